@@ -1,0 +1,7 @@
+/**
+ * Flint's client-side cryptography on WebCrypto only, so it is the same code in the browser,
+ * in Node and in tests.
+ * @module
+ */
+export * from './encoding.ts';
+export * from './random.ts';

@@ -1,0 +1,63 @@
+/**
+ * The error body every Flint endpoint answers with, in the Webex shape plus a machine-readable code.
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+
+/** The closed set of error codes. Clients branch on `code`, never on `message`. */
+export const ERROR_CODES = [
+  'bad_request',
+  'validation_failed',
+  'malformed_json',
+  'unsupported_media_type',
+  'payload_too_large',
+  'unauthorized',
+  'invalid_credentials',
+  'token_expired',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'gone',
+  'locked',
+  'rate_limited',
+  'signup_closed',
+  'self_service_locked',
+  'internal',
+  'unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export const ErrorBody = Type.Object(
+  {
+    message: Type.String(),
+    errors: Type.Array(Type.Object({ description: Type.String() })),
+    trackingId: Type.String(),
+    code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+  },
+  { $id: 'ErrorBody' },
+);
+export type ErrorBody = Static<typeof ErrorBody>;
+
+/** The HTTP status each code is answered with. One table, so the server and the SDK agree. */
+export const ERROR_STATUS: Record<ErrorCode, number> = {
+  bad_request: 400,
+  validation_failed: 400,
+  malformed_json: 400,
+  unsupported_media_type: 415,
+  payload_too_large: 413,
+  unauthorized: 401,
+  invalid_credentials: 401,
+  token_expired: 401,
+  forbidden: 403,
+  signup_closed: 403,
+  self_service_locked: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  gone: 410,
+  locked: 423,
+  rate_limited: 429,
+  internal: 500,
+  unavailable: 503,
+};

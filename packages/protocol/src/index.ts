@@ -1,0 +1,19 @@
+/**
+ * The wire contract between Flint's clients and its servers: method definitions, schemas, error
+ * codes and limits. No I/O here; the server and the SDK both import it.
+ * @module
+ */
+export * from './method.ts';
+export * from './errors.ts';
+export * from './limits.ts';
+export * from './common.ts';
+export * as auth from './auth.ts';
+export * as people from './people.ts';
+export * as sessions from './sessions.ts';
+export * as invitations from './invitations.ts';
+export * as organizations from './organizations.ts';
+export type { AuthResult } from './auth.ts';
+export type { Person } from './people.ts';
+export type { Session } from './sessions.ts';
+export type { Invitation } from './invitations.ts';
+export type { Organization, OrgPolicy } from './organizations.ts';

@@ -1,0 +1,22 @@
+/**
+ * Explicit limits of the native API. Documented in docs/limits.md; each one has a test.
+ * @module
+ */
+export const LIMITS = {
+  /** Largest JSON request body, in bytes. */
+  jsonBodyBytes: 1024 * 1024,
+  /** Largest avatar image upload, in bytes. */
+  avatarBytes: 2 * 1024 * 1024,
+  /** Avatar images are stored re-encoded at most this many pixels wide and high. */
+  avatarPixels: 512,
+  displayNameChars: 128,
+  nameChars: 64,
+  emailChars: 254,
+  passwordMinChars: 10,
+  /** argon2 hashes at most this many characters; longer passwords are a denial-of-service lever. */
+  passwordMaxChars: 256,
+  /** Page size bounds for lists (a larger `max` is clamped, as Webex does). */
+  pageMax: 1000,
+  pageDefault: 100,
+  domainsPerOrg: 50,
+} as const;

@@ -1,0 +1,126 @@
+/**
+ * Organizations, their domains and policies, roles and licences (SPEC ID-2, ID-4, ID-5, ID-7).
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+import { DisplayName, Id, IdParams, Timestamp } from './common.ts';
+import { defineMethod } from './method.ts';
+
+export const OrgPolicy = Type.Object(
+  {
+    /** `domains`: anyone with an address in one of the org's verified domains may sign up; `invitation`: only the invited. */
+    signup: Type.Union([Type.Literal('domains'), Type.Literal('invitation')]),
+    /** When true, people cannot change their own name, avatar or names; admins still can. */
+    selfServiceLocked: Type.Boolean(),
+    /** Web (cookie) sessions end after this many minutes without activity; 0 means the server default. */
+    webSessionIdleMinutes: Type.Integer({ minimum: 0, maximum: 60 * 24 * 90 }),
+    /** Whether non-admin members may send invitations. */
+    membersMayInvite: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type OrgPolicy = Static<typeof OrgPolicy>;
+
+export const Domain = Type.Object({ domain: Type.String(), verified: Type.Boolean(), created: Timestamp });
+
+export const Organization = Type.Object(
+  {
+    id: Id,
+    displayName: Type.String(),
+    created: Timestamp,
+    domains: Type.Optional(Type.Array(Domain)),
+    policy: Type.Optional(OrgPolicy),
+  },
+  { $id: 'Organization' },
+);
+export type Organization = Static<typeof Organization>;
+
+export const listOrganizations = defineMethod({
+  id: 'organizations.list',
+  verb: 'GET',
+  path: '/api/organizations',
+  summary: 'The organizations one belongs to (one).',
+  tag: 'organizations',
+  auth: 'person',
+  response: Type.Object({ items: Type.Array(Organization) }),
+  status: 200,
+});
+
+export const getOrganization = defineMethod({
+  id: 'organizations.get',
+  verb: 'GET',
+  path: '/api/organizations/:id',
+  summary: 'One’s organization; admins also see domains and policy.',
+  tag: 'organizations',
+  auth: 'person',
+  params: IdParams,
+  response: Organization,
+  status: 200,
+});
+
+export const UpdateOrganizationBody = Type.Object(
+  { displayName: Type.Optional(DisplayName), policy: Type.Optional(Type.Partial(OrgPolicy)) },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const updateOrganization = defineMethod({
+  id: 'organizations.update',
+  verb: 'PUT',
+  path: '/api/organizations/:id',
+  summary: 'Admin: rename the org or change its policy.',
+  tag: 'organizations',
+  auth: 'admin',
+  params: IdParams,
+  body: UpdateOrganizationBody,
+  response: Organization,
+  status: 200,
+});
+
+export const Role = Type.Object({ id: Type.String(), name: Type.String() });
+
+export const listRoles = defineMethod({
+  id: 'roles.list',
+  verb: 'GET',
+  path: '/api/roles',
+  summary: 'The roles a person can hold.',
+  tag: 'organizations',
+  auth: 'person',
+  response: Type.Object({ items: Type.Array(Role) }),
+  status: 200,
+});
+
+export const License = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  /** -1 for unlimited. */
+  totalUnits: Type.Integer(),
+  consumedUnits: Type.Integer(),
+  consumedByUsers: Type.Integer(),
+});
+
+export const listLicenses = defineMethod({
+  id: 'licenses.list',
+  verb: 'GET',
+  path: '/api/licenses',
+  summary: 'Admin: the org’s licences and their usage.',
+  tag: 'organizations',
+  auth: 'admin',
+  response: Type.Object({ items: Type.Array(License) }),
+  status: 200,
+});
+
+export const CreateBotBody = Type.Object({ displayName: DisplayName }, { additionalProperties: false });
+
+export const BotCreated = Type.Object({ personId: Id, email: Type.String(), token: Type.String() });
+
+export const createBot = defineMethod({
+  id: 'bots.create',
+  verb: 'POST',
+  path: '/api/bots',
+  summary: 'Admin: create a bot account and return its long-lived token (shown once).',
+  tag: 'people',
+  auth: 'admin',
+  body: CreateBotBody,
+  response: BotCreated,
+  status: 200,
+});

@@ -1,0 +1,233 @@
+/**
+ * People: the directory, one's own profile, and the admin API (SPEC ID-2, ID-4, ID-7, ID-9).
+ * Shapes follow the Webex Person object.
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+import { DisplayName, Email, Id, IdParams, NamePart, PageMax, Password, Timestamp } from './common.ts';
+import { defineMethod } from './method.ts';
+
+export const ROLE_IDS = ['org_admin'] as const;
+export type RoleId = (typeof ROLE_IDS)[number];
+export const RoleId = Type.Union(ROLE_IDS.map((r) => Type.Literal(r)));
+
+export const NotificationPrefs = Type.Object(
+  {
+    messages: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('off')])),
+    email: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const Person = Type.Object(
+  {
+    id: Id,
+    emails: Type.Array(Type.String()),
+    displayName: Type.String(),
+    firstName: Type.Optional(Type.String()),
+    lastName: Type.Optional(Type.String()),
+    nickName: Type.Optional(Type.String()),
+    /** URL of the avatar image, when one is set. */
+    avatar: Type.Optional(Type.String()),
+    orgId: Type.Optional(Id),
+    roles: Type.Optional(Type.Array(Type.String())),
+    licenses: Type.Optional(Type.Array(Type.String())),
+    type: Type.Union([Type.Literal('person'), Type.Literal('bot')]),
+    /** True for a guest: invited from outside the org's domains. */
+    isGuest: Type.Optional(Type.Boolean()),
+    invitePending: Type.Optional(Type.Boolean()),
+    loginEnabled: Type.Optional(Type.Boolean()),
+    notificationPrefs: Type.Optional(NotificationPrefs),
+    created: Type.Optional(Timestamp),
+    lastModified: Type.Optional(Timestamp),
+  },
+  { $id: 'Person' },
+);
+export type Person = Static<typeof Person>;
+
+export const PeopleList = Type.Object({ items: Type.Array(Person), notFoundIds: Type.Optional(Type.Array(Type.String())) });
+
+export const me = defineMethod({
+  id: 'people.me',
+  verb: 'GET',
+  path: '/api/people/me',
+  summary: 'The signed-in person.',
+  tag: 'people',
+  auth: 'person',
+  response: Person,
+  status: 200,
+});
+
+export const UpdateMeBody = Type.Object(
+  {
+    displayName: Type.Optional(DisplayName),
+    firstName: Type.Optional(NamePart),
+    lastName: Type.Optional(NamePart),
+    nickName: Type.Optional(NamePart),
+    notificationPrefs: Type.Optional(NotificationPrefs),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const updateMe = defineMethod({
+  id: 'people.updateMe',
+  verb: 'PUT',
+  path: '/api/people/me',
+  summary: 'Update one’s own profile (refused when the org admin has locked self-service updates).',
+  tag: 'people',
+  auth: 'person',
+  body: UpdateMeBody,
+  response: Person,
+  status: 200,
+});
+
+export const ChangePasswordBody = Type.Object(
+  { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password },
+  { additionalProperties: false },
+);
+
+export const changePassword = defineMethod({
+  id: 'people.changePassword',
+  verb: 'PUT',
+  path: '/api/people/me/password',
+  summary: 'Change one’s own password. Every other session is signed out.',
+  tag: 'people',
+  auth: 'person',
+  body: ChangePasswordBody,
+  response: null,
+  status: 204,
+});
+
+/** The avatar upload takes the raw image as the body (image/png, image/jpeg, image/webp or image/gif). */
+export const setAvatar = defineMethod({
+  id: 'people.setAvatar',
+  verb: 'PUT',
+  path: '/api/people/me/avatar',
+  summary: 'Upload one’s avatar: the raw image as the body. Re-encoded to WebP, at most 512×512.',
+  tag: 'people',
+  auth: 'person',
+  response: Person,
+  status: 200,
+});
+
+export const deleteAvatar = defineMethod({
+  id: 'people.deleteAvatar',
+  verb: 'DELETE',
+  path: '/api/people/me/avatar',
+  summary: 'Remove one’s avatar.',
+  tag: 'people',
+  auth: 'person',
+  response: null,
+  status: 204,
+});
+
+export const getAvatar = defineMethod({
+  id: 'people.getAvatar',
+  verb: 'GET',
+  path: '/api/people/:id/avatar',
+  summary: 'A person’s avatar image (image/webp), for those who may see the person.',
+  tag: 'people',
+  auth: 'person',
+  params: IdParams,
+  response: null,
+  status: 200,
+});
+
+export const ListPeopleQuery = Type.Object(
+  {
+    email: Type.Optional(Type.String({ maxLength: 254 })),
+    displayName: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })),
+    /** Comma-separated ids, at most 85 (as Webex). */
+    id: Type.Optional(Type.String({ maxLength: 85 * 37 })),
+    max: Type.Optional(PageMax),
+    /** Opaque paging cursor from a `Link` header. */
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const listPeople = defineMethod({
+  id: 'people.list',
+  verb: 'GET',
+  path: '/api/people',
+  summary: 'People one may see: the org directory, filtered by e-mail, display-name prefix or ids.',
+  tag: 'people',
+  auth: 'person',
+  query: ListPeopleQuery,
+  response: PeopleList,
+  status: 200,
+});
+
+export const getPerson = defineMethod({
+  id: 'people.get',
+  verb: 'GET',
+  path: '/api/people/:id',
+  summary: 'One person, if one may see them (else 404).',
+  tag: 'people',
+  auth: 'person',
+  params: IdParams,
+  response: Person,
+  status: 200,
+});
+
+export const CreatePersonBody = Type.Object(
+  {
+    emails: Type.Array(Email, { minItems: 1, maxItems: 1 }),
+    displayName: DisplayName,
+    firstName: Type.Optional(NamePart),
+    lastName: Type.Optional(NamePart),
+    roles: Type.Optional(Type.Array(RoleId, { maxItems: 10 })),
+    /** Set an initial password; without one, an invitation e-mail is sent. */
+    password: Type.Optional(Password),
+  },
+  { additionalProperties: false },
+);
+
+export const createPerson = defineMethod({
+  id: 'people.create',
+  verb: 'POST',
+  path: '/api/people',
+  summary: 'Admin: create a person in one’s org, with a password or an invitation.',
+  tag: 'people',
+  auth: 'admin',
+  body: CreatePersonBody,
+  response: Person,
+  status: 200,
+});
+
+export const UpdatePersonBody = Type.Object(
+  {
+    displayName: Type.Optional(DisplayName),
+    firstName: Type.Optional(NamePart),
+    lastName: Type.Optional(NamePart),
+    nickName: Type.Optional(NamePart),
+    roles: Type.Optional(Type.Array(RoleId, { maxItems: 10 })),
+    loginEnabled: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const updatePerson = defineMethod({
+  id: 'people.update',
+  verb: 'PUT',
+  path: '/api/people/:id',
+  summary: 'Admin: update a person of one’s org (profile, roles, login enabled).',
+  tag: 'people',
+  auth: 'admin',
+  params: IdParams,
+  body: UpdatePersonBody,
+  response: Person,
+  status: 200,
+});
+
+export const deactivatePerson = defineMethod({
+  id: 'people.deactivate',
+  verb: 'DELETE',
+  path: '/api/people/:id',
+  summary: 'Admin: deactivate a person of one’s org; their sessions end at once.',
+  tag: 'people',
+  auth: 'admin',
+  params: IdParams,
+  response: null,
+  status: 204,
+});

@@ -15,7 +15,7 @@ export const AuthResult = Type.Object(
     expiresIn: Type.Integer(),
     sessionId: Id,
   },
-  { $id: 'AuthResult' },
+
 );
 export type AuthResult = Static<typeof AuthResult>;
 

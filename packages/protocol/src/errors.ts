@@ -35,7 +35,7 @@ export const ErrorBody = Type.Object(
     trackingId: Type.String(),
     code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
   },
-  { $id: 'ErrorBody' },
+
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 

@@ -17,3 +17,5 @@ export type { Person } from './people.ts';
 export type { Session } from './sessions.ts';
 export type { Invitation } from './invitations.ts';
 export type { Organization, OrgPolicy } from './organizations.ts';
+export type { RoleId } from './people.ts';
+export type { SignupBody } from './auth.ts';

@@ -19,7 +19,7 @@ export const Invitation = Type.Object(
     expires: Timestamp,
     accepted: Type.Optional(Timestamp),
   },
-  { $id: 'Invitation' },
+
 );
 export type Invitation = Static<typeof Invitation>;
 

@@ -31,7 +31,7 @@ export const Organization = Type.Object(
     domains: Type.Optional(Type.Array(Domain)),
     policy: Type.Optional(OrgPolicy),
   },
-  { $id: 'Organization' },
+
 );
 export type Organization = Static<typeof Organization>;
 

@@ -41,7 +41,7 @@ export const Person = Type.Object(
     created: Type.Optional(Timestamp),
     lastModified: Type.Optional(Timestamp),
   },
-  { $id: 'Person' },
+
 );
 export type Person = Static<typeof Person>;
 

@@ -20,7 +20,7 @@ export const Session = Type.Object(
     /** True for the session the request was made with. */
     current: Type.Boolean(),
   },
-  { $id: 'Session' },
+
 );
 export type Session = Static<typeof Session>;
 

@@ -1,0 +1,53 @@
+/**
+ * `flint serve`: the core, the KMS, the gateway and the web app in one process.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createServer, loadConfig, readEnv, createLogger, type ConfigFlags } from '@flint/server';
+import { kmsPlugin } from '@flint/kms';
+
+/** The built web app if there is one, else its static shell. */
+function webRoot(): string {
+  const web = fileURLToPath(new URL('../../../web/', import.meta.url));
+  const dist = join(web, 'dist');
+  return existsSync(join(dist, 'index.html')) ? dist : join(web, 'public');
+}
+
+export async function serve(flags: ConfigFlags): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig(readEnv(), flags);
+  const log = createLogger(config.logLevel);
+  const server = await createServer(config, { logger: log, webRoot: webRoot(), plugins: [kmsPlugin({ dataDir: join(config.dataDir, 'kms') })] });
+  const url = await server.listen();
+  log.info(
+    { url, publicUrl: config.publicUrl, database: config.database.kind, redis: config.redisUrl !== undefined, tls: config.tls !== undefined, readyMs: Math.round(performance.now() - started) },
+    'Flint is ready',
+  );
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // A hung request must not keep the process alive forever.
+    const force = setTimeout(() => {
+      log.error('shutdown took longer than 25 s; exiting');
+      process.exit(1);
+    }, 25_000);
+    force.unref();
+    server.close().then(
+      () => {
+        log.info('stopped');
+        process.exit(0);
+      },
+      (error: unknown) => {
+        log.error({ err: error }, 'error during shutdown');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}

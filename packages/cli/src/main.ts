@@ -1,0 +1,41 @@
+/**
+ * The `flint` command.
+ * @module
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError } from '@flint/server';
+import { AdminError } from '@flint/server/admin';
+import { serve } from './commands/serve.ts';
+import { adminCommand } from './commands/admin.ts';
+
+const program = new Command('flint').description('Flint: end-to-end encrypted team collaboration').version('0.1.0');
+program.exitOverride();
+
+program
+  .command('serve')
+  .description('serve the core, the KMS, the gateway and the web app in one process')
+  .option('--port <port>', 'port to listen on (FLINT_PORT, default 8080)')
+  .option('--host <host>', 'address to listen on (FLINT_HOST, default 127.0.0.1)')
+  .option('--data <dir>', 'data folder for the SQLite file and blobs (FLINT_DATA_DIR, default ./data)')
+  .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (FLINT_TLS_CERT)')
+  .option('--tls-key <file>', 'PEM private key (FLINT_TLS_KEY)')
+  .action(async (o: { port?: string; host?: string; data?: string; tlsCert?: string; tlsKey?: string }) => {
+    await serve(o);
+  });
+
+program.addCommand(adminCommand());
+
+try {
+  await program.parseAsync(process.argv);
+} catch (error) {
+  if (error instanceof CommanderError) process.exit(error.exitCode);
+  if (error instanceof ConfigError) {
+    process.stderr.write(`flint: ${error.message}\n`);
+    process.exit(2);
+  }
+  if (error instanceof AdminError) {
+    process.stderr.write(`flint: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}

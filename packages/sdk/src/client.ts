@@ -1,0 +1,117 @@
+/**
+ * The Flint client: sign-in state plus one small API object per resource. Isomorphic (fetch and
+ * WebCrypto only), so the web app, the CLI, bots and the tests share it.
+ * @example
+ * const flint = new FlintClient({ baseUrl: 'http://127.0.0.1:8080' });
+ * await flint.auth.login({ email: 'ada@example.com', password: '…' });
+ * const me = await flint.people.me();
+ * @module
+ */
+import {
+  auth,
+  invitations,
+  organizations,
+  people,
+  sessions,
+  type AuthResult,
+  type Invitation,
+  type MethodBody,
+  type MethodQuery,
+  type Organization,
+  type Person,
+  type Session,
+} from '@flint/protocol';
+import { Transport, nextLink, type TransportOptions } from './transport.ts';
+
+export class FlintClient {
+  readonly transport: Transport;
+  /** The current sign-in, if any. */
+  session: AuthResult | undefined;
+
+  constructor(options: TransportOptions) {
+    this.transport = new Transport(options);
+  }
+
+  /** Resumes with tokens kept from an earlier sign-in, or a bot's token. */
+  useToken(accessToken: string, refreshToken?: string): void {
+    this.transport.accessToken = accessToken;
+    if (refreshToken !== undefined && this.session) this.session.refreshToken = refreshToken;
+  }
+
+  private adopt(result: AuthResult): AuthResult {
+    this.session = result;
+    this.transport.accessToken = result.accessToken;
+    return result;
+  }
+
+  readonly auth = {
+    signup: async (body: MethodBody<typeof auth.signup>) => this.adopt(await this.transport.call(auth.signup, { body })),
+    login: async (body: MethodBody<typeof auth.login>) => this.adopt(await this.transport.call(auth.login, { body })),
+    /** Trades the refresh token for a new pair; the old refresh token is then spent. */
+    refresh: async (refreshToken = this.session?.refreshToken) => {
+      if (refreshToken === undefined) throw new TypeError('no refresh token');
+      return this.adopt(await this.transport.call(auth.refresh, { body: { refreshToken } }));
+    },
+    logout: async () => {
+      await this.transport.call(auth.logout, {});
+      this.session = undefined;
+      this.transport.accessToken = undefined;
+    },
+  };
+
+  readonly people = {
+    me: (): Promise<Person> => this.transport.call(people.me, {}),
+    updateMe: (body: MethodBody<typeof people.updateMe>): Promise<Person> => this.transport.call(people.updateMe, { body }),
+    changePassword: (body: MethodBody<typeof people.changePassword>) => this.transport.call(people.changePassword, { body }),
+    setAvatar: (data: Blob | Uint8Array, contentType: string): Promise<Person> =>
+      this.transport.call(people.setAvatar, {}, { data, contentType }),
+    deleteAvatar: () => this.transport.call(people.deleteAvatar, {}),
+    avatar: async (id: string): Promise<Uint8Array> => new Uint8Array(await (await this.transport.send(people.getAvatar, { params: { id } })).arrayBuffer()),
+    get: (id: string): Promise<Person> => this.transport.call(people.getPerson, { params: { id } }),
+    /** One page; `next` is the URL of the following page, if any. */
+    list: async (query: MethodQuery<typeof people.listPeople> = {}): Promise<{ items: Person[]; notFoundIds?: string[]; next?: string }> => {
+      const response = await this.transport.send(people.listPeople, { query });
+      const body = (await response.json()) as { items: Person[]; notFoundIds?: string[] };
+      const next = nextLink(response);
+      return next === undefined ? body : { ...body, next };
+    },
+    /** Follows `Link` headers until the list ends. */
+    listAll: async (query: MethodQuery<typeof people.listPeople> = {}): Promise<Person[]> => {
+      const all: Person[] = [];
+      let page = await this.people.list(query);
+      all.push(...page.items);
+      while (page.next !== undefined) {
+        const response = await this.transport.fetchUrl('GET', page.next);
+        const body = (await response.json()) as { items: Person[] };
+        all.push(...body.items);
+        const next = nextLink(response);
+        page = next === undefined ? { items: body.items } : { items: body.items, next };
+      }
+      return all;
+    },
+    create: (body: MethodBody<typeof people.createPerson>): Promise<Person> => this.transport.call(people.createPerson, { body }),
+    update: (id: string, body: MethodBody<typeof people.updatePerson>): Promise<Person> => this.transport.call(people.updatePerson, { params: { id }, body }),
+    deactivate: (id: string) => this.transport.call(people.deactivatePerson, { params: { id } }),
+  };
+
+  readonly sessions = {
+    list: async (): Promise<Session[]> => (await this.transport.call(sessions.listSessions, {})).items,
+    revoke: (id: string) => this.transport.call(sessions.revokeSession, { params: { id } }),
+  };
+
+  readonly invitations = {
+    create: (body: MethodBody<typeof invitations.createInvitation>): Promise<Invitation> => this.transport.call(invitations.createInvitation, { body }),
+    list: async (): Promise<Invitation[]> => (await this.transport.call(invitations.listInvitations, {})).items,
+    revoke: (id: string) => this.transport.call(invitations.revokeInvitation, { params: { id } }),
+  };
+
+  readonly organizations = {
+    list: async (): Promise<Organization[]> => (await this.transport.call(organizations.listOrganizations, {})).items,
+    get: (id: string): Promise<Organization> => this.transport.call(organizations.getOrganization, { params: { id } }),
+    update: (id: string, body: MethodBody<typeof organizations.updateOrganization>): Promise<Organization> =>
+      this.transport.call(organizations.updateOrganization, { params: { id }, body }),
+    roles: async () => (await this.transport.call(organizations.listRoles, {})).items,
+    licenses: async () => (await this.transport.call(organizations.listLicenses, {})).items,
+    createBot: (displayName: string) => this.transport.call(organizations.createBot, { body: { displayName } }),
+  };
+}

@@ -1,0 +1,244 @@
+/**
+ * Flint's configuration, read once at start-up from the environment and command-line flags,
+ * validated as a whole: every bad setting is reported with its name before anything starts.
+ * Nothing else in the code base reads `process.env`.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+
+export type SignupMode = 'domains' | 'invitation' | 'open';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface FlintConfig {
+  host: string;
+  port: number;
+  /** The URL people reach this server at; links in e-mails and `Link` headers use it. */
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseConfig;
+  redisUrl: string | undefined;
+  tls: { cert: string; key: string } | undefined;
+  logLevel: LogLevel;
+  /** Trust `X-Forwarded-*` from a reverse proxy (only behind one). */
+  trustProxy: boolean;
+  auth: {
+    accessTokenTtlSec: number;
+    refreshTokenTtlSec: number;
+    /** Default idle timeout of web (cookie) sessions; an org policy may shorten it. */
+    webSessionIdleMinutes: number;
+    signup: SignupMode;
+    invitationTtlSec: number;
+  };
+  mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
+  rateLimit: {
+    /** Requests per minute per principal (or per address when unauthenticated). */
+    requestsPerMinute: number;
+    /** Failed sign-ins per e-mail address within the window before 429. */
+    loginFailuresPerEmail: number;
+    /** Failed sign-ins per client address within the window before 429. */
+    loginFailuresPerIp: number;
+    loginWindowSec: number;
+  };
+  blobsDir: string;
+  /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
+  argon2: { memoryKiB: number; iterations: number; parallelism: number };
+}
+
+/** Every environment variable Flint reads, in one place. */
+export const ENV_VARS = [
+  'FLINT_PORT',
+  'FLINT_HOST',
+  'FLINT_DATA_DIR',
+  'DATABASE_URL',
+  'FLINT_DB_POOL_SIZE',
+  'REDIS_URL',
+  'FLINT_PUBLIC_URL',
+  'FLINT_TLS_CERT',
+  'FLINT_TLS_KEY',
+  'FLINT_LOG_LEVEL',
+  'FLINT_TRUST_PROXY',
+  'FLINT_ACCESS_TOKEN_TTL',
+  'FLINT_REFRESH_TOKEN_TTL',
+  'FLINT_WEB_SESSION_IDLE_MINUTES',
+  'FLINT_SIGNUP',
+  'FLINT_INVITATION_TTL',
+  'FLINT_SMTP_URL',
+  'FLINT_MAIL_FROM',
+  'FLINT_RATE_LIMIT_PER_MINUTE',
+  'FLINT_LOGIN_FAILURES_PER_EMAIL',
+  'FLINT_LOGIN_FAILURES_PER_IP',
+  'FLINT_LOGIN_WINDOW',
+  'FLINT_ARGON2_MEMORY_KIB',
+] as const;
+export type EnvVar = (typeof ENV_VARS)[number];
+
+/** Command-line flags override their environment variables. */
+export interface ConfigFlags {
+  port?: string | undefined;
+  host?: string | undefined;
+  data?: string | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record<EnvVar, string>> {
+  const out: Partial<Record<EnvVar, string>> = {};
+  for (const name of ENV_VARS) {
+    const value = env[name];
+    if (value !== undefined && value !== '') out[name] = value;
+  }
+  return out;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/**
+ * Builds the typed config. Collects every problem rather than stopping at the first, so an
+ * operator fixes them in one go. Reads the TLS files (their absence is a config problem too).
+ */
+export function loadConfig(
+  env: Partial<Record<EnvVar, string>>,
+  flags: ConfigFlags = {},
+  cwd: string = process.cwd(),
+): FlintConfig {
+  const problems: string[] = [];
+  const int = (name: string, raw: string | undefined, fallback: number, min: number, max: number): number => {
+    if (raw === undefined) return fallback;
+    if (!/^\d+$/.test(raw)) {
+      problems.push(`${name}: expected a whole number, got ${JSON.stringify(raw)}`);
+      return fallback;
+    }
+    const value = Number(raw);
+    if (value < min || value > max) {
+      problems.push(`${name}: must be between ${min} and ${max}, got ${value}`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, raw: string | undefined): boolean => {
+    if (raw === undefined) return false;
+    if (['1', 'true', 'yes'].includes(raw)) return true;
+    if (['0', 'false', 'no'].includes(raw)) return false;
+    problems.push(`${name}: expected true or false, got ${JSON.stringify(raw)}`);
+    return false;
+  };
+
+  const port = int(flags.port !== undefined ? '--port' : 'FLINT_PORT', flags.port ?? env.FLINT_PORT, 8080, 0, 65535);
+  const host = flags.host ?? env.FLINT_HOST ?? '127.0.0.1';
+  if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`${flags.host ? '--host' : 'FLINT_HOST'}: not a host name or address: ${JSON.stringify(host)}`);
+  const rawData = flags.data ?? env.FLINT_DATA_DIR ?? './data';
+  const dataDir = isAbsolute(rawData) ? rawData : resolve(cwd, rawData);
+
+  let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'flint.db') };
+  if (env.DATABASE_URL !== undefined) {
+    const url = env.DATABASE_URL;
+    if (/^postgres(ql)?:\/\//.test(url)) {
+      try {
+        new URL(url);
+        database = { kind: 'postgres', url, poolSize: int('FLINT_DB_POOL_SIZE', env.FLINT_DB_POOL_SIZE, 10, 1, 500) };
+      } catch {
+        problems.push('DATABASE_URL: not a valid URL');
+      }
+    } else if (url.startsWith('sqlite:')) {
+      const file = url.slice('sqlite:'.length).replace(/^\/\//, '');
+      if (file === '') problems.push('DATABASE_URL: sqlite: needs a file path');
+      else database = { kind: 'sqlite', file: isAbsolute(file) ? file : resolve(cwd, file) };
+    } else {
+      // Never echo the URL: it may carry a password.
+      problems.push('DATABASE_URL: must start with postgres://, postgresql:// or sqlite:');
+    }
+  }
+
+  let redisUrl: string | undefined;
+  if (env.REDIS_URL !== undefined) {
+    if (/^rediss?:\/\//.test(env.REDIS_URL)) redisUrl = env.REDIS_URL;
+    else problems.push('REDIS_URL: must start with redis:// or rediss://');
+  }
+
+  let tls: FlintConfig['tls'];
+  const certPath = flags.tlsCert ?? env.FLINT_TLS_CERT;
+  const keyPath = flags.tlsKey ?? env.FLINT_TLS_KEY;
+  const certName = flags.tlsCert ? '--tls-cert' : 'FLINT_TLS_CERT';
+  const keyName = flags.tlsKey ? '--tls-key' : 'FLINT_TLS_KEY';
+  if ((certPath === undefined) !== (keyPath === undefined)) {
+    problems.push(`${certPath === undefined ? certName : keyName}: TLS needs both a certificate and a key`);
+  } else if (certPath !== undefined && keyPath !== undefined) {
+    const read = (name: string, path: string): string => {
+      try {
+        return readFileSync(resolve(cwd, path), 'utf8');
+      } catch (error) {
+        problems.push(`${name}: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+        return '';
+      }
+    };
+    tls = { cert: read(certName, certPath), key: read(keyName, keyPath) };
+    if (tls.cert !== '' && !tls.cert.includes('BEGIN CERTIFICATE')) problems.push(`${certName}: not a PEM certificate`);
+    if (tls.key !== '' && !/BEGIN [A-Z ]*PRIVATE KEY/.test(tls.key)) problems.push(`${keyName}: not a PEM private key`);
+  }
+
+  const scheme = tls ? 'https' : 'http';
+  let publicUrl = `${scheme}://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+  if (env.FLINT_PUBLIC_URL !== undefined) {
+    try {
+      const url = new URL(env.FLINT_PUBLIC_URL);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
+      publicUrl = url.origin + url.pathname.replace(/\/$/, '');
+    } catch {
+      problems.push('FLINT_PUBLIC_URL: must be an http:// or https:// URL');
+    }
+  }
+
+  const logLevel = (env.FLINT_LOG_LEVEL ?? 'info') as LogLevel;
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`FLINT_LOG_LEVEL: must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const signup = (env.FLINT_SIGNUP ?? 'domains') as SignupMode;
+  if (!['domains', 'invitation', 'open'].includes(signup)) problems.push('FLINT_SIGNUP: must be domains, invitation or open');
+
+  const smtpUrl = env.FLINT_SMTP_URL;
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('FLINT_SMTP_URL: must start with smtp:// or smtps://');
+  const from = env.FLINT_MAIL_FROM ?? 'Flint <no-reply@localhost>';
+
+  const config: FlintConfig = {
+    host,
+    port,
+    publicUrl,
+    dataDir,
+    database,
+    redisUrl,
+    tls,
+    logLevel,
+    trustProxy: bool('FLINT_TRUST_PROXY', env.FLINT_TRUST_PROXY),
+    auth: {
+      accessTokenTtlSec: int('FLINT_ACCESS_TOKEN_TTL', env.FLINT_ACCESS_TOKEN_TTL, 3600, 1, 86400 * 14),
+      refreshTokenTtlSec: int('FLINT_REFRESH_TOKEN_TTL', env.FLINT_REFRESH_TOKEN_TTL, 86400 * 60, 60, 86400 * 365),
+      webSessionIdleMinutes: int('FLINT_WEB_SESSION_IDLE_MINUTES', env.FLINT_WEB_SESSION_IDLE_MINUTES, 60 * 24 * 14, 1, 60 * 24 * 365),
+      signup,
+      invitationTtlSec: int('FLINT_INVITATION_TTL', env.FLINT_INVITATION_TTL, 86400 * 14, 60, 86400 * 365),
+    },
+    mail: { smtpUrl, from, outboxDir: resolve(dataDir, 'outbox') },
+    rateLimit: {
+      requestsPerMinute: int('FLINT_RATE_LIMIT_PER_MINUTE', env.FLINT_RATE_LIMIT_PER_MINUTE, 1200, 1, 1_000_000),
+      loginFailuresPerEmail: int('FLINT_LOGIN_FAILURES_PER_EMAIL', env.FLINT_LOGIN_FAILURES_PER_EMAIL, 5, 1, 1000),
+      loginFailuresPerIp: int('FLINT_LOGIN_FAILURES_PER_IP', env.FLINT_LOGIN_FAILURES_PER_IP, 50, 1, 100_000),
+      loginWindowSec: int('FLINT_LOGIN_WINDOW', env.FLINT_LOGIN_WINDOW, 900, 1, 86400),
+    },
+    blobsDir: resolve(dataDir, 'blobs'),
+    argon2: {
+      memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),
+      iterations: 2,
+      parallelism: 1,
+    },
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

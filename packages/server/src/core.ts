@@ -1,0 +1,46 @@
+/**
+ * The services every domain function receives: the one object threaded from the composition root
+ * (server.ts) down, instead of module-level singletons. Domain functions take a `Core` and an
+ * `Actor`, never an HTTP request.
+ * @module
+ */
+import type { FlintConfig } from './config/config.ts';
+import type { Db } from './db/database.ts';
+import type { BlobStore } from './blobs/blob-store.ts';
+import type { Logger } from './infra/logger.ts';
+import type { Mailer } from './infra/mailer.ts';
+import type { Metrics } from './infra/metrics.ts';
+import type { RateLimiter } from './infra/rate-limiter.ts';
+import type { PasswordHasher } from './identity/passwords.ts';
+
+export interface Core {
+  config: FlintConfig;
+  db: Db;
+  engine: 'sqlite' | 'postgres';
+  log: Logger;
+  blobs: BlobStore;
+  mailer: Mailer;
+  limiter: RateLimiter;
+  metrics: Metrics;
+  passwords: PasswordHasher;
+  now(): number;
+}
+
+/** The authenticated principal of a request. */
+export interface Actor {
+  personId: string;
+  orgId: string;
+  sessionId: string;
+  type: 'person' | 'bot';
+  isAdmin: boolean;
+  isGuest: boolean;
+  /** How the request authenticated: a bearer token, or the web session cookie. */
+  via: 'bearer' | 'cookie';
+}
+
+/** Where a request came from, recorded on sessions (SPEC ID-8). */
+export interface ClientInfo {
+  ip: string | undefined;
+  userAgent: string | undefined;
+  clientVersion: string | undefined;
+}

@@ -1,0 +1,10 @@
+/**
+ * The ordered list of migrations. A migration, once released, is never edited: add a new one.
+ * @module
+ */
+import type { Migration } from 'kysely';
+import * as identity from './0001-identity.ts';
+
+export const migrations: Record<string, Migration> = {
+  '0001-identity': identity,
+};

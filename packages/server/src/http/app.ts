@@ -1,0 +1,157 @@
+/**
+ * The HTTP edge of the core: a Fastify instance with the cross-cutting concerns — tracking ids,
+ * authentication, rate limits, error normalization, metrics, OpenAPI — and the route modules.
+ * @module
+ */
+import { randomUUID } from 'node:crypto';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import fastifyStatic from '@fastify/static';
+import { LIMITS } from '@flint/protocol';
+import type { Core } from '../core.ts';
+import { ApiError } from '../errors.ts';
+import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
+import { validatorCompiler } from './validation.ts';
+import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { sessionRoutes } from './routes/sessions.ts';
+import { invitationRoutes } from './routes/invitations.ts';
+import { organizationRoutes } from './routes/organizations.ts';
+import { systemRoutes } from './routes/system.ts';
+
+export interface AppOptions {
+  /** A folder with the built web app, served at `/`. */
+  webRoot?: string | undefined;
+  /** Extra routes mounted by the composition root (the KMS, the gateway). */
+  plugins?: readonly ((app: FastifyInstance) => Promise<void> | void)[];
+  /** Lets tests add routes (e.g. a slow one for the shutdown test) before the app is sealed. */
+  extend?: (app: FastifyInstance) => void;
+}
+
+const TRACKING_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: core.log,
+    // Request logs carry method, path (never the query) and status — no headers, bodies or tokens.
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'trackingId' }),
+    bodyLimit: LIMITS.jsonBodyBytes,
+    trustProxy: core.config.trustProxy,
+    genReqId: (req) => {
+      const incoming = req.headers['trackingid'];
+      return typeof incoming === 'string' && TRACKING_ID.test(incoming) ? incoming : `FLINT_${randomUUID()}`;
+    },
+    ...(core.config.tls ? { https: { cert: core.config.tls.cert, key: core.config.tls.key } } : {}),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  }) as unknown as FastifyInstance;
+
+  app.setValidatorCompiler(validatorCompiler());
+  app.decorateRequest('actor', undefined);
+  await app.register(cookie);
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Flint native API',
+        version: '0.1.0',
+        description:
+          'The native API of Flint’s core realm. Content fields are ciphertext; errors use the Webex shape ' +
+          '`{message, errors:[{description}], trackingId}` plus a machine-readable `code`.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer' },
+          cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE },
+        },
+      },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('TrackingID', req.id);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
+  });
+
+  // Authentication runs before validation so that an unauthenticated caller learns nothing about a
+  // route's input rules, and rate limits count per principal.
+  app.addHook('preValidation', async (req) => {
+    const authz = req.headers.authorization;
+    if (typeof authz === 'string' && authz !== '') {
+      const match = /^Bearer\s+(\S{10,512})$/i.exec(authz);
+      if (match?.[1] === undefined) throw ApiError.unauthorized('The Authorization header must be "Bearer <token>".');
+      req.actor = await authenticateBearer(core, match[1]);
+    } else {
+      const cookieValue = req.cookies[SESSION_COOKIE];
+      const routeAuth = req.routeOptions.config.auth;
+      // Routes open to anyone (sign-in, sign-up) ignore the cookie: they never act as a session.
+      if (cookieValue !== undefined && routeAuth !== undefined && routeAuth !== 'none') {
+        req.actor = await authenticateCookie(core, cookieValue);
+        // A cookie is sent by the browser on its own; a custom header cannot be added cross-site
+        // without a CORS preflight, which Flint never grants, so it proves the request is our app's.
+        if (req.actor !== undefined && UNSAFE_METHODS.has(req.method) && req.headers['x-flint-csrf'] === undefined) {
+          req.actor = undefined;
+          throw ApiError.forbidden('A cookie-authenticated request that changes state needs the X-Flint-CSRF header.');
+        }
+      }
+    }
+    const skip = req.routeOptions.config.methodId === undefined;
+    if (skip) return;
+    const key = req.actor ? `req:p:${req.actor.personId}` : `req:ip:${req.ip}`;
+    const { count, resetInSec } = await core.limiter.hit(key, 60);
+    if (count > core.config.rateLimit.requestsPerMinute) throw ApiError.rateLimited(resetInSec);
+  });
+
+  app.setErrorHandler((error, req, reply) => {
+    const apiError = ApiError.from(error);
+    if (apiError.status >= 500) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'request failed');
+    if (apiError.retryAfterSec !== undefined) reply.header('Retry-After', String(apiError.retryAfterSec));
+    void reply.code(apiError.status).send({
+      message: apiError.message,
+      errors: (apiError.details.length > 0 ? apiError.details : [apiError.message]).map((description) => ({ description })),
+      trackingId: req.id,
+      code: apiError.code,
+    });
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    void reply.code(404).send({
+      message: 'The requested resource could not be found.',
+      errors: [{ description: `No route for ${req.method} ${req.url.split('?')[0] ?? ''}` }],
+      trackingId: req.id,
+      code: 'not_found',
+    });
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    const routeLabel = req.routeOptions.config.methodId ?? (req.routeOptions.url ?? 'unmatched');
+    core.metrics.httpRequests.inc({ method: req.method, route: routeLabel, status: String(reply.statusCode) });
+    const started = (req as { startedAt?: bigint }).startedAt;
+    const seconds = started === undefined ? 0 : Number(process.hrtime.bigint() - started) / 1e9;
+    core.metrics.httpDuration.observe({ method: req.method, route: routeLabel }, seconds);
+    req.log.info(
+      { method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(seconds * 1000) },
+      'request',
+    );
+  });
+
+  systemRoutes(app, core);
+  authRoutes(app, core);
+  peopleRoutes(app, core);
+  sessionRoutes(app, core);
+  invitationRoutes(app, core);
+  organizationRoutes(app, core);
+  for (const plugin of options.plugins ?? []) await plugin(app);
+  options.extend?.(app);
+
+  if (options.webRoot !== undefined) {
+    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: ['index.html'], wildcard: false });
+  }
+  return app;
+}

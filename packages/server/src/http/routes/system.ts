@@ -1,0 +1,31 @@
+/**
+ * Health, metrics and the OpenAPI document.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { sql } from 'kysely';
+import type { Core } from '../../core.ts';
+
+export function systemRoutes(app: FastifyInstance, core: Core): void {
+  let closing = false;
+  app.addHook('onClose', async () => {
+    closing = true;
+  });
+
+  app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
+    if (closing) return reply.code(503).send({ status: 'stopping' });
+    try {
+      await sql`select 1`.execute(core.db);
+    } catch {
+      return reply.code(503).send({ status: 'database unavailable' });
+    }
+    return { status: 'ok', database: core.engine };
+  });
+
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    const body = await core.metrics.registry.metrics();
+    return reply.header('Content-Type', core.metrics.registry.contentType).send(body);
+  });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

@@ -1,0 +1,116 @@
+/**
+ * What an org admin (or the operator, through `flint admin`) does to people: create them with a
+ * password or an invitation, change them, and create bots (SPEC ID-7, ID-9).
+ * @module
+ */
+import type { RoleId } from '@flint/protocol';
+import { randomBytes, toHex } from '@flint/crypto';
+import { ApiError } from '../errors.ts';
+import type { Actor, Core } from '../core.ts';
+import type { PersonRow } from '../db/schema.ts';
+import { newId } from '../infra/ids.ts';
+import { emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
+import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson, setRoles, updateProfile } from './people.ts';
+import { invite } from './invitations.ts';
+import { issueAccessToken } from './sessions.ts';
+
+export interface CreatePersonInput {
+  email: string;
+  displayName: string;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  roles?: readonly RoleId[] | undefined;
+  /** With a password the person is active at once; without one, they get an invitation. */
+  password?: string | undefined;
+}
+
+/** `by` is the admin acting; for operator tasks it is the org's first admin. */
+export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePersonInput): Promise<PersonRow> {
+  const email = normalizeEmail(input.email);
+  if (input.password === undefined) {
+    const invitation = await invite(core, by, { email, displayName: input.displayName });
+    if (input.roles?.length) await setRoles(core.db, invitation.person_id, input.roles);
+    const row = await findPerson(core.db, invitation.person_id);
+    if (row === undefined) throw ApiError.notFound('person');
+    return row;
+  }
+  if ((await findPersonByEmail(core.db, email)) !== undefined) throw ApiError.conflict('This address already has an account.');
+  const ownDomains = new Set((await listDomains(core.db, by.orgId)).filter((d) => d.verified === 1).map((d) => d.domain));
+  const passwordHash = await core.passwords.hash(input.password);
+  return insertPerson(core, core.db, {
+    orgId: by.orgId,
+    email,
+    displayName: input.displayName.normalize('NFC').trim(),
+    firstName: input.firstName,
+    lastName: input.lastName,
+    status: 'active',
+    isGuest: !ownDomains.has(emailDomain(email)),
+    passwordHash,
+    roles: input.roles ?? [],
+  });
+}
+
+export interface AdminUpdateInput {
+  displayName?: string | undefined;
+  firstName?: string | undefined;
+  lastName?: string | undefined;
+  nickName?: string | undefined;
+  roles?: readonly RoleId[] | undefined;
+  loginEnabled?: boolean | undefined;
+}
+
+export async function updatePersonAsAdmin(core: Core, actor: Actor, personId: string, input: AdminUpdateInput): Promise<PersonRow> {
+  const target = await findPerson(core.db, personId);
+  if (target === undefined || target.org_id !== actor.orgId) throw ApiError.notFound('person');
+  if (personId === actor.personId && (input.loginEnabled === false || (input.roles && !input.roles.includes('org_admin')))) {
+    // An admin locking themselves out is almost always a mistake, and may leave the org with none.
+    throw ApiError.badRequest('You cannot remove your own admin role or disable your own login.');
+  }
+  await updateProfile(core, actor, personId, input);
+  if (input.roles !== undefined) await setRoles(core.db, personId, input.roles);
+  if (input.loginEnabled === false) await deactivatePerson(core, core.db, personId);
+  if (input.loginEnabled === true) await reactivatePerson(core, core.db, personId);
+  const row = await findPerson(core.db, personId);
+  if (row === undefined) throw ApiError.notFound('person');
+  return row;
+}
+
+export async function deactivateAsAdmin(core: Core, actor: Actor, personId: string): Promise<void> {
+  const target = await findPerson(core.db, personId);
+  if (target === undefined || target.org_id !== actor.orgId) throw ApiError.notFound('person');
+  if (personId === actor.personId) throw ApiError.badRequest('You cannot deactivate yourself.');
+  await deactivatePerson(core, core.db, personId);
+}
+
+/** A bot: a person of type `bot` with one long-lived token (shown once), revocable like a session. */
+export async function createBot(core: Core, orgId: string, displayName: string): Promise<{ person: PersonRow; token: string }> {
+  const org = await getOrg(core.db, orgId);
+  if (org === undefined) throw ApiError.notFound('organization');
+  const slug = displayName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'bot';
+  const email = `${slug}-${toHex(randomBytes(3))}@bots.flint.invalid`;
+  return core.db.transaction().execute(async (trx) => {
+    const person = await insertPerson(core, trx, { orgId, email, displayName: displayName.trim(), type: 'bot', status: 'active' });
+    const now = core.now();
+    const sessionId = newId();
+    await trx
+      .insertInto('sessions')
+      .values({
+        id: sessionId,
+        person_id: person.id,
+        kind: 'bot',
+        refresh_hash: null,
+        prev_refresh_hash: null,
+        cookie_hash: null,
+        ip: null,
+        user_agent: null,
+        client_version: null,
+        created_at: now,
+        last_seen_at: now,
+        expires_at: null,
+        revoked_at: null,
+      })
+      .execute();
+    const token = await issueAccessToken(core, trx, sessionId, person.id, null);
+    return { person, token };
+  });
+}

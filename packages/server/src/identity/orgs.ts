@@ -1,0 +1,120 @@
+/**
+ * Organizations own e-mail domains and carry policy (SPEC ID-2, ID-4, ID-5).
+ * @module
+ */
+import type { OrgPolicy } from '@flint/protocol';
+import { LIMITS } from '@flint/protocol';
+import { ApiError } from '../errors.ts';
+import type { Core } from '../core.ts';
+import type { Db } from '../db/database.ts';
+import type { OrgRow } from '../db/schema.ts';
+import { newId } from '../infra/ids.ts';
+
+export const DEFAULT_POLICY: OrgPolicy = {
+  signup: 'domains',
+  selfServiceLocked: false,
+  webSessionIdleMinutes: 0,
+  membersMayInvite: true,
+};
+
+export function parsePolicy(row: Pick<OrgRow, 'policy'>): OrgPolicy {
+  return { ...DEFAULT_POLICY, ...(JSON.parse(row.policy) as Partial<OrgPolicy>) };
+}
+
+/** Lower-cases and checks a DNS domain name. */
+export function normalizeDomain(domain: string): string {
+  const d = domain.trim().toLowerCase().replace(/\.$/, '');
+  if (!/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$/.test(d) && d !== 'localhost') {
+    throw ApiError.badRequest(`not a domain name: ${domain}`);
+  }
+  return d;
+}
+
+export function emailDomain(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
+}
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function createOrg(
+  core: Pick<Core, 'now'>,
+  db: Db,
+  input: { displayName: string; domains: readonly string[]; verified: boolean },
+): Promise<OrgRow> {
+  if (input.domains.length > LIMITS.domainsPerOrg) throw ApiError.badRequest(`at most ${LIMITS.domainsPerOrg} domains per org`);
+  const now = core.now();
+  const org: OrgRow = { id: newId(), display_name: input.displayName, policy: JSON.stringify(DEFAULT_POLICY), created_at: now };
+  await db.insertInto('orgs').values(org).execute();
+  for (const domain of input.domains) await addDomain(core, db, org.id, domain, input.verified);
+  return org;
+}
+
+export async function addDomain(core: Pick<Core, 'now'>, db: Db, orgId: string, domain: string, verified: boolean): Promise<void> {
+  const d = normalizeDomain(domain);
+  const owner = await db.selectFrom('org_domains').select('org_id').where('domain', '=', d).executeTakeFirst();
+  if (owner !== undefined && owner.org_id !== orgId) throw ApiError.conflict(`the domain ${d} belongs to another organization`);
+  if (owner !== undefined) {
+    await db.updateTable('org_domains').set({ verified: verified ? 1 : 0 }).where('domain', '=', d).execute();
+    return;
+  }
+  const count = await db.selectFrom('org_domains').select((eb) => eb.fn.countAll<number>().as('n')).where('org_id', '=', orgId).executeTakeFirstOrThrow();
+  if (Number(count.n) >= LIMITS.domainsPerOrg) throw ApiError.badRequest(`at most ${LIMITS.domainsPerOrg} domains per org`);
+  await db.insertInto('org_domains').values({ domain: d, org_id: orgId, verified: verified ? 1 : 0, created_at: core.now() }).execute();
+}
+
+/** The org owning an e-mail's domain through a verified claim, if any. */
+export async function orgOwningEmail(db: Db, email: string): Promise<OrgRow | undefined> {
+  const row = await db
+    .selectFrom('org_domains')
+    .innerJoin('orgs', 'orgs.id', 'org_domains.org_id')
+    .selectAll('orgs')
+    .where('org_domains.domain', '=', emailDomain(email))
+    .where('org_domains.verified', '=', 1)
+    .executeTakeFirst();
+  return row;
+}
+
+export async function getOrg(db: Db, id: string): Promise<OrgRow | undefined> {
+  return db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function findOrgByNameOrDomain(db: Db, ref: string): Promise<OrgRow | undefined> {
+  const byId = /^[0-9a-f-]{36}$/i.test(ref) ? await getOrg(db, ref) : undefined;
+  if (byId) return byId;
+  const byDomain = await db
+    .selectFrom('org_domains')
+    .innerJoin('orgs', 'orgs.id', 'org_domains.org_id')
+    .selectAll('orgs')
+    .where('org_domains.domain', '=', ref.toLowerCase())
+    .executeTakeFirst();
+  if (byDomain) return byDomain;
+  return db.selectFrom('orgs').selectAll().where('display_name', '=', ref).executeTakeFirst();
+}
+
+export async function listDomains(db: Db, orgId: string) {
+  return db.selectFrom('org_domains').selectAll().where('org_id', '=', orgId).orderBy('domain').execute();
+}
+
+export async function updateOrg(
+  core: Core,
+  orgId: string,
+  input: { displayName?: string | undefined; policy?: Partial<OrgPolicy> | undefined },
+): Promise<OrgRow> {
+  const org = await getOrg(core.db, orgId);
+  if (org === undefined) throw ApiError.notFound('organization');
+  const policy = { ...parsePolicy(org), ...(input.policy ?? {}) };
+  await core.db
+    .updateTable('orgs')
+    .set({ display_name: input.displayName ?? org.display_name, policy: JSON.stringify(policy) })
+    .where('id', '=', orgId)
+    .execute();
+  return { ...org, display_name: input.displayName ?? org.display_name, policy: JSON.stringify(policy) };
+}
+
+/** True until the first person exists: that person founds an org and becomes its admin. */
+export async function isFreshInstall(db: Db): Promise<boolean> {
+  const row = await db.selectFrom('people').select('id').limit(1).executeTakeFirst();
+  return row === undefined;
+}

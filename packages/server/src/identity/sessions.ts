@@ -1,0 +1,186 @@
+/**
+ * Sessions and their tokens (SPEC ID-5, ID-8). A session is one sign-in on one device. It holds a
+ * rotating refresh token and, for the web app, a cookie secret; short-lived access tokens hang off
+ * it. Revoking the session kills all of them at once.
+ * @module
+ */
+import type { AuthResult } from '@flint/protocol';
+import { ApiError } from '../errors.ts';
+import type { Actor, ClientInfo, Core } from '../core.ts';
+import type { Db } from '../db/database.ts';
+import type { SessionRow } from '../db/schema.ts';
+import { newId } from '../infra/ids.ts';
+import { getOrg, parsePolicy } from './orgs.ts';
+import { hashToken, newToken } from './tokens.ts';
+
+export interface IssuedSession extends AuthResult {
+  /** The web session cookie's value. */
+  cookieToken: string;
+}
+
+const clip = (value: string | undefined, max: number): string | null => (value === undefined ? null : value.slice(0, max));
+
+export async function startSession(core: Core, db: Db, personId: string, client: ClientInfo): Promise<IssuedSession> {
+  const now = core.now();
+  const refreshToken = newToken('refresh');
+  const cookieToken = newToken('cookie');
+  const session: SessionRow = {
+    id: newId(),
+    person_id: personId,
+    kind: 'password',
+    refresh_hash: await hashToken(refreshToken),
+    prev_refresh_hash: null,
+    cookie_hash: await hashToken(cookieToken),
+    ip: clip(client.ip, 64),
+    user_agent: clip(client.userAgent, 512),
+    client_version: clip(client.clientVersion, 64),
+    created_at: now,
+    last_seen_at: now,
+    expires_at: now + core.config.auth.refreshTokenTtlSec * 1000,
+    revoked_at: null,
+  };
+  await db.insertInto('sessions').values(session).execute();
+  const accessToken = await issueAccessToken(core, db, session.id, personId, core.config.auth.accessTokenTtlSec);
+  return { personId, sessionId: session.id, accessToken, refreshToken, cookieToken, expiresIn: core.config.auth.accessTokenTtlSec };
+}
+
+export async function issueAccessToken(core: Core, db: Db, sessionId: string, personId: string, ttlSec: number | null): Promise<string> {
+  const token = newToken(ttlSec === null ? 'bot' : 'access');
+  const now = core.now();
+  await db
+    .insertInto('access_tokens')
+    .values({ hash: await hashToken(token), session_id: sessionId, person_id: personId, expires_at: ttlSec === null ? null : now + ttlSec * 1000, created_at: now })
+    .execute();
+  return token;
+}
+
+/** Touching last_seen on every request would make every read a write; once a minute is enough. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_at'>, personId: string, via: Actor['via']): Promise<Actor | undefined> {
+  const person = await core.db.selectFrom('people').select(['id', 'org_id', 'type', 'status', 'is_guest']).where('id', '=', personId).executeTakeFirst();
+  if (person === undefined || person.status !== 'active') return undefined;
+  const admin = await core.db.selectFrom('person_roles').select('role').where('person_id', '=', personId).where('role', '=', 'org_admin').executeTakeFirst();
+  const now = core.now();
+  if (now - session.last_seen_at > TOUCH_INTERVAL_MS) {
+    await core.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
+  }
+  return {
+    personId,
+    orgId: person.org_id,
+    sessionId: session.id,
+    type: person.type,
+    isAdmin: admin !== undefined,
+    isGuest: person.is_guest === 1,
+    via,
+  };
+}
+
+export async function authenticateBearer(core: Core, token: string): Promise<Actor> {
+  const hash = await hashToken(token);
+  const now = core.now();
+  const row = await core.db
+    .selectFrom('access_tokens')
+    .innerJoin('sessions', 'sessions.id', 'access_tokens.session_id')
+    .select(['access_tokens.person_id', 'access_tokens.expires_at', 'sessions.id', 'sessions.last_seen_at', 'sessions.revoked_at'])
+    .where('access_tokens.hash', '=', hash)
+    .executeTakeFirst();
+  if (row === undefined || row.revoked_at !== null) throw ApiError.unauthorized();
+  if (row.expires_at !== null && row.expires_at <= now) throw new ApiError('token_expired', 'The access token has expired; refresh it.');
+  const actor = await actorFor(core, row, row.person_id, 'bearer');
+  if (actor === undefined) throw ApiError.unauthorized();
+  return actor;
+}
+
+export async function authenticateCookie(core: Core, cookie: string): Promise<Actor> {
+  const hash = await hashToken(cookie);
+  const now = core.now();
+  const session = await core.db.selectFrom('sessions').selectAll().where('cookie_hash', '=', hash).executeTakeFirst();
+  if (session === undefined || session.revoked_at !== null || (session.expires_at !== null && session.expires_at <= now)) {
+    throw ApiError.unauthorized('Your session has ended; sign in again.');
+  }
+  const person = await core.db.selectFrom('people').select('org_id').where('id', '=', session.person_id).executeTakeFirst();
+  const org = person ? await getOrg(core.db, person.org_id) : undefined;
+  const orgIdle = org ? parsePolicy(org).webSessionIdleMinutes : 0;
+  const idleMinutes = orgIdle > 0 ? Math.min(orgIdle, core.config.auth.webSessionIdleMinutes) : core.config.auth.webSessionIdleMinutes;
+  if (now - session.last_seen_at > idleMinutes * 60_000) {
+    await core.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', session.id).execute();
+    throw ApiError.unauthorized('Your session timed out; sign in again.');
+  }
+  const actor = await actorFor(core, session, session.person_id, 'cookie');
+  if (actor === undefined) throw ApiError.unauthorized();
+  return actor;
+}
+
+/**
+ * Spends a refresh token for a new pair. Refresh tokens rotate; presenting an already-spent one
+ * means it was copied, so the whole session is revoked (the thief and the victim both sign in again).
+ */
+export async function refreshSession(core: Core, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
+  const hash = await hashToken(refreshToken);
+  const now = core.now();
+  return core.db.transaction().execute(async (trx) => {
+    const session = await trx.selectFrom('sessions').selectAll().where('refresh_hash', '=', hash).executeTakeFirst();
+    if (session === undefined) {
+      const reused = await trx.selectFrom('sessions').select('id').where('prev_refresh_hash', '=', hash).executeTakeFirst();
+      if (reused !== undefined) {
+        await trx.updateTable('sessions').set({ revoked_at: now }).where('id', '=', reused.id).execute();
+        core.log.warn({ sessionId: reused.id }, 'spent refresh token presented again; session revoked');
+      }
+      throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
+    }
+    if (session.revoked_at !== null || (session.expires_at !== null && session.expires_at <= now)) {
+      throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
+    }
+    const person = await trx.selectFrom('people').select('status').where('id', '=', session.person_id).executeTakeFirst();
+    if (person?.status !== 'active') throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
+    const next = newToken('refresh');
+    await trx
+      .updateTable('sessions')
+      .set({
+        refresh_hash: await hashToken(next),
+        prev_refresh_hash: hash,
+        last_seen_at: now,
+        expires_at: now + core.config.auth.refreshTokenTtlSec * 1000,
+        ip: clip(client.ip, 64) ?? session.ip,
+        user_agent: clip(client.userAgent, 512) ?? session.user_agent,
+        client_version: clip(client.clientVersion, 64) ?? session.client_version,
+      })
+      .where('id', '=', session.id)
+      .execute();
+    // Access tokens of this session that have already expired are no longer needed.
+    await trx.deleteFrom('access_tokens').where('session_id', '=', session.id).where('expires_at', '<=', now).execute();
+    const accessToken = await issueAccessToken(core, trx, session.id, session.person_id, core.config.auth.accessTokenTtlSec);
+    return { personId: session.person_id, sessionId: session.id, accessToken, refreshToken: next, expiresIn: core.config.auth.accessTokenTtlSec };
+  });
+}
+
+export async function revokeSession(core: Core, actor: Actor, sessionId: string): Promise<void> {
+  const result = await core.db
+    .updateTable('sessions')
+    .set({ revoked_at: core.now() })
+    .where('id', '=', sessionId)
+    .where('person_id', '=', actor.personId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) throw ApiError.notFound('session');
+}
+
+export async function listSessions(core: Core, actor: Actor): Promise<SessionRow[]> {
+  const now = core.now();
+  return core.db
+    .selectFrom('sessions')
+    .selectAll()
+    .where('person_id', '=', actor.personId)
+    .where('revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('created_at', 'desc')
+    .execute();
+}
+
+/** Ends every session of a person but one (after a password change), or all of them. */
+export async function revokeOtherSessions(core: Core, db: Db, personId: string, keepSessionId: string | undefined): Promise<void> {
+  let q = db.updateTable('sessions').set({ revoked_at: core.now() }).where('person_id', '=', personId).where('revoked_at', 'is', null);
+  if (keepSessionId !== undefined) q = q.where('id', '!=', keepSessionId);
+  await q.execute();
+}

@@ -1,0 +1,9 @@
+/**
+ * Flint's core realm: identity, spaces, messages and events, storing ciphertext only.
+ * @module
+ */
+export { createServer, type FlintServer, type ServerOptions } from './server.ts';
+export { loadConfig, readEnv, ConfigError, ENV_VARS, type FlintConfig, type ConfigFlags } from './config/config.ts';
+export { ApiError } from './errors.ts';
+export { createLogger, type Logger } from './infra/logger.ts';
+export type { Core, Actor } from './core.ts';

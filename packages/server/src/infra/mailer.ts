@@ -1,0 +1,40 @@
+/**
+ * Outgoing e-mail. With FLINT_SMTP_URL set, mail goes through that SMTP server; without it, each
+ * message is written as an .eml file to the outbox folder under the data dir, so a single-machine
+ * install (and the tests) can read what would have been sent.
+ * @module
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}
+
+export function createMailer(config: { smtpUrl: string | undefined; from: string; outboxDir: string }): Mailer {
+  if (config.smtpUrl !== undefined) {
+    const transport = nodemailer.createTransport(config.smtpUrl);
+    return {
+      async send(message) {
+        await transport.sendMail({ from: config.from, ...message });
+      },
+    };
+  }
+  // The stream transport renders a complete RFC 5322 message without sending it anywhere.
+  const renderer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  return {
+    async send(message) {
+      const info = await renderer.sendMail({ from: config.from, ...message });
+      await mkdir(config.outboxDir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
+      await writeFile(join(config.outboxDir, name), info.message as Buffer);
+    },
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * Starts a whole Flint in-process for tests — core, KMS skeleton, HTTP on a free loopback port —
+ * on a fresh database and data folder, and hands out SDK clients.
+ * @example
+ * await using flint = await startFlint();
+ * const ada = await flint.signup({ email: 'ada@example.com' });
+ * @module
+ */
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { createServer, loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
+import { kmsPlugin } from '@flint/kms';
+import { FlintClient } from '@flint/sdk';
+import type { FastifyInstance } from 'fastify';
+import { createTestDatabase, type TestDatabase } from './database.ts';
+
+export interface StartOptions {
+  /** Extra environment settings (FLINT_*), applied over the test defaults. */
+  env?: Record<string, string>;
+  /** Add routes before the app is sealed (e.g. a slow route for the shutdown test). */
+  extend?: (app: FastifyInstance) => void;
+}
+
+export interface TestFlint extends AsyncDisposable {
+  url: string;
+  config: FlintConfig;
+  server: FlintServer;
+  dataDir: string;
+  engine: 'sqlite' | 'postgres';
+  /** Every log line the server wrote, parsed. */
+  logs: Record<string, unknown>[];
+  /** The raw log text, for scanning for secrets. */
+  logText(): string;
+  client(options?: { clientVersion?: string }): FlintClient;
+  /** Signs someone up and answers their signed-in client. */
+  signup(input: { email: string; password?: string; displayName?: string; invitationToken?: string }): Promise<FlintClient>;
+  /** The e-mails written to the outbox, oldest first. */
+  outbox(): Promise<{ to: string; subject: string; text: string }[]>;
+  stop(): Promise<void>;
+}
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export async function startFlint(options: StartOptions = {}): Promise<TestFlint> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'flint-test-'));
+  let database: TestDatabase | undefined;
+  try {
+    database = await createTestDatabase(dataDir);
+    const config = loadConfig(
+      readEnv({
+        FLINT_PORT: '0',
+        FLINT_HOST: '127.0.0.1',
+        FLINT_DATA_DIR: dataDir,
+        DATABASE_URL: database.url,
+        FLINT_LOG_LEVEL: 'info',
+        // Argon2 at its floor keeps the suite fast; the production cost is tested in passwords.test.ts.
+        FLINT_ARGON2_MEMORY_KIB: '1024',
+        ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'] } : {}),
+        ...options.env,
+      }),
+    );
+    let logText = '';
+    const logs: Record<string, unknown>[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _enc, done) {
+        const text = chunk.toString('utf8');
+        logText += text;
+        for (const line of text.split('\n')) if (line.trim() !== '') logs.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    const server = await createServer(config, {
+      logDestination: destination,
+      plugins: [kmsPlugin({ dataDir: join(dataDir, 'kms') })],
+      ...(options.extend ? { extend: options.extend } : {}),
+    });
+    const url = await server.listen();
+    const db = database;
+    let stopped: Promise<void> | undefined;
+    const stop = () =>
+      (stopped ??= (async () => {
+        await server.close();
+        await db.drop();
+        await rm(dataDir, { recursive: true, force: true });
+      })());
+    const flint: TestFlint = {
+      url,
+      config,
+      server,
+      dataDir,
+      engine: database.engine,
+      logs,
+      logText: () => logText,
+      client: (o = {}) => new FlintClient({ baseUrl: url, clientVersion: o.clientVersion ?? 'flint-testkit/0.1' }),
+      async signup(input) {
+        const client = flint.client();
+        await client.auth.signup({
+          email: input.email,
+          password: input.password ?? TEST_PASSWORD,
+          displayName: input.displayName ?? input.email.split('@')[0] ?? 'someone',
+          ...(input.invitationToken !== undefined ? { invitationToken: input.invitationToken } : {}),
+        });
+        return client;
+      },
+      async outbox() {
+        const dir = config.mail.outboxDir;
+        let names: string[];
+        try {
+          names = (await readdir(dir)).sort();
+        } catch {
+          return [];
+        }
+        const mails = [];
+        for (const name of names) {
+          const raw = await readFile(join(dir, name), 'utf8');
+          const [head = '', ...rest] = raw.split('\n\n');
+          const header = (h: string) => new RegExp(`^${h}: (.*)$`, 'mi').exec(head)?.[1]?.trim() ?? '';
+          mails.push({ to: header('To'), subject: header('Subject'), text: decodeQuotedPrintable(rest.join('\n\n')) });
+        }
+        return mails;
+      },
+      stop,
+      [Symbol.asyncDispose]: stop,
+    };
+    return flint;
+  } catch (error) {
+    await database?.drop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+function decodeQuotedPrintable(text: string): string {
+  return text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h: string) => String.fromCharCode(parseInt(h, 16)));
+}
+
+/** The invitation token inside an invitation e-mail. */
+export function invitationTokenFrom(mailText: string): string {
+  const match = /fli_[A-Za-z0-9_-]{43}/.exec(mailText);
+  if (match === null) throw new Error('no invitation token in the e-mail');
+  return match[0];
+}

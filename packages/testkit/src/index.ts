@@ -1,0 +1,6 @@
+/**
+ * Test helpers: a whole Flint in-process, fresh databases on SQLite or PostgreSQL.
+ * @module
+ */
+export { startFlint, invitationTokenFrom, TEST_PASSWORD, type TestFlint, type StartOptions } from './flint.ts';
+export { createTestDatabase, testDatabaseEngine, type TestDatabase } from './database.ts';

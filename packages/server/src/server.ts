@@ -45,7 +45,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   if (config.redisUrl !== undefined) {
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
-    limiter = new RedisRateLimiter(redis);
+    limiter = new RedisRateLimiter(redis, `${config.redisPrefix}rl:`);
   } else {
     limiter = new MemoryRateLimiter();
   }

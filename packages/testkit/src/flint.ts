@@ -10,6 +10,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { createServer as createNetServer } from 'node:net';
 import { createServer, loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
 import { kmsPlugin } from '@flint/kms';
 import { FlintClient } from '@flint/sdk';
@@ -48,16 +49,18 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
   let database: TestDatabase | undefined;
   try {
     database = await createTestDatabase(dataDir);
+    // A fixed port (found free) rather than 0, so the public URL in links and avatars is the real one.
+    const port = await freePort();
     const config = loadConfig(
       readEnv({
-        FLINT_PORT: '0',
+        FLINT_PORT: String(port),
         FLINT_HOST: '127.0.0.1',
         FLINT_DATA_DIR: dataDir,
         DATABASE_URL: database.url,
         FLINT_LOG_LEVEL: 'info',
         // Argon2 at its floor keeps the suite fast; the production cost is tested in passwords.test.ts.
         FLINT_ARGON2_MEMORY_KIB: '1024',
-        ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'] } : {}),
+        ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'], FLINT_REDIS_PREFIX: `flint-test-${port}:` } : {}),
         ...options.env,
       }),
     );
@@ -130,6 +133,17 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
     await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
 }
 
 function decodeQuotedPrintable(text: string): string {

@@ -20,6 +20,8 @@ export interface FlintConfig {
   dataDir: string;
   database: DatabaseConfig;
   redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several Flints (or test runs) can share one Redis. */
+  redisPrefix: string;
   tls: { cert: string; key: string } | undefined;
   logLevel: LogLevel;
   /** Trust `X-Forwarded-*` from a reverse proxy (only behind one). */
@@ -55,6 +57,7 @@ export const ENV_VARS = [
   'DATABASE_URL',
   'FLINT_DB_POOL_SIZE',
   'REDIS_URL',
+  'FLINT_REDIS_PREFIX',
   'FLINT_PUBLIC_URL',
   'FLINT_TLS_CERT',
   'FLINT_TLS_KEY',
@@ -165,6 +168,9 @@ export function loadConfig(
     else problems.push('REDIS_URL: must start with redis:// or rediss://');
   }
 
+  const redisPrefix = env.FLINT_REDIS_PREFIX ?? 'flint:';
+  if (!/^[A-Za-z0-9:_-]{1,64}$/.test(redisPrefix)) problems.push('FLINT_REDIS_PREFIX: letters, digits, colons, dashes and underscores only');
+
   let tls: FlintConfig['tls'];
   const certPath = flags.tlsCert ?? env.FLINT_TLS_CERT;
   const keyPath = flags.tlsKey ?? env.FLINT_TLS_KEY;
@@ -215,6 +221,7 @@ export function loadConfig(
     dataDir,
     database,
     redisUrl,
+    redisPrefix,
     tls,
     logLevel,
     trustProxy: bool('FLINT_TRUST_PROXY', env.FLINT_TRUST_PROXY),

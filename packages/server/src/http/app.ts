@@ -83,15 +83,18 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   // route's input rules, and rate limits count per principal.
   app.addHook('preValidation', async (req) => {
     const authz = req.headers.authorization;
-    if (typeof authz === 'string' && authz !== '') {
+    const routeAuth = req.routeOptions.config.auth;
+    // Routes open to anyone (sign-in, sign-up, refresh) never act as a session, so they ignore
+    // credentials altogether: an expired token must not stop its own refresh.
+    if (routeAuth === undefined || routeAuth === 'none') {
+      // (nothing to authenticate)
+    } else if (typeof authz === 'string' && authz !== '') {
       const match = /^Bearer\s+(\S{10,512})$/i.exec(authz);
       if (match?.[1] === undefined) throw ApiError.unauthorized('The Authorization header must be "Bearer <token>".');
       req.actor = await authenticateBearer(core, match[1]);
     } else {
       const cookieValue = req.cookies[SESSION_COOKIE];
-      const routeAuth = req.routeOptions.config.auth;
-      // Routes open to anyone (sign-in, sign-up) ignore the cookie: they never act as a session.
-      if (cookieValue !== undefined && routeAuth !== undefined && routeAuth !== 'none') {
+      if (cookieValue !== undefined) {
         req.actor = await authenticateCookie(core, cookieValue);
         // A cookie is sent by the browser on its own; a custom header cannot be added cross-site
         // without a CORS preflight, which Flint never grants, so it proves the request is our app's.

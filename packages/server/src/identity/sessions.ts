@@ -119,23 +119,22 @@ export async function authenticateCookie(core: Core, cookie: string): Promise<Ac
 export async function refreshSession(core: Core, refreshToken: string, client: ClientInfo): Promise<AuthResult> {
   const hash = await hashToken(refreshToken);
   const now = core.now();
+  const reused = await core.db.selectFrom('sessions').select('id').where('prev_refresh_hash', '=', hash).executeTakeFirst();
+  if (reused !== undefined) {
+    await core.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', reused.id).execute();
+    core.log.warn({ sessionId: reused.id }, 'spent refresh token presented again; session revoked');
+    throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
+  }
   return core.db.transaction().execute(async (trx) => {
     const session = await trx.selectFrom('sessions').selectAll().where('refresh_hash', '=', hash).executeTakeFirst();
-    if (session === undefined) {
-      const reused = await trx.selectFrom('sessions').select('id').where('prev_refresh_hash', '=', hash).executeTakeFirst();
-      if (reused !== undefined) {
-        await trx.updateTable('sessions').set({ revoked_at: now }).where('id', '=', reused.id).execute();
-        core.log.warn({ sessionId: reused.id }, 'spent refresh token presented again; session revoked');
-      }
-      throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
-    }
+    if (session === undefined) throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     if (session.revoked_at !== null || (session.expires_at !== null && session.expires_at <= now)) {
       throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     }
     const person = await trx.selectFrom('people').select('status').where('id', '=', session.person_id).executeTakeFirst();
     if (person?.status !== 'active') throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     const next = newToken('refresh');
-    await trx
+    const updated = await trx
       .updateTable('sessions')
       .set({
         refresh_hash: await hashToken(next),
@@ -147,7 +146,10 @@ export async function refreshSession(core: Core, refreshToken: string, client: C
         client_version: clip(client.clientVersion, 64) ?? session.client_version,
       })
       .where('id', '=', session.id)
-      .execute();
+      // Two refreshes racing with one token: only the first wins; the second finds the hash changed.
+      .where('refresh_hash', '=', hash)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) !== 1) throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     // Access tokens of this session that have already expired are no longer needed.
     await trx.deleteFrom('access_tokens').where('session_id', '=', session.id).where('expires_at', '<=', now).execute();
     const accessToken = await issueAccessToken(core, trx, session.id, session.person_id, core.config.auth.accessTokenTtlSec);

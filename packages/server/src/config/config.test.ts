@@ -1,0 +1,81 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadConfig, readEnv } from './config.ts';
+
+describe('config', () => {
+  it('has working embedded defaults', () => {
+    const config = loadConfig({}, {}, '/srv/flint');
+    assert.equal(config.port, 8080);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.dataDir, '/srv/flint/data');
+    assert.deepEqual(config.database, { kind: 'sqlite', file: '/srv/flint/data/flint.db' });
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.publicUrl, 'http://127.0.0.1:8080');
+    assert.equal(config.tls, undefined);
+  });
+
+  it('lets flags override the environment', () => {
+    const config = loadConfig({ FLINT_PORT: '9000', FLINT_HOST: '0.0.0.0' }, { port: '9100', data: '/var/flint' });
+    assert.equal(config.port, 9100);
+    assert.equal(config.host, '0.0.0.0');
+    assert.equal(config.dataDir, '/var/flint');
+  });
+
+  it('switches to PostgreSQL on a postgres:// DATABASE_URL, and takes REDIS_URL and FLINT_PUBLIC_URL', () => {
+    const config = loadConfig({
+      DATABASE_URL: 'postgres://flint@db.internal:5432/flint',
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      FLINT_PUBLIC_URL: 'https://chat.example.com/',
+    });
+    assert.deepEqual(config.database, { kind: 'postgres', url: 'postgres://flint@db.internal:5432/flint', poolSize: 10 });
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379');
+    assert.equal(config.publicUrl, 'https://chat.example.com');
+  });
+
+  it('reports every bad setting by name, at once, without echoing secrets', () => {
+    let caught: unknown;
+    try {
+      loadConfig({
+        FLINT_PORT: 'eighty',
+        DATABASE_URL: 'mysql://root:hunter2@localhost/flint',
+        REDIS_URL: 'localhost:6379',
+        FLINT_LOG_LEVEL: 'chatty',
+        FLINT_SIGNUP: 'everyone',
+        FLINT_PUBLIC_URL: 'ftp://x',
+        FLINT_ACCESS_TOKEN_TTL: '0',
+      });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    const names = caught.problems.map((p) => p.split(':')[0]);
+    assert.deepEqual(names.sort(), ['DATABASE_URL', 'FLINT_ACCESS_TOKEN_TTL', 'FLINT_LOG_LEVEL', 'FLINT_PORT', 'FLINT_PUBLIC_URL', 'FLINT_SIGNUP', 'REDIS_URL'].sort());
+    assert.doesNotMatch(caught.message, /hunter2/);
+  });
+
+  it('names the flag, not the variable, when a flag is bad', () => {
+    assert.throws(() => loadConfig({}, { port: '70000' }), (e: unknown) => e instanceof ConfigError && e.problems[0]?.startsWith('--port:') === true);
+  });
+
+  it('reads TLS files and reports missing or wrong ones (SEC-5)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flint-cfg-'));
+    writeFileSync(join(dir, 'cert.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    writeFileSync(join(dir, 'key.pem'), 'not a key');
+    assert.throws(
+      () => loadConfig({}, { tlsCert: join(dir, 'cert.pem'), tlsKey: join(dir, 'key.pem') }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0]!.startsWith('--tls-key: not a PEM private key'),
+    );
+    assert.throws(
+      () => loadConfig({ FLINT_TLS_CERT: join(dir, 'missing.pem'), FLINT_TLS_KEY: join(dir, 'key.pem') }),
+      (e: unknown) => e instanceof ConfigError && e.problems.some((p) => p.startsWith('FLINT_TLS_CERT: cannot read')),
+    );
+    assert.throws(() => loadConfig({ FLINT_TLS_CERT: join(dir, 'cert.pem') }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.startsWith('FLINT_TLS_KEY'));
+  });
+
+  it('ignores unrelated and empty environment variables', () => {
+    assert.deepEqual(readEnv({ HOME: '/root', FLINT_PORT: '', FLINT_HOST: 'localhost' }), { FLINT_HOST: 'localhost' });
+  });
+});

@@ -33,7 +33,7 @@ export const ErrorBody = Type.Object(
     message: Type.String(),
     errors: Type.Array(Type.Object({ description: Type.String() })),
     trackingId: Type.String(),
-    code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+    code: Type.Enum(ERROR_CODES),
   },
 
 );

@@ -9,7 +9,7 @@ import { defineMethod } from './method.ts';
 
 export const ROLE_IDS = ['org_admin'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
-export const RoleId = Type.Union(ROLE_IDS.map((r) => Type.Literal(r)));
+export const RoleId = Type.Enum(ROLE_IDS);
 
 export const NotificationPrefs = Type.Object(
   {

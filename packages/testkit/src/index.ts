@@ -5,3 +5,5 @@
 export { startFlint, invitationTokenFrom, TEST_PASSWORD, type TestFlint, type StartOptions } from './flint.ts';
 export { createTestDatabase, testDatabaseEngine, type TestDatabase } from './database.ts';
 export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
+export { selfSignedCertificate } from './tls.ts';
+export { freePort } from './flint.ts';

@@ -50,6 +50,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   }) as unknown as FastifyInstance;
 
   app.setValidatorCompiler(validatorCompiler());
+  // Fastify accepts text/plain by default; the API speaks JSON (and images for avatars) only.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', undefined);
   await app.register(cookie);
 

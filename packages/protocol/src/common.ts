@@ -2,7 +2,7 @@
  * Schemas shared by many methods.
  * @module
  */
-import { Type } from 'typebox';
+import { Type, type TSchema } from 'typebox';
 import { LIMITS } from './limits.ts';
 
 /** A resource id: a UUID (v7 for rows Flint creates, so ids sort by creation time). */
@@ -28,6 +28,6 @@ export const IdParams = Type.Object({ id: Id }, { additionalProperties: false })
 export const PageMax = Type.Integer({ minimum: 1, description: `page size, clamped to ${LIMITS.pageMax}` });
 
 /** The `{items}` envelope Webex uses for every list. */
-export function ItemsOf<T extends import('typebox').TSchema>(item: T) {
+export function ItemsOf<T extends TSchema>(item: T) {
   return Type.Object({ items: Type.Array(item) });
 }

@@ -44,11 +44,11 @@ export class Transport {
 
   /** Like `call`, but answers the raw response (binary downloads, headers such as `Link`). */
   async send<M extends MethodSpec>(method: M, input: CallInput<M>, raw?: RawBody): Promise<Response> {
-    let url = this.baseUrl + methodPath(method.path, input.params as Record<string, string> | undefined);
+    let url = this.baseUrl + methodPath(method.path, input.params);
     const query = input.query as Record<string, unknown> | undefined;
     if (query) {
       const search = new URLSearchParams();
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, String(v));
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) search.set(k, typeof v === 'string' ? v : JSON.stringify(v));
       const s = search.toString();
       if (s !== '') url += `?${s}`;
     }

@@ -32,7 +32,7 @@ export interface FlintServer extends AsyncDisposable {
   close(): Promise<void>;
 }
 
-export async function openCore(config: FlintConfig, log: Logger): Promise<{ core: Core; dispose(): Promise<void> }> {
+export async function openCore(config: FlintConfig, log: Logger): Promise<{ core: Core; dispose: () => Promise<void> }> {
   const opened = openDatabase(config.database);
   try {
     const applied = await migrate(opened.db);
@@ -63,7 +63,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   };
   return {
     core,
-    async dispose() {
+    dispose: async () => {
       await limiter.close();
       await opened.close();
     },

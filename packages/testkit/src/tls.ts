@@ -15,7 +15,7 @@ function pem(label: string, der: ArrayBuffer): string {
 export async function selfSignedCertificate(): Promise<{ cert: string; key: string }> {
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
-  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']));
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: '01',
     name: 'CN=127.0.0.1',

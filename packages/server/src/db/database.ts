@@ -40,7 +40,7 @@ export function openDatabase(config: DatabaseConfig): OpenedDatabase {
     // Times are bigint columns; they fit a JS number, so read them as numbers rather than strings.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-        oid === INT8_OID ? (value: string) => Number(value) : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+        oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
@@ -55,7 +55,7 @@ export async function migrate(db: Db): Promise<string[]> {
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((r) => r.status === 'Error');
   if (error !== undefined) {
-    const cause = error instanceof Error ? error : new Error(String(error));
+    const cause = error instanceof Error ? error : new Error(JSON.stringify(error));
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -1,0 +1,77 @@
+/**
+ * The dependency rules of ARCHITECTURE.md, checked on the source: clients never import the server,
+ * the core never imports the KMS, and the isomorphic packages use no Node APIs.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** package → the workspace packages its (non-test) source may import. */
+const ALLOWED: Record<string, readonly string[]> = {
+  protocol: [],
+  crypto: ['protocol'],
+  sdk: ['protocol', 'crypto'],
+  server: ['protocol', 'crypto'],
+  kms: ['protocol', 'crypto'],
+  web: ['sdk', 'protocol', 'crypto'],
+  cli: ['server', 'kms', 'sdk', 'protocol', 'crypto'],
+  testkit: ['server', 'kms', 'sdk', 'protocol', 'crypto'],
+};
+/** Packages that must run in a browser as well as in Node. */
+const ISOMORPHIC = new Set(['protocol', 'crypto', 'sdk', 'web']);
+
+function sources(dir: string): string[] {
+  const out: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return out;
+  }
+  for (const name of names) {
+    const path = join(dir, name);
+    if (name === 'node_modules' || name === 'dist') continue;
+    if (statSync(path).isDirectory()) out.push(...sources(path));
+    else if (/\.(ts|tsx)$/.test(name) && !name.endsWith('.test.ts')) out.push(path);
+  }
+  return out;
+}
+
+function imports(file: string): string[] {
+  const text = readFileSync(file, 'utf8');
+  const found: string[] = [];
+  for (const m of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)) found.push(m[1]!);
+  for (const m of text.matchAll(/(?:^|\n)\s*import\s+['"]([^'"]+)['"]/g)) found.push(m[1]!);
+  for (const m of text.matchAll(/import\(\s*['"]([^'"]+)['"]\s*\)/g)) found.push(m[1]!);
+  return found;
+}
+
+describe('architecture', () => {
+  for (const [pkg, allowed] of Object.entries(ALLOWED)) {
+    it(`${pkg} imports only ${allowed.length ? allowed.join(', ') : 'no other workspace package'}`, () => {
+      const declared = JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+      for (const dep of Object.keys(declared.dependencies ?? {})) {
+        if (dep.startsWith('@flint/')) assert.ok(allowed.includes(dep.slice(7)), `${pkg}/package.json depends on ${dep}`);
+      }
+      for (const file of sources(join(root, 'packages', pkg, 'src'))) {
+        for (const spec of imports(file)) {
+          const where = relative(root, file);
+          if (spec.startsWith('@flint/')) {
+            const target = spec.slice(7).split('/')[0]!;
+            assert.ok(allowed.includes(target), `${where} imports ${spec}`);
+          }
+          if (spec.startsWith('.')) assert.ok(!spec.includes('/packages/') && !/^(\.\.\/){2,}(server|kms|sdk|cli|testkit|web|protocol|crypto)\//.test(spec), `${where} reaches into another package: ${spec}`);
+          if (ISOMORPHIC.has(pkg)) assert.ok(!spec.startsWith('node:') && !['fs', 'path', 'crypto', 'os', 'http'].includes(spec), `${where} (isomorphic) imports ${spec}`);
+        }
+      }
+    });
+  }
+
+  it('has a test for the rules themselves: a forbidden import is caught', () => {
+    assert.deepEqual(imports(fileURLToPath(import.meta.url)).filter((s) => s.startsWith('node:')).sort(), ['node:assert/strict', 'node:fs', 'node:path', 'node:test', 'node:url']);
+  });
+});

@@ -1,0 +1,174 @@
+/**
+ * The two commands a newcomer meets: `flint serve` (one process, embedded defaults, SIGTERM) and
+ * `flint admin …` (first-run and operator tasks), run as real processes.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { FlintClient } from '@flint/sdk';
+import { createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
+
+const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FLINT, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(stdin ?? '');
+  });
+}
+
+function startServe(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [FLINT, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`flint serve did not become ready:\n${output}`)), 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('"msg":"Flint is ready"')) {
+        clearTimeout(timer);
+        resolve({ child, output: () => output });
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`flint serve exited with ${code}:\n${output}`));
+    });
+  });
+}
+
+describe('flint serve and flint admin', () => {
+  let dir: string;
+  let db: TestDatabase;
+  let env: Record<string, string>;
+  let port: number;
+  let serve: { child: ChildProcess; output: () => string };
+  let url: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'flint-cli-'));
+    db = await createTestDatabase(dir);
+    port = await freePort();
+    env = { FLINT_DATA_DIR: join(dir, 'data'), DATABASE_URL: db.url, FLINT_ARGON2_MEMORY_KIB: '1024', FLINT_LOG_LEVEL: 'info' };
+    serve = await startServe(['--port', String(port)], env);
+    url = `http://127.0.0.1:${port}`;
+  });
+  after(async () => {
+    if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+    await db.drop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('serves health, the API and the web shell on the flags and defaults it was given', async () => {
+    assert.equal((await raw(url, 'GET', '/health')).status, 200);
+    const home = await raw(url, 'GET', '/');
+    assert.equal(home.status, 200);
+    assert.match(home.text, /<title>Flint<\/title>/);
+    assert.equal((await raw(url, 'GET', '/kms/health')).status, 200);
+    const ada = new FlintClient({ baseUrl: url });
+    await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
+    assert.deepEqual((await ada.people.me()).roles, ['org_admin']);
+  });
+
+  it('creates an org with domains and a person with a password read from stdin, as admin', async () => {
+    const org = await run(['admin', '--json', 'org', 'create', '--name', 'Partner Inc', '--domain', 'partner.test', 'partner.example'], env);
+    assert.equal(org.code, 0, org.stderr);
+    const created = JSON.parse(org.stdout) as { id: string; domains: string[] };
+    assert.deepEqual(created.domains.sort(), ['partner.example', 'partner.test']);
+    const person = await run(['admin', '--json', 'person', 'create', '--email', 'pat@partner.test', '--name', 'Pat', '--password-stdin', '--admin'], env, 'pats initial password\n');
+    assert.equal(person.code, 0, person.stderr);
+    const pat = new FlintClient({ baseUrl: url });
+    await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
+    const me = await pat.people.me();
+    assert.deepEqual(me.roles, ['org_admin']);
+    assert.equal(me.orgId, created.id);
+    // The password never reaches the command line, so `ps` cannot show it.
+    assert.ok(!person.stdout.includes('pats initial password'));
+  });
+
+  it('creates a person by invitation: the e-mail lands in the outbox and its token signs them up', async () => {
+    const r = await run(['admin', '--json', 'person', 'create', '--email', 'quinn@partner.test', '--name', 'Quinn'], env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { invited: boolean }).invited, true);
+    const { readdir, readFile } = await import('node:fs/promises');
+    const outbox = join(dir, 'data', 'outbox');
+    const mails = await Promise.all((await readdir(outbox)).map((n) => readFile(join(outbox, n), 'utf8')));
+    const mail = mails.find((m) => m.includes('quinn@partner.test'));
+    assert.ok(mail);
+    const quinn = new FlintClient({ baseUrl: url });
+    await quinn.auth.signup({ email: 'quinn@partner.test', password: 'quinns password!', displayName: 'Quinn', invitationToken: invitationTokenFrom(mail.replace(/=\r?\n/g, '')) });
+    assert.equal((await quinn.people.me()).isGuest, undefined);
+  });
+
+  it('makes someone an org admin and takes it back', async () => {
+    const grant = await run(['admin', 'person', 'make-admin', 'quinn@partner.test'], env);
+    assert.equal(grant.code, 0, grant.stderr);
+    const quinn = new FlintClient({ baseUrl: url });
+    await quinn.auth.login({ email: 'quinn@partner.test', password: 'quinns password!' });
+    assert.deepEqual((await quinn.people.me()).roles, ['org_admin']);
+    assert.equal((await run(['admin', 'person', 'make-admin', 'quinn@partner.test', '--revoke'], env)).code, 0);
+    assert.deepEqual((await quinn.people.me()).roles, []);
+  });
+
+  it('resets a password: a generated one is printed, the old one fails and every session ends', async () => {
+    const pat = new FlintClient({ baseUrl: url });
+    await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
+    const r = await run(['admin', '--json', 'person', 'reset-password', 'pat@partner.test'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const { password } = JSON.parse(r.stdout) as { password: string };
+    assert.ok(password.length >= 16);
+    await assert.rejects(pat.people.me(), { status: 401 });
+    await assert.rejects(new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password: 'pats initial password' }), { status: 401 });
+    await new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password });
+  });
+
+  it('creates a bot and prints a token that works on the API', async () => {
+    const r = await run(['admin', '--json', 'bot', 'create', '--name', 'Deploy Bot', '--org', 'partner.test'], env);
+    assert.equal(r.code, 0, r.stderr);
+    const { token } = JSON.parse(r.stdout) as { token: string };
+    const me = await raw(url, 'GET', '/api/people/me', { token });
+    assert.equal(me.status, 200);
+    assert.equal((me.json as { type: string; displayName: string }).displayName, 'Deploy Bot');
+  });
+
+  it('says what is wrong when an admin task cannot be done', async () => {
+    const r = await run(['admin', 'person', 'make-admin', 'nobody@nowhere.test'], env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /no person with e-mail nobody@nowhere.test/);
+    const taken = await run(['admin', 'org', 'create', '--name', 'Copycat', '--domain', 'partner.test'], env);
+    assert.equal(taken.code, 1);
+    assert.match(taken.stderr, /belongs to another organization/);
+  });
+
+  it('reports every bad setting by name at start-up and exits 2', async () => {
+    const r = await run(['serve', '--port', 'http'], { ...env, FLINT_LOG_LEVEL: 'loud', REDIS_URL: 'nowhere' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--port: expected a whole number/);
+    assert.match(r.stderr, /FLINT_LOG_LEVEL/);
+    assert.match(r.stderr, /REDIS_URL/);
+  });
+
+  it('stops gracefully on SIGTERM', async () => {
+    const exited = new Promise<number | null>((resolve) => serve.child.on('exit', (code) => resolve(code)));
+    serve.child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(serve.output(), /"msg":"stopped"/);
+  });
+});

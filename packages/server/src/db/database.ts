@@ -5,11 +5,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
 import type { DatabaseConfig } from '../config/config.ts';
 import { migrations } from './migrations/index.ts';
+import { openSqlite } from './sqlite-driver.ts';
 import type { Database } from './schema.ts';
 
 export type Db = Kysely<Database>;
@@ -25,13 +25,7 @@ const INT8_OID = 20;
 export function openDatabase(config: DatabaseConfig): OpenedDatabase {
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
-    const sqlite = new BetterSqlite3(config.file);
-    // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes.
-    sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = NORMAL');
-    sqlite.pragma('foreign_keys = ON');
-    sqlite.pragma('busy_timeout = 5000');
-    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({

@@ -5,7 +5,6 @@
  */
 import type { Person, RoleId } from '@flint/protocol';
 import { LIMITS } from '@flint/protocol';
-import sharp from 'sharp';
 import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
@@ -194,6 +193,8 @@ export async function setAvatar(core: Core, actor: Actor, contentType: string | 
   if (data.byteLength > LIMITS.avatarBytes) throw new ApiError('payload_too_large', `An avatar may be at most ${LIMITS.avatarBytes} bytes.`);
   if (data.byteLength === 0) throw ApiError.badRequest('The avatar image is empty.');
   let webp: Buffer;
+  // sharp (libvips) is loaded on first use: it adds tens of MiB that an idle server need not hold.
+  const { default: sharp } = await import('sharp');
   try {
     const image = sharp(data, { limitInputPixels: 50_000_000, animated: false });
     const meta = await image.metadata();

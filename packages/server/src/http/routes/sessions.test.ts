@@ -52,3 +52,24 @@ describe('sessions', () => {
     assert.equal((await ada.people.me()).emails[0], 'ada@example.com');
   });
 });
+
+describe('web session timeout policy (ID-5)', () => {
+  it('ends an idle web session after the org’s idle limit, and the server’s, whichever is shorter', async () => {
+    await using flint = await startFlint();
+    const ada = await flint.signup({ email: 'ada@example.com' });
+    const [org] = await ada.organizations.list();
+    await ada.organizations.update(org!.id, { policy: { webSessionIdleMinutes: 30 } });
+    const login = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'ada@example.com', password: TEST_PASSWORD } });
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const sessionId = (login.json as { sessionId: string }).sessionId;
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status, 200);
+    const db = flint.server.core.db;
+    await db.updateTable('sessions').set({ last_seen_at: Date.now() - 29 * 60_000 }).where('id', '=', sessionId).execute();
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status, 200, 'active within the limit');
+    await db.updateTable('sessions').set({ last_seen_at: Date.now() - 31 * 60_000 }).where('id', '=', sessionId).execute();
+    const idle = await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } });
+    assert.equal(idle.status, 401);
+    assert.match((idle.json as { message: string }).message, /timed out/);
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status, 401, 'and stays ended');
+  });
+});

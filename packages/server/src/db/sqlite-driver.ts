@@ -1,0 +1,74 @@
+/**
+ * The embedded SQLite engine behind Kysely's SqliteDialect. On Node 24 and later it is Node's own
+ * `node:sqlite`; on Node 20 and 22 it is better-sqlite3. Why two: better-sqlite3 before 13 wraps its
+ * statements in `node::ObjectWrap`, whose destructor aborts the process on Node ≥ 24.19 when an idle
+ * GC finalizes a statement (a crash at arbitrary times, seen here at exit); better-sqlite3 13 fixes it
+ * but requires Node 22. `node:sqlite` needs no native build and is as fast (reference/stack.md).
+ * @module
+ */
+import { createRequire } from 'node:module';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+const require = createRequire(import.meta.url);
+
+/** The parts of `node:sqlite` we use (its types are not in @types/node 20). */
+interface NodeSqliteStatement {
+  all(...params: unknown[]): unknown[];
+  run(...params: unknown[]): { changes: number | bigint; lastInsertRowid: number | bigint };
+  iterate(...params: unknown[]): IterableIterator<unknown>;
+  columns?(): unknown[];
+}
+interface NodeSqliteDatabase {
+  exec(sql: string): void;
+  prepare(sql: string): NodeSqliteStatement;
+  close(): void;
+}
+interface NodeSqliteModule {
+  DatabaseSync: new (path: string) => NodeSqliteDatabase;
+}
+
+export type SqliteEngine = 'node:sqlite' | 'better-sqlite3';
+
+export function preferredSqliteEngine(version: string = process.versions.node): SqliteEngine {
+  return Number(version.split('.')[0]) >= 24 ? 'node:sqlite' : 'better-sqlite3';
+}
+
+const PRAGMAS = [
+  // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes.
+  'PRAGMA journal_mode = WAL',
+  'PRAGMA synchronous = NORMAL',
+  'PRAGMA foreign_keys = ON',
+  'PRAGMA busy_timeout = 5000',
+];
+
+const READER = /^\s*(select|with|pragma|values|explain)\b|\breturning\b/i;
+
+function adaptNodeSqlite(db: NodeSqliteDatabase): SqliteDatabase {
+  return {
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      const stmt = db.prepare(sql);
+      // columns() says whether the statement yields rows; older builds lack it, so fall back to its text.
+      const reader = typeof stmt.columns === 'function' ? stmt.columns().length > 0 : READER.test(sql);
+      return {
+        reader,
+        all: (params) => stmt.all(...params),
+        run: (params) => stmt.run(...params),
+        iterate: (params) => stmt.iterate(...params),
+      };
+    },
+  };
+}
+
+export function openSqlite(file: string, engine: SqliteEngine = preferredSqliteEngine()): SqliteDatabase {
+  if (engine === 'node:sqlite') {
+    const { DatabaseSync } = require('node:sqlite') as NodeSqliteModule;
+    const db = new DatabaseSync(file);
+    for (const pragma of PRAGMAS) db.exec(pragma);
+    return adaptNodeSqlite(db);
+  }
+  const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
+  const db = new BetterSqlite3(file);
+  for (const pragma of PRAGMAS) db.exec(pragma);
+  return db as unknown as SqliteDatabase;
+}

@@ -5,6 +5,7 @@
  * @module
  */
 import { ERROR_STATUS, type ErrorCode } from '@flint/protocol';
+import { isUniqueViolation } from '@flint/db';
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -85,7 +86,3 @@ function describeValidation(v: { instancePath?: string; message?: string; params
   return `${where}: ${v.message ?? 'invalid'}`;
 }
 
-export function isUniqueViolation(error: unknown): boolean {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505';
-}

@@ -10,7 +10,9 @@ import { isAbsolute, resolve } from 'node:path';
 export type SignupMode = 'domains' | 'invitation' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+import type { DatabaseConfig } from '@flint/db';
+
+export type { DatabaseConfig };
 
 export interface FlintConfig {
   host: string;

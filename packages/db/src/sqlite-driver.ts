@@ -7,6 +7,7 @@
  * @module
  */
 import { createRequire } from 'node:module';
+import type BetterSqlite3 from 'better-sqlite3';
 import type { SqliteDatabase, SqliteStatement } from 'kysely';
 
 const require = createRequire(import.meta.url);
@@ -67,8 +68,8 @@ export function openSqlite(file: string, engine: SqliteEngine = preferredSqliteE
     for (const pragma of PRAGMAS) db.exec(pragma);
     return adaptNodeSqlite(db);
   }
-  const BetterSqlite3 = require('better-sqlite3') as typeof import('better-sqlite3');
-  const db = new BetterSqlite3(file);
+  const Database = require('better-sqlite3') as typeof BetterSqlite3;
+  const db = new Database(file);
   for (const pragma of PRAGMAS) db.exec(pragma);
-  return db as unknown as SqliteDatabase;
+  return db;
 }

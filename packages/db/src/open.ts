@@ -1,0 +1,58 @@
+/**
+ * Opens a database — an embedded SQLite file or PostgreSQL — behind one Kysely instance, and runs
+ * a package's migrations. The core and the KMS each call this for their own database.
+ * @module
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import pg from 'pg';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
+import { openSqlite } from './sqlite-driver.ts';
+
+export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+
+export interface OpenedDatabase<T> {
+  db: Kysely<T>;
+  engine: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+}
+
+const INT8_OID = 20;
+
+export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
+  if (config.kind === 'sqlite') {
+    mkdirSync(dirname(config.file), { recursive: true });
+    const db = new Kysely<T>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) });
+    return { db, engine: 'sqlite', close: () => db.destroy() };
+  }
+  const pool = new pg.Pool({
+    connectionString: config.url,
+    max: config.poolSize,
+    // Times are bigint columns; they fit a JS number, so read them as numbers rather than strings.
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
+    },
+  });
+  const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/** Runs the pending migrations; throws naming the failing one. Returns the names applied. */
+export async function migrate<T>(db: Kysely<T>, migrations: Record<string, Migration>, tablePrefix: string): Promise<string[]> {
+  const provider: MigrationProvider = { getMigrations: () => Promise.resolve(migrations) };
+  const migrator = new Migrator({ db, provider, migrationTableName: `${tablePrefix}_migrations`, migrationLockTableName: `${tablePrefix}_migrations_lock` });
+  const { error, results } = await migrator.migrateToLatest();
+  const failed = results?.find((r) => r.status === 'Error');
+  if (error !== undefined) {
+    const cause = error instanceof Error ? error : new Error(JSON.stringify(error));
+    throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${cause.message}`, { cause });
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** True for a unique-constraint violation on either engine. */
+export function isUniqueViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'ERR_SQLITE_ERROR_UNIQUE' || code === '23505';
+}

@@ -19,3 +19,8 @@ export type { Invitation } from './invitations.ts';
 export type { Organization, OrgPolicy } from './organizations.ts';
 export type { RoleId } from './people.ts';
 export type { SignupBody } from './auth.ts';
+export * as spaces from './spaces.ts';
+export * as messages from './messages.ts';
+export * from './events.ts';
+export type { Room, Membership, Team, TeamMembership } from './spaces.ts';
+export type { Message, Flag, Presence } from './messages.ts';

@@ -20,3 +20,20 @@ export const LIMITS = {
   pageDefault: 100,
   domainsPerOrg: 50,
 } as const;
+
+/** Limits of spaces and messages. Content fields are ciphertext (JWE compact), so sizes are of the ciphertext. */
+export const MESSAGING_LIMITS = {
+  /** Each of text, markdown and html: room for Webex's 7,439 bytes of plaintext after encryption, with margin. */
+  contentChars: 16 * 1024,
+  titleChars: 4 * 1024,
+  keyUrlChars: 512,
+  mentionedPeople: 200,
+  membersPerSpace: 5000,
+  /** Messages per page (default 50, as Webex). */
+  messagesPageDefault: 50,
+  messagesPageMax: 1000,
+  /** Events replayed per batch on reconnect. */
+  replayBatch: 500,
+  /** How many times one message may be edited (Webex allows 10). */
+  editsPerMessage: 10,
+} as const;

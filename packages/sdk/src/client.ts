@@ -9,6 +9,8 @@
  */
 import {
   auth,
+  messages,
+  spaces,
   invitations,
   organizations,
   people,
@@ -20,8 +22,21 @@ import {
   type Organization,
   type Person,
   type Session,
+  type Message,
+  type Room,
+  type Membership,
+  type Team,
+  type TeamMembership,
+  type Flag,
 } from '@flint/protocol';
 import { Transport, nextLink, type TransportOptions } from './transport.ts';
+import { EventStream, type EventStreamOptions } from './event-stream.ts';
+
+/** One page of a list, and the URL of the next one (from the `Link` header). */
+export interface Page<T> {
+  items: T[];
+  next?: string;
+}
 
 export class FlintClient {
   readonly transport: Transport;
@@ -104,6 +119,72 @@ export class FlintClient {
     list: async (): Promise<Invitation[]> => (await this.transport.call(invitations.listInvitations, {})).items,
     revoke: (id: string) => this.transport.call(invitations.revokeInvitation, { params: { id } }),
   };
+
+  private async page<T>(response: Response): Promise<Page<T>> {
+    const body = (await response.json()) as { items: T[] };
+    const next = nextLink(response);
+    return next === undefined ? { items: body.items } : { items: body.items, next };
+  }
+
+  /** The page after `page`, following its `Link`. */
+  nextPage<T>(page: Page<T>): Promise<Page<T>> | undefined {
+    return page.next === undefined ? undefined : this.transport.fetchUrl('GET', page.next).then((r) => this.page<T>(r));
+  }
+
+  readonly rooms = {
+    list: async (query: MethodQuery<typeof spaces.listRooms> = {}): Promise<Page<Room>> => this.page<Room>(await this.transport.send(spaces.listRooms, { query })),
+    create: (body: MethodBody<typeof spaces.createRoom>): Promise<Room> => this.transport.call(spaces.createRoom, { body }),
+    direct: (body: MethodBody<typeof spaces.openDirect>): Promise<Room> => this.transport.call(spaces.openDirect, { body }),
+    get: (id: string): Promise<Room> => this.transport.call(spaces.getRoom, { params: { id } }),
+    update: (id: string, body: MethodBody<typeof spaces.updateRoom>): Promise<Room> => this.transport.call(spaces.updateRoom, { params: { id }, body }),
+    delete: (id: string) => this.transport.call(spaces.deleteRoom, { params: { id } }),
+    typing: (id: string, isTyping: boolean) => this.transport.call(spaces.setTyping, { params: { id }, body: { isTyping } }),
+    favorite: (id: string, isFavorite: boolean) => this.transport.call(spaces.setFavorite, { params: { id }, body: { isFavorite } }),
+    markRead: (id: string, lastReadMessageId: string) => this.transport.call(spaces.markRead, { params: { id }, body: { lastReadMessageId } }),
+  };
+
+  readonly memberships = {
+    list: async (query: MethodQuery<typeof spaces.listMemberships>): Promise<Page<Membership>> => this.page<Membership>(await this.transport.send(spaces.listMemberships, { query })),
+    create: (body: MethodBody<typeof spaces.createMembership>): Promise<Membership> => this.transport.call(spaces.createMembership, { body }),
+    get: (id: string): Promise<Membership> => this.transport.call(spaces.getMembership, { params: { id } }),
+    update: (id: string, isModerator: boolean): Promise<Membership> => this.transport.call(spaces.updateMembership, { params: { id }, body: { isModerator } }),
+    delete: (id: string) => this.transport.call(spaces.deleteMembership, { params: { id } }),
+  };
+
+  readonly messages = {
+    create: (body: MethodBody<typeof messages.createMessage>): Promise<Message> => this.transport.call(messages.createMessage, { body }),
+    list: async (query: MethodQuery<typeof messages.listMessages>): Promise<Page<Message>> => this.page<Message>(await this.transport.send(messages.listMessages, { query })),
+    get: (id: string): Promise<Message> => this.transport.call(messages.getMessage, { params: { id } }),
+    update: (id: string, body: MethodBody<typeof messages.updateMessage>): Promise<Message> => this.transport.call(messages.updateMessage, { params: { id }, body }),
+    delete: (id: string) => this.transport.call(messages.deleteMessage, { params: { id } }),
+  };
+
+  readonly flags = {
+    list: async (): Promise<Flag[]> => (await this.transport.call(messages.listFlags, {})).items,
+    create: (messageId: string): Promise<Flag> => this.transport.call(messages.createFlag, { body: { messageId } }),
+    delete: (id: string) => this.transport.call(messages.deleteFlag, { params: { id } }),
+  };
+
+  readonly teams = {
+    create: (body: MethodBody<typeof spaces.createTeam>): Promise<Team> => this.transport.call(spaces.createTeam, { body }),
+    list: async (): Promise<Team[]> => (await this.transport.call(spaces.listTeams, {})).items,
+    get: (id: string): Promise<Team> => this.transport.call(spaces.getTeam, { params: { id } }),
+    update: (id: string, body: MethodBody<typeof spaces.updateTeam>): Promise<Team> => this.transport.call(spaces.updateTeam, { params: { id }, body }),
+    delete: (id: string) => this.transport.call(spaces.deleteTeam, { params: { id } }),
+    memberships: async (teamId: string): Promise<TeamMembership[]> => (await this.transport.call(spaces.listTeamMemberships, { query: { teamId } })).items,
+    addMember: (body: MethodBody<typeof spaces.createTeamMembership>): Promise<TeamMembership> => this.transport.call(spaces.createTeamMembership, { body }),
+    setModerator: (id: string, isModerator: boolean): Promise<TeamMembership> => this.transport.call(spaces.updateTeamMembership, { params: { id }, body: { isModerator } }),
+    removeMember: (id: string) => this.transport.call(spaces.deleteTeamMembership, { params: { id } }),
+  };
+
+  readonly presence = {
+    get: async (personIds: string[]) => (await this.transport.call(messages.getPresence, { query: { id: personIds.join(',') } })).items,
+  };
+
+  /** An event stream for this client's sign-in. Call `start()` on it. */
+  events(options: Omit<EventStreamOptions, 'baseUrl' | 'token'>): EventStream {
+    return new EventStream({ ...options, baseUrl: this.transport.baseUrl, token: () => this.transport.accessToken });
+  }
 
   readonly organizations = {
     list: async (): Promise<Organization[]> => (await this.transport.call(organizations.listOrganizations, {})).items,

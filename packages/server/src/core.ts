@@ -12,6 +12,7 @@ import type { Mailer } from './infra/mailer.ts';
 import type { Metrics } from './infra/metrics.ts';
 import type { RateLimiter } from './infra/rate-limiter.ts';
 import type { PasswordHasher } from './identity/passwords.ts';
+import type { EventService } from './events/event-service.ts';
 
 export interface Core {
   config: FlintConfig;
@@ -23,6 +24,8 @@ export interface Core {
   limiter: RateLimiter;
   metrics: Metrics;
   passwords: PasswordHasher;
+  /** Transactions that emit events, the bus, and this instance's connections. */
+  events: EventService;
   now(): number;
 }
 

@@ -17,6 +17,9 @@ import { createLogger, type Logger } from './infra/logger.ts';
 import { createMailer } from './infra/mailer.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './infra/rate-limiter.ts';
+import { InProcessBus, RedisBus, type EventBus } from './events/event-bus.ts';
+import { EventService } from './events/event-service.ts';
+import { EventHub } from './events/hub.ts';
 
 export interface ServerOptions extends AppOptions {
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
@@ -42,13 +45,18 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     throw error;
   }
   let limiter: RateLimiter;
+  let bus: EventBus;
   if (config.redisUrl !== undefined) {
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     await redis.connect();
     limiter = new RedisRateLimiter(redis, `${config.redisPrefix}rl:`);
+    bus = await RedisBus.connect(config.redisUrl, config.redisPrefix);
   } else {
     limiter = new MemoryRateLimiter();
+    bus = new InProcessBus();
   }
+  const now = Date.now;
+  const hub = new EventHub(bus, log, now);
   const core: Core = {
     config,
     db: opened.db,
@@ -59,11 +67,14 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     limiter,
     metrics: createMetrics(),
     passwords: createPasswordHasher(config.argon2),
-    now: Date.now,
+    events: new EventService(opened.db, opened.engine, bus, hub, log, now),
+    now,
   };
   return {
     core,
     dispose: async () => {
+      hub.close();
+      await bus.close();
       await limiter.close();
       await opened.close();
     },

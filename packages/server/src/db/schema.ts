@@ -3,7 +3,7 @@
  * read back as numbers); booleans are 0/1 integers so both engines share one representation.
  * @module
  */
-import type { Insertable, Selectable, Updateable } from 'kysely';
+import type { Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 export interface OrgsTable {
   id: string;
@@ -85,7 +85,7 @@ export interface InvitationsTable {
   revoked_at: number | null;
 }
 
-export interface Database {
+export interface Database extends MessagingTables {
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;
   people: PeopleTable;
@@ -101,3 +101,120 @@ export type PersonUpdate = Updateable<PeopleTable>;
 export type OrgRow = Selectable<OrgsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+
+export interface SpacesTable {
+  id: string;
+  org_id: string;
+  type: 'group' | 'direct';
+  title: string | null;
+  encryption_key_url: string | null;
+  kro_uri: string | null;
+  creator_id: string;
+  team_id: string | null;
+  is_general: number;
+  is_locked: number;
+  is_announcement_only: number;
+  /** For direct spaces: the two person ids, sorted and joined, so there is one space per pair. */
+  direct_key: string | null;
+  created_at: number;
+  last_activity_at: number;
+  /** The newest message's id (UUIDv7 sorts by time), for unread checks without counting. */
+  last_message_id: string | null;
+}
+
+export interface MembershipsTable {
+  id: string;
+  space_id: string;
+  person_id: string;
+  is_moderator: number;
+  last_read_message_id: string | null;
+  last_read_at: number | null;
+  created_at: number;
+}
+
+export interface MessagesTable {
+  id: string;
+  space_id: string;
+  person_id: string;
+  parent_id: string | null;
+  text: string | null;
+  markdown: string | null;
+  html: string | null;
+  encryption_key_url: string | null;
+  /** JSON arrays, kept for presenting; message_mentions indexes them for queries. */
+  mentioned_people: string | null;
+  mentioned_groups: string | null;
+  edit_count: number;
+  created_at: number;
+  updated_at: number | null;
+}
+
+export interface MessageMentionsTable {
+  message_id: string;
+  space_id: string;
+  /** A person's id, or `*` for a mention of everyone. */
+  person_id: string;
+}
+
+export interface TeamsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  encryption_key_url: string | null;
+  creator_id: string;
+  general_space_id: string;
+  created_at: number;
+}
+
+export interface TeamMembershipsTable {
+  id: string;
+  team_id: string;
+  person_id: string;
+  is_moderator: number;
+  created_at: number;
+}
+
+export interface FlagsTable {
+  id: string;
+  person_id: string;
+  message_id: string;
+  space_id: string;
+  created_at: number;
+}
+
+export interface FavoritesTable {
+  person_id: string;
+  space_id: string;
+  created_at: number;
+}
+
+export interface EventsTable {
+  /** Global, growing; assigned in commit order (see events/event-log.ts). */
+  id: Generated<number>;
+  person_id: string;
+  /** Set when only one device of the person should get the event (KMS responses). */
+  device_id: string | null;
+  type: string;
+  actor_id: string | null;
+  data: string;
+  created_at: number;
+}
+
+export interface MessagingTables {
+  spaces: SpacesTable;
+  memberships: MembershipsTable;
+  messages: MessagesTable;
+  message_mentions: MessageMentionsTable;
+  teams: TeamsTable;
+  team_memberships: TeamMembershipsTable;
+  flags: FlagsTable;
+  favorites: FavoritesTable;
+  events: EventsTable;
+  event_heads: { person_id: string; last_id: number };
+}
+
+export type SpaceRow = Selectable<SpacesTable>;
+export type MembershipRow = Selectable<MembershipsTable>;
+export type MessageRow = Selectable<MessagesTable>;
+export type TeamRow = Selectable<TeamsTable>;
+export type TeamMembershipRow = Selectable<TeamMembershipsTable>;

@@ -9,6 +9,7 @@ import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import fastifyStatic from '@fastify/static';
+import websocket from '@fastify/websocket';
 import { LIMITS } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
@@ -20,6 +21,10 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { invitationRoutes } from './routes/invitations.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { systemRoutes } from './routes/system.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import { teamRoutes } from './routes/teams.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { eventRoutes } from './routes/events.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -54,6 +59,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('actor', undefined);
   await app.register(cookie);
+  await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
 
   await app.register(swagger, {
     openapi: {
@@ -152,6 +158,10 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   sessionRoutes(app, core);
   invitationRoutes(app, core);
   organizationRoutes(app, core);
+  roomRoutes(app, core);
+  teamRoutes(app, core);
+  messageRoutes(app, core);
+  eventRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

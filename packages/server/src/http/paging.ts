@@ -33,3 +33,13 @@ export function setNextLink(req: FastifyRequest, reply: FastifyReply, cursor: st
   url.searchParams.set('cursor', cursor);
   void reply.header('Link', `<${url.toString()}>; rel="next"`);
 }
+
+/** A `Link` to the next page that changes some query parameters (undefined removes one). */
+export function setNextLinkParams(req: FastifyRequest, reply: FastifyReply, params: Record<string, string | undefined>): void {
+  const url = new URL(req.url, `${req.protocol}://${req.host}`);
+  for (const [k, v] of Object.entries(params)) {
+    if (v === undefined) url.searchParams.delete(k);
+    else url.searchParams.set(k, v);
+  }
+  void reply.header('Link', `<${url.toString()}>; rel="next"`);
+}

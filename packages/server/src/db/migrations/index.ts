@@ -4,7 +4,9 @@
  */
 import type { Migration } from 'kysely';
 import * as identity from './0001-identity.ts';
+import * as messaging from './0002-messaging.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
+  '0002-messaging': messaging,
 };

@@ -1,0 +1,66 @@
+/**
+ * The event stream (`/api/events`, WebSocket). Every change a person may see is a stored event
+ * with an id that only grows; a reconnecting client sends the last id it holds and gets exactly
+ * what it missed, in order. Typing and presence are live only (no id, not stored).
+ * @module
+ */
+import type { Membership, Room, Team, TeamMembership } from './spaces.ts';
+import type { Flag, Message, Presence } from './messages.ts';
+
+/** Stored event types and their data. */
+export interface EventData {
+  'message.created': Message;
+  'message.updated': Message;
+  'message.deleted': Message;
+  'room.created': Room;
+  'room.updated': Room;
+  'room.deleted': { id: string };
+  'membership.created': Membership;
+  'membership.updated': Membership;
+  'membership.deleted': Membership;
+  /** A member's read receipt moved (MS-4). */
+  'membership.seen': { roomId: string; personId: string; lastSeenId: string };
+  'team.created': Team;
+  'team.updated': Team;
+  'team.deleted': { id: string };
+  'team.membership.created': TeamMembership;
+  'team.membership.updated': TeamMembership;
+  'team.membership.deleted': TeamMembership;
+  'flag.created': Flag;
+  'flag.deleted': { id: string; messageId: string };
+  'room.favorite': { roomId: string; isFavorite: boolean };
+  /** One's own last-read marker moved (on another device, too). */
+  'room.read': { roomId: string; lastReadMessageId: string };
+  /** A KMS response for the device that asked (SEC-2). */
+  'encryption.kms_message': { encryption: { kmsMessages: string[] } };
+}
+export type EventType = keyof EventData;
+
+export interface StoredEvent<T extends EventType = EventType> {
+  id: number;
+  type: T;
+  data: EventData[T];
+  actorId?: string;
+  created: string;
+}
+
+/** Server → client frames. */
+export type ServerFrame =
+  | { type: 'ready'; lastEventId: number; connectionId: string }
+  | { type: 'event'; event: StoredEvent }
+  /** The gap since the client's last id is no longer stored: refetch state, then go on from `lastEventId`. */
+  | { type: 'reset'; lastEventId: number }
+  | { type: 'typing'; roomId: string; personId: string; isTyping: boolean }
+  | { type: 'presence'; presence: Presence }
+  | { type: 'pong' }
+  | { type: 'error'; code: string; message: string };
+
+/** Client → server frames. The first must be `hello`. */
+export type ClientFrame =
+  | { type: 'hello'; token?: string; lastEventId?: number; deviceId?: string }
+  | { type: 'ping' }
+  | { type: 'presence.subscribe'; personIds: string[] };
+
+export const EVENTS_PATH = '/api/events';
+/** The server pings every connection this often; one that misses two pings is closed. */
+export const HEARTBEAT_MS = 25_000;

@@ -1,0 +1,113 @@
+/**
+ * One device's event-stream connection. The database is the source of truth; a live batch from the
+ * bus is only a hint. If the batch's `prevId` for this person equals the last id this device holds,
+ * the event is the very next one and is sent at once (the fast path). Otherwise there is a gap — an
+ * event published out of order by another instance, or one still being replayed — and the device
+ * catches up by reading its stream from the database, which returns everything in id order.
+ * @module
+ */
+import type { WebSocket } from 'ws';
+import { MESSAGING_LIMITS } from '@flint/protocol';
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/schema.ts';
+import type { EventBatch } from './event-bus.ts';
+import { readEvents, type StoredEventRow } from './event-log.ts';
+
+/** A device that has this much unsent data is too slow: close it; it will resume from its last id. */
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+
+export class EventConnection {
+  /** The last event id of this person's stream that this device has been given (or skipped). */
+  last: number;
+  private catchingUp = false;
+  private pending = false;
+  closed = false;
+  readonly presenceSubscriptions = new Set<string>();
+
+  constructor(
+    readonly id: string,
+    readonly personId: string,
+    readonly deviceId: string | null,
+    private readonly socket: WebSocket,
+    private readonly db: Kysely<Database>,
+    startAfter: number,
+    private readonly onError: (error: unknown) => void,
+  ) {
+    this.last = startAfter;
+  }
+
+  /** Replays what the device missed; live hints that arrive meanwhile are folded in after. */
+  start(): void {
+    this.catchUp();
+  }
+
+  offer(batch: EventBatch, frame: string, eventId: number, prevId: number): void {
+    if (this.closed || eventId <= this.last) return;
+    if (this.catchingUp || prevId !== this.last) {
+      this.catchUp();
+      return;
+    }
+    this.last = eventId;
+    if (batch.deviceId === null || batch.deviceId === this.deviceId) this.send(frame.replace('"id":0,', `"id":${eventId},`));
+  }
+
+  sendRaw(frame: string): void {
+    this.send(frame);
+  }
+
+  private catchUp(): void {
+    if (this.catchingUp) {
+      this.pending = true;
+      return;
+    }
+    this.catchingUp = true;
+    void this.readUntilCurrent().then(
+      () => {
+        this.catchingUp = false;
+        if (this.pending && !this.closed) {
+          this.pending = false;
+          this.catchUp();
+        }
+      },
+      (error: unknown) => {
+        this.catchingUp = false;
+        this.onError(error);
+      },
+    );
+  }
+
+  private async readUntilCurrent(): Promise<void> {
+    for (;;) {
+      this.pending = false;
+      const rows = await readEvents(this.db, this.personId, this.last, MESSAGING_LIMITS.replayBatch);
+      for (const row of rows) {
+        if (this.closed) return;
+        this.last = Number(row.id);
+        if (row.device_id === null || row.device_id === this.deviceId) this.send(frameOfRow(row));
+      }
+      if (rows.length < MESSAGING_LIMITS.replayBatch && !this.pending) return;
+    }
+  }
+
+  private send(frame: string): void {
+    if (this.closed) return;
+    if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
+      this.socket.close(4008, 'too slow; resume from your last event id');
+      this.closed = true;
+      return;
+    }
+    this.socket.send(frame);
+  }
+}
+
+/** A stored row as a frame; its data is already JSON, so it is spliced in, not re-encoded. */
+export function frameOfRow(row: StoredEventRow): string {
+  const actor = row.actor_id === null ? '' : `,"actorId":${JSON.stringify(row.actor_id)}`;
+  return `{"type":"event","event":{"id":${Number(row.id)},"type":${JSON.stringify(row.type)}${actor},"created":"${new Date(Number(row.created_at)).toISOString()}","data":${row.data}}}`;
+}
+
+/** A batch as a frame with a placeholder id (`"id":0,`), encoded once for all recipients. */
+export function frameOfBatch(batch: EventBatch): string {
+  const actor = batch.actorId === null ? '' : `,"actorId":${JSON.stringify(batch.actorId)}`;
+  return `{"type":"event","event":{"id":0,"type":${JSON.stringify(batch.type)}${actor},"created":"${new Date(batch.created).toISOString()}","data":${JSON.stringify(batch.data)}}}`;
+}

@@ -1,0 +1,89 @@
+/**
+ * Fan-out between server instances. After a transaction that appended events commits, the
+ * instance publishes one batch; every instance (itself included) hands it to its local hub, which
+ * writes to the connected devices of the recipients. In-process by default; Redis pub/sub when
+ * REDIS_URL is set, so several instances behind a load balancer deliver to everyone.
+ * @module
+ */
+import { Redis } from 'ioredis';
+
+/** One stored event fanned out to its recipients: each gets its own id in their stream. */
+export interface EventBatch {
+  kind: 'event';
+  type: string;
+  data: unknown;
+  actorId: string | null;
+  created: number;
+  deviceId: string | null;
+  /** [personId, eventId, the person's previous event id (or 0)] */
+  recipients: [string, number, number][];
+}
+
+/** Live-only signals: not stored, no ids. */
+export interface LiveSignal {
+  kind: 'typing' | 'presence';
+  personIds: string[];
+  payload: Record<string, unknown>;
+  /** The instance that sent it, for presence bookkeeping. */
+  origin: string;
+}
+
+export type BusMessage = EventBatch | LiveSignal;
+
+export interface EventBus {
+  publish(message: BusMessage): Promise<void>;
+  subscribe(handler: (message: BusMessage) => void): void;
+  close(): Promise<void>;
+}
+
+export class InProcessBus implements EventBus {
+  private handlers: ((message: BusMessage) => void)[] = [];
+  publish(message: BusMessage): Promise<void> {
+    for (const h of this.handlers) h(message);
+    return Promise.resolve();
+  }
+  subscribe(handler: (message: BusMessage) => void): void {
+    this.handlers.push(handler);
+  }
+  close(): Promise<void> {
+    this.handlers = [];
+    return Promise.resolve();
+  }
+}
+
+export class RedisBus implements EventBus {
+  private readonly pub: Redis;
+  private readonly sub: Redis;
+  private readonly channel: string;
+  private handlers: ((message: BusMessage) => void)[] = [];
+
+  private constructor(url: string, prefix: string) {
+    this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.sub = new Redis(url, { lazyConnect: true });
+    this.channel = `${prefix}events`;
+  }
+
+  static async connect(url: string, prefix: string): Promise<RedisBus> {
+    const bus = new RedisBus(url, prefix);
+    await Promise.all([bus.pub.connect(), bus.sub.connect()]);
+    bus.sub.on('message', (_channel: string, text: string) => {
+      const message = JSON.parse(text) as BusMessage;
+      for (const h of bus.handlers) h(message);
+    });
+    await bus.sub.subscribe(bus.channel);
+    return bus;
+  }
+
+  async publish(message: BusMessage): Promise<void> {
+    await this.pub.publish(this.channel, JSON.stringify(message));
+  }
+
+  subscribe(handler: (message: BusMessage) => void): void {
+    this.handlers.push(handler);
+  }
+
+  async close(): Promise<void> {
+    this.handlers = [];
+    await Promise.allSettled([this.sub.quit(), this.pub.quit()]);
+  }
+}

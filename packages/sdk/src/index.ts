@@ -2,6 +2,7 @@
  * Flint's isomorphic client SDK.
  * @module
  */
-export { FlintClient } from './client.ts';
+export { FlintClient, type Page } from './client.ts';
 export { FlintError } from './errors.ts';
 export { Transport, nextLink, type TransportOptions, type FetchLike } from './transport.ts';
+export { EventStream, type EventStreamOptions, type WebSocketConstructor, type WebSocketLike } from './event-stream.ts';

@@ -7,3 +7,4 @@ export { createTestDatabase, testDatabaseEngine, type TestDatabase } from './dat
 export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
 export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
+export { collect, NodeWebSocket, type Collector } from './events.ts';

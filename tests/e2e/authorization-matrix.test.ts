@@ -1,0 +1,131 @@
+/**
+ * The authorization matrix (SPEC SP-2, SP-3, SP-4, SEC-3): every space, membership, message, flag and
+ * team endpoint, called by each kind of person, answers as expected. A non-member learns nothing:
+ * 404, never 403. Each cell runs on a fresh fixture, so a cell that changes state cannot leak into
+ * another.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FlintClient } from '@flint/sdk';
+import { invitationTokenFrom, raw, startFlint, type TestFlint } from '@flint/testkit';
+
+type Role = 'moderator' | 'member' | 'guestMember' | 'nonMember' | 'orgAdmin' | 'guestOutsider' | 'otherOrg';
+const ROLES: Role[] = ['moderator', 'member', 'guestMember', 'nonMember', 'orgAdmin', 'guestOutsider', 'otherOrg'];
+
+interface Fixture {
+  roomId: string;
+  /** A message by the moderator, and one by the member. */
+  modMessageId: string;
+  memberMessageId: string;
+  memberMembershipId: string;
+  teamId: string;
+  teamRoomId: string;
+}
+
+interface Cell {
+  method: string;
+  path: (f: Fixture) => string;
+  body?: (f: Fixture, ids: Record<string, string>) => unknown;
+  expect: Record<Role, number>;
+}
+
+/** Members of the (locked) space and of its team: moderator, member, guestMember. */
+const members = (mod: number, member: number, guest: number = member): Record<Role, number> => ({
+  moderator: mod,
+  member,
+  guestMember: guest,
+  nonMember: 404,
+  orgAdmin: 404,
+  guestOutsider: 404,
+  otherOrg: 404,
+});
+
+const c = (s: string) => `ciphertext:${s}`;
+
+const MATRIX: Record<string, Cell> = {
+  'GET /api/rooms/:id': { method: 'GET', path: (f) => `/api/rooms/${f.roomId}`, expect: members(200, 200) },
+  'PUT /api/rooms/:id': { method: 'PUT', path: (f) => `/api/rooms/${f.roomId}`, body: () => ({ title: c('new title') }), expect: members(200, 403) },
+  'DELETE /api/rooms/:id': { method: 'DELETE', path: (f) => `/api/rooms/${f.roomId}`, expect: members(204, 403) },
+  'POST /api/rooms/:id/typing': { method: 'POST', path: (f) => `/api/rooms/${f.roomId}/typing`, body: () => ({ isTyping: true }), expect: members(204, 204) },
+  'PUT /api/rooms/:id/favorite': { method: 'PUT', path: (f) => `/api/rooms/${f.roomId}/favorite`, body: () => ({ isFavorite: true }), expect: members(204, 204) },
+  'PUT /api/rooms/:id/read': { method: 'PUT', path: (f) => `/api/rooms/${f.roomId}/read`, body: (f) => ({ lastReadMessageId: f.modMessageId }), expect: members(204, 204) },
+  'GET /api/memberships': { method: 'GET', path: (f) => `/api/memberships?roomId=${f.roomId}`, expect: members(200, 200) },
+  'POST /api/memberships': { method: 'POST', path: () => '/api/memberships', body: (f, ids) => ({ roomId: f.roomId, personId: ids['extra'] }), expect: members(200, 403) },
+  'GET /api/memberships/:id': { method: 'GET', path: (f) => `/api/memberships/${f.memberMembershipId}`, expect: members(200, 200) },
+  'PUT /api/memberships/:id': { method: 'PUT', path: (f) => `/api/memberships/${f.memberMembershipId}`, body: () => ({ isModerator: true }), expect: members(200, 403) },
+  // For the member this is leaving, which is always allowed.
+  'DELETE /api/memberships/:id': { method: 'DELETE', path: (f) => `/api/memberships/${f.memberMembershipId}`, expect: members(204, 204, 403) },
+  'GET /api/messages': { method: 'GET', path: (f) => `/api/messages?roomId=${f.roomId}`, expect: members(200, 200) },
+  'POST /api/messages': { method: 'POST', path: () => '/api/messages', body: (f) => ({ roomId: f.roomId, text: c('hello') }), expect: members(200, 200) },
+  'GET /api/messages/:id': { method: 'GET', path: (f) => `/api/messages/${f.modMessageId}`, expect: members(200, 200) },
+  'PUT /api/messages/:id (the moderator’s)': { method: 'PUT', path: (f) => `/api/messages/${f.modMessageId}`, body: () => ({ text: c('edited') }), expect: members(200, 403) },
+  'DELETE /api/messages/:id (the moderator’s)': { method: 'DELETE', path: (f) => `/api/messages/${f.modMessageId}`, expect: members(204, 403) },
+  'DELETE /api/messages/:id (the member’s)': { method: 'DELETE', path: (f) => `/api/messages/${f.memberMessageId}`, expect: members(204, 204, 403) },
+  'POST /api/flags': { method: 'POST', path: () => '/api/flags', body: (f) => ({ messageId: f.modMessageId }), expect: members(200, 200) },
+  'GET /api/rooms?teamId': { method: 'GET', path: (f) => `/api/rooms?teamId=${f.teamId}`, expect: members(200, 200) },
+  'GET /api/rooms/:id (team space, not joined)': { method: 'GET', path: (f) => `/api/rooms/${f.teamRoomId}`, expect: members(200, 200) },
+  'POST /api/memberships (join a team space)': { method: 'POST', path: () => '/api/memberships', body: (f, ids) => ({ roomId: f.teamRoomId, personId: ids['self'] }), expect: members(409, 200) },
+  'GET /api/teams/:id': { method: 'GET', path: (f) => `/api/teams/${f.teamId}`, expect: members(200, 200) },
+  'PUT /api/teams/:id': { method: 'PUT', path: (f) => `/api/teams/${f.teamId}`, body: () => ({ name: c('renamed team') }), expect: members(200, 403) },
+  'DELETE /api/teams/:id': { method: 'DELETE', path: (f) => `/api/teams/${f.teamId}`, expect: members(204, 403) },
+  'GET /api/team/memberships': { method: 'GET', path: (f) => `/api/team/memberships?teamId=${f.teamId}`, expect: members(200, 200) },
+  'POST /api/team/memberships': { method: 'POST', path: () => '/api/team/memberships', body: (f, ids) => ({ teamId: f.teamId, personId: ids['extra'] }), expect: members(200, 403) },
+};
+
+describe('authorization matrix', () => {
+  let flint: TestFlint;
+  const clients = {} as Record<Role, FlintClient>;
+  const personIds = {} as Record<Role | 'extra', string>;
+
+  before(async () => {
+    // Each cell builds a fresh fixture: many requests by one person, more than the default rate limit.
+    flint = await startFlint({ env: { FLINT_SIGNUP: 'open', FLINT_RATE_LIMIT_PER_MINUTE: '1000000' } });
+    clients.orgAdmin = await flint.signup({ email: 'admin@example.com' });
+    clients.moderator = await flint.signup({ email: 'mod@example.com' });
+    clients.member = await flint.signup({ email: 'member@example.com' });
+    clients.nonMember = await flint.signup({ email: 'nonmember@example.com' });
+    const extra = await flint.signup({ email: 'extra@example.com' });
+    for (const [role, email] of [['guestMember', 'guest@partner.test'], ['guestOutsider', 'outsider@partner.test']] as const) {
+      await clients.orgAdmin.invitations.create({ email });
+      const mail = (await flint.outbox()).find((m) => m.to === email)!;
+      clients[role] = await flint.signup({ email, invitationToken: invitationTokenFrom(mail.text) });
+      assert.equal((await clients[role].people.me()).isGuest, true);
+    }
+    clients.otherOrg = await flint.signup({ email: 'someone@other.test' });
+    for (const role of ROLES) personIds[role] = clients[role].session!.personId;
+    personIds.extra = extra.session!.personId;
+  });
+  after(() => flint.stop());
+
+  async function fixture(): Promise<Fixture> {
+    const mod = clients.moderator;
+    const room = await mod.rooms.create({ title: c('matrix'), isLocked: true });
+    await mod.memberships.create({ roomId: room.id, personId: personIds.member });
+    await mod.memberships.create({ roomId: room.id, personId: personIds.guestMember });
+    const modMessage = await mod.messages.create({ roomId: room.id, text: c('by the moderator') });
+    const memberMessage = await clients.member.messages.create({ roomId: room.id, text: c('by the member') });
+    const memberMembership = (await mod.memberships.list({ roomId: room.id, personId: personIds.member })).items[0]!;
+    const team = await mod.teams.create({ name: c('matrix team') });
+    await mod.teams.addMember({ teamId: team.id, personId: personIds.member });
+    await mod.teams.addMember({ teamId: team.id, personId: personIds.guestMember });
+    const teamRoom = await mod.rooms.create({ title: c('team space'), teamId: team.id });
+    return { roomId: room.id, modMessageId: modMessage.id, memberMessageId: memberMessage.id, memberMembershipId: memberMembership.id, teamId: team.id, teamRoomId: teamRoom.id };
+  }
+
+  for (const [name, cell] of Object.entries(MATRIX)) {
+    it(name, async () => {
+      const answers: Partial<Record<Role, number>> = {};
+      const bodies: Partial<Record<Role, string>> = {};
+      for (const role of ROLES) {
+        const f = await fixture();
+        const body = cell.body?.(f, { extra: personIds.extra, self: personIds[role] });
+        const r = await raw(flint.url, cell.method, cell.path(f), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}) });
+        answers[role] = r.status;
+        if (r.status === 404) bodies[role] = r.text.replace(/FLINT_[0-9a-f-]+/, '');
+      }
+      assert.deepEqual(answers, cell.expect);
+      // Every 404 of a cell is the same answer: whoever is refused cannot tell why.
+      assert.ok(new Set(Object.values(bodies)).size <= 1, `404 bodies differ: ${JSON.stringify(bodies)}`);
+    });
+  }
+});

@@ -20,7 +20,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   kms: ['protocol', 'crypto', 'db'],
   web: ['sdk', 'protocol', 'crypto'],
   cli: ['server', 'kms', 'sdk', 'protocol', 'crypto', 'db'],
-  testkit: ['server', 'kms', 'sdk', 'protocol', 'crypto', 'db'],
+  testkit: ['cli', 'server', 'kms', 'sdk', 'protocol', 'crypto', 'db'],
 };
 /** Packages that must run in a browser as well as in Node. */
 const ISOMORPHIC = new Set(['protocol', 'crypto', 'sdk', 'web']);

@@ -24,6 +24,7 @@ program
   });
 
 program.addCommand(adminCommand());
+program.addCommand((await import('./commands/kms.ts')).kmsCommand());
 
 try {
   await program.parseAsync(process.argv);

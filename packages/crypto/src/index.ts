@@ -5,3 +5,5 @@
  */
 export * from './encoding.ts';
 export * from './random.ts';
+export * from './jose.ts';
+export * from './ecdh.ts';

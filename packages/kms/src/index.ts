@@ -1,19 +1,36 @@
 /**
- * Flint's Key Management Server (security realm). This is the skeleton the foundation ships: it
- * mounts the KMS's own listener routes so that `flint serve` has its place in the process.
- * The Cisco KMS protocol (handshake, keys, resources, authorizations, audit) is built by the KMS
- * issue; nothing here holds or serves keys yet.
+ * Flint's Key Management Server (security realm): the Cisco KMS protocol (ECDHE handshake,
+ * keys, resources, authorizations, ping), its own database, an append-only audit log.
+ * Mount it on a Fastify listener with `kmsPlugin`, or run it alone with `createKmsServer`.
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { openKms, type Kms, type KmsOptions } from './kms.ts';
+import { kmsRoutes } from './http.ts';
 
-export interface KmsOptions {
-  /** The KMS keeps its own database under this folder (bring-your-own-database later). */
-  dataDir: string;
+export { openKms, readKmsAudit, type Kms, type KmsInfo, type KmsOptions } from './kms.ts';
+export { createKmsServer, type KmsServer, type KmsServerConfig } from './server.ts';
+export { KmsError } from './errors.ts';
+export { databaseConfigFromUrl } from './storage/database.ts';
+export type { KmsPrincipal, VerifyBearer, KmsLogger } from './context.ts';
+export type { AuditEntry, AuditQuery } from './audit.ts';
+
+/**
+ * Mounts the routes of a KMS opened with `openKms` (so the composition root can also hand it to
+ * the core as its in-process link), and closes it with the listener.
+ */
+export function mountKms(kms: Kms): (app: FastifyInstance) => void {
+  return (app) => {
+    app.addHook('onClose', async () => kms.close());
+    kmsRoutes(app, kms);
+  };
 }
 
-export function kmsPlugin(_options: KmsOptions): (app: FastifyInstance) => void {
-  return (app) => {
-    app.get('/kms/health', { schema: { hide: true } }, async () => ({ status: 'ok', realm: 'security', protocol: 'not yet served' }));
+/** Mounts the KMS's routes (`/kms/messages`, `/kms/info`, `/kms/health`) on an existing listener. */
+export function kmsPlugin(options: KmsOptions): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    const kms = await openKms({ log: app.log, ...options });
+    app.addHook('onClose', async () => kms.close());
+    kmsRoutes(app, kms);
   };
 }

@@ -24,3 +24,4 @@ export * as messages from './messages.ts';
 export * from './events.ts';
 export type { Room, Membership, Team, TeamMembership } from './spaces.ts';
 export type { Message, Flag, Presence } from './messages.ts';
+export * as encryption from './encryption.ts';

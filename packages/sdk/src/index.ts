@@ -6,3 +6,4 @@ export { FlintClient, type Page } from './client.ts';
 export { FlintError } from './errors.ts';
 export { Transport, nextLink, type TransportOptions, type FetchLike } from './transport.ts';
 export { EventStream, type EventStreamOptions, type WebSocketConstructor, type WebSocketLike } from './event-stream.ts';
+export * from './kms/index.ts';

@@ -7,3 +7,4 @@ export { loadConfig, readEnv, ConfigError, ENV_VARS, type FlintConfig, type Conf
 export { ApiError } from './errors.ts';
 export { createLogger, type Logger } from './infra/logger.ts';
 export type { Core, Actor } from './core.ts';
+export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';

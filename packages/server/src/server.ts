@@ -13,6 +13,7 @@ import { LocalBlobStore } from './blobs/local-blob-store.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { createPasswordHasher } from './identity/passwords.ts';
+import { authenticateBearer } from './identity/sessions.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMailer } from './infra/mailer.ts';
 import { createMetrics } from './infra/metrics.ts';
@@ -30,6 +31,8 @@ export interface ServerOptions extends AppOptions {
 export interface FlintServer extends AsyncDisposable {
   app: FastifyInstance;
   core: Core;
+  /** Who an access token belongs to, for the KMS (its `verifyBearer`); undefined if the token is not valid. */
+  verifyBearer(token: string): Promise<{ userId: string; orgId: string } | undefined>;
   /** Starts listening; resolves to the URL it listens on. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -101,6 +104,14 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   return {
     app,
     core,
+    async verifyBearer(token) {
+      try {
+        const actor = await authenticateBearer(core, token);
+        return { userId: actor.personId, orgId: actor.orgId };
+      } catch {
+        return undefined;
+      }
+    },
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
       return address;

@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
-import { createServer, loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
-import { kmsPlugin } from '@flint/kms';
+import { loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
+import { composeFlint } from '@flint/cli/compose';
 import { FlintClient } from '@flint/sdk';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -74,9 +74,9 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         done();
       },
     });
-    const server = await createServer(config, {
+    const server = await composeFlint(config, {
       logDestination: destination,
-      plugins: [kmsPlugin({ dataDir: join(dataDir, 'kms') })],
+      kmsCluster: 'kms://127.0.0.1',
       ...(options.extend ? { extend: options.extend } : {}),
     });
     const url = await server.listen();

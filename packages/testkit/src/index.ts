@@ -8,3 +8,4 @@ export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
 export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
+export { spawnFlint, FLINT_BIN, type FlintProcess } from './process.ts';

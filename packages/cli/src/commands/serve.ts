@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { createServer, loadConfig, readEnv, createLogger, type ConfigFlags } from '@flint/server';
-import { kmsPlugin } from '@flint/kms';
+import { loadConfig, readEnv, createLogger, type ConfigFlags } from '@flint/server';
+import { composeFlint } from '../compose.ts';
 
 /** The built web app if there is one, else its static shell. */
 function webRoot(): string {
@@ -19,7 +19,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   const started = performance.now();
   const config = loadConfig(readEnv(), flags);
   const log = createLogger(config.logLevel);
-  const server = await createServer(config, { logger: log, webRoot: webRoot(), plugins: [kmsPlugin({ dataDir: join(config.dataDir, 'kms') })] });
+  const server = await composeFlint(config, { logger: log, webRoot: webRoot() });
   const url = await server.listen();
   log.info(
     { url, publicUrl: config.publicUrl, database: config.database.kind, redis: config.redisUrl !== undefined, tls: config.tls !== undefined, readyMs: Math.round(performance.now() - started) },

@@ -25,6 +25,8 @@ import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { eventRoutes } from './routes/events.ts';
+import { encryptionRoutes } from './routes/encryption.ts';
+import type { KmsLink } from '../kms-link/kms-link.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -33,6 +35,8 @@ export interface AppOptions {
   plugins?: readonly ((app: FastifyInstance) => Promise<void> | void)[];
   /** Lets tests add routes (e.g. a slow one for the shutdown test) before the app is sealed. */
   extend?: (app: FastifyInstance) => void;
+  /** How the core reaches the KMS (in-process under `flint serve`, or HTTP). */
+  kmsLink?: KmsLink | undefined;
 }
 
 const TRACKING_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
@@ -162,6 +166,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   teamRoutes(app, core);
   messageRoutes(app, core);
   eventRoutes(app, core);
+  encryptionRoutes(app, core, options.kmsLink);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

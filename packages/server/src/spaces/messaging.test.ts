@@ -84,7 +84,7 @@ describe('spaces and messages', () => {
 
   it('lists newest first with max, before, beforeMessage and Link paging (MS-1)', async () => {
     const room = await ada.rooms.create({ title: c('paging') });
-    const sent = [];
+    const sent: Awaited<ReturnType<typeof ada.messages.create>>[] = [];
     for (let i = 0; i < 7; i++) sent.push(await ada.messages.create({ roomId: room.id, text: c(`m${i}`) }));
     const newestFirst = sent.map((m) => m.id).reverse();
     const page1 = await ada.messages.list({ roomId: room.id, max: 3 });
@@ -164,7 +164,7 @@ describe('spaces and messages', () => {
     assert.deepEqual([...paged.items, ...rest!.items].map((r) => r.id), [dm.roomId, busy.id, quiet.id, fav.id]);
     const flags = await b.flags.list();
     assert.equal(flags[0]?.messageId, flagged.id);
-    await b.flags.delete(flags[0]!.id);
+    await b.flags.delete(flags[0].id);
     assert.deepEqual(await titles('flags'), []);
     await b.rooms.favorite(fav.id, false);
     assert.deepEqual(await titles('favorites'), []);

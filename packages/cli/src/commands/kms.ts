@@ -1,0 +1,80 @@
+/**
+ * `flint kms …`: the KMS on its own (another machine, or the customer's premises) and its audit log.
+ * @module
+ */
+import { join, resolve } from 'node:path';
+import { Command } from 'commander';
+import { createKmsServer, databaseConfigFromUrl, readKmsAudit, type AuditEntry, type KmsPrincipal } from '@flint/kms';
+
+interface Common {
+  data?: string;
+  databaseUrl?: string;
+}
+
+function storage(o: Common): { dataDir: string; database: ReturnType<typeof databaseConfigFromUrl> | undefined } {
+  const dataDir = resolve(o.data ?? process.env['FLINT_KMS_DATA_DIR'] ?? join(process.env['FLINT_DATA_DIR'] ?? './data', 'kms'));
+  const url = o.databaseUrl ?? process.env['FLINT_KMS_DATABASE_URL'];
+  return { dataDir, database: url === undefined ? undefined : databaseConfigFromUrl(url) };
+}
+
+/**
+ * PROVISIONAL: asks the core who a bearer belongs to (`GET /api/people/me`). The core's identity
+ * service is to expose a check for KMS-scoped tokens (RFC 8693 exchange, scope spark:kms); until
+ * then a standalone KMS validates through the core's own API.
+ */
+function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrincipal | undefined> {
+  return async (token) => {
+    const res = await fetch(`${coreUrl.replace(/\/+$/, '')}/api/people/me`, { headers: { authorization: `Bearer ${token}` } });
+    if (!res.ok) return undefined;
+    const me = (await res.json()) as { id?: unknown; orgId?: unknown };
+    return typeof me.id === 'string' ? { userId: me.id, orgId: typeof me.orgId === 'string' ? me.orgId : '' } : undefined;
+  };
+}
+
+function line(e: AuditEntry): string {
+  return [e.at.toISOString(), e.action, e.status, e.userId ?? '-', e.target ?? '-', e.detail ?? '', `client=${e.clientId ?? '-'}`, `request=${e.requestId ?? '-'}`].join('\t');
+}
+
+export function kmsCommand(): Command {
+  const kms = new Command('kms').description('the Key Management Server (security realm)');
+  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>/kms)');
+  kms.option('--database-url <url>', 'the KMS’s own database: sqlite:<file> or postgres://… (FLINT_KMS_DATABASE_URL)');
+  const common = () => kms.opts<Common>();
+
+  kms
+    .command('serve')
+    .description('serve the KMS alone on its own listener')
+    .option('--port <port>', 'port (default 8443)', '8443')
+    .option('--host <host>', 'address (default 127.0.0.1)', '127.0.0.1')
+    .requiredOption('--cluster <uri>', 'kms://<host>: the cluster URI and certificate name')
+    .requiredOption('--core-url <url>', 'the core that vouches for bearer tokens')
+    .action(async (o: { port: string; host: string; cluster: string; coreUrl: string }) => {
+      const server = await createKmsServer({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
+      const url = await server.listen();
+      process.stdout.write(`Flint KMS ${o.cluster} listening on ${url}\n`);
+      const stop = () => void server.close().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+
+  kms
+    .command('audit')
+    .description('read the append-only audit log (every key access and authorization change)')
+    .option('--user <id>', 'only this principal')
+    .option('--target <uri>', 'only this key, resource or authorization URI')
+    .option('--action <action>', 'only this action (e.g. key.retrieve, authorization.delete)')
+    .option('--since <date>', 'from this date (RFC 3339)')
+    .option('--limit <n>', 'at most this many entries, newest last', '1000')
+    .option('--json', 'one JSON object per line')
+    .action(async (o: { user?: string; target?: string; action?: string; since?: string; limit: string; json?: boolean }) => {
+      const entries = await readKmsAudit(storage(common()), {
+        userId: o.user,
+        target: o.target,
+        action: o.action,
+        since: o.since === undefined ? undefined : new Date(o.since),
+        limit: Number(o.limit),
+      });
+      for (const e of entries) process.stdout.write(o.json === true ? `${JSON.stringify(e)}\n` : `${line(e)}\n`);
+    });
+  return kms;
+}

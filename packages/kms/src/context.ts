@@ -1,0 +1,44 @@
+/**
+ * What every KMS domain function is given: the KMS's own database, its sealer and static key,
+ * the injected identity check, the clock and the logger — and, per request, who is calling.
+ * @module
+ */
+import type { Kysely } from 'kysely';
+import type { KmsDatabase } from './storage/schema.ts';
+import type { Sealer } from './sealing.ts';
+import type { StaticKey } from './static-key.ts';
+
+/** Who a bearer token belongs to, as Flint's identity service vouches. */
+export interface KmsPrincipal {
+  userId: string;
+  orgId: string;
+}
+
+/** Validates a KMS-scoped bearer token; undefined when it is not valid (expired, revoked, wrong scope). */
+export type VerifyBearer = (token: string) => Promise<KmsPrincipal | undefined>;
+
+/** A pino-compatible logger. The KMS never logs keys, tokens or message bodies. */
+export interface KmsLogger {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+
+export interface KmsContext {
+  db: Kysely<KmsDatabase>;
+  sealer: Sealer;
+  staticKey: StaticKey;
+  /** `kms://<host>` */
+  cluster: string;
+  host: string;
+  verifyBearer: VerifyBearer;
+  now: () => number;
+  log: KmsLogger;
+  lifetimes: { ephemeralMs: number; unboundKeyMs: number; boundKeyMs: number };
+}
+
+/** The authenticated requester of one KMS message. */
+export interface Caller extends KmsPrincipal {
+  clientId: string;
+  requestId: string;
+}

@@ -1,0 +1,110 @@
+/**
+ * Content keys: created unbound (owned by the creator and their client, to be bound to a resource
+ * before `expirationDate`), bound to a resource once, and served to the resource's authorized
+ * principals. Key material is 32 random bytes, sealed at rest.
+ * @module
+ */
+import { randomBytes } from 'node:crypto';
+import { octJwk } from '@flint/crypto';
+import type { Selectable } from 'kysely';
+import type { Caller, KmsContext } from './context.ts';
+import type { KmsKeysTable } from './storage/schema.ts';
+import { KmsError } from './errors.ts';
+import { newObjectUri } from './uris.ts';
+import { isAuthorized, requireAuthorized } from './authorization-graph.ts';
+
+export interface KeyObject {
+  uri: string;
+  jwk: { kty: 'oct'; kid: string; k: string };
+  userId: string;
+  clientId: string;
+  createDate: string;
+  expirationDate: string;
+  resourceUri?: string;
+  bindDate?: string;
+}
+
+export const MAX_KEYS_PER_REQUEST = 100;
+
+export function presentKey(kms: KmsContext, row: Selectable<KmsKeysTable>): KeyObject {
+  const key = kms.sealer.open(row.key_sealed, `key:${row.uri}`);
+  return {
+    uri: row.uri,
+    // jwk.kid is the full key URI: clients look keys up by URI.
+    jwk: octJwk(key, row.uri),
+    userId: row.user_id,
+    clientId: row.client_id,
+    createDate: new Date(row.created_at).toISOString(),
+    expirationDate: new Date(row.expires_at).toISOString(),
+    ...(row.resource_uri !== null ? { resourceUri: row.resource_uri } : {}),
+    ...(row.bound_at !== null ? { bindDate: new Date(row.bound_at).toISOString() } : {}),
+  };
+}
+
+export async function createKeys(kms: KmsContext, caller: Caller, count: unknown): Promise<KeyObject[]> {
+  const n = count === undefined ? 1 : count;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_KEYS_PER_REQUEST) {
+    throw KmsError.badRequest(`count must be an integer from 1 to ${MAX_KEYS_PER_REQUEST}`);
+  }
+  const now = kms.now();
+  const rows = Array.from({ length: n }, () => {
+    const uri = newObjectUri(kms, 'keys');
+    return {
+      uri,
+      key_sealed: kms.sealer.seal(randomBytes(32), `key:${uri}`),
+      user_id: caller.userId,
+      client_id: caller.clientId,
+      created_at: now,
+      expires_at: now + kms.lifetimes.unboundKeyMs,
+      resource_uri: null,
+      bound_at: null,
+    };
+  });
+  await kms.db.insertInto('kms_keys').values(rows).execute();
+  return rows.map((r) => presentKey(kms, r));
+}
+
+async function findKey(kms: KmsContext, uri: string): Promise<Selectable<KmsKeysTable>> {
+  const row = await kms.db.selectFrom('kms_keys').selectAll().where('uri', '=', uri).executeTakeFirst();
+  // Unknown and forbidden look the same, so key URIs cannot be probed.
+  if (row === undefined) throw KmsError.forbidden();
+  return row;
+}
+
+/** Unbound: its owner only. Bound: anyone authorized on its resource. */
+export async function retrieveKey(kms: KmsContext, caller: Caller, uri: string): Promise<KeyObject> {
+  const row = await findKey(kms, uri);
+  if (row.resource_uri === null) {
+    if (row.user_id !== caller.userId) throw KmsError.forbidden();
+  } else if (!(await isAuthorized(kms, caller.userId, row.resource_uri))) {
+    throw KmsError.forbidden();
+  }
+  return presentKey(kms, row);
+}
+
+/**
+ * Binds an unbound key to a resource. Binding again to the same resource answers as a success,
+ * because the Webex SDK replays timed-out requests; binding to another resource is a conflict.
+ */
+export async function bindKey(kms: KmsContext, caller: Caller, uri: string, resourceUri: string): Promise<KeyObject> {
+  await requireAuthorized(kms, caller.userId, resourceUri);
+  const row = await findKey(kms, uri);
+  if (row.resource_uri === resourceUri) return presentKey(kms, row);
+  if (row.resource_uri !== null) throw KmsError.conflict('The key is already bound to another resource.');
+  if (row.user_id !== caller.userId) throw KmsError.forbidden();
+  const now = kms.now();
+  if (row.expires_at <= now) throw KmsError.badRequest('The unbound key expired before it was bound.');
+  const result = await kms.db
+    .updateTable('kms_keys')
+    .set({ resource_uri: resourceUri, bound_at: now, expires_at: now + kms.lifetimes.boundKeyMs })
+    .where('uri', '=', uri)
+    .where('resource_uri', 'is', null)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) === 0) {
+    // Lost a race with another bind of the same key: answer as if it had come first.
+    const again = await findKey(kms, uri);
+    if (again.resource_uri !== resourceUri) throw KmsError.conflict('The key is already bound to another resource.');
+    return presentKey(kms, again);
+  }
+  return presentKey(kms, await findKey(kms, uri));
+}

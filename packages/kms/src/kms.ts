@@ -1,0 +1,113 @@
+/**
+ * The KMS service: opens its own database, loads (or creates) its CA and static key, and answers
+ * batches of KMS messages. Both the Fastify plugin and the standalone server are thin shells
+ * around this.
+ * @module
+ */
+import { join } from 'node:path';
+import type { DatabaseConfig } from '@flint/db';
+import type { Jwk } from '@flint/crypto';
+import { openKmsDatabase } from './storage/database.ts';
+import { Sealer } from './sealing.ts';
+import { loadStaticKey } from './static-key.ts';
+import { handleMessage } from './messages.ts';
+import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
+import { sweepEphemeralKeys } from './ephemeral-keys.ts';
+import type { KmsContext, KmsLogger, VerifyBearer } from './context.ts';
+
+export interface KmsOptions {
+  /** The KMS's folder: its SQLite file (unless `database` says otherwise) and its master key file. */
+  dataDir: string;
+  /** The KMS's own database; default: SQLite at `<dataDir>/kms.db`. Never the core's database. */
+  database?: DatabaseConfig | undefined;
+  /** `kms://<host>`: the cluster URI, the static key's `kid` and the certificate's name. Default `kms://localhost`. */
+  kmsCluster?: string | undefined;
+  /** Validates the KMS-scoped bearer inside each request (supplied by the composition root from Flint's identity service). */
+  verifyBearer: VerifyBearer;
+  /** 32 bytes sealing secrets at rest; default: read or create `<dataDir>/master.key`. All nodes on one database need the same. */
+  masterKey?: Uint8Array | undefined;
+  /** Ephemeral key lifetime in seconds (default 3600; at least 120, since clients re-key 30 s before expiry). */
+  ephemeralKeyLifetimeSec?: number | undefined;
+  log?: KmsLogger | undefined;
+  /** The clock, in epoch milliseconds (tests move it to expire keys). */
+  now?: (() => number) | undefined;
+}
+
+export interface KmsInfo {
+  kmsCluster: string;
+  /** The static public JWK as a JSON string (that is how the Webex discovery answer carries it). */
+  rsaPublicKey: string;
+  /** The CA clients must trust (`encryption.caroots` in the Webex SDK), base64 DER and PEM. */
+  caroots: string[];
+  caCertificatePem: string;
+}
+
+export interface Kms {
+  info(): KmsInfo;
+  /** The static public JWK as an object. */
+  publicKey(): Jwk;
+  /** Answers each message independently, in order; never rejects. */
+  handle(messages: readonly unknown[]): Promise<string[]>;
+  audit(query?: AuditQuery): Promise<AuditEntry[]>;
+  close(): Promise<void>;
+}
+
+const SILENT: KmsLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+
+export async function openKms(options: KmsOptions): Promise<Kms> {
+  const cluster = (options.kmsCluster ?? 'kms://localhost').replace(/\/+$/, '');
+  const url = new URL(cluster);
+  if (url.protocol !== 'kms:' || url.hostname === '' || url.pathname !== '') throw new Error(`kmsCluster must be kms://<host>, not ${cluster}`);
+  const lifetimeSec = options.ephemeralKeyLifetimeSec ?? 3600;
+  if (!Number.isInteger(lifetimeSec) || lifetimeSec < 120) throw new Error('ephemeralKeyLifetimeSec must be an integer of at least 120');
+  const sealer = options.masterKey !== undefined ? Sealer.fromKey(options.masterKey) : Sealer.fromFile(join(options.dataDir, 'master.key'));
+  const opened = await openKmsDatabase(options.database ?? { kind: 'sqlite', file: join(options.dataDir, 'kms.db') });
+  const now = options.now ?? Date.now;
+  let ctx: KmsContext;
+  try {
+    ctx = {
+      db: opened.db,
+      sealer,
+      staticKey: await loadStaticKey(opened.db, sealer, cluster, now()),
+      cluster,
+      host: url.hostname,
+      verifyBearer: options.verifyBearer,
+      now,
+      log: options.log ?? SILENT,
+      lifetimes: { ephemeralMs: lifetimeSec * 1000, unboundKeyMs: 10 * 60_000, boundKeyMs: 365 * 86_400_000 },
+    };
+  } catch (error) {
+    await opened.close();
+    throw error;
+  }
+  // Expired ephemeral keys are refused on use; the sweep only keeps the table small.
+  const sweep = setInterval(() => void sweepEphemeralKeys(ctx).catch(() => undefined), 10 * 60_000);
+  sweep.unref();
+  const info: KmsInfo = {
+    kmsCluster: cluster,
+    rsaPublicKey: JSON.stringify(ctx.staticKey.publicJwk),
+    caroots: [ctx.staticKey.caCertificate],
+    caCertificatePem: ctx.staticKey.caCertificatePem,
+  };
+  let closed: Promise<void> | undefined;
+  return {
+    info: () => info,
+    publicKey: () => ({ ...ctx.staticKey.publicJwk }),
+    handle: (messages) => Promise.all(messages.map((m) => handleMessage(ctx, m))),
+    audit: (query) => readAudit(ctx.db, query),
+    close: () => {
+      clearInterval(sweep);
+      return (closed ??= opened.close());
+    },
+  };
+}
+
+/** Reads the audit log straight from the KMS database (for `flint kms audit`), without serving. */
+export async function readKmsAudit(options: Pick<KmsOptions, 'dataDir' | 'database'>, query: AuditQuery = {}): Promise<AuditEntry[]> {
+  const opened = await openKmsDatabase(options.database ?? { kind: 'sqlite', file: join(options.dataDir, 'kms.db') });
+  try {
+    return await readAudit(opened.db, query);
+  } finally {
+    await opened.close();
+  }
+}

@@ -1,0 +1,85 @@
+/**
+ * The KMS's migrations, kept apart from the core's (table prefix `kms`): the KMS may run on its
+ * own database on another machine. Written with the schema builder so one definition serves both
+ * engines; the append-only guard on the audit log is engine-specific SQL.
+ * @module
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+
+export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Migration> {
+  return {
+    '0001-kms': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        await db.schema
+          .createTable('kms_pki')
+          .addColumn('name', 'text', (c) => c.primaryKey())
+          .addColumn('cert_der', 'text', (c) => c.notNull())
+          .addColumn('private_key_sealed', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('kms_ephemeral_keys')
+          .addColumn('uri', 'text', (c) => c.primaryKey())
+          .addColumn('key_sealed', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('kms_ephemeral_keys_expiry').on('kms_ephemeral_keys').column('expires_at').execute();
+        await db.schema
+          .createTable('kms_resources')
+          .addColumn('uri', 'text', (c) => c.primaryKey())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('kms_keys')
+          .addColumn('uri', 'text', (c) => c.primaryKey())
+          .addColumn('key_sealed', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addColumn('expires_at', 'bigint', (c) => c.notNull())
+          .addColumn('resource_uri', 'text', (c) => c.references('kms_resources.uri'))
+          .addColumn('bound_at', 'bigint')
+          .execute();
+        await db.schema.createIndex('kms_keys_resource').on('kms_keys').columns(['resource_uri', 'bound_at']).execute();
+        await db.schema
+          .createTable('kms_authorizations')
+          .addColumn('uri', 'text', (c) => c.primaryKey())
+          .addColumn('resource_uri', 'text', (c) => c.notNull().references('kms_resources.uri'))
+          .addColumn('auth_id', 'text', (c) => c.notNull())
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addUniqueConstraint('kms_authorizations_resource_auth', ['resource_uri', 'auth_id'])
+          .execute();
+        await db.schema.createIndex('kms_authorizations_auth').on('kms_authorizations').column('auth_id').execute();
+        await db.schema
+          .createTable('kms_audit')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('at', 'bigint', (c) => c.notNull())
+          .addColumn('user_id', 'text')
+          .addColumn('org_id', 'text')
+          .addColumn('client_id', 'text')
+          .addColumn('request_id', 'text')
+          .addColumn('action', 'text', (c) => c.notNull())
+          .addColumn('target', 'text')
+          .addColumn('status', 'integer', (c) => c.notNull())
+          .addColumn('detail', 'text')
+          .execute();
+        await db.schema.createIndex('kms_audit_at').on('kms_audit').column('at').execute();
+        await db.schema.createIndex('kms_audit_user').on('kms_audit').columns(['user_id', 'at']).execute();
+        await db.schema.createIndex('kms_audit_target').on('kms_audit').columns(['target', 'at']).execute();
+        // The audit log is append-only in the database itself, not only by convention in the code.
+        if (engine === 'sqlite') {
+          await sql`CREATE TRIGGER kms_audit_no_update BEFORE UPDATE ON kms_audit BEGIN SELECT RAISE(ABORT, 'kms_audit is append-only'); END`.execute(db);
+          await sql`CREATE TRIGGER kms_audit_no_delete BEFORE DELETE ON kms_audit BEGIN SELECT RAISE(ABORT, 'kms_audit is append-only'); END`.execute(db);
+        } else {
+          await sql`CREATE FUNCTION kms_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'kms_audit is append-only'; END $$`.execute(db);
+          await sql`CREATE TRIGGER kms_audit_no_change BEFORE UPDATE OR DELETE ON kms_audit FOR EACH ROW EXECUTE FUNCTION kms_audit_append_only()`.execute(db);
+        }
+      },
+    },
+  };
+}

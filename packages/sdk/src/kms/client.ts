@@ -1,0 +1,256 @@
+/**
+ * The client side of the Cisco KMS protocol: the ECDHE handshake with the KMS's static key,
+ * requests sealed under the ephemeral key, and the key, resource and authorization operations.
+ * Isomorphic (WebCrypto through @flint/crypto). Keys fetched are cached by URI.
+ * @module
+ */
+import {
+  compactKind,
+  decryptDir,
+  deriveEphemeralKey,
+  encryptDir,
+  encryptRsaOaep,
+  generateEcdhKeyPair,
+  JoseError,
+  keyFromOctJwk,
+  protectedHeader,
+  randomBytes,
+  toHex,
+  utf8,
+  verifyJws,
+  type Jwk,
+} from '@flint/crypto';
+import type { ErrorCode } from '@flint/protocol';
+import { FlintError } from '../errors.ts';
+import type { KmsTransport } from './transport.ts';
+
+export interface KmsClientOptions {
+  transport: KmsTransport;
+  /** From discovery: the cluster URI and the static public key (a JWK, or the JSON string the discovery answer carries). */
+  kmsCluster: string;
+  rsaPublicKey: string | Jwk;
+  /** The KMS-scoped bearer (asked for on every request, so a refreshed token is picked up). */
+  bearer: () => string | Promise<string>;
+  /** Advisory: the KMS identifies the user from the bearer. */
+  userId?: string;
+  /** This device's id (the Webex SDK uses its device URL). */
+  clientId: string;
+  now?: () => number;
+}
+
+export interface KmsKey {
+  uri: string;
+  /** The 32-byte A256GCM key. */
+  key: Uint8Array;
+  userId: string;
+  clientId: string;
+  createDate: string;
+  expirationDate: string;
+  resourceUri?: string;
+  bindDate?: string;
+}
+
+export interface KmsResource {
+  uri: string;
+  keyUris: string[];
+  authorizationUris: string[];
+}
+
+export interface KmsAuthorization {
+  uri: string;
+  authId: string;
+  resourceUri: string;
+  createDate: string;
+}
+
+interface Channel {
+  uri: string;
+  key: Uint8Array;
+  /** Renegotiate this long before the KMS's expiry, as the Webex SDK does. */
+  renewAt: number;
+}
+
+type Body = Record<string, unknown>;
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
+const RESET = 499;
+
+function uuid(): string {
+  const h = toHex(randomBytes(16));
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-${((parseInt(h[16]!, 16) & 3) | 8).toString(16)}${h.slice(17, 20)}-${h.slice(20)}`;
+}
+
+export class KmsClient {
+  private readonly staticKey: Jwk;
+  private readonly staticKid: string;
+  private channel: Promise<Channel> | undefined;
+  private readonly keys = new Map<string, KmsKey>();
+  private readonly now: () => number;
+
+  constructor(private readonly options: KmsClientOptions) {
+    this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
+    if (typeof this.staticKey.kid !== 'string') throw new FlintError(0, 'bad_request', 'The KMS static key has no kid.', undefined, undefined);
+    this.staticKid = this.staticKey.kid;
+    this.now = options.now ?? Date.now;
+  }
+
+  private async client(): Promise<Body> {
+    const credential: Body = { bearer: await this.options.bearer() };
+    if (this.options.userId !== undefined) credential['userId'] = this.options.userId;
+    return { clientId: this.options.clientId, credential };
+  }
+
+  private fail(body: Body): never {
+    const status = typeof body['status'] === 'number' ? body['status'] : 0;
+    const reason = typeof body['reason'] === 'string' ? body['reason'] : 'KMS request failed';
+    throw new FlintError(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, undefined, undefined);
+  }
+
+  /** Sends one message and picks its answer by requestId, whatever order the transport keeps. */
+  private async exchange(wire: string, requestId: string, open: (reply: string) => Promise<Body | undefined>): Promise<Body> {
+    const replies = await this.options.transport([wire]);
+    for (const reply of replies) {
+      const body = await open(reply);
+      if (body !== undefined && body['requestId'] === requestId) return body;
+    }
+    // A reset carries a server-made requestId (the KMS could not read ours).
+    for (const reply of replies) {
+      const body = await this.openSigned(reply);
+      if (body?.['status'] === RESET) return body;
+    }
+    throw new FlintError(0, 'network_error', 'No answer from the KMS for this request.', undefined, undefined);
+  }
+
+  private async openSigned(reply: string): Promise<Body | undefined> {
+    if (compactKind(reply) !== 'jws') return undefined;
+    try {
+      const { payload, header } = await verifyJws(this.staticKey, reply);
+      if (header['kid'] !== this.staticKid) return undefined;
+      return JSON.parse(utf8.decode(payload)) as Body;
+    } catch (error) {
+      if (error instanceof JoseError || error instanceof SyntaxError) return undefined;
+      throw error;
+    }
+  }
+
+  private async handshake(): Promise<Channel> {
+    const mine = await generateEcdhKeyPair();
+    const requestId = uuid();
+    const request = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client() };
+    const wire = await encryptRsaOaep(this.staticKey, JSON.stringify(request), this.staticKid);
+    const body = await this.exchange(wire, requestId, (reply) => this.openSigned(reply));
+    if (body['status'] !== 201) this.fail(body);
+    const key = body['key'] as { uri?: unknown; jwk?: unknown; expirationDate?: unknown } | undefined;
+    if (typeof key?.uri !== 'string') throw new FlintError(502, 'unavailable', 'The KMS handshake answer has no key.', undefined, undefined);
+    const expires = typeof key.expirationDate === 'string' ? Date.parse(key.expirationDate) : NaN;
+    const renewAt = Number.isNaN(expires) ? this.now() + 60_000 : expires - 30_000;
+    return { uri: key.uri, key: await deriveEphemeralKey(mine.privateKey, key.jwk), renewAt };
+  }
+
+  private current(): Promise<Channel> {
+    const existing = this.channel;
+    const fresh = () => {
+      const p = this.handshake();
+      this.channel = p;
+      // A failed handshake is not kept: the next request tries again.
+      p.catch(() => {
+        if (this.channel === p) this.channel = undefined;
+      });
+      return p;
+    };
+    if (existing === undefined) return fresh();
+    return existing.then((c) => (c.renewAt > this.now() ? c : this.channel === existing ? fresh() : this.current()));
+  }
+
+  /** Opens the channel now rather than on the first request. */
+  async connect(): Promise<void> {
+    await this.current();
+  }
+
+  /** One request under the ephemeral key; re-handshakes once if the KMS answers with a reset. */
+  async request(body: Body): Promise<Body> {
+    for (let attempt = 0; ; attempt++) {
+      const channel = await this.current();
+      const requestId = uuid();
+      const wire = await encryptDir(channel.key, JSON.stringify({ ...body, requestId, client: await this.client() }), channel.uri);
+      const answer = await this.exchange(wire, requestId, async (reply) => {
+        if (compactKind(reply) !== 'jwe' || protectedHeader(reply)['kid'] !== channel.uri) return undefined;
+        try {
+          return JSON.parse(utf8.decode((await decryptDir(channel.key, reply)).plaintext)) as Body;
+        } catch (error) {
+          if (error instanceof JoseError || error instanceof SyntaxError) return undefined;
+          throw error;
+        }
+      });
+      if (answer['status'] === RESET && attempt === 0) {
+        if (this.channel !== undefined && (await this.channel.catch(() => undefined)) === channel) this.channel = undefined;
+        continue;
+      }
+      if (typeof answer['status'] !== 'number' || answer['status'] >= 400) this.fail(answer);
+      return answer;
+    }
+  }
+
+  private toKey(raw: unknown): KmsKey {
+    const k = raw as Omit<KmsKey, 'key'> & { jwk: unknown };
+    const key: KmsKey = { uri: k.uri, key: keyFromOctJwk(k.jwk), userId: k.userId, clientId: k.clientId, createDate: k.createDate, expirationDate: k.expirationDate };
+    if (k.resourceUri !== undefined) key.resourceUri = k.resourceUri;
+    if (k.bindDate !== undefined) key.bindDate = k.bindDate;
+    this.keys.set(key.uri, key);
+    return key;
+  }
+
+  async ping(): Promise<void> {
+    await this.request({ method: 'update', uri: '/ping' });
+  }
+
+  /** New unbound keys, owned by this user and device until bound to a resource. */
+  async createKeys(count = 1): Promise<KmsKey[]> {
+    const answer = await this.request({ method: 'create', uri: '/keys', count });
+    return (answer['keys'] as unknown[]).map((k) => this.toKey(k));
+  }
+
+  /** A key by URI (from the cache when already fetched). */
+  async retrieveKey(uri: string, options: { fresh?: boolean } = {}): Promise<KmsKey> {
+    const cached = this.keys.get(uri);
+    if (cached !== undefined && cached.resourceUri !== undefined && options.fresh !== true) return cached;
+    return this.toKey((await this.request({ method: 'retrieve', uri }))['key']);
+  }
+
+  async bindKey(keyUri: string, resourceUri: string): Promise<KmsKey> {
+    return this.toKey((await this.request({ method: 'update', uri: keyUri, resourceUri }))['key']);
+  }
+
+  async createResource(input: { userIds?: string[]; authIds?: string[]; keyUris?: string[] }): Promise<KmsResource> {
+    const answer = await this.request({ method: 'create', uri: '/resources', userIds: input.userIds ?? [], ...(input.authIds ? { authIds: input.authIds } : {}), keyUris: input.keyUris ?? [] });
+    return answer['resource'] as KmsResource;
+  }
+
+  async retrieveResource(uri: string): Promise<KmsResource> {
+    return (await this.request({ method: 'retrieve', uri }))['resource'] as KmsResource;
+  }
+
+  /** The resource's bound keys; with `count`, the most recently bound. */
+  async resourceKeys(resourceUri: string, options: { count?: number } = {}): Promise<KmsKey[]> {
+    const query = options.count !== undefined ? `?count=${options.count}` : '';
+    return ((await this.request({ method: 'retrieve', uri: `${resourceUri}/keys${query}` }))['keys'] as unknown[]).map((k) => this.toKey(k));
+  }
+
+  async addAuthorizations(resourceUri: string, userIds: string[]): Promise<KmsAuthorization[]> {
+    return (await this.request({ method: 'create', uri: '/authorizations', resourceUri, userIds }))['authorizations'] as KmsAuthorization[];
+  }
+
+  async listAuthorizations(resourceUri: string): Promise<KmsAuthorization[]> {
+    return (await this.request({ method: 'retrieve', uri: `${resourceUri}/authorizations` }))['authorizations'] as KmsAuthorization[];
+  }
+
+  async removeAuthorization(resourceUri: string, authId: string): Promise<KmsAuthorization> {
+    const answer = await this.request({ method: 'delete', uri: `${resourceUri}/authorizations?authId=${encodeURIComponent(authId)}` });
+    return (answer['authorizations'] as KmsAuthorization[])[0]!;
+  }
+
+  /** Forgets cached keys (e.g. after sign-out). */
+  clearCache(): void {
+    this.keys.clear();
+  }
+}

@@ -1,0 +1,38 @@
+/**
+ * The core's link to the KMS. The core never imports the KMS (DESIGN §1: separate trust domains);
+ * it only forwards KMS protocol messages, which are encrypted end to end between the client and
+ * the KMS, and reads the KMS's public discovery data. The composition root supplies the link: an
+ * in-process one under `flint serve`, or HTTP to a KMS elsewhere (FLINT_KMS_URL).
+ * @module
+ */
+export interface KmsDiscoveryInfo {
+  kmsCluster: string;
+  rsaPublicKey: string;
+  caroots?: string[];
+}
+
+export interface KmsLink {
+  info(): Promise<KmsDiscoveryInfo>;
+  /** Answers each message in order. */
+  send(messages: readonly string[]): Promise<string[]>;
+}
+
+export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): KmsLink {
+  const base = baseUrl.replace(/\/$/, '');
+  let cached: KmsDiscoveryInfo | undefined;
+  return {
+    async info() {
+      if (cached) return cached;
+      const r = await fetchFn(`${base}/kms/info`);
+      if (!r.ok) throw new Error(`KMS discovery answered ${r.status}`);
+      const body = (await r.json()) as KmsDiscoveryInfo;
+      cached = { kmsCluster: body.kmsCluster, rsaPublicKey: body.rsaPublicKey, ...(body.caroots ? { caroots: body.caroots } : {}) };
+      return cached;
+    },
+    async send(messages) {
+      const r = await fetchFn(`${base}/kms/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kmsMessages: messages }) });
+      if (!r.ok) throw new Error(`KMS answered ${r.status}`);
+      return ((await r.json()) as { kmsMessages: string[] }).kmsMessages;
+    },
+  };
+}

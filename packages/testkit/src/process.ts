@@ -1,0 +1,64 @@
+/**
+ * `flint serve` as a real process, for tests that need one: several instances, kill -9, SIGTERM.
+ * @module
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const FLINT_BIN = fileURLToPath(new URL('../../cli/bin/flint.mjs', import.meta.url));
+
+export interface FlintProcess {
+  child: ChildProcess;
+  url: string;
+  output(): string;
+  /** SIGKILL: no shutdown, no flushing — a crash. */
+  kill(): Promise<void>;
+  stop(): Promise<number | null>;
+}
+
+export async function spawnFlint(port: number, env: Record<string, string>, args: string[] = []): Promise<FlintProcess> {
+  const child = spawn(process.execPath, [FLINT_BIN, 'serve', '--port', String(port), ...args], {
+    env: { ...process.env, FLINT_ARGON2_MEMORY_KIB: '1024', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      r(code);
+    }),
+  );
+  const url = `http://127.0.0.1:${port}`;
+  // Ready means answering /health, whatever the log level.
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exitCode !== undefined) throw new Error(`flint serve exited with ${exitCode}:\n${output}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`flint serve did not become ready:\n${output}`);
+    }
+    try {
+      if ((await fetch(`${url}/health`)).status === 200) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return {
+    child,
+    url,
+    output: () => output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

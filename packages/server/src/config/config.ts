@@ -47,6 +47,8 @@ export interface FlintConfig {
     loginWindowSec: number;
   };
   blobsDir: string;
+  /** A KMS running elsewhere (`flint kms serve`); unset, the KMS runs inside this process. */
+  kmsUrl: string | undefined;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
 }
@@ -77,6 +79,7 @@ export const ENV_VARS = [
   'FLINT_LOGIN_FAILURES_PER_IP',
   'FLINT_LOGIN_WINDOW',
   'FLINT_ARGON2_MEMORY_KIB',
+  'FLINT_KMS_URL',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -216,6 +219,17 @@ export function loadConfig(
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('FLINT_SMTP_URL: must start with smtp:// or smtps://');
   const from = env.FLINT_MAIL_FROM ?? 'Flint <no-reply@localhost>';
 
+  let kmsUrl: string | undefined;
+  if (env.FLINT_KMS_URL !== undefined) {
+    try {
+      const u = new URL(env.FLINT_KMS_URL);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      kmsUrl = u.origin + u.pathname.replace(/\/$/, '');
+    } catch {
+      problems.push('FLINT_KMS_URL: must be an http:// or https:// URL');
+    }
+  }
+
   const config: FlintConfig = {
     host,
     port,
@@ -242,6 +256,7 @@ export function loadConfig(
       loginWindowSec: int('FLINT_LOGIN_WINDOW', env.FLINT_LOGIN_WINDOW, 900, 1, 86400),
     },
     blobsDir: resolve(dataDir, 'blobs'),
+    kmsUrl,
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),
       iterations: 2,

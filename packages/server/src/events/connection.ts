@@ -27,6 +27,7 @@ export class EventConnection {
   constructor(
     readonly id: string,
     readonly personId: string,
+    readonly sessionId: string,
     readonly deviceId: string | null,
     private readonly socket: WebSocket,
     private readonly db: Kysely<Database>,
@@ -53,6 +54,12 @@ export class EventConnection {
 
   sendRaw(frame: string): void {
     this.send(frame);
+  }
+
+  /** Ends the connection because its session ended (sign-out, revocation, deactivation). */
+  end(reason: string): void {
+    this.closed = true;
+    this.socket.close(4401, reason);
   }
 
   private catchUp(): void {

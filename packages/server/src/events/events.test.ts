@@ -150,6 +150,27 @@ describe('event stream', () => {
     assert.equal((await ada.presence.get([ids.bob]))[0]?.status, 'inactive');
   });
 
+  it('ends a connection when its session ends: sign-out, revocation, deactivation', async () => {
+    const url = flint.url.replace('http', 'ws') + '/api/events';
+    const open = async (token: string) => {
+      const socket = new WebSocket(url);
+      await new Promise((r) => socket.on('open', r));
+      const ready = new Promise((r) => socket.once('message', r));
+      socket.send(JSON.stringify({ type: 'hello', token }));
+      await ready;
+      return { socket, closed: new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))) };
+    };
+    const zed = await flint.signup({ email: 'zed@example.com' });
+    const first = await open(zed.session!.accessToken);
+    await zed.auth.logout();
+    assert.equal(await first.closed, 4401);
+    const again = flint.client();
+    await again.auth.login({ email: 'zed@example.com', password: 'correct horse battery staple' });
+    const second = await open(again.session!.accessToken);
+    await ada.people.deactivate(again.session!.personId);
+    assert.equal(await second.closed, 4401);
+  });
+
   it('refuses a connection without a valid hello, and answers pings', async () => {
     const url = flint.url.replace('http', 'ws') + '/api/events';
     const closeOf = (socket: WebSocket) => new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));

@@ -59,6 +59,18 @@ export class EventHub {
     }
   }
 
+  /**
+   * Closes this instance's connections of a person (all, or those of one session, or all but one
+   * session). Other instances notice at their next session check (each heartbeat).
+   */
+  closeSessions(personId: string, filter: { only?: string; except?: string } = {}): void {
+    for (const conn of [...(this.byPerson.get(personId) ?? [])]) {
+      if (filter.only !== undefined && conn.sessionId !== filter.only) continue;
+      if (filter.except !== undefined && conn.sessionId === filter.except) continue;
+      conn.end('session ended');
+    }
+  }
+
   isOnline(personId: string): { status: 'active' | 'inactive'; lastActive?: number } {
     if (this.byPerson.has(personId)) return { status: 'active', lastActive: this.now() };
     const record = this.presence.get(personId);

@@ -166,6 +166,7 @@ export async function revokeSession(core: Core, actor: Actor, sessionId: string)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   if (Number(result.numUpdatedRows) === 0) throw ApiError.notFound('session');
+  core.events.hub.closeSessions(actor.personId, { only: sessionId });
 }
 
 export async function listSessions(core: Core, actor: Actor): Promise<SessionRow[]> {
@@ -185,4 +186,5 @@ export async function revokeOtherSessions(core: Core, db: Db, personId: string, 
   let q = db.updateTable('sessions').set({ revoked_at: core.now() }).where('person_id', '=', personId).where('revoked_at', 'is', null);
   if (keepSessionId !== undefined) q = q.where('id', '!=', keepSessionId);
   await q.execute();
+  core.events.hub.closeSessions(personId, keepSessionId === undefined ? {} : { except: keepSessionId });
 }

@@ -20,6 +20,16 @@ import { SESSION_COOKIE } from './auth.ts';
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_FRAME_BYTES = 64 * 1024;
 
+async function sessionStillValid(core: Core, sessionId: string): Promise<boolean> {
+  const row = await core.db
+    .selectFrom('sessions')
+    .innerJoin('people', 'people.id', 'sessions.person_id')
+    .select(['sessions.revoked_at', 'people.status'])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined && row.revoked_at === null && row.status === 'active';
+}
+
 function send(socket: WebSocket, frame: ServerFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
 }
@@ -38,6 +48,13 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       }
       alive = false;
       socket.ping();
+      // A session revoked on another instance, or a person deactivated there, ends here too.
+      if (conn !== undefined) {
+        const c = conn;
+        void sessionStillValid(core, c.sessionId).then((ok) => {
+          if (!ok) c.end('session ended');
+        });
+      }
     }, HEARTBEAT_MS);
     socket.on('pong', () => (alive = true));
 
@@ -67,7 +84,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       }
       const deviceId = typeof frame.deviceId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(frame.deviceId) ? frame.deviceId : null;
       const id = randomUUID();
-      conn = new EventConnection(id, actor.personId, deviceId, socket, core.db, start, (error) => {
+      conn = new EventConnection(id, actor.personId, actor.sessionId, deviceId, socket, core.db, start, (error) => {
         req.log.error({ err: error }, 'event stream catch-up failed');
         socket.close(1011, 'internal error; reconnect');
       });

@@ -75,9 +75,13 @@ describe('a KMS on its own machine', () => {
       await client.auth.signup({ email, password: 'correct horse battery staple', displayName: email });
       people.push(client);
     }
-    const kmsFor = (c: FlintClient) =>
-      new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => c.session!.accessToken, clientId: c.session!.sessionId });
+    const tokens = await Promise.all(people.map((p) => p.auth.kmsToken()));
+    const kmsFor = (c: FlintClient, i: number) =>
+      new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokens[i]!, clientId: c.session!.sessionId });
     const [bob, cat, dan] = people.map(kmsFor) as [KmsClient, KmsClient, KmsClient];
+    // The KMS takes only spark:kms tokens: an API access token is refused.
+    const withApiToken = new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => people[0]!.session!.accessToken, clientId: 'x' });
+    await assert.rejects(withApiToken.ping());
     const [key] = await bob.createKeys(1);
     await bob.createResource({ userIds: [people[0]!.session!.personId, people[1]!.session!.personId], keyUris: [key!.uri] });
     const sealed = await sealText(key!, 'the launch is on Tuesday');

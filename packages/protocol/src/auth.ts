@@ -87,3 +87,54 @@ export const logout = defineMethod({
   response: null,
   status: 204,
 });
+
+export const TOKEN_EXCHANGE_GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange' as const;
+export const ACCESS_TOKEN_TYPE = 'urn:ietf:params:oauth:token-type:access_token' as const;
+export const KMS_SCOPE = 'spark:kms' as const;
+
+export const TokenExchangeBody = Type.Object(
+  {
+    grant_type: Type.Literal(TOKEN_EXCHANGE_GRANT),
+    subject_token: Type.String({ minLength: 10, maxLength: 200 }),
+    subject_token_type: Type.Optional(Type.Literal(ACCESS_TOKEN_TYPE)),
+    scope: Type.Literal(KMS_SCOPE),
+  },
+  { additionalProperties: false },
+);
+
+export const TokenExchangeResult = Type.Object({
+  access_token: Type.String(),
+  issued_token_type: Type.Literal(ACCESS_TOKEN_TYPE),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.Literal(KMS_SCOPE),
+});
+
+export const exchangeToken = defineMethod({
+  id: 'auth.token',
+  verb: 'POST',
+  path: '/api/auth/token',
+  summary: 'RFC 8693 token exchange: an access token for one scoped to spark:kms, which only the KMS accepts (JSON or form-encoded).',
+  tag: 'auth',
+  auth: 'none',
+  body: TokenExchangeBody,
+  response: TokenExchangeResult,
+  status: 200,
+});
+
+export const introspectToken = defineMethod({
+  id: 'auth.introspect',
+  verb: 'POST',
+  path: '/api/auth/introspect',
+  summary: 'RFC 7662 introspection of a spark:kms token, for a KMS running elsewhere. API tokens introspect as inactive.',
+  tag: 'auth',
+  auth: 'none',
+  body: Type.Object({ token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false }),
+  response: Type.Object({
+    active: Type.Boolean(),
+    sub: Type.Optional(Type.String()),
+    org_id: Type.Optional(Type.String()),
+    scope: Type.Optional(Type.String()),
+  }),
+  status: 200,
+});

@@ -42,6 +42,7 @@ export class FlintClient {
   readonly transport: Transport;
   /** The current sign-in, if any. */
   session: AuthResult | undefined;
+  private kms: { token: string; expires: number; for: string } | undefined;
 
   constructor(options: TransportOptions) {
     this.transport = new Transport(options);
@@ -66,6 +67,21 @@ export class FlintClient {
     refresh: async (refreshToken = this.session?.refreshToken) => {
       if (refreshToken === undefined) throw new TypeError('no refresh token');
       return this.adopt(await this.transport.call(auth.refresh, { body: { refreshToken } }));
+    },
+    /**
+     * A token for the KMS only (RFC 8693 exchange, scope spark:kms), cached until shortly before
+     * it expires. Pass it as the KmsClient's bearer.
+     */
+    kmsToken: async (): Promise<string> => {
+      const now = Date.now();
+      if (this.kms !== undefined && this.kms.expires - 60_000 > now && this.kms.for === this.transport.accessToken) return this.kms.token;
+      const subject = this.transport.accessToken;
+      if (subject === undefined) throw new TypeError('sign in first');
+      const result = await this.transport.call(auth.exchangeToken, {
+        body: { grant_type: auth.TOKEN_EXCHANGE_GRANT, subject_token: subject, subject_token_type: auth.ACCESS_TOKEN_TYPE, scope: auth.KMS_SCOPE },
+      });
+      this.kms = { token: result.access_token, expires: now + result.expires_in * 1000, for: subject };
+      return result.access_token;
     },
     logout: async () => {
       await this.transport.call(auth.logout, {});

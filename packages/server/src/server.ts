@@ -31,7 +31,7 @@ export interface ServerOptions extends AppOptions {
 export interface FlintServer extends AsyncDisposable {
   app: FastifyInstance;
   core: Core;
-  /** Who an access token belongs to, for the KMS (its `verifyBearer`); undefined if the token is not valid. */
+  /** Who a spark:kms token belongs to, for the KMS (its `verifyBearer`); undefined if it is not a valid KMS token. */
   verifyBearer(token: string): Promise<{ userId: string; orgId: string } | undefined>;
   /** Starts listening; resolves to the URL it listens on. */
   listen(): Promise<string>;
@@ -106,7 +106,8 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     core,
     async verifyBearer(token) {
       try {
-        const actor = await authenticateBearer(core, token);
+        // The KMS accepts only spark:kms tokens (RFC 8693 exchange), never the core's API tokens.
+        const actor = await authenticateBearer(core, token, 'spark:kms');
         return { userId: actor.personId, orgId: actor.orgId };
       } catch {
         return undefined;

@@ -18,16 +18,19 @@ function storage(o: Common): { dataDir: string; database: ReturnType<typeof data
 }
 
 /**
- * PROVISIONAL: asks the core who a bearer belongs to (`GET /api/people/me`). The core's identity
- * service is to expose a check for KMS-scoped tokens (RFC 8693 exchange, scope spark:kms); until
- * then a standalone KMS validates through the core's own API.
+ * Asks the core whether a bearer is a live spark:kms token (RFC 7662 introspection). API tokens
+ * introspect as inactive, so the KMS accepts only tokens exchanged for its scope.
  */
 function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrincipal | undefined> {
   return async (token) => {
-    const res = await fetch(`${coreUrl.replace(/\/+$/, '')}/api/people/me`, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${coreUrl.replace(/\/+$/, '')}/api/auth/introspect`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ token }),
+    });
     if (!res.ok) return undefined;
-    const me = (await res.json()) as { id?: unknown; orgId?: unknown };
-    return typeof me.id === 'string' ? { userId: me.id, orgId: typeof me.orgId === 'string' ? me.orgId : '' } : undefined;
+    const body = (await res.json()) as { active?: unknown; sub?: unknown; org_id?: unknown };
+    return body.active === true && typeof body.sub === 'string' ? { userId: body.sub, orgId: typeof body.org_id === 'string' ? body.org_id : '' } : undefined;
   };
 }
 

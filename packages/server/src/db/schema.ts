@@ -65,6 +65,8 @@ export interface SessionsTable {
 
 export interface AccessTokensTable {
   hash: string;
+  /** `api` (the core's API) or `spark:kms` (the KMS only). */
+  scope: Generated<string>;
   session_id: string;
   person_id: string;
   expires_at: number | null;

@@ -44,12 +44,14 @@ export async function startSession(core: Core, db: Db, personId: string, client:
   return { personId, sessionId: session.id, accessToken, refreshToken, cookieToken, expiresIn: core.config.auth.accessTokenTtlSec };
 }
 
-export async function issueAccessToken(core: Core, db: Db, sessionId: string, personId: string, ttlSec: number | null): Promise<string> {
-  const token = newToken(ttlSec === null ? 'bot' : 'access');
+export type TokenScope = 'api' | 'spark:kms';
+
+export async function issueAccessToken(core: Core, db: Db, sessionId: string, personId: string, ttlSec: number | null, scope: TokenScope = 'api'): Promise<string> {
+  const token = newToken(scope === 'spark:kms' ? 'kms' : ttlSec === null ? 'bot' : 'access');
   const now = core.now();
   await db
     .insertInto('access_tokens')
-    .values({ hash: await hashToken(token), session_id: sessionId, person_id: personId, expires_at: ttlSec === null ? null : now + ttlSec * 1000, created_at: now })
+    .values({ hash: await hashToken(token), session_id: sessionId, person_id: personId, expires_at: ttlSec === null ? null : now + ttlSec * 1000, created_at: now, scope })
     .execute();
   return token;
 }
@@ -76,16 +78,17 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
   };
 }
 
-export async function authenticateBearer(core: Core, token: string): Promise<Actor> {
+/** Authenticates a bearer token for `scope` (by default the core's API; a KMS token is refused there). */
+export async function authenticateBearer(core: Core, token: string, scope: TokenScope = 'api'): Promise<Actor> {
   const hash = await hashToken(token);
   const now = core.now();
   const row = await core.db
     .selectFrom('access_tokens')
     .innerJoin('sessions', 'sessions.id', 'access_tokens.session_id')
-    .select(['access_tokens.person_id', 'access_tokens.expires_at', 'sessions.id', 'sessions.last_seen_at', 'sessions.revoked_at'])
+    .select(['access_tokens.person_id', 'access_tokens.expires_at', 'access_tokens.scope', 'sessions.id', 'sessions.last_seen_at', 'sessions.revoked_at'])
     .where('access_tokens.hash', '=', hash)
     .executeTakeFirst();
-  if (row === undefined || row.revoked_at !== null) throw ApiError.unauthorized();
+  if (row === undefined || row.revoked_at !== null || row.scope !== scope) throw ApiError.unauthorized();
   if (row.expires_at !== null && row.expires_at <= now) throw new ApiError('token_expired', 'The access token has expired; refresh it.');
   const actor = await actorFor(core, row, row.person_id, 'bearer');
   if (actor === undefined) throw ApiError.unauthorized();
@@ -110,6 +113,17 @@ export async function authenticateCookie(core: Core, cookie: string): Promise<Ac
   const actor = await actorFor(core, session, session.person_id, 'cookie');
   if (actor === undefined) throw ApiError.unauthorized();
   return actor;
+}
+
+/**
+ * RFC 8693 token exchange: an API access token for one scoped to `spark:kms`, which only the KMS
+ * accepts. It belongs to the same session (revoking the session revokes it) and lives as long.
+ */
+export async function exchangeForKmsToken(core: Core, subjectToken: string): Promise<{ token: string; expiresIn: number }> {
+  const actor = await authenticateBearer(core, subjectToken);
+  const ttl = core.config.auth.accessTokenTtlSec;
+  const token = await issueAccessToken(core, core.db, actor.sessionId, actor.personId, ttl, 'spark:kms');
+  return { token, expiresIn: ttl };
 }
 
 /**

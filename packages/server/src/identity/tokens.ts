@@ -11,6 +11,7 @@ export const TOKEN_PREFIX = {
   cookie: 'flc',
   bot: 'flb',
   invitation: 'fli',
+  kms: 'flk',
 } as const;
 
 export function newToken(kind: keyof typeof TOKEN_PREFIX): string {

@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError } from '@flint/sdk';
+import { FlintError, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
 import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 describe('auth', () => {
@@ -142,5 +142,44 @@ describe('auth with short-lived tokens', () => {
     assert.equal((expired.json as { code: string }).code, 'token_expired');
     await ada.auth.refresh();
     assert.equal((await ada.people.me()).emails[0], 'ada@example.org');
+  });
+});
+
+describe('KMS-scoped tokens (RFC 8693)', () => {
+  it('exchanges an access token for a spark:kms token that only the KMS accepts', async () => {
+    await using flint = await startFlint();
+    const ada = await flint.signup({ email: 'ada@example.com' });
+    const json = await raw(flint.url, 'POST', '/api/auth/token', {
+      body: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: ada.session!.accessToken, subject_token_type: 'urn:ietf:params:oauth:token-type:access_token', scope: 'spark:kms' },
+    });
+    assert.equal(json.status, 200);
+    const exchanged = json.json as { access_token: string; token_type: string; scope: string; expires_in: number; issued_token_type: string };
+    assert.match(exchanged.access_token, /^flk_/);
+    assert.equal(exchanged.scope, 'spark:kms');
+    assert.equal(exchanged.token_type, 'Bearer');
+    const form = await raw(flint.url, 'POST', '/api/auth/token', {
+      body: new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: ada.session!.accessToken, scope: 'spark:kms' }).toString(),
+      contentType: 'application/x-www-form-urlencoded',
+    });
+    assert.equal(form.status, 200, form.text);
+    // The core's API refuses a KMS token…
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: exchanged.access_token })).status, 401);
+    // …a KMS token cannot be exchanged again, and a wrong scope or grant is a 400.
+    const again = await raw(flint.url, 'POST', '/api/auth/token', { body: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: exchanged.access_token, scope: 'spark:kms' } });
+    assert.equal(again.status, 401);
+    const scope = await raw(flint.url, 'POST', '/api/auth/token', { body: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: ada.session!.accessToken, scope: 'spark:all' } });
+    assert.equal(scope.status, 400);
+    // Introspection reports KMS tokens only.
+    assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: exchanged.access_token } })).json, { active: true, sub: ada.session!.personId, org_id: (await ada.people.me()).orgId, scope: 'spark:kms' });
+    assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: ada.session!.accessToken } })).json, { active: false });
+    // The KMS takes the KMS token and refuses the API token.
+    const info = await fetchKmsInfo(flint.url);
+    const kms = (bearer: string) => new KmsClient({ transport: httpKmsTransport(flint.url), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => bearer, clientId: 'test' });
+    await kms(await ada.auth.kmsToken()).ping();
+    await assert.rejects(kms(ada.session!.accessToken).ping());
+    // Signing out ends the KMS token with the session.
+    const kmsToken = await ada.auth.kmsToken();
+    await ada.auth.logout();
+    assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: kmsToken } })).json, { active: false });
   });
 });

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auth } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { login, signup } from '../../identity/accounts.ts';
-import { refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
+import { authenticateBearer, exchangeForKmsToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
 import { route } from '../route.ts';
 
 export const SESSION_COOKIE = 'flint_session';
@@ -45,6 +45,25 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   });
 
   route(app, core, auth.refresh, async ({ body, client }) => refreshSession(core, body.refreshToken, client));
+
+  // OAuth clients post the token endpoint as a form; URLSearchParams is all it takes to read one.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: 8192 }, (_req, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  route(app, core, auth.exchangeToken, async ({ body }) => {
+    const { token, expiresIn } = await exchangeForKmsToken(core, body.subject_token);
+    return { access_token: token, issued_token_type: auth.ACCESS_TOKEN_TYPE, token_type: 'Bearer' as const, expires_in: expiresIn, scope: auth.KMS_SCOPE };
+  });
+
+  route(app, core, auth.introspectToken, async ({ body }) => {
+    try {
+      const actor = await authenticateBearer(core, body.token, 'spark:kms');
+      return { active: true, sub: actor.personId, org_id: actor.orgId, scope: auth.KMS_SCOPE };
+    } catch {
+      return { active: false };
+    }
+  });
 
   route(app, core, auth.logout, async ({ actor, req, reply }) => {
     await revokeSession(core, actor, actor.sessionId);

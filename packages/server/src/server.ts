@@ -21,6 +21,7 @@ import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './infra/r
 import { InProcessBus, RedisBus, type EventBus } from './events/event-bus.ts';
 import { EventService } from './events/event-service.ts';
 import { EventHub } from './events/hub.ts';
+import { pruneEvents } from './events/retention.ts';
 
 export interface ServerOptions extends AppOptions {
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
@@ -95,9 +96,15 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     await dispose();
     throw error;
   }
+  // Hourly, any instance prunes the event log; doing it twice is harmless.
+  const pruner = setInterval(() => {
+    pruneEvents(core.db, core.now() - config.eventRetentionDays * 86_400_000).catch((error: unknown) => log.warn({ err: error }, 'event pruning failed'));
+  }, 3_600_000);
+  pruner.unref();
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
+      clearInterval(pruner);
       await app.close();
       await dispose();
     })());

@@ -47,6 +47,8 @@ export interface FlintConfig {
     loginWindowSec: number;
   };
   blobsDir: string;
+  /** Stored events older than this are pruned (a device offline longer refetches its state). */
+  eventRetentionDays: number;
   /** A KMS running elsewhere (`flint kms serve`); unset, the KMS runs inside this process. */
   kmsUrl: string | undefined;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
@@ -80,6 +82,7 @@ export const ENV_VARS = [
   'FLINT_LOGIN_WINDOW',
   'FLINT_ARGON2_MEMORY_KIB',
   'FLINT_KMS_URL',
+  'FLINT_EVENT_RETENTION_DAYS',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -257,6 +260,7 @@ export function loadConfig(
     },
     blobsDir: resolve(dataDir, 'blobs'),
     kmsUrl,
+    eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),
       iterations: 2,

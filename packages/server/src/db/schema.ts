@@ -213,6 +213,7 @@ export interface MessagingTables {
   favorites: FavoritesTable;
   events: EventsTable;
   event_heads: { person_id: string; last_id: number };
+  event_retention: { id: number; pruned_through: number };
 }
 
 export type SpaceRow = Selectable<SpacesTable>;

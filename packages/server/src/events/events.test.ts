@@ -171,6 +171,28 @@ describe('event stream', () => {
     assert.equal(await second.closed, 4401);
   });
 
+  it('tells a device that resumes from before the retention horizon to refetch (reset)', async () => {
+    const { pruneEvents } = await import('./retention.ts');
+    const room = await ada.rooms.create({ title: c('old') });
+    await ada.memberships.create({ roomId: room.id, personId: ids.bob });
+    const device = await collect(bob);
+    await ada.messages.create({ roomId: room.id, text: c('soon pruned') });
+    await device.waitFor((e) => e.type === 'message.created');
+    const stale = device.stream.lastEventId! - 1;
+    device.stop();
+    const removed = await pruneEvents(flint.server.core.db, Date.now() + 1000);
+    assert.ok(removed > 0);
+    const frames: string[] = [];
+    const socket = new WebSocket(flint.url.replace('http', 'ws') + '/api/events');
+    socket.on('message', (d: Buffer) => frames.push(d.toString()));
+    await new Promise((r) => socket.on('open', r));
+    socket.send(JSON.stringify({ type: 'hello', token: bob.session!.accessToken, lastEventId: stale }));
+    await new Promise((r) => setTimeout(r, 200));
+    assert.match(frames[0] ?? '', /"type":"reset"/);
+    assert.match(frames[1] ?? '', /"type":"ready"/);
+    socket.close();
+  });
+
   it('refuses a connection without a valid hello, and answers pings', async () => {
     const url = flint.url.replace('http', 'ws') + '/api/events';
     const closeOf = (socket: WebSocket) => new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));

@@ -13,6 +13,7 @@ import type { Actor, Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
 import { headOf } from '../../events/event-log.ts';
+import { prunedThrough } from '../../events/retention.ts';
 import { authenticateBearer, authenticateCookie } from '../../identity/sessions.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { SESSION_COOKIE } from './auth.ts';
@@ -78,7 +79,9 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       const asked = frame.lastEventId;
       let start = head;
       if (typeof asked === 'number' && Number.isSafeInteger(asked) && asked >= 0) {
-        if (asked <= head) start = asked;
+        // Events after `asked` may have been pruned: the device must refetch, then go on from now.
+        if (asked < (await prunedThrough(core.db))) send(socket, { type: 'reset', lastEventId: head });
+        else if (asked <= head) start = asked;
         // A client ahead of the server's log knows of events that are gone (a restored database): start over.
         else send(socket, { type: 'reset', lastEventId: head });
       }

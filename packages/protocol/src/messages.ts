@@ -31,18 +31,23 @@ export type Message = Static<typeof Message>;
 
 const content = Ciphertext(MESSAGING_LIMITS.contentChars);
 
-export const CreateMessageBody = Type.Object(
-  {
-    roomId: Type.Optional(Id),
-    toPersonId: Type.Optional(Id),
-    toPersonEmail: Type.Optional(Email),
-    parentId: Type.Optional(Id),
+/** What a new message and an edit both carry: sealed content, its key, and mentions in clear. */
+const contentFields = {
     text: Type.Optional(content),
     markdown: Type.Optional(content),
     html: Type.Optional(content),
     encryptionKeyUrl: Type.Optional(KeyUrl),
     mentionedPeople: Type.Optional(Type.Array(Id, { maxItems: MESSAGING_LIMITS.mentionedPeople, uniqueItems: true })),
     mentionedGroups: Type.Optional(Type.Array(Type.Literal('all'), { maxItems: 1 })),
+};
+
+export const CreateMessageBody = Type.Object(
+  {
+    roomId: Type.Optional(Id),
+    toPersonId: Type.Optional(Id),
+    toPersonEmail: Type.Optional(Email),
+    parentId: Type.Optional(Id),
+    ...contentFields,
   },
   { additionalProperties: false },
 );
@@ -98,12 +103,7 @@ export const getMessage = defineMethod({
 export const UpdateMessageBody = Type.Object(
   {
     roomId: Type.Optional(Id),
-    text: Type.Optional(content),
-    markdown: Type.Optional(content),
-    html: Type.Optional(content),
-    encryptionKeyUrl: Type.Optional(KeyUrl),
-    mentionedPeople: Type.Optional(Type.Array(Id, { maxItems: MESSAGING_LIMITS.mentionedPeople, uniqueItems: true })),
-    mentionedGroups: Type.Optional(Type.Array(Type.Literal('all'), { maxItems: 1 })),
+    ...contentFields,
   },
   { additionalProperties: false },
 );

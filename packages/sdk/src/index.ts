@@ -7,3 +7,4 @@ export { FlintError } from './errors.ts';
 export { Transport, nextLink, type TransportOptions, type FetchLike } from './transport.ts';
 export { EventStream, type EventStreamOptions, type WebSocketConstructor, type WebSocketLike } from './event-stream.ts';
 export * from './kms/index.ts';
+export * from './secure/index.ts';

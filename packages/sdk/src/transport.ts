@@ -42,8 +42,11 @@ export class Transport {
     return (await response.json()) as MethodResult<M>;
   }
 
-  /** Like `call`, but answers the raw response (binary downloads, headers such as `Link`). */
-  async send<M extends MethodSpec>(method: M, input: CallInput<M>, raw?: RawBody): Promise<Response> {
+  /**
+   * Like `call`, but answers the raw response (binary downloads, headers such as `Link`).
+   * `headers` adds request headers the method needs beside its body (e.g. `X-Flint-Device-Id`).
+   */
+  async send<M extends MethodSpec>(method: M, input: CallInput<M>, raw?: RawBody, headers?: Record<string, string>): Promise<Response> {
     let url = this.baseUrl + methodPath(method.path, input.params);
     const query = input.query as Record<string, unknown> | undefined;
     if (query) {
@@ -52,11 +55,12 @@ export class Transport {
       const s = search.toString();
       if (s !== '') url += `?${s}`;
     }
-    return this.fetchUrl(method.verb, url, input.body, raw);
+    return this.fetchUrl(method.verb, url, input.body, raw, headers);
   }
 
-  async fetchUrl(verb: string, url: string, body?: unknown, raw?: RawBody): Promise<Response> {
-    const headers: Record<string, string> = { accept: 'application/json' };
+  async fetchUrl(verb: string, url: string, body?: unknown, raw?: RawBody, extraHeaders?: Record<string, string>): Promise<Response> {
+    // The caller's extra headers go first, so they can never replace the credentials set below.
+    const headers: Record<string, string> = { ...extraHeaders, accept: 'application/json' };
     if (this.options.clientVersion !== undefined) headers['x-flint-client'] = this.options.clientVersion;
     if (this.accessToken !== undefined && !this.options.useCookie) headers['authorization'] = `Bearer ${this.accessToken}`;
     if (this.options.useCookie && verb !== 'GET') headers['x-flint-csrf'] = '1';

@@ -52,6 +52,8 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   let bus: EventBus;
   if (config.redisUrl !== undefined) {
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    // Reconnection is ioredis's job; an unhandled 'error' event would otherwise crash the process.
+    redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
     await redis.connect();
     limiter = new RedisRateLimiter(redis, `${config.redisPrefix}rl:`);
     bus = await RedisBus.connect(config.redisUrl, config.redisPrefix);

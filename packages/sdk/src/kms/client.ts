@@ -108,7 +108,12 @@ export class KmsClient {
 
   /** Sends one message and picks its answer by requestId, whatever order the transport keeps. */
   private async exchange(wire: string, requestId: string, open: (reply: string) => Promise<Body | undefined>): Promise<Body> {
-    const replies = await this.options.transport([wire]);
+    const isMine = async (reply: string): Promise<boolean> => {
+      if ((await open(reply))?.['requestId'] === requestId) return true;
+      // A reset cannot name our request; whoever waits takes it and re-handshakes.
+      return (await this.openSigned(reply))?.['status'] === RESET;
+    };
+    const replies = await this.options.transport([wire], isMine);
     for (const reply of replies) {
       const body = await open(reply);
       if (body !== undefined && body['requestId'] === requestId) return body;

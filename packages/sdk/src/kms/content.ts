@@ -18,9 +18,13 @@ export async function sealText(key: KmsKey, plaintext: string): Promise<SealedTe
 
 /** Fetches the key by its URI (403 from the KMS becomes a FlintError) and opens the text. */
 export async function openText(kms: KmsClient, sealed: SealedText): Promise<string> {
-  const key = await kms.retrieveKey(sealed.encryptionKeyUrl);
+  return openWithKey(await kms.retrieveKey(sealed.encryptionKeyUrl), sealed.ciphertext);
+}
+
+/** Opens text sealed with a key already held; a wrong key or tampered text is a FlintError. */
+export async function openWithKey(key: KmsKey, ciphertext: string): Promise<string> {
   try {
-    return await decryptContent(key.key, sealed.ciphertext);
+    return await decryptContent(key.key, ciphertext);
   } catch (error) {
     if (error instanceof JoseError) throw new FlintError(0, 'bad_request', 'The content does not decrypt with its key.', undefined, undefined);
     throw error;

@@ -3,5 +3,6 @@
  * @module
  */
 export { KmsClient, type KmsClientOptions, type KmsKey, type KmsResource, type KmsAuthorization } from './client.ts';
-export { httpKmsTransport, fetchKmsInfo, type KmsTransport } from './transport.ts';
-export { sealText, openText, type SealedText } from './content.ts';
+export { httpKmsTransport, fetchKmsInfo, type KmsTransport, type KmsReplyMatcher } from './transport.ts';
+export { KmsRelay, type KmsRelayOptions, type KmsRelayConnectOptions, type KmsDiscovery } from './relay-transport.ts';
+export { sealText, openText, openWithKey, type SealedText } from './content.ts';

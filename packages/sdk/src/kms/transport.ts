@@ -8,7 +8,15 @@
 import { FlintError } from '../errors.ts';
 import type { FetchLike } from '../transport.ts';
 
-export type KmsTransport = (kmsMessages: string[]) => Promise<string[]>;
+/**
+ * Tells whether a reply answers the request being sent (the KMS client can open replies; a
+ * transport cannot). Asynchronous transports, whose replies arrive apart from their requests,
+ * use it to hand each reply to the caller it belongs to; synchronous ones may ignore it.
+ */
+export type KmsReplyMatcher = (reply: string) => Promise<boolean>;
+
+/** Sends KMS messages and answers the replies (the one matching `isMine` among them, at least). */
+export type KmsTransport = (kmsMessages: string[], isMine?: KmsReplyMatcher) => Promise<string[]>;
 
 /** The synchronous path: `POST {baseUrl}/kms/messages` answering `{kmsMessages}` in order. */
 export function httpKmsTransport(baseUrl: string, fetchImpl: FetchLike = globalThis.fetch.bind(globalThis)): KmsTransport {

@@ -65,6 +65,8 @@ export class RedisBus implements EventBus {
 
   static async connect(url: string, prefix: string): Promise<RedisBus> {
     const bus = new RedisBus(url, prefix);
+    // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
+    for (const client of [bus.pub, bus.sub]) client.on('error', () => undefined);
     await Promise.all([bus.pub.connect(), bus.sub.connect()]);
     bus.sub.on('message', (_channel: string, text: string) => {
       const message = JSON.parse(text) as BusMessage;

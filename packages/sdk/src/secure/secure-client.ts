@@ -1,0 +1,321 @@
+/**
+ * End-to-end encryption as Webex clients do it (SPEC SEC-1, SEC-2, SEC-3): the application works
+ * in plaintext, the core only ever sees ciphertext. Each space has a KMS resource (KRO) whose
+ * authorization list follows its membership and a current key its content is sealed with
+ * (JWE `dir`/`A256GCM`, the key's URI in `encryptionKeyUrl`).
+ *
+ * The order of operations carries the security (DESIGN §2):
+ * - adding a member authorizes them at the KMS first — the core cannot (invariant 2);
+ * - removing a member takes their authorization away, then the membership, then rotates the
+ *   space key, so nothing sent afterwards is under a key they could obtain (invariant 3).
+ * @example
+ * const secure = await SecureClient.connect(client, { deviceId: 'laptop-1' });
+ * const space = await secure.createSpace({ title: 'Launch plans' });
+ * await secure.send({ roomId: space.id, text: 'hello' });
+ * const { items } = await secure.listMessages({ roomId: space.id });
+ * @module
+ */
+import type { Membership, Message, MethodBody, MethodQuery, Room, messages as messageMethods, spaces } from '@flint/protocol';
+import type { FlintClient, Page } from '../client.ts';
+import { FlintError } from '../errors.ts';
+import type { WebSocketConstructor } from '../event-stream.ts';
+import type { KmsClient, KmsKey } from '../kms/client.ts';
+import { openWithKey, sealText } from '../kms/content.ts';
+import { KmsRelay } from '../kms/relay-transport.ts';
+import { SpaceKeys } from './space-keys.ts';
+
+/** A space with its title in plaintext; `decryptError` says why the title could not be opened. */
+export type SecureRoom = Room & { decryptError?: FlintError };
+
+/**
+ * A message with `text`, `markdown` and `html` in plaintext. When they could not be opened (key
+ * refused, missing or wrong) they are absent and `decryptError` says why: one unreadable message
+ * never hides the others.
+ */
+export type SecureMessage = Message & { decryptError?: FlintError };
+
+/** The content fields a message may carry, in plaintext. */
+export interface MessageContent {
+  text?: string;
+  markdown?: string;
+  html?: string;
+}
+
+type CreateMessageBody = MethodBody<typeof messageMethods.createMessage>;
+type CreateRoomBody = MethodBody<typeof spaces.createRoom>;
+
+/** What `send` takes: the message body with plaintext content, to a space (by id). */
+export type SendInput = Omit<CreateMessageBody, 'text' | 'markdown' | 'html' | 'encryptionKeyUrl' | 'roomId' | 'toPersonId' | 'toPersonEmail'> & MessageContent & { roomId: string };
+
+/** What `createSpace` takes: the room body with a plaintext title. */
+export type CreateSpaceInput = Omit<CreateRoomBody, 'title' | 'encryptionKeyUrl' | 'kroUri'> & { title: string };
+
+/** Someone to add or talk to, by id or e-mail address. */
+export type PersonRef = { personId: string } | { personEmail: string };
+
+export interface SecureConnectOptions {
+  /** This device's id: KMS replies come back to this device's event stream only. */
+  deviceId: string;
+  /** For runtimes without a global WebSocket (Node 20: the `ws` package). */
+  WebSocket?: WebSocketConstructor;
+  /** How long a KMS request may wait for its reply (default 10 s). */
+  kmsTimeoutMs?: number;
+}
+
+const CONTENT_FIELDS = ['text', 'markdown', 'html'] as const;
+
+function asFlintError(error: unknown): FlintError {
+  if (error instanceof FlintError) return error;
+  return new FlintError(0, 'internal', error instanceof Error ? error.message : String(error), undefined, undefined);
+}
+
+export class SecureClient {
+  /** The KMS side: space keys and KROs. */
+  readonly keys: SpaceKeys;
+  private relay: KmsRelay | undefined;
+
+  /**
+   * @param client a signed-in Flint client
+   * @param kms a KMS client acting as the same person (any transport)
+   * @param personId the signed-in person (their KMS user id)
+   */
+  constructor(
+    readonly client: FlintClient,
+    readonly kms: KmsClient,
+    readonly personId: string,
+  ) {
+    this.keys = new SpaceKeys(kms);
+  }
+
+  /** Signs this device into the KMS through the core's relay (discovery, event stream, handshake). */
+  static async connect(client: FlintClient, options: SecureConnectOptions): Promise<SecureClient> {
+    const relay = await KmsRelay.connect(client, {
+      deviceId: options.deviceId,
+      ...(options.WebSocket !== undefined ? { WebSocket: options.WebSocket } : {}),
+      ...(options.kmsTimeoutMs !== undefined ? { timeoutMs: options.kmsTimeoutMs } : {}),
+    });
+    try {
+      const kms = relay.kmsClient(client);
+      await kms.connect();
+      const secure = new SecureClient(client, kms, relay.personId!);
+      secure.relay = relay;
+      return secure;
+    } catch (error) {
+      relay.close();
+      throw error;
+    }
+  }
+
+  /** Closes the relay's event stream (if `connect` opened it) and forgets every key. */
+  close(): void {
+    this.relay?.close();
+    this.keys.clear();
+  }
+
+  // ── Spaces ────────────────────────────────────────────────────────────────────────────────
+
+  /** A group space: a new key and KRO authorizing the creator, the title sealed with that key. */
+  async createSpace(input: CreateSpaceInput): Promise<SecureRoom> {
+    const { title, ...rest } = input;
+    const { key, kroUri } = await this.keys.create([this.personId]);
+    const sealed = await sealText(key, title);
+    const room = await this.client.rooms.create({ ...rest, title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri });
+    return { ...room, title };
+  }
+
+  /**
+   * The direct space with someone: its KRO authorizes both people from the start. If the space
+   * already exists the core answers it as it is (the fresh KRO then stays unused).
+   */
+  async openDirect(person: PersonRef): Promise<SecureRoom> {
+    const personId = await this.resolvePerson(person);
+    const { key, kroUri } = await this.keys.create([this.personId, personId]);
+    const room = await this.client.rooms.direct({ personId, encryptionKeyUrl: key.uri, kroUri });
+    return this.openRoom(room);
+  }
+
+  async getSpace(id: string): Promise<SecureRoom> {
+    return this.openRoom(await this.client.rooms.get(id));
+  }
+
+  /** One page of one's spaces, titles opened. */
+  async listSpaces(query: MethodQuery<typeof spaces.listRooms> = {}): Promise<Page<SecureRoom>> {
+    const page = await this.client.rooms.list(query);
+    const items = await Promise.all(page.items.map((room) => this.openRoom(room)));
+    return page.next === undefined ? { items } : { items, next: page.next };
+  }
+
+  /** A new title, sealed with the space's current key. */
+  async renameSpace(id: string, title: string): Promise<SecureRoom> {
+    const room = await this.client.rooms.get(id);
+    const key = await this.currentKey(room);
+    const updated = await this.client.rooms.update(id, { title: (await sealText(key, title)).ciphertext });
+    return { ...updated, title };
+  }
+
+  /** Opens a room's title (e.g. from a `room.created` event). Never throws for a bad title. */
+  async openRoom(room: Room): Promise<SecureRoom> {
+    if (room.title === undefined || room.title === '' || room.type === 'direct') return room;
+    if (room.encryptionKeyUrl === undefined) return { ...room, title: undefined, decryptError: new FlintError(0, 'bad_request', 'The space has no key to open its title with.', undefined, undefined) };
+    try {
+      return { ...room, title: await this.open(room.encryptionKeyUrl, room.title) };
+    } catch (error) {
+      return { ...room, title: undefined, decryptError: asFlintError(error) };
+    }
+  }
+
+  // ── Members ───────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Adds someone: their KMS authorization first (the core cannot grant it), then the membership.
+   * If the membership is refused, the authorization is taken back.
+   */
+  async addMember(roomId: string, person: PersonRef, options: { isModerator?: boolean } = {}): Promise<Membership> {
+    const personId = await this.resolvePerson(person);
+    const room = await this.client.rooms.get(roomId);
+    const kroUri = this.kroOf(room);
+    await this.keys.authorize(kroUri, [personId]);
+    try {
+      return await this.client.memberships.create({ roomId, personId, ...(options.isModerator !== undefined ? { isModerator: options.isModerator } : {}) });
+    } catch (error) {
+      // A conflict means they already were a member, and so rightly authorized: keep it.
+      if (!(error instanceof FlintError && error.code === 'conflict')) await this.keys.deauthorize(kroUri, personId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Removes a member: their KMS authorization, then the membership, then a key rotation, so
+   * nothing sent afterwards is sealed with a key they can obtain. Leaving (one's own membership)
+   * drops one's own authorization and cannot rotate — a remaining member should call
+   * `rotateKey` on the `membership.deleted` event.
+   */
+  async removeMember(membershipId: string): Promise<void> {
+    const membership = await this.client.memberships.get(membershipId);
+    const room = await this.client.rooms.get(membership.roomId);
+    if (room.kroUri === undefined) {
+      await this.client.memberships.delete(membershipId);
+      return;
+    }
+    if (membership.personId === this.personId) {
+      await this.client.memberships.delete(membershipId);
+      await this.tolerateMissing(this.keys.deauthorize(room.kroUri, this.personId));
+      return;
+    }
+    await this.tolerateMissing(this.keys.deauthorize(room.kroUri, membership.personId));
+    await this.client.memberships.delete(membershipId);
+    await this.rotateKey(membership.roomId);
+  }
+
+  /**
+   * Gives the space a new current key: created, bound to its KRO, and named in the room's
+   * `encryptionKeyUrl`; the title is resealed with it, since the room names one key for it.
+   */
+  async rotateKey(roomId: string): Promise<KmsKey> {
+    const room = await this.client.rooms.get(roomId);
+    const kroUri = this.kroOf(room);
+    const title = room.type === 'group' && room.title !== undefined && room.title !== '' && room.encryptionKeyUrl !== undefined ? await this.open(room.encryptionKeyUrl, room.title) : undefined;
+    const key = await this.keys.rotate(kroUri);
+    await this.client.rooms.update(roomId, { encryptionKeyUrl: key.uri, ...(title !== undefined ? { title: (await sealText(key, title)).ciphertext } : {}) });
+    return key;
+  }
+
+  // ── Messages ──────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Posts a message sealed with the space's current key. The room is read for every send, so a
+   * rotation made by another member is followed at once.
+   */
+  async send(input: SendInput): Promise<SecureMessage> {
+    const room = await this.client.rooms.get(input.roomId);
+    const key = await this.currentKey(room);
+    const { text, markdown, html, ...rest } = input;
+    const sealed = await this.seal(key, { text, markdown, html });
+    const message = await this.client.messages.create({ ...rest, ...sealed, encryptionKeyUrl: key.uri });
+    return { ...message, ...this.defined({ text, markdown, html }) };
+  }
+
+  /** Edits one's message: the new content sealed with the space's current key. */
+  async edit(messageId: string, content: MessageContent & { roomId?: string }): Promise<SecureMessage> {
+    const roomId = content.roomId ?? (await this.client.messages.get(messageId)).roomId;
+    const key = await this.currentKey(await this.client.rooms.get(roomId));
+    const plain = { text: content.text, markdown: content.markdown, html: content.html };
+    const message = await this.client.messages.update(messageId, { roomId, ...(await this.seal(key, plain)), encryptionKeyUrl: key.uri });
+    return { ...message, ...this.defined(plain) };
+  }
+
+  async getMessage(id: string): Promise<SecureMessage> {
+    return this.openMessage(await this.client.messages.get(id));
+  }
+
+  /** One page of a space's messages (newest first), each opened with the key it names. */
+  async listMessages(query: MethodQuery<typeof messageMethods.listMessages>): Promise<Page<SecureMessage>> {
+    const page = await this.client.messages.list(query);
+    const items = await Promise.all(page.items.map((m) => this.openMessage(m)));
+    return page.next === undefined ? { items } : { items, next: page.next };
+  }
+
+  /** Opens a message (e.g. from a `message.created` event). Never throws for bad content. */
+  async openMessage(message: Message): Promise<SecureMessage> {
+    const present = CONTENT_FIELDS.filter((f) => message[f] !== undefined);
+    if (present.length === 0) return message;
+    const stripped: SecureMessage = { ...message };
+    for (const f of CONTENT_FIELDS) delete stripped[f];
+    if (message.encryptionKeyUrl === undefined) return { ...stripped, decryptError: new FlintError(0, 'bad_request', 'The message names no key.', undefined, undefined) };
+    try {
+      const opened: MessageContent = {};
+      for (const f of present) opened[f] = await this.open(message.encryptionKeyUrl, message[f]!);
+      return { ...stripped, ...opened };
+    } catch (error) {
+      return { ...stripped, decryptError: asFlintError(error) };
+    }
+  }
+
+  // ── Helpers ───────────────────────────────────────────────────────────────────────────────
+
+  private async open(keyUrl: string, ciphertext: string): Promise<string> {
+    return openWithKey(await this.keys.key(keyUrl), ciphertext);
+  }
+
+  private async seal(key: KmsKey, content: MessageContent): Promise<MessageContent> {
+    const sealed: MessageContent = {};
+    for (const f of CONTENT_FIELDS) {
+      const plain = content[f];
+      if (plain !== undefined) sealed[f] = (await sealText(key, plain)).ciphertext;
+    }
+    return sealed;
+  }
+
+  private defined(content: MessageContent): MessageContent {
+    const out: MessageContent = {};
+    for (const f of CONTENT_FIELDS) if (content[f] !== undefined) out[f] = content[f];
+    return out;
+  }
+
+  /** The key new content in this space is sealed with. Never plaintext: no key, no send. */
+  private async currentKey(room: Room): Promise<KmsKey> {
+    if (room.encryptionKeyUrl === undefined) throw new FlintError(0, 'bad_request', 'The space has no encryption key; content cannot be sealed for it.', undefined, undefined);
+    return this.keys.key(room.encryptionKeyUrl);
+  }
+
+  private kroOf(room: Room): string {
+    if (room.kroUri === undefined) throw new FlintError(0, 'bad_request', 'The space has no KMS resource; its members cannot be authorized.', undefined, undefined);
+    return room.kroUri;
+  }
+
+  private async resolvePerson(person: PersonRef): Promise<string> {
+    if ('personId' in person) return person.personId;
+    const found = (await this.client.people.list({ email: person.personEmail })).items[0];
+    if (found === undefined) throw new FlintError(404, 'not_found', 'No such person.', undefined, undefined);
+    return found.id;
+  }
+
+  /** A KMS 404 on removing an authorization means it was already gone: the goal is reached. */
+  private async tolerateMissing(work: Promise<void>): Promise<void> {
+    try {
+      await work;
+    } catch (error) {
+      if (!(error instanceof FlintError && error.status === 404)) throw error;
+    }
+  }
+}

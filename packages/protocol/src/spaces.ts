@@ -129,6 +129,8 @@ export const UpdateRoomBody = Type.Object(
   {
     title: Type.Optional(Ciphertext(MESSAGING_LIMITS.titleChars)),
     encryptionKeyUrl: Type.Optional(KeyUrl),
+    /** Set once, for a space created before it had a KMS resource. */
+    kroUri: Type.Optional(KeyUrl),
     isLocked: Type.Optional(Type.Boolean()),
     isAnnouncementOnly: Type.Optional(Type.Boolean()),
   },

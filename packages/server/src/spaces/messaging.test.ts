@@ -258,6 +258,13 @@ describe('spaces and messages', () => {
     assert.equal(members.items.length, 2);
   });
 
+  it('sets a space’s KMS resource once, and refuses to replace it', async () => {
+    const room = await ada.rooms.create({ title: c('late kro') });
+    const set = await ada.rooms.update(room.id, { kroUri: 'kms://kms.example/resources/1' });
+    assert.equal(set.kroUri, 'kms://kms.example/resources/1');
+    await assert.rejects(ada.rooms.update(room.id, { kroUri: 'kms://kms.example/resources/2' }), { status: 409 });
+  });
+
   it('enforces the documented size limits on content and titles', async () => {
     const room = await ada.rooms.create({ title: c('limits') });
     const tooLong = await raw(flint.url, 'POST', '/api/messages', { token: ada.session!.accessToken, body: { roomId: room.id, text: 'x'.repeat(16 * 1024 + 1) } });

@@ -225,6 +225,7 @@ export async function listRooms(core: Core, actor: Actor, input: ListRoomsInput)
 export interface UpdateRoomInput {
   title?: string | undefined;
   encryptionKeyUrl?: string | undefined;
+  kroUri?: string | undefined;
   isLocked?: boolean | undefined;
   isAnnouncementOnly?: boolean | undefined;
 }
@@ -245,6 +246,11 @@ export async function updateRoom(core: Core, actor: Actor, spaceId: string, inpu
     }
     if (input.title !== undefined) set.title = input.title;
     if (input.encryptionKeyUrl !== undefined) set.encryption_key_url = input.encryptionKeyUrl;
+    if (input.kroUri !== undefined && input.kroUri !== space.kro_uri) {
+      // A space's KMS resource is its access list; replacing it would silently drop authorizations.
+      if (space.kro_uri !== null) throw ApiError.conflict('This space has a KMS resource already.');
+      set.kro_uri = input.kroUri;
+    }
     if (input.isLocked !== undefined) set.is_locked = input.isLocked ? 1 : 0;
     if (input.isAnnouncementOnly !== undefined) set.is_announcement_only = input.isAnnouncementOnly ? 1 : 0;
     if (input.isLocked === false) set.is_announcement_only = 0;

@@ -194,10 +194,17 @@ export interface EventsTable {
   /** Global, growing; assigned in commit order (see events/event-log.ts). */
   id: Generated<number>;
   person_id: string;
+  payload_id: number;
   /** Set when only one device of the person should get the event (KMS responses). */
   device_id: string | null;
+  created_at: number;
+}
+
+export interface EventPayloadsTable {
+  id: Generated<number>;
   type: string;
   actor_id: string | null;
+  /** JSON. */
   data: string;
   created_at: number;
 }
@@ -212,6 +219,7 @@ export interface MessagingTables {
   flags: FlagsTable;
   favorites: FavoritesTable;
   events: EventsTable;
+  event_payloads: EventPayloadsTable;
   event_heads: { person_id: string; last_id: number };
   event_retention: { id: number; pruned_through: number };
 }

@@ -1,5 +1,5 @@
 /**
- * The durable event log: one row per recipient per event, so a person's stream is exactly the
+ * The durable event log: a payload per event and one narrow row per recipient, so a person's stream is exactly the
  * events they were allowed to see when they happened (a removed member gets nothing after the
  * removal). Ids are assigned in commit order — on PostgreSQL under a transaction-scoped advisory
  * lock, on SQLite by its single writer — so a reader that has seen id N has seen every event below
@@ -48,13 +48,18 @@ export async function appendEvents(trx: Kysely<Database>, engine: 'sqlite' | 'po
   for (const event of events) {
     const recipients = [...new Set(event.recipients)];
     if (recipients.length === 0) continue;
-    const data = JSON.stringify(event.data);
+    const payload = await trx
+      .insertInto('event_payloads')
+      .values({ type: event.type, actor_id: event.actorId, data: JSON.stringify(event.data), created_at: now })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const payloadId = Number(payload.id);
     const batch: EventBatch = { kind: 'event', type: event.type, data: event.data, actorId: event.actorId, created: now, deviceId: event.deviceId ?? null, recipients: [] };
     for (let i = 0; i < recipients.length; i += CHUNK) {
       const chunk = recipients.slice(i, i + CHUNK);
       const inserted = await trx
         .insertInto('events')
-        .values(chunk.map((person_id) => ({ person_id, device_id: event.deviceId ?? null, type: event.type, actor_id: event.actorId, data, created_at: now })))
+        .values(chunk.map((person_id) => ({ person_id, payload_id: payloadId, device_id: event.deviceId ?? null, created_at: now })))
         .returning(['id', 'person_id'])
         .execute();
       for (const row of inserted) {
@@ -79,11 +84,12 @@ export async function appendEvents(trx: Kysely<Database>, engine: 'sqlite' | 'po
 /** A person's events after `afterId`, oldest first. */
 export async function readEvents(db: Kysely<Database>, personId: string, afterId: number, limit: number): Promise<StoredEventRow[]> {
   return db
-    .selectFrom('events')
-    .select(['id', 'type', 'data', 'actor_id', 'device_id', 'created_at'])
-    .where('person_id', '=', personId)
-    .where('id', '>', afterId)
-    .orderBy('id')
+    .selectFrom('events as e')
+    .innerJoin('event_payloads as p', 'p.id', 'e.payload_id')
+    .select(['e.id', 'p.type', 'p.data', 'p.actor_id', 'e.device_id', 'e.created_at'])
+    .where('e.person_id', '=', personId)
+    .where('e.id', '>', afterId)
+    .orderBy('e.id')
     .limit(limit)
     .execute();
 }

@@ -33,5 +33,7 @@ export async function pruneEvents(db: Kysely<Database>, cutoff: number): Promise
       await db.deleteFrom('events').where('id', 'in', ids).execute();
       total += ids.length;
     }
+    // Every recipient row of a payload has the payload's time, so pruning by time drops them together.
+    await db.deleteFrom('event_payloads').where('created_at', '<', cutoff).execute();
   }
 }

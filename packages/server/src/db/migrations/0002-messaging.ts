@@ -108,14 +108,24 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addPrimaryKeyConstraint('favorites_pk', ['person_id', 'space_id'])
     .execute();
 
+  // An event's content is stored once; each recipient gets a small row pointing at it (a message to
+  // a 100-member space writes one payload and 100 narrow rows, not 100 copies of the message).
+  await db.schema
+    .createTable('event_payloads')
+    .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
+    .addColumn('type', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text')
+    .addColumn('data', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await db.schema.createIndex('event_payloads_created').on('event_payloads').column('created_at').execute();
+
   await db.schema
     .createTable('events')
     .addColumn('id', pg ? 'bigserial' : 'integer', (c) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement()))
     .addColumn('person_id', 'text', (c) => c.notNull())
+    .addColumn('payload_id', 'bigint', (c) => c.notNull())
     .addColumn('device_id', 'text')
-    .addColumn('type', 'text', (c) => c.notNull())
-    .addColumn('actor_id', 'text')
-    .addColumn('data', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('events_person_id').on('events').columns(['person_id', 'id']).execute();
@@ -130,7 +140,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  for (const t of ['event_heads', 'events', 'favorites', 'flags', 'team_memberships', 'teams', 'message_mentions', 'messages', 'memberships', 'spaces']) {
+  for (const t of ['event_heads', 'events', 'event_payloads', 'favorites', 'flags', 'team_memberships', 'teams', 'message_mentions', 'messages', 'memberships', 'spaces']) {
     await db.schema.dropTable(t).execute();
   }
 }

@@ -1,90 +1,78 @@
 /**
- * `npm run bench [part…]`: bounded benchmarks on loopback that print a table and write raw JSON to
- * bench-results/. Parts: startup (time until `flint serve` answers /health, and idle memory).
- * Medians over repeated runs, because these machines are shared and noisy.
+ * `npm run bench [part…]`: bounded benchmarks on loopback. Each part starts what it needs, stops it
+ * afterwards (even on failure), writes raw JSON to bench-results/<part>.json and replaces its own
+ * section of BENCHMARKS.md. Parts live in scripts/bench/. With no part named, every part runs.
+ * Environment knobs (all optional) are listed in BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from '@flint/testkit';
+import { machine, root } from './bench/common.ts';
+import { startup } from './bench/startup.ts';
+import { fanout } from './bench/fanout.ts';
+import { PARTS_MORE } from './bench/parts.ts';
 
-const root = fileURLToPath(new URL('..', import.meta.url));
-const FLINT = join(root, 'packages/cli/bin/flint.mjs');
+type Part = () => Promise<{ json: Record<string, unknown>; markdown: string }>;
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+const PARTS: Record<string, Part> = { fanout, ...PARTS_MORE, startup };
 
-async function rssKiB(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1] ?? NaN);
-}
+const BENCHMARKS = join(root, 'BENCHMARKS.md');
+const HEADER = `# Flint benchmarks
 
-async function startupOnce(): Promise<{ readyMs: number; idleRssMiB: number }> {
-  const dir = await mkdtemp(join(tmpdir(), 'flint-bench-'));
-  const port = await freePort();
-  const started = performance.now();
-  const child = spawn(process.execPath, [FLINT, 'serve', '--port', String(port), '--data', join(dir, 'data')], {
-    env: { ...process.env, FLINT_LOG_LEVEL: 'warn' },
-    stdio: 'ignore',
-  });
+Produced by \`npm run bench [part…]\` (scripts/bench.ts, scripts/bench/). Each part starts what it needs on
+127.0.0.1, runs a bounded load, writes raw JSON to \`bench-results/<part>.json\` (git-ignored) and rewrites
+its own section below. These machines are shared and noisy: compare figures within one run (ratios), not
+across runs. Every section names the machine, the date and the command that produced it.
+
+Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\`, \`large-space\`, \`connections\`, \`history\`,
+\`kms\`, \`ejabberd\`, \`startup\`; \`npm run bench\` alone runs them all (about 30 minutes). Knobs (environment, all
+optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
+\`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
+\`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),
+\`FLINT_BENCH_LARGE_ENGINE\` (sqlite), \`FLINT_BENCH_CONNECTIONS\` (10000), \`FLINT_BENCH_CONNECTION_PEOPLE\` (100),
+\`FLINT_BENCH_HISTORY_MESSAGES\` (10000000), \`FLINT_BENCH_HISTORY_BUDGET_S\` (240), \`FLINT_BENCH_KMS_SECONDS\` (15),
+\`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`.
+`;
+
+/** Replaces the part's section (between its markers) or appends it. */
+async function writeSection(part: string, markdown: string): Promise<void> {
+  let text: string;
   try {
-    let readyMs = NaN;
-    for (let i = 0; i < 600; i++) {
-      try {
-        const r = await fetch(`http://127.0.0.1:${port}/health`);
-        if (r.status === 200) {
-          readyMs = performance.now() - started;
-          break;
-        }
-      } catch {
-        // not listening yet
-      }
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    // Idle: ready, one request served, nothing else happening.
-    await new Promise((r) => setTimeout(r, 3000));
-    const idleRssMiB = (await rssKiB(child.pid!)) / 1024;
-    return { readyMs, idleRssMiB };
-  } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
-    await rm(dir, { recursive: true, force: true });
+    text = await readFile(BENCHMARKS, 'utf8');
+  } catch {
+    text = HEADER;
   }
+  const begin = `<!-- bench:${part}:begin -->`;
+  const end = `<!-- bench:${part}:end -->`;
+  const block = `${begin}\n${markdown.trim()}\n${end}`;
+  const i = text.indexOf(begin);
+  const j = text.indexOf(end);
+  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  await writeFile(BENCHMARKS, text);
 }
-
-async function startup(): Promise<Record<string, unknown>> {
-  const runs = [];
-  for (let i = 0; i < 5; i++) runs.push(await startupOnce());
-  const result = {
-    part: 'startup',
-    runs,
-    medianReadyMs: Math.round(median(runs.map((r) => r.readyMs))),
-    medianIdleRssMiB: Math.round(median(runs.map((r) => r.idleRssMiB)) * 10) / 10,
-  };
-  console.log('\n| flint serve (fresh data dir, SQLite) | median of 5 |\n|---|---|');
-  console.log(`| time from spawn to /health 200 | ${result.medianReadyMs} ms |`);
-  console.log(`| resident memory when idle | ${result.medianIdleRssMiB} MiB |`);
-  return result;
-}
-
-const PARTS: Record<string, () => Promise<Record<string, unknown>>> = { startup };
 
 const requested = process.argv.slice(2);
 const parts = requested.length > 0 ? requested : Object.keys(PARTS);
-const machine = { cores: cpus().length, cpu: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version };
-console.log(`machine: ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}`);
-await mkdir(join(root, 'bench-results'), { recursive: true });
 for (const part of parts) {
-  const fn = PARTS[part];
-  if (fn === undefined) {
+  if (PARTS[part] === undefined) {
     console.error(`unknown part ${part}; parts: ${Object.keys(PARTS).join(', ')}`);
     process.exit(2);
   }
-  const result = await fn();
-  await writeFile(join(root, 'bench-results', `${part}.json`), JSON.stringify({ machine, date: new Date().toISOString(), ...result }, null, 2));
 }
+const m = machine();
+console.log(`machine: ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}`);
+await mkdir(join(root, 'bench-results'), { recursive: true });
+let failed = false;
+for (const part of parts) {
+  console.log(`\n== ${part}`);
+  const started = performance.now();
+  try {
+    const { json, markdown } = await PARTS[part]!();
+    await writeFile(join(root, 'bench-results', `${part}.json`), JSON.stringify({ machine: m, date: new Date().toISOString(), seconds: Math.round((performance.now() - started) / 1000), ...json }, null, 2));
+    await writeSection(part, markdown);
+    console.log(markdown);
+  } catch (error) {
+    failed = true;
+    console.error(`part ${part} failed:`, error);
+  }
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,19 @@
+/**
+ * The parts after fan-out, registered by name (in priority order).
+ * @module
+ */
+import { fanoutProfile } from './profile.ts';
+import { largeSpace } from './large-space.ts';
+import { connections } from './connections.ts';
+import { history } from './history.ts';
+import { kms } from './kms.ts';
+import { ejabberd } from './ejabberd.ts';
+
+export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
+  'fanout-profile': fanoutProfile,
+  'large-space': largeSpace,
+  connections,
+  history,
+  kms,
+  ejabberd,
+};

@@ -1,0 +1,151 @@
+/**
+ * One CPU profile of the fan-out path: `flint serve` under `node --cpu-prof` (SQLite) while the
+ * fan-out workload runs at a fixed rate; the profile is summarized by self time (per function and
+ * per module) and by inclusive time of our own functions.
+ * @module
+ */
+import { mkdir, readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { buildWorld, newRecorder, runStep } from './fanout.ts';
+import { fmt, machineLine, root, sleep, table, withServer } from './common.ts';
+
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface CpuProfile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+  startTime: number;
+  endTime: number;
+}
+
+/** A short, stable name for where a function lives: a package, one of ours, or Node's internals. */
+function moduleOf(url: string): string {
+  if (url === '') return '(native / VM)';
+  const nm = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (nm) return nm[1]!;
+  const ours = /packages\/([^/]+)\/src\/(.+)$/.exec(url);
+  if (ours) return `@flint/${ours[1]} ${ours[2]}`;
+  if (url.startsWith('node:')) return url;
+  return url.replace(/^file:\/\//, '').replace(root, '');
+}
+
+export interface ProfileSummary {
+  totalMs: number;
+  idleMs: number;
+  bySelf: { name: string; module: string; ms: number; pct: number }[];
+  byModule: { module: string; ms: number; pct: number }[];
+  inclusiveOurs: { name: string; ms: number; pct: number }[];
+}
+
+/** Summarizes the samples taken within [fromUs, toUs] of the monotonic clock (the profiler's timestamps), or all of them. */
+export function summarize(profile: CpuProfile, window?: { fromUs: number; toUs: number }): ProfileSummary {
+  const byId = new Map<number, ProfileNode>();
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) {
+    byId.set(n.id, n);
+    for (const c of n.children ?? []) parent.set(c, n.id);
+  }
+  const self = new Map<number, number>();
+  let ts = profile.startTime;
+  for (let i = 0; i < profile.samples.length; i++) {
+    ts += profile.timeDeltas[i] ?? 0;
+    if (window !== undefined && (ts < window.fromUs || ts > window.toUs)) continue;
+    const id = profile.samples[i]!;
+    const dt = (profile.timeDeltas[i + 1] ?? profile.timeDeltas[i] ?? 0) / 1000;
+    self.set(id, (self.get(id) ?? 0) + dt);
+  }
+  let total = 0;
+  let idle = 0;
+  const fn = new Map<string, { name: string; module: string; ms: number }>();
+  const mod = new Map<string, number>();
+  const inclusive = new Map<string, number>();
+  for (const [id, ms] of self) {
+    const n = byId.get(id)!;
+    const name = n.callFrame.functionName || '(anonymous)';
+    if (name === '(idle)') {
+      idle += ms;
+      continue;
+    }
+    total += ms;
+    const module = moduleOf(n.callFrame.url);
+    const key = `${name} ${module}:${n.callFrame.lineNumber + 1}`;
+    const f = fn.get(key) ?? { name: `${name} (${module}:${n.callFrame.lineNumber + 1})`, module, ms: 0 };
+    f.ms += ms;
+    fn.set(key, f);
+    mod.set(module, (mod.get(module) ?? 0) + ms);
+    // Inclusive time of our own functions: each sample counts once per distinct function on its stack.
+    const seen = new Set<string>();
+    for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
+      const c = byId.get(cur)!.callFrame;
+      if (!/packages\/[^/]+\/src\//.test(c.url)) continue;
+      const k = `${c.functionName || '(anonymous)'} (${moduleOf(c.url)}:${c.lineNumber + 1})`;
+      if (seen.has(k)) continue;
+      seen.add(k);
+      inclusive.set(k, (inclusive.get(k) ?? 0) + ms);
+    }
+  }
+  const pct = (ms: number) => Math.round((ms / total) * 1000) / 10;
+  return {
+    totalMs: Math.round(total),
+    idleMs: Math.round(idle),
+    bySelf: [...fn.values()].sort((a, b) => b.ms - a.ms).slice(0, 25).map((f) => ({ ...f, ms: Math.round(f.ms), pct: pct(f.ms) })),
+    byModule: [...mod.entries()].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([module, ms]) => ({ module, ms: Math.round(ms), pct: pct(ms) })),
+    inclusiveOurs: [...inclusive.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25).map(([name, ms]) => ({ name, ms: Math.round(ms), pct: pct(ms) })),
+  };
+}
+
+export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; markdown: string }> {
+  const rate = Number(process.env['FLINT_BENCH_PROFILE_RATE'] ?? 40);
+  const seconds = Number(process.env['FLINT_BENCH_PROFILE_SECONDS'] ?? 15);
+  const dir = join(root, 'bench-results', `cpu-profile-${Date.now()}`);
+  await mkdir(dir, { recursive: true });
+  const rec = newRecorder();
+  const nowUs = () => Number(process.hrtime.bigint() / 1000n);
+  const window = { fromUs: 0, toUs: 0 };
+  const step = await withServer({ engine: 'sqlite', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] }, async (server) => {
+    const world = await buildWorld(server, 2, 100, rec);
+    try {
+      await runStep(server, world, rec, { seq: 0 }, 5, 3, 3000);
+      await sleep(1000);
+      window.fromUs = nowUs();
+      const r = await runStep(server, world, rec, { seq: 100_000 }, rate, seconds);
+      window.toUs = nowUs();
+      return r;
+    } finally {
+      for (const m of world.members) m.stream?.stop();
+    }
+  });
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.cpuprofile'));
+  if (files.length === 0) throw new Error(`no .cpuprofile written in ${dir}`);
+  const profile = JSON.parse(await readFile(join(dir, files[0]!), 'utf8')) as CpuProfile;
+  // The profiler's timestamps and process.hrtime are both CLOCK_MONOTONIC on Linux; fall back to the whole run if not.
+  let summary = summarize(profile, window);
+  const windowed = summary.totalMs > 0;
+  if (!windowed) summary = summarize(profile);
+  const lines = [
+    '## Profile of the fan-out path (server side)',
+    '',
+    machineLine(),
+    `Command: \`npm run bench fanout-profile\` (SQLite, 2 spaces × 100 members, ${rate} msg/s for ${seconds} s, \`flint serve\` under \`node --cpu-prof\`; ${windowed ? 'only the samples taken during the measured step are counted (set-up, sign-ups and module loading excluded; the step includes its quiet wait and drain)' : 'the whole process lifetime is counted, set-up included'}). The raw profile is in \`${dir.replace(root, '')}\` (open it in Chrome DevTools).`,
+    '',
+    `During the profiled step: p50 ${fmt(step.p50Ms)} ms, p99 ${fmt(step.p99Ms)} ms, server CPU ${step.serverCpuPct}%. Busy (non-idle) samples: ${summary.totalMs} ms.`,
+    '',
+    '### Self time by module (top 12)',
+    '',
+    table(['module', 'self ms', '% of busy'], summary.byModule.slice(0, 12).map((m) => [m.module, m.ms, `${m.pct}%`])),
+    '',
+    '### Self time by function (top 15)',
+    '',
+    table(['function', 'self ms', '% of busy'], summary.bySelf.slice(0, 15).map((f) => [f.name, f.ms, `${f.pct}%`])),
+    '',
+    '### Inclusive time of Flint functions (top 15)',
+    '',
+    table(['function', 'inclusive ms', '% of busy'], summary.inclusiveOurs.slice(0, 15).map((f) => [f.name, f.ms, `${f.pct}%`])),
+    '',
+  ];
+  return { json: { part: 'fanout-profile', rate, seconds, step, profileDir: dir, windowed, summary }, markdown: lines.join('\n') };
+}

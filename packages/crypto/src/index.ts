@@ -7,3 +7,5 @@ export * from './encoding.ts';
 export * from './random.ts';
 export * from './jose.ts';
 export * from './ecdh.ts';
+export * from './search-tokens.ts';
+export * from './file-cipher.ts';

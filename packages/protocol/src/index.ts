@@ -25,3 +25,5 @@ export * from './events.ts';
 export type { Room, Membership, Team, TeamMembership } from './spaces.ts';
 export type { Message, Flag, Presence } from './messages.ts';
 export * as encryption from './encryption.ts';
+export * as search from './search.ts';
+export * as files from './files.ts';

@@ -8,6 +8,8 @@ import { Email, Id, IdParams, PageMax, Timestamp } from './common.ts';
 import { MESSAGING_LIMITS } from './limits.ts';
 import { defineMethod } from './method.ts';
 import { Ciphertext, KeyUrl, RoomType } from './spaces.ts';
+import { FILE_LIMITS, MessageFile } from './files.ts';
+import { SearchTokens } from './search.ts';
 
 export const Message = Type.Object({
   id: Id,
@@ -39,6 +41,8 @@ const contentFields = {
     encryptionKeyUrl: Type.Optional(KeyUrl),
     mentionedPeople: Type.Optional(Type.Array(Id, { maxItems: MESSAGING_LIMITS.mentionedPeople, uniqueItems: true })),
     mentionedGroups: Type.Optional(Type.Array(Type.Literal('all'), { maxItems: 1 })),
+    /** Blinded search tokens of the plaintext (SPEC SR-1); an edit replaces them, omitting them clears them. */
+    searchTokens: Type.Optional(SearchTokens),
 };
 
 export const CreateMessageBody = Type.Object(
@@ -48,6 +52,8 @@ export const CreateMessageBody = Type.Object(
     toPersonEmail: Type.Optional(Email),
     parentId: Type.Optional(Id),
     ...contentFields,
+    /** Encrypted files (SPEC FL-1): uploaded blobs of this space, each with its sealed reference. */
+    files: Type.Optional(Type.Array(MessageFile, { minItems: 1, maxItems: FILE_LIMITS.filesPerMessage })),
   },
   { additionalProperties: false },
 );

@@ -8,3 +8,5 @@ export { Transport, nextLink, type TransportOptions, type FetchLike } from './tr
 export { EventStream, type EventStreamOptions, type WebSocketConstructor, type WebSocketLike } from './event-stream.ts';
 export * from './kms/index.ts';
 export * from './secure/index.ts';
+export * from './search/index.ts';
+export * from './files/index.ts';

@@ -235,12 +235,16 @@ export class SecureClient {
     return { ...message, ...this.defined({ text, markdown, html }) };
   }
 
-  /** Edits one's message: the new content sealed with the space's current key. */
-  async edit(messageId: string, content: MessageContent & { roomId?: string }): Promise<SecureMessage> {
+  /**
+   * Edits one's message: the new content sealed with the space's current key. `searchTokens`
+   * replace the message's tokens (none given: it is no longer searchable; see `SearchClient`).
+   */
+  async edit(messageId: string, content: MessageContent & { roomId?: string; searchTokens?: string[] }): Promise<SecureMessage> {
     const roomId = content.roomId ?? (await this.client.messages.get(messageId)).roomId;
     const key = await this.currentKey(await this.client.rooms.get(roomId));
     const plain = { text: content.text, markdown: content.markdown, html: content.html };
-    const message = await this.client.messages.update(messageId, { roomId, ...(await this.seal(key, plain)), encryptionKeyUrl: key.uri });
+    const tokens = content.searchTokens !== undefined ? { searchTokens: content.searchTokens } : {};
+    const message = await this.client.messages.update(messageId, { roomId, ...(await this.seal(key, plain)), encryptionKeyUrl: key.uri, ...tokens });
     return { ...message, ...this.defined(plain) };
   }
 

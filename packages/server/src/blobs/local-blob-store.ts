@@ -3,10 +3,12 @@
  * so a crash never leaves half a blob under a real key.
  * @module
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { assertSafeKey, type BlobStore } from './blob-store.ts';
+import { pipeline } from 'node:stream/promises';
+import { assertSafeKey, BlobTooLargeError, type BlobStore, type BlobStream } from './blob-store.ts';
 
 export class LocalBlobStore implements BlobStore {
   constructor(private readonly root: string) {}
@@ -39,5 +41,54 @@ export class LocalBlobStore implements BlobStore {
     const path = join(this.root, key);
     await rm(path, { force: true });
     await rm(`${path}.type`, { force: true });
+  }
+
+  async putStream(key: string, source: AsyncIterable<Uint8Array>, contentType: string, options: { maxBytes: number }): Promise<number> {
+    assertSafeKey(key);
+    const path = join(this.root, key);
+    await mkdir(dirname(path), { recursive: true });
+    // Each attempt writes its own temporary file, so a restarted upload never mixes with a dead one.
+    const tmp = `${path}.${randomUUID()}.tmp`;
+    let written = 0;
+    try {
+      await pipeline(
+        source,
+        async function* limit(chunks: AsyncIterable<Uint8Array>) {
+          for await (const chunk of chunks) {
+            written += chunk.length;
+            if (written > options.maxBytes) throw new BlobTooLargeError(`blob larger than ${options.maxBytes} bytes`);
+            yield chunk;
+          }
+        },
+        createWriteStream(tmp),
+      );
+      await writeFile(`${tmp}.type`, contentType);
+      await rename(`${tmp}.type`, `${path}.type`);
+      await rename(tmp, path);
+      return written;
+    } catch (error) {
+      await rm(tmp, { force: true });
+      await rm(`${tmp}.type`, { force: true });
+      throw error;
+    }
+  }
+
+  async getStream(key: string, range?: { start: number; end: number }): Promise<BlobStream | undefined> {
+    const info = await this.stat(key);
+    if (info === undefined) return undefined;
+    const body = createReadStream(join(this.root, key), { highWaterMark: 256 * 1024, ...(range ?? {}) });
+    return { body, size: info.size, contentType: info.contentType };
+  }
+
+  async stat(key: string): Promise<{ size: number; contentType: string } | undefined> {
+    assertSafeKey(key);
+    const path = join(this.root, key);
+    try {
+      const [info, contentType] = await Promise.all([stat(path), readFile(`${path}.type`, 'utf8')]);
+      return { size: info.size, contentType };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw error;
+    }
   }
 }

@@ -158,6 +158,13 @@ export interface MessageMentionsTable {
   person_id: string;
 }
 
+/** A blinded search token of a message (SPEC SR-1): an HMAC the core can match but not read. */
+export interface SearchTokensTable {
+  token: string;
+  space_id: string;
+  message_id: string;
+}
+
 export interface TeamsTable {
   id: string;
   org_id: string;
@@ -222,8 +229,29 @@ export interface MessagingTables {
   event_payloads: EventPayloadsTable;
   event_heads: { person_id: string; last_id: number };
   event_retention: { id: number; pruned_through: number };
+  search_tokens: SearchTokensTable;
+  files: FilesTable;
 }
 
+/** An uploaded encrypted file (SPEC FL-1); see migrations/0006-files.ts. */
+export interface FilesTable {
+  id: string;
+  space_id: string;
+  org_id: string;
+  person_id: string;
+  blob_key: string;
+  /** Declared ciphertext bytes (reserved against the org's quota while pending). */
+  size: number;
+  status: 'pending' | 'complete';
+  /** Set when a message carries the file; null while it is only uploaded. */
+  message_id: string | null;
+  /** The sealed reference (JWE), opaque. */
+  reference: string | null;
+  created_at: number;
+  completed_at: number | null;
+}
+
+export type FileRow = Selectable<FilesTable>;
 export type SpaceRow = Selectable<SpacesTable>;
 export type MembershipRow = Selectable<MembershipsTable>;
 export type MessageRow = Selectable<MessagesTable>;

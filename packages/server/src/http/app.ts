@@ -26,6 +26,8 @@ import { teamRoutes } from './routes/teams.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { eventRoutes } from './routes/events.ts';
 import { encryptionRoutes } from './routes/encryption.ts';
+import { fileRoutes } from './routes/files.ts';
+import { searchRoutes } from './routes/search.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 
 export interface AppOptions {
@@ -167,6 +169,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   messageRoutes(app, core);
   eventRoutes(app, core);
   encryptionRoutes(app, core, options.kmsLink);
+  fileRoutes(app, core);
+  searchRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

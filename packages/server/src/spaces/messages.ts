@@ -13,7 +13,10 @@ import { newId } from '../infra/ids.ts';
 import type { Emit } from '../events/event-service.ts';
 import { memberIds, memberOf, personBriefs } from './access.ts';
 import { presentMessage } from './presenters.ts';
+import { replaceSearchTokens } from '../search/tokens.ts';
 import { moveReadMarker, openDirect } from './rooms.ts';
+import { attachFiles } from '../files/attachments.ts';
+import { detachMessageFiles, removeBlobs } from '../files/cleanup.ts';
 
 export interface MessageContent {
   text?: string | undefined;
@@ -22,6 +25,8 @@ export interface MessageContent {
   encryptionKeyUrl?: string | undefined;
   mentionedPeople?: string[] | undefined;
   mentionedGroups?: 'all'[] | undefined;
+  /** Blinded search tokens (SPEC SR-1): stored, never presented back. */
+  searchTokens?: string[] | undefined;
 }
 
 export interface CreateMessageInput extends MessageContent {
@@ -29,6 +34,8 @@ export interface CreateMessageInput extends MessageContent {
   toPersonId?: string | undefined;
   toPersonEmail?: string | undefined;
   parentId?: string | undefined;
+  /** Uploaded blobs of the space with their sealed references (SPEC FL-1). */
+  files?: { blobId: string; reference: string }[] | undefined;
 }
 
 function hasContent(c: MessageContent): boolean {
@@ -56,7 +63,7 @@ async function indexMentions(trx: Kysely<Database>, message: MessageRow, c: Mess
 export async function createMessage(core: Core, actor: Actor, input: CreateMessageInput): Promise<Message> {
   const targets = [input.roomId, input.toPersonId, input.toPersonEmail].filter((t) => t !== undefined).length;
   if (targets !== 1) throw ApiError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
-  if (!hasContent(input)) throw ApiError.badRequest('A message needs text, markdown or html.');
+  if (!hasContent(input) && input.files === undefined) throw ApiError.badRequest('A message needs text, markdown, html or files.');
   let roomId = input.roomId;
   if (roomId === undefined) {
     if (input.parentId !== undefined) throw ApiError.badRequest('parentId: threads need roomId');
@@ -89,7 +96,9 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
       updated_at: null,
     };
     await trx.insertInto('messages').values(row).execute();
+    await attachFiles(trx, actor, space.id, row.id, input.files);
     await indexMentions(trx, row, input);
+    await replaceSearchTokens(trx, space.id, row.id, input.searchTokens, true);
     await trx.updateTable('spaces').set({ last_activity_at: now, last_message_id: row.id }).where('id', '=', space.id).execute();
     // One's own message is read by oneself.
     await moveReadMarker(trx, now, membership.id, row.id);
@@ -169,6 +178,7 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
     const { id: _id, ...set } = updated;
     await trx.updateTable('messages').set(set).where('id', '=', id).execute();
     await indexMentions(trx, updated, input);
+    await replaceSearchTokens(trx, space.id, id, input.searchTokens);
     const message = presentMessage(updated, space.type, await senderEmail(trx, row.person_id));
     emit({ recipients: await memberIds(trx, space.id), type: 'message.updated', data: message, actorId: actor.personId });
     return message;
@@ -176,7 +186,7 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
 }
 
 export async function deleteMessage(core: Core, actor: Actor, id: string): Promise<void> {
-  await core.events.transact(async (trx, emit: Emit) => {
+  const fileBlobs = await core.events.transact(async (trx, emit: Emit) => {
     const { row, space, isModerator } = await loadMessage(trx, actor, id);
     const own = row.person_id === actor.personId;
     if (!own && !(space.is_locked === 1 && isModerator)) throw ApiError.forbidden('Only the sender, or a moderator of a locked space, may delete a message.');
@@ -197,5 +207,8 @@ export async function deleteMessage(core: Core, actor: Actor, id: string): Promi
     };
     if (row.parent_id !== null) tombstone.parentId = row.parent_id;
     emit({ recipients: await memberIds(trx, space.id), type: 'message.deleted', data: tombstone, actorId: actor.personId });
+    return detachMessageFiles(trx, id);
   });
+  // After the commit: a rolled-back delete must not lose its files.
+  await removeBlobs(core, fileBlobs);
 }

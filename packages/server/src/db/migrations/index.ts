@@ -7,10 +7,14 @@ import * as identity from './0001-identity.ts';
 import * as messaging from './0002-messaging.ts';
 import * as tokenScope from './0003-token-scope.ts';
 import * as eventRetention from './0004-event-retention.ts';
+import * as search from './0005-search.ts';
+import * as files from './0006-files.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
   '0002-messaging': messaging,
   '0003-token-scope': tokenScope,
   '0004-event-retention': eventRetention,
+  '0005-search': search,
+  '0006-files': files,
 };

@@ -1,0 +1,35 @@
+/**
+ * Downloads and deletion of one file (SPEC FL-1): members of its space read its ciphertext (whole
+ * or one byte range); its uploader or a moderator of the space deletes it.
+ * @module
+ */
+import type { Actor, Core } from '../core.ts';
+import type { BlobStream } from '../blobs/blob-store.ts';
+import { ApiError } from '../errors.ts';
+import { fileFor } from './access.ts';
+import { removeBlobs } from './cleanup.ts';
+
+/** An inclusive byte range, already checked against the file's size. */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
+export async function statContent(core: Core, actor: Actor, id: string): Promise<{ size: number; blobKey: string }> {
+  const { file } = await fileFor(core.db, actor, id);
+  if (file.status !== 'complete') throw ApiError.notFound('file');
+  return { size: file.size, blobKey: file.blob_key };
+}
+
+export async function openContent(core: Core, blobKey: string, range: ByteRange | undefined): Promise<BlobStream> {
+  const blob = await core.blobs.getStream(blobKey, range);
+  if (blob === undefined) throw ApiError.notFound('file');
+  return blob;
+}
+
+export async function deleteFile(core: Core, actor: Actor, id: string): Promise<void> {
+  const { file, membership } = await fileFor(core.db, actor, id);
+  if (file.person_id !== actor.personId && membership.is_moderator !== 1) throw ApiError.forbidden('Only the file’s sender or a moderator of the space may delete it.');
+  await core.db.deleteFrom('files').where('id', '=', id).execute();
+  await removeBlobs(core, [file.blob_key]);
+}

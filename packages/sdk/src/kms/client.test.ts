@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@flint/testkit';
 import { createKmsServer, databaseConfigFromUrl, type KmsPrincipal, type KmsServer, type KmsServerConfig } from '@flint/kms';
 import { FlintError } from '../errors.ts';
-import { KmsClient, fetchKmsInfo, httpKmsTransport, openText, sealText, type KmsTransport } from './index.ts';
+import { KmsClient, batchingKmsTransport, fetchKmsInfo, httpKmsTransport, openText, sealText, type KmsTransport } from './index.ts';
 
 describe('SDK KMS client', () => {
   let dir: string;
@@ -107,6 +107,28 @@ describe('SDK KMS client', () => {
     clock += 2 * 3_600_000;
     await alice.ping();
     assert.equal(handshakes, before + 1);
+  });
+
+  it('batches requests made together into one round trip, each caller getting its own answer', async () => {
+    const info = await fetchKmsInfo(baseUrl);
+    let posts = 0;
+    const http = httpKmsTransport(baseUrl);
+    const countingHttp: KmsTransport = (messages, isMine) => {
+      posts++;
+      return http(messages, isMine);
+    };
+    const alice = new KmsClient({ transport: batchingKmsTransport(countingHttp), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf['alice']!, clientId: 'device-batch', now: () => clock });
+    await alice.connect();
+    const keys = await alice.createKeys(20);
+    alice.clearCache();
+    posts = 0;
+    const fetched = await Promise.all(keys.map((k) => alice.retrieveKey(k.uri, { fresh: true })));
+    assert.deepEqual(fetched.map((k) => k.uri), keys.map((k) => k.uri), 'each caller got its own key');
+    assert.ok(posts <= 3, `20 retrievals made together travel in a few batches, not 20 (${posts} posts)`);
+    const before = posts;
+    const many = await Promise.all(Array.from({ length: 60 }, () => alice.ping()));
+    assert.equal(many.length, 60);
+    assert.ok(posts - before >= 2 && posts - before <= 6, `60 pings in batches of at most 50 (${posts - before} posts)`);
   });
 
   it('a bad token is a 401 FlintError', async () => {

@@ -6,3 +6,4 @@ export { KmsClient, type KmsClientOptions, type KmsKey, type KmsResource, type K
 export { httpKmsTransport, fetchKmsInfo, type KmsTransport, type KmsReplyMatcher } from './transport.ts';
 export { KmsRelay, type KmsRelayOptions, type KmsRelayConnectOptions, type KmsDiscovery } from './relay-transport.ts';
 export { sealText, openText, openWithKey, type SealedText } from './content.ts';
+export { batchingKmsTransport, type BatchingOptions } from './batching-transport.ts';

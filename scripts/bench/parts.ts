@@ -8,6 +8,7 @@ import { connections } from './connections.ts';
 import { history } from './history.ts';
 import { kms } from './kms.ts';
 import { ejabberd } from './ejabberd.ts';
+import { search } from './search.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   'fanout-profile': fanoutProfile,
@@ -15,5 +16,6 @@ export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unk
   connections,
   history,
   kms,
+  search,
   ejabberd,
 };

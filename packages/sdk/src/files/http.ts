@@ -17,7 +17,7 @@ export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: 
   let response: Response;
   try {
     // `duplex` is required by fetch for a streamed request body (not yet in every RequestInit typing).
-    response = await fetchFn(client.transport.baseUrl + path, { method: verb, headers, ...(init.body ? { body: init.body, duplex: 'half' } : {}) } as RequestInit);
+    response = await fetchFn(client.transport.baseUrl + path, { method: verb, headers, ...(init.body ? { body: init.body, duplex: 'half' } : {}) });
   } catch (error) {
     throw new FlintError(0, 'network_error', `file transfer failed: ${(error as Error).message}`, undefined, undefined);
   }

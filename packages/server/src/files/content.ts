@@ -18,7 +18,10 @@ export interface ByteRange {
 export async function statContent(core: Core, actor: Actor, id: string): Promise<{ size: number; blobKey: string }> {
   const { file } = await fileFor(core.db, actor, id);
   if (file.status !== 'complete') throw ApiError.notFound('file');
-  return { size: file.size, blobKey: file.blob_key };
+  // The stored blob's real size, not the declared one: a Content-Length the body cannot meet hangs clients.
+  const blob = await core.blobs.stat(file.blob_key);
+  if (blob === undefined) throw ApiError.notFound('file');
+  return { size: blob.size, blobKey: file.blob_key };
 }
 
 export async function openContent(core: Core, blobKey: string, range: ByteRange | undefined): Promise<BlobStream> {

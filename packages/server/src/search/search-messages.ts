@@ -33,6 +33,19 @@ export interface SearchMessagesInput {
 
 type Cursor = [matched: number, messageId: string];
 
+/** The windows of recent history tried in turn (a day, a month) before the whole history: few, as a query with few results pays for each. */
+const WINDOWS_MS = [86_400_000, 30 * 86_400_000];
+
+/** The smallest UUIDv7 id of a millisecond: ids sort by their first 48 bits, the time. */
+function idFloor(ms: number): string {
+  const h = Math.max(0, Math.floor(ms)).toString(16).padStart(12, '0');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-0000-0000-000000000000`;
+}
+
+function timeOfId(id: string): number {
+  return parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+}
+
 function isCursor(v: unknown): v is Cursor {
   return Array.isArray(v) && v.length === 2 && Number.isInteger(v[0]) && typeof v[1] === 'string';
 }
@@ -52,26 +65,48 @@ export async function searchMessages(core: Core, actor: Actor, input: SearchMess
   const allowed = new Set(member.map((m) => m.space_id));
   const tokens = [...new Set(input.queries.filter((q) => allowed.has(q.roomId)).flatMap((q) => q.terms))];
 
-  let q = core.db
-    .selectFrom('search_tokens as st')
-    .innerJoin('messages as m', 'm.id', 'st.message_id')
-    .select(['st.message_id', 'st.space_id', 'm.person_id', 'm.created_at'])
-    .select((eb) => eb.fn.countAll<number>().as('matched'))
-    .where('st.token', 'in', tokens)
-    .where('st.space_id', 'in', [...allowed]);
-  if (input.personId !== undefined) q = q.where('m.person_id', '=', input.personId);
-  if (input.from !== undefined) q = q.where('m.created_at', '>=', input.from);
-  if (input.to !== undefined) q = q.where('m.created_at', '<', input.to);
-  if (input.mentionsMe === true) {
-    q = q.where((eb) => eb.exists(eb.selectFrom('message_mentions as mm').select('mm.message_id').whereRef('mm.message_id', '=', 'm.id').where('mm.person_id', 'in', [actor.personId, '*'])));
+  const run = async (newerThan: string | undefined) => {
+    let q = core.db
+      .selectFrom('search_tokens as st')
+      .innerJoin('messages as m', 'm.id', 'st.message_id')
+      .select(['st.message_id', 'st.space_id', 'm.person_id', 'm.created_at'])
+      .select((eb) => eb.fn.countAll<number>().as('matched'))
+      .where('st.token', 'in', tokens)
+      .where('st.space_id', 'in', [...allowed]);
+    // On the key's last column, so each (token, space) range is cut to the window, not filtered after.
+    if (newerThan !== undefined) q = q.where('st.message_id', '>=', newerThan);
+    if (input.personId !== undefined) q = q.where('m.person_id', '=', input.personId);
+    if (input.from !== undefined) q = q.where('m.created_at', '>=', input.from);
+    if (input.to !== undefined) q = q.where('m.created_at', '<', input.to);
+    if (input.mentionsMe === true) {
+      q = q.where((eb) => eb.exists(eb.selectFrom('message_mentions as mm').select('mm.message_id').whereRef('mm.message_id', '=', 'm.id').where('mm.person_id', 'in', [actor.personId, '*'])));
+    }
+    q = q.groupBy(['st.message_id', 'st.space_id', 'm.person_id', 'm.created_at']);
+    if (input.match !== 'any') q = q.having(sql<number>`count(*)`, '=', termCount);
+    if (cursor !== undefined) {
+      const [matched, id] = cursor;
+      q = q.having((eb) => eb.or([eb(sql<number>`count(*)`, '<', matched), eb.and([eb(sql<number>`count(*)`, '=', matched), eb('st.message_id', '<', id)])]));
+    }
+    return q.orderBy(sql`count(*)`, 'desc').orderBy('st.message_id', 'desc').limit(max + 1).execute();
+  };
+
+  // With every term required, the ranking is newest first: look in growing windows of recent
+  // messages and stop at the first that fills the page, so a common word costs its recent
+  // postings, not its whole history. (`any` ranks by match count first and needs every posting.)
+  let rows: Awaited<ReturnType<typeof run>> | undefined;
+  if (input.match !== 'any') {
+    const anchor = Math.min(cursor !== undefined ? timeOfId(cursor[1]) + 1 : core.now(), input.to ?? Infinity);
+    for (const width of WINDOWS_MS) {
+      const since = anchor - width;
+      if (input.from !== undefined && since <= input.from) break;
+      const found = await run(idFloor(since));
+      if (found.length > max) {
+        rows = found;
+        break;
+      }
+    }
   }
-  q = q.groupBy(['st.message_id', 'st.space_id', 'm.person_id', 'm.created_at']);
-  if (input.match !== 'any') q = q.having(sql<number>`count(*)`, '=', termCount);
-  if (cursor !== undefined) {
-    const [matched, id] = cursor;
-    q = q.having((eb) => eb.or([eb(sql<number>`count(*)`, '<', matched), eb.and([eb(sql<number>`count(*)`, '=', matched), eb('st.message_id', '<', id)])]));
-  }
-  const rows = await q.orderBy(sql`count(*)`, 'desc').orderBy('st.message_id', 'desc').limit(max + 1).execute();
+  rows ??= await run(undefined);
   const page = rows.slice(0, max);
   const items: SearchHit[] = page.map((r) => ({
     messageId: r.message_id,

@@ -108,6 +108,33 @@ describe('search on blinded tokens', () => {
     assert.equal(second.next, undefined);
   });
 
+  it('pages newest first across months of history (the windows of recent messages)', async () => {
+    const room = (await ada.rooms.create({ title: sealed() })).id;
+    const db = flint.server.core.db;
+    const day = 86_400_000;
+    const old: string[] = [];
+    // Loaded straight into the database: the API stamps messages with the present time.
+    for (const age of [2 * day, 40 * day, 400 * day]) {
+      const at = Date.now() - age;
+      const h = at.toString(16).padStart(12, '0');
+      const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-${String(age).padStart(12, '0').slice(-12)}`;
+      await db.insertInto('messages').values({ id, space_id: room, person_id: ids.ada, parent_id: null, text: sealed(), markdown: null, html: null, encryption_key_url: null, mentioned_people: null, mentioned_groups: null, edit_count: 0, created_at: at, updated_at: null }).execute();
+      await db.insertInto('search_tokens').values((await messageTokens(await keyOf(room), 'ancient scrolls')).map((token) => ({ token, space_id: room, message_id: id }))).execute();
+      old.push(id);
+    }
+    const recent = await post(ada, room, 'ancient scrolls today');
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await find(ada, 'ancient scrolls', [room], { max: 1, ...(cursor !== undefined ? { cursor } : {}) });
+      seen.push(...ids_(page));
+      cursor = page.next;
+    } while (cursor !== undefined);
+    assert.deepEqual(seen, [recent.id, ...old]);
+    assert.deepEqual(ids_(await find(ada, 'scrolls', [room], { from: new Date(Date.now() - 100 * day).toISOString(), max: 1 })), [recent.id]);
+    assert.deepEqual(ids_(await find(ada, 'scrolls', [room], { to: new Date(Date.now() - 100 * day).toISOString() })), [old[2]!]);
+  });
+
   it('gives nothing to non-members and removed members, with no 403 or 404', async () => {
     const room = (await ada.rooms.create({ title: sealed() })).id;
     const membership = await ada.memberships.create({ roomId: room, personId: ids.cy });

@@ -2,6 +2,12 @@
  * Encrypted files (SPEC FL-1, FL-3): upload, download (with a byte range), list, delete. The upload
  * body is raw ciphertext streamed straight from the socket into the blob store — the parser below
  * deliberately reads nothing, so a multi-gigabyte upload never sits in memory.
+ *
+ * NOT YET (issue 6): S3-compatible BlobStore (only the local folder implements putStream/getStream);
+ * client-side previews/thumbnails; the /v1 gateway's multipart `files`, `files: [url]`, HEAD and
+ * Content-Disposition; resumable (offset) uploads — a failed upload is restarted whole; files in
+ * message presentations/events (receivers read references from GET /api/files); a `file.deleted`
+ * event; a periodic sweep of stale uploads (today: on the org's next upload).
  * @module
  */
 import { Readable } from 'node:stream';

@@ -34,6 +34,9 @@ export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
         oid === INT8_OID ? (value: string) => Number(value) : (pg.types.getTypeParser(oid, format) as (value: string) => unknown)) as typeof pg.types.getTypeParser,
     },
   });
+  // An idle pooled connection that the server ends (restart, failover, a dropped database) emits
+  // 'error' on the pool; without a listener that would crash the process. The pool replaces it.
+  pool.on('error', () => undefined);
   const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

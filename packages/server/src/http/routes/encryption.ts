@@ -12,6 +12,13 @@ import { route } from '../route.ts';
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
 
 export function encryptionRoutes(app: FastifyInstance, core: Core, link: KmsLink | undefined): void {
+  // Relays still forwarding when the server closes are awaited, so their replies are stored
+  // before the database goes away (graceful shutdown finishes in-flight work).
+  const inFlight = new Set<Promise<void>>();
+  app.addHook('onClose', async () => {
+    await Promise.allSettled([...inFlight]);
+  });
+
   const requireLink = (): KmsLink => {
     if (link === undefined) throw new ApiError('unavailable', 'No KMS is linked to this server.');
     return link;
@@ -32,7 +39,7 @@ export function encryptionRoutes(app: FastifyInstance, core: Core, link: KmsLink
     const deviceId = typeof header === 'string' && DEVICE_ID.test(header) ? header : null;
     // Answered at once (202); the KMS's replies follow on the event stream, durably, so a device
     // that reconnects in between still gets them.
-    void (async () => {
+    const work = (async () => {
       try {
         const replies = await kms.send(body.kmsMessages);
         await core.events.transact(async (_trx, emit) => {
@@ -42,6 +49,8 @@ export function encryptionRoutes(app: FastifyInstance, core: Core, link: KmsLink
         req.log.warn({ err: error }, 'KMS relay failed');
       }
     })();
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work));
     return {};
   });
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { join } from 'node:path';
-import { createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
+import { OutboundKmsLink, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms } from '@flint/kms';
 
 export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
@@ -16,6 +16,8 @@ export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {
   // A KMS on other machines (the customer's premises): the core only relays to it over HTTP.
   if (config.kmsUrl !== undefined) return createServer(config, { ...options, kmsLink: httpKmsLink(config.kmsUrl) });
+  // A KMS behind the customer's firewall that connects out to the core.
+  if (config.kmsLinkSecret !== undefined) return createServer(config, { ...options, kmsLink: new OutboundKmsLink(config.kmsLinkSecret) });
   // Bound late: the KMS only asks after the server exists (it verifies tokens per request).
   let server: FlintServer | undefined;
   const kms = await openKms({

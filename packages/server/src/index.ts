@@ -8,3 +8,4 @@ export { ApiError } from './errors.ts';
 export { createLogger, type Logger } from './infra/logger.ts';
 export type { Core, Actor } from './core.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
+export { OutboundKmsLink } from './kms-link/outbound-link.ts';

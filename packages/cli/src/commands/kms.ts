@@ -4,7 +4,8 @@
  */
 import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { createKmsServer, databaseConfigFromUrl, readKmsAudit, type AuditEntry, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, databaseConfigFromUrl, openKms, readKmsAudit, type AuditEntry, type KmsPrincipal } from '@flint/kms';
+import { connectKmsToCore } from './kms-connector.ts';
 
 interface Common {
   data?: string;
@@ -56,6 +57,24 @@ export function kmsCommand(): Command {
       const url = await server.listen();
       process.stdout.write(`Flint KMS ${o.cluster} listening on ${url}\n`);
       const stop = () => void server.close().then(() => process.exit(0));
+      process.on('SIGTERM', stop);
+      process.on('SIGINT', stop);
+    });
+
+  kms
+    .command('connect')
+    .description('run the KMS behind a firewall: connect out to the core (FLINT_KMS_LINK_SECRET must match the core’s)')
+    .requiredOption('--cluster <uri>', 'kms://<host>: the cluster URI and certificate name')
+    .requiredOption('--core-url <url>', 'the core to connect to (and that vouches for bearer tokens)')
+    .action(async (o: { cluster: string; coreUrl: string }) => {
+      const secret = process.env['FLINT_KMS_LINK_SECRET'];
+      if (secret === undefined || secret.length < 32) throw new Error('FLINT_KMS_LINK_SECRET: set it (at least 32 characters), the same as on the core');
+      const instance = await openKms({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
+      const connector = connectKmsToCore(instance, { coreUrl: o.coreUrl, secret, log: (line) => process.stdout.write(`Flint KMS ${o.cluster}: ${line}\n`) });
+      const stop = () => {
+        connector.close();
+        void instance.close().then(() => process.exit(0));
+      };
       process.on('SIGTERM', stop);
       process.on('SIGINT', stop);
     });

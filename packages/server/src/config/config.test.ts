@@ -56,6 +56,12 @@ describe('config', () => {
     assert.doesNotMatch(caught.message, /hunter2/);
   });
 
+  it('checks the KMS link settings: a long enough secret, and not both link kinds', () => {
+    assert.throws(() => loadConfig({ FLINT_KMS_LINK_SECRET: 'short' }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.startsWith('FLINT_KMS_LINK_SECRET'));
+    assert.throws(() => loadConfig({ FLINT_KMS_LINK_SECRET: 'x'.repeat(40), FLINT_KMS_URL: 'https://kms.example' }), (e: unknown) => e instanceof ConfigError);
+    assert.equal(loadConfig({ FLINT_KMS_URL: 'https://kms.example/' }).kmsUrl, 'https://kms.example');
+  });
+
   it('names the flag, not the variable, when a flag is bad', () => {
     assert.throws(() => loadConfig({}, { port: '70000' }), (e: unknown) => e instanceof ConfigError && e.problems[0]?.startsWith('--port:') === true);
   });

@@ -51,6 +51,8 @@ export interface FlintConfig {
   eventRetentionDays: number;
   /** A KMS running elsewhere (`flint kms serve`); unset, the KMS runs inside this process. */
   kmsUrl: string | undefined;
+  /** With this secret, a KMS elsewhere connects out to the core (`flint kms serve --connect`). */
+  kmsLinkSecret: string | undefined;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
 }
@@ -83,6 +85,7 @@ export const ENV_VARS = [
   'FLINT_ARGON2_MEMORY_KIB',
   'FLINT_KMS_URL',
   'FLINT_EVENT_RETENTION_DAYS',
+  'FLINT_KMS_LINK_SECRET',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -233,6 +236,9 @@ export function loadConfig(
     }
   }
 
+  if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_LINK_SECRET.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters');
+  if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
+
   const config: FlintConfig = {
     host,
     port,
@@ -260,6 +266,7 @@ export function loadConfig(
     },
     blobsDir: resolve(dataDir, 'blobs'),
     kmsUrl,
+    kmsLinkSecret: env.FLINT_KMS_LINK_SECRET,
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),

@@ -29,6 +29,8 @@ import { encryptionRoutes } from './routes/encryption.ts';
 import { fileRoutes } from './routes/files.ts';
 import { searchRoutes } from './routes/search.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
+import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
+import { kmsLinkRoutes } from './routes/kms-link.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -169,6 +171,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   messageRoutes(app, core);
   eventRoutes(app, core);
   encryptionRoutes(app, core, options.kmsLink);
+  if (options.kmsLink instanceof OutboundKmsLink) kmsLinkRoutes(app, options.kmsLink);
   fileRoutes(app, core);
   searchRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);

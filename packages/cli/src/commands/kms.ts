@@ -35,6 +35,13 @@ function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrinc
   };
 }
 
+/** Ends the process cleanly on SIGTERM or SIGINT, after `close`. */
+function onShutdown(close: () => Promise<unknown>): void {
+  const stop = () => void close().then(() => process.exit(0));
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
 function line(e: AuditEntry): string {
   return [e.at.toISOString(), e.action, e.status, e.userId ?? '-', e.target ?? '-', e.detail ?? '', `client=${e.clientId ?? '-'}`, `request=${e.requestId ?? '-'}`].join('\t');
 }
@@ -56,9 +63,7 @@ export function kmsCommand(): Command {
       const server = await createKmsServer({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
       const url = await server.listen();
       process.stdout.write(`Flint KMS ${o.cluster} listening on ${url}\n`);
-      const stop = () => void server.close().then(() => process.exit(0));
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+      onShutdown(() => server.close());
     });
 
   kms
@@ -68,15 +73,16 @@ export function kmsCommand(): Command {
     .requiredOption('--core-url <url>', 'the core to connect to (and that vouches for bearer tokens)')
     .action(async (o: { cluster: string; coreUrl: string }) => {
       const secret = process.env['FLINT_KMS_LINK_SECRET'];
-      if (secret === undefined || secret.length < 32) throw new Error('FLINT_KMS_LINK_SECRET: set it (at least 32 characters), the same as on the core');
+      if (secret === undefined || secret.length < 32) {
+        process.stderr.write('flint: FLINT_KMS_LINK_SECRET: set it (at least 32 characters), the same as on the core\n');
+        process.exit(2);
+      }
       const instance = await openKms({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
       const connector = connectKmsToCore(instance, { coreUrl: o.coreUrl, secret, log: (line) => process.stdout.write(`Flint KMS ${o.cluster}: ${line}\n`) });
-      const stop = () => {
+      onShutdown(() => {
         connector.close();
-        void instance.close().then(() => process.exit(0));
-      };
-      process.on('SIGTERM', stop);
-      process.on('SIGINT', stop);
+        return instance.close();
+      });
     });
 
   kms

@@ -60,9 +60,14 @@ export async function issueAccessToken(core: Core, db: Db, sessionId: string, pe
 const TOUCH_INTERVAL_MS = 60_000;
 
 async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_at'>, personId: string, via: Actor['via']): Promise<Actor | undefined> {
-  const person = await core.db.selectFrom('people').select(['id', 'org_id', 'type', 'status', 'is_guest']).where('id', '=', personId).executeTakeFirst();
+  // One query on every authenticated request: the person and whether they hold the admin role.
+  const person = await core.db
+    .selectFrom('people')
+    .leftJoin('person_roles', (j) => j.onRef('person_roles.person_id', '=', 'people.id').on('person_roles.role', '=', 'org_admin'))
+    .select(['people.org_id', 'people.type', 'people.status', 'people.is_guest', 'person_roles.role'])
+    .where('people.id', '=', personId)
+    .executeTakeFirst();
   if (person === undefined || person.status !== 'active') return undefined;
-  const admin = await core.db.selectFrom('person_roles').select('role').where('person_id', '=', personId).where('role', '=', 'org_admin').executeTakeFirst();
   const now = core.now();
   if (now - session.last_seen_at > TOUCH_INTERVAL_MS) {
     await core.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
@@ -72,7 +77,7 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
     orgId: person.org_id,
     sessionId: session.id,
     type: person.type,
-    isAdmin: admin !== undefined,
+    isAdmin: person.role !== null,
     isGuest: person.is_guest === 1,
     via,
   };

@@ -27,3 +27,4 @@ export type { Message, Flag, Presence } from './messages.ts';
 export * as encryption from './encryption.ts';
 export * as search from './search.ts';
 export * as files from './files.ts';
+export * from './hydra-ids.ts';

@@ -9,7 +9,7 @@ import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { FetchLike } from '../transport.ts';
 
-export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: string, init: { body?: ReadableStream<Uint8Array>; headers?: Record<string, string>; fetch?: FetchLike | undefined }): Promise<Response> {
+export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: string, init: { body?: ReadableStream<Uint8Array>; headers?: Record<string, string>; fetch?: FetchLike | undefined; signal?: AbortSignal | undefined }): Promise<Response> {
   const headers: Record<string, string> = { ...init.headers };
   const token = client.transport.accessToken;
   if (token !== undefined) headers['authorization'] = `Bearer ${token}`;
@@ -17,7 +17,7 @@ export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: 
   let response: Response;
   try {
     // `duplex` is required by fetch for a streamed request body (not yet in every RequestInit typing).
-    response = await fetchFn(client.transport.baseUrl + path, { method: verb, headers, ...(init.body ? { body: init.body, duplex: 'half' } : {}) });
+    response = await fetchFn(client.transport.baseUrl + path, { method: verb, headers, ...(init.signal ? { signal: init.signal } : {}), ...(init.body ? { body: init.body, duplex: 'half' } : {}) });
   } catch (error) {
     throw new FlintError(0, 'network_error', `file transfer failed: ${(error as Error).message}`, undefined, undefined);
   }

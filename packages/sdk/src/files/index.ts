@@ -5,3 +5,4 @@
 export { uploadFile, sendFile, type UploadSource, type UploadOptions, type UploadedFile } from './upload.ts';
 export { downloadFile, type Download } from './download.ts';
 export { sealReference, openReference, type FileReference, type SpaceKey } from './reference.ts';
+export { uploadFromUrl, checkSourceUrl, nameFromResponse, URL_UPLOAD_LIMITS, type UrlUploadOptions } from './from-url.ts';

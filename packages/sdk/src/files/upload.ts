@@ -21,6 +21,8 @@ export interface UploadOptions {
   /** Attempts for re-readable sources (Blob, Uint8Array) when the transfer fails; a stream gets one. */
   attempts?: number;
   fetch?: FetchLike;
+  /** Cancels the upload. */
+  signal?: AbortSignal;
 }
 
 export interface UploadedFile {
@@ -58,6 +60,7 @@ export async function uploadFile(client: FlintClient, spaceKey: SpaceKey, roomId
         body: streamOf(source).pipeThrough(encryptor.stream),
         headers: { 'content-type': 'application/octet-stream' },
         fetch: options.fetch,
+        signal: options.signal,
       });
       const digest = await encryptor.result;
       if (digest.size !== size) throw new FlintError(0, 'bad_request', `the source gave ${digest.size} bytes, not ${size}`, undefined, undefined);

@@ -15,6 +15,7 @@ import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
 import { validatorCompiler } from './validation.ts';
+import { closeQuietConnections } from './graceful-close.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -61,6 +62,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   }) as unknown as FastifyInstance;
+  closeQuietConnections(app);
 
   app.setValidatorCompiler(validatorCompiler());
   // Fastify accepts text/plain by default; the API speaks JSON (and images for avatars) only.

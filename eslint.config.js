@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'packages/web/public/**', 'scripts/*.mjs', 'packages/*/bin/*.mjs', 'eslint.config.js'] },
+  { ignores: ['**/node_modules/**', '**/dist/**', 'data/**', 'packages/web/public/**', 'packages/web/vite.config.mjs', 'packages/web/build/**', 'scripts/*.mjs', 'packages/*/bin/*.mjs', 'eslint.config.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

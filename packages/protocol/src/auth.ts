@@ -138,3 +138,28 @@ export const introspectToken = defineMethod({
   }),
   status: 200,
 });
+
+export const WebTokenResult = Type.Object({
+  personId: Id,
+  sessionId: Id,
+  accessToken: Type.String(),
+  /** Seconds until the access token expires. */
+  expiresIn: Type.Integer(),
+});
+export type WebTokenResult = Static<typeof WebTokenResult>;
+
+/**
+ * The web app keeps no token in browser storage: its session is the HttpOnly cookie. It still needs
+ * a short-lived bearer for what a cookie cannot carry — the RFC 8693 exchange for its KMS token and
+ * streamed file transfers — so it asks for one here, with the cookie (and the CSRF header) only.
+ */
+export const webToken = defineMethod({
+  id: 'auth.webToken',
+  verb: 'POST',
+  path: '/api/auth/web-token',
+  summary: 'Web app only: a fresh access token for the session of the web cookie (refused to bearer callers). Kept in memory by the app.',
+  tag: 'auth',
+  auth: 'person',
+  response: WebTokenResult,
+  status: 200,
+});

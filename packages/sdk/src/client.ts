@@ -83,6 +83,16 @@ export class FlintClient {
       this.kms = { token: result.access_token, expires: now + result.expires_in * 1000, for: subject };
       return result.access_token;
     },
+    /**
+     * Web app: a fresh access token for the web cookie's session (the client must use the cookie,
+     * `useCookie: true`). It is adopted for what needs a bearer (KMS exchange, file transfers) and
+     * is never written to browser storage.
+     */
+    webToken: async () => {
+      const result = await this.transport.call(auth.webToken, {});
+      this.transport.accessToken = result.accessToken;
+      return result;
+    },
     logout: async () => {
       await this.transport.call(auth.logout, {});
       this.session = undefined;

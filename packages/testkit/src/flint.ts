@@ -22,6 +22,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Add routes before the app is sealed (e.g. a slow route for the shutdown test). */
   extend?: (app: FastifyInstance) => void;
+  /** Serve a built web app from this folder (browser tests). */
+  webRoot?: string;
 }
 
 export interface TestFlint extends AsyncDisposable {
@@ -78,6 +80,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
       logDestination: destination,
       kmsCluster: 'kms://127.0.0.1',
       ...(options.extend ? { extend: options.extend } : {}),
+      ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     });
     const url = await server.listen();
     const db = database;

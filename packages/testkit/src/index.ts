@@ -9,3 +9,4 @@ export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
 export { spawnFlint, FLINT_BIN, type FlintProcess } from './process.ts';
+export { launchChromium, webDist, CHROMIUM } from './browser.ts';

@@ -12,7 +12,7 @@ import { composeFlint } from '../compose.ts';
 function webRoot(): string {
   const web = fileURLToPath(new URL('../../../web/', import.meta.url));
   const dist = join(web, 'dist');
-  return existsSync(join(dist, 'index.html')) ? dist : join(web, 'public');
+  return existsSync(join(dist, 'index.html')) ? dist : join(web, 'shell');
 }
 
 export async function serve(flags: ConfigFlags): Promise<void> {

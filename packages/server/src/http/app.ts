@@ -8,7 +8,6 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import fastifyStatic from '@fastify/static';
 import websocket from '@fastify/websocket';
 import { LIMITS } from '@flint/protocol';
 import type { Core } from '../core.ts';
@@ -32,6 +31,7 @@ import { searchRoutes } from './routes/search.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
+import { registerWebApp } from './web-app.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -179,8 +179,6 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 
-  if (options.webRoot !== undefined) {
-    await app.register(fastifyStatic, { root: options.webRoot, prefix: '/', index: ['index.html'], wildcard: false });
-  }
+  if (options.webRoot !== undefined) await registerWebApp(app, options.webRoot, core.config.publicUrl);
   return app;
 }

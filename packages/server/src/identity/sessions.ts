@@ -132,6 +132,17 @@ export async function exchangeForKmsToken(core: Core, subjectToken: string): Pro
 }
 
 /**
+ * A fresh access token for the web cookie's session (the web app holds it in memory only). A
+ * bearer caller is refused: a token must not be able to extend itself past its session's refresh.
+ */
+export async function issueWebToken(core: Core, actor: Actor): Promise<{ personId: string; sessionId: string; accessToken: string; expiresIn: number }> {
+  if (actor.via !== 'cookie') throw ApiError.forbidden('Only the web session cookie can ask for a web token.');
+  const ttl = core.config.auth.accessTokenTtlSec;
+  const accessToken = await issueAccessToken(core, core.db, actor.sessionId, actor.personId, ttl);
+  return { personId: actor.personId, sessionId: actor.sessionId, accessToken, expiresIn: ttl };
+}
+
+/**
  * Spends a refresh token for a new pair. Refresh tokens rotate; presenting an already-spent one
  * means it was copied, so the whole session is revoked (the thief and the victim both sign in again).
  */

@@ -114,6 +114,26 @@ describe('auth', () => {
     assert.equal((ours.json as { displayName: string }).displayName, 'Bob B');
   });
 
+  it('gives the web cookie (with the CSRF header), and only it, a fresh access token of its session (ID-5)', async () => {
+    const login = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD } });
+    const tokens = login.json as { accessToken: string; sessionId: string };
+    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/web-token', { headers: { cookie } })).status, 403, 'no CSRF header');
+    const byBearer = await raw(flint.url, 'POST', '/api/auth/web-token', { token: tokens.accessToken });
+    assert.equal(byBearer.status, 403);
+    assert.equal((byBearer.json as { code: string }).code, 'forbidden');
+    const minted = await raw(flint.url, 'POST', '/api/auth/web-token', { headers: { cookie, 'x-flint-csrf': '1' } });
+    assert.equal(minted.status, 200);
+    const web = minted.json as { accessToken: string; sessionId: string; expiresIn: number };
+    assert.equal(web.sessionId, tokens.sessionId);
+    assert.notEqual(web.accessToken, tokens.accessToken);
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 200);
+    // It dies with its session.
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/logout', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 204);
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 401);
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/web-token', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 401);
+  });
+
   it('rejects a missing, malformed or unknown bearer token with 401', async () => {
     assert.equal((await raw(flint.url, 'GET', '/api/people/me')).status, 401);
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { authorization: 'Basic Ym9iOnB3' } })).status, 401);

@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auth } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { login, signup } from '../../identity/accounts.ts';
-import { authenticateBearer, exchangeForKmsToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
+import { authenticateBearer, exchangeForKmsToken, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
 import { route } from '../route.ts';
 
 export const SESSION_COOKIE = 'flint_session';
@@ -64,6 +64,8 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
       return { active: false };
     }
   });
+
+  route(app, core, auth.webToken, async ({ actor }) => issueWebToken(core, actor));
 
   route(app, core, auth.logout, async ({ actor, req, reply }) => {
     await revokeSession(core, actor, actor.sessionId);

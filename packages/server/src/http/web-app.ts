@@ -1,0 +1,53 @@
+/**
+ * Serving the built web app (the core never imports it: `flint serve` passes the folder). Every
+ * file goes out with a strict Content-Security-Policy: scripts, styles and connections from this
+ * origin only (plus its WebSocket), no inline script, no plug-ins, no framing — so even a message
+ * that slipped past the app's safe rendering could not run code or send content elsewhere.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import fastifyStatic from '@fastify/static';
+
+/** The policy for the app's documents. `publicUrl` names the WebSocket origin of the event stream. */
+export function webAppCsp(publicUrl: string): string {
+  const url = new URL(publicUrl);
+  const ws = `${url.protocol === 'https:' ? 'wss' : 'ws'}://${url.host}`;
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    // Avatars come from this origin; decrypted previews and downloads are blob: URLs made in the page.
+    "img-src 'self' blob:",
+    "media-src 'self' blob:",
+    "font-src 'self'",
+    `connect-src 'self' ${ws}`,
+    // pdf.js renders previews in a worker it may start from a blob:.
+    "worker-src 'self' blob:",
+    "manifest-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+export async function registerWebApp(app: FastifyInstance, root: string, publicUrl: string): Promise<void> {
+  const csp = webAppCsp(publicUrl);
+  await app.register(fastifyStatic, {
+    root,
+    prefix: '/',
+    index: ['index.html'],
+    wildcard: false,
+    // Cache-Control is set below, per file.
+    cacheControl: false,
+    setHeaders(res, path) {
+      res.setHeader('Content-Security-Policy', csp);
+      res.setHeader('Referrer-Policy', 'no-referrer');
+      res.setHeader('X-Frame-Options', 'DENY');
+      res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+      // Vite names built assets by content hash: they never change. The shell, the manifest and
+      // the service worker must be revalidated so a new version is picked up.
+      res.setHeader('Cache-Control', /[\\/]assets[\\/]/.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache');
+    },
+  });
+}

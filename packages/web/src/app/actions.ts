@@ -1,0 +1,168 @@
+/**
+ * What a person does, in plaintext here and sealed by the SDK before it leaves the tab (SPEC SEC-1):
+ * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
+ * @module
+ */
+import { downloadFile, sealText, uploadFile, type FetchLike, type SecureRoom } from '@flint/sdk';
+import type { Message } from '@flint/protocol';
+import { encodeMentions, plainText } from '../markdown/Markdown.tsx';
+import type { Store } from './store.ts';
+
+export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
+  const { secure } = store.session;
+  let room: SecureRoom;
+  if (teamId !== undefined) {
+    // Team members may see and join the team's spaces (SPEC SP-3): the new space's key resource
+    // authorizes the team's current members from the start, since the core cannot do it later.
+    const members = await store.session.client.teams.memberships(teamId);
+    const { key, kroUri } = await secure.keys.create([store.me, ...members.map((m) => m.personId)]);
+    const sealed = await sealText(key, title);
+    const created = await store.session.client.rooms.create({ title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri, teamId });
+    room = { ...created, title };
+  } else room = await secure.createSpace({ title });
+  store.rooms.set(room.id, { ...room, unreadCount: 0, mentionCount: 0, isFavorite: false });
+  store.changed();
+  return room;
+}
+
+export async function openDirect(store: Store, email: string): Promise<SecureRoom> {
+  const room = await store.session.secure.openDirect({ personEmail: email });
+  store.rooms.set(room.id, { ...store.rooms.get(room.id), ...room });
+  await store.ensurePeople(room.directPersonId !== undefined ? [room.directPersonId] : []);
+  store.changed();
+  return room;
+}
+
+/**
+ * A team and its general space: one new key and resource, the team's name and the general space's
+ * title sealed with it; the resource is then attached to the general space so members added to
+ * the team can be authorized for it.
+ */
+export async function createTeam(store: Store, name: string): Promise<string> {
+  const { secure, client } = store.session;
+  const { key, kroUri } = await secure.keys.create([store.me]);
+  const sealed = await sealText(key, name);
+  const team = await client.teams.create({ name: sealed.ciphertext, generalTitle: sealed.ciphertext, encryptionKeyUrl: key.uri });
+  await client.rooms.update(team.generalRoomId, { kroUri });
+  store.teams.set(team.id, { team, name });
+  store.refreshRoom(team.generalRoomId);
+  return team.generalRoomId;
+}
+
+/** Adds someone to a team: their KMS authorization for the general space first, then the membership. */
+export async function addTeamMember(store: Store, teamId: string, email: string): Promise<void> {
+  const { secure, client } = store.session;
+  const team = await client.teams.get(teamId);
+  const general = await client.rooms.get(team.generalRoomId);
+  const person = (await client.people.list({ email })).items[0];
+  if (person === undefined) throw new Error(email);
+  if (general.kroUri !== undefined) await secure.keys.authorize(general.kroUri, [person.id]);
+  await client.teams.addMember({ teamId, personId: person.id });
+}
+
+export interface Draft {
+  text: string;
+  mentions: ReadonlyMap<string, string>;
+}
+
+/** Posts a message: Markdown with mentions, its plain text for other clients, and search tokens. */
+export async function sendMessage(store: Store, roomId: string, draft: Draft, parentId?: string): Promise<void> {
+  const { markdown, ids, all } = encodeMentions(draft.text, draft.mentions);
+  await store.session.search.send({
+    roomId,
+    text: plainText(markdown),
+    markdown,
+    ...(parentId !== undefined ? { parentId } : {}),
+    ...(ids.length > 0 ? { mentionedPeople: ids } : {}),
+    ...(all ? { mentionedGroups: ['all' as const] } : {}),
+  });
+}
+
+export async function editMessage(store: Store, message: Message, draft: Draft): Promise<void> {
+  const { markdown } = encodeMentions(draft.text, draft.mentions);
+  const updated = await store.session.search.edit(message.id, { roomId: message.roomId, text: plainText(markdown), markdown });
+  store.messages.set(updated.id, { ...store.messages.get(updated.id), ...updated });
+  store.changed();
+}
+
+export async function deleteMessage(store: Store, message: Message): Promise<void> {
+  await store.session.client.messages.delete(message.id);
+}
+
+export interface UploadProgress {
+  name: string;
+  loaded: number;
+  total: number;
+}
+
+/**
+ * Encrypts and uploads files, then posts them as one message (SPEC FL-1). The SDK encrypts in
+ * chunks as it reads the file; the PUT goes through XMLHttpRequest because Chromium streams a
+ * fetch() request body over HTTP/2 only, and XMLHttpRequest reports upload progress.
+ */
+export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void): Promise<void> {
+  const { secure, client } = store.session;
+  const room = await client.rooms.get(roomId);
+  if (room.encryptionKeyUrl === undefined) throw new Error('no key');
+  const key = await secure.keys.key(room.encryptionKeyUrl);
+  const attachments = [];
+  for (const file of files) {
+    await store.session.freshToken();
+    const uploaded = await uploadFile(client, key, roomId, file, {
+      name: file.name,
+      type: file.type === '' ? 'application/octet-stream' : file.type,
+      fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
+    });
+    attachments.push(uploaded.attachment);
+  }
+  onProgress(undefined);
+  await client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: attachments });
+}
+
+/** Downloads, decrypts and verifies a file, and hands it to the browser to save (or answers its URL). */
+export async function fetchFile(store: Store, reference: Parameters<typeof downloadFile>[1]): Promise<Blob> {
+  await store.session.freshToken();
+  const download = await downloadFile(store.session.client, reference);
+  const blob = await new Response(download.stream).blob();
+  // Only a file whose every chunk, length and hash checked out is shown or saved.
+  await download.verified;
+  return new Blob([blob], { type: reference.type });
+}
+
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+/** A fetch for uploads that sends through XMLHttpRequest (buffering a streamed body into a Blob first). */
+function xhrFetch(onProgress: (loaded: number, total: number) => void): FetchLike {
+  return async (input, init) => {
+    let body: XMLHttpRequestBodyInit | null = null;
+    if (init.body instanceof ReadableStream) body = await new Response(init.body).blob();
+    else if (init.body !== undefined && init.body !== null) body = init.body;
+    return new Promise<Response>((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(init.method ?? 'GET', input);
+      for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, string>)) xhr.setRequestHeader(name, value);
+      xhr.responseType = 'arraybuffer';
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
+      xhr.onload = () => {
+        const headers = new Headers();
+        for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
+          const at = line.indexOf(':');
+          if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
+        }
+        resolve(new Response(xhr.status === 204 ? null : (xhr.response as ArrayBuffer), { status: xhr.status, headers }));
+      };
+      xhr.onerror = () => reject(new TypeError('network error'));
+      xhr.onabort = () => reject(new TypeError('aborted'));
+      xhr.send(body);
+    });
+  };
+}

@@ -1,0 +1,59 @@
+/**
+ * Hash routes (`#/space/<id>`…), as Element does: deep links work without the server knowing
+ * the app's routes, and the path never carries content (ids only; a search query stays in the
+ * fragment, which browsers never send to a server).
+ * @module
+ */
+import { useEffect, useState } from 'react';
+
+export type Route =
+  | { view: 'home' }
+  | { view: 'space'; roomId: string; threadId?: string; messageId?: string; panel?: 'details' }
+  | { view: 'search'; query: string }
+  | { view: 'settings' };
+
+export function parseRoute(hash: string): Route {
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  if (parts[0] === 'space' && parts[1]) {
+    const route: Route = { view: 'space', roomId: parts[1] };
+    if (parts[2] === 'thread' && parts[3]) route.threadId = parts[3];
+    if (parts[2] === 'message' && parts[3]) route.messageId = parts[3];
+    if (parts[2] === 'details') route.panel = 'details';
+    return route;
+  }
+  if (parts[0] === 'search') return { view: 'search', query: parts.slice(1).join('/') };
+  if (parts[0] === 'settings') return { view: 'settings' };
+  return { view: 'home' };
+}
+
+export function href(route: Route): string {
+  switch (route.view) {
+    case 'home':
+      return '#/';
+    case 'search':
+      return `#/search/${encodeURIComponent(route.query)}`;
+    case 'settings':
+      return '#/settings';
+    case 'space': {
+      let h = `#/space/${encodeURIComponent(route.roomId)}`;
+      if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;
+      else if (route.messageId !== undefined) h += `/message/${encodeURIComponent(route.messageId)}`;
+      else if (route.panel === 'details') h += '/details';
+      return h;
+    }
+  }
+}
+
+export function go(route: Route): void {
+  window.location.hash = href(route);
+}
+
+export function useRoute(): Route {
+  const [route, setRoute] = useState(() => parseRoute(window.location.hash));
+  useEffect(() => {
+    const on = () => setRoute(parseRoute(window.location.hash));
+    window.addEventListener('hashchange', on);
+    return () => window.removeEventListener('hashchange', on);
+  }, []);
+  return route;
+}

@@ -1,0 +1,538 @@
+/**
+ * The app's state for one signed-in tab: spaces, teams, people, messages, files, flags, typing and
+ * presence, all in plaintext in memory only (opened by the SDK as they arrive) and kept current by
+ * the event stream. Components read it through `useStore`; every change bumps `version`.
+ * @module
+ */
+import { useSyncExternalStore } from 'react';
+import { files as fileMethods, type Flag, type Membership, type Message, type Presence, type Room, type ServerFrame, type StoredEvent, type Team } from '@flint/protocol';
+import { FlintError, openReference, openWithKey, type FileReference, type SecureMessage, type SecureRoom } from '@flint/sdk';
+import type { Session } from './session.ts';
+
+export interface PersonView {
+  id: string;
+  displayName: string;
+  email: string;
+  avatar?: string | undefined;
+}
+
+export interface TeamView {
+  team: Team;
+  name: string | undefined;
+}
+
+export interface FileView {
+  id: string;
+  messageId: string;
+  roomId: string;
+  personId: string;
+  created: string;
+  reference?: FileReference;
+  error?: string;
+}
+
+export interface Timeline {
+  /** Every loaded message id of the space (top-level and replies), oldest first. */
+  ids: string[];
+  /** The beginning of the space has been reached. */
+  complete: boolean;
+  loadingOlder: boolean;
+  /** My last-read message when the space was opened: where the "new messages" line goes. */
+  unreadAnchor: string | undefined;
+  /** Thread roots whose replies have all been fetched. */
+  threadsLoaded: Set<string>;
+}
+
+export type Filter = 'all' | 'unread' | 'direct' | 'favorites' | 'mentions' | 'flags';
+export type ConnectionState = 'connecting' | 'open' | 'closed';
+
+const PAGE = 50;
+const TYPING_MS = 6000;
+
+export class Store {
+  version = 0;
+  connection: ConnectionState = 'connecting';
+  rooms = new Map<string, SecureRoom>();
+  teams = new Map<string, TeamView>();
+  people = new Map<string, PersonView>();
+  members = new Map<string, Membership[]>();
+  messages = new Map<string, SecureMessage>();
+  timelines = new Map<string, Timeline>();
+  files = new Map<string, FileView[]>();
+  roomFiles = new Map<string, FileView[]>();
+  flags = new Map<string, Flag>();
+  typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
+  presence = new Map<string, Presence['status']>();
+  /** The space on screen, if any (its new messages are read at once when the tab is visible). */
+  activeRoomId: string | undefined;
+  lastError: string | undefined;
+  private listeners = new Set<() => void>();
+  private roomRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+  private filesRefresh = new Map<string, ReturnType<typeof setTimeout>>();
+  private watchedPresence = new Set<string>();
+
+  constructor(readonly session: Session) {}
+
+  get me(): string {
+    return this.session.me.id;
+  }
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  changed(): void {
+    this.version++;
+    for (const l of this.listeners) l();
+  }
+
+  fail(error: unknown): void {
+    this.lastError = error instanceof Error ? error.message : String(error);
+    this.changed();
+  }
+
+  // ── Loading ───────────────────────────────────────────────────────────────────────────────
+
+  async loadAll(): Promise<void> {
+    const { secure, client } = this.session;
+    this.person({ id: this.me, displayName: this.session.me.displayName, email: this.session.me.emails[0] ?? '', avatar: this.session.me.avatar });
+    const rooms: SecureRoom[] = [];
+    let page = await secure.listSpaces({ max: 1000, sortBy: 'lastactivity' });
+    for (;;) {
+      rooms.push(...page.items);
+      if (page.next === undefined) break;
+      const raw = await client.nextPage<Room>({ items: [], next: page.next });
+      if (raw === undefined) break;
+      page = { items: await Promise.all(raw.items.map((r) => secure.openRoom(r))), ...(raw.next !== undefined ? { next: raw.next } : {}) };
+    }
+    this.rooms = new Map(rooms.map((r) => [r.id, r]));
+    const [teams, flags] = await Promise.all([client.teams.list(), client.flags.list()]);
+    this.teams = new Map(await Promise.all(teams.map(async (t) => [t.id, await this.openTeam(t)] as const)));
+    this.flags = new Map(flags.map((f) => [f.messageId, f]));
+    await this.loadDirectPeople();
+    this.changed();
+  }
+
+  private async loadDirectPeople(): Promise<void> {
+    const ids = [...this.rooms.values()].flatMap((r) => (r.directPersonId !== undefined && !this.people.has(r.directPersonId) ? [r.directPersonId] : []));
+    for (let i = 0; i < ids.length; i += 85) {
+      const page = await this.session.client.people.list({ id: ids.slice(i, i + 85).join(',') });
+      for (const p of page.items) this.person({ id: p.id, displayName: p.displayName, email: p.emails[0] ?? '', avatar: p.avatar });
+    }
+    this.watchPresence(ids);
+  }
+
+  async openTeam(team: Team): Promise<TeamView> {
+    if (team.encryptionKeyUrl === undefined) return { team, name: undefined };
+    try {
+      const key = await this.session.secure.keys.key(team.encryptionKeyUrl);
+      return { team, name: await openWithKey(key, team.name) };
+    } catch {
+      return { team, name: undefined };
+    }
+  }
+
+  person(p: PersonView): void {
+    const known = this.people.get(p.id);
+    this.people.set(p.id, { ...known, ...p, avatar: p.avatar ?? known?.avatar });
+  }
+
+  async ensurePeople(ids: string[]): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => !this.people.has(id));
+    if (missing.length === 0) return;
+    for (let i = 0; i < missing.length; i += 85) {
+      const page = await this.session.client.people.list({ id: missing.slice(i, i + 85).join(',') });
+      for (const p of page.items) this.person({ id: p.id, displayName: p.displayName, email: p.emails[0] ?? '', avatar: p.avatar });
+    }
+    this.changed();
+  }
+
+  async loadMembers(roomId: string): Promise<void> {
+    const page = await this.session.client.memberships.list({ roomId, max: 1000 });
+    this.members.set(roomId, page.items);
+    for (const m of page.items) if (!this.people.has(m.personId)) this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
+    this.watchPresence(page.items.map((m) => m.personId));
+    this.changed();
+  }
+
+  /** Opens a space's newest page of messages (once), with its files. */
+  async openTimeline(roomId: string): Promise<void> {
+    if (this.timelines.has(roomId)) return;
+    const room = this.rooms.get(roomId);
+    const timeline: Timeline = { ids: [], complete: false, loadingOlder: true, unreadAnchor: room?.lastReadMessageId, threadsLoaded: new Set() };
+    this.timelines.set(roomId, timeline);
+    this.changed();
+    try {
+      const page = await this.session.secure.listMessages({ roomId, max: PAGE });
+      this.addMessages(roomId, page.items);
+      timeline.complete = page.items.length < PAGE;
+      // Only the newest messages before the unread line are needed to place it; no anchor means all unread.
+    } finally {
+      timeline.loadingOlder = false;
+      this.changed();
+    }
+    void this.loadFiles(roomId).catch((e: unknown) => this.fail(e));
+  }
+
+  async loadOlder(roomId: string): Promise<void> {
+    const timeline = this.timelines.get(roomId);
+    if (timeline === undefined || timeline.complete || timeline.loadingOlder) return;
+    const oldest = timeline.ids[0];
+    timeline.loadingOlder = true;
+    this.changed();
+    try {
+      const page = await this.session.secure.listMessages({ roomId, max: PAGE, ...(oldest !== undefined ? { beforeMessage: oldest } : {}) });
+      this.addMessages(roomId, page.items);
+      if (page.items.length < PAGE) timeline.complete = true;
+    } finally {
+      timeline.loadingOlder = false;
+      this.changed();
+    }
+  }
+
+  async loadThread(roomId: string, parentId: string): Promise<void> {
+    const timeline = this.timelines.get(roomId);
+    const page = await this.session.secure.listMessages({ roomId, parentId, max: 1000 });
+    this.addMessages(roomId, page.items);
+    if (!this.messages.has(parentId)) this.addMessages(roomId, [await this.session.secure.getMessage(parentId)]);
+    timeline?.threadsLoaded.add(parentId);
+    this.changed();
+  }
+
+  private addMessages(roomId: string, items: SecureMessage[]): void {
+    let timeline = this.timelines.get(roomId);
+    if (timeline === undefined) {
+      timeline = { ids: [], complete: false, loadingOlder: false, unreadAnchor: this.rooms.get(roomId)?.lastReadMessageId, threadsLoaded: new Set() };
+      this.timelines.set(roomId, timeline);
+    }
+    const ids = new Set(timeline.ids);
+    for (const m of items) {
+      this.messages.set(m.id, m);
+      ids.add(m.id);
+    }
+    // UUIDv7 ids sort by creation time.
+    timeline.ids = [...ids].sort();
+  }
+
+  async loadFiles(roomId: string): Promise<void> {
+    const answer = await this.session.client.transport.call(fileMethods.listFiles, { query: { roomId, max: 1000 } });
+    const views = await Promise.all(answer.items.map((entry) => this.openFile(entry)));
+    this.roomFiles.set(roomId, views);
+    const byMessage = new Map<string, FileView[]>();
+    for (const v of views) byMessage.set(v.messageId, [...(byMessage.get(v.messageId) ?? []), v]);
+    for (const [messageId, list] of byMessage) this.files.set(messageId, list.sort((a, b) => a.id.localeCompare(b.id)));
+    this.changed();
+  }
+
+  private async openFile(entry: fileMethods.FileEntry): Promise<FileView> {
+    const view: FileView = { id: entry.id, messageId: entry.messageId, roomId: entry.roomId, personId: entry.personId, created: entry.created };
+    try {
+      if (entry.encryptionKeyUrl === undefined) throw new Error('no key');
+      const key = await this.session.secure.keys.key(entry.encryptionKeyUrl);
+      view.reference = await openReference(key, entry.reference);
+    } catch (error) {
+      view.error = error instanceof Error ? error.message : String(error);
+    }
+    return view;
+  }
+
+  // ── Derived views ─────────────────────────────────────────────────────────────────────────
+
+  roomTitle(room: SecureRoom): string {
+    if (room.type === 'direct') {
+      const other = room.directPersonId !== undefined ? this.people.get(room.directPersonId) : undefined;
+      return other?.displayName ?? other?.email ?? '…';
+    }
+    return room.title ?? '🔒';
+  }
+
+  sortedRooms(filter: Filter, teamId?: string): SecureRoom[] {
+    const flaggedRooms = new Set([...this.flags.values()].map((f) => f.roomId));
+    return [...this.rooms.values()]
+      .filter((r) => {
+        if (teamId !== undefined && r.teamId !== teamId) return false;
+        switch (filter) {
+          case 'all':
+            return true;
+          case 'unread':
+            return (r.unreadCount ?? 0) > 0;
+          case 'direct':
+            return r.type === 'direct';
+          case 'favorites':
+            return r.isFavorite === true;
+          case 'mentions':
+            return (r.mentionCount ?? 0) > 0;
+          case 'flags':
+            return flaggedRooms.has(r.id);
+        }
+      })
+      .sort((a, b) => b.lastActivity.localeCompare(a.lastActivity));
+  }
+
+  nameOf(personId: string, fallbackEmail?: string): string {
+    const p = this.people.get(personId);
+    return p?.displayName ?? fallbackEmail ?? '…';
+  }
+
+  typingIn(roomId: string): string[] {
+    return [...(this.typing.get(roomId)?.keys() ?? [])].filter((id) => id !== this.me);
+  }
+
+  // ── Actions ───────────────────────────────────────────────────────────────────────────────
+
+  /** Marks a space read up to its newest loaded message (the tab shows it). */
+  async markRead(roomId: string): Promise<void> {
+    const room = this.rooms.get(roomId);
+    const timeline = this.timelines.get(roomId);
+    const newest = timeline?.ids.at(-1);
+    if (room === undefined || newest === undefined) return;
+    if (room.lastReadMessageId !== undefined && room.lastReadMessageId >= newest && (room.unreadCount ?? 0) === 0) return;
+    this.rooms.set(roomId, { ...room, lastReadMessageId: newest, unreadCount: 0, mentionCount: 0 });
+    this.changed();
+    await this.session.client.rooms.markRead(roomId, newest);
+  }
+
+  async toggleFlag(message: Message): Promise<void> {
+    const flag = this.flags.get(message.id);
+    if (flag !== undefined) {
+      this.flags.delete(message.id);
+      this.changed();
+      await this.session.client.flags.delete(flag.id);
+    } else {
+      const created = await this.session.client.flags.create(message.id);
+      this.flags.set(message.id, created);
+      this.changed();
+    }
+  }
+
+  async toggleFavorite(room: SecureRoom): Promise<void> {
+    const isFavorite = room.isFavorite !== true;
+    this.rooms.set(room.id, { ...room, isFavorite });
+    this.changed();
+    await this.session.client.rooms.favorite(room.id, isFavorite);
+  }
+
+  watchPresence(ids: string[]): void {
+    const fresh = ids.filter((id) => id !== this.me && !this.watchedPresence.has(id));
+    if (fresh.length === 0) return;
+    for (const id of fresh) this.watchedPresence.add(id);
+    this.session.stream.send({ type: 'presence.subscribe', personIds: [...this.watchedPresence] });
+    void this.session.client.presence.get(fresh).then((items) => {
+      for (const p of items) this.presence.set(p.personId, p.status);
+      this.changed();
+    }, () => undefined);
+  }
+
+  // ── Events ────────────────────────────────────────────────────────────────────────────────
+
+  onSignal(frame: Extract<ServerFrame, { type: 'typing' | 'presence' }>): void {
+    if (frame.type === 'presence') {
+      this.presence.set(frame.presence.personId, frame.presence.status);
+    } else {
+      let room = this.typing.get(frame.roomId);
+      if (room === undefined) this.typing.set(frame.roomId, (room = new Map<string, ReturnType<typeof setTimeout>>()));
+      const previous = room.get(frame.personId);
+      if (previous !== undefined) clearTimeout(previous);
+      if (frame.isTyping) {
+        const r = room;
+        room.set(
+          frame.personId,
+          setTimeout(() => {
+            r.delete(frame.personId);
+            this.changed();
+          }, TYPING_MS),
+        );
+      } else room.delete(frame.personId);
+    }
+    this.changed();
+  }
+
+  onEvent(event: StoredEvent): void {
+    void this.apply(event).catch((e: unknown) => this.fail(e));
+  }
+
+  /** The server could not replay what this tab missed: start over from the server's state. */
+  async onReset(): Promise<void> {
+    this.timelines.clear();
+    this.messages.clear();
+    this.files.clear();
+    this.roomFiles.clear();
+    this.members.clear();
+    await this.loadAll();
+    if (this.activeRoomId !== undefined) await this.openTimeline(this.activeRoomId);
+  }
+
+  private async apply(event: StoredEvent): Promise<void> {
+    const { secure } = this.session;
+    switch (event.type) {
+      case 'message.created':
+      case 'message.updated': {
+        const message = await secure.openMessage(event.data as Message);
+        const room = this.rooms.get(message.roomId);
+        if (this.timelines.has(message.roomId)) {
+          this.addMessages(message.roomId, [message]);
+          this.refreshFiles(message.roomId);
+        } else this.messages.set(message.id, message);
+        if (event.type === 'message.created' && room !== undefined) {
+          this.rooms.set(room.id, { ...room, lastActivity: message.created });
+          // The server counts unread messages and mentions; ask it rather than guess.
+          if (message.personId !== this.me) this.refreshRoom(room.id);
+        }
+        break;
+      }
+      case 'message.deleted': {
+        const tombstone = event.data as Message;
+        const known = this.messages.get(tombstone.id);
+        this.messages.set(tombstone.id, { ...(known ?? tombstone), deleted: tombstone.deleted ?? new Date().toISOString(), text: undefined, markdown: undefined, html: undefined });
+        this.files.delete(tombstone.id);
+        this.refreshRoom(tombstone.roomId);
+        break;
+      }
+      case 'room.created':
+      case 'room.updated': {
+        const opened = await secure.openRoom(event.data as Room);
+        const known = this.rooms.get(opened.id);
+        // Events carry the space, not my own state in it (counts, favourite): keep mine.
+        this.rooms.set(opened.id, { ...known, ...opened, ...(known !== undefined ? pickState(known) : {}) });
+        if (known === undefined) {
+          this.refreshRoom(opened.id);
+          await this.loadDirectPeople();
+        }
+        break;
+      }
+      case 'room.deleted':
+        this.forgetRoom((event.data as { id: string }).id);
+        break;
+      case 'membership.created':
+      case 'membership.updated': {
+        const m = event.data as Membership;
+        const list = this.members.get(m.roomId);
+        if (list !== undefined) this.members.set(m.roomId, [...list.filter((x) => x.id !== m.id), m]);
+        this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
+        if (m.personId === this.me && event.type === 'membership.updated') this.refreshRoom(m.roomId);
+        break;
+      }
+      case 'membership.deleted': {
+        const m = event.data as Membership;
+        if (m.personId === this.me) {
+          this.forgetRoom(m.roomId);
+          break;
+        }
+        const list = this.members.get(m.roomId);
+        if (list !== undefined) this.members.set(m.roomId, list.filter((x) => x.id !== m.id));
+        // Someone left on their own: one remaining member rotates the key, so what is sent from
+        // now on is sealed with a key the leaver cannot get. (A removal rotates by itself.)
+        if (event.actorId === m.personId) void this.rotateAfterLeave(m.roomId);
+        break;
+      }
+      case 'membership.seen': {
+        const seen = event.data as { roomId: string; personId: string; lastSeenId: string };
+        const list = this.members.get(seen.roomId);
+        if (list !== undefined) this.members.set(seen.roomId, list.map((x) => (x.personId === seen.personId ? { ...x, lastSeenId: seen.lastSeenId } : x)));
+        break;
+      }
+      case 'room.read': {
+        const read = event.data as { roomId: string; lastReadMessageId: string };
+        const room = this.rooms.get(read.roomId);
+        if (room !== undefined) this.rooms.set(room.id, { ...room, lastReadMessageId: read.lastReadMessageId });
+        this.refreshRoom(read.roomId);
+        break;
+      }
+      case 'room.favorite': {
+        const fav = event.data as { roomId: string; isFavorite: boolean };
+        const room = this.rooms.get(fav.roomId);
+        if (room !== undefined) this.rooms.set(room.id, { ...room, isFavorite: fav.isFavorite });
+        break;
+      }
+      case 'flag.created': {
+        const flag = event.data as Flag;
+        this.flags.set(flag.messageId, flag);
+        break;
+      }
+      case 'flag.deleted':
+        this.flags.delete((event.data as { messageId: string }).messageId);
+        break;
+      case 'team.created':
+      case 'team.updated': {
+        const team = event.data as Team;
+        this.teams.set(team.id, await this.openTeam(team));
+        break;
+      }
+      case 'team.deleted':
+        this.teams.delete((event.data as { id: string }).id);
+        break;
+      case 'team.membership.created':
+      case 'team.membership.updated':
+      case 'team.membership.deleted':
+      case 'encryption.kms_message':
+        break;
+    }
+    this.changed();
+  }
+
+  private forgetRoom(roomId: string): void {
+    this.rooms.delete(roomId);
+    this.timelines.delete(roomId);
+    this.members.delete(roomId);
+    this.roomFiles.delete(roomId);
+  }
+
+  private async rotateAfterLeave(roomId: string): Promise<void> {
+    const list = this.members.get(roomId) ?? (await this.session.client.memberships.list({ roomId, max: 1000 })).items;
+    const first = list.map((m) => m.personId).sort()[0];
+    if (first === this.me) await this.session.secure.rotateKey(roomId).catch(() => undefined);
+  }
+
+  /** Re-reads a space (my unread and mention counts) once events for it settle. */
+  refreshRoom(roomId: string): void {
+    const pending = this.roomRefresh.get(roomId);
+    if (pending !== undefined) clearTimeout(pending);
+    this.roomRefresh.set(
+      roomId,
+      setTimeout(() => {
+        this.roomRefresh.delete(roomId);
+        void this.session.secure.getSpace(roomId).then(
+          (room) => {
+            this.rooms.set(room.id, room);
+            this.changed();
+          },
+          (error: unknown) => {
+            if (error instanceof FlintError && error.status === 404) {
+              this.forgetRoom(roomId);
+              this.changed();
+            }
+          },
+        );
+      }, 150),
+    );
+  }
+
+  private refreshFiles(roomId: string): void {
+    const pending = this.filesRefresh.get(roomId);
+    if (pending !== undefined) clearTimeout(pending);
+    this.filesRefresh.set(
+      roomId,
+      setTimeout(() => {
+        this.filesRefresh.delete(roomId);
+        void this.loadFiles(roomId).catch(() => undefined);
+      }, 150),
+    );
+  }
+}
+
+function pickState(room: SecureRoom): Partial<SecureRoom> {
+  const state: Partial<SecureRoom> = {};
+  if (room.isFavorite !== undefined) state.isFavorite = room.isFavorite;
+  if (room.isModerator !== undefined) state.isModerator = room.isModerator;
+  if (room.unreadCount !== undefined) state.unreadCount = room.unreadCount;
+  if (room.mentionCount !== undefined) state.mentionCount = room.mentionCount;
+  if (room.lastReadMessageId !== undefined) state.lastReadMessageId = room.lastReadMessageId;
+  if (room.directPersonId !== undefined) state.directPersonId = room.directPersonId;
+  return state;
+}
+
+/** Re-renders the calling component whenever the store changes. */
+export function useStore(store: Store): number {
+  return useSyncExternalStore(store.subscribe, () => store.version);
+}

@@ -1,0 +1,108 @@
+/**
+ * Safe rendering of message Markdown (SPEC MS-1). react-markdown turns Markdown into React
+ * elements — never into an HTML string — so nothing in a message can become markup:
+ * - raw HTML in a message is dropped (`skipHtml`), so `<img onerror=…>` shows as nothing;
+ * - a link keeps its URL only for http:, https: and mailto: (everything else, `javascript:` and
+ *   `data:` included, loses its href and is rendered as plain text);
+ * - images are never fetched (a remote image would tell its server who read the message, and
+ *   the CSP would block it anyway): they show as a link with their alt text;
+ * - `mention:` links are the app's own mentions and render as a chip, without a link.
+ * @module
+ */
+import { memo, type ReactNode } from 'react';
+import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkGfm from 'remark-gfm';
+
+const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
+
+/** The URL if it is safe to link to, else undefined. Relative URLs are refused too: a message has no base. */
+export function safeHref(url: string): string | undefined {
+  try {
+    const parsed = new URL(url);
+    return SAFE_PROTOCOLS.has(parsed.protocol) ? parsed.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function urlTransform(url: string): string {
+  if (/^mention:[A-Za-z0-9-]{1,64}$/.test(url)) return url;
+  return safeHref(url) ?? '';
+}
+
+function makeComponents(mentionClass: (id: string) => string): Components {
+  return {
+    a({ href, children }) {
+      if (href?.startsWith('mention:')) {
+        const id = href.slice('mention:'.length);
+        return <span className={mentionClass(id)} data-mention={id}>{children}</span>;
+      }
+      const safe = href !== undefined ? safeHref(href) : undefined;
+      if (safe === undefined) return <span className="unsafe-link">{children}</span>;
+      return (
+        <a href={safe} target="_blank" rel="noopener noreferrer nofollow ugc">
+          {children}
+        </a>
+      );
+    },
+    img({ src, alt }) {
+      const safe = typeof src === 'string' ? safeHref(src) : undefined;
+      const label = alt !== undefined && alt !== '' ? alt : (safe ?? '');
+      return safe === undefined ? <span>{label}</span> : <a href={safe} target="_blank" rel="noopener noreferrer nofollow ugc">{label}</a>;
+    },
+    // Headings inside a message stay small: a message must not shout over the page structure.
+    h1: ({ children }) => <p className="md-heading">{children}</p>,
+    h2: ({ children }) => <p className="md-heading">{children}</p>,
+    h3: ({ children }) => <p className="md-heading">{children}</p>,
+    h4: ({ children }) => <p className="md-heading">{children}</p>,
+    h5: ({ children }) => <p className="md-heading">{children}</p>,
+    h6: ({ children }) => <p className="md-heading">{children}</p>,
+  };
+}
+
+export const Markdown = memo(function Markdown({ source, meId }: { source: string; meId: string }): ReactNode {
+  const components = makeComponents((id) => (id === meId || id === 'all' ? 'mention mention-me' : 'mention'));
+  return (
+    <div className="md">
+      <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml urlTransform={urlTransform} components={components}>
+        {source}
+      </ReactMarkdown>
+    </div>
+  );
+});
+
+/** `@Name` mentions in a draft become `[@Name](mention:id)` links in the Markdown sent. */
+export function encodeMentions(text: string, mentions: ReadonlyMap<string, string>): { markdown: string; ids: string[]; all: boolean } {
+  let markdown = text;
+  const ids = new Set<string>();
+  let all = false;
+  // Longest names first, so "@Ada Lovelace" wins over "@Ada".
+  for (const [name, id] of [...mentions].sort((a, b) => b[0].length - a[0].length)) {
+    const token = `@${name}`;
+    if (!markdown.includes(token)) continue;
+    markdown = markdown.split(token).join(`[@${escapeLinkText(name)}](mention:${id})`);
+    if (id === 'all') all = true;
+    else ids.add(id);
+  }
+  return { markdown, ids: [...ids], all };
+}
+
+/** The reverse of `encodeMentions`, for editing a sent message. */
+export function decodeMentions(markdown: string): { text: string; mentions: Map<string, string> } {
+  const mentions = new Map<string, string>();
+  const text = markdown.replace(/\[@((?:\\.|[^\]\\])+)\]\(mention:([A-Za-z0-9-]{1,64})\)/g, (_, name: string, id: string) => {
+    const plain = name.replace(/\\(.)/g, '$1');
+    mentions.set(plain, id);
+    return `@${plain}`;
+  });
+  return { text, mentions };
+}
+
+function escapeLinkText(text: string): string {
+  return text.replace(/([\\[\]])/g, '\\$1');
+}
+
+/** Plain text of Markdown for notifications, previews and the `text` field other clients show. */
+export function plainText(markdown: string): string {
+  return decodeMentions(markdown).text;
+}

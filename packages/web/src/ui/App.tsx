@@ -1,0 +1,160 @@
+/**
+ * The app: signed out, the sign-in page; signed in, the shell (top bar, spaces, the view of the
+ * route). Follows sign-ins and sign-outs made in other tabs.
+ * @module
+ */
+import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { FlintError } from '@flint/sdk';
+import { I18nProvider, useI18n } from '../i18n/index.tsx';
+import { onAuthAnnouncement, Session } from '../app/session.ts';
+import { Store, useStore } from '../app/store.ts';
+import { clearDrafts } from '../app/drafts.ts';
+import { go, useRoute } from '../app/router.ts';
+import { SignIn } from './SignIn.tsx';
+import { Sidebar } from './Sidebar.tsx';
+import { Conversation } from './Conversation.tsx';
+import { SearchView } from './SearchView.tsx';
+import { Settings } from './Settings.tsx';
+import { TopBar } from './TopBar.tsx';
+
+type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
+
+const StoreContext = createContext<Store | undefined>(undefined);
+
+export function useAppStore(): Store {
+  const store = useContext(StoreContext);
+  if (store === undefined) throw new Error('no store');
+  useStore(store);
+  return store;
+}
+
+export function App() {
+  return (
+    <I18nProvider>
+      <AuthGate />
+    </I18nProvider>
+  );
+}
+
+function AuthGate() {
+  const { t } = useI18n();
+  const [state, setState] = useState<State>({ kind: 'loading' });
+
+  const start = useCallback(async (session: Session) => {
+    const store = new Store(session);
+    await session.open({
+      onEvent: (e) => store.onEvent(e),
+      onSignal: (f) => store.onSignal(f),
+      onReset: () => void store.onReset().catch((e: unknown) => store.fail(e)),
+      onState: (s) => {
+        store.connection = s;
+        store.changed();
+        // A stream that keeps failing may mean the session was revoked elsewhere: ask once.
+        if (s === 'closed') {
+          void session.client.auth.webToken().catch((error: unknown) => {
+            if (error instanceof FlintError && error.status === 401) {
+              session.close();
+              setState({ kind: 'signed-out' });
+            }
+          });
+        }
+      },
+    });
+    await store.loadAll();
+    setState({ kind: 'signed-in', store });
+  }, []);
+
+  const resume = useCallback(async () => {
+    setState({ kind: 'loading' });
+    try {
+      const session = await Session.resume();
+      if (session === undefined) setState({ kind: 'signed-out' });
+      else await start(session);
+    } catch (error) {
+      setState({ kind: 'signed-out', error: error instanceof Error ? error.message : String(error) });
+    }
+  }, [start]);
+
+  useEffect(() => {
+    void resume();
+  }, [resume]);
+
+  useEffect(
+    () =>
+      onAuthAnnouncement((kind) => {
+        setState((current) => {
+          if (kind === 'signed-out' && current.kind === 'signed-in') {
+            current.store.session.close();
+            return { kind: 'signed-out' };
+          }
+          if (kind === 'signed-in' && current.kind === 'signed-out') void resume();
+          return current;
+        });
+      }),
+    [resume],
+  );
+
+  if (state.kind === 'loading') {
+    return (
+      <div className="splash" role="status" aria-live="polite">
+        {t('loading')}
+      </div>
+    );
+  }
+  if (state.kind === 'signed-out') {
+    return <SignIn error={state.error} onSession={(s) => start(s)} />;
+  }
+  const signOut = async () => {
+    clearDrafts();
+    await state.store.session.signOut().catch(() => undefined);
+    go({ view: 'home' });
+    setState({ kind: 'signed-out' });
+  };
+  return (
+    <StoreContext.Provider value={state.store}>
+      <Shell onSignOut={signOut} />
+    </StoreContext.Provider>
+  );
+}
+
+function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const route = useRoute();
+  const [menuOpen, setMenuOpen] = useState(false);
+  const roomId = route.view === 'space' ? route.roomId : undefined;
+  store.activeRoomId = roomId;
+  // On a phone the spaces list and the conversation take turns.
+  const showList = route.view === 'home' || menuOpen;
+
+  useEffect(() => setMenuOpen(false), [route]);
+
+  return (
+    <div className={`shell ${showList ? 'show-list' : 'show-main'}`}>
+      <a className="skip-link" href="#main">
+        {t('skipToContent')}
+      </a>
+      <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
+      {store.connection !== 'open' && (
+        <div className="banner" role="status" aria-live="polite">
+          {store.connection === 'connecting' ? t('connecting') : t('reconnecting')}
+        </div>
+      )}
+      {store.lastError !== undefined && (
+        <div className="banner banner-error" role="alert">
+          {t('error', { message: store.lastError })}
+          <button type="button" className="link" onClick={() => ((store.lastError = undefined), store.changed())}>
+            {t('close')}
+          </button>
+        </div>
+      )}
+      <Sidebar activeRoomId={roomId} />
+      <main id="main" tabIndex={-1} className="main">
+        {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
+        {route.view === 'search' && <SearchView query={route.query} />}
+        {route.view === 'settings' && <Settings />}
+        {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
+      </main>
+    </div>
+  );
+}

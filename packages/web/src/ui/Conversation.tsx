@@ -1,0 +1,228 @@
+/**
+ * A space (SPEC MS-1 … MS-4, MS-7, FL-1): its messages with infinite scroll back through history,
+ * the "new messages" line and jump to unread, read receipts, typing, threads, files by drag and drop,
+ * and the composer. Messages are read (and receipts sent) when the tab shows the newest of them.
+ * @module
+ */
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
+import type { SecureMessage } from '@flint/sdk';
+import { useI18n } from '../i18n/index.tsx';
+import { go, href, type Route } from '../app/router.ts';
+import { shareFiles, type UploadProgress } from '../app/actions.ts';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+import { Composer } from './Composer.tsx';
+import { MessageItem } from './MessageItem.tsx';
+import { Thread } from './Thread.tsx';
+import { Details } from './Details.tsx';
+
+export function Conversation({ route }: { route: Extract<Route, { view: 'space' }> }) {
+  const { t, day, list } = useI18n();
+  const store = useAppStore();
+  const { roomId } = route;
+  const room = store.rooms.get(roomId);
+  const timeline = store.timelines.get(roomId);
+  const scroller = useRef<HTMLDivElement>(null);
+  const sentinel = useRef<HTMLDivElement>(null);
+  const atBottom = useRef(true);
+  const [showJump, setShowJump] = useState<'unread' | 'latest' | undefined>();
+  const [dragging, setDragging] = useState(false);
+  const [progress, setProgress] = useState<UploadProgress | undefined>();
+  const previous = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
+
+  useEffect(() => {
+    void store.openTimeline(roomId).catch((e: unknown) => store.fail(e));
+    if (!store.members.has(roomId)) void store.loadMembers(roomId).catch((e: unknown) => store.fail(e));
+  }, [roomId, store]);
+
+  const messages = (timeline?.ids ?? []).map((id) => store.messages.get(id)).filter((m): m is SecureMessage => m !== undefined);
+  const topLevel = messages.filter((m) => m.parentId === undefined);
+  const replies = new Map<string, SecureMessage[]>();
+  for (const m of messages) if (m.parentId !== undefined) replies.set(m.parentId, [...(replies.get(m.parentId) ?? []), m]);
+  const newestId = timeline?.ids.at(-1);
+  const firstId = timeline?.ids[0];
+
+  // Keep the view where it was when older messages are prepended; follow new ones at the bottom.
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (el === null) return;
+    const before = previous.current;
+    if (before.first !== undefined && firstId !== undefined && firstId < before.first) el.scrollTop += el.scrollHeight - before.height;
+    else if (atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
+    previous.current = { first: firstId, height: el.scrollHeight };
+  });
+
+  // Infinite scroll: the sentinel above the oldest message loads the page before it.
+  useEffect(() => {
+    const el = sentinel.current;
+    if (el === null || scroller.current === null) return;
+    const observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) void store.loadOlder(roomId).catch((e: unknown) => store.fail(e));
+      },
+      { root: scroller.current, rootMargin: '200px 0px 0px 0px' },
+    );
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, [roomId, store, timeline?.complete]);
+
+  // Jump to a message in context (from search or a flag): load back until it is there.
+  useEffect(() => {
+    const target = route.messageId;
+    if (target === undefined || timeline === undefined || timeline.loadingOlder) return;
+    const message = store.messages.get(target);
+    if (message?.parentId !== undefined) {
+      go({ view: 'space', roomId, threadId: message.parentId });
+      return;
+    }
+    const el = document.getElementById(`m-${target}`);
+    if (el !== null) {
+      el.scrollIntoView({ block: 'center' });
+      el.classList.add('highlight');
+      el.focus();
+      atBottom.current = false;
+      return;
+    }
+    if (!timeline.complete) void store.loadOlder(roomId);
+    else
+      void store.session.secure.getMessage(target).then((m) => {
+        if (m.parentId !== undefined) go({ view: 'space', roomId, threadId: m.parentId });
+      });
+  });
+
+  const readIfVisible = useCallback(() => {
+    if (document.visibilityState === 'visible' && atBottom.current) void store.markRead(roomId).catch(() => undefined);
+  }, [roomId, store]);
+
+  useEffect(() => {
+    readIfVisible();
+  }, [newestId, readIfVisible]);
+
+  useEffect(() => {
+    document.addEventListener('visibilitychange', readIfVisible);
+    window.addEventListener('focus', readIfVisible);
+    return () => {
+      document.removeEventListener('visibilitychange', readIfVisible);
+      window.removeEventListener('focus', readIfVisible);
+    };
+  }, [readIfVisible]);
+
+  const onScroll = () => {
+    const el = scroller.current;
+    if (el === null) return;
+    atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    const line = document.getElementById('unread-line');
+    if (line !== null && line.getBoundingClientRect().bottom < el.getBoundingClientRect().top) setShowJump('unread');
+    else if (!atBottom.current) setShowJump('latest');
+    else setShowJump(undefined);
+    if (atBottom.current) readIfVisible();
+  };
+
+  const jump = () => {
+    const el = scroller.current;
+    if (showJump === 'unread') document.getElementById('unread-line')?.scrollIntoView({ block: 'start' });
+    else if (el !== null) el.scrollTop = el.scrollHeight;
+  };
+
+  const onDrop = (e: DragEvent) => {
+    e.preventDefault();
+    setDragging(false);
+    const dropped = [...e.dataTransfer.files];
+    if (dropped.length > 0) void shareFiles(store, roomId, dropped, setProgress).catch((err: unknown) => store.fail(err));
+  };
+
+  if (room === undefined) return <p className="empty">{t('selectSpace')}</p>;
+  const title = store.roomTitle(room);
+  const members = store.members.get(roomId) ?? [];
+  // Read receipts: each other member at the newest top-level message they have read.
+  const seenAt = new Map<string, string[]>();
+  for (const m of members) {
+    if (m.personId === store.me || m.lastSeenId === undefined) continue;
+    const at = [...topLevel].reverse().find((x) => x.id <= m.lastSeenId!);
+    if (at !== undefined) seenAt.set(at.id, [...(seenAt.get(at.id) ?? []), m.personDisplayName]);
+  }
+  const anchor = timeline?.unreadAnchor;
+  const firstUnread = topLevel.find((m) => anchor !== undefined && m.id > anchor && m.personId !== store.me);
+  const typing = store.typingIn(roomId).map((id) => store.nameOf(id));
+  const panelOpen = route.threadId !== undefined || route.panel === 'details';
+  let lastDay = '';
+
+  return (
+    <div className={`conversation ${panelOpen ? 'with-panel' : ''}`} onDragOver={(e) => (e.preventDefault(), setDragging(true))} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
+      <section className="timeline-pane" aria-labelledby="space-title">
+        <header className="conv-header">
+          <a className="icon-button back-button" href={href({ view: 'home' })} aria-label={t('back')}>
+            ←
+          </a>
+          {room.type === 'direct' && room.directPersonId !== undefined && <Avatar personId={room.directPersonId} showPresence />}
+          <h1 id="space-title">{title}</h1>
+          {room.type === 'direct' && room.directPersonId !== undefined && (
+            <span className="muted small">{store.presence.get(room.directPersonId) === 'active' ? t('online') : t('offline')}</span>
+          )}
+          {room.isLocked && (
+            <span className="tag" title={t('locked')}>
+              🔒
+            </span>
+          )}
+          <span className="spacer" />
+          <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
+            {room.isFavorite === true ? '★' : '☆'}
+          </button>
+          <a className="button small" href={href(route.panel === 'details' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'details' })} aria-expanded={route.panel === 'details'}>
+            {t('details')}
+          </a>
+        </header>
+        <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">
+          <div ref={sentinel} className="sentinel" />
+          {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
+          {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
+          {topLevel.map((m) => {
+            const d = day(m.created);
+            const showDay = d !== lastDay;
+            lastDay = d;
+            return (
+              <div key={m.id}>
+                {showDay && (
+                  <div className="day-divider" role="separator">
+                    <span>{d}</span>
+                  </div>
+                )}
+                {m.id === firstUnread?.id && (
+                  <div id="unread-line" className="unread-line" role="separator">
+                    <span>{t('newMessages')}</span>
+                  </div>
+                )}
+                <MessageItem message={m} replies={replies.get(m.id) ?? []} />
+                {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
+              </div>
+            );
+          })}
+        </div>
+        {showJump !== undefined && (
+          <button type="button" className="jump" onClick={jump}>
+            {showJump === 'unread' ? t('jumpToUnread') : t('jumpToLatest')} ↓
+          </button>
+        )}
+        <div className="typing small muted" aria-live="polite">
+          {typing.length === 1 ? t('typingOne', { name: typing[0]! }) : typing.length > 1 ? t('typingMany', { names: list(typing) }) : ' '}
+        </div>
+        {progress !== undefined && (
+          <div className="upload" role="status">
+            <label>
+              {t('uploading', { name: progress.name, percent: Math.round((100 * progress.loaded) / Math.max(1, progress.total)) })}
+              <progress max={progress.total} value={progress.loaded} />
+            </label>
+          </div>
+        )}
+        <Composer room={room} title={title} onFiles={(f) => void shareFiles(store, roomId, f, setProgress).catch((err: unknown) => store.fail(err))} />
+        {dragging && (
+          <div className="drop-overlay" aria-hidden="true">
+            {t('dropFiles')}
+          </div>
+        )}
+      </section>
+      {route.threadId !== undefined && <Thread roomId={roomId} parentId={route.threadId} />}
+      {route.panel === 'details' && <Details room={room} />}
+    </div>
+  );
+}

@@ -1,0 +1,178 @@
+/**
+ * Space details (SPEC SP-2, SP-4, SP-6, FL-1): members and moderators, adding and removing people
+ * (KMS authorization first, key rotation after a removal — the SDK does both), lock and
+ * announcement-only, rename, leave, the retention policy, and the space's files.
+ * @module
+ */
+import { useEffect, useState } from 'react';
+import type { Organization } from '@flint/protocol';
+import type { SecureRoom } from '@flint/sdk';
+import { useI18n } from '../i18n/index.tsx';
+import { go, href } from '../app/router.ts';
+import { addTeamMember } from '../app/actions.ts';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+import { FileCard } from './FileCard.tsx';
+
+/** Days after which the org deletes content, if its policy says so (CP-4); undefined: kept forever. */
+export function retentionDays(org: Organization | undefined): number | undefined {
+  const days = (org?.policy as Record<string, unknown> | undefined)?.['retentionDays'];
+  return typeof days === 'number' && days > 0 ? days : undefined;
+}
+
+export function Details({ room }: { room: SecureRoom }) {
+  const { t, plural } = useI18n();
+  const store = useAppStore();
+  const { secure, client } = store.session;
+  const [email, setEmail] = useState('');
+  const [title, setTitle] = useState(room.title ?? '');
+  const [org, setOrg] = useState<Organization | undefined>();
+  const [busy, setBusy] = useState(false);
+  const members = [...(store.members.get(room.id) ?? [])].sort((a, b) => Number(b.isModerator) - Number(a.isModerator) || a.personDisplayName.localeCompare(b.personDisplayName));
+  const mayManage = !room.isLocked || room.isModerator === true;
+  const team = room.isGeneral === true && room.teamId !== undefined ? store.teams.get(room.teamId) : undefined;
+  const files = store.roomFiles.get(room.id) ?? [];
+
+  useEffect(() => {
+    void client.organizations.list().then((orgs) => setOrg(orgs[0]), () => undefined);
+  }, [client]);
+
+  const run = async (work: () => Promise<unknown>) => {
+    setBusy(true);
+    try {
+      await work();
+      await store.loadMembers(room.id);
+      store.refreshRoom(room.id);
+    } catch (error) {
+      store.fail(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const days = retentionDays(org);
+  const mine = members.find((m) => m.personId === store.me);
+
+  return (
+    <aside className="side-panel" aria-labelledby="details-title">
+      <header className="panel-header">
+        <h2 id="details-title">{t('details')}</h2>
+        <a className="icon-button" href={href({ view: 'space', roomId: room.id })} aria-label={t('close')}>
+          ✕
+        </a>
+      </header>
+      <div className="panel-body stack">
+        {room.type === 'group' && (
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              if (title.trim() !== '') void run(() => secure.renameSpace(room.id, title.trim()).then((r) => store.rooms.set(r.id, { ...room, ...r })));
+            }}
+          >
+            <label className="grow">
+              {t('title')}
+              <input value={title} onChange={(e) => setTitle(e.target.value)} disabled={!mayManage} />
+            </label>
+            <button type="submit" className="small" disabled={busy || !mayManage}>
+              {t('rename')}
+            </button>
+          </form>
+        )}
+        <section aria-labelledby="members-title">
+          <h3 id="members-title">
+            {t('members')} ({members.length})
+          </h3>
+          <ul className="member-list">
+            {members.map((m) => (
+              <li key={m.id} className="member">
+                <Avatar personId={m.personId} size={28} showPresence />
+                <span className="grow">
+                  {m.personDisplayName}
+                  {m.personId === store.me && <span className="muted small"> ({t('you')})</span>}
+                  <br />
+                  <span className="muted small">{m.personEmail}</span>
+                </span>
+                {m.isModerator && <span className="tag small">{t('moderator')}</span>}
+                {room.type === 'group' && mayManage && (
+                  <button type="button" className="small" disabled={busy} onClick={() => void run(() => client.memberships.update(m.id, !m.isModerator))}>
+                    {m.isModerator ? t('removeModerator') : t('makeModerator')}
+                  </button>
+                )}
+                {room.type === 'group' && mayManage && m.personId !== store.me && (
+                  <button type="button" className="small danger" disabled={busy} aria-label={`${t('remove')} ${m.personDisplayName}`} onClick={() => void run(() => secure.removeMember(m.id))}>
+                    {t('remove')}
+                  </button>
+                )}
+              </li>
+            ))}
+          </ul>
+        </section>
+        {room.type === 'group' && mayManage && (
+          <form
+            className="row"
+            onSubmit={(e) => {
+              e.preventDefault();
+              const address = email.trim();
+              if (address === '') return;
+              void run(async () => {
+                if (team !== undefined) await addTeamMember(store, team.team.id, address);
+                else await secure.addMember(room.id, { personEmail: address });
+                setEmail('');
+              });
+            }}
+          >
+            <label className="grow">
+              {t('addPeople')}
+              <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder={t('personEmail')} />
+            </label>
+            <button type="submit" className="primary small" disabled={busy}>
+              {t('addPerson')}
+            </button>
+          </form>
+        )}
+        {room.type === 'group' && (
+          <section className="stack">
+            <label className="check">
+              <input type="checkbox" checked={room.isLocked} disabled={busy || !mayManage} onChange={(e) => void run(() => client.rooms.update(room.id, { isLocked: e.target.checked }))} />
+              {t('locked')}
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={room.isAnnouncementOnly}
+                disabled={busy || room.isModerator !== true}
+                onChange={(e) => void run(() => client.rooms.update(room.id, { isAnnouncementOnly: e.target.checked }))}
+              />
+              {t('announcementOnly')}
+            </label>
+          </section>
+        )}
+        <section aria-labelledby="retention-title">
+          <h3 id="retention-title">{t('retention')}</h3>
+          <p className="small" data-testid="retention">
+            {days === undefined ? t('retentionForever') : plural('retentionDays', days)}
+          </p>
+        </section>
+        <section aria-labelledby="files-title">
+          <h3 id="files-title">{t('files')}</h3>
+          {files.length === 0 ? <p className="muted small">{t('noFiles')}</p> : files.map((f) => <FileCard key={f.id} file={f} />)}
+        </section>
+        {room.type === 'group' && mine !== undefined && (
+          <button
+            type="button"
+            className="danger"
+            disabled={busy}
+            onClick={() => {
+              void secure.removeMember(mine.id).then(
+                () => go({ view: 'home' }),
+                (e: unknown) => store.fail(e),
+              );
+            }}
+          >
+            {t('leave')}
+          </button>
+        )}
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * A shared file (SPEC FL-1, FL-2): its name, size and download; for images, an inline preview,
+ * decrypted in the tab and shown from a blob: URL (never cached, revoked when it leaves the screen).
+ * @module
+ */
+import { useEffect, useState } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import type { FileView } from '../app/store.ts';
+import { fetchFile, saveBlob } from '../app/actions.ts';
+import { useAppStore } from './App.tsx';
+
+/** Images up to this size are previewed inline by decrypting the file itself. */
+const INLINE_PREVIEW_BYTES = 8 * 1024 * 1024;
+const PREVIEWABLE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
+
+export function FileCard({ file }: { file: FileView }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const ref = file.reference;
+  const [preview, setPreview] = useState<string | undefined>();
+  const canPreview = ref !== undefined && PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES;
+
+  useEffect(() => {
+    if (!canPreview || ref === undefined) return;
+    let url: string | undefined;
+    let live = true;
+    void fetchFile(store, ref).then(
+      (blob) => {
+        if (!live) return;
+        url = URL.createObjectURL(blob);
+        setPreview(url);
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+      if (url !== undefined) URL.revokeObjectURL(url);
+    };
+  }, [canPreview, ref, store]);
+
+  if (ref === undefined) return <div className="file-card error small">{t('cannotDecrypt')}</div>;
+  const download = () => void fetchFile(store, ref).then((blob) => saveBlob(blob, ref.name), (e: unknown) => store.fail(e));
+  return (
+    <figure className="file-card">
+      {preview !== undefined && (
+        <button type="button" className="preview-button" onClick={download} aria-label={t('download', { name: ref.name })}>
+          <img className="preview" src={preview} alt={t('preview', { name: ref.name })} />
+        </button>
+      )}
+      <figcaption className="file-meta">
+        <span className="file-icon" aria-hidden="true">
+          📄
+        </span>
+        <span className="file-name">{ref.name}</span>
+        <span className="muted small">{formatSize(ref.size)}</span>
+        <button type="button" className="small" onClick={download} aria-label={t('download', { name: ref.name })}>
+          ⬇
+        </button>
+      </figcaption>
+    </figure>
+  );
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}

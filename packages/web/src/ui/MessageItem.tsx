@@ -1,0 +1,130 @@
+/**
+ * One message: sender, time, safe Markdown, files, and its actions (thread, flag, edit, delete).
+ * @module
+ */
+import { memo, useState } from 'react';
+import type { SecureMessage } from '@flint/sdk';
+import { useI18n } from '../i18n/index.tsx';
+import { href } from '../app/router.ts';
+import { deleteMessage, editMessage } from '../app/actions.ts';
+import { decodeMentions, Markdown } from '../markdown/Markdown.tsx';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+import { FileCard } from './FileCard.tsx';
+import { DraftEditor } from './Composer.tsx';
+import { Dialog } from './Dialog.tsx';
+
+export const MessageItem = memo(function MessageItem({ message, replies, inThread = false }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean }) {
+  const { t, time, plural } = useI18n();
+  const store = useAppStore();
+  const [editing, setEditing] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const mine = message.personId === store.me;
+  const room = store.rooms.get(message.roomId);
+  const canDelete = mine || (room?.isLocked === true && room.isModerator === true);
+  const flagged = store.flags.has(message.id);
+  const files = store.files.get(message.id) ?? [];
+  const sender = store.nameOf(message.personId, message.personEmail);
+  const source = message.markdown ?? message.text;
+  const fail = (e: unknown) => store.fail(e);
+
+  if (message.deleted !== undefined) {
+    return (
+      <article className="message deleted" id={`m-${message.id}`} tabIndex={-1}>
+        <p className="muted small">{t('deleted')}</p>
+      </article>
+    );
+  }
+
+  return (
+    <article className={`message ${flagged ? 'flagged' : ''}`} id={`m-${message.id}`} tabIndex={-1} aria-label={`${sender}, ${time(message.created)}`} data-message-id={message.id}>
+      <Avatar personId={message.personId} size={36} />
+      <div className="message-body">
+        <div className="message-meta">
+          <span className="sender">{sender}</span>
+          <time dateTime={message.created} className="muted small">
+            {time(message.created)}
+          </time>
+          {message.updated !== undefined && <span className="muted small">{t('edited')}</span>}
+          {flagged && <span className="tag small">{t('flagged')}</span>}
+        </div>
+        {editing ? (
+          <DraftEditor
+            roomId={message.roomId}
+            initial={decodeMentions(source ?? '')}
+            label={t('editing')}
+            onCancel={() => setEditing(false)}
+            onSubmit={async (draft) => {
+              await editMessage(store, message, draft);
+              setEditing(false);
+            }}
+          />
+        ) : message.decryptError !== undefined ? (
+          <p className="error small">{t('cannotDecrypt')}</p>
+        ) : (
+          source !== undefined && <Markdown source={source} meId={store.me} />
+        )}
+        {files.length > 0 && (
+          <div className="files">
+            {files.map((f) => (
+              <FileCard key={f.id} file={f} />
+            ))}
+          </div>
+        )}
+        {!inThread && replies.length > 0 && (
+          <a className="replies-link small" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })}>
+            {plural('replies', replies.length)}
+          </a>
+        )}
+      </div>
+      {!editing && (
+        <div className="message-actions" role="toolbar" aria-label={sender}>
+          {!inThread && (
+            <a className="icon-button" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })} aria-label={t('reply')} title={t('reply')}>
+              ↩
+            </a>
+          )}
+          <button type="button" className="icon-button" aria-pressed={flagged} aria-label={flagged ? t('unflag') : t('flag')} title={flagged ? t('unflag') : t('flag')} onClick={() => void store.toggleFlag(message).catch(fail)}>
+            ⚑
+          </button>
+          {mine && message.decryptError === undefined && source !== undefined && (
+            <button type="button" className="icon-button" aria-label={t('edit')} title={t('edit')} onClick={() => setEditing(true)}>
+              ✎
+            </button>
+          )}
+          {canDelete && (
+            <button
+              type="button"
+              className="icon-button"
+              aria-label={t('delete')}
+              title={t('delete')}
+              onClick={() => setConfirming(true)}
+            >
+              🗑
+            </button>
+          )}
+        </div>
+      )}
+      {confirming && (
+        <Dialog title={t('delete')} onClose={() => setConfirming(false)}>
+          <p>{t('confirmDelete')}</p>
+          <div className="row end">
+            <button type="button" onClick={() => setConfirming(false)}>
+              {t('cancel')}
+            </button>
+            <button
+              type="button"
+              className="danger"
+              onClick={() => {
+                setConfirming(false);
+                void deleteMessage(store, message).catch(fail);
+              }}
+            >
+              {t('delete')}
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </article>
+  );
+});

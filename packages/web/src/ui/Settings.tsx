@@ -1,0 +1,153 @@
+/**
+ * Profile and sessions (SPEC ID-1, ID-4, ID-8): name, avatar, password, language, and one's
+ * sessions with their host information, each revocable.
+ * @module
+ */
+import { useCallback, useEffect, useState } from 'react';
+import type { Session as SessionInfo } from '@flint/protocol';
+import { useI18n } from '../i18n/index.tsx';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+import { LanguagePicker } from './LanguagePicker.tsx';
+
+export function Settings() {
+  const { t, relative } = useI18n();
+  const store = useAppStore();
+  const { client } = store.session;
+  const me = store.session.me;
+  const [name, setName] = useState(me.displayName);
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [notice, setNotice] = useState<string | undefined>();
+  const [sessions, setSessions] = useState<SessionInfo[]>([]);
+
+  const loadSessions = useCallback(() => void client.sessions.list().then(setSessions, (e: unknown) => store.fail(e)), [client, store]);
+  useEffect(loadSessions, [loadSessions]);
+
+  const refreshMe = (person: typeof me) => {
+    store.session.me = person;
+    store.person({ id: person.id, displayName: person.displayName, email: person.emails[0] ?? '', avatar: person.avatar });
+    store.changed();
+  };
+
+  const act = async (work: () => Promise<void>, done: string) => {
+    setNotice(undefined);
+    try {
+      await work();
+      setNotice(done);
+    } catch (error) {
+      store.fail(error);
+    }
+  };
+
+  return (
+    <div className="settings">
+      <h1>{t('settings')}</h1>
+      {notice !== undefined && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <section aria-labelledby="profile-title" className="card stack">
+        <h2 id="profile-title">{t('profile')}</h2>
+        <div className="row">
+          <Avatar personId={me.id} size={64} />
+          <label className="button small">
+            {t('changeAvatar')}
+            <input
+              type="file"
+              accept="image/png,image/jpeg,image/webp,image/gif"
+              hidden
+              onChange={(e) => {
+                const file = e.target.files?.[0];
+                e.target.value = '';
+                if (file !== undefined) void act(async () => refreshMe(await client.people.setAvatar(file, file.type)), t('saved'));
+              }}
+            />
+          </label>
+          {me.avatar !== undefined && (
+            <button
+              type="button"
+              className="small"
+              onClick={() =>
+                void act(async () => {
+                  await client.people.deleteAvatar();
+                  refreshMe({ ...me, avatar: undefined });
+                  store.people.set(me.id, { ...store.people.get(me.id)!, avatar: undefined });
+                }, t('saved'))
+              }
+            >
+              {t('removeAvatar')}
+            </button>
+          )}
+        </div>
+        <form
+          className="row"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(async () => refreshMe(await client.people.updateMe({ displayName: name.trim() })), t('saved'));
+          }}
+        >
+          <label className="grow">
+            {t('displayName')}
+            <input value={name} onChange={(e) => setName(e.target.value)} required maxLength={128} autoComplete="name" />
+          </label>
+          <button type="submit" className="primary small">
+            {t('save')}
+          </button>
+        </form>
+        <LanguagePicker />
+      </section>
+      <section aria-labelledby="password-title" className="card">
+        <h2 id="password-title">{t('changePassword')}</h2>
+        <form
+          className="stack"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void act(async () => {
+              await client.people.changePassword({ currentPassword: current, newPassword: next });
+              setCurrent('');
+              setNext('');
+              loadSessions();
+            }, t('passwordChanged'));
+          }}
+        >
+          <input type="text" name="username" autoComplete="username" value={me.emails[0] ?? ''} readOnly hidden />
+          <label>
+            {t('currentPassword')}
+            <input type="password" autoComplete="current-password" required value={current} onChange={(e) => setCurrent(e.target.value)} />
+          </label>
+          <label>
+            {t('newPassword')}
+            <input type="password" autoComplete="new-password" required minLength={10} value={next} onChange={(e) => setNext(e.target.value)} />
+          </label>
+          <button type="submit" className="primary small">
+            {t('changePassword')}
+          </button>
+        </form>
+      </section>
+      <section aria-labelledby="sessions-title" className="card">
+        <h2 id="sessions-title">{t('sessions')}</h2>
+        <ul className="session-list">
+          {sessions.map((s) => (
+            <li key={s.id} className="row">
+              <span className="grow">
+                <strong>{s.current ? t('thisSession') : (s.clientVersion ?? s.kind)}</strong>
+                <br />
+                <span className="muted small">
+                  {[s.userAgent, s.ip, t('lastSeen', { when: relative(s.lastSeen) })].filter((x) => x !== undefined).join(' · ')}
+                </span>
+              </span>
+              {!s.current && (
+                <button type="button" className="small danger" onClick={() => void act(async () => (await client.sessions.revoke(s.id), loadSessions()), t('saved'))}>
+                  {t('revoke')}
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+        <p className="muted small">{t('storageNote')}</p>
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,183 @@
+/**
+ * The spaces list (SPEC SP-5): sorted by last activity, with unread and mention badges, the
+ * filters, teams (SP-3), and creating a space, a direct space or a team (SP-1).
+ * @module
+ */
+import { useState } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import { go, href } from '../app/router.ts';
+import type { Filter } from '../app/store.ts';
+import { createSpace, createTeam, openDirect } from '../app/actions.ts';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+import { Dialog } from './Dialog.tsx';
+
+const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect' | 'filterFavorites' | 'filterMentions' | 'filterFlags' }[] = [
+  { id: 'all', label: 'filterAll' },
+  { id: 'unread', label: 'filterUnread' },
+  { id: 'direct', label: 'filterDirect' },
+  { id: 'favorites', label: 'filterFavorites' },
+  { id: 'mentions', label: 'filterMentions' },
+  { id: 'flags', label: 'filterFlags' },
+];
+
+type DialogKind = 'space' | 'direct' | 'team' | undefined;
+
+export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) {
+  const { t, plural } = useI18n();
+  const store = useAppStore();
+  const [filter, setFilter] = useState<Filter>('all');
+  const [teamId, setTeamId] = useState<string | undefined>(undefined);
+  const [dialog, setDialog] = useState<DialogKind>(undefined);
+  const rooms = store.sortedRooms(filter, teamId);
+  const teams = [...store.teams.values()];
+
+  return (
+    <nav className="sidebar" aria-label={t('mainNav')}>
+      <div className="sidebar-actions">
+        <button type="button" className="primary small" onClick={() => setDialog('space')}>
+          + {t('newSpace')}
+        </button>
+        <button type="button" className="small" onClick={() => setDialog('direct')}>
+          {t('newDirect')}
+        </button>
+        <button type="button" className="small" onClick={() => setDialog('team')}>
+          {t('newTeam')}
+        </button>
+      </div>
+      <div className="filters" role="group" aria-label={t('filterSpaces')}>
+        {FILTERS.map((f) => (
+          <button key={f.id} type="button" className="chip" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+            {t(f.label)}
+          </button>
+        ))}
+      </div>
+      {teams.length > 0 && (
+        <div className="teams">
+          <h2 className="section-title">{t('teams')}</h2>
+          <div className="filters" role="group" aria-label={t('teams')}>
+            {teams.map((tv) => (
+              <button key={tv.team.id} type="button" className="chip" aria-pressed={teamId === tv.team.id} onClick={() => setTeamId(teamId === tv.team.id ? undefined : tv.team.id)}>
+                {tv.name ?? '🔒'}
+              </button>
+            ))}
+          </div>
+        </div>
+      )}
+      <h2 className="section-title" id="spaces-title">
+        {t('spaces')}
+      </h2>
+      <ul className="room-list" aria-labelledby="spaces-title">
+        {rooms.length === 0 && <li className="muted empty-small">{t('noSpaces')}</li>}
+        {rooms.map((room) => {
+          const title = store.roomTitle(room);
+          const unread = room.unreadCount ?? 0;
+          const mentions = room.mentionCount ?? 0;
+          const label = [title, unread > 0 ? plural('unread', unread) : '', mentions > 0 ? plural('mentionsBadge', mentions) : ''].filter((s) => s !== '').join(', ');
+          return (
+            <li key={room.id}>
+              <a
+                href={href({ view: 'space', roomId: room.id })}
+                className={`room-item ${room.id === activeRoomId ? 'active' : ''} ${unread > 0 ? 'unread' : ''}`}
+                aria-current={room.id === activeRoomId ? 'page' : undefined}
+                aria-label={label}
+                data-room-id={room.id}
+              >
+                {room.type === 'direct' && room.directPersonId !== undefined ? <Avatar personId={room.directPersonId} size={28} showPresence /> : <span className="room-glyph" aria-hidden="true">#</span>}
+                <span className="room-title">{title}</span>
+                {room.isFavorite === true && (
+                  <span className="fav" aria-hidden="true">
+                    ★
+                  </span>
+                )}
+                {mentions > 0 && (
+                  <span className="badge badge-mention" aria-hidden="true" data-testid="mention-badge">
+                    @{mentions}
+                  </span>
+                )}
+                {unread > 0 && (
+                  <span className="badge" aria-hidden="true" data-testid="unread-badge">
+                    {unread}
+                  </span>
+                )}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+      {dialog !== undefined && <NewDialog kind={dialog} onClose={() => setDialog(undefined)} />}
+    </nav>
+  );
+}
+
+function NewDialog({ kind, onClose }: { kind: 'space' | 'direct' | 'team'; onClose: () => void }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const [value, setValue] = useState('');
+  const [teamId, setTeamId] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [problem, setProblem] = useState<string | undefined>();
+  const title = kind === 'space' ? t('newSpace') : kind === 'direct' ? t('newDirect') : t('newTeam');
+  const submit = async () => {
+    setBusy(true);
+    setProblem(undefined);
+    try {
+      if (kind === 'space') {
+        const room = await createSpace(store, value.trim(), teamId === '' ? undefined : teamId);
+        go({ view: 'space', roomId: room.id });
+      } else if (kind === 'direct') {
+        const room = await openDirect(store, value.trim());
+        go({ view: 'space', roomId: room.id });
+      } else {
+        const room = await createTeam(store, value.trim());
+        go({ view: 'space', roomId: room });
+      }
+      onClose();
+    } catch (error) {
+      setProblem(error instanceof Error ? error.message : String(error));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          {kind === 'space' ? t('title') : kind === 'direct' ? t('personEmail') : t('teamName')}
+          <input autoFocus required type={kind === 'direct' ? 'email' : 'text'} value={value} onChange={(e) => setValue(e.target.value)} maxLength={kind === 'direct' ? 254 : 200} />
+        </label>
+        {kind === 'space' && store.teams.size > 0 && (
+          <label>
+            {t('inTeam')}
+            <select value={teamId} onChange={(e) => setTeamId(e.target.value)}>
+              <option value="">{t('noTeam')}</option>
+              {[...store.teams.values()].map((tv) => (
+                <option key={tv.team.id} value={tv.team.id}>
+                  {tv.name ?? '🔒'}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        {problem !== undefined && (
+          <p className="error" role="alert">
+            {problem}
+          </p>
+        )}
+        <div className="row end">
+          <button type="button" onClick={onClose}>
+            {t('cancel')}
+          </button>
+          <button type="submit" className="primary" disabled={busy}>
+            {t('create')}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,42 @@
+/**
+ * The top bar: menu (phones), the search box (SPEC SR-1), settings and sign-out.
+ * @module
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import { useI18n } from '../i18n/index.tsx';
+import { go, href, type Route } from '../app/router.ts';
+import { useAppStore } from './App.tsx';
+import { Avatar } from './Avatar.tsx';
+
+export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<void>; onMenu: () => void; route: Route }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const [query, setQuery] = useState(route.view === 'search' ? route.query : '');
+  useEffect(() => {
+    if (route.view === 'search') setQuery(route.query);
+  }, [route]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (query.trim() !== '') go({ view: 'search', query: query.trim() });
+  };
+  return (
+    <header className="topbar">
+      <button type="button" className="icon-button menu-button" aria-label={t('openMenu')} onClick={onMenu}>
+        ☰
+      </button>
+      <a className="brand" href={href({ view: 'home' })}>
+        <img src="./icon.svg" alt="" width="24" height="24" />
+        <span>{t('appName')}</span>
+      </a>
+      <form role="search" className="search-form" onSubmit={submit}>
+        <input type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
+      </form>
+      <a className="icon-button" href={href({ view: 'settings' })} aria-label={t('settings')} title={t('settings')}>
+        <Avatar personId={store.me} size={28} />
+      </a>
+      <button type="button" className="ghost" onClick={() => void onSignOut()}>
+        {t('signOut')}
+      </button>
+    </header>
+  );
+}

@@ -1,0 +1,254 @@
+/**
+ * The web app in a real Chromium (SPEC PL-1, ID-1, SP-1, SP-2, SP-5, MS-1 … MS-4, MS-7, FL-1, FL-2,
+ * SR-1, SEC-1, SEC-3): two people in two browser contexts sign up, make a space, talk (thread,
+ * mention, edit, delete), share an image and see its preview, search, flag, and watch unread counts
+ * and read receipts move — while a third person, not a member, sees none of it. Message content
+ * that tries to inject markup renders inert. Screenshots of the main views go to
+ * test-results/web/ (gitignored).
+ * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { launchChromium, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+
+const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
+const WAIT = { timeout: 20_000 };
+
+/** A 2×2 PNG (red, green, blue, white). */
+const PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+interface Person {
+  name: string;
+  email: string;
+  context: BrowserContext;
+  page: Page;
+  dialogs: string[];
+}
+
+describe('web app (Chromium)', () => {
+  let flint: TestFlint;
+  let browser: Browser;
+  const people: Record<'ada' | 'bob' | 'eve', Person> = {} as never;
+  let roomId = '';
+
+  async function open(key: 'ada' | 'bob' | 'eve', name: string, email: string, viewport = { width: 1280, height: 800 }): Promise<Person> {
+    const context = await browser.newContext({ viewport, locale: 'en-US' });
+    const page = await context.newPage();
+    const person: Person = { name, email, context, page, dialogs: [] };
+    page.on('dialog', (d) => {
+      person.dialogs.push(d.message());
+      void d.dismiss();
+    });
+    await page.goto(flint.url + '/');
+    await page.getByRole('button', { name: 'New here? Create an account' }).click(WAIT);
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
+    people[key] = person;
+    return person;
+  }
+
+  const messageIn = (p: Person, text: string) => p.page.locator('.timeline article.message', { hasText: text });
+
+  async function send(p: Person, text: string, shows = text): Promise<void> {
+    const box = p.page.getByRole('combobox', { name: /Write a message to/ });
+    await box.fill(text);
+    await box.press('Enter');
+    await messageIn(p, shows).first().waitFor(WAIT);
+  }
+
+  async function shot(p: Person, name: string): Promise<void> {
+    await p.page.screenshot({ path: `${SHOTS}${name}.png` });
+  }
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    flint = await startFlint({ webRoot: webDist() });
+    browser = await launchChromium();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await flint?.stop();
+  });
+
+  it('PL-1, ID-1: serves the app with a strict CSP; three people sign up in their own browsers', async () => {
+    const response = await fetch(flint.url + '/');
+    const csp = response.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /script-src 'self'(;|$)/);
+    assert.match(csp, /connect-src 'self' ws:\/\/127\.0\.0\.1:\d+/);
+    assert.match(csp, /object-src 'none'/);
+    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/);
+    const html = await response.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script in the page');
+
+    await open('ada', 'Ada Lovelace', 'ada@example.com');
+    await shot(people.ada, '01-empty');
+    await open('bob', 'Bob Babbage', 'bob@example.com');
+    await open('eve', 'Eve Outsider', 'eve@example.com', { width: 390, height: 844 });
+  });
+
+  it('SP-1, SP-2: Ada creates a space and adds Bob; it appears in Bob’s list, not in Eve’s', async () => {
+    const { page } = people.ada;
+    await page.getByRole('button', { name: '+ New space' }).click();
+    await page.getByRole('dialog').getByLabel('Title').fill('Launch plans');
+    await page.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('heading', { name: 'Launch plans' }).waitFor(WAIT);
+    roomId = /#\/space\/([^/]+)/.exec(page.url())![1]!;
+    await page.getByRole('link', { name: 'Space details' }).click();
+    await page.getByLabel('Add people').fill('bob@example.com');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.locator('.member', { hasText: 'Bob Babbage' }).waitFor(WAIT);
+    await shot(people.ada, '02-details');
+    await page.getByRole('link', { name: 'Close' }).click();
+
+    await people.bob.page.getByRole('link', { name: /^Launch plans/ }).waitFor(WAIT);
+    assert.equal(await people.eve.page.getByRole('link', { name: /Launch plans/ }).count(), 0);
+  });
+
+  it('MS-4: a message raises Bob’s unread badge; reading it clears the badge and shows Ada the receipt', async () => {
+    await send(people.ada, 'Quarterly numbers are in');
+    const bobLink = people.bob.page.getByRole('link', { name: /^Launch plans, 1 unread message/ });
+    await bobLink.waitFor(WAIT);
+    assert.equal(await people.bob.page.locator(`[data-room-id="${roomId}"] [data-testid="unread-badge"]`).textContent(), '1');
+    await shot(people.bob, '03-unread');
+    await bobLink.click();
+    await messageIn(people.bob, 'Quarterly numbers are in').waitFor(WAIT);
+    await people.bob.page.locator(`[data-room-id="${roomId}"] [data-testid="unread-badge"]`).waitFor({ state: 'detached', ...WAIT });
+    await people.ada.page.getByText('Seen by Bob Babbage').waitFor(WAIT);
+  });
+
+  it('MS-2, MS-7: Bob mentions Ada through autocomplete while she sees him typing', async () => {
+    const { page } = people.bob;
+    const box = page.getByRole('combobox', { name: /Write a message to/ });
+    await box.pressSequentially('@Ad');
+    await people.ada.page.getByText('Bob Babbage is typing…').waitFor(WAIT);
+    await page.getByRole('option', { name: /@Ada Lovelace/ }).waitFor(WAIT);
+    await box.press('Enter');
+    await box.pressSequentially('can you check the **launch** date?');
+    await box.press('Enter');
+    const onAda = messageIn(people.ada, 'can you check the launch date?');
+    await onAda.waitFor(WAIT);
+    assert.equal(await onAda.locator('.mention-me').textContent(), '@Ada Lovelace');
+    assert.equal(await onAda.locator('strong').textContent(), 'launch');
+  });
+
+  it('MS-1: threads, edits and deletes reach the other person', async () => {
+    const ada = people.ada.page;
+    const question = messageIn(people.ada, 'can you check the launch date?');
+    await question.hover();
+    await question.getByRole('link', { name: 'Reply in thread' }).click();
+    const reply = ada.getByRole('combobox', { name: 'Reply in thread' });
+    await reply.fill('Tuesday, confirmed');
+    await reply.press('Enter');
+    await ada.locator('.side-panel article.message', { hasText: 'Tuesday, confirmed' }).waitFor(WAIT);
+    await shot(people.ada, '04-thread');
+    await people.bob.page.getByRole('link', { name: '1 reply' }).waitFor(WAIT);
+
+    await send(people.ada, 'Draft agenda v1');
+    const mine = messageIn(people.ada, 'Draft agenda v1');
+    await mine.hover();
+    await mine.getByRole('button', { name: 'Edit' }).click();
+    const editor = ada.getByRole('combobox', { name: 'Editing message' });
+    await editor.fill('Final agenda v2');
+    await editor.press('Enter');
+    const edited = messageIn(people.bob, 'Final agenda v2');
+    await edited.waitFor(WAIT);
+    await edited.getByText('(edited)').waitFor(WAIT);
+    assert.equal(await messageIn(people.bob, 'Draft agenda v1').count(), 0);
+
+    await send(people.ada, 'oops, wrong space');
+    const oops = messageIn(people.ada, 'oops, wrong space');
+    await oops.hover();
+    await oops.getByRole('button', { name: 'Delete' }).click();
+    await ada.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await people.bob.page.waitForFunction(() => !document.body.innerText.includes('oops, wrong space'), undefined, WAIT);
+    await people.bob.page.getByText('This message was deleted.').first().waitFor(WAIT);
+  });
+
+  it('MS-1, SEC-1: markup and javascript: links in a message render inert', async () => {
+    await send(people.ada, 'Look <img src=x onerror=alert(1)> here [click me](javascript:alert(2)) and <script>alert(3)</script> [ok](https://example.com/x)', 'click me');
+    const onBob = messageIn(people.bob, 'Look');
+    await onBob.waitFor(WAIT);
+    await onBob.getByText('click me').waitFor(WAIT);
+    assert.equal(await onBob.locator('img').count(), 0, 'no <img> from message content');
+    assert.equal(await onBob.locator('script').count(), 0);
+    assert.equal(await onBob.locator('[onerror], [onclick], [onload]').count(), 0);
+    assert.equal(await people.bob.page.locator('a[href^="javascript:"], [href*="javascript:"]').count(), 0);
+    assert.equal(await onBob.locator('a[href="https://example.com/x"][rel~="noopener"]').count(), 1);
+    await people.bob.page.waitForTimeout(300);
+    assert.deepEqual(people.bob.dialogs, [], 'no dialog fired');
+    assert.deepEqual(people.ada.dialogs, []);
+  });
+
+  it('FL-1, FL-2: an image shared by Ada shows as a decrypted preview for Bob, and downloads', async () => {
+    await people.ada.page.getByLabel('Attach files').last().setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: PNG });
+    const preview = people.bob.page.getByRole('img', { name: 'Preview of chart.png' });
+    await preview.waitFor(WAIT);
+    await people.bob.page.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('img.preview');
+      return img !== null && img.complete && img.naturalWidth === 2 && img.src.startsWith('blob:');
+    }, undefined, WAIT);
+    const [download] = await Promise.all([people.bob.page.waitForEvent('download', WAIT), people.bob.page.locator('.file-meta').getByRole('button', { name: 'Download chart.png' }).click()]);
+    assert.equal(download.suggestedFilename(), 'chart.png');
+    const path = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    assert.deepEqual(await readFile(path), PNG);
+    await shot(people.bob, '05-conversation');
+  });
+
+  it('SR-1, MS-3: Bob finds a message by search, jumps to it in context and flags it', async () => {
+    const { page } = people.bob;
+    await page.getByRole('searchbox', { name: 'Search' }).fill('quarter');
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    const result = page.locator('.results a.result', { hasText: 'Quarterly numbers are in' });
+    await result.waitFor(WAIT);
+    await page.getByRole('heading', { name: 'Spaces' }).count();
+    await shot(people.bob, '06-search');
+    await result.click();
+    const target = page.locator('article.message.highlight', { hasText: 'Quarterly numbers are in' });
+    await target.waitFor(WAIT);
+    await target.hover();
+    await target.getByRole('button', { name: 'Flag' }).click();
+    await target.getByText('Flagged').waitFor(WAIT);
+    await page.getByRole('button', { name: 'Flags' }).click();
+    await page.getByRole('link', { name: /^Launch plans/ }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'All' }).click();
+  });
+
+  it('SEC-3: Eve, not a member, sees nothing — not in her list, not by the space’s URL, not by search', async () => {
+    const { page } = people.eve;
+    assert.equal(await page.getByRole('link', { name: /Launch plans/ }).count(), 0);
+    await page.goto(`${flint.url}/#/space/${roomId}`);
+    await page.getByRole('navigation').or(page.getByText('Pick a space')).first().waitFor(WAIT);
+    await page.waitForTimeout(500);
+    const text = await page.locator('body').innerText();
+    for (const secret of ['Quarterly', 'launch date', 'Tuesday', 'agenda', 'chart.png', 'Launch plans']) assert.ok(!text.includes(secret), `Eve sees "${secret}"`);
+    await page.goto(`${flint.url}/#/search/quarter`);
+    await page.getByText('Nothing found.').waitFor(WAIT);
+    await shot(people.eve, '07-phone-outsider');
+  });
+
+  it('MS-1: a draft survives a reload, and browser storage holds only its ciphertext', async () => {
+    const { page } = people.ada;
+    const box = page.getByRole('combobox', { name: /Write a message to/ });
+    await box.fill('secret draft about the merger');
+    await page.waitForTimeout(900);
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }));
+    assert.ok(!stored.includes('merger'), 'no plaintext in localStorage');
+    assert.match(stored, /flint\.draft\./);
+    await page.reload();
+    await page.getByRole('combobox', { name: /Write a message to/ }).waitFor(WAIT);
+    await page.waitForFunction(() => document.querySelector('textarea')?.value === 'secret draft about the merger', undefined, WAIT);
+    const idb = await page.evaluate(async () => (await indexedDB.databases()).length);
+    assert.equal(idb, 0, 'no IndexedDB database');
+  });
+});

@@ -56,6 +56,8 @@ export interface StepResult {
   loadgenCpuPct: number;
   /** CPU used by every other process on the machine during the step (PostgreSQL and Redis included), % of one core. */
   othersCpuPct: number;
+  /** Set when this is the second try of a rate whose first try failed (kept here). */
+  firstTry?: StepResult;
 }
 
 export interface FanoutResult {
@@ -80,13 +82,39 @@ interface World {
   spaces: Space[];
 }
 
-interface Recorder {
+export interface Recorder {
   scheduled: Float64Array;
   stepOf: Int16Array;
   latencies: number[][];
   received: number[];
   decryptErrors: number[];
   firstError?: string;
+}
+
+/**
+ * What a step drives: the server's processes (for CPU readings and the quiet wait) and how to send
+ * message `seq` with a given plaintext. `send` resolves once the server has accepted the message
+ * (Flint: `POST /api/messages` answered; XMPP: the room's echo reached the sender) with the number
+ * of receivers that should get it. Receivers report through `recordDelivery`.
+ */
+export interface Driver {
+  serverPids: () => number[];
+  send: (seq: number, plaintext: string) => Promise<number>;
+}
+
+/** A receiver holds the plaintext of a message: its latency counts in the step that scheduled it. */
+export function recordDelivery(rec: Recorder, plaintext: string): void {
+  const done = performance.now();
+  const seq = (JSON.parse(plaintext) as { seq: number }).seq;
+  const step = rec.stepOf[seq]!;
+  if (step < 0) return;
+  rec.latencies[step]!.push(done - rec.scheduled[seq]!);
+  rec.received[step]!++;
+}
+
+export function recordDecryptError(rec: Recorder, error: unknown): void {
+  rec.firstError ??= String(error);
+  rec.decryptErrors[rec.decryptErrors.length - 1]!++;
 }
 
 export async function buildWorld(server: Server, spacesCount: number, membersPerSpace: number, rec: Recorder): Promise<World> {
@@ -122,18 +150,8 @@ export async function buildWorld(server: Server, spacesCount: number, membersPer
         const d = e.data as { personId?: string; text?: string; encryptionKeyUrl?: string };
         if (d.personId === m.personId || d.text === undefined || d.encryptionKeyUrl === undefined) return;
         openText(m.kms, { ciphertext: d.text, encryptionKeyUrl: d.encryptionKeyUrl }).then(
-          (plain) => {
-            const done = performance.now();
-            const seq = (JSON.parse(plain) as { seq: number }).seq;
-            const step = rec.stepOf[seq]!;
-            if (step < 0) return;
-            rec.latencies[step]!.push(done - rec.scheduled[seq]!);
-            rec.received[step]!++;
-          },
-          (error: unknown) => {
-            rec.firstError ??= String(error);
-            rec.decryptErrors[rec.decryptErrors.length - 1]!++;
-          },
+          (plain) => recordDelivery(rec, plain),
+          (error: unknown) => recordDecryptError(rec, error),
         );
       },
     });
@@ -147,8 +165,23 @@ export function newRecorder(): Recorder {
   return { scheduled: new Float64Array(MAX_SEQ), stepOf: new Int16Array(MAX_SEQ).fill(-1), latencies: [], received: [], decryptErrors: [] };
 }
 
+/** Flint as a step's driver: a random member of the space seals the text with the space key and posts it. */
+export function flintDriver(server: Server, world: World): Driver {
+  return {
+    serverPids: () => [server.pid],
+    send: async (seq, plaintext) => {
+      const space = world.spaces[seq % world.spaces.length]!;
+      const sender = world.members[space.members[Math.floor(Math.random() * space.members.length)]!]!;
+      const key: KmsKey = await sender.kms.retrieveKey(space.keyUri);
+      const sealed = await sealText(key, plaintext);
+      await sender.client.messages.create({ roomId: space.roomId, text: sealed.ciphertext, encryptionKeyUrl: sealed.encryptionKeyUrl });
+      return space.members.length - 1;
+    },
+  };
+}
+
 /** One open-loop step: messages at `rate`/s for `seconds`, then up to `drainMs` for stragglers. */
-export async function runStep(server: Server, world: World, rec: Recorder, state: { seq: number }, rate: number, seconds: number, drainMs = 6000): Promise<StepResult> {
+export async function runStep(driver: Driver, rec: Recorder, state: { seq: number }, rate: number, seconds: number, drainMs = 6000): Promise<StepResult> {
   const step = rec.latencies.length;
   rec.latencies.push([]);
   rec.received.push(0);
@@ -162,15 +195,11 @@ export async function runStep(server: Server, world: World, rec: Recorder, state
   const pad = 'x'.repeat(PLAINTEXT_CHARS - 30);
   const sends: Promise<void>[] = [];
   const send = async (seq: number, at: number) => {
-    const space = world.spaces[seq % world.spaces.length]!;
-    const sender = world.members[space.members[Math.floor(Math.random() * space.members.length)]!]!;
     try {
-      const key: KmsKey = await sender.kms.retrieveKey(space.keyUri);
-      const sealed = await sealText(key, JSON.stringify({ seq, pad }));
-      await sender.client.messages.create({ roomId: space.roomId, text: sealed.ciphertext, encryptionKeyUrl: sealed.encryptionKeyUrl });
+      const receivers = await driver.send(seq, JSON.stringify({ seq, pad }));
       sendLat.push(performance.now() - at);
       sent++;
-      expected += space.members.length - 1;
+      expected += receivers;
     } catch (error) {
       rec.firstError ??= String(error);
       sendErrors++;
@@ -178,8 +207,9 @@ export async function runStep(server: Server, world: World, rec: Recorder, state
       inFlight--;
     }
   };
-  await waitForQuiet([server.pid]);
-  const serverCpu0 = await cpuSeconds(server.pid);
+  const pids = driver.serverPids();
+  await waitForQuiet(pids);
+  const serverCpu0 = await cpuSecondsOf(pids);
   const machine0 = await machineBusySeconds();
   const loadCpu0 = process.cpuUsage();
   const start = performance.now();
@@ -206,7 +236,7 @@ export async function runStep(server: Server, world: World, rec: Recorder, state
   const elapsed = (performance.now() - start) / 1000;
   const drainDeadline = performance.now() + drainMs;
   while (rec.received[step]! < expected && performance.now() < drainDeadline) await sleep(20);
-  const serverCpu = (await cpuSeconds(server.pid)) - serverCpu0;
+  const serverCpu = (await cpuSecondsOf(pids)) - serverCpu0;
   const loadCpu = process.cpuUsage(loadCpu0);
   const machineCpu = (await machineBusySeconds()) - machine0;
   const wall = (performance.now() - start) / 1000;
@@ -239,6 +269,26 @@ export async function runStep(server: Server, world: World, rec: Recorder, state
   };
 }
 
+async function cpuSecondsOf(pids: number[]): Promise<number> {
+  const each = await Promise.all(pids.map((p) => cpuSeconds(p).catch(() => 0)));
+  return each.reduce((a, b) => a + b, 0);
+}
+
+/**
+ * A step, tried a second time if it fails: on this shared machine one burst of someone else's work
+ * can sink a step, and the rule (the same for every side compared) keeps that from ending a ladder.
+ */
+export async function runStepTwice(driver: Driver, rec: Recorder, state: { seq: number }, rate: number, seconds: number): Promise<StepResult> {
+  const first = await runStep(driver, rec, state, rate, seconds);
+  if (stepOk(first)) return first;
+  await sleep(1500);
+  const second = await runStep(driver, rec, state, rate, seconds);
+  return { ...second, firstTry: first };
+}
+
+/** The offered-rate cell: marks a rate that needed its second try. */
+export const offeredCell = (s: StepResult) => (s.firstTry === undefined ? String(s.offeredPerSec) : `${s.offeredPerSec} (2nd try; 1st: p99 ${fmt(s.firstTry.p99Ms)} ms)`);
+
 export const stepOk = (s: StepResult) => s.p99Ms <= P99_LIMIT_MS && s.sendErrors === 0 && s.skipped === 0 && s.deliveriesReceived >= s.deliveriesExpected && s.achievedPerSec >= 0.95 * s.offeredPerSec;
 
 export async function fanoutEngine(engine: Engine, options: { spaces: number; membersPerSpace: number; rates: number[]; stepSeconds: number }): Promise<FanoutResult> {
@@ -251,11 +301,12 @@ export async function fanoutEngine(engine: Engine, options: { spaces: number; me
     const state = { seq: 0 };
     try {
       // Warm-up (JIT, connection pools), not reported.
-      await runStep(server, world, rec, state, 5, 3, 3000);
+      const driver = flintDriver(server, world);
+      await runStep(driver, rec, state, 5, 3, 3000);
       const steps: StepResult[] = [];
       for (const rate of options.rates) {
         await sleep(1500); // let the previous step settle
-        const r = await runStep(server, world, rec, state, rate, options.stepSeconds);
+        const r = await runStepTwice(driver, rec, state, rate, options.stepSeconds);
         steps.push(r);
         console.log(
           `  [${engine}] offered ${rate}/s: sent ${r.achievedPerSec}/s, delivered ${r.deliveriesReceived}/${r.deliveriesExpected}, p50 ${fmt(r.p50Ms)} ms, p99 ${fmt(r.p99Ms)} ms, server CPU ${r.serverCpuPct}%, load-gen CPU ${r.loadgenCpuPct}%, others ${r.othersCpuPct}%`,
@@ -309,7 +360,7 @@ export async function fanout(): Promise<{ json: Record<string, unknown>; markdow
     'One load-generator process (the SDK: `messages.create` over HTTP, `events()` over WebSocket, `sealText`/`openText` with cached KMS keys) and one `flint serve` share the same 2 cores, so the figures are a floor for the server. ' +
       'Latency runs from the message\'s *intended* send time (open-loop schedule, so a backlog counts) until a receiver holds the plaintext; each message counts once per receiver (members − 1). ' +
       'CPU columns are % of one core over the step (200% = the whole machine); "other processes" includes PostgreSQL and Redis, and anything else running on this shared machine — each step waits (up to 20 s) for the rest of the machine to go quiet first. ' +
-      'Deliveries still missing 6 s after the step count as infinitely late. "Sustained" is the highest offered rate with p99 ≤ 250 ms, no errors and every delivery made.',
+      'Deliveries still missing 6 s after the step count as infinitely late. "Sustained" is the highest offered rate with p99 ≤ 250 ms, no errors and every delivery made; a rate that fails is tried once more before the ladder stops (both tries are in the raw JSON).',
   );
   lines.push('');
   for (const r of results) {
@@ -318,7 +369,7 @@ export async function fanout(): Promise<{ json: Record<string, unknown>; markdow
     lines.push(
       table(
         ['offered msg/s', 'achieved msg/s', 'deliveries', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'send p50 / p99 ms', 'server CPU', 'load-gen CPU', 'other processes CPU'],
-        r.steps.map((s) => [s.offeredPerSec, s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}%`, `${s.othersCpuPct}%`]),
+        r.steps.map((s) => [offeredCell(s), s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}%`, `${s.othersCpuPct}%`]),
       ),
     );
     lines.push('');

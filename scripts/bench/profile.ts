@@ -6,7 +6,7 @@
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildWorld, newRecorder, runStep } from './fanout.ts';
+import { buildWorld, flintDriver, newRecorder, runStep } from './fanout.ts';
 import { fmt, machineLine, root, sleep, table, withServer } from './common.ts';
 
 interface ProfileNode {
@@ -109,10 +109,10 @@ export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; 
   const step = await withServer({ engine: 'sqlite', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] }, async (server) => {
     const world = await buildWorld(server, 2, 100, rec);
     try {
-      await runStep(server, world, rec, { seq: 0 }, 5, 3, 3000);
+      await runStep(flintDriver(server, world), rec, { seq: 0 }, 5, 3, 3000);
       await sleep(1000);
       window.fromUs = nowUs();
-      const r = await runStep(server, world, rec, { seq: 100_000 }, rate, seconds);
+      const r = await runStep(flintDriver(server, world), rec, { seq: 100_000 }, rate, seconds);
       window.toUs = nowUs();
       return r;
     } finally {

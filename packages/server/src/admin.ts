@@ -82,6 +82,7 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         if (on) roles.add('org_admin');
         else roles.delete('org_admin');
         await setRoles(core.db, person.id, [...roles] as RoleId[]);
+        core.authCache.clear();
       }),
     resetPassword: (email, password) =>
       wrap(async () => {

@@ -13,6 +13,7 @@ import type { Metrics } from './infra/metrics.ts';
 import type { RateLimiter } from './infra/rate-limiter.ts';
 import type { PasswordHasher } from './identity/passwords.ts';
 import type { EventService } from './events/event-service.ts';
+import type { AuthCache } from './identity/auth-cache.ts';
 
 export interface Core {
   config: FlintConfig;
@@ -26,6 +27,8 @@ export interface Core {
   passwords: PasswordHasher;
   /** Transactions that emit events, the bus, and this instance's connections. */
   events: EventService;
+  /** Verified bearer tokens for a few seconds (identity/auth-cache.ts). */
+  authCache: AuthCache;
   now(): number;
 }
 

@@ -20,6 +20,7 @@ import { createMetrics } from './infra/metrics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './infra/rate-limiter.ts';
 import { InProcessBus, RedisBus, type EventBus } from './events/event-bus.ts';
 import { EventService } from './events/event-service.ts';
+import { AuthCache } from './identity/auth-cache.ts';
 import { EventHub } from './events/hub.ts';
 import { pruneEvents } from './events/retention.ts';
 
@@ -74,6 +75,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     metrics: createMetrics(),
     passwords: createPasswordHasher(config.argon2),
     events: new EventService(opened.db, opened.engine, bus, hub, log, now),
+    authCache: new AuthCache(config.auth.cacheMs, now),
     now,
   };
   return {

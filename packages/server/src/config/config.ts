@@ -35,6 +35,8 @@ export interface FlintConfig {
     webSessionIdleMinutes: number;
     signup: SignupMode;
     invitationTtlSec: number;
+    /** How long a verified bearer token is remembered (identity/auth-cache.ts); 0 = never. */
+    cacheMs: number;
   };
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
   rateLimit: {
@@ -86,6 +88,7 @@ export const ENV_VARS = [
   'FLINT_KMS_URL',
   'FLINT_EVENT_RETENTION_DAYS',
   'FLINT_KMS_LINK_SECRET',
+  'FLINT_AUTH_CACHE_MS',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -256,6 +259,7 @@ export function loadConfig(
       webSessionIdleMinutes: int('FLINT_WEB_SESSION_IDLE_MINUTES', env.FLINT_WEB_SESSION_IDLE_MINUTES, 60 * 24 * 14, 1, 60 * 24 * 365),
       signup,
       invitationTtlSec: int('FLINT_INVITATION_TTL', env.FLINT_INVITATION_TTL, 86400 * 14, 60, 86400 * 365),
+      cacheMs: int('FLINT_AUTH_CACHE_MS', env.FLINT_AUTH_CACHE_MS, 5000, 0, 60_000),
     },
     mail: { smtpUrl, from, outboxDir: resolve(dataDir, 'outbox') },
     rateLimit: {

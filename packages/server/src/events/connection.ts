@@ -42,14 +42,14 @@ export class EventConnection {
     this.catchUp();
   }
 
-  offer(batch: EventBatch, frame: string, eventId: number, prevId: number): void {
+  offer(batch: EventBatch, frame: BatchFrame, eventId: number, prevId: number): void {
     if (this.closed || eventId <= this.last) return;
     if (this.catchingUp || prevId !== this.last) {
       this.catchUp();
       return;
     }
     this.last = eventId;
-    if (batch.deviceId === null || batch.deviceId === this.deviceId) this.send(frame.replace('"id":0,', `"id":${eventId},`));
+    if (batch.deviceId === null || batch.deviceId === this.deviceId) this.send(frame.withId(eventId));
   }
 
   sendRaw(frame: string): void {
@@ -96,14 +96,15 @@ export class EventConnection {
     }
   }
 
-  private send(frame: string): void {
+  /** A text frame: a string, or UTF-8 bytes already encoded (sent as text, not binary). */
+  private send(frame: string | Buffer): void {
     if (this.closed) return;
     if (this.socket.bufferedAmount > MAX_BUFFERED_BYTES) {
       this.socket.close(4008, 'too slow; resume from your last event id');
       this.closed = true;
       return;
     }
-    this.socket.send(frame);
+    this.socket.send(frame, { binary: false });
   }
 }
 
@@ -117,4 +118,27 @@ export function frameOfRow(row: StoredEventRow): string {
 export function frameOfBatch(batch: EventBatch): string {
   const actor = batch.actorId === null ? '' : `,"actorId":${JSON.stringify(batch.actorId)}`;
   return `{"type":"event","event":{"id":0,"type":${JSON.stringify(batch.type)}${actor},"created":"${new Date(batch.created).toISOString()}","data":${JSON.stringify(batch.data)}}}`;
+}
+
+/**
+ * A batch serialized and UTF-8 encoded once for all its recipients: only the event id differs
+ * between them, so each recipient's frame is the shared bytes before the id, the id's digits and
+ * the shared bytes after it (one copy, instead of a string rewrite and a UTF-8 encoding per
+ * connection).
+ */
+export class BatchFrame {
+  private readonly head: Buffer;
+  private readonly tail: Buffer;
+
+  constructor(batch: EventBatch) {
+    const text = frameOfBatch(batch);
+    const at = text.indexOf('"id":0,') + '"id":'.length;
+    this.head = Buffer.from(text.slice(0, at), 'utf8');
+    this.tail = Buffer.from(text.slice(at + 1), 'utf8');
+  }
+
+  withId(eventId: number): Buffer {
+    const id = Buffer.from(String(eventId), 'latin1');
+    return Buffer.concat([this.head, id, this.tail], this.head.length + id.length + this.tail.length);
+  }
 }

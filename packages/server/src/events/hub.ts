@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../infra/logger.ts';
 import type { BusMessage, EventBus } from './event-bus.ts';
-import { frameOfBatch, type EventConnection } from './connection.ts';
+import { BatchFrame, type EventConnection } from './connection.ts';
 
 /** Instances announce who is connected to them this often; an instance silent for 3 periods is presumed gone. */
 const PRESENCE_ANNOUNCE_MS = 15_000;
@@ -104,7 +104,7 @@ export class EventHub {
 
   private onMessage(message: BusMessage): void {
     if (message.kind === 'event') {
-      const frame = frameOfBatch(message);
+      const frame = new BatchFrame(message);
       for (const [personId, eventId, prevId] of message.recipients) {
         const set = this.byPerson.get(personId);
         if (set === undefined) continue;

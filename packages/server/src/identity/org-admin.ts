@@ -29,7 +29,10 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
   const email = normalizeEmail(input.email);
   if (input.password === undefined) {
     const invitation = await invite(core, by, { email, displayName: input.displayName });
-    if (input.roles?.length) await setRoles(core.db, invitation.person_id, input.roles);
+    if (input.roles?.length) {
+      await setRoles(core.db, invitation.person_id, input.roles);
+      core.authCache.clear();
+    }
     const row = await findPerson(core.db, invitation.person_id);
     if (row === undefined) throw ApiError.notFound('person');
     return row;
@@ -67,7 +70,10 @@ export async function updatePersonAsAdmin(core: Core, actor: Actor, personId: st
     throw ApiError.badRequest('You cannot remove your own admin role or disable your own login.');
   }
   await updateProfile(core, actor, personId, input);
-  if (input.roles !== undefined) await setRoles(core.db, personId, input.roles);
+  if (input.roles !== undefined) {
+    await setRoles(core.db, personId, input.roles);
+    core.authCache.clear();
+  }
   if (input.loginEnabled === false) await deactivatePerson(core, core.db, personId);
   if (input.loginEnabled === true) await reactivatePerson(core, core.db, personId);
   const row = await findPerson(core.db, personId);

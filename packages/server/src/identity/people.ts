@@ -229,6 +229,7 @@ export async function deactivatePerson(core: Core, db: Db, personId: string): Pr
   const now = core.now();
   await db.updateTable('people').set({ status: 'deactivated', updated_at: now }).where('id', '=', personId).execute();
   await db.updateTable('sessions').set({ revoked_at: now }).where('person_id', '=', personId).where('revoked_at', 'is', null).execute();
+  core.authCache.clear();
   core.events.hub.closeSessions(personId);
 }
 

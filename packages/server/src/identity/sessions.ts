@@ -11,7 +11,7 @@ import type { Db } from '../db/database.ts';
 import type { SessionRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { getOrg, parsePolicy } from './orgs.ts';
-import { hashToken, newToken } from './tokens.ts';
+import { hashToken, hashTokenSync, newToken } from './tokens.ts';
 
 export interface IssuedSession extends AuthResult {
   /** The web session cookie's value. */
@@ -85,7 +85,9 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
 
 /** Authenticates a bearer token for `scope` (by default the core's API; a KMS token is refused there). */
 export async function authenticateBearer(core: Core, token: string, scope: TokenScope = 'api'): Promise<Actor> {
-  const hash = await hashToken(token);
+  const hash = hashTokenSync(token);
+  const cached = core.authCache.get(hash, scope);
+  if (cached !== undefined) return cached;
   const now = core.now();
   const row = await core.db
     .selectFrom('access_tokens')
@@ -97,6 +99,7 @@ export async function authenticateBearer(core: Core, token: string, scope: Token
   if (row.expires_at !== null && row.expires_at <= now) throw new ApiError('token_expired', 'The access token has expired; refresh it.');
   const actor = await actorFor(core, row, row.person_id, 'bearer');
   if (actor === undefined) throw ApiError.unauthorized();
+  core.authCache.set(hash, scope, actor, row.expires_at);
   return actor;
 }
 
@@ -152,6 +155,7 @@ export async function refreshSession(core: Core, refreshToken: string, client: C
   const reused = await core.db.selectFrom('sessions').select('id').where('prev_refresh_hash', '=', hash).executeTakeFirst();
   if (reused !== undefined) {
     await core.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', reused.id).execute();
+    core.authCache.clear();
     core.log.warn({ sessionId: reused.id }, 'spent refresh token presented again; session revoked');
     throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
   }
@@ -195,6 +199,7 @@ export async function revokeSession(core: Core, actor: Actor, sessionId: string)
     .where('person_id', '=', actor.personId)
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
+  core.authCache.clear();
   if (Number(result.numUpdatedRows) === 0) throw ApiError.notFound('session');
   core.events.hub.closeSessions(actor.personId, { only: sessionId });
 }
@@ -216,5 +221,6 @@ export async function revokeOtherSessions(core: Core, db: Db, personId: string, 
   let q = db.updateTable('sessions').set({ revoked_at: core.now() }).where('person_id', '=', personId).where('revoked_at', 'is', null);
   if (keepSessionId !== undefined) q = q.where('id', '!=', keepSessionId);
   await q.execute();
+  core.authCache.clear();
   core.events.hub.closeSessions(personId, keepSessionId === undefined ? {} : { except: keepSessionId });
 }

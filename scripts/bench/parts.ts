@@ -9,6 +9,7 @@ import { history } from './history.ts';
 import { kms } from './kms.ts';
 import { ejabberd } from './ejabberd.ts';
 import { search } from './search.ts';
+import { userMix } from './user-mix.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   'fanout-profile': fanoutProfile,
@@ -18,4 +19,5 @@ export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unk
   kms,
   search,
   ejabberd,
+  'user-mix': userMix,
 };

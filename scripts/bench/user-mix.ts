@@ -12,8 +12,8 @@
  * and searches on them, and an event stream delivers live messages, which it opens too.
  *
  * Users come in blocks of 100, each block with 8 group spaces of 50 members (a user is in 4) and
- * 50 direct spaces, every group space seeded with 10 messages (a direct one with 1). The ramp doubles the users (100, 200,
- * 400, …) and measures each level for a window; after the first level that fails it bisects
+ * 50 direct spaces, every group space seeded with 10 messages (a direct one with 1). The ramp doubles the users (300, 600,
+ * 1,200, …) and measures each level for a window; after the first level that fails it bisects
  * between the last good level and it (users beyond a level are paused: offline, not acting).
  * Set-up of a level is not measured; every action started inside the window is.
  * @module

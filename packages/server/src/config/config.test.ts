@@ -81,6 +81,23 @@ describe('config', () => {
     assert.throws(() => loadConfig({ FLINT_TLS_CERT: join(dir, 'cert.pem') }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.startsWith('FLINT_TLS_KEY'));
   });
 
+  it('PL-2: reads the job and webhook settings, with Webex-like defaults, and checks them together', () => {
+    const defaults = loadConfig({});
+    assert.deepEqual(defaults.jobs, { pollMs: 1000, leaseMs: 60_000, concurrency: 8 });
+    assert.equal(defaults.webhooks.targets, 'private');
+    assert.equal(defaults.webhooks.disableFailures, 100);
+    assert.equal(defaults.webhooks.disableWindowSec, 300);
+    const tuned = loadConfig({ FLINT_WEBHOOK_TARGETS: 'any', FLINT_WEBHOOK_TIMEOUT_MS: '500', FLINT_JOBS_LEASE_MS: '1000', FLINT_WEBHOOK_DISABLE_FAILURES: '3' });
+    assert.equal(tuned.webhooks.targets, 'any');
+    assert.equal(tuned.webhooks.disableFailures, 3);
+    assert.throws(
+      () => loadConfig({ FLINT_WEBHOOK_TARGETS: 'everywhere', FLINT_WEBHOOK_TIMEOUT_MS: '5000', FLINT_JOBS_LEASE_MS: '6000', FLINT_WEBHOOK_RETRY_BASE_MS: '10', FLINT_WEBHOOK_RETRY_MAX_MS: '5' }),
+      (e: unknown) =>
+        e instanceof ConfigError &&
+        JSON.stringify(e.problems.map((p) => p.split(':')[0]).sort()) === JSON.stringify(['FLINT_JOBS_LEASE_MS', 'FLINT_WEBHOOK_RETRY_MAX_MS', 'FLINT_WEBHOOK_TARGETS']),
+    );
+  });
+
   it('ignores unrelated and empty environment variables', () => {
     assert.deepEqual(readEnv({ HOME: '/root', FLINT_PORT: '', FLINT_HOST: 'localhost' }), { FLINT_HOST: 'localhost' });
   });

@@ -57,7 +57,25 @@ export interface FlintConfig {
   kmsLinkSecret: string | undefined;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
+  /** Durable background jobs (jobs/): how each instance polls, how long a claim holds, how many run at once. */
+  jobs: { pollMs: number; leaseMs: number; concurrency: number };
+  /** Webhook deliveries (webhooks/). */
+  webhooks: {
+    /** Which addresses a target may resolve to (webhooks/target-policy.ts). */
+    targets: WebhookTargetPolicy;
+    timeoutMs: number;
+    /** Attempts per delivery, the first included. */
+    attempts: number;
+    retryBaseMs: number;
+    retryMaxMs: number;
+    /** This many failed deliveries within the window set a webhook inactive (Webex: 100 in 5 minutes). */
+    disableFailures: number;
+    disableWindowSec: number;
+  };
 }
+
+/** `public`: public addresses only; `private`: also private networks; `any`: also loopback and link-local. */
+export type WebhookTargetPolicy = 'public' | 'private' | 'any';
 
 /** Every environment variable Flint reads, in one place. */
 export const ENV_VARS = [
@@ -89,6 +107,16 @@ export const ENV_VARS = [
   'FLINT_EVENT_RETENTION_DAYS',
   'FLINT_KMS_LINK_SECRET',
   'FLINT_AUTH_CACHE_MS',
+  'FLINT_JOBS_POLL_MS',
+  'FLINT_JOBS_LEASE_MS',
+  'FLINT_JOBS_CONCURRENCY',
+  'FLINT_WEBHOOK_TARGETS',
+  'FLINT_WEBHOOK_TIMEOUT_MS',
+  'FLINT_WEBHOOK_ATTEMPTS',
+  'FLINT_WEBHOOK_RETRY_BASE_MS',
+  'FLINT_WEBHOOK_RETRY_MAX_MS',
+  'FLINT_WEBHOOK_DISABLE_FAILURES',
+  'FLINT_WEBHOOK_DISABLE_WINDOW',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -242,6 +270,26 @@ export function loadConfig(
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_LINK_SECRET.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
+  const webhookTargets = (env.FLINT_WEBHOOK_TARGETS ?? 'private') as WebhookTargetPolicy;
+  if (!['public', 'private', 'any'].includes(webhookTargets)) problems.push('FLINT_WEBHOOK_TARGETS: must be public, private or any');
+  const jobs = {
+    pollMs: int('FLINT_JOBS_POLL_MS', env.FLINT_JOBS_POLL_MS, 1000, 10, 60_000),
+    leaseMs: int('FLINT_JOBS_LEASE_MS', env.FLINT_JOBS_LEASE_MS, 60_000, 100, 3_600_000),
+    concurrency: int('FLINT_JOBS_CONCURRENCY', env.FLINT_JOBS_CONCURRENCY, 8, 1, 256),
+  };
+  const webhooks = {
+    targets: webhookTargets,
+    timeoutMs: int('FLINT_WEBHOOK_TIMEOUT_MS', env.FLINT_WEBHOOK_TIMEOUT_MS, 10_000, 50, 120_000),
+    attempts: int('FLINT_WEBHOOK_ATTEMPTS', env.FLINT_WEBHOOK_ATTEMPTS, 10, 1, 100),
+    retryBaseMs: int('FLINT_WEBHOOK_RETRY_BASE_MS', env.FLINT_WEBHOOK_RETRY_BASE_MS, 5_000, 1, 3_600_000),
+    retryMaxMs: int('FLINT_WEBHOOK_RETRY_MAX_MS', env.FLINT_WEBHOOK_RETRY_MAX_MS, 600_000, 1, 86_400_000),
+    disableFailures: int('FLINT_WEBHOOK_DISABLE_FAILURES', env.FLINT_WEBHOOK_DISABLE_FAILURES, 100, 1, 1_000_000),
+    disableWindowSec: int('FLINT_WEBHOOK_DISABLE_WINDOW', env.FLINT_WEBHOOK_DISABLE_WINDOW, 300, 1, 86_400),
+  };
+  // A delivery must end well within the claim that holds it, or a second instance would take it over.
+  if (jobs.leaseMs < 2 * webhooks.timeoutMs) problems.push(`FLINT_JOBS_LEASE_MS: must be at least twice FLINT_WEBHOOK_TIMEOUT_MS (${2 * webhooks.timeoutMs})`);
+  if (webhooks.retryMaxMs < webhooks.retryBaseMs) problems.push('FLINT_WEBHOOK_RETRY_MAX_MS: must not be below FLINT_WEBHOOK_RETRY_BASE_MS');
+
   const config: FlintConfig = {
     host,
     port,
@@ -277,6 +325,8 @@ export function loadConfig(
       iterations: 2,
       parallelism: 1,
     },
+    jobs,
+    webhooks,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

@@ -231,6 +231,9 @@ export interface MessagingTables {
   event_retention: { id: number; pruned_through: number };
   search_tokens: SearchTokensTable;
   files: FilesTable;
+  jobs: JobsTable;
+  webhooks: WebhooksTable;
+  cache_versions: { name: string; version: number };
 }
 
 /** An uploaded encrypted file (SPEC FL-1); see migrations/0006-files.ts. */
@@ -257,3 +260,46 @@ export type MembershipRow = Selectable<MembershipsTable>;
 export type MessageRow = Selectable<MessagesTable>;
 export type TeamRow = Selectable<TeamsTable>;
 export type TeamMembershipRow = Selectable<TeamMembershipsTable>;
+
+/** A durable background job (see jobs/job-queue.ts). */
+export interface JobsTable {
+  id: string;
+  queue: string;
+  /** JSON. */
+  payload: string;
+  status: 'pending' | 'running' | 'failed';
+  /** Claims so far (a claim counts as an attempt even if its worker dies). */
+  attempts: number;
+  max_attempts: number;
+  /** When it may next be claimed: its due time, or the end of the current claim's lease. */
+  run_at: number;
+  locked_by: string | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A webhook registration (SPEC PL-2); see webhooks/. */
+export interface WebhooksTable {
+  id: string;
+  org_id: string;
+  created_by: string;
+  app_id: string;
+  name: string;
+  target_url: string;
+  resource: string;
+  event: string;
+  filter: string | null;
+  secret: string | null;
+  status: 'active' | 'inactive';
+  owned_by: 'creator' | 'org';
+  id_format: 'native' | 'hydra';
+  failures: Generated<number>;
+  failures_since: number | null;
+  disabled_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type JobRow = Selectable<JobsTable>;
+export type WebhookRow = Selectable<WebhooksTable>;

@@ -9,6 +9,7 @@ import * as tokenScope from './0003-token-scope.ts';
 import * as eventRetention from './0004-event-retention.ts';
 import * as search from './0005-search.ts';
 import * as files from './0006-files.ts';
+import * as jobsWebhooks from './0007-jobs-webhooks.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -17,4 +18,5 @@ export const migrations: Record<string, Migration> = {
   '0004-event-retention': eventRetention,
   '0005-search': search,
   '0006-files': files,
+  '0007-jobs-webhooks': jobsWebhooks,
 };

@@ -28,3 +28,5 @@ export * as encryption from './encryption.ts';
 export * as search from './search.ts';
 export * as files from './files.ts';
 export * from './hydra-ids.ts';
+export * as webhooks from './webhooks.ts';
+export type { Webhook, WebhookEnvelope, WebhookResource, WebhookEvent } from './webhooks.ts';

@@ -15,7 +15,9 @@ import {
   organizations,
   people,
   sessions,
+  webhooks,
   type AuthResult,
+  type Webhook,
   type Invitation,
   type MethodBody,
   type MethodQuery,
@@ -201,6 +203,16 @@ export class FlintClient {
     addMember: (body: MethodBody<typeof spaces.createTeamMembership>): Promise<TeamMembership> => this.transport.call(spaces.createTeamMembership, { body }),
     setModerator: (id: string, isModerator: boolean): Promise<TeamMembership> => this.transport.call(spaces.updateTeamMembership, { params: { id }, body: { isModerator } }),
     removeMember: (id: string) => this.transport.call(spaces.deleteTeamMembership, { params: { id } }),
+  };
+
+  readonly webhooks = {
+    create: (body: MethodBody<typeof webhooks.createWebhook>): Promise<Webhook> => this.transport.call(webhooks.createWebhook, { body }),
+    /** One page; `ownedBy: 'org'` lists the org-wide webhooks (administrators). */
+    list: async (query: MethodQuery<typeof webhooks.listWebhooks> = {}): Promise<Page<Webhook>> => this.page<Webhook>(await this.transport.send(webhooks.listWebhooks, { query })),
+    get: (id: string): Promise<Webhook> => this.transport.call(webhooks.getWebhook, { params: { id } }),
+    /** `{ status: 'active' }` re-enables a webhook disabled after failed deliveries. */
+    update: (id: string, body: MethodBody<typeof webhooks.updateWebhook>): Promise<Webhook> => this.transport.call(webhooks.updateWebhook, { params: { id }, body }),
+    delete: (id: string) => this.transport.call(webhooks.deleteWebhook, { params: { id } }),
   };
 
   readonly presence = {

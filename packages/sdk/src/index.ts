@@ -10,3 +10,4 @@ export * from './kms/index.ts';
 export * from './secure/index.ts';
 export * from './search/index.ts';
 export * from './files/index.ts';
+export { webhookSignature, verifyWebhookSignature } from './webhook-signature.ts';

@@ -14,6 +14,8 @@ import type { RateLimiter } from './infra/rate-limiter.ts';
 import type { PasswordHasher } from './identity/passwords.ts';
 import type { EventService } from './events/event-service.ts';
 import type { AuthCache } from './identity/auth-cache.ts';
+import type { JobRunner } from './jobs/job-runner.ts';
+import type { WebhookRegistry } from './webhooks/registry.ts';
 
 export interface Core {
   config: FlintConfig;
@@ -29,6 +31,10 @@ export interface Core {
   events: EventService;
   /** Verified bearer tokens for a few seconds (identity/auth-cache.ts). */
   authCache: AuthCache;
+  /** Durable background jobs: this instance's runner (domain code enqueues in its transactions). */
+  jobs: JobRunner;
+  /** This instance's copy of the active webhooks. */
+  webhooks: WebhookRegistry;
   now(): number;
 }
 

@@ -23,6 +23,14 @@ import { EventService } from './events/event-service.ts';
 import { AuthCache } from './identity/auth-cache.ts';
 import { EventHub } from './events/hub.ts';
 import { pruneEvents } from './events/retention.ts';
+import { JobRunner } from './jobs/job-runner.ts';
+import { pruneFailedJobs } from './jobs/job-queue.ts';
+import { WebhookRegistry } from './webhooks/registry.ts';
+import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
+import { WebhookDeliverer } from './webhooks/delivery.ts';
+
+/** Failed jobs are kept this long for an operator to look at, then pruned. */
+const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
 
 export interface ServerOptions extends AppOptions {
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
@@ -64,6 +72,10 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   }
   const now = Date.now;
   const hub = new EventHub(bus, log, now);
+  const events = new EventService(opened.db, opened.engine, bus, hub, log, now);
+  // Created here, started by createServer: `flint admin` opens a core too, and must not deliver.
+  const jobs = new JobRunner(opened.db, opened.engine, log, config.jobs, now);
+  const webhooks = new WebhookRegistry(opened.db, log);
   const core: Core = {
     config,
     db: opened.db,
@@ -74,13 +86,30 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     limiter,
     metrics: createMetrics(),
     passwords: createPasswordHasher(config.argon2),
-    events: new EventService(opened.db, opened.engine, bus, hub, log, now),
+    events,
     authCache: new AuthCache(config.auth.cacheMs, now),
+    jobs,
+    webhooks,
     now,
   };
+  events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
+  const deliverer = new WebhookDeliverer(core, webhooks);
+  jobs.register(WEBHOOK_QUEUE, deliverer);
+  try {
+    await webhooks.load();
+  } catch (error) {
+    await bus.close();
+    await limiter.close();
+    await opened.close();
+    throw error;
+  }
   return {
     core,
     dispose: async () => {
+      webhooks.close();
+      // Before the database closes: deliveries in flight are aborted and their jobs given back.
+      await jobs.close();
+      deliverer.close();
       hub.close();
       await bus.close();
       await limiter.close();
@@ -103,8 +132,12 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   // Hourly, any instance prunes the event log; doing it twice is harmless.
   const pruner = setInterval(() => {
     pruneEvents(core.db, core.now() - config.eventRetentionDays * 86_400_000).catch((error: unknown) => log.warn({ err: error }, 'event pruning failed'));
+    pruneFailedJobs(core.db, core.now() - FAILED_JOB_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'job pruning failed'));
   }, 3_600_000);
   pruner.unref();
+  // Every instance delivers: the jobs are claimed with leases, so none is delivered twice at once.
+  core.webhooks.start();
+  core.jobs.start();
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {

@@ -41,6 +41,11 @@ export interface TestFlint extends AsyncDisposable {
   signup(input: { email: string; password?: string; displayName?: string; invitationToken?: string }): Promise<FlintClient>;
   /** The e-mails written to the outbox, oldest first. */
   outbox(): Promise<{ to: string; subject: string; text: string }[]>;
+  /**
+   * Stops the server gracefully and starts a new one on the same database, data folder and port
+   * (a restart); `server` then names the new one. Clients keep working (their tokens are stored).
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,18 +81,20 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         done();
       },
     });
-    const server = await composeFlint(config, {
-      logDestination: destination,
-      kmsCluster: 'kms://127.0.0.1',
-      ...(options.extend ? { extend: options.extend } : {}),
-      ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
-    });
+    const boot = () =>
+      composeFlint(config, {
+        logDestination: destination,
+        kmsCluster: 'kms://127.0.0.1',
+        ...(options.extend ? { extend: options.extend } : {}),
+        ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
+      });
+    const server = await boot();
     const url = await server.listen();
     const db = database;
     let stopped: Promise<void> | undefined;
     const stop = () =>
       (stopped ??= (async () => {
-        await server.close();
+        await flint.server.close();
         await db.drop();
         await rm(dataDir, { recursive: true, force: true });
       })());
@@ -126,6 +133,11 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
           mails.push({ to: header('To'), subject: header('Subject'), text: decodeQuotedPrintable(rest.join('\n\n')) });
         }
         return mails;
+      },
+      async restart() {
+        await flint.server.close();
+        flint.server = await boot();
+        await flint.server.listen();
       },
       stop,
       [Symbol.asyncDispose]: stop,

@@ -16,6 +16,12 @@ export interface PendingEvent {
   data: unknown;
   actorId: string | null;
   deviceId?: string | null;
+  /**
+   * A per-recipient copy that is not a change of its own (e.g. `room.created` sent to someone added
+   * to a space, so their client learns of it): stored and streamed as usual, skipped by background
+   * consumers such as webhooks.
+   */
+  echo?: boolean;
 }
 
 export interface StoredEventRow {

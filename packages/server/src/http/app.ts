@@ -32,6 +32,7 @@ import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -176,6 +177,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   if (options.kmsLink instanceof OutboundKmsLink) kmsLinkRoutes(app, options.kmsLink);
   fileRoutes(app, core);
   searchRoutes(app, core);
+  webhookRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

@@ -85,7 +85,7 @@ export async function addMembership(
     const row = await insertMembership(trx, core.now(), space.id, target.id, input.isModerator === true);
     const membership = presentMembership(row, target, space.type);
     emit({ recipients: await memberIds(trx, space.id), type: 'membership.created', data: membership, actorId: actor.personId });
-    emit({ recipients: [target.id], type: 'room.created', data: presentRoom(space), actorId: actor.personId });
+    emit({ recipients: [target.id], type: 'room.created', data: presentRoom(space), actorId: actor.personId, echo: true });
     return membership;
   });
 }

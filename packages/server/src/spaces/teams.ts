@@ -114,7 +114,7 @@ export async function addTeamMember(
       const general = await trx.selectFrom('spaces').selectAll().where('id', '=', team.general_space_id).executeTakeFirstOrThrow();
       const m = await insertMembership(trx, now, general.id, target.id, false);
       emit({ recipients: await memberIds(trx, general.id), type: 'membership.created', data: presentMembership(m, target, 'group'), actorId: actor.personId });
-      emit({ recipients: [target.id], type: 'room.created', data: presentRoom(general), actorId: actor.personId });
+      emit({ recipients: [target.id], type: 'room.created', data: presentRoom(general), actorId: actor.personId, echo: true });
     }
     return tm;
   });

@@ -43,6 +43,19 @@ export default tseslint.config(
     },
   },
   {
+    files: ['packages/gateway/src/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['@flint/server', '@flint/server/*', '@flint/kms', '@flint/kms/*', '@flint/db', '@flint/db/*'], message: 'The gateway acts as its callers through the SDK: it never imports the core, the KMS or their storage.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.test.ts', 'scripts/**', 'tests/**'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

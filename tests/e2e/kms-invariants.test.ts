@@ -13,11 +13,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { readKmsAudit, type AuditEntry } from '@flint/kms';
 import { FlintError, KmsClient, KmsRelay, SecureClient, type FlintClient } from '@flint/sdk';
-import { NodeWebSocket, startFlint, type TestFlint } from '@flint/testkit';
+import { NodeWebSocket, scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
 
 /** A key retrieval this test's clients sent to the KMS, and what the KMS answered. */
 interface Retrieval {
@@ -55,26 +54,6 @@ class RecordingKmsClient extends KmsClient {
 }
 
 const unique = (label: string) => `${label}-${randomBytes(9).toString('hex')}`;
-
-/** Every string a value holds, bytes decoded as UTF-8 (BLOB / bytea columns). */
-function textsOf(value: unknown): string[] {
-  if (value === null || value === undefined) return [];
-  if (typeof value === 'string') return [value];
-  if (value instanceof Uint8Array) return [Buffer.from(value).toString('utf8')];
-  if (typeof value === 'number' || typeof value === 'bigint' || typeof value === 'boolean') return [String(value)];
-  return [JSON.stringify(value)];
-}
-
-async function filesUnder(dir: string, skip: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (path === skip) continue;
-    if (entry.isDirectory()) out.push(...(await filesUnder(path, skip)));
-    else if (entry.isFile()) out.push(path);
-  }
-  return out;
-}
 
 describe('the encryption invariants', () => {
   let flint: TestFlint;
@@ -150,47 +129,16 @@ describe('the encryption invariants', () => {
     const control = 'ada Invariant';
     const secrets = Object.values(P);
 
-    // Every table of the core's database, every column, every row (SQLite or PostgreSQL alike).
-    const db = flint.server.core.db;
-    const tables = await db.introspection.getTables({ withInternalKyselyTables: true });
+    // Every table of the core's database, every file of its data folder (but the KMS's), its log.
+    const scan = await scanForPlaintext(flint, secrets, control);
+    const tables = await flint.server.core.db.introspection.getTables();
     assert.ok(tables.some((t) => t.name === 'messages') && tables.some((t) => t.name === 'spaces') && tables.some((t) => t.name === 'events'));
-    const foundInDb: string[] = [];
-    let controlInDb = false;
-    let rowsScanned = 0;
-    for (const table of tables) {
-      const rows = (await db.selectFrom(table.name as 'messages').selectAll().execute()) as Record<string, unknown>[];
-      for (const row of rows) {
-        rowsScanned++;
-        for (const [column, value] of Object.entries(row)) {
-          for (const text of textsOf(value)) {
-            if (text.includes(control)) controlInDb = true;
-            for (const secret of secrets) if (text.includes(secret)) foundInDb.push(`${table.name}.${column}: ${secret}`);
-          }
-        }
-      }
-    }
-    assert.ok(controlInDb, 'the database scan finds plaintext the core legitimately holds');
-    assert.ok(rowsScanned > 20);
-    assert.deepEqual(foundInDb, [], 'no content plaintext in the core’s database');
-
-    // Every file under the core's data folder (the SQLite file and its WAL, blobs, outbox…) except
-    // the KMS's own folder, byte for byte: free pages of the database file count too.
-    const files = await filesUnder(flint.dataDir, join(flint.dataDir, 'kms'));
-    const foundInFiles: string[] = [];
-    let controlInFiles = false;
-    for (const file of files) {
-      const bytes = await readFile(file);
-      if (bytes.includes(control)) controlInFiles = true;
-      for (const secret of secrets) if (bytes.includes(secret)) foundInFiles.push(`${relative(flint.dataDir, file)}: ${secret}`);
-    }
-    if (flint.engine === 'sqlite') assert.ok(controlInFiles, 'the file scan reads the SQLite database');
-    assert.deepEqual(foundInFiles, [], 'no content plaintext in the core’s files');
-    // Nor in what the server logged.
-    const logText = flint.logText();
-    assert.deepEqual(
-      secrets.filter((s) => logText.includes(s)),
-      [],
-    );
+    assert.ok(scan.controlInDatabase, 'the database scan finds plaintext the core legitimately holds');
+    assert.ok(scan.rowsScanned > 20);
+    assert.deepEqual(scan.inDatabase, [], 'no content plaintext in the core’s database');
+    if (flint.engine === 'sqlite') assert.ok(scan.controlInFiles, 'the file scan reads the SQLite database');
+    assert.deepEqual(scan.inFiles, [], 'no content plaintext in the core’s files');
+    assert.deepEqual(scan.inLogs, [], 'nor in what the server logged');
   });
 
   it('invariant 2: a membership written straight into the core’s database gets no key from the KMS', async () => {

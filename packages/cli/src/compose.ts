@@ -1,25 +1,46 @@
 /**
  * The composition root for one process: the core, and the KMS beside it on the same listener,
  * linked the way two separate services would be — the core forwards opaque KMS messages through a
- * link, the KMS asks the core who a bearer token belongs to. Used by `flint serve` and the testkit.
+ * link, the KMS asks the core who a bearer token belongs to. The Webex-compatible gateway is
+ * mounted on the same listener too, and reaches the core as any client would: over loopback to
+ * that listener, with each caller's own token (and the in-process KMS directly, when there is one).
+ * Used by `flint serve` and the testkit.
  * @module
  */
 import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
 import { OutboundKmsLink, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms } from '@flint/kms';
+import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
+import type { KmsTransport } from '@flint/sdk';
 
 export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
   /** Defaults to kms://<public host>. */
   kmsCluster?: string;
+  /** Gateway settings beyond how it reaches the core (tests let `files: [url]` reach loopback). */
+  gateway?: Omit<GatewayOptions, 'core'>;
+}
+
+/** The gateway on this process's listener, reaching the core over loopback once it listens. */
+function mountGateway(config: FlintConfig, options: ComposeOptions, app: () => FastifyInstance | undefined, kmsTransport?: KmsTransport): (scope: FastifyInstance) => Promise<void> {
+  const core = loopbackCoreAccess({ address: () => app()?.server.address() ?? null, tlsCert: config.tls?.cert, kmsTransport });
+  return gatewayPlugin({ ...options.gateway, core });
 }
 
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {
-  // A KMS on other machines (the customer's premises): the core only relays to it over HTTP.
-  if (config.kmsUrl !== undefined) return createServer(config, { ...options, kmsLink: httpKmsLink(config.kmsUrl) });
-  // A KMS behind the customer's firewall that connects out to the core.
-  if (config.kmsLinkSecret !== undefined) return createServer(config, { ...options, kmsLink: new OutboundKmsLink(config.kmsLinkSecret) });
-  // Bound late: the KMS only asks after the server exists (it verifies tokens per request).
   let server: FlintServer | undefined;
+  const app = () => server?.app;
+  // A KMS on other machines (the customer's premises): the core only relays to it over HTTP.
+  if (config.kmsUrl !== undefined) {
+    server = await createServer(config, { ...options, plugins: [mountGateway(config, options, app), ...(options.plugins ?? [])], kmsLink: httpKmsLink(config.kmsUrl) });
+    return server;
+  }
+  // A KMS behind the customer's firewall that connects out to the core.
+  if (config.kmsLinkSecret !== undefined) {
+    server = await createServer(config, { ...options, plugins: [mountGateway(config, options, app), ...(options.plugins ?? [])], kmsLink: new OutboundKmsLink(config.kmsLinkSecret) });
+    return server;
+  }
+  // Bound late: the KMS only asks after the server exists (it verifies tokens per request).
   const kms = await openKms({
     dataDir: join(config.dataDir, 'kms'),
     kmsCluster: options.kmsCluster ?? `kms://${new URL(config.publicUrl).hostname}`,
@@ -28,7 +49,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   try {
     server = await createServer(config, {
       ...options,
-      plugins: [mountKms(kms), ...(options.plugins ?? [])],
+      plugins: [mountKms(kms), mountGateway(config, options, app, (messages) => kms.handle(messages)), ...(options.plugins ?? [])],
       kmsLink: { info: () => Promise.resolve(kms.info()), send: (messages) => kms.handle(messages) },
     });
   } catch (error) {

@@ -40,6 +40,16 @@ export const MessageFile = Type.Object(
 );
 export type MessageFile = Static<typeof MessageFile>;
 
+/** A file as a message carries it: the blob, its sealed reference and its ciphertext size. */
+export const AttachedFile = Type.Object({
+  blobId: Id,
+  /** Sealed with the message's `encryptionKeyUrl`. */
+  reference: Type.String(),
+  /** Ciphertext bytes. */
+  size: Type.Integer({ minimum: 0 }),
+});
+export type AttachedFile = Static<typeof AttachedFile>;
+
 export const Upload = Type.Object({
   id: Id,
   roomId: Id,

@@ -8,7 +8,7 @@ import { Email, Id, IdParams, PageMax, Timestamp } from './common.ts';
 import { MESSAGING_LIMITS } from './limits.ts';
 import { defineMethod } from './method.ts';
 import { Ciphertext, KeyUrl, RoomType } from './spaces.ts';
-import { FILE_LIMITS, MessageFile } from './files.ts';
+import { AttachedFile, FILE_LIMITS, MessageFile } from './files.ts';
 import { SearchTokens } from './search.ts';
 
 export const Message = Type.Object({
@@ -24,6 +24,8 @@ export const Message = Type.Object({
   encryptionKeyUrl: Type.Optional(Type.String()),
   mentionedPeople: Type.Optional(Type.Array(Id)),
   mentionedGroups: Type.Optional(Type.Array(Type.Literal('all'))),
+  /** The encrypted files the message carries (SPEC FL-1), in upload order. */
+  files: Type.Optional(Type.Array(AttachedFile)),
   created: Timestamp,
   updated: Type.Optional(Timestamp),
   /** Present (and the content absent) on the tombstone of a deleted message, in events only. */

@@ -317,6 +317,8 @@ export const CreateTeamBody = Type.Object(
     /** The general space's title (ciphertext); defaults to the team's name. */
     generalTitle: Type.Optional(Ciphertext(MESSAGING_LIMITS.titleChars)),
     encryptionKeyUrl: Type.Optional(KeyUrl),
+    /** The general space's KMS resource (KRO): its authorizations follow the team's membership. */
+    kroUri: Type.Optional(KeyUrl),
   },
   { additionalProperties: false },
 );

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
 import { loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
-import { composeFlint } from '@flint/cli/compose';
+import { composeFlint, type ComposeOptions } from '@flint/cli/compose';
 import { FlintClient } from '@flint/sdk';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -24,6 +24,8 @@ export interface StartOptions {
   extend?: (app: FastifyInstance) => void;
   /** Serve a built web app from this folder (browser tests). */
   webRoot?: string;
+  /** Gateway settings (e.g. let `files: [url]` fetch from a loopback test server). */
+  gateway?: ComposeOptions['gateway'];
 }
 
 export interface TestFlint extends AsyncDisposable {
@@ -87,6 +89,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         kmsCluster: 'kms://127.0.0.1',
         ...(options.extend ? { extend: options.extend } : {}),
         ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
+        ...(options.gateway ? { gateway: options.gateway } : {}),
       });
     const server = await boot();
     const url = await server.listen();

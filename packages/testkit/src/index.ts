@@ -11,3 +11,4 @@ export { collect, NodeWebSocket, type Collector } from './events.ts';
 export { spawnFlint, FLINT_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM } from './browser.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
+export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';

@@ -62,6 +62,9 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     ...(core.config.tls ? { https: { cert: core.config.tls.cert, key: core.config.tls.key } } : {}),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // Webex ids in paths (the gateway's /v1 on this listener) run past Fastify's default of 100
+    // characters: a membership id names two UUIDs.
+    routerOptions: { maxParamLength: 512 },
   }) as unknown as FastifyInstance;
   closeQuietConnections(app);
 

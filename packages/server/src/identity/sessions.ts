@@ -11,7 +11,7 @@ import type { Db } from '../db/database.ts';
 import type { SessionRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { getOrg, parsePolicy } from './orgs.ts';
-import { hashToken, hashTokenSync, newToken } from './tokens.ts';
+import { hashToken, hashTokenSync, newApiToken, newToken } from './tokens.ts';
 
 export interface IssuedSession extends AuthResult {
   /** The web session cookie's value. */
@@ -47,7 +47,13 @@ export async function startSession(core: Core, db: Db, personId: string, client:
 export type TokenScope = 'api' | 'spark:kms';
 
 export async function issueAccessToken(core: Core, db: Db, sessionId: string, personId: string, ttlSec: number | null, scope: TokenScope = 'api'): Promise<string> {
-  const token = newToken(scope === 'spark:kms' ? 'kms' : ttlSec === null ? 'bot' : 'access');
+  let token: string;
+  if (scope === 'spark:kms') token = newToken('kms');
+  else {
+    // API tokens carry the org id (see newApiToken); issuing is rare (sign-in, refresh, bots).
+    const person = await db.selectFrom('people').select('org_id').where('id', '=', personId).executeTakeFirstOrThrow();
+    token = newApiToken(ttlSec === null ? 'bot' : 'access', person.org_id);
+  }
   const now = core.now();
   await db
     .insertInto('access_tokens')

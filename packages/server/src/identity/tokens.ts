@@ -4,7 +4,7 @@
  * @module
  */
 import { createHash } from 'node:crypto';
-import { randomToken } from '@flint/crypto';
+import { randomBytes, randomToken, toHex } from '@flint/crypto';
 
 export const TOKEN_PREFIX = {
   access: 'fla',
@@ -17,6 +17,17 @@ export const TOKEN_PREFIX = {
 
 export function newToken(kind: keyof typeof TOKEN_PREFIX): string {
   return randomToken(TOKEN_PREFIX[kind]);
+}
+
+/**
+ * An API bearer token (access or bot) in the shape Webex SDKs parse: `<secret>_<cluster>_<orgId>`,
+ * exactly three `_`-separated parts, the last the org's UUID (the official JS SDK reads the org
+ * from it to discover its services, and `listen()` refuses other shapes). So the secret part —
+ * the kind's prefix, a dash and 256 random bits in hex — never contains `_`. The org id is no
+ * secret; the token is still looked up by the SHA-256 of the whole string.
+ */
+export function newApiToken(kind: 'access' | 'bot', orgId: string): string {
+  return `${TOKEN_PREFIX[kind]}-${toHex(randomBytes(32))}_us_${orgId}`;
 }
 
 /**

@@ -17,6 +17,7 @@ import { replaceSearchTokens } from '../search/tokens.ts';
 import { moveReadMarker, openDirect } from './rooms.ts';
 import { attachFiles } from '../files/attachments.ts';
 import { detachMessageFiles, removeBlobs } from '../files/cleanup.ts';
+import { filesOfMessages } from './message-files.ts';
 
 export interface MessageContent {
   text?: string | undefined;
@@ -102,7 +103,8 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
     await trx.updateTable('spaces').set({ last_activity_at: now, last_message_id: row.id }).where('id', '=', space.id).execute();
     // One's own message is read by oneself.
     await moveReadMarker(trx, now, membership.id, row.id);
-    const message = presentMessage(row, space.type, await senderEmail(trx, actor.personId));
+    const attached = input.files === undefined ? undefined : (await filesOfMessages(trx, [row.id])).get(row.id);
+    const message = presentMessage(row, space.type, await senderEmail(trx, actor.personId), attached);
     emit({ recipients: await memberIds(trx, space.id), type: 'message.created', data: message, actorId: actor.personId });
     return message;
   });
@@ -122,7 +124,7 @@ async function loadMessage(db: Kysely<Database>, actor: Actor, id: string): Prom
 
 export async function getMessage(core: Core, actor: Actor, id: string): Promise<Message> {
   const { row, space } = await loadMessage(core.db, actor, id);
-  return presentMessage(row, space.type, await senderEmail(core.db, row.person_id));
+  return presentMessage(row, space.type, await senderEmail(core.db, row.person_id), (await filesOfMessages(core.db, [row.id])).get(row.id));
 }
 
 export interface ListMessagesInput {
@@ -150,7 +152,8 @@ export async function listMessages(core: Core, actor: Actor, input: ListMessages
   const rows = await q.orderBy('m.id', 'desc').limit(input.max + 1).execute();
   const page = rows.slice(0, input.max);
   const people = await personBriefs(core.db, page.map((r) => r.person_id));
-  const items = page.map((r) => presentMessage(r, space.type, people.get(r.person_id)?.email ?? ''));
+  const files = await filesOfMessages(core.db, page.map((r) => r.id));
+  const items = page.map((r) => presentMessage(r, space.type, people.get(r.person_id)?.email ?? '', files.get(r.id)));
   const last = page.at(-1);
   return rows.length > input.max && last ? { items, next: last.id } : { items };
 }
@@ -179,7 +182,7 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
     await trx.updateTable('messages').set(set).where('id', '=', id).execute();
     await indexMentions(trx, updated, input);
     await replaceSearchTokens(trx, space.id, id, input.searchTokens);
-    const message = presentMessage(updated, space.type, await senderEmail(trx, row.person_id));
+    const message = presentMessage(updated, space.type, await senderEmail(trx, row.person_id), (await filesOfMessages(trx, [id])).get(id));
     emit({ recipients: await memberIds(trx, space.id), type: 'message.updated', data: message, actorId: actor.personId });
     return message;
   });

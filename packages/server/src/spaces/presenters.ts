@@ -64,7 +64,7 @@ export function presentMembership(row: MembershipRow, person: PersonBrief, roomT
   return m;
 }
 
-export function presentMessage(row: MessageRow, roomType: SpaceRow['type'], senderEmail: string): Message {
+export function presentMessage(row: MessageRow, roomType: SpaceRow['type'], senderEmail: string, files?: Message['files']): Message {
   const m: Message = {
     id: row.id,
     roomId: row.space_id,
@@ -81,6 +81,7 @@ export function presentMessage(row: MessageRow, roomType: SpaceRow['type'], send
   if (row.mentioned_people !== null) m.mentionedPeople = JSON.parse(row.mentioned_people) as string[];
   if (row.mentioned_groups !== null) m.mentionedGroups = JSON.parse(row.mentioned_groups) as 'all'[];
   if (row.updated_at !== null) m.updated = iso(row.updated_at);
+  if (files !== undefined && files.length > 0) m.files = files;
   return m;
 }
 

@@ -28,12 +28,12 @@ function requireTeamModerator(m: TeamMembershipRow, what: string): void {
   if (m.is_moderator !== 1) throw ApiError.forbidden(`Only team moderators may ${what}.`);
 }
 
-export async function createTeam(core: Core, actor: Actor, input: { name: string; generalTitle?: string | undefined; encryptionKeyUrl?: string | undefined }): Promise<Team> {
+export async function createTeam(core: Core, actor: Actor, input: { name: string; generalTitle?: string | undefined; encryptionKeyUrl?: string | undefined; kroUri?: string | undefined }): Promise<Team> {
   if (actor.isGuest) throw ApiError.forbidden('Guests cannot create teams.');
   return core.events.transact(async (trx, emit) => {
     const now = core.now();
     const teamId = newId();
-    const general = await insertSpace(trx, now, actor, { title: input.generalTitle ?? input.name, encryptionKeyUrl: input.encryptionKeyUrl, type: 'group', teamId, isGeneral: true });
+    const general = await insertSpace(trx, now, actor, { title: input.generalTitle ?? input.name, encryptionKeyUrl: input.encryptionKeyUrl, kroUri: input.kroUri, type: 'group', teamId, isGeneral: true });
     const team: TeamRow = { id: teamId, org_id: actor.orgId, name: input.name, encryption_key_url: input.encryptionKeyUrl ?? null, creator_id: actor.personId, general_space_id: general.id, created_at: now };
     await trx.insertInto('teams').values(team).execute();
     await trx.insertInto('team_memberships').values({ id: newId(), team_id: teamId, person_id: actor.personId, is_moderator: 1, created_at: now }).execute();

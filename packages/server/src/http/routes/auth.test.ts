@@ -138,6 +138,11 @@ describe('auth', () => {
     assert.equal((await raw(flint.url, 'GET', '/api/people/me')).status, 401);
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { authorization: 'Basic Ym9iOnB3' } })).status, 401);
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: 'fla_' + 'A'.repeat(43) })).status, 401);
+    // A well-shaped token (the Webex SDK shape, PL-2) that was never issued is refused too.
+    const real = (await flint.signup({ email: 'shape@example.com' })).session!.accessToken;
+    assert.match(real, /^fla-[0-9a-f]{64}_us_[0-9a-f-]{36}$/);
+    const forgedSecret = real.replace(/^fla-[0-9a-f]{8}/, 'fla-00000000');
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: forgedSecret })).status, 401);
   });
 
   it('tells the SDK why it failed, with the tracking id', async () => {

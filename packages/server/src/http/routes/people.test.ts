@@ -159,7 +159,10 @@ describe('people', () => {
 
   it('creates bots with long-lived tokens that work as bearer tokens (ID-9)', async () => {
     const bot = await ada.organizations.createBot('Build Bot');
-    assert.match(bot.token, /^flb_/);
+    // The Webex SDK shape `<secret>_<cluster>_<orgId>` (PL-2): exactly three parts, the org last.
+    const me0 = await ada.people.me();
+    assert.match(bot.token, /^flb-[0-9a-f]{64}_us_[0-9a-f-]{36}$/);
+    assert.deepEqual(bot.token.split('_').slice(1), ['us', me0.orgId]);
     const me = await raw(flint.url, 'GET', '/api/people/me', { token: bot.token });
     assert.equal(me.status, 200);
     assert.equal((me.json as { type: string }).type, 'bot');

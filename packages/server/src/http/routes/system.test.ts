@@ -57,7 +57,7 @@ describe('system endpoints', () => {
     const text = flint.logText();
     assert.ok(flint.logs.length > 3);
     for (const line of flint.logs) assert.equal(typeof line['level'], 'string');
-    for (const secret of ['Secret-Password-4-Logs', 'Wrong-Password-4-Logs', session.accessToken, session.refreshToken, client.session!.accessToken, 'flc_', 'fla_', 'flr_', 'ada@example.com']) {
+    for (const secret of ['Secret-Password-4-Logs', 'Wrong-Password-4-Logs', session.accessToken, session.refreshToken, client.session!.accessToken, 'flc_', 'fla-', 'flr_', 'ada@example.com']) {
       assert.ok(!text.includes(secret), `log holds ${secret.slice(0, 8)}…`);
     }
     assert.ok(flint.logs.some((l) => l['path'] === '/api/people' && l['status'] === 200), 'requests are logged by path');

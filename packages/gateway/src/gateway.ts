@@ -1,0 +1,55 @@
+/**
+ * The Webex-compatible API gateway (SPEC PL-2; DESIGN §1 security realm): `/v1` for bots and
+ * Webex SDKs, in plaintext, over Flint's end-to-end encrypted core. It holds no database and no
+ * keys of its own: for each request it acts as the caller, through the SDK, with the caller's own
+ * token and KMS access (callers.ts), so the core still stores ciphertext only.
+ *
+ * `gatewayPlugin` mounts it on a listener — the core's under `flint serve` (cli/compose.ts), or its
+ * own (`createGatewayServer`) pointed at a core elsewhere.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { Callers, type CoreAccess } from './callers.ts';
+import type { Gateway } from './context.ts';
+import { WebexError } from './errors.ts';
+import { contentRoutes } from './routes/contents.ts';
+import { membershipRoutes } from './routes/memberships.ts';
+import { messageRoutes } from './routes/messages.ts';
+import { organizationRoutes } from './routes/organization.ts';
+import { peopleRoutes } from './routes/people.ts';
+import { roomRoutes } from './routes/rooms.ts';
+import { teamRoutes } from './routes/teams.ts';
+
+export interface GatewayOptions {
+  core: CoreAccess;
+  /** Let `files: [url]` fetch from loopback and private addresses (intranet installs, tests). */
+  allowPrivateFileUrls?: boolean;
+  /** Cache bounds for per-caller state (defaults in limits.ts). */
+  callers?: { max: number; idleMs: number; maxAgeMs: number };
+}
+
+/** Mounts `/v1` (and the listen() services) in its own encapsulated context of `app`. */
+export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) => Promise<void> {
+  return async (app) => {
+    const callers = new Callers(options.core, options.callers);
+    app.addHook('onClose', async () => callers.close());
+    await app.register(async (scope) => {
+      const gateway: Gateway = { callers, core: options.core, log: scope.log };
+      scope.setErrorHandler((error, req, reply) => {
+        const e = WebexError.from(error);
+        if (e.status >= 500 && e.status !== 502) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'gateway request failed');
+        else if (e.status === 502) req.log.warn({ err: (error as Error).message, trackingId: req.id, path: req.routeOptions.url }, 'gateway: upstream unavailable');
+        if (e.retryAfterSec !== undefined) void reply.header('Retry-After', String(e.retryAfterSec));
+        void reply.header('trackingid', req.id);
+        void reply.code(e.status).send(e.body(req.id));
+      });
+      peopleRoutes(scope, gateway);
+      roomRoutes(scope, gateway);
+      membershipRoutes(scope, gateway);
+      messageRoutes(scope, gateway, { allowPrivateFileUrls: options.allowPrivateFileUrls === true });
+      contentRoutes(scope, gateway);
+      teamRoutes(scope, gateway);
+      organizationRoutes(scope, gateway);
+    });
+  };
+}

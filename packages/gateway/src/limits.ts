@@ -1,0 +1,29 @@
+/**
+ * The gateway's explicit limits (docs/limits.md, "Webex-compatible API"). Each is tested.
+ * @module
+ */
+export const GATEWAY_LIMITS = {
+  /** `text`, `markdown`, `html` of a message: bytes of UTF-8 plaintext each (as Webex). */
+  messageContentBytes: 7439,
+  /** One file per message (as Webex), at most this many plaintext bytes (as Webex: 100 MB). */
+  fileBytes: 100 * 1024 * 1024,
+  /** A multipart `POST /v1/messages` body: the file plus its fields. */
+  multipartBytes: 100 * 1024 * 1024 + 64 * 1024,
+  /** Fetching a file by URL (`files: [url]`): the whole transfer, and the wait for the first byte. */
+  fileFetchTimeoutMs: 30_000,
+  /** Redirects followed when fetching a file by URL. */
+  fileFetchRedirects: 3,
+  /** `GET /v1/people?id=`: ids per request (as Webex). */
+  peopleIds: 85,
+  /** Default and largest page sizes (a larger `max` is clamped, as Webex does). */
+  pageDefault: 100,
+  pageMax: 1000,
+  messagesPageDefault: 50,
+  /** People mentioned in one message's markdown. */
+  mentions: 200,
+  /** Callers whose signed-in state (core client, KMS session, keys) is kept, and for how long idle. */
+  callersCached: 500,
+  callerIdleMs: 10 * 60 * 1000,
+  /** A caller entry is rebuilt at least this often (its KMS session, its person). */
+  callerMaxAgeMs: 60 * 60 * 1000,
+} as const;

@@ -1,0 +1,94 @@
+/**
+ * `/v1/memberships` (SPEC PL-2, SP-2, SP-4). A membership's Webex id names the person and the
+ * space (`personUUID:roomUUID`, as the Webex SDK builds it for `listen()` events), so it
+ * round-trips without a table of its own. Adding a member authorizes them at the KMS first and
+ * removing one rotates the space key: the caller's `SecureClient` does both.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Membership } from '@flint/protocol';
+import type { Caller } from '../callers.ts';
+import { WebexError } from '../errors.ts';
+import { fieldId, pairId } from '../ids.ts';
+import { presentMembership } from '../present.ts';
+import { bodyObject, linkParam, optBoolean, optString, pageMax, queryString, setNextLink } from '../request.ts';
+import { v1, type Gateway } from '../context.ts';
+
+/** The native membership behind a Webex membership id; 404 if it is malformed or not visible. */
+export async function findMembership(caller: Caller, id: string): Promise<Membership> {
+  const pair = pairId('MEMBERSHIP', id);
+  if (pair === undefined) throw WebexError.notFound('membership');
+  const [personId, roomId] = pair;
+  const page = await caller.client.memberships.list({ roomId, personId });
+  const found = page.items[0];
+  if (found === undefined) throw WebexError.notFound('membership');
+  return found;
+}
+
+/** Someone named by `personId` (hydra or UUID) or `personEmail`. */
+export function personRef(body: Record<string, unknown>): { personId: string } | { personEmail: string } {
+  const personId = optString(body, 'personId');
+  const personEmail = optString(body, 'personEmail', { max: 254 });
+  if ((personId === undefined) === (personEmail === undefined)) throw WebexError.badRequest('Give exactly one of personId and personEmail.');
+  return personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : { personEmail: personEmail! };
+}
+
+export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
+  v1(app, gw, 'GET', '/v1/memberships', async ({ req, reply, caller }) => {
+    const roomId = queryString(req.query, 'roomId');
+    const personId = queryString(req.query, 'personId');
+    const personEmail = queryString(req.query, 'personEmail', 254);
+    const max = pageMax(req.query);
+    const cursor = queryString(req.query, 'cursor', 300);
+    if (roomId !== undefined) {
+      const page = await caller.client.memberships.list({
+        roomId: fieldId('ROOM', roomId, 'roomId'),
+        ...(personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : {}),
+        ...(personEmail !== undefined ? { personEmail } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+        max,
+      });
+      const next = linkParam(page.next, 'cursor');
+      if (next !== undefined) setNextLink(req, reply, { cursor: next });
+      return { items: page.items.map(presentMembership) };
+    }
+    // Without a room: one's own memberships, space by space (as Webex answers a non-compliance caller).
+    const me = caller.me;
+    if (personId !== undefined && fieldId('PEOPLE', personId, 'personId') !== me.id) throw WebexError.badRequest('roomId: required to list other people’s memberships');
+    if (personEmail !== undefined && !me.emails.some((e) => e.toLowerCase() === personEmail.toLowerCase())) throw WebexError.badRequest('roomId: required to list other people’s memberships');
+    const rooms = await caller.client.rooms.list({ max, ...(cursor !== undefined ? { cursor } : {}) });
+    const items = [];
+    for (const room of rooms.items) {
+      const mine = (await caller.client.memberships.list({ roomId: room.id, personId: me.id })).items[0];
+      if (mine !== undefined) items.push(presentMembership(mine));
+    }
+    const next = linkParam(rooms.next, 'cursor');
+    if (next !== undefined) setNextLink(req, reply, { cursor: next });
+    return { items };
+  });
+
+  v1(app, gw, 'POST', '/v1/memberships', async ({ req, caller }) => {
+    const body = bodyObject(req);
+    const roomId = fieldId('ROOM', body['roomId'], 'roomId');
+    const isModerator = optBoolean(body, 'isModerator');
+    const membership = await caller.secure.addMember(roomId, personRef(body), isModerator !== undefined ? { isModerator } : {});
+    return presentMembership(membership);
+  });
+
+  v1(app, gw, 'GET', '/v1/memberships/:membershipId', async ({ req, caller }) => presentMembership(await findMembership(caller, (req.params as { membershipId: string }).membershipId)));
+
+  v1(app, gw, 'PUT', '/v1/memberships/:membershipId', async ({ req, caller }) => {
+    const membership = await findMembership(caller, (req.params as { membershipId: string }).membershipId);
+    const body = bodyObject(req);
+    const isModerator = optBoolean(body, 'isModerator');
+    // isRoomHidden is accepted and has no effect: Flint keeps no hidden-space state yet.
+    optBoolean(body, 'isRoomHidden');
+    if (isModerator === undefined || isModerator === membership.isModerator) return presentMembership(membership);
+    return presentMembership(await caller.client.memberships.update(membership.id, isModerator));
+  });
+
+  v1(app, gw, 'DELETE', '/v1/memberships/:membershipId', async ({ req, caller }) => {
+    const membership = await findMembership(caller, (req.params as { membershipId: string }).membershipId);
+    await caller.secure.removeMember(membership.id);
+  });
+}

@@ -1,0 +1,258 @@
+/**
+ * `/v1/messages` (SPEC PL-2, MS-1, MS-2, FL-1, FL-3): the caller's plaintext is sealed with the
+ * space's current key before it reaches the core, and opened with the caller's KMS access on the
+ * way back. A file (multipart, or fetched from a URL) is encrypted in chunks under its own key and
+ * uploaded like any Flint file; its sealed reference rides with the message.
+ * @module
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { fromHydraId, type Message } from '@flint/protocol';
+import { sealText, uploadFile, type SecureMessage } from '@flint/sdk';
+import type { Caller } from '../callers.ts';
+import { WebexError } from '../errors.ts';
+import { fetchFileFromUrl } from '../files/fetch-url.ts';
+import { parseMultipart } from '../files/multipart.ts';
+import { fieldId, hydra, pathId } from '../ids.ts';
+import { GATEWAY_LIMITS } from '../limits.ts';
+import { parseMentions, plainTextOf } from '../mentions.ts';
+import { presentMessage } from '../present.ts';
+import { bodyObject, optString, originOf, pageMax, queryList, queryString, setNextLink } from '../request.ts';
+import { v1, type Gateway } from '../context.ts';
+
+export interface MessageRouteOptions {
+  /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
+  allowPrivateFileUrls?: boolean;
+}
+
+interface Content {
+  text?: string;
+  markdown?: string;
+  html?: string;
+}
+
+const encoder = new TextEncoder();
+
+/** text, markdown and html, each within Webex's 7,439 bytes; `text` derived from markdown if absent. */
+function contentOf(body: Record<string, unknown>): Content {
+  const out: Content = {};
+  for (const field of ['text', 'markdown', 'html'] as const) {
+    const value = optString(body, field);
+    if (value === undefined || value === '') continue;
+    if (encoder.encode(value).length > GATEWAY_LIMITS.messageContentBytes) throw WebexError.badRequest(`${field}: at most ${GATEWAY_LIMITS.messageContentBytes} bytes`);
+    out[field] = value;
+  }
+  if (out.text === undefined && out.markdown !== undefined) out.text = plainTextOf(out.markdown);
+  return out;
+}
+
+/** The mentions in the markdown, as person ids of the space's members (others are not mentionable). */
+async function mentionsOf(caller: Caller, roomId: string, markdown: string | undefined): Promise<{ mentionedPeople?: string[]; mentionedGroups?: 'all'[] }> {
+  if (markdown === undefined) return {};
+  const parsed = parseMentions(markdown);
+  if (parsed.people.length > GATEWAY_LIMITS.mentions) throw WebexError.badRequest(`markdown: at most ${GATEWAY_LIMITS.mentions} mentions`);
+  const ids = new Set<string>();
+  for (const target of parsed.people) {
+    let personId: string | undefined;
+    if (target.kind === 'id') personId = fromHydraId('PEOPLE', target.value);
+    else personId = (await caller.client.people.list({ email: target.value })).items[0]?.id;
+    if (personId === undefined || ids.has(personId)) continue;
+    // Only members can be mentioned (the core refuses others); Webex leaves others as plain text.
+    const member = await caller.client.memberships.list({ roomId, personId });
+    if (member.items.length > 0) ids.add(personId);
+  }
+  return { ...(ids.size > 0 ? { mentionedPeople: [...ids] } : {}), ...(parsed.all ? { mentionedGroups: ['all'] } : {}) };
+}
+
+async function personIdByEmail(caller: Caller, email: string): Promise<string> {
+  const found = (await caller.client.people.list({ email })).items[0];
+  if (found === undefined) throw WebexError.notFound('person');
+  return found.id;
+}
+
+/**
+ * The direct space with someone: found among one's direct spaces, else (when `create`) opened
+ * with a fresh KMS resource authorizing both people. Remembered per caller.
+ */
+export async function directSpace(caller: Caller, personId: string, create: boolean): Promise<string | undefined> {
+  const known = caller.directRooms.get(personId);
+  if (known !== undefined) return known;
+  let cursor: string | undefined;
+  do {
+    const page = await caller.client.rooms.list({ type: 'direct', max: 1000, ...(cursor !== undefined ? { cursor } : {}) });
+    const found = page.items.find((r) => r.directPersonId === personId);
+    if (found !== undefined) {
+      caller.directRooms.set(personId, found.id);
+      return found.id;
+    }
+    cursor = page.next === undefined ? undefined : (new URL(page.next).searchParams.get('cursor') ?? undefined);
+  } while (cursor !== undefined);
+  if (!create) return undefined;
+  const room = await caller.secure.openDirect({ personId });
+  caller.directRooms.set(personId, room.id);
+  return room.id;
+}
+
+interface SendInput extends Content {
+  roomId: string;
+  parentId?: string;
+  mentionedPeople?: string[];
+  mentionedGroups?: 'all'[];
+  file?: { bytes: Uint8Array; name: string; type: string };
+}
+
+/**
+ * Seals and posts a message. The text and the file's reference are sealed with the same key
+ * (the space's current one), which the message names in `encryptionKeyUrl`.
+ */
+async function send(caller: Caller, input: SendInput): Promise<SecureMessage> {
+  const room = await caller.client.rooms.get(input.roomId);
+  if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
+  const key = await caller.secure.keys.key(room.encryptionKeyUrl);
+  const files = input.file === undefined ? undefined : [(await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type })).attachment];
+  const sealed: Content = {};
+  for (const field of ['text', 'markdown', 'html'] as const) {
+    const value = input[field];
+    if (value !== undefined) sealed[field] = (await sealText(key, value)).ciphertext;
+  }
+  const message = await caller.client.messages.create({
+    roomId: input.roomId,
+    ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
+    ...sealed,
+    encryptionKeyUrl: key.uri,
+    ...(input.mentionedPeople !== undefined ? { mentionedPeople: input.mentionedPeople } : {}),
+    ...(input.mentionedGroups !== undefined ? { mentionedGroups: input.mentionedGroups } : {}),
+    ...(files !== undefined ? { files } : {}),
+  });
+  const plain: Content = {};
+  for (const field of ['text', 'markdown', 'html'] as const) if (input[field] !== undefined) plain[field] = input[field];
+  return { ...message, ...plain };
+}
+
+/** A JSON or multipart message body, as one object of fields plus the file (if any). */
+async function messageBody(req: FastifyRequest, options: MessageRouteOptions): Promise<{ body: Record<string, unknown>; file?: SendInput['file'] }> {
+  const type = String(req.headers['content-type'] ?? '');
+  if (type.toLowerCase().startsWith('multipart/form-data')) {
+    const parsed = await parseMultipart(req);
+    return { body: parsed.fields, ...(parsed.file !== undefined ? { file: parsed.file } : {}) };
+  }
+  const body = bodyObject(req);
+  const files = body['files'];
+  if (files === undefined || files === null) return { body };
+  if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== 'string')) throw WebexError.badRequest('files: a list of one URL');
+  if (files.length > 1) throw WebexError.badRequest('files: one file per message');
+  const fetched = await fetchFileFromUrl(files[0] as string, { allowPrivateAddresses: options.allowPrivateFileUrls === true });
+  return { body, file: fetched };
+}
+
+async function openMessages(caller: Caller, items: readonly Message[]): Promise<SecureMessage[]> {
+  return Promise.all(items.map((m) => caller.secure.openMessage(m)));
+}
+
+export function messageRoutes(app: FastifyInstance, gw: Gateway, options: MessageRouteOptions = {}): void {
+  // The body stays a stream: the multipart parser reads it (bounded), never Fastify's body limit.
+  app.addContentTypeParser('multipart/form-data', (_req, payload, done) => done(null, payload));
+
+  v1(
+    app,
+    gw,
+    'POST',
+    '/v1/messages',
+    async ({ req, caller }) => {
+      const { body, file } = await messageBody(req, options);
+      const content = contentOf(body);
+      if (content.text === undefined && content.html === undefined && file === undefined) throw WebexError.badRequest('A message needs text, markdown, html or files.');
+      const roomIdRaw = optString(body, 'roomId');
+      const toPersonIdRaw = optString(body, 'toPersonId');
+      const toPersonEmail = optString(body, 'toPersonEmail', { max: 254 });
+      const parentIdRaw = optString(body, 'parentId');
+      if ([roomIdRaw, toPersonIdRaw, toPersonEmail].filter((t) => t !== undefined).length !== 1) throw WebexError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
+      if (body['attachments'] !== undefined) throw WebexError.badRequest('attachments: cards are not supported yet');
+      let roomId: string;
+      let to: { personId?: string; personEmail?: string } | undefined;
+      if (roomIdRaw !== undefined) roomId = fieldId('ROOM', roomIdRaw, 'roomId');
+      else {
+        if (parentIdRaw !== undefined) throw WebexError.badRequest('parentId: threads need roomId');
+        const personId = toPersonIdRaw !== undefined ? fieldId('PEOPLE', toPersonIdRaw, 'toPersonId') : await personIdByEmail(caller, toPersonEmail!);
+        if (personId === caller.me.id) throw WebexError.badRequest('A direct message needs another person.');
+        roomId = (await directSpace(caller, personId, true))!;
+        to = toPersonIdRaw !== undefined ? { personId } : { personEmail: toPersonEmail! };
+      }
+      const parentId = parentIdRaw !== undefined ? fieldId('MESSAGE', parentIdRaw, 'parentId') : undefined;
+      const mentions = await mentionsOf(caller, roomId, content.markdown);
+      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}) });
+      return presentMessage(message, originOf(req), to);
+    },
+    { bodyLimit: GATEWAY_LIMITS.multipartBytes },
+  );
+
+  v1(app, gw, 'GET', '/v1/messages', async ({ req, reply, caller }) => {
+    const roomIdRaw = queryString(req.query, 'roomId');
+    if (roomIdRaw === undefined) throw WebexError.badRequest('roomId: required');
+    const roomId = fieldId('ROOM', roomIdRaw, 'roomId');
+    const parentId = queryString(req.query, 'parentId');
+    const mentioned = queryList(req.query, 'mentionedPeople');
+    if (mentioned !== undefined && (mentioned.length !== 1 || (mentioned[0] !== 'me' && fromHydraId('PEOPLE', mentioned[0]!) !== caller.me.id))) {
+      throw WebexError.badRequest('mentionedPeople: only `me` (or one’s own id) is supported');
+    }
+    const before = queryString(req.query, 'before', 40);
+    if (before !== undefined && Number.isNaN(Date.parse(before))) throw WebexError.badRequest('before: an ISO-8601 time');
+    const beforeMessage = queryString(req.query, 'beforeMessage');
+    const max = pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault, mentioned !== undefined ? 100 : GATEWAY_LIMITS.pageMax);
+    const page = await caller.client.messages.list({
+      roomId,
+      max,
+      ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}),
+      ...(mentioned !== undefined ? { mentionedPeople: 'me' } : {}),
+      ...(before !== undefined ? { before: new Date(Date.parse(before)).toISOString() } : {}),
+      ...(beforeMessage !== undefined ? { beforeMessage: fieldId('MESSAGE', beforeMessage, 'beforeMessage') } : {}),
+    });
+    const next = page.next === undefined ? undefined : new URL(page.next).searchParams.get('beforeMessage');
+    if (next !== null && next !== undefined) setNextLink(req, reply, { beforeMessage: hydra.message(next), before: undefined });
+    const origin = originOf(req);
+    return { items: (await openMessages(caller, page.items)).map((m) => presentMessage(m, origin)) };
+  });
+
+  v1(app, gw, 'GET', '/v1/messages/direct', async ({ req, caller }) => {
+    const personIdRaw = queryString(req.query, 'personId');
+    const personEmail = queryString(req.query, 'personEmail', 254);
+    if ((personIdRaw === undefined) === (personEmail === undefined)) throw WebexError.badRequest('Give exactly one of personId and personEmail.');
+    const personId = personIdRaw !== undefined ? fieldId('PEOPLE', personIdRaw, 'personId') : await personIdByEmail(caller, personEmail!);
+    const roomId = await directSpace(caller, personId, false);
+    if (roomId === undefined) return { items: [] };
+    const parentId = queryString(req.query, 'parentId');
+    const page = await caller.client.messages.list({ roomId, max: pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault), ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}) });
+    const origin = originOf(req);
+    return { items: (await openMessages(caller, page.items)).map((m) => presentMessage(m, origin)) };
+  });
+
+  v1(app, gw, 'GET', '/v1/messages/:messageId', async ({ req, caller }) => {
+    const id = pathId('MESSAGE', (req.params as { messageId: string }).messageId);
+    return presentMessage(await caller.secure.openMessage(await caller.client.messages.get(id)), originOf(req));
+  });
+
+  v1(app, gw, 'PUT', '/v1/messages/:messageId', async ({ req, caller }) => {
+    const id = pathId('MESSAGE', (req.params as { messageId: string }).messageId);
+    const body = bodyObject(req);
+    const current = await caller.client.messages.get(id);
+    const roomIdRaw = optString(body, 'roomId');
+    if (roomIdRaw === undefined) throw WebexError.badRequest('roomId: required');
+    if (fieldId('ROOM', roomIdRaw, 'roomId') !== current.roomId) throw WebexError.badRequest('roomId: not the message’s space');
+    if (current.files !== undefined && current.files.length > 0) throw WebexError.badRequest('A message with files cannot be edited.');
+    const content = contentOf(body);
+    if (content.text === undefined && content.html === undefined) throw WebexError.badRequest('An edit needs text or markdown.');
+    const room = await caller.client.rooms.get(current.roomId);
+    if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
+    const key = await caller.secure.keys.key(room.encryptionKeyUrl);
+    const sealed: Content = {};
+    for (const field of ['text', 'markdown', 'html'] as const) {
+      if (content[field] !== undefined) sealed[field] = (await sealText(key, content[field])).ciphertext;
+    }
+    const mentions = await mentionsOf(caller, current.roomId, content.markdown);
+    const updated = await caller.client.messages.update(id, { roomId: current.roomId, ...sealed, encryptionKeyUrl: key.uri, ...mentions });
+    return presentMessage({ ...updated, ...content }, originOf(req));
+  });
+
+  v1(app, gw, 'DELETE', '/v1/messages/:messageId', async ({ req, caller }) => {
+    await caller.client.messages.delete(pathId('MESSAGE', (req.params as { messageId: string }).messageId));
+  });
+}

@@ -1,0 +1,135 @@
+/**
+ * `/v1/teams` and `/v1/team/memberships` (SPEC PL-2, SP-3). A team's name is sealed like a space
+ * title: the team gets a KMS key and resource (KRO) on creation, shared with its general space,
+ * and the KRO's authorizations follow the team's membership — added before someone joins, taken
+ * away (and the general space's key rotated) when someone is removed.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Team, TeamMembership } from '@flint/protocol';
+import { FlintError, openWithKey, sealText } from '@flint/sdk';
+import type { Caller } from '../callers.ts';
+import { WebexError } from '../errors.ts';
+import { fieldId, pairId, pathId } from '../ids.ts';
+import { presentTeam, presentTeamMembership, type WebexTeam } from '../present.ts';
+import { bodyObject, optBoolean, pageMax, queryString, reqString, setNextLink } from '../request.ts';
+import { v1, type Gateway } from '../context.ts';
+import { personRef } from './memberships.ts';
+import { TITLE_MAX } from './rooms.ts';
+
+async function openTeam(caller: Caller, team: Team): Promise<WebexTeam> {
+  if (team.encryptionKeyUrl === undefined) return presentTeam(team, undefined, new FlintError(0, 'bad_request', 'The team has no key to open its name with.', undefined, undefined));
+  try {
+    return presentTeam(team, await openWithKey(await caller.secure.keys.key(team.encryptionKeyUrl), team.name));
+  } catch (error) {
+    return presentTeam(team, undefined, error instanceof FlintError ? error : new FlintError(0, 'internal', String(error), undefined, undefined));
+  }
+}
+
+async function resolvePersonId(caller: Caller, ref: { personId: string } | { personEmail: string }): Promise<string> {
+  if ('personId' in ref) return ref.personId;
+  const found = (await caller.client.people.list({ email: ref.personEmail })).items[0];
+  if (found === undefined) throw WebexError.notFound('person');
+  return found.id;
+}
+
+async function findTeamMembership(caller: Caller, id: string): Promise<TeamMembership> {
+  const pair = pairId('TEAM_MEMBERSHIP', id);
+  if (pair === undefined) throw WebexError.notFound('team membership');
+  const [personId, teamId] = pair;
+  const found = (await caller.client.teams.memberships(teamId)).find((m) => m.personId === personId);
+  if (found === undefined) throw WebexError.notFound('team membership');
+  return found;
+}
+
+/** The general space's KRO: where the team's KMS authorizations live. */
+async function teamKro(caller: Caller, teamId: string): Promise<{ kroUri: string | undefined; generalRoomId: string }> {
+  const team = await caller.client.teams.get(teamId);
+  const general = await caller.client.rooms.get(team.generalRoomId);
+  return { kroUri: general.kroUri, generalRoomId: general.id };
+}
+
+export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
+  v1(app, gw, 'GET', '/v1/teams', async ({ req, reply, caller }) => {
+    const max = pageMax(req.query);
+    const after = queryString(req.query, 'cursor', 40);
+    const all = await caller.client.teams.list();
+    const start = after === undefined ? 0 : all.findIndex((t) => t.id === after) + 1;
+    const page = all.slice(start, start + max);
+    if (start + max < all.length && page.length > 0) setNextLink(req, reply, { cursor: page.at(-1)!.id });
+    return { items: await Promise.all(page.map((t) => openTeam(caller, t))) };
+  });
+
+  v1(app, gw, 'POST', '/v1/teams', async ({ req, caller }) => {
+    const name = reqString(bodyObject(req), 'name', { max: TITLE_MAX });
+    const { key, kroUri } = await caller.secure.keys.create([caller.me.id]);
+    const sealed = (await sealText(key, name)).ciphertext;
+    const team = await caller.client.teams.create({ name: sealed, encryptionKeyUrl: key.uri, kroUri });
+    return presentTeam(team, name);
+  });
+
+  v1(app, gw, 'GET', '/v1/teams/:teamId', async ({ req, caller }) => openTeam(caller, await caller.client.teams.get(pathId('TEAM', (req.params as { teamId: string }).teamId))));
+
+  v1(app, gw, 'PUT', '/v1/teams/:teamId', async ({ req, caller }) => {
+    const id = pathId('TEAM', (req.params as { teamId: string }).teamId);
+    const name = reqString(bodyObject(req), 'name', { max: TITLE_MAX });
+    const team = await caller.client.teams.get(id);
+    // Sealed with the general space's current key: one that a removed member cannot get.
+    const general = await caller.client.rooms.get(team.generalRoomId);
+    const keyUrl = general.encryptionKeyUrl ?? team.encryptionKeyUrl;
+    if (keyUrl === undefined) throw WebexError.badRequest('The team has no key; its name cannot be sealed.');
+    const key = await caller.secure.keys.key(keyUrl);
+    const updated = await caller.client.teams.update(id, { name: (await sealText(key, name)).ciphertext, encryptionKeyUrl: key.uri });
+    return presentTeam(updated, name);
+  });
+
+  v1(app, gw, 'DELETE', '/v1/teams/:teamId', async ({ req, caller }) => {
+    await caller.client.teams.delete(pathId('TEAM', (req.params as { teamId: string }).teamId));
+  });
+
+  v1(app, gw, 'GET', '/v1/team/memberships', async ({ req, caller }) => {
+    const teamIdRaw = queryString(req.query, 'teamId');
+    if (teamIdRaw === undefined) throw WebexError.badRequest('teamId: required');
+    const items = await caller.client.teams.memberships(fieldId('TEAM', teamIdRaw, 'teamId'));
+    return { items: items.slice(0, pageMax(req.query)).map(presentTeamMembership) };
+  });
+
+  v1(app, gw, 'POST', '/v1/team/memberships', async ({ req, caller }) => {
+    const body = bodyObject(req);
+    const teamId = fieldId('TEAM', body['teamId'], 'teamId');
+    const isModerator = optBoolean(body, 'isModerator');
+    const personId = await resolvePersonId(caller, personRef(body));
+    const { kroUri } = await teamKro(caller, teamId);
+    // The KMS authorization first: the core cannot grant it (DESIGN §2, invariant 2).
+    if (kroUri !== undefined) await caller.secure.keys.authorize(kroUri, [personId]);
+    try {
+      return presentTeamMembership(await caller.client.teams.addMember({ teamId, personId, ...(isModerator !== undefined ? { isModerator } : {}) }));
+    } catch (error) {
+      if (kroUri !== undefined && !(error instanceof FlintError && error.code === 'conflict')) await caller.secure.keys.deauthorize(kroUri, personId).catch(() => undefined);
+      throw error;
+    }
+  });
+
+  v1(app, gw, 'GET', '/v1/team/memberships/:membershipId', async ({ req, caller }) => presentTeamMembership(await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId)));
+
+  v1(app, gw, 'PUT', '/v1/team/memberships/:membershipId', async ({ req, caller }) => {
+    const membership = await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId);
+    const isModerator = optBoolean(bodyObject(req), 'isModerator');
+    if (isModerator === undefined) throw WebexError.badRequest('isModerator: required');
+    if (isModerator === membership.isModerator) return presentTeamMembership(membership);
+    return presentTeamMembership(await caller.client.teams.setModerator(membership.id, isModerator));
+  });
+
+  v1(app, gw, 'DELETE', '/v1/team/memberships/:membershipId', async ({ req, caller }) => {
+    const membership = await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId);
+    const { kroUri, generalRoomId } = await teamKro(caller, membership.teamId);
+    const leaving = membership.personId === caller.me.id;
+    if (kroUri !== undefined && !leaving) await caller.secure.keys.deauthorize(kroUri, membership.personId).catch((e: unknown) => {
+      if (!(e instanceof FlintError && e.status === 404)) throw e;
+    });
+    await caller.client.teams.removeMember(membership.id);
+    if (kroUri === undefined) return;
+    if (leaving) await caller.secure.keys.deauthorize(kroUri, caller.me.id).catch(() => undefined);
+    else await caller.secure.rotateKey(generalRoomId);
+  });
+}

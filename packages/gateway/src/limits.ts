@@ -9,8 +9,6 @@ export const GATEWAY_LIMITS = {
   fileBytes: 100 * 1024 * 1024,
   /** A multipart `POST /v1/messages` body: the file plus its fields. */
   multipartBytes: 100 * 1024 * 1024 + 64 * 1024,
-  /** Fetching a file by URL (`files: [url]`): the whole transfer, and the wait for the first byte. */
-  fileFetchTimeoutMs: 30_000,
   /** Redirects followed when fetching a file by URL. */
   fileFetchRedirects: 3,
   /** `GET /v1/people?id=`: ids per request (as Webex). */

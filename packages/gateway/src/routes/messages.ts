@@ -7,10 +7,10 @@
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { fromHydraId, type Message } from '@flint/protocol';
-import { sealText, uploadFile, type SecureMessage } from '@flint/sdk';
+import { FlintError, sealText, uploadFile, uploadFromUrl, type SecureMessage } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
-import { fetchFileFromUrl } from '../files/fetch-url.ts';
+import { guardedFetch } from '../files/guarded-fetch.ts';
 import { parseMultipart } from '../files/multipart.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
 import { GATEWAY_LIMITS } from '../limits.ts';
@@ -97,18 +97,21 @@ interface SendInput extends Content {
   parentId?: string;
   mentionedPeople?: string[];
   mentionedGroups?: 'all'[];
-  file?: { bytes: Uint8Array; name: string; type: string };
+  /** An uploaded file, or a URL the gateway fetches (FL-3). */
+  file?: { bytes: Uint8Array; name: string; type: string } | { url: string };
 }
 
 /**
  * Seals and posts a message. The text and the file's reference are sealed with the same key
  * (the space's current one), which the message names in `encryptionKeyUrl`.
  */
-async function send(caller: Caller, input: SendInput): Promise<SecureMessage> {
+async function send(caller: Caller, input: SendInput, options: MessageRouteOptions): Promise<SecureMessage> {
   const room = await caller.client.rooms.get(input.roomId);
   if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
   const key = await caller.secure.keys.key(room.encryptionKeyUrl);
-  const files = input.file === undefined ? undefined : [(await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type })).attachment];
+  let files;
+  if (input.file !== undefined && 'url' in input.file) files = [(await fetchAndUpload(caller, key, input.roomId, input.file.url, options)).attachment];
+  else if (input.file !== undefined) files = [(await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type })).attachment];
   const sealed: Content = {};
   for (const field of ['text', 'markdown', 'html'] as const) {
     const value = input[field];
@@ -128,8 +131,23 @@ async function send(caller: Caller, input: SendInput): Promise<SecureMessage> {
   return { ...message, ...plain };
 }
 
+/**
+ * `files: [url]`: the SDK's `uploadFromUrl` fetches, encrypts and uploads in one stream, through a
+ * fetch that refuses the server's own network. The URL's faults are the caller's: 4xx.
+ */
+async function fetchAndUpload(caller: Caller, key: Parameters<typeof uploadFromUrl>[1], roomId: string, url: string, options: MessageRouteOptions) {
+  try {
+    return await uploadFromUrl(caller.client, key, roomId, url, { maxBytes: GATEWAY_LIMITS.fileBytes, sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }) });
+  } catch (error) {
+    if (!(error instanceof FlintError) || error.status !== 0) throw error;
+    if (error.code === 'payload_too_large') throw new WebexError('payload_too_large', error.message);
+    if (/internal address/.test(error.message)) throw WebexError.badRequest('files: the URL is not on a public address');
+    throw WebexError.badRequest(`files: ${error.message}`);
+  }
+}
+
 /** A JSON or multipart message body, as one object of fields plus the file (if any). */
-async function messageBody(req: FastifyRequest, options: MessageRouteOptions): Promise<{ body: Record<string, unknown>; file?: SendInput['file'] }> {
+async function messageBody(req: FastifyRequest): Promise<{ body: Record<string, unknown>; file?: SendInput['file'] }> {
   const type = String(req.headers['content-type'] ?? '');
   if (type.toLowerCase().startsWith('multipart/form-data')) {
     const parsed = await parseMultipart(req);
@@ -140,8 +158,7 @@ async function messageBody(req: FastifyRequest, options: MessageRouteOptions): P
   if (files === undefined || files === null) return { body };
   if (!Array.isArray(files) || files.length === 0 || files.some((f) => typeof f !== 'string')) throw WebexError.badRequest('files: a list of one URL');
   if (files.length > 1) throw WebexError.badRequest('files: one file per message');
-  const fetched = await fetchFileFromUrl(files[0] as string, { allowPrivateAddresses: options.allowPrivateFileUrls === true });
-  return { body, file: fetched };
+  return { body, file: { url: files[0] as string } };
 }
 
 async function openMessages(caller: Caller, items: readonly Message[]): Promise<SecureMessage[]> {
@@ -158,7 +175,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     'POST',
     '/v1/messages',
     async ({ req, caller }) => {
-      const { body, file } = await messageBody(req, options);
+      const { body, file } = await messageBody(req);
       const content = contentOf(body);
       if (content.text === undefined && content.html === undefined && file === undefined) throw WebexError.badRequest('A message needs text, markdown, html or files.');
       const roomIdRaw = optString(body, 'roomId');
@@ -179,7 +196,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
       }
       const parentId = parentIdRaw !== undefined ? fieldId('MESSAGE', parentIdRaw, 'parentId') : undefined;
       const mentions = await mentionsOf(caller, roomId, content.markdown);
-      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}) });
+      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}) }, options);
       return presentMessage(message, originOf(req), to);
     },
     { bodyLimit: GATEWAY_LIMITS.multipartBytes },

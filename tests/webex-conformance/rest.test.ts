@@ -12,7 +12,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { raw, scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
+import { createHmac } from 'node:crypto';
+import { raw, scanForPlaintext, startFlint, startWebhookReceiver, type TestFlint, type WebhookReceiver } from '@flint/testkit';
 import type { FlintClient } from '@flint/sdk';
 import { webexFor, type Webex } from './webex.ts';
 
@@ -43,11 +44,14 @@ describe('the Webex JS SDK against Flint’s /v1 (PL-2)', () => {
   const uploadBytes = Buffer.from(`${secret('UploadedFileBody')}\n`.repeat(5000));
   let ada: FlintClient;
   let bob: FlintClient;
+  let receiver: WebhookReceiver;
   let adaWebex: Webex;
   let bobWebex: Webex;
 
   before(async () => {
-    flint = await startFlint({ gateway: { allowPrivateFileUrls: true } });
+    // Loopback everywhere: the file server for `files: [url]` and the webhook receiver.
+    flint = await startFlint({ gateway: { allowPrivateFileUrls: true }, env: { FLINT_WEBHOOK_TARGETS: 'any' } });
+    receiver = await startWebhookReceiver();
     ada = await flint.signup({ email: 'ada@conformance.example', displayName: 'Ada Conformance' });
     bob = await flint.signup({ email: 'bob@conformance.example', displayName: 'Bob Conformance' });
     await flint.signup({ email: 'cy@conformance.example', displayName: 'Cy Conformance' });
@@ -68,6 +72,7 @@ describe('the Webex JS SDK against Flint’s /v1 (PL-2)', () => {
 
   after(async () => {
     await new Promise((resolve) => files.close(resolve));
+    await receiver.stop();
     await flint.stop();
   });
 
@@ -271,6 +276,46 @@ describe('the Webex JS SDK against Flint’s /v1 (PL-2)', () => {
     // The room list filters by team.
     const teamRooms = await adaWebex.rooms.list({ teamId: team.id });
     assert.equal(teamRooms.items.length, 1, 'the general space');
+  });
+
+  it('webhooks: create, list, get, update, remove; signed deliveries with Webex ids that the SDK resolves', async () => {
+    const room = await adaWebex.rooms.create({ title: secret('WebhookRoom') });
+    const hookSecret = 'conformance-webhook-secret';
+    const hook = await adaWebex.webhooks.create({ name: 'Messages in one room', targetUrl: `${receiver.url}/ada`, resource: 'messages', event: 'created', filter: `roomId=${room.id}`, secret: hookSecret });
+    assertHydra(hook.id, 'WEBHOOK');
+    assert.equal(hook['resource'], 'messages');
+    assert.equal(hook['filter'], `roomId=${room.id}`);
+    assert.equal(hook['status'], 'active');
+    assertHydra(hook['createdBy'], 'PEOPLE');
+    const members = await adaWebex.webhooks.create({ name: 'Memberships', targetUrl: `${receiver.url}/members`, resource: 'memberships', event: 'all', filter: `roomId=${room.id}` });
+    assert.ok((await adaWebex.webhooks.list()).items.some((w) => w.id === hook.id));
+    assert.equal((await adaWebex.webhooks.get(hook.id))['name'], 'Messages in one room');
+
+    const text = secret('WebhookedMessage');
+    const message = await adaWebex.messages.create({ roomId: room.id, text, files: [Buffer.from(secret('WebhookedFile'))] });
+    const membership = await adaWebex.memberships.create({ roomId: room.id, personEmail: 'bob@conformance.example' });
+    await receiver.waitFor((d) => d.some((x) => x.path === '/ada') && d.some((x) => x.path === '/members' && x.body.event === 'created'), 20_000);
+
+    const delivery = receiver.deliveries.find((d) => d.path === '/ada')!;
+    assert.equal(delivery.signature, createHmac('sha1', hookSecret).update(delivery.raw).digest('hex'), 'X-Spark-Signature verifies');
+    assert.equal(delivery.body.id, hook.id);
+    assert.equal(delivery.body.resource, 'messages');
+    assert.equal(delivery.body.event, 'created');
+    assert.equal(delivery.body.data.id, message.id, 'the delivery names the message by the id the SDK knows');
+    assert.equal(delivery.body.data['roomId'], room.id);
+    assert.deepEqual(delivery.body.data['files'], message['files'], 'the same content URLs');
+    assert.ok(!delivery.raw.toString('utf8').includes(text), 'no content in a delivery');
+    // A bot reads the message with its own token, as Webex receivers do.
+    assert.equal((await adaWebex.messages.get(delivery.body.data.id))['text'], text);
+    const joined = receiver.deliveries.find((d) => d.path === '/members' && d.body.event === 'created' && d.body.data['personEmail'] === 'bob@conformance.example')!;
+    assert.equal(joined.body.data.id, membership.id, 'membership ids match the gateway’s');
+    assert.deepEqual(await adaWebex.memberships.get(joined.body.data.id), membership);
+
+    const renamed = await adaWebex.webhooks.update({ ...hook, name: 'Renamed hook' });
+    assert.equal(renamed['name'], 'Renamed hook');
+    assert.equal(await adaWebex.webhooks.remove(hook.id), undefined);
+    assert.equal(await adaWebex.webhooks.remove(members.id), undefined);
+    await assert.rejects(adaWebex.webhooks.get(hook.id), (e: { statusCode?: number }) => e.statusCode === 404);
   });
 
   it('after the suite, the core holds none of the plaintexts the SDK sent (SEC-1)', async () => {

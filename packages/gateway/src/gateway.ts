@@ -19,6 +19,7 @@ import { organizationRoutes } from './routes/organization.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 
 export interface GatewayOptions {
   core: CoreAccess;
@@ -50,6 +51,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       contentRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
+      webhookRoutes(scope, gateway);
     });
   };
 }

@@ -21,6 +21,7 @@ export const hydra = {
   role: (id: string) => toHydraId('ROLE', id),
   license: (id: string) => toHydraId('LICENSE', id),
   webhook: (uuid: string) => toHydraId('WEBHOOK', uuid),
+  application: (uuid: string) => toHydraId('APPLICATION', uuid),
   attachmentAction: (uuid: string) => toHydraId('ATTACHMENT_ACTION', uuid),
 };
 

@@ -28,20 +28,26 @@ import { guardedLookup, refuseTarget } from './target-policy.ts';
 
 const USER_AGENT = 'Flint-Webhooks/1';
 
-/** Where a Webex client fetches a file's content (the gateway serves `/v1/contents/{id}`). */
-export function webexContentUrl(publicUrl: string, fileId: string): string {
-  return `${publicUrl}/v1/contents/${toHydraId('CONTENT', fileId)}`;
+/**
+ * Where a Webex client fetches a message's file (the gateway serves `/v1/contents/{id}`): Webex's
+ * content id names the message and the file's place in it (`messageUUID/index`; a message's files
+ * are in upload order, as the message lists them).
+ */
+export function webexContentUrl(publicUrl: string, messageId: string, index: number): string {
+  return `${publicUrl}/v1/contents/${toHydraId('CONTENT', `${messageId}/${index}`)}`;
 }
 
 /** The delivered data with Webex ids, for webhooks registered through the gateway. */
-function hydraData(data: WebhookData, ids: Readonly<Record<string, HydraType>>, publicUrl: string): WebhookData {
+function hydraData(data: WebhookData, spec: { hydraIds: Readonly<Record<string, HydraType>>; hydraLocalId?(d: WebhookData): string | undefined }, publicUrl: string): WebhookData {
   const out: Record<string, unknown> = { ...data };
-  for (const [field, type] of Object.entries(ids)) {
+  for (const [field, type] of Object.entries(spec.hydraIds)) {
     const value = out[field];
-    const convert = (v: unknown) => (typeof v !== 'string' ? v : type === 'CONTENT' ? webexContentUrl(publicUrl, v) : toHydraId(type, v));
+    const convert = (v: unknown, index: number) => (typeof v !== 'string' ? v : type === 'CONTENT' ? webexContentUrl(publicUrl, data.id, index) : toHydraId(type, v));
     if (Array.isArray(value)) out[field] = value.map(convert);
-    else if (value !== undefined) out[field] = convert(value);
+    else if (value !== undefined) out[field] = convert(value, 0);
   }
+  const local = spec.hydraLocalId?.(data);
+  if (local !== undefined && spec.hydraIds['id'] !== undefined) out['id'] = toHydraId(spec.hydraIds['id'], local);
   return out as WebhookData;
 }
 
@@ -61,7 +67,7 @@ export function buildEnvelope(webhook: WebhookRow, payload: DeliveryPayload, pub
     ownedBy: webhook.owned_by,
     status: webhook.status,
     created: iso(webhook.created_at),
-    data: hydra ? hydraData(payload.data, RESOURCES[payload.resource].hydraIds, publicUrl) : payload.data,
+    data: hydra ? hydraData(payload.data, RESOURCES[payload.resource], publicUrl) : payload.data,
   };
   if (webhook.filter !== null) envelope.filter = webhook.filter;
   if (payload.actorId !== null) envelope.actorId = id('PEOPLE', payload.actorId);

@@ -34,6 +34,11 @@ export interface ResourceSpec {
   filters: Readonly<Record<string, FilterSpec>>;
   /** Fields of the delivered data holding ids (or arrays of ids), by Webex id type. */
   hydraIds: Readonly<Record<string, HydraType>>;
+  /**
+   * The local part of the Webex `id` when it is not the native id: the gateway's ids must match
+   * (a Webex membership id names the person and the space, `personUUID:roomUUID`).
+   */
+  hydraLocalId?(data: WebhookData): string | undefined;
 }
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -95,6 +100,7 @@ export const RESOURCES: Readonly<Record<WebhookResource, ResourceSpec>> = {
       isModerator: { kind: 'bool', fact: 'isModerator' },
     },
     hydraIds: { id: 'MEMBERSHIP', roomId: 'ROOM', personId: 'PEOPLE', personOrgId: 'ORGANIZATION' },
+    hydraLocalId: (d) => (typeof d['personId'] === 'string' && typeof d['roomId'] === 'string' ? `${d['personId']}:${d['roomId']}` : undefined),
   },
   rooms: {
     // room.deleted carries only the id: filters on type or isLocked do not match it.

@@ -24,13 +24,13 @@ its own section below. These machines are shared and noisy: compare figures with
 across runs. Every section names the machine, the date and the command that produced it.
 
 Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\`, \`large-space\`, \`connections\`, \`history\`,
-\`kms\`, \`ejabberd\`, \`startup\`; \`npm run bench\` alone runs them all (about 30 minutes). Knobs (environment, all
+\`kms\`, \`ejabberd\`, \`web\`, \`startup\`; \`npm run bench\` alone runs them all (about 30 minutes). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
 \`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),
 \`FLINT_BENCH_LARGE_ENGINE\` (sqlite), \`FLINT_BENCH_CONNECTIONS\` (10000), \`FLINT_BENCH_CONNECTION_PEOPLE\` (100),
 \`FLINT_BENCH_HISTORY_MESSAGES\` (10000000), \`FLINT_BENCH_HISTORY_BUDGET_S\` (240), \`FLINT_BENCH_KMS_SECONDS\` (15),
-\`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`.
+\`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_WEB_RUNS\` (5), \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`.
 `;
 
 /** Replaces the part's section (between its markers) or appends it. */

@@ -10,6 +10,7 @@ import { kms } from './kms.ts';
 import { ejabberd } from './ejabberd.ts';
 import { search } from './search.ts';
 import { userMix } from './user-mix.ts';
+import { web } from './web.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   'fanout-profile': fanoutProfile,
@@ -20,4 +21,5 @@ export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unk
   search,
   ejabberd,
   'user-mix': userMix,
+  web,
 };

@@ -5,7 +5,7 @@
  */
 import { downloadFile, sealText, uploadFile, type FetchLike, type SecureRoom } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
-import { encodeMentions, plainText } from '../markdown/Markdown.tsx';
+import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
 
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {

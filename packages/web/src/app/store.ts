@@ -244,7 +244,7 @@ export class Store {
       const other = room.directPersonId !== undefined ? this.people.get(room.directPersonId) : undefined;
       return other?.displayName ?? other?.email ?? '…';
     }
-    return room.title ?? '🔒';
+    return room.title ?? '…';
   }
 
   sortedRooms(filter: Filter, teamId?: string): SecureRoom[] {

@@ -128,6 +128,7 @@ export const en = {
   today: 'Today',
   yesterday: 'Yesterday',
   selectSpace: 'Pick a space, or start one.',
+  spaceUnavailable: 'This space is not available to you.',
   you: 'you',
 } as const;
 

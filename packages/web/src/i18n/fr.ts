@@ -129,5 +129,6 @@ export const fr: Strings = {
   today: 'Aujourd’hui',
   yesterday: 'Hier',
   selectSpace: 'Choisissez un espace, ou créez-en un.',
+  spaceUnavailable: 'Cet espace ne vous est pas accessible.',
   you: 'vous',
 };

@@ -3,7 +3,7 @@
  * route). Follows sign-ins and sign-outs made in other tabs.
  * @module
  */
-import { createContext, useCallback, useContext, useEffect, useState } from 'react';
+import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useState } from 'react';
 import { FlintError } from '@flint/sdk';
 import { I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
@@ -13,8 +13,8 @@ import { go, useRoute } from '../app/router.ts';
 import { SignIn } from './SignIn.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
-import { SearchView } from './SearchView.tsx';
-import { Settings } from './Settings.tsx';
+const SearchView = lazy(() => import('./SearchView.tsx'));
+const Settings = lazy(() => import('./Settings.tsx'));
 import { TopBar } from './TopBar.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
@@ -151,8 +151,10 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <Sidebar activeRoomId={roomId} />
       <main id="main" tabIndex={-1} className="main">
         {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
-        {route.view === 'search' && <SearchView query={route.query} />}
-        {route.view === 'settings' && <Settings />}
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>
+          {route.view === 'search' && <SearchView query={route.query} />}
+          {route.view === 'settings' && <Settings />}
+        </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>
     </div>

@@ -10,6 +10,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { sendMessage, type Draft } from '../app/actions.ts';
 import { loadDraft, saveDraft } from '../app/drafts.ts';
 import { useAppStore } from './App.tsx';
+import { Icon } from './Icon.tsx';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -62,7 +63,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
       {onFiles !== undefined && (
         <>
           <button type="button" className="icon-button attach" aria-label={t('attach')} title={t('attach')} onClick={() => fileInput.current?.click()}>
-            📎
+            <Icon name="attach" size={20} />
           </button>
           <input
             ref={fileInput}

@@ -15,6 +15,7 @@ import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { Thread } from './Thread.tsx';
 import { Details } from './Details.tsx';
+import { Icon } from './Icon.tsx';
 
 export function Conversation({ route }: { route: Extract<Route, { view: 'space' }> }) {
   const { t, day, list } = useI18n();
@@ -30,10 +31,13 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const [progress, setProgress] = useState<UploadProgress | undefined>();
   const previous = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
 
+  const known = room !== undefined;
   useEffect(() => {
+    // A space one is not in (an old link, someone else's URL) is never asked for: nothing to show.
+    if (!known) return;
     void store.openTimeline(roomId).catch((e: unknown) => store.fail(e));
     if (!store.members.has(roomId)) void store.loadMembers(roomId).catch((e: unknown) => store.fail(e));
-  }, [roomId, store]);
+  }, [roomId, store, known]);
 
   const messages = (timeline?.ids ?? []).map((id) => store.messages.get(id)).filter((m): m is SecureMessage => m !== undefined);
   const topLevel = messages.filter((m) => m.parentId === undefined);
@@ -131,7 +135,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     if (dropped.length > 0) void shareFiles(store, roomId, dropped, setProgress).catch((err: unknown) => store.fail(err));
   };
 
-  if (room === undefined) return <p className="empty">{t('selectSpace')}</p>;
+  if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
   const title = store.roomTitle(room);
   const members = store.members.get(roomId) ?? [];
   // Read receipts: each other member at the newest top-level message they have read.
@@ -152,7 +156,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
       <section className="timeline-pane" aria-labelledby="space-title">
         <header className="conv-header">
           <a className="icon-button back-button" href={href({ view: 'home' })} aria-label={t('back')}>
-            ←
+            <Icon name="back" />
           </a>
           {room.type === 'direct' && room.directPersonId !== undefined && <Avatar personId={room.directPersonId} showPresence />}
           <h1 id="space-title">{title}</h1>
@@ -160,13 +164,13 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             <span className="muted small">{store.presence.get(room.directPersonId) === 'active' ? t('online') : t('offline')}</span>
           )}
           {room.isLocked && (
-            <span className="tag" title={t('locked')}>
-              🔒
+            <span className="tag" title={t('locked')} aria-label={t('locked')}>
+              <Icon name="lock" size={14} />
             </span>
           )}
           <span className="spacer" />
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
-            {room.isFavorite === true ? '★' : '☆'}
+            <Icon name="star" filled={room.isFavorite === true} />
           </button>
           <a className="button small" href={href(route.panel === 'details' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'details' })} aria-expanded={route.panel === 'details'}>
             {t('details')}

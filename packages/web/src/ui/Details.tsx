@@ -13,6 +13,7 @@ import { addTeamMember } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { FileCard } from './FileCard.tsx';
+import { Icon } from './Icon.tsx';
 
 /** Days after which the org deletes content, if its policy says so (CP-4); undefined: kept forever. */
 export function retentionDays(org: Organization | undefined): number | undefined {
@@ -57,7 +58,7 @@ export function Details({ room }: { room: SecureRoom }) {
       <header className="panel-header">
         <h2 id="details-title">{t('details')}</h2>
         <a className="icon-button" href={href({ view: 'space', roomId: room.id })} aria-label={t('close')}>
-          ✕
+          <Icon name="close" />
         </a>
       </header>
       <div className="panel-body stack">

@@ -5,6 +5,7 @@
  */
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.tsx';
+import { Icon } from './Icon.tsx';
 
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
   const { t } = useI18n();
@@ -32,7 +33,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
       <div className="dialog-head">
         <h2 id={id}>{title}</h2>
         <button type="button" className="icon-button" aria-label={t('close')} onClick={onClose}>
-          ✕
+          <Icon name="close" />
         </button>
       </div>
       {children}

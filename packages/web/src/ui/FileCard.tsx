@@ -8,6 +8,7 @@ import { useI18n } from '../i18n/index.tsx';
 import type { FileView } from '../app/store.ts';
 import { fetchFile, saveBlob } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
+import { Icon } from './Icon.tsx';
 
 /** Images up to this size are previewed inline by decrypting the file itself. */
 const INLINE_PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -49,12 +50,12 @@ export function FileCard({ file }: { file: FileView }) {
       )}
       <figcaption className="file-meta">
         <span className="file-icon" aria-hidden="true">
-          📄
+          <Icon name="file" />
         </span>
         <span className="file-name">{ref.name}</span>
         <span className="muted small">{formatSize(ref.size)}</span>
         <button type="button" className="small" onClick={download} aria-label={t('download', { name: ref.name })}>
-          ⬇
+          <Icon name="download" size={16} />
         </button>
       </figcaption>
     </figure>

@@ -2,17 +2,20 @@
  * One message: sender, time, safe Markdown, files, and its actions (thread, flag, edit, delete).
  * @module
  */
-import { memo, useState } from 'react';
+import { lazy, memo, Suspense, useState } from 'react';
 import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
 import { deleteMessage, editMessage } from '../app/actions.ts';
-import { decodeMentions, Markdown } from '../markdown/Markdown.tsx';
+import { decodeMentions, plainText } from '../markdown/mentions.ts';
+
+const Markdown = lazy(() => import('../markdown/Markdown.tsx'));
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { FileCard } from './FileCard.tsx';
 import { DraftEditor } from './Composer.tsx';
 import { Dialog } from './Dialog.tsx';
+import { Icon } from './Icon.tsx';
 
 export const MessageItem = memo(function MessageItem({ message, replies, inThread = false }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean }) {
   const { t, time, plural } = useI18n();
@@ -62,7 +65,11 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
         ) : message.decryptError !== undefined ? (
           <p className="error small">{t('cannotDecrypt')}</p>
         ) : (
-          source !== undefined && <Markdown source={source} meId={store.me} />
+          source !== undefined && (
+            <Suspense fallback={<p className="md">{plainText(source)}</p>}>
+              <Markdown source={source} meId={store.me} />
+            </Suspense>
+          )
         )}
         {files.length > 0 && (
           <div className="files">
@@ -81,15 +88,15 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
         <div className="message-actions" role="toolbar" aria-label={sender}>
           {!inThread && (
             <a className="icon-button" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })} aria-label={t('reply')} title={t('reply')}>
-              ↩
+              <Icon name="reply" />
             </a>
           )}
           <button type="button" className="icon-button" aria-pressed={flagged} aria-label={flagged ? t('unflag') : t('flag')} title={flagged ? t('unflag') : t('flag')} onClick={() => void store.toggleFlag(message).catch(fail)}>
-            ⚑
+            <Icon name="flag" filled={flagged} />
           </button>
           {mine && message.decryptError === undefined && source !== undefined && (
             <button type="button" className="icon-button" aria-label={t('edit')} title={t('edit')} onClick={() => setEditing(true)}>
-              ✎
+              <Icon name="edit" />
             </button>
           )}
           {canDelete && (
@@ -100,7 +107,7 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
               title={t('delete')}
               onClick={() => setConfirming(true)}
             >
-              🗑
+              <Icon name="trash" />
             </button>
           )}
         </div>

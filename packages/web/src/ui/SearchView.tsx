@@ -12,9 +12,10 @@ import { href } from '../app/router.ts';
 import type { FileView } from '../app/store.ts';
 import { openDirect } from '../app/actions.ts';
 import { go } from '../app/router.ts';
-import { plainText } from '../markdown/Markdown.tsx';
+import { plainText } from '../markdown/mentions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
+import { Icon } from './Icon.tsx';
 
 interface Results {
   messages: SecureMessage[];
@@ -23,7 +24,7 @@ interface Results {
   files: FileView[];
 }
 
-export function SearchView({ query }: { query: string }) {
+export default function SearchView({ query }: { query: string }) {
   const { t, time } = useI18n();
   const store = useAppStore();
   const [results, setResults] = useState<Results | undefined>();
@@ -93,7 +94,7 @@ export function SearchView({ query }: { query: string }) {
                 {results.files.map((f) => (
                   <li key={f.id}>
                     <a className="result" href={href({ view: 'space', roomId: f.roomId, messageId: f.messageId })}>
-                      📄 {f.reference?.name}
+                      <Icon name="file" /> {f.reference?.name}
                     </a>
                   </li>
                 ))}

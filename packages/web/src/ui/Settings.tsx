@@ -10,7 +10,7 @@ import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 
-export function Settings() {
+export default function Settings() {
   const { t, relative } = useI18n();
   const store = useAppStore();
   const { client } = store.session;

@@ -11,6 +11,7 @@ import { createSpace, createTeam, openDirect } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
+import { Icon } from './Icon.tsx';
 
 const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect' | 'filterFavorites' | 'filterMentions' | 'filterFlags' }[] = [
   { id: 'all', label: 'filterAll' },
@@ -58,7 +59,7 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
           <div className="filters" role="group" aria-label={t('teams')}>
             {teams.map((tv) => (
               <button key={tv.team.id} type="button" className="chip" aria-pressed={teamId === tv.team.id} onClick={() => setTeamId(teamId === tv.team.id ? undefined : tv.team.id)}>
-                {tv.name ?? '🔒'}
+                {tv.name ?? '…'}
               </button>
             ))}
           </div>
@@ -87,7 +88,7 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
                 <span className="room-title">{title}</span>
                 {room.isFavorite === true && (
                   <span className="fav" aria-hidden="true">
-                    ★
+                    <Icon name="star" size={14} filled />
                   </span>
                 )}
                 {mentions > 0 && (
@@ -158,7 +159,7 @@ function NewDialog({ kind, onClose }: { kind: 'space' | 'direct' | 'team'; onClo
               <option value="">{t('noTeam')}</option>
               {[...store.teams.values()].map((tv) => (
                 <option key={tv.team.id} value={tv.team.id}>
-                  {tv.name ?? '🔒'}
+                  {tv.name ?? '…'}
                 </option>
               ))}
             </select>

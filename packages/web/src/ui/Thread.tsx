@@ -9,6 +9,7 @@ import { href } from '../app/router.ts';
 import { useAppStore } from './App.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { Composer } from './Composer.tsx';
+import { Icon } from './Icon.tsx';
 
 export function Thread({ roomId, parentId }: { roomId: string; parentId: string }) {
   const { t } = useI18n();
@@ -27,7 +28,7 @@ export function Thread({ roomId, parentId }: { roomId: string; parentId: string 
       <header className="panel-header">
         <h2 id="thread-title">{t('thread')}</h2>
         <a className="icon-button" href={href({ view: 'space', roomId })} aria-label={t('close')}>
-          ✕
+          <Icon name="close" />
         </a>
       </header>
       <div className="panel-body thread" role="log" aria-label={t('thread')}>

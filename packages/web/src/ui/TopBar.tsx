@@ -7,6 +7,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { go, href, type Route } from '../app/router.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
+import { Icon } from './Icon.tsx';
 
 export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<void>; onMenu: () => void; route: Route }) {
   const { t } = useI18n();
@@ -22,7 +23,7 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
   return (
     <header className="topbar">
       <button type="button" className="icon-button menu-button" aria-label={t('openMenu')} onClick={onMenu}>
-        ☰
+        <Icon name="menu" />
       </button>
       <a className="brand" href={href({ view: 'home' })}>
         <img src="./icon.svg" alt="" width="24" height="24" />

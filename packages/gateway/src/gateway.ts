@@ -20,6 +20,8 @@ import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { catalogRoutes } from './listen/catalog.ts';
+import { mercuryRoutes } from './listen/mercury.ts';
 
 export interface GatewayOptions {
   core: CoreAccess;
@@ -52,6 +54,8 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       webhookRoutes(scope, gateway);
+      catalogRoutes(scope, gateway);
+      mercuryRoutes(scope, gateway);
     });
   };
 }

@@ -91,6 +91,38 @@ export interface ServerOptions {
   engine: Engine;
   env?: Record<string, string>;
   nodeArgs?: string[];
+  /** Another checkout of Flint to run (see `checkout`); this one by default. */
+  flintRoot?: string;
+}
+
+/**
+ * The sources of an earlier commit (`git archive`, so the repository is not touched) in a
+ * temporary folder, wired to this checkout's installed dependencies: every entry of node_modules
+ * is linked, except the workspace's own packages, which point at the old sources. For before/after
+ * measurements in one run. Dependencies are today's, so only Flint's own code differs.
+ */
+export async function checkout(ref: string): Promise<{ root: string; commit: string; remove: () => Promise<void> }> {
+  const { execFileSync } = await import('node:child_process');
+  const { mkdir, readdir, symlink } = await import('node:fs/promises');
+  const commit = execFileSync('git', ['rev-parse', '--verify', `${ref}^{commit}`], { cwd: root, encoding: 'utf8' }).trim();
+  const dir = await mkdtemp(join(tmpdir(), 'flint-bench-baseline-'));
+  execFileSync('sh', ['-c', `git archive ${commit} | tar -x -C "${dir}"`], { cwd: root });
+  await mkdir(join(dir, 'node_modules', '@flint'), { recursive: true });
+  for (const entry of await readdir(join(root, 'node_modules'))) {
+    if (entry === '@flint' || entry === '.bin') continue;
+    await symlink(join(root, 'node_modules', entry), join(dir, 'node_modules', entry));
+  }
+  for (const pkg of await readdir(join(dir, 'packages'))) await symlink(join(dir, 'packages', pkg), join(dir, 'node_modules', '@flint', pkg));
+  for (const pkg of await readdir(join(root, 'packages'))) {
+    const nested = join(root, 'packages', pkg, 'node_modules');
+    try {
+      await readdir(nested);
+      await symlink(nested, join(dir, 'packages', pkg, 'node_modules')).catch(() => undefined);
+    } catch {
+      // no nested dependencies
+    }
+  }
+  return { root: dir, commit, remove: () => rm(dir, { recursive: true, force: true }) };
 }
 
 /** A fresh PostgreSQL database; `drop` removes it. */
@@ -144,18 +176,20 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   }
   const base = { ...process.env };
   delete base['NODE_OPTIONS'];
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), FLINT, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
+  const flintRoot = options.flintRoot ?? root;
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(flintRoot, 'packages/cli/bin/flint.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
-    cwd: root,
+    cwd: flintRoot,
   });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr?.on('data', (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   let exited = false;
   const exit = new Promise<void>((r) =>
-    child.once('exit', () => {
+    child.once('exit', (code, signal) => {
       exited = true;
+      output += `\n[flint serve exited: code ${code}, signal ${signal}]`;
       r();
     }),
   );

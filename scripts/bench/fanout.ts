@@ -53,6 +53,9 @@ export interface StepResult {
   sendP50Ms: number;
   sendP99Ms: number;
   serverCpuPct: number;
+  /** Server CPU seconds over the step and its drain, and that wall time. */
+  serverCpuSeconds: number;
+  wallSeconds: number;
   loadgenCpuPct: number;
   /** CPU used by every other process on the machine during the step (PostgreSQL and Redis included), % of one core. */
   othersCpuPct: number;
@@ -264,6 +267,8 @@ export async function runStep(driver: Driver, rec: Recorder, state: { seq: numbe
     sendP50Ms: round(percentile(sendLat, 50)),
     sendP99Ms: round(percentile(sendLat, 99)),
     serverCpuPct: round((serverCpu / wall) * 100, 0),
+    serverCpuSeconds: round(serverCpu, 2),
+    wallSeconds: round(wall, 2),
     loadgenCpuPct: round(((loadCpu.user + loadCpu.system) / 1e6 / wall) * 100, 0),
     othersCpuPct: round(Math.max(0, (machineCpu - serverCpu - (loadCpu.user + loadCpu.system) / 1e6) / wall) * 100, 0),
   };

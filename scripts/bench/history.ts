@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { sealText } from '@flint/sdk';
-import { fmt, founder, kmsClientFor, machineLine, percentile, round, table, withServer, type Engine, type Server } from './common.ts';
+import { fmt, founder, kmsClientFor, machineLine, percentile, round, sleep, table, withServer, type Engine, type Server } from './common.ts';
 
 const BATCH = 500_000;
 
@@ -39,11 +39,19 @@ async function bulkLoad(server: Server, roomId: string, personId: string, text: 
         loaded += n;
         db.pragma('wal_checkpoint(TRUNCATE)');
         console.log(`  loaded ${loaded} (${round((performance.now() - started) / 1000)} s)`);
+        // better-sqlite3 blocks this process's event loop for the whole batch. Let it turn between
+        // batches: otherwise a keep-alive socket the server closed meanwhile (Fastify drops idle ones
+        // after 72 s) is only noticed after the load, when the first request is sent on it and fails
+        // with "fetch failed" — what ended the 10,000,000-message run before.
+        await sleep(50);
       }
+      const t = performance.now();
       db.exec('analyze');
+      console.log(`  analyze: ${round((performance.now() - t) / 1000)} s`);
     } finally {
       db.close();
     }
+    await sleep(50);
   } else {
     const c = new pg.Client({ connectionString: server.databaseUrl });
     await c.connect();
@@ -92,7 +100,11 @@ async function historyEngine(engine: Engine, target: number, budgetMs: number) {
     const load = await bulkLoad(server, room.id, admin.personId, sealed.ciphertext, sealed.encryptionKeyUrl, target, budgetMs, base);
     const c = admin.client;
     // Warm-up.
-    for (let i = 0; i < 20; i++) await c.messages.list({ roomId: room.id, max: 50 });
+    for (let i = 0; i < 20; i++) {
+      const t0 = performance.now();
+      await c.messages.list({ roomId: room.id, max: 50 });
+      if (i === 0) console.log(`  first page after the load: ${round(performance.now() - t0)} ms`);
+    }
     const timed = async (fn: () => Promise<unknown>) => {
       const t = performance.now();
       await fn();

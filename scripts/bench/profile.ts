@@ -1,13 +1,16 @@
 /**
- * One CPU profile of the fan-out path: `flint serve` under `node --cpu-prof` (SQLite) while the
- * fan-out workload runs at a fixed rate; the profile is summarized by self time (per function and
- * per module) and by inclusive time of our own functions.
+ * CPU profiles of the fan-out path: `flint serve` under `node --cpu-prof` (SQLite) while the
+ * fan-out workload runs at a fixed rate, for this checkout and for a baseline commit (before the
+ * fan-out changes; FLINT_BENCH_BASELINE_REF), in the same run. Each profile is summarized by self
+ * time (per function and per module) and by inclusive time of our own functions; the comparison is
+ * server CPU per message sent and latency at the same offered rate.
  * @module
  */
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWorld, flintDriver, newRecorder, runStep } from './fanout.ts';
-import { fmt, machineLine, root, sleep, table, withServer } from './common.ts';
+import { checkout, fmt, machineLine, root, round, sleep, table, withServer } from './common.ts';
+import type { StepResult } from './fanout.ts';
 
 interface ProfileNode {
   id: number;
@@ -98,21 +101,33 @@ export function summarize(profile: CpuProfile, window?: { fromUs: number; toUs: 
   };
 }
 
-export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; markdown: string }> {
-  const rate = Number(process.env['FLINT_BENCH_PROFILE_RATE'] ?? 40);
-  const seconds = Number(process.env['FLINT_BENCH_PROFILE_SECONDS'] ?? 15);
-  const dir = join(root, 'bench-results', `cpu-profile-${Date.now()}`);
+/** The commit before the fan-out changes of issue 9 (token cache, synchronous token hashing, frames encoded once). */
+const DEFAULT_BASELINE = 'cbaf2b6';
+
+interface ProfiledRun {
+  label: string;
+  commit: string;
+  step: StepResult;
+  summary: ProfileSummary;
+  windowed: boolean;
+  profileDir: string;
+  serverCpuMsPerMessage: number;
+}
+
+async function profileOnce(label: string, commit: string, flintRoot: string, rate: number, seconds: number): Promise<ProfiledRun> {
+  const dir = join(root, 'bench-results', `cpu-profile-${label}-${Date.now()}`);
   await mkdir(dir, { recursive: true });
   const rec = newRecorder();
   const nowUs = () => Number(process.hrtime.bigint() / 1000n);
   const window = { fromUs: 0, toUs: 0 };
-  const step = await withServer({ engine: 'sqlite', nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] }, async (server) => {
+  const step = await withServer({ engine: 'sqlite', flintRoot, nodeArgs: ['--cpu-prof', '--cpu-prof-dir', dir] }, async (server) => {
     const world = await buildWorld(server, 2, 100, rec);
     try {
-      await runStep(flintDriver(server, world), rec, { seq: 0 }, 5, 3, 3000);
+      const driver = flintDriver(server, world);
+      await runStep(driver, rec, { seq: 0 }, 5, 3, 3000);
       await sleep(1000);
       window.fromUs = nowUs();
-      const r = await runStep(flintDriver(server, world), rec, { seq: 100_000 }, rate, seconds);
+      const r = await runStep(driver, rec, { seq: 100_000 }, rate, seconds);
       window.toUs = nowUs();
       return r;
     } finally {
@@ -126,26 +141,76 @@ export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; 
   let summary = summarize(profile, window);
   const windowed = summary.totalMs > 0;
   if (!windowed) summary = summarize(profile);
-  const lines = [
-    '## Profile of the fan-out path (server side)',
+  const serverCpuMsPerMessage = round((step.serverCpuSeconds * 1000) / Math.max(1, step.sent), 2);
+  console.log(`  [${label} ${commit.slice(0, 7)}] ${rate}/s: p50 ${fmt(step.p50Ms)} ms, p99 ${fmt(step.p99Ms)} ms, server CPU ${step.serverCpuPct}% = ${serverCpuMsPerMessage} ms per message`);
+  return { label, commit, step, summary, windowed, profileDir: dir.replace(root, ''), serverCpuMsPerMessage };
+}
+
+function profileTables(run: ProfiledRun): string[] {
+  return [
+    `During the profiled step: p50 ${fmt(run.step.p50Ms)} ms, p99 ${fmt(run.step.p99Ms)} ms, server CPU ${run.step.serverCpuPct}% (${run.serverCpuMsPerMessage} ms per message). Busy (non-idle) samples: ${run.summary.totalMs} ms. Raw profile: \`${run.profileDir}\` (open it in Chrome DevTools).`,
     '',
-    machineLine(),
-    `Command: \`npm run bench fanout-profile\` (SQLite, 2 spaces × 100 members, ${rate} msg/s for ${seconds} s, \`flint serve\` under \`node --cpu-prof\`; ${windowed ? 'only the samples taken during the measured step are counted (set-up, sign-ups and module loading excluded; the step includes its quiet wait and drain)' : 'the whole process lifetime is counted, set-up included'}). The raw profile is in \`${dir.replace(root, '')}\` (open it in Chrome DevTools).`,
+    '#### Self time by module (top 10)',
     '',
-    `During the profiled step: p50 ${fmt(step.p50Ms)} ms, p99 ${fmt(step.p99Ms)} ms, server CPU ${step.serverCpuPct}%. Busy (non-idle) samples: ${summary.totalMs} ms.`,
+    table(['module', 'self ms', '% of busy'], run.summary.byModule.slice(0, 10).map((m) => [m.module, m.ms, `${m.pct}%`])),
     '',
-    '### Self time by module (top 12)',
+    '#### Self time by function (top 12)',
     '',
-    table(['module', 'self ms', '% of busy'], summary.byModule.slice(0, 12).map((m) => [m.module, m.ms, `${m.pct}%`])),
+    table(['function', 'self ms', '% of busy'], run.summary.bySelf.slice(0, 12).map((f) => [f.name, f.ms, `${f.pct}%`])),
     '',
-    '### Self time by function (top 15)',
+    '#### Inclusive time of Flint functions (top 12)',
     '',
-    table(['function', 'self ms', '% of busy'], summary.bySelf.slice(0, 15).map((f) => [f.name, f.ms, `${f.pct}%`])),
-    '',
-    '### Inclusive time of Flint functions (top 15)',
-    '',
-    table(['function', 'inclusive ms', '% of busy'], summary.inclusiveOurs.slice(0, 15).map((f) => [f.name, f.ms, `${f.pct}%`])),
+    table(['function', 'inclusive ms', '% of busy'], run.summary.inclusiveOurs.slice(0, 12).map((f) => [f.name, f.ms, `${f.pct}%`])),
     '',
   ];
-  return { json: { part: 'fanout-profile', rate, seconds, step, profileDir: dir, windowed, summary }, markdown: lines.join('\n') };
+}
+
+export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; markdown: string }> {
+  const rate = Number(process.env['FLINT_BENCH_PROFILE_RATE'] ?? 40);
+  const seconds = Number(process.env['FLINT_BENCH_PROFILE_SECONDS'] ?? 15);
+  const baselineRef = process.env['FLINT_BENCH_BASELINE_REF'] ?? DEFAULT_BASELINE;
+  const { execFileSync } = await import('node:child_process');
+  const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+  const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+  const runs: ProfiledRun[] = [];
+  let baselineNote = '';
+  let base: Awaited<ReturnType<typeof checkout>> | undefined;
+  try {
+    base = await checkout(baselineRef);
+  } catch (error) {
+    baselineNote = `The baseline ${baselineRef} could not be checked out (${String(error).split('\n')[0]}); only this checkout was profiled.`;
+  }
+  try {
+    if (base !== undefined) runs.push(await profileOnce('before', base.commit, base.root, rate, seconds));
+  } finally {
+    await base?.remove();
+  }
+  runs.push(await profileOnce('after', head + (dirty ? ' (with uncommitted changes)' : ''), root, rate, seconds));
+  const [before, after] = runs.length === 2 ? (runs as [ProfiledRun, ProfiledRun]) : [undefined, runs[0]!];
+  const lines = [
+    '## Profile of the fan-out path (server side), before and after',
+    '',
+    machineLine(),
+    `Command: \`npm run bench fanout-profile\` (SQLite, 2 spaces × 100 members, ${rate} msg/s for ${seconds} s, \`flint serve\` under \`node --cpu-prof\`, first at the baseline commit ${before ? `\`${before.commit.slice(0, 7)}\`` : '(none)'} — the sources from \`git archive\` with today's dependencies —, then at this checkout \`${after.commit.slice(0, 7)}\`, one after the other in the same run; ${after.windowed ? 'only the samples taken during the measured step are counted (set-up, sign-ups and module loading excluded; the step includes its quiet wait and drain)' : 'the whole process lifetime is counted, set-up included'}). ${baselineNote}`,
+    '',
+  ];
+  if (before !== undefined) {
+    lines.push(
+      table(
+        ['', `before (${before.commit.slice(0, 7)})`, `after (${after.commit.slice(0, 7)})`, 'after / before'],
+        [
+          ['server CPU per message sent', `${before.serverCpuMsPerMessage} ms`, `${after.serverCpuMsPerMessage} ms`, fmt(after.serverCpuMsPerMessage / before.serverCpuMsPerMessage, 2)],
+          ['server CPU over the step', `${before.step.serverCpuPct}%`, `${after.step.serverCpuPct}%`, fmt(after.step.serverCpuPct / before.step.serverCpuPct, 2)],
+          ['delivered-and-decrypted p50', `${fmt(before.step.p50Ms)} ms`, `${fmt(after.step.p50Ms)} ms`, fmt(after.step.p50Ms / before.step.p50Ms, 2)],
+          ['delivered-and-decrypted p99', `${fmt(before.step.p99Ms)} ms`, `${fmt(after.step.p99Ms)} ms`, fmt(after.step.p99Ms / before.step.p99Ms, 2)],
+          ['`POST /api/messages` p50 / p99', `${fmt(before.step.sendP50Ms)} / ${fmt(before.step.sendP99Ms)} ms`, `${fmt(after.step.sendP50Ms)} / ${fmt(after.step.sendP99Ms)} ms`, ''],
+          ['other processes (CPU)', `${before.step.othersCpuPct}%`, `${after.step.othersCpuPct}%`, ''],
+        ],
+      ),
+      '',
+    );
+  }
+  lines.push(`### After (${after.commit.slice(0, 7)})`, '', ...profileTables(after));
+  if (before !== undefined) lines.push(`### Before (${before.commit.slice(0, 7)})`, '', ...profileTables(before));
+  return { json: { part: 'fanout-profile', rate, seconds, runs }, markdown: lines.join('\n') };
 }

@@ -1,29 +1,38 @@
 /**
- * SPEC SR-1, SR-2 — search on end-to-end encrypted messages through the SDK against a whole Flint
- * (core + KMS through the relay): search keys come from the KMS, follow the space's authorization
- * list and survive key rotation; the core's database holds blinded tokens and ciphertext, never a
- * word of the indexed text. Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
+ * SPEC SR-1, SR-2 — search on end-to-end encrypted content through the SDK against a whole Flint
+ * (core + KMS through the relay). Search keys come from the KMS, one per key epoch of a space; a
+ * member removed from a space cannot blind a query matching anything sent after the removal, even
+ * with the core's help; members find by whole word, prefix, Japanese and Cyrillic, with each filter
+ * (space, sender, date range, has-file, mentions-me), files by name, people, spaces and teams; the
+ * core's database holds no word of the indexed text. Runs on SQLite, or on PostgreSQL when
+ * FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SearchClient, SecureClient, TitleIndex, type FlintClient } from '@flint/sdk';
-import { NodeWebSocket, startFlint, type TestFlint } from '@flint/testkit';
-import { queryTokens } from '@flint/crypto';
+import { blindTerm, packQuery, queryTerms } from '@flint/crypto';
 import { search as searchMethods } from '@flint/protocol';
+import { SearchClient, SecureClient, sealText, type FlintClient } from '@flint/sdk';
+import { NodeWebSocket, scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
 
-describe('search on end-to-end encrypted messages', () => {
+type Name = 'ada' | 'bob' | 'cy' | 'dee';
+
+describe('search on end-to-end encrypted content', () => {
   let flint: TestFlint;
-  const clients: Record<string, FlintClient> = {};
-  const secure: Record<string, SecureClient> = {};
-  const search: Record<string, SearchClient> = {};
-  const who = (name: 'ada' | 'bob' | 'cy') => ({ secure: secure[name]!, search: search[name]! });
+  const clients = {} as Record<Name, FlintClient>;
+  const secure = {} as Record<Name, SecureClient>;
+  const search = {} as Record<Name, SearchClient>;
+  const ids = {} as Record<Name, string>;
+  /** Every word the tests index: none may reach the core's database. */
+  const WORDS = ['Zephyrine', 'quarterly', 'Kaleidoscope', 'Встреча', 'завтра', '東京都', '住んでいます', 'Xylophone', 'Marmalade', 'Obsidian', 'Budgetplan'];
 
   before(async () => {
-    flint = await startFlint();
-    for (const name of ['ada', 'bob', 'cy']) {
-      clients[name] = await flint.signup({ email: `${name}@find.example` });
+    // Open sign-up: Dee's domain founds a second org.
+    flint = await startFlint({ env: { FLINT_SIGNUP: 'open' } });
+    for (const name of ['ada', 'bob', 'cy', 'dee'] as const) {
+      clients[name] = await flint.signup({ email: `${name}@${name === 'dee' ? 'elsewhere' : 'find'}.example`, displayName: `${name[0]!.toUpperCase()}${name.slice(1)} Searcher` });
       secure[name] = await SecureClient.connect(clients[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket });
-      search[name] = new SearchClient(secure[name]);
+      search[name] = new SearchClient(secure[name], { roomsTtlMs: 0 });
+      ids[name] = clients[name].session!.personId;
     }
   });
   after(async () => {
@@ -31,79 +40,153 @@ describe('search on end-to-end encrypted messages', () => {
     await flint.stop();
   });
 
-  const WORDS = ['Zephyrine', 'quarterly', 'Kaleidoscope', 'Встреча', 'завтра', '東京都', '住んでいます'];
+  const found = async (who: Name, query: string, options: Parameters<SearchClient['messages']>[1] = {}) => (await search[who].messages(query, options)).messages.map((m) => m.id);
 
-  it('members find by word, prefix, Japanese and Cyrillic; the removed member and outsiders find nothing; rotation keeps history searchable', async () => {
-    const ada = who('ada');
-    const bob = who('bob');
-    const cy = who('cy');
-    const space = await ada.secure.createSpace({ title: 'Zephyrine planning' });
-    const other = await ada.secure.createSpace({ title: 'Kaleidoscope' });
-    await ada.secure.addMember(space.id, { personId: bob.secure.personId });
-    await ada.secure.addMember(space.id, { personId: cy.secure.personId });
+  it('SR-1, SR-2: members find by word, prefix, Japanese and Cyrillic, with each filter; files by name', async () => {
+    const space = await secure.ada.createSpace({ title: 'Zephyrine planning' });
+    const other = await secure.ada.createSpace({ title: 'Kaleidoscope' });
+    await secure.ada.addMember(space.id, { personId: ids.bob });
+    await secure.ada.addMember(space.id, { personId: ids.cy });
 
-    const en = await ada.search.send({ roomId: space.id, text: 'The Zephyrine quarterly review', markdown: '**Zephyrine** quarterly review' });
-    const ru = await bob.search.send({ roomId: space.id, text: 'Встреча завтра в 10' });
-    const ja = await cy.search.send({ roomId: space.id, text: '東京都に住んでいます' });
-    const elsewhere = await ada.search.send({ roomId: other.id, text: 'Kaleidoscope quarterly numbers' });
+    const en = await search.ada.send({ roomId: space.id, text: 'The Zephyrine quarterly review', markdown: '**Zephyrine** quarterly review' });
+    const ru = await search.bob.send({ roomId: space.id, text: 'Встреча завтра в 10' });
+    const ja = await search.cy.send({ roomId: space.id, text: '東京都に住んでいます' });
+    const mention = await search.bob.send({ roomId: space.id, text: 'Marmalade for Ada', mentionedPeople: [ids.ada] });
+    const elsewhere = await search.ada.send({ roomId: other.id, text: 'Kaleidoscope quarterly numbers' });
+    const withFile = await search.ada.sendFile(space.id, new TextEncoder().encode('a,b\n1,2\n'), { name: 'Budgetplan-Obsidian.csv', type: 'text/csv', text: 'Marmalade numbers attached' });
 
-    const found = async (s: SearchClient, q: string, opts = {}) => (await s.messages(q, opts)).messages.map((m) => m.id);
-    assert.deepEqual(await found(bob.search, 'zephyrine'), [en.id]);
-    assert.deepEqual(await found(bob.search, 'zeph'), [en.id]);
-    assert.deepEqual(await found(ada.search, 'quarterly'), [elsewhere.id, en.id]);
-    assert.deepEqual(await found(ada.search, 'quarterly', { roomIds: [space.id] }), [en.id]);
-    assert.deepEqual(await found(cy.search, 'ВСТРЕЧА'), [ru.id]);
-    assert.deepEqual(await found(ada.search, '東京'), [ja.id]);
-    const result = await bob.search.messages('zephyrine quarterly');
-    assert.equal(result.messages[0]!.text, 'The Zephyrine quarterly review', 'the hit is opened');
+    // Whole word, prefix, case, other scripts.
+    assert.deepEqual(await found('bob', 'zephyrine'), [en.id]);
+    assert.deepEqual(await found('bob', 'zeph'), [en.id]);
+    assert.deepEqual(await found('bob', 'ZEPHYRINE quarterly'), [en.id]);
+    assert.deepEqual(await found('cy', 'ВСТРЕЧА'), [ru.id]);
+    assert.deepEqual(await found('cy', 'встр'), [ru.id]);
+    assert.deepEqual(await found('ada', '東京'), [ja.id]);
+    assert.deepEqual(await found('ada', '京都'), [ja.id], 'a CJK query across the segmenter’s cut');
+    assert.deepEqual(await found('ada', 'zephyrines'), []);
+    const opened = await search.bob.messages('zephyrine quarterly');
+    assert.equal(opened.messages[0]!.text, 'The Zephyrine quarterly review', 'the hit is opened');
 
-    // Cy is removed (authorization, membership, rotation); history and new messages stay searchable for members.
-    const cyMembership = (await clients['ada']!.memberships.list({ roomId: space.id })).items.find((m) => m.personId === cy.secure.personId)!;
-    await ada.secure.removeMember(cyMembership.id);
-    const after = await bob.search.send({ roomId: space.id, text: 'Zephyrine after rotation' });
-    assert.deepEqual(await found(ada.search, 'zephyrine'), [after.id, en.id]);
-    // Cy still holds the search key (cached) and can blind a query, but the core matches only for members.
-    const cachedKey = await cy.search.keys.forRoom({ kroUri: space.kroUri });
-    const terms = await queryTokens(cachedKey, 'zephyrine');
-    const direct = await clients['cy']!.transport.call(searchMethods.searchMessages, { body: { queries: [{ roomId: space.id, terms }] } });
-    assert.deepEqual(direct.items, []);
-    // A fresh device of Cy's is refused the key by the KMS, so cannot even blind a query.
-    const cyAgain = new SearchClient(cy.secure);
-    assert.deepEqual((await cyAgain.messages('zephyrine')).hits, []);
-    // Edits and deletes show.
-    await ada.search.edit(en.id, { text: 'The Xylophone review' });
-    assert.deepEqual(await found(bob.search, 'zephyrine'), [after.id]);
-    assert.deepEqual(await found(bob.search, 'xylo'), [en.id]);
-    await bob.secure.client.messages.delete(after.id);
-    assert.deepEqual(await found(ada.search, 'zephyrine'), []);
+    // Filters: space, sender, date range, has-file, mentions-me.
+    assert.deepEqual(await found('ada', 'quarterly'), [elsewhere.id, en.id]);
+    assert.deepEqual(await found('ada', 'quarterly', { roomIds: [space.id] }), [en.id]);
+    assert.deepEqual(await found('ada', 'marmalade'), [withFile.message.id, mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { personId: ids.bob }), [mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { personId: ids.ada }), [withFile.message.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { hasFile: true }), [withFile.message.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { hasFile: false }), [mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { mentionsMe: true }), [mention.id]);
+    assert.deepEqual(await found('bob', 'marmalade', { mentionsMe: true }), []);
+    const t = (m: { created: string }, deltaMs = 0) => new Date(Date.parse(m.created) + deltaMs);
+    assert.deepEqual(await found('ada', 'marmalade', { from: t(withFile.message) }), [withFile.message.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { to: t(withFile.message) }), [mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { from: t(mention), to: t(mention, 1) }), [mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { from: new Date(Date.now() + 60_000) }), []);
+
+    // File names are indexed apart from text: a files search finds the name, a message search does not.
+    assert.deepEqual(await found('ada', 'budgetplan'), []);
+    const files = await search.bob.files('budget');
+    assert.deepEqual(
+      files.map((f) => f.message.id),
+      [withFile.message.id],
+    );
+    assert.deepEqual((await search.bob.files('obsid')).map((f) => f.message.id), [withFile.message.id], 'any word of a name, by prefix');
+    assert.deepEqual(await search.bob.files('marmalade'), [], 'the message’s text is not a file name');
+    assert.deepEqual(
+      files[0]!.files.map((f) => [f.name, f.type, f.size]),
+      [['Budgetplan-Obsidian.csv', 'text/csv', 8]],
+      'the file’s sealed reference is opened on the client',
+    );
+  });
+
+  it('SR-2: a removed member finds nothing new, even blinding with every key they held; the others find old and new', async () => {
+    const space = await secure.ada.createSpace({ title: 'Obsidian council' });
+    await secure.ada.addMember(space.id, { personId: ids.bob });
+    const cyMembership = await secure.ada.addMember(space.id, { personId: ids.cy });
+    const before = await search.ada.send({ roomId: space.id, text: 'Xylophone before' });
+    assert.deepEqual(await found('cy', 'xylophone'), [before.id]);
+    // What Cy's device holds: the space's search key(s) before the removal.
+    const held = await search.cy.keys.forRoom(await clients.cy.rooms.get(space.id));
+    assert.equal(held.length, 1);
+
+    await secure.ada.removeMember(cyMembership.id);
+    const rotated = await clients.ada.rooms.get(space.id);
+    assert.notEqual(rotated.encryptionKeyUrl, before.encryptionKeyUrl, 'the removal rotated the key: a new search epoch');
+    const afterRemoval = await search.bob.send({ roomId: space.id, text: 'Xylophone after' });
+
+    // Remaining members search both epochs with one query.
+    assert.deepEqual(await found('ada', 'xylophone'), [afterRemoval.id, before.id]);
+    assert.deepEqual(await found('bob', 'xylo'), [afterRemoval.id, before.id]);
+    // Cy's device cannot get the new epoch's key: the KMS refuses.
+    await assert.rejects(search.cy.keys.forRoom(rotated));
+    assert.deepEqual(await found('cy', 'xylophone'), []);
+    // Cy blinds with every key Cy held and asks the core directly: nothing (no longer a member).
+    const terms = packQuery(await Promise.all(queryTerms('xylophone', { prefixLast: false }).map((term) => Promise.all(held.map((e) => blindTerm(e.key, term))))));
+    assert.deepEqual((await clients.cy.transport.call(searchMethods.searchMessages, { body: { terms } })).items, []);
+    // Even a core colluding with Cy learns nothing new: Cy's tokens are in the message from before
+    // the removal, and in none sent after it (those are blinded under the new epoch's key).
+    const db = flint.server.core.db;
+    const cyTokens = (await Promise.all(held.map((e) => blindTerm(e.key, queryTerms('xylophone', { prefixLast: false })[0]!)))).map((b) => Buffer.from(b));
+    const matching = await db.selectFrom('search_postings as p').innerJoin('search_docs as d', 'd.seq', 'p.seq').select('d.message_id').where('p.token', 'in', cyTokens).execute();
+    assert.deepEqual(
+      matching.map((r) => r.message_id),
+      [before.id],
+    );
+    // A non-member (of another org) with the same tokens gets nothing either, and no error.
+    assert.deepEqual((await clients.dee.transport.call(searchMethods.searchMessages, { body: { terms } })).items, []);
+    assert.deepEqual(await found('dee', 'xylophone'), []);
+  });
+
+  it('SR-1: edits and deletes show', async () => {
+    const space = await secure.bob.createSpace({ title: 'Edits' });
+    const m = await search.bob.send({ roomId: space.id, text: 'Kaleidoscope draft' });
+    assert.deepEqual(await found('bob', 'kaleidoscope draft'), [m.id]);
+    await search.bob.edit(m.id, { text: 'Obsidian final' });
+    assert.deepEqual(await found('bob', 'kaleidoscope draft'), []);
+    assert.deepEqual(await found('bob', 'obsidian final'), [m.id]);
+    await clients.bob.messages.delete(m.id);
+    assert.deepEqual(await found('bob', 'obsidian final'), []);
+  });
+
+  it('SR-1: people by name and e-mail in one’s org directory; spaces and teams by title on the client; one entry point', async () => {
+    assert.deepEqual((await search.ada.people('bo')).map((p) => p.id), [ids.bob]);
+    assert.deepEqual((await search.ada.people('searcher bob')).map((p) => p.id), [ids.bob]);
+    assert.deepEqual((await search.ada.people('cy@find')).map((p) => p.id), [ids.cy]);
+    assert.deepEqual((await search.ada.people('searcher')).map((p) => p.id).sort(), [ids.ada, ids.bob, ids.cy].sort());
+    assert.deepEqual(await search.ada.people('dee'), [], 'another org’s people are not in the directory');
+    assert.deepEqual(await search.dee.people('ada'), []);
+
+    // A team whose name is sealed with a KMS key, as spaces' titles are.
+    const { key } = await secure.ada.keys.create([ids.ada]);
+    const team = await clients.ada.teams.create({ name: (await sealText(key, 'Zephyrine rocketry')).ciphertext, encryptionKeyUrl: key.uri });
+    const hits = await search.ada.spaces('zeph');
+    assert.ok(hits.some((h) => h.kind === 'space' && h.title === 'Zephyrine planning'));
+    assert.ok(hits.some((h) => h.kind === 'team' && h.id === team.id && h.title === 'Zephyrine rocketry'));
+    assert.ok(!(await search.bob.spaces('rocketry')).some((h) => h.id === team.id), 'a team one is not in');
+
+    const all = await search.ada.search('zephyrine');
+    assert.ok(all.messages.messages.some((m) => m.text === 'The Zephyrine quarterly review'));
+    assert.ok(all.spaces.some((h) => h.kind === 'team'));
+    assert.deepEqual(all.files, []);
+    const people = await search.ada.search('bob');
+    assert.deepEqual(
+      people.people.map((p) => p.id),
+      [ids.bob],
+    );
+    const files = await search.ada.search('budgetplan');
+    assert.equal(files.files.length, 1);
   });
 
   it('the core’s database holds no word of the indexed text, only blinded tokens', async () => {
     const db = flint.server.core.db;
-    const tokens = await db.selectFrom('search_tokens').select('token').execute();
-    assert.ok(tokens.length > 50, 'tokens were stored');
-    assert.ok(tokens.every((t) => /^[A-Za-z0-9_-]{22}$/.test(t.token)));
-    let dump = '';
-    for (const table of await db.introspection.getTables()) {
-      const rows = await db.selectFrom(table.name as 'messages').selectAll().execute();
-      dump += JSON.stringify(rows);
-    }
-    const lower = dump.toLowerCase();
-    for (const word of [...WORDS, 'Xylophone']) {
-      for (const fragment of [word.toLowerCase(), word.normalize('NFKC').toLowerCase().slice(0, 4)]) assert.ok(!lower.includes(fragment), `found "${fragment}" in the core's database`);
-    }
-  });
-
-  it('finds spaces by title on the client (titles are sealed for the core)', async () => {
-    const index = new TitleIndex();
-    index.set('a', 'Zephyrine planning');
-    index.set('b', 'Équipe Réunion');
-    index.set('c', '東京オフィス');
-    assert.deepEqual(index.search('zeph'), ['a']);
-    assert.deepEqual(index.search('REUNION'), []);
-    assert.deepEqual(index.search('réu équipe'), ['b']);
-    assert.deepEqual(index.search('東京'), ['c']);
-    index.delete('a');
-    assert.deepEqual(index.search('plan'), []);
+    const postings = await db.selectFrom('search_postings').select('token').execute();
+    assert.ok(postings.length > 100, 'tokens were stored');
+    assert.ok(postings.every((p) => p.token.length === 16));
+    const secrets = [...new Set(WORDS.flatMap((w) => [w, w.normalize('NFKC').toLowerCase()]))];
+    const scan = await scanForPlaintext(flint, secrets, 'Ada Searcher');
+    assert.ok(scan.controlInDatabase, 'the scan reads the database');
+    assert.deepEqual(scan.inDatabase, [], 'no indexed word in the core’s database');
+    assert.deepEqual(scan.inFiles, [], 'nor in its files');
+    assert.deepEqual(scan.inLogs, [], 'nor in its log');
   });
 });

@@ -32,8 +32,19 @@ export const SEARCH_TOKEN_RULES = {
   maxTokensPerMessage: 2000,
 } as const;
 
-/** Labels for HMAC domain separation. Versioned, so a later scheme cannot collide with this one. */
-const LABEL = { word: 'flint-search-v1:w:', prefix: 'flint-search-v1:p:' } as const;
+/**
+ * Labels for HMAC domain separation. Versioned, so a later scheme cannot collide with this one.
+ * File names have their own pair, so "report" in a file's name and "report" in a message's text
+ * are different tokens: a search for files finds names only, and the core cannot tell the two kinds apart.
+ */
+const LABELS = {
+  text: { word: 'flint-search-v1:w:', prefix: 'flint-search-v1:p:' },
+  file: { word: 'flint-search-v1:fw:', prefix: 'flint-search-v1:fp:' },
+} as const;
+const LABEL = LABELS.text;
+
+/** What a token is blinded from: message text, or the names of a message's files. */
+export type SearchScope = keyof typeof LABELS;
 
 /** Scripts written without spaces, where bigrams make matching independent of the segmenter's dictionary. */
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
@@ -119,9 +130,13 @@ export async function deriveSearchKey(contentKey: Uint8Array, salt: string): Pro
   return importSearchKey(new Uint8Array(bits));
 }
 
-async function blind(key: CryptoKey, label: string, term: string): Promise<string> {
+async function blindBytes(key: CryptoKey, label: string, term: string): Promise<Uint8Array> {
   const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8.encode(label + term) as Uint8Array<ArrayBuffer>));
-  return toBase64Url(mac.subarray(0, SEARCH_TOKEN_RULES.tokenBytes));
+  return mac.slice(0, SEARCH_TOKEN_RULES.tokenBytes);
+}
+
+async function blind(key: CryptoKey, label: string, term: string): Promise<string> {
+  return toBase64Url(await blindBytes(key, label, term));
 }
 
 /** The token of one whole word (already normalized). */
@@ -134,11 +149,8 @@ export function prefixToken(key: CryptoKey, prefix: string): Promise<string> {
   return blind(key, LABEL.prefix, prefix);
 }
 
-/**
- * The tokens a message carries: every word, every CJK bigram (as a word) and every prefix,
- * deduplicated, bounded, and sorted — the order tells the core nothing about word order.
- */
-export async function messageTokens(key: CryptoKey, ...texts: (string | undefined)[]): Promise<string[]> {
+/** Words, bigrams and prefixes of texts, deduplicated and cut to the per-message budget, words first. */
+function indexTerms(texts: readonly (string | undefined)[], labels: (typeof LABELS)[SearchScope], budget: number): { label: string; text: string }[] {
   const words = new Set<string>();
   const bigrams = new Set<string>();
   for (const text of texts) {
@@ -147,19 +159,34 @@ export async function messageTokens(key: CryptoKey, ...texts: (string | undefine
     for (const w of terms.words) words.add(w);
     for (const b of terms.bigrams) bigrams.add(b);
   }
+  const out: { label: string; text: string }[] = [];
+  for (const w of new Set([...words, ...bigrams])) out.push({ label: labels.word, text: w });
   const prefixes = new Set<string>();
   for (const w of words) for (const p of prefixesOf(w)) prefixes.add(p);
-  const tokens = new Set<string>();
-  const budget = SEARCH_TOKEN_RULES.maxTokensPerMessage;
-  for (const w of new Set([...words, ...bigrams])) {
-    if (tokens.size >= budget) break;
-    tokens.add(await wordToken(key, w));
-  }
-  for (const p of prefixes) {
-    if (tokens.size >= budget) break;
-    tokens.add(await prefixToken(key, p));
-  }
-  return [...tokens].sort();
+  for (const p of prefixes) out.push({ label: labels.prefix, text: p });
+  return out.slice(0, budget);
+}
+
+async function blindAll(key: CryptoKey, terms: { label: string; text: string }[]): Promise<string[]> {
+  // In parallel: WebCrypto's HMAC is asynchronous and costs far more awaited one by one.
+  const tokens = await Promise.all(terms.map((t) => blind(key, t.label, t.text)));
+  return [...new Set(tokens)].sort();
+}
+
+/**
+ * The tokens a message carries: every word, every CJK bigram (as a word) and every prefix,
+ * deduplicated, bounded, and sorted — the order tells the core nothing about word order.
+ */
+export async function messageTokens(key: CryptoKey, ...texts: (string | undefined)[]): Promise<string[]> {
+  return blindAll(key, indexTerms(texts, LABELS.text, SEARCH_TOKEN_RULES.maxTokensPerMessage));
+}
+
+/**
+ * The tokens of a message's file names (SPEC SR-1), under the file labels; a message with text and
+ * files carries both sets, which together must stay within `maxTokensPerMessage` (`budget`).
+ */
+export async function fileNameTokens(key: CryptoKey, names: readonly string[], budget: number = SEARCH_TOKEN_RULES.maxTokensPerMessage): Promise<string[]> {
+  return blindAll(key, indexTerms(names, LABELS.file, Math.max(0, budget)));
 }
 
 export interface QueryOptions {
@@ -167,28 +194,59 @@ export interface QueryOptions {
   prefixLast?: boolean;
   /** Treat every word as a prefix. Default false. */
   prefixAll?: boolean;
+  /** Message text (default) or file names. */
+  scope?: SearchScope;
+}
+
+/** One term of a query, before blinding: every term must match. Opaque outside this module. */
+export interface QueryTerm {
+  readonly label: string;
+  readonly text: string;
 }
 
 /**
- * Blinds a query for one space: one token per term, every term required for a full match. A CJK
- * word becomes its bigrams (see the module comment); a prefix longer than `maxPrefix` is cut to
- * it (the client may filter the decrypted results further).
+ * The terms of a query, to be blinded under each key searched. A CJK word becomes its bigrams
+ * (see the module comment); a prefix longer than `maxPrefix` is cut to it (the client may filter
+ * the decrypted results further).
  */
-export async function queryTokens(key: CryptoKey, query: string, options: QueryOptions = {}): Promise<string[]> {
+export function queryTerms(query: string, options: QueryOptions = {}): QueryTerm[] {
+  const labels = LABELS[options.scope ?? 'text'];
   const { words } = segmentTerms(query);
-  const out = new Set<string>();
+  const out = new Map<string, QueryTerm>();
+  const add = (label: string, text: string) => out.set(label + text, { label, text });
   for (const [i, word] of words.entries()) {
     const cps = codePoints(word);
     if (CJK.test(word) && cps.length >= 2) {
-      for (const b of bigramsOf(word)) out.add(await wordToken(key, b));
+      for (const b of bigramsOf(word)) add(labels.word, b);
       continue;
     }
     const asPrefix = options.prefixAll === true || (options.prefixLast !== false && i === words.length - 1);
-    if (asPrefix && cps.length >= SEARCH_TOKEN_RULES.minPrefix) {
-      out.add(await prefixToken(key, cps.slice(0, SEARCH_TOKEN_RULES.maxPrefix).join('')));
-    } else {
-      out.add(await wordToken(key, word));
-    }
+    if (asPrefix && cps.length >= SEARCH_TOKEN_RULES.minPrefix) add(labels.prefix, cps.slice(0, SEARCH_TOKEN_RULES.maxPrefix).join(''));
+    else add(labels.word, word);
   }
-  return [...out];
+  return [...out.values()];
+}
+
+/** One term blinded under one key: the token's 16 bytes. */
+export function blindTerm(key: CryptoKey, term: QueryTerm): Promise<Uint8Array> {
+  return blindBytes(key, term.label, term.text);
+}
+
+/** Blinds a query for one space (one key): one 22-character token per term, every term required. */
+export async function queryTokens(key: CryptoKey, query: string, options: QueryOptions = {}): Promise<string[]> {
+  return Promise.all(queryTerms(query, options).map((t) => blind(key, t.label, t.text)));
+}
+
+/**
+ * The wire form of a query over many keys (`terms` of POST /api/search/messages): per term, the
+ * base64url of its tokens under every key, concatenated in one order shared by all terms — so the
+ * i-th token of each term was blinded under the same key, which lets the core check the other
+ * terms of a message found by one term with a single lookup each.
+ */
+export function packQuery(tokensByTerm: readonly (readonly Uint8Array[])[]): string[] {
+  return tokensByTerm.map((tokens) => {
+    const packed = new Uint8Array(tokens.length * SEARCH_TOKEN_RULES.tokenBytes);
+    tokens.forEach((t, i) => packed.set(t, i * SEARCH_TOKEN_RULES.tokenBytes));
+    return toBase64Url(packed);
+  });
 }

@@ -1,90 +1,154 @@
 /**
- * Search on end-to-end encrypted messages (SPEC SR-1, SR-2), on top of a SecureClient: sending and
- * editing attach blinded tokens of the plaintext; searching blinds the query under each space's
- * search key, asks the core, and opens the messages found. The core sees tokens, never words.
+ * Search on end-to-end encrypted content (SPEC SR-1, SR-2), on top of a SecureClient.
+ *
+ * - Sending and editing attach blinded tokens of the plaintext (and of file names), under the
+ *   search key of the key epoch the content is sealed with.
+ * - `messages` blinds the query under every (space, key epoch) key one holds, packs the tokens
+ *   (one string per term) and asks the core, which searches one's own spaces; the hits are opened.
+ * - `search` is the one entry point for a search box: messages, files (by name), people (the org
+ *   directory, on the server) and spaces and teams (by title, on the client), in one call.
+ * The core sees tokens, never words. Keys, the space list and blinded terms are cached, so typing a
+ * query letter by letter costs one HMAC per key for the changed word only.
  * @example
  * const search = new SearchClient(secure);
  * await search.send({ roomId, text: 'Quarterly report is ready' });
- * const { hits } = await search.messages('quart');   // prefix of the last word
+ * const { messages, files, people, spaces } = await search.search('quart');
  * @module
  */
-import { messageTokens, queryTokens, type QueryOptions } from '@flint/crypto';
-import { search as searchMethods, type Room } from '@flint/protocol';
-import type { MessageContent, SecureClient, SecureMessage, SendInput } from '../secure/secure-client.ts';
-import { SearchKeys } from './search-keys.ts';
+import { blindTerm, fileNameTokens, messageTokens, packQuery, queryTerms, SEARCH_TOKEN_RULES, type QueryOptions, type QueryTerm } from '@flint/crypto';
+import { search as searchMethods, type Person, type Room, type Team } from '@flint/protocol';
+import { openWithKey, sealText } from '../kms/content.ts';
+import type { KmsKey } from '../kms/client.ts';
+import type { MessageContent, SecureClient, SecureMessage, SecureRoom, SendInput } from '../secure/secure-client.ts';
+import { uploadFile, type UploadOptions, type UploadSource, type UploadedFile } from '../files/upload.ts';
+import { openReference, type FileReference } from '../files/reference.ts';
+import { SearchKeys, type SearchEpoch } from './search-keys.ts';
+import { TitleIndex } from './title-index.ts';
 
 export type SearchHit = searchMethods.SearchHit;
 
 export interface SearchOptions extends QueryOptions {
   /** Only these spaces (default: every space one belongs to). */
   roomIds?: string[];
+  /** Only messages by this person. */
   personId?: string;
   from?: Date;
   to?: Date;
   hasFile?: boolean;
   mentionsMe?: boolean;
-  /** `all` (default) or `any` (partial matches ranked after full ones). */
+  /** `all` (default) or `any` (partial matches after every full one). */
   match?: 'all' | 'any';
   max?: number;
   cursor?: string;
 }
 
 export interface SearchResult {
-  /** What the core answered, best first. */
+  /** What the core answered, newest first. */
   hits: SearchHit[];
   /** The messages found, opened, in the order of `hits` (one that could not be fetched is left out). */
   messages: SecureMessage[];
   next?: string;
+  /** True when one holds more (space, key epoch) keys than a query carries: the oldest spaces were left out. */
+  truncated?: boolean;
+}
+
+/** A message found by the name of a file it carries, with its files' references opened. */
+export interface FileHit {
+  message: SecureMessage;
+  /** The files whose names match (name, type, size, key…), opened on this device. */
+  files: FileReference[];
+}
+
+/** A space or team found by its title. */
+export interface SpaceHit {
+  kind: 'space' | 'team';
+  id: string;
+  title: string;
+}
+
+/** Everything a search box shows, grouped. */
+export interface SearchResults {
+  messages: SearchResult;
+  files: FileHit[];
+  people: Person[];
+  spaces: SpaceHit[];
+}
+
+export interface SearchClientOptions {
+  /** How long the list of one's spaces (and their titles) is reused between queries (default 30 s). */
+  roomsTtlMs?: number;
 }
 
 const { SEARCH_LIMITS } = searchMethods;
+/** Blinded terms kept (per key and term): a few queries' worth for a person in 1,000 spaces. */
+const TOKEN_CACHE = 50_000;
 
 export class SearchClient {
   readonly keys: SearchKeys;
+  private readonly roomsTtlMs: number;
+  private rooms: { at: number; list: Promise<Room[]> } | undefined;
+  private titles: { at: number; index: Promise<{ index: TitleIndex; entries: Map<string, SpaceHit> }> } | undefined;
+  private readonly blinded = new Map<string, Uint8Array>();
 
-  constructor(readonly secure: SecureClient) {
+  constructor(
+    readonly secure: SecureClient,
+    options: SearchClientOptions = {},
+  ) {
     this.keys = new SearchKeys(secure.kms);
+    this.roomsTtlMs = options.roomsTtlMs ?? 30_000;
   }
 
-  /** Blinded tokens of a message's plaintext for a space. */
-  async tokensFor(room: Pick<Room, 'kroUri'>, content: MessageContent): Promise<string[]> {
-    return messageTokens(await this.keys.forRoom(room), content.text, content.markdown, content.html);
+  // ── Writing ───────────────────────────────────────────────────────────────────────────────
+
+  /** Blinded tokens of a message's plaintext under the search key of the content key `key`. */
+  async tokensFor(key: KmsKey, room: Pick<Room, 'kroUri'>, content: MessageContent, fileNames: readonly string[] = []): Promise<string[]> {
+    const searchKey = await this.keys.forKey(key, room);
+    const text = await messageTokens(searchKey, content.text, content.markdown, content.html);
+    if (fileNames.length === 0) return text;
+    const names = await fileNameTokens(searchKey, fileNames, SEARCH_TOKEN_RULES.maxTokensPerMessage - text.length);
+    return [...text, ...names].sort();
   }
 
-  /** `SecureClient.send`, with the message's search tokens. */
+  /** `SecureClient.send`, with the message's search tokens (under the key it is sealed with). */
   async send(input: SendInput): Promise<SecureMessage> {
-    const room = await this.secure.client.rooms.get(input.roomId);
-    return this.secure.send({ ...input, searchTokens: await this.tokensFor(room, input) });
+    return this.secure.send(input, { searchTokens: (key, room) => this.tokensFor(key, room, input) });
   }
 
   /** `SecureClient.edit`, replacing the message's search tokens with those of the new content. */
   async edit(messageId: string, content: MessageContent & { roomId?: string }): Promise<SecureMessage> {
-    const roomId = content.roomId ?? (await this.secure.client.messages.get(messageId)).roomId;
-    const room = await this.secure.client.rooms.get(roomId);
-    return this.secure.edit(messageId, { ...content, roomId, searchTokens: await this.tokensFor(room, content) });
+    return this.secure.edit(messageId, content, { searchTokens: (key, room) => this.tokensFor(key, room, content) });
   }
 
   /**
-   * Messages matching `query` in the given spaces (or all of one's spaces). Spaces whose search key
-   * the KMS refuses are skipped: one cannot search what one cannot read.
+   * Uploads a file (encrypted; see files/upload.ts) and posts it as a message (with optional text),
+   * indexed by its text and its file's name — the name under file labels, so `files` finds it.
+   */
+  async sendFile(roomId: string, source: UploadSource, options: UploadOptions & { text?: string }): Promise<{ message: SecureMessage; file: UploadedFile }> {
+    const room = await this.secure.client.rooms.get(roomId);
+    if (room.encryptionKeyUrl === undefined) throw new TypeError('sendFile: the space has no encryption key');
+    const key = await this.secure.keys.key(room.encryptionKeyUrl);
+    const file = await uploadFile(this.secure.client, key, roomId, source, options);
+    const searchTokens = await this.tokensFor(key, room, { text: options.text }, [options.name]);
+    const text = options.text !== undefined ? { text: (await sealText(key, options.text)).ciphertext } : {};
+    const message = await this.secure.client.messages.create({ roomId, ...text, encryptionKeyUrl: key.uri, files: [file.attachment], searchTokens });
+    return { message: { ...message, ...(options.text !== undefined ? { text: options.text } : {}) }, file };
+  }
+
+  // ── Searching ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Messages matching `query` in one's spaces (or `roomIds`), newest first. Spaces whose keys the
+   * KMS refuses are skipped: one cannot search what one cannot read.
    */
   async messages(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    const terms = queryTerms(query, options).slice(0, SEARCH_LIMITS.termsPerQuery);
+    if (terms.length === 0) return { hits: [], messages: [] };
     const rooms = options.roomIds !== undefined ? await Promise.all(options.roomIds.map((id) => this.secure.client.rooms.get(id))) : await this.allRooms();
-    const queries: { roomId: string; terms: string[] }[] = [];
-    for (const room of rooms) {
-      let key: CryptoKey;
-      try {
-        key = await this.keys.forRoom(room);
-      } catch {
-        continue;
-      }
-      const terms = (await queryTokens(key, query, options)).slice(0, SEARCH_LIMITS.termsPerQuery);
-      if (terms.length > 0) queries.push({ roomId: room.id, terms });
-    }
-    if (queries.length === 0) return { hits: [], messages: [] };
-    // TODO(search): more than 1,000 spaces need several requests and a merge of their rankings.
+    const { keys, truncated } = await this.epochsOf(rooms);
+    if (keys.length === 0) return { hits: [], messages: [] };
     const body = {
-      queries: queries.slice(0, SEARCH_LIMITS.spacesPerQuery),
+      terms: await this.blind(keys, terms),
+      ...(options.roomIds !== undefined ? { roomIds: options.roomIds } : {}),
       ...(options.personId !== undefined ? { personId: options.personId } : {}),
       ...(options.from !== undefined ? { from: options.from.toISOString() } : {}),
       ...(options.to !== undefined ? { to: options.to.toISOString() } : {}),
@@ -97,10 +161,102 @@ export class SearchClient {
     const answer = await this.secure.client.transport.call(searchMethods.searchMessages, { body });
     const opened = await Promise.all(answer.items.map((hit) => this.secure.getMessage(hit.messageId).catch(() => undefined)));
     const messages = opened.filter((m): m is SecureMessage => m !== undefined);
-    return answer.next !== undefined ? { hits: answer.items, messages, next: answer.next } : { hits: answer.items, messages };
+    return { hits: answer.items, messages, ...(answer.next !== undefined ? { next: answer.next } : {}), ...(truncated ? { truncated } : {}) };
   }
 
-  private async allRooms(): Promise<Room[]> {
+  /** Messages carrying a file whose name matches `query`, with those files' references opened. */
+  async files(query: string, options: Omit<SearchOptions, 'scope' | 'hasFile'> = {}): Promise<FileHit[]> {
+    const found = await this.messages(query, { ...options, scope: 'file', hasFile: true });
+    const out: FileHit[] = [];
+    for (const message of found.messages) {
+      const sealed = message.files ?? [];
+      if (message.encryptionKeyUrl === undefined || sealed.length === 0) {
+        out.push({ message, files: [] });
+        continue;
+      }
+      const key = await this.secure.keys.key(message.encryptionKeyUrl);
+      const refs = await Promise.all(sealed.map((f) => openReference(key, f.reference).catch(() => undefined)));
+      const opened = refs.filter((r): r is FileReference => r !== undefined);
+      const index = new TitleIndex();
+      opened.forEach((r, i) => index.set(String(i), r.name));
+      const named = new Set(index.search(query));
+      const matching = opened.filter((_, i) => named.has(String(i)));
+      out.push({ message, files: matching.length > 0 ? matching : opened });
+    }
+    return out;
+  }
+
+  /** People of one's org directory by name or e-mail (a server-side search: names are not content). */
+  async people(query: string, max?: number): Promise<Person[]> {
+    const q = query.trim().slice(0, SEARCH_LIMITS.peopleQueryChars);
+    if (q === '') return [];
+    return (await this.secure.client.transport.call(searchMethods.searchPeople, { query: { q, ...(max !== undefined ? { max } : {}) } })).items;
+  }
+
+  /** One's spaces and teams whose titles match, from a client-side index of the opened titles. */
+  async spaces(query: string): Promise<SpaceHit[]> {
+    const { index, entries } = await this.titleIndex();
+    return index.search(query).map((id) => entries.get(id)!);
+  }
+
+  /** The one entry point for a search box: every group at once (each group fails alone, as empty). */
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResults> {
+    const [messages, files, people, spaces] = await Promise.all([
+      this.messages(query, options).catch((): SearchResult => ({ hits: [], messages: [] })),
+      this.files(query, { ...options, max: Math.min(options.max ?? 10, 10) }).catch((): FileHit[] => []),
+      this.people(query, 10).catch((): Person[] => []),
+      this.spaces(query).catch((): SpaceHit[] => []),
+    ]);
+    return { messages, files, people, spaces };
+  }
+
+  /** Forgets the cached space list and titles (keys and blinded terms stay valid and are kept). */
+  refresh(): void {
+    this.rooms = undefined;
+    this.titles = undefined;
+  }
+
+  // ── Helpers ───────────────────────────────────────────────────────────────────────────────
+
+  /** Every (space, epoch) key, most recently active spaces first, cut to what one query carries. */
+  private async epochsOf(rooms: readonly Room[]): Promise<{ keys: SearchEpoch[]; truncated: boolean }> {
+    const ordered = [...rooms].sort((a, b) => b.lastActivity.localeCompare(a.lastActivity));
+    const perRoom = await Promise.all(ordered.map((room) => this.keys.forRoom(room).catch(() => [] as SearchEpoch[])));
+    const keys = perRoom.flat();
+    return { keys: keys.slice(0, SEARCH_LIMITS.keysPerQuery), truncated: keys.length > SEARCH_LIMITS.keysPerQuery };
+  }
+
+  /** Each term under each key, from the cache or blinded now (in parallel), packed for the wire. */
+  private async blind(keys: readonly SearchEpoch[], terms: readonly QueryTerm[]): Promise<string[]> {
+    const byTerm = await Promise.all(
+      terms.map((term) =>
+        Promise.all(
+          keys.map(async ({ keyUri, key }) => {
+            const id = `${keyUri}\u0000${term.label}${term.text}`;
+            let token = this.blinded.get(id);
+            if (token === undefined) {
+              token = await blindTerm(key, term);
+              if (this.blinded.size >= TOKEN_CACHE) this.blinded.delete(this.blinded.keys().next().value!);
+              this.blinded.set(id, token);
+            }
+            return token;
+          }),
+        ),
+      ),
+    );
+    return packQuery(byTerm);
+  }
+
+  private allRooms(): Promise<Room[]> {
+    if (this.rooms === undefined || Date.now() - this.rooms.at > this.roomsTtlMs) {
+      const list = this.listRooms();
+      this.rooms = { at: Date.now(), list };
+      list.catch(() => (this.rooms = undefined));
+    }
+    return this.rooms.list;
+  }
+
+  private async listRooms(): Promise<Room[]> {
     const rooms: Room[] = [];
     let page = await this.secure.client.rooms.list({ max: 1000 });
     for (;;) {
@@ -109,5 +265,44 @@ export class SearchClient {
       if (next === undefined) return rooms;
       page = await next;
     }
+  }
+
+  /** A team's name: sealed under its key when it names one (else as stored); undefined when it does not open. */
+  private async teamName(team: Team): Promise<string | undefined> {
+    if (team.encryptionKeyUrl === undefined) return team.name;
+    try {
+      return await openWithKey(await this.secure.keys.key(team.encryptionKeyUrl), team.name);
+    } catch {
+      return undefined;
+    }
+  }
+
+  private titleIndex(): Promise<{ index: TitleIndex; entries: Map<string, SpaceHit> }> {
+    if (this.titles === undefined || Date.now() - this.titles.at > this.roomsTtlMs) {
+      const index = this.buildTitleIndex();
+      this.titles = { at: Date.now(), index };
+      index.catch(() => (this.titles = undefined));
+    }
+    return this.titles.index;
+  }
+
+  private async buildTitleIndex(): Promise<{ index: TitleIndex; entries: Map<string, SpaceHit> }> {
+    const [rooms, teams] = await Promise.all([this.allRooms(), this.secure.client.teams.list()]);
+    const opened: SecureRoom[] = await Promise.all(rooms.map((room) => this.secure.openRoom(room)));
+    const index = new TitleIndex();
+    const entries = new Map<string, SpaceHit>();
+    for (const room of opened) {
+      if (room.title === undefined || room.title === '') continue;
+      index.set(room.id, room.title);
+      entries.set(room.id, { kind: 'space', id: room.id, title: room.title });
+    }
+    const names = await Promise.all(teams.map((team) => this.teamName(team)));
+    teams.forEach((team, i) => {
+      const name = names[i];
+      if (name === undefined) return;
+      index.set(team.id, name);
+      entries.set(team.id, { kind: 'team', id: team.id, title: name });
+    });
+    return { index, entries };
   }
 }

@@ -47,6 +47,15 @@ type CreateRoomBody = MethodBody<typeof spaces.createRoom>;
 /** What `send` takes: the message body with plaintext content, to a space (by id). */
 export type SendInput = Omit<CreateMessageBody, 'text' | 'markdown' | 'html' | 'encryptionKeyUrl' | 'roomId' | 'toPersonId' | 'toPersonEmail'> & MessageContent & { roomId: string };
 
+/**
+ * Options of `send` and `edit`. `searchTokens` computes the message's blinded search tokens from
+ * the key it is being sealed with (and its room), so they belong to the same key epoch as the
+ * content even when the space's key rotates meanwhile (see `SearchClient`).
+ */
+export interface SealOptions {
+  searchTokens?: (key: KmsKey, room: Room) => Promise<string[]>;
+}
+
 /** What `createSpace` takes: the room body with a plaintext title. */
 export type CreateSpaceInput = Omit<CreateRoomBody, 'title' | 'encryptionKeyUrl' | 'kroUri'> & { title: string };
 
@@ -226,12 +235,13 @@ export class SecureClient {
    * Posts a message sealed with the space's current key. The room is read for every send, so a
    * rotation made by another member is followed at once.
    */
-  async send(input: SendInput): Promise<SecureMessage> {
+  async send(input: SendInput, options: SealOptions = {}): Promise<SecureMessage> {
     const room = await this.client.rooms.get(input.roomId);
     const key = await this.currentKey(room);
     const { text, markdown, html, ...rest } = input;
     const sealed = await this.seal(key, { text, markdown, html });
-    const message = await this.client.messages.create({ ...rest, ...sealed, encryptionKeyUrl: key.uri });
+    const tokens = options.searchTokens !== undefined ? { searchTokens: await options.searchTokens(key, room) } : {};
+    const message = await this.client.messages.create({ ...rest, ...sealed, encryptionKeyUrl: key.uri, ...tokens });
     return { ...message, ...this.defined({ text, markdown, html }) };
   }
 
@@ -239,11 +249,13 @@ export class SecureClient {
    * Edits one's message: the new content sealed with the space's current key. `searchTokens`
    * replace the message's tokens (none given: it is no longer searchable; see `SearchClient`).
    */
-  async edit(messageId: string, content: MessageContent & { roomId?: string; searchTokens?: string[] }): Promise<SecureMessage> {
+  async edit(messageId: string, content: MessageContent & { roomId?: string; searchTokens?: string[] }, options: SealOptions = {}): Promise<SecureMessage> {
     const roomId = content.roomId ?? (await this.client.messages.get(messageId)).roomId;
-    const key = await this.currentKey(await this.client.rooms.get(roomId));
+    const room = await this.client.rooms.get(roomId);
+    const key = await this.currentKey(room);
     const plain = { text: content.text, markdown: content.markdown, html: content.html };
-    const tokens = content.searchTokens !== undefined ? { searchTokens: content.searchTokens } : {};
+    const searchTokens = options.searchTokens !== undefined ? await options.searchTokens(key, room) : content.searchTokens;
+    const tokens = searchTokens !== undefined ? { searchTokens } : {};
     const message = await this.client.messages.update(messageId, { roomId, ...(await this.seal(key, plain)), encryptionKeyUrl: key.uri, ...tokens });
     return { ...message, ...this.defined(plain) };
   }

@@ -158,11 +158,24 @@ export interface MessageMentionsTable {
   person_id: string;
 }
 
-/** A blinded search token of a message (SPEC SR-1): an HMAC the core can match but not read. */
-export interface SearchTokensTable {
-  token: string;
-  space_id: string;
+/**
+ * A searchable message (SPEC SR-1, SR-2); see migrations/0009-search-index.ts. `seq` orders the
+ * index by time: the message's creation millisecond × 1024 plus a tie-breaker.
+ */
+export interface SearchDocsTable {
+  seq: number;
   message_id: string;
+  space_id: string;
+  person_id: string;
+  has_file: number;
+  /** The message's blinded tokens, 16 bytes each, concatenated (to remove its postings). */
+  tokens: Uint8Array;
+}
+
+/** One blinded token of one message: an HMAC the core can match but not read. */
+export interface SearchPostingsTable {
+  token: Uint8Array;
+  seq: number;
 }
 
 export interface TeamsTable {
@@ -229,7 +242,9 @@ export interface MessagingTables {
   event_payloads: EventPayloadsTable;
   event_heads: { person_id: string; last_id: number };
   event_retention: { id: number; pruned_through: number };
-  search_tokens: SearchTokensTable;
+  search_docs: SearchDocsTable;
+  search_postings: SearchPostingsTable;
+  search_offsets: { n: number };
   files: FilesTable;
   jobs: JobsTable;
   webhooks: WebhooksTable;

@@ -1,16 +1,18 @@
 /**
  * SPEC SR-1, SR-2 — the core's side of search on encrypted content, over HTTP: messages carry
- * blinded tokens; a query is matched per space, only in spaces the caller belongs to, with filters,
- * ranking (full matches first, then newest) and paging; edits replace tokens and deletes remove them.
- * The test stands in for the client: it blinds with the crypto package under a test key per space.
- * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
+ * blinded tokens; a query carries each term blinded under every key the client holds and is
+ * matched only in spaces the caller belongs to, with filters, ranking (full matches first, then
+ * newest) and paging; edits replace tokens and deletes remove them. The test stands in for the
+ * client: it blinds with the crypto package under a test key per space. Runs on SQLite, or on
+ * PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { importSearchKey, messageTokens, queryTokens, randomToken } from '@flint/crypto';
+import { blindTerm, importSearchKey, messageTokens, packQuery, queryTerms, randomToken } from '@flint/crypto';
 import { search, type MethodBody } from '@flint/protocol';
 import type { FlintClient } from '@flint/sdk';
 import { raw, startFlint, type TestFlint } from '@flint/testkit';
+import { indexMessage } from './index-writes.ts';
 
 const sealed = () => `ciphertext:${randomToken('x')}`;
 
@@ -34,12 +36,14 @@ describe('search on blinded tokens', () => {
   };
   const post = async (who: FlintClient, roomId: string, text: string, extra: { mentionedPeople?: string[] } = {}) =>
     who.messages.create({ roomId, text: sealed(), searchTokens: await messageTokens(await keyOf(roomId), text), ...extra });
-  type Filters = Omit<MethodBody<typeof search.searchMessages>, 'queries'>;
-  const find = async (who: FlintClient, text: string, roomIds: string[], filters: Filters = {}) => {
-    const queries = [];
-    for (const roomId of roomIds) queries.push({ roomId, terms: await queryTokens(await keyOf(roomId), text) });
-    return who.transport.call(search.searchMessages, { body: { queries, ...filters } });
+  type Filters = Omit<MethodBody<typeof search.searchMessages>, 'terms'>;
+  /** What a client sends: each term blinded under the key of every space it searches, packed. */
+  const blinded = async (text: string, roomIds: string[]) => {
+    const keys = await Promise.all(roomIds.map(keyOf));
+    return packQuery(await Promise.all(queryTerms(text).map((term) => Promise.all(keys.map((key) => blindTerm(key, term))))));
   };
+  const find = async (who: FlintClient, text: string, roomIds: string[], filters: Filters = {}) =>
+    who.transport.call(search.searchMessages, { body: { terms: await blinded(text, roomIds), ...filters } });
   const ids_ = (r: { items: { messageId: string }[] }) => r.items.map((h) => h.messageId);
 
   before(async () => {
@@ -108,19 +112,20 @@ describe('search on blinded tokens', () => {
     assert.equal(second.next, undefined);
   });
 
-  it('pages newest first across months of history (the windows of recent messages)', async () => {
+  it('pages newest first across months of history, and bounds dates by the index key', async () => {
     const room = (await ada.rooms.create({ title: sealed() })).id;
     const db = flint.server.core.db;
     const day = 86_400_000;
     const old: string[] = [];
-    // Loaded straight into the database: the API stamps messages with the present time.
-    for (const age of [2 * day, 40 * day, 400 * day]) {
+    // Written straight into the database with past times (the API stamps messages with the
+    // present), then indexed by the same function the API's create uses.
+    for (const age of [400 * day, 40 * day, 2 * day]) {
       const at = Date.now() - age;
       const h = at.toString(16).padStart(12, '0');
       const id = `${h.slice(0, 8)}-${h.slice(8, 12)}-7000-8000-${String(age).padStart(12, '0').slice(-12)}`;
       await db.insertInto('messages').values({ id, space_id: room, person_id: ids.ada, parent_id: null, text: sealed(), markdown: null, html: null, encryption_key_url: null, mentioned_people: null, mentioned_groups: null, edit_count: 0, created_at: at, updated_at: null }).execute();
-      await db.insertInto('search_tokens').values((await messageTokens(await keyOf(room), 'ancient scrolls')).map((token) => ({ token, space_id: room, message_id: id }))).execute();
-      old.push(id);
+      await indexMessage(db, { spaceId: room, messageId: id, personId: ids.ada, createdAt: at, hasFile: false }, await messageTokens(await keyOf(room), 'ancient scrolls'));
+      old.unshift(id);
     }
     const recent = await post(ada, room, 'ancient scrolls today');
     const seen: string[] = [];
@@ -133,6 +138,8 @@ describe('search on blinded tokens', () => {
     assert.deepEqual(seen, [recent.id, ...old]);
     assert.deepEqual(ids_(await find(ada, 'scrolls', [room], { from: new Date(Date.now() - 100 * day).toISOString(), max: 1 })), [recent.id]);
     assert.deepEqual(ids_(await find(ada, 'scrolls', [room], { to: new Date(Date.now() - 100 * day).toISOString() })), [old[2]!]);
+    const hit = (await find(ada, 'scrolls', [room], { to: new Date(Date.now() - 100 * day).toISOString() })).items[0]!;
+    assert.equal(Math.round((Date.now() - Date.parse(hit.created)) / day), 400, 'the hit carries its creation time');
   });
 
   it('gives nothing to non-members and removed members, with no 403 or 404', async () => {
@@ -146,7 +153,7 @@ describe('search on blinded tokens', () => {
     // A space that does not exist answers exactly like one that does.
     const res = await raw(flint.url, 'POST', '/api/search/messages', {
       token: cy.session!.accessToken,
-      body: { queries: [{ roomId: '01900000-0000-7000-8000-000000000000', terms: await queryTokens(await keyOf(room), 'falcon') }] },
+      body: { terms: await blinded('falcon', [room]), roomIds: ['01900000-0000-7000-8000-000000000000'] },
     });
     assert.equal(res.status, 200);
     assert.deepEqual((res.json as { items: unknown[] }).items, []);
@@ -164,22 +171,33 @@ describe('search on blinded tokens', () => {
     await ada.messages.update(m.id, { text: sealed(), searchTokens: await messageTokens(await keyOf(room), 'third wording') });
     await ada.messages.delete(m.id);
     assert.deepEqual(ids_(await find(ada, 'third', [room])), []);
-    const left = await flint.server.core.db.selectFrom('search_tokens').select('token').where('message_id', '=', m.id).execute();
-    assert.equal(left.length, 0);
+    const db = flint.server.core.db;
+    assert.equal((await db.selectFrom('search_docs').select('seq').where('message_id', '=', m.id).execute()).length, 0);
+    // Every posting belongs to a doc: the delete took its postings along (the trigger).
+    const orphans = await db.selectFrom('search_postings as p').leftJoin('search_docs as d', 'd.seq', 'p.seq').select('p.seq').where('d.seq', 'is', null).execute();
+    assert.deepEqual(orphans, []);
   });
 
   it('bounds tokens and queries (docs/limits.md)', async () => {
-    const token = (await queryTokens(await keyOf(roomA), 'x1'))[0]!;
     const bad = await raw(flint.url, 'POST', '/api/messages', { token: ada.session!.accessToken, body: { roomId: roomA, text: sealed(), searchTokens: ['hello world'] } });
     assert.equal(bad.status, 400);
     const many = Array.from({ length: search.SEARCH_LIMITS.tokensPerMessage + 1 }, (_, i) => `${String(i).padStart(22, 'A')}`);
     assert.equal((await raw(flint.url, 'POST', '/api/messages', { token: ada.session!.accessToken, body: { roomId: roomA, text: sealed(), searchTokens: many } })).status, 400);
-    const uneven = await raw(flint.url, 'POST', '/api/search/messages', {
-      token: ada.session!.accessToken,
-      body: { queries: [{ roomId: roomA, terms: [token] }, { roomId: roomB, terms: [token, 'B'.repeat(22)] }] },
-    });
-    assert.equal(uneven.status, 400);
-    const tooManyTerms = Array.from({ length: search.SEARCH_LIMITS.termsPerQuery + 1 }, (_, i) => String(i).padStart(22, 'C'));
-    assert.equal((await raw(flint.url, 'POST', '/api/search/messages', { token: ada.session!.accessToken, body: { queries: [{ roomId: roomA, terms: tooManyTerms }] } })).status, 400);
+    const ask = (body: unknown) => raw(flint.url, 'POST', '/api/search/messages', { token: ada.session!.accessToken, body });
+    const [one] = await blinded('x1', [roomA]);
+    const [two] = await blinded('x1', [roomA, roomB]);
+    // Terms carrying tokens for different numbers of keys.
+    assert.equal((await ask({ terms: [one, two] })).status, 400);
+    // Not whole 16-byte tokens.
+    assert.equal((await ask({ terms: [one!.slice(0, -2)] })).status, 400);
+    assert.equal((await ask({ terms: [`${one!}A`] })).status, 400);
+    assert.equal((await ask({ terms: [one, one] })).status, 400);
+    const tooManyTerms = await blinded(Array.from({ length: search.SEARCH_LIMITS.termsPerQuery + 1 }, (_, i) => `w${i}`).join(' '), [roomA]);
+    assert.equal((await ask({ terms: tooManyTerms })).status, 400);
+    const tooManyKeys = packQuery([Array.from({ length: search.SEARCH_LIMITS.keysPerQuery + 1 }, () => crypto.getRandomValues(new Uint8Array(16)))]);
+    assert.equal((await ask({ terms: tooManyKeys })).status, 400);
+    assert.equal((await ask({ terms: [one], roomIds: ['not-an-id'] })).status, 400);
+    const fine = await ask({ terms: [one], max: 10_000 });
+    assert.equal(fine.status, 200, 'a large max is clamped, not refused');
   });
 });

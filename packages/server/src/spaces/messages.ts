@@ -13,7 +13,7 @@ import { newId } from '../infra/ids.ts';
 import type { Emit } from '../events/event-service.ts';
 import { memberIds, memberOf, personBriefs } from './access.ts';
 import { presentMessage } from './presenters.ts';
-import { replaceSearchTokens } from '../search/tokens.ts';
+import { indexMessage, reindexMessage } from '../search/index-writes.ts';
 import { moveReadMarker, openDirect } from './rooms.ts';
 import { attachFiles } from '../files/attachments.ts';
 import { detachMessageFiles, removeBlobs } from '../files/cleanup.ts';
@@ -99,7 +99,7 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
     await trx.insertInto('messages').values(row).execute();
     await attachFiles(trx, actor, space.id, row.id, input.files);
     await indexMentions(trx, row, input);
-    await replaceSearchTokens(trx, space.id, row.id, input.searchTokens, true);
+    await indexMessage(trx, { spaceId: space.id, messageId: row.id, personId: actor.personId, createdAt: now, hasFile: (input.files?.length ?? 0) > 0 }, input.searchTokens);
     await trx.updateTable('spaces').set({ last_activity_at: now, last_message_id: row.id }).where('id', '=', space.id).execute();
     // One's own message is read by oneself.
     await moveReadMarker(trx, now, membership.id, row.id);
@@ -181,7 +181,7 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
     const { id: _id, ...set } = updated;
     await trx.updateTable('messages').set(set).where('id', '=', id).execute();
     await indexMentions(trx, updated, input);
-    await replaceSearchTokens(trx, space.id, id, input.searchTokens);
+    await reindexMessage(trx, { spaceId: space.id, messageId: id, personId: row.person_id, createdAt: row.created_at }, input.searchTokens);
     const message = presentMessage(updated, space.type, await senderEmail(trx, row.person_id), (await filesOfMessages(trx, [id])).get(id));
     emit({ recipients: await memberIds(trx, space.id), type: 'message.updated', data: message, actorId: actor.personId });
     return message;

@@ -16,6 +16,8 @@ import {
   FILE_TAG_BYTES,
   FileCipherError,
   generateFileKey,
+  resumePoint,
+  digestStream,
 } from './file-cipher.ts';
 import { Sha256 } from './sha256.ts';
 
@@ -123,4 +125,22 @@ test('a failed stream also rejects its result, and a reader sees the error', asy
   const out = new Response(new Blob([new Uint8Array(40)]).stream().pipeThrough(dec.stream)).arrayBuffer();
   await assert.rejects(out);
   await assert.rejects(dec.result, FileCipherError);
+});
+
+test('FL-1: a resumed encryption (same key and prefix, from any ciphertext offset) continues the exact same bytes', async () => {
+  const chunkSize = 64;
+  const plain = new Uint8Array(randomBytes(64 * 5 + 17));
+  const whole = await encryptFile(KEY, plain, { chunkSize, noncePrefix: PREFIX });
+  for (const offset of [0, 5, 16, 17, 16 + 80, 16 + 80 * 2 + 3, whole.length - 1]) {
+    const point = resumePoint(offset, chunkSize);
+    assert.ok(point.cipherOffset <= offset && point.plainOffset % chunkSize === 0);
+    const rest = await new Response(
+      new Blob([plain.subarray(point.plainOffset)]).stream().pipeThrough(createFileEncryptor(KEY, { chunkSize, noncePrefix: PREFIX, startChunk: point.chunk }).stream),
+    ).arrayBuffer();
+    assert.ok(Buffer.from(rest).subarray(offset - point.cipherOffset).equals(Buffer.from(whole).subarray(offset)), `offset ${offset}`);
+  }
+  const digest = await digestStream(new Blob([plain]).stream());
+  assert.equal(digest.size, plain.length);
+  assert.equal(Buffer.from(digest.sha256).toString('hex'), createHash('sha256').update(plain).digest('hex'));
+  assert.throws(() => createFileEncryptor(KEY, { startChunk: -1 }), FileCipherError);
 });

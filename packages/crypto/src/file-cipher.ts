@@ -137,8 +137,35 @@ function deferred<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: 
 
 export interface EncryptOptions {
   chunkSize?: number;
-  /** Fixed only by known-answer tests; random otherwise. */
+  /**
+   * Random by default. A resumed upload passes the first attempt's prefix (with the same key), so
+   * the ciphertext is byte for byte the same and can continue where the stored part ends.
+   */
   noncePrefix?: Uint8Array;
+  /**
+   * Resume: the plaintext fed starts at chunk `startChunk` (byte `startChunk × chunkSize`); the
+   * output starts at that chunk's ciphertext, without the header. The digest covers only what is fed.
+   */
+  startChunk?: number;
+}
+
+/** Where a resumed encryption starts for a ciphertext `offset`: the chunk, its plaintext and ciphertext offsets. */
+export function resumePoint(offset: number, chunkSize = FILE_CHUNK_BYTES): { chunk: number; plainOffset: number; cipherOffset: number } {
+  if (offset < FILE_HEADER_BYTES) return { chunk: 0, plainOffset: 0, cipherOffset: 0 };
+  const chunk = Math.floor((offset - FILE_HEADER_BYTES) / (chunkSize + FILE_TAG_BYTES));
+  return { chunk, plainOffset: chunk * chunkSize, cipherOffset: chunk === 0 ? 0 : FILE_HEADER_BYTES + chunk * (chunkSize + FILE_TAG_BYTES) };
+}
+
+/** The SHA-256 and size of a plaintext stream (a resumed upload hashes its whole source this way). */
+export async function digestStream(stream: ReadableStream<Uint8Array>): Promise<FileDigest> {
+  const hash = new Sha256();
+  let size = 0;
+  const reader = stream.getReader();
+  for (let r = await reader.read(); !r.done; r = await reader.read()) {
+    hash.update(r.value);
+    size += r.value.length;
+  }
+  return { sha256: hash.digest(), size };
 }
 
 /** Plaintext in, ciphertext (header + chunks) out; `result` gives the plaintext's SHA-256 and size. */
@@ -148,11 +175,13 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
   const prefix = options.noncePrefix ?? crypto.getRandomValues(new Uint8Array(7));
   if (prefix.length !== 7) throw new FileCipherError('The nonce prefix is 7 bytes.');
   const header = makeHeader(chunkSize, prefix);
+  const startChunk = options.startChunk ?? 0;
+  if (!Number.isInteger(startChunk) || startChunk < 0 || startChunk >= MAX_CHUNKS) throw new FileCipherError('start chunk out of range');
   const queue = new ByteQueue();
   const hash = new Sha256();
   const done = deferred<FileDigest>();
   let cryptoKey: CryptoKey;
-  let index = 0;
+  let index = startChunk;
   let size = 0;
 
   const seal = async (plain: Uint8Array, last: boolean): Promise<Uint8Array> => {
@@ -165,7 +194,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
       cryptoKey = await importFileKey(key, 'encrypt');
-      controller.enqueue(header.slice());
+      if (startChunk === 0) controller.enqueue(header.slice());
     },
     async transform(chunk, controller) {
       try {

@@ -5,8 +5,13 @@
  * ciphertext size and the space — never a file's name, type or contents.
  *
  * Flow: `files.createUpload` (declares the ciphertext size, reserves quota) → `files.putContent`
- * (the raw ciphertext as `application/octet-stream`; may be repeated until it succeeds) →
- * `messages.create` with `files: [{blobId, reference}]`.
+ * (the raw ciphertext as `application/octet-stream`, whole or from an offset with `Content-Range`;
+ * after a dropped connection `files.getUpload` says how much is stored, and the client resumes
+ * from there) → `messages.create` with `files: [{blobId, reference, previewBlobId?}]`.
+ *
+ * A preview (SPEC FL-2: a thumbnail the *client* made, encrypted under its own key like any file)
+ * is uploaded the same way and attached beside its file as `previewBlobId`; its key and hash travel
+ * inside the file's sealed reference. The core only learns that a file has a preview, and its size.
  * @module
  */
 import { Type, type Static } from 'typebox';
@@ -30,23 +35,27 @@ export const FILE_LIMITS = {
   filesPageMax: 1000,
 } as const;
 
-/** What `messages.create` carries per file: the blob and its sealed reference. */
+/** What `messages.create` carries per file: the blob, its sealed reference, its preview's blob. */
 export const MessageFile = Type.Object(
   {
     blobId: Id,
     reference: Ciphertext(FILE_LIMITS.referenceChars),
+    /** An uploaded, encrypted preview of the file (SPEC FL-2). */
+    previewBlobId: Type.Optional(Id),
   },
   { additionalProperties: false },
 );
 export type MessageFile = Static<typeof MessageFile>;
 
-/** A file as a message carries it: the blob, its sealed reference and its ciphertext size. */
+/** A file as a message carries it: the blob, its sealed reference, its ciphertext size, and its preview's blob (SPEC FL-2). */
 export const AttachedFile = Type.Object({
   blobId: Id,
   /** Sealed with the message's `encryptionKeyUrl`. */
   reference: Type.String(),
   /** Ciphertext bytes. */
   size: Type.Integer({ minimum: 0 }),
+  /** The encrypted preview uploaded beside it, if any (its key is in the reference). */
+  previewBlobId: Type.Optional(Id),
 });
 export type AttachedFile = Static<typeof AttachedFile>;
 
@@ -55,6 +64,8 @@ export const Upload = Type.Object({
   roomId: Id,
   /** The declared ciphertext size: the content must be exactly this long. */
   size: Type.Integer({ minimum: 0 }),
+  /** Bytes stored for good: a resumed upload continues from here (equals `size` once complete). */
+  received: Type.Integer({ minimum: 0 }),
   status: Type.Union([Type.Literal('pending'), Type.Literal('complete')]),
   created: Timestamp,
 });
@@ -72,12 +83,30 @@ export const createUpload = defineMethod({
   status: 200,
 });
 
-/** The body is the raw ciphertext (`application/octet-stream`), streamed; repeating it restarts the upload. */
+/** The state of one's upload: how many bytes are stored (`received`), so a dropped one can resume. */
+export const getUpload = defineMethod({
+  id: 'files.getUpload',
+  verb: 'GET',
+  path: '/api/files/:id',
+  summary: 'An upload’s state: its declared size, the bytes stored so far (`received`) and whether it is complete. An attached file answers too (to members of its space).',
+  tag: 'files',
+  auth: 'person',
+  params: IdParams,
+  response: Upload,
+  status: 200,
+});
+
+/**
+ * The body is raw ciphertext (`application/octet-stream`), streamed. Without `Content-Range` it is
+ * the whole file; with `Content-Range: bytes a-b/size` it continues from byte `a`, which must be
+ * at most the upload's `received` (else 409). The answer's `received` may be less than `b + 1`:
+ * a store keeps only what it can resume from (S3: whole parts) — continue from `received`.
+ */
 export const putContent = defineMethod({
   id: 'files.putContent',
   verb: 'PUT',
   path: '/api/files/:id/content',
-  summary: 'Upload (or restart the upload of) a file’s ciphertext: the raw bytes, exactly the declared size.',
+  summary: 'Upload a file’s ciphertext, whole or (with Content-Range) from an offset up to `received`: resumable after a dropped connection.',
   tag: 'files',
   auth: 'person',
   params: IdParams,

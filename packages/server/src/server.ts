@@ -10,6 +10,7 @@ import type { DestinationStream } from 'pino';
 import type { FlintConfig } from './config/config.ts';
 import type { Core } from './core.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
+import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { createPasswordHasher } from './identity/passwords.ts';
@@ -81,7 +82,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     db: opened.db,
     engine: opened.engine,
     log,
-    blobs: new LocalBlobStore(config.blobsDir),
+    blobs: config.s3 !== undefined ? new S3BlobStore(config.s3) : new LocalBlobStore(config.blobsDir),
     mailer: createMailer(config.mail),
     limiter,
     metrics: createMetrics(),

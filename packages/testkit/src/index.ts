@@ -12,3 +12,4 @@ export { spawnFlint, FLINT_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM } from './browser.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
 export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';
+export { startS3, type TestS3 } from './s3.ts';

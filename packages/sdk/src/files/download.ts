@@ -4,7 +4,7 @@
  * is not the one its reference names (size and SHA-256).
  * @module
  */
-import { createFileDecryptor, type FileDigest } from '@flint/crypto';
+import { createFileDecryptor, decryptFile, type FileDigest } from '@flint/crypto';
 import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { FetchLike } from '../transport.ts';
@@ -23,4 +23,13 @@ export async function downloadFile(client: FlintClient, reference: FileReference
   if (response.body === null) throw new FlintError(0, 'bad_request', 'empty file response', undefined, undefined);
   const decryptor = createFileDecryptor(reference.key, { expectedSha256: reference.sha256, expectedSize: reference.size });
   return { stream: response.body.pipeThrough(decryptor.stream), verified: decryptor.result };
+}
+
+/** A file's preview image (SPEC FL-2), downloaded, decrypted and checked against its reference; undefined when it has none. */
+export async function downloadPreview(client: FlintClient, reference: FileReference, options: { fetch?: FetchLike } = {}): Promise<{ data: Uint8Array; type: string; width: number; height: number } | undefined> {
+  const p = reference.preview;
+  if (p === undefined) return undefined;
+  const response = await fileFetch(client, 'GET', `/api/files/${p.blobId}/content`, { fetch: options.fetch });
+  const data = await decryptFile(p.key, new Uint8Array(await response.arrayBuffer()), { expectedSha256: p.sha256, expectedSize: p.size });
+  return { data, type: p.type, width: p.width, height: p.height };
 }

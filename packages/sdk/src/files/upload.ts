@@ -1,15 +1,21 @@
 /**
  * Uploading a file (SPEC FL-1, SEC-1): encrypted on the fly in chunks under a fresh key and streamed
  * up, so neither side ever holds the whole file; the answer is what a message needs to carry it.
+ *
+ * Resumable: when the connection drops, the client asks the core how much it stored
+ * (`files.getUpload` → `received`) and sends the rest from there. The ciphertext of a resumed
+ * attempt is the same bytes (same key and nonce prefix; encryption restarts at the chunk holding
+ * `received`), so the stored prefix and the new part join up. That needs a source that can be read
+ * again from an offset (a Blob or a Uint8Array); a ReadableStream gets one attempt.
  * @module
  */
-import { createFileEncryptor, encryptedFileSize, generateFileKey } from '@flint/crypto';
+import { createFileEncryptor, digestStream, encryptContent, encryptedFileSize, generateFileKey, resumePoint, type FileDigest } from '@flint/crypto';
 import { files } from '@flint/protocol';
 import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { FetchLike } from '../transport.ts';
 import { fileFetch } from './http.ts';
-import { sealReference, type FileReference, type SpaceKey } from './reference.ts';
+import { sealReference, type FileReference, type Preview, type SpaceKey } from './reference.ts';
 
 export type UploadSource = ReadableStream<Uint8Array> | Blob | Uint8Array;
 
@@ -18,11 +24,15 @@ export interface UploadOptions {
   type: string;
   /** Plaintext bytes; required for a ReadableStream (the core reserves quota for the exact size up front). */
   size?: number;
-  /** Attempts for re-readable sources (Blob, Uint8Array) when the transfer fails; a stream gets one. */
+  /** Attempts for re-readable sources (Blob, Uint8Array), each resuming where the last one stopped (default 5); a stream gets one. */
   attempts?: number;
   fetch?: FetchLike;
   /** Cancels the upload. */
   signal?: AbortSignal;
+  /** Called as ciphertext goes out: bytes the core has (at the start of an attempt) or that were sent since. */
+  onProgress?: (sentBytes: number, totalBytes: number) => void;
+  /** An encrypted preview to attach (from `uploadPreview`); its key travels in the file's reference. */
+  preview?: UploadedPreview;
 }
 
 export interface UploadedFile {
@@ -34,6 +44,12 @@ export interface UploadedFile {
   reference: FileReference;
 }
 
+/** A preview uploaded as its own encrypted blob: its id and what opens it (kept in the file's reference). */
+export interface UploadedPreview {
+  blobId: string;
+  preview: Preview;
+}
+
 function sizeOf(source: UploadSource, declared: number | undefined): number {
   if (source instanceof Uint8Array) return source.length;
   if (source instanceof Blob) return source.size;
@@ -41,41 +57,102 @@ function sizeOf(source: UploadSource, declared: number | undefined): number {
   return declared;
 }
 
-function streamOf(source: UploadSource): ReadableStream<Uint8Array> {
-  if (source instanceof Uint8Array) return new Blob([source as Uint8Array<ArrayBuffer>]).stream();
-  if (source instanceof Blob) return source.stream();
+/** The source from plaintext byte `from` (only re-readable sources can start later than 0). */
+function streamFrom(source: UploadSource, from: number): ReadableStream<Uint8Array> {
+  if (source instanceof Uint8Array) return new Blob([source.subarray(from) as Uint8Array<ArrayBuffer>]).stream();
+  if (source instanceof Blob) return source.slice(from).stream();
   return source;
+}
+
+/** Drops the first `n` bytes of a stream, counting what passes for progress. */
+function skipAndCount(n: number, onBytes: (bytes: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let left = n;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return;
+      }
+      const out = left > 0 ? chunk.subarray(left) : chunk;
+      left = 0;
+      onBytes(out.length);
+      controller.enqueue(out);
+    },
+  });
+}
+
+/** A failure another attempt may get past: the connection, the server, or a resume offset gone stale. */
+function retriable(error: unknown, signal: AbortSignal | undefined): boolean {
+  if (signal?.aborted === true) return false;
+  return error instanceof FlintError && (error.status === 0 || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
+}
+
+/** Uploads a source's ciphertext into an upload the core has reserved; answers the plaintext digest. */
+async function sendCiphertext(client: FlintClient, uploadId: string, source: UploadSource, size: number, key: Uint8Array, options: UploadOptions): Promise<FileDigest> {
+  const total = encryptedFileSize(size);
+  const noncePrefix = crypto.getRandomValues(new Uint8Array(7));
+  const attempts = source instanceof ReadableStream ? 1 : Math.max(1, options.attempts ?? 5);
+  let offset = 0;
+  let fullDigest: FileDigest | undefined;
+  for (let attempt = 1; ; attempt++) {
+    const point = resumePoint(offset);
+    const encryptor = createFileEncryptor(key, { noncePrefix, startChunk: point.chunk });
+    let sent = offset;
+    options.onProgress?.(sent, total);
+    try {
+      await fileFetch(client, 'PUT', `/api/files/${uploadId}/content`, {
+        body: streamFrom(source, point.plainOffset)
+          .pipeThrough(encryptor.stream)
+          .pipeThrough(skipAndCount(offset - point.cipherOffset, (n) => options.onProgress?.((sent += n), total))),
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${offset}-${total - 1}/${total}` },
+        fetch: options.fetch,
+        signal: options.signal,
+      });
+      // A first attempt hashed the whole plaintext on the way; a resumed one hashed only the rest.
+      const digest = await encryptor.result;
+      if (point.chunk === 0) fullDigest = digest;
+      break;
+    } catch (error) {
+      if (!retriable(error, options.signal) || attempt >= attempts) throw error;
+      // Back off a little: the server may still be taking in what the broken connection carried.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * attempt)));
+      const state = await client.transport.call(files.getUpload, { params: { id: uploadId } });
+      if (state.status === 'complete') break;
+      offset = state.received;
+    }
+  }
+  fullDigest ??= await digestStream(streamFrom(source, 0));
+  if (fullDigest.size !== size) throw new FlintError(0, 'bad_request', `the source gave ${fullDigest.size} bytes, not ${size}`, undefined, undefined);
+  return fullDigest;
 }
 
 export async function uploadFile(client: FlintClient, spaceKey: SpaceKey, roomId: string, source: UploadSource, options: UploadOptions): Promise<UploadedFile> {
   const size = sizeOf(source, options.size);
   const upload = await client.transport.call(files.createUpload, { body: { roomId, size: encryptedFileSize(size) } });
   const key = generateFileKey();
-  const attempts = source instanceof ReadableStream ? 1 : Math.max(1, options.attempts ?? 3);
-  for (let attempt = 1; ; attempt++) {
-    const encryptor = createFileEncryptor(key);
-    try {
-      // A restart re-sends the whole content; the core keeps no partial blob from a failed attempt.
-      await fileFetch(client, 'PUT', `/api/files/${upload.id}/content`, {
-        body: streamOf(source).pipeThrough(encryptor.stream),
-        headers: { 'content-type': 'application/octet-stream' },
-        fetch: options.fetch,
-        signal: options.signal,
-      });
-      const digest = await encryptor.result;
-      if (digest.size !== size) throw new FlintError(0, 'bad_request', `the source gave ${digest.size} bytes, not ${size}`, undefined, undefined);
-      const reference: FileReference = { v: 1, blobId: upload.id, key, sha256: digest.sha256, size, type: options.type, name: options.name };
-      return { attachment: { blobId: upload.id, reference: await sealReference(spaceKey, reference) }, encryptionKeyUrl: spaceKey.uri, reference };
-    } catch (error) {
-      const retriable = error instanceof FlintError && (error.status === 0 || error.status >= 500);
-      if (!retriable || attempt >= attempts) throw error;
-    }
-  }
+  const digest = await sendCiphertext(client, upload.id, source, size, key, options);
+  const reference: FileReference = { v: 1, blobId: upload.id, key, sha256: digest.sha256, size, type: options.type, name: options.name };
+  if (options.preview !== undefined) reference.preview = options.preview.preview;
+  const attachment: files.MessageFile = { blobId: upload.id, reference: await sealReference(spaceKey, reference) };
+  if (options.preview !== undefined) attachment.previewBlobId = options.preview.blobId;
+  return { attachment, encryptionKeyUrl: spaceKey.uri, reference };
 }
 
-/** Uploads a file and posts it as a message of the space (with optional sealed text). */
+/**
+ * Uploads a preview image (SPEC FL-2) as its own encrypted blob under a fresh key. Pass the answer
+ * as `options.preview` to `uploadFile` (or `sendFile`) of the file it previews.
+ */
+export async function uploadPreview(client: FlintClient, roomId: string, image: { data: Uint8Array; type: string; width: number; height: number }, options: { fetch?: FetchLike; signal?: AbortSignal } = {}): Promise<UploadedPreview> {
+  const upload = await client.transport.call(files.createUpload, { body: { roomId, size: encryptedFileSize(image.data.length) } });
+  const key = generateFileKey();
+  const digest = await sendCiphertext(client, upload.id, image.data, image.data.length, key, { name: '', type: image.type, ...options });
+  return { blobId: upload.id, preview: { blobId: upload.id, key, sha256: digest.sha256, size: image.data.length, type: image.type, width: image.width, height: image.height } };
+}
+
+/** Uploads a file and posts it as a message of the space, with optional text (sealed with the same space key). */
 export async function sendFile(client: FlintClient, spaceKey: SpaceKey, roomId: string, source: UploadSource, options: UploadOptions & { text?: string }): Promise<{ messageId: string; file: UploadedFile }> {
   const file = await uploadFile(client, spaceKey, roomId, source, options);
-  const message = await client.messages.create({ roomId, encryptionKeyUrl: spaceKey.uri, files: [file.attachment], ...(options.text !== undefined ? { text: options.text } : {}) });
+  const text = options.text !== undefined ? { text: await encryptContent(spaceKey.key, options.text) } : {};
+  const message = await client.messages.create({ roomId, encryptionKeyUrl: spaceKey.uri, files: [file.attachment], ...text });
   return { messageId: message.id, file };
 }

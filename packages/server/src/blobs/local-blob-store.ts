@@ -1,6 +1,8 @@
 /**
- * Blobs as files under the data folder. Writes go to a temporary file and are renamed into place,
- * so a crash never leaves half a blob under a real key.
+ * Blobs as files under the data folder. Whole writes go to a temporary file renamed into place, so
+ * a crash never leaves half a blob under a real key. A resumable upload writes into its own
+ * `<key>.<upload id>.part` file, positionally: what is on disk is what has arrived (the resume
+ * offset is the file's size), and the file is renamed to the key when complete.
  * @module
  */
 import { createReadStream, createWriteStream } from 'node:fs';
@@ -8,14 +10,33 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { pipeline } from 'node:stream/promises';
-import { assertSafeKey, BlobTooLargeError, type BlobStore, type BlobStream } from './blob-store.ts';
+import { assertSafeKey, limitBytes, UploadOffsetError, type BlobStore, type BlobStream, type UploadWriteOptions } from './blob-store.ts';
+
+const UPLOAD_ID = /^[0-9a-f-]{36}$/;
+
+interface LocalUploadState {
+  id: string;
+  type: string;
+}
 
 export class LocalBlobStore implements BlobStore {
+  readonly kind = 'local';
+
   constructor(private readonly root: string) {}
 
-  async put(key: string, data: Uint8Array, contentType: string): Promise<void> {
+  private path(key: string): string {
     assertSafeKey(key);
-    const path = join(this.root, key);
+    return join(this.root, key);
+  }
+
+  private partPath(key: string, state: string): { path: string; upload: LocalUploadState } {
+    const upload = JSON.parse(state) as LocalUploadState;
+    if (!UPLOAD_ID.test(upload.id)) throw new Error('bad upload state');
+    return { path: `${this.path(key)}.${upload.id}.part`, upload };
+  }
+
+  async put(key: string, data: Uint8Array, contentType: string): Promise<void> {
+    const path = this.path(key);
     await mkdir(dirname(path), { recursive: true });
     const tmp = `${path}.${randomUUID()}.tmp`;
     await writeFile(tmp, data);
@@ -25,8 +46,7 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async get(key: string): Promise<{ data: Uint8Array; contentType: string } | undefined> {
-    assertSafeKey(key);
-    const path = join(this.root, key);
+    const path = this.path(key);
     try {
       const [data, contentType] = await Promise.all([readFile(path), readFile(`${path}.type`, 'utf8')]);
       return { data, contentType };
@@ -37,52 +57,20 @@ export class LocalBlobStore implements BlobStore {
   }
 
   async delete(key: string): Promise<void> {
-    assertSafeKey(key);
-    const path = join(this.root, key);
+    const path = this.path(key);
     await rm(path, { force: true });
     await rm(`${path}.type`, { force: true });
-  }
-
-  async putStream(key: string, source: AsyncIterable<Uint8Array>, contentType: string, options: { maxBytes: number }): Promise<number> {
-    assertSafeKey(key);
-    const path = join(this.root, key);
-    await mkdir(dirname(path), { recursive: true });
-    // Each attempt writes its own temporary file, so a restarted upload never mixes with a dead one.
-    const tmp = `${path}.${randomUUID()}.tmp`;
-    let written = 0;
-    try {
-      await pipeline(
-        source,
-        async function* limit(chunks: AsyncIterable<Uint8Array>) {
-          for await (const chunk of chunks) {
-            written += chunk.length;
-            if (written > options.maxBytes) throw new BlobTooLargeError(`blob larger than ${options.maxBytes} bytes`);
-            yield chunk;
-          }
-        },
-        createWriteStream(tmp),
-      );
-      await writeFile(`${tmp}.type`, contentType);
-      await rename(`${tmp}.type`, `${path}.type`);
-      await rename(tmp, path);
-      return written;
-    } catch (error) {
-      await rm(tmp, { force: true });
-      await rm(`${tmp}.type`, { force: true });
-      throw error;
-    }
   }
 
   async getStream(key: string, range?: { start: number; end: number }): Promise<BlobStream | undefined> {
     const info = await this.stat(key);
     if (info === undefined) return undefined;
-    const body = createReadStream(join(this.root, key), { highWaterMark: 256 * 1024, ...(range ?? {}) });
+    const body = createReadStream(this.path(key), { highWaterMark: 256 * 1024, ...(range ?? {}) });
     return { body, size: info.size, contentType: info.contentType };
   }
 
   async stat(key: string): Promise<{ size: number; contentType: string } | undefined> {
-    assertSafeKey(key);
-    const path = join(this.root, key);
+    const path = this.path(key);
     try {
       const [info, contentType] = await Promise.all([stat(path), readFile(`${path}.type`, 'utf8')]);
       return { size: info.size, contentType };
@@ -90,5 +78,43 @@ export class LocalBlobStore implements BlobStore {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
     }
+  }
+
+  async startUpload(key: string, contentType: string): Promise<string> {
+    const state = JSON.stringify({ id: randomUUID(), type: contentType } satisfies LocalUploadState);
+    const { path } = this.partPath(key, state);
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, new Uint8Array(0));
+    return state;
+  }
+
+  async uploadedBytes(key: string, state: string): Promise<number> {
+    try {
+      return (await stat(this.partPath(key, state).path)).size;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw error;
+    }
+  }
+
+  async writeUpload(key: string, state: string, offset: number, source: AsyncIterable<Uint8Array>, options: UploadWriteOptions): Promise<string> {
+    const { path } = this.partPath(key, state);
+    const received = await this.uploadedBytes(key, state);
+    if (offset > received) throw new UploadOffsetError(received);
+    // Positional writes: a second writer at an earlier offset (a client resuming while the server
+    // has not yet noticed its dead connection) rewrites the same ciphertext, never a gap.
+    await pipeline(limitBytes(source, options.end - offset), createWriteStream(path, { flags: 'r+', start: offset }));
+    return state;
+  }
+
+  async completeUpload(key: string, state: string): Promise<void> {
+    const { path: part, upload } = this.partPath(key, state);
+    const path = this.path(key);
+    await writeFile(`${path}.type`, upload.type);
+    await rename(part, path);
+  }
+
+  async abortUpload(key: string, state: string): Promise<void> {
+    await rm(this.partPath(key, state).path, { force: true });
   }
 }

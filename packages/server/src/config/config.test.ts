@@ -56,6 +56,36 @@ describe('config', () => {
     assert.doesNotMatch(caught.message, /hunter2/);
   });
 
+  it('PL-3: selects S3 blob storage by FLINT_S3_BUCKET and checks every S3 setting by name, never echoing the secret', () => {
+    assert.equal(loadConfig({}).s3, undefined);
+    const s3 = loadConfig({
+      FLINT_S3_BUCKET: 'flint-blobs',
+      FLINT_S3_ENDPOINT: 'http://127.0.0.1:9000/',
+      FLINT_S3_ACCESS_KEY_ID: 'id',
+      FLINT_S3_SECRET_ACCESS_KEY: 'secret',
+      FLINT_S3_PREFIX: 'prod/eu/',
+    }).s3;
+    assert.deepEqual(s3, {
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'flint-blobs',
+      region: 'us-east-1',
+      credentials: { accessKeyId: 'id', secretAccessKey: 'secret' },
+      forcePathStyle: true,
+      prefix: 'prod/eu/',
+    });
+    assert.equal(loadConfig({ FLINT_S3_BUCKET: 'flint-blobs', FLINT_S3_REGION: 'eu-west-1' }).s3?.forcePathStyle, false);
+    let caught: unknown;
+    try {
+      loadConfig({ FLINT_S3_BUCKET: 'Bad_Bucket', FLINT_S3_ENDPOINT: 'ftp://x', FLINT_S3_SECRET_ACCESS_KEY: 'hunter2', FLINT_S3_PREFIX: '../x', FLINT_S3_FORCE_PATH_STYLE: 'maybe', FLINT_S3_REGION: 'EU WEST' });
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.deepEqual(caught.problems.map((p) => p.split(':')[0]).sort(), ['FLINT_S3_ACCESS_KEY_ID', 'FLINT_S3_BUCKET', 'FLINT_S3_ENDPOINT', 'FLINT_S3_FORCE_PATH_STYLE', 'FLINT_S3_PREFIX', 'FLINT_S3_REGION']);
+    assert.doesNotMatch(caught.message, /hunter2/);
+    assert.throws(() => loadConfig({ FLINT_S3_ENDPOINT: 'http://127.0.0.1:9000' }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.startsWith('FLINT_S3_ENDPOINT'));
+  });
+
   it('checks the KMS link settings: a long enough secret, and not both link kinds', () => {
     assert.throws(() => loadConfig({ FLINT_KMS_LINK_SECRET: 'short' }), (e: unknown) => e instanceof ConfigError && e.problems[0]!.startsWith('FLINT_KMS_LINK_SECRET'));
     assert.throws(() => loadConfig({ FLINT_KMS_LINK_SECRET: 'x'.repeat(40), FLINT_KMS_URL: 'https://kms.example' }), (e: unknown) => e instanceof ConfigError);

@@ -11,6 +11,7 @@ export type SignupMode = 'domains' | 'invitation' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 import type { DatabaseConfig } from '@flint/db';
+import type { S3Config } from '../blobs/s3-blob-store.ts';
 
 export type { DatabaseConfig };
 
@@ -49,6 +50,8 @@ export interface FlintConfig {
     loginWindowSec: number;
   };
   blobsDir: string;
+  /** S3-compatible blob storage (`FLINT_S3_BUCKET` set); unset, blobs live in `blobsDir`. */
+  s3: S3Config | undefined;
   /** Stored events older than this are pruned (a device offline longer refetches its state). */
   eventRetentionDays: number;
   /** A KMS running elsewhere (`flint kms serve`); unset, the KMS runs inside this process. */
@@ -117,6 +120,13 @@ export const ENV_VARS = [
   'FLINT_WEBHOOK_RETRY_MAX_MS',
   'FLINT_WEBHOOK_DISABLE_FAILURES',
   'FLINT_WEBHOOK_DISABLE_WINDOW',
+  'FLINT_S3_BUCKET',
+  'FLINT_S3_ENDPOINT',
+  'FLINT_S3_REGION',
+  'FLINT_S3_ACCESS_KEY_ID',
+  'FLINT_S3_SECRET_ACCESS_KEY',
+  'FLINT_S3_FORCE_PATH_STYLE',
+  'FLINT_S3_PREFIX',
 ] as const;
 export type EnvVar = (typeof ENV_VARS)[number];
 
@@ -289,6 +299,7 @@ export function loadConfig(
   // A delivery must end well within the claim that holds it, or a second instance would take it over.
   if (jobs.leaseMs < 2 * webhooks.timeoutMs) problems.push(`FLINT_JOBS_LEASE_MS: must be at least twice FLINT_WEBHOOK_TIMEOUT_MS (${2 * webhooks.timeoutMs})`);
   if (webhooks.retryMaxMs < webhooks.retryBaseMs) problems.push('FLINT_WEBHOOK_RETRY_MAX_MS: must not be below FLINT_WEBHOOK_RETRY_BASE_MS');
+  const s3 = readS3(env, problems, bool);
 
   const config: FlintConfig = {
     host,
@@ -317,6 +328,7 @@ export function loadConfig(
       loginWindowSec: int('FLINT_LOGIN_WINDOW', env.FLINT_LOGIN_WINDOW, 900, 1, 86400),
     },
     blobsDir: resolve(dataDir, 'blobs'),
+    s3,
     kmsUrl,
     kmsLinkSecret: env.FLINT_KMS_LINK_SECRET,
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
@@ -330,4 +342,42 @@ export function loadConfig(
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The S3 settings, when `FLINT_S3_BUCKET` is given; every other FLINT_S3_* alone is a mistake. */
+function readS3(env: Partial<Record<EnvVar, string>>, problems: string[], bool: (name: string, raw: string | undefined) => boolean): S3Config | undefined {
+  const others = (['FLINT_S3_ENDPOINT', 'FLINT_S3_REGION', 'FLINT_S3_ACCESS_KEY_ID', 'FLINT_S3_SECRET_ACCESS_KEY', 'FLINT_S3_FORCE_PATH_STYLE', 'FLINT_S3_PREFIX'] as const).filter((n) => env[n] !== undefined);
+  const bucket = env.FLINT_S3_BUCKET;
+  if (bucket === undefined) {
+    if (others.length > 0) problems.push(`${others.join(', ')}: set FLINT_S3_BUCKET to store blobs in S3`);
+    return undefined;
+  }
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) problems.push('FLINT_S3_BUCKET: 3-63 lowercase letters, digits, dots and hyphens');
+  let endpoint: string | undefined;
+  if (env.FLINT_S3_ENDPOINT !== undefined) {
+    try {
+      const u = new URL(env.FLINT_S3_ENDPOINT);
+      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
+      if (u.username !== '' || u.password !== '') throw new Error('credentials');
+      endpoint = u.origin + u.pathname.replace(/\/$/, '');
+    } catch {
+      problems.push('FLINT_S3_ENDPOINT: must be an http:// or https:// URL without credentials');
+    }
+  }
+  const region = env.FLINT_S3_REGION ?? 'us-east-1';
+  if (!/^[a-z0-9-]{1,32}$/.test(region)) problems.push('FLINT_S3_REGION: lowercase letters, digits and hyphens');
+  const id = env.FLINT_S3_ACCESS_KEY_ID;
+  const secret = env.FLINT_S3_SECRET_ACCESS_KEY;
+  if ((id === undefined) !== (secret === undefined)) problems.push(`${id === undefined ? 'FLINT_S3_ACCESS_KEY_ID' : 'FLINT_S3_SECRET_ACCESS_KEY'}: give both the access key id and the secret, or neither (the AWS default credential chain)`);
+  const prefix = env.FLINT_S3_PREFIX ?? '';
+  if (!/^([A-Za-z0-9._-]+\/)*$/.test(prefix) || prefix.length > 256) problems.push('FLINT_S3_PREFIX: folder names of letters, digits, dots, dashes and underscores, each ending with /');
+  return {
+    endpoint,
+    bucket,
+    region,
+    credentials: id !== undefined && secret !== undefined ? { accessKeyId: id, secretAccessKey: secret } : undefined,
+    // Self-hosted servers rarely have a DNS name per bucket: path style unless told otherwise.
+    forcePathStyle: env.FLINT_S3_FORCE_PATH_STYLE !== undefined ? bool('FLINT_S3_FORCE_PATH_STYLE', env.FLINT_S3_FORCE_PATH_STYLE) : endpoint !== undefined,
+    prefix,
+  };
 }

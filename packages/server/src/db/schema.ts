@@ -267,6 +267,10 @@ export interface FilesTable {
   reference: string | null;
   created_at: number;
   completed_at: number | null;
+  /** The blob store's record of an upload in progress (0008); null once complete. */
+  upload_state: string | null;
+  /** On a preview's row: the file it previews (0008). */
+  preview_of: string | null;
 }
 
 export type FileRow = Selectable<FilesTable>;

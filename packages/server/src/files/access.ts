@@ -6,13 +6,14 @@
  */
 import type { Kysely } from 'kysely';
 import type { Actor } from '../core.ts';
-import type { Database, FileRow, MembershipRow } from '../db/schema.ts';
+import type { Database, FileRow, MembershipRow, SpaceRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { membershipOf } from '../spaces/access.ts';
 
 export interface FileAccess {
   file: FileRow;
   membership: MembershipRow;
+  space: SpaceRow;
 }
 
 /** The file and the actor's membership of its space, or 404. */
@@ -22,5 +23,6 @@ export async function fileFor(db: Kysely<Database>, actor: Actor, id: string): P
   const membership = await membershipOf(db, file.space_id, actor.personId);
   if (membership === undefined) throw ApiError.notFound('file');
   if (file.message_id === null && file.person_id !== actor.personId) throw ApiError.notFound('file');
-  return { file: { ...file, size: Number(file.size) }, membership };
+  const space = await db.selectFrom('spaces').selectAll().where('id', '=', file.space_id).executeTakeFirstOrThrow();
+  return { file: { ...file, size: Number(file.size) }, membership, space };
 }

@@ -10,17 +10,26 @@ import type { Actor } from '../core.ts';
 import type { Database } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 
-/** Runs inside the message's transaction, after its row is inserted. */
+async function checkUpload(trx: Kysely<Database>, actor: Actor, spaceId: string, blobId: string): Promise<void> {
+  const row = await trx.selectFrom('files').select(['space_id', 'person_id', 'status', 'message_id']).where('id', '=', blobId).executeTakeFirst();
+  // One answer for "missing", "someone else's" and "another space's": the sender learns nothing.
+  if (row === undefined || row.space_id !== spaceId || row.person_id !== actor.personId || row.message_id !== null) {
+    throw ApiError.badRequest(`files: ${blobId} is not an unattached upload of yours in this space`);
+  }
+  if (row.status !== 'complete') throw ApiError.badRequest(`files: ${blobId} has not been uploaded completely`);
+}
+
+/** Runs inside the message's transaction, after its row is inserted. A preview is an upload like its file (SPEC FL-2). */
 export async function attachFiles(trx: Kysely<Database>, actor: Actor, spaceId: string, messageId: string, attached: readonly files.MessageFile[] | undefined): Promise<void> {
   if (attached === undefined || attached.length === 0) return;
-  if (new Set(attached.map((f) => f.blobId)).size !== attached.length) throw ApiError.badRequest('files: a blob appears twice');
+  const blobs = attached.flatMap((f) => (f.previewBlobId !== undefined ? [f.blobId, f.previewBlobId] : [f.blobId]));
+  if (new Set(blobs).size !== blobs.length) throw ApiError.badRequest('files: a blob appears twice');
   for (const f of attached) {
-    const row = await trx.selectFrom('files').select(['space_id', 'person_id', 'status', 'message_id']).where('id', '=', f.blobId).executeTakeFirst();
-    // One answer for "missing", "someone else's" and "another space's": the sender learns nothing.
-    if (row === undefined || row.space_id !== spaceId || row.person_id !== actor.personId || row.message_id !== null) {
-      throw ApiError.badRequest(`files: ${f.blobId} is not an unattached upload of yours in this space`);
-    }
-    if (row.status !== 'complete') throw ApiError.badRequest(`files: ${f.blobId} has not been uploaded completely`);
+    await checkUpload(trx, actor, spaceId, f.blobId);
     await trx.updateTable('files').set({ message_id: messageId, reference: f.reference }).where('id', '=', f.blobId).execute();
+    if (f.previewBlobId !== undefined) {
+      await checkUpload(trx, actor, spaceId, f.previewBlobId);
+      await trx.updateTable('files').set({ message_id: messageId, preview_of: f.blobId }).where('id', '=', f.previewBlobId).execute();
+    }
   }
 }

@@ -7,7 +7,7 @@ import type { Actor, Core } from '../core.ts';
 import type { BlobStream } from '../blobs/blob-store.ts';
 import { ApiError } from '../errors.ts';
 import { fileFor } from './access.ts';
-import { removeBlobs } from './cleanup.ts';
+import { detachFile, removeBlobs } from './cleanup.ts';
 
 /** An inclusive byte range, already checked against the file's size. */
 export interface ByteRange {
@@ -30,9 +30,13 @@ export async function openContent(core: Core, blobKey: string, range: ByteRange 
   return blob;
 }
 
+/** Deletes a file and its preview (a preview alone: just the preview). The message stays. */
 export async function deleteFile(core: Core, actor: Actor, id: string): Promise<void> {
-  const { file, membership } = await fileFor(core.db, actor, id);
-  if (file.person_id !== actor.personId && membership.is_moderator !== 1) throw ApiError.forbidden('Only the file’s sender or a moderator of the space may delete it.');
-  await core.db.deleteFrom('files').where('id', '=', id).execute();
-  await removeBlobs(core, [file.blob_key]);
+  const { file, membership, space } = await fileFor(core.db, actor, id);
+  // As for messages (SP-4): moderators act on others' content in a locked space.
+  if (file.person_id !== actor.personId && !(space.is_locked === 1 && membership.is_moderator === 1)) {
+    throw ApiError.forbidden('Only the file’s sender, or a moderator of a locked space, may delete it.');
+  }
+  const refs = await core.db.transaction().execute((trx) => detachFile(trx, id));
+  await removeBlobs(core, refs);
 }

@@ -1,5 +1,5 @@
 /**
- * A space's files, newest first, from the messages that carry them (SPEC FL-1).
+ * A space's files, newest first (by upload time), paged, from the messages that carry them (SPEC FL-1).
  * @module
  */
 import type { files } from '@flint/protocol';
@@ -15,7 +15,9 @@ export async function listFiles(core: Core, actor: Actor, input: { roomId: strin
     .innerJoin('messages as m', 'm.id', 'f.message_id')
     .selectAll('f')
     .select('m.encryption_key_url')
-    .where('f.space_id', '=', space.id);
+    .where('f.space_id', '=', space.id)
+    // Previews go with their file; they are not files of the space in their own right.
+    .where('f.preview_of', 'is', null);
   if (input.beforeFile !== undefined) {
     const anchor = await core.db.selectFrom('files').select('space_id').where('id', '=', input.beforeFile).executeTakeFirst();
     if (anchor === undefined || anchor.space_id !== space.id) throw ApiError.badRequest('beforeFile: not a file of this space');

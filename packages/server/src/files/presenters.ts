@@ -5,8 +5,8 @@
 import type { files } from '@flint/protocol';
 import type { FileRow } from '../db/schema.ts';
 
-export function presentUpload(row: FileRow): files.Upload {
-  return { id: row.id, roomId: row.space_id, size: Number(row.size), status: row.status, created: new Date(Number(row.created_at)).toISOString() };
+export function presentUpload(row: FileRow, received: number): files.Upload {
+  return { id: row.id, roomId: row.space_id, size: Number(row.size), received, status: row.status, created: new Date(Number(row.created_at)).toISOString() };
 }
 
 export function presentFile(row: FileRow & { encryption_key_url: string | null }): files.FileEntry {

@@ -12,15 +12,21 @@ export async function filesOfMessages(db: Kysely<Database>, messageIds: readonly
   if (messageIds.length === 0) return out;
   const rows = await db
     .selectFrom('files')
-    .select(['id', 'message_id', 'reference', 'size'])
+    .select(['id', 'message_id', 'reference', 'size', 'preview_of'])
     .where('message_id', 'in', [...messageIds])
     // UUIDv7 ids: upload order, which is the order a message's files keep.
     .orderBy('id')
     .execute();
+  // A preview (SPEC FL-2) is not a file of the message: it rides on the file it previews.
+  const previews = new Map<string, string>();
+  for (const row of rows) if (row.preview_of !== null) previews.set(row.preview_of, row.id);
   for (const row of rows) {
-    if (row.message_id === null || row.reference === null) continue;
+    if (row.message_id === null || row.reference === null || row.preview_of !== null) continue;
     const list = out.get(row.message_id) ?? [];
-    list.push({ blobId: row.id, reference: row.reference, size: Number(row.size) });
+    const file: fileTypes.AttachedFile = { blobId: row.id, reference: row.reference, size: Number(row.size) };
+    const preview = previews.get(row.id);
+    if (preview !== undefined) file.previewBlobId = preview;
+    list.push(file);
     out.set(row.message_id, list);
   }
   return out;

@@ -12,6 +12,7 @@ import { newId } from '../infra/ids.ts';
 import { findPerson, findPersonByEmail } from '../identity/people.ts';
 import { isTeamMember, memberIds, memberOf, membershipOf, requireModeratorIfLocked, seeSpace } from './access.ts';
 import { presentRoom, type RoomState } from './presenters.ts';
+import { detachSpaceFiles, removeBlobs } from '../files/cleanup.ts';
 
 export interface CreateRoomInput {
   title: string;
@@ -268,16 +269,20 @@ export async function updateRoom(core: Core, actor: Actor, spaceId: string, inpu
 }
 
 export async function deleteRoom(core: Core, actor: Actor, spaceId: string): Promise<void> {
-  await core.events.transact(async (trx, emit) => {
+  const fileBlobs = await core.events.transact(async (trx, emit) => {
     const { space, membership } = await memberOf(trx, actor, spaceId);
     if (space.type === 'direct') throw ApiError.forbidden('A direct space cannot be deleted.');
     if (space.is_general === 1) throw ApiError.forbidden('A team’s general space goes with the team.');
     const allowed = space.is_locked === 1 ? membership.is_moderator === 1 : space.creator_id === actor.personId;
     if (!allowed) throw ApiError.forbidden(space.is_locked === 1 ? 'Only moderators may delete a locked space.' : 'Only the creator may delete this space.');
     const recipients = await memberIds(trx, space.id);
+    const blobs = await detachSpaceFiles(trx, space.id);
     await trx.deleteFrom('spaces').where('id', '=', space.id).execute();
     emit({ recipients, type: 'room.deleted', data: { id: space.id }, actorId: actor.personId });
+    return blobs;
   });
+  // After the commit, as for a deleted message: a rolled-back delete must not lose its files.
+  await removeBlobs(core, fileBlobs);
 }
 
 export async function setFavorite(core: Core, actor: Actor, spaceId: string, isFavorite: boolean): Promise<void> {

@@ -10,6 +10,7 @@ import * as eventRetention from './0004-event-retention.ts';
 import * as search from './0005-search.ts';
 import * as files from './0006-files.ts';
 import * as jobsWebhooks from './0007-jobs-webhooks.ts';
+import * as fileUploads from './0008-file-uploads.ts';
 import * as searchIndex from './0009-search-index.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -20,5 +21,6 @@ export const migrations: Record<string, Migration> = {
   '0005-search': search,
   '0006-files': files,
   '0007-jobs-webhooks': jobsWebhooks,
+  '0008-file-uploads': fileUploads,
   '0009-search-index': searchIndex,
 };

@@ -1,13 +1,12 @@
 /**
- * Encrypted files (SPEC FL-1, FL-3): upload, download (with a byte range), list, delete. The upload
- * body is raw ciphertext streamed straight from the socket into the blob store — the parser below
- * deliberately reads nothing, so a multi-gigabyte upload never sits in memory.
+ * Encrypted files (SPEC FL-1, FL-2, FL-3): upload (resumable, with `Content-Range`), the upload's
+ * state, download (with a byte range), list, delete. The upload body is raw ciphertext streamed
+ * straight from the socket into the blob store — the parser below deliberately reads nothing, so a
+ * multi-gigabyte upload never sits in memory.
  *
- * NOT YET (issue 6): S3-compatible BlobStore (only the local folder implements putStream/getStream);
- * client-side previews/thumbnails; the /v1 gateway's multipart `files`, `files: [url]`, HEAD and
- * Content-Disposition; resumable (offset) uploads — a failed upload is restarted whole; files in
- * message presentations/events (receivers read references from GET /api/files); a `file.deleted`
- * event; a periodic sweep of stale uploads (today: on the org's next upload).
+ * NOT YET: a `file.deleted` event (a deleted file disappears from the list and answers 404);
+ * a periodic sweep of stale uploads (today: on the org's next upload). The /v1 gateway's files are
+ * the gateway's (it uses the SDK's uploadFile / uploadFromUrl).
  * @module
  */
 import { Readable } from 'node:stream';
@@ -17,7 +16,7 @@ import type { Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { openContent, statContent, deleteFile, type ByteRange } from '../../files/content.ts';
 import { listFiles } from '../../files/file-list.ts';
-import { createUpload, receiveContent } from '../../files/uploads.ts';
+import { createUpload, getUpload, parseContentRange, receiveContent } from '../../files/uploads.ts';
 import { setNextLinkParams } from '../paging.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
@@ -49,8 +48,18 @@ function contentLength(req: FastifyRequest): number | undefined {
   return typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined;
 }
 
+/** The request body; a connection that breaks off mid-upload is the client's doing (400), not a server fault. */
+async function* uploadBody(req: FastifyRequest): AsyncGenerator<Uint8Array> {
+  try {
+    for await (const chunk of req.raw as AsyncIterable<Uint8Array>) yield chunk;
+  } catch {
+    throw ApiError.badRequest('The upload’s connection broke off; ask for the upload’s state and resume from its "received".');
+  }
+}
+
 export function fileRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, files.createUpload, async ({ actor, body }) => createUpload(core, actor, body));
+  route(app, core, files.getUpload, async ({ actor, params }) => getUpload(core, actor, params.id));
 
   // Encapsulated so the non-reading octet-stream parser applies to this route only.
   void app.register(async (scope) => {
@@ -59,7 +68,8 @@ export function fileRoutes(app: FastifyInstance, core: Core): void {
       if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') {
         throw new ApiError('unsupported_media_type', 'Send the ciphertext as application/octet-stream.');
       }
-      return receiveContent(core, actor, params.id, req.raw, contentLength(req));
+      const range = parseContentRange(typeof req.headers['content-range'] === 'string' ? req.headers['content-range'] : undefined);
+      return receiveContent(core, actor, params.id, uploadBody(req), contentLength(req), range);
     });
   });
 

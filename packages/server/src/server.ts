@@ -75,7 +75,8 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   const hub = new EventHub(bus, log, now);
   const events = new EventService(opened.db, opened.engine, bus, hub, log, now);
   // Created here, started by createServer: `flint admin` opens a core too, and must not deliver.
-  const jobs = new JobRunner(opened.db, opened.engine, log, config.jobs, now);
+  const metrics = createMetrics();
+  const jobs = new JobRunner(opened.db, opened.engine, log, { ...config.jobs, observe: (queue, outcome) => metrics.jobs.inc({ queue, outcome }) }, now);
   const webhooks = new WebhookRegistry(opened.db, log);
   const core: Core = {
     config,
@@ -85,7 +86,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     blobs: config.s3 !== undefined ? new S3BlobStore(config.s3) : new LocalBlobStore(config.blobsDir),
     mailer: createMailer(config.mail),
     limiter,
-    metrics: createMetrics(),
+    metrics,
     passwords: createPasswordHasher(config.argon2),
     events,
     authCache: new AuthCache(config.auth.cacheMs, now),

@@ -10,6 +10,11 @@ export interface Metrics {
   httpRequests: Counter<'method' | 'route' | 'status'>;
   httpDuration: Histogram<'method' | 'route'>;
   signIns: Counter<'result'>;
+  /** Background jobs settled, by queue and outcome (done, retry, failed, released). */
+  jobs: Counter<'queue' | 'outcome'>;
+  /** Webhook delivery attempts by result (delivered, failed, dropped), and webhooks auto-disabled. */
+  webhookDeliveries: Counter<'result'>;
+  webhooksDisabled: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -34,6 +39,23 @@ export function createMetrics(): Metrics {
       name: 'flint_sign_ins_total',
       help: 'Sign-in attempts by result',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    jobs: new Counter({
+      name: 'flint_jobs_total',
+      help: 'Background jobs settled, by queue and outcome',
+      labelNames: ['queue', 'outcome'],
+      registers: [registry],
+    }),
+    webhookDeliveries: new Counter({
+      name: 'flint_webhook_deliveries_total',
+      help: 'Webhook delivery attempts by result',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    webhooksDisabled: new Counter({
+      name: 'flint_webhooks_disabled_total',
+      help: 'Webhooks set inactive after repeated failed deliveries',
       registers: [registry],
     }),
   };

@@ -32,6 +32,8 @@ export class PermanentJobError extends Error {
   override readonly name = 'PermanentJobError';
 }
 
+export type JobOutcome = 'done' | 'retry' | 'failed' | 'released';
+
 export interface JobRunnerOptions {
   /** How often to look for due jobs enqueued elsewhere (or retries coming due). */
   pollMs: number;
@@ -39,6 +41,8 @@ export interface JobRunnerOptions {
   leaseMs: number;
   /** Jobs run at once on this instance. */
   concurrency: number;
+  /** Told of every settlement (metrics). */
+  observe?: (queue: string, outcome: JobOutcome) => void;
 }
 
 interface Running {
@@ -143,20 +147,26 @@ export class JobRunner {
     }
     try {
       const now = this.now();
+      let outcome: JobOutcome;
       if (ok) {
         await finishJob(this.db, job);
+        outcome = 'done';
       } else if (signal.aborted && this.closing) {
         await releaseJob(this.db, job, now);
+        outcome = 'released';
       } else {
         const message = failure instanceof Error ? failure.message : String(failure);
         const final = failure instanceof PermanentJobError || job.attempts >= job.maxAttempts || handler === undefined;
         if (final) {
           await failJob(this.db, job, message, now);
           this.log.warn({ jobId: job.id, queue: job.queue, attempts: job.attempts, error: message }, 'job failed for good');
+          outcome = 'failed';
         } else {
           await retryJob(this.db, job, now + retryDelay(job.attempts, handler.backoff), message, now);
+          outcome = 'retry';
         }
       }
+      this.options.observe?.(job.queue, outcome);
     } catch (error) {
       // The lease runs out and the job is claimed again: at least once, never lost.
       this.log.warn({ err: error, jobId: job.id, queue: job.queue }, 'job not settled; it runs again when its lease ends');

@@ -27,6 +27,8 @@ import { RESOURCES, type WebhookData } from './resources.ts';
 import { guardedLookup, refuseTarget } from './target-policy.ts';
 
 const USER_AGENT = 'Flint-Webhooks/1';
+/** A receiver's answer body is read (and dropped) up to this; a longer one closes the connection. */
+const RESPONSE_DRAIN_BYTES = 64 * 1024;
 
 /**
  * Where a Webex client fetches a message's file (the gateway serves `/v1/contents/{id}`): Webex's
@@ -106,8 +108,11 @@ export class WebhookDeliverer implements JobHandler {
       .where('w.id', '=', payload.webhookId)
       .executeTakeFirst();
     // Gone, disabled, or its creator may no longer see what it would deliver: the delivery is dropped.
-    if (row === undefined || row.status !== 'active' || row.creatorStatus === 'deactivated') return;
-    if (row.owned_by === 'org' && row.creatorRole === null) return;
+    const dropped = row === undefined || row.status !== 'active' || row.creatorStatus === 'deactivated' || (row.owned_by === 'org' && row.creatorRole === null);
+    if (dropped) {
+      this.core.metrics.webhookDeliveries.inc({ result: 'dropped' });
+      return;
+    }
     const envelope = buildEnvelope(row, payload, this.core.config.publicUrl);
     const body = Buffer.from(JSON.stringify(envelope), 'utf8');
     const headers: Record<string, string> = {
@@ -125,6 +130,7 @@ export class WebhookDeliverer implements JobHandler {
       if (signal.aborted) throw error;
       failure = describe(error);
     }
+    this.core.metrics.webhookDeliveries.inc({ result: failure === undefined ? 'delivered' : 'failed' });
     if (failure === undefined) return;
     await this.recordFailure(row.id);
     throw new DeliveryFailed(failure);
@@ -145,12 +151,17 @@ export class WebhookDeliverer implements JobHandler {
         lookup: guardedLookup(targets),
         signal,
       });
+      // Bounds the whole exchange: a receiver that answers slowly, or never ends its body, is cut off.
       const timer = setTimeout(() => req.destroy(new DeliveryFailed(`no answer within ${timeoutMs} ms`)), timeoutMs);
       req.on('response', (res: IncomingMessage) => {
-        clearTimeout(timer);
-        // The body is not read: only the status matters. Draining frees the connection for reuse.
-        res.resume();
         resolve(res.statusCode ?? 0);
+        // Only the status matters. The body is drained (so the connection can be reused) up to a bound.
+        let bytes = 0;
+        res.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          if (bytes > RESPONSE_DRAIN_BYTES) req.destroy();
+        });
+        res.on('close', () => clearTimeout(timer));
       });
       req.on('error', (error) => {
         clearTimeout(timer);
@@ -194,6 +205,7 @@ export class WebhookDeliverer implements JobHandler {
       return true;
     });
     if (!disabled) return;
+    this.core.metrics.webhooksDisabled.inc();
     this.core.log.warn({ webhookId, failures: disableFailures, windowSec: disableWindowSec }, 'webhook disabled after repeated failed deliveries');
     await this.registry.load();
   }

@@ -4,8 +4,8 @@
  * acknowledged never loses its webhook, and a change rolled back never fires one.
  *
  * The cost on the event path: nothing when no webhook is active; otherwise an in-memory lookup per
- * event, and queries only for events some webhook watches (the files of a message; the orgs of the
- * recipients when an org-wide webhook is a candidate), plus one insert per delivery.
+ * event; a query only when an org-wide webhook is a candidate (the orgs of the recipients), or when
+ * a resource's `enrich` needs one; plus one insert per batch of deliveries.
  *
  * Who receives what: a creator-owned webhook gets the events its creator received (was a recipient
  * of, e.g. a member of the space at the time); an org-owned one gets the events received by anyone

@@ -54,20 +54,15 @@ export const RESOURCES: Readonly<Record<WebhookResource, ResourceSpec>> = {
   messages: {
     events: { 'message.created': 'created', 'message.updated': 'updated', 'message.deleted': 'deleted' },
     roomId: (d) => str(d['roomId']),
-    async enrich(trx, d) {
-      // The event's data does not list a message's files; the delivery says whether it has some.
-      const id = str(d['id']);
-      if (id === undefined) return {};
-      const rows = await trx.selectFrom('files').select('id').where('message_id', '=', id).orderBy('id').execute();
-      return rows.length > 0 ? { files: rows.map((r) => r.id) } : {};
-    },
-    present(d, extra) {
+    present(d) {
       const out = pick(d, ['id', 'roomId', 'roomType', 'parentId', 'personId', 'personEmail', 'created', 'updated', 'deleted']);
       for (const list of ['mentionedPeople', 'mentionedGroups'] as const) {
         const v = d[list];
         if (Array.isArray(v) && v.length > 0) out[list] = v;
       }
-      if (Array.isArray(extra['files'])) out['files'] = extra['files'];
+      // Which files, never their sealed references (ciphertext): the file ids, in the message's order.
+      const files = Array.isArray(d['files']) ? (d['files'] as { blobId?: unknown }[]).map((f) => f.blobId).filter((id) => typeof id === 'string') : [];
+      if (files.length > 0) out['files'] = files;
       return out as WebhookData;
     },
     facts: (data, source) => ({

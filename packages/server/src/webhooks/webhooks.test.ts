@@ -394,6 +394,9 @@ describe('webhooks', () => {
     for (let n = 1; n < attempts.length; n++) assert.ok(attempts[n]!.at - attempts[n - 1]!.at >= backoffCeiling(n, RETRY) / 2, `retry ${n}`);
     await settled(flint);
     assert.equal(at(receiver, '/flaky').length, 4, 'delivered once it succeeded, never again');
+    const metrics = (await raw(flint.url, 'GET', '/metrics')).text;
+    assert.ok(Number(/flint_webhook_deliveries_total\{result="failed"\} (\d+)/.exec(metrics)?.[1]) >= 3, 'failures are counted');
+    assert.match(metrics, /flint_jobs_total\{queue="webhooks.deliver",outcome="retry"\} [1-9]/);
     await ada.webhooks.delete(webhook.id);
   });
 
@@ -461,7 +464,7 @@ describe('webhook auto-disable', () => {
   let ada: FlintClient;
 
   before(async () => {
-    flint = await startFlint({ env: { ...FAST, FLINT_WEBHOOK_DISABLE_FAILURES: '5', FLINT_WEBHOOK_DISABLE_WINDOW: '300' } });
+    flint = await startFlint({ env: { ...FAST, FLINT_WEBHOOK_DISABLE_FAILURES: '5', FLINT_WEBHOOK_DISABLE_WINDOW: '300', FLINT_WEBHOOK_TIMEOUT_MS: '300' } });
     receiver = await startWebhookReceiver({ respond: 503 });
     ada = await flint.signup({ email: 'ada@example.com' });
   });
@@ -485,6 +488,7 @@ describe('webhook auto-disable', () => {
     assert.equal((await openJobs(flint, webhook.id)).length, 0);
     assert.equal(receiver.deliveries.length, failed);
     receiver.respond(200);
+    assert.match((await raw(flint.url, 'GET', '/metrics')).text, /flint_webhooks_disabled_total 1\b/);
     const enabled = await ada.webhooks.update(webhook.id, { status: 'active' });
     assert.equal(enabled.status, 'active');
     const m = await ada.messages.create({ roomId: room.id, text: c('back') });
@@ -493,6 +497,20 @@ describe('webhook auto-disable', () => {
     assert.equal(ok.length, 1);
     assert.equal(ok[0]!.body.data.id, m.id);
     assert.equal(ok[0]!.body.status, 'active');
+    await ada.webhooks.delete(webhook.id);
+  });
+
+  it('PL-2: a receiver that does not answer within FLINT_WEBHOOK_TIMEOUT_MS fails the attempt, and the retry delivers', async () => {
+    const room = await ada.rooms.create({ title: c('slow') });
+    receiver.respond((d) => (d.path === '/slow' && receiver.deliveries.filter((x) => x.path === '/slow').length === 0 ? 'hang' : 200));
+    const webhook = await ada.webhooks.create({ name: 'slow', targetUrl: `${receiver.url}/slow`, resource: 'messages', event: 'created', filter: `roomId=${room.id}` });
+    const m = await ada.messages.create({ roomId: room.id, text: c('slow') });
+    await receiver.waitFor((ds) => ds.some((d) => d.path === '/slow' && d.status === 200));
+    const slow = receiver.deliveries.filter((d) => d.path === '/slow');
+    assert.deepEqual(slow.map((d) => d.status), ['hang', 200]);
+    assert.equal(slow[1]!.deliveryId, slow[0]!.deliveryId);
+    assert.equal(slow[1]!.body.data.id, m.id);
+    await ada.webhooks.delete(webhook.id);
   });
 });
 

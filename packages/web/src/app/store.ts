@@ -172,7 +172,6 @@ export class Store {
       timeline.loadingOlder = false;
       this.changed();
     }
-    void this.loadFiles(roomId).catch((e: unknown) => this.fail(e));
   }
 
   async loadOlder(roomId: string): Promise<void> {
@@ -208,20 +207,44 @@ export class Store {
     }
     const ids = new Set(timeline.ids);
     for (const m of items) {
+      const before = this.messages.get(m.id);
       this.messages.set(m.id, m);
       ids.add(m.id);
+      if (m.files !== undefined && (before === undefined || before.updated !== m.updated || !this.files.has(m.id))) void this.openMessageFiles(m);
     }
     // UUIDv7 ids sort by creation time.
     timeline.ids = [...ids].sort();
   }
 
+  /** Opens the references of the files a message carries (sealed with the message's key). */
+  private async openMessageFiles(m: SecureMessage): Promise<void> {
+    if (m.files === undefined || m.files.length === 0) return;
+    let key: Awaited<ReturnType<Session['secure']['keys']['key']>> | undefined;
+    try {
+      if (m.encryptionKeyUrl !== undefined) key = await this.session.secure.keys.key(m.encryptionKeyUrl);
+    } catch {
+      key = undefined;
+    }
+    const views = await Promise.all(
+      m.files.map(async (f): Promise<FileView> => {
+        const view: FileView = { id: f.blobId, messageId: m.id, roomId: m.roomId, personId: m.personId, created: m.created };
+        try {
+          if (key === undefined) throw new Error('no key');
+          view.reference = await openReference(key, f.reference);
+        } catch (error) {
+          view.error = error instanceof Error ? error.message : String(error);
+        }
+        return view;
+      }),
+    );
+    this.files.set(m.id, views);
+    this.changed();
+  }
+
+  /** The space's file list (details panel), newest first. */
   async loadFiles(roomId: string): Promise<void> {
     const answer = await this.session.client.transport.call(fileMethods.listFiles, { query: { roomId, max: 1000 } });
-    const views = await Promise.all(answer.items.map((entry) => this.openFile(entry)));
-    this.roomFiles.set(roomId, views);
-    const byMessage = new Map<string, FileView[]>();
-    for (const v of views) byMessage.set(v.messageId, [...(byMessage.get(v.messageId) ?? []), v]);
-    for (const [messageId, list] of byMessage) this.files.set(messageId, list.sort((a, b) => a.id.localeCompare(b.id)));
+    this.roomFiles.set(roomId, await Promise.all(answer.items.map((entry) => this.openFile(entry))));
     this.changed();
   }
 
@@ -372,7 +395,7 @@ export class Store {
         const room = this.rooms.get(message.roomId);
         if (this.timelines.has(message.roomId)) {
           this.addMessages(message.roomId, [message]);
-          this.refreshFiles(message.roomId);
+          if (message.files !== undefined && this.roomFiles.has(message.roomId)) this.refreshFiles(message.roomId);
         } else this.messages.set(message.id, message);
         if (event.type === 'message.created' && room !== undefined) {
           this.rooms.set(room.id, { ...room, lastActivity: message.created });

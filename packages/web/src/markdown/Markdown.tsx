@@ -1,3 +1,5 @@
+/* @jsxRuntime automatic */
+// (The pragma lets tests render this file under Node, where the root tsconfig does not apply to it.)
 /**
  * Safe rendering of message Markdown (SPEC MS-1). react-markdown turns Markdown into React
  * elements — never into an HTML string — so nothing in a message can become markup:

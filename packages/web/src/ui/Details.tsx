@@ -36,7 +36,8 @@ export function Details({ room }: { room: SecureRoom }) {
 
   useEffect(() => {
     void client.organizations.list().then((orgs) => setOrg(orgs[0]), () => undefined);
-  }, [client]);
+    void store.loadFiles(room.id).catch((e: unknown) => store.fail(e));
+  }, [client, store, room.id]);
 
   const run = async (work: () => Promise<unknown>) => {
     setBusy(true);

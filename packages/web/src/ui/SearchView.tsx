@@ -36,7 +36,10 @@ export default function SearchView({ query }: { query: string }) {
     const titles = new TitleIndex();
     for (const room of store.rooms.values()) titles.set(room.id, store.roomTitle(room));
     const q = query.toLowerCase();
-    const files = [...store.roomFiles.values()].flat().filter((f) => f.reference?.name.toLowerCase().includes(q) === true);
+    const seen = new Set<string>();
+    const files = [...store.roomFiles.values(), ...store.files.values()]
+      .flat()
+      .filter((f) => f.reference?.name.toLowerCase().includes(q) === true && !seen.has(f.id) && seen.add(f.id) !== undefined);
     const people = store.session.client.people
       .list(query.includes('@') ? { email: query } : { displayName: query, max: 20 })
       .then((p) => p.items)

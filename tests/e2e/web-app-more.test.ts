@@ -1,0 +1,198 @@
+/**
+ * The web app in a real Chromium, beyond the main conversation (SPEC PL-1, ID-1, ID-4, ID-8, SP-3,
+ * SP-6, MS-7, MS-8): real time across tabs and after a lost connection, sign-out followed by every
+ * tab, profile and sessions with revocation, teams, the retention line, French, keyboard and screen
+ * reader basics, phone width, and the installable shell whose service worker keeps no content.
+ * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { SecureClient } from '@flint/sdk';
+import { launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+
+const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
+const WAIT = { timeout: 20_000 };
+
+describe('web app, more (Chromium)', () => {
+  let flint: TestFlint;
+  let browser: Browser;
+  let ada: SecureClient;
+  let roomId = '';
+  let context: BrowserContext;
+  let tab1: Page;
+  let tab2: Page;
+
+  async function signIn(page: Page, email: string): Promise<void> {
+    await page.goto(flint.url + '/');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
+  }
+
+  before(async () => {
+    mkdirSync(SHOTS, { recursive: true });
+    flint = await startFlint({ webRoot: webDist() });
+    browser = await launchChromium();
+    const adaClient = await flint.signup({ email: 'ada@example.com', displayName: 'Ada Lovelace' });
+    await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
+    ada = await SecureClient.connect(adaClient, { deviceId: 'ada-node', WebSocket: NodeWebSocket });
+    const room = await ada.createSpace({ title: 'Ops' });
+    roomId = room.id;
+    await ada.addMember(room.id, { personEmail: 'bob@example.com' });
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    tab1 = await context.newPage();
+    await signIn(tab1, 'bob@example.com');
+    tab2 = await context.newPage();
+    await tab2.goto(`${flint.url}/#/space/${roomId}`);
+    await tab2.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
+  });
+
+  after(async () => {
+    ada?.close();
+    await browser?.close();
+    await flint?.stop();
+  });
+
+  it('MS-7, PL-1: a message reaches both tabs at once; a tab that lost its connection catches up', async () => {
+    await tab1.getByRole('link', { name: /^Ops/ }).click();
+    await ada.send({ roomId, text: 'first, to every tab' });
+    for (const tab of [tab1, tab2]) await tab.locator('article.message', { hasText: 'first, to every tab' }).waitFor(WAIT);
+
+    // Tab 2 goes offline, then the server drops Bob's connections: tab 1 reconnects at once, tab 2
+    // cannot until it is back online, and must then be given what it missed.
+    const cdp = await context.newCDPSession(tab2);
+    await cdp.send('Network.enable');
+    const offline = (on: boolean) => cdp.send('Network.emulateNetworkConditions', { offline: on, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    try {
+      await offline(true);
+      const bobId = ((await raw(flint.url, 'GET', '/api/people/me', { token: await tokenOf('bob@example.com') })).json as { id: string }).id;
+      flint.server.core.events.hub.closeSessions(bobId);
+      await tab2.getByText('Connection lost. Reconnecting…').waitFor(WAIT);
+      await tab1.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', ...WAIT });
+      await ada.send({ roomId, text: 'sent while tab 2 was offline' });
+      await tab1.locator('article.message', { hasText: 'sent while tab 2 was offline' }).waitFor(WAIT);
+      assert.equal(await tab2.locator('article.message', { hasText: 'sent while tab 2 was offline' }).count(), 0);
+    } finally {
+      await offline(false);
+    }
+    await tab2.locator('article.message', { hasText: 'sent while tab 2 was offline' }).waitFor({ timeout: 30_000 });
+    await tab2.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', ...WAIT });
+    await cdp.detach();
+  });
+
+  it('SP-6, SP-3: the details show the retention policy; a team brings its general space', async () => {
+    await tab1.getByRole('link', { name: 'Space details' }).click();
+    assert.equal(await tab1.getByTestId('retention').textContent(), 'Messages and files are kept forever.');
+    await tab1.getByRole('button', { name: 'New team' }).click();
+    await tab1.getByRole('dialog').getByLabel('Team name').fill('Rocket');
+    await tab1.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await tab1.getByRole('heading', { name: 'Rocket' }).waitFor(WAIT);
+    await tab1.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Rocket' }).waitFor(WAIT);
+    await tab2.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Rocket' }).waitFor(WAIT);
+  });
+
+  it('ID-4, ID-8: Bob renames himself and revokes another session, whose token stops working', async () => {
+    const other = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD }, headers: { 'x-flint-client': 'flint-cli/9.9' } });
+    const token = (other.json as { accessToken: string }).accessToken;
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token })).status, 200);
+    await tab1.getByRole('link', { name: 'Settings' }).click();
+    await tab1.getByRole('heading', { name: 'Sessions' }).waitFor(WAIT);
+    await tab1.getByText('This browser', { exact: true }).waitFor(WAIT);
+    const row = tab1.locator('.session-list li', { hasText: 'flint-cli/9.9' });
+    await row.waitFor(WAIT);
+    await row.getByRole('button', { name: 'Revoke' }).click();
+    await row.waitFor({ state: 'detached', ...WAIT });
+    assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token })).status, 401);
+
+    await tab1.getByLabel('Name', { exact: true }).fill('Robert Babbage');
+    await tab1.getByRole('button', { name: 'Save', exact: true }).click();
+    await tab1.getByRole('status').filter({ hasText: 'Saved.' }).waitFor(WAIT);
+    const me = await raw(flint.url, 'GET', '/api/people/me', { token: (await tokenOf('bob@example.com')) });
+    assert.equal((me.json as { displayName: string }).displayName, 'Robert Babbage');
+    await tab1.screenshot({ path: `${SHOTS}08-settings.png` });
+  });
+
+  async function tokenOf(email: string): Promise<string> {
+    const login = await raw(flint.url, 'POST', '/api/auth/login', { body: { email, password: TEST_PASSWORD } });
+    return (login.json as { accessToken: string }).accessToken;
+  }
+
+  it('accessibility: landmarks, a skip link, every control named, and keyboard-only sending', async () => {
+    await tab2.bringToFront();
+    for (const role of ['banner', 'navigation', 'main', 'search'] as const) assert.ok((await tab2.getByRole(role).count()) >= 1, `a ${role} landmark`);
+    const unnamed = await tab2.locator('button, a[href], input, textarea, select').evaluateAll((els) =>
+      els
+        .filter((el) => (el as HTMLElement).offsetParent !== null)
+        .filter((el) => {
+          const label = el.getAttribute('aria-label') ?? (el.id !== '' ? document.querySelector(`label[for="${el.id}"]`)?.textContent : null) ?? el.closest('label')?.textContent ?? el.textContent ?? '';
+          return label.trim() === '' && (el as HTMLInputElement).placeholder === undefined;
+        })
+        .map((el) => el.outerHTML.slice(0, 80)),
+    );
+    assert.deepEqual(unnamed, []);
+    // Keyboard only: the skip link is the first stop, then the conversation; the composer sends on Enter.
+    await tab2.locator('body').focus();
+    await tab2.keyboard.press('Tab');
+    assert.equal(await tab2.evaluate(() => document.activeElement?.textContent), 'Skip to the conversation');
+    await tab2.getByRole('combobox', { name: 'Write a message to Ops' }).focus();
+    await tab2.keyboard.type('typed without a mouse');
+    await tab2.keyboard.press('Enter');
+    await tab1.goto(`${flint.url}/#/space/${roomId}`);
+    await tab1.locator('article.message', { hasText: 'typed without a mouse' }).waitFor(WAIT);
+  });
+
+  it('MS-8: French follows the browser’s language, and the switch changes it', async () => {
+    const fr = await browser.newContext({ locale: 'fr-FR' });
+    const page = await fr.newPage();
+    await page.goto(flint.url + '/');
+    await page.getByRole('heading', { name: 'Se connecter' }).waitFor(WAIT);
+    assert.equal(await page.evaluate(() => document.documentElement.lang), 'fr');
+    await page.getByLabel('Langue').selectOption('en');
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    await fr.close();
+  });
+
+  it('PL-1: phone width — the list, then the space with a way back', async () => {
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+    const page = await phone.newPage();
+    await signIn(page, 'ada@example.com');
+    await page.getByRole('link', { name: /^Ops/ }).click();
+    await page.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
+    assert.equal(await page.getByRole('navigation', { name: 'Spaces and teams' }).isVisible(), false);
+    const width = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(width <= 375, `no horizontal scrolling (${width}px)`);
+    await page.screenshot({ path: `${SHOTS}09-phone-conversation.png` });
+    await page.getByRole('link', { name: 'Back' }).click();
+    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
+    await phone.close();
+  });
+
+  it('PL-1: installable — a manifest, and a service worker that caches the app shell only', async () => {
+    const manifest = (await (await fetch(`${flint.url}/manifest.webmanifest`)).json()) as { display: string; icons: { sizes: string }[] };
+    assert.equal(manifest.display, 'standalone');
+    assert.ok(manifest.icons.some((i) => i.sizes === '512x512'));
+    await tab1.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    const cached = await tab1.evaluate(async () => {
+      const urls: string[] = [];
+      for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) urls.push(new URL(request.url).pathname);
+      return urls;
+    });
+    assert.ok(cached.includes('/'), 'the shell is cached');
+    assert.ok(cached.some((u) => u.startsWith('/assets/')));
+    assert.deepEqual(cached.filter((u) => !/^\/($|assets\/|icon|manifest|index\.html)/.test(u)), [], 'nothing but the shell');
+  });
+
+  it('ID-1: signing out in one tab signs out the other', async () => {
+    await tab1.getByRole('button', { name: 'Sign out' }).click();
+    await tab1.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    await tab2.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    await tab2.reload();
+    await tab2.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+  });
+});

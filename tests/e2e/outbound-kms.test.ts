@@ -53,7 +53,7 @@ describe('a KMS that connects out to the core', () => {
   it('refuses a KMS with the wrong link secret', async () => {
     const impostor = connectKms(join(dir, 'impostor'), core.url, 'a-wrong-secret-that-is-also-long-enough!!');
     kmsProcesses.push(impostor.child);
-    await until(() => impostor.output().includes('refused the link secret'), 15_000, 'the refusal');
+    await until(() => impostor.output().includes('refused the link secret'), 60_000, 'the refusal');
     const ada = new FlintClient({ baseUrl: core.url });
     const s = await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     const discovery = await fetch(`${core.url}/encryption/api/v1/kms/${s.personId}`, { headers: { authorization: `Bearer ${s.accessToken}` } });
@@ -64,7 +64,7 @@ describe('a KMS that connects out to the core', () => {
   it('serves keys through the core once the real KMS has connected out', async () => {
     const kms = connectKms(join(dir, 'kms'), core.url, SECRET);
     kmsProcesses.push(kms.child);
-    await until(() => kms.output().includes('linked to'), 15_000, 'the link');
+    await until(() => kms.output().includes('linked to'), 60_000, 'the link');
     const ada = new FlintClient({ baseUrl: core.url });
     await ada.auth.login({ email: 'ada@example.com', password: 'correct horse battery staple' });
     const bob = new FlintClient({ baseUrl: core.url });

@@ -26,6 +26,13 @@ const ALLOWED: Record<string, readonly string[]> = {
 };
 /** Packages that must run in a browser as well as in Node. */
 const ISOMORPHIC = new Set(['protocol', 'crypto', 'sdk', 'web']);
+/**
+ * Node-only entry points inside isomorphic packages, each behind its own subpath export (never the
+ * main entry): the SDK's Node preview maker (sharp, pdf.js on @napi-rs/canvas).
+ */
+const NODE_ONLY = new Set(['packages/sdk/src/previews/node.ts']);
+/** Packages that only run in Node: no browser entry may reach them. */
+const NODE_ONLY_PACKAGES = ['sharp', '@napi-rs/canvas', 'pdfjs-dist/legacy/'];
 
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -71,11 +78,30 @@ describe('architecture', () => {
             const target = resolve(dirname(file), spec);
             assert.ok(target.startsWith(join(root, 'packages', pkg) + sep), `${where} reaches into another package: ${spec}`);
           }
-          if (ISOMORPHIC.has(pkg)) assert.ok(!spec.startsWith('node:') && !['fs', 'path', 'crypto', 'os', 'http'].includes(spec), `${where} (isomorphic) imports ${spec}`);
+          if (ISOMORPHIC.has(pkg) && !NODE_ONLY.has(where)) assert.ok(!spec.startsWith('node:') && !['fs', 'path', 'crypto', 'os', 'http'].includes(spec), `${where} (isomorphic) imports ${spec}`);
         }
       }
     });
   }
+
+  it('FL-2: the SDK’s browser entries (main, previews/browser) never reach Node-only code', () => {
+    for (const entry of ['packages/sdk/src/index.ts', 'packages/sdk/src/previews/browser.ts']) {
+      const seen = new Set<string>();
+      const queue = [join(root, entry)];
+      while (queue.length > 0) {
+        const file = queue.pop()!;
+        if (seen.has(file)) continue;
+        seen.add(file);
+        const where = relative(root, file);
+        assert.ok(!NODE_ONLY.has(where), `${entry} reaches ${where}`);
+        for (const spec of imports(file)) {
+          assert.ok(!spec.startsWith('node:') && !NODE_ONLY_PACKAGES.some((p) => spec === p || spec.startsWith(p.endsWith('/') ? p : `${p}/`)), `${where} (reached from ${entry}) imports ${spec}`);
+          if (spec.startsWith('.')) queue.push(resolve(dirname(file), spec));
+        }
+      }
+      assert.ok(seen.size > 1, `${entry} was scanned`);
+    }
+  });
 
   it('the import scanner finds every import of a file (checked on this one)', () => {
     assert.deepEqual(imports(fileURLToPath(import.meta.url)).filter((s) => s.startsWith('node:')).sort(), ['node:assert/strict', 'node:fs', 'node:path', 'node:test', 'node:url']);

@@ -27,6 +27,8 @@ export const FILE_LIMITS = {
   orgQuotaBytes: 1024 * 1024 * 1024 * 1024,
   /** Files attached to one message. */
   filesPerMessage: 10,
+  /** A preview's ciphertext (SPEC FL-2: a thumbnail of at most 512 KiB, encrypted). */
+  previewBytes: 1024 * 1024,
   /** A sealed reference (JWE compact of a small JSON object). */
   referenceChars: 8 * 1024,
   /** An upload not attached to a message within this time is removed (and its reservation freed). */

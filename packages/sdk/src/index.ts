@@ -11,3 +11,4 @@ export * from './secure/index.ts';
 export * from './search/index.ts';
 export * from './files/index.ts';
 export { webhookSignature, verifyWebhookSignature } from './webhook-signature.ts';
+export { PREVIEW_LIMITS, previewKind, fitPreview, type PreviewMaker, type PreviewImage, type PreviewSource } from './previews/preview.ts';

@@ -13,3 +13,4 @@ export { launchChromium, webDist, CHROMIUM } from './browser.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
 export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';
 export { startS3, type TestS3 } from './s3.ts';
+export { samplePdf, sampleImage } from './sample-files.ts';

@@ -16,6 +16,7 @@ import { FlintError } from '../errors.ts';
 import type { FetchLike } from '../transport.ts';
 import { fileFetch } from './http.ts';
 import { sealReference, type FileReference, type Preview, type SpaceKey } from './reference.ts';
+import type { PreviewMaker } from '../previews/preview.ts';
 
 export type UploadSource = ReadableStream<Uint8Array> | Blob | Uint8Array;
 
@@ -33,6 +34,12 @@ export interface UploadOptions {
   onProgress?: (sentBytes: number, totalBytes: number) => void;
   /** An encrypted preview to attach (from `uploadPreview`); its key travels in the file's reference. */
   preview?: UploadedPreview;
+  /**
+   * Makes the preview here, on the client (SPEC FL-2), for a Blob or Uint8Array source of a type it
+   * knows (`@flint/sdk/previews/browser` or `/node`). A preview that fails is left out: the file is
+   * sent anyway, and `previewError` says why.
+   */
+  previewMaker?: PreviewMaker;
 }
 
 export interface UploadedFile {
@@ -42,6 +49,8 @@ export interface UploadedFile {
   encryptionKeyUrl: string;
   /** The opened reference, for the uploader's own use. */
   reference: FileReference;
+  /** Why `previewMaker` made no preview, when it failed. */
+  previewError?: Error;
 }
 
 /** A preview uploaded as its own encrypted blob: its id and what opens it (kept in the file's reference). */
@@ -128,14 +137,25 @@ async function sendCiphertext(client: FlintClient, uploadId: string, source: Upl
 
 export async function uploadFile(client: FlintClient, spaceKey: SpaceKey, roomId: string, source: UploadSource, options: UploadOptions): Promise<UploadedFile> {
   const size = sizeOf(source, options.size);
+  let preview = options.preview;
+  let previewError: Error | undefined;
+  if (preview === undefined && options.previewMaker !== undefined && !(source instanceof ReadableStream)) {
+    try {
+      const image = await options.previewMaker.make({ data: source, type: options.type });
+      if (image !== undefined) preview = await uploadPreview(client, roomId, image, { ...(options.fetch ? { fetch: options.fetch } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    } catch (error) {
+      if (options.signal?.aborted === true) throw error;
+      previewError = error instanceof Error ? error : new Error(String(error));
+    }
+  }
   const upload = await client.transport.call(files.createUpload, { body: { roomId, size: encryptedFileSize(size) } });
   const key = generateFileKey();
   const digest = await sendCiphertext(client, upload.id, source, size, key, options);
   const reference: FileReference = { v: 1, blobId: upload.id, key, sha256: digest.sha256, size, type: options.type, name: options.name };
-  if (options.preview !== undefined) reference.preview = options.preview.preview;
+  if (preview !== undefined) reference.preview = preview.preview;
   const attachment: files.MessageFile = { blobId: upload.id, reference: await sealReference(spaceKey, reference) };
-  if (options.preview !== undefined) attachment.previewBlobId = options.preview.blobId;
-  return { attachment, encryptionKeyUrl: spaceKey.uri, reference };
+  if (preview !== undefined) attachment.previewBlobId = preview.blobId;
+  return { attachment, encryptionKeyUrl: spaceKey.uri, reference, ...(previewError !== undefined ? { previewError } : {}) };
 }
 
 /**

@@ -16,11 +16,12 @@
  * what bound p99. Each query covers every space: one token per space per term.
  * @module
  */
+import { cpus, loadavg } from 'node:os';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { blindTerm, importSearchKey, packQuery, queryTerms, toBase64Url } from '@flint/crypto';
 import { search as searchMethods } from '@flint/protocol';
-import { fmt, founder, machineLine, percentile, pool, round, table, withServer, type Engine, type Server } from './common.ts';
+import { cpuSeconds, fmt, founder, machineLine, percentile, pool, round, table, withServer, type Engine, type Server } from './common.ts';
 
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const SPACES = env('FLINT_BENCH_SEARCH_SPACES', 1000);
@@ -259,6 +260,8 @@ interface Row {
   p50Ms: number;
   p99Ms: number;
   meanHits: number;
+  /** CPU the server process spent per timed query (user + system): what a query costs, whatever else runs. */
+  serverCpuMs: number;
 }
 
 async function searchEngine(engine: Engine, corpus: Corpus) {
@@ -280,7 +283,9 @@ async function searchEngine(engine: Engine, corpus: Corpus) {
     const run = async (count: number): Promise<Row> => {
       const times: number[] = [];
       let hits = 0;
+      let cpuAtStart = 0;
       for (let i = 0; i < QUERIES + WARMUP; i++) {
+        if (i === WARMUP) cpuAtStart = await cpuSeconds(server.pid);
         const chosen = new Set<number>();
         while (chosen.size < count) chosen.add(word());
         const terms = packed([...chosen]);
@@ -297,8 +302,9 @@ async function searchEngine(engine: Engine, corpus: Corpus) {
           hits += answer.items.length;
         }
       }
+      const serverCpuMs = round((((await cpuSeconds(server.pid)) - cpuAtStart) * 1000) / QUERIES, 1);
       const s = times.sort((a, b) => a - b);
-      return { words: count, p50Ms: round(percentile(s, 50), 1), p99Ms: round(percentile(s, 99), 1), meanHits: round(hits / QUERIES, 1) };
+      return { words: count, p50Ms: round(percentile(s, 50), 1), p99Ms: round(percentile(s, 99), 1), meanHits: round(hits / QUERIES, 1), serverCpuMs };
     };
     const results = [await run(1), await run(2), await run(3)];
     return { engine, spaces: SPACES, messages: MESSAGES, postings: corpus.postings.length / 5, loadSeconds, steps, results };
@@ -338,12 +344,21 @@ export async function search(): Promise<{ json: Record<string, unknown>; markdow
     '## Search: blinded queries over all of one’s spaces',
     '',
     machineLine(),
+    `Load average during the run (1 / 5 / 15 min, at its end): ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} cores — other agents' builds and tests shared the machine, so these figures are a floor, not a capacity.`,
     `Command: \`npm run bench search\` (${SPACES.toLocaleString('en')} spaces, ${MESSAGES.toLocaleString('en')} messages with ${WORDS_PER_MESSAGE} Zipf-distributed words of a ${VOCABULARY.toLocaleString('en')}-word vocabulary, each word with ${PREFIXES_PER_WORD} prefix tokens: ${(MESSAGES * TOKENS_PER_MESSAGE).toLocaleString('en')} postings, bulk-loaded; ${QUERIES} timed sequential queries per row through the HTTP API, each word blinded for every space; page of 50).`,
     '',
     table(
-      ['engine', 'load', '1 word p50 / p99', '2 words p50 / p99', '3 words p50 / p99', 'mean hits (1/2/3 words)'],
-      out.map((r) => [r.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL', `${r.loadSeconds} s`, ...r.results.map((q) => `${fmt(q.p50Ms)} / ${fmt(q.p99Ms)} ms`), r.results.map((q) => fmt(q.meanHits)).join(' / ')]),
+      ['engine', 'load', '1 word p50 / p99', '2 words p50 / p99', '3 words p50 / p99', 'Flint process CPU per query (1/2/3 words)', 'mean hits (1/2/3 words)'],
+      out.map((r) => [
+        r.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL',
+        `${r.loadSeconds} s`,
+        ...r.results.map((q) => `${fmt(q.p50Ms)} / ${fmt(q.p99Ms)} ms`),
+        `${r.results.map((q) => fmt(q.serverCpuMs)).join(' / ')} ms`,
+        r.results.map((q) => fmt(q.meanHits)).join(' / '),
+      ]),
     ),
+    '',
+    'The CPU column is what the `flint serve` process spent per timed query (user + system, from /proc): a query’s cost whatever else runs on the machine; on PostgreSQL its own backend’s CPU comes on top.',
     '',
     `Client side, not in the figures above: blinding a query for ${SPACES.toLocaleString('en')} keys with WebCrypto (in parallel, nothing cached) takes ${client.map((c) => `${fmt(c.ms)} ms for ${c.words} word${c.words > 1 ? 's' : ''}`).join(', ')}; the SDK caches blinded terms, so typing a query letter by letter pays this for the changed word only.`,
     '',

@@ -1,6 +1,6 @@
 /**
- * Spaces and teams by title (SPEC SR-2): titles are sealed, so only clients can read them, and the
- * index lives on the client, over titles it has already opened. It uses the same normalization and
+ * Spaces and teams by title (SPEC SR-1): titles and team names are sealed, so only clients can read
+ * them, and the index lives on the client, over titles it has already opened. It uses the same normalization and
  * segmentation as message tokens, so "Réunion" finds "RÉUNION" and "東京" finds "東京オフィス".
  * @module
  */

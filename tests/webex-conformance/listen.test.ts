@@ -15,7 +15,7 @@ import { webexFor, type Webex } from './webex.ts';
 type SdkEvent = Record<string, unknown> & { data: Record<string, unknown> & { id: string }; event: string; resource: string; actorId: string };
 
 /** Collects a plugin's events and waits for one that matches. */
-function recorder(webex: Webex, resource: 'messages' | 'rooms' | 'memberships', kinds: string[]) {
+function recorder(webex: Webex, resource: 'messages' | 'rooms' | 'memberships' | 'attachmentActions', kinds: string[]) {
   const seen: SdkEvent[] = [];
   const waiters = new Set<() => void>();
   for (const kind of kinds) {
@@ -63,7 +63,7 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
 
   after(async () => {
     for (const webex of [bobWebex, adaWebex]) {
-      for (const r of ['messages', 'rooms', 'memberships'] as const) webex[r].stopListening();
+      for (const r of ['messages', 'rooms', 'memberships', 'attachmentActions'] as const) webex[r].stopListening();
       await webex.internal.mercury.disconnect().catch(() => undefined);
       await webex.internal.device.unregister().catch(() => undefined);
     }
@@ -91,7 +91,7 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
     assert.equal((await fetch(url, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } })).status, 204);
   });
 
-  it('messages.listen(), rooms.listen() and memberships.listen() deliver Webex events', async () => {
+  it('messages.listen(), rooms.listen(), memberships.listen() and attachmentActions.listen() deliver Webex events', async () => {
     const messages = recorder(bobWebex, 'messages', ['created', 'deleted']);
     const rooms = recorder(bobWebex, 'rooms', ['created', 'updated']);
     const memberships = recorder(bobWebex, 'memberships', ['created', 'updated', 'deleted']);
@@ -128,6 +128,16 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
     const direct = await adaWebex.messages.create({ toPersonEmail: 'bob@listen.example', text: 'psst' });
     const dm = await messages.waitFor((e) => e.event === 'created' && e.data.id === direct.id);
     assert.equal(dm.data['roomType'], 'direct');
+
+    // Ada listens for submissions of her cards: she gets Bob's, with the inputs.
+    const actions = recorder(adaWebex, 'attachmentActions', ['created']);
+    await adaWebex.attachmentActions.listen();
+    const card = await adaWebex.messages.create({ roomId: room.id, text: 'Rate this' });
+    const submitted = await bobWebex.attachmentActions.create({ type: 'submit', messageId: card.id, inputs: { rating: '4' } });
+    const heard = await actions.waitFor((e) => e.data.id === submitted.id);
+    assert.equal(heard.data['messageId'], card.id);
+    assert.deepEqual(heard.data['inputs'], { rating: '4' });
+    assert.equal(heard.data['personId'], submitted['personId']);
 
     // Bob's own new space shows up too.
     const own = await bobWebex.rooms.create({ title: 'Bob’s own' });

@@ -318,6 +318,27 @@ describe('the Webex JS SDK against Flint’s /v1 (PL-2)', () => {
     await assert.rejects(adaWebex.webhooks.get(hook.id), (e: { statusCode?: number }) => e.statusCode === 404);
   });
 
+  it('attachment actions: Bob submits a card of Ada’s message; both read the inputs, the card’s sender gets the webhook', async () => {
+    const room = await adaWebex.rooms.create({ title: secret('CardRoom') });
+    await adaWebex.memberships.create({ roomId: room.id, personEmail: 'bob@conformance.example' });
+    const card = await adaWebex.messages.create({ roomId: room.id, text: secret('CardFallbackText') });
+    const hook = await adaWebex.webhooks.create({ name: 'Cards', targetUrl: `${receiver.url}/cards`, resource: 'attachmentActions', event: 'created', filter: `messageId=${card.id}` });
+    const answer = secret('CardAnswer');
+    const action = await bobWebex.attachmentActions.create({ type: 'submit', messageId: card.id, inputs: { answer, rating: 5 } });
+    assertHydra(action.id, 'ATTACHMENT_ACTION');
+    assert.equal(action['messageId'], card.id);
+    assert.equal(action['roomId'], room.id);
+    assert.deepEqual(action['inputs'], { answer, rating: 5 });
+    assert.deepEqual((await adaWebex.attachmentActions.get(action.id))['inputs'], { answer, rating: 5 }, 'the card’s sender opens the inputs');
+    await receiver.waitFor((d) => d.some((x) => x.path === '/cards'), 20_000);
+    const delivery = receiver.deliveries.find((d) => d.path === '/cards')!;
+    assert.equal(delivery.body.resource, 'attachmentActions');
+    assert.equal(delivery.body.data.id, action.id);
+    assert.equal(delivery.body.data['messageId'], card.id);
+    assert.ok(!delivery.raw.toString('utf8').includes(answer), 'no inputs in a delivery');
+    await adaWebex.webhooks.remove(hook.id);
+  });
+
   it('after the suite, the core holds none of the plaintexts the SDK sent (SEC-1)', async () => {
     assert.ok(secrets.length >= 15);
     const scan = await scanForPlaintext(flint, secrets, 'Ada Conformance');

@@ -117,6 +117,23 @@ describe('the /v1 gateway’s edges (PL-2)', () => {
     assert.equal((await raw(flint.url, 'DELETE', `/v1/messages/${msg.id}`, { token })).status, 204);
   });
 
+  it('attachment actions: only members submit; only the submitter and the card’s sender read them', async () => {
+    const cy = await flint.signup({ email: 'cy@edges.example', displayName: 'Cy Edges' });
+    const cyToken = cy.session!.accessToken;
+    const bobToken = (await flint.client().auth.login({ email: 'bob@edges.example', password: 'correct horse battery staple' })).accessToken;
+    const room = ((await raw(flint.url, 'POST', '/v1/rooms', { token, body: { title: 'Cards' } })).json as { id: string }).id;
+    for (const email of ['bob@edges.example', 'cy@edges.example']) assert.equal((await raw(flint.url, 'POST', '/v1/memberships', { token, body: { roomId: room, personEmail: email } })).status, 200);
+    const card = ((await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId: room, text: 'card' } })).json as { id: string }).id;
+    const outsider = await flint.signup({ email: 'out@edges.example' });
+    assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: outsider.session!.accessToken, body: { type: 'submit', messageId: card, inputs: { a: 1 } } })).status, 404);
+    assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: bobToken, body: { type: 'other', messageId: card, inputs: { a: 1 } } })).status, 400);
+    assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: bobToken, body: { type: 'submit', messageId: card, inputs: [1] } })).status, 400);
+    const action = (await raw(flint.url, 'POST', '/v1/attachment/actions', { token: bobToken, body: { type: 'submit', messageId: card, inputs: { a: 1 } } })).json as { id: string };
+    assert.equal((await raw(flint.url, 'GET', `/v1/attachment/actions/${action.id}`, { token })).status, 200, 'the card’s sender');
+    assert.equal((await raw(flint.url, 'GET', `/v1/attachment/actions/${action.id}`, { token: bobToken })).status, 200, 'the submitter');
+    assert.equal((await raw(flint.url, 'GET', `/v1/attachment/actions/${action.id}`, { token: cyToken })).status, 404, 'another member');
+  });
+
   it('builds Link headers on the origin the client used, one rel="next" only', async () => {
     for (let i = 0; i < 3; i++) await raw(flint.url, 'POST', '/v1/rooms', { token, body: { title: `Paged ${i}` } });
     const viaLocalhost = flint.url.replace('127.0.0.1', 'localhost');

@@ -20,6 +20,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
 import { mercuryRoutes } from './listen/mercury.ts';
 
@@ -54,6 +55,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       webhookRoutes(scope, gateway);
+      attachmentActionRoutes(scope, gateway);
       catalogRoutes(scope, gateway);
       mercuryRoutes(scope, gateway);
     });

@@ -6,6 +6,7 @@
  */
 import type { Membership, Room, Team, TeamMembership } from './spaces.ts';
 import type { Flag, Message, Presence } from './messages.ts';
+import type { AttachmentAction } from './attachment-actions.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -31,6 +32,8 @@ export interface EventData {
   'room.favorite': { roomId: string; isFavorite: boolean };
   /** One's own last-read marker moved (on another device, too). */
   'room.read': { roomId: string; lastReadMessageId: string };
+  /** A card was submitted (to the submitter and the message's sender). */
+  'attachmentAction.created': AttachmentAction;
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

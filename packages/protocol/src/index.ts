@@ -30,3 +30,5 @@ export * as files from './files.ts';
 export * from './hydra-ids.ts';
 export * as webhooks from './webhooks.ts';
 export type { Webhook, WebhookEnvelope, WebhookResource, WebhookEvent } from './webhooks.ts';
+export * as attachmentActions from './attachment-actions.ts';
+export type { AttachmentAction } from './attachment-actions.ts';

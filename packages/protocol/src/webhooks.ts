@@ -14,7 +14,7 @@ import { defineMethod } from './method.ts';
  * The resources one may watch. Adding one: name it here, and give it its entry in the server's
  * `webhooks/resources.ts` (the type checker asks for it).
  */
-export const WEBHOOK_RESOURCES = ['messages', 'memberships', 'rooms'] as const;
+export const WEBHOOK_RESOURCES = ['messages', 'memberships', 'rooms', 'attachmentActions'] as const;
 export type WebhookResource = (typeof WEBHOOK_RESOURCES)[number];
 export const WEBHOOK_EVENTS = ['created', 'updated', 'deleted'] as const;
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];

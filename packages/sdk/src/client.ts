@@ -8,6 +8,7 @@
  * @module
  */
 import {
+  attachmentActions,
   auth,
   messages,
   spaces,
@@ -30,6 +31,7 @@ import {
   type Team,
   type TeamMembership,
   type Flag,
+  type AttachmentAction,
 } from '@flint/protocol';
 import { Transport, nextLink, type TransportOptions } from './transport.ts';
 import { EventStream, type EventStreamOptions } from './event-stream.ts';
@@ -223,6 +225,12 @@ export class FlintClient {
   events(options: Omit<EventStreamOptions, 'baseUrl' | 'token'>): EventStream {
     return new EventStream({ ...options, baseUrl: this.transport.baseUrl, token: () => this.transport.accessToken });
   }
+
+  /** Card submissions (Webex attachment actions); `inputs` travel sealed (see SecureClient or the gateway). */
+  readonly attachmentActions = {
+    create: (body: MethodBody<typeof attachmentActions.createAttachmentAction>): Promise<AttachmentAction> => this.transport.call(attachmentActions.createAttachmentAction, { body }),
+    get: (id: string): Promise<AttachmentAction> => this.transport.call(attachmentActions.getAttachmentAction, { params: { id } }),
+  };
 
   readonly organizations = {
     list: async (): Promise<Organization[]> => (await this.transport.call(organizations.listOrganizations, {})).items,

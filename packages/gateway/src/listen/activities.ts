@@ -6,7 +6,7 @@
  * the hydra cluster from them.
  * @module
  */
-import type { Membership, Message, Room, StoredEvent } from '@flint/protocol';
+import type { AttachmentAction, Membership, Message, Room, StoredEvent } from '@flint/protocol';
 
 export interface Activity {
   id: string;
@@ -17,6 +17,8 @@ export interface Activity {
   actor: { objectType: 'person'; entryUUID: string; emailAddress?: string; displayName?: string; orgId?: string };
   object: Record<string, unknown>;
   target: { objectType: 'conversation'; id: string; url: string; tags: string[] };
+  /** For a card submission: the message whose card it was. */
+  parent?: { id: string; type: string };
 }
 
 /** The person behind an actor id (email, name, org), when known; activities go out without it otherwise. */
@@ -29,7 +31,10 @@ function tags(room: { type: 'group' | 'direct'; isLocked?: boolean }): string[] 
   return out;
 }
 
-export async function activityOf(event: StoredEvent, origin: string, people: PersonLookup): Promise<Activity | undefined> {
+/** Opens a card submission's sealed inputs with the listener's own KMS access (undefined if it cannot). */
+export type InputsOpener = (action: AttachmentAction) => Promise<Record<string, unknown> | undefined>;
+
+export async function activityOf(event: StoredEvent, origin: string, people: PersonLookup, openInputs: InputsOpener): Promise<Activity | undefined> {
   const conversation = (roomId: string) => `${origin}/conversation/api/v1/conversations/${roomId}`;
   const base = (verb: string) => ({
     id: `${event.id}`,
@@ -102,6 +107,19 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
         object: { objectType: 'activity', id: s.lastSeenId },
         // The space's type is not in the receipt; a receipt in a direct space reads as a group's.
         target: { objectType: 'conversation', id: s.roomId, url: conversation(s.roomId), tags: [] },
+      };
+    }
+    case 'attachmentAction.created': {
+      const a = event.data as AttachmentAction;
+      const inputs = await openInputs(a);
+      return {
+        ...base('cardAction'),
+        id: a.id,
+        actor: await actor(a.personId),
+        // The SDK reads the submitted values from here (the card's sender may see them).
+        object: { objectType: a.type, ...(inputs !== undefined ? { inputs } : {}) },
+        parent: { id: a.messageId, type: 'reply' },
+        target: { objectType: 'conversation', id: a.roomId, url: conversation(a.roomId), tags: [] },
       };
     }
     // No Webex SDK event for these: edits (the SDK reads `update` as a space's), deletions of

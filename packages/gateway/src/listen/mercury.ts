@@ -16,6 +16,7 @@ import type { Caller } from '../callers.ts';
 import type { Gateway } from '../context.ts';
 import { originOf } from '../request.ts';
 import { activityOf, type PersonLookup } from './activities.ts';
+import { openInputs } from '../routes/attachment-actions.ts';
 import { deviceIdFrom, MERCURY_PREFIX } from './catalog.ts';
 
 /** Time a client has to send its authorization after connecting (Mercury allows 30 s). */
@@ -79,7 +80,7 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
       const onEvent = (event: StoredEvent) => {
         queue = queue
           .then(async () => {
-            const activity = await activityOf(event, origin, lookup);
+            const activity = await activityOf(event, origin, lookup, (action) => openInputs(caller, action));
             if (activity !== undefined) push({ eventType: 'conversation.activity', activity });
           })
           .catch((error: unknown) => gw.log.warn({ err: (error as Error).message }, 'mercury: an event could not be turned into an activity'));

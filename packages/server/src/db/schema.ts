@@ -246,6 +246,7 @@ export interface MessagingTables {
   search_postings: SearchPostingsTable;
   search_offsets: { n: number };
   files: FilesTable;
+  attachment_actions: AttachmentActionsTable;
   jobs: JobsTable;
   webhooks: WebhooksTable;
   cache_versions: { name: string; version: number };
@@ -322,3 +323,16 @@ export interface WebhooksTable {
 
 export type JobRow = Selectable<JobsTable>;
 export type WebhookRow = Selectable<WebhooksTable>;
+
+/** A card submission (SPEC PL-2); see migrations/0010-attachment-actions.ts. Inputs are ciphertext. */
+export interface AttachmentActionsTable {
+  id: string;
+  message_id: string;
+  space_id: string;
+  person_id: string;
+  type: 'submit';
+  inputs: string;
+  encryption_key_url: string;
+  created_at: number;
+}
+export type AttachmentActionRow = AttachmentActionsTable;

@@ -28,6 +28,7 @@ import { eventRoutes } from './routes/events.ts';
 import { encryptionRoutes } from './routes/encryption.ts';
 import { fileRoutes } from './routes/files.ts';
 import { searchRoutes } from './routes/search.ts';
+import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
@@ -180,6 +181,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   if (options.kmsLink instanceof OutboundKmsLink) kmsLinkRoutes(app, options.kmsLink);
   fileRoutes(app, core);
   searchRoutes(app, core);
+  attachmentActionRoutes(app, core);
   webhookRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);

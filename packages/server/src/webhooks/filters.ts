@@ -10,9 +10,10 @@ import { fromHydraId, isUuid, webhooks as wire, type HydraType } from '@flint/pr
 /**
  * How a filter's value is written and matched: `room` and `person` are one id (checked for access
  * at registration), `people` a comma-separated list of ids or `me` (any of them matches), `email`
- * is compared without case, `bool` is `true` or `false`, `roomType` is `direct` or `group`.
+ * is compared without case, `bool` is `true` or `false`, `roomType` is `direct` or `group`,
+ * `message` one message id (an attachment action's card).
  */
-export type FilterKind = 'room' | 'person' | 'people' | 'email' | 'bool' | 'roomType';
+export type FilterKind = 'room' | 'person' | 'people' | 'email' | 'bool' | 'roomType' | 'message';
 
 export interface FilterSpec {
   kind: FilterKind;
@@ -27,7 +28,7 @@ export class FilterError extends Error {
   override readonly name = 'FilterError';
 }
 
-const HYDRA_OF: Partial<Record<FilterKind, HydraType>> = { room: 'ROOM', person: 'PEOPLE', people: 'PEOPLE' };
+const HYDRA_OF: Partial<Record<FilterKind, HydraType>> = { room: 'ROOM', person: 'PEOPLE', people: 'PEOPLE', message: 'MESSAGE' };
 const EMAIL = /^[^@\s]+@[^@\s]+$/;
 
 function decode(part: string): string {
@@ -60,7 +61,8 @@ export function parseFilter(text: string, specs: Readonly<Record<string, FilterS
     let values: string[];
     switch (spec.kind) {
       case 'room':
-      case 'person': {
+      case 'person':
+      case 'message': {
         const id = parseId(spec.kind, raw, idFormat);
         if (id === undefined) throw bad();
         values = [id];
@@ -105,6 +107,7 @@ export function matchesFilter(filter: ParsedFilter, specs: Readonly<Record<strin
     switch (spec.kind) {
       case 'room':
       case 'person':
+      case 'message':
       case 'roomType':
         if (fact !== value) return false;
         break;

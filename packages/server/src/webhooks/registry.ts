@@ -15,7 +15,7 @@ import type { WebhookEvent, WebhookResource } from '@flint/protocol';
 import type { Database, WebhookRow } from '../db/schema.ts';
 import type { Logger } from '../infra/logger.ts';
 import { parseFilter, type ParsedFilter } from './filters.ts';
-import { RESOURCES } from './resources.ts';
+import { FIREHOSE_RESOURCES, RESOURCES } from './resources.ts';
 
 export interface ActiveWebhook {
   id: string;
@@ -75,7 +75,7 @@ export class WebhookRegistry {
       const webhook = this.toActive(row);
       if (webhook === undefined) continue;
       count++;
-      const resources = webhook.resource === 'all' ? (Object.keys(RESOURCES) as WebhookResource[]) : [webhook.resource];
+      const resources = webhook.resource === 'all' ? FIREHOSE_RESOURCES : [webhook.resource];
       for (const r of resources) {
         let list = byResource.get(r);
         if (list === undefined) byResource.set(r, (list = []));

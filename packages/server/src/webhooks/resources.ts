@@ -109,7 +109,22 @@ export const RESOURCES: Readonly<Record<WebhookResource, ResourceSpec>> = {
     },
     hydraIds: { id: 'ROOM', teamId: 'TEAM', creatorId: 'PEOPLE' },
   },
+  attachmentActions: {
+    // Delivered to the card's sender (and the submitter): the event's recipients. Never the inputs.
+    events: { 'attachmentAction.created': 'created' },
+    roomId: (d) => str(d['roomId']),
+    present: (d) => pick(d, ['id', 'type', 'messageId', 'personId', 'roomId', 'created']) as WebhookData,
+    filters: {
+      messageId: { kind: 'message', fact: 'messageId' },
+      personId: { kind: 'person', fact: 'personId' },
+      roomId: { kind: 'room', fact: 'roomId' },
+    },
+    hydraIds: { id: 'ATTACHMENT_ACTION', messageId: 'MESSAGE', personId: 'PEOPLE', roomId: 'ROOM' },
+  },
 };
+
+/** What the all-resource firehose (`resource=all`) covers, as at Webex: not attachment actions. */
+export const FIREHOSE_RESOURCES: readonly WebhookResource[] = ['messages', 'memberships', 'rooms'];
 
 export interface ResolvedEvent {
   resource: WebhookResource;

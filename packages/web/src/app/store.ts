@@ -485,9 +485,11 @@ export class Store {
       case 'team.deleted':
         this.teams.delete((event.data as { id: string }).id);
         break;
+      // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       case 'team.membership.created':
       case 'team.membership.updated':
       case 'team.membership.deleted':
+      case 'attachmentAction.created':
       case 'encryption.kms_message':
         break;
     }

@@ -12,6 +12,7 @@ import * as files from './0006-files.ts';
 import * as jobsWebhooks from './0007-jobs-webhooks.ts';
 import * as fileUploads from './0008-file-uploads.ts';
 import * as searchIndex from './0009-search-index.ts';
+import * as attachmentActions from './0010-attachment-actions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '0007-jobs-webhooks': jobsWebhooks,
   '0008-file-uploads': fileUploads,
   '0009-search-index': searchIndex,
+  '0010-attachment-actions': attachmentActions,
 };

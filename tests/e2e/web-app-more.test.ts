@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SecureClient } from '@flint/sdk';
+import { SecureClient, uploadFile, uploadPreview } from '@flint/sdk';
 import { launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
@@ -82,6 +82,20 @@ describe('web app, more (Chromium)', () => {
     await tab2.locator('article.message', { hasText: 'sent while tab 2 was offline' }).waitFor({ timeout: 30_000 });
     await tab2.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', ...WAIT });
     await cdp.detach();
+  });
+
+  it('FL-2: a file with an encrypted thumbnail made by its sender shows that thumbnail', async () => {
+    const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
+    const room = await ada.client.rooms.get(roomId);
+    const key = await ada.keys.key(room.encryptionKeyUrl!);
+    const preview = await uploadPreview(ada.client, roomId, { data: new Uint8Array(png), type: 'image/png', width: 2, height: 2 });
+    const file = await uploadFile(ada.client, key, roomId, new TextEncoder().encode('%PDF-1.4 not really'), { name: 'report.pdf', type: 'application/pdf', preview });
+    await ada.client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: [file.attachment] });
+    await tab1.getByRole('img', { name: 'Preview of report.pdf' }).waitFor(WAIT);
+    await tab1.waitForFunction(() => {
+      const img = [...document.querySelectorAll<HTMLImageElement>('img.preview')].find((i) => i.alt === 'Preview of report.pdf');
+      return img !== undefined && img.complete && img.naturalWidth === 2 && img.src.startsWith('blob:');
+    }, undefined, WAIT);
   });
 
   it('SP-6, SP-3: the details show the retention policy; a team brings its general space', async () => {

@@ -211,7 +211,6 @@ describe('web app (Chromium)', () => {
     await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
     const result = page.locator('.results a.result', { hasText: 'Quarterly numbers are in' });
     await result.waitFor(WAIT);
-    await page.getByRole('heading', { name: 'Spaces' }).count();
     await shot(people.bob, '06-search');
     await result.click();
     const target = page.locator('article.message.highlight', { hasText: 'Quarterly numbers are in' });
@@ -222,6 +221,17 @@ describe('web app (Chromium)', () => {
     await page.getByRole('button', { name: 'Flags' }).click();
     await page.getByRole('link', { name: /^Launch plans/ }).waitFor(WAIT);
     await page.getByRole('button', { name: 'All' }).click();
+
+    // Files by name, people and spaces, grouped.
+    await page.getByRole('searchbox', { name: 'Search' }).fill('chart');
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    await page.getByRole('region', { name: 'Files' }).getByRole('link', { name: /chart\.png/ }).waitFor(WAIT);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('launch');
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    await page.getByRole('region', { name: 'Spaces' }).getByRole('link', { name: /Launch plans/ }).waitFor(WAIT);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('Ada');
+    await page.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    await page.getByRole('region', { name: 'People' }).getByRole('button', { name: /Ada Lovelace/ }).waitFor(WAIT);
   });
 
   it('SEC-3: Eve, not a member, sees nothing — not in her list, not by the space’s URL, not by search', async () => {

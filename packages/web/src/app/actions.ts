@@ -3,7 +3,7 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import { downloadFile, sealText, uploadFile, type FetchLike, type SecureRoom } from '@flint/sdk';
+import { downloadFile, downloadPreview, sealText, uploadFile, type FetchLike, type FileReference, type SecureRoom } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
 import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
@@ -106,6 +106,7 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
   if (room.encryptionKeyUrl === undefined) throw new Error('no key');
   const key = await secure.keys.key(room.encryptionKeyUrl);
   const attachments = [];
+  const names: string[] = [];
   for (const file of files) {
     await store.session.freshToken();
     const uploaded = await uploadFile(client, key, roomId, file, {
@@ -114,9 +115,12 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
       fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
     });
     attachments.push(uploaded.attachment);
+    names.push(file.name);
   }
   onProgress(undefined);
-  await client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: attachments });
+  // File names are searchable like text (SPEC SR-1): blinded under file labels, never sent in clear.
+  const searchTokens = await store.session.search.tokensFor(key, room, {}, names);
+  await client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: attachments, searchTokens });
 }
 
 /** Downloads, decrypts and verifies a file, and hands it to the browser to save (or answers its URL). */
@@ -127,6 +131,13 @@ export async function fetchFile(store: Store, reference: Parameters<typeof downl
   // Only a file whose every chunk, length and hash checked out is shown or saved.
   await download.verified;
   return new Blob([blob], { type: reference.type });
+}
+
+/** The file's encrypted thumbnail (SPEC FL-2), decrypted and verified, if its sender made one. */
+export async function fetchPreview(store: Store, reference: FileReference): Promise<Blob | undefined> {
+  await store.session.freshToken();
+  const preview = await downloadPreview(store.session.client, reference);
+  return preview === undefined ? undefined : new Blob([preview.data as Uint8Array<ArrayBuffer>], { type: preview.type });
 }
 
 export function saveBlob(blob: Blob, name: string): void {

@@ -1,12 +1,14 @@
 /**
- * A shared file (SPEC FL-1, FL-2): its name, size and download; for images, an inline preview,
- * decrypted in the tab and shown from a blob: URL (never cached, revoked when it leaves the screen).
+ * A shared file (SPEC FL-1, FL-2): its name, size and download, and a preview: the encrypted
+ * thumbnail its sender made (any type: images, PDFs…), or for a small image without one, the image
+ * itself. Both are decrypted in the tab and shown from a blob: URL (never cached, revoked when the
+ * card leaves the screen).
  * @module
  */
 import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { FileView } from '../app/store.ts';
-import { fetchFile, saveBlob } from '../app/actions.ts';
+import { fetchFile, fetchPreview, saveBlob } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -19,15 +21,16 @@ export function FileCard({ file }: { file: FileView }) {
   const store = useAppStore();
   const ref = file.reference;
   const [preview, setPreview] = useState<string | undefined>();
-  const canPreview = ref !== undefined && PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES;
+  const canPreview = ref !== undefined && (ref.preview !== undefined || (PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES));
 
   useEffect(() => {
     if (!canPreview || ref === undefined) return;
     let url: string | undefined;
     let live = true;
-    void fetchFile(store, ref).then(
+    const load = ref.preview !== undefined ? fetchPreview(store, ref) : fetchFile(store, ref);
+    void load.then(
       (blob) => {
-        if (!live) return;
+        if (!live || blob === undefined) return;
         url = URL.createObjectURL(blob);
         setPreview(url);
       },

@@ -25,6 +25,7 @@ program
 
 program.addCommand(adminCommand());
 program.addCommand((await import('./commands/kms.ts')).kmsCommand());
+program.addCommand((await import('./commands/gateway.ts')).gatewayCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -41,9 +41,12 @@ export async function callerOf(gateway: Gateway, req: FastifyRequest): Promise<C
   }
 }
 
+/** What a handler answers when it has sent the reply itself (a reply is a thenable: never return it). */
+export const REPLY_SENT: unique symbol = Symbol('reply-sent');
+
 /**
  * Registers a `/v1` route. The handler answers the JSON body (200), `undefined` for a DELETE (204),
- * or takes the reply over itself (binary contents) and answers the reply.
+ * or sends the reply itself (binary contents) and answers `REPLY_SENT`.
  */
 export function v1(
   app: FastifyInstance,
@@ -57,7 +60,7 @@ export function v1(
     const caller = await callerOf(gateway, req);
     try {
       const result = await handler({ req, reply, caller, gateway });
-      if (result === reply) return reply;
+      if (result === REPLY_SENT) return reply;
       if (verb === 'DELETE') return reply.code(204).send();
       return reply.code(200).send(result);
     } catch (error) {

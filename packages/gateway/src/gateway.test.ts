@@ -96,6 +96,10 @@ describe('the /v1 gateway’s edges (PL-2)', () => {
     const refused = await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId, files: [webUrl] } });
     assert.equal(refused.status, 400);
     assert.match(errorOf(refused).errors[0]!.description, /not on a public address/);
+    // A name that resolves to loopback is refused on the address really dialled (no DNS rebinding).
+    const byName = await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId, files: [webUrl.replace('127.0.0.1', 'localhost')] } });
+    assert.equal(byName.status, 400);
+    assert.match(errorOf(byName).errors[0]!.description, /not on a public address/);
     assert.equal(await count(), 0);
     for (const address of ['127.0.0.1', '10.1.2.3', '192.168.0.1', '172.20.0.1', '169.254.169.254', '::1', 'fe80::1', '::ffff:127.0.0.1', '0.0.0.0']) assert.ok(isInternalAddress(address), address);
     for (const address of ['93.184.216.34', '2606:2800:220:1::1']) assert.ok(!isInternalAddress(address), address);

@@ -7,3 +7,4 @@ export { gatewayPlugin, type GatewayOptions } from './gateway.ts';
 export type { CoreAccess } from './callers.ts';
 export { GATEWAY_LIMITS } from './limits.ts';
 export { loopbackCoreAccess, loopbackUrl, pinnedFetch, pinnedWebSocket } from './loopback.ts';
+export { createGatewayServer, type GatewayServer, type GatewayServerConfig } from './server.ts';

@@ -11,7 +11,7 @@ import { downloadFile, openReference, type FileReference } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { contentId } from '../ids.ts';
-import { v1, type Gateway } from '../context.ts';
+import { REPLY_SENT, v1, type Gateway } from '../context.ts';
 
 async function referenceOf(caller: Caller, id: string): Promise<FileReference> {
   const parsed = contentId(id);
@@ -39,7 +39,8 @@ function headers(reply: FastifyReply, ref: FileReference): void {
 export function contentRoutes(app: FastifyInstance, gw: Gateway): void {
   v1(app, gw, 'HEAD', '/v1/contents/:contentId', async ({ req, reply, caller }) => {
     headers(reply, await referenceOf(caller, (req.params as { contentId: string }).contentId));
-    return reply.code(200).send();
+    void reply.code(200).send();
+    return REPLY_SENT;
   });
 
   v1(app, gw, 'GET', '/v1/contents/:contentId', async ({ req, reply, caller }) => {
@@ -48,6 +49,7 @@ export function contentRoutes(app: FastifyInstance, gw: Gateway): void {
     // An integrity failure errors the stream: the transfer is cut short, never completed with bad bytes.
     download.verified.catch(() => undefined);
     headers(reply, ref);
-    return reply.code(200).send(Readable.fromWeb(download.stream as NodeReadableStream<Uint8Array>));
+    void reply.code(200).send(Readable.fromWeb(download.stream as NodeReadableStream<Uint8Array>));
+    return REPLY_SENT;
   });
 }

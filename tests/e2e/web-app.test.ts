@@ -12,16 +12,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { launchChromium, samplePdf, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
 
-/** A 2×2 PNG (red, green, blue, white). */
-const PNG = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==',
-  'base64',
-);
 
 interface Person {
   name: string;
@@ -189,15 +184,25 @@ describe('web app (Chromium)', () => {
     assert.deepEqual(people.ada.dialogs, []);
   });
 
-  it('FL-1, FL-2: an image shared by Ada shows as a decrypted preview for Bob, and downloads', async () => {
-    await people.ada.page.getByLabel('Attach files').last().setInputFiles({ name: 'chart.png', mimeType: 'image/png', buffer: PNG });
-    const preview = people.bob.page.getByRole('img', { name: 'Preview of chart.png' });
-    await preview.waitFor(WAIT);
-    await people.bob.page.waitForFunction(() => {
-      const img = document.querySelector<HTMLImageElement>('img.preview');
-      return img !== null && img.complete && img.naturalWidth === 2 && img.src.startsWith('blob:');
-    }, undefined, WAIT);
-    const [download] = await Promise.all([people.bob.page.waitForEvent('download', WAIT), people.bob.page.locator('.file-meta').getByRole('button', { name: 'Download chart.png' }).click()]);
+  it('FL-1, FL-2: an image and a PDF shared by Ada show as thumbnails made in her browser, and download', async () => {
+    const PNG = Buffer.from(await sampleImage('png', 640, 400, { r: 200, g: 60, b: 40 }));
+    await people.ada.page.getByLabel('Attach files').last().setInputFiles([
+      { name: 'chart.png', mimeType: 'image/png', buffer: PNG },
+      { name: 'report.pdf', mimeType: 'application/pdf', buffer: Buffer.from(samplePdf('Quarterly report')) },
+    ]);
+    for (const name of ['chart.png', 'report.pdf']) {
+      await people.bob.page.getByRole('img', { name: `Preview of ${name}` }).waitFor(WAIT);
+      // The thumbnail (at most 320 px wide), decrypted into a blob: URL — not the file itself.
+      await people.bob.page.waitForFunction(
+        (alt) => {
+          const img = [...document.querySelectorAll<HTMLImageElement>('img.preview')].find((i) => i.alt === alt);
+          return img !== undefined && img.complete && img.naturalWidth > 0 && img.naturalWidth <= 320 && img.src.startsWith('blob:');
+        },
+        `Preview of ${name}`,
+        WAIT,
+      );
+    }
+    const [download] = await Promise.all([people.bob.page.waitForEvent('download', WAIT), people.bob.page.locator('.file-meta').getByRole('button', { name: 'Download chart.png' }).first().click()]);
     assert.equal(download.suggestedFilename(), 'chart.png');
     const path = await download.path();
     const { readFile } = await import('node:fs/promises');

@@ -9,7 +9,9 @@ export function serviceWorker() {
     name: 'flint-service-worker',
     apply: 'build',
     generateBundle(_options, bundle) {
-      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name));
+      // pdf.js (a lazy chunk and its worker, ~1.6 MB) is only needed to preview a PDF being sent: it
+      // is left to the HTTP cache rather than made part of every install.
+      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]/.test(name));
       const shell = ['./', ...built.map((name) => `./${name}`)];
       const version = hash(built.sort().join('\n'));
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: source(version, shell) });

@@ -5,6 +5,9 @@
  */
 import { downloadFile, downloadPreview, sealText, uploadFile, type FetchLike, type FileReference, type SecureRoom } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
+import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
+// pdf.js renders PDF previews in a worker, served as a file of this build (the CSP allows workers from 'self').
+import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
 
@@ -89,6 +92,9 @@ export async function deleteMessage(store: Store, message: Message): Promise<voi
   await store.session.client.messages.delete(message.id);
 }
 
+/** The SDK's browser thumbnailer (SPEC FL-2): images by canvas, a PDF's first page by pdf.js (loaded on first use). */
+const previewMaker = createBrowserPreviewMaker({ pdfWorkerSrc });
+
 export interface UploadProgress {
   name: string;
   loaded: number;
@@ -96,7 +102,8 @@ export interface UploadProgress {
 }
 
 /**
- * Encrypts and uploads files, then posts them as one message (SPEC FL-1). The SDK encrypts in
+ * Encrypts and uploads files with their thumbnails, then posts them as one message (SPEC FL-1,
+ * FL-2). The SDK encrypts in
  * chunks as it reads the file; the PUT goes through XMLHttpRequest because Chromium streams a
  * fetch() request body over HTTP/2 only, and XMLHttpRequest reports upload progress.
  */
@@ -112,6 +119,8 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
     const uploaded = await uploadFile(client, key, roomId, file, {
       name: file.name,
       type: file.type === '' ? 'application/octet-stream' : file.type,
+      // The preview is made here, encrypted under its own key and uploaded beside the file.
+      previewMaker,
       fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
     });
     attachments.push(uploaded.attachment);

@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     files: ['packages/protocol/src/**', 'packages/crypto/src/**', 'packages/sdk/src/**'],
     // The SDK's Node preview maker is a Node-only subpath export (tests/e2e/architecture.test.ts checks no browser entry reaches it).
-    ignores: ['**/*.test.ts', 'packages/sdk/src/previews/node.ts'],
+    ignores: ['**/*.test.ts', 'packages/sdk/src/previews/node.ts', 'packages/sdk/src/node/**'],
     rules: {
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'protocol, crypto and sdk run in browsers too: no Node APIs.' }] }],
     },

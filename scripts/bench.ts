@@ -24,14 +24,14 @@ its own section below. These machines are shared and noisy: compare figures with
 across runs. Every section names the machine, the date and the command that produced it.
 
 Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
-\`history\`, \`kms\`, \`search\`, \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
+\`history\`, \`kms\`, \`search\`, \`files\`, \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
 alone runs them all (about 50 minutes; each part a few minutes). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
 \`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),
 \`FLINT_BENCH_LARGE_ENGINE\` (sqlite), \`FLINT_BENCH_CONNECTIONS\` (10000), \`FLINT_BENCH_CONNECTION_PEOPLE\` (100),
 \`FLINT_BENCH_HISTORY_MESSAGES\` (10000000), \`FLINT_BENCH_HISTORY_BUDGET_S\` (300), \`FLINT_BENCH_KMS_SECONDS\` (15),
-\`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_WEB_RUNS\` (5), \`FLINT_BENCH_BASELINE_REF\` (cbaf2b6, the profile's "before"),
+\`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_FILE_BYTES\` (1 GiB), \`FLINT_BENCH_WEB_RUNS\` (5), \`FLINT_BENCH_BASELINE_REF\` (cbaf2b6, the profile's "before"),
 \`FLINT_BENCH_MIX_START\` (300), \`FLINT_BENCH_MIX_MAX_USERS\` (2400), \`FLINT_BENCH_MIX_WINDOW_S\` (30), \`FLINT_BENCH_MIX_BISECTIONS\` (2),
 \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`. Every figure is a median, percentile or ratio from one run of one part.
 `;

@@ -11,6 +11,7 @@ import { ejabberd } from './ejabberd.ts';
 import { search } from './search.ts';
 import { userMix } from './user-mix.ts';
 import { web } from './web.ts';
+import { files } from './files.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   'fanout-profile': fanoutProfile,
@@ -22,4 +23,5 @@ export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unk
   ejabberd,
   'user-mix': userMix,
   web,
+  files,
 };

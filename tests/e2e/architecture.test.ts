@@ -28,9 +28,10 @@ const ALLOWED: Record<string, readonly string[]> = {
 const ISOMORPHIC = new Set(['protocol', 'crypto', 'sdk', 'web']);
 /**
  * Node-only entry points inside isomorphic packages, each behind its own subpath export (never the
- * main entry): the SDK's Node preview maker (sharp, pdf.js on @napi-rs/canvas).
+ * main entry): the SDK's Node preview maker (sharp, pdf.js on @napi-rs/canvas) and its
+ * back-pressured node:http fetch for large uploads (`@flint/sdk/node`).
  */
-const NODE_ONLY = new Set(['packages/sdk/src/previews/node.ts']);
+const NODE_ONLY = new Set(['packages/sdk/src/previews/node.ts', 'packages/sdk/src/node/index.ts', 'packages/sdk/src/node/http-fetch.ts']);
 /** Packages that only run in Node: no browser entry may reach them. */
 const NODE_ONLY_PACKAGES = ['sharp', '@napi-rs/canvas', 'pdfjs-dist/legacy/'];
 

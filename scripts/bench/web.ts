@@ -75,7 +75,7 @@ function bundle(dist: string): { files: { name: string; raw: number; gzip: numbe
     for (const name of readdirSync(dir)) {
       const path = join(dir, name);
       if (statSync(path).isDirectory()) walk(path, `${prefix}${name}/`);
-      else if (/\.(js|css|html)$/.test(name)) {
+      else if (/\.(m?js|css|html)$/.test(name)) {
         const data = readFileSync(path);
         files.push({ name: prefix + name, raw: data.length, gzip: gzipSync(data, { level: 9 }).length });
       }
@@ -160,8 +160,9 @@ ${row('cold, first visit (sign-in page)', cold)}
 ${row('signed in, new tab (20 spaces: web token, KMS handshake, titles decrypted)', warm)}
 
 Bundle (Vite production build, ${Math.round(buildMs)} ms including npm): first load fetches **${kib(sizes.initial.raw)} raw, ${kib(sizes.initial.gzip)} gzipped**
-(document, entry script and style); all files ${kib(sizes.total.raw)} raw, ${kib(sizes.total.gzip)} gzipped (Markdown, search and settings
-are separate chunks loaded on first use). Flint serves files uncompressed today; a reverse proxy's gzip gives the second figure.
+(document, entry script and style); all files ${kib(sizes.total.raw)} raw, ${kib(sizes.total.gzip)} gzipped. Markdown, search and settings
+are chunks loaded on first use; pdf.js (a chunk and its worker) only when a PDF is sent, to make its thumbnail. Flint serves
+files uncompressed today; a reverse proxy's gzip gives the second figure.
 
 | file | raw | gzip -9 |
 |---|---|---|

@@ -9,7 +9,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { buildWorld, flintDriver, newRecorder, runStep } from './fanout.ts';
-import { checkout, fmt, machineLine, root, round, sleep, table, withServer } from './common.ts';
+import { checkout, fmt, machineLine, median, root, round, sleep, table, withServer } from './common.ts';
 import type { StepResult } from './fanout.ts';
 
 interface ProfileNode {
@@ -146,6 +146,25 @@ async function profileOnce(label: string, commit: string, flintRoot: string, rat
   return { label, commit, step, summary, windowed, profileDir: dir.replace(root, ''), serverCpuMsPerMessage };
 }
 
+/** Medians of a side's rounds (the profile itself is the first round's). */
+function combine(runs: ProfiledRun[]): ProfiledRun {
+  const med = (f: (r: ProfiledRun) => number) => round(median(runs.map(f)), 2);
+  const first = runs[0]!;
+  return {
+    ...first,
+    serverCpuMsPerMessage: med((r) => r.serverCpuMsPerMessage),
+    step: {
+      ...first.step,
+      serverCpuPct: med((r) => r.step.serverCpuPct),
+      p50Ms: med((r) => r.step.p50Ms),
+      p99Ms: med((r) => r.step.p99Ms),
+      sendP50Ms: med((r) => r.step.sendP50Ms),
+      sendP99Ms: med((r) => r.step.sendP99Ms),
+      othersCpuPct: med((r) => r.step.othersCpuPct),
+    },
+  };
+}
+
 function profileTables(run: ProfiledRun): string[] {
   return [
     `During the profiled step: p50 ${fmt(run.step.p50Ms)} ms, p99 ${fmt(run.step.p99Ms)} ms, server CPU ${run.step.serverCpuPct}% (${run.serverCpuMsPerMessage} ms per message). Busy (non-idle) samples: ${run.summary.totalMs} ms. Raw profile: \`${run.profileDir}\` (open it in Chrome DevTools).`,
@@ -172,7 +191,9 @@ export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; 
   const { execFileSync } = await import('node:child_process');
   const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
-  const runs: ProfiledRun[] = [];
+  const rounds = Math.max(1, Number(process.env['FLINT_BENCH_PROFILE_ROUNDS'] ?? 2));
+  const afterRuns: ProfiledRun[] = [];
+  const beforeRuns: ProfiledRun[] = [];
   let baselineNote = '';
   let base: Awaited<ReturnType<typeof checkout>> | undefined;
   try {
@@ -181,17 +202,25 @@ export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; 
     baselineNote = `The baseline ${baselineRef} could not be checked out (${String(error).split('\n')[0]}); only this checkout was profiled.`;
   }
   try {
-    if (base !== undefined) runs.push(await profileOnce('before', base.commit, base.root, rate, seconds));
+    // before, after, after, before, … (ABBA): a drift in the shared machine's load hits both sides alike.
+    for (let r = 0; r < rounds; r++) {
+      const order = r % 2 === 0 ? ['before', 'after'] : ['after', 'before'];
+      for (const side of order) {
+        if (side === 'before' && base !== undefined) beforeRuns.push(await profileOnce('before', base.commit, base.root, rate, seconds));
+        if (side === 'after') afterRuns.push(await profileOnce('after', head + (dirty ? ' (with uncommitted changes)' : ''), root, rate, seconds));
+      }
+    }
   } finally {
     await base?.remove();
   }
-  runs.push(await profileOnce('after', head + (dirty ? ' (with uncommitted changes)' : ''), root, rate, seconds));
-  const [before, after] = runs.length === 2 ? (runs as [ProfiledRun, ProfiledRun]) : [undefined, runs[0]!];
+  const before = beforeRuns.length > 0 ? combine(beforeRuns) : undefined;
+  const after = combine(afterRuns);
+  const runs = [...beforeRuns, ...afterRuns];
   const lines = [
     '## Profile of the fan-out path (server side), before and after',
     '',
     machineLine(),
-    `Command: \`npm run bench fanout-profile\` (SQLite, 2 spaces × 100 members, ${rate} msg/s for ${seconds} s, \`flint serve\` under \`node --cpu-prof\`, first at the baseline commit ${before ? `\`${before.commit.slice(0, 7)}\`` : '(none)'} — the sources from \`git archive\` with today's dependencies —, then at this checkout \`${after.commit.slice(0, 7)}\`, one after the other in the same run; ${after.windowed ? 'only the samples taken during the measured step are counted (set-up, sign-ups and module loading excluded; the step includes its quiet wait and drain)' : 'the whole process lifetime is counted, set-up included'}). ${baselineNote}`,
+    `Command: \`npm run bench fanout-profile\` (SQLite, 2 spaces × 100 members, ${rate} msg/s for ${seconds} s, \`flint serve\` under \`node --cpu-prof\`, at the baseline commit ${before ? `\`${before.commit.slice(0, 7)}\`` : '(none)'} — the sources from \`git archive\` with today's dependencies — and at this checkout \`${after.commit.slice(0, 7)}\`, alternately (before, after, after, before: ${rounds} round${rounds > 1 ? 's' : ''}) in the same run, each on a fresh server and world; the comparison shows medians over the rounds, the profile tables the first profile of each side; ${after.windowed ? 'only the samples taken during the measured step are counted (set-up, sign-ups and module loading excluded; the step includes its quiet wait and drain)' : 'the whole process lifetime is counted, set-up included'}). ${baselineNote}`,
     '',
   ];
   if (before !== undefined) {
@@ -205,12 +234,13 @@ export async function fanoutProfile(): Promise<{ json: Record<string, unknown>; 
           ['delivered-and-decrypted p99', `${fmt(before.step.p99Ms)} ms`, `${fmt(after.step.p99Ms)} ms`, fmt(after.step.p99Ms / before.step.p99Ms, 2)],
           ['`POST /api/messages` p50 / p99', `${fmt(before.step.sendP50Ms)} / ${fmt(before.step.sendP99Ms)} ms`, `${fmt(after.step.sendP50Ms)} / ${fmt(after.step.sendP99Ms)} ms`, ''],
           ['other processes (CPU)', `${before.step.othersCpuPct}%`, `${after.step.othersCpuPct}%`, ''],
+          ['server CPU per message, each round', beforeRuns.map((r) => `${r.serverCpuMsPerMessage}`).join(' / ') + ' ms', afterRuns.map((r) => `${r.serverCpuMsPerMessage}`).join(' / ') + ' ms', ''],
         ],
       ),
       '',
     );
   }
-  lines.push(`### After (${after.commit.slice(0, 7)})`, '', ...profileTables(after));
-  if (before !== undefined) lines.push(`### Before (${before.commit.slice(0, 7)})`, '', ...profileTables(before));
+  lines.push(`### After (${after.commit.slice(0, 7)}), first round`, '', ...profileTables(afterRuns[0]!));
+  if (beforeRuns[0] !== undefined) lines.push(`### Before (${beforeRuns[0].commit.slice(0, 7)}), first round`, '', ...profileTables(beforeRuns[0]));
   return { json: { part: 'fanout-profile', rate, seconds, runs }, markdown: lines.join('\n') };
 }

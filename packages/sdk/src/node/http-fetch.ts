@@ -2,7 +2,7 @@
  * A `FetchLike` for Node on node:http(s), for large uploads (SPEC FL-1). Node's built-in fetch
  * (undici) reads a streamed request body as fast as it is produced, not as fast as the socket
  * drains, so a multi-gigabyte upload grows the client's memory with the file (measured: +262 MiB
- * for 256 MiB on Node 20). This one pipes the body with back-pressure (+18 MiB for the same file).
+ * for 256 MiB on Node 20, +274 MiB on Node 24). This one pipes the body with back-pressure (+18 MiB for the same file).
  * Node only: import it as `@flint/sdk/node` and pass it as `fetch` to `uploadFile`, `sendFile` and
  * `uploadFromUrl`; browsers stream natively.
  * @module

@@ -132,7 +132,7 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
     // Ada listens for submissions of her cards: she gets Bob's, with the inputs.
     const actions = recorder(adaWebex, 'attachmentActions', ['created']);
     await adaWebex.attachmentActions.listen();
-    const card = await adaWebex.messages.create({ roomId: room.id, text: 'Rate this' });
+    const card = await adaWebex.messages.create({ roomId: room.id, text: 'Rate this', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.3', body: [{ type: 'Input.Number', id: 'rating' }] } }] });
     const submitted = await bobWebex.attachmentActions.create({ type: 'submit', messageId: card.id, inputs: { rating: '4' } });
     const heard = await actions.waitFor((e) => e.data.id === submitted.id);
     assert.equal(heard.data['messageId'], card.id);

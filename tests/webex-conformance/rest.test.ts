@@ -318,10 +318,13 @@ describe('the Webex JS SDK against Flint’s /v1 (PL-2)', () => {
     await assert.rejects(adaWebex.webhooks.get(hook.id), (e: { statusCode?: number }) => e.statusCode === 404);
   });
 
-  it('attachment actions: Bob submits a card of Ada’s message; both read the inputs, the card’s sender gets the webhook', async () => {
+  it('cards and attachment actions: Ada posts a card, Bob reads and submits it; both read the inputs, the card’s sender gets the webhook', async () => {
     const room = await adaWebex.rooms.create({ title: secret('CardRoom') });
     await adaWebex.memberships.create({ roomId: room.id, personEmail: 'bob@conformance.example' });
-    const card = await adaWebex.messages.create({ roomId: room.id, text: secret('CardFallbackText') });
+    const cardJson = { type: 'AdaptiveCard', version: '1.3', body: [{ type: 'TextBlock', text: secret('CardBodyText') }, { type: 'Input.Text', id: 'answer' }], actions: [{ type: 'Action.Submit', title: 'Send' }] };
+    const card = await adaWebex.messages.create({ roomId: room.id, text: secret('CardFallbackText'), attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: cardJson }] });
+    assert.deepEqual(card['attachments'], [{ contentType: 'application/vnd.microsoft.card.adaptive', content: cardJson }]);
+    assert.deepEqual((await bobWebex.messages.get(card.id))['attachments'], card['attachments'], 'Bob opens the card with his own KMS access');
     const hook = await adaWebex.webhooks.create({ name: 'Cards', targetUrl: `${receiver.url}/cards`, resource: 'attachmentActions', event: 'created', filter: `messageId=${card.id}` });
     const answer = secret('CardAnswer');
     const action = await bobWebex.attachmentActions.create({ type: 'submit', messageId: card.id, inputs: { answer, rating: 5 } });

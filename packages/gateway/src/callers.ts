@@ -13,7 +13,7 @@
  */
 import { sha256Hex } from '@flint/crypto';
 import type { Person } from '@flint/protocol';
-import { FlintClient, KmsClient, KmsRelay, SecureClient, type FetchLike, type KmsTransport, type WebSocketConstructor, type KmsDiscovery } from '@flint/sdk';
+import { FlintClient, KmsClient, KmsRelay, SearchClient, SecureClient, type FetchLike, type KmsTransport, type WebSocketConstructor, type KmsDiscovery } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
 
 /** How the gateway reaches the core realm. */
@@ -35,6 +35,8 @@ export interface Caller {
   client: FlintClient;
   /** Seals and opens content with the caller's own KMS access. */
   secure: SecureClient;
+  /** Blinds what the caller sends into search tokens (SPEC SR-2), under the caller's own keys. */
+  search: SearchClient;
   /** The caller as the core answered when the entry was built. */
   me: Person;
   /** The KMS client id this entry uses: `gw-` and part of the token's hash. */
@@ -147,6 +149,6 @@ export class Callers {
       for (const c of closers) c();
       throw error;
     }
-    return { client, secure, me, deviceId, directRooms: new Map() };
+    return { client, secure, search: new SearchClient(secure), me, deviceId, directRooms: new Map() };
   }
 }

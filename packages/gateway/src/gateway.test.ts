@@ -127,7 +127,9 @@ describe('the /v1 gateway’s edges (PL-2)', () => {
     const bobToken = (await flint.client().auth.login({ email: 'bob@edges.example', password: 'correct horse battery staple' })).accessToken;
     const room = ((await raw(flint.url, 'POST', '/v1/rooms', { token, body: { title: 'Cards' } })).json as { id: string }).id;
     for (const email of ['bob@edges.example', 'cy@edges.example']) assert.equal((await raw(flint.url, 'POST', '/v1/memberships', { token, body: { roomId: room, personEmail: email } })).status, 200);
-    const card = ((await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId: room, text: 'card' } })).json as { id: string }).id;
+    const card = ((await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId: room, text: 'card', attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', content: { type: 'AdaptiveCard', version: '1.3', body: [] } }] } })).json as { id: string }).id;
+    const plain = ((await raw(flint.url, 'POST', '/v1/messages', { token, body: { roomId: room, text: 'no card here' } })).json as { id: string }).id;
+    assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: bobToken, body: { type: 'submit', messageId: plain, inputs: { a: 1 } } })).status, 400, 'a message without a card');
     const outsider = await flint.signup({ email: 'out@edges.example' });
     assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: outsider.session!.accessToken, body: { type: 'submit', messageId: card, inputs: { a: 1 } } })).status, 404);
     assert.equal((await raw(flint.url, 'POST', '/v1/attachment/actions', { token: bobToken, body: { type: 'other', messageId: card, inputs: { a: 1 } } })).status, 400);

@@ -17,6 +17,8 @@ export const GATEWAY_LIMITS = {
   pageDefault: 100,
   pageMax: 1000,
   messagesPageDefault: 50,
+  /** A card's JSON (`attachments[0].content`); sealed, it must fit the core's 40 KiB. */
+  cardBytes: 24 * 1024,
   /** A card submission's `inputs`, as JSON (sealed, it must fit the core's 32 KiB). */
   cardInputsBytes: 16 * 1024,
   /** People mentioned in one message's markdown. */

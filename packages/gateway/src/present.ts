@@ -138,6 +138,8 @@ export interface WebexMessage {
   markdown?: string;
   html?: string;
   files?: string[];
+  /** The card, opened (Webex: `[{contentType, content}]`). */
+  attachments?: { contentType: string; content: Record<string, unknown> }[];
   personId: string;
   personEmail: string;
   mentionedPeople?: string[];
@@ -164,6 +166,8 @@ export function presentMessage(m: SecureMessage | Message, origin: string, to?: 
   if (m.markdown !== undefined) out.markdown = m.markdown;
   if (m.html !== undefined) out.html = m.html;
   if (m.files !== undefined && m.files.length > 0) out.files = m.files.map((_, i) => `${origin}/v1/contents/${hydra.content(m.id, i)}`);
+  const cards = (m as SecureMessage).cards;
+  if (cards !== undefined && cards.length > 0) out.attachments = cards.map((c) => ({ contentType: c.contentType, content: c.content }));
   if (m.mentionedPeople !== undefined && m.mentionedPeople.length > 0) out.mentionedPeople = m.mentionedPeople.map(hydra.person);
   if (m.mentionedGroups !== undefined && m.mentionedGroups.length > 0) out.mentionedGroups = [...m.mentionedGroups];
   if (m.updated !== undefined) out.updated = m.updated;

@@ -36,4 +36,8 @@ export const MESSAGING_LIMITS = {
   replayBatch: 500,
   /** How many times one message may be edited (Webex allows 10). */
   editsPerMessage: 10,
+  /** Cards (`attachments`) per message: one, as Webex. */
+  attachmentsPerMessage: 1,
+  /** A card's sealed content (JWE of its JSON): room for the gateway's 24 KiB of card JSON after encryption. */
+  attachmentChars: 40 * 1024,
 } as const;

@@ -11,6 +11,22 @@ import { Ciphertext, KeyUrl, RoomType } from './spaces.ts';
 import { AttachedFile, FILE_LIMITS, MessageFile } from './files.ts';
 import { SearchTokens } from './search.ts';
 
+/** The one kind of message attachment: an Adaptive Card (as Webex's "Buttons and Cards"). */
+export const CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * A card a message carries (SPEC PL-2): its content type in clear, its JSON sealed with the
+ * message's key like the text. The core learns that a message has a card, never what it says.
+ */
+export const MessageAttachment = Type.Object(
+  {
+    contentType: Type.Literal(CARD_CONTENT_TYPE),
+    content: Ciphertext(MESSAGING_LIMITS.attachmentChars),
+  },
+  { additionalProperties: false },
+);
+export type MessageAttachment = Static<typeof MessageAttachment>;
+
 export const Message = Type.Object({
   id: Id,
   roomId: Id,
@@ -26,6 +42,8 @@ export const Message = Type.Object({
   mentionedGroups: Type.Optional(Type.Array(Type.Literal('all'))),
   /** The encrypted files the message carries (SPEC FL-1), in upload order. */
   files: Type.Optional(Type.Array(AttachedFile)),
+  /** Cards (sealed with `encryptionKeyUrl`); a message with a card also has text or markdown, its fallback. */
+  attachments: Type.Optional(Type.Array(Type.Object({ contentType: Type.String(), content: Type.String() }))),
   created: Timestamp,
   updated: Type.Optional(Timestamp),
   /** Present (and the content absent) on the tombstone of a deleted message, in events only. */
@@ -56,6 +74,8 @@ export const CreateMessageBody = Type.Object(
     ...contentFields,
     /** Encrypted files (SPEC FL-1): uploaded blobs of this space, each with its sealed reference. */
     files: Type.Optional(Type.Array(MessageFile, { minItems: 1, maxItems: FILE_LIMITS.filesPerMessage })),
+    /** A card (sealed), with `text` or `markdown` as its fallback. */
+    attachments: Type.Optional(Type.Array(MessageAttachment, { minItems: 1, maxItems: MESSAGING_LIMITS.attachmentsPerMessage })),
   },
   { additionalProperties: false },
 );

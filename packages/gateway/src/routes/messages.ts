@@ -1,13 +1,15 @@
 /**
- * `/v1/messages` (SPEC PL-2, MS-1, MS-2, FL-1, FL-3): the caller's plaintext is sealed with the
+ * `/v1/messages` (SPEC PL-2, MS-1, MS-2, FL-1, FL-3, SR-1): the caller's plaintext is sealed with the
  * space's current key before it reaches the core, and opened with the caller's KMS access on the
  * way back. A file (multipart, or fetched from a URL) is encrypted in chunks under its own key and
- * uploaded like any Flint file; its sealed reference rides with the message.
+ * uploaded like any Flint file; its sealed reference rides with the message. A card (`attachments`)
+ * is sealed with the same key. What is sent or edited is indexed as native clients index it: blinded
+ * search tokens of the text and the file's name, under the search key of the sealing key's epoch.
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { fromHydraId, type Message } from '@flint/protocol';
-import { FlintError, sealText, uploadFile, uploadFromUrl, type SecureMessage } from '@flint/sdk';
+import { CARD_CONTENT_TYPE, fromHydraId, type Message, type Room } from '@flint/protocol';
+import { FlintError, sealCards, sealText, uploadFile, uploadFromUrl, type Card, type KmsKey, type MessageContent, type SecureMessage } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { guardedFetch } from '../files/guarded-fetch.ts';
@@ -63,6 +65,25 @@ async function mentionsOf(caller: Caller, roomId: string, markdown: string | und
   return { ...(ids.size > 0 ? { mentionedPeople: [...ids] } : {}), ...(parsed.all ? { mentionedGroups: ['all'] } : {}) };
 }
 
+/**
+ * `attachments`: one Adaptive Card (as Webex), its JSON within `cardBytes`. Webex shows the message's
+ * text or markdown where a card cannot be shown, so a card needs one of them.
+ */
+function cardsOf(body: Record<string, unknown>, content: Content): Card[] | undefined {
+  const raw = body['attachments'];
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw) || raw.length === 0) throw WebexError.badRequest('attachments: a list of one card');
+  if (raw.length > 1) throw WebexError.badRequest('attachments: one card per message');
+  const [card] = raw as unknown[];
+  if (typeof card !== 'object' || card === null || Array.isArray(card)) throw WebexError.badRequest('attachments: each is an object {contentType, content}');
+  const { contentType, content: json } = card as { contentType?: unknown; content?: unknown };
+  if (contentType !== CARD_CONTENT_TYPE) throw WebexError.badRequest(`attachments: contentType must be ${CARD_CONTENT_TYPE}`);
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw WebexError.badRequest('attachments: content must be the card’s JSON object');
+  if (encoder.encode(JSON.stringify(json)).length > GATEWAY_LIMITS.cardBytes) throw WebexError.badRequest(`attachments: a card is at most ${GATEWAY_LIMITS.cardBytes} bytes of JSON`);
+  if (content.text === undefined && content.markdown === undefined) throw WebexError.badRequest('attachments: a message with a card needs text or markdown, shown where the card cannot be');
+  return [{ contentType: CARD_CONTENT_TYPE, content: json as Record<string, unknown> }];
+}
+
 async function personIdByEmail(caller: Caller, email: string): Promise<string> {
   const found = (await caller.client.people.list({ email })).items[0];
   if (found === undefined) throw WebexError.notFound('person');
@@ -99,24 +120,37 @@ interface SendInput extends Content {
   mentionedGroups?: 'all'[];
   /** An uploaded file, or a URL the gateway fetches (FL-3). */
   file?: { bytes: Uint8Array; name: string; type: string } | { url: string };
+  cards?: Card[];
 }
 
 /**
- * Seals and posts a message. The text and the file's reference are sealed with the same key
- * (the space's current one), which the message names in `encryptionKeyUrl`.
+ * Blinded search tokens of the plaintext (and file names) under the search key of `key`'s epoch
+ * (SPEC SR-1, SR-2), as native clients send them, so Flint's search finds what bots post. A space
+ * without a KMS resource has no search key: its messages go unindexed rather than unsent.
+ */
+async function searchTokens(caller: Caller, key: KmsKey, room: Room, content: MessageContent, fileNames: readonly string[] = []): Promise<{ searchTokens?: string[] }> {
+  if (room.kroUri === undefined) return {};
+  return { searchTokens: await caller.search.tokensFor(key, room, content, fileNames) };
+}
+
+/**
+ * Seals and posts a message. The text, the file's reference, the card and the search tokens all
+ * use the same key (the space's current one), which the message names in `encryptionKeyUrl`.
  */
 async function send(caller: Caller, input: SendInput, options: MessageRouteOptions): Promise<SecureMessage> {
   const room = await caller.client.rooms.get(input.roomId);
   if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
   const key = await caller.secure.keys.key(room.encryptionKeyUrl);
-  let files;
-  if (input.file !== undefined && 'url' in input.file) files = [(await fetchAndUpload(caller, key, input.roomId, input.file.url, options)).attachment];
-  else if (input.file !== undefined) files = [(await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type })).attachment];
+  let uploaded;
+  if (input.file !== undefined && 'url' in input.file) uploaded = await fetchAndUpload(caller, key, input.roomId, input.file.url, options);
+  else if (input.file !== undefined) uploaded = await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type });
   const sealed: Content = {};
   for (const field of ['text', 'markdown', 'html'] as const) {
     const value = input[field];
     if (value !== undefined) sealed[field] = (await sealText(key, value)).ciphertext;
   }
+  const plain: Content = {};
+  for (const field of ['text', 'markdown', 'html'] as const) if (input[field] !== undefined) plain[field] = input[field];
   const message = await caller.client.messages.create({
     roomId: input.roomId,
     ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
@@ -124,11 +158,11 @@ async function send(caller: Caller, input: SendInput, options: MessageRouteOptio
     encryptionKeyUrl: key.uri,
     ...(input.mentionedPeople !== undefined ? { mentionedPeople: input.mentionedPeople } : {}),
     ...(input.mentionedGroups !== undefined ? { mentionedGroups: input.mentionedGroups } : {}),
-    ...(files !== undefined ? { files } : {}),
+    ...(uploaded !== undefined ? { files: [uploaded.attachment] } : {}),
+    ...(input.cards !== undefined ? { attachments: await sealCards(key, input.cards) } : {}),
+    ...(await searchTokens(caller, key, room, plain, uploaded !== undefined ? [uploaded.reference.name] : [])),
   });
-  const plain: Content = {};
-  for (const field of ['text', 'markdown', 'html'] as const) if (input[field] !== undefined) plain[field] = input[field];
-  return { ...message, ...plain };
+  return { ...message, ...plain, ...(input.cards !== undefined ? { cards: input.cards } : {}) };
 }
 
 /**
@@ -177,13 +211,13 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     async ({ req, caller }) => {
       const { body, file } = await messageBody(req);
       const content = contentOf(body);
+      const cards = cardsOf(body, content);
       if (content.text === undefined && content.html === undefined && file === undefined) throw WebexError.badRequest('A message needs text, markdown, html or files.');
       const roomIdRaw = optString(body, 'roomId');
       const toPersonIdRaw = optString(body, 'toPersonId');
       const toPersonEmail = optString(body, 'toPersonEmail', { max: 254 });
       const parentIdRaw = optString(body, 'parentId');
       if ([roomIdRaw, toPersonIdRaw, toPersonEmail].filter((t) => t !== undefined).length !== 1) throw WebexError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
-      if (body['attachments'] !== undefined) throw WebexError.badRequest('attachments: cards are not supported yet');
       let roomId: string;
       let to: { personId?: string; personEmail?: string } | undefined;
       if (roomIdRaw !== undefined) roomId = fieldId('ROOM', roomIdRaw, 'roomId');
@@ -196,7 +230,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
       }
       const parentId = parentIdRaw !== undefined ? fieldId('MESSAGE', parentIdRaw, 'parentId') : undefined;
       const mentions = await mentionsOf(caller, roomId, content.markdown);
-      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}) }, options);
+      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}), ...(cards !== undefined ? { cards } : {}) }, options);
       return presentMessage(message, originOf(req), to);
     },
     { bodyLimit: GATEWAY_LIMITS.multipartBytes },
@@ -255,6 +289,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     if (roomIdRaw === undefined) throw WebexError.badRequest('roomId: required');
     if (fieldId('ROOM', roomIdRaw, 'roomId') !== current.roomId) throw WebexError.badRequest('roomId: not the message’s space');
     if (current.files !== undefined && current.files.length > 0) throw WebexError.badRequest('A message with files cannot be edited.');
+    if (current.attachments !== undefined && current.attachments.length > 0) throw WebexError.badRequest('A message with a card cannot be edited.');
     const content = contentOf(body);
     if (content.text === undefined && content.html === undefined) throw WebexError.badRequest('An edit needs text or markdown.');
     const room = await caller.client.rooms.get(current.roomId);
@@ -265,7 +300,8 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
       if (content[field] !== undefined) sealed[field] = (await sealText(key, content[field])).ciphertext;
     }
     const mentions = await mentionsOf(caller, current.roomId, content.markdown);
-    const updated = await caller.client.messages.update(id, { roomId: current.roomId, ...sealed, encryptionKeyUrl: key.uri, ...mentions });
+    // The new content's tokens replace the old ones (an edit without tokens would unindex it).
+    const updated = await caller.client.messages.update(id, { roomId: current.roomId, ...sealed, encryptionKeyUrl: key.uri, ...mentions, ...(await searchTokens(caller, key, room, content)) });
     return presentMessage({ ...updated, ...content }, originOf(req));
   });
 

@@ -4,3 +4,4 @@
  */
 export { SecureClient, type SecureRoom, type SecureMessage, type MessageContent, type SendInput, type CreateSpaceInput, type PersonRef, type SecureConnectOptions, type SealOptions } from './secure-client.ts';
 export { SpaceKeys, type SpaceKeyring } from './space-keys.ts';
+export { sealCards, openCards, type Card } from './cards.ts';

@@ -23,6 +23,7 @@ import type { KmsClient, KmsKey } from '../kms/client.ts';
 import { openWithKey, sealText } from '../kms/content.ts';
 import { KmsRelay } from '../kms/relay-transport.ts';
 import { SpaceKeys } from './space-keys.ts';
+import { openCards, sealCards, type Card } from './cards.ts';
 
 /** A space with its title in plaintext; `decryptError` says why the title could not be opened. */
 export type SecureRoom = Room & { decryptError?: FlintError };
@@ -32,7 +33,7 @@ export type SecureRoom = Room & { decryptError?: FlintError };
  * refused, missing or wrong) they are absent and `decryptError` says why: one unreadable message
  * never hides the others.
  */
-export type SecureMessage = Message & { decryptError?: FlintError };
+export type SecureMessage = Message & { decryptError?: FlintError; cards?: Card[] };
 
 /** The content fields a message may carry, in plaintext. */
 export interface MessageContent {
@@ -44,8 +45,13 @@ export interface MessageContent {
 type CreateMessageBody = MethodBody<typeof messageMethods.createMessage>;
 type CreateRoomBody = MethodBody<typeof spaces.createRoom>;
 
-/** What `send` takes: the message body with plaintext content, to a space (by id). */
-export type SendInput = Omit<CreateMessageBody, 'text' | 'markdown' | 'html' | 'encryptionKeyUrl' | 'roomId' | 'toPersonId' | 'toPersonEmail'> & MessageContent & { roomId: string };
+/**
+ * What `send` takes: the message body with plaintext content, to a space (by id); `cards` in
+ * plaintext (sealed into `attachments` with the same key as the text; `text` or `markdown` is
+ * their fallback).
+ */
+export type SendInput = Omit<CreateMessageBody, 'text' | 'markdown' | 'html' | 'encryptionKeyUrl' | 'roomId' | 'toPersonId' | 'toPersonEmail' | 'attachments'> &
+  MessageContent & { roomId: string; cards?: Card[] };
 
 /**
  * Options of `send` and `edit`. `searchTokens` computes the message's blinded search tokens from
@@ -238,11 +244,12 @@ export class SecureClient {
   async send(input: SendInput, options: SealOptions = {}): Promise<SecureMessage> {
     const room = await this.client.rooms.get(input.roomId);
     const key = await this.currentKey(room);
-    const { text, markdown, html, ...rest } = input;
+    const { text, markdown, html, cards, ...rest } = input;
     const sealed = await this.seal(key, { text, markdown, html });
     const tokens = options.searchTokens !== undefined ? { searchTokens: await options.searchTokens(key, room) } : {};
-    const message = await this.client.messages.create({ ...rest, ...sealed, encryptionKeyUrl: key.uri, ...tokens });
-    return { ...message, ...this.defined({ text, markdown, html }) };
+    const attachments = cards !== undefined && cards.length > 0 ? { attachments: await sealCards(key, cards) } : {};
+    const message = await this.client.messages.create({ ...rest, ...sealed, ...attachments, encryptionKeyUrl: key.uri, ...tokens });
+    return { ...message, ...this.defined({ text, markdown, html }), ...(cards !== undefined && cards.length > 0 ? { cards } : {}) };
   }
 
   /**
@@ -274,14 +281,16 @@ export class SecureClient {
   /** Opens a message (e.g. from a `message.created` event). Never throws for bad content. */
   async openMessage(message: Message): Promise<SecureMessage> {
     const present = CONTENT_FIELDS.filter((f) => message[f] !== undefined);
-    if (present.length === 0) return message;
+    const sealedCards = message.attachments ?? [];
+    if (present.length === 0 && sealedCards.length === 0) return message;
     const stripped: SecureMessage = { ...message };
     for (const f of CONTENT_FIELDS) delete stripped[f];
     if (message.encryptionKeyUrl === undefined) return { ...stripped, decryptError: new FlintError(0, 'bad_request', 'The message names no key.', undefined, undefined) };
     try {
       const opened: MessageContent = {};
       for (const f of present) opened[f] = await this.open(message.encryptionKeyUrl, message[f]!);
-      return { ...stripped, ...opened };
+      const cards = sealedCards.length > 0 ? { cards: await openCards(await this.keys.key(message.encryptionKeyUrl), sealedCards) } : {};
+      return { ...stripped, ...opened, ...cards };
     } catch (error) {
       return { ...stripped, decryptError: asFlintError(error) };
     }

@@ -146,6 +146,8 @@ export interface MessagesTable {
   /** JSON arrays, kept for presenting; message_mentions indexes them for queries. */
   mentioned_people: string | null;
   mentioned_groups: string | null;
+  /** JSON `[{contentType, content}]`, the content sealed (cards, SPEC PL-2); null without one. */
+  attachments: string | null;
   edit_count: number;
   created_at: number;
   updated_at: number | null;

@@ -1,5 +1,6 @@
 /**
- * Attachment actions (SPEC PL-2): someone submits a card of a message in a space they belong to.
+ * Attachment actions (SPEC PL-2): someone submits the card of a message (one that carries a card)
+ * in a space they belong to.
  * The sealed inputs are stored as they came; the submitter and the message's sender (the bot that
  * posted the card) get an `attachmentAction.created` event, which also drives their webhooks.
  * @module
@@ -26,12 +27,14 @@ function present(row: AttachmentActionRow): AttachmentAction {
 
 export async function createAttachmentAction(core: Core, actor: Actor, input: { type: 'submit'; messageId: string; inputs: string; encryptionKeyUrl: string }): Promise<AttachmentAction> {
   return core.events.transact(async (trx, emit) => {
-    const message = await trx.selectFrom('messages').select(['id', 'space_id', 'person_id']).where('id', '=', input.messageId).executeTakeFirst();
+    const message = await trx.selectFrom('messages').select(['id', 'space_id', 'person_id', 'attachments']).where('id', '=', input.messageId).executeTakeFirst();
     // A message of a space one is not in does not exist, as far as one can tell.
     if (message === undefined) throw ApiError.notFound('message');
     await memberOf(trx, actor, message.space_id).catch(() => {
       throw ApiError.notFound('message');
     });
+    // An action submits a card: a message without one has nothing to submit.
+    if (message.attachments === null) throw ApiError.badRequest('messageId: the message has no card to submit');
     const row: AttachmentActionRow = {
       id: newId(),
       message_id: message.id,

@@ -37,6 +37,8 @@ export interface CreateMessageInput extends MessageContent {
   parentId?: string | undefined;
   /** Uploaded blobs of the space with their sealed references (SPEC FL-1). */
   files?: { blobId: string; reference: string }[] | undefined;
+  /** A card, sealed (SPEC PL-2); needs `text` or `markdown` beside it as the fallback. */
+  attachments?: { contentType: string; content: string }[] | undefined;
 }
 
 function hasContent(c: MessageContent): boolean {
@@ -65,6 +67,8 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
   const targets = [input.roomId, input.toPersonId, input.toPersonEmail].filter((t) => t !== undefined).length;
   if (targets !== 1) throw ApiError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
   if (!hasContent(input) && input.files === undefined) throw ApiError.badRequest('A message needs text, markdown, html or files.');
+  // Clients that cannot show a card show the fallback instead (as Webex requires of bots).
+  if (input.attachments !== undefined && input.text === undefined && input.markdown === undefined) throw ApiError.badRequest('attachments: a message with a card needs text or markdown as its fallback');
   let roomId = input.roomId;
   if (roomId === undefined) {
     if (input.parentId !== undefined) throw ApiError.badRequest('parentId: threads need roomId');
@@ -92,6 +96,7 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
       encryption_key_url: input.encryptionKeyUrl ?? null,
       mentioned_people: input.mentionedPeople?.length ? JSON.stringify(input.mentionedPeople) : null,
       mentioned_groups: input.mentionedGroups?.length ? JSON.stringify(input.mentionedGroups) : null,
+      attachments: input.attachments?.length ? JSON.stringify(input.attachments.map((a) => ({ contentType: a.contentType, content: a.content }))) : null,
       edit_count: 0,
       created_at: now,
       updated_at: null,
@@ -164,6 +169,8 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
     const { row, space } = await loadMessage(trx, actor, id);
     if (input.roomId !== undefined && input.roomId !== space.id) throw ApiError.badRequest('roomId: not the message’s space');
     if (row.person_id !== actor.personId) throw ApiError.forbidden('Only the sender may edit a message.');
+    // The card stays sealed under the key it was sent with, which an edit may replace (as Webex: no edits).
+    if (row.attachments !== null) throw ApiError.badRequest('A message with a card cannot be edited.');
     if (row.edit_count >= MESSAGING_LIMITS.editsPerMessage) throw ApiError.badRequest(`A message may be edited at most ${MESSAGING_LIMITS.editsPerMessage} times.`);
     await checkMentions(trx, space.id, input.mentionedPeople ?? []);
     const now = core.now();

@@ -5,6 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { CARD_CONTENT_TYPE, MESSAGING_LIMITS } from '@flint/protocol';
 import type { FlintClient } from '@flint/sdk';
 import { raw, startFlint, type TestFlint } from '@flint/testkit';
 
@@ -263,6 +264,36 @@ describe('spaces and messages', () => {
     const set = await ada.rooms.update(room.id, { kroUri: 'kms://kms.example/resources/1' });
     assert.equal(set.kroUri, 'kms://kms.example/resources/1');
     await assert.rejects(ada.rooms.update(room.id, { kroUri: 'kms://kms.example/resources/2' }), { status: 409 });
+  });
+
+  it('carries one sealed card with a fallback, cannot edit it, and takes card submissions only for messages with one (PL-2)', async () => {
+    const room = await ada.rooms.create({ title: c('cards') });
+    await ada.memberships.create({ roomId: room.id, personId: ids.bob });
+    const card = { contentType: CARD_CONTENT_TYPE, content: c('card json') } as const;
+    const token = ada.session!.accessToken;
+    const count = async () => (await ada.messages.list({ roomId: room.id })).items.length;
+    const refused: [string, unknown][] = [
+      ['no fallback', { roomId: room.id, attachments: [card] }],
+      ['html is not a fallback', { roomId: room.id, html: c('h'), attachments: [card] }],
+      ['two cards', { roomId: room.id, text: c('t'), attachments: [card, card] }],
+      ['no card in the list', { roomId: room.id, text: c('t'), attachments: [] }],
+      ['another content type', { roomId: room.id, text: c('t'), attachments: [{ contentType: 'text/html', content: c('x') }] }],
+      ['too large', { roomId: room.id, text: c('t'), attachments: [{ ...card, content: 'x'.repeat(MESSAGING_LIMITS.attachmentChars + 1) }] }],
+    ];
+    for (const [why, body] of refused) assert.equal((await raw(flint.url, 'POST', '/api/messages', { token, body })).status, 400, why);
+    assert.equal(await count(), 0, 'nothing was posted');
+
+    const sent = await ada.messages.create({ roomId: room.id, text: c('fallback'), attachments: [card] });
+    assert.deepEqual(sent.attachments, [card]);
+    assert.deepEqual((await bob.messages.get(sent.id)).attachments, [card], 'members get the sealed card');
+    assert.deepEqual((await bob.messages.list({ roomId: room.id })).items[0]!.attachments, [card]);
+    await assert.rejects(ada.messages.update(sent.id, { text: c('edited') }), { status: 400 });
+
+    const plain = await ada.messages.create({ roomId: room.id, text: c('no card') });
+    assert.equal(plain.attachments, undefined);
+    await assert.rejects(bob.attachmentActions.create({ type: 'submit', messageId: plain.id, inputs: c('inputs'), encryptionKeyUrl: 'kms://kms.example/keys/1' }), { status: 400 });
+    const action = await bob.attachmentActions.create({ type: 'submit', messageId: sent.id, inputs: c('inputs'), encryptionKeyUrl: 'kms://kms.example/keys/1' });
+    assert.equal(action.messageId, sent.id);
   });
 
   it('enforces the documented size limits on content and titles', async () => {

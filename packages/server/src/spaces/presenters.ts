@@ -82,6 +82,7 @@ export function presentMessage(row: MessageRow, roomType: SpaceRow['type'], send
   if (row.mentioned_groups !== null) m.mentionedGroups = JSON.parse(row.mentioned_groups) as 'all'[];
   if (row.updated_at !== null) m.updated = iso(row.updated_at);
   if (files !== undefined && files.length > 0) m.files = files;
+  if (row.attachments !== null) m.attachments = JSON.parse(row.attachments) as NonNullable<Message['attachments']>;
   return m;
 }
 

@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { toHydraId, webhooks as wire, type Webhook } from '@flint/protocol';
+import { CARD_CONTENT_TYPE, toHydraId, webhooks as wire, type Webhook } from '@flint/protocol';
 import { verifyWebhookSignature, type FlintClient } from '@flint/sdk';
 import { errorOf, freePort, raw, startFlint, startWebhookReceiver, type ReceivedDelivery, type TestFlint, type WebhookReceiver } from '@flint/testkit';
 import { backoffCeiling } from '../jobs/backoff.ts';
@@ -283,6 +283,7 @@ describe('webhooks', () => {
     await add('f-files', { filter: 'hasFiles=true' });
     await add('f-nofiles', { filter: `hasFiles=false&roomId=${r1.id}` });
     await add('f-attachments', { filter: 'hasAttachments=true' });
+    await add('f-noattachments', { filter: `hasAttachments=false&roomId=${r1.id}` });
     await add('f-mb-room', { resource: 'memberships', event: 'all', filter: `roomId=${r2.id}` });
     await add('f-mb-email', { resource: 'memberships', event: 'created', filter: 'personEmail=cat@example.com' });
     await add('f-mb-person', { resource: 'memberships', event: 'all', filter: `personId=${ids.bob}&roomId=${r1.id}` });
@@ -300,6 +301,8 @@ describe('webhooks', () => {
     const m4 = await ada.messages.create({ toPersonEmail: 'bob@example.com', text: c('direct') });
     const blob = await uploadBlob(flint, ada, r1.id);
     const m5 = await ada.messages.create({ roomId: r1.id, text: c('with a file'), files: [{ blobId: blob, reference: c('reference') }] });
+    // A card: its JSON sealed; the core knows only that the message carries one.
+    const m6 = await ada.messages.create({ roomId: r1.id, text: c('card fallback'), attachments: [{ contentType: CARD_CONTENT_TYPE, content: c('card') }] });
     await ada.rooms.update(r2.id, { isLocked: true });
     const bobInR2 = (await ada.memberships.list({ roomId: r2.id })).items.find((m) => m.personId === ids.bob)!;
     await ada.memberships.update(bobInR2.id, true);
@@ -307,15 +310,16 @@ describe('webhooks', () => {
 
     const created = (...messages: { id: string }[]) => messages.map((m) => `created:${m.id}`);
     const same = (path: string, expected: string[]) => assert.deepEqual(new Set(dataIds(receiver, `/${path}`)), new Set(expected), path);
-    same('f-room', created(m1, m2, m5));
+    same('f-room', created(m1, m2, m5, m6));
     same('f-direct', created(m4));
     same('f-person', created(m2, m3));
     same('f-email', created(m2, m3));
     same('f-me', created(m2));
     same('f-cat', created(m3));
     same('f-files', created(m5));
-    same('f-nofiles', created(m1, m2));
-    same('f-attachments', []);
+    same('f-nofiles', created(m1, m2, m6));
+    same('f-attachments', created(m6));
+    same('f-noattachments', created(m1, m2, m5));
     const catInR2 = (await ada.memberships.list({ roomId: r2.id })).items.find((m) => m.personId === ids.cat)!;
     same('f-mb-room', [`created:${bobInR2.id}`, `created:${catInR2.id}`, `updated:${bobInR2.id}`]);
     same('f-mb-email', [`created:${catInR2.id}`]);
@@ -328,6 +332,9 @@ describe('webhooks', () => {
     const withFile = at(receiver, '/f-files')[0]!;
     assert.deepEqual(withFile.body.data['files'], [blob]);
     assert.doesNotMatch(withFile.raw.toString('utf8'), /ciphertext:/);
+    const withCard = at(receiver, '/f-attachments')[0]!;
+    assert.equal(withCard.body.data['attachments'], undefined, 'never the card, not even sealed');
+    assert.doesNotMatch(withCard.raw.toString('utf8'), /ciphertext:/);
     for (const w of hooks) await ada.webhooks.delete(w.id);
   });
 

@@ -13,6 +13,7 @@ import * as jobsWebhooks from './0007-jobs-webhooks.ts';
 import * as fileUploads from './0008-file-uploads.ts';
 import * as searchIndex from './0009-search-index.ts';
 import * as attachmentActions from './0010-attachment-actions.ts';
+import * as messageCards from './0013-message-cards.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -25,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0008-file-uploads': fileUploads,
   '0009-search-index': searchIndex,
   '0010-attachment-actions': attachmentActions,
+  '0013-message-cards': messageCards,
 };

@@ -2,6 +2,14 @@
  * The event stream client: connects to /api/events, sends the last event id it holds, and
  * reconnects with back-off after any drop, so the application sees every event once, in order.
  * Works with the browser's WebSocket, or any constructor of the same shape (the `ws` package in Node 20).
+ *
+ * A connection can die without a close ever arriving: a network that goes away silently (Wi-Fi
+ * lost, a laptop asleep, a NAT that forgot the flow) leaves the socket "open" until TCP gives up,
+ * which takes minutes. So the client watches the connection itself: after `heartbeatMs` without a
+ * frame it sends a `ping` (the server answers `pong`), and after twice that without any frame it
+ * abandons the socket and reconnects. Abandoning never waits for the closing handshake (it cannot
+ * finish on a dead network). `reconnectNow()` skips the back-off when the application knows the
+ * network is back (a browser's `online` event).
  * @module
  */
 import { EVENTS_PATH, type ServerFrame, type StoredEvent } from '@flint/protocol';
@@ -34,7 +42,16 @@ export interface EventStreamOptions {
   onStateChange?: (state: 'connecting' | 'open' | 'closed') => void;
   /** Longest wait between reconnection attempts. */
   maxBackoffMs?: number;
+  /**
+   * Silence after which the client pings the server; after twice this without a frame the
+   * connection is presumed dead and replaced. Default 20 s; 0 turns the check off.
+   */
+  heartbeatMs?: number;
 }
+
+const DEFAULT_HEARTBEAT_MS = 20_000;
+/** WebSocket.OPEN, the same in browsers and in `ws`. */
+const OPEN = 1;
 
 export class EventStream {
   lastEventId: number | undefined;
@@ -44,6 +61,9 @@ export class EventStream {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readyWaiters: (() => void)[] = [];
   private isReady = false;
+  private watchdog: ReturnType<typeof setInterval> | undefined;
+  private lastFrameAt = 0;
+  private pinged = false;
 
   constructor(private readonly options: EventStreamOptions) {
     this.lastEventId = options.lastEventId;
@@ -68,14 +88,86 @@ export class EventStream {
   stop(): void {
     this.stopped = true;
     if (this.timer !== undefined) clearTimeout(this.timer);
+    this.stopWatchdog();
     this.socket?.close(1000, 'bye');
     this.socket = undefined;
     this.options.onStateChange?.('closed');
   }
 
-  /** Drops the connection as a network failure would (tests, and "reconnect now" in apps). */
+  /**
+   * Gives up the current connection at once, as a network failure would, and reconnects after the
+   * back-off (tests; an application that learns the network is gone, e.g. the browser's `offline`).
+   */
   drop(): void {
-    this.socket?.close(4000, 'dropped by client');
+    this.abandon(4000, 'dropped by client');
+  }
+
+  /** Reconnects at once if the stream is waiting to retry (the network is back): no back-off. */
+  reconnectNow(): void {
+    if (this.stopped || this.socket !== undefined) return;
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.attempt = 0;
+    this.open();
+  }
+
+  /** Forgets the socket without waiting for its closing handshake, then goes on as after a close. */
+  private abandon(code: number, reason: string): void {
+    const socket = this.socket;
+    if (socket === undefined) return;
+    socket.onopen = null;
+    socket.onmessage = null;
+    socket.onclose = null;
+    try {
+      socket.close(code, reason);
+    } catch {
+      // Already closing, or never opened: nothing to say to the server.
+    }
+    this.lost(socket);
+  }
+
+  private lost(socket: WebSocketLike): void {
+    if (this.socket !== socket) return;
+    this.socket = undefined;
+    this.isReady = false;
+    this.stopWatchdog();
+    if (this.stopped) return;
+    const delay = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
+    this.attempt += 1;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.open();
+    }, delay);
+    // Last, so a listener may call reconnectNow() (which cancels the timer just set).
+    this.options.onStateChange?.('closed');
+  }
+
+  /** Pings after `heartbeatMs` of silence; abandons the socket after twice that. */
+  private startWatchdog(socket: WebSocketLike): void {
+    const every = this.options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+    if (every <= 0) return;
+    this.stopWatchdog();
+    this.lastFrameAt = Date.now();
+    this.pinged = false;
+    this.watchdog = setInterval(() => {
+      if (this.socket !== socket) return;
+      const silent = Date.now() - this.lastFrameAt;
+      // Not open after a whole period: the connection attempt itself is stuck.
+      if (silent >= 2 * every || (silent >= every && socket.readyState !== OPEN)) this.abandon(4000, 'no answer to ping');
+      else if (silent >= every && !this.pinged) {
+        this.pinged = true;
+        try {
+          socket.send(JSON.stringify({ type: 'ping' }));
+        } catch {
+          this.abandon(4000, 'send failed');
+        }
+      }
+    }, Math.max(10, Math.floor(every / 4)));
+  }
+
+  private stopWatchdog(): void {
+    if (this.watchdog !== undefined) clearInterval(this.watchdog);
+    this.watchdog = undefined;
   }
 
   private open(): void {
@@ -97,18 +189,16 @@ export class EventStream {
         }),
       );
     };
-    socket.onmessage = (ev) => this.onFrame(JSON.parse(String(ev.data)) as ServerFrame);
-    socket.onerror = () => undefined;
-    socket.onclose = () => {
-      if (this.socket !== socket) return;
-      this.socket = undefined;
-      this.isReady = false;
-      if (this.stopped) return;
-      this.options.onStateChange?.('closed');
-      const delay = Math.min(this.options.maxBackoffMs ?? 5000, 100 * 2 ** this.attempt) * (0.5 + Math.random() / 2);
-      this.attempt += 1;
-      this.timer = setTimeout(() => this.open(), delay);
+    socket.onmessage = (ev) => {
+      this.lastFrameAt = Date.now();
+      this.pinged = false;
+      this.onFrame(JSON.parse(String(ev.data)) as ServerFrame);
     };
+    socket.onerror = () => undefined;
+    socket.onclose = () => this.lost(socket);
+    // From the first moment: a connection that never opens (a dead network, a black hole) is
+    // replaced too, not left to the operating system's connect timeout.
+    this.startWatchdog(socket);
   }
 
   private onFrame(frame: ServerFrame): void {

@@ -29,11 +29,23 @@ export function newClient(): FlintClient {
   return new FlintClient({ baseUrl: window.location.origin, useCookie: true, clientVersion: CLIENT_VERSION });
 }
 
+/**
+ * This tab, in its announcements: a BroadcastChannel delivers a message to every other channel
+ * object of that name, the sender's own tab included, and a tab that followed its own sign-in
+ * would start a second session (a second event stream and KMS device).
+ */
+const TAB_ID = toHex(randomBytes(8));
+
+interface AuthAnnouncement {
+  kind: 'signed-in' | 'signed-out';
+  tab: string;
+}
+
 /** Tells the other tabs of this browser that the person signed in or out, so they follow. */
 export function announceAuth(kind: 'signed-in' | 'signed-out'): void {
   if (typeof BroadcastChannel === 'undefined') return;
   const channel = new BroadcastChannel(AUTH_CHANNEL);
-  channel.postMessage(kind);
+  channel.postMessage({ kind, tab: TAB_ID } satisfies AuthAnnouncement);
   channel.close();
 }
 
@@ -41,7 +53,9 @@ export function onAuthAnnouncement(handler: (kind: 'signed-in' | 'signed-out') =
   if (typeof BroadcastChannel === 'undefined') return () => undefined;
   const channel = new BroadcastChannel(AUTH_CHANNEL);
   channel.onmessage = (ev: MessageEvent<unknown>) => {
-    if (ev.data === 'signed-in' || ev.data === 'signed-out') handler(ev.data);
+    const message = ev.data as Partial<AuthAnnouncement> | null;
+    if (message === null || typeof message !== 'object' || message.tab === TAB_ID) return;
+    if (message.kind === 'signed-in' || message.kind === 'signed-out') handler(message.kind);
   };
   return () => channel.close();
 }
@@ -56,6 +70,8 @@ export class Session {
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  private readonly onOffline = () => this.stream.drop();
+  private readonly onOnline = () => this.stream.reconnectNow();
 
   private constructor(readonly client: FlintClient) {}
 
@@ -112,6 +128,10 @@ export class Session {
       onReset: handlers.onReset,
       onStateChange: handlers.onState,
     });
+    // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
+    // tell: give the connection up at once (the person sees it), and reconnect without back-off.
+    window.addEventListener('offline', this.onOffline);
+    window.addEventListener('online', this.onOnline);
     await this.stream.start();
     const kms: KmsClient = relay.kmsClient(this.client);
     await kms.connect();
@@ -149,6 +169,8 @@ export class Session {
 
   close(): void {
     this.closed = true;
+    window.removeEventListener('offline', this.onOffline);
+    window.removeEventListener('online', this.onOnline);
     if (this.tokenTimer !== undefined) clearTimeout(this.tokenTimer);
     this.stream?.stop();
     this.relay?.close();

@@ -3,12 +3,14 @@
  * and `memberships.listen()` work against Flint: the SDK discovers Flint's service catalog (U2C),
  * registers a device (WDM), opens the Mercury WebSocket, and turns the activities the gateway
  * pushes into Webex-shaped events — fetching a new message's text through `/v1` with its own
- * token. Runs on SQLite, and on PostgreSQL + Redis when the test variables are set.
+ * token. A bot whose socket drops mid-stream reconnects and gets what it missed: the gateway
+ * resumes the native stream after the last event the device acknowledged. Runs on SQLite, and on
+ * PostgreSQL + Redis when the test variables are set.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { raw, startFlint, type TestFlint } from '@flint/testkit';
+import { raw, startFlint, startTcpProxy, type TestFlint } from '@flint/testkit';
 import type { FlintClient } from '@flint/sdk';
 import { webexFor, type Webex } from './webex.ts';
 
@@ -143,5 +145,41 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
     const own = await bobWebex.rooms.create({ title: 'Bob’s own' });
     const createdRoom = await rooms.waitFor((e) => e.event === 'created' && e.data.id === own.id);
     assert.equal(createdRoom.data['type'], 'group');
+  });
+
+  it('a socket dropped mid-stream reconnects and gets every message sent while it was cut off, once', { timeout: 120_000 }, async () => {
+    // Cy's bot reaches Flint through a proxy that can cut its network.
+    const cy = await flint.signup({ email: 'cy@listen.example', displayName: 'Cy Listen' });
+    const address = new URL(flint.url);
+    const proxy = await startTcpProxy({ host: address.hostname, port: Number(address.port) });
+    const cyWebex = await webexFor(proxy.url, cy.session!.accessToken);
+    try {
+      const messages = recorder(cyWebex, 'messages', ['created']);
+      await cyWebex.messages.listen();
+      const room = await adaWebex.rooms.create({ title: `Dropped ${randomBytes(4).toString('hex')}` });
+      await adaWebex.memberships.create({ roomId: room.id, personEmail: 'cy@listen.example' });
+      const first = await adaWebex.messages.create({ roomId: room.id, text: 'before the drop' });
+      await messages.waitFor((e) => e.data.id === first.id);
+
+      // The network goes: every socket dies, and reconnections wait unanswered.
+      proxy.hold();
+      proxy.drop();
+      const missed = [];
+      for (let i = 0; i < 3; i++) missed.push(await adaWebex.messages.create({ roomId: room.id, text: `while cut off ${i}` }));
+      // The network comes back: the SDK's reconnection goes through, and the gateway resumes.
+      proxy.release();
+      for (const m of missed) {
+        const heard = await messages.waitFor((e) => e.data.id === m.id, 60_000);
+        assert.equal(heard.data['text'], m['text'], 'fetched through /v1 after the reconnect');
+      }
+      const after = await adaWebex.messages.create({ roomId: room.id, text: 'after the reconnect' });
+      await messages.waitFor((e) => e.data.id === after.id);
+      const ids = messages.seen.map((e) => e.data.id);
+      assert.deepEqual(ids, [first.id, ...missed.map((m) => m.id), after.id], 'each once, in order');
+    } finally {
+      cyWebex.messages.stopListening();
+      await cyWebex.internal.mercury.disconnect().catch(() => undefined);
+      await proxy.stop();
+    }
   });
 });

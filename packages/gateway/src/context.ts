@@ -7,6 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { FlintError } from '@flint/sdk';
 import type { Caller, Callers, CoreAccess } from './callers.ts';
+import type { MercuryCursors } from './listen/cursors.ts';
 import { bearerOf } from './request.ts';
 
 export interface GatewayLog {
@@ -19,6 +20,8 @@ export interface Gateway {
   callers: Callers;
   core: CoreAccess;
   log: GatewayLog;
+  /** Where each `listen()` device left off, to resume after a reconnect. */
+  cursors: MercuryCursors;
 }
 
 export interface V1Context {

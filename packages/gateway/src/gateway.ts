@@ -23,6 +23,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
 import { mercuryRoutes } from './listen/mercury.ts';
+import { MercuryCursors } from './listen/cursors.ts';
 
 export interface GatewayOptions {
   core: CoreAccess;
@@ -36,9 +37,10 @@ export interface GatewayOptions {
 export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) => Promise<void> {
   return async (app) => {
     const callers = new Callers(options.core, options.callers);
+    const cursors = new MercuryCursors();
     app.addHook('onClose', async () => callers.close());
     await app.register(async (scope) => {
-      const gateway: Gateway = { callers, core: options.core, log: scope.log };
+      const gateway: Gateway = { callers, core: options.core, log: scope.log, cursors };
       scope.setErrorHandler((error, req, reply) => {
         const e = WebexError.from(error);
         if (e.status >= 500 && e.status !== 502) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'gateway request failed');

@@ -28,4 +28,9 @@ export const GATEWAY_LIMITS = {
   callerIdleMs: 10 * 60 * 1000,
   /** A caller entry is rebuilt at least this often (its KMS session, its person). */
   callerMaxAgeMs: 60 * 60 * 1000,
+  /** `listen()` devices whose resume point is kept (listen/cursors.ts), and for how long unused. */
+  mercuryCursors: 10_000,
+  mercuryCursorIdleMs: 24 * 60 * 60 * 1000,
+  /** Frames a Mercury socket may leave unacknowledged before the oldest count as received. */
+  mercuryUnackedFrames: 10_000,
 } as const;

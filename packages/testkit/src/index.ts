@@ -15,3 +15,4 @@ export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';
 export { startS3, type TestS3 } from './s3.ts';
 export { samplePdf, sampleImage } from './sample-files.ts';
 export { measureTransfer, type TransferMeasurement } from './file-transfer.ts';
+export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';

@@ -3,8 +3,9 @@
  * `listen()` needs (SPEC PL-2; reference §8.5): both U2C catalog calls answer in the "hostmap"
  * format, naming this server for `hydra`, `wdm` and `metrics`; a device registration answers the
  * Mercury WebSocket URL on the same host. Everything is derived from the request's own origin, so
- * it works behind any host name, and nothing is stored: a device id only names the WebSocket, which
- * authenticates with the caller's token itself (so any gateway instance can serve it).
+ * it works behind any host name. A device id names the WebSocket, which authenticates with the
+ * caller's token itself (so any gateway instance can serve it); the only state kept for a device is
+ * where its socket left off (listen/cursors.ts), dropped when the device is unregistered.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -73,7 +74,7 @@ export function catalogRoutes(app: FastifyInstance, gw: Gateway): void {
     device(req, deviceIdFrom((req.params as { deviceId: string }).deviceId), (req.body ?? {}) as Record<string, unknown>, caller.me.id),
   );
   v1(app, gw, 'GET', `${WDM_PREFIX}/devices/:deviceId`, async ({ req, caller }) => device(req, deviceIdFrom((req.params as { deviceId: string }).deviceId), {}, caller.me.id));
-  v1(app, gw, 'DELETE', `${WDM_PREFIX}/devices/:deviceId`, async ({ req }) => {
-    deviceIdFrom((req.params as { deviceId: string }).deviceId);
+  v1(app, gw, 'DELETE', `${WDM_PREFIX}/devices/:deviceId`, async ({ req, caller }) => {
+    gw.cursors.forget(deviceIdFrom((req.params as { deviceId: string }).deviceId), caller.me.id);
   });
 }

@@ -4,7 +4,9 @@
  * caller's own native event stream (`/api/events`, as the caller, through the SDK) and pushes each
  * event it sees as a `conversation.activity` — ids, verbs and tags only, never content. Mercury's
  * framing: `mercury.buffer_state` once authorized, `pong` for each `ping` (same id), a
- * `sequenceNumber` on every push; the client's acks need no answer.
+ * `sequenceNumber` on every push; the client's acks need no answer, but move the device's cursor:
+ * a socket that reconnects to the same device resumes its native stream after the last event the
+ * device acknowledged (listen/cursors.ts), so a bot gets what it missed while it was cut off.
  * @module
  */
 import { randomUUID } from 'node:crypto';
@@ -18,6 +20,7 @@ import { originOf } from '../request.ts';
 import { activityOf, type PersonLookup } from './activities.ts';
 import { openInputs } from '../routes/attachment-actions.ts';
 import { deviceIdFrom, MERCURY_PREFIX } from './catalog.ts';
+import { StreamPosition } from './cursors.ts';
 
 /** Time a client has to send its authorization after connecting (Mercury allows 30 s). */
 const AUTH_TIMEOUT_MS = 30_000;
@@ -28,6 +31,7 @@ interface ClientFrame {
   id?: unknown;
   type?: unknown;
   data?: { token?: unknown };
+  messageId?: unknown;
 }
 
 function people(caller: Caller): PersonLookup {
@@ -58,9 +62,18 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
     let sequence = 1;
     let authorized = false;
     let closed = false;
-    const push = (data: Record<string, unknown>) => {
-      if (closed || socket.readyState !== socket.OPEN) return;
-      socket.send(JSON.stringify({ id: randomUUID(), sequenceNumber: sequence++, timestamp: Date.now(), trackingId: `FLINT_${randomUUID()}`, data }));
+    /** Sends a frame; answers its id (what the client's ack names). */
+    const push = (data: Record<string, unknown>): string => {
+      const id = randomUUID();
+      if (closed || socket.readyState !== socket.OPEN) return id;
+      socket.send(JSON.stringify({ id, sequenceNumber: sequence++, timestamp: Date.now(), trackingId: `FLINT_${randomUUID()}`, data }));
+      return id;
+    };
+    let position: StreamPosition | undefined;
+    let session = 0;
+    const save = () => {
+      const cursor = position?.cursor;
+      if (cursor !== undefined) gw.cursors.save(deviceId, session, cursor);
     };
     const timer = setTimeout(() => socket.close(1008, 'Authentication did not happen within the timeout window of 30000 seconds.'), AUTH_TIMEOUT_MS);
     // Events are turned into activities one after the other, so they go out in order.
@@ -77,15 +90,38 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
       }
       if (closed) return;
       const lookup = people(caller);
+      // This socket takes the device over: it resumes where the device's last socket left off.
+      const claimed = gw.cursors.claim(deviceId, caller.me.id);
+      session = claimed.session;
+      const at = new StreamPosition(claimed.resumeAfter);
+      position = at;
       const onEvent = (event: StoredEvent) => {
+        at.arrived(event.id);
         queue = queue
           .then(async () => {
             const activity = await activityOf(event, origin, lookup, (action) => openInputs(caller, action));
-            if (activity !== undefined) push({ eventType: 'conversation.activity', activity });
+            if (activity === undefined) at.skipped(event.id);
+            else at.pushed(event.id, push({ eventType: 'conversation.activity', activity }));
           })
-          .catch((error: unknown) => gw.log.warn({ err: (error as Error).message }, 'mercury: an event could not be turned into an activity'));
+          .catch((error: unknown) => {
+            // It will not become a frame: count it as delivered rather than stall the cursor behind it.
+            at.skipped(event.id);
+            gw.log.warn({ err: (error as Error).message }, 'mercury: an event could not be turned into an activity');
+          })
+          .then(save);
       };
-      stream = caller.client.events({ deviceId: `mercury-${deviceId}`, onEvent, ...(gw.core.WebSocket ? { WebSocket: gw.core.WebSocket } : {}) });
+      const onReset = () => {
+        gw.log.warn({}, 'mercury: the native stream could not replay what the device missed (beyond retention)');
+        if (stream?.lastEventId !== undefined) at.reset(stream.lastEventId);
+        save();
+      };
+      stream = caller.client.events({
+        deviceId: `mercury-${deviceId}`,
+        onEvent,
+        onReset,
+        ...(claimed.resumeAfter !== undefined ? { lastEventId: claimed.resumeAfter } : {}),
+        ...(gw.core.WebSocket ? { WebSocket: gw.core.WebSocket } : {}),
+      });
       try {
         await stream.start();
       } catch {
@@ -95,6 +131,8 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
         stream.stop();
         return;
       }
+      at.opened(stream.lastEventId);
+      save();
       authorized = true;
       clearTimeout(timer);
       push({ eventType: 'mercury.buffer_state', buffer_state: { conversation: 'UNKNOWN', locus: 'UNKNOWN' } });
@@ -117,7 +155,11 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
         if (socket.readyState === socket.OPEN) socket.send(JSON.stringify({ id: frame.id, type: 'pong' }));
         return;
       }
-      // Acks and anything else need no answer.
+      if (frame.type === 'ack' && typeof frame.messageId === 'string' && position?.acked(frame.messageId) === true) {
+        save();
+        return;
+      }
+      // Anything else needs no answer.
     });
     socket.on('close', () => {
       closed = true;

@@ -1,12 +1,14 @@
 // Vite builds the web app into dist/, which `flint serve` serves with a strict CSP (no inline
 // scripts: Vite emits module scripts as files). The service worker is generated here because it
-// must list the hashed file names of this very build.
+// must list the hashed file names of this very build; the brotli and gzip forms of the text files
+// are made here too, once, so the server never compresses on a request.
 import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { serviceWorker } from './build/service-worker.mjs';
+import { precompress } from './build/precompress.mjs';
 
 export default defineConfig({
-  plugins: [react(), serviceWorker()],
+  plugins: [react(), serviceWorker(), precompress()],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -86,6 +86,12 @@ describe('web app (Chromium)', () => {
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'no inline script in the page');
 
     await open('ada', 'Ada Lovelace', 'ada@example.com');
+    // The app's files came compressed (the build's brotli forms) and were decoded into a working app.
+    const entry = await people.ada.page.evaluate(() =>
+      (performance.getEntriesByType('resource') as PerformanceResourceTiming[]).filter((e) => /\/assets\/index-[^/]+\.js$/.test(e.name)).map((e) => [e.encodedBodySize, e.decodedBodySize]),
+    );
+    assert.equal(entry.length, 1);
+    assert.ok(entry[0]![0]! * 3 < entry[0]![1]!, `the entry script travelled compressed (${entry[0]!.join(' of ')} bytes)`);
     await shot(people.ada, '01-empty');
     await open('bob', 'Bob Babbage', 'bob@example.com');
     await open('eve', 'Eve Outsider', 'eve@example.com', { width: 390, height: 844 });

@@ -1,5 +1,6 @@
 /**
- * Serving the built web app (the core never imports it: `flint serve` passes the folder). Every
+ * Serving the built web app (the core never imports it: `flint serve` passes the folder),
+ * precompressed by the build (brotli or gzip, by Accept-Encoding). Every
  * file goes out with a strict Content-Security-Policy: scripts, styles and connections from this
  * origin only (plus its WebSocket), no inline script, no plug-ins, no framing — so even a message
  * that slipped past the app's safe rendering could not run code or send content elsewhere.
@@ -31,6 +32,9 @@ export function webAppCsp(publicUrl: string): string {
   ].join('; ');
 }
 
+/** Files the build compresses (packages/web/build/precompress.mjs): their answers vary by Accept-Encoding. */
+const COMPRESSIBLE = /\.(m?js|css|html|svg|webmanifest|json|txt)(\.br|\.gz)?$/;
+
 export async function registerWebApp(app: FastifyInstance, root: string, publicUrl: string): Promise<void> {
   const csp = webAppCsp(publicUrl);
   await app.register(fastifyStatic, {
@@ -38,9 +42,16 @@ export async function registerWebApp(app: FastifyInstance, root: string, publicU
     prefix: '/',
     index: ['index.html'],
     wildcard: false,
+    // The build wrote `.br` and `.gz` beside each text file: the best form the client accepts is
+    // sent as is (brotli first, then gzip, else the file itself), with its Content-Encoding.
+    preCompressed: true,
+    // Those forms are reached only through Accept-Encoding, never by their own names.
+    allowedPath: (pathname) => !/\.(br|gz)$/.test(pathname),
     // Cache-Control is set below, per file.
     cacheControl: false,
     setHeaders(res, path) {
+      // Caches must keep the brotli, gzip and plain answers apart.
+      if (COMPRESSIBLE.test(path)) res.setHeader('Vary', 'Accept-Encoding');
       res.setHeader('Content-Security-Policy', csp);
       res.setHeader('Referrer-Policy', 'no-referrer');
       res.setHeader('X-Frame-Options', 'DENY');

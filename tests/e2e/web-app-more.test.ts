@@ -117,6 +117,23 @@ describe('web app, more (Chromium)', () => {
     await tab2.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Rocket' }).waitFor(WAIT);
   });
 
+  it('SP-3: added to a team later, Bob sees its spaces, joins one and reads it; removed, it goes', async () => {
+    const team = await ada.createTeam({ name: 'Apollo' });
+    const launch = await ada.createSpace({ title: 'Launch', teamId: team.id });
+    await ada.send({ roomId: launch.id, text: 'T-minus 10' });
+    const added = await ada.addTeamMember(team.id, { personEmail: 'bob@example.com' });
+    const chip = tab1.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Apollo' });
+    await chip.click(WAIT);
+    await tab1.getByRole('link', { name: /^Apollo/ }).waitFor(WAIT);
+    await tab1.getByRole('button', { name: 'Join Launch' }).click(WAIT);
+    await tab1.getByRole('heading', { name: 'Launch' }).waitFor(WAIT);
+    await tab1.getByText('T-minus 10').waitFor(WAIT);
+    await tab1.getByRole('link', { name: /^Launch/ }).waitFor(WAIT);
+    await ada.removeTeamMember(added);
+    await tab1.getByRole('link', { name: /^Launch/ }).waitFor({ state: 'detached', ...WAIT });
+    await chip.waitFor({ state: 'detached', ...WAIT });
+  });
+
   it('ID-4, ID-8: Bob renames himself and revokes another session, whose token stops working', async () => {
     const other = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD }, headers: { 'x-flint-client': 'flint-cli/9.9' } });
     const token = (other.json as { accessToken: string }).accessToken;

@@ -2,7 +2,9 @@
  * `/v1/teams` and `/v1/team/memberships` (SPEC PL-2, SP-3). A team's name is sealed like a space
  * title: the team gets a KMS key and resource (KRO) on creation, shared with its general space,
  * and the KRO's authorizations follow the team's membership — added before someone joins, taken
- * away (and the general space's key rotated) when someone is removed.
+ * away (and the keys of the spaces they leave with the team rotated) when someone is removed. The
+ * team's other spaces name that KRO among their authorizations, so team members may read and join
+ * them (SDK `SecureClient` teams).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
@@ -40,13 +42,6 @@ async function findTeamMembership(caller: Caller, id: string): Promise<TeamMembe
   const found = (await caller.client.teams.memberships(teamId)).find((m) => m.personId === personId);
   if (found === undefined) throw WebexError.notFound('team membership');
   return found;
-}
-
-/** The general space's KRO: where the team's KMS authorizations live. */
-async function teamKro(caller: Caller, teamId: string): Promise<{ kroUri: string | undefined; generalRoomId: string }> {
-  const team = await caller.client.teams.get(teamId);
-  const general = await caller.client.rooms.get(team.generalRoomId);
-  return { kroUri: general.kroUri, generalRoomId: general.id };
 }
 
 export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
@@ -99,15 +94,8 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
     const teamId = fieldId('TEAM', body['teamId'], 'teamId');
     const isModerator = optBoolean(body, 'isModerator');
     const personId = await resolvePersonId(caller, personRef(body));
-    const { kroUri } = await teamKro(caller, teamId);
-    // The KMS authorization first: the core cannot grant it (DESIGN §2, invariant 2).
-    if (kroUri !== undefined) await caller.secure.keys.authorize(kroUri, [personId]);
-    try {
-      return presentTeamMembership(await caller.client.teams.addMember({ teamId, personId, ...(isModerator !== undefined ? { isModerator } : {}) }));
-    } catch (error) {
-      if (kroUri !== undefined && !(error instanceof FlintError && error.code === 'conflict')) await caller.secure.keys.deauthorize(kroUri, personId).catch(() => undefined);
-      throw error;
-    }
+    // The KMS authorization on the team's KRO first: the core cannot grant it (DESIGN §2, invariant 2).
+    return presentTeamMembership(await caller.secure.addTeamMember(teamId, { personId }, isModerator !== undefined ? { isModerator } : {}));
   });
 
   v1(app, gw, 'GET', '/v1/team/memberships/:membershipId', async ({ req, caller }) => presentTeamMembership(await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId)));
@@ -122,14 +110,7 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'DELETE', '/v1/team/memberships/:membershipId', async ({ req, caller }) => {
     const membership = await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId);
-    const { kroUri, generalRoomId } = await teamKro(caller, membership.teamId);
-    const leaving = membership.personId === caller.me.id;
-    if (kroUri !== undefined && !leaving) await caller.secure.keys.deauthorize(kroUri, membership.personId).catch((e: unknown) => {
-      if (!(e instanceof FlintError && e.status === 404)) throw e;
-    });
-    await caller.client.teams.removeMember(membership.id);
-    if (kroUri === undefined) return;
-    if (leaving) await caller.secure.keys.deauthorize(kroUri, caller.me.id).catch(() => undefined);
-    else await caller.secure.rotateKey(generalRoomId);
+    // Authorization off the team's KRO, out of the team and its spaces, their keys rotated.
+    await caller.secure.removeTeamMember(membership);
   });
 }

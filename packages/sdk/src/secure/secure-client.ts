@@ -15,7 +15,7 @@
  * const { items } = await secure.listMessages({ roomId: space.id });
  * @module
  */
-import type { Membership, Message, MethodBody, MethodQuery, Room, messages as messageMethods, spaces } from '@flint/protocol';
+import type { Membership, Message, MethodBody, MethodQuery, Room, Team, TeamMembership, messages as messageMethods, spaces } from '@flint/protocol';
 import type { FlintClient, Page } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { WebSocketConstructor } from '../event-stream.ts';
@@ -27,6 +27,9 @@ import { openCards, sealCards, type Card } from './cards.ts';
 
 /** A space with its title in plaintext; `decryptError` says why the title could not be opened. */
 export type SecureRoom = Room & { decryptError?: FlintError };
+
+/** A team with its name opened (undefined, with `decryptError`, when it does not open). */
+export type SecureTeam = Omit<Team, 'name'> & { name: string | undefined; decryptError?: FlintError };
 
 /**
  * A message with `text`, `markdown` and `html` in plaintext. When they could not be opened (key
@@ -129,10 +132,20 @@ export class SecureClient {
 
   // ── Spaces ────────────────────────────────────────────────────────────────────────────────
 
-  /** A group space: a new key and KRO authorizing the creator, the title sealed with that key. */
+  /**
+   * A group space: a new key and KRO authorizing the creator, the title sealed with that key. A
+   * team's space also authorizes the team's KRO (that of its general space), so whoever is on the
+   * team now or later may read it and join it on their own, and whoever leaves the team loses it
+   * (SPEC SP-3): the KMS follows a KRO named as an authId (DESIGN §2).
+   */
   async createSpace(input: CreateSpaceInput): Promise<SecureRoom> {
     const { title, ...rest } = input;
-    const { key, kroUri } = await this.keys.create([this.personId]);
+    const principals = [this.personId];
+    if (input.teamId !== undefined) {
+      const teamKro = (await this.teamKro(input.teamId)).kroUri;
+      if (teamKro !== undefined) principals.push(teamKro);
+    }
+    const { key, kroUri } = await this.keys.create(principals);
     const sealed = await sealText(key, title);
     const room = await this.client.rooms.create({ ...rest, title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri });
     return { ...room, title };
@@ -177,6 +190,100 @@ export class SecureClient {
     } catch (error) {
       return { ...room, title: undefined, decryptError: asFlintError(error) };
     }
+  }
+
+  /**
+   * Joins a space one may see without being its member: a team's space, as a member of the team.
+   * The KMS lets one in through the team's KRO, so nobody has to authorize anyone here.
+   */
+  async joinSpace(roomId: string): Promise<SecureRoom> {
+    await this.client.memberships.create({ roomId, personId: this.personId });
+    return this.getSpace(roomId);
+  }
+
+  // ── Teams ─────────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * A team and its general space: one new key and KRO, the team's name and the general space's
+   * title sealed with it. That KRO is the team's: its authorizations follow the team's membership,
+   * and the team's other spaces name it among theirs.
+   */
+  async createTeam(input: { name: string }): Promise<SecureTeam> {
+    const { key, kroUri } = await this.keys.create([this.personId]);
+    const sealed = (await sealText(key, input.name)).ciphertext;
+    const team = await this.client.teams.create({ name: sealed, generalTitle: sealed, encryptionKeyUrl: key.uri, kroUri });
+    return { ...team, name: input.name };
+  }
+
+  /** Opens a team's name (e.g. from a `team.created` event). Never throws for a bad name. */
+  async openTeam(team: Team): Promise<SecureTeam> {
+    if (team.encryptionKeyUrl === undefined) return { ...team, name: undefined, decryptError: new FlintError(0, 'bad_request', 'The team has no key to open its name with.', undefined, undefined) };
+    try {
+      return { ...team, name: await this.open(team.encryptionKeyUrl, team.name) };
+    } catch (error) {
+      return { ...team, name: undefined, decryptError: asFlintError(error) };
+    }
+  }
+
+  /**
+   * Adds someone to a team: their authorization on the team's KRO first (the core cannot grant it),
+   * then the team membership, which puts them in the general space. If the core refuses, the
+   * authorization is taken back (kept on a conflict: they already were in the team).
+   */
+  async addTeamMember(teamId: string, person: PersonRef, options: { isModerator?: boolean } = {}): Promise<TeamMembership> {
+    const personId = await this.resolvePerson(person);
+    const { kroUri } = await this.teamKro(teamId);
+    if (kroUri !== undefined) await this.keys.authorize(kroUri, [personId]);
+    try {
+      return await this.client.teams.addMember({ teamId, personId, ...(options.isModerator !== undefined ? { isModerator: options.isModerator } : {}) });
+    } catch (error) {
+      if (kroUri !== undefined && !(error instanceof FlintError && error.code === 'conflict')) await this.keys.deauthorize(kroUri, personId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /**
+   * Removes someone from a team (or leaves it): their authorization on the team's KRO, then the
+   * team membership, which the core follows by taking them out of every space of the team. The
+   * remover then rotates the key of each of those spaces it is a member of (the general space at
+   * least), so what is sent from now on is sealed with keys the removed person never held.
+   */
+  async removeTeamMember(membership: Pick<TeamMembership, 'id' | 'teamId' | 'personId'>): Promise<void> {
+    const { kroUri } = await this.teamKro(membership.teamId);
+    const leaving = membership.personId === this.personId;
+    // The spaces they were in, known before the core takes them out.
+    const theirs = leaving ? [] : await this.teamSpacesOf(membership.teamId, membership.personId);
+    if (kroUri !== undefined && !leaving) await this.tolerateMissing(this.keys.deauthorize(kroUri, membership.personId));
+    await this.client.teams.removeMember(membership.id);
+    if (kroUri === undefined) return;
+    if (leaving) {
+      await this.tolerateMissing(this.keys.deauthorize(kroUri, this.personId));
+      return;
+    }
+    for (const roomId of theirs) await this.rotateKey(roomId);
+  }
+
+  /** The team's KRO: the general space's. */
+  private async teamKro(teamId: string): Promise<{ kroUri: string | undefined; generalRoomId: string }> {
+    const team = await this.client.teams.get(teamId);
+    const general = await this.client.rooms.get(team.generalRoomId);
+    return { kroUri: general.kroUri, generalRoomId: general.id };
+  }
+
+  /** The team spaces that `personId` and this person are both members of. */
+  private async teamSpacesOf(teamId: string, personId: string): Promise<string[]> {
+    const out: string[] = [];
+    let page: Page<Room> | undefined = await this.client.rooms.list({ teamId, max: 100 });
+    while (page !== undefined) {
+      for (const room of page.items) {
+        // Only the spaces this person is a member of (they carry one's membership state).
+        if (room.isModerator === undefined) continue;
+        const found = await this.client.memberships.list({ roomId: room.id, personId, max: 1 });
+        if (found.items.length > 0) out.push(room.id);
+      }
+      page = await this.client.nextPage(page);
+    }
+    return out;
   }
 
   // ── Members ───────────────────────────────────────────────────────────────────────────────

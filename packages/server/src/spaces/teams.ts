@@ -148,11 +148,21 @@ export async function removeTeamMember(core: Core, actor: Actor, id: string): Pr
     await trx.deleteFrom('team_memberships').where('id', '=', id).execute();
     const person = (await personBriefs(trx, [row.person_id])).get(row.person_id)!;
     emit({ recipients, type: 'team.membership.deleted', data: presentTeamMembership(row, person), actorId: actor.personId });
-    const general = await trx.selectFrom('memberships').selectAll().where('space_id', '=', team.general_space_id).where('person_id', '=', row.person_id).executeTakeFirst();
-    if (general !== undefined) {
-      const members = await memberIds(trx, team.general_space_id);
-      await trx.deleteFrom('memberships').where('id', '=', general.id).execute();
-      emit({ recipients: members, type: 'membership.deleted', data: presentMembership(general, person, 'group'), actorId: actor.personId });
+    // Out of the team is out of its spaces: the general one and every other they joined (SPEC SP-3,
+    // as in Webex), since their KMS access to them came through the team.
+    const theirs = await trx
+      .selectFrom('memberships as m')
+      .innerJoin('spaces as s', 's.id', 'm.space_id')
+      .selectAll('m')
+      .select('s.type as space_type')
+      .where('s.team_id', '=', team.id)
+      .where('m.person_id', '=', row.person_id)
+      .execute();
+    for (const { space_type, ...m } of theirs) {
+      const members = await memberIds(trx, m.space_id);
+      await trx.deleteFrom('memberships').where('id', '=', m.id).execute();
+      await trx.deleteFrom('favorites').where('space_id', '=', m.space_id).where('person_id', '=', row.person_id).execute();
+      emit({ recipients: members, type: 'membership.deleted', data: presentMembership(m, person, space_type), actorId: actor.personId });
     }
   });
 }

@@ -3,8 +3,8 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import { downloadFile, downloadPreview, sealText, uploadFile, type FetchLike, type FileReference, type SecureRoom } from '@flint/sdk';
-import type { Message } from '@flint/protocol';
+import { downloadFile, downloadPreview, uploadFile, type FetchLike, type FileReference, type SecureRoom } from '@flint/sdk';
+import type { Message, Room } from '@flint/protocol';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
 // pdf.js renders PDF previews in a worker, served as a file of this build (the CSP allows workers from 'self').
 import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
@@ -12,17 +12,9 @@ import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
 
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
-  const { secure } = store.session;
-  let room: SecureRoom;
-  if (teamId !== undefined) {
-    // Team members may see and join the team's spaces (SPEC SP-3): the new space's key resource
-    // authorizes the team's current members from the start, since the core cannot do it later.
-    const members = await store.session.client.teams.memberships(teamId);
-    const { key, kroUri } = await secure.keys.create([store.me, ...members.map((m) => m.personId)]);
-    const sealed = await sealText(key, title);
-    const created = await store.session.client.rooms.create({ title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri, teamId });
-    room = { ...created, title };
-  } else room = await secure.createSpace({ title });
+  // A team's space authorizes the team's KMS resource (SPEC SP-3): whoever joins the team, now or
+  // later, may open it and join it; whoever leaves the team loses it.
+  const room = await store.session.secure.createSpace({ title, ...(teamId !== undefined ? { teamId } : {}) });
   store.rooms.set(room.id, { ...room, unreadCount: 0, mentionCount: 0, isFavorite: false });
   store.changed();
   return room;
@@ -36,31 +28,39 @@ export async function openDirect(store: Store, email: string): Promise<SecureRoo
   return room;
 }
 
-/**
- * A team and its general space: one new key and resource, the team's name and the general space's
- * title sealed with it; the resource is then attached to the general space so members added to
- * the team can be authorized for it.
- */
+/** A team and its general space, sealed with one new key whose resource is the team's. */
 export async function createTeam(store: Store, name: string): Promise<string> {
-  const { secure, client } = store.session;
-  const { key, kroUri } = await secure.keys.create([store.me]);
-  const sealed = await sealText(key, name);
-  const team = await client.teams.create({ name: sealed.ciphertext, generalTitle: sealed.ciphertext, encryptionKeyUrl: key.uri });
-  await client.rooms.update(team.generalRoomId, { kroUri });
-  store.teams.set(team.id, { team, name });
+  const { name: _opened, ...team } = await store.session.secure.createTeam({ name });
+  // The team's name as the core holds it (sealed) arrives with the team.created event.
+  store.teams.set(team.id, { team: { ...team, name: '' }, name });
   store.refreshRoom(team.generalRoomId);
   return team.generalRoomId;
 }
 
-/** Adds someone to a team: their KMS authorization for the general space first, then the membership. */
+/** Adds someone to a team: their KMS authorization on the team's resource first, then the membership. */
 export async function addTeamMember(store: Store, teamId: string, email: string): Promise<void> {
-  const { secure, client } = store.session;
-  const team = await client.teams.get(teamId);
-  const general = await client.rooms.get(team.generalRoomId);
-  const person = (await client.people.list({ email })).items[0];
-  if (person === undefined) throw new Error(email);
-  if (general.kroUri !== undefined) await secure.keys.authorize(general.kroUri, [person.id]);
-  await client.teams.addMember({ teamId, personId: person.id });
+  await store.session.secure.addTeamMember(teamId, { personEmail: email });
+}
+
+/** Joins a space of one's team (SPEC SP-3); the team's KMS resource already lets one read it. */
+export async function joinSpace(store: Store, roomId: string): Promise<SecureRoom> {
+  const room = await store.session.secure.joinSpace(roomId);
+  store.rooms.set(room.id, room);
+  store.changed();
+  return room;
+}
+
+/** The spaces of a team, joined or not, titles opened. */
+export async function teamSpaces(store: Store, teamId: string): Promise<SecureRoom[]> {
+  const out: SecureRoom[] = [];
+  let page = await store.session.secure.listSpaces({ teamId, max: 1000 });
+  for (;;) {
+    out.push(...page.items);
+    if (page.next === undefined) return out;
+    const raw = await store.session.client.nextPage<Room>({ items: [], next: page.next });
+    if (raw === undefined) return out;
+    page = { items: await Promise.all(raw.items.map((r) => store.session.secure.openRoom(r))), ...(raw.next !== undefined ? { next: raw.next } : {}) };
+  }
 }
 
 export interface Draft {

@@ -5,7 +5,7 @@
  * @module
  */
 import { useSyncExternalStore } from 'react';
-import { files as fileMethods, type Flag, type Membership, type Message, type Presence, type Room, type ServerFrame, type StoredEvent, type Team } from '@flint/protocol';
+import { files as fileMethods, type Flag, type Membership, type Message, type Presence, type Room, type ServerFrame, type StoredEvent, type Team, type TeamMembership } from '@flint/protocol';
 import { FlintError, openReference, openWithKey, type FileReference, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 
@@ -485,10 +485,22 @@ export class Store {
       case 'team.deleted':
         this.teams.delete((event.data as { id: string }).id);
         break;
+      case 'team.membership.created': {
+        // Added to a team: it shows in the list with its spaces, joined or not (SPEC SP-3).
+        const tm = event.data as TeamMembership;
+        if (tm.personId === this.me && !this.teams.has(tm.teamId)) {
+          const team = await this.session.client.teams.get(tm.teamId).catch(() => undefined);
+          if (team !== undefined) this.teams.set(team.id, await this.openTeam(team));
+        }
+        break;
+      }
+      case 'team.membership.deleted': {
+        const tm = event.data as TeamMembership;
+        if (tm.personId === this.me) this.teams.delete(tm.teamId);
+        break;
+      }
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
-      case 'team.membership.created':
       case 'team.membership.updated':
-      case 'team.membership.deleted':
       case 'attachmentAction.created':
       case 'encryption.kms_message':
         break;

@@ -3,11 +3,12 @@
  * filters, teams (SP-3), and creating a space, a direct space or a team (SP-1).
  * @module
  */
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
+import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import type { Filter } from '../app/store.ts';
-import { createSpace, createTeam, openDirect } from '../app/actions.ts';
+import { createSpace, createTeam, joinSpace, openDirect, teamSpaces } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
@@ -28,8 +29,10 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
   const { t, plural } = useI18n();
   const store = useAppStore();
   const [filter, setFilter] = useState<Filter>('all');
-  const [teamId, setTeamId] = useState<string | undefined>(undefined);
+  const [chosenTeamId, setTeamId] = useState<string | undefined>(undefined);
   const [dialog, setDialog] = useState<DialogKind>(undefined);
+  // A team one has been removed from filters nothing any more.
+  const teamId = chosenTeamId !== undefined && store.teams.has(chosenTeamId) ? chosenTeamId : undefined;
   const rooms = store.sortedRooms(filter, teamId);
   const teams = [...store.teams.values()];
 
@@ -106,8 +109,65 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
           );
         })}
       </ul>
+      {teamId !== undefined && <TeamSpacesToJoin teamId={teamId} />}
       {dialog !== undefined && <NewDialog kind={dialog} onClose={() => setDialog(undefined)} />}
     </nav>
+  );
+}
+
+/** A team's spaces one has not joined: a team member sees them and joins them (SPEC SP-3). */
+function TeamSpacesToJoin({ teamId }: { teamId: string }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const [spaces, setSpaces] = useState<SecureRoom[] | undefined>(undefined);
+  const [problem, setProblem] = useState<string | undefined>();
+  const joinedCount = store.rooms.size;
+  useEffect(() => {
+    let live = true;
+    teamSpaces(store, teamId).then(
+      (all) => live && setSpaces(all),
+      (error: unknown) => live && setProblem(error instanceof Error ? error.message : String(error)),
+    );
+    return () => {
+      live = false;
+    };
+  }, [store, teamId, joinedCount]);
+  const open = (spaces ?? []).filter((r) => !store.rooms.has(r.id));
+  if (open.length === 0 && problem === undefined) return null;
+  return (
+    <section aria-labelledby="team-join-title">
+      <h2 className="section-title" id="team-join-title">
+        {t('teamSpacesToJoin')}
+      </h2>
+      {problem !== undefined && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <ul className="room-list">
+        {open.map((room) => (
+          <li key={room.id} className="room-item joinable">
+            <span className="room-glyph" aria-hidden="true">
+              #
+            </span>
+            <span className="room-title">{room.title ?? '…'}</span>
+            <button
+              type="button"
+              className="small"
+              aria-label={t('joinSpaceNamed', { title: room.title ?? '…' })}
+              onClick={() => {
+                joinSpace(store, room.id).then(
+                  (joined) => go({ view: 'space', roomId: joined.id }),
+                  (error: unknown) => setProblem(error instanceof Error ? error.message : String(error)),
+                );
+              }}
+            >
+              {t('join')}
+            </button>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

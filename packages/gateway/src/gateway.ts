@@ -9,6 +9,7 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
+import { nodeHttpFetch } from '@flint/sdk/node/http-fetch';
 import { Callers, type CoreAccess } from './callers.ts';
 import type { Gateway } from './context.ts';
 import { WebexError } from './errors.ts';
@@ -52,7 +53,9 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       peopleRoutes(scope, gateway);
       roomRoutes(scope, gateway);
       membershipRoutes(scope, gateway);
-      messageRoutes(scope, gateway, { allowPrivateFileUrls: options.allowPrivateFileUrls === true });
+      // File bodies stream to the core with back-pressure: the core access's own fetch (pinned TLS
+      // on loopback) or node:http — never the global fetch, which buffers a streamed request body.
+      messageRoutes(scope, gateway, { allowPrivateFileUrls: options.allowPrivateFileUrls === true, uploadFetch: options.core.fetch ?? nodeHttpFetch });
       contentRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);

@@ -26,14 +26,14 @@ export interface TransferMeasurement {
 
 const CLIENT = fileURLToPath(new URL('./file-transfer-client.ts', import.meta.url));
 
-async function memory(pid: number): Promise<{ rss: number; hwm: number }> {
+export async function memory(pid: number): Promise<{ rss: number; hwm: number }> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kib('VmRSS') * 1024, hwm: kib('VmHWM') * 1024 };
 }
 
 /** Resets the process's peak RSS to its current RSS (Linux ≥ 4.0). */
-async function resetPeak(pid: number): Promise<void> {
+export async function resetPeak(pid: number): Promise<void> {
   await writeFile(`/proc/${pid}/clear_refs`, '5');
 }
 

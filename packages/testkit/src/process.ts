@@ -62,3 +62,49 @@ export async function spawnFlint(port: number, env: Record<string, string>, args
     },
   };
 }
+
+/** `flint gateway serve` as a real process in front of a core at `coreUrl` (ready once it says it listens). */
+export async function spawnGateway(port: number, coreUrl: string, env: Record<string, string> = {}): Promise<FlintProcess> {
+  const child = spawn(process.execPath, [FLINT_BIN, 'gateway', 'serve', '--port', String(port), '--core-url', coreUrl], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  let exitCode: number | null | undefined;
+  const exited = new Promise<number | null>((r) =>
+    child.once('exit', (code) => {
+      exitCode = code;
+      r(code);
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`flint gateway serve did not become ready:\n${output}`));
+    }, 30_000);
+    const onData = (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('Flint gateway listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`flint gateway serve exited with ${code}:\n${output}`));
+    });
+  });
+  return {
+    child,
+    url: `http://127.0.0.1:${port}`,
+    output: () => output,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+    stop: async () => {
+      if (exitCode !== undefined) return exitCode;
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}

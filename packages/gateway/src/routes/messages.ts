@@ -7,13 +7,13 @@
  * search tokens of the text and the file's name, under the search key of the sealing key's epoch.
  * @module
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { CARD_CONTENT_TYPE, fromHydraId, type Message, type Room } from '@flint/protocol';
-import { FlintError, sealCards, sealText, uploadFile, uploadFromUrl, type Card, type KmsKey, type MessageContent, type SecureMessage } from '@flint/sdk';
+import { FlintError, sealCards, sealText, uploadFile, uploadFromUrl, type Card, type FetchLike, type KmsKey, type MessageContent, type SecureMessage } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { guardedFetch } from '../files/guarded-fetch.ts';
-import { parseMultipart } from '../files/multipart.ts';
+import { parseMultipart, type MultipartFile, type MultipartMessage } from '../files/multipart.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
 import { GATEWAY_LIMITS } from '../limits.ts';
 import { parseMentions, plainTextOf } from '../mentions.ts';
@@ -24,6 +24,12 @@ import { v1, type Gateway } from '../context.ts';
 export interface MessageRouteOptions {
   /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
   allowPrivateFileUrls?: boolean;
+  /**
+   * Sends file bodies to the core. It must stream with back-pressure (Node's global fetch reads a
+   * streamed request body as fast as it is produced, so a large file would pile up in memory):
+   * the SDK's `nodeHttpFetch`, or the core access's own fetch when it has one.
+   */
+  uploadFetch?: FetchLike;
 }
 
 interface Content {
@@ -119,7 +125,7 @@ interface SendInput extends Content {
   mentionedPeople?: string[];
   mentionedGroups?: 'all'[];
   /** An uploaded file, or a URL the gateway fetches (FL-3). */
-  file?: { bytes: Uint8Array; name: string; type: string } | { url: string };
+  file?: MultipartFile | { url: string };
   cards?: Card[];
 }
 
@@ -143,7 +149,15 @@ async function send(caller: Caller, input: SendInput, options: MessageRouteOptio
   const key = await caller.secure.keys.key(room.encryptionKeyUrl);
   let uploaded;
   if (input.file !== undefined && 'url' in input.file) uploaded = await fetchAndUpload(caller, key, input.roomId, input.file.url, options);
-  else if (input.file !== undefined) uploaded = await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name: input.file.name, type: input.file.type });
+  else if (input.file !== undefined) {
+    const { name, type } = input.file;
+    const fetch = options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {};
+    // A large multipart file streams from the request through encryption to the core (attempts: 1).
+    uploaded =
+      'stream' in input.file
+        ? await uploadFile(caller.client, key, input.roomId, input.file.stream, { name, type, size: input.file.size, ...fetch })
+        : await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name, type, ...fetch });
+  }
   const sealed: Content = {};
   for (const field of ['text', 'markdown', 'html'] as const) {
     const value = input[field];
@@ -171,7 +185,11 @@ async function send(caller: Caller, input: SendInput, options: MessageRouteOptio
  */
 async function fetchAndUpload(caller: Caller, key: Parameters<typeof uploadFromUrl>[1], roomId: string, url: string, options: MessageRouteOptions) {
   try {
-    return await uploadFromUrl(caller.client, key, roomId, url, { maxBytes: GATEWAY_LIMITS.fileBytes, sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }) });
+    return await uploadFromUrl(caller.client, key, roomId, url, {
+      maxBytes: GATEWAY_LIMITS.urlFileBytes,
+      sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }),
+      ...(options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {}),
+    });
   } catch (error) {
     if (!(error instanceof FlintError) || error.status !== 0) throw error;
     if (error.code === 'payload_too_large') throw new WebexError('payload_too_large', error.message);
@@ -180,12 +198,21 @@ async function fetchAndUpload(caller: Caller, key: Parameters<typeof uploadFromU
   }
 }
 
-/** A JSON or multipart message body, as one object of fields plus the file (if any). */
-async function messageBody(req: FastifyRequest): Promise<{ body: Record<string, unknown>; file?: SendInput['file'] }> {
+/**
+ * A JSON or multipart message body, as one object of fields plus the file (if any). A refused
+ * multipart body is not read on: the answer closes the connection instead.
+ */
+async function messageBody(req: FastifyRequest, reply: FastifyReply): Promise<{ body: Record<string, unknown>; file?: SendInput['file']; multipart?: MultipartMessage }> {
   const type = String(req.headers['content-type'] ?? '');
   if (type.toLowerCase().startsWith('multipart/form-data')) {
-    const parsed = await parseMultipart(req);
-    return { body: parsed.fields, ...(parsed.file !== undefined ? { file: parsed.file } : {}) };
+    let parsed: MultipartMessage;
+    try {
+      parsed = await parseMultipart(req);
+    } catch (error) {
+      void reply.header('Connection', 'close');
+      throw error;
+    }
+    return { body: parsed.fields, ...(parsed.file !== undefined ? { file: parsed.file } : {}), multipart: parsed };
   }
   const body = bodyObject(req);
   const files = body['files'];
@@ -199,6 +226,32 @@ async function openMessages(caller: Caller, items: readonly Message[]): Promise<
   return Promise.all(items.map((m) => caller.secure.openMessage(m)));
 }
 
+/** `POST /v1/messages` once its body is read (up to a streamed file, which `send` consumes). */
+async function createMessage(req: FastifyRequest, caller: Caller, body: Record<string, unknown>, file: SendInput['file'], options: MessageRouteOptions) {
+  const content = contentOf(body);
+  const cards = cardsOf(body, content);
+  if (content.text === undefined && content.html === undefined && file === undefined) throw WebexError.badRequest('A message needs text, markdown, html or files.');
+  const roomIdRaw = optString(body, 'roomId');
+  const toPersonIdRaw = optString(body, 'toPersonId');
+  const toPersonEmail = optString(body, 'toPersonEmail', { max: 254 });
+  const parentIdRaw = optString(body, 'parentId');
+  if ([roomIdRaw, toPersonIdRaw, toPersonEmail].filter((t) => t !== undefined).length !== 1) throw WebexError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
+  let roomId: string;
+  let to: { personId?: string; personEmail?: string } | undefined;
+  if (roomIdRaw !== undefined) roomId = fieldId('ROOM', roomIdRaw, 'roomId');
+  else {
+    if (parentIdRaw !== undefined) throw WebexError.badRequest('parentId: threads need roomId');
+    const personId = toPersonIdRaw !== undefined ? fieldId('PEOPLE', toPersonIdRaw, 'toPersonId') : await personIdByEmail(caller, toPersonEmail!);
+    if (personId === caller.me.id) throw WebexError.badRequest('A direct message needs another person.');
+    roomId = (await directSpace(caller, personId, true))!;
+    to = toPersonIdRaw !== undefined ? { personId } : { personEmail: toPersonEmail! };
+  }
+  const parentId = parentIdRaw !== undefined ? fieldId('MESSAGE', parentIdRaw, 'parentId') : undefined;
+  const mentions = await mentionsOf(caller, roomId, content.markdown);
+  const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}), ...(cards !== undefined ? { cards } : {}) }, options);
+  return presentMessage(message, originOf(req), to);
+}
+
 export function messageRoutes(app: FastifyInstance, gw: Gateway, options: MessageRouteOptions = {}): void {
   // The body stays a stream: the multipart parser reads it (bounded), never Fastify's body limit.
   app.addContentTypeParser('multipart/form-data', (_req, payload, done) => done(null, payload));
@@ -208,33 +261,23 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     gw,
     'POST',
     '/v1/messages',
-    async ({ req, caller }) => {
-      const { body, file } = await messageBody(req);
-      const content = contentOf(body);
-      const cards = cardsOf(body, content);
-      if (content.text === undefined && content.html === undefined && file === undefined) throw WebexError.badRequest('A message needs text, markdown, html or files.');
-      const roomIdRaw = optString(body, 'roomId');
-      const toPersonIdRaw = optString(body, 'toPersonId');
-      const toPersonEmail = optString(body, 'toPersonEmail', { max: 254 });
-      const parentIdRaw = optString(body, 'parentId');
-      if ([roomIdRaw, toPersonIdRaw, toPersonEmail].filter((t) => t !== undefined).length !== 1) throw WebexError.badRequest('Give exactly one of roomId, toPersonId and toPersonEmail.');
-      let roomId: string;
-      let to: { personId?: string; personEmail?: string } | undefined;
-      if (roomIdRaw !== undefined) roomId = fieldId('ROOM', roomIdRaw, 'roomId');
-      else {
-        if (parentIdRaw !== undefined) throw WebexError.badRequest('parentId: threads need roomId');
-        const personId = toPersonIdRaw !== undefined ? fieldId('PEOPLE', toPersonIdRaw, 'toPersonId') : await personIdByEmail(caller, toPersonEmail!);
-        if (personId === caller.me.id) throw WebexError.badRequest('A direct message needs another person.');
-        roomId = (await directSpace(caller, personId, true))!;
-        to = toPersonIdRaw !== undefined ? { personId } : { personEmail: toPersonEmail! };
+    async ({ req, reply, caller }) => {
+      const { body, file, multipart } = await messageBody(req, reply);
+      try {
+        return await createMessage(req, caller, body, file, options);
+      } catch (error) {
+        // A streamed file that went wrong says why (not as the upload's broken connection).
+        const failure = multipart?.failure();
+        if (multipart !== undefined && (failure !== undefined || (file !== undefined && 'stream' in file))) {
+          multipart.discard();
+          void reply.header('Connection', 'close');
+        }
+        throw failure ?? error;
       }
-      const parentId = parentIdRaw !== undefined ? fieldId('MESSAGE', parentIdRaw, 'parentId') : undefined;
-      const mentions = await mentionsOf(caller, roomId, content.markdown);
-      const message = await send(caller, { roomId, ...content, ...mentions, ...(parentId !== undefined ? { parentId } : {}), ...(file !== undefined ? { file } : {}), ...(cards !== undefined ? { cards } : {}) }, options);
-      return presentMessage(message, originOf(req), to);
     },
     { bodyLimit: GATEWAY_LIMITS.multipartBytes },
   );
+
 
   v1(app, gw, 'GET', '/v1/messages', async ({ req, reply, caller }) => {
     const roomIdRaw = queryString(req.query, 'roomId');

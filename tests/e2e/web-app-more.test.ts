@@ -2,7 +2,9 @@
  * The web app in a real Chromium, beyond the main conversation (SPEC PL-1, ID-1, ID-4, ID-8, SP-3,
  * SP-6, MS-7, MS-8): real time across tabs and after a lost connection, sign-out followed by every
  * tab, profile and sessions with revocation, teams, the retention line, French, keyboard and screen
- * reader basics, phone width, and the installable shell whose service worker keeps no content.
+ * reader basics (with axe-core audits of settings, a team's spaces, a conversation and phone width,
+ * failing on serious or critical violations), phone width, and the installable shell whose service
+ * worker keeps no content.
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SecureClient, uploadFile, uploadPreview } from '@flint/sdk';
-import { launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -125,7 +127,9 @@ describe('web app, more (Chromium)', () => {
     const chip = tab1.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Apollo' });
     await chip.click(WAIT);
     await tab1.getByRole('link', { name: /^Apollo/ }).waitFor(WAIT);
-    await tab1.getByRole('button', { name: 'Join Launch' }).click(WAIT);
+    await tab1.getByRole('button', { name: 'Join Launch' }).waitFor(WAIT);
+    await assertAccessible(tab1, 'a team’s spaces to join');
+    await tab1.getByRole('button', { name: 'Join Launch' }).click();
     await tab1.getByRole('heading', { name: 'Launch' }).waitFor(WAIT);
     await tab1.getByText('T-minus 10').waitFor(WAIT);
     await tab1.getByRole('link', { name: /^Launch/ }).waitFor(WAIT);
@@ -153,6 +157,7 @@ describe('web app, more (Chromium)', () => {
     const me = await raw(flint.url, 'GET', '/api/people/me', { token: (await tokenOf('bob@example.com')) });
     assert.equal((me.json as { displayName: string }).displayName, 'Robert Babbage');
     await tab1.screenshot({ path: `${SHOTS}08-settings.png` });
+    await assertAccessible(tab1, 'settings');
   });
 
   async function tokenOf(email: string): Promise<string> {
@@ -173,6 +178,21 @@ describe('web app, more (Chromium)', () => {
         .map((el) => el.outerHTML.slice(0, 80)),
     );
     assert.deepEqual(unnamed, []);
+    // The axe audit the views go through is live: a nameless button and grey-on-grey text fail it.
+    await assertAccessible(tab2, 'conversation');
+    await tab2.evaluate(() => {
+      const probe = document.createElement('div');
+      probe.id = 'axe-probe';
+      probe.style.cssText = 'position:fixed;top:0;left:0;z-index:9999;background:#fff;padding:8px';
+      // Styled through the CSSOM: the app's CSP refuses style attributes written as markup.
+      const faint = document.createElement('p');
+      faint.textContent = 'faint';
+      faint.style.cssText = 'color:#bbb;background:#fff';
+      probe.append(document.createElement('button'), faint);
+      document.body.append(probe);
+    });
+    await assert.rejects(assertAccessible(tab2, 'probe'), (e: Error) => /button-name/.test(e.message) && /color-contrast/.test(e.message));
+    await tab2.evaluate(() => document.getElementById('axe-probe')!.remove());
     // Keyboard only: the skip link is the first stop, then the conversation; the composer sends on Enter.
     await tab2.locator('body').focus();
     await tab2.keyboard.press('Tab');
@@ -205,6 +225,7 @@ describe('web app, more (Chromium)', () => {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
     assert.ok(width <= 375, `no horizontal scrolling (${width}px)`);
     await page.screenshot({ path: `${SHOTS}09-phone-conversation.png` });
+    await assertAccessible(page, 'phone conversation');
     await page.getByRole('link', { name: 'Back' }).click();
     await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
     await phone.close();

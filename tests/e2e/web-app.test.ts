@@ -4,7 +4,8 @@
  * mention, edit, delete), share an image and see its preview, search, flag, and watch unread counts
  * and read receipts move — while a third person, not a member, sees none of it. Message content
  * that tries to inject markup renders inert. Screenshots of the main views go to
- * test-results/web/ (gitignored).
+ * test-results/web/ (gitignored), and each of those views (and sign-in, sign-up) is audited with
+ * axe-core: a serious or critical WCAG 2.x A/AA or best-practice violation fails the test.
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, samplePdf, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, samplePdf, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -41,8 +42,12 @@ describe('web app (Chromium)', () => {
       void d.dismiss();
     });
     await page.goto(flint.url + '/');
-    await page.getByRole('button', { name: 'New here? Create an account' }).click(WAIT);
+    const signUp = page.getByRole('button', { name: 'New here? Create an account' });
+    await signUp.waitFor(WAIT);
+    if (key === 'ada') await assertAccessible(page, 'sign-in');
+    await signUp.click(WAIT);
     await page.getByLabel('Name').fill(name);
+    if (key === 'ada') await assertAccessible(page, 'sign-up');
     await page.getByLabel('E-mail').fill(email);
     await page.getByLabel('Password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Create an account' }).click();
@@ -60,8 +65,10 @@ describe('web app (Chromium)', () => {
     await messageIn(p, shows).first().waitFor(WAIT);
   }
 
+  /** Saves a screenshot of a main view and audits it with axe (SPEC PL-1: usable by screen reader and keyboard). */
   async function shot(p: Person, name: string): Promise<void> {
     await p.page.screenshot({ path: `${SHOTS}${name}.png` });
+    await assertAccessible(p.page, name);
   }
 
   before(async () => {

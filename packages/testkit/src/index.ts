@@ -10,6 +10,7 @@ export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
 export { spawnFlint, spawnGateway, FLINT_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM } from './browser.ts';
+export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
 export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';
 export { startS3, type TestS3 } from './s3.ts';

@@ -77,18 +77,22 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
           const title = store.roomTitle(room);
           const unread = room.unreadCount ?? 0;
           const mentions = room.mentionCount ?? 0;
-          const label = [title, unread > 0 ? plural('unread', unread) : '', mentions > 0 ? plural('mentionsBadge', mentions) : ''].filter((s) => s !== '').join(', ');
+          // Screen readers hear the counts in words; the badges show them as numbers.
+          const counts = [unread > 0 ? plural('unread', unread) : '', mentions > 0 ? plural('mentionsBadge', mentions) : ''].filter((s) => s !== '');
           return (
             <li key={room.id}>
               <a
                 href={href({ view: 'space', roomId: room.id })}
                 className={`room-item ${room.id === activeRoomId ? 'active' : ''} ${unread > 0 ? 'unread' : ''}`}
                 aria-current={room.id === activeRoomId ? 'page' : undefined}
-                aria-label={label}
                 data-room-id={room.id}
               >
                 {room.type === 'direct' && room.directPersonId !== undefined ? <Avatar personId={room.directPersonId} size={28} showPresence /> : <span className="room-glyph" aria-hidden="true">#</span>}
-                <span className="room-title">{title}</span>
+                {/* One text names the link, "title, 1 unread message": no aria-label that the badges' digits would contradict. */}
+                <span className="room-title" aria-hidden={counts.length > 0 ? true : undefined}>
+                  {title}
+                </span>
+                {counts.length > 0 && <span className="visually-hidden">{[title, ...counts].join(', ')}</span>}
                 {room.isFavorite === true && (
                   <span className="fav" aria-hidden="true">
                     <Icon name="star" size={14} filled />

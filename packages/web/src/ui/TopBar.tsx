@@ -26,14 +26,17 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
         <Icon name="menu" />
       </button>
       <a className="brand" href={href({ view: 'home' })}>
-        <img src="./icon.svg" alt="" width="24" height="24" />
-        <span>{t('appName')}</span>
+        {/* The logo names the link: the word beside it is hidden at phone width. */}
+        <img src="./icon.svg" alt={t('appName')} width="24" height="24" />
+        <span aria-hidden="true">{t('appName')}</span>
       </a>
       <form role="search" className="search-form" onSubmit={submit}>
         <input type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
       </form>
-      <a className="icon-button" href={href({ view: 'settings' })} aria-label={t('settings')} title={t('settings')}>
+      <a className="icon-button" href={href({ view: 'settings' })} title={t('settings')}>
+        {/* Named by text, not aria-label, so the avatar's initials do not contradict the name. */}
         <Avatar personId={store.me} size={28} />
+        <span className="visually-hidden">{t('settings')}</span>
       </a>
       <button type="button" className="ghost" onClick={() => void onSignOut()}>
         {t('signOut')}

@@ -1,0 +1,48 @@
+/**
+ * Accessibility audits of the web app with axe-core (Deque's rules engine for WCAG 2.x A/AA and
+ * best practice), run inside the page the test drives. The engine goes in through the DevTools
+ * protocol (`page.evaluate`), not a script tag: the app's Content-Security-Policy rightly refuses
+ * inline scripts, and the audit must see the app as it is served.
+ * @module
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import type { Page } from 'playwright-core';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** What the tests fail on: the impacts axe ranks highest. */
+const FAILING = new Set(['serious', 'critical']);
+
+export interface AxeViolation {
+  id: string;
+  impact: string;
+  help: string;
+  nodes: { target: string; html: string; summary: string }[];
+}
+
+interface AxeRaw {
+  id: string;
+  impact?: string | null;
+  help: string;
+  nodes: { target: unknown[]; html: string; failureSummary?: string }[];
+}
+
+/** The serious and critical violations axe finds in the page as it is now. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
+  const raw = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeRaw[] }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'], runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact ?? '', help: v.help, nodes: v.nodes.map((n) => ({ target: n.target.map(String).join(' '), html: n.html.slice(0, 200), summary: n.failureSummary ?? '' })) }));
+  });
+  return raw.filter((v) => FAILING.has(v.impact));
+}
+
+/** Throws, naming every rule broken and where, when the view has serious or critical violations. */
+export async function assertAccessible(page: Page, view: string): Promise<void> {
+  const violations = await axeViolations(page);
+  if (violations.length === 0) return;
+  const lines = violations.flatMap((v) => [`${v.impact} ${v.id}: ${v.help}`, ...v.nodes.slice(0, 5).map((n) => `    at ${n.target}: ${n.html}\n      ${n.summary.replace(/\n/g, '\n      ')}`)]);
+  throw new Error(`axe found ${violations.length} serious or critical accessibility problem(s) in ${view}:\n${lines.join('\n')}`);
+}

@@ -5,6 +5,7 @@
  * Environment knobs (all optional) are listed in BENCHMARKS.md.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { machine, root } from './bench/common.ts';
 import { startup } from './bench/startup.ts';
@@ -24,17 +25,25 @@ its own section below. These machines are shared and noisy: compare figures with
 across runs. Every section names the machine, the date and the command that produced it.
 
 Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
-\`history\`, \`kms\`, \`search\`, \`files\`, \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
-alone runs them all (about 50 minutes; each part a few minutes). Knobs (environment, all
+\`history\`, \`kms\`, \`search\`, \`files\` (1 GiB up and down, local folder and S3, with each process's peak RSS), \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
+alone runs them all, one after another; each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that measured the load generator or a busy machine rather than the server is *refused* and stops its ladder (see those sections). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
 \`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),
 \`FLINT_BENCH_LARGE_ENGINE\` (sqlite), \`FLINT_BENCH_CONNECTIONS\` (10000), \`FLINT_BENCH_CONNECTION_PEOPLE\` (100),
 \`FLINT_BENCH_HISTORY_MESSAGES\` (10000000), \`FLINT_BENCH_HISTORY_BUDGET_S\` (300), \`FLINT_BENCH_KMS_SECONDS\` (15),
 \`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_FILE_BYTES\` (1 GiB), \`FLINT_BENCH_WEB_RUNS\` (5), \`FLINT_BENCH_BASELINE_REF\` (cbaf2b6, the profile's "before"),
-\`FLINT_BENCH_MIX_START\` (300), \`FLINT_BENCH_MIX_MAX_USERS\` (2400), \`FLINT_BENCH_MIX_WINDOW_S\` (30), \`FLINT_BENCH_MIX_BISECTIONS\` (2),
+\`FLINT_BENCH_MIX_START\` (300), \`FLINT_BENCH_MIX_MAX_USERS\` (2400), \`FLINT_BENCH_MIX_WINDOW_S\` (20), \`FLINT_BENCH_MIX_BISECTIONS\` (1), \`FLINT_BENCH_MIX_BUDGET_S\` (300),
+\`FLINT_BENCH_SEARCH_MESSAGES\` (1000000), \`FLINT_BENCH_SEARCH_SPACES\` (1000), \`FLINT_BENCH_SEARCH_QUERIES\` (200),
 \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`. Every figure is a median, percentile or ratio from one run of one part.
 `;
+
+const between = (text: string, part: string): [number, number] | undefined => {
+  const i = text.indexOf(`<!-- bench:${part}:begin -->`);
+  const end = `<!-- bench:${part}:end -->`;
+  const j = text.indexOf(end);
+  return i >= 0 && j > i ? [i, j + end.length] : undefined;
+};
 
 /** Replaces the part's section (between its markers) or appends it. */
 async function writeSection(part: string, markdown: string): Promise<void> {
@@ -44,13 +53,53 @@ async function writeSection(part: string, markdown: string): Promise<void> {
   } catch {
     text = HEADER;
   }
-  const begin = `<!-- bench:${part}:begin -->`;
-  const end = `<!-- bench:${part}:end -->`;
-  const block = `${begin}\n${markdown.trim()}\n${end}`;
-  const i = text.indexOf(begin);
-  const j = text.indexOf(end);
-  text = i >= 0 && j > i ? text.slice(0, i) + block + text.slice(j + end.length) : `${text.trimEnd()}\n\n${block}\n`;
+  const block = `<!-- bench:${part}:begin -->\n${markdown.trim()}\n<!-- bench:${part}:end -->`;
+  const at = between(text, part);
+  text = at !== undefined ? text.slice(0, at[0]) + block + text.slice(at[1]) : `${text.trimEnd()}\n\n${block}\n`;
   await writeFile(BENCHMARKS, text);
+}
+
+const minutes = (seconds: number) => `${Math.floor(seconds / 60)} min ${String(Math.round(seconds % 60)).padStart(2, '0')} s`;
+const load = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+
+/**
+ * The "how long each part takes" table (its own section): the row of each part just run is
+ * replaced, the others are kept, so the table always shows the latest duration of every part.
+ */
+async function recordDuration(part: string, seconds: number, ok: boolean): Promise<void> {
+  let text = '';
+  try {
+    text = await readFile(BENCHMARKS, 'utf8');
+  } catch {
+    // written by writeSection
+  }
+  const at = between(text, 'durations');
+  const rows = new Map<string, string>();
+  for (const line of (at !== undefined ? text.slice(...at) : '').split('\n')) {
+    const m = /^\| `([\w-]+)` \|/.exec(line);
+    if (m !== null) rows.set(m[1]!, line);
+  }
+  rows.set(part, `| \`${part}\` | ${minutes(seconds)} | ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC | ${load()} |${ok ? '' : ' failed'}`);
+  const order = [...Object.keys(PARTS)];
+  const sorted = [...rows.entries()].sort((a, b) => order.indexOf(a[0]) - order.indexOf(b[0])).map(([, line]) => line);
+  const total = [...rows.values()].reduce((sum, line) => {
+    const m = /\| (\d+) min (\d+) s \|/.exec(line);
+    return sum + (m !== null ? Number(m[1]) * 60 + Number(m[2]) : 0);
+  }, 0);
+  await writeSection(
+    'durations',
+    [
+      '## How long each part takes',
+      '',
+      'Wall clock of each part (its set-up, loads and measurements; `npm run bench` adds a few seconds to start), as last run, with the load average (1 / 5 / 15 min) at its end on this 2-core machine — a busy machine stretches the quiet waits and loads. Rewritten by each part.',
+      '',
+      '| part | took | finished | load average at the end |',
+      '|---|---|---|---|',
+      ...sorted,
+      '',
+      `Sum of the parts: ${minutes(total)}.`,
+    ].join('\n'),
+  );
 }
 
 const requested = process.argv.slice(2);
@@ -70,12 +119,16 @@ for (const part of parts) {
   const started = performance.now();
   try {
     const { json, markdown } = await PARTS[part]!();
-    await writeFile(join(root, 'bench-results', `${part}.json`), JSON.stringify({ machine: m, date: new Date().toISOString(), seconds: Math.round((performance.now() - started) / 1000), ...json }, null, 2));
-    await writeSection(part, markdown);
+    const seconds = Math.round((performance.now() - started) / 1000);
+    await writeFile(join(root, 'bench-results', `${part}.json`), JSON.stringify({ machine: m, date: new Date().toISOString(), seconds, loadAverage: loadavg(), ...json }, null, 2));
+    await writeSection(part, `${markdown.trim()}\n\n_This part took ${minutes(seconds)} (wall clock); load average at its end ${load()}._`);
+    await recordDuration(part, seconds, true);
     console.log(markdown);
+    console.log(`== ${part} took ${minutes(seconds)}`);
   } catch (error) {
     failed = true;
     console.error(`part ${part} failed:`, error);
+    await recordDuration(part, Math.round((performance.now() - started) / 1000), false);
   }
 }
 process.exit(failed ? 1 : 0);

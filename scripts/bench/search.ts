@@ -205,53 +205,90 @@ export async function loadSqlite(server: Pick<Server, 'databaseUrl'>, rooms: str
   }
 }
 
+/**
+ * PostgreSQL: messages and their index docs go in set-based statements (ids, spaces and times made
+ * in SQL from a binary parameter holding each message's creation time and token bytes), on two
+ * connections; the postings are then cut out of the docs' token bytes inside the database (a doc's
+ * tokens are exactly its postings), so the 32,000,000 rows never cross the wire. The postings' key
+ * is dropped during the load and rebuilt once after it (a sort instead of 32M ordered inserts), the
+ * foreign-key triggers are off for the load's own sessions, and the tables are vacuumed and
+ * analyzed as autovacuum would. The schema afterwards is the one the server migrated.
+ */
 export async function loadPostgres(server: Pick<Server, 'databaseUrl'>, rooms: string[], personId: string, corpus: Corpus, log: (s: string) => void): Promise<void> {
-  const c = new pg.Client({ connectionString: server.databaseUrl });
-  await c.connect();
+  const clients = [new pg.Client({ connectionString: server.databaseUrl }), new pg.Client({ connectionString: server.databaseUrl })];
+  await Promise.all(clients.map((c) => c.connect()));
+  const [c] = clients as [pg.Client, pg.Client];
   try {
-    await c.query('set synchronous_commit = off');
-    await c.query("set maintenance_work_mem = '1GB'");
-    const BATCH = 20_000;
-    for (let from = 0; from < MESSAGES; from += BATCH) {
-      const xs = Array.from({ length: Math.min(BATCH, MESSAGES - from) }, (_, i) => from + i);
-      const ids = xs.map((x) => idOf(corpus.at(x), x));
-      const spaces = xs.map((x) => rooms[x % SPACES]!);
-      await c.query(
-        `insert into messages (id, space_id, person_id, text, edit_count, created_at)
-         select id, s, $3, $4, 0, at from unnest($1::text[], $2::text[], $5::bigint[]) as u(id, s, at)`,
-        [ids, spaces, personId, CIPHERTEXT, xs.map((x) => corpus.at(x))],
-      );
-      await c.query(
-        `insert into search_docs (seq, message_id, space_id, person_id, has_file, tokens)
-         select seq, id, s, $3, 0, t from unnest($4::bigint[], $1::text[], $2::text[], $5::bytea[]) as u(seq, id, s, t)`,
-        [ids, spaces, personId, xs.map((x) => corpus.seq(x)), xs.map((x) => docTokens(corpus.postings, x))],
-      );
+    for (const k of clients) {
+      await k.query('set synchronous_commit = off');
+      await k.query("set maintenance_work_mem = '1GB'");
+      await k.query('set session_replication_role = replica').catch((error: unknown) => log(`foreign-key triggers stay on (${String(error)})`));
     }
+    const RECORD = 8 + TOKENS_PER_MESSAGE * 16;
+    const BATCH = 25_000;
+    const batch = (from: number): Buffer => {
+      const n = Math.min(BATCH, MESSAGES - from);
+      const b = Buffer.allocUnsafe(n * RECORD);
+      for (let i = 0; i < n; i++) {
+        const x = from + i;
+        const at = corpus.at(x);
+        b.writeUInt32BE(Math.floor(at / 2 ** 32), i * RECORD);
+        b.writeUInt32BE(at >>> 0, i * RECORD + 4);
+        docTokens(corpus.postings, x).copy(b, i * RECORD + 8);
+      }
+      return b;
+    };
+    // Message x: created at `at` (read from the record), id as idOf(at, x), in space x % S.
+    const insert = (k: pg.Client, from: number, data: Buffer) =>
+      k.query(
+        `with g as (
+           select x, at, substring($1::bytea from i * ${RECORD} + 9 for ${TOKENS_PER_MESSAGE * 16}) as t,
+                  substr(lpad(to_hex(at), 12, '0'), 1, 8) || '-' || substr(lpad(to_hex(at), 12, '0'), 9, 4) || '-7000-8000-' || lpad(to_hex(x), 12, '0') as id,
+                  ($3::text[])[(x % ${SPACES})::int + 1] as s
+           from (select i, $2::bigint + i as x, ('x' || encode(substring($1::bytea from i * ${RECORD} + 1 for 8), 'hex'))::bit(64)::bigint as at
+                 from generate_series(0, length($1::bytea) / ${RECORD} - 1) as i) as r
+         ), m as (
+           insert into messages (id, space_id, person_id, text, edit_count, created_at)
+           select id, s, $4, $5, 0, at from g
+         )
+         insert into search_docs (seq, message_id, space_id, person_id, has_file, tokens)
+         select at * ${SEQ_PER_MS}, id, s, $4, 0, t from g`,
+        [data, from, rooms, personId, CIPHERTEXT],
+      );
+    let next = 0;
+    const worker = async (k: pg.Client) => {
+      for (;;) {
+        const from = next;
+        if (from >= MESSAGES) return;
+        next += BATCH;
+        await insert(k, from, batch(from));
+      }
+    };
+    await Promise.all(clients.map(worker));
     log('messages and docs');
     // Loading into a heap and building the key once afterwards (a sort) is far cheaper than 32M
     // ordered inserts into the index; the key is the same one the migration made.
     await c.query('alter table search_postings drop constraint search_postings_pk');
-    const total = corpus.postings.length / 5;
-    const ROWS = 100_000;
-    for (let from = 0; from < total; from += ROWS) {
-      const to = Math.min(total, from + ROWS);
-      const tokens: Buffer[] = [];
-      const seqs: number[] = [];
-      for (let r = from; r < to; r++) {
-        tokens.push(tokenOf(corpus.postings, r));
-        seqs.push(corpus.seq(corpus.postings[r * 5 + 4]!));
-      }
-      await c.query('insert into search_postings (token, seq) select * from unnest($1::bytea[], $2::bigint[])', [tokens, seqs]);
-    }
+    const bounds = await c.query<{ lo: string; mid: string; hi: string }>('select min(seq)::text as lo, percentile_disc(0.5) within group (order by seq)::text as mid, max(seq)::text as hi from search_docs');
+    const { lo, mid, hi } = bounds.rows[0]!;
+    const cut = (k: pg.Client, from: string, to: string, last: boolean) =>
+      k.query(
+        `insert into search_postings (token, seq)
+         select substring(d.tokens from o * 16 + 1 for 16), d.seq
+         from search_docs d cross join generate_series(0, length(d.tokens) / 16 - 1) as o
+         where d.seq >= $1::bigint and ${last ? 'd.seq <= $2::bigint' : 'd.seq < $2::bigint'}`,
+        [from, to],
+      );
+    await Promise.all([cut(clients[0]!, lo, mid, false), cut(clients[1]!, mid, hi, true)]);
     log('postings');
     await c.query('alter table search_postings add constraint search_postings_pk primary key (token, seq)');
     log('postings key');
-    await c.query('vacuum analyze search_postings');
-    await c.query('vacuum analyze search_docs');
+    await Promise.all([clients[0]!.query('vacuum analyze search_postings'), clients[1]!.query('vacuum analyze search_docs')]);
+    await c.query('vacuum analyze messages');
     await c.query('analyze');
     log('vacuum');
   } finally {
-    await c.end();
+    await Promise.all(clients.map((k) => k.end()));
   }
 }
 

@@ -299,21 +299,64 @@ export async function machineBusySeconds(): Promise<number> {
 }
 
 /**
- * Waits (at most `maxMs`) until processes other than `pids` and this one use less than
- * `threshold` of a core over one second; returns the share they used in the last second.
+ * CPU seconds used so far by every process whose command name is in `names` (e.g. `postgres`,
+ * `redis-server`: services the system under test uses), per pid, read from /proc.
  */
-export async function waitForQuiet(pids: number[], maxMs = 20_000, threshold = 0.25): Promise<number> {
-  const deadline = Date.now() + maxMs;
+export async function cpuByName(names: readonly string[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (names.length === 0) return out;
+  const { readdir } = await import('node:fs/promises');
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if (!names.includes(comm)) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** CPU seconds the processes of `after` used since `before` (a process new since then counts from zero). */
+export function cpuSince(before: Map<number, number>, after: Map<number, number>): number {
+  let sum = 0;
+  for (const [pid, s] of after) sum += Math.max(0, s - (before.get(pid) ?? 0));
+  return sum;
+}
+
+export interface Quiet {
+  /** CPU (share of one core) used by unrelated processes over the last second measured. */
+  others: number;
+  /** Whether that fell under the threshold before the deadline. */
+  quiet: boolean;
+  waitedSeconds: number;
+}
+
+/**
+ * Waits (at most `maxMs`, so a busy machine delays a step by a bounded time) until processes other
+ * than `pids`, this one and the services named in `serviceNames` use less than `threshold` of a
+ * core over one second. The caller decides what to do when the machine never went quiet.
+ */
+export async function waitForQuiet(pids: number[], maxMs = 20_000, threshold = 0.25, serviceNames: readonly string[] = []): Promise<Quiet> {
+  const started = Date.now();
+  const deadline = started + maxMs;
   for (;;) {
     const m0 = await machineBusySeconds();
     const p0 = await Promise.all(pids.map((p) => cpuSeconds(p).catch(() => 0)));
+    const s0 = await cpuByName(serviceNames);
     const l0 = process.cpuUsage();
     await sleep(1000);
     const m1 = await machineBusySeconds();
     const p1 = await Promise.all(pids.map((p) => cpuSeconds(p).catch(() => 0)));
+    const s1 = await cpuByName(serviceNames);
     const l = process.cpuUsage(l0);
-    const ours = p1.reduce((a, b, i) => a + b - p0[i]!, 0) + (l.user + l.system) / 1e6;
+    const ours = p1.reduce((a, b, i) => a + b - p0[i]!, 0) + (l.user + l.system) / 1e6 + cpuSince(s0, s1);
     const others = Math.max(0, m1 - m0 - ours);
-    if (others < threshold || Date.now() > deadline) return others;
+    const quiet = others < threshold;
+    if (quiet || Date.now() >= deadline) return { others, quiet, waitedSeconds: round((Date.now() - started) / 1000) };
   }
 }

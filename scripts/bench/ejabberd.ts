@@ -32,6 +32,7 @@ import {
   recordDelivery,
   runStep,
   stepOk,
+  sustainedOf,
   type Driver,
   type Recorder,
   type StepResult,
@@ -180,10 +181,7 @@ function countRows(file: string, sql: string): number {
   }
 }
 
-const sustained = (steps: StepResult[]) => {
-  const ok = steps.filter(stepOk);
-  return ok.length > 0 ? Math.max(...ok.map((s) => s.offeredPerSec)) : 0;
-};
+const sustained = (steps: StepResult[]) => sustainedOf(steps).perSec;
 
 export async function ejabberd(): Promise<{ json: Record<string, unknown>; markdown: string }> {
   const options = fanoutOptions();
@@ -240,8 +238,11 @@ export async function ejabberd(): Promise<{ json: Record<string, unknown>; markd
   const f = result.flint;
   const e = result.ejabberd;
   const rows = (steps: StepResult[]) =>
-    steps.map((s) => [offeredCell(s), s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}%`, `${s.othersCpuPct}%`]);
-  const header = ['offered msg/s', 'achieved msg/s', 'deliveries', 'p50 ms', 'p99 ms', 'max ms', 'accepted p50 / p99 ms', 'server CPU', 'load-gen CPU', 'other processes CPU'];
+    steps.map((s) => [offeredCell(s), s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}% (${fmt(s.generatorLagP99Ms, 0)} ms)`, `${s.othersCpuPct}% (${s.foreignCpuPct}%)`]);
+  const header = ['offered msg/s', 'achieved msg/s', 'deliveries', 'p50 ms', 'p99 ms', 'max ms', 'accepted p50 / p99 ms', 'server CPU', 'load-gen CPU (loop lag p99)', 'other processes CPU (unrelated)'];
+  const fs = sustainedOf(f.steps);
+  const es = sustainedOf(e.steps);
+  const refusedNote = [fs.stoppedBy !== undefined ? `Flint: ${fs.stoppedBy}.` : '', es.stoppedBy !== undefined ? `ejabberd: ${es.stoppedBy}.` : ''].filter((x) => x !== '').join(' ');
   const common = f.steps.filter((s) => e.steps.some((t) => t.offeredPerSec === s.offeredPerSec));
   const lines = [
     `## A peer side by side: Flint vs ejabberd ${version}, spaces of ${options.membersPerSpace} members`,
@@ -256,11 +257,13 @@ export async function ejabberd(): Promise<{ json: Record<string, unknown>; markd
     `- *Both store every message durably, on SQLite, in the same mode.* ejabberd uses its SQL backend with SQLite (\`erlang-p1-sqlite3\`) for accounts, rooms and the message archive: mod_mam with \`default: always\`, every room created with \`mam: true\`. Flint stores each message and its event-log rows in SQLite. Both databases run \`journal_mode = WAL\`, \`synchronous = NORMAL\` (Flint's settings; ejabberd's one SQLite connection was set so after start and read back: ${e.sqliteMode.journalMode} / ${e.sqliteMode.synchronous}), on the same disk. Checked after the run: Flint's \`messages\` table holds ${f.stored} rows for ${f.sentReported} accepted sends (warm-up included), ejabberd's \`archive\` holds ${e.stored} room messages for ${e.sentReported} accepted sends.`,
     '- *No throttling on the peer.* ejabberd\'s traffic shaper is off (`shaper: none` on the listener, `c2s_shaper: none`, no MUC message or presence shaper, `min_message_interval: 0`); the listener\'s connection backlog is 1,024; room history on join is off (`history_size: 0`), as Flint members get no replay at join either. Flint runs with its rate limit raised out of the way, as in the fan-out part.',
     '- *Same process layout.* One server process per side (`flint serve`: core and KMS in one Node process; ejabberd: one Erlang VM, its own private config, spool and node name, on loopback, not the system service) and one load-generator process that holds both sides\' clients (the SDK over HTTP + WebSocket; `@xmpp/client` over TCP, no TLS on either side), all on the same 2 cores.',
-    '- *Same measurement.* Latency runs from the intended send time to the moment a receiver holds the plaintext; deliveries missing 6 s after the step count as infinitely late. At each rate the two sides run back to back, the order alternating from rate to rate, and every step first waits (up to 20 s) for the rest of the machine to be quiet; a side stops at its first rate that fails twice in a row (the same rule for both). "Accepted" is `POST /api/messages` answered for Flint and the room\'s echo reaching the sender for ejabberd.',
+    '- *Same measurement.* Latency runs from the intended send time to the moment a receiver holds the plaintext; deliveries missing 6 s after the step count as infinitely late. At each rate the two sides run back to back, the order alternating from rate to rate, and every step first waits (up to 20 s) for the rest of the machine to be quiet; a side stops at its first rate that fails twice in a row (the same rule for both). A step is *refused* rather than failed — and its side\'s ladder stops with "≥" — when it measured the load generator or the machine instead of the server: the generator issued under 90 % of the scheduled sends on time, its event loop lagged over 100 ms at p99, or unrelated processes used over half a core during the step (the bracketed CPU figures); no ratio is reported from a refused ladder. "Accepted" is `POST /api/messages` answered for Flint and the room\'s echo reaching the sender for ejabberd.',
     '',
     `### Ratios (Flint / ejabberd, same run)`,
     '',
-    `Sustained rate (p99 ≤ ${P99_LIMIT_MS} ms, no errors, every delivery made): Flint **${f.sustainedPerSec} msg/s**, ejabberd **${e.sustainedPerSec} msg/s**: ratio **${fmt(f.sustainedPerSec / e.sustainedPerSec, 2)}**.`,
+    refusedNote === '' && e.sustainedPerSec > 0
+      ? `Sustained rate (p99 ≤ ${P99_LIMIT_MS} ms, no errors, every delivery made): Flint **${f.sustainedPerSec} msg/s**, ejabberd **${e.sustainedPerSec} msg/s**: ratio **${fmt(f.sustainedPerSec / e.sustainedPerSec, 2)}**.`
+      : `Sustained rate (p99 ≤ ${P99_LIMIT_MS} ms, no errors, every delivery made): Flint **${fs.cell} msg/s**, ejabberd **${es.cell} msg/s**: no ratio, as a side's limit is unknown. ${refusedNote}`,
     '',
     table(
       ['offered msg/s', 'p50 Flint / ejabberd', 'p99 Flint / ejabberd', 'p99 Flint / ejabberd ms'],
@@ -270,11 +273,11 @@ export async function ejabberd(): Promise<{ json: Record<string, unknown>; markd
       }),
     ),
     '',
-    `### Flint (SQLite): ${f.connected} members connected; sustained ${f.sustainedPerSec} msg/s`,
+    `### Flint (SQLite): ${f.connected} members connected; sustained ${fs.cell} msg/s`,
     '',
     table(header, rows(f.steps)),
     '',
-    `### ejabberd (SQLite, mod_mam): ${e.connected} members connected; sustained ${e.sustainedPerSec} msg/s`,
+    `### ejabberd (SQLite, mod_mam): ${e.connected} members connected; sustained ${es.cell} msg/s`,
     '',
     table(header, rows(e.steps)),
     '',

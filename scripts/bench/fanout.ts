@@ -6,10 +6,13 @@
  * holds the decrypted plaintext. Offered rates rise step by step until p99 passes 250 ms.
  * @module
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { openText, sealText, type EventStream, type KmsClient, type KmsKey } from '@flint/sdk';
 import { NodeWebSocket } from '@flint/testkit';
 import {
+  cpuByName,
   cpuSeconds,
+  cpuSince,
   createPeople,
   machineBusySeconds,
   waitForQuiet,
@@ -33,6 +36,15 @@ export const DEFAULT_RATES = [5, 10, 20, 30, 40, 60, 80, 120, 160, 240, 320];
 /** Plaintext size before sealing (the JSON below pads to about this). */
 export const PLAINTEXT_CHARS = 200;
 const MAX_IN_FLIGHT = 2000;
+/**
+ * A step is refused (neither a pass nor a failure of the server) when the load generator could not
+ * offer the rate: fewer than this share of the scheduled sends left on time…
+ */
+export const GENERATOR_MIN_SHARE = 0.9;
+/** …or its event loop stalled this long at p99 (its own backlog would then count as latency)… */
+export const GENERATOR_MAX_LAG_MS = 100;
+/** …or unrelated processes used more than this share of a core over the step (a busy machine). */
+export const MACHINE_MAX_OTHERS = 0.5;
 const MAX_SEQ = 1_000_000;
 
 export interface StepResult {
@@ -59,6 +71,18 @@ export interface StepResult {
   loadgenCpuPct: number;
   /** CPU used by every other process on the machine during the step (PostgreSQL and Redis included), % of one core. */
   othersCpuPct: number;
+  /** Unrelated processes' CPU over the step (services of the system under test excluded), % of one core. */
+  foreignCpuPct: number;
+  /** Scheduled sends the generator issued by the end of the step window, per second. */
+  generatorPerSec: number;
+  /** How late the generator issued sends (p99) and its event-loop delay (p99) over the window, ms. */
+  dispatchLateP99Ms: number;
+  generatorLagP99Ms: number;
+  /** The quiet wait before the step: how long, and whether the machine went quiet. */
+  quietWaitSeconds: number;
+  quietReached: boolean;
+  /** Set when the step measured the generator or the machine, not the server: no pass, no failure. */
+  refused?: string;
   /** Set when this is the second try of a rate whose first try failed (kept here). */
   firstTry?: StepResult;
 }
@@ -102,6 +126,8 @@ export interface Recorder {
  */
 export interface Driver {
   serverPids: () => number[];
+  /** Command names of services the server uses (PostgreSQL, Redis): theirs is not "unrelated" CPU. */
+  serviceNames?: readonly string[];
   send: (seq: number, plaintext: string) => Promise<number>;
 }
 
@@ -172,6 +198,7 @@ export function newRecorder(): Recorder {
 export function flintDriver(server: Server, world: World): Driver {
   return {
     serverPids: () => [server.pid],
+    serviceNames: server.engine === 'postgres' ? ['postgres', 'redis-server'] : [],
     send: async (seq, plaintext) => {
       const space = world.spaces[seq % world.spaces.length]!;
       const sender = world.members[space.members[Math.floor(Math.random() * space.members.length)]!]!;
@@ -184,7 +211,7 @@ export function flintDriver(server: Server, world: World): Driver {
 }
 
 /** One open-loop step: messages at `rate`/s for `seconds`, then up to `drainMs` for stragglers. */
-export async function runStep(driver: Driver, rec: Recorder, state: { seq: number }, rate: number, seconds: number, drainMs = 6000): Promise<StepResult> {
+export async function runStep(driver: Driver, rec: Recorder, state: { seq: number }, rate: number, seconds: number, drainMs = 6000, quietMaxMs = 20_000): Promise<StepResult> {
   const step = rec.latencies.length;
   rec.latencies.push([]);
   rec.received.push(0);
@@ -211,19 +238,28 @@ export async function runStep(driver: Driver, rec: Recorder, state: { seq: numbe
     }
   };
   const pids = driver.serverPids();
-  await waitForQuiet(pids);
+  const names = driver.serviceNames ?? [];
+  const quiet = await waitForQuiet(pids, quietMaxMs, 0.25, names);
   const serverCpu0 = await cpuSecondsOf(pids);
+  const services0 = await cpuByName(names);
   const machine0 = await machineBusySeconds();
   const loadCpu0 = process.cpuUsage();
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
   const start = performance.now();
   const end = start + seconds * 1000;
   let attempted = 0;
+  let onTime = 0;
+  const late: number[] = [];
   for (let i = 0; ; i++) {
     const at = start + (i * 1000) / rate;
     if (at >= end) break;
     const wait = at - performance.now();
     if (wait > 1) await sleep(wait);
     attempted++;
+    const now = performance.now();
+    late.push(now - at);
+    if (now <= end + 50) onTime++;
     if (inFlight >= MAX_IN_FLIGHT || state.seq >= MAX_SEQ) {
       skipped++;
       continue;
@@ -234,6 +270,7 @@ export async function runStep(driver: Driver, rec: Recorder, state: { seq: numbe
     inFlight++;
     sends.push(send(seq, at));
   }
+  lag.disable();
   const sendDeadline = performance.now() + 15_000;
   while (inFlight > 0 && performance.now() < sendDeadline) await sleep(20);
   const elapsed = (performance.now() - start) / 1000;
@@ -242,7 +279,21 @@ export async function runStep(driver: Driver, rec: Recorder, state: { seq: numbe
   const serverCpu = (await cpuSecondsOf(pids)) - serverCpu0;
   const loadCpu = process.cpuUsage(loadCpu0);
   const machineCpu = (await machineBusySeconds()) - machine0;
+  const servicesCpu = cpuSince(services0, await cpuByName(names));
   const wall = (performance.now() - start) / 1000;
+  const loadCpuS = (loadCpu.user + loadCpu.system) / 1e6;
+  const foreign = Math.max(0, machineCpu - serverCpu - loadCpuS - servicesCpu) / wall;
+  late.sort((a, b) => a - b);
+  const generatorPerSec = onTime / seconds;
+  const lagP99 = lag.count > 0 ? lag.percentile(99) / 1e6 : 0;
+  const refused =
+    generatorPerSec < GENERATOR_MIN_SHARE * rate
+      ? `load generator issued ${round(generatorPerSec, 1)} of ${rate} msg/s on time`
+      : lagP99 > GENERATOR_MAX_LAG_MS
+        ? `load generator's event loop lagged ${Math.round(lagP99)} ms (p99)`
+        : foreign > MACHINE_MAX_OTHERS
+          ? `machine busy: unrelated processes used ${Math.round(foreign * 100)}% of a core`
+          : undefined;
   // Anything still on its way after the drain counts as never delivered (Infinity) in the percentiles.
   const lat = [...rec.latencies[step]!];
   for (let k = rec.received[step]!; k < expected; k++) lat.push(Infinity);
@@ -270,7 +321,14 @@ export async function runStep(driver: Driver, rec: Recorder, state: { seq: numbe
     serverCpuSeconds: round(serverCpu, 2),
     wallSeconds: round(wall, 2),
     loadgenCpuPct: round(((loadCpu.user + loadCpu.system) / 1e6 / wall) * 100, 0),
-    othersCpuPct: round(Math.max(0, (machineCpu - serverCpu - (loadCpu.user + loadCpu.system) / 1e6) / wall) * 100, 0),
+    othersCpuPct: round(Math.max(0, (machineCpu - serverCpu - loadCpuS) / wall) * 100, 0),
+    foreignCpuPct: round(foreign * 100, 0),
+    generatorPerSec: round(generatorPerSec, 1),
+    dispatchLateP99Ms: round(percentile(late, 99)),
+    generatorLagP99Ms: round(lagP99),
+    quietWaitSeconds: quiet.waitedSeconds,
+    quietReached: quiet.quiet,
+    ...(refused !== undefined ? { refused } : {}),
   };
 }
 
@@ -287,14 +345,27 @@ export async function runStepTwice(driver: Driver, rec: Recorder, state: { seq: 
   const first = await runStep(driver, rec, state, rate, seconds);
   if (stepOk(first)) return first;
   await sleep(1500);
-  const second = await runStep(driver, rec, state, rate, seconds);
+  // After a step refused for a busy machine, the second try waits longer (still bounded) for quiet.
+  const second = await runStep(driver, rec, state, rate, seconds, 6000, first.refused?.startsWith('machine busy') === true ? 60_000 : 20_000);
   return { ...second, firstTry: first };
 }
 
 /** The offered-rate cell: marks a rate that needed its second try. */
-export const offeredCell = (s: StepResult) => (s.firstTry === undefined ? String(s.offeredPerSec) : `${s.offeredPerSec} (2nd try; 1st: p99 ${fmt(s.firstTry.p99Ms)} ms)`);
+export const offeredCell = (s: StepResult) =>
+  (s.firstTry === undefined ? String(s.offeredPerSec) : `${s.offeredPerSec} (2nd try; 1st: ${s.firstTry.refused !== undefined ? 'refused' : `p99 ${fmt(s.firstTry.p99Ms)} ms`})`) +
+  (s.refused !== undefined ? ` **refused: ${s.refused}**` : '');
 
-export const stepOk = (s: StepResult) => s.p99Ms <= P99_LIMIT_MS && s.sendErrors === 0 && s.skipped === 0 && s.deliveriesReceived >= s.deliveriesExpected && s.achievedPerSec >= 0.95 * s.offeredPerSec;
+/** A pass: the server held the rate. A refused step (see `refused`) is never a pass. */
+export const stepOk = (s: StepResult) => s.refused === undefined && s.p99Ms <= P99_LIMIT_MS && s.sendErrors === 0 && s.skipped === 0 && s.deliveriesReceived >= s.deliveriesExpected && s.achievedPerSec >= 0.95 * s.offeredPerSec;
+
+/** The highest passed rate, and why the ladder stopped when the last step was refused rather than failed. */
+export function sustainedOf(steps: StepResult[]): { perSec: number; cell: string; stoppedBy?: string } {
+  const ok = steps.filter(stepOk);
+  const perSec = ok.length > 0 ? Math.max(...ok.map((s) => s.offeredPerSec)) : 0;
+  const last = steps.at(-1);
+  if (last?.refused !== undefined) return { perSec, cell: `≥ ${perSec}`, stoppedBy: `the ladder stopped at ${last.offeredPerSec} msg/s, refused (${last.refused}), so the server's limit was not reached` };
+  return { perSec, cell: String(perSec) };
+}
 
 export async function fanoutEngine(engine: Engine, options: { spaces: number; membersPerSpace: number; rates: number[]; stepSeconds: number }): Promise<FanoutResult> {
   return withServer({ engine }, async (server) => {
@@ -365,16 +436,19 @@ export async function fanout(): Promise<{ json: Record<string, unknown>; markdow
     'One load-generator process (the SDK: `messages.create` over HTTP, `events()` over WebSocket, `sealText`/`openText` with cached KMS keys) and one `flint serve` share the same 2 cores, so the figures are a floor for the server. ' +
       'Latency runs from the message\'s *intended* send time (open-loop schedule, so a backlog counts) until a receiver holds the plaintext; each message counts once per receiver (members − 1). ' +
       'CPU columns are % of one core over the step (200% = the whole machine); "other processes" includes PostgreSQL and Redis, and anything else running on this shared machine — each step waits (up to 20 s) for the rest of the machine to go quiet first. ' +
-      'Deliveries still missing 6 s after the step count as infinitely late. "Sustained" is the highest offered rate with p99 ≤ 250 ms, no errors and every delivery made; a rate that fails is tried once more before the ladder stops (both tries are in the raw JSON).',
+      'Deliveries still missing 6 s after the step count as infinitely late. "Sustained" is the highest offered rate with p99 ≤ 250 ms, no errors and every delivery made; a rate that fails is tried once more before the ladder stops (both tries are in the raw JSON). ' +
+      `A step is **refused** — neither a pass nor a failure of the server, and the ladder stops with "≥" — when it measured the load generator or the machine instead: the generator issued under ${GENERATOR_MIN_SHARE * 100} % of the scheduled sends on time, its event loop lagged over ${GENERATOR_MAX_LAG_MS} ms at p99 (the bracketed figure), or unrelated processes (not the server, the generator, PostgreSQL or Redis: the bracketed figure) used over ${MACHINE_MAX_OTHERS * 100} % of a core during the step.`,
   );
   lines.push('');
   for (const r of results) {
-    lines.push(`### ${r.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL + Redis'}: ${r.connected} members connected; sustained **${r.sustainedPerSec} msg/s** (${r.sustainedPerSec * (r.membersPerSpace - 1)} decrypted deliveries/s)`);
+    const sus = sustainedOf(r.steps);
+    lines.push(`### ${r.engine === 'sqlite' ? 'SQLite' : 'PostgreSQL + Redis'}: ${r.connected} members connected; sustained **${sus.cell} msg/s** (${sus.cell.replace(/\d+/, String(r.sustainedPerSec * (r.membersPerSpace - 1)))} decrypted deliveries/s)`);
     lines.push('');
+    if (sus.stoppedBy !== undefined) lines.push(`Not a capacity: ${sus.stoppedBy}.`, '');
     lines.push(
       table(
-        ['offered msg/s', 'achieved msg/s', 'deliveries', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'send p50 / p99 ms', 'server CPU', 'load-gen CPU', 'other processes CPU'],
-        r.steps.map((s) => [offeredCell(s), s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}%`, `${s.othersCpuPct}%`]),
+        ['offered msg/s', 'achieved msg/s', 'deliveries', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'send p50 / p99 ms', 'server CPU', 'load-gen CPU (loop lag p99)', 'other processes CPU (unrelated)'],
+        r.steps.map((s) => [offeredCell(s), s.achievedPerSec, `${s.deliveriesReceived}/${s.deliveriesExpected}`, fmt(s.p50Ms), fmt(s.p90Ms), fmt(s.p99Ms), fmt(s.maxMs), `${fmt(s.sendP50Ms)} / ${fmt(s.sendP99Ms)}`, `${s.serverCpuPct}%`, `${s.loadgenCpuPct}% (${fmt(s.generatorLagP99Ms, 0)} ms)`, `${s.othersCpuPct}% (${s.foreignCpuPct}%)`]),
       ),
     );
     lines.push('');
@@ -384,7 +458,13 @@ export async function fanout(): Promise<{ json: Record<string, unknown>; markdow
     const common = a.steps.filter((s) => b.steps.some((t) => t.offeredPerSec === s.offeredPerSec));
     lines.push('### SQLite / PostgreSQL ratios (same run)');
     lines.push('');
-    lines.push(`Sustained msg/s: ${a.sustainedPerSec} / ${b.sustainedPerSec} = **${fmt(a.sustainedPerSec / b.sustainedPerSec, 2)}**.`);
+    const sa = sustainedOf(a.steps);
+    const sb = sustainedOf(b.steps);
+    lines.push(
+      sa.stoppedBy !== undefined || sb.stoppedBy !== undefined || b.sustainedPerSec === 0
+        ? `Sustained msg/s: ${sa.cell} / ${sb.cell} — no ratio: a ladder stopped on a refused step or at zero, so at least one side's limit is unknown.`
+        : `Sustained msg/s: ${a.sustainedPerSec} / ${b.sustainedPerSec} = **${fmt(a.sustainedPerSec / b.sustainedPerSec, 2)}**.`,
+    );
     lines.push('');
     lines.push(
       table(

@@ -155,6 +155,13 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
     const cyWebex = await webexFor(proxy.url, cy.session!.accessToken);
     try {
       const messages = recorder(cyWebex, 'messages', ['created']);
+      // The order the gateway pushes activities in, as the socket carries them: the messages
+      // plugin then fetches each message through /v1 and fires when its GET answers, so its
+      // events may come out of order (Webex's own service behaves the same) — order is checked here.
+      const pushed: string[] = [];
+      cyWebex.internal.mercury.on('event:conversation.activity', (e) => {
+        if (e.data.activity !== undefined) pushed.push(e.data.activity.id);
+      });
       await cyWebex.messages.listen();
       const room = await adaWebex.rooms.create({ title: `Dropped ${randomBytes(4).toString('hex')}` });
       await adaWebex.memberships.create({ roomId: room.id, personEmail: 'cy@listen.example' });
@@ -174,8 +181,12 @@ describe('listen() with the Webex JS SDK (PL-2)', () => {
       }
       const after = await adaWebex.messages.create({ roomId: room.id, text: 'after the reconnect' });
       await messages.waitFor((e) => e.data.id === after.id);
+      const expected = [first.id, ...missed.map((m) => m.id), after.id];
       const ids = messages.seen.map((e) => e.data.id);
-      assert.deepEqual(ids, [first.id, ...missed.map((m) => m.id), after.id], 'each once, in order');
+      assert.deepEqual([...ids].sort(), [...expected].sort(), 'each message event once');
+      const uuidOf = (hydraId: string) => Buffer.from(hydraId, 'base64url').toString('utf8').split('/').pop();
+      const posts = pushed.filter((id) => expected.some((m) => uuidOf(m) === id));
+      assert.deepEqual(posts, expected.map(uuidOf), 'each activity pushed once, in order');
     } finally {
       cyWebex.messages.stopListening();
       await cyWebex.internal.mercury.disconnect().catch(() => undefined);

@@ -55,7 +55,7 @@ export interface Webex {
   teamMemberships: Resource;
   webhooks: Resource;
   attachmentActions: Resource;
-  internal: { mercury: { disconnect(): Promise<void>; connected: boolean }; device: { unregister(): Promise<void> } };
+  internal: { mercury: { disconnect(): Promise<void>; connected: boolean; on(event: string, listener: (e: { data: { activity?: { id: string } } }) => void): void }; device: { unregister(): Promise<void> } };
   once(event: 'ready', listener: () => void): void;
 }
 

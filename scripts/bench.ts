@@ -26,7 +26,7 @@ across runs. Every section names the machine, the date and the command that prod
 
 Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
 \`history\`, \`kms\`, \`search\`, \`files\` (1 GiB up and down, local folder and S3, with each process's peak RSS), \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
-alone runs them all, one after another; each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that measured the load generator or a busy machine rather than the server is *refused* and stops its ladder (see those sections). Knobs (environment, all
+alone runs them all, one after another; each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that misses while the load generator lagged or the machine was busy is *refused*, not counted as the server's failure, and stops its ladder (see those sections). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
 \`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),

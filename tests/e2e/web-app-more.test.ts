@@ -13,7 +13,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { SecureClient, uploadFile, uploadPreview } from '@flint/sdk';
-import { assertAccessible, launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, NodeWebSocket, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -51,7 +51,9 @@ describe('web app, more (Chromium)', () => {
     await tab1.getByRole('link', { name: /^Ops/ }).click();
     await tab1.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
     tab2 = await context.newPage();
+    // Back to Ops, fresh (the keyboard step below starts from the top of the page).
     await tab2.goto(`${flint.url}/#/space/${roomId}`);
+    await tab2.reload();
     await tab2.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
   });
 
@@ -92,6 +94,68 @@ describe('web app, more (Chromium)', () => {
     await tab2.locator('article.message', { hasText: 'sent while tab 2 was offline' }).waitFor(WAIT);
     await tab2.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', ...WAIT });
     await cdp.detach();
+  });
+
+  it('MS-4, MS-1, FL-1, SP-2: the last-read line and jump to unread, scrolling back to the beginning, a dropped file with its progress, and leaving', async () => {
+    const archive = await ada.createSpace({ title: 'Archive' });
+    await ada.addMember(archive.id, { personEmail: 'bob@example.com' });
+    // More than a page (50) of history, so the oldest must be scrolled back to.
+    for (let i = 1; i <= 55; i++) await ada.send({ roomId: archive.id, text: `old ${i}` });
+    await ada.send({ roomId: archive.id, text: 'read up to here' });
+    // Bob reads it in tab 1; tab 2 hears of it and clears its badge too.
+    await tab2.getByRole('link', { name: /^Archive, \d+ unread messages/ }).waitFor(WAIT);
+    await tab1.getByRole('link', { name: /^Archive/ }).click();
+    await tab1.locator('article.message', { hasText: 'read up to here' }).waitFor(WAIT);
+    await tab2.locator(`[data-room-id="${archive.id}"] [data-testid="unread-badge"]`).waitFor({ state: 'detached', ...WAIT });
+    await tab1.goto(`${flint.url}/#/space/${roomId}`);
+    await tab1.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
+    for (let i = 1; i <= 15; i++) await ada.send({ roomId: archive.id, text: `new ${i}` });
+    await tab2.getByRole('link', { name: /^Archive, 15 unread messages/ }).waitFor(WAIT);
+
+    await tab2.bringToFront();
+    await tab2.getByRole('link', { name: /^Archive/ }).click();
+    await tab2.locator('article.message', { hasText: 'new 15' }).waitFor(WAIT);
+    // The line sits right above the first unread message; it is out of sight, so a button jumps to it.
+    assert.equal(await tab2.evaluate(() => document.getElementById('unread-line')?.nextElementSibling?.textContent?.includes('new 1') ?? false), true);
+    await tab2.getByRole('button', { name: /Jump to unread/ }).click();
+    await tab2.waitForFunction(() => {
+      const line = document.getElementById('unread-line')?.getBoundingClientRect();
+      const box = document.querySelector('.timeline')!.getBoundingClientRect();
+      return line !== undefined && line.top >= box.top - 1 && line.bottom <= box.bottom;
+    }, undefined, WAIT);
+    // Infinite scroll: at the top, the page before loads, down to the beginning.
+    assert.equal(await tab2.getByText('old 1', { exact: true }).count(), 0);
+    await tab2.locator('.timeline').evaluate((el) => (el.scrollTop = 0));
+    await tab2.getByText('This is the beginning of the space.').waitFor(WAIT);
+    await tab2.getByText('old 1', { exact: true }).waitFor(WAIT);
+
+    // A file dropped on the conversation is shared, with its upload progress shown meanwhile.
+    await tab2.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { progressSeen: string[] }).progressSeen = seen;
+      new MutationObserver(() => {
+        const text = document.querySelector('.upload')?.textContent;
+        if (text !== undefined && text !== null) seen.push(text);
+      }).observe(document.body, { subtree: true, childList: true, characterData: true });
+      const data = new DataTransfer();
+      data.items.add(new File(['dropped notes '.repeat(20_000)], 'notes.txt', { type: 'text/plain' }));
+      document.querySelector('.timeline')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    await tab2.locator('.file-meta').getByRole('button', { name: 'Download notes.txt' }).waitFor(WAIT);
+    const progress = await tab2.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
+    assert.ok(progress.some((p) => /^Uploading notes\.txt: \d+%/.test(p)), `upload progress shown (${progress.join(' | ')})`);
+
+    // Leaving: the space goes from the list, and from Ada's members.
+    await tab2.getByRole('link', { name: 'Space details' }).click();
+    await tab2.getByRole('button', { name: 'Leave space' }).click();
+    await tab2.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });
+    await tab1.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });
+    const left = await ada.client.memberships.list({ roomId: archive.id });
+    assert.deepEqual(left.items.map((m) => m.personEmail), ['ada@example.com']);
+    // Back to Ops, fresh (the keyboard step below starts from the top of the page).
+    await tab2.goto(`${flint.url}/#/space/${roomId}`);
+    await tab2.reload();
+    await tab2.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
   });
 
   it('FL-2: a file with an encrypted thumbnail made by its sender shows that thumbnail', async () => {
@@ -156,6 +220,14 @@ describe('web app, more (Chromium)', () => {
     await tab1.getByRole('status').filter({ hasText: 'Saved.' }).waitFor(WAIT);
     const me = await raw(flint.url, 'GET', '/api/people/me', { token: (await tokenOf('bob@example.com')) });
     assert.equal((me.json as { displayName: string }).displayName, 'Robert Babbage');
+    // An avatar, shown in place of the initials, then removed.
+    const png = Buffer.from(await sampleImage('png', 64, 64, { r: 30, g: 120, b: 200 }));
+    await tab1.getByLabel('Change avatar').setInputFiles({ name: 'me.png', mimeType: 'image/png', buffer: png });
+    await tab1.getByRole('button', { name: 'Remove avatar' }).waitFor(WAIT);
+    await tab1.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.settings .avatar img')].some((i) => i.complete && i.naturalWidth > 0), undefined, WAIT);
+    await tab1.getByRole('button', { name: 'Remove avatar' }).click();
+    await tab1.getByRole('button', { name: 'Remove avatar' }).waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await tab1.locator('.settings .avatar img').count(), 0);
     await tab1.screenshot({ path: `${SHOTS}08-settings.png` });
     await assertAccessible(tab1, 'settings');
   });

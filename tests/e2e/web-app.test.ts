@@ -115,6 +115,20 @@ describe('web app (Chromium)', () => {
     await page.getByLabel('Add people').fill('bob@example.com');
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     await page.locator('.member', { hasText: 'Bob Babbage' }).waitFor(WAIT);
+    // Removing someone (SP-2) takes them off the list; locking (SP-4) makes the one who locks a moderator.
+    await flint.signup({ email: 'carol@example.com', displayName: 'Carol Clerk' });
+    await page.getByLabel('Add people').fill('carol@example.com');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const carol = page.locator('.member', { hasText: 'Carol Clerk' });
+    await carol.waitFor(WAIT);
+    await carol.getByRole('button', { name: 'Remove Carol Clerk' }).click();
+    await carol.waitFor({ state: 'detached', ...WAIT });
+    await page.getByRole('checkbox', { name: /^Locked/ }).check();
+    await page.locator('.member', { hasText: 'Ada Lovelace' }).getByText('Moderator', { exact: true }).waitFor(WAIT);
+    await page.locator('.conv-header').getByRole('img', { name: /^Locked/ }).waitFor(WAIT);
+    const bobRow = page.locator('.member', { hasText: 'Bob Babbage' });
+    await bobRow.getByRole('button', { name: 'Make moderator' }).click();
+    await bobRow.getByText('Moderator', { exact: true }).waitFor(WAIT);
     await shot(people.ada, '02-details');
     await page.getByRole('link', { name: 'Close' }).click();
 
@@ -252,6 +266,52 @@ describe('web app (Chromium)', () => {
     await page.getByRole('region', { name: 'People' }).getByRole('button', { name: /Ada Lovelace/ }).waitFor(WAIT);
   });
 
+  it('SP-1, SP-5, MS-7: a direct message goes first in the list; filters, favourites, mention badges and presence', async () => {
+    const bob = people.bob.page;
+    const ada = people.ada.page;
+    await bob.getByRole('button', { name: 'Message a person' }).click();
+    await bob.getByRole('dialog').getByLabel('Their e-mail address').fill('ada@example.com');
+    await bob.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await bob.getByRole('heading', { name: 'Ada Lovelace' }).waitFor(WAIT);
+    // Ada's browser is open, so Bob sees her online.
+    await bob.locator('.conv-header').getByText('Online', { exact: true }).waitFor(WAIT);
+    await send(people.bob, 'a word in private');
+
+    // Ada: the direct space, newest, comes first in her list, and the filters pick it out.
+    await ada.getByRole('link', { name: /^Bob Babbage, 1 unread message/ }).waitFor(WAIT);
+    assert.equal(await ada.locator('.room-list a.room-item .room-title').first().textContent(), 'Bob Babbage');
+    const adaFilters = ada.getByRole('group', { name: 'Filter spaces' });
+    await adaFilters.getByRole('button', { name: 'Direct' }).click();
+    await ada.getByRole('link', { name: /^Launch plans/ }).waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await ada.locator('.room-list a.room-item').count(), 1);
+    await adaFilters.getByRole('button', { name: 'Unread' }).click();
+    await ada.getByRole('link', { name: /^Bob Babbage, 1 unread message/ }).waitFor(WAIT);
+    assert.equal(await ada.getByRole('link', { name: /^Launch plans/ }).count(), 0);
+    await adaFilters.getByRole('button', { name: 'All' }).click();
+
+    // Ada mentions Bob in the space he is not looking at: a mention badge, and the Mentions filter.
+    const box = ada.getByRole('combobox', { name: 'Write a message to Launch plans' });
+    await box.pressSequentially('@Bo');
+    await ada.getByRole('option', { name: /@Bob Babbage/ }).waitFor(WAIT);
+    await box.press('Enter');
+    await box.pressSequentially('please look at this');
+    await box.press('Enter');
+    await bob.getByRole('link', { name: /^Launch plans, 1 unread message, 1 mention$/ }).waitFor(WAIT);
+    assert.equal(await bob.locator(`[data-room-id="${roomId}"] [data-testid="mention-badge"]`).textContent(), '@1');
+    const bobFilters = bob.getByRole('group', { name: 'Filter spaces' });
+    await bobFilters.getByRole('button', { name: 'Mentions' }).click();
+    await bob.getByRole('link', { name: /^Ada Lovelace/ }).waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await bob.locator('.room-list a.room-item').count(), 1);
+
+    // Bob makes the direct space a favourite.
+    await bob.getByRole('button', { name: 'Favourite', exact: true }).click();
+    await bob.getByRole('button', { name: 'Remove from favourites' }).waitFor(WAIT);
+    await bobFilters.getByRole('button', { name: 'Favourites' }).click();
+    await bob.getByRole('link', { name: /^Ada Lovelace/ }).waitFor(WAIT);
+    assert.equal(await bob.locator('.room-list a.room-item').count(), 1);
+    await bobFilters.getByRole('button', { name: 'All' }).click();
+  });
+
   it('SEC-3: Eve, not a member, sees nothing — not in her list, not by the space’s URL, not by search', async () => {
     const { page } = people.eve;
     assert.equal(await page.getByRole('link', { name: /Launch plans/ }).count(), 0);
@@ -278,5 +338,24 @@ describe('web app (Chromium)', () => {
     await page.waitForFunction(() => document.querySelector('textarea')?.value === 'secret draft about the merger', undefined, WAIT);
     const idb = await page.evaluate(async () => (await indexedDB.databases()).length);
     assert.equal(idb, 0, 'no IndexedDB database');
+  });
+
+  it('ID-1, ID-4: at phone width Eve changes her password, signs out and signs in with the new one', async () => {
+    const { page } = people.eve;
+    const fresh = `${TEST_PASSWORD}-new`;
+    await page.goto(`${flint.url}/#/settings`);
+    await page.getByLabel('Current password').fill(TEST_PASSWORD);
+    await page.getByLabel('New password').fill(fresh);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor(WAIT);
+    await page.getByLabel('E-mail').fill('eve@example.com');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor(WAIT);
+    await page.getByLabel('Password').fill(fresh);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor({ state: 'attached', ...WAIT });
   });
 });

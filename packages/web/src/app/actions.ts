@@ -116,6 +116,8 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
   const names: string[] = [];
   for (const file of files) {
     await store.session.freshToken();
+    // Shown at once: the browser reports upload progress at most every 50 ms, so a quick file would show none.
+    onProgress({ name: file.name, loaded: 0, total: file.size });
     const uploaded = await uploadFile(client, key, roomId, file, {
       name: file.name,
       type: file.type === '' ? 'application/octet-stream' : file.type,

@@ -164,7 +164,8 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             <span className="muted small">{store.presence.get(room.directPersonId) === 'active' ? t('online') : t('offline')}</span>
           )}
           {room.isLocked && (
-            <span className="tag" title={t('locked')} aria-label={t('locked')}>
+            // role="img": an aria-label names nothing on a bare span (axe: aria-prohibited-attr).
+            <span className="tag" role="img" title={t('locked')} aria-label={t('locked')}>
               <Icon name="lock" size={14} />
             </span>
           )}

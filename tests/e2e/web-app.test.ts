@@ -123,7 +123,10 @@ describe('web app (Chromium)', () => {
     await carol.waitFor(WAIT);
     await carol.getByRole('button', { name: 'Remove Carol Clerk' }).click();
     await carol.waitFor({ state: 'detached', ...WAIT });
-    await page.getByRole('checkbox', { name: /^Locked/ }).check();
+    // The controls wait while the removal finishes (the key is rotated after it).
+    await page.locator('.side-panel input[type="checkbox"]:enabled').first().waitFor(WAIT);
+    // A click, not check(): the box shows the space's state, which changes when the server answers.
+    await page.getByRole('checkbox', { name: /^Locked/ }).click();
     await page.locator('.member', { hasText: 'Ada Lovelace' }).getByText('Moderator', { exact: true }).waitFor(WAIT);
     await page.locator('.conv-header').getByRole('img', { name: /^Locked/ }).waitFor(WAIT);
     const bobRow = page.locator('.member', { hasText: 'Bob Babbage' });

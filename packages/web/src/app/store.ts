@@ -47,6 +47,8 @@ export type Filter = 'all' | 'unread' | 'direct' | 'favorites' | 'mentions' | 'f
 export type ConnectionState = 'connecting' | 'open' | 'closed';
 
 const PAGE = 50;
+/** How many pages opening a space may load to reach its last-read message. */
+const UNREAD_PAGES = 5;
 const TYPING_MS = 6000;
 
 export class Store {
@@ -167,7 +169,17 @@ export class Store {
       const page = await this.session.secure.listMessages({ roomId, max: PAGE });
       this.addMessages(roomId, page.items);
       timeline.complete = page.items.length < PAGE;
-      // Only the newest messages before the unread line are needed to place it; no anchor means all unread.
+      // The last-read line belongs above the first unread message: with more than a page unread, load
+      // back to the last read one (a few pages at most; past that the line sits at the oldest loaded and
+      // moves up as one scrolls back). No anchor means all unread: no line.
+      const anchor = timeline.unreadAnchor;
+      for (let pages = 1; anchor !== undefined && !timeline.complete && pages < UNREAD_PAGES; pages++) {
+        const oldest = timeline.ids[0];
+        if (oldest === undefined || oldest <= anchor) break;
+        const older = await this.session.secure.listMessages({ roomId, max: PAGE, beforeMessage: oldest });
+        this.addMessages(roomId, older.items);
+        timeline.complete = older.items.length < PAGE;
+      }
     } finally {
       timeline.loadingOlder = false;
       this.changed();

@@ -4,7 +4,7 @@
  * (SPEC MS-1, MS-2, MS-7).
  * @module
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { sendMessage, type Draft } from '../app/actions.ts';
@@ -133,6 +133,17 @@ export function DraftEditor({
   const [busy, setBusy] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
   const listId = useId();
+  // Where the caret goes once a chosen mention is in the text: placed in the same commit, before the
+  // browser handles the next key (a frame later, quick typing after the mention landed out of order).
+  const caretAfter = useRef<number | undefined>(undefined);
+  const blurTimer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  useLayoutEffect(() => {
+    const at = caretAfter.current;
+    if (at === undefined) return;
+    caretAfter.current = undefined;
+    area.current?.focus();
+    area.current?.setSelectionRange(at, at);
+  });
 
   const members = store.members.get(roomId) ?? [];
   const candidates: Candidate[] =
@@ -163,10 +174,7 @@ export function DraftEditor({
     setText(value);
     onChange?.(value);
     setQuery(undefined);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(before.length, before.length);
-    });
+    caretAfter.current = before.length;
   };
 
   const submit = async () => {
@@ -214,7 +222,9 @@ export function DraftEditor({
         aria-activedescendant={candidates.length > 0 ? `${listId}-${selected}` : undefined}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
         onKeyDown={onKeyDown}
-        onBlur={() => setTimeout(() => setQuery(undefined), 150)}
+        // The list closes a moment after focus leaves (so a click on an option lands), unless focus came back.
+        onBlur={() => (blurTimer.current = setTimeout(() => setQuery(undefined), 150))}
+        onFocus={() => clearTimeout(blurTimer.current)}
         autoFocus={onCancel !== undefined}
       />
       <ul id={listId} role="listbox" className={`mentions-popup ${candidates.length > 0 ? '' : 'hidden'}`} aria-label={t('members')}>

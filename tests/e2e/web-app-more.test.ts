@@ -150,6 +150,13 @@ describe('web app, more (Chromium)', () => {
     // Leaving: the space goes from the list, and from Ada's members.
     await tab2.getByRole('link', { name: 'Space details' }).click();
     await tab2.getByRole('button', { name: 'Leave space' }).click();
+    // Asked first: Cancel keeps the space; confirming leaves.
+    await tab2.getByRole('dialog').getByText('Leave this space?').waitFor(WAIT);
+    await tab2.getByRole('dialog').getByRole('button', { name: 'Cancel' }).click();
+    await tab2.getByRole('dialog').waitFor({ state: 'detached', ...WAIT });
+    assert.equal(await tab2.getByRole('link', { name: /^Archive/ }).count(), 1);
+    await tab2.getByRole('button', { name: 'Leave space' }).click();
+    await tab2.getByRole('dialog').getByRole('button', { name: 'Leave space' }).click();
     await tab2.getByText('Pick a space, or start one.').waitFor(WAIT);
     await tab2.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });
     await tab1.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });

@@ -12,6 +12,7 @@ import { go, href } from '../app/router.ts';
 import { addTeamMember } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
+import { Dialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -29,6 +30,7 @@ export function Details({ room }: { room: SecureRoom }) {
   const [title, setTitle] = useState(room.title ?? '');
   const [org, setOrg] = useState<Organization | undefined>();
   const [busy, setBusy] = useState(false);
+  const [confirmingLeave, setConfirmingLeave] = useState(false);
   const members = [...(store.members.get(room.id) ?? [])].sort((a, b) => Number(b.isModerator) - Number(a.isModerator) || a.personDisplayName.localeCompare(b.personDisplayName));
   const mayManage = !room.isLocked || room.isModerator === true;
   const team = room.isGeneral === true && room.teamId !== undefined ? store.teams.get(room.teamId) : undefined;
@@ -160,19 +162,33 @@ export function Details({ room }: { room: SecureRoom }) {
           {files.length === 0 ? <p className="muted small">{t('noFiles')}</p> : files.map((f) => <FileCard key={f.id} file={f} />)}
         </section>
         {room.type === 'group' && mine !== undefined && (
-          <button
-            type="button"
-            className="danger"
-            disabled={busy}
-            onClick={() => {
-              void secure.removeMember(mine.id).then(
-                () => go({ view: 'home' }),
-                (e: unknown) => store.fail(e),
-              );
-            }}
-          >
+          <button type="button" className="danger" disabled={busy} onClick={() => setConfirmingLeave(true)}>
             {t('leave')}
           </button>
+        )}
+        {confirmingLeave && mine !== undefined && (
+          // Leaving cannot be undone by the leaver (someone must add them back): ask first.
+          <Dialog title={t('leave')} onClose={() => setConfirmingLeave(false)}>
+            <p>{t('confirmLeave')}</p>
+            <div className="row end">
+              <button type="button" onClick={() => setConfirmingLeave(false)}>
+                {t('cancel')}
+              </button>
+              <button
+                type="button"
+                className="danger"
+                onClick={() => {
+                  setConfirmingLeave(false);
+                  void secure.removeMember(mine.id).then(
+                    () => go({ view: 'home' }),
+                    (e: unknown) => store.fail(e),
+                  );
+                }}
+              >
+                {t('leave')}
+              </button>
+            </div>
+          </Dialog>
         )}
       </div>
     </aside>

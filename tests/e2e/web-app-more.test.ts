@@ -147,6 +147,12 @@ describe('web app, more (Chromium)', () => {
     const progress = await tab2.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     assert.ok(progress.some((p) => /^Uploading notes\.txt: \d+%/.test(p)), `upload progress shown (${progress.join(' | ')})`);
 
+    // Announcement-only: Bob, not a moderator, is told so instead of given a box the server would refuse.
+    await ada.client.rooms.update(archive.id, { isLocked: true });
+    await ada.client.rooms.update(archive.id, { isAnnouncementOnly: true });
+    await tab2.getByText('Only moderators post in this space.').waitFor(WAIT);
+    assert.equal(await tab2.getByRole('combobox', { name: 'Write a message to Archive' }).count(), 0);
+
     // Leaving: the space goes from the list, and from Ada's members.
     await tab2.getByRole('link', { name: 'Space details' }).click();
     await tab2.getByRole('button', { name: 'Leave space' }).click();

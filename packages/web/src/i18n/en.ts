@@ -94,6 +94,7 @@ export const en = {
   locked: 'Locked: only moderators add or remove people and rename the space',
   lock: 'Lock the space',
   announcementOnly: 'Announcement only: only moderators post',
+  announcementOnlyNote: 'Only moderators post in this space.',
   rename: 'Rename',
   retention: 'Retention',
   retentionForever: 'Messages and files are kept forever.',

@@ -95,6 +95,7 @@ export const fr: Strings = {
   locked: 'Verrouillé : seuls les modérateurs ajoutent ou retirent des personnes et renomment l’espace',
   lock: 'Verrouiller l’espace',
   announcementOnly: 'Annonces seulement : seuls les modérateurs publient',
+  announcementOnlyNote: 'Seuls les modérateurs publient dans cet espace.',
   rename: 'Renommer',
   retention: 'Conservation',
   retentionForever: 'Les messages et fichiers sont conservés sans limite.',

@@ -57,6 +57,15 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
     }
   };
 
+  // Only moderators post in an announcement-only space (SP-4): say so rather than offer a box the server refuses.
+  if (room.isAnnouncementOnly && room.isModerator !== true)
+    return (
+      <div className="composer">
+        <p className="muted small" role="status">
+          {t('announcementOnlyNote')}
+        </p>
+      </div>
+    );
   if (initial === undefined) return <div className="composer" />;
   return (
     <div className="composer">

@@ -381,7 +381,7 @@ export async function search(): Promise<{ json: Record<string, unknown>; markdow
     '## Search: blinded queries over all of one’s spaces',
     '',
     machineLine(),
-    `Load average during the run (1 / 5 / 15 min, at its end): ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} cores — other agents' builds and tests shared the machine, so these figures are a floor, not a capacity.`,
+    `Load average during the run (1 / 5 / 15 min, at its end): ${loadavg().map((x) => x.toFixed(1)).join(' / ')} on ${cpus().length} cores${loadavg()[0]! > cpus().length ? ' — more than the cores: other work shared the machine, so these figures are a floor, not a capacity' : ''}.`,
     `Command: \`npm run bench search\` (${SPACES.toLocaleString('en')} spaces, ${MESSAGES.toLocaleString('en')} messages with ${WORDS_PER_MESSAGE} Zipf-distributed words of a ${VOCABULARY.toLocaleString('en')}-word vocabulary, each word with ${PREFIXES_PER_WORD} prefix tokens: ${(MESSAGES * TOKENS_PER_MESSAGE).toLocaleString('en')} postings, bulk-loaded; ${QUERIES} timed sequential queries per row through the HTTP API, each word blinded for every space; page of 50).`,
     '',
     table(

@@ -21,24 +21,15 @@ export async function spawnFlint(port: number, env: Record<string, string>, args
     env: { ...process.env, FLINT_ARGON2_MEMORY_KIB: '1024', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  let exitCode: number | null | undefined;
-  const exited = new Promise<number | null>((r) =>
-    child.once('exit', (code) => {
-      exitCode = code;
-      r(code);
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
+  const proc = track(child, `http://127.0.0.1:${port}`);
+  const { url } = proc;
   // Ready means answering /health, whatever the log level.
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (exitCode !== undefined) throw new Error(`flint serve exited with ${exitCode}:\n${output}`);
+    if (proc.exitCode() !== undefined) throw new Error(`flint serve exited with ${proc.exitCode()}:\n${proc.output()}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`flint serve did not become ready:\n${output}`);
+      throw new Error(`flint serve did not become ready:\n${proc.output()}`);
     }
     try {
       if ((await fetch(`${url}/health`)).status === 200) break;
@@ -47,26 +38,40 @@ export async function spawnFlint(port: number, env: Record<string, string>, args
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  return {
-    child,
-    url,
-    output: () => output,
-    kill: async () => {
-      child.kill('SIGKILL');
-      await exited;
-    },
-    stop: async () => {
-      if (exitCode !== undefined) return exitCode;
-      child.kill('SIGTERM');
-      return exited;
-    },
-  };
+  return proc;
 }
 
 /** `flint gateway serve` as a real process in front of a core at `coreUrl` (ready once it says it listens). */
 export async function spawnGateway(port: number, coreUrl: string, env: Record<string, string> = {}): Promise<FlintProcess> {
   const child = spawn(process.execPath, [FLINT_BIN, 'gateway', 'serve', '--port', String(port), '--core-url', coreUrl], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = track(child, `http://127.0.0.1:${port}`);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`flint gateway serve did not become ready:\n${proc.output()}`));
+    }, 30_000);
+    const onData = () => {
+      if (proc.output().includes('Flint gateway listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void proc.exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`flint gateway serve exited with ${code}:\n${proc.output()}`));
+    });
+  });
+  return proc;
+}
+
+/** Collects a child's output and exit, and gives the handle both spawners return. */
+function track(child: ChildProcess, url: string): FlintProcess & { exitCode(): number | null | undefined; exited: Promise<number | null> } {
   let output = '';
+  // Registered before any other listener, so a caller's 'data' handler sees this chunk in output().
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((r) =>
     child.once('exit', (code) => {
@@ -74,28 +79,11 @@ export async function spawnGateway(port: number, coreUrl: string, env: Record<st
       r(code);
     }),
   );
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`flint gateway serve did not become ready:\n${output}`));
-    }, 30_000);
-    const onData = (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('Flint gateway listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`flint gateway serve exited with ${code}:\n${output}`));
-    });
-  });
   return {
     child,
-    url: `http://127.0.0.1:${port}`,
+    url,
+    exited,
+    exitCode: () => exitCode,
     output: () => output,
     kill: async () => {
       child.kill('SIGKILL');

@@ -12,7 +12,7 @@ import { go, href } from '../app/router.ts';
 import { addTeamMember } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
-import { Dialog } from './Dialog.tsx';
+import { ConfirmDialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';
 import { Icon } from './Icon.tsx';
 
@@ -168,27 +168,18 @@ export function Details({ room }: { room: SecureRoom }) {
         )}
         {confirmingLeave && mine !== undefined && (
           // Leaving cannot be undone by the leaver (someone must add them back): ask first.
-          <Dialog title={t('leave')} onClose={() => setConfirmingLeave(false)}>
-            <p>{t('confirmLeave')}</p>
-            <div className="row end">
-              <button type="button" onClick={() => setConfirmingLeave(false)}>
-                {t('cancel')}
-              </button>
-              <button
-                type="button"
-                className="danger"
-                onClick={() => {
-                  setConfirmingLeave(false);
-                  void secure.removeMember(mine.id).then(
-                    () => go({ view: 'home' }),
-                    (e: unknown) => store.fail(e),
-                  );
-                }}
-              >
-                {t('leave')}
-              </button>
-            </div>
-          </Dialog>
+          <ConfirmDialog
+            title={t('leave')}
+            message={t('confirmLeave')}
+            action={t('leave')}
+            onClose={() => setConfirmingLeave(false)}
+            onConfirm={() =>
+              void secure.removeMember(mine.id).then(
+                () => go({ view: 'home' }),
+                (e: unknown) => store.fail(e),
+              )
+            }
+          />
         )}
       </div>
     </aside>

@@ -40,3 +40,31 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     </dialog>
   );
 }
+
+/**
+ * Asks before something the user cannot undo themselves (leaving a space, deleting a message):
+ * Cancel closes it; the action button, styled as dangerous, closes it and runs `onConfirm`.
+ */
+export function ConfirmDialog({ title, message, action, onClose, onConfirm }: { title: string; message: string; action: string; onClose: () => void; onConfirm: () => void }) {
+  const { t } = useI18n();
+  return (
+    <Dialog title={title} onClose={onClose}>
+      <p>{message}</p>
+      <div className="row end">
+        <button type="button" onClick={onClose}>
+          {t('cancel')}
+        </button>
+        <button
+          type="button"
+          className="danger"
+          onClick={() => {
+            onClose();
+            onConfirm();
+          }}
+        >
+          {action}
+        </button>
+      </div>
+    </Dialog>
+  );
+}

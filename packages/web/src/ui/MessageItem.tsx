@@ -14,7 +14,7 @@ import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { FileCard } from './FileCard.tsx';
 import { DraftEditor } from './Composer.tsx';
-import { Dialog } from './Dialog.tsx';
+import { ConfirmDialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 
 export const MessageItem = memo(function MessageItem({ message, replies, inThread = false }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean }) {
@@ -113,24 +113,13 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
         </div>
       )}
       {confirming && (
-        <Dialog title={t('delete')} onClose={() => setConfirming(false)}>
-          <p>{t('confirmDelete')}</p>
-          <div className="row end">
-            <button type="button" onClick={() => setConfirming(false)}>
-              {t('cancel')}
-            </button>
-            <button
-              type="button"
-              className="danger"
-              onClick={() => {
-                setConfirming(false);
-                void deleteMessage(store, message).catch(fail);
-              }}
-            >
-              {t('delete')}
-            </button>
-          </div>
-        </Dialog>
+        <ConfirmDialog
+          title={t('delete')}
+          message={t('confirmDelete')}
+          action={t('delete')}
+          onClose={() => setConfirming(false)}
+          onConfirm={() => void deleteMessage(store, message).catch(fail)}
+        />
       )}
     </article>
   );

@@ -11,24 +11,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Message, StoredEvent } from '@flint/protocol';
 import { downloadFile, downloadPreview, openReference, uploadFile, uploadPreview, type FlintClient, type FlintError, type SpaceKey } from '@flint/sdk';
 import { createNodePreviewMaker } from '@flint/sdk/previews/node';
-import { collect, raw, sampleImage, samplePdf, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
+import { collect, filesUnder, raw, sampleImage, samplePdf, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
 
 const PDF_TEXT = 'PREVIEW-PDF-MARKER-5e1b';
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    out.push(...(entry.isDirectory() ? await walk(path) : [path]));
-  }
-  return out;
-}
 
 /** The mean colour of a region of an image, 0–255 per channel. */
 async function meanColour(image: Uint8Array, region: { left: number; top: number; width: number; height: number }): Promise<[number, number, number]> {
@@ -156,7 +146,7 @@ for (const storage of ['local', 's3'] as const) {
         ...cases.map((c) => Buffer.from(c.name)),
         Buffer.from(PDF_TEXT),
       ];
-      const scanned = [...(await walk(flint.dataDir)), ...((await s3?.files()) ?? [])];
+      const scanned = [...(await filesUnder(flint.dataDir)), ...((await s3?.files()) ?? [])];
       for (const path of scanned) {
         const bytes = await readFile(path);
         for (const needle of needles) assert.equal(bytes.indexOf(needle), -1, `plaintext found in ${path}`);

@@ -11,52 +11,18 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { decryptContent, FILE_CHUNK_BYTES, FILE_HEADER_BYTES, FILE_TAG_BYTES, encryptedFileSize } from '@flint/crypto';
 import type { Message, StoredEvent } from '@flint/protocol';
 import { downloadFile, openReference, sendFile, uploadFile, type FetchLike, type FileReference, type FlintClient, type FlintError, type SpaceKey } from '@flint/sdk';
-import { collect, raw, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
+import { collect, filesUnder, raw, seededBytes, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
 
 const SECRET_NAME = 'quarterly-secret-plan-7f3a.pdf';
 const SECRET_TEXT = 'FLINT-PLAINTEXT-MARKER-91c2e';
 const MiB = 1024 * 1024;
 
-/** Deterministic pseudo-random bytes, generated 1 MiB at a time on demand (never held whole). */
-function generated(size: number, hash: ReturnType<typeof createHash>): ReadableStream<Uint8Array> {
-  let sent = 0;
-  let x = 0x9e3779b9;
-  return new ReadableStream<Uint8Array>({
-    pull(controller) {
-      if (sent >= size) return controller.close();
-      const n = Math.min(MiB, size - sent);
-      const words = new Uint32Array(Math.ceil(n / 4));
-      for (let i = 0; i < words.length; i++) {
-        x ^= x << 13;
-        x ^= x >>> 17;
-        x ^= x << 5;
-        words[i] = x >>> 0;
-      }
-      const chunk = new Uint8Array(words.buffer, 0, n);
-      hash.update(chunk);
-      sent += n;
-      controller.enqueue(chunk);
-    },
-  });
-}
-
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   return Buffer.from(await new Response(stream).arrayBuffer());
-}
-
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-    else out.push(path);
-  }
-  return out;
 }
 
 /**
@@ -134,7 +100,7 @@ for (const storage of ['local', 's3'] as const) {
     it('FL-1: a 20 MiB file (three S3 parts) goes up and comes back byte-identical', async () => {
       const size = 20 * MiB + 12345;
       const sourceHash = createHash('sha256');
-      const { file } = await sendFile(ada, spaceKey, roomId, generated(size, sourceHash), { name: 'big.bin', type: 'application/octet-stream', size });
+      const { file } = await sendFile(ada, spaceKey, roomId, seededBytes(size, sourceHash), { name: 'big.bin', type: 'application/octet-stream', size });
       const download = await downloadFile(bob, file.reference);
       const backHash = createHash('sha256');
       let bytes = 0;
@@ -305,7 +271,7 @@ for (const storage of ['local', 's3'] as const) {
       assert.ok(Buffer.from((await blobs().get(blobKey(upload.id)))!.data).equals(bytes));
       assert.equal((await put(bytes)).status, 409, 'complete: no more content');
       // No temporary or partial files remain.
-      if (storage === 'local') assert.deepEqual((await walk(flint.config.blobsDir)).filter((p) => /\.(tmp|part)$/.test(p)), []);
+      if (storage === 'local') assert.deepEqual((await filesUnder(flint.config.blobsDir)).filter((p) => /\.(tmp|part)$/.test(p)), []);
       // Someone else cannot attach it, nor can it go into another space.
       await assert.rejects(bob.messages.create({ roomId, files: [{ blobId: upload.id, reference: 'x' }] }), (e: FlintError) => e.status === 400);
       const other = (await ada.rooms.create({ title: 'ciphertext:other' })).id;
@@ -339,7 +305,7 @@ for (const storage of ['local', 's3'] as const) {
       assert.equal(ref.name, SECRET_NAME);
       const needles = [SECRET_TEXT, SECRET_NAME, 'application/pdf'].map((s) => Buffer.from(s));
       // The blob folder (or s3rver's) and on SQLite the database files (WAL included).
-      const scanned = [...(await walk(flint.dataDir)), ...((await s3?.files()) ?? [])];
+      const scanned = [...(await filesUnder(flint.dataDir)), ...((await s3?.files()) ?? [])];
       assert.ok(scanned.length > 0);
       for (const path of scanned) {
         const bytes = await readFile(path);

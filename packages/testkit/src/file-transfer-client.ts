@@ -14,42 +14,17 @@ import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { downloadFile, FlintClient, sendFile, type SpaceKey } from '@flint/sdk';
 import { nodeHttpFetch } from '@flint/sdk/node';
+import { seededBytes } from './file-bytes.ts';
 
 // Node's own fetch buffers a streamed upload body (see @flint/sdk/node); FLINT_TRANSFER_FETCH=global shows it.
 const viaNode = process.env['FLINT_TRANSFER_FETCH'] !== 'global';
 const upFetch = viaNode ? { fetch: nodeHttpFetch } : {};
 const downFetch = viaNode ? { fetch: nodeHttpFetch } : {};
 
-/** Deterministic bytes (xorshift32 from a fixed seed), 1 MiB at a time, hashed as they go. */
-function seeded(size: number, hash: ReturnType<typeof createHash>): ReadableStream<Uint8Array> {
-  let sent = 0;
-  let x = 0x9e3779b9;
-  return new ReadableStream<Uint8Array>(
-    {
-      pull(controller) {
-        if (sent >= size) return controller.close();
-        const n = Math.min(1024 * 1024, size - sent);
-        const words = new Uint32Array(Math.ceil(n / 4));
-        for (let i = 0; i < words.length; i++) {
-          x ^= x << 13;
-          x ^= x >>> 17;
-          x ^= x << 5;
-          words[i] = x >>> 0;
-        }
-        const chunk = new Uint8Array(words.buffer, 0, n);
-        hash.update(chunk);
-        sent += n;
-        controller.enqueue(chunk);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
 async function roundTrip(client: FlintClient, spaceKey: SpaceKey, roomId: string, size: number): Promise<{ upMs: number; downMs: number; identical: boolean }> {
   const sourceHash = createHash('sha256');
   const t0 = performance.now();
-  const { file } = await sendFile(client, spaceKey, roomId, seeded(size, sourceHash), { name: 'transfer.bin', type: 'application/octet-stream', size, ...upFetch });
+  const { file } = await sendFile(client, spaceKey, roomId, seededBytes(size, sourceHash), { name: 'transfer.bin', type: 'application/octet-stream', size, ...upFetch });
   const t1 = performance.now();
   const download = await downloadFile(client, file.reference, downFetch);
   const backHash = createHash('sha256');

@@ -17,3 +17,4 @@ export { startS3, type TestS3 } from './s3.ts';
 export { samplePdf, sampleImage } from './sample-files.ts';
 export { measureTransfer, memory as processMemory, resetPeak as resetPeakMemory, type TransferMeasurement } from './file-transfer.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
+export { seededBytes, filesUnder } from './file-bytes.ts';

@@ -8,10 +8,11 @@
  * const flint = await startFlint({ env: s3.env });
  * @module
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { filesUnder } from './file-bytes.ts';
 
 export interface TestS3 extends AsyncDisposable {
   endpoint: string;
@@ -49,18 +50,9 @@ export async function startS3(options: { bucket?: string; prefix?: string } = {}
       FLINT_S3_SECRET_ACCESS_KEY: 'S3RVER',
       ...(options.prefix !== undefined ? { FLINT_S3_PREFIX: options.prefix } : {}),
     },
-    files: () => walk(directory),
+    files: () => filesUnder(directory),
     stop,
     [Symbol.asyncDispose]: stop,
   };
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) out.push(...(await walk(path)));
-    else out.push(path);
-  }
-  return out;
-}

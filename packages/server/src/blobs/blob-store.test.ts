@@ -7,10 +7,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startS3, type TestS3 } from '@flint/testkit';
+import { filesUnder, startS3, type TestS3 } from '@flint/testkit';
 import { BlobTooLargeError, UploadOffsetError, type BlobStore } from './blob-store.ts';
 import { LocalBlobStore } from './local-blob-store.ts';
 import { S3_PART_BYTES, S3BlobStore } from './s3-blob-store.ts';
@@ -53,21 +53,12 @@ interface Subject {
   resumesFrom(arrived: number): number;
 }
 
-async function walk(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    out.push(...(entry.isDirectory() ? await walk(path) : [path]));
-  }
-  return out;
-}
-
 const subjects: Subject[] = [
   {
     name: 'local folder',
     async open() {
       const dir = await mkdtemp(join(tmpdir(), 'flint-blobs-'));
-      return { store: new LocalBlobStore(dir), files: () => walk(dir), close: () => rm(dir, { recursive: true, force: true }) };
+      return { store: new LocalBlobStore(dir), files: () => filesUnder(dir), close: () => rm(dir, { recursive: true, force: true }) };
     },
     // What reached the disk is kept.
     resumesFrom: (arrived) => arrived,

@@ -26,6 +26,7 @@ import { EventHub } from './events/hub.ts';
 import { pruneEvents } from './events/retention.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { pruneFailedJobs } from './jobs/job-queue.ts';
+import { sweepStaleUploads } from './files/cleanup.ts';
 import { WebhookRegistry } from './webhooks/registry.ts';
 import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
 import { WebhookDeliverer } from './webhooks/delivery.ts';
@@ -135,6 +136,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   const pruner = setInterval(() => {
     pruneEvents(core.db, core.now() - config.eventRetentionDays * 86_400_000).catch((error: unknown) => log.warn({ err: error }, 'event pruning failed'));
     pruneFailedJobs(core.db, core.now() - FAILED_JOB_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'job pruning failed'));
+    sweepStaleUploads(core).catch((error: unknown) => log.warn({ err: error }, 'stale upload sweep failed'));
   }, 3_600_000);
   pruner.unref();
   // Every instance delivers: the jobs are claimed with leases, so none is delivered twice at once.

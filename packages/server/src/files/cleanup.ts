@@ -47,10 +47,15 @@ export async function detachSpaceFiles(trx: Kysely<Database>, spaceId: string): 
   return rows;
 }
 
-/** Uploads of an org never attached within FILE_LIMITS.pendingUploadMs: rows and blobs removed. */
-export async function sweepStaleUploads(core: Core, orgId: string): Promise<void> {
+/**
+ * Uploads never attached within FILE_LIMITS.pendingUploadMs — of one org (before judging its quota),
+ * or of every org (the hourly sweep): rows and blobs removed.
+ */
+export async function sweepStaleUploads(core: Core, orgId?: string): Promise<void> {
   const cutoff = core.now() - files.FILE_LIMITS.pendingUploadMs;
-  const stale = await core.db.selectFrom('files').select(REF_COLUMNS).where('org_id', '=', orgId).where('message_id', 'is', null).where('created_at', '<', cutoff).execute();
+  let query = core.db.selectFrom('files').select(REF_COLUMNS).where('message_id', 'is', null).where('created_at', '<', cutoff);
+  if (orgId !== undefined) query = query.where('org_id', '=', orgId);
+  const stale = await query.execute();
   if (stale.length === 0) return;
   await core.db.deleteFrom('files').where('id', 'in', stale.map((s) => s.id)).execute();
   await removeBlobs(core, stale);

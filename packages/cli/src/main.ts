@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError } from '@flint/server';
+import { KmsConfigError } from '@flint/kms';
 import { AdminError } from '@flint/server/admin';
 import { serve } from './commands/serve.ts';
 import { adminCommand } from './commands/admin.ts';
@@ -31,7 +32,7 @@ try {
   await program.parseAsync(process.argv);
 } catch (error) {
   if (error instanceof CommanderError) process.exit(error.exitCode);
-  if (error instanceof ConfigError) {
+  if (error instanceof ConfigError || error instanceof KmsConfigError) {
     process.stderr.write(`flint: ${error.message}\n`);
     process.exit(2);
   }

@@ -118,3 +118,16 @@ export async function isFreshInstall(db: Db): Promise<boolean> {
   const row = await db.selectFrom('people').select('id').limit(1).executeTakeFirst();
   return row === undefined;
 }
+
+/** The org's licences: one, messaging, unlimited, consumed by each of its people not deactivated (bots hold none). */
+export async function listLicenses(db: Db, orgId: string): Promise<{ id: string; name: string; totalUnits: number; consumedUnits: number; consumedByUsers: number }[]> {
+  const row = await db
+    .selectFrom('people')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('type', '=', 'person')
+    .where('status', '!=', 'deactivated')
+    .executeTakeFirstOrThrow();
+  const used = Number(row.n);
+  return [{ id: 'messaging', name: 'Messaging', totalUnits: -1, consumedUnits: used, consumedByUsers: used }];
+}

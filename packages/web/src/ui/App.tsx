@@ -3,11 +3,11 @@
  * route). Follows sign-ins and sign-outs made in other tabs.
  * @module
  */
-import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { FlintError } from '@flint/sdk';
 import { I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
-import { Store, useStore } from '../app/store.ts';
+import { Store } from '../app/store.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { SignIn } from './SignIn.tsx';
@@ -16,17 +16,10 @@ import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 import { TopBar } from './TopBar.tsx';
+import { StoreContext, useAppStore } from './store-context.ts';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
 
-const StoreContext = createContext<Store | undefined>(undefined);
-
-export function useAppStore(): Store {
-  const store = useContext(StoreContext);
-  if (store === undefined) throw new Error('no store');
-  useStore(store);
-  return store;
-}
 
 export function App() {
   return (

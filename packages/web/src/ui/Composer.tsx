@@ -9,7 +9,7 @@ import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { sendMessage, type Draft } from '../app/actions.ts';
 import { loadDraft, saveDraft } from '../app/drafts.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
 
 const TYPING_REPEAT_MS = 3000;

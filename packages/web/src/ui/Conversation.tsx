@@ -9,7 +9,7 @@ import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href, type Route } from '../app/router.ts';
 import { shareFiles, type UploadProgress } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';

@@ -10,7 +10,7 @@ import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import { addTeamMember } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';

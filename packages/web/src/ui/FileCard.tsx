@@ -9,7 +9,7 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { FileView } from '../app/store.ts';
 import { fetchFile, fetchPreview, saveBlob } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
 
 /** Images up to this size are previewed inline by decrypting the file itself. */

@@ -10,7 +10,7 @@ import { deleteMessage, editMessage } from '../app/actions.ts';
 import { decodeMentions, plainText } from '../markdown/mentions.ts';
 
 const Markdown = lazy(() => import('../markdown/Markdown.tsx'));
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { FileCard } from './FileCard.tsx';
 import { DraftEditor } from './Composer.tsx';

@@ -10,7 +10,7 @@ import { href } from '../app/router.ts';
 import { openDirect } from '../app/actions.ts';
 import { go } from '../app/router.ts';
 import { plainText } from '../markdown/mentions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
 

@@ -9,7 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import type { Filter } from '../app/store.ts';
 import { createSpace, createTeam, joinSpace, openDirect, teamSpaces } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';

@@ -14,22 +14,12 @@ import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
 import { headOf } from '../../events/event-log.ts';
 import { prunedThrough } from '../../events/retention.ts';
-import { authenticateBearer, authenticateCookie } from '../../identity/sessions.ts';
+import { authenticateBearer, authenticateCookie, isSessionLive } from '../../identity/sessions.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { SESSION_COOKIE } from './auth.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_FRAME_BYTES = 64 * 1024;
-
-async function sessionStillValid(core: Core, sessionId: string): Promise<boolean> {
-  const row = await core.db
-    .selectFrom('sessions')
-    .innerJoin('people', 'people.id', 'sessions.person_id')
-    .select(['sessions.revoked_at', 'people.status'])
-    .where('sessions.id', '=', sessionId)
-    .executeTakeFirst();
-  return row !== undefined && row.revoked_at === null && row.status === 'active';
-}
 
 function send(socket: WebSocket, frame: ServerFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
@@ -52,7 +42,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       // A session revoked on another instance, or a person deactivated there, ends here too.
       if (conn !== undefined) {
         const c = conn;
-        void sessionStillValid(core, c.sessionId).then((ok) => {
+        void isSessionLive(core.db, c.sessionId).then((ok) => {
           if (!ok) c.end('session ended');
         });
       }

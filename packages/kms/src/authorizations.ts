@@ -3,7 +3,7 @@
  * or remove anyone (including themselves: leaving), as in Webex; nobody else may do either.
  * @module
  */
-import { kms as wire, type KmsRequestOf } from '@flint/protocol';
+import type { kms as wire, KmsRequestOf } from '@flint/protocol';
 import type { Caller, KmsContext } from './context.ts';
 import { KmsError } from './errors.ts';
 import { canonicalObjectUri } from './uris.ts';

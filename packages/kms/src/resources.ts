@@ -4,7 +4,7 @@
  * @module
  */
 import type { Kysely, Transaction } from 'kysely';
-import { kms as wire, type KmsAuthorizationObject, type KmsRequestOf, type KmsResourceObject } from '@flint/protocol';
+import type { kms as wire, KmsAuthorizationObject, KmsRequestOf, KmsResourceObject } from '@flint/protocol';
 import type { Caller, KmsContext } from './context.ts';
 import type { KmsDatabase } from './storage/schema.ts';
 import { KmsError } from './errors.ts';

@@ -31,12 +31,12 @@ export const NODE_ONLY = ['packages/sdk/src/previews/node.ts', 'packages/sdk/src
 const TEST = '\\.test\\.tsx?$';
 const esc = (s) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 
-/** The workspace packages a package declares in its package.json (dependencies and devDependencies). */
-export function declaredWorkspaceDeps(root, pkg) {
+/** The workspace packages a package declares in its package.json: `dependencies`, or with `devDependencies` too. */
+export function declaredWorkspaceDeps(root, pkg, { dev = true } = {}) {
   const file = join(root, 'packages', pkg, 'package.json');
   if (!existsSync(file)) return [];
   const json = JSON.parse(readFileSync(file, 'utf8'));
-  return Object.keys({ ...json.dependencies, ...json.devDependencies })
+  return Object.keys({ ...json.dependencies, ...(dev ? json.devDependencies : {}) })
     .filter((name) => name.startsWith('@flint/'))
     .map((name) => name.slice('@flint/'.length));
 }
@@ -61,7 +61,14 @@ export function rulesFor(root) {
       to: { path: others(pkg, LAYERS[pkg]) },
     })),
     ...packages.map((pkg) => ({
-      name: `declared-${pkg}`,
+      name: `undeclared-${pkg}`,
+      comment: `packages/${pkg} imports a workspace package its package.json does not list in dependencies.`,
+      severity: 'error',
+      from: { path: `^packages/${pkg}/`, pathNot: TEST },
+      to: { path: others(pkg, declaredWorkspaceDeps(root, pkg, { dev: false })) },
+    })),
+    ...packages.map((pkg) => ({
+      name: `undeclared-in-tests-${pkg}`,
       comment: `A test of ${pkg} imports a workspace package that packages/${pkg}/package.json does not declare (add it to devDependencies).`,
       severity: 'error',
       from: { path: `^packages/${pkg}/.*${TEST}` },

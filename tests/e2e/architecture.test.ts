@@ -125,13 +125,15 @@ describe('architecture', () => {
     try {
       const found = violations(await cruiseWith(dir, ['packages'], rules.rulesFor(dir), false));
       const expected = [
-        'declared-server packages/server/src/spaces/rooms.test.ts → packages/testkit/src/index.ts',
         'isomorphic-no-node packages/sdk/src/index.ts → fs',
         'layers-server packages/server/src/kms-link/link.ts → packages/kms/src/index.ts',
         'layers-web packages/web/src/main.ts → packages/server/src/index.ts',
         'no-cycle packages/server/src/core.ts → packages/server/src/identity/auth-cache.ts',
         'server-domain-not-http packages/server/src/search/search.ts → packages/server/src/http/paging.ts',
         'server-routes-no-sql packages/server/src/http/routes/events.ts → node_modules/kysely/index.js',
+        'undeclared-in-tests-server packages/server/src/spaces/rooms.test.ts → packages/testkit/src/index.ts',
+        'undeclared-server packages/server/src/db/database.ts → packages/db/src/index.ts',
+        'undeclared-web packages/web/src/main.ts → packages/server/src/index.ts',
         'web-state-not-views packages/web/src/app/store.ts → packages/web/src/ui/App.tsx',
       ];
       assert.deepEqual(found, expected);
@@ -190,8 +192,10 @@ function fixtureWorkspace(): string {
     symlinkSync(join(dir, 'packages', name), join(dir, 'node_modules/@flint', name));
   };
   pkg('protocol', []);
+  pkg('db', []);
   pkg('kms', ['protocol'], ['testkit']);
-  pkg('server', ['protocol']);
+  // Declares the KMS (as a mistaken package.json would): the layers still refuse the import.
+  pkg('server', ['protocol', 'kms']);
   pkg('sdk', ['protocol']);
   pkg('web', ['sdk', 'protocol']);
   pkg('testkit', ['server', 'kms']);
@@ -204,6 +208,9 @@ function fixtureWorkspace(): string {
   // The cycle issue 13 found (core.ts ↔ identity/auth-cache.ts), type-only as it was.
   write('packages/server/src/core.ts', "import type { AuthCache } from './identity/auth-cache.ts';\nexport interface Actor { id: string }\nexport interface Core { cache: AuthCache }\n");
   write('packages/server/src/identity/auth-cache.ts', "import type { Actor } from '../core.ts';\nexport interface AuthCache { get(): Actor }\n");
+  // Allowed by the layers, but not in the server's package.json.
+  write('packages/db/src/index.ts', 'export const openDatabase = 1;\n');
+  write('packages/server/src/db/database.ts', "import { openDatabase } from '@flint/db';\nexport const db = openDatabase;\n");
   write('packages/server/src/index.ts', "import type { Core } from './core.ts';\nexport const core: Core | undefined = undefined;\n");
   write('packages/server/src/kms-link/link.ts', "import { kms } from '@flint/kms';\nexport const link = kms;\n");
   write('packages/server/src/http/paging.ts', "import { LIMIT } from '@flint/protocol';\nexport const pageSize = LIMIT;\n");

@@ -36,12 +36,11 @@ export function presentKey(kms: KmsContext, row: Selectable<KmsKeysTable>): KeyO
 
 /** `count` new keys (the request's schema bounds it; checked again here for other callers). */
 export async function createKeys(kms: KmsContext, caller: Caller, count: number): Promise<KeyObject[]> {
-  const n = count;
-  if (!Number.isInteger(n) || n < 1 || n > MAX_KEYS_PER_REQUEST) {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_KEYS_PER_REQUEST) {
     throw KmsError.badRequest(`count must be an integer from 1 to ${MAX_KEYS_PER_REQUEST}`);
   }
   const now = kms.now();
-  const rows = Array.from({ length: n }, () => {
+  const rows = Array.from({ length: count }, () => {
     const uri = newObjectUri(kms, 'keys');
     return {
       uri,

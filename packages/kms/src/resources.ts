@@ -29,7 +29,7 @@ export function principalsOf(kms: KmsContext, body: { authIds?: string[] | undef
     const list = body[field];
     if (list === undefined) continue;
     for (const id of list) {
-      if (typeof id !== 'string' || id.trim() === '' || id.length > MAX_ID) throw KmsError.badRequest(`${field} must hold non-empty strings`);
+      if (id.trim() === '' || id.length > MAX_ID) throw KmsError.badRequest(`${field} must hold non-empty strings`);
       out.add(id.startsWith('kms://') || id.startsWith('/resources/') ? canonicalObjectUri(kms, id, 'resources') : id);
     }
   }

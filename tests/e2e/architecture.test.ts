@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, sy
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { cruise, type ICruiseOptions, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
+import { cruise, type ICruiseResult, type IForbiddenRuleType } from 'dependency-cruiser';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 
@@ -165,7 +165,7 @@ describe('architecture', () => {
 async function cruiseWith(base: string, paths: string[], forbidden: IForbiddenRuleType[], withTsConfig: boolean): Promise<ICruiseResult> {
   const options: Record<string, unknown> = { ...rules.default.options, baseDir: base, validate: true, ruleSet: { forbidden } };
   if (!withTsConfig) delete options['tsConfig'];
-  const out = await cruise(paths, options as ICruiseOptions);
+  const out = await cruise(paths, options);
   assert.equal(typeof out.output, 'object');
   return out.output as ICruiseResult;
 }

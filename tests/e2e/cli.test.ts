@@ -165,6 +165,13 @@ describe('flint serve and flint admin', () => {
     assert.match(r.stderr, /REDIS_URL/);
   });
 
+  it('flint kms reads its settings once, typed: every bad one is reported by name and it exits 2', async () => {
+    const r = await run(['kms', '--database-url', 'mysql://db/kms', 'audit'], { ...env, FLINT_KMS_LINK_SECRET: 'too short' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--database-url: the KMS database URL must start with/);
+    assert.match(r.stderr, /FLINT_KMS_LINK_SECRET: at least 32 characters/);
+  });
+
   it('stops gracefully on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => serve.child.on('exit', (code) => resolve(code)));
     serve.child.kill('SIGTERM');

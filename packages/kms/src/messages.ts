@@ -17,7 +17,7 @@ import { findEphemeralKey } from './ephemeral-keys.ts';
 import { parseUri } from './uris.ts';
 import { checkRequest, operate, type Trace } from './operations.ts';
 
-export const MAX_MESSAGE_CHARS = 256 * 1024;
+export const MAX_MESSAGE_CHARS = protocol.KMS_MAX_MESSAGE_CHARS;
 
 type Body = Record<string, unknown>;
 

@@ -11,6 +11,26 @@ import { Type, type Static, type TSchema } from 'typebox';
 export const KMS_METHODS = ['create', 'retrieve', 'update', 'delete'] as const;
 export type KmsMethod = (typeof KMS_METHODS)[number];
 
+/** At most this many characters in one KMS message (a JWE compact string). */
+export const KMS_MAX_MESSAGE_CHARS = 256 * 1024;
+/** At most this many KMS messages in one batch to the KMS's own endpoint. */
+export const KMS_MAX_MESSAGES_PER_BATCH = 100;
+
+/**
+ * The KMS's own HTTP endpoint, `POST /kms/messages` (the synchronous path the core's HTTP link, the
+ * gateway and tests use): a batch of messages in, their replies out in the same order.
+ */
+export const KMS_MESSAGES_PATH = '/kms/messages';
+export const KmsMessagesBatch = Type.Object(
+  {
+    // The Webex SDK also names the cluster it means; there is one cluster per KMS, so it is only checked for type.
+    destination: Type.Optional(Type.String({ maxLength: 2048 })),
+    kmsMessages: Type.Array(Type.String({ maxLength: KMS_MAX_MESSAGE_CHARS }), { minItems: 1, maxItems: KMS_MAX_MESSAGES_PER_BATCH }),
+  },
+  { additionalProperties: false },
+);
+export const KmsMessagesReplies = Type.Object({ kmsMessages: Type.Array(Type.String()) });
+
 /** At most this many keys per `create /keys`. */
 export const KMS_MAX_KEYS_PER_REQUEST = 100;
 /** At most this many key URIs bound by one `create /resources`. */
@@ -162,6 +182,8 @@ export function kmsPathOf(segments: readonly string[]): KmsPath | undefined {
 const KMS_PATHS = new Set<string>([...Object.values(KMS_OPERATIONS).map((o) => o.path), KMS_HANDSHAKE.path]);
 
 export type KmsClientInfo = Static<typeof KmsClientInfo>;
+export type KmsMessagesBatch = Static<typeof KmsMessagesBatch>;
+export type KmsMessagesReplies = Static<typeof KmsMessagesReplies>;
 export type KmsKeyObject = Static<typeof KmsKeyObject>;
 export type KmsEphemeralKeyObject = Static<typeof KmsEphemeralKeyObject>;
 export type KmsResourceObject = Static<typeof KmsResourceObject>;

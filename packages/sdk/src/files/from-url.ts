@@ -50,8 +50,9 @@ export interface UrlUploadOptions {
   signal?: AbortSignal;
 }
 
-function refuse(code: 'bad_request' | 'payload_too_large' | 'network_error', message: string): FlintError {
-  return new FlintError(0, code, message, undefined, undefined);
+/** The source's faults: what the caller gave (`invalid`), or a source that did not answer well (`network`, with the cause). */
+function refuse(code: 'bad_request' | 'payload_too_large' | 'network_error', message: string, cause?: unknown): FlintError {
+  return code === 'network_error' ? FlintError.network(message, cause) : FlintError.invalid(message, code, cause);
 }
 
 /** Checks the URL before any request: http(s) only, no user info, bounded length. */
@@ -149,7 +150,7 @@ export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roo
   } catch (error) {
     if (deadline.aborted) throw timedOut();
     if (options.signal?.aborted) throw error;
-    throw refuse('network_error', `Could not fetch ${url.host}: ${(error as Error).message}`);
+    throw refuse('network_error', `Could not fetch ${url.host}: ${(error as Error).message}`, error);
   }
   const finalUrl = response.url !== '' ? checkSourceUrl(response.url) : url;
   if (!response.ok || response.body === null) {

@@ -89,7 +89,7 @@ export class KmsClient {
 
   constructor(private readonly options: KmsClientOptions) {
     this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
-    if (typeof this.staticKey.kid !== 'string') throw new FlintError(0, 'bad_request', 'The KMS static key has no kid.', undefined, undefined);
+    if (typeof this.staticKey.kid !== 'string') throw FlintError.invalid('The KMS static key has no kid.');
     this.staticKid = this.staticKey.kid;
     this.now = options.now ?? Date.now;
   }
@@ -103,7 +103,7 @@ export class KmsClient {
   private fail(body: Body): never {
     const status = typeof body['status'] === 'number' ? body['status'] : 0;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : 'KMS request failed';
-    throw new FlintError(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, undefined, undefined);
+    throw FlintError.refused(status, `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, { code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request') });
   }
 
   /** Sends one message and picks its answer by requestId, whatever order the transport keeps. */
@@ -123,7 +123,7 @@ export class KmsClient {
       const body = await this.openSigned(reply);
       if (body?.['status'] === RESET) return body;
     }
-    throw new FlintError(0, 'network_error', 'No answer from the KMS for this request.', undefined, undefined);
+    throw FlintError.network('No answer from the KMS for this request.');
   }
 
   private async openSigned(reply: string): Promise<Body | undefined> {
@@ -146,7 +146,7 @@ export class KmsClient {
     const body = await this.exchange(wire, requestId, (reply) => this.openSigned(reply));
     if (body['status'] !== 201) this.fail(body);
     const key = body['key'] as { uri?: unknown; jwk?: unknown; expirationDate?: unknown } | undefined;
-    if (typeof key?.uri !== 'string') throw new FlintError(502, 'unavailable', 'The KMS handshake answer has no key.', undefined, undefined);
+    if (typeof key?.uri !== 'string') throw FlintError.refused(502, 'The KMS handshake answer has no key.', { code: 'unavailable' });
     const expires = typeof key.expirationDate === 'string' ? Date.parse(key.expirationDate) : NaN;
     const renewAt = Number.isNaN(expires) ? this.now() + 60_000 : expires - 30_000;
     return { uri: key.uri, key: await deriveEphemeralKey(mine.privateKey, key.jwk), renewAt };

@@ -23,6 +23,8 @@ export interface FlintErrorInit {
   body?: ErrorBody;
   retryAfterSec?: number;
   cause?: unknown;
+  /** Set when what failed is not Flint but a source the caller named (the URL of a file to share). */
+  subject?: 'file-source';
 }
 
 const DEFAULT_CODE: Record<FlintErrorKind, ErrorCode> = { refused: 'internal', network: 'unavailable', decrypt: 'bad_request', invalid: 'bad_request' };
@@ -35,6 +37,8 @@ export class FlintError extends Error {
   readonly code: ErrorCode;
   readonly body: ErrorBody | undefined;
   readonly retryAfterSec: number | undefined;
+  /** `file-source`: the URL a file was to be fetched from failed (the caller's fault, not Flint's). */
+  readonly subject: 'file-source' | undefined;
 
   constructor(init: FlintErrorInit) {
     super(init.message, init.cause !== undefined ? { cause: init.cause } : undefined);
@@ -43,6 +47,7 @@ export class FlintError extends Error {
     this.code = init.code ?? init.body?.code ?? DEFAULT_CODE[init.kind];
     this.body = init.body;
     this.retryAfterSec = init.retryAfterSec;
+    this.subject = init.subject;
   }
 
   /** A server's answer of `status` (≥ 400), with its body when it sent one. */

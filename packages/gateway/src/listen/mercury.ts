@@ -39,7 +39,7 @@ function people(caller: Caller): PersonLookup {
   return async (personId) => {
     let found = cache.get(personId);
     if (found === undefined) {
-      found = caller.client.people.get(personId).catch(() => undefined);
+      found = caller.session.api.people.get(personId).catch(() => undefined);
       if (cache.size > 1000) cache.clear();
       cache.set(personId, found);
     }
@@ -115,7 +115,7 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
         if (stream?.lastEventId !== undefined) at.reset(stream.lastEventId);
         save();
       };
-      stream = caller.client.events({
+      stream = caller.session.api.events({
         deviceId: `mercury-${deviceId}`,
         onEvent,
         onReset,

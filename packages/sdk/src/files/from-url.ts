@@ -52,7 +52,8 @@ export interface UrlUploadOptions {
 
 /** The source's faults: what the caller gave (`invalid`), or a source that did not answer well (`network`, with the cause). */
 function refuse(code: 'bad_request' | 'payload_too_large' | 'network_error', message: string, cause?: unknown): FlintError {
-  return code === 'network_error' ? FlintError.network(message, cause) : FlintError.invalid(message, code, cause);
+  const kind = code === 'network_error' ? 'network' : 'invalid';
+  return new FlintError({ kind, message, subject: 'file-source', ...(code !== 'network_error' ? { code } : {}), ...(cause !== undefined ? { cause } : {}) });
 }
 
 /** Checks the URL before any request: http(s) only, no user info, bounded length. */
@@ -130,9 +131,9 @@ async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promis
 
 /**
  * Fetches `url`, encrypts it and uploads it into the space; answers what `messages.create` needs
- * (as `uploadFile` does). Errors are `FlintError`s with status 0 for the source's faults
- * (`bad_request`: bad URL, scheme or answer; `payload_too_large`; `network_error`: unreachable or
- * too slow) and the core's status for the upload's.
+ * (as `uploadFile` does). The source's faults are `FlintError`s with `subject: 'file-source'` —
+ * kind `invalid` (code `bad_request`: bad URL, scheme or answer; `payload_too_large`) or `network`
+ * (unreachable or too slow) — and the upload's are the core's (`refused`, with its status).
  */
 export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roomId: string, rawUrl: string, options: UrlUploadOptions = {}): Promise<UploadedFile> {
   const url = checkSourceUrl(rawUrl);

@@ -21,6 +21,7 @@ import type { WebSocketConstructor } from './event-stream.ts';
 import { SpaceKeys } from './secure/space-keys.ts';
 import { SearchKeys } from './search/search-keys.ts';
 import type { FetchLike } from './transport.ts';
+import type { KmsClient } from './kms/client.ts';
 import type { SessionContext } from './session/context.ts';
 import { SessionKms, type KmsPath } from './session/kms.ts';
 import { Events, type SessionStorage } from './session/events.ts';
@@ -191,6 +192,15 @@ export class Session {
    */
   async connect(): Promise<void> {
     await this.kms.get();
+  }
+
+  /**
+   * This session's KMS protocol client, connected: for tools and tests that must speak the KMS
+   * protocol directly as this person and device (audits, invariant checks). Everything a client
+   * does with keys, the domain parts already do.
+   */
+  kmsClient(): Promise<KmsClient> {
+    return this.kms.get();
   }
 
   /** Stops the event stream and the KMS relay and forgets every key held. */

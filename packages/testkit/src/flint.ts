@@ -49,6 +49,8 @@ export interface TestFlint extends AsyncDisposable {
    * set; the KMS is reached through the core's relay unless `options.kms` says otherwise.
    */
   session(as?: FlintClient, options?: Partial<SessionOptions> & { deviceId?: string }): Session;
+  /** `session`, signed into the KMS already (so a failure shows here). */
+  connect(as: FlintClient, options?: Partial<SessionOptions> & { deviceId?: string }): Promise<Session>;
   /** The e-mails written to the outbox, oldest first. */
   outbox(): Promise<{ to: string; subject: string; text: string }[]>;
   /**
@@ -129,6 +131,11 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
           ...(deviceId !== undefined ? { device: { id: deviceId } } : {}),
           ...rest,
         });
+      },
+      async connect(as, o = {}) {
+        const session = flint.session(as, o);
+        await session.connect();
+        return session;
       },
       async signup(input) {
         const client = flint.client();

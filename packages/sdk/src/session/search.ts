@@ -167,6 +167,14 @@ export class Search {
     return { messages, files, people, spaces };
   }
 
+  /**
+   * The search keys of every key epoch of a space one can search (SPEC SR-2); the KMS refusing
+   * (not, or no longer, authorized) is a FlintError: one cannot search what one cannot read.
+   */
+  epochs(room: Pick<Room, 'kroUri' | 'encryptionKeyUrl'>): Promise<SearchEpoch[]> {
+    return this.ctx.searchKeys.forRoom(room);
+  }
+
   /** Forgets the cached space list and titles (keys and blinded terms stay valid and are kept). */
   refresh(): void {
     this.rooms = undefined;

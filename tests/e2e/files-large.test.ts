@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
 import { freePort, measureTransfer, spawnFlint, TEST_PASSWORD, type FlintProcess } from '@flint/testkit';
 
 const BYTES = Number(process.env['FLINT_TEST_LARGE_FILE_BYTES'] ?? 1024 ** 3);
@@ -34,7 +34,7 @@ describe('FL-1: a large file, server and client in separate processes', { skip }
   });
 
   it(`FL-1: ${(BYTES / 1024 ** 2).toFixed(0)} MiB up and back byte-identical; each process's RSS grows by less than ${BOUND_MIB} MiB`, { timeout: 15 * 60_000 }, async (t) => {
-    const ada = new FlintClient({ baseUrl: server.url });
+    const ada = createSession({ baseUrl: server.url }).api;
     await ada.auth.signup({ email: 'ada@large.example', password: TEST_PASSWORD, displayName: 'Ada' });
     const roomId = (await ada.rooms.create({ title: 'ciphertext:large' })).id;
     const m = await measureTransfer({ url: server.url, serverPid: server.child.pid!, token: ada.transport.accessToken!, roomId, bytes: BYTES });

@@ -10,10 +10,12 @@
  * running session takes part, whatever it is (web app, bot, CLI).
  * @module
  */
-import type { Membership, ServerFrame, StoredEvent } from '@flint/protocol';
+import type { Membership, Message, ServerFrame, StoredEvent } from '@flint/protocol';
 import { EventStream, type WebSocketConstructor } from '../event-stream.ts';
 import type { KmsRelay } from '../kms/relay-transport.ts';
 import { rotateSpaceKey, type SessionContext } from './context.ts';
+import { openMessage } from './messages.ts';
+import type { SecureMessage } from './types.ts';
 
 /** Where a session keeps what must survive a restart (the Web Storage shape: `localStorage` fits). */
 export interface SessionStorage {
@@ -56,6 +58,19 @@ export class Events {
   on(handler: (event: StoredEvent) => void): () => void {
     this.handlers.add(handler);
     return () => this.handlers.delete(handler);
+  }
+
+  /**
+   * Each new message (`message.created`), opened: in plaintext, or with `decryptError` saying why
+   * not. Messages are handed over in the order they arrived. Answers an unsubscribe.
+   */
+  onMessage(handler: (message: SecureMessage) => void): () => void {
+    let queue = Promise.resolve();
+    return this.on((event) => {
+      if (event.type !== 'message.created') return;
+      const opening = openMessage(this.ctx, event.data as Message);
+      queue = queue.then(async () => handler(await opening)).catch(() => undefined);
+    });
   }
 
   /** Live-only frames: typing, presence. */

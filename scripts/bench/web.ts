@@ -13,7 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { launchChromium, NodeWebSocket, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
+import { launchChromium, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
 import { median, root } from './common.ts';
 
 const RUNS = Number(process.env['FLINT_BENCH_WEB_RUNS'] ?? 5);

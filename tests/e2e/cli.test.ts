@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createSession, type FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
 
 const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));

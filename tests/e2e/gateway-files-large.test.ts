@@ -18,7 +18,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSession, type FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { freePort, processMemory, resetPeakMemory, spawnFlint, spawnGateway, TEST_PASSWORD, type FlintProcess } from '@flint/testkit';
 
 const BYTES = Number(process.env['FLINT_TEST_GATEWAY_FILE_BYTES'] ?? 512 * 1024 ** 2);

@@ -6,7 +6,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, Session, type FlintClient } from '@flint/sdk';
+import { FlintError, type FlintClient, type Session } from '@flint/sdk';
 import { startFlint, type TestFlint } from '@flint/testkit';
 
 const JWE_DIR = /^eyJ[A-Za-z0-9_-]*\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;

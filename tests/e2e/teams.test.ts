@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, Session, type FlintClient } from '@flint/sdk';
+import { FlintError, type FlintClient, type Session } from '@flint/sdk';
 import { startFlint, type TestFlint } from '@flint/testkit';
 
 describe('teams: members added later', () => {

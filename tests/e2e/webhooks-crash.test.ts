@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSession, type FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { createTestDatabase, freePort, spawnFlint, startWebhookReceiver, type FlintProcess, type TestDatabase, type WebhookReceiver } from '@flint/testkit';
 
 const PASSWORD = 'correct horse battery staple';

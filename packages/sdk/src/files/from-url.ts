@@ -198,7 +198,7 @@ export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roo
   } catch (error) {
     if (deadline.aborted && !(error instanceof FlintError && error.status >= 400)) throw timedOut();
     // The source broke off mid-answer (the upload then failed with it, or came out short): the source's fault.
-    if (sourceError !== undefined) throw refuse('network_error', `${url.host} broke off its answer: ${sourceError instanceof Error ? sourceError.message : String(sourceError)}`, sourceError);
+    if (sourceError !== undefined) throw refuse('network_error', `${url.host} broke off its answer${sourceError instanceof Error ? `: ${sourceError.message}` : ''}`, sourceError);
     if (error instanceof FlintError && error.kind === 'invalid' && error.subject === undefined) throw refuse('bad_request', `${url.host}: ${error.message}`, error);
     throw error;
   }

@@ -5,7 +5,7 @@
  * @module
  */
 import { useSyncExternalStore } from 'react';
-import { files as fileMethods, type Flag, type Membership, type Message, type Presence, type Room, type ServerFrame, type StoredEvent, type Team, type TeamMembership } from '@flint/protocol';
+import type { Flag, Membership, Message, Presence, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 

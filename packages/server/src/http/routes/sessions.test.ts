@@ -3,7 +3,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createSession, type FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 describe('sessions', () => {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
 import { collect, createTestDatabase, freePort, spawnFlint, type Collector, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
 const pg = process.env['FLINT_TEST_DATABASE_URL']?.startsWith('postgres') === true;
@@ -18,7 +18,7 @@ const c = (s: string) => `ciphertext:${s}`;
 const PASSWORD = 'correct horse battery staple';
 
 async function client(url: string, email: string, signup = false): Promise<FlintClient> {
-  const flint = new FlintClient({ baseUrl: url });
+  const flint = createSession({ baseUrl: url }).api;
   if (signup) await flint.auth.signup({ email, password: PASSWORD, displayName: email.split('@')[0]! });
   else await flint.auth.login({ email, password: PASSWORD });
   return flint;

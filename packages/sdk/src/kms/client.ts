@@ -85,7 +85,7 @@ export class KmsClient {
 
   constructor(private readonly options: KmsClientOptions) {
     this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
-    if (typeof this.staticKey.kid !== 'string') throw new FlintError(0, 'bad_request', 'The KMS static key has no kid.', undefined, undefined);
+    if (typeof this.staticKey.kid !== 'string') throw FlintError.invalid('The KMS static key has no kid.');
     this.staticKid = this.staticKey.kid;
     this.now = options.now ?? Date.now;
   }
@@ -99,7 +99,7 @@ export class KmsClient {
   private fail(body: Body): never {
     const status = typeof body['status'] === 'number' ? body['status'] : 0;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : 'KMS request failed';
-    throw new FlintError(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, undefined, undefined);
+    throw FlintError.refused(status, `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, { code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request') });
   }
 
   /** Sends one message and picks its answer by requestId, whatever order the transport keeps. */
@@ -119,7 +119,7 @@ export class KmsClient {
       const body = await this.openSigned(reply);
       if (body?.['status'] === RESET) return body;
     }
-    throw new FlintError(0, 'network_error', 'No answer from the KMS for this request.', undefined, undefined);
+    throw FlintError.network('No answer from the KMS for this request.');
   }
 
   private async openSigned(reply: string): Promise<Body | undefined> {
@@ -143,7 +143,7 @@ export class KmsClient {
     if (body['status'] !== 201) this.fail(body);
     // Checked field by field: a KMS answer is not trusted to match its schema.
     const key = body['key'] as Partial<Record<keyof KmsEphemeralKeyObject, unknown>> | undefined;
-    if (typeof key?.uri !== 'string') throw new FlintError(502, 'unavailable', 'The KMS handshake answer has no key.', undefined, undefined);
+    if (typeof key?.uri !== 'string') throw FlintError.refused(502, 'The KMS handshake answer has no key.', { code: 'unavailable' });
     const expires = typeof key.expirationDate === 'string' ? Date.parse(key.expirationDate) : NaN;
     const renewAt = Number.isNaN(expires) ? this.now() + 60_000 : expires - 30_000;
     return { uri: key.uri, key: await deriveEphemeralKey(mine.privateKey, key.jwk), renewAt };

@@ -1,6 +1,7 @@
 /**
- * A signed-in browser tab: the Flint client, its end-to-end encryption (the KMS through the core's
- * relay) and its event stream.
+ * A signed-in browser tab: its SDK session (the Flint API, end-to-end encryption with the KMS
+ * through the core's relay, and the event stream, all owned by the SDK), kept signed in by the
+ * cookie, and the tab's sign-in and sign-out told to the other tabs.
  *
  * What the browser keeps, and why (SPEC SEC-1, SEC-7): the session is the HttpOnly, SameSite=Strict
  * cookie the server sets at sign-in — scripts cannot read it. The access token (for the KMS token
@@ -9,7 +10,7 @@
  * the space key; nothing else.
  * @module
  */
-import { EventStream, FlintClient, FlintError, KmsRelay, SearchClient, SecureClient, type KmsClient } from '@flint/sdk';
+import { createSession, FlintError, type FlintClient, type Session as SdkSession } from '@flint/sdk';
 import type { Person, ServerFrame, StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
 
@@ -25,8 +26,9 @@ export interface StreamHandlers {
   onState: (state: 'connecting' | 'open' | 'closed') => void;
 }
 
-export function newClient(): FlintClient {
-  return new FlintClient({ baseUrl: window.location.origin, useCookie: true, clientVersion: CLIENT_VERSION });
+/** An SDK session riding on this browser's session cookie, as a device of its own (one per tab). */
+function newSession(): SdkSession {
+  return createSession({ baseUrl: window.location.origin, auth: { cookie: true }, clientVersion: CLIENT_VERSION, device: { id: `web-${toHex(randomBytes(12))}` } });
 }
 
 /**
@@ -61,82 +63,71 @@ export function onAuthAnnouncement(handler: (kind: 'signed-in' | 'signed-out') =
 }
 
 export class Session {
-  secure!: SecureClient;
-  search!: SearchClient;
-  stream!: EventStream;
   me!: Person;
-  readonly deviceId = `web-${toHex(randomBytes(12))}`;
-  private relay: KmsRelay | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
-  private readonly onOffline = () => this.stream.drop();
-  private readonly onOnline = () => this.stream.reconnectNow();
+  private readonly onOffline = () => this.sdk.events.drop();
+  private readonly onOnline = () => this.sdk.events.reconnectNow();
 
-  private constructor(readonly client: FlintClient) {}
+  private constructor(readonly sdk: SdkSession) {}
+
+  /** The typed API underneath (what has nothing to seal: read state, flags, typing, sessions…). */
+  get client(): FlintClient {
+    return this.sdk.api;
+  }
+
+  get deviceId(): string {
+    return this.sdk.deviceId;
+  }
 
   /** The session of this browser's cookie, if it is still valid; undefined means "sign in". */
   static async resume(): Promise<Session | undefined> {
-    const client = newClient();
-    const session = new Session(client);
+    const session = new Session(newSession());
     try {
       await session.mintToken();
     } catch (error) {
-      if (error instanceof FlintError && (error.status === 401 || error.status === 403)) return undefined;
+      if (error instanceof FlintError && error.kind === 'refused' && (error.status === 401 || error.status === 403)) return undefined;
       throw error;
     }
     return session;
   }
 
   static async signIn(email: string, password: string): Promise<Session> {
-    const client = newClient();
-    const result = await client.auth.login({ email, password });
-    const session = new Session(client);
+    const sdk = newSession();
+    const result = await sdk.signIn({ email, password });
+    const session = new Session(sdk);
     session.adoptToken(result.expiresIn);
     announceAuth('signed-in');
     return session;
   }
 
   static async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
-    const client = newClient();
-    const result = await client.auth.signup(input);
-    const session = new Session(client);
+    const sdk = newSession();
+    const result = await sdk.signUp(input);
+    const session = new Session(sdk);
     session.adoptToken(result.expiresIn);
     announceAuth('signed-in');
     return session;
   }
 
-  /** Connects the event stream and signs this tab into the KMS (ECDHE through the relay). */
+  /**
+   * Connects the event stream and signs this tab into the KMS (ECDHE through the relay). One
+   * stream per tab carries both the app's events and this device's KMS replies; it rides on the
+   * cookie (no token in `hello`), so it never needs the hourly access token.
+   */
   async open(handlers: StreamHandlers): Promise<void> {
-    this.me = await this.client.people.me();
-    const info = await KmsRelay.discover(this.client, this.me.id);
-    const relay = new KmsRelay({ client: this.client, deviceId: this.deviceId, destination: info.kmsCluster });
-    relay.info = info;
-    relay.personId = this.me.id;
-    this.relay = relay;
-    // One stream per tab carries both the app's events and this device's KMS replies. It rides on
-    // the cookie (no token in `hello`), so it never needs the hourly access token.
-    this.stream = new EventStream({
-      baseUrl: this.client.transport.baseUrl,
-      token: () => undefined,
-      deviceId: this.deviceId,
-      onEvent: (event) => {
-        relay.handleEvent(event);
-        if (event.type !== 'encryption.kms_message') handlers.onEvent(event);
-      },
-      onSignal: handlers.onSignal,
-      onReset: handlers.onReset,
-      onStateChange: handlers.onState,
-    });
+    this.me = await this.sdk.people.me();
+    this.sdk.events.on(handlers.onEvent);
+    this.sdk.events.onSignal(handlers.onSignal);
+    this.sdk.events.onReset(handlers.onReset);
+    this.sdk.events.onState(handlers.onState);
     // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
     // tell: give the connection up at once (the person sees it), and reconnect without back-off.
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
-    await this.stream.start();
-    const kms: KmsClient = relay.kmsClient(this.client);
-    await kms.connect();
-    this.secure = new SecureClient(this.client, kms, this.me.id);
-    this.search = new SearchClient(this.secure);
+    await this.sdk.events.start();
+    await this.sdk.connect();
   }
 
   /** A bearer that is valid for at least a few minutes (after a sleeping tab, it may have lapsed). */
@@ -145,7 +136,7 @@ export class Session {
   }
 
   private async mintToken(): Promise<void> {
-    const result = await this.client.auth.webToken();
+    const result = await this.sdk.api.auth.webToken();
     this.adoptToken(result.expiresIn);
   }
 
@@ -160,21 +151,19 @@ export class Session {
 
   async signOut(): Promise<void> {
     try {
-      await this.client.auth.logout();
+      await this.sdk.signOut();
     } finally {
       this.close();
       announceAuth('signed-out');
     }
   }
 
+  /** Stops the stream and the KMS relay and forgets every key (the SDK session's close). */
   close(): void {
     this.closed = true;
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
     if (this.tokenTimer !== undefined) clearTimeout(this.tokenTimer);
-    this.stream?.stop();
-    this.relay?.close();
-    this.secure?.keys.clear();
-    this.search?.keys.clear();
+    this.sdk.close();
   }
 }

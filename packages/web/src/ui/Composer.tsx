@@ -27,7 +27,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
   useEffect(() => {
     if (parentId !== undefined) return;
     let live = true;
-    void loadDraft(store.session.secure, room.id).then((text) => {
+    void loadDraft(store.session.sdk, room.id).then((text) => {
       if (live) setInitial({ text, mentions: new Map() });
     });
     return () => {
@@ -53,7 +53,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
     idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
     if (parentId === undefined) {
       if (draftTimer.current !== undefined) clearTimeout(draftTimer.current);
-      draftTimer.current = setTimeout(() => void saveDraft(store.session.secure, room.id, room.encryptionKeyUrl, text), 500);
+      draftTimer.current = setTimeout(() => void saveDraft(store.session.sdk, room.id, room.encryptionKeyUrl, text), 500);
     }
   };
 
@@ -100,7 +100,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
           stopTyping();
           if (draftTimer.current !== undefined) clearTimeout(draftTimer.current);
           await sendMessage(store, room.id, draft, parentId);
-          if (parentId === undefined) void saveDraft(store.session.secure, room.id, room.encryptionKeyUrl, '');
+          if (parentId === undefined) void saveDraft(store.session.sdk, room.id, room.encryptionKeyUrl, '');
         }}
       />
     </div>

@@ -89,7 +89,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     }
     if (!timeline.complete) void store.loadOlder(roomId);
     else
-      void store.session.secure.getMessage(target).then((m) => {
+      void store.session.sdk.messages.get(target).then((m) => {
         if (m.parentId !== undefined) go({ view: 'space', roomId, threadId: m.parentId });
       });
   });

@@ -4,7 +4,7 @@
  * @module
  */
 import { useEffect, useState } from 'react';
-import type { SearchClient } from '@flint/sdk';
+import type { Search } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
 import { openDirect } from '../app/actions.ts';
@@ -14,7 +14,7 @@ import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
 
-type SearchResults = Awaited<ReturnType<SearchClient['search']>>;
+type SearchResults = Awaited<ReturnType<Search['search']>>;
 
 export default function SearchView({ query }: { query: string }) {
   const { t, time } = useI18n();
@@ -27,8 +27,8 @@ export default function SearchView({ query }: { query: string }) {
     setBusy(true);
     // One SDK entry point: messages and file names through the blinded index (the query is blinded
     // here, per space key), people from the directory, spaces and teams from titles opened here.
-    store.session.search.refresh();
-    void store.session.search.search(query, { max: 50 }).then(
+    store.session.sdk.search.refresh();
+    void store.session.sdk.search.search(query, { max: 50 }).then(
       (r) => {
         if (!live) return;
         setResults(r);

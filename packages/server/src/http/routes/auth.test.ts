@@ -4,7 +4,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
+import { FlintError } from '@flint/sdk';
+import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
 import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 describe('auth', () => {

@@ -93,7 +93,7 @@ function skipAndCount(n: number, onBytes: (bytes: number) => void): TransformStr
 /** A failure another attempt may get past: the connection, the server, or a resume offset gone stale. */
 function retriable(error: unknown, signal: AbortSignal | undefined): boolean {
   if (signal?.aborted === true) return false;
-  return error instanceof FlintError && (error.status === 0 || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
+  return error instanceof FlintError && (error.kind === 'network' || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
 }
 
 /** Uploads a source's ciphertext into an upload the core has reserved; answers the plaintext digest. */

@@ -9,7 +9,7 @@
  */
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { OutboundKmsLink, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
+import { OutboundKmsLink, addressAllowed, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms } from '@flint/kms';
 import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
 import type { KmsTransport } from '@flint/sdk';
@@ -24,7 +24,8 @@ export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
 /** The gateway on this process's listener, reaching the core over loopback once it listens. */
 function mountGateway(config: FlintConfig, options: ComposeOptions, app: () => FastifyInstance | undefined, kmsTransport?: KmsTransport): (scope: FastifyInstance) => Promise<void> {
   const core = loopbackCoreAccess({ address: () => app()?.server.address() ?? null, tlsCert: config.tls?.cert, kmsTransport });
-  return gatewayPlugin({ ...options.gateway, core });
+  // `files: [url]` follows the same address policy as webhooks (FLINT_WEBHOOK_TARGETS/_ALLOW).
+  return gatewayPlugin({ fileUrlAddressAllowed: (address, hostname) => addressAllowed(config.webhooks.targets, address, hostname), ...options.gateway, core });
 }
 
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {

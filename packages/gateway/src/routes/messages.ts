@@ -12,7 +12,7 @@ import { CARD_CONTENT_TYPE, fromHydraId, type Message, type Room } from '@flint/
 import { FlintError, sealCards, sealText, uploadFile, uploadFromUrl, type Card, type FetchLike, type KmsKey, type MessageContent, type SecureMessage } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
-import { guardedFetch } from '../files/guarded-fetch.ts';
+import { guardedFetch, type AddressCheck } from '../files/guarded-fetch.ts';
 import { parseMultipart, type MultipartFile, type MultipartMessage } from '../files/multipart.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
 import { GATEWAY_LIMITS } from '../limits.ts';
@@ -24,6 +24,8 @@ import { v1, type Gateway } from '../context.ts';
 export interface MessageRouteOptions {
   /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
   allowPrivateFileUrls?: boolean;
+  /** The operator's rule for the addresses `files: [url]` may reach (default: public ones only). */
+  fileUrlAddressAllowed?: AddressCheck;
   /**
    * Sends file bodies to the core. It must stream with back-pressure (Node's global fetch reads a
    * streamed request body as fast as it is produced, so a large file would pile up in memory):
@@ -187,7 +189,7 @@ async function fetchAndUpload(caller: Caller, key: Parameters<typeof uploadFromU
   try {
     return await uploadFromUrl(caller.client, key, roomId, url, {
       maxBytes: GATEWAY_LIMITS.urlFileBytes,
-      sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }),
+      sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true, ...(options.fileUrlAddressAllowed !== undefined ? { addressAllowed: options.fileUrlAddressAllowed } : {}) }),
       ...(options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {}),
     });
   } catch (error) {

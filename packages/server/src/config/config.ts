@@ -12,6 +12,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 import type { DatabaseConfig } from '@flint/db';
 import type { S3Config } from '../blobs/s3-blob-store.ts';
+import { parseAllowList, type AddressPolicy } from '../infra/address-policy.ts';
 
 export type { DatabaseConfig };
 
@@ -64,8 +65,8 @@ export interface FlintConfig {
   jobs: { pollMs: number; leaseMs: number; concurrency: number };
   /** Webhook deliveries (webhooks/). */
   webhooks: {
-    /** Which addresses a target may resolve to (webhooks/target-policy.ts). */
-    targets: WebhookTargetPolicy;
+    /** Which addresses a target may resolve to (infra/address-policy.ts); also the gateway's file URLs. */
+    targets: AddressPolicy;
     timeoutMs: number;
     /** Attempts per delivery, the first included. */
     attempts: number;
@@ -77,8 +78,6 @@ export interface FlintConfig {
   };
 }
 
-/** `public`: public addresses only; `private`: also private networks; `any`: also loopback and link-local. */
-export type WebhookTargetPolicy = 'public' | 'private' | 'any';
 
 /** Every environment variable Flint reads, in one place. */
 export const ENV_VARS = [
@@ -114,6 +113,7 @@ export const ENV_VARS = [
   'FLINT_JOBS_LEASE_MS',
   'FLINT_JOBS_CONCURRENCY',
   'FLINT_WEBHOOK_TARGETS',
+  'FLINT_WEBHOOK_ALLOW',
   'FLINT_WEBHOOK_TIMEOUT_MS',
   'FLINT_WEBHOOK_ATTEMPTS',
   'FLINT_WEBHOOK_RETRY_BASE_MS',
@@ -280,8 +280,12 @@ export function loadConfig(
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_LINK_SECRET.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
-  const webhookTargets = (env.FLINT_WEBHOOK_TARGETS ?? 'private') as WebhookTargetPolicy;
-  if (!['public', 'private', 'any'].includes(webhookTargets)) problems.push('FLINT_WEBHOOK_TARGETS: must be public, private or any');
+  const targetMode = env.FLINT_WEBHOOK_TARGETS ?? 'public';
+  if (targetMode === 'private') problems.push('FLINT_WEBHOOK_TARGETS: `private` is gone (it admitted cloud metadata services); keep `public` and list internal hosts or ranges in FLINT_WEBHOOK_ALLOW, e.g. 10.0.0.0/8,bots.corp.example');
+  else if (targetMode !== 'public' && targetMode !== 'any') problems.push('FLINT_WEBHOOK_TARGETS: must be public or any');
+  const allowList = parseAllowList(env.FLINT_WEBHOOK_ALLOW);
+  for (const p of allowList.problems) problems.push(`FLINT_WEBHOOK_ALLOW: ${p}`);
+  const webhookTargets: AddressPolicy = { mode: targetMode === 'any' ? 'any' : 'public', allow: allowList.allow };
   const jobs = {
     pollMs: int('FLINT_JOBS_POLL_MS', env.FLINT_JOBS_POLL_MS, 1000, 10, 60_000),
     leaseMs: int('FLINT_JOBS_LEASE_MS', env.FLINT_JOBS_LEASE_MS, 60_000, 100, 3_600_000),

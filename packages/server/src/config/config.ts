@@ -30,6 +30,8 @@ export interface FlintConfig {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-*` from a reverse proxy (only behind one). */
   trustProxy: boolean;
+  /** After SIGTERM, in-flight work gets this long; then the process ends whatever it is doing. */
+  shutdownTimeoutMs: number;
   auth: {
     accessTokenTtlSec: number;
     refreshTokenTtlSec: number;
@@ -93,6 +95,7 @@ export const ENV_VARS = [
   'FLINT_TLS_KEY',
   'FLINT_LOG_LEVEL',
   'FLINT_TRUST_PROXY',
+  'FLINT_SHUTDOWN_TIMEOUT_MS',
   'FLINT_ACCESS_TOKEN_TTL',
   'FLINT_REFRESH_TOKEN_TTL',
   'FLINT_WEB_SESSION_IDLE_MINUTES',
@@ -316,6 +319,7 @@ export function loadConfig(
     tls,
     logLevel,
     trustProxy: bool('FLINT_TRUST_PROXY', env.FLINT_TRUST_PROXY),
+    shutdownTimeoutMs: int('FLINT_SHUTDOWN_TIMEOUT_MS', env.FLINT_SHUTDOWN_TIMEOUT_MS, 25_000, 100, 600_000),
     auth: {
       accessTokenTtlSec: int('FLINT_ACCESS_TOKEN_TTL', env.FLINT_ACCESS_TOKEN_TTL, 3600, 1, 86400 * 14),
       refreshTokenTtlSec: int('FLINT_REFRESH_TOKEN_TTL', env.FLINT_REFRESH_TOKEN_TTL, 86400 * 60, 60, 86400 * 365),

@@ -7,7 +7,6 @@
  * Used by `flint serve` and the testkit.
  * @module
  */
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { OutboundKmsLink, addressAllowed, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms } from '@flint/kms';
@@ -43,7 +42,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   }
   // Bound late: the KMS only asks after the server exists (it verifies tokens per request).
   const kms = await openKms({
-    dataDir: join(config.dataDir, 'kms'),
+    dataDir: config.kmsDataDir,
     kmsCluster: options.kmsCluster ?? `kms://${new URL(config.publicUrl).hostname}`,
     verifyBearer: (token) => (server ? server.verifyBearer(token) : Promise.resolve(undefined)),
   });

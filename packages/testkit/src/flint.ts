@@ -100,6 +100,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         await flint.server.close();
         await db.drop();
         await rm(dataDir, { recursive: true, force: true });
+        await rm(config.kmsDataDir, { recursive: true, force: true });
       })());
     const flint: TestFlint = {
       url,
@@ -149,6 +150,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
   } catch (error) {
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-kms`, { recursive: true, force: true });
     throw error;
   }
 }

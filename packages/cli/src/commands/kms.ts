@@ -2,7 +2,7 @@
  * `flint kms …`: the KMS on its own (another machine, or the customer's premises) and its audit log.
  * @module
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { Command } from 'commander';
 import { createKmsServer, databaseConfigFromUrl, openKms, readKmsAudit, type AuditEntry, type KmsPrincipal } from '@flint/kms';
 import { connectKmsToCore } from './kms-connector.ts';
@@ -13,7 +13,10 @@ interface Common {
 }
 
 function storage(o: Common): { dataDir: string; database: ReturnType<typeof databaseConfigFromUrl> | undefined } {
-  const dataDir = resolve(o.data ?? process.env['FLINT_KMS_DATA_DIR'] ?? join(process.env['FLINT_DATA_DIR'] ?? './data', 'kms'));
+  // The master key and the database it seals: folders 0700, files 0600.
+  process.umask(0o077);
+  // Beside the core's data folder, never inside it (a copy of one must not hold both keys and ciphertext).
+  const dataDir = resolve(o.data ?? process.env['FLINT_KMS_DATA_DIR'] ?? `${resolve(process.env['FLINT_DATA_DIR'] ?? './data')}-kms`);
   const url = o.databaseUrl ?? process.env['FLINT_KMS_DATABASE_URL'];
   return { dataDir, database: url === undefined ? undefined : databaseConfigFromUrl(url) };
 }
@@ -48,7 +51,7 @@ function line(e: AuditEntry): string {
 
 export function kmsCommand(): Command {
   const kms = new Command('kms').description('the Key Management Server (security realm)');
-  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>/kms)');
+  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>-kms, i.e. ./data-kms)');
   kms.option('--database-url <url>', 'the KMS’s own database: sqlite:<file> or postgres://… (FLINT_KMS_DATABASE_URL)');
   const common = () => kms.opts<Common>();
 

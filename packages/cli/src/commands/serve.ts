@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { loadConfig, readEnv, createLogger, stdoutLogDestination, type ConfigFlags } from '@flint/server';
 import { composeFlint } from '../compose.ts';
 import { endProcess } from '../shutdown.ts';
+import { prepareDataFolders } from '../data-folders.ts';
 
 /** The built web app if there is one, else its static shell. */
 function webRoot(): string {
@@ -23,6 +24,7 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   // not keep the server from running or from stopping).
   const destination = stdoutLogDestination();
   const log = createLogger(config.logLevel, destination);
+  await prepareDataFolders(config, log, { kmsInProcess: config.kmsUrl === undefined && config.kmsLinkSecret === undefined });
   const server = await composeFlint(config, { logger: log, webRoot: webRoot() });
   const url = await server.listen();
   log.info(

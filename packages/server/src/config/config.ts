@@ -5,7 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 
 export type SignupMode = 'domains' | 'invitation' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -22,6 +22,11 @@ export interface FlintConfig {
   /** The URL people reach this server at; links in e-mails and `Link` headers use it. */
   publicUrl: string;
   dataDir: string;
+  /**
+   * The in-process KMS's folder (master key, its SQLite file): outside `dataDir`, so a copy of the
+   * core's data never holds the keys to its ciphertext. Default: `<dataDir>-kms` beside it.
+   */
+  kmsDataDir: string;
   database: DatabaseConfig;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several Flints (or test runs) can share one Redis. */
@@ -86,6 +91,7 @@ export const ENV_VARS = [
   'FLINT_PORT',
   'FLINT_HOST',
   'FLINT_DATA_DIR',
+  'FLINT_KMS_DATA_DIR',
   'DATABASE_URL',
   'FLINT_DB_POOL_SIZE',
   'REDIS_URL',
@@ -138,6 +144,7 @@ export interface ConfigFlags {
   port?: string | undefined;
   host?: string | undefined;
   data?: string | undefined;
+  kmsData?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
 }
@@ -196,6 +203,12 @@ export function loadConfig(
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`${flags.host ? '--host' : 'FLINT_HOST'}: not a host name or address: ${JSON.stringify(host)}`);
   const rawData = flags.data ?? env.FLINT_DATA_DIR ?? './data';
   const dataDir = isAbsolute(rawData) ? rawData : resolve(cwd, rawData);
+  const rawKms = flags.kmsData ?? env.FLINT_KMS_DATA_DIR;
+  const kmsDataDir = rawKms === undefined ? `${dataDir.replace(/[\\/]+$/, '')}-kms` : resolve(cwd, rawKms);
+  const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+  if (inside(kmsDataDir, dataDir) || inside(dataDir, kmsDataDir)) {
+    problems.push(`${flags.kmsData !== undefined ? '--kms-data' : 'FLINT_KMS_DATA_DIR'}: the KMS's folder must be outside the core's data folder (and not contain it), so a copy of one never holds both keys and ciphertext`);
+  }
 
   let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'flint.db') };
   if (env.DATABASE_URL !== undefined) {
@@ -313,6 +326,7 @@ export function loadConfig(
     port,
     publicUrl,
     dataDir,
+    kmsDataDir,
     database,
     redisUrl,
     redisPrefix,

@@ -578,7 +578,7 @@ describe('webhook target policy (FLINT_WEBHOOK_TARGETS=public, the default; FLIN
     const now = Date.now();
     const rows = targets.map((targetUrl, i) => ({
       id: newId(),
-      org_id: me.orgId,
+      org_id: me.orgId!,
       created_by: me.id,
       app_id: me.id,
       name: `old ${i}`,

@@ -9,7 +9,7 @@ import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationRow, PersonRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
-import { emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
+import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
 
@@ -25,6 +25,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
   if (!actor.isAdmin && !parsePolicy(org).membersMayInvite) throw ApiError.forbidden('Only administrators may invite people in this organization.');
   const email = normalizeEmail(input.email);
   const { invitation, token } = await core.db.transaction().execute(async (trx) => {
+    await assertMayCreateAccount(trx, actor.orgId, email);
     const existing = await findPersonByEmail(trx, email);
     let person: PersonRow;
     if (existing !== undefined) {

@@ -9,7 +9,7 @@ import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import type { PersonRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
-import { emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
+import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
 import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson, setRoles, updateProfile } from './people.ts';
 import { invite } from './invitations.ts';
 import { issueAccessToken } from './sessions.ts';
@@ -37,6 +37,7 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
     if (row === undefined) throw ApiError.notFound('person');
     return row;
   }
+  await assertMayCreateAccount(core.db, by.orgId, email);
   if ((await findPersonByEmail(core.db, email)) !== undefined) throw ApiError.conflict('This address already has an account.');
   const ownDomains = new Set((await listDomains(core.db, by.orgId)).filter((d) => d.verified === 1).map((d) => d.domain));
   const passwordHash = await core.passwords.hash(input.password);

@@ -76,6 +76,22 @@ export async function orgOwningEmail(db: Db, email: string): Promise<OrgRow | un
   return row;
 }
 
+/**
+ * Only the org owning an address's domain (a verified claim) makes accounts in it (SPEC ID-2):
+ * another org's admin creating or inviting `ceo@their-domain` would otherwise take that address
+ * from its owner — the owner could no longer create or invite the person, nor could the person
+ * sign up. Others add such people to their spaces once they have an account (as guests of the
+ * space, in their own org).
+ */
+export async function assertMayCreateAccount(db: Db, orgId: string, email: string): Promise<void> {
+  const owner = await orgOwningEmail(db, email);
+  if (owner !== undefined && owner.id !== orgId) {
+    throw ApiError.forbidden(
+      `${emailDomain(email)} belongs to another organization: only it creates accounts there. Once the person has an account, add them to your spaces by e-mail.`,
+    );
+  }
+}
+
 export async function getOrg(db: Db, id: string): Promise<OrgRow | undefined> {
   return db.selectFrom('orgs').selectAll().where('id', '=', id).executeTakeFirst();
 }

@@ -143,12 +143,9 @@ export class Callers {
     }
     const secure = new SecureClient(client, kms, me.id);
     closers.push(() => secure.close());
-    try {
-      await kms.connect();
-    } catch (error) {
-      for (const c of closers) c();
-      throw error;
-    }
+    // The KMS channel opens on the first call that needs a key, not here: opening it mints a
+    // spark:kms token at the core, and a call the core then refuses (a 403) must leave no token
+    // row behind (issue 14, finding 6).
     return { client, secure, search: new SearchClient(secure), me, deviceId, directRooms: new Map() };
   }
 }

@@ -12,6 +12,7 @@ import { newId } from '../infra/ids.ts';
 import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
+import { cleanOptionalName } from './names.ts';
 
 export interface InviteInput {
   email: string;
@@ -38,7 +39,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
       person = await insertPerson(core, trx, {
         orgId: actor.orgId,
         email,
-        displayName: input.displayName?.trim() || email.slice(0, email.indexOf('@')),
+        displayName: (input.displayName !== undefined ? cleanOptionalName('displayName', input.displayName) : null) ?? email.slice(0, email.indexOf('@')),
         status: 'invited',
         isGuest: !ownDomains.has(emailDomain(email)),
       });

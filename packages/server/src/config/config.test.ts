@@ -136,6 +136,23 @@ describe('config', () => {
     );
   });
 
+  it('SEC-2: keeps the KMS folder beside the data folder, never inside it; reads the shutdown deadline', () => {
+    const defaults = loadConfig({ FLINT_DATA_DIR: '/srv/flint/data' });
+    assert.equal(defaults.kmsDataDir, '/srv/flint/data-kms');
+    assert.equal(defaults.shutdownTimeoutMs, 25_000);
+    assert.equal(loadConfig({ FLINT_DATA_DIR: '/srv/flint/data/' }).kmsDataDir, '/srv/flint/data-kms');
+    assert.equal(loadConfig({}, { data: '/a', kmsData: 'keys' }, '/w').kmsDataDir, '/w/keys');
+    assert.equal(loadConfig({ FLINT_SHUTDOWN_TIMEOUT_MS: '3000' }).shutdownTimeoutMs, 3000);
+    for (const [env, flags] of [
+      [{ FLINT_DATA_DIR: '/srv/data', FLINT_KMS_DATA_DIR: '/srv/data/kms' }, {}],
+      [{ FLINT_DATA_DIR: '/srv/data', FLINT_KMS_DATA_DIR: '/srv/data' }, {}],
+      [{ FLINT_DATA_DIR: '/srv/data/core' }, { kmsData: '/srv/data' }],
+    ] as const) {
+      assert.throws(() => loadConfig(env, flags), (e: unknown) => e instanceof ConfigError && /outside the core's data folder/.test(e.problems.join('\n')), JSON.stringify(env));
+    }
+    assert.throws(() => loadConfig({ FLINT_SHUTDOWN_TIMEOUT_MS: '5' }), ConfigError);
+  });
+
   it('ignores unrelated and empty environment variables', () => {
     assert.deepEqual(readEnv({ HOME: '/root', FLINT_PORT: '', FLINT_HOST: 'localhost' }), { FLINT_HOST: 'localhost' });
   });

@@ -13,7 +13,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { readKmsAudit, type AuditEntry } from '@flint/kms';
 import { FlintError, type FlintClient, type KmsClient, type Session } from '@flint/sdk';
 import { scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
@@ -206,7 +205,7 @@ describe('the encryption invariants', () => {
     // Everything the earlier tests did — reads, refusals, rotations — went through the recording clients.
     assert.ok(retrievals.length >= 10, `retrievals recorded: ${retrievals.length}`);
     assert.ok(retrievals.some((r) => r.status === 403) && retrievals.some((r) => r.status === 200));
-    const audit = await readKmsAudit({ dataDir: join(flint.dataDir, 'kms') }, { action: 'key.retrieve', limit: 100_000 });
+    const audit = await readKmsAudit({ dataDir: flint.config.kmsDataDir }, { action: 'key.retrieve', limit: 100_000 });
     const unmatched = [...audit];
     const missing: Retrieval[] = [];
     for (const r of retrievals) {

@@ -130,7 +130,9 @@ export class Callers {
     closers.push(() => session.close());
     try {
       const me = await session.people.me();
-      await session.connect();
+      // The KMS channel opens on the first call that needs a key, not here: opening it mints a
+      // spark:kms token at the core, and a call the core then refuses (a 403) must leave no token
+      // row behind (issue 14, finding 6).
       return { session, me, deviceId, directRooms: new Map() };
     } catch (error) {
       for (const c of closers) c();

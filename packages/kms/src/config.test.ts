@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { KmsConfigError, loadKmsConfig, readKmsEnv } from './config.ts';
 
 describe('KMS config', () => {
-  it('defaults to <FLINT_DATA_DIR>/kms with SQLite there, and flags win over the environment', () => {
-    assert.deepEqual(loadKmsConfig({}, {}, '/srv'), { dataDir: '/srv/data/kms', database: undefined, linkSecret: undefined });
-    assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint' }, {}, '/srv').dataDir, '/var/flint/kms');
+  it('defaults to <FLINT_DATA_DIR>-kms (beside the core's data, never inside it) with SQLite there, and flags win over the environment', () => {
+    assert.deepEqual(loadKmsConfig({}, {}, '/srv'), { dataDir: '/srv/data-kms', database: undefined, linkSecret: undefined });
+    assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint' }, {}, '/srv').dataDir, '/var/flint-kms');
     assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint', FLINT_KMS_DATA_DIR: 'k' }, {}, '/srv').dataDir, '/srv/k');
     assert.equal(loadKmsConfig({ FLINT_KMS_DATA_DIR: '/a' }, { data: '/b' }, '/srv').dataDir, '/b');
     assert.deepEqual(loadKmsConfig({ FLINT_KMS_DATABASE_URL: 'sqlite:/x/kms.db' }, {}, '/srv').database, { kind: 'sqlite', file: '/x/kms.db' });

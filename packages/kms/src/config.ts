@@ -5,7 +5,7 @@
  * hands `readKmsEnv()` to `loadKmsConfig`; nothing else in the KMS reads `process.env`.
  * @module
  */
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import type { DatabaseConfig } from '@flint/db';
 import { databaseConfigFromUrl } from './storage/database.ts';
 
@@ -45,7 +45,7 @@ export function readKmsEnv(env: NodeJS.ProcessEnv = process.env): Partial<Record
 
 export function loadKmsConfig(env: Partial<Record<KmsEnvVar, string>>, flags: KmsConfigFlags = {}, cwd: string = process.cwd()): KmsConfig {
   const problems: string[] = [];
-  const rawData = flags.data ?? env.FLINT_KMS_DATA_DIR ?? join(env.FLINT_DATA_DIR ?? './data', 'kms');
+  const rawData = flags.data ?? env.FLINT_KMS_DATA_DIR ?? `${resolve(cwd, env.FLINT_DATA_DIR ?? './data')}-kms`;
   const dataDir = isAbsolute(rawData) ? rawData : resolve(cwd, rawData);
   let database: DatabaseConfig | undefined;
   const url = flags.databaseUrl ?? env.FLINT_KMS_DATABASE_URL;

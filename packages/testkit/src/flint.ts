@@ -110,6 +110,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         await flint.server.close();
         await db.drop();
         await rm(dataDir, { recursive: true, force: true });
+        await rm(config.kmsDataDir, { recursive: true, force: true });
       })());
     const flint: TestFlint = {
       url,
@@ -176,6 +177,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
   } catch (error) {
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-kms`, { recursive: true, force: true });
     throw error;
   }
 }

@@ -13,6 +13,8 @@ interface Common {
 
 /** Where the KMS keeps its data: from the typed config, read once per command. */
 function storage(config: KmsConfig): { dataDir: string; database: KmsConfig['database'] } {
+  // The master key and the database it seals: folders 0700, files 0600.
+  process.umask(0o077);
   return { dataDir: config.dataDir, database: config.database };
 }
 
@@ -46,7 +48,7 @@ function line(e: AuditEntry): string {
 
 export function kmsCommand(): Command {
   const kms = new Command('kms').description('the Key Management Server (security realm)');
-  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>/kms)');
+  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>-kms, i.e. ./data-kms)');
   kms.option('--database-url <url>', 'the KMS’s own database: sqlite:<file> or postgres://… (FLINT_KMS_DATABASE_URL)');
   // Read once, when a subcommand runs (the parent's flags are parsed by then).
   const config = () => loadKmsConfig(readKmsEnv(), kms.opts<Common>());

@@ -12,7 +12,7 @@ import { CARD_CONTENT_TYPE, fromHydraId, type Message } from '@flint/protocol';
 import { FlintError, type Card, type FetchLike, type SecureMessage, type SendInput as SendInputSdk } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
-import { guardedFetch, InternalAddressError } from '../files/guarded-fetch.ts';
+import { guardedFetch, InternalAddressError, type AddressCheck } from '../files/guarded-fetch.ts';
 import { parseMultipart, type MultipartFile, type MultipartMessage } from '../files/multipart.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
 import { GATEWAY_LIMITS } from '../limits.ts';
@@ -24,6 +24,8 @@ import { v1, type Gateway } from '../context.ts';
 export interface MessageRouteOptions {
   /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
   allowPrivateFileUrls?: boolean;
+  /** The operator's rule for the addresses `files: [url]` may reach (default: public ones only). */
+  fileUrlAddressAllowed?: AddressCheck;
   /**
    * Sends file bodies to the core. It must stream with back-pressure (Node's global fetch reads a
    * streamed request body as fast as it is produced, so a large file would pile up in memory):
@@ -140,7 +142,7 @@ async function send(caller: Caller, input: SendInput, options: MessageRouteOptio
   const fetch = options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {};
   let files: SendInputSdk['files'];
   if (file !== undefined && 'url' in file) {
-    files = [{ url: file.url, maxBytes: GATEWAY_LIMITS.urlFileBytes, sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }), ...fetch }];
+    files = [{ url: file.url, maxBytes: GATEWAY_LIMITS.urlFileBytes, sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true, ...(options.fileUrlAddressAllowed !== undefined ? { addressAllowed: options.fileUrlAddressAllowed } : {}) }), ...fetch }];
   } else if (file !== undefined) {
     const { name, type } = file;
     files = ['stream' in file ? { source: file.stream, name, type, size: file.size, ...fetch } : { source: file.bytes, name, type, ...fetch }];

@@ -15,6 +15,7 @@ import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
 import { validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
+import { transportHeaders } from './transport.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -96,9 +97,11 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
 
+  const transport = transportHeaders(core.config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('TrackingID', req.id);
     reply.header('X-Content-Type-Options', 'nosniff');
+    reply.headers(transport);
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
   });
 

@@ -34,9 +34,15 @@ describe('auth', () => {
     assert.equal((outsider.json as { code: string }).code, 'signup_closed');
   });
 
-  it('refuses a second account for the same address, whatever its case', async () => {
+  it('makes no second account for the same address, whatever its case; mails its owner instead of answering 409', async () => {
     const again = await raw(flint.url, 'POST', '/api/auth/signup', { body: { email: 'BOB@example.com', password: TEST_PASSWORD, displayName: 'Bob' } });
-    assert.equal(again.status, 409);
+    assert.equal(again.status, 202);
+    assert.deepEqual(Object.keys(again.json as object), ['message'], 'no session, no tokens');
+    assert.equal(again.headers.get('set-cookie'), null);
+    assert.doesNotMatch(again.text, /already|account|exists/i);
+    const people = await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'bob@example.com').execute();
+    assert.equal(people.length, 1);
+    assert.ok((await flint.outbox()).some((m) => m.to === 'bob@example.com' && /already has an account/.test(m.text)));
   });
 
   it('signs in, answering tokens, a session id and an HttpOnly SameSite cookie', async () => {

@@ -17,6 +17,7 @@ import { prunedThrough } from '../../events/retention.ts';
 import { authenticateBearer, authenticateCookie, isSessionLive } from '../../identity/sessions.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { SESSION_COOKIE } from './auth.ts';
+import { originAllowed } from '../origin.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_FRAME_BYTES = 64 * 1024;
@@ -30,7 +31,14 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
     let conn: EventConnection | undefined;
     let alive = true;
     let busy = false;
+    // The cookie counts only on an upgrade from Flint's own origin (http/origin.ts); a bearer
+    // token in `hello` cannot be sent by a page that does not hold it, so it needs no such check.
     const cookie = req.cookies[SESSION_COOKIE];
+    const cookieFromOwnOrigin = originAllowed(req, core.config.publicUrl);
+    // ws closes a frame over its maxPayload with 1009 itself; the documented close for an
+    // oversized frame is 4400 (docs/limits.md), so that close is renamed on its way out.
+    const wsClose = socket.close.bind(socket);
+    socket.close = (code?: number, reason?: string | Buffer) => (code === 1009 ? wsClose(4400, 'Frames are JSON text of at most 64 KiB.') : wsClose(code, reason));
     const helloTimer = setTimeout(() => socket.close(4001, 'expected a hello frame'), HELLO_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
       if (!alive) {
@@ -58,7 +66,10 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       let actor: Actor;
       try {
         if (typeof frame.token === 'string') actor = await authenticateBearer(core, frame.token);
-        else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
+        else if (cookie !== undefined && !cookieFromOwnOrigin) {
+          fail(4403, ApiError.forbidden('The session cookie is accepted only from this server’s own origin.'));
+          return;
+        } else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
         else throw ApiError.unauthorized();
       } catch (error) {
         fail(4401, ApiError.from(error));

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { KmsConfigError, loadKmsConfig, readKmsEnv } from './config.ts';
 
 describe('KMS config', () => {
-  it('defaults to <FLINT_DATA_DIR>-kms (beside the core's data, never inside it) with SQLite there, and flags win over the environment', () => {
+  it('defaults to <FLINT_DATA_DIR>-kms (beside the core’s data, never inside it) with SQLite there, and flags win over the environment', () => {
     assert.deepEqual(loadKmsConfig({}, {}, '/srv'), { dataDir: '/srv/data-kms', database: undefined, linkSecret: undefined });
     assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint' }, {}, '/srv').dataDir, '/var/flint-kms');
     assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint', FLINT_KMS_DATA_DIR: 'k' }, {}, '/srv').dataDir, '/srv/k');

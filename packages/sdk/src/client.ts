@@ -71,7 +71,7 @@ export class FlintClient {
       // 202: the address has an account, whose owner the server mailed; no session was started.
       if (typeof (result as Partial<AuthResult>).accessToken !== 'string') {
         const message = (result as { message?: unknown }).message;
-        throw new FlintError(202, 'signup_closed', typeof message === 'string' ? message : 'Check your e-mail to continue.', undefined, undefined);
+        throw FlintError.refused(202, typeof message === 'string' ? message : 'Check your e-mail to continue.', { code: 'signup_closed' });
       }
       return this.adopt(result);
     },

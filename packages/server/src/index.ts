@@ -5,6 +5,7 @@
 export { createServer, type FlintServer, type ServerOptions } from './server.ts';
 export { loadConfig, readEnv, ConfigError, ENV_VARS, type FlintConfig, type ConfigFlags } from './config/config.ts';
 export { ApiError } from './errors.ts';
+export { validatorCompiler } from './http/validation.ts';
 export { createLogger, type Logger } from './infra/logger.ts';
 export type { Core, Actor } from './core.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';

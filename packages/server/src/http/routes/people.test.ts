@@ -135,6 +135,15 @@ describe('people', () => {
     assert.equal((await ada.people.me()).loginEnabled, true);
   });
 
+  it('creates a person whose roles name one role twice, once (fuzz counterexample: a 409 that left the person behind)', async () => {
+    const body = { emails: ['twice@example.com'], displayName: 'Twice', password: 'a password of theirs', roles: ['org_admin', 'org_admin'] };
+    const created = await raw(flint.url, 'POST', '/api/people', { token: ada.session!.accessToken, body });
+    assert.equal(created.status, 200, created.text);
+    assert.deepEqual((created.json as { roles: string[] }).roles, ['org_admin']);
+    const again = await raw(flint.url, 'POST', '/api/people', { token: ada.session!.accessToken, body });
+    assert.equal(again.status, 409, 'the address has its account now');
+  });
+
   it('lets an admin lock self-service profile changes (ID-4)', async () => {
     const [org] = await ada.organizations.list();
     await ada.organizations.update(org!.id, { policy: { selfServiceLocked: true } });

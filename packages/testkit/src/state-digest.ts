@@ -48,3 +48,18 @@ function bytesAsHex(_key: string, value: unknown): unknown {
   if (value instanceof Uint8Array) return Buffer.from(value).toString('hex');
   return value;
 }
+
+/**
+ * The digest once the database stops moving: work a request started may land after its answer (a
+ * KMS reply arriving on the event stream, a job), and must not be blamed on the next request.
+ */
+export async function settledDigest(flint: TestFlint, quietMs = 30, maxWaitMs = 1_000): Promise<StateDigest> {
+  let last = await stateDigest(flint);
+  for (const deadline = Date.now() + maxWaitMs; Date.now() < deadline; ) {
+    await new Promise((r) => setTimeout(r, quietMs));
+    const now = await stateDigest(flint);
+    if (now.hash === last.hash) return now;
+    last = now;
+  }
+  return last;
+}

@@ -8,7 +8,7 @@ export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
 export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
-export { spawnFlint, spawnGateway, FLINT_BIN, type FlintProcess } from './process.ts';
+export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM } from './browser.ts';
 export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';

@@ -81,9 +81,9 @@ describe('chaos: two instances on PostgreSQL + Redis, the KMS apart, under load'
       FLINT_LOG_LEVEL: 'warn',
       FLINT_RATE_LIMIT_PER_MINUTE: '100000',
     };
+    // The first instance migrates the database; the second and the KMS start beside it.
     a = await spawnFlint(portA, { ...env, FLINT_DATA_DIR: join(dir, 'a') });
-    b = await spawnFlint(portB, { ...env, FLINT_DATA_DIR: join(dir, 'b') });
-    await startKms();
+    [b] = await Promise.all([spawnFlint(portB, { ...env, FLINT_DATA_DIR: join(dir, 'b') }), startKms()]);
     clientProxies = [await startTcpProxy({ host: '127.0.0.1', port: portA }), await startTcpProxy({ host: '127.0.0.1', port: portB })];
   });
 

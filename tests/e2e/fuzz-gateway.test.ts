@@ -73,7 +73,7 @@ describe('fuzz: the gateway, every route', () => {
     const membership = await v1('/v1/memberships', { roomId: room.id, personId: bobId });
     const message = await v1('/v1/messages', { roomId: room.id, text: 'hello' });
     const team = await v1('/v1/teams', { name: 'Fuzzers' });
-    const org = toHydraId('ORGANIZATION', (await ada.people.me()).orgId);
+    const org = toHydraId('ORGANIZATION', (await ada.people.me()).orgId!);
     ids = [room.id, membership.id, message.id, team.id, bobId, org];
   });
   after(async () => flint?.stop());

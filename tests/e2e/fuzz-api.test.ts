@@ -62,7 +62,7 @@ describe('fuzz: the native API, every method from its schemas', () => {
     const team = await ada.teams.create({ name: 'Fuzzers' });
     const me = await ada.people.me();
     // Not Ada's own person id: the fuzzer must not deactivate the account it fuzzes with.
-    pool = [room.id, membership.id, message.id, team.id, team.generalRoomId, bob.session!.personId, me.orgId];
+    pool = [room.id, membership.id, message.id, team.id, team.generalRoomId, bob.session!.personId, me.orgId!];
   });
   after(async () => flint?.stop());
 

@@ -18,7 +18,7 @@ import type { MethodSpec } from '@flint/protocol';
 import { changedTables, settledDigest, startFlint, stateDigest, TEST_PASSWORD, type StateDigest, type TestFlint } from '@flint/testkit';
 import { protocolMethods } from './fuzz/methods.ts';
 import { asText, invalid, invalidParams, invalidText, valid } from './fuzz/schema-arbitrary.ts';
-import { assertNoServerError, assertWebexClientError, percentEncode, send, type FuzzRequest } from './fuzz/requests.ts';
+import { assertNoServerError, assertWebexClientError, percentEncode, RAW_SEGMENTS, send, type FuzzRequest } from './fuzz/requests.ts';
 
 const SEED = Number(process.env['FLINT_FUZZ_SEED'] ?? 14_2026);
 const RUNS = Number(process.env['FLINT_FUZZ_RUNS'] ?? 12);
@@ -69,8 +69,8 @@ describe('fuzz: the native API, every method from its schemas', () => {
   const tokenArb = (m: MethodSpec): fc.Arbitrary<'valid' | 'none' | 'garbage'> =>
     m.auth === 'none' ? fc.constant('valid') : fc.oneof({ weight: 8, arbitrary: fc.constant('valid' as const) }, fc.constantFrom('none' as const, 'garbage' as const));
 
-  function request(m: MethodSpec, parts: { params?: Record<string, string>; query?: Record<string, string>; body?: FuzzRequest['body'] }, auth: 'valid' | 'none' | 'garbage'): FuzzRequest {
-    const path = m.path.replace(/:([A-Za-z0-9_]+)/g, (_, n: string) => percentEncode(parts.params?.[n] ?? n));
+  function request(m: MethodSpec, parts: { params?: Record<string, string>; rawParams?: Record<string, string>; query?: Record<string, string>; body?: FuzzRequest['body'] }, auth: 'valid' | 'none' | 'garbage'): FuzzRequest {
+    const path = m.path.replace(/:([A-Za-z0-9_]+)/g, (_, n: string) => parts.rawParams?.[n] ?? percentEncode(parts.params?.[n] ?? n));
     return {
       verb: m.verb,
       path,
@@ -89,8 +89,12 @@ describe('fuzz: the native API, every method from its schemas', () => {
 
   /** Requests with at least one part the server must refuse. */
   function invalidRequests(m: MethodSpec): fc.Arbitrary<Parameters<typeof request>> | undefined {
-    const broken: fc.Arbitrary<Partial<{ params: Record<string, string>; query: Record<string, string>; body: FuzzRequest['body'] }>>[] = [];
-    if (m.params) broken.push(invalidParams(schemaOf(m.params), pool).map((params) => ({ params })));
+    const broken: fc.Arbitrary<Parameters<typeof request>[1]>[] = [];
+    if (m.params) {
+      broken.push(invalidParams(schemaOf(m.params), pool).map((params) => ({ params })));
+      const names = Object.keys((schemaOf(m.params)['properties'] ?? {}) as object);
+      broken.push(fc.tuple(fc.constantFrom(...names), fc.constantFrom(...RAW_SEGMENTS)).map(([name, raw]) => ({ rawParams: { [name]: raw } })));
+    }
     if (m.query) broken.push(invalidText(schemaOf(m.query), pool).map((query) => ({ query })));
     if (m.body) broken.push(invalid(schemaOf(m.body), 'body', pool).map((json) => ({ body: { json } })));
     if (m.verb === 'POST' || m.verb === 'PUT' || m.verb === 'PATCH') {

@@ -16,7 +16,7 @@ import fc from 'fast-check';
 import { gatewayPlugin, loopbackCoreAccess } from '@flint/gateway';
 import { toHydraId } from '@flint/protocol';
 import { changedTables, settledDigest, startFlint, stateDigest, type StateDigest, type TestFlint } from '@flint/testkit';
-import { assertNoServerError, assertWebexClientError, percentEncode, send, type FuzzRequest } from './fuzz/requests.ts';
+import { assertNoServerError, assertWebexClientError, percentEncode, RAW_SEGMENTS, send, type FuzzRequest } from './fuzz/requests.ts';
 
 const SEED = Number(process.env['FLINT_FUZZ_SEED'] ?? 14_2026);
 const RUNS = Number(process.env['FLINT_FUZZ_RUNS'] ?? 12);
@@ -101,14 +101,14 @@ describe('fuzz: the gateway, every route', () => {
     const names = [...route.path.matchAll(/:([A-Za-z0-9_]+)/g)].map((m) => m[1]!);
     return fc
       .record({
-        params: fc.tuple(...names.map(() => id())),
+        params: fc.tuple(...names.map(() => fc.oneof({ weight: 9, arbitrary: id().map(percentEncode) }, fc.constantFrom(...RAW_SEGMENTS)))),
         query: query(),
         body: route.verb === 'POST' || route.verb === 'PUT' ? body() : fc.constant(undefined),
         auth: fc.oneof({ weight: 8, arbitrary: fc.constant('valid' as const) }, fc.constantFrom('none' as const, 'garbage' as const)),
       })
       .map(({ params, query: q, body: b, auth }) => {
         let i = 0;
-        const path = route.path.replace(/:([A-Za-z0-9_]+)/g, () => percentEncode(params[i++]!));
+        const path = route.path.replace(/:([A-Za-z0-9_]+)/g, () => params[i++]!);
         return {
           verb: route.verb,
           path,

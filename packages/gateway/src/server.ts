@@ -12,6 +12,7 @@ import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
 import type { FetchLike, WebSocketConstructor } from '@flint/sdk';
 import { gatewayPlugin, type GatewayOptions } from './gateway.ts';
+import { WebexError } from './errors.ts';
 
 export interface GatewayServerConfig extends Omit<GatewayOptions, 'core'> {
   /** The core's base URL, e.g. https://flint.example.com. */
@@ -44,6 +45,13 @@ export async function createGatewayServer(config: GatewayServerConfig): Promise<
     trustProxy: config.trustProxy === true,
     // Webex ids in paths are longer than Fastify's default 100 characters allow.
     routerOptions: { maxParamLength: 512 },
+    // A malformed percent-escape in the path, or a path parameter past maxParamLength: refused by
+    // Fastify before any route runs, answered in the Webex shape like every other error.
+    frameworkErrors: (error, req, reply) => {
+      const e = WebexError.from(error);
+      void reply.header('TrackingID', req.id);
+      void reply.code(e.status).send(e.body(req.id));
+    },
     genReqId: (req) => {
       const incoming = req.headers['trackingid'];
       return typeof incoming === 'string' && TRACKING_ID.test(incoming) ? incoming : `FLINT_GW_${randomUUID()}`;

@@ -60,6 +60,12 @@ export function percentEncode(value: string): string {
   return out;
 }
 
+/**
+ * Path segments no encoder makes, sent as they are: malformed percent-escapes and an id past the
+ * router's parameter length.
+ */
+export const RAW_SEGMENTS = ['%', '%E0%A4%A', '%C0%AF', '%zz', 'x'.repeat(600)] as const;
+
 /** A short, readable form of a request for failure messages (the counterexample). */
 export function describe(r: FuzzRequest): string {
   const q = r.query && Object.keys(r.query).length > 0 ? `?${new URLSearchParams(r.query).toString()}` : '';

@@ -21,7 +21,7 @@ import { asText, invalid, invalidParams, invalidText, valid } from './fuzz/schem
 import { assertNoServerError, assertWebexClientError, percentEncode, RAW_SEGMENTS, send, type FuzzRequest } from './fuzz/requests.ts';
 
 const SEED = Number(process.env['FLINT_FUZZ_SEED'] ?? 14_2026);
-const RUNS = Number(process.env['FLINT_FUZZ_RUNS'] ?? 12);
+const RUNS = Number(process.env['FLINT_FUZZ_RUNS'] ?? 8);
 /** A comma-separated list of method ids to fuzz alone (reproducing a failure). */
 const ONLY = process.env['FLINT_FUZZ_ONLY']?.split(',');
 const methods = protocolMethods().filter((m) => ONLY === undefined || ONLY.includes(m.id));

@@ -92,7 +92,7 @@ describe('fuzz: the native API, every method from its schemas', () => {
     const broken: fc.Arbitrary<Parameters<typeof request>[1]>[] = [];
     if (m.params) {
       broken.push(invalidParams(schemaOf(m.params), pool).map((params) => ({ params })));
-      const names = Object.keys((schemaOf(m.params)['properties'] ?? {}) as object);
+      const names = Object.keys(schemaOf(m.params)['properties'] ?? {});
       broken.push(fc.tuple(fc.constantFrom(...names), fc.constantFrom(...RAW_SEGMENTS)).map(([name, raw]) => ({ rawParams: { [name]: raw } })));
     }
     if (m.query) broken.push(invalidText(schemaOf(m.query), pool).map((query) => ({ query })));
@@ -128,7 +128,7 @@ describe('fuzz: the native API, every method from its schemas', () => {
         let before = await settled();
         await fc.assert(
           fc.asyncProperty(validParts(m), async (parts) => {
-            const r = request(m, parts as Parameters<typeof request>[1], 'valid');
+            const r = request(m, parts, 'valid');
             const response = await send(flint.url, r);
             assertNoServerError(r, response);
             const after = await stateDigest(flint);

@@ -7,7 +7,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
 import type { FetchLike, WebSocketConstructor } from '@flint/sdk';
@@ -49,8 +49,9 @@ export async function createGatewayServer(config: GatewayServerConfig): Promise<
     // Fastify before any route runs, answered in the Webex shape like every other error.
     frameworkErrors: (error, req, reply) => {
       const e = WebexError.from(error);
-      void reply.header('TrackingID', req.id);
-      void reply.code(e.status).send(e.body(req.id));
+      const answer = reply as unknown as FastifyReply;
+      void answer.header('TrackingID', req.id);
+      void answer.code(e.status).send(e.body(req.id));
     },
     genReqId: (req) => {
       const incoming = req.headers['trackingid'];

@@ -24,6 +24,6 @@ export function protocolMethods(): MethodSpec[] {
       else if (isModule(value)) walk(value);
     }
   };
-  walk(protocol as unknown as Record<string, unknown>);
+  walk(protocol);
   return [...found.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
 }

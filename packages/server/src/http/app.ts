@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -50,6 +50,19 @@ export interface AppOptions {
 const TRACKING_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Any error as the Webex body `{message, errors:[{description}], trackingId, code}`; a 500 never carries its cause. */
+function sendError(error: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const apiError = ApiError.from(error);
+  if (apiError.status >= 500) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'request failed');
+  if (apiError.retryAfterSec !== undefined) reply.header('Retry-After', String(apiError.retryAfterSec));
+  void reply.code(apiError.status).send({
+    message: apiError.message,
+    errors: (apiError.details.length > 0 ? apiError.details : [apiError.message]).map((description) => ({ description })),
+    trackingId: req.id,
+    code: apiError.code,
+  });
+}
+
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: core.log,
@@ -67,6 +80,12 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     // Webex ids in paths (the gateway's /v1 on this listener) run past Fastify's default of 100
     // characters: a membership id names two UUIDs.
     routerOptions: { maxParamLength: 512 },
+    // What Fastify refuses before any route runs — a malformed percent-escape in the path, a path
+    // parameter past maxParamLength — is answered in the same Webex shape as every other error.
+    frameworkErrors: (error, req, reply) => {
+      reply.header('TrackingID', req.id);
+      sendError(error, req, reply);
+    },
   }) as unknown as FastifyInstance;
   closeQuietConnections(app);
 
@@ -137,17 +156,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     if (count > core.config.rateLimit.requestsPerMinute) throw ApiError.rateLimited(resetInSec);
   });
 
-  app.setErrorHandler((error, req, reply) => {
-    const apiError = ApiError.from(error);
-    if (apiError.status >= 500) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'request failed');
-    if (apiError.retryAfterSec !== undefined) reply.header('Retry-After', String(apiError.retryAfterSec));
-    void reply.code(apiError.status).send({
-      message: apiError.message,
-      errors: (apiError.details.length > 0 ? apiError.details : [apiError.message]).map((description) => ({ description })),
-      trackingId: req.id,
-      code: apiError.code,
-    });
-  });
+  app.setErrorHandler((error, req, reply) => sendError(error, req, reply));
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({

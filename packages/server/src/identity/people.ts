@@ -47,7 +47,8 @@ export async function insertPerson(core: Pick<Core, 'now'>, db: Db, input: NewPe
     updated_at: now,
   };
   await db.insertInto('people').values(row).execute();
-  for (const role of input.roles ?? []) await db.insertInto('person_roles').values({ person_id: row.id, role }).execute();
+  // A role named twice is one role (a second insert would break the primary key after the person row).
+  for (const role of new Set(input.roles ?? [])) await db.insertInto('person_roles').values({ person_id: row.id, role }).execute();
   return row;
 }
 

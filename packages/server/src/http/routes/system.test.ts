@@ -23,6 +23,18 @@ describe('system endpoints', () => {
     assert.deepEqual(r.json, { status: 'ok', database: flint.engine });
   });
 
+  it('answers a malformed percent-escape or an overlong parameter in the path in the Webex shape (fuzz counterexample)', async () => {
+    for (const path of ['/api/rooms/%E0%A4%A', '/api/messages/%', `/api/rooms/${'x'.repeat(600)}`]) {
+      const r = await raw(flint.url, 'GET', path);
+      assert.equal(r.status, 400, path.slice(0, 40));
+      const body = r.json as { message?: unknown; errors?: { description?: unknown }[]; trackingId?: unknown; code?: unknown };
+      assert.equal(typeof body.message, 'string', r.text);
+      assert.equal(typeof body.errors?.[0]?.description, 'string', r.text);
+      assert.equal(body.code, 'bad_request');
+      assert.equal(r.headers.get('trackingid'), body.trackingId);
+    }
+  });
+
   it('exposes Prometheus metrics, including per-route request counts', async () => {
     await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'nobody@example.com', password: 'whatever it is' } });
     const r = await raw(flint.url, 'GET', '/metrics');

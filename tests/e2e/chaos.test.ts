@@ -103,8 +103,8 @@ describe('chaos: two instances on PostgreSQL + Redis, the KMS apart, under load'
     const rita = await joinAs(viaA, 'rita@chaos.test', PASSWORD, { signup: true, deviceId: 'rita' });
     const rob = await joinAs(viaB, 'rob@chaos.test', PASSWORD, { signup: true, deviceId: 'rob' });
     members.push(ada, bob, rita, rob);
-    const space = await ada.secure.createSpace({ title: 'Chaos' });
-    for (const m of [bob, rita, rob]) await ada.secure.addMember(space.id, { personId: m.personId });
+    const space = await ada.session.spaces.create({ title: 'Chaos' });
+    for (const m of [bob, rita, rob]) await ada.session.members.add(space.id, { personId: m.personId });
 
     // The load: each sender sends in turn, all the time; a send that fails is not acknowledged
     // (it may or may not exist; an application would retry it, with a new text).
@@ -164,7 +164,7 @@ describe('chaos: two instances on PostgreSQL + Redis, the KMS apart, under load'
     };
     /** The KMS is out of reach: a new space (a new key) cannot be made now. */
     const kmsUnreachable = async () => {
-      await assert.rejects(rita.secure.createSpace({ title: 'during the outage' }));
+      await assert.rejects(rita.session.spaces.create({ title: 'during the outage' }));
     };
 
     try {
@@ -182,7 +182,7 @@ describe('chaos: two instances on PostgreSQL + Redis, the KMS apart, under load'
         kmsUnreachable,
       );
       // The KMS still serves these clients after all that: a new space needs a new key and resource.
-      for (const m of [bob, rita]) assert.equal((await m.secure.createSpace({ title: 'After the storm' })).title, 'After the storm');
+      for (const m of [bob, rita]) assert.equal((await m.session.spaces.create({ title: 'After the storm' })).title, 'After the storm');
     } finally {
       // Also when an outage fails the test: the load must not outlive it.
       running = false;

@@ -61,6 +61,8 @@ export interface SessionOptions {
   searchRoomsTtlMs?: number;
   /** The event stream's silence before a ping (default 20 s). */
   heartbeatMs?: number;
+  /** The longest wait between reconnection attempts of the event stream (default: the stream's). */
+  maxBackoffMs?: number;
 }
 
 const DEVICE_ID = /^[A-Za-z0-9_-]{1,64}$/;
@@ -130,6 +132,7 @@ export class Session {
       ...(options.WebSocket !== undefined ? { WebSocket: options.WebSocket } : {}),
       ...(options.storage !== undefined ? { storage: options.storage } : {}),
       ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
+      ...(options.maxBackoffMs !== undefined ? { maxBackoffMs: options.maxBackoffMs } : {}),
     });
     // The one place the KMS client is set up (its path, bearer and device).
     this.kms = new SessionKms({

@@ -5,7 +5,7 @@
  * API in one place.
  * @module
  */
-import { FlintClient, SecureClient } from '@flint/sdk';
+import { createSession, type Session } from '@flint/sdk';
 import { NodeWebSocket } from '@flint/testkit';
 import type { Message, StoredEvent } from '@flint/protocol';
 
@@ -19,7 +19,7 @@ export interface Received {
 
 export interface ChaosMember {
   personId: string;
-  secure: SecureClient;
+  session: Session;
   /** Sends one sealed message; resolves with its id once the core acknowledged it, or throws. */
   send(roomId: string, text: string): Promise<string>;
   /** Every `message.created` the member's stream delivered, in arrival order. */
@@ -32,51 +32,50 @@ export interface ChaosMember {
 }
 
 export async function joinAs(baseUrl: string, email: string, password: string, options: { signup?: boolean; deviceId: string }): Promise<ChaosMember> {
-  const client = new FlintClient({ baseUrl });
-  if (options.signup === true) await client.auth.signup({ email, password, displayName: email.split('@')[0]! });
-  else await client.auth.login({ email, password });
-  const secure = await SecureClient.connect(client, { deviceId: `${options.deviceId}-kms`, WebSocket: NodeWebSocket, kmsTimeoutMs: 5_000 });
+  const session = createSession({
+    baseUrl,
+    WebSocket: NodeWebSocket,
+    device: { id: options.deviceId },
+    kmsTimeoutMs: 5_000,
+    // Reconnects come quickly in a test; the default back-off would stretch it.
+    maxBackoffMs: 1_000,
+    heartbeatMs: 2_000,
+  });
+  if (options.signup === true) await session.signUp({ email, password, displayName: email.split('@')[0]! });
+  else await session.signIn({ email, password });
   const received: Received[] = [];
   const messages = new Map<string, Message>();
   let open = false;
   const tryOpen = async (entry: Received) => {
     try {
-      entry.text = (await secure.openMessage(messages.get(entry.messageId)!)).text;
+      entry.text = (await session.messages.open(messages.get(entry.messageId)!)).text;
     } catch {
       // The key could not be fetched now (KMS unreachable): openPending tries again.
     }
   };
-  const stream = client.events({
-    WebSocket: NodeWebSocket,
-    deviceId: options.deviceId,
-    // Reconnects come quickly in a test; the default back-off would stretch it.
-    maxBackoffMs: 1_000,
-    heartbeatMs: 2_000,
-    onStateChange: (state) => (open = state === 'open'),
-    onEvent: (event: StoredEvent) => {
-      if (event.type !== 'message.created') return;
-      const message = event.data as Message;
-      messages.set(message.id, message);
-      const entry: Received = { eventId: event.id, messageId: message.id, text: undefined };
-      received.push(entry);
-      void tryOpen(entry);
-    },
+  session.events.onState((state) => (open = state === 'open'));
+  session.events.on((event: StoredEvent) => {
+    if (event.type !== 'message.created') return;
+    const message = event.data as Message;
+    messages.set(message.id, message);
+    const entry: Received = { eventId: event.id, messageId: message.id, text: undefined };
+    received.push(entry);
+    void tryOpen(entry);
   });
-  await stream.start();
+  await session.events.start();
   return {
-    personId: secure.personId,
-    secure,
+    personId: await session.personId(),
+    session,
     received,
     async send(roomId, text) {
-      return (await secure.send({ roomId, text })).id;
+      return (await session.messages.send({ roomId, text })).id;
     },
     async openPending() {
       for (const entry of received) if (entry.text === undefined) await tryOpen(entry);
     },
     connected: () => open,
     stop() {
-      stream.stop();
-      secure.close();
+      session.close();
     },
   };
 }

@@ -33,6 +33,8 @@ export interface EventsOptions {
   storage?: SessionStorage;
   /** Milliseconds of silence before a ping (see EventStream). */
   heartbeatMs?: number;
+  /** The longest wait between reconnection attempts. */
+  maxBackoffMs?: number;
 }
 
 export interface StartOptions {
@@ -115,6 +117,7 @@ export class Events {
       ...(this.options.WebSocket !== undefined ? { WebSocket: this.options.WebSocket } : {}),
       ...(lastEventId !== undefined ? { lastEventId } : {}),
       ...(this.options.heartbeatMs !== undefined ? { heartbeatMs: this.options.heartbeatMs } : {}),
+      ...(this.options.maxBackoffMs !== undefined ? { maxBackoffMs: this.options.maxBackoffMs } : {}),
       onEvent: (event) => this.dispatch(event),
       onSignal: (frame) => this.signalHandlers.forEach((h) => h(frame)),
       onReset: () => this.resetHandlers.forEach((h) => h()),

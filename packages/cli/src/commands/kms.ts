@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { createKmsServer, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
 import { connectKmsToCore } from './kms-connector.ts';
+import { endProcess } from '../shutdown.ts';
 
 interface Common {
   data?: string;
@@ -35,9 +36,18 @@ function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrinc
   };
 }
 
-/** Ends the process cleanly on SIGTERM or SIGINT, after `close`. */
+/** Ends the process on SIGTERM or SIGINT, after `close`, and within 25 s whatever happens (shutdown.ts). */
 function onShutdown(close: () => Promise<unknown>): void {
-  const stop = () => void close().then(() => process.exit(0));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return endProcess(1, { now: true });
+    stopping = true;
+    setTimeout(() => endProcess(1, { now: true }), 25_000).unref();
+    close().then(
+      () => endProcess(0),
+      () => endProcess(1),
+    );
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }

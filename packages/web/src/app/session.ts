@@ -10,7 +10,7 @@
  * @module
  */
 import { EventStream, FlintClient, FlintError, KmsRelay, SearchClient, SecureClient, type KmsClient } from '@flint/sdk';
-import type { Person, ServerFrame, StoredEvent } from '@flint/protocol';
+import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
@@ -60,6 +60,16 @@ export function onAuthAnnouncement(handler: (kind: 'signed-in' | 'signed-out') =
   return () => channel.close();
 }
 
+/** Whether the server said at sign-in that this browser holds a session (the readable hint cookie). */
+function maySignedIn(): boolean {
+  return document.cookie.split(';').some((c) => c.trim().startsWith(`${auth.SIGNED_IN_HINT_COOKIE}=`));
+}
+
+/** Drops the hint once the server has refused the session, so the next visit asks nothing. */
+function forgetSignedIn(): void {
+  document.cookie = `${auth.SIGNED_IN_HINT_COOKIE}=; Max-Age=0; path=/; SameSite=Strict`;
+}
+
 export class Session {
   secure!: SecureClient;
   search!: SearchClient;
@@ -77,12 +87,17 @@ export class Session {
 
   /** The session of this browser's cookie, if it is still valid; undefined means "sign in". */
   static async resume(): Promise<Session | undefined> {
+    // No hint, no session: a first visit sends no request that can only fail (a 401 in the console).
+    if (!maySignedIn()) return undefined;
     const client = newClient();
     const session = new Session(client);
     try {
       await session.mintToken();
     } catch (error) {
-      if (error instanceof FlintError && (error.status === 401 || error.status === 403)) return undefined;
+      if (error instanceof FlintError && (error.status === 401 || error.status === 403)) {
+        forgetSignedIn();
+        return undefined;
+      }
       throw error;
     }
     return session;
@@ -126,7 +141,12 @@ export class Session {
       },
       onSignal: handlers.onSignal,
       onReset: handlers.onReset,
-      onStateChange: handlers.onState,
+      // Once this session is closed its stream's last "closed" is not news: the app asks the server
+      // whether the session still holds on every "closed", and answering that by closing again
+      // (stop() reports "closed" once more) was a loop of web-token requests after sign-out.
+      onStateChange: (state) => {
+        if (!this.closed) handlers.onState(state);
+      },
     });
     // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
     // tell: give the connection up at once (the person sees it), and reconnect without back-off.
@@ -162,12 +182,15 @@ export class Session {
     try {
       await this.client.auth.logout();
     } finally {
+      forgetSignedIn();
       this.close();
       announceAuth('signed-out');
     }
   }
 
   close(): void {
+    // Closing twice is a no-op: every path that ends a session may run after another one did.
+    if (this.closed) return;
     this.closed = true;
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);

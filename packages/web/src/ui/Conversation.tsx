@@ -56,6 +56,18 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     previous.current = { first: firstId, height: el.scrollHeight };
   });
 
+  // An image (a preview decrypted after the messages showed) grows the timeline without a render:
+  // a view that was at the bottom stays there when one finishes loading.
+  useEffect(() => {
+    const el = scroller.current;
+    if (el === null) return;
+    const onLoad = (e: Event) => {
+      if (e.target instanceof HTMLImageElement && atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
+    };
+    el.addEventListener('load', onLoad, true);
+    return () => el.removeEventListener('load', onLoad, true);
+  }, [route.messageId, known]);
+
   // Infinite scroll: the sentinel above the oldest message loads the page before it.
   useEffect(() => {
     const el = sentinel.current;
@@ -138,12 +150,17 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
   const title = store.roomTitle(room);
   const members = store.members.get(roomId) ?? [];
-  // Read receipts: each other member at the newest top-level message they have read.
+  // Read receipts: each other member at the newest top-level message they have read. Whoever sent a
+  // message has seen it (the server moves the sender's marker without a receipt event), so their own
+  // newest message counts too; a receipt is not shown on the reader's own message.
   const seenAt = new Map<string, string[]>();
   for (const m of members) {
-    if (m.personId === store.me || m.lastSeenId === undefined) continue;
-    const at = [...topLevel].reverse().find((x) => x.id <= m.lastSeenId!);
-    if (at !== undefined) seenAt.set(at.id, [...(seenAt.get(at.id) ?? []), m.personDisplayName]);
+    if (m.personId === store.me) continue;
+    const ownNewest = messages.findLast((x) => x.personId === m.personId)?.id;
+    const seen = m.lastSeenId === undefined || (ownNewest !== undefined && ownNewest > m.lastSeenId) ? ownNewest : m.lastSeenId;
+    if (seen === undefined) continue;
+    const at = topLevel.findLast((x) => x.id <= seen);
+    if (at !== undefined && at.personId !== m.personId) seenAt.set(at.id, [...(seenAt.get(at.id) ?? []), m.personDisplayName]);
   }
   const anchor = timeline?.unreadAnchor;
   const firstUnread = topLevel.find((m) => anchor !== undefined && m.id > anchor && m.personId !== store.me);

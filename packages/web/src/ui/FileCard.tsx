@@ -17,7 +17,7 @@ const INLINE_PREVIEW_BYTES = 8 * 1024 * 1024;
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
 
 export function FileCard({ file }: { file: FileView }) {
-  const { t } = useI18n();
+  const { t, fileSize } = useI18n();
   const store = useAppStore();
   const ref = file.reference;
   const [preview, setPreview] = useState<string | undefined>();
@@ -56,18 +56,11 @@ export function FileCard({ file }: { file: FileView }) {
           <Icon name="file" />
         </span>
         <span className="file-name">{ref.name}</span>
-        <span className="muted small">{formatSize(ref.size)}</span>
+        <span className="muted small">{fileSize(ref.size)}</span>
         <button type="button" className="small" onClick={download} aria-label={t('download', { name: ref.name })}>
           <Icon name="download" size={16} />
         </button>
       </figcaption>
     </figure>
   );
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }

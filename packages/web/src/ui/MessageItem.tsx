@@ -17,7 +17,8 @@ import { DraftEditor } from './Composer.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 
-export const MessageItem = memo(function MessageItem({ message, replies, inThread = false }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean }) {
+/** `actions: false` for a thread's first message in the thread panel: its actions live in the timeline, and a bar floating over the panel's top (under the pointer that just opened the thread) read as a stray button. */
+export const MessageItem = memo(function MessageItem({ message, replies, inThread = false, actions = true }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean; actions?: boolean }) {
   const { t, time, plural } = useI18n();
   const store = useAppStore();
   const [editing, setEditing] = useState(false);
@@ -84,7 +85,7 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
           </a>
         )}
       </div>
-      {!editing && (
+      {!editing && actions && (
         <div className="message-actions" role="toolbar" aria-label={sender}>
           {!inThread && (
             <a className="icon-button" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })} aria-label={t('reply')} title={t('reply')}>

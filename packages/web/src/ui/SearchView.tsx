@@ -1,6 +1,7 @@
 /**
  * Search (SPEC SR-1): results grouped by messages, files, people and spaces, from the SDK's one
- * search entry point; each result links to it in context.
+ * search entry point; each result links to it in context. A message shows as it does in its space
+ * (its Markdown rendered, links inert), clamped to a few lines.
  * @module
  */
 import { useEffect, useState } from 'react';
@@ -9,7 +10,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
 import { openDirect } from '../app/actions.ts';
 import { go } from '../app/router.ts';
-import { plainText } from '../markdown/mentions.ts';
+import Markdown from '../markdown/Markdown.tsx';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
@@ -62,13 +63,13 @@ export default function SearchView({ query }: { query: string }) {
                     <li key={m.id}>
                       <a className="result" href={href({ view: 'space', roomId: m.roomId, messageId: m.id })}>
                         <Avatar personId={m.personId} size={28} />
-                        <span className="grow">
-                          <span className="small muted">
+                        <div className="grow">
+                          <div className="small muted">
                             {store.nameOf(m.personId, m.personEmail)} · {room !== undefined ? store.roomTitle(room) : ''} · {time(m.created)}
-                          </span>
-                          <br />
-                          {plainText(m.markdown ?? m.text ?? '')}
-                        </span>
+                          </div>
+                          {/* Shown as the message shows (strike-through, code…), links inert: the result is the link. */}
+                          <Markdown source={m.markdown ?? m.text ?? ''} meId={store.me} inert />
+                        </div>
                       </a>
                     </li>
                   );

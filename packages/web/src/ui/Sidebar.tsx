@@ -51,7 +51,17 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
       </div>
       <div className="filters" role="group" aria-label={t('filterSpaces')}>
         {FILTERS.map((f) => (
-          <button key={f.id} type="button" className="chip" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+          // "All" means every space: it clears a team filter too (and is not shown pressed while one is on).
+          <button
+            key={f.id}
+            type="button"
+            className="chip"
+            aria-pressed={filter === f.id && (f.id !== 'all' || teamId === undefined)}
+            onClick={() => {
+              setFilter(f.id);
+              if (f.id === 'all') setTeamId(undefined);
+            }}
+          >
             {t(f.label)}
           </button>
         ))}

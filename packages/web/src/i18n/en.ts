@@ -137,6 +137,16 @@ export const en = {
   yesterday: 'Yesterday',
   selectSpace: 'Pick a space, or start one.',
   spaceUnavailable: 'This space is not available to you.',
+  tabTitleUnread: '({count}) {app}',
+  quickSwitcher: 'Jump to a space',
+  quickSwitcherHint: 'Type part of a space’s name. Enter opens it.',
+  quickSwitcherLabel: 'Space name',
+  noMatches: 'No space matches.',
+  noticeAdded: '{actor} added {person}',
+  noticeRemoved: '{actor} removed {person}',
+  noticeJoined: '{person} joined',
+  noticeLeft: '{person} left',
+  noticeRenamed: '{actor} renamed the space “{title}”',
   you: 'you',
 } as const;
 

@@ -16,6 +16,8 @@ import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 import { TopBar } from './TopBar.tsx';
+import { TabTitle } from './TabTitle.tsx';
+import { QuickSwitcher } from './QuickSwitcher.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
 
@@ -134,6 +136,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <a className="skip-link" href="#main">
         {t('skipToContent')}
       </a>
+      <TabTitle />
+      <QuickSwitcher />
       <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
       {store.connection !== 'open' && (
         <div className="banner" role="status" aria-live="polite">

@@ -16,6 +16,7 @@ import { MessageItem } from './MessageItem.tsx';
 import { Thread } from './Thread.tsx';
 import { Details } from './Details.tsx';
 import { Icon } from './Icon.tsx';
+import { SystemLine } from './SystemLine.tsx';
 
 export function Conversation({ route }: { route: Extract<Route, { view: 'space' }> }) {
   const { t, day, list } = useI18n();
@@ -167,6 +168,15 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const typing = store.typingIn(roomId).map((id) => store.nameOf(id));
   const panelOpen = route.threadId !== undefined || route.panel === 'details';
   let lastDay = '';
+  let previousShown: SecureMessage | undefined;
+  // System lines go between the messages by time; those after the newest message go last.
+  const notices = [...(store.notices.get(roomId) ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  let nextNotice = 0;
+  const noticesUntil = (created: string | undefined) => {
+    const start = nextNotice;
+    while (nextNotice < notices.length && (created === undefined || notices[nextNotice]!.at <= created)) nextNotice++;
+    return notices.slice(start, nextNotice);
+  };
 
   return (
     <div className={`conversation ${panelOpen ? 'with-panel' : ''}`} onDragOver={(e) => (e.preventDefault(), setDragging(true))} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
@@ -199,11 +209,29 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
           {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
           {topLevel.map((m) => {
+            const lines = noticesUntil(m.created);
+            if (lines.length > 0) previousShown = undefined;
             const d = day(m.created);
             const showDay = d !== lastDay;
             lastDay = d;
+            // Messages in a row from one sender within the same minute read as one block: the later
+            // ones without their avatar and name (no day line, unread line or deleted one between).
+            const before = previousShown;
+            previousShown = m;
+            const grouped =
+              !showDay &&
+              m.id !== firstUnread?.id &&
+              before !== undefined &&
+              before.personId === m.personId &&
+              before.deleted === undefined &&
+              m.deleted === undefined &&
+              !seenAt.has(before.id) &&
+              sameMinute(before.created, m.created);
             return (
               <div key={m.id}>
+                {lines.map((n) => (
+                  <SystemLine key={n.id} notice={n} />
+                ))}
                 {showDay && (
                   <div className="day-divider" role="separator">
                     <span>{d}</span>
@@ -214,11 +242,14 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
                     <span>{t('newMessages')}</span>
                   </div>
                 )}
-                <MessageItem message={m} replies={replies.get(m.id) ?? []} />
+                <MessageItem message={m} replies={replies.get(m.id) ?? []} grouped={grouped} />
                 {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
               </div>
             );
           })}
+          {noticesUntil(undefined).map((n) => (
+            <SystemLine key={n.id} notice={n} />
+          ))}
         </div>
         {showJump !== undefined && (
           <button type="button" className="jump" onClick={jump}>
@@ -247,4 +278,9 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
       {route.panel === 'details' && <Details room={room} />}
     </div>
   );
+}
+
+/** Same sender's messages group when they were sent in the same minute (as the time beside them shows). */
+function sameMinute(a: string, b: string): boolean {
+  return Math.floor(Date.parse(a) / 60_000) === Math.floor(Date.parse(b) / 60_000);
 }

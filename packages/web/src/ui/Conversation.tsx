@@ -26,6 +26,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const timeline = store.timelines.get(roomId);
   const scroller = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [showJump, setShowJump] = useState<'unread' | 'latest' | undefined>();
   const [dragging, setDragging] = useState(false);
@@ -57,16 +58,17 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     previous.current = { first: firstId, height: el.scrollHeight };
   });
 
-  // An image (a preview decrypted after the messages showed) grows the timeline without a render:
-  // a view that was at the bottom stays there when one finishes loading.
+  // An image (a preview decrypted after the messages showed) grows the timeline without a render of
+  // this component: a view that was at the bottom stays there whenever the content grows.
   useEffect(() => {
     const el = scroller.current;
-    if (el === null) return;
-    const onLoad = (e: Event) => {
-      if (e.target instanceof HTMLImageElement && atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
-    };
-    el.addEventListener('load', onLoad, true);
-    return () => el.removeEventListener('load', onLoad, true);
+    const inner = content.current;
+    if (el === null || inner === null) return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(inner);
+    return () => observer.disconnect();
   }, [route.messageId, known]);
 
   // Infinite scroll: the sentinel above the oldest message loads the page before it.
@@ -205,51 +207,53 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           </a>
         </header>
         <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">
-          <div ref={sentinel} className="sentinel" />
-          {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
-          {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
-          {topLevel.map((m) => {
-            const lines = noticesUntil(m.created);
-            if (lines.length > 0) previousShown = undefined;
-            const d = day(m.created);
-            const showDay = d !== lastDay;
-            lastDay = d;
-            // Messages in a row from one sender within the same minute read as one block: the later
-            // ones without their avatar and name (no day line, unread line or deleted one between).
-            const before = previousShown;
-            previousShown = m;
-            const grouped =
-              !showDay &&
-              m.id !== firstUnread?.id &&
-              before !== undefined &&
-              before.personId === m.personId &&
-              before.deleted === undefined &&
-              m.deleted === undefined &&
-              !seenAt.has(before.id) &&
-              sameMinute(before.created, m.created);
-            return (
-              <div key={m.id}>
-                {lines.map((n) => (
-                  <SystemLine key={n.id} notice={n} />
-                ))}
-                {showDay && (
-                  <div className="day-divider" role="separator">
-                    <span>{d}</span>
-                  </div>
-                )}
-                {m.id === firstUnread?.id && (
-                  <div id="unread-line" className="unread-line" role="separator">
-                    <span>{t('newMessages')}</span>
-                  </div>
-                )}
-                <MessageItem message={m} replies={replies.get(m.id) ?? []} grouped={grouped} />
-                {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
-              </div>
-            );
-          })}
-          {noticesUntil(undefined).map((n) => (
-            <SystemLine key={n.id} notice={n} />
-          ))}
+          <div ref={content} className="timeline-content">
+            <div ref={sentinel} className="sentinel" />
+            {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
+            {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
+            {topLevel.map((m) => {
+              const lines = noticesUntil(m.created);
+              if (lines.length > 0) previousShown = undefined;
+              const d = day(m.created);
+              const showDay = d !== lastDay;
+              lastDay = d;
+              // Messages in a row from one sender within the same minute read as one block: the later
+              // ones without their avatar and name (no day line, unread line or deleted one between).
+              const before = previousShown;
+              previousShown = m;
+              const grouped =
+                !showDay &&
+                m.id !== firstUnread?.id &&
+                before !== undefined &&
+                before.personId === m.personId &&
+                before.deleted === undefined &&
+                m.deleted === undefined &&
+                !seenAt.has(before.id) &&
+                sameMinute(before.created, m.created);
+              return (
+                <div key={m.id}>
+                  {lines.map((n) => (
+                    <SystemLine key={n.id} notice={n} />
+                  ))}
+                  {showDay && (
+                    <div className="day-divider" role="separator">
+                      <span>{d}</span>
+                    </div>
+                  )}
+                  {m.id === firstUnread?.id && (
+                    <div id="unread-line" className="unread-line" role="separator">
+                      <span>{t('newMessages')}</span>
+                    </div>
+                  )}
+                  <MessageItem message={m} replies={replies.get(m.id) ?? []} grouped={grouped} />
+                  {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
+                </div>
+              );
+            })}
+            {noticesUntil(undefined).map((n) => (
+              <SystemLine key={n.id} notice={n} />
+            ))}
+          </div>
         </div>
         {showJump !== undefined && (
           <button type="button" className="jump" onClick={jump}>

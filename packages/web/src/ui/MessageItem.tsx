@@ -93,7 +93,14 @@ export const MessageItem = memo(function MessageItem({
           <p className="error small">{t('cannotDecrypt')}</p>
         ) : (
           source !== undefined && (
-            <Suspense fallback={<p className="md">{plainText(source)}</p>}>
+            // The fallback (while the Markdown chunk loads) is laid out as the rendered text will be: no jump.
+            <Suspense
+              fallback={
+                <div className="md">
+                  <p className="md-plain">{plainText(source)}</p>
+                </div>
+              }
+            >
               <Markdown source={source} meId={store.me} />
             </Suspense>
           )

@@ -203,7 +203,9 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             <Icon name="star" filled={room.isFavorite === true} />
           </button>
           <a className="button small" href={href(route.panel === 'details' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'details' })} aria-expanded={route.panel === 'details'}>
-            {t('details')}
+            <Icon name="info" size={16} />
+            {/* Hidden (still the link's name) at phone width, where the words squeezed the space's name. */}
+            <span className="details-label">{t('details')}</span>
           </a>
         </header>
         <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">

@@ -2,8 +2,9 @@
  * The web app in a real Chromium: what a Slack or Webex user reaches for first (issue 16; SPEC PL-1,
  * SP-2, MS-4, MS-8): the tab title counts unread messages; Ctrl+K opens a space by typing part of its
  * name; system lines say who added, removed or left and who renamed the space; messages from one
- * sender in the same minute read as one block; dark mode follows the system and passes axe (in
- * French, so the new strings are checked in both languages).
+ * sender in the same minute read as one block; an image opens at full size; a pasted image is
+ * shared; dark mode follows the system and passes axe (in French, so the new strings are checked in
+ * both languages).
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
@@ -11,8 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { SecureClient } from '@flint/sdk';
-import { assertAccessible, launchChromium, NodeWebSocket, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { SecureClient, uploadFile } from '@flint/sdk';
+import { assertAccessible, launchChromium, NodeWebSocket, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -139,6 +140,46 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await next.hover();
     assert.equal(await next.locator('.gutter-time').evaluate((el) => getComputedStyle(el).visibility), 'visible');
     await bob.screenshot({ path: `${SHOTS}reach-grouped.png` });
+  });
+
+  it('FL-1: an image opens at full size in the tab, and downloads from there', async () => {
+    const png = new Uint8Array(await sampleImage('png', 1200, 700, { r: 220, g: 120, b: 30 }));
+    const key = await ada.keys.key((await ada.client.rooms.get(opsId)).encryptionKeyUrl!);
+    const file = await uploadFile(ada.client, key, opsId, png, { name: 'poster.png', type: 'image/png' });
+    await ada.client.messages.create({ roomId: opsId, encryptionKeyUrl: key.uri, files: [file.attachment] });
+    await bob.goto(`${flint.url}/#/space/${opsId}`);
+    await bob.getByRole('button', { name: 'Show poster.png at full size' }).click(WAIT);
+    const viewer = bob.getByRole('dialog', { name: 'poster.png' });
+    await viewer.getByRole('img', { name: 'poster.png' }).waitFor(WAIT);
+    await bob.waitForFunction(() => {
+      const img = document.querySelector<HTMLImageElement>('dialog .viewer-image');
+      return img !== null && img.complete && img.naturalWidth === 1200 && img.src.startsWith('blob:');
+    }, undefined, WAIT);
+    const shown = await viewer.getByRole('img', { name: 'poster.png' }).boundingBox();
+    assert.ok(shown !== null && shown.width <= 1280 && shown.height <= 800, 'scaled to the window');
+    await bob.screenshot({ path: `${SHOTS}reach-viewer.png` });
+    await assertAccessible(bob, 'image viewer');
+    const [download] = await Promise.all([bob.waitForEvent('download', WAIT), viewer.getByRole('button', { name: 'Download' }).click()]);
+    assert.equal(download.suggestedFilename(), 'poster.png');
+    const saved = await download.path();
+    const { readFile } = await import('node:fs/promises');
+    assert.deepEqual(new Uint8Array(await readFile(saved)), png);
+    await bob.keyboard.press('Escape');
+    await viewer.waitFor({ state: 'detached', ...WAIT });
+  });
+
+  it('FL-1: an image pasted into the composer is shared', async () => {
+    await bob.goto(`${flint.url}/#/space/${opsId}`);
+    const box = bob.getByRole('combobox', { name: 'Write a message to Operations' });
+    await box.waitFor(WAIT);
+    const png = [...new Uint8Array(await sampleImage('png', 40, 30, { r: 10, g: 160, b: 90 }))];
+    await box.evaluate((el, bytes) => {
+      const data = new DataTransfer();
+      data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
+      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, png);
+    await bob.locator('.timeline .file-card', { hasText: 'pasted.png' }).getByRole('img', { name: 'Preview of pasted.png' }).waitFor(WAIT);
+    assert.equal(await box.inputValue(), '', 'nothing pasted as text');
   });
 
   it('PL-1, MS-8: dark mode follows the system setting and passes axe (in French)', async () => {

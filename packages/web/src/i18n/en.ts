@@ -147,6 +147,8 @@ export const en = {
   noticeJoined: '{person} joined',
   noticeLeft: '{person} left',
   noticeRenamed: '{actor} renamed the space “{title}”',
+  viewImage: 'Show {name} at full size',
+  downloadShort: 'Download',
   you: 'you',
 } as const;
 

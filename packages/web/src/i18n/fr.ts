@@ -148,5 +148,7 @@ export const fr: Strings = {
   noticeJoined: '{person} a rejoint l’espace',
   noticeLeft: '{person} est parti·e',
   noticeRenamed: '{actor} a renommé l’espace « {title} »',
+  viewImage: 'Afficher {name} en grand',
+  downloadShort: 'Télécharger',
   you: 'vous',
 };

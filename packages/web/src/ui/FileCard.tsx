@@ -11,6 +11,7 @@ import type { FileView } from '../app/store.ts';
 import { fetchFile, fetchPreview, saveBlob } from '../app/actions.ts';
 import { useAppStore } from './App.tsx';
 import { Icon } from './Icon.tsx';
+import { ImageViewer } from './ImageViewer.tsx';
 
 /** Images up to this size are previewed inline by decrypting the file itself. */
 const INLINE_PREVIEW_BYTES = 8 * 1024 * 1024;
@@ -21,6 +22,7 @@ export function FileCard({ file }: { file: FileView }) {
   const store = useAppStore();
   const ref = file.reference;
   const [preview, setPreview] = useState<string | undefined>();
+  const [viewing, setViewing] = useState(false);
   const canPreview = ref !== undefined && (ref.preview !== undefined || (PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES));
 
   useEffect(() => {
@@ -44,13 +46,21 @@ export function FileCard({ file }: { file: FileView }) {
 
   if (ref === undefined) return <div className="file-card error small">{t('cannotDecrypt')}</div>;
   const download = () => void fetchFile(store, ref).then((blob) => saveBlob(blob, ref.name), (e: unknown) => store.fail(e));
+  // An image opens at full size in the tab; other files (a PDF's first page as preview) download.
+  const viewable = PREVIEWABLE.test(ref.type);
   return (
     <figure className="file-card">
       {preview !== undefined && (
-        <button type="button" className="preview-button" onClick={download} aria-label={t('download', { name: ref.name })}>
+        <button
+          type="button"
+          className="preview-button"
+          onClick={viewable ? () => setViewing(true) : download}
+          aria-label={viewable ? t('viewImage', { name: ref.name }) : t('download', { name: ref.name })}
+        >
           <img className="preview" src={preview} alt={t('preview', { name: ref.name })} />
         </button>
       )}
+      {viewing && <ImageViewer reference={ref} onClose={() => setViewing(false)} />}
       <figcaption className="file-meta">
         <span className="file-icon" aria-hidden="true">
           <Icon name="file" />

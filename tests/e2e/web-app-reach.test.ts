@@ -91,6 +91,7 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await bob.getByRole('heading', { name: 'Operations' }).waitFor(WAIT);
     // Nothing matches: said so; Escape closes.
     await bob.keyboard.press('Control+k');
+    await dialog.waitFor(WAIT);
     await bob.keyboard.type('zzz');
     await dialog.getByText('No space matches.').waitFor(WAIT);
     await bob.keyboard.press('Escape');

@@ -15,6 +15,9 @@ export function Dialog({ title, onClose, children, className }: { title: string;
     const dialog = ref.current;
     const before = document.activeElement as HTMLElement | null;
     if (dialog !== null && !dialog.open) dialog.showModal();
+    // showModal() focuses the first control (the close button); a dialog that names its own first
+    // stop (data-autofocus) gets it in the same task, so keys typed at once are not lost.
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       dialog?.close();
       before?.focus();

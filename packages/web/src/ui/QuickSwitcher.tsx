@@ -4,7 +4,7 @@
  * typed come first, then by last activity.
  * @module
  */
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useState, type KeyboardEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { go } from '../app/router.ts';
 import { useAppStore } from './App.tsx';
@@ -37,15 +37,8 @@ function SwitcherDialog({ onClose }: { onClose: () => void }) {
   const store = useAppStore();
   const [query, setQuery] = useState('');
   const [selected, setSelected] = useState(0);
-  const input = useRef<HTMLInputElement>(null);
   const listId = useId();
   const hintId = useId();
-
-  // After the dialog has opened (showModal focuses its first control): the box takes the focus.
-  useEffect(() => {
-    const frame = requestAnimationFrame(() => input.current?.focus());
-    return () => cancelAnimationFrame(frame);
-  }, []);
 
   const wanted = fold(query.trim());
   const matches = store
@@ -82,7 +75,7 @@ function SwitcherDialog({ onClose }: { onClose: () => void }) {
           {t('quickSwitcherHint')}
         </p>
         <input
-          ref={input}
+          data-autofocus
           type="text"
           role="combobox"
           aria-label={t('quickSwitcherLabel')}

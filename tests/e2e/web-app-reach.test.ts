@@ -3,7 +3,7 @@
  * SP-2, MS-4, MS-8): the tab title counts unread messages; Ctrl+K opens a space by typing part of its
  * name; system lines say who added, removed or left and who renamed the space; messages from one
  * sender in the same minute read as one block; an image opens at full size; a pasted image is
- * shared; dark mode follows the system and passes axe (in French, so the new strings are checked in
+ * shared; search marks the words it found and filters by space and by sender; dark mode follows the system and passes axe (in French, so the new strings are checked in
  * both languages).
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
-import { SecureClient, uploadFile } from '@flint/sdk';
+import { SearchClient, SecureClient, uploadFile } from '@flint/sdk';
 import { assertAccessible, launchChromium, NodeWebSocket, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
@@ -181,6 +181,32 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     }, png);
     await bob.locator('.timeline .file-card', { hasText: 'pasted.png' }).getByRole('img', { name: 'Preview of pasted.png' }).waitFor(WAIT);
     assert.equal(await box.inputValue(), '', 'nothing pasted as text');
+  });
+
+  it('SR-1: search marks the words it found, and filters by space and by sender', async () => {
+    await new SearchClient(ada).send({ roomId: opsId, text: 'quarterly from ada' });
+    for (const [id, text] of [[opsId, 'quarterly plan'], [sideId, 'quarterly review']] as const) {
+      await bob.goto(`${flint.url}/#/space/${id}`);
+      const box = bob.getByRole('combobox', { name: /^Write a message to/ });
+      await box.fill(text);
+      await box.press('Enter');
+      await bob.locator('article.message', { hasText: text }).waitFor(WAIT);
+    }
+    await bob.getByRole('searchbox', { name: 'Search' }).fill('quarterly');
+    await bob.getByRole('searchbox', { name: 'Search' }).press('Enter');
+    const results = bob.getByRole('region', { name: 'Messages' }).locator('.result');
+    const texts = async () => (await results.allInnerTexts()).map((r) => r.split('\n').at(-1)!.trim()).sort();
+    await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 3, undefined, WAIT);
+    assert.equal(await results.locator('mark', { hasText: /^quarterly$/ }).count(), 3);
+    await bob.getByLabel('In', { exact: true }).selectOption({ label: 'Side quest' });
+    await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 1, undefined, WAIT);
+    assert.deepEqual(await texts(), ['quarterly review']);
+    await bob.getByLabel('In', { exact: true }).selectOption({ label: 'Every space' });
+    await bob.getByLabel('From', { exact: true }).selectOption({ label: 'Ada Lovelace' });
+    await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 1, undefined, WAIT);
+    assert.deepEqual(await texts(), ['quarterly from ada']);
+    await bob.screenshot({ path: `${SHOTS}reach-search-filters.png` });
+    await assertAccessible(bob, 'search with filters');
   });
 
   it('PL-1, MS-8: dark mode follows the system setting and passes axe (in French)', async () => {

@@ -36,6 +36,11 @@ describe('web: safe Markdown', () => {
     assert.match(html, /site/);
   });
 
+  it('highlight: marks each occurrence of the words, any case, inside formatting too', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { source: 'so **Good**, good (a+b)', meId: 'me-id', inert: true, highlight: ['good', 'a+b'] }));
+    assert.match(html, /<strong><mark>Good<\/mark><\/strong>, <mark>good<\/mark> \(<mark>a\+b<\/mark>\)/);
+  });
+
   it('drops raw HTML: no element, no event handler comes from message content', () => {
     for (const attack of [
       '<img src=x onerror=alert(1)>',

@@ -149,6 +149,10 @@ export const en = {
   noticeRenamed: '{actor} renamed the space “{title}”',
   viewImage: 'Show {name} at full size',
   downloadShort: 'Download',
+  searchIn: 'In',
+  searchAnySpace: 'Every space',
+  searchFrom: 'From',
+  searchAnyone: 'Anyone',
   you: 'you',
 } as const;
 

@@ -150,5 +150,9 @@ export const fr: Strings = {
   noticeRenamed: '{actor} a renommé l’espace « {title} »',
   viewImage: 'Afficher {name} en grand',
   downloadShort: 'Télécharger',
+  searchIn: 'Dans',
+  searchAnySpace: 'Tous les espaces',
+  searchFrom: 'De',
+  searchAnyone: 'N’importe qui',
   you: 'vous',
 };

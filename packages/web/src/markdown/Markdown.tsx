@@ -12,6 +12,7 @@
  * A line break typed in the composer (Shift+Enter) is a line break in the message, as chat users
  * expect, not a soft break that CommonMark would fold into a space (remark-breaks).
  * With `inert`, links render as their text (a search result is itself a link: no link inside it).
+ * `highlight` marks the given words wherever they occur in the text (`<mark>`, search results).
  * @module
  */
 import { memo, type ReactNode } from 'react';
@@ -68,11 +69,44 @@ function makeComponents(mentionClass: (id: string) => string, inert: boolean): C
 
 const PLUGINS = [remarkGfm, remarkBreaks];
 
-const Markdown = memo(function Markdown({ source, meId, inert = false }: { source: string; meId: string; inert?: boolean }): ReactNode {
+/** The part of a hast tree the highlighter walks (text nodes and elements with children). */
+interface HastNode {
+  type: string;
+  value?: string;
+  tagName?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
+}
+
+/** A rehype plugin wrapping each occurrence of the words (any case) in a `<mark>`. */
+function rehypeHighlight(words: readonly string[]) {
+  const wanted = words.map((w) => w.trim()).filter((w) => w.length > 0);
+  if (wanted.length === 0) return () => undefined;
+  const pattern = new RegExp(`(${wanted.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'iu');
+  const walk = (node: HastNode): void => {
+    if (node.children === undefined) return;
+    node.children = node.children.flatMap((child): HastNode[] => {
+      if (child.type !== 'text' || child.value === undefined) {
+        walk(child);
+        return [child];
+      }
+      const parts = child.value.split(pattern);
+      if (parts.length === 1) return [child];
+      // split() with one capturing group alternates: text, match, text, match, … (some texts empty).
+      return parts
+        .map((part, i): HastNode => (i % 2 === 1 ? { type: 'element', tagName: 'mark', properties: {}, children: [{ type: 'text', value: part }] } : { type: 'text', value: part }))
+        .filter((node) => node.type !== 'text' || node.value !== '');
+    });
+  };
+  return () => (tree: HastNode) => walk(tree);
+}
+
+const Markdown = memo(function Markdown({ source, meId, inert = false, highlight }: { source: string; meId: string; inert?: boolean; highlight?: readonly string[] }): ReactNode {
   const components = makeComponents((id) => (id === meId || id === 'all' ? 'mention mention-me' : 'mention'), inert);
+  const highlighted = highlight !== undefined && highlight.length > 0 ? [rehypeHighlight(highlight)] : [];
   return (
     <div className={inert ? 'md md-inert' : 'md'}>
-      <ReactMarkdown remarkPlugins={PLUGINS} skipHtml urlTransform={urlTransform} components={components}>
+      <ReactMarkdown remarkPlugins={PLUGINS} rehypePlugins={highlighted} skipHtml urlTransform={urlTransform} components={components}>
         {source}
       </ReactMarkdown>
     </div>

@@ -1,10 +1,11 @@
 /**
  * The web app in a real Chromium: what a Slack or Webex user reaches for first (issue 16; SPEC PL-1,
- * SP-2, MS-4, MS-8): the tab title counts unread messages; Ctrl+K opens a space by typing part of its
- * name; system lines say who added, removed or left and who renamed the space; messages from one
- * sender in the same minute read as one block; an image opens at full size; a pasted image is
- * shared; search marks the words it found and filters by space and by sender; dark mode follows the system and passes axe (in French, so the new strings are checked in
- * both languages).
+ * SP-2, MS-4, MS-8, SR-1, FL-1): the tab title counts unread messages and its icon gets a dot; Ctrl+K
+ * opens a space by typing part of its name; system lines say who added, removed or left and who
+ * renamed the space; messages from one sender in the same minute read as one block; an image opens
+ * at full size; a pasted image is shared; search marks the words it found and filters by space and
+ * by sender; dark mode follows the system and passes axe (in French, so the new strings are checked
+ * in both languages).
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
@@ -68,9 +69,24 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await ada.send({ roomId: sideId, text: 'side one' });
     await ada.send({ roomId: sideId, text: 'side two' });
     await bob.waitForFunction(() => document.title === '(2) Flint', undefined, WAIT);
+    // The tab's icon gets a dot: the app's icon redrawn, given as a blob: URL.
+    await bob.waitForFunction(() => document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href.startsWith('blob:') === true, undefined, WAIT);
+    const dotted = await bob.evaluate(async () => {
+      const image = new Image();
+      image.src = document.querySelector<HTMLLinkElement>('link[rel="icon"]')!.href;
+      await image.decode();
+      const canvas = document.createElement('canvas');
+      canvas.width = image.naturalWidth;
+      canvas.height = image.naturalHeight;
+      const ctx = canvas.getContext('2d')!;
+      ctx.drawImage(image, 0, 0);
+      return [...ctx.getImageData(image.naturalWidth - 14, 14, 1, 1).data];
+    });
+    assert.deepEqual(dotted, [217, 45, 32, 255], 'a red dot in the corner');
     await bob.getByRole('link', { name: /^Side project/ }).click();
     await bob.locator('article.message', { hasText: 'side two' }).waitFor(WAIT);
     await bob.waitForFunction(() => document.title === 'Flint', undefined, WAIT);
+    await bob.waitForFunction(() => document.querySelector('link[rel="icon"]')?.getAttribute('href') === './icon.svg', undefined, WAIT);
   });
 
   it('SP-5: Ctrl+K opens a space by typing part of its name', async () => {

@@ -17,6 +17,7 @@ const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { TabTitle } from './TabTitle.tsx';
+import { FaviconBadge } from './FaviconBadge.tsx';
 import { QuickSwitcher } from './QuickSwitcher.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
@@ -137,6 +138,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
         {t('skipToContent')}
       </a>
       <TabTitle />
+      <FaviconBadge />
       <QuickSwitcher />
       <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
       {store.connection !== 'open' && (

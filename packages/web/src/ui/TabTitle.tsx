@@ -1,6 +1,7 @@
 /**
  * The browser tab's title counts the unread messages of every space ("(3) Flint"), so a person in
- * another tab sees that something arrived, as in Slack or Webex. Renders nothing.
+ * another tab sees that something arrived, as in Slack or Webex (the icon's dot: ui/FaviconBadge.tsx).
+ * Renders nothing.
  * @module
  */
 import { useEffect } from 'react';

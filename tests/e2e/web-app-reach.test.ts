@@ -4,7 +4,7 @@
  * opens a space by typing part of its name; system lines say who added, removed or left and who
  * renamed the space; messages from one sender in the same minute read as one block; an image opens
  * at full size; a pasted image is shared; search marks the words it found and filters by space and
- * by sender; dark mode follows the system and passes axe (in French, so the new strings are checked
+ * by sender; flagged messages are a list; dark mode follows the system and passes axe (in French, so the new strings are checked
  * in both languages).
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
@@ -223,6 +223,25 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     assert.deepEqual(await texts(), ['quarterly from ada']);
     await bob.screenshot({ path: `${SHOTS}reach-search-filters.png` });
     await assertAccessible(bob, 'search with filters');
+  });
+
+  it('MS-3: flagged messages as a list across spaces, each linking to it in context', async () => {
+    await bob.goto(`${flint.url}/#/space/${opsId}`);
+    const message = bob.locator('article.message', { hasText: 'quarterly plan' });
+    await message.hover();
+    await message.getByRole('button', { name: 'Flag', exact: true }).click();
+    await message.getByText('Flagged', { exact: true }).waitFor(WAIT);
+    await bob.getByRole('link', { name: /^Flagged messages/ }).click();
+    await bob.getByRole('heading', { name: 'Flagged messages' }).waitFor(WAIT);
+    const item = bob.locator('.flagged-item', { hasText: 'quarterly plan' });
+    await item.waitFor(WAIT);
+    assert.match(await item.innerText(), /Bob Babbage · Operations/);
+    await assertAccessible(bob, 'flagged messages');
+    await item.getByRole('link').click();
+    await bob.locator('article.message.highlight', { hasText: 'quarterly plan' }).waitFor(WAIT);
+    await bob.getByRole('link', { name: /^Flagged messages/ }).click();
+    await bob.locator('.flagged-item', { hasText: 'quarterly plan' }).getByRole('button', { name: 'Remove flag' }).click();
+    await bob.getByText('No flagged messages. Flag one to find it here.').waitFor(WAIT);
   });
 
   it('PL-1, MS-8: dark mode follows the system setting and passes axe (in French)', async () => {

@@ -153,6 +153,8 @@ export const en = {
   searchAnySpace: 'Every space',
   searchFrom: 'From',
   searchAnyone: 'Anyone',
+  flaggedTitle: 'Flagged messages',
+  flaggedNone: 'No flagged messages. Flag one to find it here.',
   you: 'you',
 } as const;
 

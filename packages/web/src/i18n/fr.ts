@@ -154,5 +154,7 @@ export const fr: Strings = {
   searchAnySpace: 'Tous les espaces',
   searchFrom: 'De',
   searchAnyone: 'N’importe qui',
+  flaggedTitle: 'Messages marqués',
+  flaggedNone: 'Aucun message marqué. Marquez-en un pour le retrouver ici.',
   you: 'vous',
 };

@@ -15,6 +15,7 @@ import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
+const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
@@ -154,12 +155,13 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           </button>
         </div>
       )}
-      <Sidebar activeRoomId={roomId} />
+      <Sidebar activeRoomId={roomId} currentView={route.view} />
       <main id="main" tabIndex={-1} className="main">
         {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
         <Suspense fallback={<p role="status">{t('loading')}</p>}>
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}
+          {route.view === 'flagged' && <FlaggedView />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

@@ -218,6 +218,7 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 1, undefined, WAIT);
     assert.deepEqual(await texts(), ['quarterly review']);
     await bob.getByLabel('In', { exact: true }).selectOption({ label: 'Every space' });
+    await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 3, undefined, WAIT);
     await bob.getByLabel('From', { exact: true }).selectOption({ label: 'Ada Lovelace' });
     await bob.waitForFunction(() => document.querySelectorAll('[aria-labelledby="r-messages"] .result').length === 1, undefined, WAIT);
     assert.deepEqual(await texts(), ['quarterly from ada']);

@@ -4,9 +4,9 @@
  *
  * What the browser keeps, and why (SPEC SEC-1, SEC-7): the session is the HttpOnly, SameSite=Strict
  * cookie the server sets at sign-in — scripts cannot read it — with a readable `flint_signed_in=1`
- * beside it that holds no secret (a first visit without it asks the server nothing). The access token (for the KMS token
- * exchange and file transfers) is minted from that cookie and held in memory only; KMS keys live in
- * the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
+ * beside it that holds no secret (a first visit without it asks the server nothing). The access
+ * token (for the KMS token exchange and file transfers) is minted from that cookie and held in
+ * memory only; KMS keys live in the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
  * the space key; nothing else.
  * @module
  */

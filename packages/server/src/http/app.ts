@@ -36,6 +36,9 @@ import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
+/** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
+const SWAGGER_LOGO_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
+
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
   webRoot?: string | undefined;
@@ -114,7 +117,13 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Swagger UI's top-bar logo is an SVG with an inline <style>: allow exactly that one by its
+    // hash (not 'unsafe-inline'), so /docs shows without a CSP violation (tests/e2e/web-app-polish).
+    transformStaticCSP: (header: string) => header.replace("style-src 'self' https:", `style-src 'self' https: '${SWAGGER_LOGO_STYLE_HASH}'`),
+  });
 
   const transport = transportHeaders(core.config);
   app.addHook('onRequest', async (req, reply) => {

@@ -4,14 +4,15 @@
  * cookie, and the tab's sign-in and sign-out told to the other tabs.
  *
  * What the browser keeps, and why (SPEC SEC-1, SEC-7): the session is the HttpOnly, SameSite=Strict
- * cookie the server sets at sign-in — scripts cannot read it. The access token (for the KMS token
- * exchange and file transfers) is minted from that cookie and held in memory only; KMS keys live in
- * the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
+ * cookie the server sets at sign-in — scripts cannot read it — with a readable `flint_signed_in=1`
+ * beside it that holds no secret (a first visit without it asks the server nothing). The access
+ * token (for the KMS token exchange and file transfers) is minted from that cookie and held in
+ * memory only; KMS keys live in the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
  * the space key; nothing else.
  * @module
  */
 import { createSession, FlintError, type FlintClient, type Session as SdkSession } from '@flint/sdk';
-import type { Person, ServerFrame, StoredEvent } from '@flint/protocol';
+import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
@@ -62,6 +63,16 @@ export function onAuthAnnouncement(handler: (kind: 'signed-in' | 'signed-out') =
   return () => channel.close();
 }
 
+/** Whether the server said at sign-in that this browser holds a session (the readable hint cookie). */
+function maySignedIn(): boolean {
+  return document.cookie.split(';').some((c) => c.trim().startsWith(`${auth.SIGNED_IN_HINT_COOKIE}=`));
+}
+
+/** Drops the hint once the server has refused the session, so the next visit asks nothing. */
+function forgetSignedIn(): void {
+  document.cookie = `${auth.SIGNED_IN_HINT_COOKIE}=; Max-Age=0; path=/; SameSite=Strict`;
+}
+
 export class Session {
   me!: Person;
   private tokenExpires = 0;
@@ -83,11 +94,16 @@ export class Session {
 
   /** The session of this browser's cookie, if it is still valid; undefined means "sign in". */
   static async resume(): Promise<Session | undefined> {
+    // No hint, no session: a first visit sends no request that can only fail (a 401 in the console).
+    if (!maySignedIn()) return undefined;
     const session = new Session(newSession());
     try {
       await session.mintToken();
     } catch (error) {
-      if (error instanceof FlintError && error.kind === 'refused' && (error.status === 401 || error.status === 403)) return undefined;
+      if (error instanceof FlintError && error.kind === 'refused' && (error.status === 401 || error.status === 403)) {
+        forgetSignedIn();
+        return undefined;
+      }
       throw error;
     }
     return session;
@@ -121,7 +137,12 @@ export class Session {
     this.sdk.events.on(handlers.onEvent);
     this.sdk.events.onSignal(handlers.onSignal);
     this.sdk.events.onReset(handlers.onReset);
-    this.sdk.events.onState(handlers.onState);
+    // Once this session is closed its stream's last "closed" is not news: the app asks the server
+    // whether the session still holds on every "closed", and answering that by closing again
+    // (stop() reports "closed" once more) was a loop of web-token requests after sign-out.
+    this.sdk.events.onState((state) => {
+      if (!this.closed) handlers.onState(state);
+    });
     // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
     // tell: give the connection up at once (the person sees it), and reconnect without back-off.
     window.addEventListener('offline', this.onOffline);
@@ -153,6 +174,7 @@ export class Session {
     try {
       await this.sdk.signOut();
     } finally {
+      forgetSignedIn();
       this.close();
       announceAuth('signed-out');
     }
@@ -160,6 +182,8 @@ export class Session {
 
   /** Stops the stream and the KMS relay and forgets every key (the SDK session's close). */
   close(): void {
+    // Closing twice is a no-op: every path that ends a session may run after another one did.
+    if (this.closed) return;
     this.closed = true;
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);

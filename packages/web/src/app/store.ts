@@ -8,6 +8,7 @@ import { useSyncExternalStore } from 'react';
 import type { Flag, Membership, Message, Presence, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
+import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 
 export interface PersonView {
   id: string;
@@ -65,6 +66,8 @@ export class Store {
   flags = new Map<string, Flag>();
   typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   presence = new Map<string, Presence['status']>();
+  /** System lines per space, from the membership and rename events this tab received (app/notices.ts). */
+  notices = new Map<string, Notice[]>();
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
   activeRoomId: string | undefined;
   lastError: string | undefined;
@@ -411,6 +414,7 @@ export class Store {
         const known = this.rooms.get(opened.id);
         // Events carry the space, not my own state in it (counts, favourite): keep mine.
         this.rooms.set(opened.id, { ...known, ...opened, ...(known !== undefined ? pickState(known) : {}) });
+        this.notice(renameNotice(event, opened.id, known?.title, opened.title));
         if (known === undefined) {
           this.refreshRoom(opened.id);
           await this.loadDirectPeople();
@@ -423,6 +427,7 @@ export class Store {
       case 'membership.created':
       case 'membership.updated': {
         const m = event.data as Membership;
+        if (event.type === 'membership.created') this.notice(membershipNotice(event));
         const list = this.members.get(m.roomId);
         if (list !== undefined) this.members.set(m.roomId, [...list.filter((x) => x.id !== m.id), m]);
         this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
@@ -435,6 +440,7 @@ export class Store {
           this.forgetRoom(m.roomId);
           break;
         }
+        this.notice(membershipNotice(event));
         const list = this.members.get(m.roomId);
         if (list !== undefined) this.members.set(m.roomId, list.filter((x) => x.id !== m.id));
         // Someone who left on their own: the SDK session rotates the key if this member is the one
@@ -500,7 +506,16 @@ export class Store {
     this.changed();
   }
 
+  private notice(notice: Notice | undefined): void {
+    if (notice === undefined) return;
+    const list = this.notices.get(notice.roomId) ?? [];
+    if (list.some((n) => n.id === notice.id)) return;
+    this.notices.set(notice.roomId, [...list, notice]);
+    if ('actorId' in notice) void this.ensurePeople([notice.actorId]).catch(() => undefined);
+  }
+
   private forgetRoom(roomId: string): void {
+    this.notices.delete(roomId);
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
     this.members.delete(roomId);

@@ -15,8 +15,12 @@ import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
+const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
+import { TabTitle } from './TabTitle.tsx';
+import { FaviconBadge } from './FaviconBadge.tsx';
+import { QuickSwitcher } from './QuickSwitcher.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
 
@@ -127,6 +131,9 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <a className="skip-link" href="#main">
         {t('skipToContent')}
       </a>
+      <TabTitle />
+      <FaviconBadge />
+      <QuickSwitcher />
       <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
       {store.connection !== 'open' && (
         <div className="banner" role="status" aria-live="polite">
@@ -141,12 +148,13 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           </button>
         </div>
       )}
-      <Sidebar activeRoomId={roomId} />
+      <Sidebar activeRoomId={roomId} currentView={route.view} />
       <main id="main" tabIndex={-1} className="main">
         {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
         <Suspense fallback={<p role="status">{t('loading')}</p>}>
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}
+          {route.view === 'flagged' && <FlaggedView />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

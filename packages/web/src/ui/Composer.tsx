@@ -95,6 +95,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
         label={parentId !== undefined ? t('replyPlaceholder') : t('composerLabel', { space: title })}
         placeholder={parentId !== undefined ? t('replyPlaceholder') : t('composerPlaceholder')}
         onChange={onChange}
+        {...(onFiles !== undefined ? { onPasteFiles: onFiles } : {})}
         clearOnSubmit
         onSubmit={async (draft) => {
           stopTyping();
@@ -122,6 +123,7 @@ export function DraftEditor({
   onSubmit,
   onCancel,
   onChange,
+  onPasteFiles,
   clearOnSubmit = false,
 }: {
   roomId: string;
@@ -131,6 +133,8 @@ export function DraftEditor({
   onSubmit: (draft: Draft) => Promise<void>;
   onCancel?: () => void;
   onChange?: (text: string) => void;
+  /** Files pasted into the box (a screenshot copied to the clipboard) are shared like picked ones. */
+  onPasteFiles?: (files: File[]) => void;
   clearOnSubmit?: boolean;
 }) {
   const { t } = useI18n();
@@ -231,6 +235,13 @@ export function DraftEditor({
         aria-activedescendant={candidates.length > 0 ? `${listId}-${selected}` : undefined}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
         onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          const pasted = [...e.clipboardData.files];
+          if (onPasteFiles === undefined || pasted.length === 0) return;
+          // Files on the clipboard (a copied screenshot) are shared; a text paste goes on as usual.
+          e.preventDefault();
+          onPasteFiles(pasted);
+        }}
         // The list closes a moment after focus leaves (so a click on an option lands), unless focus came back.
         onBlur={() => (blurTimer.current = setTimeout(() => setQuery(undefined), 150))}
         onFocus={() => clearTimeout(blurTimer.current)}

@@ -32,7 +32,7 @@ export function Thread({ roomId, parentId }: { roomId: string; parentId: string 
         </a>
       </header>
       <div className="panel-body thread" role="log" aria-label={t('thread')}>
-        {parent !== undefined && <MessageItem message={parent} replies={[]} inThread />}
+        {parent !== undefined && <MessageItem message={parent} replies={[]} inThread actions={false} />}
         <hr />
         {replies.map((m) => (
           <MessageItem key={m.id} message={m} replies={[]} inThread />

@@ -55,6 +55,9 @@ describe('auth', () => {
     assert.match(cookie, /^flint_session=flc_/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
+    // Beside it, a readable hint holding no secret: the web app asks for a token only when it is there.
+    const hint = response.headers.getSetCookie().find((c) => c.startsWith('flint_signed_in='));
+    assert.ok(hint !== undefined && /^flint_signed_in=1;/.test(hint) && !/HttpOnly/i.test(hint) && /SameSite=Strict/.test(hint), hint);
   });
 
   it('answers a wrong password and an unknown address alike, with 401', async () => {
@@ -136,7 +139,9 @@ describe('auth', () => {
     assert.notEqual(web.accessToken, tokens.accessToken);
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 200);
     // It dies with its session.
-    assert.equal((await raw(flint.url, 'POST', '/api/auth/logout', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 204);
+    const out = await raw(flint.url, 'POST', '/api/auth/logout', { headers: { cookie, 'x-flint-csrf': '1' } });
+    assert.equal(out.status, 204);
+    assert.ok(out.headers.getSetCookie().some((c) => /^flint_signed_in=;/.test(c)), 'the hint is cleared with the session cookie');
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 401);
     assert.equal((await raw(flint.url, 'POST', '/api/auth/web-token', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 401);
   });

@@ -25,6 +25,8 @@ function setSessionCookie(core: Core, req: FastifyRequest, reply: FastifyReply, 
     path: '/',
     maxAge: core.config.auth.refreshTokenTtlSec,
   });
+  // Readable by the app: "a session may be here", so a first visit asks for no token (no 401).
+  void reply.setCookie(auth.SIGNED_IN_HINT_COOKIE, '1', { httpOnly: false, sameSite: 'strict', secure: isSecure(core, req), path: '/', maxAge: core.config.auth.refreshTokenTtlSec });
 }
 
 function withoutCookie(issued: IssuedSession) {
@@ -76,5 +78,6 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, auth.logout, async ({ actor, req, reply }) => {
     await revokeSession(core, actor, actor.sessionId);
     void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: isSecure(core, req) });
+    void reply.clearCookie(auth.SIGNED_IN_HINT_COOKIE, { path: '/', sameSite: 'strict', secure: isSecure(core, req) });
   });
 }

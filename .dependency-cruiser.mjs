@@ -83,7 +83,7 @@ export function rulesFor(root) {
     },
     {
       name: 'server-domain-not-http',
-      comment: 'Domain code takes (core, actor, input), never a request: it must not import the HTTP layer (http/). Only server.ts composes it, and index.ts (the package's surface) re-exports the validator for the fuzz suite.',
+      comment: 'Domain code takes (core, actor, input), never a request: it must not import the HTTP layer (http/). Only server.ts composes it, and index.ts (the package surface) re-exports the validator for the fuzz suite.',
       severity: 'error',
       from: { path: '^packages/server/src/', pathNot: ['^packages/server/src/(?:http/|server\\.ts$|index\\.ts$)', TEST] },
       to: { path: '^packages/server/src/http/' },

@@ -40,6 +40,11 @@ export class EventConnection {
     this.seen = startAfter + 1;
   }
 
+  /** Caught up: the hub's events go straight to the socket. */
+  get live(): boolean {
+    return this.started && !this.catchingUp;
+  }
+
   /** Replays what the device missed; events the hub offers meanwhile are folded in after. */
   start(): void {
     this.started = true;

@@ -8,13 +8,15 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import type { FlintClient } from '@flint/sdk';
 import { collect, startFlint, type TestFlint } from '@flint/testkit';
+import type { WebSocket } from 'ws';
 import { newId } from '../infra/ids.ts';
 import { insertMembership } from '../spaces/rooms.ts';
+import { EventConnection } from './connection.ts';
 import { appendEvents, readStream } from './event-log.ts';
 
 const c = (s: string) => `ciphertext:${s}`;
 
-describe('event log', () => {
+describe('event log and delivery', () => {
   let flint: TestFlint;
   let ada: FlintClient;
   let adaId: string;
@@ -32,14 +34,9 @@ describe('event log', () => {
     const me = await core.db.selectFrom('people').selectAll().where('id', '=', adaId).executeTakeFirstOrThrow();
     const members: string[] = [];
     const now = Date.now();
-    for (let i = 1; i < size; i++) {
-      const id = newId();
-      await core.db
-        .insertInto('people')
-        .values({ ...me, id, email: `m${size}-${i}@example.com`, display_name: `m${i}`, password_hash: null, created_at: now, updated_at: now })
-        .execute();
-      members.push(id);
-    }
+    const people = Array.from({ length: size - 1 }, (_, i) => ({ ...me, id: newId(), email: `m${size}-${i}@example.com`, display_name: `m${i}`, password_hash: null, created_at: now, updated_at: now }));
+    for (let i = 0; i < people.length; i += 500) await core.db.insertInto('people').values(people.slice(i, i + 500)).execute();
+    members.push(...people.map((p) => p.id));
     await core.events.transact(async (trx, emit) => {
       for (const id of members) await insertMembership(trx, emit, now, room.id, id, false);
     });
@@ -141,5 +138,45 @@ describe('event log', () => {
       got.map((e) => e.id),
     );
     device.stop();
+  });
+
+  it('fans a large space out with one encoded frame for every socket, without holding the event loop', async () => {
+    const { core } = flint.server;
+    const { roomId, members } = await spaceOf(2000);
+    const frames: Buffer[] = [];
+    const writes: number[] = [];
+    const sockets = members.map(() => ({
+      bufferedAmount: 0,
+      send(frame: Buffer) {
+        // A real socket write costs some microseconds: 2,000 of them hold the loop for tens of ms unless the hub yields.
+        const until = performance.now() + 0.02;
+        while (performance.now() < until);
+        frames.push(frame);
+        writes.push(performance.now());
+      },
+      close() {},
+    }));
+    const conns = members.map((person, i) => new EventConnection(`c${i}`, person, 'session', null, sockets[i] as unknown as WebSocket, core.db, core.events.positions, 0, (error) => assert.fail(String(error))));
+    const head = (await core.events.positions.horizon()) - 1;
+    for (const conn of conns) conn.seen = head + 1;
+    await Promise.all(conns.map((conn) => core.events.hub.add(conn)));
+    while (conns.some((conn) => !conn.live)) await new Promise((r) => setTimeout(r, 20));
+    frames.length = 0;
+    writes.length = 0;
+    // A timer that ticks while the hub writes: it can only run if the hub yields.
+    const ticks: number[] = [];
+    const ticker = setInterval(() => ticks.push(performance.now()), 0);
+    await ada.messages.create({ roomId, text: c('to two thousand') });
+    const deadline = Date.now() + 20_000;
+    while (frames.length < members.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    clearInterval(ticker);
+    for (const conn of conns) core.events.hub.remove(conn);
+    assert.equal(frames.length, members.length, 'every member’s socket got the event once');
+    assert.equal(new Set(frames).size, 1, 'one encoded frame, the same bytes written to every socket');
+    const event = (JSON.parse(frames[0]!.toString('utf8')) as { event: { type: string; data: { text: string } } }).event;
+    assert.equal(event.type, 'message.created');
+    assert.equal(event.data.text, c('to two thousand'));
+    const [first, last] = [writes[0]!, writes[writes.length - 1]!];
+    assert.ok(ticks.some((t) => t > first && t < last), 'timers ran between the first and the last write');
   });
 });

@@ -203,21 +203,14 @@ export class EventHub {
     }
     let writes = 0;
     for (const event of events) {
-      let frame: Buffer | undefined;
-      const offer = (conns: Iterable<EventConnection>) => {
-        for (const conn of conns) {
-          frame ??= frameBytes(event);
-          conn.offer(event.id, event.device_id, frame);
-          writes++;
-        }
-      };
+      const targets: EventConnection[] = [];
       if (event.space_id !== null) {
         for (const present of this.bySpace.get(event.space_id) ?? []) {
           const starts = present.spaces.get(event.space_id);
           if (starts === undefined) continue;
           for (const [from, to] of starts) {
             if (from <= event.id && (to === null || event.id < to)) {
-              offer(present.conns);
+              for (const conn of present.conns) targets.push(conn);
               break;
             }
           }
@@ -225,16 +218,21 @@ export class EventHub {
       } else {
         for (const personId of recipients.get(event.id) ?? []) {
           const present = this.present.get(personId);
-          if (present !== undefined) offer(present.conns);
+          if (present !== undefined) for (const conn of present.conns) targets.push(conn);
+        }
+      }
+      if (targets.length > 0) {
+        const frame = frameBytes(event);
+        for (const conn of targets) {
+          conn.offer(event.id, event.device_id, frame);
+          if (++writes >= SEND_SLICE) {
+            writes = 0;
+            await new Promise((resolve) => setImmediate(resolve));
+          }
         }
       }
       if (this.position === undefined) return;
       this.position = event.id + 1;
-      if (writes >= SEND_SLICE) {
-        writes = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-        if (this.position === undefined) return;
-      }
     }
     if (this.position === undefined) return;
     this.position = end;

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,17 @@ import { FlintClient, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/s
 import { freePort } from '@flint/testkit';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The development entry: TypeScript compiled through tsx's loader at start. */
 export const FLINT = join(root, 'packages/cli/bin/flint.mjs');
+/** What `npm start` runs: the compiled bundle (scripts/build-cli.mjs). */
+export const FLINT_COMPILED = join(root, 'packages/cli/dist/flint.mjs');
+
+/** Rebuilds the compiled bundle if a source is newer, so a bench never measures stale code. */
+export async function buildCompiled(): Promise<void> {
+  const child = spawn(process.execPath, [join(root, 'scripts/build-cli.mjs'), '--if-stale'], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error('scripts/build-cli.mjs failed');
+}
 export const PG_URL = process.env['FLINT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env['FLINT_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const PASSWORD = 'bench password correct horse';
@@ -177,7 +188,11 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   const base = { ...process.env };
   delete base['NODE_OPTIONS'];
   const flintRoot = options.flintRoot ?? root;
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(flintRoot, 'packages/cli/bin/flint.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
+  // The server as deployed (`npm start`): the compiled bundle; a baseline checkout without one runs its sources.
+  if (flintRoot === root) await buildCompiled();
+  const compiled = join(flintRoot, 'packages/cli/dist/flint.mjs');
+  const entry = flintRoot === root || existsSync(compiled) ? compiled : join(flintRoot, 'packages/cli/bin/flint.mjs');
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: flintRoot,

@@ -12,8 +12,10 @@ import { search } from './search.ts';
 import { userMix } from './user-mix.ts';
 import { web } from './web.ts';
 import { files } from './files.ts';
+import { writes } from './writes.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
+  writes,
   'fanout-profile': fanoutProfile,
   'large-space': largeSpace,
   connections,

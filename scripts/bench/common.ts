@@ -104,6 +104,8 @@ export interface ServerOptions {
   nodeArgs?: string[];
   /** Another checkout of Flint to run (see `checkout`); this one by default. */
   flintRoot?: string;
+  /** PostgreSQL: join this database (and the Redis prefix in `env`) as a further instance, instead of a fresh one. */
+  databaseUrl?: string;
 }
 
 /**
@@ -176,12 +178,16 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   let databaseUrl = `sqlite:${join(dir, 'data', 'flint.db')}`;
   if (options.engine === 'postgres') {
-    const db = await createPgDatabase();
-    drop = db.drop;
-    databaseUrl = db.url;
-    env['DATABASE_URL'] = db.url;
+    if (options.databaseUrl !== undefined) {
+      databaseUrl = options.databaseUrl;
+    } else {
+      const db = await createPgDatabase();
+      drop = db.drop;
+      databaseUrl = db.url;
+    }
+    env['DATABASE_URL'] = databaseUrl;
     env['REDIS_URL'] = REDIS_URL;
-    env['FLINT_REDIS_PREFIX'] = `flint-bench-${randomBytes(4).toString('hex')}:`;
+    env['FLINT_REDIS_PREFIX'] = options.env?.['FLINT_REDIS_PREFIX'] ?? `flint-bench-${randomBytes(4).toString('hex')}:`;
   } else {
     env['DATABASE_URL'] = databaseUrl;
   }

@@ -14,7 +14,7 @@ import { openText, sealText, type EventStream, type KmsClient } from '@flint/sdk
 import { NodeWebSocket } from '@flint/testkit';
 import { createPeople, fmt, founder, kmsClientFor, machineLine, median, percentile, pool, round, sleep, table, withServer, type Engine, type Member, type Server } from './common.ts';
 
-async function insertMemberships(server: Server, roomId: string, personIds: string[]): Promise<void> {
+export async function insertMemberships(server: Server, roomId: string, personIds: string[]): Promise<void> {
   const now = Date.now();
   const rows = personIds.map((personId) => ({ id: randomUUID(), personId }));
   if (server.engine === 'sqlite') {

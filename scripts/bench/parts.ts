@@ -13,9 +13,11 @@ import { userMix } from './user-mix.ts';
 import { web } from './web.ts';
 import { files } from './files.ts';
 import { writes } from './writes.ts';
+import { delivery } from './delivery.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   writes,
+  delivery,
   'fanout-profile': fanoutProfile,
   'large-space': largeSpace,
   connections,

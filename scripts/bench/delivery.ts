@@ -12,6 +12,7 @@ import { insertMemberships } from './large-space.ts';
 import { createPeople, fmt, founder, machineLine, median, percentile, pool, round, sleep, startServer, table, type Engine, type Server } from './common.ts';
 
 const SIZES = (process.env['FLINT_BENCH_DELIVERY_SIZES'] ?? '1000,5000').split(',').map(Number);
+const PG_SIZES = (process.env['FLINT_BENCH_DELIVERY_PG_SIZES'] ?? SIZES.join(',')).split(',').map(Number);
 const MESSAGES = Number(process.env['FLINT_BENCH_DELIVERY_MESSAGES'] ?? 8);
 
 interface Result {
@@ -92,7 +93,7 @@ async function run(engine: Engine, instances: number, members: number): Promise<
 export async function delivery(): Promise<{ json: Record<string, unknown>; markdown: string }> {
   const engines = (process.env['FLINT_BENCH_ENGINES'] ?? 'sqlite,postgres').split(',') as Engine[];
   const results: Result[] = [];
-  for (const engine of engines) for (const members of SIZES) for (const instances of engine === 'postgres' ? [1, 2] : [1]) results.push(await run(engine, instances, members));
+  for (const engine of engines) for (const members of engine === 'postgres' ? PG_SIZES : SIZES) for (const instances of engine === 'postgres' ? [1, 2] : [1]) results.push(await run(engine, instances, members));
   const rows = results.map((r) => {
     const pm = r.perMessage;
     return [
@@ -110,7 +111,7 @@ export async function delivery(): Promise<{ json: Record<string, unknown>; markd
     '## Delivery to a large space',
     '',
     machineLine(),
-    `Command: \`npm run bench delivery\` (one space each of ${SIZES.join(' and ')} members: people created via \`POST /api/people\` and signed in, memberships inserted into the database; every member but the sender on the event stream as a bare WebSocket in the one load-generator process that reads each frame's event id and decrypts nothing; with two instances the sockets alternate between them and the sender posts to the first; ${MESSAGES} messages one at a time, 1 s apart).`,
+    `Command: \`npm run bench delivery\` (one space each of ${SIZES.join(' and ')} members (PostgreSQL: ${PG_SIZES.join(' and ')}): people created via \`POST /api/people\` and signed in, memberships inserted into the database; every member but the sender on the event stream as a bare WebSocket in the one load-generator process that reads each frame's event id and decrypts nothing; with two instances the sockets alternate between them and the sender posts to the first; ${MESSAGES} messages one at a time, 1 s apart).`,
     '',
     table(['engine', 'instances', 'members', 'sockets', 'last socket has it (median)', 'worst message', 'p50 socket', 'POST /api/messages'], rows),
     '',

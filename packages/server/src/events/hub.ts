@@ -28,6 +28,8 @@ const SEND_SLICE = 500;
 /** While an older transaction holds the horizon back, retry the tail after this long, doubling up to the max. */
 const RETRY_MIN_MS = 2;
 const RETRY_MAX_MS = 100;
+/** After a failed tail read (database unreachable), back off up to this. */
+const ERROR_RETRY_MAX_MS = 5_000;
 
 /** What the hub knows of one person connected here. */
 interface Present {
@@ -176,10 +178,18 @@ export class EventHub {
     void this.enqueue(async () => {
       this.pumpQueued = false;
       if (this.position === undefined) return;
-      const horizon = await this.positions.horizon();
-      if (horizon > this.position) {
-        const tail = await readTail(this.db, this.position, horizon, TAIL_LIMIT);
-        await this.deliver(tail.events, tail.recipients, tail.changes, tail.end);
+      let horizon: number;
+      try {
+        horizon = await this.positions.horizon();
+        if (horizon > this.position) {
+          const tail = await readTail(this.db, this.position, horizon, TAIL_LIMIT);
+          await this.deliver(tail.events, tail.recipients, tail.changes, tail.end);
+        }
+      } catch (error) {
+        // The database is unreachable for now: try again later rather than wait for the next nudge.
+        this.log.warn({ err: error }, 'event tail not read; retrying');
+        this.retryLater(ERROR_RETRY_MAX_MS);
+        return;
       }
       if (this.position === undefined || this.position >= this.wanted) {
         this.retryMs = RETRY_MIN_MS;
@@ -190,10 +200,15 @@ export class EventHub {
         return;
       }
       // An older transaction is still open: what the nudge announced is not below the horizon yet.
-      clearTimeout(this.retryTimer);
-      this.retryTimer = setTimeout(() => this.pump(), this.retryMs);
-      this.retryMs = Math.min(this.retryMs * 2, RETRY_MAX_MS);
+      this.retryLater(RETRY_MAX_MS);
     });
+  }
+
+  private retryLater(maxMs: number): void {
+    if (this.closing) return;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.pump(), this.retryMs);
+    this.retryMs = Math.min(this.retryMs * 2, maxMs);
   }
 
   private async deliver(events: readonly StoredEventRow[], recipients: Map<number, string[]>, changes: readonly StreamInterval[], end: number): Promise<void> {

@@ -5,14 +5,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '@flint/sdk';
-import { createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
+import { collect, createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
 
 const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
+/** What `npm start` runs: the compiled bundle. */
+const FLINT_COMPILED = fileURLToPath(new URL('../../packages/cli/dist/flint.mjs', import.meta.url));
+const BUILD = fileURLToPath(new URL('../../scripts/build-cli.mjs', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -33,9 +36,9 @@ function run(args: string[], env: Record<string, string>, stdin?: string): Promi
   });
 }
 
-function startServe(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+function startServe(args: string[], env: Record<string, string>, entry = FLINT): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLINT, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`flint serve did not become ready:\n${output}`)), 30_000);
     const onData = (d: Buffer) => {
@@ -177,5 +180,40 @@ describe('flint serve and flint admin', () => {
     serve.child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(serve.output(), /"msg":"stopped"/);
+  });
+});
+
+describe('npm start: flint serve compiled to JavaScript', () => {
+  it('builds one bundle with no TypeScript loader, which serves the API, the web app and the event stream, and stops on SIGTERM', async () => {
+    const built = spawn(process.execPath, [BUILD, '--if-stale'], { stdio: 'inherit' });
+    assert.equal(await new Promise((r) => built.once('exit', r)), 0);
+    const bundle = await readFile(FLINT_COMPILED, 'utf8');
+    assert.ok(!/from "[^"]*tsx[/"]/.test(bundle) && !bundle.includes('tsx/esm'), 'no tsx at run time');
+    assert.ok(!/from "@flint\//.test(bundle), 'our packages are compiled in, not loaded as TypeScript');
+    const dir = await mkdtemp(join(tmpdir(), 'flint-compiled-'));
+    const db = await createTestDatabase(dir);
+    const port = await freePort();
+    const serve = await startServe(['--port', String(port)], { FLINT_DATA_DIR: join(dir, 'data'), DATABASE_URL: db.url, FLINT_ARGON2_MEMORY_KIB: '1024', FLINT_LOG_LEVEL: 'info' }, FLINT_COMPILED);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      assert.equal((await raw(url, 'GET', '/health')).status, 200);
+      assert.match((await raw(url, 'GET', '/')).text, /<title>Flint<\/title>/);
+      assert.equal((await raw(url, 'GET', '/kms/health')).status, 200);
+      const ada = createSession({ baseUrl: url }).api;
+      await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
+      const device = await collect(ada);
+      const room = await ada.rooms.create({ title: 'ciphertext:compiled' });
+      const sent = await ada.messages.create({ roomId: room.id, text: 'ciphertext:hello' });
+      const got = await device.waitFor((e) => e.type === 'message.created');
+      assert.equal((got.data as { id: string }).id, sent.id);
+      device.stop();
+      const exited = new Promise<number | null>((resolve) => serve.child.on('exit', (code) => resolve(code)));
+      serve.child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -153,7 +153,7 @@ for (const storage of ['local', 's3'] as const) {
         for (const needle of needles) assert.equal(bytes.indexOf(needle), -1, `plaintext found in ${path}`);
       }
       if (flint.engine === 'postgres') {
-        for (const table of ['files', 'messages', 'event_payloads']) {
+        for (const table of ['files', 'messages', 'events']) {
           const text = JSON.stringify(await flint.server.core.db.selectFrom(table as 'files').selectAll().execute());
           for (const name of [...cases.map((c) => c.name), PDF_TEXT]) assert.ok(!text.includes(name), `${name} in ${table}`);
         }

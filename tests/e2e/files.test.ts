@@ -322,7 +322,7 @@ for (const storage of ['local', 's3'] as const) {
       }
       if (flint.engine === 'postgres') {
         const db = flint.server.core.db;
-        for (const table of ['files', 'messages', 'event_payloads']) {
+        for (const table of ['files', 'messages', 'events']) {
           const text = JSON.stringify(await db.selectFrom(table as 'files').selectAll().execute());
           for (const needle of needles) assert.ok(!text.includes(needle.toString()), `${needle.toString()} found in ${table}`);
         }

@@ -20,6 +20,7 @@ import { createMailer } from './infra/mailer.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './infra/rate-limiter.ts';
 import { InProcessBus, RedisBus, type EventBus } from './events/event-bus.ts';
+import { StreamPositions } from './events/positions.ts';
 import { EventService } from './events/event-service.ts';
 import { AuthCache } from './identity/auth-cache.ts';
 import { EventHub } from './events/hub.ts';
@@ -74,8 +75,9 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     bus = new InProcessBus();
   }
   const now = Date.now;
-  const hub = new EventHub(bus, log, now);
-  const events = new EventService(opened.db, opened.engine, bus, hub, log, now);
+  const positions = new StreamPositions(opened.db, opened.engine);
+  const hub = new EventHub(bus, opened.db, positions, log, now);
+  const events = new EventService(opened.db, positions, bus, hub, log, now);
   // Created here, started by createServer: `flint admin` opens a core too, and must not deliver.
   const metrics = createMetrics();
   const jobs = new JobRunner(opened.db, opened.engine, log, { ...config.jobs, observe: (queue, outcome) => metrics.jobs.inc({ queue, outcome }) }, now);

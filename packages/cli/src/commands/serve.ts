@@ -4,15 +4,22 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadConfig, readEnv, createLogger, stdoutLogDestination, type ConfigFlags } from '@flint/server';
 import { composeFlint } from '../compose.ts';
 import { endProcess } from '../shutdown.ts';
 import { prepareDataFolders } from '../data-folders.ts';
 
+/** The cli package's folder: the nearest with a package.json, from the sources and from the compiled dist/flint.mjs alike. */
+function cliRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+
 /** The built web app if there is one, else its static shell. */
 function webRoot(): string {
-  const web = fileURLToPath(new URL('../../../web/', import.meta.url));
+  const web = join(cliRoot(), '..', 'web');
   const dist = join(web, 'dist');
   return existsSync(join(dist, 'index.html')) ? dist : join(web, 'shell');
 }

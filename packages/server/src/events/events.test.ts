@@ -108,6 +108,44 @@ describe('event stream', () => {
     eveDevice.stop();
   });
 
+  it('stops a member removed mid-stream at the removal, starts them again at a re-add, live and on resume alike', async () => {
+    const room = await ada.rooms.create({ title: c('in and out') });
+    await ada.memberships.create({ roomId: room.id, personId: ids.bob });
+    const live = await collect(bob, { deviceId: 'live' });
+    const from = live.stream.lastEventId!;
+    const text = (e: { data: unknown }) => (e.data as { text?: string }).text;
+    // A steady stream of messages, with bob removed and re-added in the middle of it.
+    const sent: string[] = [];
+    for (let i = 0; i < 5; i++) sent.push((await ada.messages.create({ roomId: room.id, text: c(`before ${i}`) })).id);
+    const membership = (await ada.memberships.list({ roomId: room.id, personId: ids.bob })).items[0]!;
+    await ada.memberships.delete(membership.id);
+    const hidden: string[] = [];
+    for (let i = 0; i < 5; i++) hidden.push((await ada.messages.create({ roomId: room.id, text: c(`while out ${i}`) })).id);
+    await ada.messages.update(hidden[0]!, { text: c('edited while out') });
+    await ada.memberships.create({ roomId: room.id, personId: ids.bob });
+    for (let i = 0; i < 5; i++) sent.push((await ada.messages.create({ roomId: room.id, text: c(`after ${i}`) })).id);
+    await live.waitFor((e) => text(e) === c('after 4'));
+    // A device that was offline throughout and resumes from the same point reads the same stream.
+    const resumed = await collect(bob, { deviceId: 'resumed', lastEventId: from });
+    await resumed.waitFor((e) => text(e) === c('after 4'));
+    for (const device of [live, resumed]) {
+      const mine = device.events.filter((e) => JSON.stringify(e.data).includes(room.id));
+      assert.deepEqual(
+        mine.map((e) => e.type),
+        [...Array<string>(5).fill('message.created'), 'membership.deleted', 'membership.created', 'room.created', ...Array<string>(5).fill('message.created')],
+      );
+      assert.deepEqual(mine.filter((e) => e.type === 'message.created').map((e) => (e.data as { id: string }).id), sent);
+      assert.ok(!device.events.some((e) => hidden.includes((e.data as { id?: string }).id ?? '')), 'nothing from while bob was out');
+    }
+    assert.deepEqual(
+      resumed.events.filter((e) => e.id > from).map((e) => e.id),
+      live.events.filter((e) => e.id > from).map((e) => e.id),
+      'the same ids, in the same order',
+    );
+    live.stop();
+    resumed.stop();
+  });
+
   it('tells one’s other devices of one’s own state: read marker, favourite, flag (MS-4)', async () => {
     const room = await ada.rooms.create({ title: c('state') });
     await ada.memberships.create({ roomId: room.id, personId: ids.bob });

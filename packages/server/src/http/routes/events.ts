@@ -12,7 +12,6 @@ import { EVENTS_PATH, HEARTBEAT_MS, type ClientFrame, type ServerFrame } from '@
 import type { Actor, Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
-import { headOf } from '../../events/event-log.ts';
 import { prunedThrough } from '../../events/retention.ts';
 import { authenticateBearer, authenticateCookie, isSessionLive } from '../../identity/sessions.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
@@ -76,7 +75,8 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
         return;
       }
       clearTimeout(helloTimer);
-      const head = await headOf(core.db, actor.personId);
+      // Every event below the horizon is final: a new device starts there.
+      const head = (await core.events.positions.horizon()) - 1;
       const asked = frame.lastEventId;
       let start = head;
       if (typeof asked === 'number' && Number.isSafeInteger(asked) && asked >= 0) {
@@ -88,14 +88,14 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       }
       const deviceId = typeof frame.deviceId === 'string' && /^[A-Za-z0-9_-]{1,64}$/.test(frame.deviceId) ? frame.deviceId : null;
       const id = randomUUID();
-      conn = new EventConnection(id, actor.personId, actor.sessionId, deviceId, socket, core.db, start, (error) => {
+      conn = new EventConnection(id, actor.personId, actor.sessionId, deviceId, socket, core.db, core.events.positions, start, (error) => {
         req.log.error({ err: error }, 'event stream catch-up failed');
         socket.close(1011, 'internal error; reconnect');
       });
       send(socket, { type: 'ready', lastEventId: start, connectionId: id });
-      core.events.hub.add(conn);
-      conn.start();
       connActor = actor;
+      // The hub starts the connection's catch-up once it tracks the person's memberships.
+      await core.events.hub.add(conn);
     };
     let connActor: Actor | undefined;
 

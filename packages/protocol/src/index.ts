@@ -33,3 +33,5 @@ export * as webhooks from './webhooks.ts';
 export type { Webhook, WebhookEnvelope, WebhookResource, WebhookEvent } from './webhooks.ts';
 export * as attachmentActions from './attachment-actions.ts';
 export type { AttachmentAction } from './attachment-actions.ts';
+export * as adminAudit from './admin-audit.ts';
+export type { AuditEvent, AuditCategory, AuditTargetType } from './admin-audit.ts';

@@ -95,7 +95,30 @@ export interface Database extends MessagingTables {
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;
   invitations: InvitationsTable;
+  admin_audit: AdminAuditTable;
 }
+
+/** The admin audit log (SPEC CP-5): insert only (triggers refuse UPDATE and DELETE). */
+export interface AdminAuditTable {
+  id: string;
+  org_id: string;
+  /** Null for the operator's `flint admin` tasks. */
+  actor_id: string | null;
+  actor_name: string;
+  actor_email: string | null;
+  actor_ip: string | null;
+  actor_user_agent: string | null;
+  tracking_id: string | null;
+  action: string;
+  category: string;
+  target_type: string;
+  target_id: string;
+  target_name: string;
+  /** JSON: field → {from, to}. */
+  changes: string | null;
+  created_at: number;
+}
+export type AdminAuditRow = Selectable<AdminAuditTable>;
 
 export type PersonRow = Selectable<PeopleTable>;
 export type NewPerson = Insertable<PeopleTable>;

@@ -34,6 +34,7 @@ import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { adminAuditRoutes } from './routes/admin-audit.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -127,6 +128,11 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
         }
       }
     }
+    if (req.actor !== undefined) {
+      // A copy per request: the auth cache holds the actor without any one request's origin.
+      const userAgent = req.headers['user-agent'];
+      req.actor = { ...req.actor, origin: { ip: req.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined, trackingId: req.id } };
+    }
     const skip = req.routeOptions.config.methodId === undefined;
     if (skip) return;
     const key = req.actor ? `req:p:${req.actor.personId}` : `req:ip:${req.ip}`;
@@ -183,6 +189,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   searchRoutes(app, core);
   attachmentActionRoutes(app, core);
   webhookRoutes(app, core);
+  adminAuditRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

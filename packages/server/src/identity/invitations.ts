@@ -12,6 +12,7 @@ import { newId } from '../infra/ids.ts';
 import { emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
+import { recordAdminAction } from '../admin/audit.ts';
 
 export interface InviteInput {
   email: string;
@@ -58,6 +59,12 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
       revoked_at: null,
     };
     await trx.insertInto('invitations').values(invitation).execute();
+    await recordAdminAction(core, trx, actor, {
+      action: existing === undefined ? 'invitation.create' : 'invitation.resend',
+      targetId: invitation.id,
+      targetName: email,
+      changes: { asGuest: { to: invitation.as_guest === 1 } },
+    });
     return { invitation, token };
   });
   const inviter = await core.db.selectFrom('people').select('display_name').where('id', '=', actor.personId).executeTakeFirst();
@@ -98,6 +105,7 @@ export async function revokeInvitation(core: Core, actor: Actor, id: string): Pr
   if (!actor.isAdmin && row.invited_by !== actor.personId) throw ApiError.notFound('invitation');
   await core.db.transaction().execute(async (trx) => {
     await trx.updateTable('invitations').set({ revoked_at: core.now() }).where('id', '=', id).execute();
+    await recordAdminAction(core, trx, actor, { action: 'invitation.revoke', targetId: id, targetName: row.email });
     // The placeholder person goes too, unless another pending invitation still points at it.
     const others = await trx.selectFrom('invitations').select('id').where('person_id', '=', row.person_id).where('accepted_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
     if (others === undefined) await trx.deleteFrom('people').where('id', '=', row.person_id).where('status', '=', 'invited').execute();

@@ -135,7 +135,7 @@ describe('authorization matrix', () => {
   };
   for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
     it(`admin only: ${name}`, async () => {
-      const orgId = (await clients.orgAdmin.people.me()).orgId;
+      const orgId = (await clients.orgAdmin.people.me()).orgId!;
       const answers: Partial<Record<Role, number>> = {};
       for (const role of ROLES) {
         const target = await clients.orgAdmin.people.create({ emails: [`target${++adminSeq}@example.com`], displayName: 'Target', password: 'a long enough password' });

@@ -15,7 +15,7 @@ export * as organizations from './organizations.ts';
 export type { AuthResult } from './auth.ts';
 export type { Person } from './people.ts';
 export type { Session } from './sessions.ts';
-export type { Invitation } from './invitations.ts';
+export type { Invitation, InvitationPreview } from './invitations.ts';
 export type { Organization, OrgPolicy } from './organizations.ts';
 export type { RoleId } from './people.ts';
 export type { SignupBody } from './auth.ts';

@@ -85,6 +85,8 @@ export interface InvitationsTable {
   expires_at: number;
   accepted_at: number | null;
   revoked_at: number | null;
+  /** The space the inviter added them to, to land in after accepting. */
+  room_id: string | null;
 }
 
 export interface Database extends MessagingTables {

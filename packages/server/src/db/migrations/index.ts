@@ -15,6 +15,7 @@ import * as searchIndex from './0009-search-index.ts';
 import * as attachmentActions from './0010-attachment-actions.ts';
 import * as messageCards from './0013-message-cards.ts';
 import * as adminAudit from './0014-admin-audit.ts';
+import * as invitationSpace from './0015-invitation-space.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -29,4 +30,5 @@ export const migrations: Record<string, Migration> = {
   '0010-attachment-actions': attachmentActions,
   '0013-message-cards': messageCards,
   '0014-admin-audit': adminAudit,
+  '0015-invitation-space': invitationSpace,
 };

@@ -132,6 +132,13 @@ describe('authorization matrix', () => {
     'GET /api/licenses': { method: 'GET', path: () => '/api/licenses', ok: 200, otherOrg: 200 },
     'POST /api/bots': { method: 'POST', path: () => '/api/bots', body: () => ({ displayName: 'Matrix bot' }), ok: 200, otherOrg: 200 },
     'GET /api/admin/audit/events': { method: 'GET', path: () => '/api/admin/audit/events', ok: 200, otherOrg: 200 },
+    'POST /api/people/:id/password-reset': { method: 'POST', path: (_o, p) => `/api/people/${p}/password-reset`, ok: 200, otherOrg: 404 },
+    'GET /api/people/:id/sessions': { method: 'GET', path: (_o, p) => `/api/people/${p}/sessions`, ok: 200, otherOrg: 404 },
+    'DELETE /api/people/:id/sessions': { method: 'DELETE', path: (_o, p) => `/api/people/${p}/sessions`, ok: 204, otherOrg: 404 },
+    'GET /api/admin/domains': { method: 'GET', path: () => '/api/admin/domains', ok: 200, otherOrg: 200 },
+    'POST /api/admin/domains': { method: 'POST', path: () => '/api/admin/domains', body: () => ({ domain: `d${++adminSeq}.matrix.test` }), ok: 200, otherOrg: 200 },
+    'POST /api/admin/domains/:domain/verify (not found for another org)': { method: 'POST', path: () => '/api/admin/domains/example.com/verify', ok: 200, otherOrg: 404 },
+    'DELETE /api/admin/domains/:domain (another org’s)': { method: 'DELETE', path: () => '/api/admin/domains/other.test', ok: 404, otherOrg: 204 },
   };
   for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
     it(`admin only: ${name}`, async () => {

@@ -35,3 +35,6 @@ export * as attachmentActions from './attachment-actions.ts';
 export type { AttachmentAction } from './attachment-actions.ts';
 export * as adminAudit from './admin-audit.ts';
 export type { AuditEvent, AuditCategory, AuditTargetType } from './admin-audit.ts';
+export * as adminPeople from './admin-people.ts';
+export * as adminDomains from './admin-domains.ts';
+export type { OrgDomain } from './admin-domains.ts';

@@ -18,3 +18,4 @@ export { samplePdf, sampleImage } from './sample-files.ts';
 export { measureTransfer, memory as processMemory, resetPeak as resetPeakMemory, type TransferMeasurement } from './file-transfer.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { seededBytes, filesUnder } from './file-bytes.ts';
+export * from './dns-server.ts';

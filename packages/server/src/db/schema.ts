@@ -18,6 +18,8 @@ export interface OrgDomainsTable {
   org_id: string;
   verified: number;
   created_at: number;
+  /** Set while an admin's claim waits for its DNS TXT record (migration 0016). */
+  verification_token: Generated<string | null>;
 }
 
 export type PersonStatus = 'active' | 'invited' | 'deactivated';

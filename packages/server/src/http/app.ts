@@ -35,6 +35,8 @@ import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
+import { adminPeopleRoutes } from './routes/admin-people.ts';
+import { adminDomainRoutes } from './routes/admin-domains.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -119,7 +121,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     } else {
       const cookieValue = req.cookies[SESSION_COOKIE];
       if (cookieValue !== undefined) {
-        req.actor = await authenticateCookie(core, cookieValue);
+        req.actor = await authenticateCookie(core, cookieValue, req.ip);
         // A cookie is sent by the browser on its own; a custom header cannot be added cross-site
         // without a CORS preflight, which Flint never grants, so it proves the request is our app's.
         if (req.actor !== undefined && UNSAFE_METHODS.has(req.method) && req.headers['x-flint-csrf'] === undefined) {
@@ -190,6 +192,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   attachmentActionRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);
+  adminPeopleRoutes(app, core);
+  adminDomainRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

@@ -7,6 +7,7 @@ import { LIMITS } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import { diff, recordAdminAction } from '../admin/audit.ts';
+import { normalizeRanges } from '../admin/network-ranges.ts';
 import type { Db } from '../db/database.ts';
 import type { OrgRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
@@ -15,6 +16,7 @@ export const DEFAULT_POLICY: OrgPolicy = {
   signup: 'domains',
   selfServiceLocked: false,
   webSessionIdleMinutes: 0,
+  webSessionIdleOnlyOutside: [],
   membersMayInvite: true,
 };
 
@@ -109,6 +111,7 @@ export async function updateOrg(
   if (org === undefined) throw ApiError.notFound('organization');
   const before = parsePolicy(org);
   const policy = { ...before, ...(input.policy ?? {}) };
+  policy.webSessionIdleOnlyOutside = normalizeRanges(policy.webSessionIdleOnlyOutside);
   const displayName = input.displayName ?? org.display_name;
   const changes = {
     ...diff({ displayName: org.display_name }, { displayName }),

@@ -97,7 +97,7 @@ export class Session {
     return session;
   }
 
-  static async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
+  static async signUp(input: { email: string; password: string; displayName: string; invitationToken?: string }): Promise<Session> {
     const client = newClient();
     const result = await client.auth.signup(input);
     const session = new Session(client);

@@ -16,6 +16,7 @@ import * as attachmentActions from './0010-attachment-actions.ts';
 import * as messageCards from './0013-message-cards.ts';
 import * as adminAudit from './0014-admin-audit.ts';
 import * as invitationSpace from './0015-invitation-space.ts';
+import * as domainVerification from './0016-domain-verification.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0013-message-cards': messageCards,
   '0014-admin-audit': adminAudit,
   '0015-invitation-space': invitationSpace,
+  '0016-domain-verification': domainVerification,
 };

@@ -68,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       let actor: Actor;
       try {
         if (typeof frame.token === 'string') actor = await authenticateBearer(core, frame.token);
-        else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
+        else if (cookie !== undefined) actor = await authenticateCookie(core, cookie, req.ip);
         else throw ApiError.unauthorized();
       } catch (error) {
         fail(4401, ApiError.from(error));

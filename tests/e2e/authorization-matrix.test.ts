@@ -135,6 +135,8 @@ describe('authorization matrix', () => {
     'POST /api/people/:id/password-reset': { method: 'POST', path: (_o, p) => `/api/people/${p}/password-reset`, ok: 200, otherOrg: 404 },
     'GET /api/people/:id/sessions': { method: 'GET', path: (_o, p) => `/api/people/${p}/sessions`, ok: 200, otherOrg: 404 },
     'DELETE /api/people/:id/sessions': { method: 'DELETE', path: (_o, p) => `/api/people/${p}/sessions`, ok: 204, otherOrg: 404 },
+    'GET /api/admin/reports/usage': { method: 'GET', path: () => '/api/admin/reports/usage?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
+    'GET /api/admin/reports/usage.csv': { method: 'GET', path: () => '/api/admin/reports/usage.csv?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
     'GET /api/admin/domains': { method: 'GET', path: () => '/api/admin/domains', ok: 200, otherOrg: 200 },
     'POST /api/admin/domains': { method: 'POST', path: () => '/api/admin/domains', body: () => ({ domain: `d${++adminSeq}.matrix.test` }), ok: 200, otherOrg: 200 },
     'POST /api/admin/domains/:domain/verify (not found for another org)': { method: 'POST', path: () => '/api/admin/domains/example.com/verify', ok: 200, otherOrg: 404 },

@@ -4,7 +4,7 @@
  * outbox folder), signs up on the invitation page and lands in the space, marked as a guest; the
  * admin's actions appear on the console's audit log page and at `/v1/adminAudit/events`; a
  * network-range session policy set in the console ends an idle session from outside the range and
- * keeps one from inside; the console's pages pass axe, in English and French; a non-admin is shown
+ * keeps one from inside; the usage report counts the day and downloads as CSV; the console's pages pass axe, in English and French; a non-admin is shown
  * no console (the server refuses them anyway: tests/e2e/authorization-matrix.test.ts).
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
@@ -153,6 +153,21 @@ describe('web app, admin console and invitations (Chromium)', () => {
     assert.ok(texts.includes('Ada Lovelace changed the roles of bob@example.com'));
     const fromBrowser = (v1.json as { items: { data: { actionText: string; actorUserAgent?: string } }[] }).items.find((e) => e.data.actionText.includes('withdrew'));
     assert.match(fromBrowser?.data.actorUserAgent ?? '', /Chrome/, 'the browser’s user agent is recorded');
+  });
+
+  it('ID-8, AD-2: the usage report counts today’s activity from metadata, and downloads as CSV', async () => {
+    await admin.goto(`${flint.url}/#/admin/reports`);
+    const today = new Date().toISOString().slice(0, 10);
+    const row = admin.getByTestId('usage-report').getByRole('row', { name: new RegExp(`^${today}`) });
+    await row.waitFor(WAIT);
+    // Today: Ada's one message, her one space; nobody else has written.
+    assert.deepEqual(await row.locator('td').allTextContents(), ['1', '1', '0', '0', '1']);
+    await assertAccessible(admin, 'admin reports');
+    const href = await admin.getByRole('link', { name: 'Download CSV' }).getAttribute('href');
+    assert.ok(href);
+    const csv = await admin.evaluate(async (url) => (await fetch(url)).text(), href);
+    assert.match(csv, new RegExp(`^day,activePeople,messages,files,fileBytes,spacesCreated\r\n`));
+    assert.ok(csv.includes(`${today},1,1,0,0,1\r\n`), csv);
   });
 
   it('ID-5: a network-range session policy set in the console ends an idle session from outside the range and keeps one from inside', async () => {

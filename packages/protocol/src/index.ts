@@ -38,3 +38,5 @@ export type { AuditEvent, AuditCategory, AuditTargetType } from './admin-audit.t
 export * as adminPeople from './admin-people.ts';
 export * as adminDomains from './admin-domains.ts';
 export type { OrgDomain } from './admin-domains.ts';
+export * as adminReports from './admin-reports.ts';
+export type { UsageDay } from './admin-reports.ts';

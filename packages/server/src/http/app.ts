@@ -37,6 +37,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
+import { adminReportRoutes } from './routes/admin-reports.ts';
 
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
@@ -194,6 +195,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminAuditRoutes(app, core);
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
+  adminReportRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

@@ -9,7 +9,9 @@ import {
   adminAudit,
   adminDomains,
   adminPeople,
+  adminReports,
   invitations,
+  methodPath,
   organizations,
   people,
   type AuditEvent,
@@ -21,6 +23,7 @@ import {
   type OrgDomain,
   type Person,
   type Session as SessionInfo,
+  type UsageDay,
 } from '@flint/protocol';
 import { nextLink as linkOf } from '@flint/sdk';
 
@@ -109,4 +112,13 @@ export function verifyDomain(client: FlintClient, domain: string): Promise<OrgDo
 
 export function removeDomain(client: FlintClient, domain: string): Promise<void> {
   return client.transport.call(adminDomains.removeDomain, { params: { domain } });
+}
+
+export async function usage(client: FlintClient, from: string, to: string): Promise<UsageDay[]> {
+  return (await client.transport.call(adminReports.usageReport, { query: { from, to } })).days;
+}
+
+/** Where the browser downloads the CSV (a GET: the session cookie goes with it, no CSRF header needed). */
+export function usageCsvHref(from: string, to: string): string {
+  return `${methodPath(adminReports.usageReportCsv.path, undefined)}?${new URLSearchParams({ from, to }).toString()}`;
 }

@@ -16,7 +16,7 @@ export type Route =
   /** The admin console (org admins; the server enforces it). */
   | { view: 'admin'; section: AdminSection };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'audit'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {

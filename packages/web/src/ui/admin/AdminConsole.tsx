@@ -12,12 +12,14 @@ import { InvitationsAdmin } from './InvitationsAdmin.tsx';
 import { DomainsAdmin } from './DomainsAdmin.tsx';
 import { PoliciesAdmin } from './PoliciesAdmin.tsx';
 import { AuditLog } from './AuditLog.tsx';
+import { UsageReport } from './UsageReport.tsx';
 
 const TITLES = {
   people: 'adminPeople',
   invitations: 'adminInvitations',
   domains: 'adminDomains',
   policies: 'adminPolicies',
+  reports: 'adminReports',
   audit: 'adminAudit',
 } as const satisfies Record<AdminSection, string>;
 
@@ -49,6 +51,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'invitations' && <InvitationsAdmin />}
             {section === 'domains' && <DomainsAdmin />}
             {section === 'policies' && <PoliciesAdmin />}
+            {section === 'reports' && <UsageReport />}
             {section === 'audit' && <AuditLog />}
           </section>
         </>

@@ -188,7 +188,7 @@ describe('web app, admin console and invitations (Chromium)', () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
       const page = await context.newPage();
       await signIn(page, 'bob@example.com');
-      const bobId = ((await db.selectFrom('people').select('id').where('email', '=', 'bob@example.com').executeTakeFirstOrThrow()) as { id: string }).id;
+      const bobId = (await db.selectFrom('people').select('id').where('email', '=', 'bob@example.com').executeTakeFirstOrThrow()).id;
       // 31 minutes without activity, for every session of Bob's.
       await db.updateTable('sessions').set({ last_seen_at: Date.now() - 31 * 60_000 }).where('person_id', '=', bobId).execute();
       await page.reload();

@@ -4,7 +4,6 @@
  * real resolver. Names not in the table get NXDOMAIN.
  * @module
  */
-import type { AddressInfo } from 'node:net';
 import dns2 from 'dns2';
 
 export interface TestDnsServer {
@@ -33,7 +32,7 @@ export async function startDnsServer(): Promise<TestDnsServer> {
     void send(response);
   });
   await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { port } = server.address();
   return {
     address: `127.0.0.1:${port}`,
     setTxt: (name, records) => txt.set(name.toLowerCase(), records),

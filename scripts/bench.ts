@@ -25,7 +25,7 @@ its own section below. These machines are shared and noisy: compare figures with
 across runs. Every section names the machine, the date and the command that produced it.
 
 Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
-\`history\`, \`kms\`, \`search\`, \`files\` (1 GiB up and down, local folder and S3, with each process's peak RSS), \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
+\`writes\` (rows per message, this vs the per-recipient log), \`delivery\` (bare sockets, 1,000 and 5,000 members, one and two instances), \`history\`, \`kms\`, \`search\`, \`files\` (1 GiB up and down, local folder and S3, with each process's peak RSS), \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
 alone runs them all, one after another; each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that misses while the load generator lagged or the machine was busy is *refused*, not counted as the server's failure, and stops its ladder (see those sections). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
@@ -35,6 +35,7 @@ optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2)
 \`FLINT_BENCH_KMS_CONCURRENCY\` (8), \`FLINT_BENCH_FILE_BYTES\` (1 GiB), \`FLINT_BENCH_WEB_RUNS\` (5), \`FLINT_BENCH_BASELINE_REF\` (cbaf2b6, the profile's "before"),
 \`FLINT_BENCH_MIX_START\` (300), \`FLINT_BENCH_MIX_MAX_USERS\` (2400), \`FLINT_BENCH_MIX_WINDOW_S\` (20), \`FLINT_BENCH_MIX_BISECTIONS\` (1), \`FLINT_BENCH_MIX_BUDGET_S\` (300),
 \`FLINT_BENCH_SEARCH_MESSAGES\` (1000000), \`FLINT_BENCH_SEARCH_SPACES\` (1000), \`FLINT_BENCH_SEARCH_QUERIES\` (200),
+\`FLINT_BENCH_WRITES_SIZES\` (10,100,1000,5000), \`FLINT_BENCH_WRITES_MESSAGES\` (20), \`FLINT_BENCH_BASELINE_WRITES\` (e2f5db8), \`FLINT_BENCH_DELIVERY_SIZES\` (1000,5000), \`FLINT_BENCH_DELIVERY_PG_SIZES\`, \`FLINT_BENCH_DELIVERY_MESSAGES\` (8),
 \`FLINT_BENCH_PG_URL\`, \`FLINT_BENCH_REDIS_URL\`. Every figure is a median, percentile or ratio from one run of one part.
 `;
 

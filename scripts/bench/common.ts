@@ -6,16 +6,28 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { FlintClient, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
+import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
 import { freePort } from '@flint/testkit';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
+/** The development entry: TypeScript compiled through tsx's loader at start. */
 export const FLINT = join(root, 'packages/cli/bin/flint.mjs');
+/** What `npm start` runs: the compiled bundle (scripts/build-cli.mjs). */
+export const FLINT_COMPILED = join(root, 'packages/cli/dist/flint.mjs');
+
+/** Rebuilds the compiled bundle if a source is newer, so a bench never measures stale code. */
+export async function buildCompiled(): Promise<void> {
+  const child = spawn(process.execPath, [join(root, 'scripts/build-cli.mjs'), '--if-stale'], { stdio: 'inherit' });
+  const code = await new Promise<number | null>((r) => child.once('exit', r));
+  if (code !== 0) throw new Error('scripts/build-cli.mjs failed');
+}
 export const PG_URL = process.env['FLINT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env['FLINT_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';
 export const PASSWORD = 'bench password correct horse';
@@ -93,6 +105,8 @@ export interface ServerOptions {
   nodeArgs?: string[];
   /** Another checkout of Flint to run (see `checkout`); this one by default. */
   flintRoot?: string;
+  /** PostgreSQL: join this database (and the Redis prefix in `env`) as a further instance, instead of a fresh one. */
+  databaseUrl?: string;
 }
 
 /**
@@ -165,19 +179,27 @@ export async function startServer(options: ServerOptions): Promise<Server> {
   };
   let databaseUrl = `sqlite:${join(dir, 'data', 'flint.db')}`;
   if (options.engine === 'postgres') {
-    const db = await createPgDatabase();
-    drop = db.drop;
-    databaseUrl = db.url;
-    env['DATABASE_URL'] = db.url;
+    if (options.databaseUrl !== undefined) {
+      databaseUrl = options.databaseUrl;
+    } else {
+      const db = await createPgDatabase();
+      drop = db.drop;
+      databaseUrl = db.url;
+    }
+    env['DATABASE_URL'] = databaseUrl;
     env['REDIS_URL'] = REDIS_URL;
-    env['FLINT_REDIS_PREFIX'] = `flint-bench-${randomBytes(4).toString('hex')}:`;
+    env['FLINT_REDIS_PREFIX'] = options.env?.['FLINT_REDIS_PREFIX'] ?? `flint-bench-${randomBytes(4).toString('hex')}:`;
   } else {
     env['DATABASE_URL'] = databaseUrl;
   }
   const base = { ...process.env };
   delete base['NODE_OPTIONS'];
   const flintRoot = options.flintRoot ?? root;
-  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), join(flintRoot, 'packages/cli/bin/flint.mjs'), 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
+  // The server as deployed (`npm start`): the compiled bundle; a baseline checkout without one runs its sources.
+  if (flintRoot === root) await buildCompiled();
+  const compiled = join(flintRoot, 'packages/cli/dist/flint.mjs');
+  const entry = flintRoot === root || existsSync(compiled) ? compiled : join(flintRoot, 'packages/cli/bin/flint.mjs');
+  const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), entry, 'serve', '--host', '127.0.0.1', '--port', String(port), '--data', join(dir, 'data')], {
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     cwd: flintRoot,
@@ -251,7 +273,7 @@ export interface Member {
 
 /** The founding admin (first sign-up of a fresh install). */
 export async function founder(url: string): Promise<Member> {
-  const client = new FlintClient({ baseUrl: url });
+  const client = createSession({ baseUrl: url }).api;
   const email = `admin@${DOMAIN}`;
   const result = await client.auth.signup({ email, password: PASSWORD, displayName: 'Bench Admin' });
   return { client, personId: result.personId, email };
@@ -262,7 +284,7 @@ export async function createPeople(url: string, admin: Member, count: number, pr
   return pool(count, concurrency, async (i) => {
     const email = `${prefix}${i}@${DOMAIN}`;
     const person = await admin.client.people.create({ emails: [email], displayName: `${prefix} ${i}`, password: PASSWORD });
-    const client = new FlintClient({ baseUrl: url });
+    const client = createSession({ baseUrl: url }).api;
     if (login) await client.auth.login({ email, password: PASSWORD });
     return { client, personId: person.id, email };
   });

@@ -1,8 +1,8 @@
 /**
  * Large space: one space of 5,000 members (the most Webex allows). People are created by an admin
  * (POST /api/people with a password) and signed in; their memberships are inserted straight into
- * the database (adding them one by one through the API would append an event for every existing
- * member each time: 12.5 M event rows). As many members as asked connect to the event stream, each
+ * the database, each with its open interval of the space's event stream (what `insertMembership`
+ * writes), to save 5,000 API calls. As many members as asked connect to the event stream, each
  * with its own KMS channel; then messages are sent one at a time and we time until every connected
  * member holds the decrypted plaintext.
  * @module
@@ -10,11 +10,12 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openText, sealText, type EventStream, type KmsClient } from '@flint/sdk';
+import type { EventStream } from '@flint/sdk';
+import { openText, sealText, type KmsClient } from '@flint/sdk/testing/kms';
 import { NodeWebSocket } from '@flint/testkit';
 import { createPeople, fmt, founder, kmsClientFor, machineLine, median, percentile, pool, round, sleep, table, withServer, type Engine, type Member, type Server } from './common.ts';
 
-async function insertMemberships(server: Server, roomId: string, personIds: string[]): Promise<void> {
+export async function insertMemberships(server: Server, roomId: string, personIds: string[]): Promise<void> {
   const now = Date.now();
   const rows = personIds.map((personId) => ({ id: randomUUID(), personId }));
   if (server.engine === 'sqlite') {
@@ -22,8 +23,12 @@ async function insertMemberships(server: Server, roomId: string, personIds: stri
     try {
       db.pragma('busy_timeout = 10000');
       const stmt = db.prepare('insert into memberships (id, space_id, person_id, is_moderator, created_at) values (?, ?, ?, 0, ?)');
+      const interval = db.prepare('insert into stream_memberships (person_id, space_id, from_pos, to_pos) values (?, ?, 0, null)');
       db.transaction(() => {
-        for (const r of rows) stmt.run(r.id, roomId, r.personId, now);
+        for (const r of rows) {
+          stmt.run(r.id, roomId, r.personId, now);
+          interval.run(r.personId, roomId);
+        }
       })();
     } finally {
       db.close();
@@ -34,6 +39,7 @@ async function insertMemberships(server: Server, roomId: string, personIds: stri
   await c.connect();
   try {
     await c.query('insert into memberships (id, space_id, person_id, is_moderator, created_at) select unnest($1::text[]), $2, unnest($3::text[]), 0, $4', [rows.map((r) => r.id), roomId, rows.map((r) => r.personId), now]);
+    await c.query('insert into stream_memberships (person_id, space_id, from_pos, to_pos) select unnest($1::text[]), $2, 0, null', [rows.map((r) => r.personId), roomId]);
   } finally {
     await c.end();
   }

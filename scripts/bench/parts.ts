@@ -12,8 +12,12 @@ import { search } from './search.ts';
 import { userMix } from './user-mix.ts';
 import { web } from './web.ts';
 import { files } from './files.ts';
+import { writes } from './writes.ts';
+import { delivery } from './delivery.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
+  writes,
+  delivery,
   'fanout-profile': fanoutProfile,
   'large-space': largeSpace,
   connections,

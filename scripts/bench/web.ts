@@ -13,8 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { SecureClient } from '@flint/sdk';
-import { launchChromium, NodeWebSocket, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
+import { launchChromium, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
 import { median, root } from './common.ts';
 
 const RUNS = Number(process.env['FLINT_BENCH_WEB_RUNS'] ?? 5);
@@ -199,12 +198,12 @@ export async function web(): Promise<{ json: Record<string, unknown>; markdown: 
   try {
     // A person with 20 spaces of a few messages each, so the signed-in view has work to do.
     const ada = await flint.signup({ email: 'ada@web.bench', displayName: 'Ada Bench' });
-    const secure = await SecureClient.connect(ada, { deviceId: 'bench-seed', WebSocket: NodeWebSocket });
+    const seeder = flint.session(ada, { deviceId: 'bench-seed' });
     for (let i = 0; i < 20; i++) {
-      const room = await secure.createSpace({ title: `Space ${i}` });
-      for (let j = 0; j < 5; j++) await secure.send({ roomId: room.id, text: `message ${j} in space ${i}` });
+      const room = await seeder.spaces.create({ title: `Space ${i}` });
+      for (let j = 0; j < 5; j++) await seeder.messages.send({ roomId: room.id, text: `message ${j} in space ${i}` });
     }
-    secure.close();
+    seeder.close();
 
     for (const [label, accept] of encodings) transfers.push({ label, ...(await transferOf(browser, flint.url, accept)) });
 

@@ -5,14 +5,17 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FlintClient } from '@flint/sdk';
-import { createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
+import { createSession } from '@flint/sdk';
+import { collect, createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
 
 const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
+/** What `npm start` runs: the compiled bundle. */
+const FLINT_COMPILED = fileURLToPath(new URL('../../packages/cli/dist/flint.mjs', import.meta.url));
+const BUILD = fileURLToPath(new URL('../../scripts/build-cli.mjs', import.meta.url));
 
 interface Run {
   code: number | null;
@@ -33,9 +36,9 @@ function run(args: string[], env: Record<string, string>, stdin?: string): Promi
   });
 }
 
-function startServe(args: string[], env: Record<string, string>): Promise<{ child: ChildProcess; output: () => string }> {
+function startServe(args: string[], env: Record<string, string>, entry = FLINT): Promise<{ child: ChildProcess; output: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLINT, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [entry, 'serve', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const timer = setTimeout(() => reject(new Error(`flint serve did not become ready:\n${output}`)), 30_000);
     const onData = (d: Buffer) => {
@@ -82,7 +85,7 @@ describe('flint serve and flint admin', () => {
     assert.equal(home.status, 200);
     assert.match(home.text, /<title>Flint<\/title>/);
     assert.equal((await raw(url, 'GET', '/kms/health')).status, 200);
-    const ada = new FlintClient({ baseUrl: url });
+    const ada = createSession({ baseUrl: url }).api;
     await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     assert.deepEqual((await ada.people.me()).roles, ['org_admin']);
   });
@@ -94,7 +97,7 @@ describe('flint serve and flint admin', () => {
     assert.deepEqual(created.domains.sort(), ['partner.example', 'partner.test']);
     const person = await run(['admin', '--json', 'person', 'create', '--email', 'pat@partner.test', '--name', 'Pat', '--password-stdin', '--admin'], env, 'pats initial password\n');
     assert.equal(person.code, 0, person.stderr);
-    const pat = new FlintClient({ baseUrl: url });
+    const pat = createSession({ baseUrl: url }).api;
     await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
     const me = await pat.people.me();
     assert.deepEqual(me.roles, ['org_admin']);
@@ -112,7 +115,7 @@ describe('flint serve and flint admin', () => {
     const mails = await Promise.all((await readdir(outbox)).map((n) => readFile(join(outbox, n), 'utf8')));
     const mail = mails.find((m) => m.includes('quinn@partner.test'));
     assert.ok(mail);
-    const quinn = new FlintClient({ baseUrl: url });
+    const quinn = createSession({ baseUrl: url }).api;
     await quinn.auth.signup({ email: 'quinn@partner.test', password: 'quinns password!', displayName: 'Quinn', invitationToken: invitationTokenFrom(mail.replace(/=\r?\n/g, '')) });
     assert.equal((await quinn.people.me()).isGuest, undefined);
   });
@@ -120,7 +123,7 @@ describe('flint serve and flint admin', () => {
   it('makes someone an org admin and takes it back', async () => {
     const grant = await run(['admin', 'person', 'make-admin', 'quinn@partner.test'], env);
     assert.equal(grant.code, 0, grant.stderr);
-    const quinn = new FlintClient({ baseUrl: url });
+    const quinn = createSession({ baseUrl: url }).api;
     await quinn.auth.login({ email: 'quinn@partner.test', password: 'quinns password!' });
     assert.deepEqual((await quinn.people.me()).roles, ['org_admin']);
     // The operator's action is in the org's admin audit log, as the operator's (CP-5).
@@ -137,15 +140,15 @@ describe('flint serve and flint admin', () => {
   });
 
   it('resets a password: a generated one is printed, the old one fails and every session ends', async () => {
-    const pat = new FlintClient({ baseUrl: url });
+    const pat = createSession({ baseUrl: url }).api;
     await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
     const r = await run(['admin', '--json', 'person', 'reset-password', 'pat@partner.test'], env);
     assert.equal(r.code, 0, r.stderr);
     const { password } = JSON.parse(r.stdout) as { password: string };
     assert.ok(password.length >= 16);
     await assert.rejects(pat.people.me(), { status: 401 });
-    await assert.rejects(new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password: 'pats initial password' }), { status: 401 });
-    await new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password });
+    await assert.rejects(createSession({ baseUrl: url }).api.auth.login({ email: 'pat@partner.test', password: 'pats initial password' }), { status: 401 });
+    await createSession({ baseUrl: url }).api.auth.login({ email: 'pat@partner.test', password });
   });
 
   it('creates a bot and prints a token that works on the API', async () => {
@@ -174,10 +177,52 @@ describe('flint serve and flint admin', () => {
     assert.match(r.stderr, /REDIS_URL/);
   });
 
+  it('flint kms reads its settings once, typed: every bad one is reported by name and it exits 2', async () => {
+    const r = await run(['kms', '--database-url', 'mysql://db/kms', 'audit'], { ...env, FLINT_KMS_LINK_SECRET: 'too short' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--database-url: the KMS database URL must start with/);
+    assert.match(r.stderr, /FLINT_KMS_LINK_SECRET: at least 32 characters/);
+  });
+
   it('stops gracefully on SIGTERM', async () => {
     const exited = new Promise<number | null>((resolve) => serve.child.on('exit', (code) => resolve(code)));
     serve.child.kill('SIGTERM');
     assert.equal(await exited, 0);
     assert.match(serve.output(), /"msg":"stopped"/);
+  });
+});
+
+describe('npm start: flint serve compiled to JavaScript', () => {
+  it('builds one bundle with no TypeScript loader, which serves the API, the web app and the event stream, and stops on SIGTERM', async () => {
+    const built = spawn(process.execPath, [BUILD, '--if-stale'], { stdio: 'inherit' });
+    assert.equal(await new Promise((r) => built.once('exit', r)), 0);
+    const bundle = await readFile(FLINT_COMPILED, 'utf8');
+    assert.ok(!/from "[^"]*tsx[/"]/.test(bundle) && !bundle.includes('tsx/esm'), 'no tsx at run time');
+    assert.ok(!/from "@flint\//.test(bundle), 'our packages are compiled in, not loaded as TypeScript');
+    const dir = await mkdtemp(join(tmpdir(), 'flint-compiled-'));
+    const db = await createTestDatabase(dir);
+    const port = await freePort();
+    const serve = await startServe(['--port', String(port)], { FLINT_DATA_DIR: join(dir, 'data'), DATABASE_URL: db.url, FLINT_ARGON2_MEMORY_KIB: '1024', FLINT_LOG_LEVEL: 'info' }, FLINT_COMPILED);
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      assert.equal((await raw(url, 'GET', '/health')).status, 200);
+      assert.match((await raw(url, 'GET', '/')).text, /<title>Flint<\/title>/);
+      assert.equal((await raw(url, 'GET', '/kms/health')).status, 200);
+      const ada = createSession({ baseUrl: url }).api;
+      await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
+      const device = await collect(ada);
+      const room = await ada.rooms.create({ title: 'ciphertext:compiled' });
+      const sent = await ada.messages.create({ roomId: room.id, text: 'ciphertext:hello' });
+      const got = await device.waitFor((e) => e.type === 'message.created');
+      assert.equal((got.data as { id: string }).id, sent.id);
+      device.stop();
+      const exited = new Promise<number | null>((resolve) => serve.child.on('exit', (code) => resolve(code)));
+      serve.child.kill('SIGTERM');
+      assert.equal(await exited, 0);
+    } finally {
+      if (serve.child.exitCode === null) serve.child.kill('SIGKILL');
+      await db.drop();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Message, StoredEvent } from '@flint/protocol';
-import { downloadFile, downloadPreview, openReference, uploadFile, uploadPreview, type FlintClient, type FlintError, type SpaceKey } from '@flint/sdk';
+import type { FlintClient, FlintError } from '@flint/sdk';
+import { downloadFile, downloadPreview, openReference, uploadFile, uploadPreview, type SpaceKey } from '@flint/sdk/testing/files';
 import { createNodePreviewMaker } from '@flint/sdk/previews/node';
 import { collect, filesUnder, raw, sampleImage, samplePdf, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
 
@@ -152,7 +153,7 @@ for (const storage of ['local', 's3'] as const) {
         for (const needle of needles) assert.equal(bytes.indexOf(needle), -1, `plaintext found in ${path}`);
       }
       if (flint.engine === 'postgres') {
-        for (const table of ['files', 'messages', 'event_payloads']) {
+        for (const table of ['files', 'messages', 'events']) {
           const text = JSON.stringify(await flint.server.core.db.selectFrom(table as 'files').selectAll().execute());
           for (const name of [...cases.map((c) => c.name), PDF_TEXT]) assert.ok(!text.includes(name), `${name} in ${table}`);
         }

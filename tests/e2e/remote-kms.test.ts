@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient, KmsClient, httpKmsTransport, openText, sealText } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
+import { KmsClient, httpKmsTransport, openText, sealText } from '@flint/sdk/testing/kms';
 import { createTestDatabase, FLINT_BIN, freePort, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -55,7 +56,7 @@ describe('a KMS on its own machine', () => {
   });
 
   it('relays discovery from the remote KMS and mounts no KMS in the core', async () => {
-    const ada = new FlintClient({ baseUrl: core.url });
+    const ada = createSession({ baseUrl: core.url }).api;
     const session = await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     const viaCore = (await (await fetch(`${core.url}/encryption/api/v1/kms/${session.personId}`, { headers: { authorization: `Bearer ${session.accessToken}` } })).json()) as { kmsCluster: string; rsaPublicKey: string };
     const direct = (await (await fetch(`${kmsUrl}/kms/info`)).json()) as { kmsCluster: string; rsaPublicKey: string };
@@ -71,7 +72,7 @@ describe('a KMS on its own machine', () => {
     const info = (await (await fetch(`${kmsUrl}/kms/info`)).json()) as { kmsCluster: string; rsaPublicKey: string };
     const people: FlintClient[] = [];
     for (const email of ['bob@example.com', 'cat@example.com', 'dan@example.com']) {
-      const client = new FlintClient({ baseUrl: core.url });
+      const client = createSession({ baseUrl: core.url }).api;
       await client.auth.signup({ email, password: 'correct horse battery staple', displayName: email });
       people.push(client);
     }

@@ -13,8 +13,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { SecureClient } from '@flint/sdk';
-import { assertAccessible, launchChromium, NodeWebSocket, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import type { Session } from '@flint/sdk';
+import { assertAccessible, launchChromium, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -22,7 +22,7 @@ const WAIT = { timeout: 20_000 };
 describe('web app, admin console and invitations (Chromium)', () => {
   let flint: TestFlint;
   let browser: Browser;
-  let ada: SecureClient;
+  let ada: Session;
   let adaContext: BrowserContext;
   let admin: Page;
   let roomId = '';
@@ -41,9 +41,9 @@ describe('web app, admin console and invitations (Chromium)', () => {
     browser = await launchChromium();
     const adaClient = await flint.signup({ email: 'ada@example.com', displayName: 'Ada Lovelace' });
     await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
-    ada = await SecureClient.connect(adaClient, { deviceId: 'ada-node', WebSocket: NodeWebSocket });
-    roomId = (await ada.createSpace({ title: 'Partners' })).id;
-    await ada.send({ roomId, text: 'welcome, partners' });
+    ada = await flint.connect(adaClient, { deviceId: 'ada-node' });
+    roomId = (await ada.spaces.create({ title: 'Partners' })).id;
+    await ada.messages.send({ roomId, text: 'welcome, partners' });
     adaContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     admin = await adaContext.newPage();
     await signIn(admin, 'ada@example.com');
@@ -142,11 +142,11 @@ describe('web app, admin console and invitations (Chromium)', () => {
     await assertAccessible(admin, 'admin audit log');
     await admin.screenshot({ path: `${SHOTS}admin-audit.png` });
 
-    const orgId = (await ada.client.people.me()).orgId!;
+    const orgId = (await ada.api.people.me()).orgId!;
     const hydraOrg = Buffer.from(`ciscospark://us/ORGANIZATION/${orgId}`).toString('base64url');
     const from = new Date(Date.now() - 3600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
-    const v1 = await raw(flint.url, 'GET', `/v1/adminAudit/events?orgId=${hydraOrg}&from=${from}&to=${to}`, { token: ada.client.session!.accessToken });
+    const v1 = await raw(flint.url, 'GET', `/v1/adminAudit/events?orgId=${hydraOrg}&from=${from}&to=${to}`, { token: ada.api.transport.accessToken! });
     assert.equal(v1.status, 200);
     const texts = (v1.json as { items: { data: { actionText: string; actorUserAgent?: string } }[] }).items.map((e) => e.data.actionText);
     assert.ok(texts.includes('Ada Lovelace invited gus@partner.test'));

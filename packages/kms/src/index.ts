@@ -12,6 +12,7 @@ export { openKms, readKmsAudit, type Kms, type KmsInfo, type KmsOptions } from '
 export { createKmsServer, type KmsServer, type KmsServerConfig } from './server.ts';
 export { KmsError } from './errors.ts';
 export { databaseConfigFromUrl } from './storage/database.ts';
+export { KMS_ENV_VARS, KmsConfigError, loadKmsConfig, readKmsEnv, type KmsConfig, type KmsConfigFlags, type KmsEnvVar } from './config.ts';
 export type { KmsPrincipal, VerifyBearer, KmsLogger } from './context.ts';
 export type { AuditEntry, AuditQuery } from './audit.ts';
 

@@ -38,28 +38,8 @@ export interface Core {
   now(): number;
 }
 
-/** The authenticated principal of a request. */
-export interface Actor {
-  personId: string;
-  orgId: string;
-  sessionId: string;
-  type: 'person' | 'bot';
-  isAdmin: boolean;
-  isGuest: boolean;
-  /** How the request authenticated: a bearer token, or the web session cookie. */
-  via: 'bearer' | 'cookie';
-  /** Where this request came from (set per request at the HTTP edge; the admin audit log records it). */
-  origin?: ActorOrigin;
-}
-
-/** The request behind an actor: what the admin audit log (SPEC CP-5) records beside who acted. */
-export interface ActorOrigin {
-  ip?: string | undefined;
-  userAgent?: string | undefined;
-  trackingId?: string | undefined;
-  /** The operator's `flint admin` on the server machine: no person acts. */
-  operator?: boolean;
-}
+/** The authenticated principal of a request (its own module, so the auth cache need not import this one). */
+export type { Actor, ActorOrigin } from './identity/actor.ts';
 
 /** Where a request came from, recorded on sessions (SPEC ID-8). */
 export interface ClientInfo {

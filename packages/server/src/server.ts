@@ -20,6 +20,7 @@ import { createMailer } from './infra/mailer.ts';
 import { createMetrics } from './infra/metrics.ts';
 import { MemoryRateLimiter, RedisRateLimiter, type RateLimiter } from './infra/rate-limiter.ts';
 import { InProcessBus, RedisBus, type EventBus } from './events/event-bus.ts';
+import { StreamPositions } from './events/positions.ts';
 import { EventService } from './events/event-service.ts';
 import { AuthCache } from './identity/auth-cache.ts';
 import { EventHub } from './events/hub.ts';
@@ -30,6 +31,7 @@ import { sweepStaleUploads } from './files/cleanup.ts';
 import { WebhookRegistry } from './webhooks/registry.ts';
 import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
 import { WebhookDeliverer } from './webhooks/delivery.ts';
+import { cleartextWarning } from './http/transport.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -73,8 +75,9 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     bus = new InProcessBus();
   }
   const now = Date.now;
-  const hub = new EventHub(bus, log, now);
-  const events = new EventService(opened.db, opened.engine, bus, hub, log, now);
+  const positions = new StreamPositions(opened.db, opened.engine);
+  const hub = new EventHub(bus, opened.db, positions, log, now);
+  const events = new EventService(opened.db, positions, bus, hub, log, now);
   // Created here, started by createServer: `flint admin` opens a core too, and must not deliver.
   const metrics = createMetrics();
   const jobs = new JobRunner(opened.db, opened.engine, log, { ...config.jobs, observe: (queue, outcome) => metrics.jobs.inc({ queue, outcome }) }, now);
@@ -163,6 +166,8 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     },
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
+      const cleartext = cleartextWarning(config);
+      if (cleartext !== undefined) log.warn({ host: config.host }, cleartext);
       return address;
     },
     close,

@@ -8,7 +8,7 @@ export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
 export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
-export { spawnFlint, spawnGateway, FLINT_BIN, type FlintProcess } from './process.ts';
+export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM } from './browser.ts';
 export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
@@ -19,3 +19,4 @@ export { measureTransfer, memory as processMemory, resetPeak as resetPeakMemory,
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { seededBytes, filesUnder } from './file-bytes.ts';
 export * from './dns-server.ts';
+export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';

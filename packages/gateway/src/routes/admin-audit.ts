@@ -62,10 +62,10 @@ export function adminAuditRoutes(app: FastifyInstance, gw: Gateway): void {
     const actorParam = queryString(req.query, 'actorId', 200);
     const actorId = actorParam === undefined ? undefined : (fromHydraId('PEOPLE', actorParam) ?? Buffer.from(actorParam, 'base64').toString('utf8'));
     const categories = queryList(req.query, 'eventCategories');
-    const me = await caller.client.people.me();
+    const me = caller.me;
     // Another org's log: the same answer as a non-admin's, so it tells nothing.
     if (me.orgId !== orgId) throw new WebexError('forbidden', 'This requires the organization administrator role.');
-    const response = await caller.client.transport.send(adminAudit.listAuditEvents, {
+    const response = await caller.session.api.transport.send(adminAudit.listAuditEvents, {
       query: {
         from,
         to,

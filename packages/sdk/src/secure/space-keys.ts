@@ -18,7 +18,8 @@ export class SpaceKeys {
   /** Keys this device created and bound itself, which need no round trip to read back. */
   private readonly own = new Map<string, KmsKey>();
 
-  constructor(private readonly kms: KmsClient) {}
+  /** @param kms the session's KMS client, connected on first use */
+  constructor(private readonly kms: () => Promise<KmsClient>) {}
 
   /** A key by URI, from the KMS (which checks the caller is on its resource's authorization list). */
   key(uri: string): Promise<KmsKey> {
@@ -26,7 +27,7 @@ export class SpaceKeys {
     if (mine !== undefined) return Promise.resolve(mine);
     let pending = this.inflight.get(uri);
     if (pending === undefined) {
-      pending = this.kms.retrieveKey(uri);
+      pending = this.kms().then((kms) => kms.retrieveKey(uri));
       this.inflight.set(uri, pending);
       // Done either way: the KMS client caches what it got, and a refusal may be lifted later
       // (someone adds the authorization), so it must not stick.
@@ -41,9 +42,10 @@ export class SpaceKeys {
    * in the same request.
    */
   async create(userIds: readonly string[]): Promise<SpaceKeyring> {
-    const [key] = await this.kms.createKeys(1);
+    const kms = await this.kms();
+    const [key] = await kms.createKeys(1);
     if (key === undefined) throw new TypeError('the KMS created no key');
-    const resource = await this.kms.createResource({ userIds: [...new Set(userIds)], keyUris: [key.uri] });
+    const resource = await kms.createResource({ userIds: [...new Set(userIds)], keyUris: [key.uri] });
     const bound = { ...key, resourceUri: resource.uri };
     this.own.set(bound.uri, bound);
     return { key: bound, kroUri: resource.uri };
@@ -51,27 +53,27 @@ export class SpaceKeys {
 
   /** A fresh key bound to the KRO: the space's next current key. */
   async rotate(kroUri: string): Promise<KmsKey> {
-    const [key] = await this.kms.createKeys(1);
+    const kms = await this.kms();
+    const [key] = await kms.createKeys(1);
     if (key === undefined) throw new TypeError('the KMS created no key');
-    const bound = await this.kms.bindKey(key.uri, kroUri);
+    const bound = await kms.bindKey(key.uri, kroUri);
     this.own.set(bound.uri, bound);
     return bound;
   }
 
   /** Adds people to the KRO's authorization list (idempotent at the KMS). */
   async authorize(kroUri: string, userIds: readonly string[]): Promise<void> {
-    await this.kms.addAuthorizations(kroUri, [...userIds]);
+    await (await this.kms()).addAuthorizations(kroUri, [...userIds]);
   }
 
   /** Takes someone off the KRO's authorization list. */
   async deauthorize(kroUri: string, userId: string): Promise<void> {
-    await this.kms.removeAuthorization(kroUri, userId);
+    await (await this.kms()).removeAuthorization(kroUri, userId);
   }
 
-  /** Forgets every key held (sign-out). */
+  /** Forgets every key held here (sign-out); the KMS client's own cache is cleared by its owner. */
   clear(): void {
     this.own.clear();
     this.inflight.clear();
-    this.kms.clearCache();
   }
 }

@@ -239,23 +239,44 @@ export interface FavoritesTable {
   created_at: number;
 }
 
+/**
+ * The event log (see events/event-log.ts): one row per event. A space's events name the space and
+ * reach whoever was a member at the event's position (`stream_memberships`); any other event names
+ * its people in `event_recipients`.
+ */
 export interface EventsTable {
-  /** Global, growing; assigned in commit order (see events/event-log.ts). */
-  id: Generated<number>;
-  person_id: string;
-  payload_id: number;
+  /** The stream position: global, growing, final once below the horizon (events/positions.ts). */
+  id: number;
+  space_id: string | null;
+  type: string;
+  actor_id: string | null;
+  /** JSON. */
+  data: string;
   /** Set when only one device of the person should get the event (KMS responses). */
   device_id: string | null;
   created_at: number;
 }
 
-export interface EventPayloadsTable {
-  id: Generated<number>;
-  type: string;
-  actor_id: string | null;
-  /** JSON. */
-  data: string;
-  created_at: number;
+/** The people an event without a space goes to (read state, KMS replies, invitations, teams). */
+export interface EventRecipientsTable {
+  event_id: number;
+  person_id: string;
+}
+
+/** A person's membership of a space as stream positions: they get its events at `from_pos` ≤ id < `to_pos`. */
+export interface StreamMembershipsTable {
+  person_id: string;
+  space_id: string;
+  from_pos: number;
+  /** Null while still a member. */
+  to_pos: number | null;
+}
+
+/** One row: where positions start (PostgreSQL) and the next free position (SQLite). */
+export interface EventStreamTable {
+  id: number;
+  base: number;
+  next_pos: number;
 }
 
 export interface MessagingTables {
@@ -268,8 +289,9 @@ export interface MessagingTables {
   flags: FlagsTable;
   favorites: FavoritesTable;
   events: EventsTable;
-  event_payloads: EventPayloadsTable;
-  event_heads: { person_id: string; last_id: number };
+  event_recipients: EventRecipientsTable;
+  stream_memberships: StreamMembershipsTable;
+  event_stream: EventStreamTable;
   event_retention: { id: number; pruned_through: number };
   search_docs: SearchDocsTable;
   search_postings: SearchPostingsTable;

@@ -1,27 +1,17 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { BatchFrame, frameOfBatch } from './connection.ts';
-import type { EventBatch } from './event-bus.ts';
+import { frameBytes, frameOfRow } from './connection.ts';
+import type { StoredEventRow } from './event-log.ts';
 
-describe('BatchFrame (MS-1 event frames encoded once per event)', () => {
-  it('gives each recipient the same frame as encoding it alone, with its own id, non-ASCII data included', () => {
-    const batch: EventBatch = {
-      kind: 'event',
-      type: 'message.created',
-      data: { text: 'ciphertext', title: 'Ünïcode ✓ 日本語 "quoted" \\ and "id":0, inside' },
-      actorId: 'p-1',
-      created: Date.UTC(2026, 0, 2, 3, 4, 5),
-      deviceId: null,
-      recipients: [],
-    };
-    const frame = new BatchFrame(batch);
-    for (const id of [1, 42, 9_007_199_254]) {
-      const bytes = frame.withId(id);
-      const expected = frameOfBatch(batch).replace('"id":0,', `"id":${id},`);
-      assert.equal(bytes.toString('utf8'), expected);
-      const parsed = JSON.parse(bytes.toString('utf8')) as { event: { id: number; data: { title: string } } };
-      assert.equal(parsed.event.id, id);
-      assert.equal(parsed.event.data.title, 'Ünïcode ✓ 日本語 "quoted" \\ and "id":0, inside');
-    }
+describe('event frames (MS-1: encoded once per event, the same bytes for every recipient)', () => {
+  it('encodes a stored event as its JSON frame in UTF-8, non-ASCII data included', () => {
+    const data = { text: 'ciphertext', title: 'Ünïcode ✓ 日本語 "quoted" \\ and "id":0, inside' };
+    const row: StoredEventRow = { id: 9_007_199_254, space_id: 's-1', type: 'message.created', data: JSON.stringify(data), actor_id: 'p-1', device_id: null, created_at: Date.UTC(2026, 0, 2, 3, 4, 5) };
+    const bytes = frameBytes(row);
+    assert.equal(bytes.toString('utf8'), frameOfRow(row));
+    const parsed = JSON.parse(bytes.toString('utf8')) as { type: string; event: { id: number; type: string; actorId: string; created: string; data: unknown } };
+    assert.deepEqual(parsed, { type: 'event', event: { id: 9_007_199_254, type: 'message.created', actorId: 'p-1', created: '2026-01-02T03:04:05.000Z', data } });
+    const anonymous = JSON.parse(frameOfRow({ ...row, actor_id: null })) as { event: Record<string, unknown> };
+    assert.equal('actorId' in anonymous.event, false);
   });
 });

@@ -1,25 +1,26 @@
 /**
- * One device's event-stream connection. The database is the source of truth; a live batch from the
- * bus is only a hint. If the batch's `prevId` for this person equals the last id this device holds,
- * the event is the very next one and is sent at once (the fast path). Otherwise there is a gap — an
- * event published out of order by another instance, or one still being replayed — and the device
- * catches up by reading its stream from the database, which returns everything in id order.
+ * One device's event-stream connection. The database is the source of truth. On connecting, the
+ * device reads its stream from the database up to the horizon (positions.ts) until it has caught
+ * up with its instance's hub; from then on the hub hands it each of its events in position order,
+ * as one frame encoded once for every recipient. An event the hub offers while the device is still
+ * reading from the database only makes it read once more, so nothing is skipped or sent twice.
  * @module
  */
 import type { WebSocket } from 'ws';
 import { MESSAGING_LIMITS } from '@flint/protocol';
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
-import type { EventBatch } from './event-bus.ts';
-import { readEvents, type StoredEventRow } from './event-log.ts';
+import { readStream, type StoredEventRow } from './event-log.ts';
+import type { StreamPositions } from './positions.ts';
 
 /** A device that has this much unsent data is too slow: close it; it will resume from its last id. */
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 export class EventConnection {
-  /** The last event id of this person's stream that this device has been given (or skipped). */
-  last: number;
-  private catchingUp = false;
+  /** Every event of this person below this position has been given to this device (or skipped as another device's). */
+  seen: number;
+  private catchingUp = true;
+  private started = false;
   private pending = false;
   closed = false;
   readonly presenceSubscriptions = new Set<string>();
@@ -31,25 +32,35 @@ export class EventConnection {
     readonly deviceId: string | null,
     private readonly socket: WebSocket,
     private readonly db: Kysely<Database>,
+    private readonly positions: StreamPositions,
+    /** The last event id the device holds. */
     startAfter: number,
     private readonly onError: (error: unknown) => void,
   ) {
-    this.last = startAfter;
+    this.seen = startAfter + 1;
   }
 
-  /** Replays what the device missed; live hints that arrive meanwhile are folded in after. */
+  /** Caught up: the hub's events go straight to the socket. */
+  get live(): boolean {
+    return this.started && !this.catchingUp;
+  }
+
+  /** Replays what the device missed; events the hub offers meanwhile are folded in after. */
   start(): void {
+    this.started = true;
+    this.catchingUp = false;
     this.catchUp();
   }
 
-  offer(batch: EventBatch, frame: BatchFrame, eventId: number, prevId: number): void {
-    if (this.closed || eventId <= this.last) return;
-    if (this.catchingUp || prevId !== this.last) {
-      this.catchUp();
+  /** The hub's next event for this person, in position order. */
+  offer(eventId: number, deviceId: string | null, frame: Buffer): void {
+    if (this.closed || eventId < this.seen) return;
+    if (this.catchingUp || !this.started) {
+      this.pending = true;
       return;
     }
-    this.last = eventId;
-    if (batch.deviceId === null || batch.deviceId === this.deviceId) this.send(frame.withId(eventId));
+    this.seen = eventId + 1;
+    if (deviceId === null || deviceId === this.deviceId) this.send(frame);
   }
 
   sendRaw(frame: string): void {
@@ -84,15 +95,16 @@ export class EventConnection {
   }
 
   private async readUntilCurrent(): Promise<void> {
-    for (;;) {
-      this.pending = false;
-      const rows = await readEvents(this.db, this.personId, this.last, MESSAGING_LIMITS.replayBatch);
-      for (const row of rows) {
+    this.pending = false;
+    const horizon = await this.positions.horizon();
+    while (this.seen < horizon && !this.closed) {
+      const page = await readStream(this.db, this.personId, this.seen, horizon, MESSAGING_LIMITS.replayBatch);
+      for (const row of page.rows) {
         if (this.closed) return;
-        this.last = Number(row.id);
+        if (row.id < this.seen) continue;
         if (row.device_id === null || row.device_id === this.deviceId) this.send(frameOfRow(row));
       }
-      if (rows.length < MESSAGING_LIMITS.replayBatch && !this.pending) return;
+      this.seen = Math.max(this.seen, page.complete);
     }
   }
 
@@ -114,31 +126,7 @@ export function frameOfRow(row: StoredEventRow): string {
   return `{"type":"event","event":{"id":${Number(row.id)},"type":${JSON.stringify(row.type)}${actor},"created":"${new Date(Number(row.created_at)).toISOString()}","data":${row.data}}}`;
 }
 
-/** A batch as a frame with a placeholder id (`"id":0,`), encoded once for all recipients. */
-export function frameOfBatch(batch: EventBatch): string {
-  const actor = batch.actorId === null ? '' : `,"actorId":${JSON.stringify(batch.actorId)}`;
-  return `{"type":"event","event":{"id":0,"type":${JSON.stringify(batch.type)}${actor},"created":"${new Date(batch.created).toISOString()}","data":${JSON.stringify(batch.data)}}}`;
-}
-
-/**
- * A batch serialized and UTF-8 encoded once for all its recipients: only the event id differs
- * between them, so each recipient's frame is the shared bytes before the id, the id's digits and
- * the shared bytes after it (one copy, instead of a string rewrite and a UTF-8 encoding per
- * connection).
- */
-export class BatchFrame {
-  private readonly head: Buffer;
-  private readonly tail: Buffer;
-
-  constructor(batch: EventBatch) {
-    const text = frameOfBatch(batch);
-    const at = text.indexOf('"id":0,') + '"id":'.length;
-    this.head = Buffer.from(text.slice(0, at), 'utf8');
-    this.tail = Buffer.from(text.slice(at + 1), 'utf8');
-  }
-
-  withId(eventId: number): Buffer {
-    const id = Buffer.from(String(eventId), 'latin1');
-    return Buffer.concat([this.head, id, this.tail], this.head.length + id.length + this.tail.length);
-  }
+/** A stored event as the UTF-8 bytes of its frame, encoded once for all the devices it goes to. */
+export function frameBytes(row: StoredEventRow): Buffer {
+  return Buffer.from(frameOfRow(row), 'utf8');
 }

@@ -1,22 +1,20 @@
 /**
  * Fan-out between server instances. After a transaction that appended events commits, the
- * instance publishes one batch; every instance (itself included) hands it to its local hub, which
- * writes to the connected devices of the recipients. In-process by default; Redis pub/sub when
+ * instance publishes a nudge; every instance (itself included) hands it to its local hub, which
+ * reads the new events from the log and writes them to the connected devices of the recipients. In-process by default; Redis pub/sub when
  * REDIS_URL is set, so several instances behind a load balancer deliver to everyone.
  * @module
  */
 import { Redis } from 'ioredis';
 
-/** One stored event fanned out to its recipients: each gets its own id in their stream. */
+/**
+ * "The log has events below `upTo`": a hint, not the events. The log is the one source of each
+ * event and of its order, so a lost or late nudge delays delivery until the next one, and never
+ * reorders or loses anything.
+ */
 export interface EventBatch {
   kind: 'event';
-  type: string;
-  data: unknown;
-  actorId: string | null;
-  created: number;
-  deviceId: string | null;
-  /** [personId, eventId, the person's previous event id (or 0)] */
-  recipients: [string, number, number][];
+  upTo: number;
 }
 
 /** Live-only signals: not stored, no ids. */

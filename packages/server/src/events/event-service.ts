@@ -8,22 +8,24 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { EventBus } from './event-bus.ts';
-import { appendEvents, type PendingEvent } from './event-log.ts';
+import { appendEvents, isEvent, type Pending, type PendingEvent } from './event-log.ts';
 import type { EventHub } from './hub.ts';
+import type { StreamPositions } from './positions.ts';
 
-export type Emit = (event: PendingEvent) => void;
+/** Queues an event, or a change of who is in a space's stream, at this point of the transaction. */
+export type Emit = (item: Pending) => void;
 
 /**
  * Runs inside every transaction that emitted events, after the domain function and before the
  * events are appended, so its writes (e.g. webhook delivery jobs) commit or roll back with the
  * change. It may answer work to do after the commit.
  */
-export type TransactHook = (trx: Kysely<Database>, events: readonly PendingEvent[]) => Promise<(() => void) | undefined>;
+export type TransactHook = (trx: Kysely<Database>, events: readonly PendingEvent[], items: readonly Pending[]) => Promise<(() => void) | undefined>;
 
 export class EventService {
   constructor(
     readonly db: Kysely<Database>,
-    readonly engine: 'sqlite' | 'postgres',
+    readonly positions: StreamPositions,
     readonly bus: EventBus,
     readonly hub: EventHub,
     private readonly log: Logger,
@@ -37,24 +39,24 @@ export class EventService {
   }
 
   async transact<T>(fn: (trx: Kysely<Database>, emit: Emit) => Promise<T>): Promise<T> {
-    const pending: PendingEvent[] = [];
+    const pending: Pending[] = [];
     const afterCommit: (() => void)[] = [];
-    const { result, batches } = await this.db.transaction().execute(async (trx) => {
-      const value = await fn(trx, (event) => pending.push(event));
-      if (pending.length > 0) {
+    const { result, upTo } = await this.db.transaction().execute(async (trx) => {
+      const value = await fn(trx, (item) => pending.push(item));
+      const events = pending.filter(isEvent);
+      if (events.length > 0) {
         for (const hook of this.hooks) {
-          const after = await hook(trx, pending);
+          const after = await hook(trx, events, pending);
           if (after !== undefined) afterCommit.push(after);
         }
       }
-      const appended = await appendEvents(trx, this.engine, pending, this.now());
-      return { result: value, batches: appended };
+      return { result: value, upTo: await appendEvents(trx, this.positions, pending, this.now()) };
     });
     for (const after of afterCommit) after();
-    for (const batch of batches) {
+    if (upTo !== undefined) {
       // The events are durable already; a failed publish only delays delivery until the next
-      // event or reconnect makes the device catch up from the database.
-      await this.bus.publish(batch).catch((error: unknown) => this.log.warn({ err: error, type: batch.type }, 'event batch not published'));
+      // nudge, or a reconnect makes the device catch up from the database.
+      await this.bus.publish({ kind: 'event', upTo }).catch((error: unknown) => this.log.warn({ err: error }, 'event nudge not published'));
     }
     return result;
   }

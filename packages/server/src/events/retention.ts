@@ -30,10 +30,11 @@ export async function pruneEvents(db: Kysely<Database>, cutoff: number): Promise
     for (;;) {
       const ids = (await db.selectFrom('events').select('id').where('id', '<=', through).orderBy('id').limit(BATCH).execute()).map((r) => Number(r.id));
       if (ids.length === 0) break;
+      await db.deleteFrom('event_recipients').where('event_id', 'in', ids).execute();
       await db.deleteFrom('events').where('id', 'in', ids).execute();
       total += ids.length;
     }
-    // Every recipient row of a payload has the payload's time, so pruning by time drops them together.
-    await db.deleteFrom('event_payloads').where('created_at', '<', cutoff).execute();
+    // Memberships that ended before the watermark can select no event that is left.
+    await db.deleteFrom('stream_memberships').where('to_pos', '<=', through).execute();
   }
 }

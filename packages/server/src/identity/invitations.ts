@@ -10,9 +10,10 @@ import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationRow, PersonRow } from '../db/schema.ts';
 import { iso, newId } from '../infra/ids.ts';
-import { emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
+import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
+import { cleanOptionalName } from './names.ts';
 import { recordAdminAction } from '../admin/audit.ts';
 import { memberOf, requireModeratorIfLocked } from '../spaces/access.ts';
 
@@ -36,6 +37,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
     requireModeratorIfLocked(access, 'add people');
   }
   const { invitation, token } = await core.db.transaction().execute(async (trx) => {
+    await assertMayCreateAccount(trx, actor.orgId, email);
     const existing = await findPersonByEmail(trx, email);
     let person: PersonRow;
     if (existing !== undefined) {
@@ -48,7 +50,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
       person = await insertPerson(core, trx, {
         orgId: actor.orgId,
         email,
-        displayName: input.displayName?.trim() || email.slice(0, email.indexOf('@')),
+        displayName: (input.displayName !== undefined ? cleanOptionalName('displayName', input.displayName) : null) ?? email.slice(0, email.indexOf('@')),
         status: 'invited',
         isGuest: !ownDomains.has(emailDomain(email)),
       });

@@ -8,7 +8,7 @@ import type { Actor, Core } from '../core.ts';
 import type { MembershipRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { memberIds, memberOf, personBriefs, requireModeratorIfLocked, seeSpace } from './access.ts';
+import { memberOf, personBriefs, requireModeratorIfLocked, seeSpace } from './access.ts';
 import { presentMembership, presentRoom } from './presenters.ts';
 import { assertMemberLimit, insertMembership } from './rooms.ts';
 
@@ -82,9 +82,9 @@ export async function addMembership(
     assertMemberLimit(Number(count.n));
     const existing = await trx.selectFrom('memberships').select('id').where('space_id', '=', space.id).where('person_id', '=', target.id).executeTakeFirst();
     if (existing !== undefined) throw ApiError.conflict('That person is already a member of this space.');
-    const row = await insertMembership(trx, core.now(), space.id, target.id, input.isModerator === true);
+    const row = await insertMembership(trx, emit, core.now(), space.id, target.id, input.isModerator === true);
     const membership = presentMembership(row, target, space.type);
-    emit({ recipients: await memberIds(trx, space.id), type: 'membership.created', data: membership, actorId: actor.personId });
+    emit({ space: space.id, type: 'membership.created', data: membership, actorId: actor.personId });
     emit({ recipients: [target.id], type: 'room.created', data: presentRoom(space), actorId: actor.personId, echo: true });
     return membership;
   });
@@ -111,11 +111,11 @@ export async function setModerator(core: Core, actor: Actor, id: string, isModer
     // Making oneself moderator of an unlocked space locks it (as in Webex).
     if (isModerator && space.is_locked === 0) {
       await trx.updateTable('spaces').set({ is_locked: 1 }).where('id', '=', space.id).execute();
-      emit({ recipients: await memberIds(trx, space.id), type: 'room.updated', data: presentRoom({ ...space, is_locked: 1 }), actorId: actor.personId });
+      emit({ space: space.id, type: 'room.updated', data: presentRoom({ ...space, is_locked: 1 }), actorId: actor.personId });
     }
     const person = (await personBriefs(trx, [row.person_id])).get(row.person_id)!;
     const membership = presentMembership({ ...row, is_moderator: isModerator ? 1 : 0 }, person, space.type);
-    emit({ recipients: await memberIds(trx, space.id), type: 'membership.updated', data: membership, actorId: actor.personId });
+    emit({ space: space.id, type: 'membership.updated', data: membership, actorId: actor.personId });
     return membership;
   });
 }
@@ -130,11 +130,11 @@ export async function removeMembership(core: Core, actor: Actor, id: string): Pr
     const { space } = access;
     if (space.type === 'direct') throw ApiError.badRequest('One cannot leave or be removed from a direct space.');
     if (row.person_id !== actor.personId) requireModeratorIfLocked(access, 'remove people');
-    const recipients = await memberIds(trx, space.id);
     await trx.deleteFrom('memberships').where('id', '=', id).execute();
     await trx.deleteFrom('favorites').where('space_id', '=', space.id).where('person_id', '=', row.person_id).execute();
     const person = (await personBriefs(trx, [row.person_id])).get(row.person_id)!;
     // The removed person hears of the removal, and nothing after it.
-    emit({ recipients, type: 'membership.deleted', data: presentMembership(row, person, space.type), actorId: actor.personId });
+    emit({ space: space.id, type: 'membership.deleted', data: presentMembership(row, person, space.type), actorId: actor.personId });
+    emit({ change: 'leave', spaceId: space.id, personIds: [row.person_id] });
   });
 }

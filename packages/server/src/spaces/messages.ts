@@ -11,7 +11,7 @@ import type { Database, MessageRow, SpaceRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
 import type { Emit } from '../events/event-service.ts';
-import { memberIds, memberOf, personBriefs } from './access.ts';
+import { memberOf, personBriefs } from './access.ts';
 import { presentMessage } from './presenters.ts';
 import { indexMessage, reindexMessage } from '../search/index-writes.ts';
 import { moveReadMarker, openDirect } from './rooms.ts';
@@ -110,7 +110,7 @@ export async function createMessage(core: Core, actor: Actor, input: CreateMessa
     await moveReadMarker(trx, now, membership.id, row.id);
     const attached = input.files === undefined ? undefined : (await filesOfMessages(trx, [row.id])).get(row.id);
     const message = presentMessage(row, space.type, await senderEmail(trx, actor.personId), attached);
-    emit({ recipients: await memberIds(trx, space.id), type: 'message.created', data: message, actorId: actor.personId });
+    emit({ space: space.id, type: 'message.created', data: message, actorId: actor.personId });
     return message;
   });
 }
@@ -190,7 +190,7 @@ export async function updateMessage(core: Core, actor: Actor, id: string, input:
     await indexMentions(trx, updated, input);
     await reindexMessage(trx, { spaceId: space.id, messageId: id, personId: row.person_id, createdAt: row.created_at }, input.searchTokens);
     const message = presentMessage(updated, space.type, await senderEmail(trx, row.person_id), (await filesOfMessages(trx, [id])).get(id));
-    emit({ recipients: await memberIds(trx, space.id), type: 'message.updated', data: message, actorId: actor.personId });
+    emit({ space: space.id, type: 'message.updated', data: message, actorId: actor.personId });
     return message;
   });
 }
@@ -216,7 +216,7 @@ export async function deleteMessage(core: Core, actor: Actor, id: string): Promi
       deleted: new Date(core.now()).toISOString(),
     };
     if (row.parent_id !== null) tombstone.parentId = row.parent_id;
-    emit({ recipients: await memberIds(trx, space.id), type: 'message.deleted', data: tombstone, actorId: actor.personId });
+    emit({ space: space.id, type: 'message.deleted', data: tombstone, actorId: actor.personId });
     return detachMessageFiles(trx, id);
   });
   // After the commit: a rolled-back delete must not lose its files.

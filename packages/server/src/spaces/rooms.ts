@@ -9,8 +9,9 @@ import type { Actor, Core } from '../core.ts';
 import type { Database, MembershipRow, SpaceRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
-import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { isTeamMember, memberIds, memberOf, membershipOf, requireModeratorIfLocked, seeSpace } from './access.ts';
+import { canSee, findPerson, findPersonByEmail } from '../identity/people.ts';
+import type { Emit } from '../events/event-service.ts';
+import { isTeamMember, memberIds, memberOf, membershipOf, requireModeratorIfLocked, seeSpace, shareASpace } from './access.ts';
 import { presentRoom, type RoomState } from './presenters.ts';
 import { detachSpaceFiles, removeBlobs } from '../files/cleanup.ts';
 
@@ -50,9 +51,11 @@ export async function insertSpace(
   return space;
 }
 
-export async function insertMembership(trx: Kysely<Database>, now: number, spaceId: string, personId: string, isModerator: boolean): Promise<MembershipRow> {
+/** Adds a member, and starts their share of the space's event stream at this point of the transaction. */
+export async function insertMembership(trx: Kysely<Database>, emit: Emit, now: number, spaceId: string, personId: string, isModerator: boolean): Promise<MembershipRow> {
   const row: MembershipRow = { id: newId(), space_id: spaceId, person_id: personId, is_moderator: isModerator ? 1 : 0, last_read_message_id: null, last_read_at: null, created_at: now };
   await trx.insertInto('memberships').values(row).execute();
+  emit({ change: 'join', spaceId, personIds: [personId] });
   return row;
 }
 
@@ -62,7 +65,7 @@ export async function createRoom(core: Core, actor: Actor, input: CreateRoomInpu
     if (input.teamId !== undefined && !(await isTeamMember(trx, input.teamId, actor.personId))) throw ApiError.notFound('team');
     const now = core.now();
     const space = await insertSpace(trx, now, actor, { ...input, type: 'group' });
-    const membership = await insertMembership(trx, now, space.id, actor.personId, input.isLocked === true);
+    const membership = await insertMembership(trx, emit, now, space.id, actor.personId, input.isLocked === true);
     const room = presentRoom(space, { membership });
     emit({ recipients: [actor.personId], type: 'room.created', data: presentRoom(space), actorId: actor.personId });
     return room;
@@ -71,7 +74,10 @@ export async function createRoom(core: Core, actor: Actor, input: CreateRoomInpu
 
 export async function openDirect(core: Core, actor: Actor, target: { personId?: string | undefined; personEmail?: string | undefined; encryptionKeyUrl?: string | undefined; kroUri?: string | undefined }): Promise<{ room: Room; created: boolean }> {
   const other = target.personId !== undefined ? await findPerson(core.db, target.personId) : target.personEmail !== undefined ? await findPersonByEmail(core.db, target.personEmail) : undefined;
+  // Someone the caller may not see (another org, a guest) whom they share no space with is answered
+  // exactly like an address without an account: the lookup must not tell who has one.
   if (other === undefined || other.status === 'deactivated') throw ApiError.notFound('person');
+  if (!canSee(actor, other) && !(await shareASpace(core.db, actor.personId, other.id))) throw ApiError.notFound('person');
   if (other.id === actor.personId) throw ApiError.badRequest('A direct space needs another person.');
   const key = [actor.personId, other.id].sort().join(':');
   const existing = await core.db.selectFrom('spaces').selectAll().where('direct_key', '=', key).executeTakeFirst();
@@ -82,8 +88,8 @@ export async function openDirect(core: Core, actor: Actor, target: { personId?: 
   return core.events.transact(async (trx, emit) => {
     const now = core.now();
     const space = await insertSpace(trx, now, actor, { title: '', type: 'direct', directKey: key, encryptionKeyUrl: target.encryptionKeyUrl, kroUri: target.kroUri });
-    const mine = await insertMembership(trx, now, space.id, actor.personId, false);
-    await insertMembership(trx, now, space.id, other.id, false);
+    const mine = await insertMembership(trx, emit, now, space.id, actor.personId, false);
+    await insertMembership(trx, emit, now, space.id, other.id, false);
     emit({ recipients: [actor.personId], type: 'room.created', data: presentRoom(space, { directPersonId: other.id }), actorId: actor.personId });
     emit({ recipients: [other.id], type: 'room.created', data: presentRoom(space, { directPersonId: actor.personId }), actorId: actor.personId });
     return { room: presentRoom(space, { membership: mine, directPersonId: other.id }), created: true };
@@ -263,7 +269,7 @@ export async function updateRoom(core: Core, actor: Actor, spaceId: string, inpu
     }
     if (Object.keys(set).length > 0) await trx.updateTable('spaces').set(set).where('id', '=', space.id).execute();
     const updated = { ...space, ...set };
-    emit({ recipients: await memberIds(trx, space.id), type: 'room.updated', data: presentRoom(updated), actorId: actor.personId });
+    emit({ space: space.id, type: 'room.updated', data: presentRoom(updated), actorId: actor.personId });
     return presentRoom(updated, { membership: myMembership });
   });
 }
@@ -275,10 +281,11 @@ export async function deleteRoom(core: Core, actor: Actor, spaceId: string): Pro
     if (space.is_general === 1) throw ApiError.forbidden('A team’s general space goes with the team.');
     const allowed = space.is_locked === 1 ? membership.is_moderator === 1 : space.creator_id === actor.personId;
     if (!allowed) throw ApiError.forbidden(space.is_locked === 1 ? 'Only moderators may delete a locked space.' : 'Only the creator may delete this space.');
-    const recipients = await memberIds(trx, space.id);
+    const members = await memberIds(trx, space.id);
     const blobs = await detachSpaceFiles(trx, space.id);
     await trx.deleteFrom('spaces').where('id', '=', space.id).execute();
-    emit({ recipients, type: 'room.deleted', data: { id: space.id }, actorId: actor.personId });
+    emit({ space: space.id, type: 'room.deleted', data: { id: space.id }, actorId: actor.personId });
+    emit({ change: 'leave', spaceId: space.id, personIds: members });
     return blobs;
   });
   // After the commit, as for a deleted message: a rolled-back delete must not lose its files.
@@ -306,7 +313,7 @@ export async function markRead(core: Core, actor: Actor, spaceId: string, messag
     if (membership.last_read_message_id !== null && membership.last_read_message_id >= messageId) return;
     await moveReadMarker(trx, core.now(), membership.id, messageId);
     emit({ recipients: [actor.personId], type: 'room.read', data: { roomId: spaceId, lastReadMessageId: messageId }, actorId: actor.personId });
-    emit({ recipients: await memberIds(trx, spaceId), type: 'membership.seen', data: { roomId: spaceId, personId: actor.personId, lastSeenId: messageId }, actorId: actor.personId });
+    emit({ space: spaceId, type: 'membership.seen', data: { roomId: spaceId, personId: actor.personId, lastSeenId: messageId }, actorId: actor.personId });
   });
 }
 

@@ -9,7 +9,7 @@ import type { Database, TeamMembershipRow, TeamRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
 import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { memberIds, personBriefs } from './access.ts';
+import { personBriefs } from './access.ts';
 import { presentMembership, presentRoom, presentTeam, presentTeamMembership } from './presenters.ts';
 import { insertMembership, insertSpace } from './rooms.ts';
 
@@ -37,7 +37,7 @@ export async function createTeam(core: Core, actor: Actor, input: { name: string
     const team: TeamRow = { id: teamId, org_id: actor.orgId, name: input.name, encryption_key_url: input.encryptionKeyUrl ?? null, creator_id: actor.personId, general_space_id: general.id, created_at: now };
     await trx.insertInto('teams').values(team).execute();
     await trx.insertInto('team_memberships').values({ id: newId(), team_id: teamId, person_id: actor.personId, is_moderator: 1, created_at: now }).execute();
-    await insertMembership(trx, now, general.id, actor.personId, false);
+    await insertMembership(trx, emit, now, general.id, actor.personId, false);
     emit({ recipients: [actor.personId], type: 'team.created', data: presentTeam(team), actorId: actor.personId });
     emit({ recipients: [actor.personId], type: 'room.created', data: presentRoom(general), actorId: actor.personId });
     return presentTeam(team);
@@ -112,8 +112,8 @@ export async function addTeamMember(
     const inGeneral = await trx.selectFrom('memberships').select('id').where('space_id', '=', team.general_space_id).where('person_id', '=', target.id).executeTakeFirst();
     if (inGeneral === undefined) {
       const general = await trx.selectFrom('spaces').selectAll().where('id', '=', team.general_space_id).executeTakeFirstOrThrow();
-      const m = await insertMembership(trx, now, general.id, target.id, false);
-      emit({ recipients: await memberIds(trx, general.id), type: 'membership.created', data: presentMembership(m, target, 'group'), actorId: actor.personId });
+      const m = await insertMembership(trx, emit, now, general.id, target.id, false);
+      emit({ space: general.id, type: 'membership.created', data: presentMembership(m, target, 'group'), actorId: actor.personId });
       emit({ recipients: [target.id], type: 'room.created', data: presentRoom(general), actorId: actor.personId, echo: true });
     }
     return tm;
@@ -159,10 +159,10 @@ export async function removeTeamMember(core: Core, actor: Actor, id: string): Pr
       .where('m.person_id', '=', row.person_id)
       .execute();
     for (const { space_type, ...m } of theirs) {
-      const members = await memberIds(trx, m.space_id);
       await trx.deleteFrom('memberships').where('id', '=', m.id).execute();
       await trx.deleteFrom('favorites').where('space_id', '=', m.space_id).where('person_id', '=', row.person_id).execute();
-      emit({ recipients: members, type: 'membership.deleted', data: presentMembership(m, person, space_type), actorId: actor.personId });
+      emit({ space: m.space_id, type: 'membership.deleted', data: presentMembership(m, person, space_type), actorId: actor.personId });
+      emit({ change: 'leave', spaceId: m.space_id, personIds: [row.person_id] });
     }
   });
 }

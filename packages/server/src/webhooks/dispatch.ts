@@ -16,7 +16,7 @@
 import type { Kysely } from 'kysely';
 import type { WebhookEvent, WebhookResource } from '@flint/protocol';
 import type { Database } from '../db/schema.ts';
-import type { PendingEvent } from '../events/event-log.ts';
+import { audienceOf, type PendingEvent } from '../events/event-log.ts';
 import type { TransactHook } from '../events/event-service.ts';
 import { enqueueJobs, type NewJob } from '../jobs/job-queue.ts';
 import { matchesFilter } from './filters.ts';
@@ -65,7 +65,7 @@ export interface DispatchOptions {
 
 export function webhookDispatcher(options: DispatchOptions): TransactHook {
   const { registry } = options;
-  return async (trx, events: readonly PendingEvent[]) => {
+  return async (trx, events: readonly PendingEvent[], items) => {
     if (registry.isEmpty) return undefined;
     const groups = new Map<string, Group>();
     for (const event of events) {
@@ -77,8 +77,10 @@ export function webhookDispatcher(options: DispatchOptions): TransactHook {
       const data = event.data as Record<string, unknown>;
       const key = `${event.type}\u0000${String(data['id'])}`;
       const group = groups.get(key);
-      if (group === undefined) groups.set(key, { resolved, data, actorId: event.actorId, recipients: new Set(event.recipients), candidates });
-      else for (const r of event.recipients) group.recipients.add(r);
+      // A space's event reaches its members (and whoever left it in this transaction, after the event).
+      const recipients = await audienceOf(trx, event, items);
+      if (group === undefined) groups.set(key, { resolved, data, actorId: event.actorId, recipients: new Set(recipients), candidates });
+      else for (const r of recipients) group.recipients.add(r);
     }
     if (groups.size === 0) return undefined;
     const jobs: NewJob[] = [];

@@ -14,7 +14,8 @@ export type Route =
   /** The link of an invitation e-mail (SPEC ID-3): the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'invitation'; token: string }
   /** The admin console (org admins; the server enforces it). */
-  | { view: 'admin'; section: AdminSection };
+  | { view: 'admin'; section: AdminSection }
+  | { view: 'flagged' };
 
 export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -35,6 +36,7 @@ export function parseRoute(hash: string): Route {
     const section = ADMIN_SECTIONS.find((s) => s === parts[1]) ?? 'people';
     return { view: 'admin', section };
   }
+  if (parts[0] === 'flagged') return { view: 'flagged' };
   return { view: 'home' };
 }
 
@@ -50,6 +52,8 @@ export function href(route: Route): string {
       return `#/invitation/${encodeURIComponent(route.token)}`;
     case 'admin':
       return `#/admin/${route.section}`;
+    case 'flagged':
+      return '#/flagged';
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { Session as SessionInfo } from '@flint/protocol';
 import { useI18n } from '../i18n/index.tsx';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 

@@ -6,7 +6,7 @@
  */
 import { useI18n } from '../../i18n/index.tsx';
 import { ADMIN_SECTIONS, href, type AdminSection } from '../../app/router.ts';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { PeopleAdmin } from './PeopleAdmin.tsx';
 import { InvitationsAdmin } from './InvitationsAdmin.tsx';
 import { DomainsAdmin } from './DomainsAdmin.tsx';

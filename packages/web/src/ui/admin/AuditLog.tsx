@@ -6,7 +6,7 @@
 import { useEffect, useState } from 'react';
 import type { AuditEvent } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { auditEvents, type AuditQuery } from '../../app/admin-api.ts';
 
 const PAGE = 50;

@@ -5,7 +5,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { OrgDomain } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { claimDomain, domains, removeDomain, verifyDomain } from '../../app/admin-api.ts';
 
 export function DomainsAdmin() {

@@ -6,7 +6,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Invitation } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { invite, pendingInvitations, resendInvitation, revokeInvitation } from '../../app/admin-api.ts';
 
 export function InvitationsAdmin() {

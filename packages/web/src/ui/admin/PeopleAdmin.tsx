@@ -7,7 +7,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { Person, Session as SessionInfo } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { createPerson, endSessions, peoplePage, personSessions, resetPassword, updatePerson } from '../../app/admin-api.ts';
 
 const PAGE = 25;

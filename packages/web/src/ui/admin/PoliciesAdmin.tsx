@@ -7,7 +7,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Organization, OrgPolicy } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { myOrg, updateOrg } from '../../app/admin-api.ts';
 
 export function PoliciesAdmin() {

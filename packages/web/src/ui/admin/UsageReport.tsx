@@ -6,7 +6,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { UsageDay } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../App.tsx';
+import { useAppStore } from '../store-context.ts';
 import { usage, usageCsvHref } from '../../app/admin-api.ts';
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);

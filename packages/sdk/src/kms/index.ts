@@ -1,9 +1,0 @@
-/**
- * The SDK's KMS client and content sealing.
- * @module
- */
-export { KmsClient, type KmsClientOptions, type KmsKey, type KmsResource, type KmsAuthorization } from './client.ts';
-export { httpKmsTransport, fetchKmsInfo, type KmsTransport, type KmsReplyMatcher } from './transport.ts';
-export { KmsRelay, type KmsRelayOptions, type KmsRelayConnectOptions, type KmsDiscovery } from './relay-transport.ts';
-export { sealText, openText, openWithKey, type SealedText } from './content.ts';
-export { batchingKmsTransport, type BatchingOptions } from './batching-transport.ts';

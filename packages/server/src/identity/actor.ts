@@ -1,0 +1,27 @@
+/**
+ * Who is calling: what the HTTP edge (or an operator task) authenticated, handed to every domain
+ * function beside the `Core`.
+ * @module
+ */
+/** The authenticated principal of a request. */
+export interface Actor {
+  personId: string;
+  orgId: string;
+  sessionId: string;
+  type: 'person' | 'bot';
+  isAdmin: boolean;
+  isGuest: boolean;
+  /** How the request authenticated: a bearer token, or the web session cookie. */
+  via: 'bearer' | 'cookie';
+  /** Where this request came from (set per request at the HTTP edge; the admin audit log records it). */
+  origin?: ActorOrigin;
+}
+
+/** The request behind an actor: what the admin audit log (SPEC CP-5) records beside who acted. */
+export interface ActorOrigin {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  trackingId?: string | undefined;
+  /** The operator's `flint admin` on the server machine: no person acts. */
+  operator?: boolean;
+}

@@ -124,7 +124,10 @@ describe('authorization matrix', () => {
   }
   let adminSeq = 0;
   const ADMIN_MATRIX: Record<string, AdminCell> = {
-    'POST /api/people': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@example.com`], displayName: 'New' }), ok: 200, otherOrg: 200 },
+    // An address in a domain no org owns: each admin creates it in their own org.
+    'POST /api/people': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@unclaimed.test`], displayName: 'New' }), ok: 200, otherOrg: 200 },
+    // An address in the first org's domain: only that org makes accounts there (SPEC ID-2).
+    'POST /api/people (in another org’s domain)': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@example.com`], displayName: 'New' }), ok: 200, otherOrg: 403 },
     'PUT /api/people/:id': { method: 'PUT', path: (_o, p) => `/api/people/${p}`, body: () => ({ displayName: 'Renamed' }), ok: 200, otherOrg: 404 },
     'PUT /api/people/:id (make admin)': { method: 'PUT', path: (_o, p) => `/api/people/${p}`, body: () => ({ roles: ['org_admin'] }), ok: 200, otherOrg: 404 },
     'DELETE /api/people/:id': { method: 'DELETE', path: (_o, p) => `/api/people/${p}`, ok: 204, otherOrg: 404 },

@@ -48,7 +48,8 @@ export async function addOrInvite(store: Store, roomId: string, email: string): 
     await store.session.sdk.members.add(roomId, { personEmail: email });
     return 'added';
   } catch (error) {
-    if (!(error instanceof FlintError && error.status === 404)) throw error;
+    // No such person: the SDK says so before asking the KMS (`not_found`); the server's own 404 means the same.
+    if (!(error instanceof FlintError && (error.code === 'not_found' || (error.kind === 'refused' && error.status === 404)))) throw error;
   }
   const invitation = await invite(store.session.client, email, roomId);
   await store.session.sdk.members.add(roomId, { personId: invitation.personId });

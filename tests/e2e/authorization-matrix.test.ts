@@ -2,7 +2,8 @@
  * The authorization matrix (SPEC SP-2, SP-3, SP-4, SEC-3): every space, membership, message, flag and
  * team endpoint, called by each kind of person, answers as expected. A non-member learns nothing:
  * 404, never 403. Each cell runs on a fresh fixture, so a cell that changes state cannot leak into
- * another.
+ * another. Every admin route answers 403 to everyone but an org admin (SPEC ID-7, CP-5; the server
+ * enforces it, whatever a client shows), and an admin of another org cannot reach this org's people.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,6 +111,53 @@ describe('authorization matrix', () => {
     await mod.teams.addMember({ teamId: team.id, personId: personIds.guestMember });
     const teamRoom = await mod.rooms.create({ title: c('team space'), teamId: team.id });
     return { roomId: room.id, modMessageId: modMessage.id, memberMessageId: memberMessage.id, memberMembershipId: memberMembership.id, teamId: team.id, teamRoomId: teamRoom.id };
+  }
+
+  /** Admin routes: a fresh person of the org as the target of each call. */
+  interface AdminCell {
+    method: string;
+    path: (orgId: string, personId: string) => string;
+    body?: () => unknown;
+    /** What the admin of this org gets; `otherOrg` (an admin elsewhere) gets `otherOrg`. */
+    ok: number;
+    otherOrg: number;
+  }
+  let adminSeq = 0;
+  const ADMIN_MATRIX: Record<string, AdminCell> = {
+    // An address in a domain no org owns: each admin creates it in their own org.
+    'POST /api/people': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@unclaimed.test`], displayName: 'New' }), ok: 200, otherOrg: 200 },
+    // An address in the first org's domain: only that org makes accounts there (SPEC ID-2).
+    'POST /api/people (in another org’s domain)': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@example.com`], displayName: 'New' }), ok: 200, otherOrg: 403 },
+    'PUT /api/people/:id': { method: 'PUT', path: (_o, p) => `/api/people/${p}`, body: () => ({ displayName: 'Renamed' }), ok: 200, otherOrg: 404 },
+    'PUT /api/people/:id (make admin)': { method: 'PUT', path: (_o, p) => `/api/people/${p}`, body: () => ({ roles: ['org_admin'] }), ok: 200, otherOrg: 404 },
+    'DELETE /api/people/:id': { method: 'DELETE', path: (_o, p) => `/api/people/${p}`, ok: 204, otherOrg: 404 },
+    'PUT /api/organizations/:id': { method: 'PUT', path: (o) => `/api/organizations/${o}`, body: () => ({ policy: { membersMayInvite: true } }), ok: 200, otherOrg: 404 },
+    'GET /api/licenses': { method: 'GET', path: () => '/api/licenses', ok: 200, otherOrg: 200 },
+    'POST /api/bots': { method: 'POST', path: () => '/api/bots', body: () => ({ displayName: 'Matrix bot' }), ok: 200, otherOrg: 200 },
+    'GET /api/admin/audit/events': { method: 'GET', path: () => '/api/admin/audit/events', ok: 200, otherOrg: 200 },
+    'POST /api/people/:id/password-reset': { method: 'POST', path: (_o, p) => `/api/people/${p}/password-reset`, ok: 200, otherOrg: 404 },
+    'GET /api/people/:id/sessions': { method: 'GET', path: (_o, p) => `/api/people/${p}/sessions`, ok: 200, otherOrg: 404 },
+    'DELETE /api/people/:id/sessions': { method: 'DELETE', path: (_o, p) => `/api/people/${p}/sessions`, ok: 204, otherOrg: 404 },
+    'GET /api/admin/reports/usage': { method: 'GET', path: () => '/api/admin/reports/usage?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
+    'GET /api/admin/reports/usage.csv': { method: 'GET', path: () => '/api/admin/reports/usage.csv?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
+    'GET /api/admin/domains': { method: 'GET', path: () => '/api/admin/domains', ok: 200, otherOrg: 200 },
+    'POST /api/admin/domains': { method: 'POST', path: () => '/api/admin/domains', body: () => ({ domain: `d${++adminSeq}.matrix.test` }), ok: 200, otherOrg: 200 },
+    'POST /api/admin/domains/:domain/verify (not found for another org)': { method: 'POST', path: () => '/api/admin/domains/example.com/verify', ok: 200, otherOrg: 404 },
+    'DELETE /api/admin/domains/:domain (another org’s)': { method: 'DELETE', path: () => '/api/admin/domains/other.test', ok: 404, otherOrg: 204 },
+  };
+  for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
+    it(`admin only: ${name}`, async () => {
+      const orgId = (await clients.orgAdmin.people.me()).orgId!;
+      const answers: Partial<Record<Role, number>> = {};
+      for (const role of ROLES) {
+        const target = await clients.orgAdmin.people.create({ emails: [`target${++adminSeq}@example.com`], displayName: 'Target', password: 'a long enough password' });
+        const body = cell.body?.();
+        const r = await raw(flint.url, cell.method, cell.path(orgId, target.id), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}) });
+        answers[role] = r.status;
+      }
+      const expected = Object.fromEntries(ROLES.map((r) => [r, r === 'orgAdmin' ? cell.ok : r === 'otherOrg' ? cell.otherOrg : 403]));
+      assert.deepEqual(answers, expected);
+    });
   }
 
   for (const [name, cell] of Object.entries(MATRIX)) {

@@ -126,6 +126,15 @@ describe('flint serve and flint admin', () => {
     const quinn = createSession({ baseUrl: url }).api;
     await quinn.auth.login({ email: 'quinn@partner.test', password: 'quinns password!' });
     assert.deepEqual((await quinn.people.me()).roles, ['org_admin']);
+    // The operator's action is in the org's admin audit log, as the operator's (CP-5).
+    const log = await raw(url, 'GET', '/api/admin/audit/events?eventCategories=ROLES', { token: quinn.session!.accessToken });
+    const [entry] = (log.json as { items: { action: string; actorId?: string; actorName: string; actorUserAgent?: string; targetName: string; changes?: unknown }[] }).items;
+    assert.equal(entry?.action, 'person.roles');
+    assert.equal(entry.actorName, 'Operator (flint admin)');
+    assert.equal(entry.actorId, undefined);
+    assert.equal(entry.actorUserAgent, 'flint admin');
+    assert.equal(entry.targetName, 'quinn@partner.test');
+    assert.deepEqual(entry.changes, { roles: { from: [], to: ['org_admin'] } });
     assert.equal((await run(['admin', 'person', 'make-admin', 'quinn@partner.test', '--revoke'], env)).code, 0);
     assert.deepEqual((await quinn.people.me()).roles, []);
   });

@@ -18,6 +18,7 @@ import { contentRoutes } from './routes/contents.ts';
 import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { organizationRoutes } from './routes/organization.ts';
+import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
@@ -66,6 +67,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       contentRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
+      adminAuditRoutes(scope, gateway);
       webhookRoutes(scope, gateway);
       attachmentActionRoutes(scope, gateway);
       catalogRoutes(scope, gateway);

@@ -15,6 +15,8 @@ export const Invitation = Type.Object(
     /** The person the invitation will activate. */
     personId: Id,
     asGuest: Type.Boolean(),
+    /** The space the invitee lands in after accepting (the inviter added them to it). */
+    roomId: Type.Optional(Id),
     created: Timestamp,
     expires: Timestamp,
     accepted: Type.Optional(Timestamp),
@@ -24,7 +26,12 @@ export const Invitation = Type.Object(
 export type Invitation = Static<typeof Invitation>;
 
 export const CreateInvitationBody = Type.Object(
-  { email: Email, displayName: Type.Optional(DisplayName) },
+  {
+    email: Email,
+    displayName: Type.Optional(DisplayName),
+    /** Invite into a space one is a member of: the invitee lands there after accepting. */
+    roomId: Type.Optional(Id),
+  },
   { additionalProperties: false },
 );
 
@@ -61,4 +68,39 @@ export const revokeInvitation = defineMethod({
   params: IdParams,
   response: null,
   status: 204,
+});
+
+export const resendInvitation = defineMethod({
+  id: 'invitations.resend',
+  verb: 'POST',
+  path: '/api/invitations/:id/resend',
+  summary: 'Send a pending invitation again with a fresh link (the old link stops working).',
+  tag: 'invitations',
+  auth: 'person',
+  params: IdParams,
+  response: Invitation,
+  status: 200,
+});
+
+/** What the invitation page shows before the invitee has an account. */
+export const InvitationPreview = Type.Object({
+  email: Type.String(),
+  orgName: Type.String(),
+  inviterName: Type.String(),
+  asGuest: Type.Boolean(),
+  roomId: Type.Optional(Id),
+  expires: Timestamp,
+});
+export type InvitationPreview = Static<typeof InvitationPreview>;
+
+export const previewInvitation = defineMethod({
+  id: 'invitations.preview',
+  verb: 'POST',
+  path: '/api/invitations/preview',
+  summary: 'Who invited the holder of an invitation token, to which org and space (the token in the body, never in a URL).',
+  tag: 'invitations',
+  auth: 'none',
+  body: Type.Object({ invitationToken: Type.String({ minLength: 10, maxLength: 200 }) }, { additionalProperties: false }),
+  response: InvitationPreview,
+  status: 200,
 });

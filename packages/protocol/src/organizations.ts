@@ -14,6 +14,11 @@ export const OrgPolicy = Type.Object(
     selfServiceLocked: Type.Boolean(),
     /** Web (cookie) sessions end after this many minutes without activity; 0 means the server default. */
     webSessionIdleMinutes: Type.Integer({ minimum: 0, maximum: 60 * 24 * 90 }),
+    /**
+     * When not empty, `webSessionIdleMinutes` applies only to requests from outside these network
+     * ranges (CIDR, IPv4 or IPv6, e.g. the office's); inside them the server default applies.
+     */
+    webSessionIdleOnlyOutside: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 }),
     /** Whether non-admin members may send invitations. */
     membersMayInvite: Type.Boolean(),
   },

@@ -218,6 +218,10 @@ export const Membership = Type.Object({
   roomType: RoomType,
   /** The member's last-read message: read receipts. */
   lastSeenId: Type.Optional(Id),
+  /** Present (true) for a guest: someone outside the org's domains, invited (SPEC ID-2, ID-3). */
+  personIsGuest: Type.Optional(Type.Boolean()),
+  /** Present (true) while the member has not accepted their invitation yet. */
+  personInvitePending: Type.Optional(Type.Boolean()),
   created: Timestamp,
 });
 export type Membership = Static<typeof Membership>;

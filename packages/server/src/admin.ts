@@ -11,7 +11,8 @@ import { ApiError } from './errors.ts';
 import { createLogger } from './infra/logger.ts';
 import { resetPassword } from './identity/accounts.ts';
 import { createBot, createPersonAsAdmin } from './identity/org-admin.ts';
-import { addDomain, createOrg, findOrgByNameOrDomain, listDomains, orgOwningEmail, emailDomain } from './identity/orgs.ts';
+import { addDomain, createOrg, findOrgByNameOrDomain, listDomains, normalizeDomain, orgOwningEmail, emailDomain } from './identity/orgs.ts';
+import { recordAdminAction } from './admin/audit.ts';
 import { findPersonByEmail, setRoles, rolesOf } from './identity/people.ts';
 import { openCore } from './server.ts';
 
@@ -40,7 +41,17 @@ async function operatorActor(core: Core, orgId: string): Promise<Actor> {
     .where('person_roles.role', '=', 'org_admin')
     .orderBy('people.created_at')
     .executeTakeFirst();
-  return { personId: admin?.id ?? '00000000-0000-0000-0000-000000000000', orgId, sessionId: 'operator', type: 'person', isAdmin: true, isGuest: false, via: 'bearer' };
+  return {
+    personId: admin?.id ?? '00000000-0000-0000-0000-000000000000',
+    orgId,
+    sessionId: 'operator',
+    type: 'person',
+    isAdmin: true,
+    isGuest: false,
+    via: 'bearer',
+    // The audit log names the operator, not the stand-in admin (SPEC CP-5).
+    origin: { operator: true, userAgent: 'flint admin' },
+  };
 }
 
 export async function openAdmin(config: FlintConfig): Promise<Admin> {
@@ -65,7 +76,14 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         const org = await core.db.transaction().execute((trx) => createOrg(core, trx, { displayName: name, domains, verified: true }));
         return { id: org.id, name: org.display_name, domains: (await listDomains(core.db, org.id)).map((d) => d.domain) };
       }),
-    addDomain: (ref, domain) => wrap(async () => addDomain(core, core.db, (await resolveOrg(ref)).id, domain, true)),
+    addDomain: (ref, domain) =>
+      wrap(async () => {
+        const org = await resolveOrg(ref);
+        const before = (await listDomains(core.db, org.id)).find((d) => d.domain === normalizeDomain(domain));
+        await addDomain(core, core.db, org.id, domain, true);
+        const action = before === undefined ? 'domain.add' : 'domain.verify';
+        if (before?.verified !== 1) await recordAdminAction(core, core.db, await operatorActor(core, org.id), { action, targetId: normalizeDomain(domain), targetName: normalizeDomain(domain), changes: { verified: { from: before === undefined ? undefined : false, to: true } } });
+      }),
     createPerson: ({ email, name, org, password, admin: isAdmin }) =>
       wrap(async () => {
         const orgRow = org !== undefined ? await resolveOrg(org) : await orgOwningEmail(core.db, email);
@@ -81,8 +99,13 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         const roles = new Set((await rolesOf(core.db, [person.id])).get(person.id) ?? []);
         if (on) roles.add('org_admin');
         else roles.delete('org_admin');
+        const before = [...((await rolesOf(core.db, [person.id])).get(person.id) ?? [])].sort();
         await setRoles(core.db, person.id, [...roles] as RoleId[]);
         core.authCache.clear();
+        const after = [...roles].sort();
+        if (JSON.stringify(before) !== JSON.stringify(after)) {
+          await recordAdminAction(core, core.db, await operatorActor(core, person.org_id), { action: 'person.roles', targetId: person.id, targetName: person.email, changes: { roles: { from: before, to: after } } });
+        }
       }),
     resetPassword: (email, password) =>
       wrap(async () => {
@@ -92,11 +115,12 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         const value = password ?? randomToken('pw').slice(3, 23);
         await resetPassword(core, person.id, value);
         if (person.status === 'invited') await core.db.updateTable('people').set({ status: 'active' }).where('id', '=', person.id).execute();
+        await recordAdminAction(core, core.db, await operatorActor(core, person.org_id), { action: 'person.passwordReset', targetId: person.id, targetName: person.email });
         return { password: value, generated };
       }),
     createBot: ({ name, org }) =>
       wrap(async () => {
-        const { person, token } = await createBot(core, (await resolveOrg(org)).id, name);
+        const { person, token } = await createBot(core, await operatorActor(core, (await resolveOrg(org)).id), name);
         return { id: person.id, email: person.email, token };
       }),
     close: dispose,

@@ -39,7 +39,7 @@ export interface Core {
 }
 
 /** The authenticated principal of a request (its own module, so the auth cache need not import this one). */
-export type { Actor } from './identity/actor.ts';
+export type { Actor, ActorOrigin } from './identity/actor.ts';
 
 /** Where a request came from, recorded on sessions (SPEC ID-8). */
 export interface ClientInfo {

@@ -18,4 +18,5 @@ export { samplePdf, sampleImage } from './sample-files.ts';
 export { measureTransfer, memory as processMemory, resetPeak as resetPeakMemory, type TransferMeasurement } from './file-transfer.ts';
 export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { seededBytes, filesUnder } from './file-bytes.ts';
+export * from './dns-server.ts';
 export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';

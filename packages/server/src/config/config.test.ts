@@ -136,6 +136,15 @@ describe('config', () => {
     );
   });
 
+  it('ID-2: reads the DNS servers for domain verification, and names a bad one', () => {
+    assert.equal(loadConfig({}).dnsServers, undefined, 'the system’s resolvers by default');
+    assert.deepEqual(loadConfig({ FLINT_DNS_SERVERS: '127.0.0.1:5353, [::1]:53,10.0.0.2' }).dnsServers, ['127.0.0.1:5353', '[::1]:53', '10.0.0.2']);
+    assert.throws(
+      () => loadConfig({ FLINT_DNS_SERVERS: '127.0.0.1,dns.example.com' }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length === 1 && e.problems[0]!.startsWith('FLINT_DNS_SERVERS') && e.problems[0]!.includes('dns.example.com'),
+    );
+  });
+
   it('SEC-2: keeps the KMS folder beside the data folder, never inside it; reads the shutdown deadline', () => {
     const defaults = loadConfig({ FLINT_DATA_DIR: '/srv/flint/data' });
     assert.equal(defaults.kmsDataDir, '/srv/flint/data-kms');

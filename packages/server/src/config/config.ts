@@ -5,6 +5,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 export type SignupMode = 'domains' | 'invitation' | 'open';
@@ -35,6 +36,8 @@ export interface FlintConfig {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-*` from a reverse proxy (only behind one). */
   trustProxy: boolean;
+  /** DNS servers (`ip[:port]`) for domain verification; undefined: the system's resolvers. */
+  dnsServers: string[] | undefined;
   /** After SIGTERM, in-flight work gets this long; then the process ends whatever it is doing. */
   shutdownTimeoutMs: number;
   auth: {
@@ -122,6 +125,7 @@ export const ENV_VARS = [
   'FLINT_JOBS_LEASE_MS',
   'FLINT_JOBS_CONCURRENCY',
   'FLINT_WEBHOOK_TARGETS',
+  'FLINT_DNS_SERVERS',
   'FLINT_WEBHOOK_ALLOW',
   'FLINT_WEBHOOK_TIMEOUT_MS',
   'FLINT_WEBHOOK_ATTEMPTS',
@@ -320,6 +324,12 @@ export function loadConfig(
   if (jobs.leaseMs < 2 * webhooks.timeoutMs) problems.push(`FLINT_JOBS_LEASE_MS: must be at least twice FLINT_WEBHOOK_TIMEOUT_MS (${2 * webhooks.timeoutMs})`);
   if (webhooks.retryMaxMs < webhooks.retryBaseMs) problems.push('FLINT_WEBHOOK_RETRY_MAX_MS: must not be below FLINT_WEBHOOK_RETRY_BASE_MS');
   const s3 = readS3(env, problems, bool);
+  // Resolvers for domain verification (TXT records); by default the system's.
+  const dnsServers = env.FLINT_DNS_SERVERS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  for (const server of dnsServers ?? []) {
+    const host = server.startsWith('[') ? server.slice(1, server.indexOf(']')) : server.replace(/:\d+$/, '');
+    if (isIP(host) === 0) problems.push(`FLINT_DNS_SERVERS: not an IP address (with an optional :port): ${server}`);
+  }
 
   const config: FlintConfig = {
     host,
@@ -361,6 +371,7 @@ export function loadConfig(
     },
     jobs,
     webhooks,
+    dnsServers: dnsServers !== undefined && dnsServers.length > 0 ? dnsServers : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

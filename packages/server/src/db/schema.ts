@@ -18,6 +18,8 @@ export interface OrgDomainsTable {
   org_id: string;
   verified: number;
   created_at: number;
+  /** Set while an admin's claim waits for its DNS TXT record (migration 0016). */
+  verification_token: Generated<string | null>;
 }
 
 export type PersonStatus = 'active' | 'invited' | 'deactivated';
@@ -85,6 +87,8 @@ export interface InvitationsTable {
   expires_at: number;
   accepted_at: number | null;
   revoked_at: number | null;
+  /** The space the inviter added them to, to land in after accepting. */
+  room_id: string | null;
 }
 
 export interface Database extends MessagingTables {
@@ -95,7 +99,30 @@ export interface Database extends MessagingTables {
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;
   invitations: InvitationsTable;
+  admin_audit: AdminAuditTable;
 }
+
+/** The admin audit log (SPEC CP-5): insert only (triggers refuse UPDATE and DELETE). */
+export interface AdminAuditTable {
+  id: string;
+  org_id: string;
+  /** Null for the operator's `flint admin` tasks. */
+  actor_id: string | null;
+  actor_name: string;
+  actor_email: string | null;
+  actor_ip: string | null;
+  actor_user_agent: string | null;
+  tracking_id: string | null;
+  action: string;
+  category: string;
+  target_type: string;
+  target_id: string;
+  target_name: string;
+  /** JSON: field → {from, to}. */
+  changes: string | null;
+  created_at: number;
+}
+export type AdminAuditRow = Selectable<AdminAuditTable>;
 
 export type PersonRow = Selectable<PeopleTable>;
 export type NewPerson = Insertable<PeopleTable>;

@@ -35,6 +35,10 @@ import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { adminAuditRoutes } from './routes/admin-audit.ts';
+import { adminPeopleRoutes } from './routes/admin-people.ts';
+import { adminDomainRoutes } from './routes/admin-domains.ts';
+import { adminReportRoutes } from './routes/admin-reports.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
 const SWAGGER_LOGO_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
@@ -149,7 +153,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     } else {
       const cookieValue = req.cookies[SESSION_COOKIE];
       if (cookieValue !== undefined) {
-        req.actor = await authenticateCookie(core, cookieValue);
+        req.actor = await authenticateCookie(core, cookieValue, req.ip);
         // A cookie is sent by the browser on its own; a custom header cannot be added cross-site
         // without a CORS preflight, which Flint never grants, so it proves the request is our app's.
         if (req.actor !== undefined && UNSAFE_METHODS.has(req.method) && req.headers['x-flint-csrf'] === undefined) {
@@ -157,6 +161,11 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
           throw ApiError.forbidden('A cookie-authenticated request that changes state needs the X-Flint-CSRF header.');
         }
       }
+    }
+    if (req.actor !== undefined) {
+      // A copy per request: the auth cache holds the actor without any one request's origin.
+      const userAgent = req.headers['user-agent'];
+      req.actor = { ...req.actor, origin: { ip: req.ip, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined, trackingId: req.id } };
     }
     const skip = req.routeOptions.config.methodId === undefined;
     if (skip) return;
@@ -204,6 +213,10 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   searchRoutes(app, core);
   attachmentActionRoutes(app, core);
   webhookRoutes(app, core);
+  adminAuditRoutes(app, core);
+  adminPeopleRoutes(app, core);
+  adminDomainRoutes(app, core);
+  adminReportRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

@@ -13,4 +13,15 @@ export interface Actor {
   isGuest: boolean;
   /** How the request authenticated: a bearer token, or the web session cookie. */
   via: 'bearer' | 'cookie';
+  /** Where this request came from (set per request at the HTTP edge; the admin audit log records it). */
+  origin?: ActorOrigin;
+}
+
+/** The request behind an actor: what the admin audit log (SPEC CP-5) records beside who acted. */
+export interface ActorOrigin {
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+  trackingId?: string | undefined;
+  /** The operator's `flint admin` on the server machine: no person acts. */
+  operator?: boolean;
 }

@@ -4,19 +4,24 @@
  * accepted, withdrawn or expired. Someone outside the org's domains joins as a guest.
  * @module
  */
+import type { InvitationPreview } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationRow, PersonRow } from '../db/schema.ts';
-import { newId } from '../infra/ids.ts';
+import { iso, newId } from '../infra/ids.ts';
 import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
 import { cleanOptionalName } from './names.ts';
+import { recordAdminAction } from '../admin/audit.ts';
+import { memberOf, requireModeratorIfLocked } from '../spaces/access.ts';
 
 export interface InviteInput {
   email: string;
   displayName?: string | undefined;
+  /** A space the inviter belongs to (and may add people to): where the invitee lands. */
+  roomId?: string | undefined;
 }
 
 export async function invite(core: Core, actor: Actor, input: InviteInput): Promise<InvitationRow> {
@@ -25,6 +30,12 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
   if (org === undefined) throw ApiError.notFound('organization');
   if (!actor.isAdmin && !parsePolicy(org).membersMayInvite) throw ApiError.forbidden('Only administrators may invite people in this organization.');
   const email = normalizeEmail(input.email);
+  if (input.roomId !== undefined) {
+    // Only a space one may add people to: its members, and in a locked space its moderators.
+    const access = await memberOf(core.db, actor, input.roomId);
+    if (access.space.type !== 'group') throw ApiError.badRequest('roomId: people are invited into group spaces only');
+    requireModeratorIfLocked(access, 'add people');
+  }
   const { invitation, token } = await core.db.transaction().execute(async (trx) => {
     await assertMayCreateAccount(trx, actor.orgId, email);
     const existing = await findPersonByEmail(trx, email);
@@ -58,8 +69,15 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
       expires_at: now + core.config.auth.invitationTtlSec * 1000,
       accepted_at: null,
       revoked_at: null,
+      room_id: input.roomId ?? null,
     };
     await trx.insertInto('invitations').values(invitation).execute();
+    await recordAdminAction(core, trx, actor, {
+      action: existing === undefined ? 'invitation.create' : 'invitation.resend',
+      targetId: invitation.id,
+      targetName: email,
+      changes: { asGuest: { to: invitation.as_guest === 1 } },
+    });
     return { invitation, token };
   });
   const inviter = await core.db.selectFrom('people').select('display_name').where('id', '=', actor.personId).executeTakeFirst();
@@ -100,8 +118,34 @@ export async function revokeInvitation(core: Core, actor: Actor, id: string): Pr
   if (!actor.isAdmin && row.invited_by !== actor.personId) throw ApiError.notFound('invitation');
   await core.db.transaction().execute(async (trx) => {
     await trx.updateTable('invitations').set({ revoked_at: core.now() }).where('id', '=', id).execute();
+    await recordAdminAction(core, trx, actor, { action: 'invitation.revoke', targetId: id, targetName: row.email });
     // The placeholder person goes too, unless another pending invitation still points at it.
     const others = await trx.selectFrom('invitations').select('id').where('person_id', '=', row.person_id).where('accepted_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
     if (others === undefined) await trx.deleteFrom('people').where('id', '=', row.person_id).where('status', '=', 'invited').execute();
   });
+}
+
+/** Sends a pending invitation again: a fresh link and expiry, into the same space (the old link dies). */
+export async function resendInvitation(core: Core, actor: Actor, id: string): Promise<InvitationRow> {
+  const row = await core.db.selectFrom('invitations').selectAll().where('id', '=', id).where('org_id', '=', actor.orgId).executeTakeFirst();
+  if (row === undefined || row.accepted_at !== null || row.revoked_at !== null) throw ApiError.notFound('invitation');
+  if (!actor.isAdmin && row.invited_by !== actor.personId) throw ApiError.notFound('invitation');
+  const person = await core.db.selectFrom('people').select('display_name').where('id', '=', row.person_id).executeTakeFirst();
+  return invite(core, actor, { email: row.email, displayName: person?.display_name, roomId: row.room_id ?? undefined });
+}
+
+/** What the invitation page shows: who invited the token's holder, to which org and space. */
+export async function previewInvitation(core: Core, token: string): Promise<InvitationPreview> {
+  const row = await invitationByToken(core, core.db, token);
+  const org = await getOrg(core.db, row.org_id);
+  const inviter = await core.db.selectFrom('people').select('display_name').where('id', '=', row.invited_by).executeTakeFirst();
+  const preview: InvitationPreview = {
+    email: row.email,
+    orgName: org?.display_name ?? '',
+    inviterName: inviter?.display_name ?? 'Someone',
+    asGuest: row.as_guest === 1,
+    expires: iso(row.expires_at),
+  };
+  if (row.room_id !== null) preview.roomId = row.room_id;
+  return preview;
 }

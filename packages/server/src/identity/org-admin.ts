@@ -10,10 +10,11 @@ import type { Actor, Core } from '../core.ts';
 import type { PersonRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
-import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson, setRoles, updateProfile } from './people.ts';
+import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson, rolesOf, setRoles, updateProfile } from './people.ts';
 import { invite } from './invitations.ts';
 import { cleanName, cleanOptionalName } from './names.ts';
 import { issueAccessToken } from './sessions.ts';
+import { diff, recordAdminAction } from '../admin/audit.ts';
 
 export interface CreatePersonInput {
   email: string;
@@ -39,13 +40,14 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
     }
     const row = await findPerson(core.db, invitation.person_id);
     if (row === undefined) throw ApiError.notFound('person');
+    await recordAdminAction(core, core.db, by, { action: 'person.create', targetId: row.id, targetName: row.email, changes: { status: { to: 'invited' }, ...(input.roles?.length ? { roles: { to: input.roles } } : {}) } });
     return row;
   }
   await assertMayCreateAccount(core.db, by.orgId, email);
   if ((await findPersonByEmail(core.db, email)) !== undefined) throw ApiError.conflict('This address already has an account.');
   const ownDomains = new Set((await listDomains(core.db, by.orgId)).filter((d) => d.verified === 1).map((d) => d.domain));
   const passwordHash = await core.passwords.hash(input.password);
-  return insertPerson(core, core.db, {
+  const row = await insertPerson(core, core.db, {
     orgId: by.orgId,
     email,
     displayName,
@@ -56,6 +58,8 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
     passwordHash,
     roles: input.roles ?? [],
   });
+  await recordAdminAction(core, core.db, by, { action: 'person.create', targetId: row.id, targetName: row.email, changes: { status: { to: 'active' }, ...(input.roles?.length ? { roles: { to: input.roles } } : {}) } });
+  return row;
 }
 
 export interface AdminUpdateInput {
@@ -74,13 +78,30 @@ export async function updatePersonAsAdmin(core: Core, actor: Actor, personId: st
     // An admin locking themselves out is almost always a mistake, and may leave the org with none.
     throw ApiError.badRequest('You cannot remove your own admin role or disable your own login.');
   }
-  await updateProfile(core, actor, personId, input);
-  if (input.roles !== undefined) {
-    await setRoles(core.db, personId, input.roles);
+  const { roles, loginEnabled, ...profile } = input;
+  await updateProfile(core, actor, personId, profile);
+  const audit = (action: Parameters<typeof recordAdminAction>[3]['action'], changes?: Record<string, { from?: unknown; to?: unknown }>) =>
+    recordAdminAction(core, core.db, actor, { action, targetId: personId, targetName: target.email, changes });
+  const profileChanges = diff(
+    { displayName: target.display_name, firstName: target.first_name ?? '', lastName: target.last_name ?? '', nickName: target.nick_name ?? '' },
+    profile,
+  );
+  if (Object.keys(profileChanges).length > 0) await audit('person.update', profileChanges);
+  if (roles !== undefined) {
+    const before = [...((await rolesOf(core.db, [personId])).get(personId) ?? [])].sort();
+    await setRoles(core.db, personId, roles);
     core.authCache.clear();
+    const after = [...new Set(roles)].sort();
+    if (JSON.stringify(before) !== JSON.stringify(after)) await audit('person.roles', { roles: { from: before, to: after } });
   }
-  if (input.loginEnabled === false) await deactivatePerson(core, core.db, personId);
-  if (input.loginEnabled === true) await reactivatePerson(core, core.db, personId);
+  if (loginEnabled === false && target.status !== 'deactivated') {
+    await deactivatePerson(core, core.db, personId);
+    await audit('person.deactivate', { status: { from: target.status, to: 'deactivated' } });
+  }
+  if (loginEnabled === true && target.status === 'deactivated') {
+    await reactivatePerson(core, core.db, personId);
+    await audit('person.reactivate', { status: { from: 'deactivated', to: 'active' } });
+  }
   const row = await findPerson(core.db, personId);
   if (row === undefined) throw ApiError.notFound('person');
   return row;
@@ -91,10 +112,12 @@ export async function deactivateAsAdmin(core: Core, actor: Actor, personId: stri
   if (target === undefined || target.org_id !== actor.orgId) throw ApiError.notFound('person');
   if (personId === actor.personId) throw ApiError.badRequest('You cannot deactivate yourself.');
   await deactivatePerson(core, core.db, personId);
+  await recordAdminAction(core, core.db, actor, { action: 'person.deactivate', targetId: personId, targetName: target.email, changes: { status: { from: target.status, to: 'deactivated' } } });
 }
 
 /** A bot: a person of type `bot` with one long-lived token (shown once), revocable like a session. */
-export async function createBot(core: Core, orgId: string, displayName: string): Promise<{ person: PersonRow; token: string }> {
+export async function createBot(core: Core, actor: Actor, displayName: string): Promise<{ person: PersonRow; token: string }> {
+  const orgId = actor.orgId;
   const org = await getOrg(core.db, orgId);
   if (org === undefined) throw ApiError.notFound('organization');
   const slug = displayName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'bot';
@@ -122,6 +145,7 @@ export async function createBot(core: Core, orgId: string, displayName: string):
       })
       .execute();
     const token = await issueAccessToken(core, trx, sessionId, person.id, null);
+    await recordAdminAction(core, trx, actor, { action: 'bot.create', targetId: person.id, targetName: person.display_name });
     return { person, token };
   });
 }

@@ -5,7 +5,9 @@
 import type { OrgPolicy } from '@flint/protocol';
 import { LIMITS } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
-import type { Core } from '../core.ts';
+import type { Actor, Core } from '../core.ts';
+import { diff, recordAdminAction } from '../admin/audit.ts';
+import { normalizeRanges } from '../admin/network-ranges.ts';
 import type { Db } from '../db/database.ts';
 import type { OrgRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
@@ -15,6 +17,7 @@ export const DEFAULT_POLICY: OrgPolicy = {
   signup: 'domains',
   selfServiceLocked: false,
   webSessionIdleMinutes: 0,
+  webSessionIdleOnlyOutside: [],
   membersMayInvite: true,
 };
 
@@ -114,16 +117,27 @@ export async function listDomains(db: Db, orgId: string) {
   return db.selectFrom('org_domains').selectAll().where('org_id', '=', orgId).orderBy('domain').execute();
 }
 
+/** An admin renames their org or changes its policy; the change is audited (SPEC CP-5). */
 export async function updateOrg(
   core: Core,
-  orgId: string,
+  actor: Actor,
   input: { displayName?: string | undefined; policy?: Partial<OrgPolicy> | undefined },
 ): Promise<OrgRow> {
+  const orgId = actor.orgId;
   const org = await getOrg(core.db, orgId);
   if (org === undefined) throw ApiError.notFound('organization');
-  const policy = { ...parsePolicy(org), ...(input.policy ?? {}) };
+  const before = parsePolicy(org);
+  const policy = { ...before, ...(input.policy ?? {}) };
+  policy.webSessionIdleOnlyOutside = normalizeRanges(policy.webSessionIdleOnlyOutside);
   const displayName = input.displayName === undefined ? org.display_name : cleanName('displayName', input.displayName);
-  await core.db.updateTable('orgs').set({ display_name: displayName, policy: JSON.stringify(policy) }).where('id', '=', orgId).execute();
+  const changes = {
+    ...diff({ displayName: org.display_name }, { displayName }),
+    ...Object.fromEntries(Object.entries(diff(before, policy)).map(([k, v]) => [`policy.${k}`, v])),
+  };
+  await core.db.transaction().execute(async (trx) => {
+    await trx.updateTable('orgs').set({ display_name: displayName, policy: JSON.stringify(policy) }).where('id', '=', orgId).execute();
+    if (Object.keys(changes).length > 0) await recordAdminAction(core, trx, actor, { action: 'org.update', targetId: orgId, targetName: displayName, changes });
+  });
   return { ...org, display_name: displayName, policy: JSON.stringify(policy) };
 }
 

@@ -65,6 +65,7 @@ export function presentInvitation(row: InvitationRow): Invitation {
     expires: iso(row.expires_at),
   };
   if (row.accepted_at !== null) invitation.accepted = iso(row.accepted_at);
+  if (row.room_id !== null) invitation.roomId = row.room_id;
   return invitation;
 }
 

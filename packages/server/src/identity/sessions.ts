@@ -11,6 +11,7 @@ import type { Db } from '../db/database.ts';
 import type { SessionRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { getOrg, parsePolicy } from './orgs.ts';
+import { inRanges } from '../admin/network-ranges.ts';
 import { hashToken, hashTokenSync, newApiToken, newToken } from './tokens.ts';
 
 export interface IssuedSession extends AuthResult {
@@ -109,7 +110,8 @@ export async function authenticateBearer(core: Core, token: string, scope: Token
   return actor;
 }
 
-export async function authenticateCookie(core: Core, cookie: string): Promise<Actor> {
+/** `ip`: the request's address, for an org whose idle timeout applies only outside some networks. */
+export async function authenticateCookie(core: Core, cookie: string, ip?: string): Promise<Actor> {
   const hash = await hashToken(cookie);
   const now = core.now();
   const session = await core.db.selectFrom('sessions').selectAll().where('cookie_hash', '=', hash).executeTakeFirst();
@@ -118,7 +120,9 @@ export async function authenticateCookie(core: Core, cookie: string): Promise<Ac
   }
   const person = await core.db.selectFrom('people').select('org_id').where('id', '=', session.person_id).executeTakeFirst();
   const org = person ? await getOrg(core.db, person.org_id) : undefined;
-  const orgIdle = org ? parsePolicy(org).webSessionIdleMinutes : 0;
+  const policy = org ? parsePolicy(org) : undefined;
+  const exempt = policy !== undefined && policy.webSessionIdleOnlyOutside.length > 0 && inRanges(ip, policy.webSessionIdleOnlyOutside);
+  const orgIdle = policy !== undefined && !exempt ? policy.webSessionIdleMinutes : 0;
   const idleMinutes = orgIdle > 0 ? Math.min(orgIdle, core.config.auth.webSessionIdleMinutes) : core.config.auth.webSessionIdleMinutes;
   if (now - session.last_seen_at > idleMinutes * 60_000) {
     await core.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', session.id).execute();

@@ -72,7 +72,7 @@ export async function memberIds(db: Kysely<Database>, spaceId: string): Promise<
 }
 
 export async function personBriefs(db: Kysely<Database>, ids: readonly string[]) {
-  if (ids.length === 0) return new Map<string, { id: string; email: string; display_name: string; org_id: string }>();
-  const rows = await db.selectFrom('people').select(['id', 'email', 'display_name', 'org_id']).where('id', 'in', [...new Set(ids)]).execute();
+  if (ids.length === 0) return new Map<string, { id: string; email: string; display_name: string; org_id: string; is_guest: number; status: string }>();
+  const rows = await db.selectFrom('people').select(['id', 'email', 'display_name', 'org_id', 'is_guest', 'status']).where('id', 'in', [...new Set(ids)]).execute();
   return new Map(rows.map((r) => [r.id, r]));
 }

@@ -11,6 +11,9 @@ export interface PersonBrief {
   email: string;
   display_name: string;
   org_id: string;
+  /** Member lists mark guests and people who have not accepted their invitation yet (SPEC ID-3). */
+  is_guest?: number;
+  status?: string;
 }
 
 export interface RoomState {
@@ -61,6 +64,8 @@ export function presentMembership(row: MembershipRow, person: PersonBrief, roomT
     created: iso(row.created_at),
   };
   if (row.last_read_message_id !== null) m.lastSeenId = row.last_read_message_id;
+  if (person.is_guest === 1) m.personIsGuest = true;
+  if (person.status === 'invited') m.personInvitePending = true;
   return m;
 }
 

@@ -3,13 +3,14 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import type { FetchLike, FileReference, Page, SecureRoom, SendFile } from '@flint/sdk';
+import { FlintError, type FetchLike, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
 // pdf.js renders PDF previews in a worker, served as a file of this build (the CSP allows workers from 'self').
 import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
+import { invite } from './admin-api.ts';
 
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
   // A team's space authorizes the team's KMS resource (SPEC SP-3): whoever joins the team, now or
@@ -35,6 +36,24 @@ export async function createTeam(store: Store, name: string): Promise<string> {
   store.teams.set(team.id, { team: { ...team, name: '' }, name });
   store.refreshRoom(team.generalRoomId);
   return team.generalRoomId;
+}
+
+/**
+ * Adds someone to a space by e-mail; someone without an account (or outside the org's directory) is
+ * invited into it (SPEC ID-3): the invitation creates them as a pending person, and this tab gives
+ * them their KMS authorization and membership at once, so the link lands them in the space.
+ */
+export async function addOrInvite(store: Store, roomId: string, email: string): Promise<'added' | 'invited'> {
+  try {
+    await store.session.sdk.members.add(roomId, { personEmail: email });
+    return 'added';
+  } catch (error) {
+    // No such person: the SDK says so before asking the KMS (`not_found`); the server's own 404 means the same.
+    if (!(error instanceof FlintError && (error.code === 'not_found' || (error.kind === 'refused' && error.status === 404)))) throw error;
+  }
+  const invitation = await invite(store.session.client, email, roomId);
+  await store.session.sdk.members.add(roomId, { personId: invitation.personId });
+  return 'invited';
 }
 
 /** Adds someone to a team: their KMS authorization on the team's resource first, then the membership. */

@@ -11,7 +11,14 @@ export type Route =
   | { view: 'space'; roomId: string; threadId?: string; messageId?: string; panel?: 'details' }
   | { view: 'search'; query: string }
   | { view: 'settings' }
+  /** The link of an invitation e-mail (SPEC ID-3): the token stays in the fragment, never sent to a server in a URL. */
+  | { view: 'invitation'; token: string }
+  /** The admin console (org admins; the server enforces it). */
+  | { view: 'admin'; section: AdminSection }
   | { view: 'flagged' };
+
+export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
+export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -24,6 +31,11 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'search') return { view: 'search', query: parts.slice(1).join('/') };
   if (parts[0] === 'settings') return { view: 'settings' };
+  if (parts[0] === 'invitation' && parts[1]) return { view: 'invitation', token: parts[1] };
+  if (parts[0] === 'admin') {
+    const section = ADMIN_SECTIONS.find((s) => s === parts[1]) ?? 'people';
+    return { view: 'admin', section };
+  }
   if (parts[0] === 'flagged') return { view: 'flagged' };
   return { view: 'home' };
 }
@@ -36,6 +48,10 @@ export function href(route: Route): string {
       return `#/search/${encodeURIComponent(route.query)}`;
     case 'settings':
       return '#/settings';
+    case 'invitation':
+      return `#/invitation/${encodeURIComponent(route.token)}`;
+    case 'admin':
+      return `#/admin/${route.section}`;
     case 'flagged':
       return '#/flagged';
     case 'space': {

@@ -32,6 +32,11 @@ function newSession(): SdkSession {
   return createSession({ baseUrl: window.location.origin, auth: { cookie: true }, clientVersion: CLIENT_VERSION, device: { id: `web-${toHex(randomBytes(12))}` } });
 }
 
+/** A bare API client for calls that need no sign-in (the invitation page's preview); it connects nothing. */
+export function newClient(): FlintClient {
+  return newSession().api;
+}
+
 /**
  * This tab, in its announcements: a BroadcastChannel delivers a message to every other channel
  * object of that name, the sender's own tab included, and a tab that followed its own sign-in
@@ -120,7 +125,7 @@ export class Session {
     return session;
   }
 
-  static async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
+  static async signUp(input: { email: string; password: string; displayName: string; invitationToken?: string }): Promise<Session> {
     const sdk = newSession();
     const result = await sdk.signUp(input);
     const session = new Session(sdk);

@@ -15,6 +15,8 @@ import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
+const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
+const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
@@ -35,6 +37,7 @@ export function App() {
 
 function AuthGate() {
   const { t } = useI18n();
+  const route = useRoute();
   const [state, setState] = useState<State>({ kind: 'loading' });
 
   const start = useCallback(async (session: Session) => {
@@ -99,6 +102,13 @@ function AuthGate() {
     );
   }
   if (state.kind === 'signed-out') {
+    if (route.view === 'invitation') {
+      return (
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>
+          <InvitationPage token={route.token} onSession={(s) => start(s)} />
+        </Suspense>
+      );
+    }
     return <SignIn error={state.error} onSession={(s) => start(s)} />;
   }
   const signOut = async () => {
@@ -154,6 +164,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
         <Suspense fallback={<p role="status">{t('loading')}</p>}>
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}
+          {route.view === 'invitation' && <InvitationPage token={route.token} signedInAs={store.session.me.emails[0] ?? ''} />}
+          {route.view === 'admin' && <AdminConsole section={route.section} />}
           {route.view === 'flagged' && <FlaggedView />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}

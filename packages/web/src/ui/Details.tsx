@@ -9,7 +9,7 @@ import type { Organization } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
-import { addTeamMember } from '../app/actions.ts';
+import { addOrInvite, addTeamMember } from '../app/actions.ts';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
@@ -31,6 +31,7 @@ export function Details({ room }: { room: SecureRoom }) {
   const [org, setOrg] = useState<Organization | undefined>();
   const [busy, setBusy] = useState(false);
   const [confirmingLeave, setConfirmingLeave] = useState(false);
+  const [notice, setNotice] = useState<string | undefined>();
   const members = [...(store.members.get(room.id) ?? [])].sort((a, b) => Number(b.isModerator) - Number(a.isModerator) || a.personDisplayName.localeCompare(b.personDisplayName));
   const mayManage = !room.isLocked || room.isModerator === true;
   const team = room.isGeneral === true && room.teamId !== undefined ? store.teams.get(room.teamId) : undefined;
@@ -96,6 +97,8 @@ export function Details({ room }: { room: SecureRoom }) {
                   <br />
                   <span className="muted small">{m.personEmail}</span>
                 </span>
+                {m.personIsGuest === true && <span className="tag small">{t('guest')}</span>}
+                {m.personInvitePending === true && <span className="tag small">{t('invitePending')}</span>}
                 {m.isModerator && <span className="tag small">{t('moderator')}</span>}
                 {room.type === 'group' && mayManage && (
                   <button type="button" className="small" disabled={busy} onClick={() => void run(() => client.memberships.update(m.id, !m.isModerator))}>
@@ -119,8 +122,9 @@ export function Details({ room }: { room: SecureRoom }) {
               const address = email.trim();
               if (address === '') return;
               void run(async () => {
+                setNotice(undefined);
                 if (team !== undefined) await addTeamMember(store, team.team.id, address);
-                else await sdk.members.add(room.id, { personEmail: address });
+                else if ((await addOrInvite(store, room.id, address)) === 'invited') setNotice(t('invitationSent', { email: address }));
                 setEmail('');
               });
             }}
@@ -133,6 +137,11 @@ export function Details({ room }: { room: SecureRoom }) {
               {t('addPerson')}
             </button>
           </form>
+        )}
+        {notice !== undefined && (
+          <p className="small" role="status">
+            {notice}
+          </p>
         )}
         {room.type === 'group' && (
           <section className="stack">

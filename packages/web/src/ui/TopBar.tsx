@@ -33,6 +33,11 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
       <form role="search" className="search-form" onSubmit={submit}>
         <input type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
       </form>
+      {store.session.me.roles?.includes('org_admin') === true && (
+        <a className="admin-link" href={href({ view: 'admin', section: 'people' })}>
+          {t('adminConsole')}
+        </a>
+      )}
       <a className="icon-button" href={href({ view: 'settings' })} title={t('settings')}>
         {/* Named by text, not aria-label, so the avatar's initials do not contradict the name. */}
         <Avatar personId={store.me} size={28} />

@@ -15,6 +15,9 @@ import * as searchIndex from './0009-search-index.ts';
 import * as attachmentActions from './0010-attachment-actions.ts';
 import * as messageCards from './0013-message-cards.ts';
 import * as eventStream from './0014-event-stream.ts';
+import * as adminAudit from './0015-admin-audit.ts';
+import * as invitationSpace from './0016-invitation-space.ts';
+import * as domainVerification from './0017-domain-verification.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -29,4 +32,7 @@ export const migrations: Record<string, Migration> = {
   '0010-attachment-actions': attachmentActions,
   '0013-message-cards': messageCards,
   '0014-event-stream': eventStream,
+  '0015-admin-audit': adminAudit,
+  '0016-invitation-space': invitationSpace,
+  '0017-domain-verification': domainVerification,
 };

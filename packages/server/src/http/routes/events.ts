@@ -68,7 +68,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
         else if (cookie !== undefined && !cookieFromOwnOrigin) {
           fail(4403, ApiError.forbidden('The session cookie is accepted only from this server’s own origin.'));
           return;
-        } else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
+        } else if (cookie !== undefined) actor = await authenticateCookie(core, cookie, req.ip);
         else throw ApiError.unauthorized();
       } catch (error) {
         fail(4401, ApiError.from(error));

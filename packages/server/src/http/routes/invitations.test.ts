@@ -5,6 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { raw, startFlint, invitationTokenFrom, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 import type { FlintClient } from '@flint/sdk';
+import { invitations } from '@flint/protocol';
 
 describe('invitations', () => {
   let flint: TestFlint;
@@ -77,6 +78,44 @@ describe('invitations', () => {
     await ada.invitations.revoke(invitation.id);
     assert.equal((await raw(flint.url, 'POST', '/api/auth/signup', { body: { email: 'wil@example.com', password: TEST_PASSWORD, displayName: 'Wil', invitationToken: token } })).status, 401);
     await assert.rejects(ada.people.get(invitation.personId), { status: 404 });
+  });
+
+  it('invites into a space: the preview names it, members see a pending guest, and a resend kills the old link (ID-3)', async () => {
+    const room = await ada.rooms.create({ title: 'ciphertext:launch' });
+    const invitation = await ada.invitations.create({ email: 'pia@partner.test', displayName: 'Pia', roomId: room.id });
+    assert.equal(invitation.roomId, room.id);
+    assert.equal(invitation.asGuest, true);
+    const first = invitationTokenFrom((await flint.outbox()).filter((m) => m.to === 'pia@partner.test').at(-1)!.text);
+    const preview = await raw(flint.url, 'POST', '/api/invitations/preview', { body: { invitationToken: first } });
+    assert.equal(preview.status, 200);
+    assert.deepEqual({ ...(preview.json as object), expires: undefined }, { email: 'pia@partner.test', orgName: (await ada.organizations.list())[0]!.displayName, inviterName: 'ada', asGuest: true, roomId: room.id, expires: undefined });
+    // The inviter's client adds them (the KMS authorization is the client's to give); members see a pending guest.
+    await ada.memberships.create({ roomId: room.id, personId: invitation.personId });
+    const member = (await ada.memberships.list({ roomId: room.id })).items.find((m) => m.personId === invitation.personId)!;
+    assert.equal(member.personIsGuest, true);
+    assert.equal(member.personInvitePending, true);
+    assert.equal((await ada.memberships.list({ roomId: room.id })).items.find((m) => m.personId !== invitation.personId)!.personIsGuest, undefined);
+
+    const resent = await ada.transport.call(invitations.resendInvitation, { params: { id: invitation.id } });
+    assert.equal(resent.roomId, room.id);
+    assert.equal(resent.personId, invitation.personId);
+    const second = invitationTokenFrom((await flint.outbox()).filter((m) => m.to === 'pia@partner.test').at(-1)!.text);
+    assert.notEqual(second, first);
+    assert.equal((await raw(flint.url, 'POST', '/api/invitations/preview', { body: { invitationToken: first } })).status, 401, 'the old link is dead');
+    assert.deepEqual((await ada.invitations.list()).filter((i) => i.email === 'pia@partner.test').map((i) => i.id), [resent.id]);
+    const pia = await flint.signup({ email: 'pia@partner.test', invitationToken: second });
+    const after = (await pia.memberships.list({ roomId: room.id })).items.find((m) => m.personId === invitation.personId)!;
+    assert.equal(after.personInvitePending, undefined);
+    assert.equal(after.personIsGuest, true);
+    assert.equal((await raw(flint.url, 'POST', '/api/invitations/preview', { body: { invitationToken: second } })).status, 410, 'used');
+  });
+
+  it('refuses an invitation into a space the sender is not in, or a direct space', async () => {
+    const bea = await flint.signup({ email: 'bee@example.com' });
+    const room = await bea.rooms.create({ title: 'ciphertext:private' });
+    await assert.rejects(ada.invitations.create({ email: 'qin@partner.test', roomId: room.id }), { status: 404 });
+    assert.equal((await flint.outbox()).filter((m) => m.to === 'qin@partner.test').length, 0, 'nothing sent');
+    await assert.rejects(ada.transport.call(invitations.resendInvitation, { params: { id: '00000000-0000-7000-8000-000000000000' } }), { status: 404 });
   });
 
   it('lets an admin restrict invitations to admins, and sign-up to invitations (policy)', async () => {

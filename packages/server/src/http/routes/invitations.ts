@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { invitations } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { invite, listInvitations, revokeInvitation } from '../../identity/invitations.ts';
+import { invite, listInvitations, previewInvitation, resendInvitation, revokeInvitation } from '../../identity/invitations.ts';
 import { presentInvitation } from '../../identity/presenters.ts';
 import { route } from '../route.ts';
 
@@ -17,4 +17,6 @@ export function invitationRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, invitations.revokeInvitation, async ({ actor, params }) => {
     await revokeInvitation(core, actor, params.id);
   });
+  route(app, core, invitations.resendInvitation, async ({ actor, params }) => presentInvitation(await resendInvitation(core, actor, params.id)));
+  route(app, core, invitations.previewInvitation, async ({ body }) => previewInvitation(core, body.invitationToken));
 }

@@ -32,7 +32,7 @@ export function organizationRoutes(app: FastifyInstance, core: Core): void {
 
   route(app, core, organizations.updateOrganization, async ({ actor, params, body }) => {
     if (params.id !== actor.orgId) throw ApiError.notFound('organization');
-    return present(core, actor, await updateOrg(core, actor.orgId, body));
+    return present(core, actor, await updateOrg(core, actor, body));
   });
 
   route(app, core, organizations.listRoles, async () => ({ items: ROLES }));
@@ -40,7 +40,7 @@ export function organizationRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, organizations.listLicenses, async ({ actor }) => ({ items: await listLicenses(core.db, actor.orgId) }));
 
   route(app, core, organizations.createBot, async ({ actor, body }) => {
-    const { person, token } = await createBot(core, actor.orgId, body.displayName);
+    const { person, token } = await createBot(core, actor, body.displayName);
     return { personId: person.id, email: person.email, token };
   });
 }

@@ -73,3 +73,31 @@ describe('web session timeout policy (ID-5)', () => {
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status, 401, 'and stays ended');
   });
 });
+
+describe('web session timeout only outside network ranges (ID-5)', () => {
+  it('ends an idle session from outside the ranges, keeps one from inside (IPv4 and IPv6), and refuses a bad range', async () => {
+    // Behind a proxy, the client address comes from X-Forwarded-For: the test can be "anywhere" on loopback.
+    await using flint = await startFlint({ env: { FLINT_TRUST_PROXY: 'true' } });
+    const ada = await flint.signup({ email: 'ada@example.com' });
+    const [org] = await ada.organizations.list();
+    const bad = await raw(flint.url, 'PUT', `/api/organizations/${org!.id}`, { token: ada.session!.accessToken, body: { policy: { webSessionIdleOnlyOutside: ['10.0.0.0/8', '300.1.1.1/8'] } } });
+    assert.equal(bad.status, 400);
+    assert.match((bad.json as { message: string }).message, /300\.1\.1\.1\/8/);
+    assert.deepEqual((await ada.organizations.get(org!.id)).policy?.webSessionIdleOnlyOutside, [], 'nothing changed');
+    const updated = await ada.organizations.update(org!.id, { policy: { webSessionIdleMinutes: 30, webSessionIdleOnlyOutside: ['10.0.0.0/8', '2001:db8::/32'] } });
+    assert.deepEqual(updated.policy?.webSessionIdleOnlyOutside, ['10.0.0.0/8', '2001:db8::/32']);
+
+    const db = flint.server.core.db;
+    const sessionFrom = async (ip: string) => {
+      const login = await raw(flint.url, 'POST', '/api/auth/login', { headers: { 'x-forwarded-for': ip }, body: { email: 'ada@example.com', password: TEST_PASSWORD } });
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
+      const sessionId = (login.json as { sessionId: string }).sessionId;
+      await db.updateTable('sessions').set({ last_seen_at: Date.now() - 31 * 60_000 }).where('id', '=', sessionId).execute();
+      return (await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie, 'x-forwarded-for': ip } })).status;
+    };
+    assert.equal(await sessionFrom('10.20.30.40'), 200, 'inside an IPv4 range: the server default applies');
+    assert.equal(await sessionFrom('2001:db8:5::1'), 200, 'inside an IPv6 range');
+    assert.equal(await sessionFrom('198.51.100.7'), 401, 'outside: the org’s 30 minutes apply');
+    assert.equal(await sessionFrom('2001:db9::1'), 401, 'outside, IPv6');
+  });
+});

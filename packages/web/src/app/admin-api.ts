@@ -1,0 +1,124 @@
+/**
+ * The web app's one door to invitations and the admin API (SPEC ID-3, ID-7, CP-5): typed calls by
+ * method object through the signed-in FlintClient, so the console and the invitation page never
+ * build a URL or a body by hand. The server enforces who may call what; nothing here decides it.
+ * @module
+ */
+import type { FlintClient } from '@flint/sdk';
+import {
+  adminAudit,
+  adminDomains,
+  adminPeople,
+  adminReports,
+  invitations,
+  methodPath,
+  organizations,
+  people,
+  type AuditEvent,
+  type Invitation,
+  type InvitationPreview,
+  type MethodBody,
+  type MethodQuery,
+  type Organization,
+  type OrgDomain,
+  type Person,
+  type Session as SessionInfo,
+  type UsageDay,
+} from '@flint/protocol';
+import { nextLink as linkOf } from '@flint/sdk';
+
+/** Who invited the holder of a token (no sign-in needed). */
+export function previewInvitation(client: FlintClient, invitationToken: string): Promise<InvitationPreview> {
+  return client.transport.call(invitations.previewInvitation, { body: { invitationToken } });
+}
+
+/** Invites someone by e-mail, into a space when `roomId` is given. */
+export function invite(client: FlintClient, email: string, roomId?: string): Promise<Invitation> {
+  return client.transport.call(invitations.createInvitation, { body: roomId === undefined ? { email } : { email, roomId } });
+}
+
+export async function pendingInvitations(client: FlintClient): Promise<Invitation[]> {
+  return (await client.transport.call(invitations.listInvitations, {})).items;
+}
+
+export function resendInvitation(client: FlintClient, id: string): Promise<Invitation> {
+  return client.transport.call(invitations.resendInvitation, { params: { id } });
+}
+
+export function revokeInvitation(client: FlintClient, id: string): Promise<void> {
+  return client.transport.call(invitations.revokeInvitation, { params: { id } });
+}
+
+export type AuditQuery = MethodQuery<typeof adminAudit.listAuditEvents>;
+
+/** One page of the audit log, and the query of the next page if there is one (offset, `to` pinned). */
+export async function auditEvents(client: FlintClient, query: AuditQuery): Promise<{ items: AuditEvent[]; next?: AuditQuery }> {
+  const response = await client.transport.send(adminAudit.listAuditEvents, { query });
+  const body = (await response.json()) as { items: AuditEvent[] };
+  const link = linkOf(response);
+  if (link === undefined) return body;
+  const params = new URL(link).searchParams;
+  return { ...body, next: { ...query, offset: Number(params.get('offset')), ...(params.get('to') !== null ? { to: params.get('to')! } : {}) } };
+}
+
+/** One page of the org's people (admins see everyone: guests, the invited, the deactivated). */
+export async function peoplePage(client: FlintClient, query: MethodQuery<typeof people.listPeople>): Promise<{ items: Person[]; next?: string }> {
+  const response = await client.transport.send(people.listPeople, { query });
+  const body = (await response.json()) as { items: Person[] };
+  const link = linkOf(response);
+  const cursor = link === undefined ? null : new URL(link).searchParams.get('cursor');
+  return cursor === null ? { items: body.items } : { items: body.items, next: cursor };
+}
+
+export function createPerson(client: FlintClient, body: MethodBody<typeof people.createPerson>): Promise<Person> {
+  return client.transport.call(people.createPerson, { body });
+}
+
+export function updatePerson(client: FlintClient, id: string, body: MethodBody<typeof people.updatePerson>): Promise<Person> {
+  return client.transport.call(people.updatePerson, { params: { id }, body });
+}
+
+export async function resetPassword(client: FlintClient, id: string): Promise<string> {
+  return (await client.transport.call(adminPeople.resetPassword, { params: { id } })).password;
+}
+
+export async function personSessions(client: FlintClient, id: string): Promise<SessionInfo[]> {
+  return (await client.transport.call(adminPeople.listPersonSessions, { params: { id } })).items;
+}
+
+export function endSessions(client: FlintClient, id: string): Promise<void> {
+  return client.transport.call(adminPeople.endPersonSessions, { params: { id } });
+}
+
+export async function myOrg(client: FlintClient): Promise<Organization | undefined> {
+  return (await client.transport.call(organizations.listOrganizations, {})).items[0];
+}
+
+export function updateOrg(client: FlintClient, id: string, body: MethodBody<typeof organizations.updateOrganization>): Promise<Organization> {
+  return client.transport.call(organizations.updateOrganization, { params: { id }, body });
+}
+
+export async function domains(client: FlintClient): Promise<OrgDomain[]> {
+  return (await client.transport.call(adminDomains.listDomains, {})).items;
+}
+
+export function claimDomain(client: FlintClient, domain: string): Promise<OrgDomain> {
+  return client.transport.call(adminDomains.addDomain, { body: { domain } });
+}
+
+export function verifyDomain(client: FlintClient, domain: string): Promise<OrgDomain> {
+  return client.transport.call(adminDomains.verifyDomain, { params: { domain } });
+}
+
+export function removeDomain(client: FlintClient, domain: string): Promise<void> {
+  return client.transport.call(adminDomains.removeDomain, { params: { domain } });
+}
+
+export async function usage(client: FlintClient, from: string, to: string): Promise<UsageDay[]> {
+  return (await client.transport.call(adminReports.usageReport, { query: { from, to } })).days;
+}
+
+/** Where the browser downloads the CSV (a GET: the session cookie goes with it, no CSRF header needed). */
+export function usageCsvHref(from: string, to: string): string {
+  return `${methodPath(adminReports.usageReportCsv.path, undefined)}?${new URLSearchParams({ from, to }).toString()}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The admin console (SPEC ID-7, CP-5, ID-3, ID-5): people, invitations, domains, policies and the
+ * audit log, for the org's admins. Its own lazily loaded chunk; the server refuses every admin call
+ * from anyone else, so the check here only spares a non-admin a page of errors.
+ * @module
+ */
+import { useI18n } from '../../i18n/index.tsx';
+import { ADMIN_SECTIONS, href, type AdminSection } from '../../app/router.ts';
+import { useAppStore } from '../store-context.ts';
+import { PeopleAdmin } from './PeopleAdmin.tsx';
+import { InvitationsAdmin } from './InvitationsAdmin.tsx';
+import { DomainsAdmin } from './DomainsAdmin.tsx';
+import { PoliciesAdmin } from './PoliciesAdmin.tsx';
+import { AuditLog } from './AuditLog.tsx';
+import { UsageReport } from './UsageReport.tsx';
+
+const TITLES = {
+  people: 'adminPeople',
+  invitations: 'adminInvitations',
+  domains: 'adminDomains',
+  policies: 'adminPolicies',
+  reports: 'adminReports',
+  audit: 'adminAudit',
+} as const satisfies Record<AdminSection, string>;
+
+export default function AdminConsole({ section }: { section: AdminSection }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const isAdmin = store.session.me.roles?.includes('org_admin') === true;
+  return (
+    <div className="admin">
+      <h1>{t('adminConsole')}</h1>
+      {!isAdmin ? (
+        <p role="alert">{t('adminOnly')}</p>
+      ) : (
+        <>
+          <nav aria-label={t('adminSections')}>
+            <ul className="admin-tabs">
+              {ADMIN_SECTIONS.map((s) => (
+                <li key={s}>
+                  <a href={href({ view: 'admin', section: s })} aria-current={s === section ? 'page' : undefined}>
+                    {t(TITLES[s])}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </nav>
+          <section aria-labelledby="admin-section-title" className="stack">
+            <h2 id="admin-section-title">{t(TITLES[section])}</h2>
+            {section === 'people' && <PeopleAdmin />}
+            {section === 'invitations' && <InvitationsAdmin />}
+            {section === 'domains' && <DomainsAdmin />}
+            {section === 'policies' && <PoliciesAdmin />}
+            {section === 'reports' && <UsageReport />}
+            {section === 'audit' && <AuditLog />}
+          </section>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+/**
+ * The org's policies (SPEC ID-2, ID-4, ID-5): who may sign up, the self-service profile lock, who may
+ * invite, and the web session idle timeout — everywhere, or only outside some network ranges (CIDR,
+ * IPv4 and IPv6; the server checks them and refuses a bad one by name).
+ * @module
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { Organization, OrgPolicy } from '@flint/protocol';
+import { useI18n } from '../../i18n/index.tsx';
+import { useAppStore } from '../store-context.ts';
+import { myOrg, updateOrg } from '../../app/admin-api.ts';
+
+export function PoliciesAdmin() {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const { client } = store.session;
+  const [org, setOrg] = useState<Organization | undefined>();
+  const [policy, setPolicy] = useState<OrgPolicy | undefined>();
+  const [ranges, setRanges] = useState('');
+  const [notice, setNotice] = useState<string | undefined>();
+
+  useEffect(() => {
+    void myOrg(client).then((o) => {
+      setOrg(o);
+      if (o?.policy !== undefined) {
+        setPolicy(o.policy);
+        setRanges(o.policy.webSessionIdleOnlyOutside.join('\n'));
+      }
+    }, (e: unknown) => store.fail(e));
+  }, [client, store]);
+
+  if (org === undefined || policy === undefined) return <p role="status">{t('loading')}</p>;
+
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setNotice(undefined);
+    const webSessionIdleOnlyOutside = ranges.split(/[\n,]/).map((r) => r.trim()).filter((r) => r !== '');
+    updateOrg(client, org.id, { policy: { ...policy, webSessionIdleOnlyOutside } }).then(
+      (o) => {
+        if (o.policy !== undefined) {
+          setPolicy(o.policy);
+          setRanges(o.policy.webSessionIdleOnlyOutside.join('\n'));
+        }
+        setNotice(t('policySaved'));
+      },
+      (error: unknown) => store.fail(error),
+    );
+  };
+
+  return (
+    <form className="stack admin-form" onSubmit={save}>
+      {notice !== undefined && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <fieldset>
+        <legend>{t('policySignup')}</legend>
+        <label className="check">
+          <input type="radio" name="signup" checked={policy.signup === 'domains'} onChange={() => setPolicy({ ...policy, signup: 'domains' })} />
+          {t('policySignupDomains')}
+        </label>
+        <label className="check">
+          <input type="radio" name="signup" checked={policy.signup === 'invitation'} onChange={() => setPolicy({ ...policy, signup: 'invitation' })} />
+          {t('policySignupInvitation')}
+        </label>
+      </fieldset>
+      <label className="check">
+        <input type="checkbox" checked={policy.selfServiceLocked} onChange={(e) => setPolicy({ ...policy, selfServiceLocked: e.target.checked })} />
+        {t('policySelfService')}
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={policy.membersMayInvite} onChange={(e) => setPolicy({ ...policy, membersMayInvite: e.target.checked })} />
+        {t('policyMembersMayInvite')}
+      </label>
+      <label>
+        {t('policyIdle')}
+        <input type="number" min={0} max={129600} required value={policy.webSessionIdleMinutes} onChange={(e) => setPolicy({ ...policy, webSessionIdleMinutes: Number(e.target.value) })} />
+      </label>
+      <label>
+        {t('policyTrusted')}
+        <textarea rows={3} value={ranges} onChange={(e) => setRanges(e.target.value)} spellCheck={false} />
+      </label>
+      <button type="submit" className="primary">
+        {t('save')}
+      </button>
+    </form>
+  );
+}

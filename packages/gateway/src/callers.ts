@@ -13,7 +13,7 @@
  */
 import { sha256Hex } from '@flint/crypto';
 import type { Person } from '@flint/protocol';
-import { FlintClient, KmsClient, KmsRelay, SearchClient, SecureClient, type FetchLike, type KmsTransport, type WebSocketConstructor, type KmsDiscovery } from '@flint/sdk';
+import { FlintClient, KmsClient, KmsRelay, SearchClient, SecureClient, tokenDeviceSecret, type FetchLike, type KmsTransport, type WebSocketConstructor, type KmsDiscovery } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
 
 /** How the gateway reaches the core realm. */
@@ -132,14 +132,18 @@ export class Callers {
     client.useToken(token);
     const me = await client.people.me();
     const deviceId = `gw-${key.slice(0, 32)}`;
+    // The caller's KMS device is their token (HKDF; the core keeps only its SHA-256): a bot's first
+    // use enrolls it; a person's token is a new device, which the KMS takes only on the person's
+    // first use or once one of their devices approved it (docs/threat-model.md).
+    const credential = { device: await tokenDeviceSecret(token, me.id) };
     let kms: KmsClient;
     if (this.core.kmsTransport !== undefined) {
       const info = await this.kmsInfo(client, me.id);
-      kms = new KmsClient({ transport: this.core.kmsTransport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => client.auth.kmsToken(), userId: me.id, clientId: deviceId });
+      kms = new KmsClient({ transport: this.core.kmsTransport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => client.auth.kmsToken(), userId: me.id, clientId: deviceId, credential });
     } else {
       const relay = await KmsRelay.connect(client, { deviceId, ...(this.core.WebSocket ? { WebSocket: this.core.WebSocket } : {}) });
       closers.push(() => relay.close());
-      kms = relay.kmsClient(client);
+      kms = relay.kmsClient(client, credential);
     }
     const secure = new SecureClient(client, kms, me.id);
     closers.push(() => secure.close());

@@ -16,6 +16,8 @@ const messagesBody = {
   properties: {
     // The Webex SDK also names the cluster it means; there is one cluster per KMS, so it is only checked for type.
     destination: { type: 'string', maxLength: 2048 },
+    // Flint's relay names the address it received the client's request from (the core's word).
+    requesterAddress: { type: 'string', maxLength: 64 },
     kmsMessages: { type: 'array', minItems: 1, maxItems: MAX_MESSAGES_PER_BATCH, items: { type: 'string', maxLength: 262144 } },
   },
 } as const;
@@ -27,7 +29,10 @@ export function kmsRoutes(app: FastifyInstance, kms: Kms): void {
   app.get('/kms/info', { schema: { hide: true } }, async () => kms.info());
 
   /** The synchronous path: answers in the same order as the requests. */
-  app.post<{ Body: { kmsMessages: string[] } }>('/kms/messages', { schema: { hide: true, body: messagesBody }, bodyLimit: 8 * 1024 * 1024 }, async (req) => ({
-    kmsMessages: await kms.handle(req.body.kmsMessages),
+  app.post<{ Body: { kmsMessages: string[]; requesterAddress?: string } }>('/kms/messages', { schema: { hide: true, body: messagesBody }, bodyLimit: 8 * 1024 * 1024 }, async (req) => ({
+    kmsMessages: await kms.handle(
+      req.body.kmsMessages,
+      req.body.requesterAddress !== undefined ? { address: req.body.requesterAddress, source: 'core-reported' } : { address: req.ip, source: 'kms-observed' },
+    ),
   }));
 }

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { compactKind, decryptDir, decryptRsaOaep, encryptDir, JoseError, protectedHeader, signJws } from '@flint/crypto';
-import type { Caller, KmsContext } from './context.ts';
+import type { Caller, KmsContext, RequestOrigin } from './context.ts';
 import { KmsError } from './errors.ts';
 import { audit, type AuditAction, type AuditRecord } from './audit.ts';
 import { createEphemeralKey } from './handshake.ts';
@@ -16,6 +16,8 @@ import { parseUri, objectUri } from './uris.ts';
 import { bindKey, createKeys, retrieveKey } from './keys.ts';
 import { createResource, retrieveResource, retrieveResourceKeys } from './resources.ts';
 import { addAuthorizations, listAuthorizations, removeAuthorization } from './authorizations.ts';
+import { approveDevice, authenticateDevice, listCredentials, removeCredential, setPasswordCredential } from './credentials.ts';
+import { bindResource } from './bindings.ts';
 
 export const MAX_MESSAGE_CHARS = 256 * 1024;
 
@@ -50,15 +52,22 @@ function requestIdOf(body: Body): string {
   return typeof id === 'string' && id.length > 0 && id.length <= 256 ? id : randomUUID();
 }
 
-/** The requester, from the bearer inside the message; the advisory `userId` beside it is ignored. */
-async function authenticate(kms: KmsContext, body: Body, requestId: string): Promise<Caller> {
+/**
+ * The requester, from the bearer inside the message (the core's word: who, and that the session
+ * lives) and a device credential of the same person (the KMS's own check, which the core cannot
+ * forge: credentials.ts); the advisory `userId` beside them is ignored.
+ */
+async function authenticate(kms: KmsContext, body: Body, requestId: string, trace: Trace): Promise<Caller> {
   const client = body['client'] as { clientId?: unknown; credential?: { bearer?: unknown } } | undefined;
   const clientId = typeof client?.clientId === 'string' ? client.clientId.slice(0, 512) : '';
   const bearer = client?.credential?.bearer;
   if (typeof bearer !== 'string' || bearer === '' || bearer.length > 4096) throw KmsError.unauthenticated();
   const principal = await kms.verifyBearer(bearer);
   if (principal === undefined) throw KmsError.unauthenticated();
-  return { userId: principal.userId, orgId: principal.orgId, clientId, requestId };
+  const caller: Caller = { userId: principal.userId, orgId: principal.orgId, clientId, requestId, origin: trace.caller?.origin };
+  trace.caller = caller;
+  caller.credentialId = (await authenticateDevice(kms, caller, client?.credential)).id;
+  return caller;
 }
 
 async function signed(kms: KmsContext, payload: Body): Promise<string> {
@@ -80,8 +89,8 @@ async function record(kms: KmsContext, trace: Trace, status: number, reason?: st
   }
 }
 
-export async function handleMessage(kms: KmsContext, wire: unknown): Promise<string> {
-  const trace: Trace = { action: 'request.rejected' };
+export async function handleMessage(kms: KmsContext, wire: unknown, origin?: RequestOrigin): Promise<string> {
+  const trace: Trace = { action: 'request.rejected', caller: { origin } };
   let requestId: string = randomUUID();
   try {
     if (typeof wire !== 'string' || wire.length > MAX_MESSAGE_CHARS || compactKind(wire) !== 'jwe') throw KmsError.badRequest('a KMS message is a JWE compact string');
@@ -104,9 +113,8 @@ async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<s
   const requestId = requestIdOf(body);
   // From here on, failures carry the client's requestId, so node-kms and the SDK can match them.
   try {
-    trace.caller = { requestId };
-    const caller = await authenticate(kms, body, requestId);
-    trace.caller = caller;
+    trace.caller = { requestId, origin: trace.caller?.origin };
+    const caller = await authenticate(kms, body, requestId, trace);
     const { segments } = parseUri(kms, body['uri']);
     if (body['method'] !== 'create' || segments.length !== 1 || segments[0] !== 'ecdhe') throw KmsError.badRequest('the RSA-OAEP envelope carries only the ECDHE handshake');
     const key = await createEphemeralKey(kms, caller, body['jwk']);
@@ -135,9 +143,8 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
       throw error;
     }
     requestId = requestIdOf(body);
-    trace.caller = { requestId, clientId: ephemeral.clientId };
-    const caller = await authenticate(kms, body, requestId);
-    trace.caller = caller;
+    trace.caller = { requestId, clientId: ephemeral.clientId, origin: trace.caller?.origin };
+    const caller = await authenticate(kms, body, requestId, trace);
     // An ephemeral key is one user's channel; another user's token must not ride on it.
     if (caller.userId !== ephemeral.userId) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
     const outcome = await operate(kms, caller, body, ephemeral, trace);
@@ -209,6 +216,11 @@ async function operate(kms: KmsContext, caller: Caller, body: Body, ephemeral: E
     }
     const resourceUri = id === undefined ? undefined : objectUri(kms, 'resources', id);
     trace.target = resourceUri;
+    if (resourceUri !== undefined && n === 2 && method === 'update') {
+      trace.action = 'resource.bind';
+      const boundTo = await bindResource(kms, caller, resourceUri, body['boundTo']);
+      return { status: 200, payload: { resource: { uri: resourceUri, boundTo } }, records: [{ action: 'resource.bind', target: resourceUri, status: 200, detail: JSON.stringify(boundTo) }] };
+    }
     if (resourceUri !== undefined && n === 2 && method === 'retrieve') {
       trace.action = 'resource.retrieve';
       const resource = await retrieveResource(kms, caller, resourceUri);
@@ -250,7 +262,36 @@ async function operate(kms: KmsContext, caller: Caller, body: Body, ephemeral: E
     }
   }
 
+  if (collection === 'devices' || collection === 'password') return credentialOperation(kms, caller, body, segments, trace);
+
   throw KmsError.badRequest(`unsupported operation: ${typeof method === 'string' ? method.slice(0, 16) : '?'} ${segments.slice(0, 1).join('/')}`);
+}
+
+/** Flint's extension: one's device credentials (credentials.ts). */
+async function credentialOperation(kms: KmsContext, caller: Caller, body: Body, segments: string[], trace: Trace): Promise<Outcome> {
+  const [collection, id] = segments;
+  const method = body['method'];
+  if (collection === 'devices' && segments.length === 1 && method === 'create') {
+    trace.action = 'device.approve';
+    const device = await approveDevice(kms, caller, body);
+    return { status: 201, payload: { device }, records: [{ action: 'device.approve', target: device.id, status: 201 }] };
+  }
+  if (collection === 'devices' && segments.length === 1 && method === 'retrieve') {
+    trace.action = 'device.list';
+    return { status: 200, payload: { devices: await listCredentials(kms, caller) }, records: [] };
+  }
+  if (collection === 'devices' && segments.length === 2 && method === 'delete') {
+    trace.action = 'device.delete';
+    trace.target = id;
+    const device = await removeCredential(kms, caller, id!);
+    return { status: 200, payload: { device }, records: [{ action: 'device.delete', target: device.id, status: 200 }] };
+  }
+  if (collection === 'password' && segments.length === 1 && method === 'update') {
+    trace.action = 'password.update';
+    await setPasswordCredential(kms, caller, body);
+    return { status: 200, payload: {}, records: [{ action: 'password.update', target: caller.userId, status: 200 }] };
+  }
+  throw KmsError.badRequest('unsupported device operation');
 }
 
 function deleted(authorization: { uri: string; authId: string; resourceUri: string }): Outcome {

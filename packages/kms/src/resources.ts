@@ -10,11 +10,14 @@ import { KmsError } from './errors.ts';
 import { canonicalObjectUri, newObjectUri } from './uris.ts';
 import { requireAuthorized } from './authorization-graph.ts';
 import { presentKey, type KeyObject } from './keys.ts';
+import { bindingOf, type ResourceBinding } from './bindings.ts';
 
 export interface ResourceObject {
   uri: string;
   keyUris: string[];
   authorizationUris: string[];
+  /** The room (and team) the resource protects, once bound (bindings.ts). */
+  boundTo?: ResourceBinding;
 }
 
 export interface AuthorizationObject {
@@ -70,7 +73,9 @@ export async function grant(kms: KmsContext, trx: Transaction<KmsDatabase> | Kys
 async function presentResource(db: Kysely<KmsDatabase> | Transaction<KmsDatabase>, uri: string): Promise<ResourceObject> {
   const keys = await db.selectFrom('kms_keys').select('uri').where('resource_uri', '=', uri).orderBy('bound_at').orderBy('uri').execute();
   const auths = await db.selectFrom('kms_authorizations').select('uri').where('resource_uri', '=', uri).orderBy('uri').execute();
-  return { uri, keyUris: keys.map((k) => k.uri), authorizationUris: auths.map((a) => a.uri) };
+  const row = await db.selectFrom('kms_resources').select(['room_id', 'team_id']).where('uri', '=', uri).executeTakeFirst();
+  const boundTo = row === undefined ? undefined : bindingOf(row);
+  return { uri, keyUris: keys.map((k) => k.uri), authorizationUris: auths.map((a) => a.uri), ...(boundTo !== undefined ? { boundTo } : {}) };
 }
 
 export async function createResource(kms: KmsContext, caller: Caller, body: Record<string, unknown>): Promise<{ resource: ResourceObject; authorizations: AuthorizationObject[]; keyUris: string[] }> {

@@ -60,6 +60,8 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
     const { key, kroUri } = await caller.secure.keys.create([caller.me.id]);
     const sealed = (await sealText(key, name)).ciphertext;
     const team = await caller.client.teams.create({ name: sealed, encryptionKeyUrl: key.uri, kroUri });
+    // The KRO names the general space and the team it protects, as SecureClient.createTeam does.
+    await caller.secure.keys.bind(kroUri, { roomId: team.generalRoomId, teamId: team.id });
     return presentTeam(team, name);
   });
 

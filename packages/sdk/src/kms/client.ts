@@ -23,6 +23,7 @@ import {
 import type { ErrorCode } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsTransport } from './transport.ts';
+import { newDeviceSecret, type KmsDeviceCredential } from './credentials.ts';
 
 export interface KmsClientOptions {
   transport: KmsTransport;
@@ -35,6 +36,11 @@ export interface KmsClientOptions {
   userId?: string;
   /** This device's id (the Webex SDK uses its device URL). */
   clientId: string;
+  /**
+   * This device's KMS credential (see credentials.ts). Default: a fresh device secret for this
+   * object's lifetime, which the KMS enrolls only if the person has no device yet.
+   */
+  credential?: KmsDeviceCredential;
   now?: () => number;
 }
 
@@ -50,10 +56,26 @@ export interface KmsKey {
   bindDate?: string;
 }
 
+/** The room (and team) a KMS resource protects, as bound at the KMS. */
+export interface KmsResourceBinding {
+  roomId: string;
+  teamId?: string;
+}
+
 export interface KmsResource {
   uri: string;
   keyUris: string[];
   authorizationUris: string[];
+  boundTo?: KmsResourceBinding;
+}
+
+/** One of the person's KMS credentials (never its secret). */
+export interface KmsDevice {
+  id: string;
+  kind: 'device' | 'password';
+  label: string | null;
+  enrolledVia: string;
+  createDate: string;
 }
 
 export interface KmsAuthorization {
@@ -86,16 +108,20 @@ export class KmsClient {
   private channel: Promise<Channel> | undefined;
   private readonly keys = new Map<string, KmsKey>();
   private readonly now: () => number;
+  private readonly credential: KmsDeviceCredential;
 
   constructor(private readonly options: KmsClientOptions) {
+    this.credential = options.credential ?? { device: newDeviceSecret() };
     this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
     if (typeof this.staticKey.kid !== 'string') throw new FlintError(0, 'bad_request', 'The KMS static key has no kid.', undefined, undefined);
     this.staticKid = this.staticKey.kid;
     this.now = options.now ?? Date.now;
   }
 
-  private async client(): Promise<Body> {
-    const credential: Body = { bearer: await this.options.bearer() };
+  /** The `client` member: the bearer and the device credential; the password credential only in the handshake (where a new device enrolls). */
+  private async client(handshake = false): Promise<Body> {
+    const credential: Body = { bearer: await this.options.bearer(), device: this.credential.device };
+    if (handshake && this.credential.password !== undefined) credential['password'] = this.credential.password;
     if (this.options.userId !== undefined) credential['userId'] = this.options.userId;
     return { clientId: this.options.clientId, credential };
   }
@@ -141,7 +167,7 @@ export class KmsClient {
   private async handshake(): Promise<Channel> {
     const mine = await generateEcdhKeyPair();
     const requestId = uuid();
-    const request = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client() };
+    const request = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client(true) };
     const wire = await encryptRsaOaep(this.staticKey, JSON.stringify(request), this.staticKid);
     const body = await this.exchange(wire, requestId, (reply) => this.openSigned(reply));
     if (body['status'] !== 201) this.fail(body);
@@ -252,6 +278,32 @@ export class KmsClient {
   async removeAuthorization(resourceUri: string, authId: string): Promise<KmsAuthorization> {
     const answer = await this.request({ method: 'delete', uri: `${resourceUri}/authorizations?authId=${encodeURIComponent(authId)}` });
     return (answer['authorizations'] as KmsAuthorization[])[0]!;
+  }
+
+  /** Names the room (and team) a resource protects, once (any authorized principal; the same binding again is a success). */
+  async bindResource(resourceUri: string, boundTo: KmsResourceBinding): Promise<KmsResourceBinding> {
+    const answer = await this.request({ method: 'update', uri: resourceUri, boundTo });
+    return (answer['resource'] as { boundTo: KmsResourceBinding }).boundTo;
+  }
+
+  /** Approves another device of this person, by the SHA-256 hex of its secret (`deviceCredentialHash`). */
+  async approveDevice(credentialHash: string, label?: string): Promise<KmsDevice> {
+    return (await this.request({ method: 'create', uri: '/devices', credentialHash, ...(label !== undefined ? { label } : {}) }))['device'] as KmsDevice;
+  }
+
+  /** This person's KMS credentials. */
+  async listDevices(): Promise<KmsDevice[]> {
+    return (await this.request({ method: 'retrieve', uri: '/devices' }))['devices'] as KmsDevice[];
+  }
+
+  /** Removes one of this person's credentials (a lost device). */
+  async removeDevice(id: string): Promise<KmsDevice> {
+    return (await this.request({ method: 'delete', uri: `/devices/${encodeURIComponent(id)}` }))['device'] as KmsDevice;
+  }
+
+  /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */
+  async setPasswordCredential(password: string): Promise<void> {
+    await this.request({ method: 'update', uri: '/password', password });
   }
 
   /** Forgets cached keys (e.g. after sign-out). */

@@ -19,7 +19,8 @@ import type { Membership, Message, MethodBody, MethodQuery, Room, Team, TeamMemb
 import type { FlintClient, Page } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { WebSocketConstructor } from '../event-stream.ts';
-import type { KmsClient, KmsKey } from '../kms/client.ts';
+import type { KmsClient, KmsKey, KmsResourceBinding } from '../kms/client.ts';
+import type { KmsDeviceCredential } from '../kms/credentials.ts';
 import { openWithKey, sealText } from '../kms/content.ts';
 import { KmsRelay } from '../kms/relay-transport.ts';
 import { SpaceKeys } from './space-keys.ts';
@@ -78,9 +79,20 @@ export interface SecureConnectOptions {
   WebSocket?: WebSocketConstructor;
   /** How long a KMS request may wait for its reply (default 10 s). */
   kmsTimeoutMs?: number;
+  /**
+   * This device's KMS credential (`newDeviceSecret`, kept by the device; with `passwordCredential`
+   * at the first sign-in on a device). Default: a fresh device for this object only, which the KMS
+   * enrolls only if the person has no device yet (see kms/credentials.ts).
+   */
+  kmsCredential?: KmsDeviceCredential;
 }
 
 const CONTENT_FIELDS = ['text', 'markdown', 'html'] as const;
+
+/** The binding a room's KRO must carry: the room, and its team for a team's space. */
+function bindingOf(room: Room): KmsResourceBinding {
+  return room.teamId !== undefined ? { roomId: room.id, teamId: room.teamId } : { roomId: room.id };
+}
 
 function asFlintError(error: unknown): FlintError {
   if (error instanceof FlintError) return error;
@@ -113,7 +125,7 @@ export class SecureClient {
       ...(options.kmsTimeoutMs !== undefined ? { timeoutMs: options.kmsTimeoutMs } : {}),
     });
     try {
-      const kms = relay.kmsClient(client);
+      const kms = relay.kmsClient(client, options.kmsCredential);
       await kms.connect();
       const secure = new SecureClient(client, kms, relay.personId!);
       secure.relay = relay;
@@ -148,6 +160,7 @@ export class SecureClient {
     const { key, kroUri } = await this.keys.create(principals);
     const sealed = await sealText(key, title);
     const room = await this.client.rooms.create({ ...rest, title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri });
+    await this.keys.bind(kroUri, bindingOf(room));
     return { ...room, title };
   }
 
@@ -159,6 +172,7 @@ export class SecureClient {
     const personId = await this.resolvePerson(person);
     const { key, kroUri } = await this.keys.create([this.personId, personId]);
     const room = await this.client.rooms.direct({ personId, encryptionKeyUrl: key.uri, kroUri });
+    if (room.kroUri === kroUri) await this.keys.bind(kroUri, bindingOf(room));
     return this.openRoom(room);
   }
 
@@ -212,6 +226,7 @@ export class SecureClient {
     const { key, kroUri } = await this.keys.create([this.personId]);
     const sealed = (await sealText(key, input.name)).ciphertext;
     const team = await this.client.teams.create({ name: sealed, generalTitle: sealed, encryptionKeyUrl: key.uri, kroUri });
+    await this.keys.bind(kroUri, { roomId: team.generalRoomId, teamId: team.id });
     return { ...team, name: input.name };
   }
 
@@ -263,10 +278,11 @@ export class SecureClient {
     for (const roomId of theirs) await this.rotateKey(roomId);
   }
 
-  /** The team's KRO: the general space's. */
+  /** The team's KRO: the general space's, once the KMS confirms it protects that space of that team. */
   private async teamKro(teamId: string): Promise<{ kroUri: string | undefined; generalRoomId: string }> {
     const team = await this.client.teams.get(teamId);
     const general = await this.client.rooms.get(team.generalRoomId);
+    if (general.kroUri !== undefined) await this.keys.requireBinding(general.kroUri, { roomId: general.id, teamId });
     return { kroUri: general.kroUri, generalRoomId: general.id };
   }
 
@@ -295,7 +311,7 @@ export class SecureClient {
   async addMember(roomId: string, person: PersonRef, options: { isModerator?: boolean } = {}): Promise<Membership> {
     const personId = await this.resolvePerson(person);
     const room = await this.client.rooms.get(roomId);
-    const kroUri = this.kroOf(room);
+    const kroUri = await this.verifiedKro(room);
     await this.keys.authorize(kroUri, [personId]);
     try {
       return await this.client.memberships.create({ roomId, personId, ...(options.isModerator !== undefined ? { isModerator: options.isModerator } : {}) });
@@ -319,12 +335,13 @@ export class SecureClient {
       await this.client.memberships.delete(membershipId);
       return;
     }
+    const kroUri = await this.verifiedKro(room);
     if (membership.personId === this.personId) {
       await this.client.memberships.delete(membershipId);
-      await this.tolerateMissing(this.keys.deauthorize(room.kroUri, this.personId));
+      await this.tolerateMissing(this.keys.deauthorize(kroUri, this.personId));
       return;
     }
-    await this.tolerateMissing(this.keys.deauthorize(room.kroUri, membership.personId));
+    await this.tolerateMissing(this.keys.deauthorize(kroUri, membership.personId));
     await this.client.memberships.delete(membershipId);
     await this.rotateKey(membership.roomId);
   }
@@ -335,7 +352,7 @@ export class SecureClient {
    */
   async rotateKey(roomId: string): Promise<KmsKey> {
     const room = await this.client.rooms.get(roomId);
-    const kroUri = this.kroOf(room);
+    const kroUri = await this.verifiedKro(room);
     const title = room.type === 'group' && room.title !== undefined && room.title !== '' && room.encryptionKeyUrl !== undefined ? await this.open(room.encryptionKeyUrl, room.title) : undefined;
     const key = await this.keys.rotate(kroUri);
     await this.client.rooms.update(roomId, { encryptionKeyUrl: key.uri, ...(title !== undefined ? { title: (await sealText(key, title)).ciphertext } : {}) });
@@ -424,14 +441,23 @@ export class SecureClient {
     return out;
   }
 
-  /** The key new content in this space is sealed with. Never plaintext: no key, no send. */
+  /**
+   * The key new content in this space is sealed with. Never plaintext: no key, no send. The key
+   * must be bound to the room's KRO, and the KRO to this room, so the core cannot have one's words
+   * sealed under a key someone else holds.
+   */
   private async currentKey(room: Room): Promise<KmsKey> {
     if (room.encryptionKeyUrl === undefined) throw new FlintError(0, 'bad_request', 'The space has no encryption key; content cannot be sealed for it.', undefined, undefined);
-    return this.keys.key(room.encryptionKeyUrl);
+    const kroUri = await this.verifiedKro(room);
+    const key = await this.keys.key(room.encryptionKeyUrl);
+    if (key.resourceUri !== kroUri) throw new FlintError(0, 'forbidden', 'The space’s current key is not bound to its KMS resource: refusing to seal with it.', undefined, undefined);
+    return key;
   }
 
-  private kroOf(room: Room): string {
+  /** The room's KRO, once the KMS confirms it protects this very room (see `SpaceKeys.requireBinding`). */
+  private async verifiedKro(room: Room): Promise<string> {
     if (room.kroUri === undefined) throw new FlintError(0, 'bad_request', 'The space has no KMS resource; its members cannot be authorized.', undefined, undefined);
+    await this.keys.requireBinding(room.kroUri, bindingOf(room));
     return room.kroUri;
   }
 

@@ -13,8 +13,11 @@ export interface KmsDiscoveryInfo {
 
 export interface KmsLink {
   info(): Promise<KmsDiscoveryInfo>;
-  /** Answers each message in order. */
-  send(messages: readonly string[]): Promise<string[]>;
+  /**
+   * Answers each message in order. `requesterAddress`: the address the core received the client's
+   * request from, passed beside the opaque messages for the KMS's audit log (SEC-6 "from where").
+   */
+  send(messages: readonly string[], requesterAddress?: string): Promise<string[]>;
 }
 
 export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): KmsLink {
@@ -29,8 +32,9 @@ export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): Kms
       cached = { kmsCluster: body.kmsCluster, rsaPublicKey: body.rsaPublicKey, ...(body.caroots ? { caroots: body.caroots } : {}) };
       return cached;
     },
-    async send(messages) {
-      const r = await fetchFn(`${base}/kms/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kmsMessages: messages }) });
+    async send(messages, requesterAddress) {
+      const body = { kmsMessages: messages, ...(requesterAddress !== undefined ? { requesterAddress } : {}) };
+      const r = await fetchFn(`${base}/kms/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
       if (!r.ok) throw new Error(`KMS answered ${r.status}`);
       return ((await r.json()) as { kmsMessages: string[] }).kmsMessages;
     },

@@ -57,7 +57,7 @@ function requestIdOf(body: Body): string {
  * lives) and a device credential of the same person (the KMS's own check, which the core cannot
  * forge: credentials.ts); the advisory `userId` beside them is ignored.
  */
-async function authenticate(kms: KmsContext, body: Body, requestId: string, trace: Trace): Promise<Caller> {
+async function authenticate(kms: KmsContext, body: Body, requestId: string, trace: Trace, channelOwner?: string): Promise<Caller> {
   const client = body['client'] as { clientId?: unknown; credential?: { bearer?: unknown } } | undefined;
   const clientId = typeof client?.clientId === 'string' ? client.clientId.slice(0, 512) : '';
   const bearer = client?.credential?.bearer;
@@ -66,6 +66,8 @@ async function authenticate(kms: KmsContext, body: Body, requestId: string, trac
   if (principal === undefined) throw KmsError.unauthenticated();
   const caller: Caller = { userId: principal.userId, orgId: principal.orgId, clientId, requestId, origin: trace.caller?.origin };
   trace.caller = caller;
+  // An ephemeral key is one user's channel; another user's token must not ride on it.
+  if (channelOwner !== undefined && caller.userId !== channelOwner) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
   caller.credentialId = (await authenticateDevice(kms, caller, client?.credential)).id;
   return caller;
 }
@@ -144,9 +146,7 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
     }
     requestId = requestIdOf(body);
     trace.caller = { requestId, clientId: ephemeral.clientId, origin: trace.caller?.origin };
-    const caller = await authenticate(kms, body, requestId, trace);
-    // An ephemeral key is one user's channel; another user's token must not ride on it.
-    if (caller.userId !== ephemeral.userId) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
+    const caller = await authenticate(kms, body, requestId, trace, ephemeral.userId);
     const outcome = await operate(kms, caller, body, ephemeral, trace);
     await audit(kms, caller, outcome.records);
     return await encryptDir(ephemeral.key, JSON.stringify({ status: outcome.status, requestId, ...outcome.payload }), ephemeral.uri);

@@ -14,6 +14,7 @@ import * as fileUploads from './0008-file-uploads.ts';
 import * as searchIndex from './0009-search-index.ts';
 import * as attachmentActions from './0010-attachment-actions.ts';
 import * as messageCards from './0013-message-cards.ts';
+import * as kroUnique from './0014-kro-unique.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -27,4 +28,5 @@ export const migrations: Record<string, Migration> = {
   '0009-search-index': searchIndex,
   '0010-attachment-actions': attachmentActions,
   '0013-message-cards': messageCards,
+  '0014-kro-unique': kroUnique,
 };

@@ -7,7 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '@flint/protocol';
-import { FlintError, KmsClient, KmsRelay, type FlintClient } from '@flint/sdk';
+import { FlintError, KmsClient, KmsRelay, newDeviceSecret, type FlintClient } from '@flint/sdk';
 import { collect, NodeWebSocket, raw, startFlint, type TestFlint } from '@flint/testkit';
 
 const isKmsEvent = (e: StoredEvent) => e.type === 'encryption.kms_message';
@@ -16,6 +16,8 @@ describe('KMS relay through the core', () => {
   let flint: TestFlint;
   let ada: FlintClient;
   let adaId: string;
+  /** Ada's one KMS device (the relay tests use it from two transports). */
+  const adaDevice = { device: newDeviceSecret() };
 
   before(async () => {
     flint = await startFlint();
@@ -46,7 +48,7 @@ describe('KMS relay through the core', () => {
     const sameDevice = await collect(ada, { deviceId: 'ada-laptop' });
     const relay = await KmsRelay.connect(ada, { deviceId: 'ada-laptop', WebSocket: NodeWebSocket });
     try {
-      const kms = relay.kmsClient(ada);
+      const kms = relay.kmsClient(ada, adaDevice);
       await kms.connect();
       const [key] = await kms.createKeys(1);
       assert.ok(key !== undefined && key.uri.startsWith('kms://127.0.0.1/keys/'));
@@ -89,7 +91,7 @@ describe('KMS relay through the core', () => {
     });
     await stream.start();
     try {
-      const kms = new KmsClient({ transport: relay.transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => ada.auth.kmsToken(), clientId: 'ada-shuffle' });
+      const kms = new KmsClient({ transport: relay.transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => ada.auth.kmsToken(), clientId: 'ada-shuffle', credential: adaDevice });
       await kms.connect();
       // Ten concurrent requests share POSTs, and come back grouped in reply events.
       const created = await Promise.all(Array.from({ length: 10 }, () => kms.createKeys(1)));

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, SecureClient, type FlintClient } from '@flint/sdk';
+import { deviceCredentialHash, FlintError, newDeviceSecret, SecureClient, type FlintClient } from '@flint/sdk';
 import { NodeWebSocket, startFlint, type TestFlint } from '@flint/testkit';
 
 describe('teams: members added later', () => {
@@ -66,8 +66,11 @@ describe('teams: members added later', () => {
       await assert.rejects(bob.client.messages.list({ roomId }), (e: unknown) => e instanceof FlintError && e.status === 404, roomId);
     }
     await assert.rejects(bob.listSpaces({ teamId: team.id }), (e: unknown) => e instanceof FlintError && e.status === 404);
-    // Even with the ciphertext in hand (taken from Ada's view), a fresh device of Bob's gets no key.
-    const fresh = await SecureClient.connect(clients['bob']!, { deviceId: 'bob-fresh', WebSocket: NodeWebSocket });
+    // Even with the ciphertext in hand (taken from Ada's view), a fresh device of Bob's (enrolled at
+    // the KMS by his first device's approval) gets no key.
+    const freshDevice = { device: newDeviceSecret() };
+    await bob.kms.approveDevice(await deviceCredentialHash(freshDevice.device), 'bob-fresh');
+    const fresh = await SecureClient.connect(clients['bob']!, { deviceId: 'bob-fresh', WebSocket: NodeWebSocket, kmsCredential: freshDevice });
     try {
       for (const roomId of [team.generalRoomId, launch.id]) {
         const newest = (await ada.client.messages.list({ roomId, max: 1 })).items[0]!;

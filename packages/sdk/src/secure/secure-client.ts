@@ -19,8 +19,8 @@ import type { Membership, Message, MethodBody, MethodQuery, Room, Team, TeamMemb
 import type { FlintClient, Page } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { WebSocketConstructor } from '../event-stream.ts';
-import type { KmsClient, KmsKey, KmsResourceBinding } from '../kms/client.ts';
-import type { KmsDeviceCredential } from '../kms/credentials.ts';
+import type { KmsClient, KmsDevice, KmsKey, KmsResourceBinding } from '../kms/client.ts';
+import { deviceCredentialHash, tokenDeviceSecret, type KmsDeviceCredential } from '../kms/credentials.ts';
 import { openWithKey, sealText } from '../kms/content.ts';
 import { KmsRelay } from '../kms/relay-transport.ts';
 import { SpaceKeys } from './space-keys.ts';
@@ -134,6 +134,15 @@ export class SecureClient {
       relay.close();
       throw error;
     }
+  }
+
+  /**
+   * Lets one of this person's API tokens reach the KMS through the `/v1` gateway, which uses the
+   * token's derived device (`tokenDeviceSecret`): this enrolled device approves it. Without this, a
+   * person's token other than their very first KMS use is refused by the KMS (docs/threat-model.md).
+   */
+  async approveToken(token: string, label = 'api token'): Promise<KmsDevice> {
+    return this.kms.approveDevice(await deviceCredentialHash(await tokenDeviceSecret(token, this.personId)), label);
   }
 
   /** Closes the relay's event stream (if `connect` opened it) and forgets every key. */

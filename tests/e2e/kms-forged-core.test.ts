@@ -15,9 +15,10 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import { readKmsAudit, type AuditQuery } from '@flint/kms';
-import { FlintError, newDeviceSecret, SecureClient, type FlintClient, type SecureRoom } from '@flint/sdk';
-import { NodeWebSocket, raw, startFlint, type TestFlint } from '@flint/testkit';
+import { readKmsAudit, resetKmsCredentials, type AuditQuery } from '@flint/kms';
+import { openAdmin } from '@flint/server/admin';
+import { FlintError, newDeviceSecret, passwordCredential, SecureClient, type FlintClient, type SecureRoom } from '@flint/sdk';
+import { NodeWebSocket, raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const refused = (code: string) => (e: unknown) => e instanceof FlintError && e.code === code;
@@ -29,6 +30,8 @@ describe('a core database writer gets no key (issue 14)', () => {
   const malloryDevice = { device: newDeviceSecret() };
   let space: SecureRoom;
   let keyUri: string;
+  /** Who the board's members are (and so its authorizations). */
+  const members = new Set<string>();
 
   before(async () => {
     flint = await startFlint();
@@ -40,6 +43,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     await secure['alice']!.addMember(space.id, { personId: plain['bob']!.session!.personId });
     await secure['alice']!.send({ roomId: space.id, text: 'the numbers' });
     keyUri = (await plain['alice']!.rooms.get(space.id)).encryptionKeyUrl!;
+    for (const name of ['alice', 'bob']) members.add(plain[name]!.session!.personId);
   });
   after(async () => {
     for (const s of Object.values(secure)) s.close();
@@ -53,7 +57,7 @@ describe('a core database writer gets no key (issue 14)', () => {
   const authorizedIds = async () => (await secure['alice']!.kms.listAuthorizations(space.kroUri!)).map((a) => a.authId).sort();
   /** The space is as it was: its members read it, its authorizations are only theirs, Mallory gets no key. */
   const spaceIntact = async () => {
-    assert.deepEqual(await authorizedIds(), [alice().personId, plain['bob']!.session!.personId].sort());
+    assert.deepEqual(await authorizedIds(), [...members].sort());
     for (const name of ['alice', 'bob']) {
       const s = secure[name]!;
       s.keys.clear();
@@ -114,6 +118,41 @@ describe('a core database writer gets no key (issue 14)', () => {
     for (const e of bobs) {
       assert.ok(e.credentialId !== null && bobDevices.includes(e.credentialId), 'Bob’s enrolled device is named');
       assert.equal(e.addressSource, 'core-reported');
+    }
+  });
+
+  it('an administrator’s password reset at the core grants no KMS access; the person’s device, or the KMS operator, can', async () => {
+    const frank = await flint.signup({ email: 'frank@forged.example', displayName: 'Frank' });
+    const frankId = frank.session!.personId;
+    const frankSecure = await SecureClient.connect(frank, { deviceId: 'frank-laptop', WebSocket: NodeWebSocket, kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, frankId) } });
+    try {
+      await secure['alice']!.addMember(space.id, { personId: frankId });
+      members.add(frankId);
+      const chosen = 'an administrator chose this';
+      const admin = await openAdmin(flint.config);
+      try {
+        await admin.resetPassword('frank@forged.example', chosen);
+      } finally {
+        await admin.close();
+      }
+      const asFrank = flint.client();
+      await asFrank.auth.login({ email: 'frank@forged.example', password: chosen });
+      const connect = async (credential: { device: string; password?: string }) => SecureClient.connect(asFrank, { deviceId: `frank-${randomBytes(4).toString('hex')}`, WebSocket: NodeWebSocket, kmsCredential: credential });
+      await assert.rejects(connect({ device: newDeviceSecret(), password: await passwordCredential(chosen, frankId) }), (e: unknown) => e instanceof FlintError && e.status === 403);
+      // Frank's own laptop still works, and it is what moves the KMS to his new password.
+      frankSecure.keys.clear();
+      assert.equal((await frankSecure.listMessages({ roomId: space.id })).items[0]!.text, 'the numbers');
+      const mine = 'frank’s own new password';
+      await frankSecure.kms.setPasswordCredential(await passwordCredential(mine, frankId));
+      const browser = await connect({ device: newDeviceSecret(), password: await passwordCredential(mine, frankId) });
+      browser.close();
+      // Lost everything: only the KMS operator's reset lets a device enroll again, as on first use.
+      assert.ok((await resetKmsCredentials({ dataDir: join(flint.dataDir, 'kms') }, frankId)) >= 3);
+      const afterReset = await connect({ device: newDeviceSecret() });
+      assert.equal((await afterReset.listMessages({ roomId: space.id })).items[0]!.text, 'the numbers');
+      afterReset.close();
+    } finally {
+      frankSecure.close();
     }
   });
 

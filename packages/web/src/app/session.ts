@@ -5,13 +5,14 @@
  * What the browser keeps, and why (SPEC SEC-1, SEC-7): the session is the HttpOnly, SameSite=Strict
  * cookie the server sets at sign-in — scripts cannot read it. The access token (for the KMS token
  * exchange and file transfers) is minted from that cookie and held in memory only; KMS keys live in
- * the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
- * the space key; nothing else.
+ * the SDK's memory and are gone with the tab. localStorage holds the language, drafts sealed with
+ * the space key, and this browser's KMS device secret (kms-device.ts); nothing else.
  * @module
  */
-import { EventStream, FlintClient, FlintError, KmsRelay, SearchClient, SecureClient, type KmsClient } from '@flint/sdk';
+import { EventStream, FlintClient, FlintError, KmsRelay, SearchClient, SecureClient, type KmsClient, type KmsDeviceCredential } from '@flint/sdk';
 import type { Person, ServerFrame, StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
+import { kmsDevice } from './kms-device.ts';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
 /** Mint a new access token this long before the current one expires. */
@@ -67,6 +68,8 @@ export class Session {
   me!: Person;
   readonly deviceId = `web-${toHex(randomBytes(12))}`;
   private relay: KmsRelay | undefined;
+  /** Set at sign-in and sign-up: the device credential with the password credential, to enroll this browser. */
+  private kmsCredential: KmsDeviceCredential | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -93,6 +96,7 @@ export class Session {
     const result = await client.auth.login({ email, password });
     const session = new Session(client);
     session.adoptToken(result.expiresIn);
+    session.kmsCredential = await kmsDevice(result.personId, password);
     announceAuth('signed-in');
     return session;
   }
@@ -102,6 +106,7 @@ export class Session {
     const result = await client.auth.signup(input);
     const session = new Session(client);
     session.adoptToken(result.expiresIn);
+    session.kmsCredential = await kmsDevice(result.personId, input.password);
     announceAuth('signed-in');
     return session;
   }
@@ -133,7 +138,8 @@ export class Session {
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
     await this.stream.start();
-    const kms: KmsClient = relay.kmsClient(this.client);
+    const kms: KmsClient = relay.kmsClient(this.client, this.kmsCredential ?? (await kmsDevice(this.me.id)));
+    this.kmsCredential = undefined;
     await kms.connect();
     this.secure = new SecureClient(this.client, kms, this.me.id);
     this.search = new SearchClient(this.secure);

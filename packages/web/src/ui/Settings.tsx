@@ -5,6 +5,7 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Session as SessionInfo } from '@flint/protocol';
+import { passwordCredential } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './App.tsx';
 import { Avatar } from './Avatar.tsx';
@@ -106,6 +107,9 @@ export default function Settings() {
             e.preventDefault();
             void act(async () => {
               await client.people.changePassword({ currentPassword: current, newPassword: next });
+              // The KMS's password credential follows, set by this (enrolled) browser: the new
+              // password then enrolls new browsers, the old one no longer does.
+              await store.session.secure.kms.setPasswordCredential(await passwordCredential(next, me.id));
               setCurrent('');
               setNext('');
               loadSessions();

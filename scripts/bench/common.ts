@@ -11,7 +11,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { FlintClient, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
+import { FlintClient, KmsClient, fetchKmsInfo, httpKmsTransport, newDeviceSecret } from '@flint/sdk';
 import { freePort } from '@flint/testkit';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -268,9 +268,18 @@ export async function createPeople(url: string, admin: Member, count: number, pr
   });
 }
 
+/** Each bench person's one KMS device (the KMS enrolls a person's first device only; see docs/threat-model.md). */
+const kmsDevices = new Map<string, { device: string }>();
+export function kmsDeviceOf(member: Pick<Member, 'personId'>): { device: string } {
+  let credential = kmsDevices.get(member.personId);
+  if (credential === undefined) kmsDevices.set(member.personId, (credential = { device: newDeviceSecret() }));
+  return credential;
+}
+
 export async function kmsClientFor(url: string, member: Member, deviceId: string): Promise<KmsClient> {
   const info = await fetchKmsInfo(url);
   return new KmsClient({
+    credential: kmsDeviceOf(member),
     transport: httpKmsTransport(url),
     kmsCluster: info.kmsCluster,
     rsaPublicKey: info.rsaPublicKey,

@@ -12,7 +12,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { readKmsAudit, resetKmsCredentials, type AuditQuery } from '@flint/kms';
@@ -28,6 +28,7 @@ describe('a core database writer gets no key (issue 14)', () => {
   const plain: Record<string, FlintClient> = {};
   const secure: Record<string, SecureClient> = {};
   const malloryDevice = { device: newDeviceSecret() };
+  const bobDevice = { device: newDeviceSecret() };
   let space: SecureRoom;
   let keyUri: string;
   /** Who the board's members are (and so its authorizations). */
@@ -37,7 +38,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     flint = await startFlint();
     for (const name of ['alice', 'bob', 'mallory']) {
       plain[name] = await flint.signup({ email: `${name}@forged.example`, displayName: name });
-      secure[name] = await SecureClient.connect(plain[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket, ...(name === 'mallory' ? { kmsCredential: malloryDevice } : {}) });
+      secure[name] = await SecureClient.connect(plain[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket, ...(name === 'mallory' ? { kmsCredential: malloryDevice } : name === 'bob' ? { kmsCredential: bobDevice } : {}) });
     }
     space = await secure['alice']!.createSpace({ title: 'Board only' });
     await secure['alice']!.addMember(space.id, { personId: plain['bob']!.session!.personId });
@@ -154,6 +155,15 @@ describe('a core database writer gets no key (issue 14)', () => {
     } finally {
       frankSecure.close();
     }
+  });
+
+  it('a client that pinned the KMS’s key refuses a discovery answer with another key', async () => {
+    const info = (await raw(flint.url, 'GET', `/encryption/api/v1/kms/${alice().personId}`, { token: alice().accessToken })).json as { rsaPublicKey: string };
+    const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const impostor = JSON.stringify(publicKey.export({ format: 'jwk' }));
+    await assert.rejects(SecureClient.connect(plain['bob']!, { deviceId: 'bob-pinned', WebSocket: NodeWebSocket, kmsPublicKey: impostor }), refused('forbidden'));
+    const pinned = await SecureClient.connect(plain['bob']!, { deviceId: 'bob-pinned', WebSocket: NodeWebSocket, kmsPublicKey: info.rsaPublicKey, kmsCredential: bobDevice });
+    pinned.close();
   });
 
   it('finding 2: the core refuses a room on another space’s resource', async () => {

@@ -21,6 +21,8 @@ import { FlintError } from '../errors.ts';
 import type { WebSocketConstructor } from '../event-stream.ts';
 import type { KmsClient, KmsDevice, KmsKey, KmsResourceBinding } from '../kms/client.ts';
 import { deviceCredentialHash, tokenDeviceSecret, type KmsDeviceCredential } from '../kms/credentials.ts';
+import { requirePinnedKmsKey } from '../kms/pinning.ts';
+import type { Jwk } from '@flint/crypto';
 import { openWithKey, sealText } from '../kms/content.ts';
 import { KmsRelay } from '../kms/relay-transport.ts';
 import { SpaceKeys } from './space-keys.ts';
@@ -85,6 +87,12 @@ export interface SecureConnectOptions {
    * enrolls only if the person has no device yet (see kms/credentials.ts).
    */
   kmsCredential?: KmsDeviceCredential;
+  /**
+   * The KMS's static public key (a JWK or its JSON), known from elsewhere than the core: discovery
+   * must answer the same key, else nothing is sent (a core with a key of its own would read the
+   * handshake; see kms/pinning.ts). Default: the key discovery answers.
+   */
+  kmsPublicKey?: string | Jwk;
 }
 
 const CONTENT_FIELDS = ['text', 'markdown', 'html'] as const;
@@ -125,6 +133,7 @@ export class SecureClient {
       ...(options.kmsTimeoutMs !== undefined ? { timeoutMs: options.kmsTimeoutMs } : {}),
     });
     try {
+      if (options.kmsPublicKey !== undefined) requirePinnedKmsKey(relay.info!.rsaPublicKey, options.kmsPublicKey);
       const kms = relay.kmsClient(client, options.kmsCredential);
       await kms.connect();
       const secure = new SecureClient(client, kms, relay.personId!);

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readKmsAudit } from '@flint/kms';
 import { FlintClient, KmsRelay, openText, sealText } from '@flint/sdk';
 import { createTestDatabase, FLINT_BIN, freePort, NodeWebSocket, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
@@ -77,6 +78,12 @@ describe('a KMS that connects out to the core', () => {
     const sealed = await sealText(key!, 'kept on the premises');
     const bobRelay = await KmsRelay.connect(bob, { deviceId: 'bob-1', WebSocket: NodeWebSocket });
     assert.equal(await openText(bobRelay.kmsClient(bob), sealed), 'kept on the premises');
+    // The KMS's audit names the device that asked and where from, as the core reported it down the link.
+    const created = (await readKmsAudit({ dataDir: join(dir, 'kms') }, { target: key!.uri, action: 'key.create' }))[0]!;
+    assert.equal(created.userId, ada.session!.personId);
+    assert.match(created.credentialId ?? '', /^[0-9a-f-]{36}$/);
+    assert.equal(created.addressSource, 'core-reported');
+    assert.match(created.address ?? '', /^(::ffff:)?127\.0\.0\.1$|^::1$/);
     adaRelay.close();
     bobRelay.close();
   });

@@ -91,6 +91,10 @@ describe('KMS device credentials and resource bindings (issue 14)', () => {
     const bob = await handshake('bob', bobDevice);
     assert.equal(bob.answer.status, 201);
     assert.equal((await handshake('bob', laptop)).answer.status, 403);
+    // Bob's first device brought no password credential: one presented now enrolls nothing (anyone could present one).
+    const unheld = await handshake('bob', secret(), secret());
+    assert.equal(unheld.answer.status, 403);
+    assert.match(unheld.answer.reason ?? '', /holds no password credential/);
     assert.equal((await bob.c.request({ method: 'create', uri: '/devices', credentialHash: credentialHash(laptop) })).status, 409);
 
     const devices = (await first.c.request({ method: 'retrieve', uri: '/devices' }))['devices'] as { id: string; kind: string; enrolledVia: string; label: string | null }[];

@@ -89,13 +89,15 @@ export async function authenticateDevice(kms: KmsContext, caller: Caller, rawCre
       if (mine.filter((c) => c.kind === 'device').length >= MAX_DEVICES) throw KmsError.conflict(`At most ${MAX_DEVICES} devices per person: remove one first.`);
       return { id: await insert('device', hash, 'password'), via: 'password' };
     }
-    return undefined;
+    return { refused: stored === undefined ? 'no-password' : 'mismatch' } as const;
   });
-  if (enrolled === undefined) {
+  if ('refused' in enrolled) {
     throw KmsError.forbidden(
       password === undefined
         ? 'This device is not enrolled at the KMS: sign in with your password on it, or approve it from one of your enrolled devices.'
-        : 'This device is not enrolled at the KMS, and the password credential does not match the one the KMS holds.',
+        : enrolled.refused === 'no-password'
+          ? 'This device is not enrolled at the KMS, which holds no password credential for you yet: approve this device, or set the password credential, from one of your enrolled devices.'
+          : 'This device is not enrolled at the KMS, and the password credential does not match the one the KMS holds.',
     );
   }
   await audit(kms, { ...caller, credentialId: enrolled.id }, [{ action: 'device.enroll', target: enrolled.id, status: 201, detail: enrolled.via }]);

@@ -94,7 +94,7 @@ describe('a KMS on its own machine', () => {
     // Through the core's relay (over HTTP to this KMS), the requester's address travels beside the messages.
     const relay = await KmsRelay.connect(people[1]!, { deviceId: 'cat-relay', WebSocket: NodeWebSocket });
     try {
-      await relay.kmsClient(people[1]!, devices[1]!).retrieveKey(key!.uri, { fresh: true });
+      await relay.kmsClient(people[1]!, devices[1]).retrieveKey(key!.uri, { fresh: true });
     } finally {
       relay.close();
     }

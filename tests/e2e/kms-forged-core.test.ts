@@ -180,7 +180,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     const bobId = plain['bob']!.session!.personId;
     // Mallory's own room, with Alice and Bob in it (the core lets her add them; no KMS needed for that).
     const lookalike = await mallory.createSpace({ title: 'Lookalike' });
-    await plain['mallory']!.memberships.create({ roomId: lookalike.id, personId: alice().personId });
+    const aliceInLookalike = await plain['mallory']!.memberships.create({ roomId: lookalike.id, personId: alice().personId });
     const bobInLookalike = await plain['mallory']!.memberships.create({ roomId: lookalike.id, personId: bobId });
     // The database writer points it at the board's resource (dropping the unique index first).
     await sql`DROP INDEX spaces_kro_uri_unique`.execute(db());
@@ -191,6 +191,8 @@ describe('a core database writer gets no key (issue 14)', () => {
       await assert.rejects(aliceSecure.removeMember(bobInLookalike.id), refused('forbidden'));
       await assert.rejects(aliceSecure.send({ roomId: lookalike.id, text: 'into the lookalike' }), refused('forbidden'));
       await assert.rejects(aliceSecure.rotateKey(lookalike.id), refused('forbidden'));
+      // Alice may still leave it, and leaving does not take her off the board's resource.
+      await aliceSecure.removeMember(aliceInLookalike.id);
       // The same for a team whose general space is pointed at the board.
       const team = await mallory.createTeam({ name: 'Fake team' });
       await mallory.addTeamMember(team.id, { personId: alice().personId });

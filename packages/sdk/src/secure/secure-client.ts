@@ -353,12 +353,14 @@ export class SecureClient {
       await this.client.memberships.delete(membershipId);
       return;
     }
-    const kroUri = await this.verifiedKro(room);
     if (membership.personId === this.personId) {
       await this.client.memberships.delete(membershipId);
-      await this.tolerateMissing(this.keys.deauthorize(kroUri, this.personId));
+      // One always may leave; but only a KRO that protects this very room is left, so a room
+      // pointed at another space's KRO cannot take that space away.
+      if (await this.protects(room, room.kroUri)) await this.tolerateMissing(this.keys.deauthorize(room.kroUri, this.personId));
       return;
     }
+    const kroUri = await this.verifiedKro(room);
     await this.tolerateMissing(this.keys.deauthorize(kroUri, membership.personId));
     await this.client.memberships.delete(membershipId);
     await this.rotateKey(membership.roomId);
@@ -470,6 +472,17 @@ export class SecureClient {
     const key = await this.keys.key(room.encryptionKeyUrl);
     if (key.resourceUri !== kroUri) throw new FlintError(0, 'forbidden', 'The space’s current key is not bound to its KMS resource: refusing to seal with it.', undefined, undefined);
     return key;
+  }
+
+  /** Whether the room's KRO protects this very room (false when the KMS says otherwise, or refuses to say). */
+  private async protects(room: Room, kroUri: string): Promise<boolean> {
+    try {
+      await this.keys.requireBinding(kroUri, bindingOf(room));
+      return true;
+    } catch (error) {
+      if (error instanceof FlintError && error.code === 'forbidden') return false;
+      throw error;
+    }
   }
 
   /** The room's KRO, once the KMS confirms it protects this very room (see `SpaceKeys.requireBinding`). */

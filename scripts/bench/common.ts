@@ -11,7 +11,8 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { FlintClient, KmsClient, fetchKmsInfo, httpKmsTransport, newDeviceSecret } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
+import { KmsClient, fetchKmsInfo, httpKmsTransport, newDeviceSecret } from '@flint/sdk/testing/kms';
 import { freePort } from '@flint/testkit';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -251,7 +252,7 @@ export interface Member {
 
 /** The founding admin (first sign-up of a fresh install). */
 export async function founder(url: string): Promise<Member> {
-  const client = new FlintClient({ baseUrl: url });
+  const client = createSession({ baseUrl: url }).api;
   const email = `admin@${DOMAIN}`;
   const result = await client.auth.signup({ email, password: PASSWORD, displayName: 'Bench Admin' });
   return { client, personId: result.personId, email };
@@ -262,7 +263,7 @@ export async function createPeople(url: string, admin: Member, count: number, pr
   return pool(count, concurrency, async (i) => {
     const email = `${prefix}${i}@${DOMAIN}`;
     const person = await admin.client.people.create({ emails: [email], displayName: `${prefix} ${i}`, password: PASSWORD });
-    const client = new FlintClient({ baseUrl: url });
+    const client = createSession({ baseUrl: url }).api;
     if (login) await client.auth.login({ email, password: PASSWORD });
     return { client, personId: person.id, email };
   });

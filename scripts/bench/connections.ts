@@ -3,7 +3,7 @@
  * many devices each; server resident memory per connection.
  * @module
  */
-import { FlintClient, type EventStream } from '@flint/sdk';
+import { createSession, type EventStream } from '@flint/sdk';
 import { NodeWebSocket } from '@flint/testkit';
 import { createPeople, founder, machineLine, pool, round, rssKiB, sleep, table, withServer } from './common.ts';
 
@@ -24,8 +24,7 @@ export async function connections(): Promise<{ json: Record<string, unknown>; ma
       if (Date.now() > deadline) return;
       const person = people[i % people.length]!;
       // One client per device, sharing the person's access token.
-      const device = new FlintClient({ baseUrl: server.url });
-      device.useToken(person.client.transport.accessToken!);
+      const device = createSession({ baseUrl: server.url, auth: { token: person.client.transport.accessToken! } }).api;
       const stream = device.events({ WebSocket: NodeWebSocket, deviceId: `dev-${i}`, onEvent: () => undefined, maxBackoffMs: 60_000 });
       try {
         await Promise.race([stream.start(), sleep(20_000).then(() => Promise.reject(new Error('timed out waiting for ready')))]);

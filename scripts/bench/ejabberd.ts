@@ -16,7 +16,8 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { client as xmppClient, xml, type Element, type XmppClient } from '@xmpp/client';
-import { openWithKey, sealText, type KmsKey } from '@flint/sdk';
+import { openWithKey, sealText } from '@flint/sdk/testing/kms';
+import type { KmsKey } from '@flint/sdk';
 import { fmt, machineLine, pool, round, sleep, table, withServer } from './common.ts';
 import { ensureEjabberd, MUC_SERVICE, startEjabberd, XMPP_DOMAIN, type Ejabberd } from './ejabberd-server.ts';
 import {

@@ -7,7 +7,8 @@
  * @module
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { openText, sealText, type EventStream, type KmsClient, type KmsKey } from '@flint/sdk';
+import type { EventStream, KmsKey } from '@flint/sdk';
+import { openText, sealText, type KmsClient } from '@flint/sdk/testing/kms';
 import { NodeWebSocket } from '@flint/testkit';
 import {
   cpuByName,

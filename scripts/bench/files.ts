@@ -7,6 +7,7 @@
  * process's peak RSS during the transfer (Linux VmHWM, reset just before it starts).
  * @module
  */
+import { createSession } from '@flint/sdk';
 import { measureTransfer, startS3, type TransferMeasurement } from '@flint/testkit';
 import { fmt, founder, machineLine, table, withServer } from './common.ts';
 
@@ -18,7 +19,10 @@ export async function files(): Promise<{ json: Record<string, unknown>; markdown
     try {
       results[store] = await withServer({ engine: 'sqlite', env: { ...(s3?.env ?? {}), FLINT_LOG_LEVEL: 'warn' } }, async (server) => {
         const admin = await founder(server.url);
-        const roomId = (await admin.client.rooms.create({ title: 'ciphertext:bench-files' })).id;
+        // A space with a real key: the transfer client sends through its session's messages.send.
+        const owner = createSession({ baseUrl: server.url, auth: { token: admin.client.transport.accessToken! }, kms: { url: server.url } });
+        const roomId = (await owner.spaces.create({ title: 'bench-files' })).id;
+        owner.close();
         return measureTransfer({ url: server.url, serverPid: server.pid, token: admin.client.transport.accessToken!, roomId, bytes });
       });
       const r = results[store];

@@ -7,7 +7,7 @@
  */
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { sealText } from '@flint/sdk';
+import { sealText } from '@flint/sdk/testing/kms';
 import { fmt, founder, kmsClientFor, machineLine, percentile, round, sleep, table, withServer, type Engine, type Server } from './common.ts';
 
 const BATCH = 500_000;

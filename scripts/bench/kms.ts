@@ -4,7 +4,7 @@
  * request sealed under the ephemeral key, answered with the key), over `POST /kms/messages`.
  * @module
  */
-import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
+import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
 import { cpuSeconds, fmt, founder, kmsDeviceOf, machineLine, percentile, round, table, withServer, type Server } from './common.ts';
 
 interface Rate {

@@ -10,7 +10,8 @@
 import { randomUUID } from 'node:crypto';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { openText, sealText, type EventStream, type KmsClient } from '@flint/sdk';
+import type { EventStream } from '@flint/sdk';
+import { openText, sealText, type KmsClient } from '@flint/sdk/testing/kms';
 import { NodeWebSocket } from '@flint/testkit';
 import { createPeople, fmt, founder, kmsClientFor, machineLine, median, percentile, pool, round, sleep, table, withServer, type Engine, type Member, type Server } from './common.ts';
 

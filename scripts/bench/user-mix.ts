@@ -7,8 +7,8 @@
  * with a 20 s mean overall, then picks its next action with the controller's relative frequencies.
  * Actions with a Flint counterpart keep their frequencies (see MIX); the rest (reactions, the
  * global threads view, custom statuses, surveys, sidebar categories…, 0.76 of 13.5 in all) have
- * none and are left out. Every user is built on the SDK: a `SecureClient` (KMS over HTTP) seals
- * what it sends and opens what it reads, a `SearchClient` adds blinded search tokens to its posts
+ * none and are left out. Every user is built on the SDK: a session (KMS over HTTP) seals what it
+ * sends (with blinded search tokens) and opens what it reads
  * and searches on them, and an event stream delivers live messages, which it opens too.
  *
  * Users come in blocks of 100, each block with 8 group spaces of 50 members (a user is in 4) and
@@ -19,9 +19,9 @@
  * @module
  */
 import type { Message } from '@flint/protocol';
-import { openText, SearchClient, SecureClient, type EventStream } from '@flint/sdk';
+import { createSession, type EventStream, type Session } from '@flint/sdk';
 import { NodeWebSocket } from '@flint/testkit';
-import { cpuSeconds, createPeople, fmt, founder, kmsClientFor, machineLine, percentile, pool, round, sleep, table, waitForQuiet, withServer, type Member, type Server } from './common.ts';
+import { cpuSeconds, createPeople, fmt, founder, machineLine, percentile, pool, round, sleep, table, waitForQuiet, withServer, type Member, type Server } from './common.ts';
 
 /** Mattermost's simulcontroller frequencies, for the actions Flint has. */
 const MIX = [
@@ -61,8 +61,7 @@ const idleMs = () => MIN_IDLE_MS + -Math.log(1 - Math.random()) * (AVG_IDLE_MS -
 const sentence = () => Array.from({ length: 8 + Math.floor(Math.random() * 12) }, () => WORDS[Math.floor(Math.random() * WORDS.length)]).join(' ');
 
 interface User extends Member {
-  secure: SecureClient;
-  search: SearchClient;
+  session: Session;
   stream?: EventStream;
   spaces: string[];
   direct?: string;
@@ -100,34 +99,32 @@ async function addBlock(server: Server, admin: Member, world: World, block: numb
   const people = await createPeople(server.url, admin, BLOCK, `b${block}u`, 16);
   const users: User[] = await pool(people.length, 16, async (i) => {
     const m = people[i]!;
-    const kms = await kmsClientFor(server.url, m, `mix-${block}-${i}`);
-    await kms.connect();
-    const secure = new SecureClient(m.client, kms, m.personId);
-    return { ...m, secure, search: new SearchClient(secure), spaces: [], current: '', recent: [], mine: [], active: true, generation: 0, deviceId: `mix-${block}-${i}` };
+    const session = createSession({ baseUrl: server.url, auth: { token: m.client.transport.accessToken! }, device: { id: `mix-${block}-${i}` }, kms: { url: server.url } });
+    await session.connect();
+    return { ...m, session, spaces: [], current: '', recent: [], mine: [], active: true, generation: 0, deviceId: `mix-${block}-${i}` };
   });
   // 8 group spaces of 50: users of even index in spaces 0, 2, 4, 6; odd in 1, 3, 5, 7.
   await pool(SPACES_PER_BLOCK, 8, async (s) => {
     const members = users.filter((_, j) => j % 2 === s % 2);
     const owner = members[0]!;
-    const room = await owner.secure.createSpace({ title: `Block ${block} space ${s}` });
-    await owner.secure.keys.authorize(room.kroUri!, members.slice(1).map((u) => u.personId));
-    await pool(members.length - 1, 4, (j) => owner.client.memberships.create({ roomId: room.id, personId: members[j + 1]!.personId }));
+    const room = await owner.session.spaces.create({ title: `Block ${block} space ${s}` });
+    await pool(members.length - 1, 4, (j) => owner.session.members.add(room.id, { personId: members[j + 1]!.personId }));
     for (const u of members) u.spaces.push(room.id);
-    for (let k = 0; k < SEED_MESSAGES; k++) await owner.search.send({ roomId: room.id, text: sentence() });
+    for (let k = 0; k < SEED_MESSAGES; k++) await owner.session.messages.send({ roomId: room.id, text: sentence() });
   });
   // A direct space per pair (0–1, 2–3, …), seeded too.
   await pool(BLOCK / 2, 8, async (p) => {
     const a = users[2 * p]!;
     const b = users[2 * p + 1]!;
-    const room = await a.secure.openDirect({ personId: b.personId });
+    const room = await a.session.spaces.direct({ personId: b.personId });
     a.direct = room.id;
     b.direct = room.id;
-    await a.search.send({ roomId: room.id, text: sentence() });
+    await a.session.messages.send({ roomId: room.id, text: sentence() });
   });
   // Clients fetch their spaces' keys once at start, as a client does when it first loads its spaces.
   await pool(users.length, 16, async (i) => {
     const u = users[i]!;
-    for (const id of [...u.spaces, u.direct!]) await u.secure.listMessages({ roomId: id, max: 1 });
+    for (const id of [...u.spaces, u.direct!]) await u.session.messages.list({ roomId: id, max: 1 });
     u.current = u.spaces[0]!;
   });
   await pool(users.length, 16, async (i) => {
@@ -164,7 +161,7 @@ function streamFor(u: User, world: World, deviceId: string): EventStream {
       if (e.type !== 'message.created') return;
       const d = e.data as { personId?: string; text?: string; encryptionKeyUrl?: string };
       if (d.personId === u.personId || d.text === undefined || d.encryptionKeyUrl === undefined) return;
-      openText(u.secure.kms, { ciphertext: d.text, encryptionKeyUrl: d.encryptionKeyUrl }).then(
+      u.session.messages.openText(d.encryptionKeyUrl, d.text).then(
         () => world.deliveries++,
         () => world.deliveryErrors++,
       );
@@ -175,7 +172,7 @@ function streamFor(u: User, world: World, deviceId: string): EventStream {
 async function act(u: User, world: World, action: ActionName): Promise<void> {
   const other = (list: string[]) => list[Math.floor(Math.random() * list.length)]!;
   const open = async (roomId: string) => {
-    const page = await u.secure.listMessages({ roomId, max: 30 });
+    const page = await u.session.messages.list({ roomId, max: 30 });
     u.current = roomId;
     u.recent = page.items;
     u.oldestSeen = page.items.at(-1)?.id;
@@ -188,7 +185,7 @@ async function act(u: User, world: World, action: ActionName): Promise<void> {
     case 'OpenDirectOrGroupChannel':
       return open(u.direct!);
     case 'ScrollChannel': {
-      const page = await u.secure.listMessages({ roomId: u.current, max: 30, ...(u.oldestSeen !== undefined ? { beforeMessage: u.oldestSeen } : {}) });
+      const page = await u.session.messages.list({ roomId: u.current, max: 30, ...(u.oldestSeen !== undefined ? { beforeMessage: u.oldestSeen } : {}) });
       u.oldestSeen = page.items.at(-1)?.id ?? u.oldestSeen;
       return;
     }
@@ -198,7 +195,7 @@ async function act(u: User, world: World, action: ActionName): Promise<void> {
     case 'CreatePost': {
       const roots = u.recent.filter((m) => m.parentId === undefined);
       const parent = Math.random() < 0.18 && roots.length > 0 ? other(roots.map((m) => m.id)) : undefined;
-      const sent = await u.search.send({ roomId: u.current, text: sentence(), ...(parent !== undefined ? { parentId: parent } : {}) });
+      const sent = await u.session.messages.send({ roomId: u.current, text: sentence(), ...(parent !== undefined ? { parentId: parent } : {}) });
       u.mine.push(sent.id);
       if (u.mine.length > 20) u.mine.shift();
       return;
@@ -211,14 +208,14 @@ async function act(u: User, world: World, action: ActionName): Promise<void> {
     case 'ClickPermalink': {
       const target = u.recent.length > 0 ? other(u.recent.map((m) => m.id)) : undefined;
       if (target === undefined) return open(u.current);
-      const message = await u.secure.getMessage(target);
-      await u.secure.listMessages({ roomId: message.roomId, max: 30, beforeMessage: target });
+      const message = await u.session.messages.get(target);
+      await u.session.messages.list({ roomId: message.roomId, max: 30, beforeMessage: target });
       return;
     }
     case 'ViewThread': {
       const roots = u.recent.filter((m) => m.parentId === undefined);
       if (roots.length === 0) return open(u.current);
-      await u.secure.listMessages({ roomId: u.current, parentId: other(roots.map((m) => m.id)), max: 30 });
+      await u.session.messages.list({ roomId: u.current, parentId: other(roots.map((m) => m.id)), max: 30 });
       return;
     }
     case 'ReconnectWebSocket': {
@@ -231,7 +228,7 @@ async function act(u: User, world: World, action: ActionName): Promise<void> {
     case 'EditPost': {
       const id = u.mine.at(-1);
       if (id === undefined) return;
-      await u.search.edit(id, { text: sentence() });
+      await u.session.messages.edit(id, { text: sentence() });
       return;
     }
     case 'DeletePost': {
@@ -247,10 +244,10 @@ async function act(u: User, world: World, action: ActionName): Promise<void> {
       await u.client.people.get(u.personId);
       return;
     case 'SearchPosts':
-      await u.search.messages(other(WORDS), { roomIds: u.spaces, max: 20 });
+      await u.session.search.messages(other(WORDS), { roomIds: u.spaces, max: 20 });
       return;
     case 'SearchChannels':
-      await u.secure.listSpaces({ max: 100 });
+      await u.session.spaces.list({ max: 100 });
       return;
   }
 }
@@ -422,7 +419,7 @@ export async function userMix(): Promise<{ json: Record<string, unknown>; markdo
       result.levels.map((l) => [l.users, `${l.actions} (${l.actionsPerSec})`, fmt(l.p50Ms), fmt(l.p99Ms), fmt(l.maxMs), `${l.errors} (${fmt(l.errorRate * 100, 3)} %)`, l.deliveries, `${l.serverCpuPct}%`, `${l.loadgenCpuPct}%`, l.ok ? 'yes' : '**no**']),
     ),
     '',
-    '**The user.** Mattermost\'s simulative controller (mattermost-load-test-ng, `loadtest/control/simulcontroller`): after each action it idles at least 1 s, 20 s on average (exponential), then picks its next action with these relative frequencies — those with a Flint counterpart; reactions, the global threads view, custom statuses, sidebar categories and the rarer actions have none and are left out. Users are built on the SDK (`SecureClient`, `SearchClient`, an event stream each, every live message opened), so encryption and decryption count.',
+    '**The user.** Mattermost\'s simulative controller (mattermost-load-test-ng, `loadtest/control/simulcontroller`): after each action it idles at least 1 s, 20 s on average (exponential), then picks its next action with these relative frequencies — those with a Flint counterpart; reactions, the global threads view, custom statuses, sidebar categories and the rarer actions have none and are left out. Users are built on the SDK (a session each, an event stream each, every live message opened), so encryption and decryption count.',
     '',
     table(
       ['Mattermost action', 'frequency', 'share', 'what the Flint user does', knee ? `p50 / p99 ms at ${knee.users} users` : 'p50 / p99 ms'],

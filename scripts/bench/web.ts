@@ -13,8 +13,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
-import { newDeviceSecret, passwordCredential, SecureClient } from '@flint/sdk';
-import { launchChromium, NodeWebSocket, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
+import { newDeviceSecret, passwordCredential } from '@flint/sdk';
+import { launchChromium, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
 import { median, root } from './common.ts';
 
 const RUNS = Number(process.env['FLINT_BENCH_WEB_RUNS'] ?? 5);
@@ -201,12 +201,12 @@ export async function web(): Promise<{ json: Record<string, unknown>; markdown: 
     const ada = await flint.signup({ email: 'ada@web.bench', displayName: 'Ada Bench' });
     // With her password credential, so her browsers below enroll at the KMS with the password.
     const kmsCredential = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, ada.session!.personId) };
-    const secure = await SecureClient.connect(ada, { deviceId: 'bench-seed', WebSocket: NodeWebSocket, kmsCredential });
+    const seeder = flint.session(ada, { deviceId: 'bench-seed', kmsCredential });
     for (let i = 0; i < 20; i++) {
-      const room = await secure.createSpace({ title: `Space ${i}` });
-      for (let j = 0; j < 5; j++) await secure.send({ roomId: room.id, text: `message ${j} in space ${i}` });
+      const room = await seeder.spaces.create({ title: `Space ${i}` });
+      for (let j = 0; j < 5; j++) await seeder.messages.send({ roomId: room.id, text: `message ${j} in space ${i}` });
     }
-    secure.close();
+    seeder.close();
 
     for (const [label, accept] of encodings) transfers.push({ label, ...(await transferOf(browser, flint.url, accept)) });
 

@@ -9,7 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
 
 const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
@@ -82,7 +82,7 @@ describe('flint serve and flint admin', () => {
     assert.equal(home.status, 200);
     assert.match(home.text, /<title>Flint<\/title>/);
     assert.equal((await raw(url, 'GET', '/kms/health')).status, 200);
-    const ada = new FlintClient({ baseUrl: url });
+    const ada = createSession({ baseUrl: url }).api;
     await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     assert.deepEqual((await ada.people.me()).roles, ['org_admin']);
   });
@@ -94,7 +94,7 @@ describe('flint serve and flint admin', () => {
     assert.deepEqual(created.domains.sort(), ['partner.example', 'partner.test']);
     const person = await run(['admin', '--json', 'person', 'create', '--email', 'pat@partner.test', '--name', 'Pat', '--password-stdin', '--admin'], env, 'pats initial password\n');
     assert.equal(person.code, 0, person.stderr);
-    const pat = new FlintClient({ baseUrl: url });
+    const pat = createSession({ baseUrl: url }).api;
     await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
     const me = await pat.people.me();
     assert.deepEqual(me.roles, ['org_admin']);
@@ -112,7 +112,7 @@ describe('flint serve and flint admin', () => {
     const mails = await Promise.all((await readdir(outbox)).map((n) => readFile(join(outbox, n), 'utf8')));
     const mail = mails.find((m) => m.includes('quinn@partner.test'));
     assert.ok(mail);
-    const quinn = new FlintClient({ baseUrl: url });
+    const quinn = createSession({ baseUrl: url }).api;
     await quinn.auth.signup({ email: 'quinn@partner.test', password: 'quinns password!', displayName: 'Quinn', invitationToken: invitationTokenFrom(mail.replace(/=\r?\n/g, '')) });
     assert.equal((await quinn.people.me()).isGuest, undefined);
   });
@@ -120,7 +120,7 @@ describe('flint serve and flint admin', () => {
   it('makes someone an org admin and takes it back', async () => {
     const grant = await run(['admin', 'person', 'make-admin', 'quinn@partner.test'], env);
     assert.equal(grant.code, 0, grant.stderr);
-    const quinn = new FlintClient({ baseUrl: url });
+    const quinn = createSession({ baseUrl: url }).api;
     await quinn.auth.login({ email: 'quinn@partner.test', password: 'quinns password!' });
     assert.deepEqual((await quinn.people.me()).roles, ['org_admin']);
     assert.equal((await run(['admin', 'person', 'make-admin', 'quinn@partner.test', '--revoke'], env)).code, 0);
@@ -128,15 +128,15 @@ describe('flint serve and flint admin', () => {
   });
 
   it('resets a password: a generated one is printed, the old one fails and every session ends', async () => {
-    const pat = new FlintClient({ baseUrl: url });
+    const pat = createSession({ baseUrl: url }).api;
     await pat.auth.login({ email: 'pat@partner.test', password: 'pats initial password' });
     const r = await run(['admin', '--json', 'person', 'reset-password', 'pat@partner.test'], env);
     assert.equal(r.code, 0, r.stderr);
     const { password } = JSON.parse(r.stdout) as { password: string };
     assert.ok(password.length >= 16);
     await assert.rejects(pat.people.me(), { status: 401 });
-    await assert.rejects(new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password: 'pats initial password' }), { status: 401 });
-    await new FlintClient({ baseUrl: url }).auth.login({ email: 'pat@partner.test', password });
+    await assert.rejects(createSession({ baseUrl: url }).api.auth.login({ email: 'pat@partner.test', password: 'pats initial password' }), { status: 401 });
+    await createSession({ baseUrl: url }).api.auth.login({ email: 'pat@partner.test', password });
   });
 
   it('creates a bot and prints a token that works on the API', async () => {
@@ -179,6 +179,13 @@ describe('flint serve and flint admin', () => {
     assert.match(r.stderr, /--port: expected a whole number/);
     assert.match(r.stderr, /FLINT_LOG_LEVEL/);
     assert.match(r.stderr, /REDIS_URL/);
+  });
+
+  it('flint kms reads its settings once, typed: every bad one is reported by name and it exits 2', async () => {
+    const r = await run(['kms', '--database-url', 'mysql://db/kms', 'audit'], { ...env, FLINT_KMS_LINK_SECRET: 'too short' });
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--database-url: the KMS database URL must start with/);
+    assert.match(r.stderr, /FLINT_KMS_LINK_SECRET: at least 32 characters/);
   });
 
   it('stops gracefully on SIGTERM', async () => {

@@ -14,7 +14,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import type { Message, StoredEvent } from '@flint/protocol';
-import { downloadFile, downloadPreview, openReference, uploadFile, uploadPreview, type FlintClient, type FlintError, type SpaceKey } from '@flint/sdk';
+import type { FlintClient, FlintError } from '@flint/sdk';
+import { downloadFile, downloadPreview, openReference, uploadFile, uploadPreview, type SpaceKey } from '@flint/sdk/testing/files';
 import { createNodePreviewMaker } from '@flint/sdk/previews/node';
 import { collect, filesUnder, raw, sampleImage, samplePdf, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
 

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { downloadFile, FlintError, openReference, uploadFromUrl, type FlintClient, type SpaceKey } from '@flint/sdk';
+import { FlintError, type FlintClient } from '@flint/sdk';
+import { downloadFile, openReference, uploadFromUrl, type SpaceKey } from '@flint/sdk/testing/files';
 import { startFlint, type TestFlint } from '@flint/testkit';
 
 const PDF = randomBytes(300_000);
@@ -100,13 +101,18 @@ describe('FL-3: share a file from a URL', () => {
     // Not attached to a message yet: only its uploader reaches it.
     const back = Buffer.from(await new Response((await downloadFile(ada, file.reference)).stream).arrayBuffer());
     assert.ok(back.equals(SMALL));
-    await assert.rejects(uploadFromUrl(ada, spaceKey, roomId, `${base}/chunked-big`, { maxUnknownLengthBytes: 4096 }), (e: FlintError) => e.status === 0 && e.code === 'payload_too_large');
+    await assert.rejects(uploadFromUrl(ada, spaceKey, roomId, `${base}/chunked-big`, { maxUnknownLengthBytes: 4096 }), (e: FlintError) => e.kind === 'invalid' && e.subject === 'file-source' && e.code === 'payload_too_large');
   });
 
   it('FL-3: limits refuse before anything is kept', async () => {
     const before = await fileCount();
-    const refused = async (url: string, code: FlintError['code'], options = {}) =>
-      assert.rejects(uploadFromUrl(ada, spaceKey, roomId, url, options), (e: unknown) => e instanceof FlintError && e.status === 0 && e.code === code, url);
+    // The source's faults, told apart from Flint's by `subject`: refused here (`invalid`, by code) or a source that did not answer well (`network`).
+    const refused = async (url: string, code: FlintError['code'] | 'network', options = {}) =>
+      assert.rejects(
+        uploadFromUrl(ada, spaceKey, roomId, url, options),
+        (e: unknown) => e instanceof FlintError && e.subject === 'file-source' && (code === 'network' ? e.kind === 'network' : e.kind === 'invalid' && e.code === code),
+        url,
+      );
     await refused('file:///etc/passwd', 'bad_request');
     await refused('ftp://127.0.0.1/x', 'bad_request');
     await refused('data:text/plain,hello', 'bad_request');
@@ -116,10 +122,10 @@ describe('FL-3: share a file from a URL', () => {
     await refused(`${base}/${'a'.repeat(2100)}`, 'bad_request');
     await refused(`${base}/missing`, 'bad_request');
     await refused(`${base}/big`, 'payload_too_large', { maxBytes: 5000 });
-    await refused('http://127.0.0.1:1/nothing-listens', 'network_error');
+    await refused('http://127.0.0.1:1/nothing-listens', 'network');
     assert.equal(await fileCount(), before, 'no upload was even started');
-    await refused(`${base}/slow`, 'network_error', { timeoutMs: 300 });
-    await refused(`${base}/short`, 'network_error');
+    await refused(`${base}/slow`, 'network', { timeoutMs: 300 });
+    await refused(`${base}/short`, 'network');
     // Uploads that had started stay unattached (swept after 24 h); none became a file of the space.
     const listed = (await ada.transport.fetchUrl('GET', `${flint.url}/api/files?roomId=${roomId}`).then((r) => r.json())) as { items: unknown[] };
     assert.equal(listed.items.length, 1);

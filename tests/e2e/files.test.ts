@@ -12,14 +12,23 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { decryptContent, FILE_CHUNK_BYTES, FILE_HEADER_BYTES, FILE_TAG_BYTES, encryptedFileSize } from '@flint/crypto';
+import { decryptContent, encryptContent, FILE_CHUNK_BYTES, FILE_HEADER_BYTES, FILE_TAG_BYTES, encryptedFileSize } from '@flint/crypto';
 import type { Message, StoredEvent } from '@flint/protocol';
-import { downloadFile, openReference, sendFile, uploadFile, type FetchLike, type FileReference, type FlintClient, type FlintError, type SpaceKey } from '@flint/sdk';
+import type { FetchLike, FlintClient, FlintError } from '@flint/sdk';
+import { downloadFile, openReference, uploadFile, type FileReference, type SpaceKey, type UploadOptions, type UploadSource } from '@flint/sdk/testing/files';
 import { collect, filesUnder, raw, seededBytes, startFlint, startS3, type TestFlint, type TestS3 } from '@flint/testkit';
 
 const SECRET_NAME = 'quarterly-secret-plan-7f3a.pdf';
 const SECRET_TEXT = 'FLINT-PLAINTEXT-MARKER-91c2e';
 const MiB = 1024 * 1024;
+
+/** Uploads a file under the test's own space key and posts it (with optional sealed text) as a message. */
+async function sendFile(client: FlintClient, spaceKey: SpaceKey, roomId: string, source: UploadSource, options: UploadOptions & { text?: string }) {
+  const file = await uploadFile(client, spaceKey, roomId, source, options);
+  const text = options.text !== undefined ? { text: await encryptContent(spaceKey.key, options.text) } : {};
+  const message = await client.messages.create({ roomId, encryptionKeyUrl: spaceKey.uri, files: [file.attachment], ...text });
+  return { messageId: message.id, file };
+}
 
 async function readAll(stream: ReadableStream<Uint8Array>): Promise<Buffer> {
   return Buffer.from(await new Response(stream).arrayBuffer());

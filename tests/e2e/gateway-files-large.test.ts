@@ -18,7 +18,7 @@ import { request, type IncomingMessage } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { freePort, processMemory, resetPeakMemory, spawnFlint, spawnGateway, TEST_PASSWORD, type FlintProcess } from '@flint/testkit';
 
 const BYTES = Number(process.env['FLINT_TEST_GATEWAY_FILE_BYTES'] ?? 512 * 1024 ** 2);
@@ -50,7 +50,7 @@ describe('FL-1, PL-2: a large file through the /v1 gateway, in its own process',
   });
 
   it(`FL-1: ${(BYTES / MiB).toFixed(0)} MiB up by multipart and back by GET /v1/contents byte-identical; the gateway's RSS grows by less than ${BOUND_MIB} MiB`, { timeout: 10 * 60_000 }, async (t) => {
-    const ada = new FlintClient({ baseUrl: core.url });
+    const ada = createSession({ baseUrl: core.url }).api;
     await ada.auth.signup({ email: 'ada@gw-large.example', password: TEST_PASSWORD, displayName: 'Ada' });
     const token = ada.transport.accessToken!;
     const auth = { authorization: `Bearer ${token}` };

@@ -13,12 +13,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { sql } from 'kysely';
 import { readKmsAudit, resetKmsCredentials, type AuditQuery } from '@flint/kms';
 import { openAdmin } from '@flint/server/admin';
-import { FlintError, newDeviceSecret, passwordCredential, SecureClient, type FlintClient, type SecureRoom } from '@flint/sdk';
-import { NodeWebSocket, raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+import { FlintError, newDeviceSecret, passwordCredential, type FlintClient, type KmsDeviceCredential, type SecureRoom, type Session } from '@flint/sdk';
+import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
 const refused = (code: string) => (e: unknown) => e instanceof FlintError && e.code === code;
@@ -26,7 +25,7 @@ const refused = (code: string) => (e: unknown) => e instanceof FlintError && e.c
 describe('a core database writer gets no key (issue 14)', () => {
   let flint: TestFlint;
   const plain: Record<string, FlintClient> = {};
-  const secure: Record<string, SecureClient> = {};
+  const secure: Record<string, Session> = {};
   const malloryDevice = { device: newDeviceSecret() };
   const bobDevice = { device: newDeviceSecret() };
   let space: SecureRoom;
@@ -38,11 +37,11 @@ describe('a core database writer gets no key (issue 14)', () => {
     flint = await startFlint();
     for (const name of ['alice', 'bob', 'mallory']) {
       plain[name] = await flint.signup({ email: `${name}@forged.example`, displayName: name });
-      secure[name] = await SecureClient.connect(plain[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket, ...(name === 'mallory' ? { kmsCredential: malloryDevice } : name === 'bob' ? { kmsCredential: bobDevice } : {}) });
+      secure[name] = await flint.connect(plain[name], { deviceId: `${name}-device`, ...(name === 'mallory' ? { kmsCredential: malloryDevice } : name === 'bob' ? { kmsCredential: bobDevice } : {}) });
     }
-    space = await secure['alice']!.createSpace({ title: 'Board only' });
-    await secure['alice']!.addMember(space.id, { personId: plain['bob']!.session!.personId });
-    await secure['alice']!.send({ roomId: space.id, text: 'the numbers' });
+    space = await secure['alice']!.spaces.create({ title: 'Board only' });
+    await secure['alice']!.members.add(space.id, { personId: plain['bob']!.session!.personId });
+    await secure['alice']!.messages.send({ roomId: space.id, text: 'the numbers' });
     keyUri = (await plain['alice']!.rooms.get(space.id)).encryptionKeyUrl!;
     for (const name of ['alice', 'bob']) members.add(plain[name]!.session!.personId);
   });
@@ -53,27 +52,27 @@ describe('a core database writer gets no key (issue 14)', () => {
 
   const db = () => flint.server.core.db;
   /** The KMS's audit log, read from its own database (beside the core's, in its own folder). */
-  const kmsAudit = (query: AuditQuery) => readKmsAudit({ dataDir: join(flint.dataDir, 'kms') }, query);
+  const kmsAudit = (query: AuditQuery) => readKmsAudit({ dataDir: flint.config.kmsDataDir }, query);
   const alice = () => plain['alice']!.session!;
-  const authorizedIds = async () => (await secure['alice']!.kms.listAuthorizations(space.kroUri!)).map((a) => a.authId).sort();
+  const authorizedIds = async () => (await (await secure['alice']!.kmsClient()).listAuthorizations(space.kroUri!)).map((a) => a.authId).sort();
   /** The space is as it was: its members read it, its authorizations are only theirs, Mallory gets no key. */
   const spaceIntact = async () => {
     assert.deepEqual(await authorizedIds(), [...members].sort());
     for (const name of ['alice', 'bob']) {
       const s = secure[name]!;
-      s.keys.clear();
-      assert.deepEqual((await s.listMessages({ roomId: space.id })).items.map((m) => m.text), ['the numbers'], `${name} still reads the space`);
+      // Asked of the KMS again, not taken from the cache.
+      await (await s.kmsClient()).retrieveKey(keyUri, { fresh: true });
+      assert.deepEqual((await s.messages.list({ roomId: space.id })).items.map((m) => m.text), ['the numbers'], `${name} still reads the space`);
     }
-    secure['mallory']!.keys.clear();
-    await assert.rejects(secure['mallory']!.keys.key(keyUri), (e: unknown) => e instanceof FlintError && e.status === 403);
+    await assert.rejects((await secure['mallory']!.kmsClient()).retrieveKey(keyUri, { fresh: true }), (e: unknown) => e instanceof FlintError && e.status === 403);
   };
 
   /** With a bearer the core accepts as Alice, tries the KMS as a new device and as Mallory's enrolled one. */
   async function attackWith(asAlice: FlintClient): Promise<void> {
     assert.equal((await asAlice.people.me()).id, alice().personId, 'the core takes the forgery for Alice');
-    const newDevice = SecureClient.connect(asAlice, { deviceId: 'forged-1', WebSocket: NodeWebSocket, kmsCredential: { device: newDeviceSecret(), password: newDeviceSecret() } });
+    const newDevice = flint.connect(asAlice, { deviceId: 'forged-1', kmsCredential: { device: newDeviceSecret(), password: newDeviceSecret() } });
     await assert.rejects(newDevice, (e: unknown) => e instanceof FlintError && e.status === 403 && /not enrolled/.test(e.message));
-    const borrowed = SecureClient.connect(asAlice, { deviceId: 'forged-2', WebSocket: NodeWebSocket, kmsCredential: malloryDevice });
+    const borrowed = flint.connect(asAlice, { deviceId: 'forged-2', kmsCredential: malloryDevice });
     await assert.rejects(borrowed, (e: unknown) => e instanceof FlintError && e.status === 403 && /belong/.test(e.message));
   }
 
@@ -115,7 +114,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     const entries = await kmsAudit({ target: keyUri });
     const bobs = entries.filter((e) => e.action === 'key.retrieve' && e.userId === plain['bob']!.session!.personId && e.status === 200);
     assert.ok(bobs.length > 0);
-    const bobDevices = (await secure['bob']!.kms.listDevices()).map((d) => d.id);
+    const bobDevices = (await (await secure['bob']!.kmsClient()).listDevices()).map((d) => d.id);
     for (const e of bobs) {
       assert.ok(e.credentialId !== null && bobDevices.includes(e.credentialId), 'Bob’s enrolled device is named');
       assert.equal(e.addressSource, 'core-reported');
@@ -125,9 +124,9 @@ describe('a core database writer gets no key (issue 14)', () => {
   it('an administrator’s password reset at the core grants no KMS access; the person’s device, or the KMS operator, can', async () => {
     const frank = await flint.signup({ email: 'frank@forged.example', displayName: 'Frank' });
     const frankId = frank.session!.personId;
-    const frankSecure = await SecureClient.connect(frank, { deviceId: 'frank-laptop', WebSocket: NodeWebSocket, kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, frankId) } });
+    const frankSecure = await flint.connect(frank, { deviceId: 'frank-laptop', kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, frankId) } });
     try {
-      await secure['alice']!.addMember(space.id, { personId: frankId });
+      await secure['alice']!.members.add(space.id, { personId: frankId });
       members.add(frankId);
       const chosen = 'an administrator chose this';
       const admin = await openAdmin(flint.config);
@@ -138,19 +137,19 @@ describe('a core database writer gets no key (issue 14)', () => {
       }
       const asFrank = flint.client();
       await asFrank.auth.login({ email: 'frank@forged.example', password: chosen });
-      const connect = async (credential: { device: string; password?: string }) => SecureClient.connect(asFrank, { deviceId: `frank-${randomBytes(4).toString('hex')}`, WebSocket: NodeWebSocket, kmsCredential: credential });
+      const connect = async (credential: KmsDeviceCredential) => flint.connect(asFrank, { deviceId: `frank-${randomBytes(4).toString('hex')}`, kmsCredential: credential });
       await assert.rejects(connect({ device: newDeviceSecret(), password: await passwordCredential(chosen, frankId) }), (e: unknown) => e instanceof FlintError && e.status === 403);
       // Frank's own laptop still works, and it is what moves the KMS to his new password.
-      frankSecure.keys.clear();
-      assert.equal((await frankSecure.listMessages({ roomId: space.id })).items[0]!.text, 'the numbers');
+      await (await frankSecure.kmsClient()).retrieveKey(keyUri, { fresh: true });
+      assert.equal((await frankSecure.messages.list({ roomId: space.id })).items[0]!.text, 'the numbers');
       const mine = 'frank’s own new password';
-      await frankSecure.kms.setPasswordCredential(await passwordCredential(mine, frankId));
+      await frankSecure.updateKmsPassword(mine);
       const browser = await connect({ device: newDeviceSecret(), password: await passwordCredential(mine, frankId) });
       browser.close();
       // Lost everything: only the KMS operator's reset lets a device enroll again, as on first use.
-      assert.ok((await resetKmsCredentials({ dataDir: join(flint.dataDir, 'kms') }, frankId)) >= 3);
+      assert.ok((await resetKmsCredentials({ dataDir: flint.config.kmsDataDir }, frankId)) >= 3);
       const afterReset = await connect({ device: newDeviceSecret() });
-      assert.equal((await afterReset.listMessages({ roomId: space.id })).items[0]!.text, 'the numbers');
+      assert.equal((await afterReset.messages.list({ roomId: space.id })).items[0]!.text, 'the numbers');
       afterReset.close();
     } finally {
       frankSecure.close();
@@ -161,8 +160,8 @@ describe('a core database writer gets no key (issue 14)', () => {
     const info = (await raw(flint.url, 'GET', `/encryption/api/v1/kms/${alice().personId}`, { token: alice().accessToken })).json as { rsaPublicKey: string };
     const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const impostor = JSON.stringify(publicKey.export({ format: 'jwk' }));
-    await assert.rejects(SecureClient.connect(plain['bob']!, { deviceId: 'bob-pinned', WebSocket: NodeWebSocket, kmsPublicKey: impostor }), refused('forbidden'));
-    const pinned = await SecureClient.connect(plain['bob']!, { deviceId: 'bob-pinned', WebSocket: NodeWebSocket, kmsPublicKey: info.rsaPublicKey, kmsCredential: bobDevice });
+    await assert.rejects(flint.connect(plain['bob']!, { deviceId: 'bob-pinned', kmsPublicKey: impostor, kmsCredential: bobDevice }), refused('forbidden'));
+    const pinned = await flint.connect(plain['bob']!, { deviceId: 'bob-pinned', kmsPublicKey: info.rsaPublicKey, kmsCredential: bobDevice });
     pinned.close();
   });
 
@@ -170,7 +169,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     const mallory = plain['mallory']!;
     const res = await raw(flint.url, 'POST', '/api/rooms', { token: mallory.session!.accessToken, body: { title: 'Lookalike', kroUri: space.kroUri, encryptionKeyUrl: keyUri } });
     assert.equal(res.status, 409);
-    const mine = await secure['mallory']!.createSpace({ title: 'Mine' });
+    const mine = await secure['mallory']!.spaces.create({ title: 'Mine' });
     const update = await raw(flint.url, 'PUT', `/api/rooms/${mine.id}`, { token: mallory.session!.accessToken, body: { kroUri: space.kroUri } });
     assert.equal(update.status, 409);
   });
@@ -179,7 +178,7 @@ describe('a core database writer gets no key (issue 14)', () => {
     const mallory = secure['mallory']!;
     const bobId = plain['bob']!.session!.personId;
     // Mallory's own room, with Alice and Bob in it (the core lets her add them; no KMS needed for that).
-    const lookalike = await mallory.createSpace({ title: 'Lookalike' });
+    const lookalike = await mallory.spaces.create({ title: 'Lookalike' });
     const aliceInLookalike = await plain['mallory']!.memberships.create({ roomId: lookalike.id, personId: alice().personId });
     const bobInLookalike = await plain['mallory']!.memberships.create({ roomId: lookalike.id, personId: bobId });
     // The database writer points it at the board's resource (dropping the unique index first).
@@ -187,17 +186,17 @@ describe('a core database writer gets no key (issue 14)', () => {
     try {
       await db().updateTable('spaces').set({ kro_uri: space.kroUri! }).where('id', '=', lookalike.id).execute();
       const aliceSecure = secure['alice']!;
-      await assert.rejects(aliceSecure.addMember(lookalike.id, { personId: plain['mallory']!.session!.personId }), refused('forbidden'));
-      await assert.rejects(aliceSecure.removeMember(bobInLookalike.id), refused('forbidden'));
-      await assert.rejects(aliceSecure.send({ roomId: lookalike.id, text: 'into the lookalike' }), refused('forbidden'));
-      await assert.rejects(aliceSecure.rotateKey(lookalike.id), refused('forbidden'));
+      await assert.rejects(aliceSecure.members.add(lookalike.id, { personId: plain['mallory']!.session!.personId }), refused('forbidden'));
+      await assert.rejects(aliceSecure.members.remove(bobInLookalike.id), refused('forbidden'));
+      await assert.rejects(aliceSecure.messages.send({ roomId: lookalike.id, text: 'into the lookalike' }), refused('forbidden'));
+      await assert.rejects(aliceSecure.spaces.rotateKey(lookalike.id), refused('forbidden'));
       // Alice may still leave it, and leaving does not take her off the board's resource.
-      await aliceSecure.removeMember(aliceInLookalike.id);
+      await aliceSecure.members.remove(aliceInLookalike.id);
       // The same for a team whose general space is pointed at the board.
-      const team = await mallory.createTeam({ name: 'Fake team' });
-      await mallory.addTeamMember(team.id, { personId: alice().personId });
+      const team = await mallory.teams.create({ name: 'Fake team' });
+      await mallory.teams.addMember(team.id, { personId: alice().personId });
       await db().updateTable('teams').set({ general_space_id: space.id }).where('id', '=', team.id).execute();
-      await assert.rejects(aliceSecure.addTeamMember(team.id, { personId: plain['mallory']!.session!.personId }), refused('forbidden'));
+      await assert.rejects(aliceSecure.teams.addMember(team.id, { personId: plain['mallory']!.session!.personId }), refused('forbidden'));
       await spaceIntact();
     } finally {
       await db().updateTable('spaces').set({ kro_uri: null }).where('id', '=', lookalike.id).execute();

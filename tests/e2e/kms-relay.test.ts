@@ -7,7 +7,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '@flint/protocol';
-import { FlintError, KmsClient, KmsRelay, newDeviceSecret, type FlintClient } from '@flint/sdk';
+import { FlintError, type FlintClient } from '@flint/sdk';
+import { KmsClient, KmsRelay, newDeviceSecret } from '@flint/sdk/testing/kms';
 import { collect, NodeWebSocket, raw, startFlint, type TestFlint } from '@flint/testkit';
 
 const isKmsEvent = (e: StoredEvent) => e.type === 'encryption.kms_message';
@@ -46,10 +47,10 @@ describe('KMS relay through the core', () => {
     // A second device of the same person watches its own stream: it must see none of the replies.
     const otherDevice = await collect(ada, { deviceId: 'ada-phone' });
     const sameDevice = await collect(ada, { deviceId: 'ada-laptop' });
-    const relay = await KmsRelay.connect(ada, { deviceId: 'ada-laptop', WebSocket: NodeWebSocket });
+    // A session of Ada's on this device: its KMS client talks through the relay (the default).
+    const session = flint.session(ada, { deviceId: 'ada-laptop', kmsCredential: adaDevice });
     try {
-      const kms = relay.kmsClient(ada, adaDevice);
-      await kms.connect();
+      const kms = await session.kmsClient();
       const [key] = await kms.createKeys(1);
       assert.ok(key !== undefined && key.uri.startsWith('kms://127.0.0.1/keys/'));
       assert.equal(key.key.length, 32);
@@ -66,7 +67,7 @@ describe('KMS relay through the core', () => {
       await otherDevice.waitFor((e) => e.type === 'room.created');
       assert.equal(otherDevice.events.filter(isKmsEvent).length, 0, 'another device of the same person gets no KMS reply');
     } finally {
-      relay.close();
+      session.close();
       otherDevice.stop();
       sameDevice.stop();
     }
@@ -116,7 +117,7 @@ describe('KMS relay through the core', () => {
   it('fails a request cleanly when no reply comes', async () => {
     // A relay whose events are never fed to it: the request times out with a network error.
     const relay = new KmsRelay({ client: ada, deviceId: 'ada-deaf', destination: 'kms://127.0.0.1', timeoutMs: 300 });
-    await assert.rejects(relay.transport(['not-a-jwe']), (e: unknown) => e instanceof FlintError && e.code === 'network_error');
+    await assert.rejects(relay.transport(['not-a-jwe']), (e: unknown) => e instanceof FlintError && e.kind === 'network');
     relay.close();
   });
 });

@@ -1,26 +1,26 @@
 /**
- * SPEC SEC-1, SEC-3 — the SDK's SecureClient against a whole Flint (core + KMS, the KMS reached
+ * SPEC SEC-1, SEC-3 — the SDK's Session against a whole Flint (core + KMS, the KMS reached
  * through the core's relay): people work in plaintext while the core stores ciphertext; members
  * added later read the whole history; a message whose key is refused is marked, not fatal.
  * Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, SecureClient, type FlintClient } from '@flint/sdk';
-import { NodeWebSocket, startFlint, type TestFlint } from '@flint/testkit';
+import { FlintError, type FlintClient, type Session } from '@flint/sdk';
+import { startFlint, type TestFlint } from '@flint/testkit';
 
 const JWE_DIR = /^eyJ[A-Za-z0-9_-]*\.\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-describe('SecureClient: end-to-end encrypted spaces', () => {
+describe('Session: end-to-end encrypted spaces', () => {
   let flint: TestFlint;
   const clients: Record<string, FlintClient> = {};
-  const secure: Record<string, SecureClient> = {};
+  const secure: Record<string, Session> = {};
 
   before(async () => {
     flint = await startFlint();
     for (const name of ['ada', 'bob', 'cy', 'dee']) {
       clients[name] = await flint.signup({ email: `${name}@secure.example` });
-      secure[name] = await SecureClient.connect(clients[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket });
+      secure[name] = await flint.connect(clients[name], { deviceId: `${name}-device` });
     }
   });
   after(async () => {
@@ -29,25 +29,25 @@ describe('SecureClient: end-to-end encrypted spaces', () => {
   });
 
   it('two people in two spaces exchange messages; the core holds only ciphertext', async () => {
-    const { ada, bob } = secure as Record<'ada' | 'bob', SecureClient>;
-    const design = await ada.createSpace({ title: 'Design' });
-    const ops = await bob.createSpace({ title: 'Ops' });
+    const { ada, bob } = secure as Record<'ada' | 'bob', Session>;
+    const design = await ada.spaces.create({ title: 'Design' });
+    const ops = await bob.spaces.create({ title: 'Ops' });
     assert.equal(design.title, 'Design');
-    await ada.addMember(design.id, { personEmail: 'bob@secure.example' });
-    await bob.addMember(ops.id, { personId: ada.personId });
+    await ada.members.add(design.id, { personEmail: 'bob@secure.example' });
+    await bob.members.add(ops.id, { personId: (await ada.personId()) });
 
-    await ada.send({ roomId: design.id, text: 'hi Bob, design here', markdown: '**hi** Bob' });
-    await bob.send({ roomId: design.id, text: 'hi Ada' });
-    await bob.send({ roomId: ops.id, text: 'ops is on fire' });
-    await ada.send({ roomId: ops.id, text: 'on my way', html: '<p>on my way</p>' });
+    await ada.messages.send({ roomId: design.id, text: 'hi Bob, design here', markdown: '**hi** Bob' });
+    await bob.messages.send({ roomId: design.id, text: 'hi Ada' });
+    await bob.messages.send({ roomId: ops.id, text: 'ops is on fire' });
+    await ada.messages.send({ roomId: ops.id, text: 'on my way', html: '<p>on my way</p>' });
 
-    const designSeenByBob = await bob.listMessages({ roomId: design.id });
+    const designSeenByBob = await bob.messages.list({ roomId: design.id });
     assert.deepEqual(
       designSeenByBob.items.map((m) => m.text),
       ['hi Ada', 'hi Bob, design here'],
     );
     assert.equal(designSeenByBob.items[1]!.markdown, '**hi** Bob');
-    const opsSeenByAda = await ada.listMessages({ roomId: ops.id });
+    const opsSeenByAda = await ada.messages.list({ roomId: ops.id });
     assert.deepEqual(
       opsSeenByAda.items.map((m) => [m.text, m.html]),
       [
@@ -58,7 +58,7 @@ describe('SecureClient: end-to-end encrypted spaces', () => {
     assert.ok(opsSeenByAda.items.every((m) => m.decryptError === undefined));
 
     // The spaces list opens every title.
-    const titles = (await bob.listSpaces()).items.map((r) => r.title).sort();
+    const titles = (await bob.spaces.list()).items.map((r) => r.title).sort();
     assert.deepEqual(titles, ['Design', 'Ops']);
 
     // What the core answers on the plain API: JWE compact under the space key, never the text.
@@ -74,23 +74,23 @@ describe('SecureClient: end-to-end encrypted spaces', () => {
   });
 
   it('a late joiner reads the whole history, across a key rotation', async () => {
-    const { ada, bob, cy } = secure as Record<'ada' | 'bob' | 'cy', SecureClient>;
-    const space = await ada.createSpace({ title: 'History' });
-    const bobMembership = await ada.addMember(space.id, { personId: bob.personId });
-    await ada.send({ roomId: space.id, text: 'one' });
-    await bob.send({ roomId: space.id, text: 'two' });
-    const first = await ada.send({ roomId: space.id, text: 'thread root' });
-    await bob.send({ roomId: space.id, parentId: first.id, text: 'a reply in the thread' });
-    await ada.edit(first.id, { text: 'thread root (edited)' });
+    const { ada, bob, cy } = secure as Record<'ada' | 'bob' | 'cy', Session>;
+    const space = await ada.spaces.create({ title: 'History' });
+    const bobMembership = await ada.members.add(space.id, { personId: (await bob.personId()) });
+    await ada.messages.send({ roomId: space.id, text: 'one' });
+    await bob.messages.send({ roomId: space.id, text: 'two' });
+    const first = await ada.messages.send({ roomId: space.id, text: 'thread root' });
+    await bob.messages.send({ roomId: space.id, parentId: first.id, text: 'a reply in the thread' });
+    await ada.messages.edit(first.id, { text: 'thread root (edited)' });
     // Bob leaves through removal: the key rotates, so the history now spans two keys.
-    await ada.removeMember(bobMembership.id);
-    const rotated = await ada.getSpace(space.id);
+    await ada.members.remove(bobMembership.id);
+    const rotated = await ada.spaces.get(space.id);
     assert.notEqual(rotated.encryptionKeyUrl, space.encryptionKeyUrl);
     assert.equal(rotated.title, 'History', 'the title was resealed with the new key');
-    await ada.send({ roomId: space.id, text: 'three, after the rotation' });
+    await ada.messages.send({ roomId: space.id, text: 'three, after the rotation' });
 
-    await ada.addMember(space.id, { personId: cy.personId });
-    const seen = await cy.listMessages({ roomId: space.id });
+    await ada.members.add(space.id, { personId: (await cy.personId()) });
+    const seen = await cy.messages.list({ roomId: space.id });
     assert.deepEqual(
       seen.items.map((m) => m.text),
       ['three, after the rotation', 'a reply in the thread', 'thread root (edited)', 'two', 'one'],
@@ -98,51 +98,51 @@ describe('SecureClient: end-to-end encrypted spaces', () => {
     assert.ok(seen.items.every((m) => m.decryptError === undefined));
     const keys = new Set(seen.items.map((m) => m.encryptionKeyUrl));
     assert.equal(keys.size, 2, 'messages under the old key and the new one');
-    const thread = await cy.listMessages({ roomId: space.id, parentId: first.id });
+    const thread = await cy.messages.list({ roomId: space.id, parentId: first.id });
     assert.deepEqual(
       thread.items.map((m) => m.text),
       ['a reply in the thread'],
     );
-    assert.equal((await cy.getSpace(space.id)).title, 'History');
+    assert.equal((await cy.spaces.get(space.id)).title, 'History');
   });
 
   it('direct spaces: one KRO for the two people; renaming and sending follow the current key', async () => {
-    const { ada, dee } = secure as Record<'ada' | 'dee', SecureClient>;
-    const direct = await ada.openDirect({ personEmail: 'dee@secure.example' });
+    const { ada, dee } = secure as Record<'ada' | 'dee', Session>;
+    const direct = await ada.spaces.direct({ personEmail: 'dee@secure.example' });
     assert.equal(direct.type, 'direct');
     assert.ok(direct.kroUri !== undefined && direct.encryptionKeyUrl !== undefined);
-    await ada.send({ roomId: direct.id, text: 'psst, Dee' });
-    await dee.send({ roomId: direct.id, text: 'yes?' });
-    const seen = await dee.listMessages({ roomId: direct.id });
+    await ada.messages.send({ roomId: direct.id, text: 'psst, Dee' });
+    await dee.messages.send({ roomId: direct.id, text: 'yes?' });
+    const seen = await dee.messages.list({ roomId: direct.id });
     assert.deepEqual(
       seen.items.map((m) => m.text),
       ['yes?', 'psst, Dee'],
     );
     // Opening it again answers the same space, whose key both can still read.
-    const again = await dee.openDirect({ personId: ada.personId });
+    const again = await dee.spaces.direct({ personId: (await ada.personId()) });
     assert.equal(again.id, direct.id);
     assert.equal(again.encryptionKeyUrl, direct.encryptionKeyUrl);
 
-    const group = await ada.createSpace({ title: 'Old name' });
-    const renamed = await ada.renameSpace(group.id, 'New name');
+    const group = await ada.spaces.create({ title: 'Old name' });
+    const renamed = await ada.spaces.rename(group.id, 'New name');
     assert.equal(renamed.title, 'New name');
-    assert.equal((await ada.getSpace(group.id)).title, 'New name');
+    assert.equal((await ada.spaces.get(group.id)).title, 'New name');
   });
 
   it('an unreadable message is marked, and the rest of the page still opens', async () => {
-    const { ada, bob } = secure as Record<'ada' | 'bob', SecureClient>;
-    const space = await ada.createSpace({ title: 'Mixed' });
-    await ada.addMember(space.id, { personId: bob.personId });
-    await ada.send({ roomId: space.id, text: 'readable' });
+    const { ada, bob } = secure as Record<'ada' | 'bob', Session>;
+    const space = await ada.spaces.create({ title: 'Mixed' });
+    await ada.members.add(space.id, { personId: (await bob.personId()) });
+    await ada.messages.send({ roomId: space.id, text: 'readable' });
     // A message sealed with a key of another space, which Bob is not authorized for.
-    const elsewhere = await ada.createSpace({ title: 'Private' });
-    const foreign = await ada.send({ roomId: elsewhere.id, text: 'not for Bob' });
+    const elsewhere = await ada.spaces.create({ title: 'Private' });
+    const foreign = await ada.messages.send({ roomId: elsewhere.id, text: 'not for Bob' });
     const rawForeign = await clients['ada']!.messages.get(foreign.id);
     await clients['ada']!.messages.create({ roomId: space.id, text: rawForeign.text!, encryptionKeyUrl: rawForeign.encryptionKeyUrl! });
     // And one whose ciphertext is not a JWE at all.
     await clients['ada']!.messages.create({ roomId: space.id, text: 'not-a-jwe', encryptionKeyUrl: space.encryptionKeyUrl! });
 
-    const page = await bob.listMessages({ roomId: space.id });
+    const page = await bob.messages.list({ roomId: space.id });
     assert.equal(page.items.length, 3);
     const [garbled, refused, readable] = page.items;
     assert.equal(readable!.text, 'readable');
@@ -154,7 +154,7 @@ describe('SecureClient: end-to-end encrypted spaces', () => {
 
   it('refuses to send into a space that has no key, rather than send plaintext', async () => {
     const plain = await clients['ada']!.rooms.create({ title: 'ciphertext:legacy' });
-    await assert.rejects(secure['ada']!.send({ roomId: plain.id, text: 'must not leave in clear' }), (e: unknown) => e instanceof FlintError && e.code === 'bad_request');
+    await assert.rejects(secure['ada']!.messages.send({ roomId: plain.id, text: 'must not leave in clear' }), (e: unknown) => e instanceof FlintError && e.code === 'bad_request');
     const messages = await clients['ada']!.messages.list({ roomId: plain.id });
     assert.equal(messages.items.length, 0);
   });

@@ -10,7 +10,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readKmsAudit } from '@flint/kms';
-import { FlintClient, KmsRelay, openText, sealText } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { createTestDatabase, FLINT_BIN, freePort, NodeWebSocket, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
 const SECRET = 'an-outbound-link-secret-of-forty-characters';
@@ -55,7 +55,7 @@ describe('a KMS that connects out to the core', () => {
     const impostor = connectKms(join(dir, 'impostor'), core.url, 'a-wrong-secret-that-is-also-long-enough!!');
     kmsProcesses.push(impostor.child);
     await until(() => impostor.output().includes('refused the link secret'), 60_000, 'the refusal');
-    const ada = new FlintClient({ baseUrl: core.url });
+    const ada = createSession({ baseUrl: core.url }).api;
     const s = await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     const discovery = await fetch(`${core.url}/encryption/api/v1/kms/${s.personId}`, { headers: { authorization: `Bearer ${s.accessToken}` } });
     assert.equal(discovery.status, 503, 'no KMS is linked');
@@ -66,25 +66,26 @@ describe('a KMS that connects out to the core', () => {
     const kms = connectKms(join(dir, 'kms'), core.url, SECRET);
     kmsProcesses.push(kms.child);
     await until(() => kms.output().includes('linked to'), 60_000, 'the link');
-    const ada = new FlintClient({ baseUrl: core.url });
-    await ada.auth.login({ email: 'ada@example.com', password: 'correct horse battery staple' });
-    const bob = new FlintClient({ baseUrl: core.url });
-    await bob.auth.signup({ email: 'bob@example.com', password: 'correct horse battery staple', displayName: 'Bob' });
-    const adaRelay = await KmsRelay.connect(ada, { deviceId: 'ada-1', WebSocket: NodeWebSocket });
-    assert.equal(adaRelay.info?.kmsCluster, 'kms://onprem.example.test');
-    const adaKms = adaRelay.kmsClient(ada);
-    const [key] = await adaKms.createKeys(1);
-    await adaKms.createResource({ userIds: [ada.session!.personId, bob.session!.personId], keyUris: [key!.uri] });
-    const sealed = await sealText(key!, 'kept on the premises');
-    const bobRelay = await KmsRelay.connect(bob, { deviceId: 'bob-1', WebSocket: NodeWebSocket });
-    assert.equal(await openText(bobRelay.kmsClient(bob), sealed), 'kept on the premises');
-    // The KMS's audit names the device that asked and where from, as the core reported it down the link.
-    const created = (await readKmsAudit({ dataDir: join(dir, 'kms') }, { target: key!.uri, action: 'key.create' }))[0]!;
-    assert.equal(created.userId, ada.session!.personId);
-    assert.match(created.credentialId ?? '', /^[0-9a-f-]{36}$/);
-    assert.equal(created.addressSource, 'core-reported');
-    assert.match(created.address ?? '', /^(::ffff:)?127\.0\.0\.1$|^::1$/);
-    adaRelay.close();
-    bobRelay.close();
+    // Two sessions, the KMS reached through the core's relay (their default).
+    const ada = createSession({ baseUrl: core.url, device: { id: 'ada-1' }, WebSocket: NodeWebSocket });
+    await ada.signIn({ email: 'ada@example.com', password: 'correct horse battery staple' });
+    const bob = createSession({ baseUrl: core.url, device: { id: 'bob-1' }, WebSocket: NodeWebSocket });
+    await bob.signUp({ email: 'bob@example.com', password: 'correct horse battery staple', displayName: 'Bob' });
+    try {
+      const space = await ada.spaces.create({ title: 'On the premises' });
+      assert.ok(space.encryptionKeyUrl?.startsWith('kms://onprem.example.test/'), 'the key comes from the KMS that connected out');
+      await ada.members.add(space.id, { personId: await bob.personId() });
+      const sent = await ada.messages.send({ roomId: space.id, text: 'kept on the premises' });
+      assert.equal((await bob.messages.get(sent.id)).text, 'kept on the premises');
+      // The KMS's audit names the device that asked and where from, as the core reported it down the link.
+      const created = (await readKmsAudit({ dataDir: join(dir, 'kms') }, { target: space.encryptionKeyUrl!, action: 'key.create' }))[0]!;
+      assert.equal(created.userId, await ada.personId());
+      assert.match(created.credentialId ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(created.addressSource, 'core-reported');
+      assert.match(created.address ?? '', /^(::ffff:)?127\.0\.0\.1$|^::1$/);
+    } finally {
+      ada.close();
+      bob.close();
+    }
   });
 });

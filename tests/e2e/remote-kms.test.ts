@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient, KmsClient, KmsRelay, httpKmsTransport, newDeviceSecret, openText, sealText } from '@flint/sdk';
+import { createSession, type FlintClient } from '@flint/sdk';
+import { KmsClient, httpKmsTransport, newDeviceSecret, openText, sealText } from '@flint/sdk/testing/kms';
 import { createTestDatabase, FLINT_BIN, freePort, NodeWebSocket, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -55,7 +56,7 @@ describe('a KMS on its own machine', () => {
   });
 
   it('relays discovery from the remote KMS and mounts no KMS in the core', async () => {
-    const ada = new FlintClient({ baseUrl: core.url });
+    const ada = createSession({ baseUrl: core.url }).api;
     const session = await ada.auth.signup({ email: 'ada@example.com', password: 'correct horse battery staple', displayName: 'Ada' });
     const viaCore = (await (await fetch(`${core.url}/encryption/api/v1/kms/${session.personId}`, { headers: { authorization: `Bearer ${session.accessToken}` } })).json()) as { kmsCluster: string; rsaPublicKey: string };
     const direct = (await (await fetch(`${kmsUrl}/kms/info`)).json()) as { kmsCluster: string; rsaPublicKey: string };
@@ -71,7 +72,7 @@ describe('a KMS on its own machine', () => {
     const info = (await (await fetch(`${kmsUrl}/kms/info`)).json()) as { kmsCluster: string; rsaPublicKey: string };
     const people: FlintClient[] = [];
     for (const email of ['bob@example.com', 'cat@example.com', 'dan@example.com']) {
-      const client = new FlintClient({ baseUrl: core.url });
+      const client = createSession({ baseUrl: core.url }).api;
       await client.auth.signup({ email, password: 'correct horse battery staple', displayName: email });
       people.push(client);
     }
@@ -92,11 +93,11 @@ describe('a KMS on its own machine', () => {
     const forged = new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => 'fla_' + 'A'.repeat(43), clientId: 'x' });
     await assert.rejects(forged.ping());
     // Through the core's relay (over HTTP to this KMS), the requester's address travels beside the messages.
-    const relay = await KmsRelay.connect(people[1]!, { deviceId: 'cat-relay', WebSocket: NodeWebSocket });
+    const catSession = createSession({ baseUrl: core.url, auth: { token: people[1]!.session!.accessToken }, device: { id: 'cat-relay' }, WebSocket: NodeWebSocket, kmsCredential: devices[1]! });
     try {
-      await relay.kmsClient(people[1]!, devices[1]).retrieveKey(key!.uri, { fresh: true });
+      await (await catSession.kmsClient()).retrieveKey(key!.uri, { fresh: true });
     } finally {
-      relay.close();
+      catSession.close();
     }
     const audit = await run(['kms', '--data', join(dir, 'kms-machine'), 'audit', '--json', '--target', key!.uri], {});
     assert.equal(audit.code, 0, audit.stderr);

@@ -11,16 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { blindTerm, packQuery, queryTerms } from '@flint/crypto';
 import { search as searchMethods } from '@flint/protocol';
-import { SearchClient, SecureClient, sealText, type FlintClient } from '@flint/sdk';
-import { NodeWebSocket, scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
+import type { FlintClient, Search, Session } from '@flint/sdk';
+import { scanForPlaintext, startFlint, type TestFlint } from '@flint/testkit';
 
 type Name = 'ada' | 'bob' | 'cy' | 'dee';
 
 describe('search on end-to-end encrypted content', () => {
   let flint: TestFlint;
   const clients = {} as Record<Name, FlintClient>;
-  const secure = {} as Record<Name, SecureClient>;
-  const search = {} as Record<Name, SearchClient>;
+  const secure = {} as Record<Name, Session>;
+  const search = {} as Record<Name, Search>;
   const ids = {} as Record<Name, string>;
   /** Every word the tests index: none may reach the core's database. */
   const WORDS = ['Zephyrine', 'quarterly', 'Kaleidoscope', 'Встреча', 'завтра', '東京都', '住んでいます', 'Xylophone', 'Marmalade', 'Obsidian', 'Budgetplan'];
@@ -30,8 +30,8 @@ describe('search on end-to-end encrypted content', () => {
     flint = await startFlint({ env: { FLINT_SIGNUP: 'open' } });
     for (const name of ['ada', 'bob', 'cy', 'dee'] as const) {
       clients[name] = await flint.signup({ email: `${name}@${name === 'dee' ? 'elsewhere' : 'find'}.example`, displayName: `${name[0]!.toUpperCase()}${name.slice(1)} Searcher` });
-      secure[name] = await SecureClient.connect(clients[name], { deviceId: `${name}-device`, WebSocket: NodeWebSocket });
-      search[name] = new SearchClient(secure[name], { roomsTtlMs: 0 });
+      secure[name] = await flint.connect(clients[name], { deviceId: `${name}-device`, searchRoomsTtlMs: 0 });
+      search[name] = secure[name].search;
       ids[name] = clients[name].session!.personId;
     }
   });
@@ -40,20 +40,20 @@ describe('search on end-to-end encrypted content', () => {
     await flint.stop();
   });
 
-  const found = async (who: Name, query: string, options: Parameters<SearchClient['messages']>[1] = {}) => (await search[who].messages(query, options)).messages.map((m) => m.id);
+  const found = async (who: Name, query: string, options: Parameters<Search['messages']>[1] = {}) => (await search[who].messages(query, options)).messages.map((m) => m.id);
 
   it('SR-1, SR-2: members find by word, prefix, Japanese and Cyrillic, with each filter; files by name', async () => {
-    const space = await secure.ada.createSpace({ title: 'Zephyrine planning' });
-    const other = await secure.ada.createSpace({ title: 'Kaleidoscope' });
-    await secure.ada.addMember(space.id, { personId: ids.bob });
-    await secure.ada.addMember(space.id, { personId: ids.cy });
+    const space = await secure.ada.spaces.create({ title: 'Zephyrine planning' });
+    const other = await secure.ada.spaces.create({ title: 'Kaleidoscope' });
+    await secure.ada.members.add(space.id, { personId: ids.bob });
+    await secure.ada.members.add(space.id, { personId: ids.cy });
 
-    const en = await search.ada.send({ roomId: space.id, text: 'The Zephyrine quarterly review', markdown: '**Zephyrine** quarterly review' });
-    const ru = await search.bob.send({ roomId: space.id, text: 'Встреча завтра в 10' });
-    const ja = await search.cy.send({ roomId: space.id, text: '東京都に住んでいます' });
-    const mention = await search.bob.send({ roomId: space.id, text: 'Marmalade for Ada', mentionedPeople: [ids.ada] });
-    const elsewhere = await search.ada.send({ roomId: other.id, text: 'Kaleidoscope quarterly numbers' });
-    const withFile = await search.ada.sendFile(space.id, new TextEncoder().encode('a,b\n1,2\n'), { name: 'Budgetplan-Obsidian.csv', type: 'text/csv', text: 'Marmalade numbers attached' });
+    const en = await secure.ada.messages.send({ roomId: space.id, text: 'The Zephyrine quarterly review', markdown: '**Zephyrine** quarterly review' });
+    const ru = await secure.bob.messages.send({ roomId: space.id, text: 'Встреча завтра в 10' });
+    const ja = await secure.cy.messages.send({ roomId: space.id, text: '東京都に住んでいます' });
+    const mention = await secure.bob.messages.send({ roomId: space.id, text: 'Marmalade for Ada', mentionedPeople: [ids.ada] });
+    const elsewhere = await secure.ada.messages.send({ roomId: other.id, text: 'Kaleidoscope quarterly numbers' });
+    const withFile = await secure.ada.messages.send({ roomId: space.id, text: 'Marmalade numbers attached', files: [{ source: new TextEncoder().encode('a,b\n1,2\n'), name: 'Budgetplan-Obsidian.csv', type: 'text/csv' }] });
 
     // Whole word, prefix, case, other scripts.
     assert.deepEqual(await found('bob', 'zephyrine'), [en.id]);
@@ -70,16 +70,16 @@ describe('search on end-to-end encrypted content', () => {
     // Filters: space, sender, date range, has-file, mentions-me.
     assert.deepEqual(await found('ada', 'quarterly'), [elsewhere.id, en.id]);
     assert.deepEqual(await found('ada', 'quarterly', { roomIds: [space.id] }), [en.id]);
-    assert.deepEqual(await found('ada', 'marmalade'), [withFile.message.id, mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade'), [withFile.id, mention.id]);
     assert.deepEqual(await found('ada', 'marmalade', { personId: ids.bob }), [mention.id]);
-    assert.deepEqual(await found('ada', 'marmalade', { personId: ids.ada }), [withFile.message.id]);
-    assert.deepEqual(await found('ada', 'marmalade', { hasFile: true }), [withFile.message.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { personId: ids.ada }), [withFile.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { hasFile: true }), [withFile.id]);
     assert.deepEqual(await found('ada', 'marmalade', { hasFile: false }), [mention.id]);
     assert.deepEqual(await found('ada', 'marmalade', { mentionsMe: true }), [mention.id]);
     assert.deepEqual(await found('bob', 'marmalade', { mentionsMe: true }), []);
     const t = (m: { created: string }, deltaMs = 0) => new Date(Date.parse(m.created) + deltaMs);
-    assert.deepEqual(await found('ada', 'marmalade', { from: t(withFile.message) }), [withFile.message.id]);
-    assert.deepEqual(await found('ada', 'marmalade', { to: t(withFile.message) }), [mention.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { from: t(withFile) }), [withFile.id]);
+    assert.deepEqual(await found('ada', 'marmalade', { to: t(withFile) }), [mention.id]);
     assert.deepEqual(await found('ada', 'marmalade', { from: t(mention), to: t(mention, 1) }), [mention.id]);
     assert.deepEqual(await found('ada', 'marmalade', { from: new Date(Date.now() + 60_000) }), []);
 
@@ -88,9 +88,9 @@ describe('search on end-to-end encrypted content', () => {
     const files = await search.bob.files('budget');
     assert.deepEqual(
       files.map((f) => f.message.id),
-      [withFile.message.id],
+      [withFile.id],
     );
-    assert.deepEqual((await search.bob.files('obsid')).map((f) => f.message.id), [withFile.message.id], 'any word of a name, by prefix');
+    assert.deepEqual((await search.bob.files('obsid')).map((f) => f.message.id), [withFile.id], 'any word of a name, by prefix');
     assert.deepEqual(await search.bob.files('marmalade'), [], 'the message’s text is not a file name');
     assert.deepEqual(
       files[0]!.files.map((f) => [f.name, f.type, f.size]),
@@ -100,25 +100,25 @@ describe('search on end-to-end encrypted content', () => {
   });
 
   it('SR-2: a removed member finds nothing new, even blinding with every key they held; the others find old and new', async () => {
-    const space = await secure.ada.createSpace({ title: 'Obsidian council' });
-    await secure.ada.addMember(space.id, { personId: ids.bob });
-    const cyMembership = await secure.ada.addMember(space.id, { personId: ids.cy });
-    const before = await search.ada.send({ roomId: space.id, text: 'Xylophone before' });
+    const space = await secure.ada.spaces.create({ title: 'Obsidian council' });
+    await secure.ada.members.add(space.id, { personId: ids.bob });
+    const cyMembership = await secure.ada.members.add(space.id, { personId: ids.cy });
+    const before = await secure.ada.messages.send({ roomId: space.id, text: 'Xylophone before' });
     assert.deepEqual(await found('cy', 'xylophone'), [before.id]);
     // What Cy's device holds: the space's search key(s) before the removal.
-    const held = await search.cy.keys.forRoom(await clients.cy.rooms.get(space.id));
+    const held = await search.cy.epochs(await clients.cy.rooms.get(space.id));
     assert.equal(held.length, 1);
 
-    await secure.ada.removeMember(cyMembership.id);
+    await secure.ada.members.remove(cyMembership.id);
     const rotated = await clients.ada.rooms.get(space.id);
     assert.notEqual(rotated.encryptionKeyUrl, before.encryptionKeyUrl, 'the removal rotated the key: a new search epoch');
-    const afterRemoval = await search.bob.send({ roomId: space.id, text: 'Xylophone after' });
+    const afterRemoval = await secure.bob.messages.send({ roomId: space.id, text: 'Xylophone after' });
 
     // Remaining members search both epochs with one query.
     assert.deepEqual(await found('ada', 'xylophone'), [afterRemoval.id, before.id]);
     assert.deepEqual(await found('bob', 'xylo'), [afterRemoval.id, before.id]);
     // Cy's device cannot get the new epoch's key: the KMS refuses.
-    await assert.rejects(search.cy.keys.forRoom(rotated));
+    await assert.rejects(search.cy.epochs(rotated));
     assert.deepEqual(await found('cy', 'xylophone'), []);
     // Cy blinds with every key Cy held and asks the core directly: nothing (no longer a member).
     const terms = packQuery(await Promise.all(queryTerms('xylophone', { prefixLast: false }).map((term) => Promise.all(held.map((e) => blindTerm(e.key, term))))));
@@ -138,10 +138,10 @@ describe('search on end-to-end encrypted content', () => {
   });
 
   it('SR-1: edits and deletes show', async () => {
-    const space = await secure.bob.createSpace({ title: 'Edits' });
-    const m = await search.bob.send({ roomId: space.id, text: 'Kaleidoscope draft' });
+    const space = await secure.bob.spaces.create({ title: 'Edits' });
+    const m = await secure.bob.messages.send({ roomId: space.id, text: 'Kaleidoscope draft' });
     assert.deepEqual(await found('bob', 'kaleidoscope draft'), [m.id]);
-    await search.bob.edit(m.id, { text: 'Obsidian final' });
+    await secure.bob.messages.edit(m.id, { text: 'Obsidian final' });
     assert.deepEqual(await found('bob', 'kaleidoscope draft'), []);
     assert.deepEqual(await found('bob', 'obsidian final'), [m.id]);
     await clients.bob.messages.delete(m.id);
@@ -157,8 +157,7 @@ describe('search on end-to-end encrypted content', () => {
     assert.deepEqual(await search.dee.people('ada'), []);
 
     // A team whose name is sealed with a KMS key, as spaces' titles are.
-    const { key } = await secure.ada.keys.create([ids.ada]);
-    const team = await clients.ada.teams.create({ name: (await sealText(key, 'Zephyrine rocketry')).ciphertext, encryptionKeyUrl: key.uri });
+    const team = await secure.ada.teams.create({ name: 'Zephyrine rocketry' });
     const hits = await search.ada.spaces('zeph');
     assert.ok(hits.some((h) => h.kind === 'space' && h.title === 'Zephyrine planning'));
     assert.ok(hits.some((h) => h.kind === 'team' && h.id === team.id && h.title === 'Zephyrine rocketry'));

@@ -10,12 +10,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readKmsAudit } from '@flint/kms';
-import { newDeviceSecret, passwordCredential, SecureClient, uploadFile, uploadPreview } from '@flint/sdk';
-import { assertAccessible, launchChromium, NodeWebSocket, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { passwordCredential, newDeviceSecret } from '@flint/sdk';
+import type { PreviewMaker, Session } from '@flint/sdk';
+import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -23,7 +23,7 @@ const WAIT = { timeout: 20_000 };
 describe('web app, more (Chromium)', () => {
   let flint: TestFlint;
   let browser: Browser;
-  let ada: SecureClient;
+  let ada: Session;
   let roomId = '';
   let context: BrowserContext;
   let tab1: Page;
@@ -45,10 +45,10 @@ describe('web app, more (Chromium)', () => {
     await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
     // Ada's first KMS device, with her password credential, so her browsers later enroll with the password.
     const adaDevice = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, adaClient.session!.personId) };
-    ada = await SecureClient.connect(adaClient, { deviceId: 'ada-node', WebSocket: NodeWebSocket, kmsCredential: adaDevice });
-    const room = await ada.createSpace({ title: 'Ops' });
+    ada = await flint.connect(adaClient, { deviceId: 'ada-node', kmsCredential: adaDevice });
+    const room = await ada.spaces.create({ title: 'Ops' });
     roomId = room.id;
-    await ada.addMember(room.id, { personEmail: 'bob@example.com' });
+    await ada.members.add(room.id, { personEmail: 'bob@example.com' });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     tab1 = await context.newPage();
     await signIn(tab1, 'bob@example.com');
@@ -68,7 +68,7 @@ describe('web app, more (Chromium)', () => {
   });
 
   it('MS-7, PL-1: a message reaches both tabs at once; a tab that lost its connection catches up', async () => {
-    await ada.send({ roomId, text: 'first, to every tab' });
+    await ada.messages.send({ roomId, text: 'first, to every tab' });
     for (const tab of [tab1, tab2]) await tab.locator('article.message', { hasText: 'first, to every tab' }).waitFor(WAIT);
     // One event stream per tab, plus Ada's: a tab does not follow its own sign-in announcement.
     assert.equal(flint.server.core.events.hub.connectionCount, 3);
@@ -88,7 +88,7 @@ describe('web app, more (Chromium)', () => {
       const bobId = ((await raw(flint.url, 'GET', '/api/people/me', { token: await tokenOf('bob@example.com') })).json as { id: string }).id;
       flint.server.core.events.hub.closeSessions(bobId);
       await tab1.getByText('Connection lost. Reconnecting…').waitFor({ state: 'detached', ...WAIT });
-      await ada.send({ roomId, text: 'sent while tab 2 was offline' });
+      await ada.messages.send({ roomId, text: 'sent while tab 2 was offline' });
       await tab1.locator('article.message', { hasText: 'sent while tab 2 was offline' }).waitFor(WAIT);
       assert.equal(await tab2.locator('article.message', { hasText: 'sent while tab 2 was offline' }).count(), 0);
       assert.equal(await tab2.getByText('Connection lost. Reconnecting…').count(), 1, 'still shown while offline');
@@ -101,11 +101,11 @@ describe('web app, more (Chromium)', () => {
   });
 
   it('MS-4, MS-1, FL-1, SP-2: the last-read line and jump to unread, scrolling back to the beginning, a dropped file with its progress, and leaving', async () => {
-    const archive = await ada.createSpace({ title: 'Archive' });
-    await ada.addMember(archive.id, { personEmail: 'bob@example.com' });
+    const archive = await ada.spaces.create({ title: 'Archive' });
+    await ada.members.add(archive.id, { personEmail: 'bob@example.com' });
     // More than a page (50) of history, so the oldest must be scrolled back to.
-    for (let i = 1; i <= 55; i++) await ada.send({ roomId: archive.id, text: `old ${i}` });
-    await ada.send({ roomId: archive.id, text: 'read up to here' });
+    for (let i = 1; i <= 55; i++) await ada.messages.send({ roomId: archive.id, text: `old ${i}` });
+    await ada.messages.send({ roomId: archive.id, text: 'read up to here' });
     // Bob reads it in tab 1; tab 2 hears of it and clears its badge too.
     await tab2.getByRole('link', { name: /^Archive, \d+ unread messages/ }).waitFor(WAIT);
     await tab1.getByRole('link', { name: /^Archive/ }).click();
@@ -114,7 +114,7 @@ describe('web app, more (Chromium)', () => {
     await tab1.goto(`${flint.url}/#/space/${roomId}`);
     await tab1.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
     // More than a page unread: the line still goes above the first of them.
-    for (let i = 1; i <= 55; i++) await ada.send({ roomId: archive.id, text: `new ${i}` });
+    for (let i = 1; i <= 55; i++) await ada.messages.send({ roomId: archive.id, text: `new ${i}` });
     await tab2.getByRole('link', { name: /^Archive, 55 unread messages/ }).waitFor(WAIT);
 
     await tab2.bringToFront();
@@ -152,8 +152,8 @@ describe('web app, more (Chromium)', () => {
     assert.ok(progress.some((p) => /^Uploading notes\.txt: \d+%/.test(p)), `upload progress shown (${progress.join(' | ')})`);
 
     // Announcement-only: Bob, not a moderator, is told so instead of given a box the server would refuse.
-    await ada.client.rooms.update(archive.id, { isLocked: true });
-    await ada.client.rooms.update(archive.id, { isAnnouncementOnly: true });
+    await ada.api.rooms.update(archive.id, { isLocked: true });
+    await ada.api.rooms.update(archive.id, { isAnnouncementOnly: true });
     await tab2.getByText('Only moderators post in this space.').waitFor(WAIT);
     assert.equal(await tab2.getByRole('combobox', { name: 'Write a message to Archive' }).count(), 0);
 
@@ -170,7 +170,7 @@ describe('web app, more (Chromium)', () => {
     await tab2.getByText('Pick a space, or start one.').waitFor(WAIT);
     await tab2.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });
     await tab1.getByRole('link', { name: /^Archive/ }).waitFor({ state: 'detached', ...WAIT });
-    const left = await ada.client.memberships.list({ roomId: archive.id });
+    const left = await ada.api.memberships.list({ roomId: archive.id });
     assert.deepEqual(left.items.map((m) => m.personEmail), ['ada@example.com']);
     // Back to Ops, fresh (the keyboard step below starts from the top of the page).
     await tab2.goto(`${flint.url}/#/space/${roomId}`);
@@ -180,11 +180,9 @@ describe('web app, more (Chromium)', () => {
 
   it('FL-2: a file with an encrypted thumbnail made by its sender shows that thumbnail', async () => {
     const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAIAAAD91JpzAAAAFklEQVR4nGP4z8DAwMDAxMDAwMDAAAANHQEDasKb6QAAAABJRU5ErkJggg==', 'base64');
-    const room = await ada.client.rooms.get(roomId);
-    const key = await ada.keys.key(room.encryptionKeyUrl!);
-    const preview = await uploadPreview(ada.client, roomId, { data: new Uint8Array(png), type: 'image/png', width: 2, height: 2 });
-    const file = await uploadFile(ada.client, key, roomId, new TextEncoder().encode('%PDF-1.4 not really'), { name: 'report.pdf', type: 'application/pdf', preview });
-    await ada.client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: [file.attachment] });
+    // The sender's thumbnail: this PNG, for a file no maker could render (not really a PDF).
+    const previewMaker: PreviewMaker = { make: () => Promise.resolve({ data: new Uint8Array(png), type: 'image/png', width: 2, height: 2 }) };
+    await ada.messages.send({ roomId, files: [{ source: new TextEncoder().encode('%PDF-1.4 not really'), name: 'report.pdf', type: 'application/pdf', previewMaker }] });
     await tab1.getByRole('img', { name: 'Preview of report.pdf' }).waitFor(WAIT);
     await tab1.waitForFunction(() => {
       const img = [...document.querySelectorAll<HTMLImageElement>('img.preview')].find((i) => i.alt === 'Preview of report.pdf');
@@ -204,10 +202,10 @@ describe('web app, more (Chromium)', () => {
   });
 
   it('SP-3: added to a team later, Bob sees its spaces, joins one and reads it; removed, it goes', async () => {
-    const team = await ada.createTeam({ name: 'Apollo' });
-    const launch = await ada.createSpace({ title: 'Launch', teamId: team.id });
-    await ada.send({ roomId: launch.id, text: 'T-minus 10' });
-    const added = await ada.addTeamMember(team.id, { personEmail: 'bob@example.com' });
+    const team = await ada.teams.create({ name: 'Apollo' });
+    const launch = await ada.spaces.create({ title: 'Launch', teamId: team.id });
+    await ada.messages.send({ roomId: launch.id, text: 'T-minus 10' });
+    const added = await ada.teams.addMember(team.id, { personEmail: 'bob@example.com' });
     const chip = tab1.getByRole('group', { name: 'Teams' }).getByRole('button', { name: 'Apollo' });
     await chip.click(WAIT);
     await tab1.getByRole('link', { name: /^Apollo/ }).waitFor(WAIT);
@@ -217,7 +215,7 @@ describe('web app, more (Chromium)', () => {
     await tab1.getByRole('heading', { name: 'Launch' }).waitFor(WAIT);
     await tab1.getByText('T-minus 10').waitFor(WAIT);
     await tab1.getByRole('link', { name: /^Launch/ }).waitFor(WAIT);
-    await ada.removeTeamMember(added);
+    await ada.teams.removeMember(added);
     await tab1.getByRole('link', { name: /^Launch/ }).waitFor({ state: 'detached', ...WAIT });
     await chip.waitFor({ state: 'detached', ...WAIT });
   });
@@ -344,7 +342,7 @@ describe('web app, more (Chromium)', () => {
     const bobId = (await tab1.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('flint.kms.device.'))))?.slice('flint.kms.device.'.length);
     assert.ok(bobId !== undefined, 'the device secret is in localStorage, per person');
     assert.match((await tab1.evaluate((k) => localStorage.getItem(k), `flint.kms.device.${bobId}`)) ?? '', /^[A-Za-z0-9_-]{43}$/);
-    await ada.send({ roomId, text: 'device check' });
+    await ada.messages.send({ roomId, text: 'device check' });
     await tab1.goto(`${flint.url}/#/space/${roomId}`);
     await tab1.reload();
     await tab1.locator('article.message', { hasText: 'device check' }).waitFor(WAIT);
@@ -365,7 +363,7 @@ describe('web app, more (Chromium)', () => {
     } finally {
       await other.close();
     }
-    const enrolled = await readKmsAudit({ dataDir: join(flint.dataDir, 'kms') }, { userId: bobId, action: 'device.enroll' });
+    const enrolled = await readKmsAudit({ dataDir: flint.config.kmsDataDir }, { userId: bobId, action: 'device.enroll' });
     assert.deepEqual(enrolled.map((e) => e.detail), ['first-use', 'password']);
   });
 

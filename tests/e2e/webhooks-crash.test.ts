@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { createTestDatabase, freePort, spawnFlint, startWebhookReceiver, type FlintProcess, type TestDatabase, type WebhookReceiver } from '@flint/testkit';
 
 const PASSWORD = 'correct horse battery staple';
@@ -45,7 +45,7 @@ describe('webhook delivery across kill -9', () => {
     };
     const first = await spawnFlint(await freePort(), env);
     processes.push(first);
-    const ada = new FlintClient({ baseUrl: first.url });
+    const ada = createSession({ baseUrl: first.url }).api;
     await ada.auth.signup({ email: 'ada@example.com', password: PASSWORD, displayName: 'Ada' });
     const room = await ada.rooms.create({ title: 'ciphertext:crash' });
     await ada.webhooks.create({ name: 'crash', targetUrl: `${receiver.url}/crash`, resource: 'messages', event: 'created' });

@@ -23,6 +23,24 @@ describe('web: safe Markdown', () => {
     assert.match(html, /<a href="https:\/\/example.com\/a" target="_blank" rel="noopener noreferrer nofollow ugc">/);
   });
 
+  it('keeps a single line break as a line break (Shift+Enter in the composer), inside a paragraph', () => {
+    assert.match(render('Line one\nLine two'), /<p>Line one<br\/>\s*Line two<\/p>/);
+    // A code block keeps its newlines as they are.
+    assert.doesNotMatch(render('```\na\nb\n```'), /<br/);
+  });
+
+  it('inert: links render as their text (a search result is itself a link), formatting stays', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { source: '~~old~~ [site](https://example.com) ![pic](https://example.com/p.png)', meId: 'me-id', inert: true }));
+    assert.match(html, /<del>old<\/del>/);
+    assert.doesNotMatch(html, /<a /);
+    assert.match(html, /site/);
+  });
+
+  it('highlight: marks each occurrence of the words, any case, inside formatting too', () => {
+    const html = renderToStaticMarkup(createElement(Markdown, { source: 'so **Good**, good (a+b)', meId: 'me-id', inert: true, highlight: ['good', 'a+b'] }));
+    assert.match(html, /<strong><mark>Good<\/mark><\/strong>, <mark>good<\/mark> \(<mark>a\+b<\/mark>\)/);
+  });
+
   it('drops raw HTML: no element, no event handler comes from message content', () => {
     for (const attack of [
       '<img src=x onerror=alert(1)>',

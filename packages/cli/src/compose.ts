@@ -7,9 +7,8 @@
  * Used by `flint serve` and the testkit.
  * @module
  */
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { OutboundKmsLink, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
+import { OutboundKmsLink, addressAllowed, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms } from '@flint/kms';
 import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
 import type { KmsTransport } from '@flint/sdk';
@@ -24,7 +23,8 @@ export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
 /** The gateway on this process's listener, reaching the core over loopback once it listens. */
 function mountGateway(config: FlintConfig, options: ComposeOptions, app: () => FastifyInstance | undefined, kmsTransport?: KmsTransport): (scope: FastifyInstance) => Promise<void> {
   const core = loopbackCoreAccess({ address: () => app()?.server.address() ?? null, tlsCert: config.tls?.cert, kmsTransport });
-  return gatewayPlugin({ ...options.gateway, core });
+  // `files: [url]` follows the same address policy as webhooks (FLINT_WEBHOOK_TARGETS/_ALLOW).
+  return gatewayPlugin({ fileUrlAddressAllowed: (address, hostname) => addressAllowed(config.webhooks.targets, address, hostname), ...options.gateway, core });
 }
 
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {
@@ -42,7 +42,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   }
   // Bound late: the KMS only asks after the server exists (it verifies tokens per request).
   const kms = await openKms({
-    dataDir: join(config.dataDir, 'kms'),
+    dataDir: config.kmsDataDir,
     kmsCluster: options.kmsCluster ?? `kms://${new URL(config.publicUrl).hostname}`,
     verifyBearer: (token) => (server ? server.verifyBearer(token) : Promise.resolve(undefined)),
   });

@@ -37,6 +37,11 @@ export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
   // An idle pooled connection that the server ends (restart, failover, a dropped database) emits
   // 'error' on the pool; without a listener that would crash the process. The pool replaces it.
   pool.on('error', () => undefined);
+  // A connection the server ends while it is checked out (inside a transaction, between two of its
+  // queries) emits 'error' on its client, where the pool listens only while it is idle: that too
+  // would crash the process. The query in flight fails on its own; the pool drops the broken client
+  // when it is released.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
   return { db, engine: 'postgres', close: () => db.destroy() };
 }

@@ -1,8 +1,8 @@
 /**
  * The gateway acts *as the caller* (DESIGN §1: it holds plaintext on behalf of API clients, and
- * nothing more): each bearer token gets its own SDK client against the core's native API, its own
- * KMS session (a `spark:kms` token exchanged from the caller's own token, so the KMS authorizes and
- * audits the caller, never the gateway), and a `SecureClient` that seals and opens content.
+ * nothing more): each bearer token gets its own SDK session against the core's native API, with its
+ * own KMS access (a `spark:kms` token exchanged from the caller's own token, so the KMS authorizes and
+ * audits the caller, never the gateway); the session seals and opens content.
  *
  * Building that costs a few round trips (who am I, token exchange, KMS handshake), so callers are
  * cached: at most `callersCached`, least recently used first out, dropped after `callerIdleMs`
@@ -13,7 +13,7 @@
  */
 import { sha256Hex } from '@flint/crypto';
 import type { Person } from '@flint/protocol';
-import { FlintClient, KmsClient, KmsRelay, SearchClient, SecureClient, tokenDeviceSecret, type FetchLike, type KmsTransport, type WebSocketConstructor, type KmsDiscovery } from '@flint/sdk';
+import { createSession, tokenDeviceSecret, type FetchLike, type KmsTransport, type Session, type WebSocketConstructor } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
 
 /** How the gateway reaches the core realm. */
@@ -31,12 +31,8 @@ export interface CoreAccess {
 }
 
 export interface Caller {
-  /** The SDK client signed in with the caller's token. */
-  client: FlintClient;
-  /** Seals and opens content with the caller's own KMS access. */
-  secure: SecureClient;
-  /** Blinds what the caller sends into search tokens (SPEC SR-2), under the caller's own keys. */
-  search: SearchClient;
+  /** The SDK session signed in with the caller's token: seals and opens with the caller's own KMS access. */
+  session: Session;
   /** The caller as the core answered when the entry was built. */
   me: Person;
   /** The KMS client id this entry uses: `gw-` and part of the token's hash. */
@@ -54,7 +50,6 @@ interface Entry {
 
 export class Callers {
   private readonly entries = new Map<string, Entry>();
-  private discovery: { info: KmsDiscovery; at: number } | undefined;
 
   constructor(
     private readonly core: CoreAccess,
@@ -120,39 +115,33 @@ export class Callers {
     }
   }
 
-  private async kmsInfo(client: FlintClient, personId: string): Promise<KmsDiscovery> {
-    if (this.discovery !== undefined && this.now() - this.discovery.at < 10 * 60_000) return this.discovery.info;
-    const info = await KmsRelay.discover(client, personId);
-    this.discovery = { info, at: this.now() };
-    return info;
-  }
-
   private async build(token: string, key: string, closers: (() => void)[]): Promise<Caller> {
-    const client = new FlintClient({ baseUrl: this.core.url(), clientVersion: 'flint-gateway/0.1', ...(this.core.fetch ? { fetch: this.core.fetch } : {}) });
-    client.useToken(token);
-    const me = await client.people.me();
     const deviceId = `gw-${key.slice(0, 32)}`;
-    // The caller's KMS device is their token (HKDF; the core keeps only its SHA-256): a bot's first
-    // use enrolls it; a person's token is a new device, which the KMS takes only on the person's
-    // first use or once one of their devices approved it (docs/threat-model.md).
-    const credential = { device: await tokenDeviceSecret(token, me.id) };
-    let kms: KmsClient;
-    if (this.core.kmsTransport !== undefined) {
-      const info = await this.kmsInfo(client, me.id);
-      kms = new KmsClient({ transport: this.core.kmsTransport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => client.auth.kmsToken(), userId: me.id, clientId: deviceId, credential });
-    } else {
-      const relay = await KmsRelay.connect(client, { deviceId, ...(this.core.WebSocket ? { WebSocket: this.core.WebSocket } : {}) });
-      closers.push(() => relay.close());
-      kms = relay.kmsClient(client, credential);
-    }
-    const secure = new SecureClient(client, kms, me.id);
-    closers.push(() => secure.close());
+    const session = createSession({
+      baseUrl: this.core.url(),
+      auth: { token },
+      device: { id: deviceId },
+      clientVersion: 'flint-gateway/0.1',
+      ...(this.core.fetch ? { fetch: this.core.fetch } : {}),
+      ...(this.core.WebSocket ? { WebSocket: this.core.WebSocket } : {}),
+      // Without a direct path, KMS messages travel through the core's relay as the caller's gateway device.
+      ...(this.core.kmsTransport !== undefined ? { kms: { transport: this.core.kmsTransport } } : {}),
+      // The caller's KMS device is their token (HKDF; the core keeps only its SHA-256): a bot's first
+      // use enrolls it; a person's token is a new device, which the KMS takes only on the person's
+      // first use or once one of their devices approved it (docs/threat-model.md). Derived when the
+      // KMS channel opens (lazily, on the first call that needs a key).
+      kmsCredential: async (personId) => ({ device: await tokenDeviceSecret(token, personId) }),
+    });
+    closers.push(() => session.close());
     try {
-      await kms.connect();
+      const me = await session.people.me();
+      // The KMS channel opens on the first call that needs a key, not here: opening it mints a
+      // spark:kms token at the core, and a call the core then refuses (a 403) must leave no token
+      // row behind (issue 14, finding 6).
+      return { session, me, deviceId, directRooms: new Map() };
     } catch (error) {
       for (const c of closers) c();
       throw error;
     }
-    return { client, secure, search: new SearchClient(secure), me, deviceId, directRooms: new Map() };
   }
 }

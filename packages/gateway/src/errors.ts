@@ -1,8 +1,9 @@
 /**
  * The gateway's one error type, answered in the Webex error shape
  * `{message, errors:[{description}], trackingId}` plus Flint's machine-readable `code`.
- * A refusal by the core (a `FlintError` from the SDK acting as the caller) keeps its status and
- * message, so a 404 at the core is a 404 at `/v1`; a 429 keeps its `Retry-After`.
+ * An SDK `FlintError` is mapped by its kind, never its message: a refusal by the core keeps its
+ * status and message (a 404 at the core is a 404 at `/v1`; a 429 keeps its `Retry-After`), a
+ * network failure is a 502, local validation and content that does not open are 400s.
  * @module
  */
 import { ERROR_STATUS, type ErrorCode } from '@flint/protocol';
@@ -39,15 +40,22 @@ export class WebexError extends Error {
   static from(error: unknown): WebexError {
     if (error instanceof WebexError) return error;
     if (error instanceof FlintError) {
-      if (error.status === 0) {
-        // The core (or the KMS) could not be reached, or content could not be sealed/opened.
-        return error.code === 'bad_request' ? WebexError.badRequest(error.message) : new WebexError('unavailable', 'A service the gateway needs is unavailable; try again.', [], undefined, 502);
+      switch (error.kind) {
+        case 'refused': {
+          if (error.status >= 500) return new WebexError('unavailable', 'The core failed to answer; try again.', [], undefined, 502);
+          const details = error.body?.errors.map((e) => e.description) ?? [];
+          return new WebexError(error.code, error.message, details, error.retryAfterSec, error.status);
+        }
+        case 'network':
+          // The core or the KMS could not be reached, or did not answer in time.
+          return new WebexError('unavailable', 'A service the gateway needs is unavailable; try again.', [], undefined, 502);
+        case 'invalid':
+          // Refused by the SDK before anything was sent: the request asked for what cannot be done.
+          return error.code === 'bad_request' ? WebexError.badRequest(error.message) : new WebexError(error.code, error.message);
+        case 'decrypt':
+          // Content or a key did not open: the request named something the caller cannot read.
+          return WebexError.badRequest(error.message);
       }
-      const code = error.body?.code ?? error.code;
-      const details = error.body?.errors.map((e) => e.description) ?? [];
-      const safeCode = code === 'network_error' ? 'unavailable' : code;
-      if (error.status >= 500) return new WebexError('unavailable', 'The core failed to answer; try again.', [], undefined, 502);
-      return new WebexError(safeCode, error.message, details, error.retryAfterSec, error.status);
     }
     const e = error as { code?: unknown; statusCode?: unknown; validation?: unknown; message?: unknown };
     if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return new WebexError('malformed_json', 'The request body is not valid JSON.');

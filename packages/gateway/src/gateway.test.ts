@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { errorOf, raw, startFlint, type TestFlint } from '@flint/testkit';
 import type { FlintClient } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
+import { createGatewayServer } from './server.ts';
 import { isInternalAddress } from './files/guarded-fetch.ts';
 
 describe('the /v1 gateway’s edges (PL-2)', () => {
@@ -50,6 +51,24 @@ describe('the /v1 gateway’s edges (PL-2)', () => {
     // The gateway's cache of callers never vouches for a token: the core is asked every time.
     assert.equal((await raw(flint.url, 'GET', '/v1/people/me', { token: dan.accessToken })).status, 401);
     assert.equal((await raw(flint.url, 'GET', '/v1/rooms', { token: 'fla-' + '0'.repeat(64) + '_us_00000000-0000-4000-8000-000000000000' })).status, 401);
+  });
+
+  it('answers a malformed percent-escape or an overlong id in the path in the Webex shape, on its own listener too (fuzz counterexample)', async () => {
+    const alone = await createGatewayServer({ coreUrl: flint.url, logLevel: 'silent' });
+    const aloneUrl = await alone.listen();
+    try {
+      for (const base of [flint.url, aloneUrl]) {
+        for (const path of ['/v1/rooms/%E0%A4%A', '/v1/people/%', `/v1/messages/${'x'.repeat(600)}`]) {
+          const r = await raw(base, 'GET', path, { token });
+          assert.ok(r.status >= 400 && r.status < 500, `${base}${path.slice(0, 40)}: ${r.status}`);
+          const body = errorOf(r);
+          assert.ok(typeof body.message === 'string' && body.errors.length > 0 && typeof body.errors[0]?.description === 'string', r.text);
+          assert.equal(r.headers.get('trackingid'), body.trackingId);
+        }
+      }
+    } finally {
+      await alone.close();
+    }
   });
 
   it('answers bad input with a 4xx and the Webex error body, and changes nothing', async () => {

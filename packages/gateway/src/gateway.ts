@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { nodeHttpFetch } from '@flint/sdk/node/http-fetch';
 import { Callers, type CoreAccess } from './callers.ts';
 import type { Gateway } from './context.ts';
+import type { AddressCheck } from './files/guarded-fetch.ts';
 import { WebexError } from './errors.ts';
 import { contentRoutes } from './routes/contents.ts';
 import { membershipRoutes } from './routes/memberships.ts';
@@ -30,6 +31,8 @@ export interface GatewayOptions {
   core: CoreAccess;
   /** Let `files: [url]` fetch from loopback and private addresses (intranet installs, tests). */
   allowPrivateFileUrls?: boolean;
+  /** The operator's rule for which addresses `files: [url]` may reach (else: public addresses only). */
+  fileUrlAddressAllowed?: AddressCheck;
   /** Cache bounds for per-caller state (defaults in limits.ts). */
   callers?: { max: number; idleMs: number; maxAgeMs: number };
 }
@@ -55,7 +58,11 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       membershipRoutes(scope, gateway);
       // File bodies stream to the core with back-pressure: the core access's own fetch (pinned TLS
       // on loopback) or node:http — never the global fetch, which buffers a streamed request body.
-      messageRoutes(scope, gateway, { allowPrivateFileUrls: options.allowPrivateFileUrls === true, uploadFetch: options.core.fetch ?? nodeHttpFetch });
+      messageRoutes(scope, gateway, {
+        allowPrivateFileUrls: options.allowPrivateFileUrls === true,
+        ...(options.fileUrlAddressAllowed !== undefined ? { fileUrlAddressAllowed: options.fileUrlAddressAllowed } : {}),
+        uploadFetch: options.core.fetch ?? nodeHttpFetch,
+      });
       contentRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);

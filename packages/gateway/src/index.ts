@@ -5,6 +5,7 @@
  */
 export { gatewayPlugin, type GatewayOptions } from './gateway.ts';
 export type { CoreAccess } from './callers.ts';
+export type { AddressCheck } from './files/guarded-fetch.ts';
 export { GATEWAY_LIMITS } from './limits.ts';
 export { loopbackCoreAccess, loopbackUrl, pinnedFetch, pinnedWebSocket } from './loopback.ts';
 export { createGatewayServer, type GatewayServer, type GatewayServerConfig } from './server.ts';

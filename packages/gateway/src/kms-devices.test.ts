@@ -2,25 +2,25 @@
  * Issue 14: through `/v1` the gateway acts as the caller at the KMS with a device derived from the
  * caller's token (HKDF; the core keeps only the token's SHA-256). A bot's token enrolls on its
  * first use; a person's token is one more device of theirs, which the KMS refuses until one of
- * their enrolled devices approves it (`SecureClient.approveToken`) — so a token forged in the
+ * their enrolled devices approves it (`session.approveToken`) — so a token forged in the
  * core's database gets no key. Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SecureClient, type FlintClient } from '@flint/sdk';
-import { errorOf, NodeWebSocket, raw, startFlint, type TestFlint } from '@flint/testkit';
+import type { FlintClient, Session } from '@flint/sdk';
+import { errorOf, raw, startFlint, type TestFlint } from '@flint/testkit';
 
 describe('/v1 callers at the KMS: token-derived devices (issue 14)', () => {
   let flint: TestFlint;
   let ada: FlintClient;
   let eve: FlintClient;
-  let eveSecure: SecureClient;
+  let eveSecure: Session;
 
   before(async () => {
     flint = await startFlint();
     ada = await flint.signup({ email: 'ada@devices.example', displayName: 'Ada' });
     eve = await flint.signup({ email: 'eve@devices.example', displayName: 'Eve' });
-    eveSecure = await SecureClient.connect(eve, { deviceId: 'eve-laptop', WebSocket: NodeWebSocket });
+    eveSecure = await flint.connect(eve, { deviceId: 'eve-laptop' });
   });
   after(async () => {
     eveSecure.close();
@@ -47,7 +47,7 @@ describe('/v1 callers at the KMS: token-derived devices (issue 14)', () => {
     await eveSecure.approveToken(second);
     const created = await raw(flint.url, 'POST', '/v1/rooms', { token: second, body: { title: 'Approved' } });
     assert.equal(created.status, 200);
-    const room = await eveSecure.getSpace((await eve.rooms.list()).items[0]!.id);
+    const room = await eveSecure.spaces.get((await eve.rooms.list()).items[0]!.id);
     assert.equal(room.title, 'Approved', 'her laptop opens what her token made');
   });
 });

@@ -7,11 +7,12 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply } from 'fastify';
 import websocket from '@fastify/websocket';
 import WebSocket from 'ws';
 import type { FetchLike, WebSocketConstructor } from '@flint/sdk';
 import { gatewayPlugin, type GatewayOptions } from './gateway.ts';
+import { WebexError } from './errors.ts';
 
 export interface GatewayServerConfig extends Omit<GatewayOptions, 'core'> {
   /** The core's base URL, e.g. https://flint.example.com. */
@@ -44,6 +45,14 @@ export async function createGatewayServer(config: GatewayServerConfig): Promise<
     trustProxy: config.trustProxy === true,
     // Webex ids in paths are longer than Fastify's default 100 characters allow.
     routerOptions: { maxParamLength: 512 },
+    // A malformed percent-escape in the path, or a path parameter past maxParamLength: refused by
+    // Fastify before any route runs, answered in the Webex shape like every other error.
+    frameworkErrors: (error, req, reply) => {
+      const e = WebexError.from(error);
+      const answer = reply as unknown as FastifyReply;
+      void answer.header('TrackingID', req.id);
+      void answer.code(e.status).send(e.body(req.id));
+    },
     genReqId: (req) => {
       const incoming = req.headers['trackingid'];
       return typeof incoming === 'string' && TRACKING_ID.test(incoming) ? incoming : `FLINT_GW_${randomUUID()}`;

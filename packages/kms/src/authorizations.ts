@@ -3,14 +3,15 @@
  * or remove anyone (including themselves: leaving), as in Webex; nobody else may do either.
  * @module
  */
+import type { kms as wire, KmsRequestOf } from '@flint/protocol';
 import type { Caller, KmsContext } from './context.ts';
 import { KmsError } from './errors.ts';
 import { canonicalObjectUri } from './uris.ts';
 import { requireAuthorized } from './authorization-graph.ts';
 import { grant, presentAuthorization, principalsOf, type AuthorizationObject } from './resources.ts';
 
-export async function addAuthorizations(kms: KmsContext, caller: Caller, body: Record<string, unknown>): Promise<{ resourceUri: string; all: AuthorizationObject[]; created: AuthorizationObject[] }> {
-  const resourceUri = canonicalObjectUri(kms, body['resourceUri'], 'resources');
+export async function addAuthorizations(kms: KmsContext, caller: Caller, body: KmsRequestOf<typeof wire.KMS_OPERATIONS.createAuthorizations>): Promise<{ resourceUri: string; all: AuthorizationObject[]; created: AuthorizationObject[] }> {
+  const resourceUri = canonicalObjectUri(kms, body.resourceUri, 'resources');
   const principals = principalsOf(kms, body);
   if (principals.length === 0) throw KmsError.badRequest('authIds or userIds must name at least one principal');
   await requireAuthorized(kms, caller.userId, resourceUri);

@@ -5,19 +5,14 @@
  * @module
  */
 import { deriveEphemeralKey, ecPublic, generateEcdhKeyPair, JoseError } from '@flint/crypto';
+import type { KmsEphemeralKeyObject } from '@flint/protocol';
 import { KmsError } from './errors.ts';
 import type { Caller, KmsContext } from './context.ts';
 import { newObjectUri } from './uris.ts';
 import { saveEphemeralKey } from './ephemeral-keys.ts';
 
-export interface EphemeralKeyObject {
-  uri: string;
-  jwk: { kty: 'EC'; crv: 'P-256'; x: string; y: string };
-  userId: string;
-  clientId: string;
-  createDate: string;
-  expirationDate: string;
-}
+/** The KMS's half of the handshake, as the protocol carries it (`@flint/protocol`). */
+export type EphemeralKeyObject = KmsEphemeralKeyObject;
 
 export async function createEphemeralKey(kms: KmsContext, caller: Caller, clientJwk: unknown): Promise<EphemeralKeyObject> {
   let peer;

@@ -12,6 +12,7 @@ export { openKms, readKmsAudit, resetKmsCredentials, type Kms, type KmsInfo, typ
 export { createKmsServer, type KmsServer, type KmsServerConfig } from './server.ts';
 export { KmsError } from './errors.ts';
 export { databaseConfigFromUrl } from './storage/database.ts';
+export { KMS_ENV_VARS, KmsConfigError, loadKmsConfig, readKmsEnv, type KmsConfig, type KmsConfigFlags, type KmsEnvVar } from './config.ts';
 export type { KmsPrincipal, VerifyBearer, KmsLogger, RequestOrigin } from './context.ts';
 export { credentialHash } from './credentials.ts';
 export type { AuditEntry, AuditQuery } from './audit.ts';

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { octJwk } from '@flint/crypto';
+import { kms as wire, type KmsKeyObject } from '@flint/protocol';
 import type { Selectable } from 'kysely';
 import type { Caller, KmsContext } from './context.ts';
 import type { KmsKeysTable } from './storage/schema.ts';
@@ -13,18 +14,10 @@ import { KmsError } from './errors.ts';
 import { newObjectUri } from './uris.ts';
 import { isAuthorized, requireAuthorized } from './authorization-graph.ts';
 
-export interface KeyObject {
-  uri: string;
-  jwk: { kty: 'oct'; kid: string; k: string };
-  userId: string;
-  clientId: string;
-  createDate: string;
-  expirationDate: string;
-  resourceUri?: string;
-  bindDate?: string;
-}
+/** A key as the protocol carries it (`@flint/protocol`'s `KmsKeyObject`). */
+export type KeyObject = KmsKeyObject;
 
-export const MAX_KEYS_PER_REQUEST = 100;
+export const MAX_KEYS_PER_REQUEST = wire.KMS_MAX_KEYS_PER_REQUEST;
 
 export function presentKey(kms: KmsContext, row: Selectable<KmsKeysTable>): KeyObject {
   const key = kms.sealer.open(row.key_sealed, `key:${row.uri}`);
@@ -41,13 +34,13 @@ export function presentKey(kms: KmsContext, row: Selectable<KmsKeysTable>): KeyO
   };
 }
 
-export async function createKeys(kms: KmsContext, caller: Caller, count: unknown): Promise<KeyObject[]> {
-  const n = count === undefined ? 1 : count;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 1 || n > MAX_KEYS_PER_REQUEST) {
+/** `count` new keys (the request's schema bounds it; checked again here for other callers). */
+export async function createKeys(kms: KmsContext, caller: Caller, count: number): Promise<KeyObject[]> {
+  if (!Number.isInteger(count) || count < 1 || count > MAX_KEYS_PER_REQUEST) {
     throw KmsError.badRequest(`count must be an integer from 1 to ${MAX_KEYS_PER_REQUEST}`);
   }
   const now = kms.now();
-  const rows = Array.from({ length: n }, () => {
+  const rows = Array.from({ length: count }, () => {
     const uri = newObjectUri(kms, 'keys');
     return {
       uri,

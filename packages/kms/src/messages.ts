@@ -1,40 +1,26 @@
 /**
  * One KMS message in, one out. Unwraps the envelope (RSA-OAEP for the handshake, `dir` under an
- * ephemeral key for everything else), authenticates the bearer inside it, runs the operation and
- * wraps the answer: signed with the static key when there is no usable ephemeral key, otherwise
- * encrypted under it. Never throws: every failure becomes a protocol error response.
+ * ephemeral key for everything else), authenticates the bearer inside it, runs the operation
+ * (operations.ts, a table of the protocol's operations) and wraps the answer: signed with the
+ * static key when there is no usable ephemeral key, otherwise encrypted under it. Never throws:
+ * every failure becomes a protocol error response.
  * @module
  */
 import { randomUUID } from 'node:crypto';
 import { compactKind, decryptDir, decryptRsaOaep, encryptDir, JoseError, protectedHeader, signJws } from '@flint/crypto';
 import type { Caller, KmsContext, RequestOrigin } from './context.ts';
+import { kms as protocol } from '@flint/protocol';
 import { KmsError } from './errors.ts';
-import { audit, type AuditAction, type AuditRecord } from './audit.ts';
+import { audit } from './audit.ts';
 import { createEphemeralKey } from './handshake.ts';
-import { deleteEphemeralKey, findEphemeralKey, type EphemeralKey } from './ephemeral-keys.ts';
-import { parseUri, objectUri } from './uris.ts';
-import { bindKey, createKeys, retrieveKey } from './keys.ts';
-import { createResource, retrieveResource, retrieveResourceKeys } from './resources.ts';
-import { addAuthorizations, listAuthorizations, removeAuthorization } from './authorizations.ts';
-import { approveDevice, authenticateDevice, listCredentials, removeCredential, setPasswordCredential } from './credentials.ts';
-import { bindResource } from './bindings.ts';
+import { findEphemeralKey } from './ephemeral-keys.ts';
+import { parseUri } from './uris.ts';
+import { checkRequest, operate, type Trace } from './operations.ts';
+import { authenticateDevice } from './credentials.ts';
 
-export const MAX_MESSAGE_CHARS = 256 * 1024;
+export const MAX_MESSAGE_CHARS = protocol.KMS_MAX_MESSAGE_CHARS;
 
 type Body = Record<string, unknown>;
-
-interface Outcome {
-  status: number;
-  payload: Body;
-  records: AuditRecord[];
-}
-
-/** What the request was about, filled in as soon as it is known, so failures are audited precisely. */
-interface Trace {
-  action: AuditAction;
-  target?: string | undefined;
-  caller?: Partial<Caller> | undefined;
-}
 
 function parseBody(plaintext: Uint8Array): Body {
   let body: unknown;
@@ -119,6 +105,7 @@ async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<s
     const caller = await authenticate(kms, body, requestId, trace);
     const { segments } = parseUri(kms, body['uri']);
     if (body['method'] !== 'create' || segments.length !== 1 || segments[0] !== 'ecdhe') throw KmsError.badRequest('the RSA-OAEP envelope carries only the ECDHE handshake');
+    checkRequest(protocol.KMS_HANDSHAKE, body);
     const key = await createEphemeralKey(kms, caller, body['jwk']);
     trace.target = key.uri;
     await record(kms, trace, 201);
@@ -156,159 +143,4 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
     kms.log.warn({ status: payload['status'], action: trace.action, requestId }, 'KMS request refused');
     return encryptDir(ephemeral.key, JSON.stringify(payload), ephemeral.uri);
   }
-}
-
-/** The operations of the protocol (reference §7), by method and URI shape. */
-async function operate(kms: KmsContext, caller: Caller, body: Body, ephemeral: EphemeralKey, trace: Trace): Promise<Outcome> {
-  const method = body['method'];
-  const { segments, query } = parseUri(kms, body['uri']);
-  const [collection, id, sub] = segments;
-  const n = segments.length;
-
-  if (method === 'update' && n === 1 && collection === 'ping') return { status: 200, payload: {}, records: [] };
-
-  if (collection === 'ecdhe' && n === 2 && method === 'delete') {
-    trace.action = 'ecdhe.delete';
-    const uri = objectUri(kms, 'ecdhe', id!);
-    trace.target = uri;
-    if (uri !== ephemeral.uri) throw KmsError.forbidden('Only the channel itself can be closed.');
-    await deleteEphemeralKey(kms, uri);
-    return { status: 204, payload: {}, records: [{ action: 'ecdhe.delete', target: uri, status: 204 }] };
-  }
-
-  if (collection === 'keys') {
-    if (n === 1 && method === 'create') {
-      trace.action = 'key.create';
-      const keys = await createKeys(kms, caller, body['count']);
-      return { status: 201, payload: { keys }, records: keys.map((k) => ({ action: 'key.create', target: k.uri, status: 201 })) };
-    }
-    if (n === 2) {
-      const uri = objectUri(kms, 'keys', id!);
-      trace.target = uri;
-      if (method === 'retrieve') {
-        trace.action = 'key.retrieve';
-        const key = await retrieveKey(kms, caller, uri);
-        return { status: 200, payload: { key }, records: [{ action: 'key.retrieve', target: uri, status: 200 }] };
-      }
-      if (method === 'update') {
-        trace.action = 'key.bind';
-        const resourceUri = canonicalResource(kms, body['resourceUri']);
-        const key = await bindKey(kms, caller, uri, resourceUri);
-        return { status: 200, payload: { key }, records: [{ action: 'key.bind', target: uri, status: 200, detail: resourceUri }] };
-      }
-    }
-  }
-
-  if (collection === 'resources') {
-    if (n === 1 && method === 'create') {
-      trace.action = 'resource.create';
-      const { resource, authorizations, keyUris } = await createResource(kms, caller, body);
-      trace.target = resource.uri;
-      return {
-        status: 201,
-        payload: { resource },
-        records: [
-          { action: 'resource.create', target: resource.uri, status: 201 },
-          ...authorizations.map((a): AuditRecord => ({ action: 'authorization.create', target: a.resourceUri, status: 201, detail: a.authId })),
-          ...keyUris.map((k): AuditRecord => ({ action: 'key.bind', target: k, status: 201, detail: resource.uri })),
-        ],
-      };
-    }
-    const resourceUri = id === undefined ? undefined : objectUri(kms, 'resources', id);
-    trace.target = resourceUri;
-    if (resourceUri !== undefined && n === 2 && method === 'update') {
-      trace.action = 'resource.bind';
-      const boundTo = await bindResource(kms, caller, resourceUri, body['boundTo']);
-      return { status: 200, payload: { resource: { uri: resourceUri, boundTo } }, records: [{ action: 'resource.bind', target: resourceUri, status: 200, detail: JSON.stringify(boundTo) }] };
-    }
-    if (resourceUri !== undefined && n === 2 && method === 'retrieve') {
-      trace.action = 'resource.retrieve';
-      const resource = await retrieveResource(kms, caller, resourceUri);
-      return { status: 200, payload: { resource }, records: [{ action: 'resource.retrieve', target: resourceUri, status: 200 }] };
-    }
-    if (resourceUri !== undefined && n === 3 && sub === 'keys' && method === 'retrieve') {
-      trace.action = 'key.retrieve';
-      const keys = await retrieveResourceKeys(kms, caller, resourceUri, { boundAfter: query.get('boundAfter') ?? str(body['boundAfter']), boundBefore: query.get('boundBefore') ?? str(body['boundBefore']), count: query.get('count') ?? body['count'] });
-      return { status: 200, payload: { keys }, records: keys.map((k) => ({ action: 'key.retrieve', target: k.uri, status: 200, detail: resourceUri })) };
-    }
-    if (resourceUri !== undefined && n === 3 && sub === 'authorizations') {
-      if (method === 'retrieve') {
-        trace.action = 'authorization.list';
-        const authorizations = await listAuthorizations(kms, caller, resourceUri, query.get('authId'));
-        return { status: 200, payload: { authorizations }, records: [{ action: 'authorization.list', target: resourceUri, status: 200 }] };
-      }
-      if (method === 'delete') {
-        trace.action = 'authorization.delete';
-        const authId = query.get('authId') ?? str(body['authId']);
-        if (authId === null) throw KmsError.badRequest('authId is required');
-        const authorization = await removeAuthorization(kms, caller, { resourceUri, authId });
-        return deleted(authorization);
-      }
-    }
-  }
-
-  if (collection === 'authorizations') {
-    if (n === 1 && method === 'create') {
-      trace.action = 'authorization.create';
-      trace.target = typeof body['resourceUri'] === 'string' ? body['resourceUri'] : undefined;
-      const { resourceUri, all, created } = await addAuthorizations(kms, caller, body);
-      return { status: 201, payload: { authorizations: all }, records: created.map((a) => ({ action: 'authorization.create', target: resourceUri, status: 201, detail: a.authId })) };
-    }
-    if (n === 2 && method === 'delete') {
-      trace.action = 'authorization.delete';
-      const uri = objectUri(kms, 'authorizations', id!);
-      trace.target = uri;
-      return deleted(await removeAuthorization(kms, caller, { uri }));
-    }
-  }
-
-  if (collection === 'devices' || collection === 'password') return credentialOperation(kms, caller, body, segments, trace);
-
-  throw KmsError.badRequest(`unsupported operation: ${typeof method === 'string' ? method.slice(0, 16) : '?'} ${segments.slice(0, 1).join('/')}`);
-}
-
-/** Flint's extension: one's device credentials (credentials.ts). */
-async function credentialOperation(kms: KmsContext, caller: Caller, body: Body, segments: string[], trace: Trace): Promise<Outcome> {
-  const [collection, id] = segments;
-  const method = body['method'];
-  if (collection === 'devices' && segments.length === 1 && method === 'create') {
-    trace.action = 'device.approve';
-    const device = await approveDevice(kms, caller, body);
-    return { status: 201, payload: { device }, records: [{ action: 'device.approve', target: device.id, status: 201 }] };
-  }
-  if (collection === 'devices' && segments.length === 1 && method === 'retrieve') {
-    trace.action = 'device.list';
-    return { status: 200, payload: { devices: await listCredentials(kms, caller) }, records: [] };
-  }
-  if (collection === 'devices' && segments.length === 2 && method === 'delete') {
-    trace.action = 'device.delete';
-    trace.target = id;
-    const device = await removeCredential(kms, caller, id!);
-    return { status: 200, payload: { device }, records: [{ action: 'device.delete', target: device.id, status: 200 }] };
-  }
-  if (collection === 'password' && segments.length === 1 && method === 'update') {
-    trace.action = 'password.update';
-    await setPasswordCredential(kms, caller, body);
-    return { status: 200, payload: {}, records: [{ action: 'password.update', target: caller.userId, status: 200 }] };
-  }
-  throw KmsError.badRequest('unsupported device operation');
-}
-
-function deleted(authorization: { uri: string; authId: string; resourceUri: string }): Outcome {
-  // The draft names the member `authorization`; the Webex SDK reads an array `authorizations`.
-  return {
-    status: 200,
-    payload: { authorization, authorizations: [authorization] },
-    records: [{ action: 'authorization.delete', target: authorization.resourceUri, status: 200, detail: authorization.authId }],
-  };
-}
-
-function str(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
-function canonicalResource(kms: KmsContext, raw: unknown): string {
-  const { segments } = parseUri(kms, raw);
-  if (segments.length !== 2 || segments[0] !== 'resources') throw KmsError.badRequest('resourceUri must name a resource');
-  return objectUri(kms, 'resources', segments[1]!);
 }

@@ -212,6 +212,16 @@ describe('KMS protocol with node-kms as the client', () => {
     assert.equal((await alice.request({ method: 'create', uri: '/keys', count: 0 })).status, 400);
     assert.equal((await alice.request({ method: 'retrieve', uri: 'kms://elsewhere.example/keys/1' })).status, 404);
     assert.equal((await alice.request({ method: 'create', uri: '/resources', userIds: 'bob' })).status, 400);
+    // Each operation's request is checked against its schema (@flint/protocol's KMS_OPERATIONS); the refusal names the field.
+    const badCount = await alice.request({ method: 'create', uri: '/keys', count: 'two' });
+    assert.equal(badCount.status, 400);
+    assert.match(String(badCount['reason']), /^count: /);
+    const created = await alice.request({ method: 'create', uri: '/keys', count: 1 });
+    const keyUri = (created['keys'] as { uri: string }[])[0]!.uri;
+    const unboundTarget = await alice.request({ method: 'update', uri: keyUri });
+    assert.equal(unboundTarget.status, 400);
+    assert.match(String(unboundTarget['reason']), /resourceUri/);
+    assert.equal((await alice.request({ method: 'delete', uri: '/keys' })).status, 400, 'no operation has that method and URI shape');
 
     // The HTTP layer validates its body.
     const res = await fetch(`${baseUrl}/kms/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ kmsMessages: 'nope' }) });

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Kysely, Transaction } from 'kysely';
+import type { kms as wire, KmsAuthorizationObject, KmsRequestOf, KmsResourceObject } from '@flint/protocol';
 import type { Caller, KmsContext } from './context.ts';
 import type { KmsDatabase } from './storage/schema.ts';
 import { KmsError } from './errors.ts';
@@ -12,20 +13,9 @@ import { requireAuthorized } from './authorization-graph.ts';
 import { presentKey, type KeyObject } from './keys.ts';
 import { bindingOf, type ResourceBinding } from './bindings.ts';
 
-export interface ResourceObject {
-  uri: string;
-  keyUris: string[];
-  authorizationUris: string[];
-  /** The room (and team) the resource protects, once bound (bindings.ts). */
-  boundTo?: ResourceBinding;
-}
-
-export interface AuthorizationObject {
-  uri: string;
-  authId: string;
-  resourceUri: string;
-  createDate: string;
-}
+/** A resource and an authorization as the protocol carries them (`@flint/protocol`). */
+export type ResourceObject = KmsResourceObject;
+export type AuthorizationObject = KmsAuthorizationObject;
 
 export const MAX_PRINCIPALS_PER_REQUEST = 1000;
 const MAX_ID = 512;
@@ -34,14 +24,13 @@ const MAX_ID = 512;
  * The principals named in a request: the draft's `authIds` and the SDK's `userIds`, unioned and
  * deduplicated. A KRO named as a principal is canonicalized to its absolute URI.
  */
-export function principalsOf(kms: KmsContext, body: Record<string, unknown>): string[] {
+export function principalsOf(kms: KmsContext, body: { authIds?: string[] | undefined; userIds?: string[] | undefined }): string[] {
   const out = new Set<string>();
   for (const field of ['authIds', 'userIds'] as const) {
     const list = body[field];
     if (list === undefined) continue;
-    if (!Array.isArray(list)) throw KmsError.badRequest(`${field} must be an array`);
-    for (const id of list as unknown[]) {
-      if (typeof id !== 'string' || id.trim() === '' || id.length > MAX_ID) throw KmsError.badRequest(`${field} must hold non-empty strings`);
+    for (const id of list) {
+      if (id.trim() === '' || id.length > MAX_ID) throw KmsError.badRequest(`${field} must hold non-empty strings`);
       out.add(id.startsWith('kms://') || id.startsWith('/resources/') ? canonicalObjectUri(kms, id, 'resources') : id);
     }
   }
@@ -78,12 +67,10 @@ async function presentResource(db: Kysely<KmsDatabase> | Transaction<KmsDatabase
   return { uri, keyUris: keys.map((k) => k.uri), authorizationUris: auths.map((a) => a.uri), ...(boundTo !== undefined ? { boundTo } : {}) };
 }
 
-export async function createResource(kms: KmsContext, caller: Caller, body: Record<string, unknown>): Promise<{ resource: ResourceObject; authorizations: AuthorizationObject[]; keyUris: string[] }> {
+export async function createResource(kms: KmsContext, caller: Caller, body: KmsRequestOf<typeof wire.KMS_OPERATIONS.createResource>): Promise<{ resource: ResourceObject; authorizations: AuthorizationObject[]; keyUris: string[] }> {
   // The creator is always authorized, once.
   const principals = [...new Set([caller.userId, ...principalsOf(kms, body)])];
-  const rawKeys = body['keyUris'] ?? [];
-  if (!Array.isArray(rawKeys) || rawKeys.length > 100) throw KmsError.badRequest('keyUris must be an array of at most 100 key URIs');
-  const keyUris = [...new Set((rawKeys as unknown[]).map((k) => canonicalObjectUri(kms, k, 'keys')))];
+  const keyUris = [...new Set((body.keyUris ?? []).map((k) => canonicalObjectUri(kms, k, 'keys')))];
   const uri = newObjectUri(kms, 'resources');
   const now = kms.now();
   return kms.db.transaction().execute(async (trx) => {

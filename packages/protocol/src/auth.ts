@@ -149,6 +149,13 @@ export const WebTokenResult = Type.Object({
 export type WebTokenResult = Static<typeof WebTokenResult>;
 
 /**
+ * A cookie scripts may read, set beside the HttpOnly session cookie and cleared with it: it says only
+ * "this browser may have a session", so the web app asks for a token only then (a first visit sends
+ * no request that must fail). It holds no secret: forging it earns one 401.
+ */
+export const SIGNED_IN_HINT_COOKIE = 'flint_signed_in';
+
+/**
  * The web app keeps no token in browser storage: its session is the HttpOnly cookie. It still needs
  * a short-lived bearer for what a cookie cannot carry — the RFC 8693 exchange for its KMS token and
  * streamed file transfers — so it asks for one here, with the cookie (and the CSRF header) only.

@@ -33,3 +33,5 @@ export * as webhooks from './webhooks.ts';
 export type { Webhook, WebhookEnvelope, WebhookResource, WebhookEvent } from './webhooks.ts';
 export * as attachmentActions from './attachment-actions.ts';
 export type { AttachmentAction } from './attachment-actions.ts';
+export * as kms from './kms.ts';
+export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';

@@ -35,6 +35,7 @@ import {
 } from '@flint/protocol';
 import { Transport, nextLink, type TransportOptions } from './transport.ts';
 import { EventStream, type EventStreamOptions } from './event-stream.ts';
+import { FlintError } from './errors.ts';
 
 /** One page of a list, and the URL of the next one (from the `Link` header). */
 export interface Page<T> {
@@ -65,7 +66,15 @@ export class FlintClient {
   }
 
   readonly auth = {
-    signup: async (body: MethodBody<typeof auth.signup>) => this.adopt(await this.transport.call(auth.signup, { body })),
+    signup: async (body: MethodBody<typeof auth.signup>) => {
+      const result = await this.transport.call(auth.signup, { body });
+      // 202: the address has an account, whose owner the server mailed; no session was started.
+      if (typeof (result as Partial<AuthResult>).accessToken !== 'string') {
+        const message = (result as { message?: unknown }).message;
+        throw FlintError.refused(202, typeof message === 'string' ? message : 'Check your e-mail to continue.', { code: 'signup_closed' });
+      }
+      return this.adopt(result);
+    },
     login: async (body: MethodBody<typeof auth.login>) => this.adopt(await this.transport.call(auth.login, { body })),
     /** Trades the refresh token for a new pair; the old refresh token is then spent. */
     refresh: async (refreshToken = this.session?.refreshToken) => {

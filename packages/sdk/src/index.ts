@@ -1,14 +1,33 @@
 /**
- * Flint's isomorphic client SDK.
+ * Flint's isomorphic client SDK. Everything starts with `createSession` (see README.md): the
+ * session owns the transport, the KMS client and key caches and the event stream, and exposes the
+ * domain in plaintext. The layers underneath are the SDK's own and are not exported to assemble.
  * @module
  */
-export { FlintClient, type Page } from './client.ts';
-export { FlintError } from './errors.ts';
-export { Transport, nextLink, type TransportOptions, type FetchLike } from './transport.ts';
-export { EventStream, type EventStreamOptions, type WebSocketConstructor, type WebSocketLike } from './event-stream.ts';
-export * from './kms/index.ts';
-export * from './secure/index.ts';
-export * from './search/index.ts';
-export * from './files/index.ts';
+export { createSession, Session, type SessionOptions, type SessionAuth } from './session.ts';
+export type { KmsPath, KmsCredentialSource } from './session/kms.ts';
+export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, PASSWORD_CREDENTIAL_ROUNDS, type KmsDeviceCredential } from './kms/credentials.ts';
+export type { SessionStorage, Signal, StreamState, StartOptions } from './session/events.ts';
+export type { Spaces, CreateSpaceInput } from './session/spaces.ts';
+export type { Members } from './session/members.ts';
+export type { Teams } from './session/teams.ts';
+export type { Messages, SendInput, SendFile, SendUrl, SentMessage, EditInput } from './session/messages.ts';
+export type { Files, FileEntry } from './session/files.ts';
+export type { Search, SearchOptions, SearchResult, SearchHit, SearchResults, FileHit, SpaceHit } from './session/search.ts';
+export type { People } from './session/people.ts';
+export type { Events } from './session/events.ts';
+export type { SecureRoom, SecureTeam, SecureMessage, MessageContent, PersonRef } from './session/types.ts';
+export { FlintError, type FlintErrorKind, type FlintErrorInit } from './errors.ts';
+export type { FlintClient, Page } from './client.ts';
+export { nextLink, type FetchLike } from './transport.ts';
+export type { EventStream, WebSocketConstructor, WebSocketLike } from './event-stream.ts';
+export type { KmsTransport, KmsReplyMatcher } from './kms/transport.ts';
+export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding } from './kms/client.ts';
+export type { SearchEpoch } from './search/search-keys.ts';
+export type { Card } from './secure/cards.ts';
+export type { FileReference, Preview } from './files/reference.ts';
+export type { Download } from './files/download.ts';
+export type { UploadSource, UploadOptions, UploadedFile, UploadedPreview } from './files/upload.ts';
+export { checkSourceUrl, nameFromResponse, URL_UPLOAD_LIMITS, type UrlUploadOptions } from './files/from-url.ts';
 export { webhookSignature, verifyWebhookSignature } from './webhook-signature.ts';
 export { PREVIEW_LIMITS, previewKind, fitPreview, type PreviewMaker, type PreviewImage, type PreviewSource } from './previews/preview.ts';

@@ -76,7 +76,7 @@ export class Transport {
     try {
       response = await this.fetchFn(url, { method: verb, headers, body: payload, credentials: this.options.useCookie ? 'same-origin' : 'omit' });
     } catch (error) {
-      throw new FlintError(0, 'network_error', `cannot reach ${this.baseUrl}: ${(error as Error).message}`, undefined, undefined);
+      throw FlintError.network(`cannot reach ${this.baseUrl}: ${(error as Error).message}`, error);
     }
     if (response.status >= 400) {
       let errorBody: ErrorBody | undefined;
@@ -86,13 +86,10 @@ export class Transport {
         errorBody = undefined;
       }
       const retry = response.headers.get('retry-after');
-      throw new FlintError(
-        response.status,
-        errorBody?.code ?? 'internal',
-        errorBody?.message ?? `HTTP ${response.status}`,
-        errorBody,
-        retry === null ? undefined : Number(retry),
-      );
+      throw FlintError.refused(response.status, errorBody?.message ?? `HTTP ${response.status}`, {
+        ...(errorBody !== undefined ? { body: errorBody } : {}),
+        ...(retry !== null ? { retryAfterSec: Number(retry) } : {}),
+      });
     }
     return response;
   }

@@ -38,17 +38,8 @@ export interface Core {
   now(): number;
 }
 
-/** The authenticated principal of a request. */
-export interface Actor {
-  personId: string;
-  orgId: string;
-  sessionId: string;
-  type: 'person' | 'bot';
-  isAdmin: boolean;
-  isGuest: boolean;
-  /** How the request authenticated: a bearer token, or the web session cookie. */
-  via: 'bearer' | 'cookie';
-}
+/** The authenticated principal of a request (its own module, so the auth cache need not import this one). */
+export type { Actor } from './identity/actor.ts';
 
 /** Where a request came from, recorded on sessions (SPEC ID-8). */
 export interface ClientInfo {

@@ -5,7 +5,9 @@
 export { createServer, type FlintServer, type ServerOptions } from './server.ts';
 export { loadConfig, readEnv, ConfigError, ENV_VARS, type FlintConfig, type ConfigFlags } from './config/config.ts';
 export { ApiError } from './errors.ts';
-export { createLogger, type Logger } from './infra/logger.ts';
+export { validatorCompiler } from './http/validation.ts';
+export { createLogger, stdoutLogDestination, PipeLogDestination, type Logger } from './infra/logger.ts';
+export { addressAllowed, parseAllowList, EMPTY_ALLOW_LIST, type AddressPolicy } from './infra/address-policy.ts';
 export type { Core, Actor } from './core.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';

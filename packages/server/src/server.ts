@@ -30,6 +30,7 @@ import { sweepStaleUploads } from './files/cleanup.ts';
 import { WebhookRegistry } from './webhooks/registry.ts';
 import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
 import { WebhookDeliverer } from './webhooks/delivery.ts';
+import { cleartextWarning } from './http/transport.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -163,6 +164,8 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     },
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });
+      const cleartext = cleartextWarning(config);
+      if (cleartext !== undefined) log.warn({ host: config.host }, cleartext);
       return address;
     },
     close,

@@ -13,7 +13,8 @@ import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
 import { loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
 import { composeFlint, type ComposeOptions } from '@flint/cli/compose';
-import { FlintClient } from '@flint/sdk';
+import { createSession, newDeviceSecret, type FlintClient, type KmsDeviceCredential, type Session, type SessionOptions } from '@flint/sdk';
+import { NodeWebSocket } from './events.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
@@ -38,9 +39,18 @@ export interface TestFlint extends AsyncDisposable {
   logs: Record<string, unknown>[];
   /** The raw log text, for scanning for secrets. */
   logText(): string;
+  /** The typed API of a new SDK session (no sealing): for tests of the core's own rules. */
   client(options?: { clientVersion?: string }): FlintClient;
-  /** Signs someone up and answers their signed-in client. */
+  /** Signs someone up and answers the typed API of their signed-in session. */
   signup(input: { email: string; password?: string; displayName?: string; invitationToken?: string }): Promise<FlintClient>;
+  /**
+   * An SDK session (end-to-end encryption, events) on this server: signed in as the person behind
+   * `as` (an API from `signup`/`client`, sharing its token), or not signed in. Node's WebSocket is
+   * set; the KMS is reached through the core's relay unless `options.kms` says otherwise.
+   */
+  session(as?: FlintClient, options?: Partial<SessionOptions> & { deviceId?: string }): Session;
+  /** `session`, signed into the KMS already (so a failure shows here). */
+  connect(as: FlintClient, options?: Partial<SessionOptions> & { deviceId?: string }): Promise<Session>;
   /** The e-mails written to the outbox, oldest first. */
   outbox(): Promise<{ to: string; subject: string; text: string }[]>;
   /**
@@ -100,7 +110,20 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         await flint.server.close();
         await db.drop();
         await rm(dataDir, { recursive: true, force: true });
+        await rm(config.kmsDataDir, { recursive: true, force: true });
       })());
+    // One KMS device per person, as a person's one computer: the KMS enrolls only a person's first
+    // device (or one the password or an enrolled device vouches for), so every session of a person
+    // here carries the same device credential unless the test gives another (`kmsCredential`).
+    const devices = new Map<string, KmsDeviceCredential>();
+    const deviceOf = async (personId: string): Promise<KmsDeviceCredential> => {
+      let device = devices.get(personId);
+      if (device === undefined) {
+        device = { device: newDeviceSecret() };
+        devices.set(personId, device);
+      }
+      return device;
+    };
     const flint: TestFlint = {
       url,
       config,
@@ -109,7 +132,25 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
       engine: database.engine,
       logs,
       logText: () => logText,
-      client: (o = {}) => new FlintClient({ baseUrl: url, clientVersion: o.clientVersion ?? 'flint-testkit/0.1' }),
+      client: (o = {}) => createSession({ baseUrl: url, clientVersion: o.clientVersion ?? 'flint-testkit/0.1' }).api,
+      session(as, o = {}) {
+        const { deviceId, ...rest } = o;
+        const token = as?.transport.accessToken;
+        return createSession({
+          baseUrl: url,
+          clientVersion: 'flint-testkit/0.1',
+          WebSocket: NodeWebSocket,
+          ...(token !== undefined ? { auth: { token, ...(as?.session?.refreshToken !== undefined ? { refreshToken: as.session.refreshToken } : {}) } } : {}),
+          ...(deviceId !== undefined ? { device: { id: deviceId } } : {}),
+          kmsCredential: deviceOf,
+          ...rest,
+        });
+      },
+      async connect(as, o = {}) {
+        const session = flint.session(as, o);
+        await session.connect();
+        return session;
+      },
       async signup(input) {
         const client = flint.client();
         await client.auth.signup({
@@ -149,6 +190,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
   } catch (error) {
     await database?.drop();
     await rm(dataDir, { recursive: true, force: true });
+    await rm(`${dataDir}-kms`, { recursive: true, force: true });
     throw error;
   }
 }

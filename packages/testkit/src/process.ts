@@ -66,6 +66,34 @@ export async function spawnGateway(port: number, coreUrl: string, env: Record<st
   return proc;
 }
 
+/**
+ * `flint kms serve` as a real process (the KMS on its own machine), vouching for bearers through the
+ * core at `coreUrl`; ready once it answers `/kms/info`. Restart it with `stop()` and a new call on
+ * the same port and data folder.
+ */
+export async function spawnKms(port: number, options: { dataDir: string; coreUrl: string; cluster: string; env?: Record<string, string> }): Promise<FlintProcess> {
+  const child = spawn(process.execPath, [FLINT_BIN, 'kms', '--data', options.dataDir, 'serve', '--port', String(port), '--cluster', options.cluster, '--core-url', options.coreUrl], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const proc = track(child, `http://127.0.0.1:${port}`);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (proc.exitCode() !== undefined) throw new Error(`flint kms serve exited with ${proc.exitCode()}:\n${proc.output()}`);
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`flint kms serve did not become ready:\n${proc.output()}`);
+    }
+    try {
+      if ((await fetch(`${proc.url}/kms/info`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return proc;
+}
+
 /** Collects a child's output and exit, and gives the handle both spawners return. */
 function track(child: ChildProcess, url: string): FlintProcess & { exitCode(): number | null | undefined; exited: Promise<number | null> } {
   let output = '';

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createGatewayServer } from '@flint/gateway';
+import { EMPTY_ALLOW_LIST, addressAllowed } from '@flint/server';
 
 export function gatewayCommand(): Command {
   const gateway = new Command('gateway').description('the Webex-compatible /v1 API for bots and Webex SDKs (security realm)');
@@ -30,6 +31,8 @@ export function gatewayCommand(): Command {
         port: Number(o.port),
         trustProxy: o.trustProxy === true,
         allowPrivateFileUrls: o.allowPrivateFileUrls === true,
+        // Public addresses only, judged as the core judges webhook targets (IPv6 forms included).
+        fileUrlAddressAllowed: (address, hostname) => addressAllowed({ mode: 'public', allow: EMPTY_ALLOW_LIST }, address, hostname),
         ...(o.tlsCert !== undefined && o.tlsKey !== undefined ? { tls: { cert: readFileSync(o.tlsCert, 'utf8'), key: readFileSync(o.tlsKey, 'utf8') } } : {}),
       });
       const url = await server.listen();

@@ -2,20 +2,21 @@
  * `flint kms …`: the KMS on its own (another machine, or the customer's premises) and its audit log.
  * @module
  */
-import { join, resolve } from 'node:path';
 import { Command } from 'commander';
-import { createKmsServer, databaseConfigFromUrl, openKms, readKmsAudit, resetKmsCredentials, type AuditEntry, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
 import { connectKmsToCore } from './kms-connector.ts';
+import { endProcess } from '../shutdown.ts';
 
 interface Common {
   data?: string;
   databaseUrl?: string;
 }
 
-function storage(o: Common): { dataDir: string; database: ReturnType<typeof databaseConfigFromUrl> | undefined } {
-  const dataDir = resolve(o.data ?? process.env['FLINT_KMS_DATA_DIR'] ?? join(process.env['FLINT_DATA_DIR'] ?? './data', 'kms'));
-  const url = o.databaseUrl ?? process.env['FLINT_KMS_DATABASE_URL'];
-  return { dataDir, database: url === undefined ? undefined : databaseConfigFromUrl(url) };
+/** Where the KMS keeps its data: from the typed config, read once per command. */
+function storage(config: KmsConfig): { dataDir: string; database: KmsConfig['database'] } {
+  // The master key and the database it seals: folders 0700, files 0600.
+  process.umask(0o077);
+  return { dataDir: config.dataDir, database: config.database };
 }
 
 /**
@@ -35,9 +36,18 @@ function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrinc
   };
 }
 
-/** Ends the process cleanly on SIGTERM or SIGINT, after `close`. */
+/** Ends the process on SIGTERM or SIGINT, after `close`, and within 25 s whatever happens (shutdown.ts). */
 function onShutdown(close: () => Promise<unknown>): void {
-  const stop = () => void close().then(() => process.exit(0));
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return endProcess(1, { now: true });
+    stopping = true;
+    setTimeout(() => endProcess(1, { now: true }), 25_000).unref();
+    close().then(
+      () => endProcess(0),
+      () => endProcess(1),
+    );
+  };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
 }
@@ -49,9 +59,10 @@ function line(e: AuditEntry): string {
 
 export function kmsCommand(): Command {
   const kms = new Command('kms').description('the Key Management Server (security realm)');
-  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>/kms)');
+  kms.option('--data <dir>', 'KMS data folder: SQLite file and master key (FLINT_KMS_DATA_DIR, default <FLINT_DATA_DIR>-kms, i.e. ./data-kms)');
   kms.option('--database-url <url>', 'the KMS’s own database: sqlite:<file> or postgres://… (FLINT_KMS_DATABASE_URL)');
-  const common = () => kms.opts<Common>();
+  // Read once, when a subcommand runs (the parent's flags are parsed by then).
+  const config = () => loadKmsConfig(readKmsEnv(), kms.opts<Common>());
 
   kms
     .command('serve')
@@ -61,7 +72,7 @@ export function kmsCommand(): Command {
     .requiredOption('--cluster <uri>', 'kms://<host>: the cluster URI and certificate name')
     .requiredOption('--core-url <url>', 'the core that vouches for bearer tokens')
     .action(async (o: { port: string; host: string; cluster: string; coreUrl: string }) => {
-      const server = await createKmsServer({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
+      const server = await createKmsServer({ ...storage(config()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
       const url = await server.listen();
       process.stdout.write(`Flint KMS ${o.cluster} listening on ${url}\n`);
       onShutdown(() => server.close());
@@ -73,12 +84,13 @@ export function kmsCommand(): Command {
     .requiredOption('--cluster <uri>', 'kms://<host>: the cluster URI and certificate name')
     .requiredOption('--core-url <url>', 'the core to connect to (and that vouches for bearer tokens)')
     .action(async (o: { cluster: string; coreUrl: string }) => {
-      const secret = process.env['FLINT_KMS_LINK_SECRET'];
-      if (secret === undefined || secret.length < 32) {
+      const settings = config();
+      const secret = settings.linkSecret;
+      if (secret === undefined) {
         process.stderr.write('flint: FLINT_KMS_LINK_SECRET: set it (at least 32 characters), the same as on the core\n');
         process.exit(2);
       }
-      const instance = await openKms({ ...storage(common()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
+      const instance = await openKms({ ...storage(settings), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
       const connector = connectKmsToCore(instance, { coreUrl: o.coreUrl, secret, log: (line) => process.stdout.write(`Flint KMS ${o.cluster}: ${line}\n`) });
       onShutdown(() => {
         connector.close();
@@ -91,7 +103,7 @@ export function kmsCommand(): Command {
     .description('forget a person’s KMS device credentials (lost every device and the password): their next device enrolls as on first use — check who asks first')
     .argument('<userId>', 'the person’s id')
     .action(async (userId: string) => {
-      const removed = await resetKmsCredentials(storage(common()), userId);
+      const removed = await resetKmsCredentials(storage(config()), userId);
       process.stdout.write(`${removed} credential(s) of ${userId} removed; the next device to use the KMS as this person enrolls.\n`);
     });
 
@@ -105,7 +117,7 @@ export function kmsCommand(): Command {
     .option('--limit <n>', 'at most this many entries, newest last', '1000')
     .option('--json', 'one JSON object per line')
     .action(async (o: { user?: string; target?: string; action?: string; since?: string; limit: string; json?: boolean }) => {
-      const entries = await readKmsAudit(storage(common()), {
+      const entries = await readKmsAudit(storage(config()), {
         userId: o.user,
         target: o.target,
         action: o.action,

@@ -5,8 +5,10 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
-import { loadConfig, readEnv, createLogger, type ConfigFlags } from '@flint/server';
+import { loadConfig, readEnv, createLogger, stdoutLogDestination, type ConfigFlags } from '@flint/server';
 import { composeFlint } from '../compose.ts';
+import { endProcess } from '../shutdown.ts';
+import { prepareDataFolders } from '../data-folders.ts';
 
 /** The built web app if there is one, else its static shell. */
 function webRoot(): string {
@@ -18,7 +20,11 @@ function webRoot(): string {
 export async function serve(flags: ConfigFlags): Promise<void> {
   const started = performance.now();
   const config = loadConfig(readEnv(), flags);
-  const log = createLogger(config.logLevel);
+  // Standard output as a pipe gets a writer that never blocks (a dead or stalled log reader must
+  // not keep the server from running or from stopping).
+  const destination = stdoutLogDestination();
+  const log = createLogger(config.logLevel, destination);
+  await prepareDataFolders(config, log, { kmsInProcess: config.kmsUrl === undefined && config.kmsLinkSecret === undefined });
   const server = await composeFlint(config, { logger: log, webRoot: webRoot() });
   const url = await server.listen();
   log.info(
@@ -26,25 +32,27 @@ export async function serve(flags: ConfigFlags): Promise<void> {
     'Flint is ready',
   );
 
+  const finish = async (code: number, message: string) => {
+    if (code === 0) log.info(message);
+    else log.error(message);
+    await destination?.flush(1000);
+    endProcess(code);
+  };
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    // A second signal while stopping: the operator means now.
+    if (stopping) endProcess(1, { now: true });
     stopping = true;
-    log.info({ signal }, 'shutting down: finishing in-flight requests');
-    // A hung request must not keep the process alive forever.
-    const force = setTimeout(() => {
-      log.error('shutdown took longer than 25 s; exiting');
-      process.exit(1);
-    }, 25_000);
-    force.unref();
+    // Armed before anything that could get stuck (logging included): whatever state the process
+    // is in, it ends by then.
+    const deadline = setTimeout(() => endProcess(1, { now: true }), config.shutdownTimeoutMs);
+    deadline.unref();
+    log.info({ signal, deadlineMs: config.shutdownTimeoutMs }, 'shutting down: finishing in-flight requests');
     server.close().then(
-      () => {
-        log.info('stopped');
-        process.exit(0);
-      },
+      () => finish(0, 'stopped'),
       (error: unknown) => {
         log.error({ err: error }, 'error during shutdown');
-        process.exit(1);
+        return finish(1, 'stopped after an error');
       },
     );
   };

@@ -4,7 +4,9 @@
  * own network (SSRF): an address that is loopback, private, link-local or otherwise not public is
  * refused — checked on the address actually dialled (a custom DNS lookup), so a name that resolves
  * to an internal address (DNS rebinding included) is refused too, and again on every redirect.
- * `allowPrivateAddresses` lifts that for an install whose files live on an intranet, and for tests.
+ * `allowPrivateAddresses` lifts that for an install whose files live on an intranet, and for tests;
+ * `addressAllowed` replaces the built-in rule with the operator's (under `flint` the core's address
+ * policy, FLINT_WEBHOOK_TARGETS and FLINT_WEBHOOK_ALLOW, given by the composition root).
  *
  * On node:http(s) rather than the global fetch, which offers no hook on the dialled address. The
  * SDK's `uploadFromUrl` keeps the rest (schemes, size caps, the deadline, streaming encryption).
@@ -56,21 +58,28 @@ export class InternalAddressError extends Error {
   override readonly name = 'InternalAddressError';
 }
 
+/** Whether the gateway may dial `address`, reached under the URL's host name `hostname`. */
+export type AddressCheck = (address: string, hostname: string) => boolean;
+
+const builtIn: AddressCheck = (address) => !isInternalAddress(address);
+
 /** A DNS lookup that refuses internal addresses: the check is on what is really dialled. */
-function publicLookup(hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void {
-  dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
-    if (err) return callback(err, []);
-    if (addresses.length === 0 || addresses.some((a) => isInternalAddress(a.address))) return callback(new InternalAddressError(`${hostname} resolves to an internal address`), []);
-    if (options.all === true) return callback(null, addresses);
-    return callback(null, addresses[0]!.address, addresses[0]!.family);
-  });
+function guardedLookup(allowed: AddressCheck) {
+  return (hostname: string, options: LookupOptions, callback: (err: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void): void => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
+      if (err) return callback(err, []);
+      if (addresses.length === 0 || addresses.some((a) => !allowed(a.address, hostname))) return callback(new InternalAddressError(`${hostname} resolves to an internal address`), []);
+      if (options.all === true) return callback(null, addresses);
+      return callback(null, addresses[0]!.address, addresses[0]!.family);
+    });
+  };
 }
 
-function get(url: URL, allowPrivate: boolean, signal: AbortSignal | undefined): Promise<IncomingMessage> {
+function get(url: URL, allowed: AddressCheck | undefined, signal: AbortSignal | undefined): Promise<IncomingMessage> {
   return new Promise((resolve, reject) => {
     const request = (url.protocol === 'https:' ? httpsRequest : httpRequest)(
       url,
-      { method: 'GET', headers: { 'user-agent': 'flint-gateway/0.1', accept: '*/*' }, ...(signal ? { signal } : {}), ...(allowPrivate ? {} : { lookup: publicLookup }) },
+      { method: 'GET', headers: { 'user-agent': 'flint-gateway/0.1', accept: '*/*' }, ...(signal ? { signal } : {}), ...(allowed === undefined ? {} : { lookup: guardedLookup(allowed) }) },
       resolve,
     );
     request.on('error', reject);
@@ -89,8 +98,8 @@ function toResponse(res: IncomingMessage): Response {
 }
 
 /** GET only (all `uploadFromUrl` needs), following at most `fileFetchRedirects` redirects, each checked. */
-export function guardedFetch(options: { allowPrivateAddresses?: boolean } = {}): FetchLike {
-  const allowPrivate = options.allowPrivateAddresses === true;
+export function guardedFetch(options: { allowPrivateAddresses?: boolean; addressAllowed?: AddressCheck } = {}): FetchLike {
+  const allowed = options.allowPrivateAddresses === true ? undefined : (options.addressAllowed ?? builtIn);
   return async (input, init) => {
     let url = new URL(input);
     const signal = init.signal ?? undefined;
@@ -98,8 +107,8 @@ export function guardedFetch(options: { allowPrivateAddresses?: boolean } = {}):
       if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError('only http and https are fetched');
       const host = url.hostname.replace(/^\[|\]$/g, '');
       // A literal address is dialled without a lookup, so it is checked here.
-      if (!allowPrivate && isIP(host) !== 0 && isInternalAddress(host)) throw new InternalAddressError(`${host} is an internal address`);
-      const res = await get(url, allowPrivate, signal);
+      if (allowed !== undefined && isIP(host) !== 0 && !allowed(host, host)) throw new InternalAddressError(`${host} is an internal address`);
+      const res = await get(url, allowed, signal);
       const status = res.statusCode ?? 0;
       const location = res.headers.location;
       if (status >= 300 && status < 400 && typeof location === 'string') {

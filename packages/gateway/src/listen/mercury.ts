@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Person, StoredEvent } from '@flint/protocol';
-import type { EventStream } from '@flint/sdk';
+import { createSession, type Events, type Session } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import type { Gateway } from '../context.ts';
 import { originOf } from '../request.ts';
@@ -39,7 +39,7 @@ function people(caller: Caller): PersonLookup {
   return async (personId) => {
     let found = cache.get(personId);
     if (found === undefined) {
-      found = caller.client.people.get(personId).catch(() => undefined);
+      found = caller.session.api.people.get(personId).catch(() => undefined);
       if (cache.size > 1000) cache.clear();
       cache.set(personId, found);
     }
@@ -58,7 +58,8 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
       return;
     }
     const origin = originOf(req);
-    let stream: EventStream | undefined;
+    let stream: Events | undefined;
+    let listener: Session | undefined;
     let sequence = 1;
     let authorized = false;
     let closed = false;
@@ -115,20 +116,26 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
         if (stream?.lastEventId !== undefined) at.reset(stream.lastEventId);
         save();
       };
-      stream = caller.client.events({
-        deviceId: `mercury-${deviceId}`,
-        onEvent,
-        onReset,
-        ...(claimed.resumeAfter !== undefined ? { lastEventId: claimed.resumeAfter } : {}),
+      // A session of the caller's own for this device: its event stream resumes where the device left off.
+      listener = createSession({
+        baseUrl: gw.core.url(),
+        auth: { token: bearer },
+        device: { id: `mercury-${deviceId}` },
+        clientVersion: 'flint-gateway/0.1',
+        ...(gw.core.fetch ? { fetch: gw.core.fetch } : {}),
         ...(gw.core.WebSocket ? { WebSocket: gw.core.WebSocket } : {}),
+        ...(gw.core.kmsTransport !== undefined ? { kms: { transport: gw.core.kmsTransport } } : {}),
       });
+      stream = listener.events;
+      stream.on(onEvent);
+      stream.onReset(onReset);
       try {
-        await stream.start();
+        await stream.start(claimed.resumeAfter !== undefined ? { lastEventId: claimed.resumeAfter } : {});
       } catch {
         return socket.close(1011, 'the event stream could not be opened');
       }
       if (closed) {
-        stream.stop();
+        listener.close();
         return;
       }
       at.opened(stream.lastEventId);
@@ -164,7 +171,7 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
     socket.on('close', () => {
       closed = true;
       clearTimeout(timer);
-      stream?.stop();
+      listener?.close();
     });
     socket.on('error', () => undefined);
   });

@@ -6,7 +6,6 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { AttachmentAction } from '@flint/protocol';
-import { openWithKey, sealText } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
@@ -15,13 +14,8 @@ import { bodyObject, reqString } from '../request.ts';
 import { v1, type Gateway } from '../context.ts';
 
 /** The submitted values, opened with the caller's own KMS access; undefined if they cannot be. */
-export async function openInputs(caller: Caller, action: AttachmentAction): Promise<Record<string, unknown> | undefined> {
-  try {
-    const parsed: unknown = JSON.parse(await openWithKey(await caller.secure.keys.key(action.encryptionKeyUrl), action.inputs));
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+export function openInputs(caller: Caller, action: AttachmentAction): Promise<Record<string, unknown> | undefined> {
+  return caller.session.messages.openAction(action);
 }
 
 function present(a: AttachmentAction, inputs: Record<string, unknown> | undefined): Record<string, unknown> {
@@ -47,16 +41,12 @@ export function attachmentActionRoutes(app: FastifyInstance, gw: Gateway): void 
     if (typeof inputs !== 'object' || inputs === null || Array.isArray(inputs)) throw WebexError.badRequest('inputs: an object');
     const json = JSON.stringify(inputs);
     if (new TextEncoder().encode(json).length > GATEWAY_LIMITS.cardInputsBytes) throw WebexError.badRequest(`inputs: at most ${GATEWAY_LIMITS.cardInputsBytes} bytes of JSON`);
-    const message = await caller.client.messages.get(messageId);
-    const room = await caller.client.rooms.get(message.roomId);
-    if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('messageId: its space has no encryption key; the inputs cannot be sealed');
-    const key = await caller.secure.keys.key(room.encryptionKeyUrl);
-    const action = await caller.client.attachmentActions.create({ type: 'submit', messageId, inputs: (await sealText(key, json)).ciphertext, encryptionKeyUrl: key.uri });
+    const action = await caller.session.messages.submitAction(messageId, inputs as Record<string, unknown>);
     return present(action, inputs as Record<string, unknown>);
   });
 
   v1(app, gw, 'GET', '/v1/attachment/actions/:actionId', async ({ req, caller }) => {
-    const action = await caller.client.attachmentActions.get(pathId('ATTACHMENT_ACTION', (req.params as { actionId: string }).actionId));
+    const action = await caller.session.api.attachmentActions.get(pathId('ATTACHMENT_ACTION', (req.params as { actionId: string }).actionId));
     return present(action, await openInputs(caller, action));
   });
 }

@@ -7,7 +7,7 @@
 import { Readable } from 'node:stream';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { downloadFile, openReference, type FileReference } from '@flint/sdk';
+import type { FileReference } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { contentId } from '../ids.ts';
@@ -16,10 +16,10 @@ import { REPLY_SENT, v1, type Gateway } from '../context.ts';
 async function referenceOf(caller: Caller, id: string): Promise<FileReference> {
   const parsed = contentId(id);
   if (parsed === undefined) throw WebexError.notFound('content');
-  const message = await caller.client.messages.get(parsed.messageId);
+  const message = await caller.session.api.messages.get(parsed.messageId);
   const file = message.files?.[parsed.index];
   if (file === undefined || message.encryptionKeyUrl === undefined) throw WebexError.notFound('content');
-  return openReference(await caller.secure.keys.key(message.encryptionKeyUrl), file.reference);
+  return caller.session.files.open(message.encryptionKeyUrl, file.reference);
 }
 
 /** `filename` for Content-Disposition: quoted ASCII, and the exact name in RFC 5987 form. */
@@ -45,7 +45,7 @@ export function contentRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'GET', '/v1/contents/:contentId', async ({ req, reply, caller }) => {
     const ref = await referenceOf(caller, (req.params as { contentId: string }).contentId);
-    const download = await downloadFile(caller.client, ref);
+    const download = await caller.session.files.download(ref);
     // An integrity failure errors the stream: the transfer is cut short, never completed with bad bytes.
     download.verified.catch(() => undefined);
     headers(reply, ref);

@@ -19,7 +19,7 @@ export async function findMembership(caller: Caller, id: string): Promise<Member
   const pair = pairId('MEMBERSHIP', id);
   if (pair === undefined) throw WebexError.notFound('membership');
   const [personId, roomId] = pair;
-  const page = await caller.client.memberships.list({ roomId, personId });
+  const page = await caller.session.api.memberships.list({ roomId, personId });
   const found = page.items[0];
   if (found === undefined) throw WebexError.notFound('membership');
   return found;
@@ -41,7 +41,7 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     const max = pageMax(req.query);
     const cursor = queryString(req.query, 'cursor', 300);
     if (roomId !== undefined) {
-      const page = await caller.client.memberships.list({
+      const page = await caller.session.api.memberships.list({
         roomId: fieldId('ROOM', roomId, 'roomId'),
         ...(personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : {}),
         ...(personEmail !== undefined ? { personEmail } : {}),
@@ -56,10 +56,10 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     const me = caller.me;
     if (personId !== undefined && fieldId('PEOPLE', personId, 'personId') !== me.id) throw WebexError.badRequest('roomId: required to list other people’s memberships');
     if (personEmail !== undefined && !me.emails.some((e) => e.toLowerCase() === personEmail.toLowerCase())) throw WebexError.badRequest('roomId: required to list other people’s memberships');
-    const rooms = await caller.client.rooms.list({ max, ...(cursor !== undefined ? { cursor } : {}) });
+    const rooms = await caller.session.api.rooms.list({ max, ...(cursor !== undefined ? { cursor } : {}) });
     const items = [];
     for (const room of rooms.items) {
-      const mine = (await caller.client.memberships.list({ roomId: room.id, personId: me.id })).items[0];
+      const mine = (await caller.session.api.memberships.list({ roomId: room.id, personId: me.id })).items[0];
       if (mine !== undefined) items.push(presentMembership(mine));
     }
     const next = linkParam(rooms.next, 'cursor');
@@ -71,7 +71,7 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     const body = bodyObject(req);
     const roomId = fieldId('ROOM', body['roomId'], 'roomId');
     const isModerator = optBoolean(body, 'isModerator');
-    const membership = await caller.secure.addMember(roomId, personRef(body), isModerator !== undefined ? { isModerator } : {});
+    const membership = await caller.session.members.add(roomId, personRef(body), isModerator !== undefined ? { isModerator } : {});
     return presentMembership(membership);
   });
 
@@ -84,11 +84,11 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     // isRoomHidden is accepted and has no effect: Flint keeps no hidden-space state yet.
     optBoolean(body, 'isRoomHidden');
     if (isModerator === undefined || isModerator === membership.isModerator) return presentMembership(membership);
-    return presentMembership(await caller.client.memberships.update(membership.id, isModerator));
+    return presentMembership(await caller.session.api.memberships.update(membership.id, isModerator));
   });
 
   v1(app, gw, 'DELETE', '/v1/memberships/:membershipId', async ({ req, caller }) => {
     const membership = await findMembership(caller, (req.params as { membershipId: string }).membershipId);
-    await caller.secure.removeMember(membership.id);
+    await caller.session.members.remove(membership.id);
   });
 }

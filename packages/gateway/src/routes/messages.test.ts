@@ -15,8 +15,8 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CARD_CONTENT_TYPE, fromHydraId } from '@flint/protocol';
-import { SearchClient, SecureClient, type FlintClient } from '@flint/sdk';
-import { errorOf, NodeWebSocket, raw, scanForPlaintext, startFlint, startWebhookReceiver, type TestFlint, type WebhookReceiver } from '@flint/testkit';
+import type { FlintClient, Search, Session } from '@flint/sdk';
+import { errorOf, raw, scanForPlaintext, startFlint, startWebhookReceiver, type TestFlint, type WebhookReceiver } from '@flint/testkit';
 import { GATEWAY_LIMITS } from '../limits.ts';
 
 const unique = (label: string) => `${label}${randomBytes(6).toString('hex')}`;
@@ -24,8 +24,8 @@ const unique = (label: string) => `${label}${randomBytes(6).toString('hex')}`;
 describe('/v1/messages: search tokens and cards (SR-1, PL-2)', () => {
   let flint: TestFlint;
   let ada: FlintClient;
-  let adaSecure: SecureClient;
-  let adaSearch: SearchClient;
+  let adaSecure: Session;
+  let adaSearch: Search;
   let botToken: string;
   let roomId: string;
   let web: Server;
@@ -38,10 +38,10 @@ describe('/v1/messages: search tokens and cards (SR-1, PL-2)', () => {
     flint = await startFlint({ gateway: { allowPrivateFileUrls: true }, env: { FLINT_WEBHOOK_TARGETS: 'any' } });
     receiver = await startWebhookReceiver();
     ada = await flint.signup({ email: 'ada@bots.example', displayName: 'Ada Native' });
-    adaSecure = await SecureClient.connect(ada, { deviceId: 'ada-laptop', WebSocket: NodeWebSocket });
+    adaSecure = await flint.connect(ada, { deviceId: 'ada-laptop', searchRoomsTtlMs: 0 });
     // Ada also calls /v1 with her token: her laptop approves that token's KMS device.
     await adaSecure.approveToken(ada.session!.accessToken);
-    adaSearch = new SearchClient(adaSecure, { roomsTtlMs: 0 });
+    adaSearch = adaSecure.search;
     botToken = (await flint.signup({ email: 'robot@bots.example', displayName: 'Robot' })).session!.accessToken;
     roomId = ((await raw(flint.url, 'POST', '/v1/rooms', { token: botToken, body: { title: 'Bot room' } })).json as { id: string }).id;
     assert.equal((await raw(flint.url, 'POST', '/v1/memberships', { token: botToken, body: { roomId, personEmail: 'ada@bots.example' } })).status, 200);
@@ -130,7 +130,7 @@ describe('/v1/messages: search tokens and cards (SR-1, PL-2)', () => {
     assert.equal(listed.id, sent.id);
     assert.deepEqual(listed.attachments, attachments);
     // The native member opens the card with her own KMS access; the core stores it sealed.
-    const opened = await adaSecure.getMessage(native(sent.id));
+    const opened = await adaSecure.messages.get(native(sent.id));
     assert.deepEqual(opened.cards, attachments);
     const stored = await ada.messages.get(native(sent.id));
     assert.equal(stored.attachments?.[0]?.contentType, CARD_CONTENT_TYPE);
@@ -143,7 +143,7 @@ describe('/v1/messages: search tokens and cards (SR-1, PL-2)', () => {
     assert.equal(edit.status, 400);
 
     // Ada posts a card natively; the bot reads it through /v1.
-    const nativeCard = await adaSecure.send({ roomId: fromHydraId('ROOM', roomId)!, text: 'native fallback', cards: [{ contentType: CARD_CONTENT_TYPE, content: { type: 'AdaptiveCard', version: '1.3', body: [] } }] });
+    const nativeCard = await adaSecure.messages.send({ roomId: fromHydraId('ROOM', roomId)!, text: 'native fallback', cards: [{ contentType: CARD_CONTENT_TYPE, content: { type: 'AdaptiveCard', version: '1.3', body: [] } }] });
     const viaV1 = (await raw(flint.url, 'GET', `/v1/messages/${Buffer.from(`ciscospark://us/MESSAGE/${nativeCard.id}`).toString('base64').replace(/=+$/, '')}`, { token: botToken })).json as { attachments: unknown };
     assert.deepEqual(viaV1.attachments, [{ contentType: CARD_CONTENT_TYPE, content: { type: 'AdaptiveCard', version: '1.3', body: [] } }]);
   });

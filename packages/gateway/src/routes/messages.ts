@@ -8,11 +8,11 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { CARD_CONTENT_TYPE, fromHydraId, type Message, type Room } from '@flint/protocol';
-import { FlintError, sealCards, sealText, uploadFile, uploadFromUrl, type Card, type FetchLike, type KmsKey, type MessageContent, type SecureMessage } from '@flint/sdk';
+import { CARD_CONTENT_TYPE, fromHydraId, type Message } from '@flint/protocol';
+import { FlintError, type Card, type FetchLike, type SecureMessage, type SendInput as SendInputSdk } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
-import { guardedFetch } from '../files/guarded-fetch.ts';
+import { guardedFetch, InternalAddressError, type AddressCheck } from '../files/guarded-fetch.ts';
 import { parseMultipart, type MultipartFile, type MultipartMessage } from '../files/multipart.ts';
 import { fieldId, hydra, pathId } from '../ids.ts';
 import { GATEWAY_LIMITS } from '../limits.ts';
@@ -24,6 +24,8 @@ import { v1, type Gateway } from '../context.ts';
 export interface MessageRouteOptions {
   /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
   allowPrivateFileUrls?: boolean;
+  /** The operator's rule for the addresses `files: [url]` may reach (default: public ones only). */
+  fileUrlAddressAllowed?: AddressCheck;
   /**
    * Sends file bodies to the core. It must stream with back-pressure (Node's global fetch reads a
    * streamed request body as fast as it is produced, so a large file would pile up in memory):
@@ -62,10 +64,10 @@ async function mentionsOf(caller: Caller, roomId: string, markdown: string | und
   for (const target of parsed.people) {
     let personId: string | undefined;
     if (target.kind === 'id') personId = fromHydraId('PEOPLE', target.value);
-    else personId = (await caller.client.people.list({ email: target.value })).items[0]?.id;
+    else personId = (await caller.session.api.people.list({ email: target.value })).items[0]?.id;
     if (personId === undefined || ids.has(personId)) continue;
     // Only members can be mentioned (the core refuses others); Webex leaves others as plain text.
-    const member = await caller.client.memberships.list({ roomId, personId });
+    const member = await caller.session.api.memberships.list({ roomId, personId });
     if (member.items.length > 0) ids.add(personId);
   }
   return { ...(ids.size > 0 ? { mentionedPeople: [...ids] } : {}), ...(parsed.all ? { mentionedGroups: ['all'] } : {}) };
@@ -91,7 +93,7 @@ function cardsOf(body: Record<string, unknown>, content: Content): Card[] | unde
 }
 
 async function personIdByEmail(caller: Caller, email: string): Promise<string> {
-  const found = (await caller.client.people.list({ email })).items[0];
+  const found = (await caller.session.api.people.list({ email })).items[0];
   if (found === undefined) throw WebexError.notFound('person');
   return found.id;
 }
@@ -105,7 +107,7 @@ export async function directSpace(caller: Caller, personId: string, create: bool
   if (known !== undefined) return known;
   let cursor: string | undefined;
   do {
-    const page = await caller.client.rooms.list({ type: 'direct', max: 1000, ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await caller.session.api.rooms.list({ type: 'direct', max: 1000, ...(cursor !== undefined ? { cursor } : {}) });
     const found = page.items.find((r) => r.directPersonId === personId);
     if (found !== undefined) {
       caller.directRooms.set(personId, found.id);
@@ -114,7 +116,7 @@ export async function directSpace(caller: Caller, personId: string, create: bool
     cursor = page.next === undefined ? undefined : (new URL(page.next).searchParams.get('cursor') ?? undefined);
   } while (cursor !== undefined);
   if (!create) return undefined;
-  const room = await caller.secure.openDirect({ personId });
+  const room = await caller.session.spaces.direct({ personId });
   caller.directRooms.set(personId, room.id);
   return room.id;
 }
@@ -130,72 +132,42 @@ interface SendInput extends Content {
 }
 
 /**
- * Blinded search tokens of the plaintext (and file names) under the search key of `key`'s epoch
- * (SPEC SR-1, SR-2), as native clients send them, so Flint's search finds what bots post. A space
- * without a KMS resource has no search key: its messages go unindexed rather than unsent.
- */
-async function searchTokens(caller: Caller, key: KmsKey, room: Room, content: MessageContent, fileNames: readonly string[] = []): Promise<{ searchTokens?: string[] }> {
-  if (room.kroUri === undefined) return {};
-  return { searchTokens: await caller.search.tokensFor(key, room, content, fileNames) };
-}
-
-/**
- * Seals and posts a message. The text, the file's reference, the card and the search tokens all
- * use the same key (the space's current one), which the message names in `encryptionKeyUrl`.
+ * Sends through the SDK's one send path (`session.messages.send`): it seals the text, the file's
+ * reference, the card and the search tokens with the space's current key. A large multipart file
+ * streams from the request through encryption to the core (attempts: 1); a URL is fetched through
+ * a fetch that refuses the server's own network, and its faults are the caller's: 4xx.
  */
 async function send(caller: Caller, input: SendInput, options: MessageRouteOptions): Promise<SecureMessage> {
-  const room = await caller.client.rooms.get(input.roomId);
-  if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
-  const key = await caller.secure.keys.key(room.encryptionKeyUrl);
-  let uploaded;
-  if (input.file !== undefined && 'url' in input.file) uploaded = await fetchAndUpload(caller, key, input.roomId, input.file.url, options);
-  else if (input.file !== undefined) {
-    const { name, type } = input.file;
-    const fetch = options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {};
-    // A large multipart file streams from the request through encryption to the core (attempts: 1).
-    uploaded =
-      'stream' in input.file
-        ? await uploadFile(caller.client, key, input.roomId, input.file.stream, { name, type, size: input.file.size, ...fetch })
-        : await uploadFile(caller.client, key, input.roomId, input.file.bytes, { name, type, ...fetch });
+  const { file, ...rest } = input;
+  const fetch = options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {};
+  let files: SendInputSdk['files'];
+  if (file !== undefined && 'url' in file) {
+    files = [{ url: file.url, maxBytes: GATEWAY_LIMITS.urlFileBytes, sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true, ...(options.fileUrlAddressAllowed !== undefined ? { addressAllowed: options.fileUrlAddressAllowed } : {}) }), ...fetch }];
+  } else if (file !== undefined) {
+    const { name, type } = file;
+    files = ['stream' in file ? { source: file.stream, name, type, size: file.size, ...fetch } : { source: file.bytes, name, type, ...fetch }];
   }
-  const sealed: Content = {};
-  for (const field of ['text', 'markdown', 'html'] as const) {
-    const value = input[field];
-    if (value !== undefined) sealed[field] = (await sealText(key, value)).ciphertext;
+  try {
+    const { uploaded: _uploaded, ...message } = await caller.session.messages.send({ ...rest, ...(files !== undefined ? { files } : {}) });
+    return message;
+  } catch (error) {
+    if (error instanceof FlintError && error.subject === 'file-source') {
+      if (error.code === 'payload_too_large') throw new WebexError('payload_too_large', error.message);
+      if (causedBy(error, InternalAddressError)) throw WebexError.badRequest('files: the URL is not on a public address');
+      throw WebexError.badRequest(`files: ${error.message}`);
+    }
+    throw error;
   }
-  const plain: Content = {};
-  for (const field of ['text', 'markdown', 'html'] as const) if (input[field] !== undefined) plain[field] = input[field];
-  const message = await caller.client.messages.create({
-    roomId: input.roomId,
-    ...(input.parentId !== undefined ? { parentId: input.parentId } : {}),
-    ...sealed,
-    encryptionKeyUrl: key.uri,
-    ...(input.mentionedPeople !== undefined ? { mentionedPeople: input.mentionedPeople } : {}),
-    ...(input.mentionedGroups !== undefined ? { mentionedGroups: input.mentionedGroups } : {}),
-    ...(uploaded !== undefined ? { files: [uploaded.attachment] } : {}),
-    ...(input.cards !== undefined ? { attachments: await sealCards(key, input.cards) } : {}),
-    ...(await searchTokens(caller, key, room, plain, uploaded !== undefined ? [uploaded.reference.name] : [])),
-  });
-  return { ...message, ...plain, ...(input.cards !== undefined ? { cards: input.cards } : {}) };
 }
 
-/**
- * `files: [url]`: the SDK's `uploadFromUrl` fetches, encrypts and uploads in one stream, through a
- * fetch that refuses the server's own network. The URL's faults are the caller's: 4xx.
- */
-async function fetchAndUpload(caller: Caller, key: Parameters<typeof uploadFromUrl>[1], roomId: string, url: string, options: MessageRouteOptions) {
-  try {
-    return await uploadFromUrl(caller.client, key, roomId, url, {
-      maxBytes: GATEWAY_LIMITS.urlFileBytes,
-      sourceFetch: guardedFetch({ allowPrivateAddresses: options.allowPrivateFileUrls === true }),
-      ...(options.uploadFetch !== undefined ? { fetch: options.uploadFetch } : {}),
-    });
-  } catch (error) {
-    if (!(error instanceof FlintError) || error.status !== 0) throw error;
-    if (error.code === 'payload_too_large') throw new WebexError('payload_too_large', error.message);
-    if (/internal address/.test(error.message)) throw WebexError.badRequest('files: the URL is not on a public address');
-    throw WebexError.badRequest(`files: ${error.message}`);
+/** Whether `error` or anything in its chain of causes is a `type`. */
+function causedBy(error: unknown, type: abstract new (...args: never[]) => Error): boolean {
+  let e: unknown = error;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e instanceof type) return true;
+    e = (e as Error).cause;
   }
+  return false;
 }
 
 /**
@@ -223,7 +195,7 @@ async function messageBody(req: FastifyRequest, reply: FastifyReply): Promise<{ 
 }
 
 async function openMessages(caller: Caller, items: readonly Message[]): Promise<SecureMessage[]> {
-  return Promise.all(items.map((m) => caller.secure.openMessage(m)));
+  return Promise.all(items.map((m) => caller.session.messages.open(m)));
 }
 
 /** `POST /v1/messages` once its body is read (up to a streamed file, which `send` consumes). */
@@ -292,7 +264,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     if (before !== undefined && Number.isNaN(Date.parse(before))) throw WebexError.badRequest('before: an ISO-8601 time');
     const beforeMessage = queryString(req.query, 'beforeMessage');
     const max = pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault, mentioned !== undefined ? 100 : GATEWAY_LIMITS.pageMax);
-    const page = await caller.client.messages.list({
+    const page = await caller.session.api.messages.list({
       roomId,
       max,
       ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}),
@@ -314,20 +286,20 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     const roomId = await directSpace(caller, personId, false);
     if (roomId === undefined) return { items: [] };
     const parentId = queryString(req.query, 'parentId');
-    const page = await caller.client.messages.list({ roomId, max: pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault), ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}) });
+    const page = await caller.session.api.messages.list({ roomId, max: pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault), ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}) });
     const origin = originOf(req);
     return { items: (await openMessages(caller, page.items)).map((m) => presentMessage(m, origin)) };
   });
 
   v1(app, gw, 'GET', '/v1/messages/:messageId', async ({ req, caller }) => {
     const id = pathId('MESSAGE', (req.params as { messageId: string }).messageId);
-    return presentMessage(await caller.secure.openMessage(await caller.client.messages.get(id)), originOf(req));
+    return presentMessage(await caller.session.messages.open(await caller.session.api.messages.get(id)), originOf(req));
   });
 
   v1(app, gw, 'PUT', '/v1/messages/:messageId', async ({ req, caller }) => {
     const id = pathId('MESSAGE', (req.params as { messageId: string }).messageId);
     const body = bodyObject(req);
-    const current = await caller.client.messages.get(id);
+    const current = await caller.session.api.messages.get(id);
     const roomIdRaw = optString(body, 'roomId');
     if (roomIdRaw === undefined) throw WebexError.badRequest('roomId: required');
     if (fieldId('ROOM', roomIdRaw, 'roomId') !== current.roomId) throw WebexError.badRequest('roomId: not the message’s space');
@@ -335,20 +307,13 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     if (current.attachments !== undefined && current.attachments.length > 0) throw WebexError.badRequest('A message with a card cannot be edited.');
     const content = contentOf(body);
     if (content.text === undefined && content.html === undefined) throw WebexError.badRequest('An edit needs text or markdown.');
-    const room = await caller.client.rooms.get(current.roomId);
-    if (room.encryptionKeyUrl === undefined) throw WebexError.badRequest('roomId: the space has no encryption key; content cannot be sealed for it');
-    const key = await caller.secure.keys.key(room.encryptionKeyUrl);
-    const sealed: Content = {};
-    for (const field of ['text', 'markdown', 'html'] as const) {
-      if (content[field] !== undefined) sealed[field] = (await sealText(key, content[field])).ciphertext;
-    }
     const mentions = await mentionsOf(caller, current.roomId, content.markdown);
-    // The new content's tokens replace the old ones (an edit without tokens would unindex it).
-    const updated = await caller.client.messages.update(id, { roomId: current.roomId, ...sealed, encryptionKeyUrl: key.uri, ...mentions, ...(await searchTokens(caller, key, room, content)) });
-    return presentMessage({ ...updated, ...content }, originOf(req));
+    // Sealed with the space's current key; the new content's search tokens replace the old ones.
+    const updated = await caller.session.messages.edit(id, { roomId: current.roomId, ...content, ...mentions });
+    return presentMessage(updated, originOf(req));
   });
 
   v1(app, gw, 'DELETE', '/v1/messages/:messageId', async ({ req, caller }) => {
-    await caller.client.messages.delete(pathId('MESSAGE', (req.params as { messageId: string }).messageId));
+    await caller.session.api.messages.delete(pathId('MESSAGE', (req.params as { messageId: string }).messageId));
   });
 }

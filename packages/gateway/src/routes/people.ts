@@ -28,7 +28,7 @@ function rolesOf(body: Record<string, unknown>): RoleId[] | undefined {
 }
 
 export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
-  v1(app, gw, 'GET', '/v1/people/me', async ({ caller }) => presentPerson(await caller.client.people.me()));
+  v1(app, gw, 'GET', '/v1/people/me', async ({ caller }) => presentPerson(await caller.session.api.people.me()));
 
   v1(app, gw, 'GET', '/v1/people', async ({ req, reply, caller }) => {
     const ids = queryList(req.query, 'id');
@@ -38,7 +38,7 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
       if (ids.length > GATEWAY_LIMITS.peopleIds) throw WebexError.badRequest(`id: at most ${GATEWAY_LIMITS.peopleIds} ids`);
       const wanted = ids.map((given) => ({ given, uuid: fromHydraId('PEOPLE', given) }));
       const uuids = [...new Set(wanted.flatMap((w) => (w.uuid === undefined ? [] : [w.uuid])))];
-      const found = uuids.length === 0 ? { items: [], notFoundIds: [] } : await caller.client.people.list({ id: uuids.join(',') });
+      const found = uuids.length === 0 ? { items: [], notFoundIds: [] } : await caller.session.api.people.list({ id: uuids.join(',') });
       const notFound = [
         // Always in hydra form: the SDK matches them against the hydra form of what it asked for.
         ...(found.notFoundIds ?? []).map(hydra.person),
@@ -47,7 +47,7 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
       return { items: found.items.map(presentPerson), notFoundIds: notFound };
     }
     if (email === undefined && displayName === undefined) throw WebexError.badRequest('Give email, displayName or id.');
-    const page = await caller.client.people.list({
+    const page = await caller.session.api.people.list({
       ...(email !== undefined ? { email } : {}),
       ...(displayName !== undefined ? { displayName } : {}),
       max: pageMax(req.query),
@@ -60,7 +60,7 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'GET', '/v1/people/:personId', async ({ req, caller }) => {
     const id = pathId('PEOPLE', (req.params as { personId: string }).personId);
-    return presentPerson(await caller.client.people.get(id));
+    return presentPerson(await caller.session.api.people.get(id));
   });
 
   v1(app, gw, 'POST', '/v1/people', async ({ req, caller }) => {
@@ -71,7 +71,7 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
     const firstName = optString(body, 'firstName', { max: 64 });
     const lastName = optString(body, 'lastName', { max: 64 });
     const displayName = optString(body, 'displayName', { max: 128 }) ?? ([firstName, lastName].filter(Boolean).join(' ') || emails[0].split('@')[0]!);
-    const person = await caller.client.people.create({
+    const person = await caller.session.api.people.create({
       emails: [emails[0]],
       displayName,
       ...(firstName !== undefined ? { firstName } : {}),
@@ -89,7 +89,7 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
     const lastName = optString(body, 'lastName', { max: 64 });
     const nickName = optString(body, 'nickName', { max: 64 });
     const loginEnabled = optBoolean(body, 'loginEnabled');
-    const person = await caller.client.people.update(id, {
+    const person = await caller.session.api.people.update(id, {
       // Webex requires displayName on PUT.
       displayName: reqString(body, 'displayName', { max: 128 }),
       ...(firstName !== undefined ? { firstName } : {}),
@@ -102,6 +102,6 @@ export function peopleRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 
   v1(app, gw, 'DELETE', '/v1/people/:personId', async ({ req, caller }) => {
-    await caller.client.people.deactivate(pathId('PEOPLE', (req.params as { personId: string }).personId));
+    await caller.session.api.people.deactivate(pathId('PEOPLE', (req.params as { personId: string }).personId));
   });
 }

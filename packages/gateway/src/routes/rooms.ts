@@ -21,7 +21,7 @@ export async function presentRooms(caller: Caller, rooms: readonly (SecureRoom |
   const others = [...new Set(rooms.flatMap((r) => (r.type === 'direct' && r.directPersonId !== undefined ? [r.directPersonId] : [])))];
   const names = new Map<string, string>();
   for (let i = 0; i < others.length; i += 85) {
-    const found = await caller.client.people.list({ id: others.slice(i, i + 85).join(',') });
+    const found = await caller.session.api.people.list({ id: others.slice(i, i + 85).join(',') });
     for (const p of found.items) names.set(p.id, p.displayName);
   }
   return rooms.map((r) => presentRoom(r, undefined, r.directPersonId !== undefined ? names.get(r.directPersonId) : undefined));
@@ -37,7 +37,7 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
     const type = queryEnum(req.query, 'type', ['group', 'direct'] as const);
     const sortBy = queryEnum(req.query, 'sortBy', ['id', 'lastactivity', 'created'] as const);
     const cursor = queryString(req.query, 'cursor', 300);
-    const page = await caller.secure.listSpaces({
+    const page = await caller.session.spaces.list({
       ...(teamId !== undefined ? { teamId: fieldId('TEAM', teamId, 'teamId') } : {}),
       ...(type !== undefined ? { type } : {}),
       ...(sortBy !== undefined ? { sortBy } : {}),
@@ -51,7 +51,7 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'GET', '/v1/rooms/:roomId', async ({ req, caller }) => {
     const id = pathId('ROOM', (req.params as { roomId: string }).roomId);
-    return presentOneRoom(caller, await caller.secure.getSpace(id));
+    return presentOneRoom(caller, await caller.session.spaces.get(id));
   });
 
   v1(app, gw, 'POST', '/v1/rooms', async ({ req, caller }) => {
@@ -60,7 +60,7 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
     const teamId = optString(body, 'teamId');
     const isLocked = optBoolean(body, 'isLocked');
     const isAnnouncementOnly = optBoolean(body, 'isAnnouncementOnly');
-    const room = await caller.secure.createSpace({
+    const room = await caller.session.spaces.create({
       title,
       ...(teamId !== undefined ? { teamId: fieldId('TEAM', teamId, 'teamId') } : {}),
       ...(isLocked !== undefined ? { isLocked } : {}),
@@ -77,19 +77,19 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
     const title = reqString(body, 'title', { max: TITLE_MAX });
     const isLocked = optBoolean(body, 'isLocked');
     const isAnnouncementOnly = optBoolean(body, 'isAnnouncementOnly');
-    const current = await caller.secure.getSpace(id);
+    const current = await caller.session.spaces.get(id);
     if (current.type === 'direct') throw WebexError.badRequest('A direct space has no title of its own.');
     let room: SecureRoom = current;
-    if (title !== current.title) room = await caller.secure.renameSpace(id, title);
+    if (title !== current.title) room = await caller.session.spaces.rename(id, title);
     const flags = {
       ...(isLocked !== undefined && isLocked !== current.isLocked ? { isLocked } : {}),
       ...(isAnnouncementOnly !== undefined && isAnnouncementOnly !== current.isAnnouncementOnly ? { isAnnouncementOnly } : {}),
     };
-    if (Object.keys(flags).length > 0) room = { ...(await caller.client.rooms.update(id, flags)), title };
+    if (Object.keys(flags).length > 0) room = { ...(await caller.session.api.rooms.update(id, flags)), title };
     return presentOneRoom(caller, room);
   });
 
   v1(app, gw, 'DELETE', '/v1/rooms/:roomId', async ({ req, caller }) => {
-    await caller.client.rooms.delete(pathId('ROOM', (req.params as { roomId: string }).roomId));
+    await caller.session.api.rooms.delete(pathId('ROOM', (req.params as { roomId: string }).roomId));
   });
 }

@@ -4,12 +4,11 @@
  * and the KRO's authorizations follow the team's membership — added before someone joins, taken
  * away (and the keys of the spaces they leave with the team rotated) when someone is removed. The
  * team's other spaces name that KRO among their authorizations, so team members may read and join
- * them (SDK `SecureClient` teams).
+ * them (the SDK session's `teams`).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import type { Team, TeamMembership } from '@flint/protocol';
-import { FlintError, openWithKey, sealText } from '@flint/sdk';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { fieldId, pairId, pathId } from '../ids.ts';
@@ -20,17 +19,13 @@ import { personRef } from './memberships.ts';
 import { TITLE_MAX } from './rooms.ts';
 
 async function openTeam(caller: Caller, team: Team): Promise<WebexTeam> {
-  if (team.encryptionKeyUrl === undefined) return presentTeam(team, undefined, new FlintError(0, 'bad_request', 'The team has no key to open its name with.', undefined, undefined));
-  try {
-    return presentTeam(team, await openWithKey(await caller.secure.keys.key(team.encryptionKeyUrl), team.name));
-  } catch (error) {
-    return presentTeam(team, undefined, error instanceof FlintError ? error : new FlintError(0, 'internal', String(error), undefined, undefined));
-  }
+  const opened = await caller.session.teams.open(team);
+  return presentTeam(team, opened.name, opened.decryptError);
 }
 
 async function resolvePersonId(caller: Caller, ref: { personId: string } | { personEmail: string }): Promise<string> {
   if ('personId' in ref) return ref.personId;
-  const found = (await caller.client.people.list({ email: ref.personEmail })).items[0];
+  const found = (await caller.session.api.people.list({ email: ref.personEmail })).items[0];
   if (found === undefined) throw WebexError.notFound('person');
   return found.id;
 }
@@ -39,7 +34,7 @@ async function findTeamMembership(caller: Caller, id: string): Promise<TeamMembe
   const pair = pairId('TEAM_MEMBERSHIP', id);
   if (pair === undefined) throw WebexError.notFound('team membership');
   const [personId, teamId] = pair;
-  const found = (await caller.client.teams.memberships(teamId)).find((m) => m.personId === personId);
+  const found = (await caller.session.api.teams.memberships(teamId)).find((m) => m.personId === personId);
   if (found === undefined) throw WebexError.notFound('team membership');
   return found;
 }
@@ -48,7 +43,7 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
   v1(app, gw, 'GET', '/v1/teams', async ({ req, reply, caller }) => {
     const max = pageMax(req.query);
     const after = queryString(req.query, 'cursor', 40);
-    const all = await caller.client.teams.list();
+    const all = await caller.session.api.teams.list();
     const start = after === undefined ? 0 : all.findIndex((t) => t.id === after) + 1;
     const page = all.slice(start, start + max);
     if (start + max < all.length && page.length > 0) setNextLink(req, reply, { cursor: page.at(-1)!.id });
@@ -57,37 +52,28 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'POST', '/v1/teams', async ({ req, caller }) => {
     const name = reqString(bodyObject(req), 'name', { max: TITLE_MAX });
-    const { key, kroUri } = await caller.secure.keys.create([caller.me.id]);
-    const sealed = (await sealText(key, name)).ciphertext;
-    const team = await caller.client.teams.create({ name: sealed, encryptionKeyUrl: key.uri, kroUri });
-    // The KRO names the general space and the team it protects, as SecureClient.createTeam does.
-    await caller.secure.keys.bind(kroUri, { roomId: team.generalRoomId, teamId: team.id });
-    return presentTeam(team, name);
+    const team = await caller.session.teams.create({ name });
+    return presentTeam({ ...team, name: '' }, name);
   });
 
-  v1(app, gw, 'GET', '/v1/teams/:teamId', async ({ req, caller }) => openTeam(caller, await caller.client.teams.get(pathId('TEAM', (req.params as { teamId: string }).teamId))));
+  v1(app, gw, 'GET', '/v1/teams/:teamId', async ({ req, caller }) => openTeam(caller, await caller.session.api.teams.get(pathId('TEAM', (req.params as { teamId: string }).teamId))));
 
   v1(app, gw, 'PUT', '/v1/teams/:teamId', async ({ req, caller }) => {
     const id = pathId('TEAM', (req.params as { teamId: string }).teamId);
     const name = reqString(bodyObject(req), 'name', { max: TITLE_MAX });
-    const team = await caller.client.teams.get(id);
     // Sealed with the general space's current key: one that a removed member cannot get.
-    const general = await caller.client.rooms.get(team.generalRoomId);
-    const keyUrl = general.encryptionKeyUrl ?? team.encryptionKeyUrl;
-    if (keyUrl === undefined) throw WebexError.badRequest('The team has no key; its name cannot be sealed.');
-    const key = await caller.secure.keys.key(keyUrl);
-    const updated = await caller.client.teams.update(id, { name: (await sealText(key, name)).ciphertext, encryptionKeyUrl: key.uri });
-    return presentTeam(updated, name);
+    const updated = await caller.session.teams.rename(id, name);
+    return presentTeam({ ...updated, name: '' }, name);
   });
 
   v1(app, gw, 'DELETE', '/v1/teams/:teamId', async ({ req, caller }) => {
-    await caller.client.teams.delete(pathId('TEAM', (req.params as { teamId: string }).teamId));
+    await caller.session.api.teams.delete(pathId('TEAM', (req.params as { teamId: string }).teamId));
   });
 
   v1(app, gw, 'GET', '/v1/team/memberships', async ({ req, caller }) => {
     const teamIdRaw = queryString(req.query, 'teamId');
     if (teamIdRaw === undefined) throw WebexError.badRequest('teamId: required');
-    const items = await caller.client.teams.memberships(fieldId('TEAM', teamIdRaw, 'teamId'));
+    const items = await caller.session.api.teams.memberships(fieldId('TEAM', teamIdRaw, 'teamId'));
     return { items: items.slice(0, pageMax(req.query)).map(presentTeamMembership) };
   });
 
@@ -97,7 +83,7 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
     const isModerator = optBoolean(body, 'isModerator');
     const personId = await resolvePersonId(caller, personRef(body));
     // The KMS authorization on the team's KRO first: the core cannot grant it (DESIGN §2, invariant 2).
-    return presentTeamMembership(await caller.secure.addTeamMember(teamId, { personId }, isModerator !== undefined ? { isModerator } : {}));
+    return presentTeamMembership(await caller.session.teams.addMember(teamId, { personId }, isModerator !== undefined ? { isModerator } : {}));
   });
 
   v1(app, gw, 'GET', '/v1/team/memberships/:membershipId', async ({ req, caller }) => presentTeamMembership(await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId)));
@@ -107,12 +93,12 @@ export function teamRoutes(app: FastifyInstance, gw: Gateway): void {
     const isModerator = optBoolean(bodyObject(req), 'isModerator');
     if (isModerator === undefined) throw WebexError.badRequest('isModerator: required');
     if (isModerator === membership.isModerator) return presentTeamMembership(membership);
-    return presentTeamMembership(await caller.client.teams.setModerator(membership.id, isModerator));
+    return presentTeamMembership(await caller.session.api.teams.setModerator(membership.id, isModerator));
   });
 
   v1(app, gw, 'DELETE', '/v1/team/memberships/:membershipId', async ({ req, caller }) => {
     const membership = await findTeamMembership(caller, (req.params as { membershipId: string }).membershipId);
     // Authorization off the team's KRO, out of the team and its spaces, their keys rotated.
-    await caller.secure.removeTeamMember(membership);
+    await caller.session.teams.removeMember(membership);
   });
 }

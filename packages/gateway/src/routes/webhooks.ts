@@ -43,7 +43,7 @@ export function webhookRoutes(app: FastifyInstance, gw: Gateway): void {
   v1(app, gw, 'GET', '/v1/webhooks', async ({ req, reply, caller }) => {
     const ownedBy = queryEnum(req.query, 'ownedBy', ['org'] as const);
     const cursor = queryString(req.query, 'cursor', 300);
-    const page = await caller.client.webhooks.list({ max: pageMax(req.query), ...(ownedBy !== undefined ? { ownedBy } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+    const page = await caller.session.api.webhooks.list({ max: pageMax(req.query), ...(ownedBy !== undefined ? { ownedBy } : {}), ...(cursor !== undefined ? { cursor } : {}) });
     const next = linkParam(page.next, 'cursor');
     if (next !== undefined) setNextLink(req, reply, { cursor: next });
     return { items: page.items.map(presentWebhook) };
@@ -54,7 +54,7 @@ export function webhookRoutes(app: FastifyInstance, gw: Gateway): void {
     const filter = optString(body, 'filter');
     const secret = optString(body, 'secret');
     const ownedBy = ownedByOf(body);
-    const created = await caller.client.webhooks.create({
+    const created = await caller.session.api.webhooks.create({
       name: reqString(body, 'name'),
       targetUrl: reqString(body, 'targetUrl'),
       resource: reqString(body, 'resource') as Webhook['resource'],
@@ -67,7 +67,7 @@ export function webhookRoutes(app: FastifyInstance, gw: Gateway): void {
     return presentWebhook(created);
   });
 
-  v1(app, gw, 'GET', '/v1/webhooks/:webhookId', async ({ req, caller }) => presentWebhook(await caller.client.webhooks.get(pathId('WEBHOOK', (req.params as { webhookId: string }).webhookId))));
+  v1(app, gw, 'GET', '/v1/webhooks/:webhookId', async ({ req, caller }) => presentWebhook(await caller.session.api.webhooks.get(pathId('WEBHOOK', (req.params as { webhookId: string }).webhookId))));
 
   v1(app, gw, 'PUT', '/v1/webhooks/:webhookId', async ({ req, caller }) => {
     const id = pathId('WEBHOOK', (req.params as { webhookId: string }).webhookId);
@@ -76,7 +76,7 @@ export function webhookRoutes(app: FastifyInstance, gw: Gateway): void {
     const ownedBy = ownedByOf(body);
     const status = optString(body, 'status');
     if (status !== undefined && status !== 'active' && status !== 'inactive') throw WebexError.badRequest('status: active or inactive');
-    const updated = await caller.client.webhooks.update(id, {
+    const updated = await caller.session.api.webhooks.update(id, {
       // Webex requires both on PUT; the SDK sends the whole webhook object back (extra fields are ignored).
       name: reqString(body, 'name'),
       targetUrl: reqString(body, 'targetUrl'),
@@ -88,6 +88,6 @@ export function webhookRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 
   v1(app, gw, 'DELETE', '/v1/webhooks/:webhookId', async ({ req, caller }) => {
-    await caller.client.webhooks.delete(pathId('WEBHOOK', (req.params as { webhookId: string }).webhookId));
+    await caller.session.api.webhooks.delete(pathId('WEBHOOK', (req.params as { webhookId: string }).webhookId));
   });
 }

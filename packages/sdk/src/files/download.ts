@@ -20,7 +20,7 @@ export interface Download {
 
 export async function downloadFile(client: FlintClient, reference: FileReference, options: { fetch?: FetchLike } = {}): Promise<Download> {
   const response = await fileFetch(client, 'GET', `/api/files/${reference.blobId}/content`, { fetch: options.fetch });
-  if (response.body === null) throw new FlintError(0, 'bad_request', 'empty file response', undefined, undefined);
+  if (response.body === null) throw FlintError.network('empty file response');
   const decryptor = createFileDecryptor(reference.key, { expectedSha256: reference.sha256, expectedSize: reference.size });
   return { stream: response.body.pipeThrough(decryptor.stream), verified: decryptor.result };
 }

@@ -50,8 +50,28 @@ export interface UrlUploadOptions {
   signal?: AbortSignal;
 }
 
-function refuse(code: 'bad_request' | 'payload_too_large' | 'network_error', message: string): FlintError {
-  return new FlintError(0, code, message, undefined, undefined);
+/** The source's faults: what the caller gave (`invalid`), or a source that did not answer well (`network`, with the cause). */
+function refuse(code: 'bad_request' | 'payload_too_large' | 'network_error', message: string, cause?: unknown): FlintError {
+  const kind = code === 'network_error' ? 'network' : 'invalid';
+  return new FlintError({ kind, message, subject: 'file-source', ...(code !== 'network_error' ? { code } : {}), ...(cause !== undefined ? { cause } : {}) });
+}
+
+/** The stream as it is, noting the error it fails with (if it does). */
+function watched(stream: ReadableStream<Uint8Array>, onError: (error: unknown) => void): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await reader.read();
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      } catch (error) {
+        onError(error);
+        controller.error(error);
+      }
+    },
+    cancel: (reason) => reader.cancel(reason),
+  });
 }
 
 /** Checks the URL before any request: http(s) only, no user info, bounded length. */
@@ -129,9 +149,9 @@ async function readUpTo(body: ReadableStream<Uint8Array>, limit: number): Promis
 
 /**
  * Fetches `url`, encrypts it and uploads it into the space; answers what `messages.create` needs
- * (as `uploadFile` does). Errors are `FlintError`s with status 0 for the source's faults
- * (`bad_request`: bad URL, scheme or answer; `payload_too_large`; `network_error`: unreachable or
- * too slow) and the core's status for the upload's.
+ * (as `uploadFile` does). The source's faults are `FlintError`s with `subject: 'file-source'` —
+ * kind `invalid` (code `bad_request`: bad URL, scheme or answer; `payload_too_large`) or `network`
+ * (unreachable or too slow) — and the upload's are the core's (`refused`, with its status).
  */
 export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roomId: string, rawUrl: string, options: UrlUploadOptions = {}): Promise<UploadedFile> {
   const url = checkSourceUrl(rawUrl);
@@ -149,7 +169,7 @@ export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roo
   } catch (error) {
     if (deadline.aborted) throw timedOut();
     if (options.signal?.aborted) throw error;
-    throw refuse('network_error', `Could not fetch ${url.host}: ${(error as Error).message}`);
+    throw refuse('network_error', `Could not fetch ${url.host}: ${(error as Error).message}`, error);
   }
   const finalUrl = response.url !== '' ? checkSourceUrl(response.url) : url;
   if (!response.ok || response.body === null) {
@@ -161,6 +181,7 @@ export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roo
   const lengthHeader = response.headers.get('content-length');
   // A compressed answer's Content-Length counts the compressed bytes, which fetch has already undone.
   const encoded = (response.headers.get('content-encoding') ?? 'identity') !== 'identity';
+  let sourceError: unknown;
   const declared = lengthHeader !== null && /^\d+$/.test(lengthHeader) && !encoded ? Number(lengthHeader) : undefined;
   try {
     if (declared !== undefined) {
@@ -169,13 +190,16 @@ export async function uploadFromUrl(client: FlintClient, spaceKey: SpaceKey, roo
         throw refuse('payload_too_large', `The file at the URL is ${declared} bytes; at most ${maxBytes} are shared.`);
       }
       // Streamed straight through encryption: at most a few chunks are ever in memory.
-      const body = response.body.pipeThrough(capped(declared, 'The file at the URL'));
+      const body = watched(response.body, (error) => (sourceError = error)).pipeThrough(capped(declared, 'The file at the URL'));
       return await uploadFile(client, spaceKey, roomId, body, { name, type, size: declared, ...(options.fetch ? { fetch: options.fetch } : {}), signal });
     }
     const bytes = await readUpTo(response.body, maxUnknown);
     return await uploadFile(client, spaceKey, roomId, bytes, { name, type, attempts: 1, ...(options.fetch ? { fetch: options.fetch } : {}), signal });
   } catch (error) {
     if (deadline.aborted && !(error instanceof FlintError && error.status >= 400)) throw timedOut();
+    // The source broke off mid-answer (the upload then failed with it, or came out short): the source's fault.
+    if (sourceError !== undefined) throw refuse('network_error', `${url.host} broke off its answer${sourceError instanceof Error ? `: ${sourceError.message}` : ''}`, sourceError);
+    if (error instanceof FlintError && error.kind === 'invalid' && error.subject === undefined) throw refuse('bad_request', `${url.host}: ${error.message}`, error);
     throw error;
   }
 }

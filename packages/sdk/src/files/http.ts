@@ -19,7 +19,7 @@ export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: 
     // `duplex` is required by fetch for a streamed request body (not yet in every RequestInit typing).
     response = await fetchFn(client.transport.baseUrl + path, { method: verb, headers, ...(init.signal ? { signal: init.signal } : {}), ...(init.body ? { body: init.body, duplex: 'half' } : {}) });
   } catch (error) {
-    throw new FlintError(0, 'network_error', `file transfer failed: ${(error as Error).message}`, undefined, undefined);
+    throw FlintError.network(`file transfer failed: ${(error as Error).message}`, error);
   }
   if (response.status >= 400) {
     let body: ErrorBody | undefined;
@@ -28,7 +28,7 @@ export async function fileFetch(client: FlintClient, verb: 'GET' | 'PUT', path: 
     } catch {
       body = undefined;
     }
-    throw new FlintError(response.status, body?.code ?? 'internal', body?.message ?? `HTTP ${response.status}`, body, undefined);
+    throw FlintError.refused(response.status, body?.message ?? `HTTP ${response.status}`, body !== undefined ? { body } : {});
   }
   return response;
 }

@@ -76,10 +76,10 @@ export async function openReference(spaceKey: SpaceKey, sealed: string): Promise
   try {
     wire = JSON.parse(await decryptContent(spaceKey.key, sealed)) as WireReference;
   } catch (error) {
-    if (error instanceof JoseError || error instanceof SyntaxError) throw new FlintError(0, 'bad_request', 'The file reference does not open with its key.', undefined, undefined);
+    if (error instanceof JoseError || error instanceof SyntaxError) throw FlintError.decrypt('The file reference does not open with its key.', error);
     throw error;
   }
-  if (wire.v !== 1 || typeof wire.blobId !== 'string' || typeof wire.size !== 'number') throw new FlintError(0, 'bad_request', 'Not a file reference.', undefined, undefined);
+  if (wire.v !== 1 || typeof wire.blobId !== 'string' || typeof wire.size !== 'number') throw FlintError.decrypt('Not a file reference.');
   const ref: FileReference = { v: 1, blobId: wire.blobId, key: fromBase64Url(wire.key), sha256: fromBase64Url(wire.sha256), size: wire.size, type: wire.type, name: wire.name };
   const p = wire.preview;
   if (p !== undefined && typeof p.blobId === 'string' && typeof p.size === 'number') {

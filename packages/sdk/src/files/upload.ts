@@ -9,7 +9,7 @@
  * again from an offset (a Blob or a Uint8Array); a ReadableStream gets one attempt.
  * @module
  */
-import { createFileEncryptor, digestStream, encryptContent, encryptedFileSize, generateFileKey, resumePoint, type FileDigest } from '@flint/crypto';
+import { createFileEncryptor, digestStream, encryptedFileSize, generateFileKey, resumePoint, type FileDigest } from '@flint/crypto';
 import { files } from '@flint/protocol';
 import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
@@ -93,7 +93,7 @@ function skipAndCount(n: number, onBytes: (bytes: number) => void): TransformStr
 /** A failure another attempt may get past: the connection, the server, or a resume offset gone stale. */
 function retriable(error: unknown, signal: AbortSignal | undefined): boolean {
   if (signal?.aborted === true) return false;
-  return error instanceof FlintError && (error.status === 0 || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
+  return error instanceof FlintError && (error.kind === 'network' || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
 }
 
 /** Uploads a source's ciphertext into an upload the core has reserved; answers the plaintext digest. */
@@ -131,7 +131,7 @@ async function sendCiphertext(client: FlintClient, uploadId: string, source: Upl
     }
   }
   fullDigest ??= await digestStream(streamFrom(source, 0));
-  if (fullDigest.size !== size) throw new FlintError(0, 'bad_request', `the source gave ${fullDigest.size} bytes, not ${size}`, undefined, undefined);
+  if (fullDigest.size !== size) throw FlintError.invalid(`the source gave ${fullDigest.size} bytes, not ${size}`);
   return fullDigest;
 }
 
@@ -160,19 +160,11 @@ export async function uploadFile(client: FlintClient, spaceKey: SpaceKey, roomId
 
 /**
  * Uploads a preview image (SPEC FL-2) as its own encrypted blob under a fresh key. Pass the answer
- * as `options.preview` to `uploadFile` (or `sendFile`) of the file it previews.
+ * as `options.preview` with the file it previews.
  */
 export async function uploadPreview(client: FlintClient, roomId: string, image: { data: Uint8Array; type: string; width: number; height: number }, options: { fetch?: FetchLike; signal?: AbortSignal } = {}): Promise<UploadedPreview> {
   const upload = await client.transport.call(files.createUpload, { body: { roomId, size: encryptedFileSize(image.data.length) } });
   const key = generateFileKey();
   const digest = await sendCiphertext(client, upload.id, image.data, image.data.length, key, { name: '', type: image.type, ...options });
   return { blobId: upload.id, preview: { blobId: upload.id, key, sha256: digest.sha256, size: image.data.length, type: image.type, width: image.width, height: image.height } };
-}
-
-/** Uploads a file and posts it as a message of the space, with optional text (sealed with the same space key). */
-export async function sendFile(client: FlintClient, spaceKey: SpaceKey, roomId: string, source: UploadSource, options: UploadOptions & { text?: string }): Promise<{ messageId: string; file: UploadedFile }> {
-  const file = await uploadFile(client, spaceKey, roomId, source, options);
-  const text = options.text !== undefined ? { text: await encryptContent(spaceKey.key, options.text) } : {};
-  const message = await client.messages.create({ roomId, encryptionKeyUrl: spaceKey.uri, files: [file.attachment], ...text });
-  return { messageId: message.id, file };
 }

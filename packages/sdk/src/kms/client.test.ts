@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@flint/testkit';
 import { createKmsServer, databaseConfigFromUrl, type KmsPrincipal, type KmsServer, type KmsServerConfig } from '@flint/kms';
 import { FlintError } from '../errors.ts';
-import { KmsClient, batchingKmsTransport, deviceCredentialHash, fetchKmsInfo, httpKmsTransport, newDeviceSecret, openText, passwordCredential, sealText, tokenDeviceSecret, type KmsTransport } from './index.ts';
+import { KmsClient, batchingKmsTransport, deviceCredentialHash, fetchKmsInfo, httpKmsTransport, newDeviceSecret, openText, passwordCredential, sealText, tokenDeviceSecret, type KmsTransport } from '../testing/kms.ts';
 
 describe('SDK KMS client', () => {
   let dir: string;

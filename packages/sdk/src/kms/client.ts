@@ -20,7 +20,7 @@ import {
   verifyJws,
   type Jwk,
 } from '@flint/crypto';
-import type { ErrorCode } from '@flint/protocol';
+import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsCredentialObject, KmsEphemeralKeyObject, KmsKeyObject, KmsRequestOf, KmsResourceBinding as KmsResourceBindingObject, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsTransport } from './transport.ts';
 import { newDeviceSecret, type KmsDeviceCredential } from './credentials.ts';
@@ -56,34 +56,13 @@ export interface KmsKey {
   bindDate?: string;
 }
 
+/** A resource (KRO) and an authorization, as the KMS protocol carries them (`@flint/protocol`). */
+export type KmsResource = KmsResourceObject;
+export type KmsAuthorization = KmsAuthorizationObject;
 /** The room (and team) a KMS resource protects, as bound at the KMS. */
-export interface KmsResourceBinding {
-  roomId: string;
-  teamId?: string;
-}
-
-export interface KmsResource {
-  uri: string;
-  keyUris: string[];
-  authorizationUris: string[];
-  boundTo?: KmsResourceBinding;
-}
-
+export type KmsResourceBinding = KmsResourceBindingObject;
 /** One of the person's KMS credentials (never its secret). */
-export interface KmsDevice {
-  id: string;
-  kind: 'device' | 'password';
-  label: string | null;
-  enrolledVia: string;
-  createDate: string;
-}
-
-export interface KmsAuthorization {
-  uri: string;
-  authId: string;
-  resourceUri: string;
-  createDate: string;
-}
+export type KmsDevice = KmsCredentialObject;
 
 interface Channel {
   uri: string;
@@ -93,6 +72,11 @@ interface Channel {
 }
 
 type Body = Record<string, unknown>;
+type Operations = typeof kmsProtocol.KMS_OPERATIONS;
+/** What an operation's request holds besides what `request()` adds (its requestId and client). */
+type RequestOf<N extends keyof Operations> = Omit<KmsRequestOf<Operations[N]>, 'requestId' | 'client'>;
+/** An operation's answer when it succeeded. */
+type AnswerOf<N extends keyof Operations> = KmsResponseOf<Operations[N]>;
 
 const CODE_BY_STATUS: Record<number, ErrorCode> = { 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
 const RESET = 499;
@@ -113,23 +97,23 @@ export class KmsClient {
   constructor(private readonly options: KmsClientOptions) {
     this.credential = options.credential ?? { device: newDeviceSecret() };
     this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
-    if (typeof this.staticKey.kid !== 'string') throw new FlintError(0, 'bad_request', 'The KMS static key has no kid.', undefined, undefined);
+    if (typeof this.staticKey.kid !== 'string') throw FlintError.invalid('The KMS static key has no kid.');
     this.staticKid = this.staticKey.kid;
     this.now = options.now ?? Date.now;
   }
 
   /** The `client` member: the bearer and the device credential; the password credential only in the handshake (where a new device enrolls). */
-  private async client(handshake = false): Promise<Body> {
-    const credential: Body = { bearer: await this.options.bearer(), device: this.credential.device };
-    if (handshake && this.credential.password !== undefined) credential['password'] = this.credential.password;
-    if (this.options.userId !== undefined) credential['userId'] = this.options.userId;
+  private async client(handshake = false): Promise<kmsProtocol.KmsClientInfo> {
+    const credential: kmsProtocol.KmsClientInfo['credential'] = { bearer: await this.options.bearer(), device: this.credential.device };
+    if (handshake && this.credential.password !== undefined) credential.password = this.credential.password;
+    if (this.options.userId !== undefined) credential.userId = this.options.userId;
     return { clientId: this.options.clientId, credential };
   }
 
   private fail(body: Body): never {
     const status = typeof body['status'] === 'number' ? body['status'] : 0;
     const reason = typeof body['reason'] === 'string' ? body['reason'] : 'KMS request failed';
-    throw new FlintError(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, undefined, undefined);
+    throw FlintError.refused(status, `KMS: ${reason} (status ${status}, requestId ${String(body['requestId'])})`, { code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request') });
   }
 
   /** Sends one message and picks its answer by requestId, whatever order the transport keeps. */
@@ -149,7 +133,7 @@ export class KmsClient {
       const body = await this.openSigned(reply);
       if (body?.['status'] === RESET) return body;
     }
-    throw new FlintError(0, 'network_error', 'No answer from the KMS for this request.', undefined, undefined);
+    throw FlintError.network('No answer from the KMS for this request.');
   }
 
   private async openSigned(reply: string): Promise<Body | undefined> {
@@ -167,12 +151,13 @@ export class KmsClient {
   private async handshake(): Promise<Channel> {
     const mine = await generateEcdhKeyPair();
     const requestId = uuid();
-    const request = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client(true) };
+    const request: KmsRequestOf<typeof kmsProtocol.KMS_HANDSHAKE> = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client(true) };
     const wire = await encryptRsaOaep(this.staticKey, JSON.stringify(request), this.staticKid);
     const body = await this.exchange(wire, requestId, (reply) => this.openSigned(reply));
     if (body['status'] !== 201) this.fail(body);
-    const key = body['key'] as { uri?: unknown; jwk?: unknown; expirationDate?: unknown } | undefined;
-    if (typeof key?.uri !== 'string') throw new FlintError(502, 'unavailable', 'The KMS handshake answer has no key.', undefined, undefined);
+    // Checked field by field: a KMS answer is not trusted to match its schema.
+    const key = body['key'] as Partial<Record<keyof KmsEphemeralKeyObject, unknown>> | undefined;
+    if (typeof key?.uri !== 'string') throw FlintError.refused(502, 'The KMS handshake answer has no key.', { code: 'unavailable' });
     const expires = typeof key.expirationDate === 'string' ? Date.parse(key.expirationDate) : NaN;
     const renewAt = Number.isNaN(expires) ? this.now() + 60_000 : expires - 30_000;
     return { uri: key.uri, key: await deriveEphemeralKey(mine.privateKey, key.jwk), renewAt };
@@ -223,7 +208,7 @@ export class KmsClient {
   }
 
   private toKey(raw: unknown): KmsKey {
-    const k = raw as Omit<KmsKey, 'key'> & { jwk: unknown };
+    const k = raw as KmsKeyObject;
     const key: KmsKey = { uri: k.uri, key: keyFromOctJwk(k.jwk), userId: k.userId, clientId: k.clientId, createDate: k.createDate, expirationDate: k.expirationDate };
     if (k.resourceUri !== undefined) key.resourceUri = k.resourceUri;
     if (k.bindDate !== undefined) key.bindDate = k.bindDate;
@@ -232,78 +217,78 @@ export class KmsClient {
   }
 
   async ping(): Promise<void> {
-    await this.request({ method: 'update', uri: '/ping' });
+    await this.request({ method: 'update', uri: '/ping' } satisfies RequestOf<'ping'>);
   }
 
   /** New unbound keys, owned by this user and device until bound to a resource. */
   async createKeys(count = 1): Promise<KmsKey[]> {
-    const answer = await this.request({ method: 'create', uri: '/keys', count });
-    return (answer['keys'] as unknown[]).map((k) => this.toKey(k));
+    const answer = (await this.request({ method: 'create', uri: '/keys', count } satisfies RequestOf<'createKeys'>)) as AnswerOf<'createKeys'>;
+    return answer.keys.map((k) => this.toKey(k));
   }
 
   /** A key by URI (from the cache when already fetched). */
   async retrieveKey(uri: string, options: { fresh?: boolean } = {}): Promise<KmsKey> {
     const cached = this.keys.get(uri);
     if (cached !== undefined && cached.resourceUri !== undefined && options.fresh !== true) return cached;
-    return this.toKey((await this.request({ method: 'retrieve', uri }))['key']);
+    return this.toKey(((await this.request({ method: 'retrieve', uri } satisfies RequestOf<'retrieveKey'>)) as AnswerOf<'retrieveKey'>).key);
   }
 
   async bindKey(keyUri: string, resourceUri: string): Promise<KmsKey> {
-    return this.toKey((await this.request({ method: 'update', uri: keyUri, resourceUri }))['key']);
+    return this.toKey(((await this.request({ method: 'update', uri: keyUri, resourceUri } satisfies RequestOf<'bindKey'>)) as AnswerOf<'bindKey'>).key);
   }
 
   async createResource(input: { userIds?: string[]; authIds?: string[]; keyUris?: string[] }): Promise<KmsResource> {
-    const answer = await this.request({ method: 'create', uri: '/resources', userIds: input.userIds ?? [], ...(input.authIds ? { authIds: input.authIds } : {}), keyUris: input.keyUris ?? [] });
-    return answer['resource'] as KmsResource;
+    const answer = (await this.request({ method: 'create', uri: '/resources', userIds: input.userIds ?? [], ...(input.authIds ? { authIds: input.authIds } : {}), keyUris: input.keyUris ?? [] } satisfies RequestOf<'createResource'>)) as AnswerOf<'createResource'>;
+    return answer.resource;
   }
 
   async retrieveResource(uri: string): Promise<KmsResource> {
-    return (await this.request({ method: 'retrieve', uri }))['resource'] as KmsResource;
+    return ((await this.request({ method: 'retrieve', uri } satisfies RequestOf<'retrieveResource'>)) as AnswerOf<'retrieveResource'>).resource;
   }
 
   /** The resource's bound keys; with `count`, the most recently bound. */
   async resourceKeys(resourceUri: string, options: { count?: number } = {}): Promise<KmsKey[]> {
     const query = options.count !== undefined ? `?count=${options.count}` : '';
-    return ((await this.request({ method: 'retrieve', uri: `${resourceUri}/keys${query}` }))['keys'] as unknown[]).map((k) => this.toKey(k));
+    return ((await this.request({ method: 'retrieve', uri: `${resourceUri}/keys${query}` } satisfies RequestOf<'retrieveResourceKeys'>)) as AnswerOf<'retrieveResourceKeys'>).keys.map((k) => this.toKey(k));
   }
 
   async addAuthorizations(resourceUri: string, userIds: string[]): Promise<KmsAuthorization[]> {
-    return (await this.request({ method: 'create', uri: '/authorizations', resourceUri, userIds }))['authorizations'] as KmsAuthorization[];
+    return ((await this.request({ method: 'create', uri: '/authorizations', resourceUri, userIds } satisfies RequestOf<'createAuthorizations'>)) as AnswerOf<'createAuthorizations'>).authorizations;
   }
 
   async listAuthorizations(resourceUri: string): Promise<KmsAuthorization[]> {
-    return (await this.request({ method: 'retrieve', uri: `${resourceUri}/authorizations` }))['authorizations'] as KmsAuthorization[];
+    return ((await this.request({ method: 'retrieve', uri: `${resourceUri}/authorizations` } satisfies RequestOf<'listAuthorizations'>)) as AnswerOf<'listAuthorizations'>).authorizations;
   }
 
   async removeAuthorization(resourceUri: string, authId: string): Promise<KmsAuthorization> {
-    const answer = await this.request({ method: 'delete', uri: `${resourceUri}/authorizations?authId=${encodeURIComponent(authId)}` });
-    return (answer['authorizations'] as KmsAuthorization[])[0]!;
+    const answer = (await this.request({ method: 'delete', uri: `${resourceUri}/authorizations?authId=${encodeURIComponent(authId)}` } satisfies RequestOf<'removeResourceAuthorization'>)) as AnswerOf<'removeResourceAuthorization'>;
+    return answer.authorizations[0]!;
   }
 
   /** Names the room (and team) a resource protects, once (any authorized principal; the same binding again is a success). */
   async bindResource(resourceUri: string, boundTo: KmsResourceBinding): Promise<KmsResourceBinding> {
-    const answer = await this.request({ method: 'update', uri: resourceUri, boundTo });
-    return (answer['resource'] as { boundTo: KmsResourceBinding }).boundTo;
+    const answer = (await this.request({ method: 'update', uri: resourceUri, boundTo } satisfies RequestOf<'bindResource'>)) as AnswerOf<'bindResource'>;
+    return answer.resource.boundTo;
   }
 
   /** Approves another device of this person, by the SHA-256 hex of its secret (`deviceCredentialHash`). */
   async approveDevice(credentialHash: string, label?: string): Promise<KmsDevice> {
-    return (await this.request({ method: 'create', uri: '/devices', credentialHash, ...(label !== undefined ? { label } : {}) }))['device'] as KmsDevice;
+    return ((await this.request({ method: 'create', uri: '/devices', credentialHash, ...(label !== undefined ? { label } : {}) } satisfies RequestOf<'approveDevice'>)) as AnswerOf<'approveDevice'>).device;
   }
 
   /** This person's KMS credentials. */
   async listDevices(): Promise<KmsDevice[]> {
-    return (await this.request({ method: 'retrieve', uri: '/devices' }))['devices'] as KmsDevice[];
+    return ((await this.request({ method: 'retrieve', uri: '/devices' } satisfies RequestOf<'listDevices'>)) as AnswerOf<'listDevices'>).devices;
   }
 
   /** Removes one of this person's credentials (a lost device). */
   async removeDevice(id: string): Promise<KmsDevice> {
-    return (await this.request({ method: 'delete', uri: `/devices/${encodeURIComponent(id)}` }))['device'] as KmsDevice;
+    return ((await this.request({ method: 'delete', uri: `/devices/${encodeURIComponent(id)}` } satisfies RequestOf<'removeDevice'>)) as AnswerOf<'removeDevice'>).device;
   }
 
   /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */
   async setPasswordCredential(password: string): Promise<void> {
-    await this.request({ method: 'update', uri: '/password', password });
+    await this.request({ method: 'update', uri: '/password', password } satisfies RequestOf<'setPassword'>);
   }
 
   /** Forgets cached keys (e.g. after sign-out). */

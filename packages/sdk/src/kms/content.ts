@@ -26,7 +26,7 @@ export async function openWithKey(key: KmsKey, ciphertext: string): Promise<stri
   try {
     return await decryptContent(key.key, ciphertext);
   } catch (error) {
-    if (error instanceof JoseError) throw new FlintError(0, 'bad_request', 'The content does not decrypt with its key.', undefined, undefined);
+    if (error instanceof JoseError) throw FlintError.decrypt('The content does not decrypt with its key.', error);
     throw error;
   }
 }

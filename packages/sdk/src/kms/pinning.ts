@@ -18,6 +18,6 @@ export function requirePinnedKmsKey(discovered: string | Jwk, pinned: string | J
   const a = asJwk(discovered);
   const b = asJwk(pinned);
   if (a.kty !== 'RSA' || a.n === undefined || a.n !== b.n || a.e !== b.e) {
-    throw new FlintError(0, 'forbidden', 'The KMS key the core announced is not the pinned one: refusing to send it anything.', undefined, undefined);
+    throw FlintError.invalid('The KMS key the core announced is not the pinned one: refusing to send it anything.', 'forbidden');
   }
 }

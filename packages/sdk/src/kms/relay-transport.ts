@@ -145,12 +145,12 @@ export class KmsRelay {
     this.queue = [];
     for (const p of this.pending.splice(0)) {
       clearTimeout(p.timer);
-      p.reject(new FlintError(0, 'network_error', 'The KMS relay was closed.', undefined, undefined));
+      p.reject(FlintError.network('The KMS relay was closed.'));
     }
   }
 
   private send(kmsMessages: string[], isMine: KmsReplyMatcher | undefined): Promise<string[]> {
-    if (this.closed) return Promise.reject(new FlintError(0, 'network_error', 'The KMS relay was closed.', undefined, undefined));
+    if (this.closed) return Promise.reject(FlintError.network('The KMS relay was closed.'));
     if (kmsMessages.length === 0) return Promise.resolve([]);
     const timeoutMs = this.options.timeoutMs ?? 10_000;
     return new Promise<string[]>((resolve, reject) => {
@@ -162,7 +162,7 @@ export class KmsRelay {
         reject,
         timer: setTimeout(() => {
           this.settle(owner);
-          reject(new FlintError(0, 'network_error', `No answer from the KMS through the relay within ${timeoutMs} ms.`, undefined, undefined));
+          reject(FlintError.network(`No answer from the KMS through the relay within ${timeoutMs} ms.`));
         }, timeoutMs),
       };
       // Registered before the POST leaves: the reply event may overtake the 202.
@@ -182,7 +182,7 @@ export class KmsRelay {
       this.options.client.transport.send(encryption.relayKmsMessages, { body }, undefined, headers).then(
         () => undefined,
         (error: unknown) => {
-          const failure = error instanceof Error ? error : new FlintError(0, 'network_error', String(error), undefined, undefined);
+          const failure = error instanceof Error ? error : FlintError.network(String(error));
           for (const owner of new Set(batch.map((q) => q.owner))) {
             if (this.settle(owner)) owner.reject(failure);
           }

@@ -31,13 +31,13 @@ export function httpKmsTransport(baseUrl: string, fetchImpl: FetchLike = globalT
       } catch (error) {
         if (attempt === 0) continue;
         const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : '';
-        throw new FlintError(0, 'network_error', `The KMS could not be reached: ${error instanceof Error ? error.message : String(error)}${cause}`, undefined, undefined);
+        throw FlintError.network(`The KMS could not be reached: ${error instanceof Error ? error.message : String(error)}${cause}`, error);
       }
     }
-    if (!res.ok) throw new FlintError(res.status, res.status === 400 ? 'bad_request' : 'unavailable', `The KMS endpoint answered HTTP ${res.status}.`, undefined, undefined);
+    if (!res.ok) throw FlintError.refused(res.status, `The KMS endpoint answered HTTP ${res.status}.`, { code: res.status === 400 ? 'bad_request' : 'unavailable' });
     const body = (await res.json()) as { kmsMessages?: unknown };
     if (!Array.isArray(body.kmsMessages) || !body.kmsMessages.every((m) => typeof m === 'string')) {
-      throw new FlintError(502, 'unavailable', 'The KMS endpoint answered without kmsMessages.', undefined, undefined);
+      throw FlintError.refused(502, 'The KMS endpoint answered without kmsMessages.', { code: 'unavailable' });
     }
     return body.kmsMessages;
   };
@@ -46,6 +46,6 @@ export function httpKmsTransport(baseUrl: string, fetchImpl: FetchLike = globalT
 /** Discovery from the KMS's own listener: `{kmsCluster, rsaPublicKey}` (the key as a JSON string). */
 export async function fetchKmsInfo(baseUrl: string, fetchImpl: FetchLike = globalThis.fetch.bind(globalThis)): Promise<{ kmsCluster: string; rsaPublicKey: string }> {
   const res = await fetchImpl(`${baseUrl.replace(/\/+$/, '')}/kms/info`, { method: 'GET' });
-  if (!res.ok) throw new FlintError(res.status, 'unavailable', `KMS discovery answered HTTP ${res.status}.`, undefined, undefined);
+  if (!res.ok) throw FlintError.refused(res.status, `KMS discovery answered HTTP ${res.status}.`, { code: 'unavailable' });
   return (await res.json()) as { kmsCluster: string; rsaPublicKey: string };
 }

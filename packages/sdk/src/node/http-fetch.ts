@@ -3,8 +3,8 @@
  * (undici) reads a streamed request body as fast as it is produced, not as fast as the socket
  * drains, so a multi-gigabyte upload grows the client's memory with the file (measured: +262 MiB
  * for 256 MiB on Node 20, +274 MiB on Node 24). This one pipes the body with back-pressure (+18 MiB for the same file).
- * Node only: import it as `@flint/sdk/node` and pass it as `fetch` to `uploadFile`, `sendFile` and
- * `uploadFromUrl`; browsers stream natively.
+ * Node only: import it as `@flint/sdk/node` and pass it as the `fetch` of a file in `session.messages.send({ files })`, or to
+ * `createSession` for all its calls; browsers stream natively.
  * @module
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';

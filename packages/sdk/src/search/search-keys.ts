@@ -29,7 +29,7 @@ export interface SearchEpoch {
 }
 
 function noKro(): FlintError {
-  return new FlintError(0, 'bad_request', 'The space has no KMS resource, so no search key.', undefined, undefined);
+  return FlintError.invalid('The space has no KMS resource, so no search key.');
 }
 
 export class SearchKeys {
@@ -38,7 +38,7 @@ export class SearchKeys {
   /** The content key URIs of each space's epochs (oldest first), by KRO URI. */
   private readonly epochs = new Map<string, Promise<string[]>>();
 
-  constructor(private readonly kms: KmsClient) {}
+  constructor(private readonly kms: () => Promise<KmsClient>) {}
 
   private derive(key: KmsKey, kroUri: string): Promise<CryptoKey> {
     let pending = this.derived.get(key.uri);
@@ -77,8 +77,8 @@ export class SearchKeys {
 
   private async fetch(kroUri: string): Promise<string[]> {
     // The KMS lists a resource's bound keys oldest first (at most its newest 1,000: docs/search.md).
-    const keys = await this.kms.resourceKeys(kroUri);
-    if (keys.length === 0) throw new FlintError(0, 'bad_request', 'The space’s KMS resource has no key.', undefined, undefined);
+    const keys = await (await this.kms()).resourceKeys(kroUri);
+    if (keys.length === 0) throw FlintError.invalid('The space’s KMS resource has no key.');
     for (const key of keys) void this.derive(key, kroUri);
     return keys.map((k) => k.uri);
   }

@@ -32,7 +32,7 @@ export async function openCards(key: KmsKey, attachments: readonly { contentType
         parsed = undefined;
       }
       if (a.contentType !== CARD_CONTENT_TYPE || typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-        throw new FlintError(0, 'bad_request', 'The message carries an attachment that is not an Adaptive Card.', undefined, undefined);
+        throw FlintError.decrypt('The message carries an attachment that is not an Adaptive Card.');
       }
       return { contentType: CARD_CONTENT_TYPE, content: parsed as Record<string, unknown> };
     }),

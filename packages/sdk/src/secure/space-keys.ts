@@ -21,7 +21,8 @@ export class SpaceKeys {
   /** Bindings read from the KMS, by KRO: a binding never changes once made, so it is read once. */
   private readonly bindings = new Map<string, Promise<KmsResourceBinding | undefined>>();
 
-  constructor(private readonly kms: KmsClient) {}
+  /** @param kms the session's KMS client, connected on first use */
+  constructor(private readonly kms: () => Promise<KmsClient>) {}
 
   /** A key by URI, from the KMS (which checks the caller is on its resource's authorization list). */
   key(uri: string): Promise<KmsKey> {
@@ -29,7 +30,7 @@ export class SpaceKeys {
     if (mine !== undefined) return Promise.resolve(mine);
     let pending = this.inflight.get(uri);
     if (pending === undefined) {
-      pending = this.kms.retrieveKey(uri);
+      pending = this.kms().then((kms) => kms.retrieveKey(uri));
       this.inflight.set(uri, pending);
       // Done either way: the KMS client caches what it got, and a refusal may be lifted later
       // (someone adds the authorization), so it must not stick.
@@ -44,9 +45,10 @@ export class SpaceKeys {
    * in the same request.
    */
   async create(userIds: readonly string[]): Promise<SpaceKeyring> {
-    const [key] = await this.kms.createKeys(1);
+    const kms = await this.kms();
+    const [key] = await kms.createKeys(1);
     if (key === undefined) throw new TypeError('the KMS created no key');
-    const resource = await this.kms.createResource({ userIds: [...new Set(userIds)], keyUris: [key.uri] });
+    const resource = await kms.createResource({ userIds: [...new Set(userIds)], keyUris: [key.uri] });
     const bound = { ...key, resourceUri: resource.uri };
     this.own.set(bound.uri, bound);
     return { key: bound, kroUri: resource.uri };
@@ -54,21 +56,22 @@ export class SpaceKeys {
 
   /** A fresh key bound to the KRO: the space's next current key. */
   async rotate(kroUri: string): Promise<KmsKey> {
-    const [key] = await this.kms.createKeys(1);
+    const kms = await this.kms();
+    const [key] = await kms.createKeys(1);
     if (key === undefined) throw new TypeError('the KMS created no key');
-    const bound = await this.kms.bindKey(key.uri, kroUri);
+    const bound = await kms.bindKey(key.uri, kroUri);
     this.own.set(bound.uri, bound);
     return bound;
   }
 
   /** Adds people to the KRO's authorization list (idempotent at the KMS). */
   async authorize(kroUri: string, userIds: readonly string[]): Promise<void> {
-    await this.kms.addAuthorizations(kroUri, [...userIds]);
+    await (await this.kms()).addAuthorizations(kroUri, [...userIds]);
   }
 
   /** Takes someone off the KRO's authorization list. */
   async deauthorize(kroUri: string, userId: string): Promise<void> {
-    await this.kms.removeAuthorization(kroUri, userId);
+    await (await this.kms()).removeAuthorization(kroUri, userId);
   }
 
   /**
@@ -76,7 +79,7 @@ export class SpaceKeys {
    * room, so nobody can later point another room at this KRO (issue 14, finding 2).
    */
   async bind(kroUri: string, boundTo: KmsResourceBinding): Promise<void> {
-    await this.kms.bindResource(kroUri, boundTo);
+    await (await this.kms()).bindResource(kroUri, boundTo);
     this.bindings.set(kroUri, Promise.resolve(boundTo));
   }
 
@@ -88,7 +91,7 @@ export class SpaceKeys {
   async requireBinding(kroUri: string, expected: KmsResourceBinding): Promise<void> {
     let pending = this.bindings.get(kroUri);
     if (pending === undefined) {
-      pending = this.kms.retrieveResource(kroUri).then((r) => r.boundTo);
+      pending = this.kms().then(async (kms) => (await kms.retrieveResource(kroUri)).boundTo);
       this.bindings.set(kroUri, pending);
       // Only a binding read is kept: a refusal or an unbound KRO is asked again next time.
       pending.then(
@@ -99,17 +102,16 @@ export class SpaceKeys {
       );
     }
     const bound = await pending;
-    if (bound === undefined) throw new FlintError(0, 'forbidden', 'The space’s KMS resource names no room: its members cannot be changed through it.', undefined, undefined);
+    if (bound === undefined) throw FlintError.invalid('The space’s KMS resource names no room: its members cannot be changed through it.', 'forbidden');
     if (bound.roomId !== expected.roomId || bound.teamId !== expected.teamId) {
-      throw new FlintError(0, 'forbidden', 'The space’s KMS resource protects another room: refusing to use it for this one.', undefined, undefined);
+      throw FlintError.invalid('The space’s KMS resource protects another room: refusing to use it for this one.', 'forbidden');
     }
   }
 
-  /** Forgets every key held (sign-out). */
+  /** Forgets every key held here (sign-out); the KMS client's own cache is cleared by its owner. */
   clear(): void {
     this.bindings.clear();
     this.own.clear();
     this.inflight.clear();
-    this.kms.clearCache();
   }
 }

@@ -114,11 +114,19 @@ describe('config', () => {
   it('PL-2: reads the job and webhook settings, with Webex-like defaults, and checks them together', () => {
     const defaults = loadConfig({});
     assert.deepEqual(defaults.jobs, { pollMs: 1000, leaseMs: 60_000, concurrency: 8 });
-    assert.equal(defaults.webhooks.targets, 'private');
+    assert.equal(defaults.webhooks.targets.mode, 'public', 'public addresses only unless the operator says otherwise');
+    assert.deepEqual(defaults.webhooks.targets.allow.ranges, []);
     assert.equal(defaults.webhooks.disableFailures, 100);
     assert.equal(defaults.webhooks.disableWindowSec, 300);
     const tuned = loadConfig({ FLINT_WEBHOOK_TARGETS: 'any', FLINT_WEBHOOK_TIMEOUT_MS: '500', FLINT_JOBS_LEASE_MS: '1000', FLINT_WEBHOOK_DISABLE_FAILURES: '3' });
-    assert.equal(tuned.webhooks.targets, 'any');
+    assert.equal(tuned.webhooks.targets.mode, 'any');
+    const listed = loadConfig({ FLINT_WEBHOOK_ALLOW: '10.0.0.0/8,bots.corp.example' });
+    assert.equal(listed.webhooks.targets.allow.ranges.length, 1);
+    assert.ok(listed.webhooks.targets.allow.hosts.has('bots.corp.example'));
+    assert.throws(
+      () => loadConfig({ FLINT_WEBHOOK_TARGETS: 'private', FLINT_WEBHOOK_ALLOW: '10.0.0.0/40' }),
+      (e: unknown) => e instanceof ConfigError && e.problems.length === 2 && /FLINT_WEBHOOK_ALLOW/.test(e.problems.join('\n')) && /private. is gone/.test(e.problems[0]!),
+    );
     assert.equal(tuned.webhooks.disableFailures, 3);
     assert.throws(
       () => loadConfig({ FLINT_WEBHOOK_TARGETS: 'everywhere', FLINT_WEBHOOK_TIMEOUT_MS: '5000', FLINT_JOBS_LEASE_MS: '6000', FLINT_WEBHOOK_RETRY_BASE_MS: '10', FLINT_WEBHOOK_RETRY_MAX_MS: '5' }),
@@ -126,6 +134,23 @@ describe('config', () => {
         e instanceof ConfigError &&
         JSON.stringify(e.problems.map((p) => p.split(':')[0]).sort()) === JSON.stringify(['FLINT_JOBS_LEASE_MS', 'FLINT_WEBHOOK_RETRY_MAX_MS', 'FLINT_WEBHOOK_TARGETS']),
     );
+  });
+
+  it('SEC-2: keeps the KMS folder beside the data folder, never inside it; reads the shutdown deadline', () => {
+    const defaults = loadConfig({ FLINT_DATA_DIR: '/srv/flint/data' });
+    assert.equal(defaults.kmsDataDir, '/srv/flint/data-kms');
+    assert.equal(defaults.shutdownTimeoutMs, 25_000);
+    assert.equal(loadConfig({ FLINT_DATA_DIR: '/srv/flint/data/' }).kmsDataDir, '/srv/flint/data-kms');
+    assert.equal(loadConfig({}, { data: '/a', kmsData: 'keys' }, '/w').kmsDataDir, '/w/keys');
+    assert.equal(loadConfig({ FLINT_SHUTDOWN_TIMEOUT_MS: '3000' }).shutdownTimeoutMs, 3000);
+    for (const [env, flags] of [
+      [{ FLINT_DATA_DIR: '/srv/data', FLINT_KMS_DATA_DIR: '/srv/data/kms' }, {}],
+      [{ FLINT_DATA_DIR: '/srv/data', FLINT_KMS_DATA_DIR: '/srv/data' }, {}],
+      [{ FLINT_DATA_DIR: '/srv/data/core' }, { kmsData: '/srv/data' }],
+    ] as const) {
+      assert.throws(() => loadConfig(env, flags), (e: unknown) => e instanceof ConfigError && /outside the core's data folder/.test(e.problems.join('\n')), JSON.stringify(env));
+    }
+    assert.throws(() => loadConfig({ FLINT_SHUTDOWN_TIMEOUT_MS: '5' }), ConfigError);
   });
 
   it('ignores unrelated and empty environment variables', () => {

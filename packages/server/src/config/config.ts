@@ -5,13 +5,14 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { isAbsolute, resolve, sep } from 'node:path';
 
 export type SignupMode = 'domains' | 'invitation' | 'open';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 import type { DatabaseConfig } from '@flint/db';
 import type { S3Config } from '../blobs/s3-blob-store.ts';
+import { parseAllowList, type AddressPolicy } from '../infra/address-policy.ts';
 
 export type { DatabaseConfig };
 
@@ -21,6 +22,11 @@ export interface FlintConfig {
   /** The URL people reach this server at; links in e-mails and `Link` headers use it. */
   publicUrl: string;
   dataDir: string;
+  /**
+   * The in-process KMS's folder (master key, its SQLite file): outside `dataDir`, so a copy of the
+   * core's data never holds the keys to its ciphertext. Default: `<dataDir>-kms` beside it.
+   */
+  kmsDataDir: string;
   database: DatabaseConfig;
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several Flints (or test runs) can share one Redis. */
@@ -29,6 +35,8 @@ export interface FlintConfig {
   logLevel: LogLevel;
   /** Trust `X-Forwarded-*` from a reverse proxy (only behind one). */
   trustProxy: boolean;
+  /** After SIGTERM, in-flight work gets this long; then the process ends whatever it is doing. */
+  shutdownTimeoutMs: number;
   auth: {
     accessTokenTtlSec: number;
     refreshTokenTtlSec: number;
@@ -64,8 +72,8 @@ export interface FlintConfig {
   jobs: { pollMs: number; leaseMs: number; concurrency: number };
   /** Webhook deliveries (webhooks/). */
   webhooks: {
-    /** Which addresses a target may resolve to (webhooks/target-policy.ts). */
-    targets: WebhookTargetPolicy;
+    /** Which addresses a target may resolve to (infra/address-policy.ts); also the gateway's file URLs. */
+    targets: AddressPolicy;
     timeoutMs: number;
     /** Attempts per delivery, the first included. */
     attempts: number;
@@ -77,14 +85,13 @@ export interface FlintConfig {
   };
 }
 
-/** `public`: public addresses only; `private`: also private networks; `any`: also loopback and link-local. */
-export type WebhookTargetPolicy = 'public' | 'private' | 'any';
 
 /** Every environment variable Flint reads, in one place. */
 export const ENV_VARS = [
   'FLINT_PORT',
   'FLINT_HOST',
   'FLINT_DATA_DIR',
+  'FLINT_KMS_DATA_DIR',
   'DATABASE_URL',
   'FLINT_DB_POOL_SIZE',
   'REDIS_URL',
@@ -94,6 +101,7 @@ export const ENV_VARS = [
   'FLINT_TLS_KEY',
   'FLINT_LOG_LEVEL',
   'FLINT_TRUST_PROXY',
+  'FLINT_SHUTDOWN_TIMEOUT_MS',
   'FLINT_ACCESS_TOKEN_TTL',
   'FLINT_REFRESH_TOKEN_TTL',
   'FLINT_WEB_SESSION_IDLE_MINUTES',
@@ -114,6 +122,7 @@ export const ENV_VARS = [
   'FLINT_JOBS_LEASE_MS',
   'FLINT_JOBS_CONCURRENCY',
   'FLINT_WEBHOOK_TARGETS',
+  'FLINT_WEBHOOK_ALLOW',
   'FLINT_WEBHOOK_TIMEOUT_MS',
   'FLINT_WEBHOOK_ATTEMPTS',
   'FLINT_WEBHOOK_RETRY_BASE_MS',
@@ -135,6 +144,7 @@ export interface ConfigFlags {
   port?: string | undefined;
   host?: string | undefined;
   data?: string | undefined;
+  kmsData?: string | undefined;
   tlsCert?: string | undefined;
   tlsKey?: string | undefined;
 }
@@ -193,6 +203,12 @@ export function loadConfig(
   if (!/^[A-Za-z0-9.:[\]-]+$/.test(host)) problems.push(`${flags.host ? '--host' : 'FLINT_HOST'}: not a host name or address: ${JSON.stringify(host)}`);
   const rawData = flags.data ?? env.FLINT_DATA_DIR ?? './data';
   const dataDir = isAbsolute(rawData) ? rawData : resolve(cwd, rawData);
+  const rawKms = flags.kmsData ?? env.FLINT_KMS_DATA_DIR;
+  const kmsDataDir = rawKms === undefined ? `${dataDir.replace(/[\\/]+$/, '')}-kms` : resolve(cwd, rawKms);
+  const inside = (dir: string, parent: string) => dir === parent || dir.startsWith(parent.endsWith(sep) ? parent : parent + sep);
+  if (inside(kmsDataDir, dataDir) || inside(dataDir, kmsDataDir)) {
+    problems.push(`${flags.kmsData !== undefined ? '--kms-data' : 'FLINT_KMS_DATA_DIR'}: the KMS's folder must be outside the core's data folder (and not contain it), so a copy of one never holds both keys and ciphertext`);
+  }
 
   let database: DatabaseConfig = { kind: 'sqlite', file: resolve(dataDir, 'flint.db') };
   if (env.DATABASE_URL !== undefined) {
@@ -280,8 +296,12 @@ export function loadConfig(
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_LINK_SECRET.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
-  const webhookTargets = (env.FLINT_WEBHOOK_TARGETS ?? 'private') as WebhookTargetPolicy;
-  if (!['public', 'private', 'any'].includes(webhookTargets)) problems.push('FLINT_WEBHOOK_TARGETS: must be public, private or any');
+  const targetMode = env.FLINT_WEBHOOK_TARGETS ?? 'public';
+  if (targetMode === 'private') problems.push('FLINT_WEBHOOK_TARGETS: `private` is gone (it admitted cloud metadata services); keep `public` and list internal hosts or ranges in FLINT_WEBHOOK_ALLOW, e.g. 10.0.0.0/8,bots.corp.example');
+  else if (targetMode !== 'public' && targetMode !== 'any') problems.push('FLINT_WEBHOOK_TARGETS: must be public or any');
+  const allowList = parseAllowList(env.FLINT_WEBHOOK_ALLOW);
+  for (const p of allowList.problems) problems.push(`FLINT_WEBHOOK_ALLOW: ${p}`);
+  const webhookTargets: AddressPolicy = { mode: targetMode === 'any' ? 'any' : 'public', allow: allowList.allow };
   const jobs = {
     pollMs: int('FLINT_JOBS_POLL_MS', env.FLINT_JOBS_POLL_MS, 1000, 10, 60_000),
     leaseMs: int('FLINT_JOBS_LEASE_MS', env.FLINT_JOBS_LEASE_MS, 60_000, 100, 3_600_000),
@@ -306,12 +326,14 @@ export function loadConfig(
     port,
     publicUrl,
     dataDir,
+    kmsDataDir,
     database,
     redisUrl,
     redisPrefix,
     tls,
     logLevel,
     trustProxy: bool('FLINT_TRUST_PROXY', env.FLINT_TRUST_PROXY),
+    shutdownTimeoutMs: int('FLINT_SHUTDOWN_TIMEOUT_MS', env.FLINT_SHUTDOWN_TIMEOUT_MS, 25_000, 100, 600_000),
     auth: {
       accessTokenTtlSec: int('FLINT_ACCESS_TOKEN_TTL', env.FLINT_ACCESS_TOKEN_TTL, 3600, 1, 86400 * 14),
       refreshTokenTtlSec: int('FLINT_REFRESH_TOKEN_TTL', env.FLINT_REFRESH_TOKEN_TTL, 86400 * 60, 60, 86400 * 365),

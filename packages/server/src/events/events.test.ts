@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { FlintClient } from '@flint/sdk';
-import { collect, startFlint, type TestFlint } from '@flint/testkit';
+import { TEST_PASSWORD, collect, startFlint, type TestFlint } from '@flint/testkit';
 
 const c = (s: string) => `ciphertext:${s}`;
 
@@ -217,5 +217,64 @@ describe('event stream', () => {
     assert.match(frames[0] ?? '', /"type":"ready"/);
     assert.ok(frames.includes('{"type":"pong"}'));
     good.close();
+  });
+
+  it('SEC-5: an oversized frame closes the stream with 4400 (not 1009), before and after hello', async () => {
+    const url = flint.url.replace('http', 'ws') + '/api/events';
+    const closeOf = (socket: WebSocket) => new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+    for (const bytes of [64 * 1024 + 1, 200 * 1024]) {
+      const early = new WebSocket(url);
+      await new Promise((r) => early.on('open', r));
+      const closed = closeOf(early);
+      early.send(JSON.stringify({ type: 'hello', pad: 'x'.repeat(bytes) }));
+      assert.equal(await closed, 4400, `${bytes} bytes before hello`);
+    }
+    const late = new WebSocket(url);
+    const frames: string[] = [];
+    late.on('message', (d: Buffer) => frames.push(d.toString()));
+    await new Promise((r) => late.on('open', r));
+    late.send(JSON.stringify({ type: 'hello', token: ada.session!.accessToken }));
+    while (!frames.some((f) => f.includes('"ready"'))) await new Promise((r) => setTimeout(r, 20));
+    const closed = closeOf(late);
+    late.send(JSON.stringify({ type: 'ping', pad: 'x'.repeat(100 * 1024) }));
+    assert.equal(await closed, 4400);
+  });
+
+  it('SEC-5: the session cookie opens the stream only from Flint’s own origin (no cross-site WebSocket hijacking); bearer tokens need none', async () => {
+    const login = await fetch(`${flint.url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'bob@example.com', password: TEST_PASSWORD }) });
+    assert.equal(login.status, 200);
+    const cookie = (login.headers.getSetCookie().find((h) => h.startsWith('flint_session=')) ?? '').split(';')[0]!;
+    assert.ok(cookie.length > 'flint_session='.length);
+    const url = flint.url.replace('http', 'ws') + '/api/events';
+    const port = new URL(flint.url).port;
+    const attempt = async (headers: Record<string, string>, hello: Record<string, unknown> = {}) => {
+      const socket = new WebSocket(url, { headers });
+      const frames: string[] = [];
+      socket.on('message', (d: Buffer) => frames.push(d.toString()));
+      const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
+      await new Promise((r) => socket.on('open', r));
+      socket.send(JSON.stringify({ type: 'hello', ...hello }));
+      let timer: NodeJS.Timeout | undefined;
+      const ready = new Promise<string>((resolve) => {
+        timer = setInterval(() => frames.some((f) => f.includes('"ready"')) && resolve('ready'), 10);
+      });
+      const outcome = await Promise.race([closed, ready]);
+      clearInterval(timer);
+      socket.close();
+      return { outcome, frames };
+    };
+    // A page on another port of the same host, or on a sibling subdomain: refused, and told nothing.
+    for (const origin of [`http://127.0.0.1:${Number(port) + 1}`, 'http://evil.127.0.0.1.nip.io', 'https://flint.example.com.evil.test', 'null']) {
+      const { outcome, frames } = await attempt({ cookie, origin });
+      assert.equal(outcome, 4403, origin);
+      assert.ok(!frames.some((f) => f.includes('"ready"') || f.includes('"event"')), origin);
+    }
+    // Flint's own page (its public origin, or the origin the request was addressed to).
+    assert.equal((await attempt({ cookie, origin: new URL(flint.config.publicUrl).origin })).outcome, 'ready');
+    assert.equal((await attempt({ cookie, origin: `http://127.0.0.1:${port}` })).outcome, 'ready');
+    // Not a browser (no Origin): the cookie is the client's own.
+    assert.equal((await attempt({ cookie })).outcome, 'ready');
+    // A bearer token in hello works from anywhere (the SDK in Node, bots).
+    assert.equal((await attempt({ origin: 'https://elsewhere.test' }, { token: bob.session!.accessToken })).outcome, 'ready');
   });
 });

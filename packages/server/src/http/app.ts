@@ -4,7 +4,7 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -15,6 +15,7 @@ import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
 import { validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
+import { transportHeaders } from './transport.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/sessions.ts';
@@ -35,6 +36,9 @@ import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 
+/** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
+const SWAGGER_LOGO_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
+
 export interface AppOptions {
   /** A folder with the built web app, served at `/`. */
   webRoot?: string | undefined;
@@ -48,6 +52,19 @@ export interface AppOptions {
 
 const TRACKING_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Any error as the Webex body `{message, errors:[{description}], trackingId, code}`; a 500 never carries its cause. */
+function sendError(error: unknown, req: FastifyRequest, reply: FastifyReply): void {
+  const apiError = ApiError.from(error);
+  if (apiError.status >= 500) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'request failed');
+  if (apiError.retryAfterSec !== undefined) reply.header('Retry-After', String(apiError.retryAfterSec));
+  void reply.code(apiError.status).send({
+    message: apiError.message,
+    errors: (apiError.details.length > 0 ? apiError.details : [apiError.message]).map((description) => ({ description })),
+    trackingId: req.id,
+    code: apiError.code,
+  });
+}
 
 export async function buildApp(core: Core, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -66,6 +83,12 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     // Webex ids in paths (the gateway's /v1 on this listener) run past Fastify's default of 100
     // characters: a membership id names two UUIDs.
     routerOptions: { maxParamLength: 512 },
+    // What Fastify refuses before any route runs — a malformed percent-escape in the path, a path
+    // parameter past maxParamLength — is answered in the same Webex shape as every other error.
+    frameworkErrors: (error, req, reply) => {
+      reply.header('TrackingID', req.id);
+      sendError(error, req, reply);
+    },
   }) as unknown as FastifyInstance;
   closeQuietConnections(app);
 
@@ -94,11 +117,19 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
       },
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    // Swagger UI's top-bar logo is an SVG with an inline <style>: allow exactly that one by its
+    // hash (not 'unsafe-inline'), so /docs shows without a CSP violation (tests/e2e/web-app-polish).
+    transformStaticCSP: (header: string) => header.replace("style-src 'self' https:", `style-src 'self' https: '${SWAGGER_LOGO_STYLE_HASH}'`),
+  });
 
+  const transport = transportHeaders(core.config);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('TrackingID', req.id);
     reply.header('X-Content-Type-Options', 'nosniff');
+    reply.headers(transport);
     (req as { startedAt?: bigint }).startedAt = process.hrtime.bigint();
   });
 
@@ -134,17 +165,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     if (count > core.config.rateLimit.requestsPerMinute) throw ApiError.rateLimited(resetInSec);
   });
 
-  app.setErrorHandler((error, req, reply) => {
-    const apiError = ApiError.from(error);
-    if (apiError.status >= 500) req.log.error({ err: error, trackingId: req.id, path: req.routeOptions.url }, 'request failed');
-    if (apiError.retryAfterSec !== undefined) reply.header('Retry-After', String(apiError.retryAfterSec));
-    void reply.code(apiError.status).send({
-      message: apiError.message,
-      errors: (apiError.details.length > 0 ? apiError.details : [apiError.message]).map((description) => ({ description })),
-      trackingId: req.id,
-      code: apiError.code,
-    });
-  });
+  app.setErrorHandler((error, req, reply) => sendError(error, req, reply));
 
   app.setNotFoundHandler((req, reply) => {
     void reply.code(404).send({

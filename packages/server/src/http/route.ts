@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ErrorBody, type MethodBody, type MethodParams, type MethodQuery, type MethodResult, type MethodSpec } from '@flint/protocol';
 import type { Actor, ClientInfo, Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
+import { nulCharacterAt } from './validation.ts';
 
 export interface RouteContext<M extends MethodSpec> {
   core: Core;
@@ -64,6 +65,8 @@ export function route<M extends MethodSpec>(app: FastifyInstance, core: Core, me
       const actor = req.actor;
       if (method.auth !== 'none' && actor === undefined) throw ApiError.unauthorized();
       if (method.auth === 'admin' && actor?.isAdmin !== true) throw ApiError.forbidden('This requires the organization administrator role.');
+      const nul = nulCharacterAt(req.body, 'body') ?? nulCharacterAt(req.query, 'query') ?? nulCharacterAt(req.params, 'params');
+      if (nul !== undefined) throw new ApiError('validation_failed', 'The request could not be understood by the server due to malformed syntax. See \'errors\' for more details.', [`${nul}: must not contain the NUL character (U+0000)`]);
       const result = await handler({
         core,
         actor: actor as RouteContext<M>['actor'],

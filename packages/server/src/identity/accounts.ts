@@ -5,10 +5,15 @@
 import type { SignupBody } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, ClientInfo, Core } from '../core.ts';
+import type { PersonRow } from '../db/schema.ts';
 import { createOrg, emailDomain, isFreshInstall, normalizeEmail, orgOwningEmail, parsePolicy } from './orgs.ts';
 import { findPerson, findPersonByEmail, insertPerson } from './people.ts';
 import { invitationByToken } from './invitations.ts';
+import { cleanName } from './names.ts';
 import { revokeOtherSessions, startSession, type IssuedSession } from './sessions.ts';
+
+/** What a sign-up did: started a session, or (for an address that has an account) mailed its owner. */
+export type SignupOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'mailed' };
 
 /**
  * Who may sign up (SPEC ID-2, ID-3):
@@ -16,14 +21,20 @@ import { revokeOtherSessions, startSession, type IssuedSession } from './session
  * - with an invitation token, the invited person (any domain; outsiders are guests);
  * - someone whose domain a verified org claims, when that org's policy allows sign-up by domain;
  * - with FLINT_SIGNUP=open, anyone else, founding an org for their domain.
+ *
+ * The answer must not tell whether an address has an account (issue 14, finding 6): refusals are
+ * decided by policy before the address is looked at, so they are the same for both; and an
+ * address that has an account, where sign-up would be open, is not told "conflict" — the owner of
+ * the address is mailed instead (sign in, or use the invitation), and the caller only hears that
+ * mail was sent. A new address still gets its account at once (sign-up confirms no address), so
+ * a caller who owns no mailbox can still tell the two apart by whether a session comes back.
  */
-export async function signup(core: Core, body: SignupBody, client: ClientInfo): Promise<IssuedSession> {
+export async function signup(core: Core, body: SignupBody, client: ClientInfo): Promise<SignupOutcome> {
   const email = normalizeEmail(body.email);
-  const displayName = body.displayName.normalize('NFC').trim();
-  if (displayName === '') throw ApiError.badRequest('displayName: must not be blank');
+  const displayName = cleanName('displayName', body.displayName);
   const passwordHash = await core.passwords.hash(body.password);
 
-  const personId = await core.db.transaction().execute(async (trx) => {
+  const decided = await core.db.transaction().execute(async (trx): Promise<{ personId: string } | { existing: PersonRow }> => {
     if (body.invitationToken !== undefined) {
       const invitation = await invitationByToken(core, trx, body.invitationToken);
       if (invitation.email !== email) throw new ApiError('invalid_credentials', 'The invitation was sent to another address.');
@@ -35,37 +46,50 @@ export async function signup(core: Core, body: SignupBody, client: ClientInfo): 
         .where('status', '=', 'invited')
         .execute();
       await trx.updateTable('invitations').set({ accepted_at: now }).where('id', '=', invitation.id).execute();
-      return invitation.person_id;
-    }
-    const existing = await findPersonByEmail(trx, email);
-    if (existing !== undefined) {
-      if (existing.status === 'invited') throw new ApiError('signup_closed', 'This address has a pending invitation: use the link in the invitation e-mail.');
-      throw ApiError.conflict('This address already has an account.');
+      return { personId: invitation.person_id };
     }
     if (await isFreshInstall(trx)) {
       const org = await createOrg(core, trx, { displayName: emailDomain(email), domains: [emailDomain(email)], verified: true });
       const person = await insertPerson(core, trx, { orgId: org.id, email, displayName, status: 'active', passwordHash, roles: ['org_admin'] });
       core.log.info({ orgId: org.id, personId: person.id }, 'first person signed up; founded an org as its admin');
-      return person.id;
+      return { personId: person.id };
     }
     const org = await orgOwningEmail(trx, email);
     if (org !== undefined) {
       if (core.config.auth.signup === 'invitation' || parsePolicy(org).signup !== 'domains') {
         throw new ApiError('signup_closed', 'Sign-up is by invitation only.');
       }
+      const existing = await findPersonByEmail(trx, email);
+      if (existing !== undefined) return { existing };
       const person = await insertPerson(core, trx, { orgId: org.id, email, displayName, status: 'active', passwordHash });
-      return person.id;
+      return { personId: person.id };
     }
     if (core.config.auth.signup === 'open') {
       const claimed = await trx.selectFrom('org_domains').select('org_id').where('domain', '=', emailDomain(email)).executeTakeFirst();
       if (claimed !== undefined) throw new ApiError('signup_closed', 'Sign-up is by invitation only.');
+      const existing = await findPersonByEmail(trx, email);
+      if (existing !== undefined) return { existing };
       const org2 = await createOrg(core, trx, { displayName: emailDomain(email), domains: [emailDomain(email)], verified: true });
       const person = await insertPerson(core, trx, { orgId: org2.id, email, displayName, status: 'active', passwordHash, roles: ['org_admin'] });
-      return person.id;
+      return { personId: person.id };
     }
     throw new ApiError('signup_closed', 'Sign-up is open only to the organization’s domains or by invitation.');
   });
-  return startSession(core, core.db, personId, client);
+  if ('existing' in decided) {
+    await mailExistingAccount(core, decided.existing);
+    return { kind: 'mailed' };
+  }
+  return { kind: 'session', session: await startSession(core, core.db, decided.personId, client) };
+}
+
+/** Tells an address's owner that someone tried to sign up with it, and what to do if it was them. */
+async function mailExistingAccount(core: Core, person: PersonRow): Promise<void> {
+  if (person.status === 'deactivated') return;
+  const text =
+    person.status === 'invited'
+      ? 'Someone (perhaps you) tried to sign up to Flint with this address. You have a pending invitation: use the link in the invitation e-mail to choose a password.\n'
+      : `Someone (perhaps you) tried to sign up to Flint with this address, which already has an account.\n\nIf it was you, sign in at ${core.config.publicUrl}/ instead (your organization's administrator can reset a forgotten password). If it was not you, you need do nothing: no account was changed.\n`;
+  await core.mailer.send({ to: person.email, subject: 'Signing up to Flint', text });
 }
 
 const loginFailEmailKey = (email: string) => `login-fail:email:${email}`;

@@ -17,7 +17,7 @@
  *   it was checked for; at most `max` entries, the oldest dropped first.
  * @module
  */
-import type { Actor } from '../core.ts';
+import type { Actor } from './actor.ts';
 
 interface Entry {
   actor: Actor;

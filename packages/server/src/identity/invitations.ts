@@ -9,9 +9,10 @@ import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { InvitationRow, PersonRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
-import { emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
+import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail, parsePolicy } from './orgs.ts';
 import { findPersonByEmail, insertPerson } from './people.ts';
 import { hashToken, newToken } from './tokens.ts';
+import { cleanOptionalName } from './names.ts';
 
 export interface InviteInput {
   email: string;
@@ -25,6 +26,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
   if (!actor.isAdmin && !parsePolicy(org).membersMayInvite) throw ApiError.forbidden('Only administrators may invite people in this organization.');
   const email = normalizeEmail(input.email);
   const { invitation, token } = await core.db.transaction().execute(async (trx) => {
+    await assertMayCreateAccount(trx, actor.orgId, email);
     const existing = await findPersonByEmail(trx, email);
     let person: PersonRow;
     if (existing !== undefined) {
@@ -37,7 +39,7 @@ export async function invite(core: Core, actor: Actor, input: InviteInput): Prom
       person = await insertPerson(core, trx, {
         orgId: actor.orgId,
         email,
-        displayName: input.displayName?.trim() || email.slice(0, email.indexOf('@')),
+        displayName: (input.displayName !== undefined ? cleanOptionalName('displayName', input.displayName) : null) ?? email.slice(0, email.indexOf('@')),
         status: 'invited',
         isGuest: !ownDomains.has(emailDomain(email)),
       });

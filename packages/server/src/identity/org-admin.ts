@@ -9,9 +9,10 @@ import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import type { PersonRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
-import { emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
+import { assertMayCreateAccount, emailDomain, getOrg, listDomains, normalizeEmail } from './orgs.ts';
 import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson, setRoles, updateProfile } from './people.ts';
 import { invite } from './invitations.ts';
+import { cleanName, cleanOptionalName } from './names.ts';
 import { issueAccessToken } from './sessions.ts';
 
 export interface CreatePersonInput {
@@ -27,8 +28,11 @@ export interface CreatePersonInput {
 /** `by` is the admin acting; for operator tasks it is the org's first admin. */
 export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePersonInput): Promise<PersonRow> {
   const email = normalizeEmail(input.email);
+  const displayName = cleanName('displayName', input.displayName);
+  const firstName = input.firstName === undefined ? undefined : (cleanOptionalName('firstName', input.firstName) ?? undefined);
+  const lastName = input.lastName === undefined ? undefined : (cleanOptionalName('lastName', input.lastName) ?? undefined);
   if (input.password === undefined) {
-    const invitation = await invite(core, by, { email, displayName: input.displayName });
+    const invitation = await invite(core, by, { email, displayName });
     if (input.roles?.length) {
       await setRoles(core.db, invitation.person_id, input.roles);
       core.authCache.clear();
@@ -37,15 +41,16 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
     if (row === undefined) throw ApiError.notFound('person');
     return row;
   }
+  await assertMayCreateAccount(core.db, by.orgId, email);
   if ((await findPersonByEmail(core.db, email)) !== undefined) throw ApiError.conflict('This address already has an account.');
   const ownDomains = new Set((await listDomains(core.db, by.orgId)).filter((d) => d.verified === 1).map((d) => d.domain));
   const passwordHash = await core.passwords.hash(input.password);
   return insertPerson(core, core.db, {
     orgId: by.orgId,
     email,
-    displayName: input.displayName.normalize('NFC').trim(),
-    firstName: input.firstName,
-    lastName: input.lastName,
+    displayName,
+    firstName,
+    lastName,
     status: 'active',
     isGuest: !ownDomains.has(emailDomain(email)),
     passwordHash,
@@ -95,7 +100,7 @@ export async function createBot(core: Core, orgId: string, displayName: string):
   const slug = displayName.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 32) || 'bot';
   const email = `${slug}-${toHex(randomBytes(3))}@bots.flint.invalid`;
   return core.db.transaction().execute(async (trx) => {
-    const person = await insertPerson(core, trx, { orgId, email, displayName: displayName.trim(), type: 'bot', status: 'active' });
+    const person = await insertPerson(core, trx, { orgId, email, displayName: cleanName('displayName', displayName), type: 'bot', status: 'active' });
     const now = core.now();
     const sessionId = newId();
     await trx

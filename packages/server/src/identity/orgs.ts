@@ -9,6 +9,7 @@ import type { Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { OrgRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
+import { cleanName } from './names.ts';
 
 export const DEFAULT_POLICY: OrgPolicy = {
   signup: 'domains',
@@ -45,7 +46,7 @@ export async function createOrg(
 ): Promise<OrgRow> {
   if (input.domains.length > LIMITS.domainsPerOrg) throw ApiError.badRequest(`at most ${LIMITS.domainsPerOrg} domains per org`);
   const now = core.now();
-  const org: OrgRow = { id: newId(), display_name: input.displayName, policy: JSON.stringify(DEFAULT_POLICY), created_at: now };
+  const org: OrgRow = { id: newId(), display_name: cleanName('displayName', input.displayName), policy: JSON.stringify(DEFAULT_POLICY), created_at: now };
   await db.insertInto('orgs').values(org).execute();
   for (const domain of input.domains) await addDomain(core, db, org.id, domain, input.verified);
   return org;
@@ -74,6 +75,22 @@ export async function orgOwningEmail(db: Db, email: string): Promise<OrgRow | un
     .where('org_domains.verified', '=', 1)
     .executeTakeFirst();
   return row;
+}
+
+/**
+ * Only the org owning an address's domain (a verified claim) makes accounts in it (SPEC ID-2):
+ * another org's admin creating or inviting `ceo@their-domain` would otherwise take that address
+ * from its owner — the owner could no longer create or invite the person, nor could the person
+ * sign up. Others add such people to their spaces once they have an account (as guests of the
+ * space, in their own org).
+ */
+export async function assertMayCreateAccount(db: Db, orgId: string, email: string): Promise<void> {
+  const owner = await orgOwningEmail(db, email);
+  if (owner !== undefined && owner.id !== orgId) {
+    throw ApiError.forbidden(
+      `${emailDomain(email)} belongs to another organization: only it creates accounts there. Once the person has an account, add them to your spaces by e-mail.`,
+    );
+  }
 }
 
 export async function getOrg(db: Db, id: string): Promise<OrgRow | undefined> {
@@ -105,16 +122,26 @@ export async function updateOrg(
   const org = await getOrg(core.db, orgId);
   if (org === undefined) throw ApiError.notFound('organization');
   const policy = { ...parsePolicy(org), ...(input.policy ?? {}) };
-  await core.db
-    .updateTable('orgs')
-    .set({ display_name: input.displayName ?? org.display_name, policy: JSON.stringify(policy) })
-    .where('id', '=', orgId)
-    .execute();
-  return { ...org, display_name: input.displayName ?? org.display_name, policy: JSON.stringify(policy) };
+  const displayName = input.displayName === undefined ? org.display_name : cleanName('displayName', input.displayName);
+  await core.db.updateTable('orgs').set({ display_name: displayName, policy: JSON.stringify(policy) }).where('id', '=', orgId).execute();
+  return { ...org, display_name: displayName, policy: JSON.stringify(policy) };
 }
 
 /** True until the first person exists: that person founds an org and becomes its admin. */
 export async function isFreshInstall(db: Db): Promise<boolean> {
   const row = await db.selectFrom('people').select('id').limit(1).executeTakeFirst();
   return row === undefined;
+}
+
+/** The org's licences: one, messaging, unlimited, consumed by each of its people not deactivated (bots hold none). */
+export async function listLicenses(db: Db, orgId: string): Promise<{ id: string; name: string; totalUnits: number; consumedUnits: number; consumedByUsers: number }[]> {
+  const row = await db
+    .selectFrom('people')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('org_id', '=', orgId)
+    .where('type', '=', 'person')
+    .where('status', '!=', 'deactivated')
+    .executeTakeFirstOrThrow();
+  const used = Number(row.n);
+  return [{ id: 'messaging', name: 'Messaging', totalUnits: -1, consumedUnits: used, consumedByUsers: used }];
 }

@@ -12,6 +12,7 @@ import type { PersonRow, PersonStatus } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { normalizeEmail, getOrg, parsePolicy } from './orgs.ts';
 import { presentPerson } from './presenters.ts';
+import { cleanName, cleanOptionalName } from './names.ts';
 
 export interface NewPersonInput {
   orgId: string;
@@ -46,7 +47,8 @@ export async function insertPerson(core: Pick<Core, 'now'>, db: Db, input: NewPe
     updated_at: now,
   };
   await db.insertInto('people').values(row).execute();
-  for (const role of input.roles ?? []) await db.insertInto('person_roles').values({ person_id: row.id, role }).execute();
+  // A role named twice is one role (a second insert would break the primary key after the person row).
+  for (const role of new Set(input.roles ?? [])) await db.insertInto('person_roles').values({ person_id: row.id, role }).execute();
   return row;
 }
 
@@ -155,12 +157,6 @@ export interface ProfileUpdate {
   notificationPrefs?: Record<string, unknown> | undefined;
 }
 
-function trimmedName(value: string): string {
-  const v = value.normalize('NFC').trim();
-  if (v === '') throw ApiError.badRequest('displayName: must not be blank');
-  return v;
-}
-
 export async function updateProfile(core: Core, actor: Actor, personId: string, input: ProfileUpdate): Promise<PersonRow> {
   const row = await findPerson(core.db, personId);
   if (row === undefined) throw ApiError.notFound('person');
@@ -168,10 +164,10 @@ export async function updateProfile(core: Core, actor: Actor, personId: string, 
   // Notification preferences stay one's own even when the profile is locked (they are not registration data).
   if (personId === actor.personId && changesProfile) await assertSelfServiceAllowed(core, actor);
   const set: Partial<PersonRow> = { updated_at: core.now() };
-  if (input.displayName !== undefined) set.display_name = trimmedName(input.displayName);
-  if (input.firstName !== undefined) set.first_name = input.firstName.trim() || null;
-  if (input.lastName !== undefined) set.last_name = input.lastName.trim() || null;
-  if (input.nickName !== undefined) set.nick_name = input.nickName.trim() || null;
+  if (input.displayName !== undefined) set.display_name = cleanName('displayName', input.displayName);
+  if (input.firstName !== undefined) set.first_name = cleanOptionalName('firstName', input.firstName);
+  if (input.lastName !== undefined) set.last_name = cleanOptionalName('lastName', input.lastName);
+  if (input.nickName !== undefined) set.nick_name = cleanOptionalName('nickName', input.nickName);
   if (input.notificationPrefs !== undefined) {
     set.notification_prefs = JSON.stringify({ ...(JSON.parse(row.notification_prefs) as object), ...input.notificationPrefs });
   }

@@ -210,6 +210,20 @@ export async function revokeSession(core: Core, actor: Actor, sessionId: string)
   core.events.hub.closeSessions(actor.personId, { only: sessionId });
 }
 
+/**
+ * Whether a session may still carry an event stream: not revoked, and its person not deactivated.
+ * Checked at each heartbeat, so a revocation made on another instance ends streams here too.
+ */
+export async function isSessionLive(db: Db, sessionId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('sessions')
+    .innerJoin('people', 'people.id', 'sessions.person_id')
+    .select(['sessions.revoked_at', 'people.status'])
+    .where('sessions.id', '=', sessionId)
+    .executeTakeFirst();
+  return row !== undefined && row.revoked_at === null && row.status === 'active';
+}
+
 export async function listSessions(core: Core, actor: Actor): Promise<SessionRow[]> {
   const now = core.now();
   return core.db

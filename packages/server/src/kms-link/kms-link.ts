@@ -5,6 +5,8 @@
  * in-process one under `flint serve`, or HTTP to a KMS elsewhere (FLINT_KMS_URL).
  * @module
  */
+import { kms } from '@flint/protocol';
+
 export interface KmsDiscoveryInfo {
   kmsCluster: string;
   rsaPublicKey: string;
@@ -33,10 +35,10 @@ export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): Kms
       return cached;
     },
     async send(messages, requesterAddress) {
-      const body = { kmsMessages: messages, ...(requesterAddress !== undefined ? { requesterAddress } : {}) };
-      const r = await fetchFn(`${base}/kms/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const batch: kms.KmsMessagesBatch = { kmsMessages: [...messages], ...(requesterAddress !== undefined ? { requesterAddress } : {}) };
+      const r = await fetchFn(`${base}${kms.KMS_MESSAGES_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
       if (!r.ok) throw new Error(`KMS answered ${r.status}`);
-      return ((await r.json()) as { kmsMessages: string[] }).kmsMessages;
+      return ((await r.json()) as kms.KmsMessagesReplies).kmsMessages;
     },
   };
 }

@@ -22,7 +22,7 @@
 import { search } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../http/paging.ts';
+import { decodeCursor, encodeCursor } from '../paging/cursor.ts';
 import { IndexReads, tokenList, type DocFilters, type DocRow, type Hit, type SeqRange, type TokenList } from './index-reads.ts';
 import { SEQ_PER_MS } from './index-writes.ts';
 

@@ -24,6 +24,19 @@ export async function membershipOf(db: Kysely<Database>, spaceId: string, person
   return db.selectFrom('memberships').selectAll().where('space_id', '=', spaceId).where('person_id', '=', personId).executeTakeFirst();
 }
 
+/** True when two people are members of one space (a direct space included). */
+export async function shareASpace(db: Kysely<Database>, a: string, b: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('memberships as m1')
+    .innerJoin('memberships as m2', 'm2.space_id', 'm1.space_id')
+    .select('m1.space_id')
+    .where('m1.person_id', '=', a)
+    .where('m2.person_id', '=', b)
+    .limit(1)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
 export async function isTeamMember(db: Kysely<Database>, teamId: string, personId: string): Promise<boolean> {
   const row = await db.selectFrom('team_memberships').select('id').where('team_id', '=', teamId).where('person_id', '=', personId).executeTakeFirst();
   return row !== undefined;

@@ -9,8 +9,8 @@ import type { Actor, Core } from '../core.ts';
 import type { Database, MembershipRow, SpaceRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
-import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { isTeamMember, memberIds, memberOf, membershipOf, requireModeratorIfLocked, seeSpace } from './access.ts';
+import { canSee, findPerson, findPersonByEmail } from '../identity/people.ts';
+import { isTeamMember, memberIds, memberOf, membershipOf, requireModeratorIfLocked, seeSpace, shareASpace } from './access.ts';
 import { presentRoom, type RoomState } from './presenters.ts';
 import { detachSpaceFiles, removeBlobs } from '../files/cleanup.ts';
 
@@ -84,7 +84,10 @@ export async function createRoom(core: Core, actor: Actor, input: CreateRoomInpu
 
 export async function openDirect(core: Core, actor: Actor, target: { personId?: string | undefined; personEmail?: string | undefined; encryptionKeyUrl?: string | undefined; kroUri?: string | undefined }): Promise<{ room: Room; created: boolean }> {
   const other = target.personId !== undefined ? await findPerson(core.db, target.personId) : target.personEmail !== undefined ? await findPersonByEmail(core.db, target.personEmail) : undefined;
+  // Someone the caller may not see (another org, a guest) whom they share no space with is answered
+  // exactly like an address without an account: the lookup must not tell who has one.
   if (other === undefined || other.status === 'deactivated') throw ApiError.notFound('person');
+  if (!canSee(actor, other) && !(await shareASpace(core.db, actor.personId, other.id))) throw ApiError.notFound('person');
   if (other.id === actor.personId) throw ApiError.badRequest('A direct space needs another person.');
   const key = [actor.personId, other.id].sort().join(':');
   const existing = await core.db.selectFrom('spaces').selectAll().where('direct_key', '=', key).executeTakeFirst();

@@ -24,7 +24,7 @@ import type { ClaimedJob } from '../jobs/job-queue.ts';
 import type { DeliveryPayload } from './dispatch.ts';
 import { bumpWebhooksVersion, type WebhookRegistry } from './registry.ts';
 import { RESOURCES, type WebhookData } from './resources.ts';
-import { guardedLookup, refuseTarget } from './target-policy.ts';
+import { refuseTarget, targetLookup } from './target-policy.ts';
 
 const USER_AGENT = 'Flint-Webhooks/1';
 /** A receiver's answer body is read (and dropped) up to this; a longer one closes the connection. */
@@ -148,7 +148,7 @@ export class WebhookDeliverer implements JobHandler {
         method: 'POST',
         headers,
         agent: url.protocol === 'https:' ? this.https : this.http,
-        lookup: guardedLookup(targets),
+        lookup: targetLookup(targets),
         signal,
       });
       // Bounds the whole exchange: a receiver that answers slowly, or never ends its body, is cut off.

@@ -1,61 +1,64 @@
 /**
- * Where webhooks may deliver (FLINT_WEBHOOK_TARGETS) and how filters are read (SPEC PL-2): pure
+ * Where webhooks may deliver (FLINT_WEBHOOK_TARGETS, FLINT_WEBHOOK_ALLOW) and how filters are read (SPEC PL-2): pure
  * functions, plus the lookup hook node:http calls on every new connection.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { toHydraId } from '@flint/protocol';
-import { classifyAddress, guardedLookup, refuseTarget } from './target-policy.ts';
+import { refuseTarget, targetLookup } from './target-policy.ts';
+import { EMPTY_ALLOW_LIST, classifyAddress, parseAllowList, type AddressPolicy } from '../infra/address-policy.ts';
 import { FilterError, matchesFilter, parseFilter } from './filters.ts';
 import { RESOURCES } from './resources.ts';
 
 describe('webhook target policy', () => {
-  it('PL-2: classifies addresses, IPv4-mapped and NAT64 forms included', () => {
-    const cases: [string, string][] = [
-      ['127.0.0.1', 'loopback'],
-      ['0.0.0.0', 'loopback'],
-      ['::1', 'loopback'],
-      ['::ffff:127.0.0.1', 'loopback'],
-      ['::ffff:7f00:1', 'loopback'],
-      ['64:ff9b::7f00:1', 'loopback'],
-      ['169.254.169.254', 'link-local'],
-      ['fe80::1', 'link-local'],
-      ['10.2.3.4', 'private'],
-      ['172.31.0.1', 'private'],
-      ['192.168.1.1', 'private'],
-      ['100.64.0.1', 'private'],
-      ['fd12:3456::1', 'private'],
-      ['224.0.0.1', 'reserved'],
-      ['255.255.255.255', 'reserved'],
-      ['ff02::1', 'reserved'],
-      ['93.184.216.34', 'public'],
-      ['2606:4700::1111', 'public'],
-    ];
-    for (const [address, cls] of cases) assert.equal(classifyAddress(address), cls, address);
-  });
+  const PUBLIC: AddressPolicy = { mode: 'public', allow: EMPTY_ALLOW_LIST };
+  const ANY: AddressPolicy = { mode: 'any', allow: EMPTY_ALLOW_LIST };
 
   it('PL-2: refuses targets by scheme and by the class of a literal address, per policy', () => {
-    assert.match(refuseTarget('ftp://example.com/', 'any') ?? '', /http/);
-    assert.match(refuseTarget('javascript:alert(1)', 'any') ?? '', /http/);
-    assert.match(refuseTarget('::', 'any') ?? '', /valid URL/);
-    assert.equal(refuseTarget('https://example.com/hook', 'public'), undefined);
-    assert.match(refuseTarget('http://10.0.0.1/', 'public') ?? '', /private/);
-    assert.equal(refuseTarget('http://10.0.0.1/', 'private'), undefined);
-    for (const url of ['http://127.0.0.1/', 'http://localhost:8080/', 'http://api.localhost/', 'http://[::1]/', 'http://2130706433/', 'http://0x7f.1/', 'http://169.254.169.254/']) {
-      assert.ok(refuseTarget(url, 'private') !== undefined, url);
-      assert.equal(refuseTarget(url, 'any'), undefined, url);
+    assert.match(refuseTarget('ftp://example.com/', ANY) ?? '', /http/);
+    assert.match(refuseTarget('javascript:alert(1)', ANY) ?? '', /http/);
+    assert.match(refuseTarget('::', ANY) ?? '', /valid URL/);
+    assert.equal(refuseTarget('https://example.com/hook', PUBLIC), undefined);
+    assert.match(refuseTarget('http://10.0.0.1/', PUBLIC) ?? '', /private/);
+    const allowTen = { mode: 'public', allow: parseAllowList('10.0.0.0/8').allow } as const;
+    assert.equal(refuseTarget('http://10.0.0.1/', allowTen), undefined);
+    assert.match(refuseTarget('http://192.168.0.1/', allowTen) ?? '', /private/);
+    // Every spelling of an internal address, IPv6 forms and cloud metadata services included.
+    for (const url of [
+      'http://127.0.0.1/',
+      'http://localhost:8080/',
+      'http://api.localhost/',
+      'http://[::1]/',
+      'http://[::127.0.0.1]/',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://2130706433/',
+      'http://0x7f.1/',
+      'http://169.254.169.254/',
+      'http://[fd00:ec2::254]/',
+      'http://[fd20:ce::254]/',
+      'http://100.100.100.200/',
+      'http://10.1.2.3/',
+      'http://[::ffff:10.1.2.3]/',
+    ]) {
+      assert.ok(refuseTarget(url, PUBLIC) !== undefined, url);
+      assert.equal(refuseTarget(url, ANY), undefined, url);
     }
-    assert.ok(refuseTarget('http://224.0.0.1/', 'any') !== undefined, 'multicast is never a target');
+    assert.ok(refuseTarget('http://224.0.0.1/', ANY) !== undefined, 'multicast is never a target');
+    assert.ok(refuseTarget('http://0.0.0.0/', ANY) !== undefined, 'the unspecified address is never a target');
   });
 
-  it('PL-2: the connection-time lookup refuses a name that resolves outside the policy', async () => {
-    const lookup = (policy: 'private' | 'any', all: boolean) =>
-      new Promise<unknown>((resolve, reject) => guardedLookup(policy)('localhost', { all }, (err, address) => (err ? reject(err) : resolve(address))));
-    await assert.rejects(lookup('private', false), { code: 'ETARGETREFUSED' });
-    await assert.rejects(lookup('private', true), { code: 'ETARGETREFUSED' });
-    const one = await lookup('any', false);
+  it('PL-2: the connection-time lookup refuses a name that resolves outside the policy (no connection is made)', async () => {
+    const lookup = (policy: AddressPolicy, all: boolean) =>
+      new Promise<unknown>((resolve, reject) => targetLookup(policy)('localhost', { all }, (err: NodeJS.ErrnoException | null, address: unknown) => (err ? reject(err) : resolve(address))));
+    await assert.rejects(lookup(PUBLIC, false), { code: 'ETARGETREFUSED' });
+    await assert.rejects(lookup(PUBLIC, true), { code: 'ETARGETREFUSED' });
+    const one = await lookup(ANY, false);
     assert.ok(typeof one === 'string' && classifyAddress(one) === 'loopback');
-    assert.ok(Array.isArray(await lookup('any', true)));
+    assert.ok(Array.isArray(await lookup(ANY, true)));
+    // A listed host name may resolve to an internal address; so may a name resolving into a listed range.
+    assert.ok(typeof (await lookup({ mode: 'public', allow: parseAllowList('localhost').allow }, false)) === 'string');
+    assert.ok(typeof (await lookup({ mode: 'public', allow: parseAllowList('127.0.0.0/8,::1').allow }, false)) === 'string');
   });
 });
 

@@ -8,10 +8,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { CARD_CONTENT_TYPE, toHydraId, webhooks as wire, type Webhook } from '@flint/protocol';
 import { verifyWebhookSignature, type FlintClient } from '@flint/sdk';
 import { errorOf, freePort, raw, startFlint, startWebhookReceiver, type ReceivedDelivery, type TestFlint, type WebhookReceiver } from '@flint/testkit';
 import { backoffCeiling } from '../jobs/backoff.ts';
+import { newId } from '../infra/ids.ts';
 
 const c = (s: string) => `ciphertext:${s}`;
 const RETRY = { baseMs: 60, maxMs: 400 };
@@ -521,22 +523,88 @@ describe('webhook auto-disable', () => {
   });
 });
 
-describe('webhook target policy (FLINT_WEBHOOK_TARGETS=private, the default)', () => {
+describe('webhook target policy (FLINT_WEBHOOK_TARGETS=public, the default; FLINT_WEBHOOK_ALLOW)', () => {
   let flint: TestFlint;
+  let listener: NetServer;
+  let connections = 0;
   before(async () => {
-    flint = await startFlint();
+    // Counts every TCP connection to a loopback port: a refused delivery must not make one.
+    listener = createNetServer((socket) => {
+      connections++;
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+    flint = await startFlint({ env: { ...FAST, FLINT_WEBHOOK_TARGETS: 'public', FLINT_WEBHOOK_ALLOW: '10.20.0.0/16,bots.corp.example', FLINT_WEBHOOK_ATTEMPTS: '1' } });
   });
-  after(() => flint.stop());
+  after(async () => {
+    await flint.stop();
+    await new Promise<void>((resolve) => listener.close(() => resolve()));
+  });
 
-  it('PL-2: refuses loopback and link-local targets, accepts private and public ones', async () => {
+  it('PL-2: refuses internal targets in every spelling, cloud metadata services included; accepts public and listed ones', async () => {
     const ada = await flint.signup({ email: 'ada@example.com' });
     const body = { name: 'p', resource: 'messages' as const, event: 'created' as const };
-    for (const targetUrl of ['http://127.0.0.1:9/x', 'http://localhost/x', 'http://[::1]/x', 'http://169.254.169.254/latest', 'http://0.0.0.0/', 'http://[::ffff:127.0.0.1]/']) {
+    for (const targetUrl of [
+      'http://127.0.0.1:9/x',
+      'http://localhost/x',
+      'http://[::1]/x',
+      'http://[::127.0.0.1]/x',
+      'http://[::ffff:127.0.0.1]/',
+      'http://[64:ff9b::7f00:1]/',
+      'http://169.254.169.254/latest',
+      'http://[fd00:ec2::254]/latest',
+      'http://[fd20:ce::254]/',
+      'http://100.100.100.200/latest',
+      'http://168.63.129.16/',
+      'http://0.0.0.0/',
+      'http://10.1.2.3/hook',
+      'http://192.168.1.1/hook',
+    ]) {
       await assert.rejects(ada.webhooks.create({ ...body, targetUrl }), (e: { status?: number; message?: string }) => e.status === 400 && /does not deliver to/.test(e.message ?? ''), targetUrl);
     }
     assert.deepEqual((await ada.webhooks.list()).items, []);
-    for (const targetUrl of ['http://10.1.2.3/hook', 'https://bots.internal.example/hook', 'https://example.com/hook']) {
+    for (const targetUrl of ['http://10.20.3.4/hook', 'http://[::ffff:10.20.3.4]/hook', 'https://bots.corp.example/hook', 'https://example.com/hook']) {
       assert.equal((await ada.webhooks.create({ ...body, targetUrl })).targetUrl, targetUrl);
     }
+    for (const w of (await ada.webhooks.list()).items) await ada.webhooks.delete(w.id);
+  });
+
+  it('PL-2: a stored target the policy now refuses (registered under an older policy) fails before any connection', async () => {
+    const bob = await flint.signup({ email: 'bob@example.com' });
+    const me = await bob.people.me();
+    const room = await bob.rooms.create({ title: c('policy') });
+    const port = (listener.address() as AddressInfo).port;
+    const targets = [`http://127.0.0.1:${port}/loopback`, `http://localhost:${port}/by-name`, 'http://[fd00:ec2::254]/latest', 'http://100.100.100.200/latest', 'http://10.9.9.9/internal'];
+    const now = Date.now();
+    const rows = targets.map((targetUrl, i) => ({
+      id: newId(),
+      org_id: me.orgId!,
+      created_by: me.id,
+      app_id: me.id,
+      name: `old ${i}`,
+      target_url: targetUrl,
+      resource: 'messages',
+      event: 'created',
+      filter: `roomId=${room.id}`,
+      secret: null,
+      owned_by: 'creator' as const,
+      id_format: 'native' as const,
+      status: 'active' as const,
+      failures: 0,
+      failures_since: null,
+      disabled_at: null,
+      created_at: now,
+      updated_at: now,
+    }));
+    await flint.server.core.db.insertInto('webhooks').values(rows).execute();
+    // A fresh start loads the registry with them, as after an upgrade that tightened the policy.
+    await flint.restart();
+    await bob.messages.create({ roomId: room.id, text: c('hello') });
+    const failed = await until('the deliveries to fail', async () => {
+      const jobs = await flint.server.core.db.selectFrom('jobs').select(['last_error', 'status', 'payload']).where('queue', '=', 'webhooks.deliver').where('status', '=', 'failed').execute();
+      return jobs.length === targets.length ? jobs : undefined;
+    });
+    for (const job of failed) assert.match(job.last_error ?? '', /does not deliver to|outside FLINT_WEBHOOK_TARGETS/, job.last_error ?? '');
+    assert.equal(connections, 0, 'no connection was made to a refused address');
   });
 });

@@ -3,8 +3,8 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import { downloadFile, downloadPreview, uploadFile, type FetchLike, type FileReference, type SecureRoom } from '@flint/sdk';
-import type { Message, Room } from '@flint/protocol';
+import type { FetchLike, FileReference, Page, SecureRoom, SendFile } from '@flint/sdk';
+import type { Message } from '@flint/protocol';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
 // pdf.js renders PDF previews in a worker, served as a file of this build (the CSP allows workers from 'self').
 import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
@@ -14,14 +14,14 @@ import type { Store } from './store.ts';
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
   // A team's space authorizes the team's KMS resource (SPEC SP-3): whoever joins the team, now or
   // later, may open it and join it; whoever leaves the team loses it.
-  const room = await store.session.secure.createSpace({ title, ...(teamId !== undefined ? { teamId } : {}) });
+  const room = await store.session.sdk.spaces.create({ title, ...(teamId !== undefined ? { teamId } : {}) });
   store.rooms.set(room.id, { ...room, unreadCount: 0, mentionCount: 0, isFavorite: false });
   store.changed();
   return room;
 }
 
 export async function openDirect(store: Store, email: string): Promise<SecureRoom> {
-  const room = await store.session.secure.openDirect({ personEmail: email });
+  const room = await store.session.sdk.spaces.direct({ personEmail: email });
   store.rooms.set(room.id, { ...store.rooms.get(room.id), ...room });
   await store.ensurePeople(room.directPersonId !== undefined ? [room.directPersonId] : []);
   store.changed();
@@ -30,7 +30,7 @@ export async function openDirect(store: Store, email: string): Promise<SecureRoo
 
 /** A team and its general space, sealed with one new key whose resource is the team's. */
 export async function createTeam(store: Store, name: string): Promise<string> {
-  const { name: _opened, ...team } = await store.session.secure.createTeam({ name });
+  const { name: _opened, ...team } = await store.session.sdk.teams.create({ name });
   // The team's name as the core holds it (sealed) arrives with the team.created event.
   store.teams.set(team.id, { team: { ...team, name: '' }, name });
   store.refreshRoom(team.generalRoomId);
@@ -39,12 +39,12 @@ export async function createTeam(store: Store, name: string): Promise<string> {
 
 /** Adds someone to a team: their KMS authorization on the team's resource first, then the membership. */
 export async function addTeamMember(store: Store, teamId: string, email: string): Promise<void> {
-  await store.session.secure.addTeamMember(teamId, { personEmail: email });
+  await store.session.sdk.teams.addMember(teamId, { personEmail: email });
 }
 
 /** Joins a space of one's team (SPEC SP-3); the team's KMS resource already lets one read it. */
 export async function joinSpace(store: Store, roomId: string): Promise<SecureRoom> {
-  const room = await store.session.secure.joinSpace(roomId);
+  const room = await store.session.sdk.spaces.join(roomId);
   store.rooms.set(room.id, room);
   store.changed();
   return room;
@@ -53,14 +53,12 @@ export async function joinSpace(store: Store, roomId: string): Promise<SecureRoo
 /** The spaces of a team, joined or not, titles opened. */
 export async function teamSpaces(store: Store, teamId: string): Promise<SecureRoom[]> {
   const out: SecureRoom[] = [];
-  let page = await store.session.secure.listSpaces({ teamId, max: 1000 });
-  for (;;) {
+  let page: Page<SecureRoom> | undefined = await store.session.sdk.spaces.list({ teamId, max: 1000 });
+  while (page !== undefined) {
     out.push(...page.items);
-    if (page.next === undefined) return out;
-    const raw = await store.session.client.nextPage<Room>({ items: [], next: page.next });
-    if (raw === undefined) return out;
-    page = { items: await Promise.all(raw.items.map((r) => store.session.secure.openRoom(r))), ...(raw.next !== undefined ? { next: raw.next } : {}) };
+    page = await store.session.sdk.spaces.next(page);
   }
+  return out;
 }
 
 export interface Draft {
@@ -71,7 +69,7 @@ export interface Draft {
 /** Posts a message: Markdown with mentions, its plain text for other clients, and search tokens. */
 export async function sendMessage(store: Store, roomId: string, draft: Draft, parentId?: string): Promise<void> {
   const { markdown, ids, all } = encodeMentions(draft.text, draft.mentions);
-  await store.session.search.send({
+  await store.session.sdk.messages.send({
     roomId,
     text: plainText(markdown),
     markdown,
@@ -83,13 +81,13 @@ export async function sendMessage(store: Store, roomId: string, draft: Draft, pa
 
 export async function editMessage(store: Store, message: Message, draft: Draft): Promise<void> {
   const { markdown } = encodeMentions(draft.text, draft.mentions);
-  const updated = await store.session.search.edit(message.id, { roomId: message.roomId, text: plainText(markdown), markdown });
+  const updated = await store.session.sdk.messages.edit(message.id, { roomId: message.roomId, text: plainText(markdown), markdown });
   store.messages.set(updated.id, { ...store.messages.get(updated.id), ...updated });
   store.changed();
 }
 
 export async function deleteMessage(store: Store, message: Message): Promise<void> {
-  await store.session.client.messages.delete(message.id);
+  await store.session.sdk.messages.delete(message.id);
 }
 
 /** The SDK's browser thumbnailer (SPEC FL-2): images by canvas, a PDF's first page by pdf.js (loaded on first use). */
@@ -108,36 +106,29 @@ export interface UploadProgress {
  * fetch() request body over HTTP/2 only, and XMLHttpRequest reports upload progress.
  */
 export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void): Promise<void> {
-  const { secure, client } = store.session;
-  const room = await client.rooms.get(roomId);
-  if (room.encryptionKeyUrl === undefined) throw new Error('no key');
-  const key = await secure.keys.key(room.encryptionKeyUrl);
-  const attachments = [];
-  const names: string[] = [];
-  for (const file of files) {
-    await store.session.freshToken();
-    // Shown at once: the browser reports upload progress at most every 50 ms, so a quick file would show none.
-    onProgress({ name: file.name, loaded: 0, total: file.size });
-    const uploaded = await uploadFile(client, key, roomId, file, {
-      name: file.name,
-      type: file.type === '' ? 'application/octet-stream' : file.type,
-      // The preview is made here, encrypted under its own key and uploaded beside the file.
-      previewMaker,
-      fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
-    });
-    attachments.push(uploaded.attachment);
-    names.push(file.name);
+  await store.session.freshToken();
+  const sends: SendFile[] = files.map((file) => ({
+    source: file,
+    name: file.name,
+    type: file.type === '' ? 'application/octet-stream' : file.type,
+    // The preview is made here, encrypted under its own key and uploaded beside the file.
+    previewMaker,
+    fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
+  }));
+  // Shown at once: the browser reports upload progress at most every 50 ms, so a quick file would show none.
+  if (files[0] !== undefined) onProgress({ name: files[0].name, loaded: 0, total: files[0].size });
+  try {
+    // One message for all of them; their names are searchable like text (SPEC SR-1), blinded by the SDK.
+    await store.session.sdk.messages.send({ roomId, files: sends });
+  } finally {
+    onProgress(undefined);
   }
-  onProgress(undefined);
-  // File names are searchable like text (SPEC SR-1): blinded under file labels, never sent in clear.
-  const searchTokens = await store.session.search.tokensFor(key, room, {}, names);
-  await client.messages.create({ roomId, encryptionKeyUrl: key.uri, files: attachments, searchTokens });
 }
 
 /** Downloads, decrypts and verifies a file, and hands it to the browser to save (or answers its URL). */
-export async function fetchFile(store: Store, reference: Parameters<typeof downloadFile>[1]): Promise<Blob> {
+export async function fetchFile(store: Store, reference: FileReference): Promise<Blob> {
   await store.session.freshToken();
-  const download = await downloadFile(store.session.client, reference);
+  const download = await store.session.sdk.files.download(reference);
   const blob = await new Response(download.stream).blob();
   // Only a file whose every chunk, length and hash checked out is shown or saved.
   await download.verified;
@@ -147,7 +138,7 @@ export async function fetchFile(store: Store, reference: Parameters<typeof downl
 /** The file's encrypted thumbnail (SPEC FL-2), decrypted and verified, if its sender made one. */
 export async function fetchPreview(store: Store, reference: FileReference): Promise<Blob | undefined> {
   await store.session.freshToken();
-  const preview = await downloadPreview(store.session.client, reference);
+  const preview = await store.session.sdk.files.preview(reference);
   return preview === undefined ? undefined : new Blob([preview.data as Uint8Array<ArrayBuffer>], { type: preview.type });
 }
 

@@ -4,7 +4,7 @@
  * disk holds only ciphertext, and only someone who can get that key from the KMS can open it.
  * @module
  */
-import { openWithKey, sealText, type SecureClient } from '@flint/sdk';
+import type { Session } from '@flint/sdk';
 
 const PREFIX = 'flint.draft.';
 
@@ -13,26 +13,25 @@ interface StoredDraft {
   sealed: string;
 }
 
-export async function saveDraft(secure: SecureClient, roomId: string, keyUrl: string | undefined, text: string): Promise<void> {
+export async function saveDraft(session: Session, roomId: string, keyUrl: string | undefined, text: string): Promise<void> {
   try {
     if (text.trim() === '' || keyUrl === undefined) {
       localStorage.removeItem(PREFIX + roomId);
       return;
     }
-    const key = await secure.keys.key(keyUrl);
-    const draft: StoredDraft = { keyUrl, sealed: (await sealText(key, text)).ciphertext };
+    const draft: StoredDraft = { keyUrl, sealed: await session.messages.sealText(keyUrl, text) };
     localStorage.setItem(PREFIX + roomId, JSON.stringify(draft));
   } catch {
     // Storage full or unavailable: the draft lives in the page only.
   }
 }
 
-export async function loadDraft(secure: SecureClient, roomId: string): Promise<string> {
+export async function loadDraft(session: Session, roomId: string): Promise<string> {
   try {
     const raw = localStorage.getItem(PREFIX + roomId);
     if (raw === null) return '';
     const draft = JSON.parse(raw) as StoredDraft;
-    return await openWithKey(await secure.keys.key(draft.keyUrl), draft.sealed);
+    return await session.messages.openText(draft.keyUrl, draft.sealed);
   } catch {
     return '';
   }

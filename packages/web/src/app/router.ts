@@ -10,7 +10,8 @@ export type Route =
   | { view: 'home' }
   | { view: 'space'; roomId: string; threadId?: string; messageId?: string; panel?: 'details' }
   | { view: 'search'; query: string }
-  | { view: 'settings' };
+  | { view: 'settings' }
+  | { view: 'flagged' };
 
 export function parseRoute(hash: string): Route {
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
@@ -23,6 +24,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'search') return { view: 'search', query: parts.slice(1).join('/') };
   if (parts[0] === 'settings') return { view: 'settings' };
+  if (parts[0] === 'flagged') return { view: 'flagged' };
   return { view: 'home' };
 }
 
@@ -34,6 +36,8 @@ export function href(route: Route): string {
       return `#/search/${encodeURIComponent(route.query)}`;
     case 'settings':
       return '#/settings';
+    case 'flagged':
+      return '#/flagged';
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

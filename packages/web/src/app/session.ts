@@ -1,16 +1,18 @@
 /**
- * A signed-in browser tab: the Flint client, its end-to-end encryption (the KMS through the core's
- * relay) and its event stream.
+ * A signed-in browser tab: its SDK session (the Flint API, end-to-end encryption with the KMS
+ * through the core's relay, and the event stream, all owned by the SDK), kept signed in by the
+ * cookie, and the tab's sign-in and sign-out told to the other tabs.
  *
  * What the browser keeps, and why (SPEC SEC-1, SEC-7): the session is the HttpOnly, SameSite=Strict
- * cookie the server sets at sign-in — scripts cannot read it. The access token (for the KMS token
- * exchange and file transfers) is minted from that cookie and held in memory only; KMS keys live in
- * the SDK's memory and are gone with the tab. localStorage holds the language, drafts sealed with
+ * cookie the server sets at sign-in — scripts cannot read it — with a readable `flint_signed_in=1`
+ * beside it that holds no secret (a first visit without it asks the server nothing). The access
+ * token (for the KMS token exchange and file transfers) is minted from that cookie and held in
+ * memory only; KMS keys live in the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
  * the space key, and this browser's KMS device secret (kms-device.ts); nothing else.
  * @module
  */
-import { EventStream, FlintClient, FlintError, KmsRelay, SearchClient, SecureClient, type KmsClient, type KmsDeviceCredential } from '@flint/sdk';
-import type { Person, ServerFrame, StoredEvent } from '@flint/protocol';
+import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
+import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
 import { kmsDevice } from './kms-device.ts';
 
@@ -26,8 +28,28 @@ export interface StreamHandlers {
   onState: (state: 'connecting' | 'open' | 'closed') => void;
 }
 
-export function newClient(): FlintClient {
-  return new FlintClient({ baseUrl: window.location.origin, useCookie: true, clientVersion: CLIENT_VERSION });
+/** Set at sign-in and sign-up: the password, to enroll this browser's KMS device with the password credential. */
+interface Enrollment {
+  password?: string;
+}
+
+/**
+ * An SDK session riding on this browser's session cookie, as a device of its own (one per tab),
+ * whose KMS credential is this browser's KMS device (kms-device.ts): with the password credential
+ * when it signed in with the password, so the KMS enrolls a browser it does not know yet.
+ */
+function newSession(enrollment: Enrollment = {}): SdkSession {
+  return createSession({
+    baseUrl: window.location.origin,
+    auth: { cookie: true },
+    clientVersion: CLIENT_VERSION,
+    device: { id: `web-${toHex(randomBytes(12))}` },
+    kmsCredential: async (personId): Promise<KmsDeviceCredential> => {
+      const password = enrollment.password;
+      delete enrollment.password;
+      return kmsDevice(personId, password);
+    },
+  });
 }
 
 /**
@@ -61,88 +83,92 @@ export function onAuthAnnouncement(handler: (kind: 'signed-in' | 'signed-out') =
   return () => channel.close();
 }
 
+/** Whether the server said at sign-in that this browser holds a session (the readable hint cookie). */
+function maySignedIn(): boolean {
+  return document.cookie.split(';').some((c) => c.trim().startsWith(`${auth.SIGNED_IN_HINT_COOKIE}=`));
+}
+
+/** Drops the hint once the server has refused the session, so the next visit asks nothing. */
+function forgetSignedIn(): void {
+  document.cookie = `${auth.SIGNED_IN_HINT_COOKIE}=; Max-Age=0; path=/; SameSite=Strict`;
+}
+
 export class Session {
-  secure!: SecureClient;
-  search!: SearchClient;
-  stream!: EventStream;
   me!: Person;
-  readonly deviceId = `web-${toHex(randomBytes(12))}`;
-  private relay: KmsRelay | undefined;
-  /** Set at sign-in and sign-up: the device credential with the password credential, to enroll this browser. */
-  private kmsCredential: KmsDeviceCredential | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
-  private readonly onOffline = () => this.stream.drop();
-  private readonly onOnline = () => this.stream.reconnectNow();
+  private readonly onOffline = () => this.sdk.events.drop();
+  private readonly onOnline = () => this.sdk.events.reconnectNow();
 
-  private constructor(readonly client: FlintClient) {}
+  private constructor(readonly sdk: SdkSession) {}
+
+  /** The typed API underneath (what has nothing to seal: read state, flags, typing, sessions…). */
+  get client(): FlintClient {
+    return this.sdk.api;
+  }
+
+  get deviceId(): string {
+    return this.sdk.deviceId;
+  }
 
   /** The session of this browser's cookie, if it is still valid; undefined means "sign in". */
   static async resume(): Promise<Session | undefined> {
-    const client = newClient();
-    const session = new Session(client);
+    // No hint, no session: a first visit sends no request that can only fail (a 401 in the console).
+    if (!maySignedIn()) return undefined;
+    const session = new Session(newSession());
     try {
       await session.mintToken();
     } catch (error) {
-      if (error instanceof FlintError && (error.status === 401 || error.status === 403)) return undefined;
+      if (error instanceof FlintError && error.kind === 'refused' && (error.status === 401 || error.status === 403)) {
+        forgetSignedIn();
+        return undefined;
+      }
       throw error;
     }
     return session;
   }
 
   static async signIn(email: string, password: string): Promise<Session> {
-    const client = newClient();
-    const result = await client.auth.login({ email, password });
-    const session = new Session(client);
+    const sdk = newSession({ password });
+    const result = await sdk.signIn({ email, password });
+    const session = new Session(sdk);
     session.adoptToken(result.expiresIn);
-    session.kmsCredential = await kmsDevice(result.personId, password);
     announceAuth('signed-in');
     return session;
   }
 
   static async signUp(input: { email: string; password: string; displayName: string }): Promise<Session> {
-    const client = newClient();
-    const result = await client.auth.signup(input);
-    const session = new Session(client);
+    const sdk = newSession({ password: input.password });
+    const result = await sdk.signUp(input);
+    const session = new Session(sdk);
     session.adoptToken(result.expiresIn);
-    session.kmsCredential = await kmsDevice(result.personId, input.password);
     announceAuth('signed-in');
     return session;
   }
 
-  /** Connects the event stream and signs this tab into the KMS (ECDHE through the relay). */
+  /**
+   * Connects the event stream and signs this tab into the KMS (ECDHE through the relay). One
+   * stream per tab carries both the app's events and this device's KMS replies; it rides on the
+   * cookie (no token in `hello`), so it never needs the hourly access token.
+   */
   async open(handlers: StreamHandlers): Promise<void> {
-    this.me = await this.client.people.me();
-    const info = await KmsRelay.discover(this.client, this.me.id);
-    const relay = new KmsRelay({ client: this.client, deviceId: this.deviceId, destination: info.kmsCluster });
-    relay.info = info;
-    relay.personId = this.me.id;
-    this.relay = relay;
-    // One stream per tab carries both the app's events and this device's KMS replies. It rides on
-    // the cookie (no token in `hello`), so it never needs the hourly access token.
-    this.stream = new EventStream({
-      baseUrl: this.client.transport.baseUrl,
-      token: () => undefined,
-      deviceId: this.deviceId,
-      onEvent: (event) => {
-        relay.handleEvent(event);
-        if (event.type !== 'encryption.kms_message') handlers.onEvent(event);
-      },
-      onSignal: handlers.onSignal,
-      onReset: handlers.onReset,
-      onStateChange: handlers.onState,
+    this.me = await this.sdk.people.me();
+    this.sdk.events.on(handlers.onEvent);
+    this.sdk.events.onSignal(handlers.onSignal);
+    this.sdk.events.onReset(handlers.onReset);
+    // Once this session is closed its stream's last "closed" is not news: the app asks the server
+    // whether the session still holds on every "closed", and answering that by closing again
+    // (stop() reports "closed" once more) was a loop of web-token requests after sign-out.
+    this.sdk.events.onState((state) => {
+      if (!this.closed) handlers.onState(state);
     });
     // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
     // tell: give the connection up at once (the person sees it), and reconnect without back-off.
     window.addEventListener('offline', this.onOffline);
     window.addEventListener('online', this.onOnline);
-    await this.stream.start();
-    const kms: KmsClient = relay.kmsClient(this.client, this.kmsCredential ?? (await kmsDevice(this.me.id)));
-    this.kmsCredential = undefined;
-    await kms.connect();
-    this.secure = new SecureClient(this.client, kms, this.me.id);
-    this.search = new SearchClient(this.secure);
+    await this.sdk.events.start();
+    await this.sdk.connect();
   }
 
   /** A bearer that is valid for at least a few minutes (after a sleeping tab, it may have lapsed). */
@@ -151,7 +177,7 @@ export class Session {
   }
 
   private async mintToken(): Promise<void> {
-    const result = await this.client.auth.webToken();
+    const result = await this.sdk.api.auth.webToken();
     this.adoptToken(result.expiresIn);
   }
 
@@ -166,21 +192,22 @@ export class Session {
 
   async signOut(): Promise<void> {
     try {
-      await this.client.auth.logout();
+      await this.sdk.signOut();
     } finally {
+      forgetSignedIn();
       this.close();
       announceAuth('signed-out');
     }
   }
 
+  /** Stops the stream and the KMS relay and forgets every key (the SDK session's close). */
   close(): void {
+    // Closing twice is a no-op: every path that ends a session may run after another one did.
+    if (this.closed) return;
     this.closed = true;
     window.removeEventListener('offline', this.onOffline);
     window.removeEventListener('online', this.onOnline);
     if (this.tokenTimer !== undefined) clearTimeout(this.tokenTimer);
-    this.stream?.stop();
-    this.relay?.close();
-    this.secure?.keys.clear();
-    this.search?.keys.clear();
+    this.sdk.close();
   }
 }

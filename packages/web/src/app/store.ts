@@ -5,9 +5,10 @@
  * @module
  */
 import { useSyncExternalStore } from 'react';
-import { files as fileMethods, type Flag, type Membership, type Message, type Presence, type Room, type ServerFrame, type StoredEvent, type Team, type TeamMembership } from '@flint/protocol';
-import { FlintError, openReference, openWithKey, type FileReference, type SecureMessage, type SecureRoom } from '@flint/sdk';
+import type { Flag, Membership, Message, Presence, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import { FlintError, type FileReference, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
+import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 
 export interface PersonView {
   id: string;
@@ -65,6 +66,8 @@ export class Store {
   flags = new Map<string, Flag>();
   typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   presence = new Map<string, Presence['status']>();
+  /** System lines per space, from the membership and rename events this tab received (app/notices.ts). */
+  notices = new Map<string, Notice[]>();
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
   activeRoomId: string | undefined;
   lastError: string | undefined;
@@ -97,16 +100,13 @@ export class Store {
   // ── Loading ───────────────────────────────────────────────────────────────────────────────
 
   async loadAll(): Promise<void> {
-    const { secure, client } = this.session;
+    const { sdk, client } = this.session;
     this.person({ id: this.me, displayName: this.session.me.displayName, email: this.session.me.emails[0] ?? '', avatar: this.session.me.avatar });
     const rooms: SecureRoom[] = [];
-    let page = await secure.listSpaces({ max: 1000, sortBy: 'lastactivity' });
-    for (;;) {
+    let page: Page<SecureRoom> | undefined = await sdk.spaces.list({ max: 1000, sortBy: 'lastactivity' });
+    while (page !== undefined) {
       rooms.push(...page.items);
-      if (page.next === undefined) break;
-      const raw = await client.nextPage<Room>({ items: [], next: page.next });
-      if (raw === undefined) break;
-      page = { items: await Promise.all(raw.items.map((r) => secure.openRoom(r))), ...(raw.next !== undefined ? { next: raw.next } : {}) };
+      page = await sdk.spaces.next(page);
     }
     this.rooms = new Map(rooms.map((r) => [r.id, r]));
     const [teams, flags] = await Promise.all([client.teams.list(), client.flags.list()]);
@@ -127,12 +127,7 @@ export class Store {
 
   async openTeam(team: Team): Promise<TeamView> {
     if (team.encryptionKeyUrl === undefined) return { team, name: undefined };
-    try {
-      const key = await this.session.secure.keys.key(team.encryptionKeyUrl);
-      return { team, name: await openWithKey(key, team.name) };
-    } catch {
-      return { team, name: undefined };
-    }
+    return { team, name: (await this.session.sdk.teams.open(team)).name };
   }
 
   person(p: PersonView): void {
@@ -166,7 +161,7 @@ export class Store {
     this.timelines.set(roomId, timeline);
     this.changed();
     try {
-      const page = await this.session.secure.listMessages({ roomId, max: PAGE });
+      const page = await this.session.sdk.messages.list({ roomId, max: PAGE });
       this.addMessages(roomId, page.items);
       timeline.complete = page.items.length < PAGE;
       // The last-read line belongs above the first unread message: with more than a page unread, load
@@ -176,7 +171,7 @@ export class Store {
       for (let pages = 1; anchor !== undefined && !timeline.complete && pages < UNREAD_PAGES; pages++) {
         const oldest = timeline.ids[0];
         if (oldest === undefined || oldest <= anchor) break;
-        const older = await this.session.secure.listMessages({ roomId, max: PAGE, beforeMessage: oldest });
+        const older = await this.session.sdk.messages.list({ roomId, max: PAGE, beforeMessage: oldest });
         this.addMessages(roomId, older.items);
         timeline.complete = older.items.length < PAGE;
       }
@@ -193,7 +188,7 @@ export class Store {
     timeline.loadingOlder = true;
     this.changed();
     try {
-      const page = await this.session.secure.listMessages({ roomId, max: PAGE, ...(oldest !== undefined ? { beforeMessage: oldest } : {}) });
+      const page = await this.session.sdk.messages.list({ roomId, max: PAGE, ...(oldest !== undefined ? { beforeMessage: oldest } : {}) });
       this.addMessages(roomId, page.items);
       if (page.items.length < PAGE) timeline.complete = true;
     } finally {
@@ -204,9 +199,9 @@ export class Store {
 
   async loadThread(roomId: string, parentId: string): Promise<void> {
     const timeline = this.timelines.get(roomId);
-    const page = await this.session.secure.listMessages({ roomId, parentId, max: 1000 });
+    const page = await this.session.sdk.messages.list({ roomId, parentId, max: 1000 });
     this.addMessages(roomId, page.items);
-    if (!this.messages.has(parentId)) this.addMessages(roomId, [await this.session.secure.getMessage(parentId)]);
+    if (!this.messages.has(parentId)) this.addMessages(roomId, [await this.session.sdk.messages.get(parentId)]);
     timeline?.threadsLoaded.add(parentId);
     this.changed();
   }
@@ -231,45 +226,34 @@ export class Store {
   /** Opens the references of the files a message carries (sealed with the message's key). */
   private async openMessageFiles(m: SecureMessage): Promise<void> {
     if (m.files === undefined || m.files.length === 0) return;
-    let key: Awaited<ReturnType<Session['secure']['keys']['key']>> | undefined;
-    try {
-      if (m.encryptionKeyUrl !== undefined) key = await this.session.secure.keys.key(m.encryptionKeyUrl);
-    } catch {
-      key = undefined;
-    }
-    const views = await Promise.all(
-      m.files.map(async (f): Promise<FileView> => {
-        const view: FileView = { id: f.blobId, messageId: m.id, roomId: m.roomId, personId: m.personId, created: m.created };
-        try {
-          if (key === undefined) throw new Error('no key');
-          view.reference = await openReference(key, f.reference);
-        } catch (error) {
-          view.error = error instanceof Error ? error.message : String(error);
-        }
-        return view;
-      }),
-    );
+    const references = await this.session.sdk.files.references(m);
+    const views = m.files.map((f, i): FileView => {
+      const view: FileView = { id: f.blobId, messageId: m.id, roomId: m.roomId, personId: m.personId, created: m.created };
+      const opened = references[i];
+      if (opened instanceof Error || opened === undefined) view.error = opened?.message ?? 'no key';
+      else view.reference = opened;
+      return view;
+    });
     this.files.set(m.id, views);
     this.changed();
   }
 
   /** The space's file list (details panel), newest first. */
   async loadFiles(roomId: string): Promise<void> {
-    const answer = await this.session.client.transport.call(fileMethods.listFiles, { query: { roomId, max: 1000 } });
-    this.roomFiles.set(roomId, await Promise.all(answer.items.map((entry) => this.openFile(entry))));
+    const listed = await this.session.sdk.files.list(roomId);
+    this.roomFiles.set(
+      roomId,
+      listed.map(({ entry, reference, error }): FileView => ({
+        id: entry.id,
+        messageId: entry.messageId,
+        roomId: entry.roomId,
+        personId: entry.personId,
+        created: entry.created,
+        ...(reference !== undefined ? { reference } : {}),
+        ...(error !== undefined ? { error: error.message } : {}),
+      })),
+    );
     this.changed();
-  }
-
-  private async openFile(entry: fileMethods.FileEntry): Promise<FileView> {
-    const view: FileView = { id: entry.id, messageId: entry.messageId, roomId: entry.roomId, personId: entry.personId, created: entry.created };
-    try {
-      if (entry.encryptionKeyUrl === undefined) throw new Error('no key');
-      const key = await this.session.secure.keys.key(entry.encryptionKeyUrl);
-      view.reference = await openReference(key, entry.reference);
-    } catch (error) {
-      view.error = error instanceof Error ? error.message : String(error);
-    }
-    return view;
   }
 
   // ── Derived views ─────────────────────────────────────────────────────────────────────────
@@ -352,8 +336,8 @@ export class Store {
     const fresh = ids.filter((id) => id !== this.me && !this.watchedPresence.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) this.watchedPresence.add(id);
-    this.session.stream.send({ type: 'presence.subscribe', personIds: [...this.watchedPresence] });
-    void this.session.client.presence.get(fresh).then((items) => {
+    this.session.sdk.events.subscribePresence([...this.watchedPresence]);
+    void this.session.sdk.people.presence(fresh).then((items) => {
       for (const p of items) this.presence.set(p.personId, p.status);
       this.changed();
     }, () => undefined);
@@ -399,11 +383,11 @@ export class Store {
   }
 
   private async apply(event: StoredEvent): Promise<void> {
-    const { secure } = this.session;
+    const { sdk } = this.session;
     switch (event.type) {
       case 'message.created':
       case 'message.updated': {
-        const message = await secure.openMessage(event.data as Message);
+        const message = await sdk.messages.open(event.data as Message);
         const room = this.rooms.get(message.roomId);
         if (this.timelines.has(message.roomId)) {
           this.addMessages(message.roomId, [message]);
@@ -426,10 +410,11 @@ export class Store {
       }
       case 'room.created':
       case 'room.updated': {
-        const opened = await secure.openRoom(event.data as Room);
+        const opened = await sdk.spaces.open(event.data as Room);
         const known = this.rooms.get(opened.id);
         // Events carry the space, not my own state in it (counts, favourite): keep mine.
         this.rooms.set(opened.id, { ...known, ...opened, ...(known !== undefined ? pickState(known) : {}) });
+        this.notice(renameNotice(event, opened.id, known?.title, opened.title));
         if (known === undefined) {
           this.refreshRoom(opened.id);
           await this.loadDirectPeople();
@@ -442,6 +427,7 @@ export class Store {
       case 'membership.created':
       case 'membership.updated': {
         const m = event.data as Membership;
+        if (event.type === 'membership.created') this.notice(membershipNotice(event));
         const list = this.members.get(m.roomId);
         if (list !== undefined) this.members.set(m.roomId, [...list.filter((x) => x.id !== m.id), m]);
         this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
@@ -454,11 +440,11 @@ export class Store {
           this.forgetRoom(m.roomId);
           break;
         }
+        this.notice(membershipNotice(event));
         const list = this.members.get(m.roomId);
         if (list !== undefined) this.members.set(m.roomId, list.filter((x) => x.id !== m.id));
-        // Someone left on their own: one remaining member rotates the key, so what is sent from
-        // now on is sealed with a key the leaver cannot get. (A removal rotates by itself.)
-        if (event.actorId === m.personId) void this.rotateAfterLeave(m.roomId);
+        // Someone who left on their own: the SDK session rotates the key if this member is the one
+        // to (so what is sent from now on is sealed with a key the leaver cannot get).
         break;
       }
       case 'membership.seen': {
@@ -520,17 +506,20 @@ export class Store {
     this.changed();
   }
 
+  private notice(notice: Notice | undefined): void {
+    if (notice === undefined) return;
+    const list = this.notices.get(notice.roomId) ?? [];
+    if (list.some((n) => n.id === notice.id)) return;
+    this.notices.set(notice.roomId, [...list, notice]);
+    if ('actorId' in notice) void this.ensurePeople([notice.actorId]).catch(() => undefined);
+  }
+
   private forgetRoom(roomId: string): void {
+    this.notices.delete(roomId);
     this.rooms.delete(roomId);
     this.timelines.delete(roomId);
     this.members.delete(roomId);
     this.roomFiles.delete(roomId);
-  }
-
-  private async rotateAfterLeave(roomId: string): Promise<void> {
-    const list = this.members.get(roomId) ?? (await this.session.client.memberships.list({ roomId, max: 1000 })).items;
-    const first = list.map((m) => m.personId).sort()[0];
-    if (first === this.me) await this.session.secure.rotateKey(roomId).catch(() => undefined);
   }
 
   /** Re-reads a space (my unread and mention counts) once events for it settle. */
@@ -541,7 +530,7 @@ export class Store {
       roomId,
       setTimeout(() => {
         this.roomRefresh.delete(roomId);
-        void this.session.secure.getSpace(roomId).then(
+        void this.session.sdk.spaces.get(roomId).then(
           (room) => {
             this.rooms.set(room.id, room);
             this.changed();

@@ -48,6 +48,8 @@ export interface I18n {
   day: (date: Date | string) => string;
   relative: (date: Date | string) => string;
   list: (items: string[]) => string;
+  /** A size in bytes with the language's number format and units ("194.7 KB", "194,7 Ko"). */
+  fileSize: (bytes: number) => string;
 }
 
 export function makeI18n(language: Language, setLanguage: (l: Language) => void): I18n {
@@ -57,6 +59,7 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
   const dayFmt = new Intl.DateTimeFormat(language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
   const rel = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   const listFmt = new Intl.ListFormat(language, { type: 'conjunction' });
+  const sizeFmt = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
   const asDate = (d: Date | string) => (typeof d === 'string' ? new Date(d) : d);
   return {
     language,
@@ -83,6 +86,12 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
       return rel.format(Math.round(seconds / 86_400), 'day');
     },
     list: (items) => listFmt.format(items),
+    fileSize: (bytes) => {
+      if (bytes < 1024) return fill(strings.sizeBytes, { n: sizeFmt.format(bytes) });
+      if (bytes < 1024 ** 2) return fill(strings.sizeKB, { n: sizeFmt.format(bytes / 1024) });
+      if (bytes < 1024 ** 3) return fill(strings.sizeMB, { n: sizeFmt.format(bytes / 1024 ** 2) });
+      return fill(strings.sizeGB, { n: sizeFmt.format(bytes / 1024 ** 3) });
+    },
   };
 }
 

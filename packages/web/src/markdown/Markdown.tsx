@@ -9,10 +9,15 @@
  * - images are never fetched (a remote image would tell its server who read the message, and
  *   the CSP would block it anyway): they show as a link with their alt text;
  * - `mention:` links are the app's own mentions and render as a chip, without a link.
+ * A line break typed in the composer (Shift+Enter) is a line break in the message, as chat users
+ * expect, not a soft break that CommonMark would fold into a space (remark-breaks).
+ * With `inert`, links render as their text (a search result is itself a link: no link inside it).
+ * `highlight` marks the given words wherever they occur in the text (`<mark>`, search results).
  * @module
  */
 import { memo, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
+import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
@@ -32,7 +37,7 @@ function urlTransform(url: string): string {
   return safeHref(url) ?? '';
 }
 
-function makeComponents(mentionClass: (id: string) => string): Components {
+function makeComponents(mentionClass: (id: string) => string, inert: boolean): Components {
   return {
     a({ href, children }) {
       if (href?.startsWith('mention:')) {
@@ -40,7 +45,7 @@ function makeComponents(mentionClass: (id: string) => string): Components {
         return <span className={mentionClass(id)} data-mention={id}>{children}</span>;
       }
       const safe = href !== undefined ? safeHref(href) : undefined;
-      if (safe === undefined) return <span className="unsafe-link">{children}</span>;
+      if (safe === undefined || inert) return <span className={inert ? 'inert-link' : 'unsafe-link'}>{children}</span>;
       return (
         <a href={safe} target="_blank" rel="noopener noreferrer nofollow ugc">
           {children}
@@ -50,7 +55,7 @@ function makeComponents(mentionClass: (id: string) => string): Components {
     img({ src, alt }) {
       const safe = typeof src === 'string' ? safeHref(src) : undefined;
       const label = alt !== undefined && alt !== '' ? alt : (safe ?? '');
-      return safe === undefined ? <span>{label}</span> : <a href={safe} target="_blank" rel="noopener noreferrer nofollow ugc">{label}</a>;
+      return safe === undefined || inert ? <span>{label}</span> : <a href={safe} target="_blank" rel="noopener noreferrer nofollow ugc">{label}</a>;
     },
     // Headings inside a message stay small: a message must not shout over the page structure.
     h1: ({ children }) => <p className="md-heading">{children}</p>,
@@ -62,11 +67,46 @@ function makeComponents(mentionClass: (id: string) => string): Components {
   };
 }
 
-const Markdown = memo(function Markdown({ source, meId }: { source: string; meId: string }): ReactNode {
-  const components = makeComponents((id) => (id === meId || id === 'all' ? 'mention mention-me' : 'mention'));
+const PLUGINS = [remarkGfm, remarkBreaks];
+
+/** The part of a hast tree the highlighter walks (text nodes and elements with children). */
+interface HastNode {
+  type: string;
+  value?: string;
+  tagName?: string;
+  properties?: Record<string, unknown>;
+  children?: HastNode[];
+}
+
+/** A rehype plugin wrapping each occurrence of the words (any case) in a `<mark>`. */
+function rehypeHighlight(words: readonly string[]) {
+  const wanted = words.map((w) => w.trim()).filter((w) => w.length > 0);
+  if (wanted.length === 0) return () => undefined;
+  const pattern = new RegExp(`(${wanted.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})`, 'iu');
+  const walk = (node: HastNode): void => {
+    if (node.children === undefined) return;
+    node.children = node.children.flatMap((child): HastNode[] => {
+      if (child.type !== 'text' || child.value === undefined) {
+        walk(child);
+        return [child];
+      }
+      const parts = child.value.split(pattern);
+      if (parts.length === 1) return [child];
+      // split() with one capturing group alternates: text, match, text, match, … (some texts empty).
+      return parts
+        .map((part, i): HastNode => (i % 2 === 1 ? { type: 'element', tagName: 'mark', properties: {}, children: [{ type: 'text', value: part }] } : { type: 'text', value: part }))
+        .filter((node) => node.type !== 'text' || node.value !== '');
+    });
+  };
+  return () => (tree: HastNode) => walk(tree);
+}
+
+const Markdown = memo(function Markdown({ source, meId, inert = false, highlight }: { source: string; meId: string; inert?: boolean; highlight?: readonly string[] }): ReactNode {
+  const components = makeComponents((id) => (id === meId || id === 'all' ? 'mention mention-me' : 'mention'), inert);
+  const highlighted = highlight !== undefined && highlight.length > 0 ? [rehypeHighlight(highlight)] : [];
   return (
-    <div className="md">
-      <ReactMarkdown remarkPlugins={[remarkGfm]} skipHtml urlTransform={urlTransform} components={components}>
+    <div className={inert ? 'md md-inert' : 'md'}>
+      <ReactMarkdown remarkPlugins={PLUGINS} rehypePlugins={highlighted} skipHtml urlTransform={urlTransform} components={components}>
         {source}
       </ReactMarkdown>
     </div>

@@ -3,11 +3,11 @@
  * route). Follows sign-ins and sign-outs made in other tabs.
  * @module
  */
-import { createContext, lazy, Suspense, useCallback, useContext, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { FlintError } from '@flint/sdk';
 import { I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
-import { Store, useStore } from '../app/store.ts';
+import { Store } from '../app/store.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { SignIn } from './SignIn.tsx';
@@ -15,18 +15,15 @@ import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
+const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
+import { StoreContext, useAppStore } from './store-context.ts';
+import { TabTitle } from './TabTitle.tsx';
+import { FaviconBadge } from './FaviconBadge.tsx';
+import { QuickSwitcher } from './QuickSwitcher.tsx';
 
 type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
 
-const StoreContext = createContext<Store | undefined>(undefined);
-
-export function useAppStore(): Store {
-  const store = useContext(StoreContext);
-  if (store === undefined) throw new Error('no store');
-  useStore(store);
-  return store;
-}
 
 export function App() {
   return (
@@ -134,6 +131,9 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <a className="skip-link" href="#main">
         {t('skipToContent')}
       </a>
+      <TabTitle />
+      <FaviconBadge />
+      <QuickSwitcher />
       <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
       {store.connection !== 'open' && (
         <div className="banner" role="status" aria-live="polite">
@@ -148,12 +148,13 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           </button>
         </div>
       )}
-      <Sidebar activeRoomId={roomId} />
+      <Sidebar activeRoomId={roomId} currentView={route.view} />
       <main id="main" tabIndex={-1} className="main">
         {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
         <Suspense fallback={<p role="status">{t('loading')}</p>}>
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}
+          {route.view === 'flagged' && <FlaggedView />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

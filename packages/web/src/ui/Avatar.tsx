@@ -3,7 +3,7 @@
  * or their initials, with a presence dot when known (SPEC MS-7).
  * @module
  */
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 
 export function Avatar({ personId, size = 32, showPresence = false }: { personId: string; size?: number; showPresence?: boolean }) {
   const store = useAppStore();

@@ -9,7 +9,7 @@ import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { sendMessage, type Draft } from '../app/actions.ts';
 import { loadDraft, saveDraft } from '../app/drafts.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
 
 const TYPING_REPEAT_MS = 3000;
@@ -27,7 +27,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
   useEffect(() => {
     if (parentId !== undefined) return;
     let live = true;
-    void loadDraft(store.session.secure, room.id).then((text) => {
+    void loadDraft(store.session.sdk, room.id).then((text) => {
       if (live) setInitial({ text, mentions: new Map() });
     });
     return () => {
@@ -53,7 +53,7 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
     idle.current = setTimeout(stopTyping, TYPING_IDLE_MS);
     if (parentId === undefined) {
       if (draftTimer.current !== undefined) clearTimeout(draftTimer.current);
-      draftTimer.current = setTimeout(() => void saveDraft(store.session.secure, room.id, room.encryptionKeyUrl, text), 500);
+      draftTimer.current = setTimeout(() => void saveDraft(store.session.sdk, room.id, room.encryptionKeyUrl, text), 500);
     }
   };
 
@@ -95,12 +95,13 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
         label={parentId !== undefined ? t('replyPlaceholder') : t('composerLabel', { space: title })}
         placeholder={parentId !== undefined ? t('replyPlaceholder') : t('composerPlaceholder')}
         onChange={onChange}
+        {...(onFiles !== undefined ? { onPasteFiles: onFiles } : {})}
         clearOnSubmit
         onSubmit={async (draft) => {
           stopTyping();
           if (draftTimer.current !== undefined) clearTimeout(draftTimer.current);
           await sendMessage(store, room.id, draft, parentId);
-          if (parentId === undefined) void saveDraft(store.session.secure, room.id, room.encryptionKeyUrl, '');
+          if (parentId === undefined) void saveDraft(store.session.sdk, room.id, room.encryptionKeyUrl, '');
         }}
       />
     </div>
@@ -122,6 +123,7 @@ export function DraftEditor({
   onSubmit,
   onCancel,
   onChange,
+  onPasteFiles,
   clearOnSubmit = false,
 }: {
   roomId: string;
@@ -131,6 +133,8 @@ export function DraftEditor({
   onSubmit: (draft: Draft) => Promise<void>;
   onCancel?: () => void;
   onChange?: (text: string) => void;
+  /** Files pasted into the box (a screenshot copied to the clipboard) are shared like picked ones. */
+  onPasteFiles?: (files: File[]) => void;
   clearOnSubmit?: boolean;
 }) {
   const { t } = useI18n();
@@ -231,6 +235,13 @@ export function DraftEditor({
         aria-activedescendant={candidates.length > 0 ? `${listId}-${selected}` : undefined}
         onChange={(e) => update(e.target.value, e.target.selectionStart)}
         onKeyDown={onKeyDown}
+        onPaste={(e) => {
+          const pasted = [...e.clipboardData.files];
+          if (onPasteFiles === undefined || pasted.length === 0) return;
+          // Files on the clipboard (a copied screenshot) are shared; a text paste goes on as usual.
+          e.preventDefault();
+          onPasteFiles(pasted);
+        }}
         // The list closes a moment after focus leaves (so a click on an option lands), unless focus came back.
         onBlur={() => (blurTimer.current = setTimeout(() => setQuery(undefined), 150))}
         onFocus={() => clearTimeout(blurTimer.current)}

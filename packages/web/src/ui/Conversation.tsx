@@ -9,13 +9,14 @@ import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href, type Route } from '../app/router.ts';
 import { shareFiles, type UploadProgress } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { Thread } from './Thread.tsx';
 import { Details } from './Details.tsx';
 import { Icon } from './Icon.tsx';
+import { SystemLine } from './SystemLine.tsx';
 
 export function Conversation({ route }: { route: Extract<Route, { view: 'space' }> }) {
   const { t, day, list } = useI18n();
@@ -25,6 +26,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const timeline = store.timelines.get(roomId);
   const scroller = useRef<HTMLDivElement>(null);
   const sentinel = useRef<HTMLDivElement>(null);
+  const content = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   const [showJump, setShowJump] = useState<'unread' | 'latest' | undefined>();
   const [dragging, setDragging] = useState(false);
@@ -55,6 +57,19 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     else if (atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
     previous.current = { first: firstId, height: el.scrollHeight };
   });
+
+  // An image (a preview decrypted after the messages showed) grows the timeline without a render of
+  // this component: a view that was at the bottom stays there whenever the content grows.
+  useEffect(() => {
+    const el = scroller.current;
+    const inner = content.current;
+    if (el === null || inner === null) return;
+    const observer = new ResizeObserver(() => {
+      if (atBottom.current && route.messageId === undefined) el.scrollTop = el.scrollHeight;
+    });
+    observer.observe(inner);
+    return () => observer.disconnect();
+  }, [route.messageId, known]);
 
   // Infinite scroll: the sentinel above the oldest message loads the page before it.
   useEffect(() => {
@@ -89,7 +104,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     }
     if (!timeline.complete) void store.loadOlder(roomId);
     else
-      void store.session.secure.getMessage(target).then((m) => {
+      void store.session.sdk.messages.get(target).then((m) => {
         if (m.parentId !== undefined) go({ view: 'space', roomId, threadId: m.parentId });
       });
   });
@@ -138,18 +153,32 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
   const title = store.roomTitle(room);
   const members = store.members.get(roomId) ?? [];
-  // Read receipts: each other member at the newest top-level message they have read.
+  // Read receipts: each other member at the newest top-level message they have read. Whoever sent a
+  // message has seen it (the server moves the sender's marker without a receipt event), so their own
+  // newest message counts too; a receipt is not shown on the reader's own message.
   const seenAt = new Map<string, string[]>();
   for (const m of members) {
-    if (m.personId === store.me || m.lastSeenId === undefined) continue;
-    const at = [...topLevel].reverse().find((x) => x.id <= m.lastSeenId!);
-    if (at !== undefined) seenAt.set(at.id, [...(seenAt.get(at.id) ?? []), m.personDisplayName]);
+    if (m.personId === store.me) continue;
+    const ownNewest = messages.findLast((x) => x.personId === m.personId)?.id;
+    const seen = m.lastSeenId === undefined || (ownNewest !== undefined && ownNewest > m.lastSeenId) ? ownNewest : m.lastSeenId;
+    if (seen === undefined) continue;
+    const at = topLevel.findLast((x) => x.id <= seen);
+    if (at !== undefined && at.personId !== m.personId) seenAt.set(at.id, [...(seenAt.get(at.id) ?? []), m.personDisplayName]);
   }
   const anchor = timeline?.unreadAnchor;
   const firstUnread = topLevel.find((m) => anchor !== undefined && m.id > anchor && m.personId !== store.me);
   const typing = store.typingIn(roomId).map((id) => store.nameOf(id));
   const panelOpen = route.threadId !== undefined || route.panel === 'details';
   let lastDay = '';
+  let previousShown: SecureMessage | undefined;
+  // System lines go between the messages by time; those after the newest message go last.
+  const notices = [...(store.notices.get(roomId) ?? [])].sort((a, b) => a.at.localeCompare(b.at));
+  let nextNotice = 0;
+  const noticesUntil = (created: string | undefined) => {
+    const start = nextNotice;
+    while (nextNotice < notices.length && (created === undefined || notices[nextNotice]!.at <= created)) nextNotice++;
+    return notices.slice(start, nextNotice);
+  };
 
   return (
     <div className={`conversation ${panelOpen ? 'with-panel' : ''}`} onDragOver={(e) => (e.preventDefault(), setDragging(true))} onDragLeave={() => setDragging(false)} onDrop={onDrop}>
@@ -174,34 +203,59 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             <Icon name="star" filled={room.isFavorite === true} />
           </button>
           <a className="button small" href={href(route.panel === 'details' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'details' })} aria-expanded={route.panel === 'details'}>
-            {t('details')}
+            <Icon name="info" size={16} />
+            {/* Hidden (still the link's name) at phone width, where the words squeezed the space's name. */}
+            <span className="details-label">{t('details')}</span>
           </a>
         </header>
         <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">
-          <div ref={sentinel} className="sentinel" />
-          {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
-          {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
-          {topLevel.map((m) => {
-            const d = day(m.created);
-            const showDay = d !== lastDay;
-            lastDay = d;
-            return (
-              <div key={m.id}>
-                {showDay && (
-                  <div className="day-divider" role="separator">
-                    <span>{d}</span>
-                  </div>
-                )}
-                {m.id === firstUnread?.id && (
-                  <div id="unread-line" className="unread-line" role="separator">
-                    <span>{t('newMessages')}</span>
-                  </div>
-                )}
-                <MessageItem message={m} replies={replies.get(m.id) ?? []} />
-                {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
-              </div>
-            );
-          })}
+          <div ref={content} className="timeline-content">
+            <div ref={sentinel} className="sentinel" />
+            {timeline?.loadingOlder === true && <p className="muted center">{t('loadingOlder')}</p>}
+            {timeline?.complete === true && <p className="muted center small">{t('beginning')}</p>}
+            {topLevel.map((m) => {
+              const lines = noticesUntil(m.created);
+              if (lines.length > 0) previousShown = undefined;
+              const d = day(m.created);
+              const showDay = d !== lastDay;
+              lastDay = d;
+              // Messages in a row from one sender within the same minute read as one block: the later
+              // ones without their avatar and name (no day line, unread line or deleted one between).
+              const before = previousShown;
+              previousShown = m;
+              const grouped =
+                !showDay &&
+                m.id !== firstUnread?.id &&
+                before !== undefined &&
+                before.personId === m.personId &&
+                before.deleted === undefined &&
+                m.deleted === undefined &&
+                !seenAt.has(before.id) &&
+                sameMinute(before.created, m.created);
+              return (
+                <div key={m.id}>
+                  {lines.map((n) => (
+                    <SystemLine key={n.id} notice={n} />
+                  ))}
+                  {showDay && (
+                    <div className="day-divider" role="separator">
+                      <span>{d}</span>
+                    </div>
+                  )}
+                  {m.id === firstUnread?.id && (
+                    <div id="unread-line" className="unread-line" role="separator">
+                      <span>{t('newMessages')}</span>
+                    </div>
+                  )}
+                  <MessageItem message={m} replies={replies.get(m.id) ?? []} grouped={grouped} />
+                  {seenAt.has(m.id) && <p className="seen-by small muted">{t('seenBy', { names: list(seenAt.get(m.id)!) })}</p>}
+                </div>
+              );
+            })}
+            {noticesUntil(undefined).map((n) => (
+              <SystemLine key={n.id} notice={n} />
+            ))}
+          </div>
         </div>
         {showJump !== undefined && (
           <button type="button" className="jump" onClick={jump}>
@@ -230,4 +284,9 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
       {route.panel === 'details' && <Details room={room} />}
     </div>
   );
+}
+
+/** Same sender's messages group when they were sent in the same minute (as the time beside them shows). */
+function sameMinute(a: string, b: string): boolean {
+  return Math.floor(Date.parse(a) / 60_000) === Math.floor(Date.parse(b) / 60_000);
 }

@@ -10,7 +10,7 @@ import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import { addTeamMember } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';
@@ -25,7 +25,7 @@ export function retentionDays(org: Organization | undefined): number | undefined
 export function Details({ room }: { room: SecureRoom }) {
   const { t, plural } = useI18n();
   const store = useAppStore();
-  const { secure, client } = store.session;
+  const { sdk, client } = store.session;
   const [email, setEmail] = useState('');
   const [title, setTitle] = useState(room.title ?? '');
   const [org, setOrg] = useState<Organization | undefined>();
@@ -70,7 +70,7 @@ export function Details({ room }: { room: SecureRoom }) {
             className="row"
             onSubmit={(e) => {
               e.preventDefault();
-              if (title.trim() !== '') void run(() => secure.renameSpace(room.id, title.trim()).then((r) => store.rooms.set(r.id, { ...room, ...r })));
+              if (title.trim() !== '') void run(() => sdk.spaces.rename(room.id, title.trim()).then((r) => store.rooms.set(r.id, { ...room, ...r })));
             }}
           >
             <label className="grow">
@@ -103,7 +103,7 @@ export function Details({ room }: { room: SecureRoom }) {
                   </button>
                 )}
                 {room.type === 'group' && mayManage && m.personId !== store.me && (
-                  <button type="button" className="small danger" disabled={busy} aria-label={`${t('remove')} ${m.personDisplayName}`} onClick={() => void run(() => secure.removeMember(m.id))}>
+                  <button type="button" className="small danger" disabled={busy} aria-label={`${t('remove')} ${m.personDisplayName}`} onClick={() => void run(() => sdk.members.remove(m.id))}>
                     {t('remove')}
                   </button>
                 )}
@@ -120,7 +120,7 @@ export function Details({ room }: { room: SecureRoom }) {
               if (address === '') return;
               void run(async () => {
                 if (team !== undefined) await addTeamMember(store, team.team.id, address);
-                else await secure.addMember(room.id, { personEmail: address });
+                else await sdk.members.add(room.id, { personEmail: address });
                 setEmail('');
               });
             }}
@@ -174,7 +174,7 @@ export function Details({ room }: { room: SecureRoom }) {
             action={t('leave')}
             onClose={() => setConfirmingLeave(false)}
             onConfirm={() =>
-              void secure.removeMember(mine.id).then(
+              void sdk.members.remove(mine.id).then(
                 () => go({ view: 'home' }),
                 (e: unknown) => store.fail(e),
               )

@@ -7,7 +7,7 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { Icon } from './Icon.tsx';
 
-export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({ title, onClose, children, className }: { title: string; onClose: () => void; children: ReactNode; className?: string }) {
   const { t } = useI18n();
   const ref = useRef<HTMLDialogElement>(null);
   const id = useId();
@@ -15,6 +15,9 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     const dialog = ref.current;
     const before = document.activeElement as HTMLElement | null;
     if (dialog !== null && !dialog.open) dialog.showModal();
+    // showModal() focuses the first control (the close button); a dialog that names its own first
+    // stop (data-autofocus) gets it in the same task, so keys typed at once are not lost.
+    dialog?.querySelector<HTMLElement>('[data-autofocus]')?.focus();
     return () => {
       dialog?.close();
       before?.focus();
@@ -23,7 +26,7 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
   return (
     <dialog
       ref={ref}
-      className="dialog"
+      className={className === undefined ? 'dialog' : `dialog ${className}`}
       aria-labelledby={id}
       onCancel={(e) => {
         e.preventDefault();

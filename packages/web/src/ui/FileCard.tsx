@@ -9,18 +9,20 @@ import { useEffect, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { FileView } from '../app/store.ts';
 import { fetchFile, fetchPreview, saveBlob } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
+import { ImageViewer } from './ImageViewer.tsx';
 
 /** Images up to this size are previewed inline by decrypting the file itself. */
 const INLINE_PREVIEW_BYTES = 8 * 1024 * 1024;
 const PREVIEWABLE = /^image\/(png|jpeg|gif|webp|avif|bmp)$/;
 
 export function FileCard({ file }: { file: FileView }) {
-  const { t } = useI18n();
+  const { t, fileSize } = useI18n();
   const store = useAppStore();
   const ref = file.reference;
   const [preview, setPreview] = useState<string | undefined>();
+  const [viewing, setViewing] = useState(false);
   const canPreview = ref !== undefined && (ref.preview !== undefined || (PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES));
 
   useEffect(() => {
@@ -44,30 +46,31 @@ export function FileCard({ file }: { file: FileView }) {
 
   if (ref === undefined) return <div className="file-card error small">{t('cannotDecrypt')}</div>;
   const download = () => void fetchFile(store, ref).then((blob) => saveBlob(blob, ref.name), (e: unknown) => store.fail(e));
+  // An image opens at full size in the tab; other files (a PDF's first page as preview) download.
+  const viewable = PREVIEWABLE.test(ref.type);
   return (
     <figure className="file-card">
       {preview !== undefined && (
-        <button type="button" className="preview-button" onClick={download} aria-label={t('download', { name: ref.name })}>
+        <button
+          type="button"
+          className="preview-button"
+          onClick={viewable ? () => setViewing(true) : download}
+          aria-label={viewable ? t('viewImage', { name: ref.name }) : t('download', { name: ref.name })}
+        >
           <img className="preview" src={preview} alt={t('preview', { name: ref.name })} />
         </button>
       )}
+      {viewing && <ImageViewer reference={ref} onClose={() => setViewing(false)} />}
       <figcaption className="file-meta">
         <span className="file-icon" aria-hidden="true">
           <Icon name="file" />
         </span>
         <span className="file-name">{ref.name}</span>
-        <span className="muted small">{formatSize(ref.size)}</span>
+        <span className="muted small">{fileSize(ref.size)}</span>
         <button type="button" className="small" onClick={download} aria-label={t('download', { name: ref.name })}>
           <Icon name="download" size={16} />
         </button>
       </figcaption>
     </figure>
   );
-}
-
-export function formatSize(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
 }

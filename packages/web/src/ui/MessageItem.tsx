@@ -10,14 +10,28 @@ import { deleteMessage, editMessage } from '../app/actions.ts';
 import { decodeMentions, plainText } from '../markdown/mentions.ts';
 
 const Markdown = lazy(() => import('../markdown/Markdown.tsx'));
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { FileCard } from './FileCard.tsx';
 import { DraftEditor } from './Composer.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 
-export const MessageItem = memo(function MessageItem({ message, replies, inThread = false }: { message: SecureMessage; replies: SecureMessage[]; inThread?: boolean }) {
+/** `actions: false` for a thread's first message in the thread panel: its actions live in the timeline, and a bar floating over the panel's top (under the pointer that just opened the thread) read as a stray button. */
+/** `grouped`: a follow-up of the same sender's message just above (same minute): shown without avatar and name. */
+export const MessageItem = memo(function MessageItem({
+  message,
+  replies,
+  inThread = false,
+  actions = true,
+  grouped = false,
+}: {
+  message: SecureMessage;
+  replies: SecureMessage[];
+  inThread?: boolean;
+  actions?: boolean;
+  grouped?: boolean;
+}) {
   const { t, time, plural } = useI18n();
   const store = useAppStore();
   const [editing, setEditing] = useState(false);
@@ -40,17 +54,30 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
   }
 
   return (
-    <article className={`message ${flagged ? 'flagged' : ''}`} id={`m-${message.id}`} tabIndex={-1} aria-label={`${sender}, ${time(message.created)}`} data-message-id={message.id}>
-      <Avatar personId={message.personId} size={36} />
+    <article className={`message ${flagged ? 'flagged' : ''} ${grouped ? 'grouped' : ''}`} id={`m-${message.id}`} tabIndex={-1} aria-label={`${sender}, ${time(message.created)}`} data-message-id={message.id}>
+      {grouped ? (
+        // The sender and minute are those of the message above: the gutter shows the time on hover.
+        <time dateTime={message.created} className="gutter-time muted small" aria-hidden="true">
+          {time(message.created)}
+        </time>
+      ) : (
+        <Avatar personId={message.personId} size={36} />
+      )}
       <div className="message-body">
-        <div className="message-meta">
-          <span className="sender">{sender}</span>
-          <time dateTime={message.created} className="muted small">
-            {time(message.created)}
-          </time>
-          {message.updated !== undefined && <span className="muted small">{t('edited')}</span>}
-          {flagged && <span className="tag small">{t('flagged')}</span>}
-        </div>
+        {(!grouped || message.updated !== undefined || flagged) && (
+          <div className="message-meta">
+            {!grouped && (
+              <>
+                <span className="sender">{sender}</span>
+                <time dateTime={message.created} className="muted small">
+                  {time(message.created)}
+                </time>
+              </>
+            )}
+            {message.updated !== undefined && <span className="muted small">{t('edited')}</span>}
+            {flagged && <span className="tag small">{t('flagged')}</span>}
+          </div>
+        )}
         {editing ? (
           <DraftEditor
             roomId={message.roomId}
@@ -66,7 +93,14 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
           <p className="error small">{t('cannotDecrypt')}</p>
         ) : (
           source !== undefined && (
-            <Suspense fallback={<p className="md">{plainText(source)}</p>}>
+            // The fallback (while the Markdown chunk loads) is laid out as the rendered text will be: no jump.
+            <Suspense
+              fallback={
+                <div className="md">
+                  <p className="md-plain">{plainText(source)}</p>
+                </div>
+              }
+            >
               <Markdown source={source} meId={store.me} />
             </Suspense>
           )
@@ -84,7 +118,7 @@ export const MessageItem = memo(function MessageItem({ message, replies, inThrea
           </a>
         )}
       </div>
-      {!editing && (
+      {!editing && actions && (
         <div className="message-actions" role="toolbar" aria-label={sender}>
           {!inThread && (
             <a className="icon-button" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })} aria-label={t('reply')} title={t('reply')}>

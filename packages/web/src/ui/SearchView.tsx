@@ -1,34 +1,40 @@
 /**
  * Search (SPEC SR-1): results grouped by messages, files, people and spaces, from the SDK's one
- * search entry point; each result links to it in context.
+ * search entry point; each result links to it in context. A message shows as it does in its space
+ * (its Markdown rendered, links inert), clamped to a few lines.
  * @module
  */
 import { useEffect, useState } from 'react';
-import type { SearchClient } from '@flint/sdk';
+import type { Search } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
 import { openDirect } from '../app/actions.ts';
 import { go } from '../app/router.ts';
+import Markdown from '../markdown/Markdown.tsx';
 import { plainText } from '../markdown/mentions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
 
-type SearchResults = Awaited<ReturnType<SearchClient['search']>>;
+type SearchResults = Awaited<ReturnType<Search['search']>>;
 
 export default function SearchView({ query }: { query: string }) {
   const { t, time } = useI18n();
   const store = useAppStore();
   const [results, setResults] = useState<SearchResults | undefined>();
   const [busy, setBusy] = useState(true);
+  // The filters the search API has (SPEC SR-1): one space, one sender.
+  const [inRoom, setInRoom] = useState('');
+  const [from, setFrom] = useState('');
+  const terms = query.split(/\s+/).map((w) => w.replace(/^["'“”]+|["'“”]+$/g, '')).filter((w) => w !== '');
 
   useEffect(() => {
     let live = true;
     setBusy(true);
     // One SDK entry point: messages and file names through the blinded index (the query is blinded
     // here, per space key), people from the directory, spaces and teams from titles opened here.
-    store.session.search.refresh();
-    void store.session.search.search(query, { max: 50 }).then(
+    store.session.sdk.search.refresh();
+    void store.session.sdk.search.search(query, { max: 50, ...(inRoom !== '' ? { roomIds: [inRoom] } : {}), ...(from !== '' ? { personId: from } : {}) }).then(
       (r) => {
         if (!live) return;
         setResults(r);
@@ -42,12 +48,39 @@ export default function SearchView({ query }: { query: string }) {
     return () => {
       live = false;
     };
-  }, [query, store]);
+  }, [query, store, inRoom, from]);
 
   const empty = results !== undefined && results.messages.messages.length + results.spaces.length + results.people.length + results.files.length === 0;
   return (
     <div className="search-view" aria-busy={busy}>
       <h1>{t('searchResults', { query })}</h1>
+      <div className="row search-filters">
+        {/* Labels beside, not around, their selects: a wrapping label would add the chosen option to the name. */}
+        <label className="inline-label" htmlFor="search-in">
+          {t('searchIn')}
+        </label>
+        <select id="search-in" value={inRoom} onChange={(e) => setInRoom(e.target.value)}>
+            <option value="">{t('searchAnySpace')}</option>
+            {store.sortedRooms('all').map((room) => (
+              <option key={room.id} value={room.id}>
+                {store.roomTitle(room)}
+              </option>
+            ))}
+        </select>
+        <label className="inline-label" htmlFor="search-from">
+          {t('searchFrom')}
+        </label>
+        <select id="search-from" value={from} onChange={(e) => setFrom(e.target.value)}>
+            <option value="">{t('searchAnyone')}</option>
+            {[...store.people.values()]
+              .sort((a, b) => a.displayName.localeCompare(b.displayName))
+              .map((p) => (
+                <option key={p.id} value={p.id}>
+                  {p.displayName}
+                </option>
+              ))}
+        </select>
+      </div>
       {busy && <p role="status">{t('loading')}</p>}
       {empty && <p>{t('noResults')}</p>}
       {results !== undefined && (
@@ -62,13 +95,13 @@ export default function SearchView({ query }: { query: string }) {
                     <li key={m.id}>
                       <a className="result" href={href({ view: 'space', roomId: m.roomId, messageId: m.id })}>
                         <Avatar personId={m.personId} size={28} />
-                        <span className="grow">
-                          <span className="small muted">
+                        <div className="grow">
+                          <div className="small muted">
                             {store.nameOf(m.personId, m.personEmail)} · {room !== undefined ? store.roomTitle(room) : ''} · {time(m.created)}
-                          </span>
-                          <br />
-                          {plainText(m.markdown ?? m.text ?? '')}
-                        </span>
+                          </div>
+                          {/* Shown as the message shows (strike-through, code…), links inert: the result is the link. */}
+                          <Markdown source={m.markdown ?? m.text ?? ''} meId={store.me} inert highlight={terms} />
+                        </div>
                       </a>
                     </li>
                   );

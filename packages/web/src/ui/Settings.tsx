@@ -5,9 +5,8 @@
  */
 import { useCallback, useEffect, useState } from 'react';
 import type { Session as SessionInfo } from '@flint/protocol';
-import { passwordCredential } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 
@@ -109,7 +108,7 @@ export default function Settings() {
               await client.people.changePassword({ currentPassword: current, newPassword: next });
               // The KMS's password credential follows, set by this (enrolled) browser: the new
               // password then enrolls new browsers, the old one no longer does.
-              await store.session.secure.kms.setPasswordCredential(await passwordCredential(next, me.id));
+              await store.session.sdk.updateKmsPassword(next);
               setCurrent('');
               setNext('');
               loadSessions();

@@ -9,7 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import type { Filter } from '../app/store.ts';
 import { createSpace, createTeam, joinSpace, openDirect, teamSpaces } from '../app/actions.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
@@ -25,7 +25,7 @@ const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect
 
 type DialogKind = 'space' | 'direct' | 'team' | undefined;
 
-export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) {
+export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | undefined; currentView?: string }) {
   const { t, plural } = useI18n();
   const store = useAppStore();
   const [filter, setFilter] = useState<Filter>('all');
@@ -51,11 +51,28 @@ export function Sidebar({ activeRoomId }: { activeRoomId: string | undefined }) 
       </div>
       <div className="filters" role="group" aria-label={t('filterSpaces')}>
         {FILTERS.map((f) => (
-          <button key={f.id} type="button" className="chip" aria-pressed={filter === f.id} onClick={() => setFilter(f.id)}>
+          // "All" means every space: it clears a team filter too (and is not shown pressed while one is on).
+          <button
+            key={f.id}
+            type="button"
+            className="chip"
+            aria-pressed={filter === f.id && (f.id !== 'all' || teamId === undefined)}
+            onClick={() => {
+              setFilter(f.id);
+              if (f.id === 'all') setTeamId(undefined);
+            }}
+          >
             {t(f.label)}
           </button>
         ))}
       </div>
+      <a className={`room-item flagged-link ${currentView === 'flagged' ? 'active' : ''}`} href={href({ view: 'flagged' })} aria-current={currentView === 'flagged' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          <Icon name="flag" size={16} />
+        </span>
+        <span className="room-title">{t('flaggedTitle')}</span>
+        {store.flags.size > 0 && <span className="muted small">{store.flags.size}</span>}
+      </a>
       {teams.length > 0 && (
         <div className="teams">
           <h2 className="section-title">{t('teams')}</h2>

@@ -6,7 +6,7 @@ import { useEffect } from 'react';
 import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { MessageItem } from './MessageItem.tsx';
 import { Composer } from './Composer.tsx';
 import { Icon } from './Icon.tsx';
@@ -32,7 +32,7 @@ export function Thread({ roomId, parentId }: { roomId: string; parentId: string 
         </a>
       </header>
       <div className="panel-body thread" role="log" aria-label={t('thread')}>
-        {parent !== undefined && <MessageItem message={parent} replies={[]} inThread />}
+        {parent !== undefined && <MessageItem message={parent} replies={[]} inThread actions={false} />}
         <hr />
         {replies.map((m) => (
           <MessageItem key={m.id} message={m} replies={[]} inThread />

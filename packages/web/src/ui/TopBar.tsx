@@ -5,7 +5,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href, type Route } from '../app/router.ts';
-import { useAppStore } from './App.tsx';
+import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
 

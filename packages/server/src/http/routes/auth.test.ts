@@ -4,7 +4,8 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk';
+import { FlintError } from '@flint/sdk';
+import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
 import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 describe('auth', () => {
@@ -33,9 +34,15 @@ describe('auth', () => {
     assert.equal((outsider.json as { code: string }).code, 'signup_closed');
   });
 
-  it('refuses a second account for the same address, whatever its case', async () => {
+  it('makes no second account for the same address, whatever its case; mails its owner instead of answering 409', async () => {
     const again = await raw(flint.url, 'POST', '/api/auth/signup', { body: { email: 'BOB@example.com', password: TEST_PASSWORD, displayName: 'Bob' } });
-    assert.equal(again.status, 409);
+    assert.equal(again.status, 202);
+    assert.deepEqual(Object.keys(again.json as object), ['message'], 'no session, no tokens');
+    assert.equal(again.headers.get('set-cookie'), null);
+    assert.doesNotMatch(again.text, /already|account|exists/i);
+    const people = await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'bob@example.com').execute();
+    assert.equal(people.length, 1);
+    assert.ok((await flint.outbox()).some((m) => m.to === 'bob@example.com' && /already has an account/.test(m.text)));
   });
 
   it('signs in, answering tokens, a session id and an HttpOnly SameSite cookie', async () => {
@@ -48,6 +55,9 @@ describe('auth', () => {
     assert.match(cookie, /^flint_session=flc_/);
     assert.match(cookie, /HttpOnly/);
     assert.match(cookie, /SameSite=Strict/);
+    // Beside it, a readable hint holding no secret: the web app asks for a token only when it is there.
+    const hint = response.headers.getSetCookie().find((c) => c.startsWith('flint_signed_in='));
+    assert.ok(hint !== undefined && /^flint_signed_in=1;/.test(hint) && !/HttpOnly/i.test(hint) && /SameSite=Strict/.test(hint), hint);
   });
 
   it('answers a wrong password and an unknown address alike, with 401', async () => {
@@ -129,7 +139,9 @@ describe('auth', () => {
     assert.notEqual(web.accessToken, tokens.accessToken);
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 200);
     // It dies with its session.
-    assert.equal((await raw(flint.url, 'POST', '/api/auth/logout', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 204);
+    const out = await raw(flint.url, 'POST', '/api/auth/logout', { headers: { cookie, 'x-flint-csrf': '1' } });
+    assert.equal(out.status, 204);
+    assert.ok(out.headers.getSetCookie().some((c) => /^flint_signed_in=;/.test(c)), 'the hint is cleared with the session cookie');
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token: web.accessToken })).status, 401);
     assert.equal((await raw(flint.url, 'POST', '/api/auth/web-token', { headers: { cookie, 'x-flint-csrf': '1' } })).status, 401);
   });

@@ -7,9 +7,10 @@ import { auth } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { login, signup } from '../../identity/accounts.ts';
 import { authenticateBearer, exchangeForKmsToken, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
-import { route } from '../route.ts';
+import { REPLY_SENT, route } from '../route.ts';
 
 export const SESSION_COOKIE = 'flint_session';
+const SIGNUP_MAILED = 'We sent an e-mail to this address: follow it to continue.';
 
 function isSecure(core: Core, req: FastifyRequest): boolean {
   return req.protocol === 'https' || core.config.publicUrl.startsWith('https:');
@@ -24,6 +25,8 @@ function setSessionCookie(core: Core, req: FastifyRequest, reply: FastifyReply, 
     path: '/',
     maxAge: core.config.auth.refreshTokenTtlSec,
   });
+  // Readable by the app: "a session may be here", so a first visit asks for no token (no 401).
+  void reply.setCookie(auth.SIGNED_IN_HINT_COOKIE, '1', { httpOnly: false, sameSite: 'strict', secure: isSecure(core, req), path: '/', maxAge: core.config.auth.refreshTokenTtlSec });
 }
 
 function withoutCookie(issued: IssuedSession) {
@@ -33,9 +36,14 @@ function withoutCookie(issued: IssuedSession) {
 
 export function authRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, auth.signup, async ({ body, client, req, reply }) => {
-    const issued = await signup(core, body, client);
-    setSessionCookie(core, req, reply, issued);
-    return withoutCookie(issued);
+    const outcome = await signup(core, body, client);
+    if (outcome.kind === 'mailed') {
+      // The address has an account: its owner was mailed; the caller learns only that.
+      await reply.code(202).send({ message: SIGNUP_MAILED });
+      return REPLY_SENT;
+    }
+    setSessionCookie(core, req, reply, outcome.session);
+    return withoutCookie(outcome.session);
   });
 
   route(app, core, auth.login, async ({ body, client, req, reply }) => {
@@ -70,5 +78,6 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, auth.logout, async ({ actor, req, reply }) => {
     await revokeSession(core, actor, actor.sessionId);
     void reply.clearCookie(SESSION_COOKIE, { path: '/', httpOnly: true, sameSite: 'strict', secure: isSecure(core, req) });
+    void reply.clearCookie(auth.SIGNED_IN_HINT_COOKIE, { path: '/', sameSite: 'strict', secure: isSecure(core, req) });
   });
 }

@@ -14,22 +14,13 @@ import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
 import { headOf } from '../../events/event-log.ts';
 import { prunedThrough } from '../../events/retention.ts';
-import { authenticateBearer, authenticateCookie } from '../../identity/sessions.ts';
+import { authenticateBearer, authenticateCookie, isSessionLive } from '../../identity/sessions.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { SESSION_COOKIE } from './auth.ts';
+import { originAllowed } from '../origin.ts';
 
 const HELLO_TIMEOUT_MS = 10_000;
 const MAX_FRAME_BYTES = 64 * 1024;
-
-async function sessionStillValid(core: Core, sessionId: string): Promise<boolean> {
-  const row = await core.db
-    .selectFrom('sessions')
-    .innerJoin('people', 'people.id', 'sessions.person_id')
-    .select(['sessions.revoked_at', 'people.status'])
-    .where('sessions.id', '=', sessionId)
-    .executeTakeFirst();
-  return row !== undefined && row.revoked_at === null && row.status === 'active';
-}
 
 function send(socket: WebSocket, frame: ServerFrame): void {
   if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
@@ -40,7 +31,14 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
     let conn: EventConnection | undefined;
     let alive = true;
     let busy = false;
+    // The cookie counts only on an upgrade from Flint's own origin (http/origin.ts); a bearer
+    // token in `hello` cannot be sent by a page that does not hold it, so it needs no such check.
     const cookie = req.cookies[SESSION_COOKIE];
+    const cookieFromOwnOrigin = originAllowed(req, core.config.publicUrl);
+    // ws closes a frame over its maxPayload with 1009 itself; the documented close for an
+    // oversized frame is 4400 (docs/limits.md), so that close is renamed on its way out.
+    const wsClose = socket.close.bind(socket);
+    socket.close = (code?: number, reason?: string | Buffer) => (code === 1009 ? wsClose(4400, 'Frames are JSON text of at most 64 KiB.') : wsClose(code, reason));
     const helloTimer = setTimeout(() => socket.close(4001, 'expected a hello frame'), HELLO_TIMEOUT_MS);
     const heartbeat = setInterval(() => {
       if (!alive) {
@@ -52,7 +50,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       // A session revoked on another instance, or a person deactivated there, ends here too.
       if (conn !== undefined) {
         const c = conn;
-        void sessionStillValid(core, c.sessionId).then((ok) => {
+        void isSessionLive(core.db, c.sessionId).then((ok) => {
           if (!ok) c.end('session ended');
         });
       }
@@ -68,7 +66,10 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
       let actor: Actor;
       try {
         if (typeof frame.token === 'string') actor = await authenticateBearer(core, frame.token);
-        else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
+        else if (cookie !== undefined && !cookieFromOwnOrigin) {
+          fail(4403, ApiError.forbidden('The session cookie is accepted only from this server’s own origin.'));
+          return;
+        } else if (cookie !== undefined) actor = await authenticateCookie(core, cookie);
         else throw ApiError.unauthorized();
       } catch (error) {
         fail(4401, ApiError.from(error));

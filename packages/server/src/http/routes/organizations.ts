@@ -7,7 +7,7 @@ import { organizations } from '@flint/protocol';
 import type { Actor, Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { createBot } from '../../identity/org-admin.ts';
-import { getOrg, listDomains, parsePolicy, updateOrg } from '../../identity/orgs.ts';
+import { getOrg, listDomains, listLicenses, parsePolicy, updateOrg } from '../../identity/orgs.ts';
 import { presentOrg } from '../../identity/presenters.ts';
 import type { OrgRow } from '../../db/schema.ts';
 import { route } from '../route.ts';
@@ -37,17 +37,7 @@ export function organizationRoutes(app: FastifyInstance, core: Core): void {
 
   route(app, core, organizations.listRoles, async () => ({ items: ROLES }));
 
-  route(app, core, organizations.listLicenses, async ({ actor }) => {
-    const row = await core.db
-      .selectFrom('people')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('org_id', '=', actor.orgId)
-      .where('type', '=', 'person')
-      .where('status', '!=', 'deactivated')
-      .executeTakeFirstOrThrow();
-    const used = Number(row.n);
-    return { items: [{ id: 'messaging', name: 'Messaging', totalUnits: -1, consumedUnits: used, consumedByUsers: used }] };
-  });
+  route(app, core, organizations.listLicenses, async ({ actor }) => ({ items: await listLicenses(core.db, actor.orgId) }));
 
   route(app, core, organizations.createBot, async ({ actor, body }) => {
     const { person, token } = await createBot(core, actor.orgId, body.displayName);

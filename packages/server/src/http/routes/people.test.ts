@@ -135,6 +135,36 @@ describe('people', () => {
     assert.equal((await ada.people.me()).loginEnabled, true);
   });
 
+  it('creates a person whose roles name one role twice, once (fuzz counterexample: a 409 that left the person behind)', async () => {
+    const body = { emails: ['twice@example.com'], displayName: 'Twice', password: 'a password of theirs', roles: ['org_admin', 'org_admin'] };
+    const created = await raw(flint.url, 'POST', '/api/people', { token: ada.session!.accessToken, body });
+    assert.equal(created.status, 200, created.text);
+    assert.deepEqual((created.json as { roles: string[] }).roles, ['org_admin']);
+    const again = await raw(flint.url, 'POST', '/api/people', { token: ada.session!.accessToken, body });
+    assert.equal(again.status, 409, 'the address has its account now');
+  });
+
+  it('refuses U+0000 in any input with a 400 naming the field, on both engines (fuzz counterexample: a 500 on PostgreSQL)', async () => {
+    const token = ada.session!.accessToken;
+    const cases: [string, string, unknown, string][] = [
+      ['POST', '/api/bots', { displayName: '\u0000' }, 'body.displayName'],
+      ['PUT', '/api/people/me', { firstName: 'a\u0000b' }, 'body.firstName'],
+      ['POST', '/api/teams', { name: '\u0000' }, 'body.name'],
+      ['POST', '/api/people', { emails: ['nul@example.com'], displayName: 'N\u0000', password: 'a password of theirs' }, 'body.displayName'],
+      ['GET', '/api/people?displayName=%00', undefined, 'query.displayName'],
+    ];
+    const before = { me: await ada.people.me(), teams: (await ada.teams.list()).length };
+    for (const [verb, path, body, field] of cases) {
+      const r = await raw(flint.url, verb, path, { token, ...(body !== undefined ? { body } : {}) });
+      assert.equal(r.status, 400, `${verb} ${path}: ${r.text}`);
+      const answer = r.json as { errors: { description: string }[] };
+      assert.match(answer.errors[0]!.description, new RegExp(`^${field.replace('.', '\\.')}: `));
+    }
+    assert.deepEqual(await ada.people.me(), before.me);
+    assert.equal((await ada.teams.list()).length, before.teams);
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'nul@example.com', password: 'a password of theirs' } })).status, 401, 'no account was made');
+  });
+
   it('lets an admin lock self-service profile changes (ID-4)', async () => {
     const [org] = await ada.organizations.list();
     await ada.organizations.update(org!.id, { policy: { selfServiceLocked: true } });

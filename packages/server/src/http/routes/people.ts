@@ -17,7 +17,8 @@ import {
   setAvatar,
   updateProfile,
 } from '../../identity/people.ts';
-import { decodeCursor, encodeCursor, pageSize, setNextLink } from '../paging.ts';
+import { pageSize, setNextLink } from '../paging.ts';
+import { decodeCursor, encodeCursor } from '../../paging/cursor.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
 const AVATAR_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];

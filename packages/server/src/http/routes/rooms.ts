@@ -7,7 +7,8 @@ import { spaces } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { addMembership, getMembership, listMemberships, removeMembership, setModerator } from '../../spaces/memberships.ts';
 import { createRoom, deleteRoom, getRoom, listRooms, markRead, openDirect, setFavorite, typing, updateRoom } from '../../spaces/rooms.ts';
-import { decodeCursor, encodeCursor, pageSize, setNextLink } from '../paging.ts';
+import { pageSize, setNextLink } from '../paging.ts';
+import { decodeCursor, encodeCursor } from '../../paging/cursor.ts';
 import { route } from '../route.ts';
 
 const isRoomCursor = (v: unknown): v is [number | string, string] =>

@@ -3,7 +3,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintClient } from '@flint/sdk';
+import { createSession } from '@flint/sdk';
 import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 describe('sessions', () => {
@@ -15,7 +15,7 @@ describe('sessions', () => {
 
   it('records IP, user agent and client version per session, and lists them newest first (ID-8)', async () => {
     const laptop = await flint.signup({ email: 'ada@example.com' });
-    const phone = new FlintClient({ baseUrl: flint.url, clientVersion: 'flint-ios/2.3.1' });
+    const phone = createSession({ baseUrl: flint.url, clientVersion: 'flint-ios/2.3.1' }).api;
     await phone.auth.login({ email: 'ada@example.com', password: TEST_PASSWORD });
     const list = await laptop.sessions.list();
     assert.equal(list.length, 2);

@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { raw, selfSignedCertificate, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+import { HSTS, PERMISSIONS_POLICY, cleartextWarning } from '../transport.ts';
 
 describe('system endpoints', () => {
   let flint: TestFlint;
@@ -20,6 +21,18 @@ describe('system endpoints', () => {
     const r = await raw(flint.url, 'GET', '/health');
     assert.equal(r.status, 200);
     assert.deepEqual(r.json, { status: 'ok', database: flint.engine });
+  });
+
+  it('answers a malformed percent-escape or an overlong parameter in the path in the Webex shape (fuzz counterexample)', async () => {
+    for (const path of ['/api/rooms/%E0%A4%A', '/api/messages/%', `/api/rooms/${'x'.repeat(600)}`]) {
+      const r = await raw(flint.url, 'GET', path);
+      assert.equal(r.status, 400, path.slice(0, 40));
+      const body = r.json as { message?: unknown; errors?: { description?: unknown }[]; trackingId?: unknown; code?: unknown };
+      assert.equal(typeof body.message, 'string', r.text);
+      assert.equal(typeof body.errors?.[0]?.description, 'string', r.text);
+      assert.equal(body.code, 'bad_request');
+      assert.equal(r.headers.get('trackingid'), body.trackingId);
+    }
   });
 
   it('exposes Prometheus metrics, including per-route request counts', async () => {
@@ -102,6 +115,27 @@ describe('HTTPS (SEC-5)', () => {
     });
     assert.equal(signup.status, 200);
     assert.match(signup.headers.get('set-cookie') ?? '', /; Secure/, 'the session cookie is Secure over HTTPS');
+    // HSTS and the Permissions-Policy on every answer over TLS: API, errors and the web app.
+    for (const path of ['/health', '/api/people/me', '/']) {
+      const r = await undiciFetch(`${flint.url}${path}`, { dispatcher });
+      assert.equal(r.headers.get('strict-transport-security'), HSTS, path);
+      assert.equal(r.headers.get('permissions-policy'), PERMISSIONS_POLICY, path);
+      await r.arrayBuffer();
+    }
     await dispatcher.close();
+  });
+
+  it('sends no HSTS over plain http (it would mean nothing there), and warns at start-up of a non-loopback listener in clear', async () => {
+    await using flint = await startFlint();
+    const r = await raw(flint.url, 'GET', '/health');
+    assert.equal(r.headers.get('strict-transport-security'), null);
+    assert.equal(r.headers.get('permissions-policy'), PERMISSIONS_POLICY);
+    assert.ok(!flint.logText().includes('without TLS'), 'no warning on loopback');
+    assert.match(cleartextWarning({ host: '0.0.0.0', tls: undefined, trustProxy: false }) ?? '', /without TLS and without FLINT_TRUST_PROXY/);
+    assert.match(cleartextWarning({ host: '::', tls: undefined, trustProxy: false }) ?? '', /in clear/);
+    assert.match(cleartextWarning({ host: '192.168.1.10', tls: undefined, trustProxy: false }) ?? '', /in clear/);
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', '[::1]', 'localhost']) assert.equal(cleartextWarning({ host, tls: undefined, trustProxy: false }), undefined, host);
+    assert.equal(cleartextWarning({ host: '0.0.0.0', tls: undefined, trustProxy: true }), undefined, 'a proxy in front terminates TLS');
+    assert.equal(cleartextWarning({ host: '0.0.0.0', tls: { cert: 'c', key: 'k' }, trustProxy: false }), undefined);
   });
 });

@@ -3,8 +3,8 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { sql } from 'kysely';
 import type { Core } from '../../core.ts';
+import { pingDatabase } from '../../db/database.ts';
 
 export function systemRoutes(app: FastifyInstance, core: Core): void {
   let closing = false;
@@ -15,7 +15,7 @@ export function systemRoutes(app: FastifyInstance, core: Core): void {
   app.get('/health', { schema: { hide: true } }, async (_req, reply) => {
     if (closing) return reply.code(503).send({ status: 'stopping' });
     try {
-      await sql`select 1`.execute(core.db);
+      await pingDatabase(core.db);
     } catch {
       return reply.code(503).send({ status: 'database unavailable' });
     }

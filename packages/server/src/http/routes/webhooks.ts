@@ -6,7 +6,8 @@ import type { FastifyInstance } from 'fastify';
 import { webhooks } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { createWebhook, deleteWebhook, getWebhook, listWebhooks, updateWebhook } from '../../webhooks/webhooks.ts';
-import { decodeCursor, encodeCursor, pageSize, setNextLink } from '../paging.ts';
+import { pageSize, setNextLink } from '../paging.ts';
+import { decodeCursor, encodeCursor } from '../../paging/cursor.ts';
 import { route } from '../route.ts';
 
 const isIdCursor = (v: unknown): v is string => typeof v === 'string' && v.length <= 40;

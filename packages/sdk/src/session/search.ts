@@ -1,29 +1,25 @@
 /**
- * Search on end-to-end encrypted content (SPEC SR-1, SR-2), on top of a SecureClient.
+ * Search on end-to-end encrypted content (SPEC SR-1, SR-2).
  *
- * - Sending and editing attach blinded tokens of the plaintext (and of file names), under the
- *   search key of the key epoch the content is sealed with.
+ * - What is sent or edited carries blinded tokens of its plaintext and file names (`indexing.ts`,
+ *   applied by `messages.send` and `messages.edit`).
  * - `messages` blinds the query under every (space, key epoch) key one holds, packs the tokens
  *   (one string per term) and asks the core, which searches one's own spaces; the hits are opened.
  * - `search` is the one entry point for a search box: messages, files (by name), people (the org
  *   directory, on the server) and spaces and teams (by title, on the client), in one call.
  * The core sees tokens, never words. Keys, the space list and blinded terms are cached, so typing a
  * query letter by letter costs one HMAC per key for the changed word only.
- * @example
- * const search = new SearchClient(secure);
- * await search.send({ roomId, text: 'Quarterly report is ready' });
- * const { messages, files, people, spaces } = await search.search('quart');
  * @module
  */
-import { blindTerm, fileNameTokens, messageTokens, packQuery, queryTerms, SEARCH_TOKEN_RULES, type QueryOptions, type QueryTerm } from '@flint/crypto';
-import { search as searchMethods, type Person, type Room, type Team } from '@flint/protocol';
-import { openWithKey, sealText } from '../kms/content.ts';
-import type { KmsKey } from '../kms/client.ts';
-import type { MessageContent, SecureClient, SecureMessage, SecureRoom, SendInput } from '../secure/secure-client.ts';
-import { uploadFile, type UploadOptions, type UploadSource, type UploadedFile } from '../files/upload.ts';
+import { blindTerm, packQuery, queryTerms, type QueryOptions, type QueryTerm } from '@flint/crypto';
+import { search as searchMethods, type Person, type Room } from '@flint/protocol';
 import { openReference, type FileReference } from '../files/reference.ts';
-import { SearchKeys, type SearchEpoch } from './search-keys.ts';
-import { TitleIndex } from './title-index.ts';
+import type { SearchEpoch } from '../search/search-keys.ts';
+import { TitleIndex } from '../search/title-index.ts';
+import { openRoom, openTeam, type SessionContext } from './context.ts';
+import { openMessage } from './messages.ts';
+import type { People } from './people.ts';
+import type { SecureMessage, SecureRoom } from './types.ts';
 
 export type SearchHit = searchMethods.SearchHit;
 
@@ -74,7 +70,7 @@ export interface SearchResults {
   spaces: SpaceHit[];
 }
 
-export interface SearchClientOptions {
+export interface SearchPartOptions {
   /** How long the list of one's spaces (and their titles) is reused between queries (default 30 s). */
   roomsTtlMs?: number;
 }
@@ -83,55 +79,18 @@ const { SEARCH_LIMITS } = searchMethods;
 /** Blinded terms kept (per key and term): a few queries' worth for a person in 1,000 spaces. */
 const TOKEN_CACHE = 50_000;
 
-export class SearchClient {
-  readonly keys: SearchKeys;
+export class Search {
   private readonly roomsTtlMs: number;
   private rooms: { at: number; list: Promise<Room[]> } | undefined;
   private titles: { at: number; index: Promise<{ index: TitleIndex; entries: Map<string, SpaceHit> }> } | undefined;
   private readonly blinded = new Map<string, Uint8Array>();
 
   constructor(
-    readonly secure: SecureClient,
-    options: SearchClientOptions = {},
+    private readonly ctx: SessionContext,
+    private readonly directory: People,
+    options: SearchPartOptions = {},
   ) {
-    this.keys = new SearchKeys(secure.kms);
     this.roomsTtlMs = options.roomsTtlMs ?? 30_000;
-  }
-
-  // ── Writing ───────────────────────────────────────────────────────────────────────────────
-
-  /** Blinded tokens of a message's plaintext under the search key of the content key `key`. */
-  async tokensFor(key: KmsKey, room: Pick<Room, 'kroUri'>, content: MessageContent, fileNames: readonly string[] = []): Promise<string[]> {
-    const searchKey = await this.keys.forKey(key, room);
-    const text = await messageTokens(searchKey, content.text, content.markdown, content.html);
-    if (fileNames.length === 0) return text;
-    const names = await fileNameTokens(searchKey, fileNames, SEARCH_TOKEN_RULES.maxTokensPerMessage - text.length);
-    return [...text, ...names].sort();
-  }
-
-  /** `SecureClient.send`, with the message's search tokens (under the key it is sealed with). */
-  async send(input: SendInput): Promise<SecureMessage> {
-    return this.secure.send(input, { searchTokens: (key, room) => this.tokensFor(key, room, input) });
-  }
-
-  /** `SecureClient.edit`, replacing the message's search tokens with those of the new content. */
-  async edit(messageId: string, content: MessageContent & { roomId?: string }): Promise<SecureMessage> {
-    return this.secure.edit(messageId, content, { searchTokens: (key, room) => this.tokensFor(key, room, content) });
-  }
-
-  /**
-   * Uploads a file (encrypted; see files/upload.ts) and posts it as a message (with optional text),
-   * indexed by its text and its file's name — the name under file labels, so `files` finds it.
-   */
-  async sendFile(roomId: string, source: UploadSource, options: UploadOptions & { text?: string }): Promise<{ message: SecureMessage; file: UploadedFile }> {
-    const room = await this.secure.client.rooms.get(roomId);
-    if (room.encryptionKeyUrl === undefined) throw new TypeError('sendFile: the space has no encryption key');
-    const key = await this.secure.keys.key(room.encryptionKeyUrl);
-    const file = await uploadFile(this.secure.client, key, roomId, source, options);
-    const searchTokens = await this.tokensFor(key, room, { text: options.text }, [options.name]);
-    const text = options.text !== undefined ? { text: (await sealText(key, options.text)).ciphertext } : {};
-    const message = await this.secure.client.messages.create({ roomId, ...text, encryptionKeyUrl: key.uri, files: [file.attachment], searchTokens });
-    return { message: { ...message, ...(options.text !== undefined ? { text: options.text } : {}) }, file };
   }
 
   // ── Searching ─────────────────────────────────────────────────────────────────────────────
@@ -143,7 +102,7 @@ export class SearchClient {
   async messages(query: string, options: SearchOptions = {}): Promise<SearchResult> {
     const terms = queryTerms(query, options).slice(0, SEARCH_LIMITS.termsPerQuery);
     if (terms.length === 0) return { hits: [], messages: [] };
-    const rooms = options.roomIds !== undefined ? await Promise.all(options.roomIds.map((id) => this.secure.client.rooms.get(id))) : await this.allRooms();
+    const rooms = options.roomIds !== undefined ? await Promise.all(options.roomIds.map((id) => this.ctx.api.rooms.get(id))) : await this.allRooms();
     const { keys, truncated } = await this.epochsOf(rooms);
     if (keys.length === 0) return { hits: [], messages: [] };
     const body = {
@@ -158,8 +117,8 @@ export class SearchClient {
       ...(options.max !== undefined ? { max: options.max } : {}),
       ...(options.cursor !== undefined ? { cursor: options.cursor } : {}),
     };
-    const answer = await this.secure.client.transport.call(searchMethods.searchMessages, { body });
-    const opened = await Promise.all(answer.items.map((hit) => this.secure.getMessage(hit.messageId).catch(() => undefined)));
+    const answer = await this.ctx.api.transport.call(searchMethods.searchMessages, { body });
+    const opened = await Promise.all(answer.items.map((hit) => this.ctx.api.messages.get(hit.messageId).then((m) => openMessage(this.ctx, m)).catch(() => undefined)));
     const messages = opened.filter((m): m is SecureMessage => m !== undefined);
     return { hits: answer.items, messages, ...(answer.next !== undefined ? { next: answer.next } : {}), ...(truncated ? { truncated } : {}) };
   }
@@ -174,7 +133,7 @@ export class SearchClient {
         out.push({ message, files: [] });
         continue;
       }
-      const key = await this.secure.keys.key(message.encryptionKeyUrl);
+      const key = await this.ctx.keys.key(message.encryptionKeyUrl);
       const refs = await Promise.all(sealed.map((f) => openReference(key, f.reference).catch(() => undefined)));
       const opened = refs.filter((r): r is FileReference => r !== undefined);
       const index = new TitleIndex();
@@ -187,10 +146,8 @@ export class SearchClient {
   }
 
   /** People of one's org directory by name or e-mail (a server-side search: names are not content). */
-  async people(query: string, max?: number): Promise<Person[]> {
-    const q = query.trim().slice(0, SEARCH_LIMITS.peopleQueryChars);
-    if (q === '') return [];
-    return (await this.secure.client.transport.call(searchMethods.searchPeople, { query: { q, ...(max !== undefined ? { max } : {}) } })).items;
+  people(query: string, max?: number): Promise<Person[]> {
+    return this.directory.search(query, max);
   }
 
   /** One's spaces and teams whose titles match, from a client-side index of the opened titles. */
@@ -210,6 +167,14 @@ export class SearchClient {
     return { messages, files, people, spaces };
   }
 
+  /**
+   * The search keys of every key epoch of a space one can search (SPEC SR-2); the KMS refusing
+   * (not, or no longer, authorized) is a FlintError: one cannot search what one cannot read.
+   */
+  epochs(room: Pick<Room, 'kroUri' | 'encryptionKeyUrl'>): Promise<SearchEpoch[]> {
+    return this.ctx.searchKeys.forRoom(room);
+  }
+
   /** Forgets the cached space list and titles (keys and blinded terms stay valid and are kept). */
   refresh(): void {
     this.rooms = undefined;
@@ -221,7 +186,7 @@ export class SearchClient {
   /** Every (space, epoch) key, most recently active spaces first, cut to what one query carries. */
   private async epochsOf(rooms: readonly Room[]): Promise<{ keys: SearchEpoch[]; truncated: boolean }> {
     const ordered = [...rooms].sort((a, b) => b.lastActivity.localeCompare(a.lastActivity));
-    const perRoom = await Promise.all(ordered.map((room) => this.keys.forRoom(room).catch(() => [] as SearchEpoch[])));
+    const perRoom = await Promise.all(ordered.map((room) => this.ctx.searchKeys.forRoom(room).catch(() => [] as SearchEpoch[])));
     const keys = perRoom.flat();
     return { keys: keys.slice(0, SEARCH_LIMITS.keysPerQuery), truncated: keys.length > SEARCH_LIMITS.keysPerQuery };
   }
@@ -258,22 +223,12 @@ export class SearchClient {
 
   private async listRooms(): Promise<Room[]> {
     const rooms: Room[] = [];
-    let page = await this.secure.client.rooms.list({ max: 1000 });
+    let page = await this.ctx.api.rooms.list({ max: 1000 });
     for (;;) {
       rooms.push(...page.items);
-      const next = this.secure.client.nextPage(page);
+      const next = this.ctx.api.nextPage(page);
       if (next === undefined) return rooms;
       page = await next;
-    }
-  }
-
-  /** A team's name: sealed under its key when it names one (else as stored); undefined when it does not open. */
-  private async teamName(team: Team): Promise<string | undefined> {
-    if (team.encryptionKeyUrl === undefined) return team.name;
-    try {
-      return await openWithKey(await this.secure.keys.key(team.encryptionKeyUrl), team.name);
-    } catch {
-      return undefined;
     }
   }
 
@@ -287,8 +242,8 @@ export class SearchClient {
   }
 
   private async buildTitleIndex(): Promise<{ index: TitleIndex; entries: Map<string, SpaceHit> }> {
-    const [rooms, teams] = await Promise.all([this.allRooms(), this.secure.client.teams.list()]);
-    const opened: SecureRoom[] = await Promise.all(rooms.map((room) => this.secure.openRoom(room)));
+    const [rooms, teams] = await Promise.all([this.allRooms(), this.ctx.api.teams.list()]);
+    const opened: SecureRoom[] = await Promise.all(rooms.map((room) => openRoom(this.ctx, room)));
     const index = new TitleIndex();
     const entries = new Map<string, SpaceHit>();
     for (const room of opened) {
@@ -296,7 +251,7 @@ export class SearchClient {
       index.set(room.id, room.title);
       entries.set(room.id, { kind: 'space', id: room.id, title: room.title });
     }
-    const names = await Promise.all(teams.map((team) => this.teamName(team)));
+    const names = await Promise.all(teams.map(async (team) => (team.encryptionKeyUrl === undefined ? team.name : (await openTeam(this.ctx, team)).name)));
     teams.forEach((team, i) => {
       const name = names[i];
       if (name === undefined) return;

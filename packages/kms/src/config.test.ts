@@ -1,0 +1,26 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { KmsConfigError, loadKmsConfig, readKmsEnv } from './config.ts';
+
+describe('KMS config', () => {
+  it('defaults to <FLINT_DATA_DIR>-kms (beside the core’s data, never inside it) with SQLite there, and flags win over the environment', () => {
+    assert.deepEqual(loadKmsConfig({}, {}, '/srv'), { dataDir: '/srv/data-kms', database: undefined, linkSecret: undefined });
+    assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint' }, {}, '/srv').dataDir, '/var/flint-kms');
+    assert.equal(loadKmsConfig({ FLINT_DATA_DIR: '/var/flint', FLINT_KMS_DATA_DIR: 'k' }, {}, '/srv').dataDir, '/srv/k');
+    assert.equal(loadKmsConfig({ FLINT_KMS_DATA_DIR: '/a' }, { data: '/b' }, '/srv').dataDir, '/b');
+    assert.deepEqual(loadKmsConfig({ FLINT_KMS_DATABASE_URL: 'sqlite:/x/kms.db' }, {}, '/srv').database, { kind: 'sqlite', file: '/x/kms.db' });
+    assert.deepEqual(loadKmsConfig({ FLINT_KMS_DATABASE_URL: 'sqlite:/x/kms.db' }, { databaseUrl: 'postgres://db/kms' }, '/srv').database, { kind: 'postgres', url: 'postgres://db/kms', poolSize: 10 });
+  });
+
+  it('reports every bad setting by name at once', () => {
+    assert.throws(
+      () => loadKmsConfig({ FLINT_KMS_DATABASE_URL: 'mysql://x', FLINT_KMS_LINK_SECRET: 'short' }),
+      (error: unknown) => error instanceof KmsConfigError && error.problems.length === 2 && error.problems[0]!.startsWith('FLINT_KMS_DATABASE_URL:') && error.problems[1]!.startsWith('FLINT_KMS_LINK_SECRET:'),
+    );
+    assert.throws(() => loadKmsConfig({}, { databaseUrl: 'nope' }), (error: unknown) => error instanceof KmsConfigError && error.problems[0]!.startsWith('--database-url:'));
+  });
+
+  it('reads only its own variables, and treats empty ones as unset', () => {
+    assert.deepEqual(readKmsEnv({ FLINT_KMS_LINK_SECRET: 'x'.repeat(32), FLINT_KMS_DATA_DIR: '', FLINT_PORT: '1', HOME: '/root' }), { FLINT_KMS_LINK_SECRET: 'x'.repeat(32) });
+  });
+});

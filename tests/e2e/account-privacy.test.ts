@@ -1,0 +1,113 @@
+/**
+ * Issue 14, finding 6: names that spoof or break, answers that tell who has an account, and a
+ * refused `/v1` call that still wrote a token row. Each attack as it was tried, now failing.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import type { FlintClient } from '@flint/sdk';
+import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+
+/** An answer without its tracking id: what a caller can compare. */
+const shape = (r: { status: number; json: unknown }) => {
+  const { trackingId: _ignored, ...rest } = (r.json ?? {}) as Record<string, unknown>;
+  return { status: r.status, ...rest };
+};
+
+describe('account privacy and names', () => {
+  let flint: TestFlint;
+  let ada: FlintClient; // org1.test's admin
+  let eve: FlintClient; // org2.test's admin
+  before(async () => {
+    flint = await startFlint({ env: { FLINT_SIGNUP: 'open' } });
+    ada = await flint.signup({ email: 'ada@org1.test' });
+    eve = await flint.signup({ email: 'eve@org2.test' });
+  });
+  after(() => flint.stop());
+
+  it('SEC-3: names with NUL, control characters, unpaired surrogates or bidi overrides/isolates are refused with 400; names are stored in NFC', async () => {
+    const spoofs = ['Ada\u0000', 'Ada\u202Eecila', 'Bob\u2066x\u2069', 'Bob\u202A', 'line\nbreak', 'bell\u0007', 'lone \uD800 surrogate', 'lone \uDC00', 'c1\u0085'];
+    for (const displayName of spoofs) {
+      const r = await raw(flint.url, 'POST', '/api/auth/signup', { body: { email: `x${spoofs.indexOf(displayName)}@new${spoofs.indexOf(displayName)}.test`, password: TEST_PASSWORD, displayName } });
+      assert.equal(r.status, 400, JSON.stringify(displayName));
+      const me = await raw(flint.url, 'PUT', '/api/people/me', { token: ada.session!.accessToken, body: { displayName } });
+      assert.equal(me.status, 400, JSON.stringify(displayName));
+      const admin = await raw(flint.url, 'POST', '/api/people', { token: ada.session!.accessToken, body: { emails: ['new@org1.test'], displayName } });
+      assert.equal(admin.status, 400, JSON.stringify(displayName));
+      const v1 = await raw(flint.url, 'POST', '/v1/people', { token: ada.session!.accessToken, body: { emails: ['new@org1.test'], displayName } });
+      assert.equal(v1.status, 400, JSON.stringify(displayName));
+      const org = await raw(flint.url, 'PUT', `/api/organizations/${(await ada.people.me()).orgId}`, { token: ada.session!.accessToken, body: { displayName } });
+      assert.equal(org.status, 400, JSON.stringify(displayName));
+    }
+    const nobody = await flint.server.core.db.selectFrom('people').select('id').where('email', 'in', ['new@org1.test', ...spoofs.map((_, i) => `x${i}@new${i}.test`)]).execute();
+    assert.deepEqual(nobody, [], 'nothing was created');
+    assert.equal((await ada.people.me()).displayName, 'ada');
+    // Combining marks are composed: "Zoé" typed two ways is one name.
+    const me = await ada.people.updateMe({ displayName: ' Zoe\u0301 ', firstName: 'Zoe\u0301' });
+    assert.equal(me.displayName, 'Zo\u00e9');
+    assert.equal(me.firstName, 'Zo\u00e9');
+    // Right-to-left letters and emoji joiners are names too.
+    assert.equal((await ada.people.updateMe({ displayName: 'עדה 👩‍💻' })).displayName, 'עדה 👩‍💻');
+  });
+
+  it('SEC-3: an organization name cannot be blank', async () => {
+    const orgId = (await ada.people.me()).orgId;
+    for (const displayName of ['   ', '\u3000']) {
+      const r = await raw(flint.url, 'PUT', `/api/organizations/${orgId}`, { token: ada.session!.accessToken, body: { displayName } });
+      assert.equal(r.status, 400, JSON.stringify(displayName));
+    }
+    assert.equal((await ada.organizations.update(orgId!, { displayName: ' Org One ' })).displayName, 'Org One');
+  });
+
+  it('ID-3: sign-up answers alike for addresses with and without an account', async () => {
+    // Where sign-up is closed (org1 now signs up by invitation only), a refusal is the same for both.
+    const orgId = (await ada.people.me()).orgId!;
+    await ada.organizations.update(orgId, { policy: { signup: 'invitation' } });
+    await ada.invitations.create({ email: 'zed@org1.test' });
+    const tries = async (email: string) => raw(flint.url, 'POST', '/api/auth/signup', { body: { email, password: TEST_PASSWORD, displayName: 'Who' } });
+    const invited = await tries('zed@org1.test');
+    const active = await tries('ada@org1.test');
+    const unknown = await tries('nobody@org1.test');
+    assert.equal(unknown.status, 403);
+    assert.deepEqual(shape(invited), shape(unknown));
+    assert.deepEqual(shape(active), shape(unknown));
+    await ada.organizations.update(orgId, { policy: { signup: 'domains' } });
+    // Where sign-up is open, an address with an account gets no 409: its owner is mailed, no session starts.
+    const again = await tries('eve@org2.test');
+    assert.equal(again.status, 202);
+    assert.equal(again.headers.get('set-cookie'), null);
+    assert.doesNotMatch(again.text, /already|exists|account/i);
+    assert.ok((await flint.outbox()).some((m) => m.to === 'eve@org2.test' && /already has an account/.test(m.text)));
+    assert.equal((await eve.people.me()).displayName, 'eve', 'the account is untouched');
+  });
+
+  it('SEC-3: opening a direct space by e-mail tells nothing about someone one may not see', async () => {
+    const token = eve.session!.accessToken;
+    const existing = await raw(flint.url, 'POST', '/api/rooms/direct', { token, body: { personEmail: 'ada@org1.test' } });
+    const missing = await raw(flint.url, 'POST', '/api/rooms/direct', { token, body: { personEmail: 'nobody@org1.test' } });
+    assert.equal(existing.status, 404);
+    assert.deepEqual(shape(existing), shape(missing));
+    const byMessage = await raw(flint.url, 'POST', '/api/messages', { token, body: { toPersonEmail: 'ada@org1.test', text: 'ciphertext:hi' } });
+    const byMessageMissing = await raw(flint.url, 'POST', '/api/messages', { token, body: { toPersonEmail: 'nobody@org1.test', text: 'ciphertext:hi' } });
+    assert.deepEqual(shape(byMessage), shape(byMessageMissing));
+    const adaId = (await ada.people.me()).id;
+    assert.deepEqual(shape(await raw(flint.url, 'POST', '/api/rooms/direct', { token, body: { personId: adaId } })), shape(missing));
+    // Once they share a space, each may see the other, and a direct space opens.
+    const room = await ada.rooms.create({ title: 'ciphertext:shared' });
+    await ada.memberships.create({ roomId: room.id, personEmail: 'eve@org2.test' });
+    const direct = await eve.rooms.direct({ personEmail: 'ada@org1.test' });
+    assert.equal(direct.type, 'direct');
+  });
+
+  it('SEC-3: a /v1 call the core refuses with 403 leaves no token row', async () => {
+    const bea = await flint.signup({ email: 'bea@org1.test' }); // a member, not an admin
+    const count = async () => Number((await flint.server.core.db.selectFrom('access_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    const refused = await raw(flint.url, 'POST', '/v1/people', { token: bea.session!.accessToken, body: { emails: ['cto@org1.test'], displayName: 'CTO' } });
+    assert.equal(refused.status, 403);
+    assert.equal(await count(), before, 'no token was minted for the refused call');
+    // A call that needs the KMS still gets its token, when it needs it.
+    const made = await raw(flint.url, 'POST', '/v1/rooms', { token: bea.session!.accessToken, body: { title: 'Bea’s room' } });
+    assert.equal(made.status, 200, made.text);
+    assert.ok((await count()) > before);
+  });
+});

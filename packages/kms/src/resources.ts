@@ -11,7 +11,7 @@ import { KmsError } from './errors.ts';
 import { canonicalObjectUri, newObjectUri } from './uris.ts';
 import { requireAuthorized } from './authorization-graph.ts';
 import { presentKey, type KeyObject } from './keys.ts';
-import { bindingOf, type ResourceBinding } from './bindings.ts';
+import { bindingOf } from './bindings.ts';
 
 /** A resource and an authorization as the protocol carries them (`@flint/protocol`). */
 export type ResourceObject = KmsResourceObject;

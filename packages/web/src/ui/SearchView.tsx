@@ -11,7 +11,6 @@ import { href } from '../app/router.ts';
 import { openDirect } from '../app/actions.ts';
 import { go } from '../app/router.ts';
 import Markdown from '../markdown/Markdown.tsx';
-import { plainText } from '../markdown/mentions.ts';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';

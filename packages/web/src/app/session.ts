@@ -98,6 +98,8 @@ export class Session {
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
+  /** Set as sign-out begins: the server ends the session and the SDK stops the stream, whose "closed" is then no news. */
+  private ending = false;
   private readonly onOffline = () => this.sdk.events.drop();
   private readonly onOnline = () => this.sdk.events.reconnectNow();
 
@@ -161,7 +163,7 @@ export class Session {
     // whether the session still holds on every "closed", and answering that by closing again
     // (stop() reports "closed" once more) was a loop of web-token requests after sign-out.
     this.sdk.events.onState((state) => {
-      if (!this.closed) handlers.onState(state);
+      if (!this.closed && !this.ending) handlers.onState(state);
     });
     // The browser knows as soon as the network goes (or comes back), long before a heartbeat would
     // tell: give the connection up at once (the person sees it), and reconnect without back-off.
@@ -191,6 +193,7 @@ export class Session {
   }
 
   async signOut(): Promise<void> {
+    this.ending = true;
     try {
       await this.sdk.signOut();
     } finally {

@@ -148,7 +148,13 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
       },
       async connect(as, o = {}) {
         const session = flint.session(as, o);
-        await session.connect();
+        try {
+          await session.connect();
+        } catch (error) {
+          // A refused connection (the KMS did not take this device) must not leave its event stream running.
+          session.close();
+          throw error;
+        }
         return session;
       },
       async signup(input) {

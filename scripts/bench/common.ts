@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { createSession, type FlintClient } from '@flint/sdk';
-import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
+import { KmsClient, fetchKmsInfo, httpKmsTransport, newDeviceSecret } from '@flint/sdk/testing/kms';
 import { freePort } from '@flint/testkit';
 
 export const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -290,9 +290,18 @@ export async function createPeople(url: string, admin: Member, count: number, pr
   });
 }
 
+/** Each bench person's one KMS device (the KMS enrolls a person's first device only; see docs/threat-model.md). */
+const kmsDevices = new Map<string, { device: string }>();
+export function kmsDeviceOf(member: Pick<Member, 'personId'>): { device: string } {
+  let credential = kmsDevices.get(member.personId);
+  if (credential === undefined) kmsDevices.set(member.personId, (credential = { device: newDeviceSecret() }));
+  return credential;
+}
+
 export async function kmsClientFor(url: string, member: Member, deviceId: string): Promise<KmsClient> {
   const info = await fetchKmsInfo(url);
   return new KmsClient({
+    credential: kmsDeviceOf(member),
     transport: httpKmsTransport(url),
     kmsCluster: info.kmsCluster,
     rsaPublicKey: info.rsaPublicKey,

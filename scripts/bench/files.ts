@@ -9,7 +9,7 @@
  */
 import { createSession } from '@flint/sdk';
 import { measureTransfer, startS3, type TransferMeasurement } from '@flint/testkit';
-import { fmt, founder, machineLine, table, withServer } from './common.ts';
+import { fmt, founder, kmsDeviceOf, machineLine, table, withServer } from './common.ts';
 
 export async function files(): Promise<{ json: Record<string, unknown>; markdown: string }> {
   const bytes = Number(process.env['FLINT_BENCH_FILE_BYTES'] ?? 1024 ** 3);
@@ -20,10 +20,10 @@ export async function files(): Promise<{ json: Record<string, unknown>; markdown
       results[store] = await withServer({ engine: 'sqlite', env: { ...(s3?.env ?? {}), FLINT_LOG_LEVEL: 'warn' } }, async (server) => {
         const admin = await founder(server.url);
         // A space with a real key: the transfer client sends through its session's messages.send.
-        const owner = createSession({ baseUrl: server.url, auth: { token: admin.client.transport.accessToken! }, kms: { url: server.url } });
+        const owner = createSession({ baseUrl: server.url, auth: { token: admin.client.transport.accessToken! }, kms: { url: server.url }, kmsCredential: kmsDeviceOf(admin) });
         const roomId = (await owner.spaces.create({ title: 'bench-files' })).id;
         owner.close();
-        return measureTransfer({ url: server.url, serverPid: server.pid, token: admin.client.transport.accessToken!, roomId, bytes });
+        return measureTransfer({ url: server.url, serverPid: server.pid, token: admin.client.transport.accessToken!, roomId, bytes, kmsDevice: kmsDeviceOf(admin).device });
       });
       const r = results[store];
       console.log(`  ${store}: up ${fmt(r.uploadMBps)} MB/s, down ${fmt(r.downloadMBps)} MB/s, RSS growth server ${fmt(r.serverGrowthMiB)} MiB, client ${fmt(r.clientGrowthMiB)} MiB, identical ${r.identical}`);

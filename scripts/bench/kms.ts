@@ -5,7 +5,7 @@
  * @module
  */
 import { KmsClient, fetchKmsInfo, httpKmsTransport } from '@flint/sdk/testing/kms';
-import { cpuSeconds, fmt, founder, machineLine, percentile, round, table, withServer, type Server } from './common.ts';
+import { cpuSeconds, fmt, founder, kmsDeviceOf, machineLine, percentile, round, table, withServer, type Server } from './common.ts';
 
 interface Rate {
   perSec: number;
@@ -60,7 +60,7 @@ export async function kms(): Promise<{ json: Record<string, unknown>; markdown: 
     const transport = httpKmsTransport(server.url);
     let device = 0;
     const newClient = () =>
-      new KmsClient({ transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => admin.client.auth.kmsToken(), clientId: `kms-bench-${device++}` });
+      new KmsClient({ transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => admin.client.auth.kmsToken(), clientId: `kms-bench-${device++}`, credential: kmsDeviceOf(admin) });
     // Warm-up.
     for (let i = 0; i < 20; i++) await newClient().connect();
     const handshakes = await measure(server, concurrency, seconds, () => newClient().connect());

@@ -13,6 +13,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Browser, CDPSession, Page } from 'playwright-core';
+import { newDeviceSecret, passwordCredential } from '@flint/sdk';
 import { launchChromium, startFlint, TEST_PASSWORD, webDist } from '@flint/testkit';
 import { median, root } from './common.ts';
 
@@ -198,7 +199,9 @@ export async function web(): Promise<{ json: Record<string, unknown>; markdown: 
   try {
     // A person with 20 spaces of a few messages each, so the signed-in view has work to do.
     const ada = await flint.signup({ email: 'ada@web.bench', displayName: 'Ada Bench' });
-    const seeder = flint.session(ada, { deviceId: 'bench-seed' });
+    // With her password credential, so her browsers below enroll at the KMS with the password.
+    const kmsCredential = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, ada.session!.personId) };
+    const seeder = flint.session(ada, { deviceId: 'bench-seed', kmsCredential });
     for (let i = 0; i < 20; i++) {
       const room = await seeder.spaces.create({ title: `Space ${i}` });
       for (let j = 0; j < 5; j++) await seeder.messages.send({ roomId: room.id, text: `message ${j} in space ${i}` });

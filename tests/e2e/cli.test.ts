@@ -160,6 +160,22 @@ describe('flint serve and flint admin', () => {
     assert.equal((me.json as { type: string; displayName: string }).displayName, 'Deploy Bot');
   });
 
+  it('the KMS operator reads who asked (device, address) and resets a person’s KMS devices (issue 14)', async () => {
+    const bot = JSON.parse((await run(['admin', '--json', 'bot', 'create', '--name', 'Vault Bot', '--org', 'partner.test'], env)).stdout) as { id: string; token: string };
+    // The bot's first use of the KMS (through /v1) enrolls its token's device.
+    assert.equal((await raw(url, 'POST', '/v1/rooms', { token: bot.token, body: { title: 'Vault' } })).status, 200);
+    const audit = await run(['kms', 'audit', '--user', bot.id], env);
+    assert.equal(audit.code, 0, audit.stderr);
+    const enroll = audit.stdout.split('\n').find((l) => l.includes('\tdevice.enroll\t'));
+    assert.ok(enroll !== undefined, audit.stdout);
+    assert.match(enroll, /\tdevice=[0-9a-f-]{36}\t/);
+    assert.match(audit.stdout, /\tresource\.create\t.*\tdevice=[0-9a-f-]{36}\t/);
+    const reset = await run(['kms', 'reset-credentials', bot.id], env);
+    assert.equal(reset.code, 0, reset.stderr);
+    assert.match(reset.stdout, /^1 credential\(s\) of /);
+    assert.match((await run(['kms', 'audit', '--user', bot.id, '--action', 'credentials.reset'], env)).stdout, /credentials\.reset\t200/);
+  });
+
   it('says what is wrong when an admin task cannot be done', async () => {
     const r = await run(['admin', 'person', 'make-admin', 'nobody@nowhere.test'], env);
     assert.equal(r.code, 1);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSession } from '@flint/sdk';
+import { createSession, newDeviceSecret } from '@flint/sdk';
 import { freePort, measureTransfer, NodeWebSocket, spawnFlint, TEST_PASSWORD, type FlintProcess } from '@flint/testkit';
 
 const BYTES = Number(process.env['FLINT_TEST_LARGE_FILE_BYTES'] ?? 1024 ** 3);
@@ -34,12 +34,14 @@ describe('FL-1: a large file, server and client in separate processes', { skip }
   });
 
   it(`FL-1: ${(BYTES / 1024 ** 2).toFixed(0)} MiB up and back byte-identical; each process's RSS grows by less than ${BOUND_MIB} MiB`, { timeout: 15 * 60_000 }, async (t) => {
-    const ada = createSession({ baseUrl: server.url, WebSocket: NodeWebSocket });
+    // Ada's one KMS device, shared with the transfer client (the KMS enrolls only her first device).
+    const kmsDevice = newDeviceSecret();
+    const ada = createSession({ baseUrl: server.url, WebSocket: NodeWebSocket, kmsCredential: { device: kmsDevice } });
     await ada.signUp({ email: 'ada@large.example', password: TEST_PASSWORD, displayName: 'Ada' });
     // A space with a real key: the transfer client sends the file through its own session's messages.send.
     const roomId = (await ada.spaces.create({ title: 'large' })).id;
     ada.close();
-    const m = await measureTransfer({ url: server.url, serverPid: server.child.pid!, token: ada.api.transport.accessToken!, roomId, bytes: BYTES });
+    const m = await measureTransfer({ url: server.url, serverPid: server.child.pid!, token: ada.api.transport.accessToken!, roomId, bytes: BYTES, kmsDevice });
     t.diagnostic(
       `${(BYTES / 1024 ** 2).toFixed(0)} MiB: upload ${m.uploadMBps.toFixed(1)} MB/s, download+decrypt ${m.downloadMBps.toFixed(1)} MB/s; ` +
         `peak RSS growth: server ${m.serverGrowthMiB.toFixed(1)} MiB (peak ${m.serverPeakMiB.toFixed(0)} MiB), client ${m.clientGrowthMiB.toFixed(1)} MiB (peak ${m.clientPeakMiB.toFixed(0)} MiB)`,

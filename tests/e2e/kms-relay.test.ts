@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { StoredEvent } from '@flint/protocol';
 import { FlintError, type FlintClient } from '@flint/sdk';
-import { KmsClient, KmsRelay } from '@flint/sdk/testing/kms';
+import { KmsClient, KmsRelay, newDeviceSecret } from '@flint/sdk/testing/kms';
 import { collect, NodeWebSocket, raw, startFlint, type TestFlint } from '@flint/testkit';
 
 const isKmsEvent = (e: StoredEvent) => e.type === 'encryption.kms_message';
@@ -17,6 +17,8 @@ describe('KMS relay through the core', () => {
   let flint: TestFlint;
   let ada: FlintClient;
   let adaId: string;
+  /** Ada's one KMS device (the relay tests use it from two transports). */
+  const adaDevice = { device: newDeviceSecret() };
 
   before(async () => {
     flint = await startFlint();
@@ -46,7 +48,7 @@ describe('KMS relay through the core', () => {
     const otherDevice = await collect(ada, { deviceId: 'ada-phone' });
     const sameDevice = await collect(ada, { deviceId: 'ada-laptop' });
     // A session of Ada's on this device: its KMS client talks through the relay (the default).
-    const session = flint.session(ada, { deviceId: 'ada-laptop' });
+    const session = flint.session(ada, { deviceId: 'ada-laptop', kmsCredential: adaDevice });
     try {
       const kms = await session.kmsClient();
       const [key] = await kms.createKeys(1);
@@ -90,7 +92,7 @@ describe('KMS relay through the core', () => {
     });
     await stream.start();
     try {
-      const kms = new KmsClient({ transport: relay.transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => ada.auth.kmsToken(), clientId: 'ada-shuffle' });
+      const kms = new KmsClient({ transport: relay.transport, kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => ada.auth.kmsToken(), clientId: 'ada-shuffle', credential: adaDevice });
       await kms.connect();
       // Ten concurrent requests share POSTs, and come back grouped in reply events.
       const created = await Promise.all(Array.from({ length: 10 }, () => kms.createKeys(1)));

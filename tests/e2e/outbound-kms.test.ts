@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readKmsAudit } from '@flint/kms';
 import { createSession } from '@flint/sdk';
 import { createTestDatabase, FLINT_BIN, freePort, NodeWebSocket, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
@@ -76,6 +77,12 @@ describe('a KMS that connects out to the core', () => {
       await ada.members.add(space.id, { personId: await bob.personId() });
       const sent = await ada.messages.send({ roomId: space.id, text: 'kept on the premises' });
       assert.equal((await bob.messages.get(sent.id)).text, 'kept on the premises');
+      // The KMS's audit names the device that asked and where from, as the core reported it down the link.
+      const created = (await readKmsAudit({ dataDir: join(dir, 'kms') }, { target: space.encryptionKeyUrl!, action: 'key.create' }))[0]!;
+      assert.equal(created.userId, await ada.personId());
+      assert.match(created.credentialId ?? '', /^[0-9a-f-]{36}$/);
+      assert.equal(created.addressSource, 'core-reported');
+      assert.match(created.address ?? '', /^(::ffff:)?127\.0\.0\.1$|^::1$/);
     } finally {
       ada.close();
       bob.close();

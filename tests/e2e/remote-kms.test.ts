@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createSession, type FlintClient } from '@flint/sdk';
-import { KmsClient, httpKmsTransport, openText, sealText } from '@flint/sdk/testing/kms';
-import { createTestDatabase, FLINT_BIN, freePort, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
+import { KmsClient, httpKmsTransport, newDeviceSecret, openText, sealText } from '@flint/sdk/testing/kms';
+import { createTestDatabase, FLINT_BIN, freePort, NodeWebSocket, spawnFlint, type FlintProcess, type TestDatabase } from '@flint/testkit';
 
 function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -77,8 +77,10 @@ describe('a KMS on its own machine', () => {
       people.push(client);
     }
     const tokens = await Promise.all(people.map((p) => p.auth.kmsToken()));
+    /** Each person's one KMS device, used straight over HTTP and through the core's relay. */
+    const devices = people.map(() => ({ device: newDeviceSecret() }));
     const kmsFor = (c: FlintClient, i: number) =>
-      new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokens[i]!, clientId: c.session!.sessionId });
+      new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokens[i]!, clientId: c.session!.sessionId, credential: devices[i]! });
     const [bob, cat, dan] = people.map(kmsFor) as [KmsClient, KmsClient, KmsClient];
     // The KMS takes only spark:kms tokens: an API access token is refused.
     const withApiToken = new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => people[0]!.session!.accessToken, clientId: 'x' });
@@ -90,9 +92,19 @@ describe('a KMS on its own machine', () => {
     await assert.rejects(openText(dan, sealed), (e: unknown) => (e as { status?: number }).status === 403);
     const forged = new KmsClient({ transport: httpKmsTransport(kmsUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => 'fla_' + 'A'.repeat(43), clientId: 'x' });
     await assert.rejects(forged.ping());
+    // Through the core's relay (over HTTP to this KMS), the requester's address travels beside the messages.
+    const catSession = createSession({ baseUrl: core.url, auth: { token: people[1]!.session!.accessToken }, device: { id: 'cat-relay' }, WebSocket: NodeWebSocket, kmsCredential: devices[1]! });
+    try {
+      await (await catSession.kmsClient()).retrieveKey(key!.uri, { fresh: true });
+    } finally {
+      catSession.close();
+    }
     const audit = await run(['kms', '--data', join(dir, 'kms-machine'), 'audit', '--json', '--target', key!.uri], {});
     assert.equal(audit.code, 0, audit.stderr);
-    const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; userId: string; status: number });
+    const entries = audit.stdout.trim().split('\n').map((l) => JSON.parse(l) as { action: string; userId: string; status: number; credentialId: string | null; addressSource: string | null });
+    const cats = entries.filter((e) => e.action === 'key.retrieve' && e.userId === people[1]!.session!.personId && e.status === 200);
+    assert.deepEqual(cats.map((e) => e.addressSource), ['kms-observed', 'core-reported'], 'straight to the KMS, then through the relay');
+    assert.ok(cats.every((e) => e.credentialId !== null && e.credentialId === cats[0]!.credentialId), 'the same device of Cat’s both times');
     assert.ok(entries.some((e) => e.action === 'key.retrieve' && e.userId === people[1]!.session!.personId && e.status === 200), 'cat’s retrieval is audited');
     assert.ok(entries.some((e) => e.userId === people[2]!.session!.personId && e.status === 403), 'dan’s refusal is audited');
   });

@@ -8,7 +8,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlintError, type FlintClient, type Session } from '@flint/sdk';
+import { deviceCredentialHash, FlintError, newDeviceSecret, type FlintClient, type Session } from '@flint/sdk';
 import { startFlint, type TestFlint } from '@flint/testkit';
 
 describe('teams: members added later', () => {
@@ -67,8 +67,11 @@ describe('teams: members added later', () => {
       await assert.rejects(bob.api.messages.list({ roomId }), (e: unknown) => e instanceof FlintError && e.status === 404, roomId);
     }
     await assert.rejects(bob.spaces.list({ teamId: team.id }), (e: unknown) => e instanceof FlintError && e.status === 404);
-    // Even with the ciphertext in hand (taken from Ada's view), a fresh device of Bob's gets no key.
-    const fresh = await flint.connect(clients['bob']!, { deviceId: 'bob-fresh' });
+    // Even with the ciphertext in hand (taken from Ada's view), a fresh device of Bob's (enrolled at
+    // the KMS by his first device's approval) gets no key.
+    const freshDevice = { device: newDeviceSecret() };
+    await (await bob.kmsClient()).approveDevice(await deviceCredentialHash(freshDevice.device), 'bob-fresh');
+    const fresh = await flint.connect(clients['bob']!, { deviceId: 'bob-fresh', kmsCredential: freshDevice });
     try {
       for (const roomId of [team.generalRoomId, launch.id]) {
         const newest = (await ada.api.messages.list({ roomId, max: 1 })).items[0]!;

@@ -12,6 +12,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { readKmsAudit } from '@flint/kms';
+import { passwordCredential, newDeviceSecret } from '@flint/sdk';
 import type { PreviewMaker, Session } from '@flint/sdk';
 import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
@@ -41,7 +43,9 @@ describe('web app, more (Chromium)', () => {
     browser = await launchChromium();
     const adaClient = await flint.signup({ email: 'ada@example.com', displayName: 'Ada Lovelace' });
     await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
-    ada = await flint.connect(adaClient, { deviceId: 'ada-node' });
+    // Ada's first KMS device, with her password credential, so her browsers later enroll with the password.
+    const adaDevice = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, adaClient.session!.personId) };
+    ada = await flint.connect(adaClient, { deviceId: 'ada-node', kmsCredential: adaDevice });
     const room = await ada.spaces.create({ title: 'Ops' });
     roomId = room.id;
     await ada.members.add(room.id, { personEmail: 'bob@example.com' });
@@ -332,6 +336,35 @@ describe('web app, more (Chromium)', () => {
     assert.ok(cached.includes('/'), 'the shell is cached');
     assert.ok(cached.some((u) => u.startsWith('/assets/')));
     assert.deepEqual(cached.filter((u) => !/^\/($|assets\/|icon|manifest|index\.html)/.test(u)), [], 'nothing but the shell');
+  });
+
+  it('issue 14: the browser keeps its KMS device; a reload needs no password; the core’s session alone opens nothing', async () => {
+    const bobId = (await tab1.evaluate(() => Object.keys(localStorage).find((k) => k.startsWith('flint.kms.device.'))))?.slice('flint.kms.device.'.length);
+    assert.ok(bobId !== undefined, 'the device secret is in localStorage, per person');
+    assert.match((await tab1.evaluate((k) => localStorage.getItem(k), `flint.kms.device.${bobId}`)) ?? '', /^[A-Za-z0-9_-]{43}$/);
+    await ada.messages.send({ roomId, text: 'device check' });
+    await tab1.goto(`${flint.url}/#/space/${roomId}`);
+    await tab1.reload();
+    await tab1.locator('article.message', { hasText: 'device check' }).waitFor(WAIT);
+
+    // Another browser with only Bob's session cookie (what a forged session amounts to): the core
+    // lets it in, the KMS does not, and the app asks for the password, which enrolls this browser.
+    const other = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    try {
+      await other.addCookies(await context.cookies());
+      const page = await other.newPage();
+      await page.goto(`${flint.url}/#/space/${roomId}`);
+      await page.getByRole('alert').filter({ hasText: /not enrolled/ }).waitFor(WAIT);
+      await page.getByLabel('E-mail').fill('bob@example.com');
+      await page.getByLabel('Password').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.goto(`${flint.url}/#/space/${roomId}`);
+      await page.locator('article.message', { hasText: 'device check' }).waitFor(WAIT);
+    } finally {
+      await other.close();
+    }
+    const enrolled = await readKmsAudit({ dataDir: flint.config.kmsDataDir }, { userId: bobId, action: 'device.enroll' });
+    assert.deepEqual(enrolled.map((e) => e.detail), ['first-use', 'password']);
   });
 
   it('ID-1: signing out in one tab signs out the other', async () => {

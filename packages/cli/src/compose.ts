@@ -50,7 +50,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
     server = await createServer(config, {
       ...options,
       plugins: [mountKms(kms), mountGateway(config, options, app, (messages) => kms.handle(messages)), ...(options.plugins ?? [])],
-      kmsLink: { info: () => Promise.resolve(kms.info()), send: (messages) => kms.handle(messages) },
+      kmsLink: { info: () => Promise.resolve(kms.info()), send: (messages, address) => kms.handle(messages, address !== undefined ? { address, source: 'core-reported' } : undefined) },
     });
   } catch (error) {
     await kms.close();

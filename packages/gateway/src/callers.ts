@@ -13,7 +13,7 @@
  */
 import { sha256Hex } from '@flint/crypto';
 import type { Person } from '@flint/protocol';
-import { createSession, type FetchLike, type KmsTransport, type Session, type WebSocketConstructor } from '@flint/sdk';
+import { createSession, tokenDeviceSecret, type FetchLike, type KmsTransport, type Session, type WebSocketConstructor } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
 
 /** How the gateway reaches the core realm. */
@@ -126,6 +126,11 @@ export class Callers {
       ...(this.core.WebSocket ? { WebSocket: this.core.WebSocket } : {}),
       // Without a direct path, KMS messages travel through the core's relay as the caller's gateway device.
       ...(this.core.kmsTransport !== undefined ? { kms: { transport: this.core.kmsTransport } } : {}),
+      // The caller's KMS device is their token (HKDF; the core keeps only its SHA-256): a bot's first
+      // use enrolls it; a person's token is a new device, which the KMS takes only on the person's
+      // first use or once one of their devices approved it (docs/threat-model.md). Derived when the
+      // KMS channel opens (lazily, on the first call that needs a key).
+      kmsCredential: async (personId) => ({ device: await tokenDeviceSecret(token, personId) }),
     });
     closers.push(() => session.close());
     try {

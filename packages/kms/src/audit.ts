@@ -20,6 +20,13 @@ export type AuditAction =
   | 'authorization.create'
   | 'authorization.list'
   | 'authorization.delete'
+  | 'resource.bind'
+  | 'device.enroll'
+  | 'device.approve'
+  | 'device.list'
+  | 'device.delete'
+  | 'password.update'
+  | 'credentials.reset'
   | 'request.rejected';
 
 export interface AuditEntry {
@@ -33,6 +40,11 @@ export interface AuditEntry {
   target: string | null;
   status: number;
   detail: string | null;
+  /** The device credential that asked (its public id; see credentials.ts). */
+  credentialId: string | null;
+  /** Where the request came from: the client's address as the core's relay received it (`addressSource` 'core-reported': the core's word, unverifiable by the KMS), or the peer of the KMS's own listener ('kms-observed'). */
+  address: string | null;
+  addressSource: string | null;
 }
 
 export interface AuditRecord {
@@ -43,7 +55,7 @@ export interface AuditRecord {
 }
 
 /** Appends entries for one request. `caller` may be partial when the requester is not known. */
-export async function audit(kms: KmsContext, caller: Partial<Caller> | undefined, records: readonly AuditRecord[]): Promise<void> {
+export async function audit(kms: Pick<KmsContext, 'db' | 'now'>, caller: Partial<Caller> | undefined, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   const at = kms.now();
   await kms.db
@@ -60,6 +72,9 @@ export async function audit(kms: KmsContext, caller: Partial<Caller> | undefined
         target: r.target ?? null,
         status: r.status,
         detail: r.detail ?? null,
+        credential_id: caller?.credentialId ?? null,
+        address: caller?.origin?.address ?? null,
+        address_source: caller?.origin?.source ?? null,
       })),
     )
     .execute();
@@ -99,5 +114,8 @@ export async function readAudit(db: Kysely<KmsDatabase>, query: AuditQuery = {})
     target: r.target,
     status: r.status,
     detail: r.detail,
+    credentialId: r.credential_id,
+    address: r.address,
+    addressSource: r.address_source,
   }));
 }

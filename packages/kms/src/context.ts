@@ -37,8 +37,21 @@ export interface KmsContext {
   lifetimes: { ephemeralMs: number; unboundKeyMs: number; boundKeyMs: number };
 }
 
+/**
+ * Where a batch of KMS messages came from. `core-reported`: the address the core's relay received
+ * the request from, passed beside the opaque messages — the core's word, which the KMS records
+ * but cannot check; `kms-observed`: the peer of the KMS's own listener.
+ */
+export interface RequestOrigin {
+  address: string;
+  source: 'core-reported' | 'kms-observed';
+}
+
 /** The authenticated requester of one KMS message. */
 export interface Caller extends KmsPrincipal {
   clientId: string;
   requestId: string;
+  /** The device credential's public id (credentials.ts), once checked. */
+  credentialId?: string | undefined;
+  origin?: RequestOrigin | undefined;
 }

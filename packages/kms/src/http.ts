@@ -18,6 +18,9 @@ export function kmsRoutes(app: FastifyInstance, kms: Kms): void {
 
   /** The synchronous path: answers in the same order as the requests. */
   app.post<{ Body: wire.KmsMessagesBatch; Reply: wire.KmsMessagesReplies }>(protocol.KMS_MESSAGES_PATH, { schema: { hide: true, body: protocol.KmsMessagesBatch }, bodyLimit: 8 * 1024 * 1024 }, async (req) => ({
-    kmsMessages: await kms.handle(req.body.kmsMessages),
+    kmsMessages: await kms.handle(
+      req.body.kmsMessages,
+      req.body.requesterAddress !== undefined ? { address: req.body.requesterAddress, source: 'core-reported' } : { address: req.ip, source: 'kms-observed' },
+    ),
   }));
 }

@@ -13,7 +13,8 @@ import { loadStaticKey } from './static-key.ts';
 import { handleMessage } from './messages.ts';
 import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
 import { sweepEphemeralKeys } from './ephemeral-keys.ts';
-import type { KmsContext, KmsLogger, VerifyBearer } from './context.ts';
+import type { KmsContext, KmsLogger, RequestOrigin, VerifyBearer } from './context.ts';
+import { resetCredentials } from './credentials.ts';
 
 export interface KmsOptions {
   /** The KMS's folder: its SQLite file (unless `database` says otherwise) and its master key file. */
@@ -46,8 +47,10 @@ export interface Kms {
   info(): KmsInfo;
   /** The static public JWK as an object. */
   publicKey(): Jwk;
-  /** Answers each message independently, in order; never rejects. */
-  handle(messages: readonly unknown[]): Promise<string[]>;
+  /** Answers each message independently, in order; never rejects. `origin`: where they came from, for the audit log. */
+  handle(messages: readonly unknown[], origin?: RequestOrigin): Promise<string[]>;
+  /** The operator's reset of a person's device credentials (see credentials.ts); answers how many were removed. */
+  resetCredentials(userId: string): Promise<number>;
   audit(query?: AuditQuery): Promise<AuditEntry[]>;
   close(): Promise<void>;
 }
@@ -93,7 +96,8 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
   return {
     info: () => info,
     publicKey: () => ({ ...ctx.staticKey.publicJwk }),
-    handle: (messages) => Promise.all(messages.map((m) => handleMessage(ctx, m))),
+    handle: (messages, origin) => Promise.all(messages.map((m) => handleMessage(ctx, m, origin))),
+    resetCredentials: (userId) => resetCredentials(ctx, userId),
     audit: (query) => readAudit(ctx.db, query),
     close: () => {
       clearInterval(sweep);
@@ -107,6 +111,16 @@ export async function readKmsAudit(options: Pick<KmsOptions, 'dataDir' | 'databa
   const opened = await openKmsDatabase(options.database ?? { kind: 'sqlite', file: join(options.dataDir, 'kms.db') });
   try {
     return await readAudit(opened.db, query);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** Forgets a person's KMS device credentials straight in the KMS database (for `flint kms reset-credentials`). */
+export async function resetKmsCredentials(options: Pick<KmsOptions, 'dataDir' | 'database'>, userId: string): Promise<number> {
+  const opened = await openKmsDatabase(options.database ?? { kind: 'sqlite', file: join(options.dataDir, 'kms.db') });
+  try {
+    return await resetCredentials({ db: opened.db, now: Date.now }, userId);
   } finally {
     await opened.close();
   }

@@ -8,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { compactKind, decryptDir, decryptRsaOaep, encryptDir, JoseError, protectedHeader, signJws } from '@flint/crypto';
-import type { Caller, KmsContext } from './context.ts';
+import type { Caller, KmsContext, RequestOrigin } from './context.ts';
 import { kms as protocol } from '@flint/protocol';
 import { KmsError } from './errors.ts';
 import { audit } from './audit.ts';
@@ -16,6 +16,7 @@ import { createEphemeralKey } from './handshake.ts';
 import { findEphemeralKey } from './ephemeral-keys.ts';
 import { parseUri } from './uris.ts';
 import { checkRequest, operate, type Trace } from './operations.ts';
+import { authenticateDevice } from './credentials.ts';
 
 export const MAX_MESSAGE_CHARS = protocol.KMS_MAX_MESSAGE_CHARS;
 
@@ -37,15 +38,24 @@ function requestIdOf(body: Body): string {
   return typeof id === 'string' && id.length > 0 && id.length <= 256 ? id : randomUUID();
 }
 
-/** The requester, from the bearer inside the message; the advisory `userId` beside it is ignored. */
-async function authenticate(kms: KmsContext, body: Body, requestId: string): Promise<Caller> {
+/**
+ * The requester, from the bearer inside the message (the core's word: who, and that the session
+ * lives) and a device credential of the same person (the KMS's own check, which the core cannot
+ * forge: credentials.ts); the advisory `userId` beside them is ignored.
+ */
+async function authenticate(kms: KmsContext, body: Body, requestId: string, trace: Trace, channelOwner?: string): Promise<Caller> {
   const client = body['client'] as { clientId?: unknown; credential?: { bearer?: unknown } } | undefined;
   const clientId = typeof client?.clientId === 'string' ? client.clientId.slice(0, 512) : '';
   const bearer = client?.credential?.bearer;
   if (typeof bearer !== 'string' || bearer === '' || bearer.length > 4096) throw KmsError.unauthenticated();
   const principal = await kms.verifyBearer(bearer);
   if (principal === undefined) throw KmsError.unauthenticated();
-  return { userId: principal.userId, orgId: principal.orgId, clientId, requestId };
+  const caller: Caller = { userId: principal.userId, orgId: principal.orgId, clientId, requestId, origin: trace.caller?.origin };
+  trace.caller = caller;
+  // An ephemeral key is one user's channel; another user's token must not ride on it.
+  if (channelOwner !== undefined && caller.userId !== channelOwner) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
+  caller.credentialId = (await authenticateDevice(kms, caller, client?.credential)).id;
+  return caller;
 }
 
 async function signed(kms: KmsContext, payload: Body): Promise<string> {
@@ -67,8 +77,8 @@ async function record(kms: KmsContext, trace: Trace, status: number, reason?: st
   }
 }
 
-export async function handleMessage(kms: KmsContext, wire: unknown): Promise<string> {
-  const trace: Trace = { action: 'request.rejected' };
+export async function handleMessage(kms: KmsContext, wire: unknown, origin?: RequestOrigin): Promise<string> {
+  const trace: Trace = { action: 'request.rejected', caller: { origin } };
   let requestId: string = randomUUID();
   try {
     if (typeof wire !== 'string' || wire.length > MAX_MESSAGE_CHARS || compactKind(wire) !== 'jwe') throw KmsError.badRequest('a KMS message is a JWE compact string');
@@ -91,9 +101,8 @@ async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<s
   const requestId = requestIdOf(body);
   // From here on, failures carry the client's requestId, so node-kms and the SDK can match them.
   try {
-    trace.caller = { requestId };
-    const caller = await authenticate(kms, body, requestId);
-    trace.caller = caller;
+    trace.caller = { requestId, origin: trace.caller?.origin };
+    const caller = await authenticate(kms, body, requestId, trace);
     const { segments } = parseUri(kms, body['uri']);
     if (body['method'] !== 'create' || segments.length !== 1 || segments[0] !== 'ecdhe') throw KmsError.badRequest('the RSA-OAEP envelope carries only the ECDHE handshake');
     checkRequest(protocol.KMS_HANDSHAKE, body);
@@ -123,11 +132,8 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
       throw error;
     }
     requestId = requestIdOf(body);
-    trace.caller = { requestId, clientId: ephemeral.clientId };
-    const caller = await authenticate(kms, body, requestId);
-    trace.caller = caller;
-    // An ephemeral key is one user's channel; another user's token must not ride on it.
-    if (caller.userId !== ephemeral.userId) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
+    trace.caller = { requestId, clientId: ephemeral.clientId, origin: trace.caller?.origin };
+    const caller = await authenticate(kms, body, requestId, trace, ephemeral.userId);
     const outcome = await operate(kms, caller, body, ephemeral, trace);
     await audit(kms, caller, outcome.records);
     return await encryptDir(ephemeral.key, JSON.stringify({ status: outcome.status, requestId, ...outcome.payload }), ephemeral.uri);

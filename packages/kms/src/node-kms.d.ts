@@ -13,7 +13,7 @@ declare module 'node-kms' {
     asKey(): Promise<{ toJSON(privateParts?: boolean): Record<string, unknown> }>;
   }
   export class Context {
-    clientInfo: { clientId: string; credential: { userId?: string; bearer: string } };
+    clientInfo: { clientId: string; credential: { userId?: string; bearer: string; device?: string; password?: string } };
     serverInfo: { key: Record<string, unknown> };
     ephemeralKey: KeyObjectLike | null;
     createECDHKey(): Promise<KeyObjectLike>;

@@ -16,6 +16,8 @@ import { parseUri, objectUri } from './uris.ts';
 import { bindKey, createKeys, retrieveKey } from './keys.ts';
 import { createResource, retrieveResource, retrieveResourceKeys } from './resources.ts';
 import { addAuthorizations, listAuthorizations, removeAuthorization } from './authorizations.ts';
+import { approveDevice, listCredentials, removeCredential, setPasswordCredential } from './credentials.ts';
+import { bindResource } from './bindings.ts';
 
 const OPERATIONS = protocol.KMS_OPERATIONS;
 
@@ -113,6 +115,14 @@ const HANDLERS: Handlers = {
     },
   },
 
+  bindResource: {
+    action: 'resource.bind',
+    async run({ kms, caller, target, body }) {
+      const boundTo = await bindResource(kms, caller, target!, body.boundTo);
+      return { payload: { resource: { uri: target!, boundTo } }, records: [{ action: 'resource.bind', target, status: 200, detail: JSON.stringify(boundTo) }] };
+    },
+  },
+
   retrieveResourceKeys: {
     action: 'key.retrieve',
     async run({ kms, caller, target, body, query }) {
@@ -156,6 +166,40 @@ const HANDLERS: Handlers = {
     action: 'authorization.delete',
     async run({ kms, caller, target }) {
       return removed(await removeAuthorization(kms, caller, { uri: target! }));
+    },
+  },
+
+  // Flint's extension: one's device credentials (credentials.ts).
+  approveDevice: {
+    action: 'device.approve',
+    async run({ kms, caller, body }) {
+      const device = await approveDevice(kms, caller, body);
+      return { payload: { device }, records: [{ action: 'device.approve', target: device.id, status: 201 }] };
+    },
+  },
+
+  listDevices: {
+    action: 'device.list',
+    async run({ kms, caller }) {
+      return { payload: { devices: await listCredentials(kms, caller) }, records: [] };
+    },
+  },
+
+  removeDevice: {
+    action: 'device.delete',
+    async run({ kms, caller, target, trace }) {
+      const id = target!.slice(target!.lastIndexOf('/') + 1);
+      trace.target = id;
+      const device = await removeCredential(kms, caller, id);
+      return { payload: { device }, records: [{ action: 'device.delete', target: device.id, status: 200 }] };
+    },
+  },
+
+  setPassword: {
+    action: 'password.update',
+    async run({ kms, caller, body }) {
+      await setPasswordCredential(kms, caller, body);
+      return { payload: {}, records: [{ action: 'password.update', target: caller.userId, status: 200 }] };
     },
   },
 };

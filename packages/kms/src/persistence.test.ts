@@ -9,11 +9,16 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import { openDatabase } from '@flint/db';
 import { createTestDatabase, type TestDatabase } from '@flint/testkit';
 import { createKmsServer, databaseConfigFromUrl, type KmsPrincipal, type KmsServer, type KmsServerConfig } from './index.ts';
 import type { KmsDatabase } from './storage/schema.ts';
 import { NodeKmsClient } from './testing/node-kms-client.ts';
+
+/** Each person's one device credential (see credentials.ts). */
+const ALICE_DEVICE = randomBytes(32).toString('base64url');
+const BOB_DEVICE = randomBytes(32).toString('base64url');
 
 describe('KMS persistence and sharing', () => {
   let dir: string;
@@ -41,7 +46,7 @@ describe('KMS persistence and sharing', () => {
 
   it('node-kms keeps its channel across a KMS restart, and a second node on the same database serves it too', async () => {
     const first = await start();
-    const alice = await NodeKmsClient.connect({ baseUrl: first, userId: 'alice-1', bearer: 'fkt_alice' });
+    const alice = await NodeKmsClient.connect({ baseUrl: first, userId: 'alice-1', bearer: 'fkt_alice', device: ALICE_DEVICE });
     const channel = alice.ctx.ephemeralKey!.uri;
     const [key] = (await alice.request({ method: 'create', uri: '/keys', count: 1 }))['keys'] as { uri: string; jwk: { k: string } }[];
     const infoBefore = await (await fetch(`${first}/kms/info`)).json();
@@ -85,12 +90,12 @@ describe('KMS persistence and sharing', () => {
 
   it('trusts only its own tables: rows written elsewhere grant nothing (invariant 2)', async () => {
     const url = await start();
-    const alice = await NodeKmsClient.connect({ baseUrl: url, userId: 'alice-1', bearer: 'fkt_alice' });
-    const bob = await NodeKmsClient.connect({ baseUrl: url, userId: 'bob-1', bearer: 'fkt_bob' });
+    const alice = await NodeKmsClient.connect({ baseUrl: url, userId: 'alice-1', bearer: 'fkt_alice', device: ALICE_DEVICE });
+    const bob = await NodeKmsClient.connect({ baseUrl: url, userId: 'bob-1', bearer: 'fkt_bob', device: BOB_DEVICE });
     const [key] = (await alice.request({ method: 'create', uri: '/keys', count: 1 }))['keys'] as { uri: string }[];
     const resource = ((await alice.request({ method: 'create', uri: '/resources', userIds: [], keyUris: [key!.uri] }))['resource'] as { uri: string }).uri;
     // Bob claims membership in the request itself (the advisory userId, and a KRO he is not on): ignored.
-    bob.ctx.clientInfo = { ...bob.ctx.clientInfo, credential: { userId: 'alice-1', bearer: 'fkt_bob' } };
+    bob.ctx.clientInfo = { ...bob.ctx.clientInfo, credential: { userId: 'alice-1', bearer: 'fkt_bob', device: BOB_DEVICE } };
     assert.equal((await bob.request({ method: 'retrieve', uri: key!.uri })).status, 403);
     assert.equal((await bob.request({ method: 'create', uri: '/authorizations', resourceUri: resource, userIds: ['bob-1'] })).status, 403);
     // A core-side table saying bob is a member (written into the core's own database) changes nothing:

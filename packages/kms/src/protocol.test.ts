@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jose from 'node-jose';
 import { createTestDatabase, type TestDatabase } from '@flint/testkit';
 import { createKmsServer, databaseConfigFromUrl, type KmsPrincipal, type KmsServer } from './index.ts';
@@ -29,7 +29,9 @@ describe('KMS protocol with node-kms as the client', () => {
     people.set(token, { userId: `${name}-${randomUUID()}`, orgId: 'org-1' });
   }
   const userOf = (name: string) => people.get(tokenOf[name]!)!.userId;
-  const connect = (name: string) => NodeKmsClient.connect({ baseUrl, userId: userOf(name), bearer: tokenOf[name]! });
+  // Each person's one device: its credential rides in client.credential.device (node-kms sends clientInfo as set).
+  const deviceOf = Object.fromEntries(Object.keys(tokenOf).map((name) => [name, randomBytes(32).toString('base64url')]));
+  const connect = (name: string) => NodeKmsClient.connect({ baseUrl, userId: userOf(name), bearer: tokenOf[name]!, device: deviceOf[name]! });
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), 'flint-kms-'));
@@ -62,7 +64,7 @@ describe('KMS protocol with node-kms as the client', () => {
   });
 
   it('completes the ECDHE handshake: signed with the static kid, expirationDate well ahead, ping works', async () => {
-    const alice = await NodeKmsClient.discover({ baseUrl, userId: userOf('alice'), bearer: tokenOf['alice']! });
+    const alice = await NodeKmsClient.discover({ baseUrl, userId: userOf('alice'), bearer: tokenOf['alice']!, device: deviceOf['alice']! });
     const answer = await alice.handshake();
     assert.equal(answer.status, 201);
     const key = answer['key'] as { uri: string; userId: string; expirationDate: string };
@@ -182,12 +184,12 @@ describe('KMS protocol with node-kms as the client', () => {
     const refused = await mallory.handshake();
     assert.equal(refused.status, 401);
     // Wrong token on an established channel: an encrypted 401.
-    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: 'fkt_revoked' } };
+    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: 'fkt_revoked', device: deviceOf['alice'] } };
     assert.equal((await alice.request({ method: 'update', uri: '/ping' })).status, 401);
     // Another user's valid token on alice's channel is refused too.
-    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: tokenOf['bob']! } };
+    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: tokenOf['bob']!, device: deviceOf['alice'] } };
     assert.equal((await alice.request({ method: 'update', uri: '/ping' })).status, 401);
-    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: tokenOf['alice']! } };
+    alice.ctx.clientInfo = { ...alice.ctx.clientInfo, credential: { bearer: tokenOf['alice']!, device: deviceOf['alice'] } };
 
     // Tampered ciphertext: an encrypted 400.
     const wire = await alice.wrap({ method: 'update', uri: '/ping' });

@@ -11,6 +11,7 @@ import { KmsError } from './errors.ts';
 import { canonicalObjectUri, newObjectUri } from './uris.ts';
 import { requireAuthorized } from './authorization-graph.ts';
 import { presentKey, type KeyObject } from './keys.ts';
+import { bindingOf } from './bindings.ts';
 
 /** A resource and an authorization as the protocol carries them (`@flint/protocol`). */
 export type ResourceObject = KmsResourceObject;
@@ -61,7 +62,9 @@ export async function grant(kms: KmsContext, trx: Transaction<KmsDatabase> | Kys
 async function presentResource(db: Kysely<KmsDatabase> | Transaction<KmsDatabase>, uri: string): Promise<ResourceObject> {
   const keys = await db.selectFrom('kms_keys').select('uri').where('resource_uri', '=', uri).orderBy('bound_at').orderBy('uri').execute();
   const auths = await db.selectFrom('kms_authorizations').select('uri').where('resource_uri', '=', uri).orderBy('uri').execute();
-  return { uri, keyUris: keys.map((k) => k.uri), authorizationUris: auths.map((a) => a.uri) };
+  const row = await db.selectFrom('kms_resources').select(['room_id', 'team_id']).where('uri', '=', uri).executeTakeFirst();
+  const boundTo = row === undefined ? undefined : bindingOf(row);
+  return { uri, keyUris: keys.map((k) => k.uri), authorizationUris: auths.map((a) => a.uri), ...(boundTo !== undefined ? { boundTo } : {}) };
 }
 
 export async function createResource(kms: KmsContext, caller: Caller, body: KmsRequestOf<typeof wire.KMS_OPERATIONS.createResource>): Promise<{ resource: ResourceObject; authorizations: AuthorizationObject[]; keyUris: string[] }> {

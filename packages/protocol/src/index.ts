@@ -41,4 +41,4 @@ export type { OrgDomain } from './admin-domains.ts';
 export * as adminReports from './admin-reports.ts';
 export type { UsageDay } from './admin-reports.ts';
 export * as kms from './kms.ts';
-export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';
+export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';

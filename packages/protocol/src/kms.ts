@@ -25,6 +25,8 @@ export const KmsMessagesBatch = Type.Object(
   {
     // The Webex SDK also names the cluster it means; there is one cluster per KMS, so it is only checked for type.
     destination: Type.Optional(Type.String({ maxLength: 2048 })),
+    // Flint's relay names the address it received the client's request from (the core's word, audited as such).
+    requesterAddress: Type.Optional(Type.String({ maxLength: 64 })),
     kmsMessages: Type.Array(Type.String({ maxLength: KMS_MAX_MESSAGE_CHARS }), { minItems: 1, maxItems: KMS_MAX_MESSAGES_PER_BATCH }),
   },
   { additionalProperties: false },
@@ -39,7 +41,14 @@ export const KMS_MAX_KEY_URIS = 100;
 /** The requester: its device and its `spark:kms` bearer (the KMS identifies the user from the bearer alone; `userId` is advisory). */
 export const KmsClientInfo = Type.Object({
   clientId: Type.Optional(Type.String()),
-  credential: Type.Object({ bearer: Type.String(), userId: Type.Optional(Type.String()) }),
+  credential: Type.Object({
+    bearer: Type.String(),
+    userId: Type.Optional(Type.String()),
+    /** The device credential (32 bytes, base64url), which the core cannot mint (issue 14, finding 1). */
+    device: Type.Optional(Type.String()),
+    /** The password credential (derived from the password on the client), to enroll a new device. */
+    password: Type.Optional(Type.String()),
+  }),
 });
 
 /** What every request carries beside its operation's fields. */
@@ -87,7 +96,22 @@ export const KmsEphemeralKeyObject = Type.Object({
 });
 
 /** A resource (KRO): the object a space's keys are bound to, and whose authorizations say who gets them. */
-export const KmsResourceObject = Type.Object({ uri: Type.String(), keyUris: Type.Array(Type.String()), authorizationUris: Type.Array(Type.String()) });
+/** The room (and team) a resource protects, once bound (issue 14, finding 2). */
+export const KmsResourceBinding = Type.Object({ roomId: Type.String(), teamId: Type.Optional(Type.String()) });
+export const KmsResourceObject = Type.Object({
+  uri: Type.String(),
+  keyUris: Type.Array(Type.String()),
+  authorizationUris: Type.Array(Type.String()),
+  boundTo: Type.Optional(KmsResourceBinding),
+});
+/** One of a person's credentials at the KMS (never its hash). */
+export const KmsCredentialObject = Type.Object({
+  id: Type.String(),
+  kind: Type.Union([Type.Literal('device'), Type.Literal('password')]),
+  label: Type.Union([Type.String(), Type.Null()]),
+  enrolledVia: Type.String(),
+  createDate: Type.String(),
+});
 
 export const KmsAuthorizationObject = Type.Object({ uri: Type.String(), authId: Type.String(), resourceUri: Type.String(), createDate: Type.String() });
 
@@ -102,6 +126,9 @@ export const KmsEphemeralKeyResponse = answer({ key: KmsEphemeralKeyObject });
 export const KmsKeysResponse = answer({ keys: Type.Array(KmsKeyObject) });
 export const KmsKeyResponse = answer({ key: KmsKeyObject });
 export const KmsResourceResponse = answer({ resource: KmsResourceObject });
+export const KmsResourceBoundResponse = answer({ resource: Type.Object({ uri: Type.String(), boundTo: KmsResourceBinding }) });
+export const KmsDeviceResponse = answer({ device: KmsCredentialObject });
+export const KmsDevicesResponse = answer({ devices: Type.Array(KmsCredentialObject) });
 export const KmsAuthorizationsResponse = answer({ authorizations: Type.Array(KmsAuthorizationObject) });
 /** The draft names the removed authorization `authorization`; the Webex SDK reads an array `authorizations`: both are sent. */
 export const KmsAuthorizationRemovedResponse = answer({ authorization: KmsAuthorizationObject, authorizations: Type.Array(KmsAuthorizationObject) });
@@ -122,6 +149,11 @@ export const KmsRetrieveResourceKeysRequest = request('retrieve', {
   boundBefore: Type.Optional(Type.String()),
   count: Type.Optional(Type.Union([Type.Integer(), Type.String()])),
 });
+/** `boundTo` is checked by the KMS itself (bindings.ts), which names the field that is wrong. */
+export const KmsBindResourceRequest = request('update', { boundTo: Type.Unknown() });
+export const KmsApproveDeviceRequest = request('create', { credentialHash: Type.String(), label: Type.Optional(Type.String()) });
+export const KmsDeleteRequest = request('delete', {});
+export const KmsSetPasswordRequest = request('update', { password: Type.String() });
 export const KmsCreateAuthorizationsRequest = request('create', { resourceUri: Type.String(), ...principals });
 /** Removing a resource's authorization: `authId` in the URI's query (which wins) or here. */
 export const KmsDeleteAuthorizationRequest = request('delete', { authId: Type.Optional(Type.String()) });
@@ -141,7 +173,10 @@ export type KmsPath =
   | 'resources/:id/keys'
   | 'resources/:id/authorizations'
   | 'authorizations'
-  | 'authorizations/:id';
+  | 'authorizations/:id'
+  | 'devices'
+  | 'devices/:id'
+  | 'password';
 
 export interface KmsOperation<Req extends TSchema = TSchema, Res extends TSchema = TSchema> {
   method: KmsMethod;
@@ -163,11 +198,17 @@ export const KMS_OPERATIONS = {
   bindKey: op('update', 'keys/:id', KmsBindKeyRequest, KmsKeyResponse, 200),
   createResource: op('create', 'resources', KmsCreateResourceRequest, KmsResourceResponse, 201),
   retrieveResource: op('retrieve', 'resources/:id', KmsRetrieveRequest, KmsResourceResponse, 200),
+  bindResource: op('update', 'resources/:id', KmsBindResourceRequest, KmsResourceBoundResponse, 200),
   retrieveResourceKeys: op('retrieve', 'resources/:id/keys', KmsRetrieveResourceKeysRequest, KmsKeysResponse, 200),
   listAuthorizations: op('retrieve', 'resources/:id/authorizations', KmsRetrieveRequest, KmsAuthorizationsResponse, 200),
   removeResourceAuthorization: op('delete', 'resources/:id/authorizations', KmsDeleteAuthorizationRequest, KmsAuthorizationRemovedResponse, 200),
   createAuthorizations: op('create', 'authorizations', KmsCreateAuthorizationsRequest, KmsAuthorizationsResponse, 201),
   removeAuthorization: op('delete', 'authorizations/:id', KmsDeleteAuthorizationRequest, KmsAuthorizationRemovedResponse, 200),
+  // Flint's extension: one's device credentials (issue 14, finding 1).
+  approveDevice: op('create', 'devices', KmsApproveDeviceRequest, KmsDeviceResponse, 201),
+  listDevices: op('retrieve', 'devices', KmsRetrieveRequest, KmsDevicesResponse, 200),
+  removeDevice: op('delete', 'devices/:id', KmsDeleteRequest, KmsDeviceResponse, 200),
+  setPassword: op('update', 'password', KmsSetPasswordRequest, KmsEmptyResponse, 200),
 } as const;
 export type KmsOperationName = keyof typeof KMS_OPERATIONS;
 
@@ -188,6 +229,8 @@ export type KmsKeyObject = Static<typeof KmsKeyObject>;
 export type KmsEphemeralKeyObject = Static<typeof KmsEphemeralKeyObject>;
 export type KmsResourceObject = Static<typeof KmsResourceObject>;
 export type KmsAuthorizationObject = Static<typeof KmsAuthorizationObject>;
+export type KmsResourceBinding = Static<typeof KmsResourceBinding>;
+export type KmsCredentialObject = Static<typeof KmsCredentialObject>;
 export type KmsErrorResponse = Static<typeof KmsErrorResponse>;
 /** The request an operation takes (what the client puts inside the JWE). */
 export type KmsRequestOf<O extends KmsOperation> = Static<O['request']>;

@@ -5,7 +5,8 @@
  * @module
  */
 export { createSession, Session, type SessionOptions, type SessionAuth } from './session.ts';
-export type { KmsPath } from './session/kms.ts';
+export type { KmsPath, KmsCredentialSource } from './session/kms.ts';
+export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, PASSWORD_CREDENTIAL_ROUNDS, type KmsDeviceCredential } from './kms/credentials.ts';
 export type { SessionStorage, Signal, StreamState, StartOptions } from './session/events.ts';
 export type { Spaces, CreateSpaceInput } from './session/spaces.ts';
 export type { Members } from './session/members.ts';
@@ -21,7 +22,7 @@ export type { FlintClient, Page } from './client.ts';
 export { nextLink, type FetchLike } from './transport.ts';
 export type { EventStream, WebSocketConstructor, WebSocketLike } from './event-stream.ts';
 export type { KmsTransport, KmsReplyMatcher } from './kms/transport.ts';
-export type { KmsKey, KmsClient } from './kms/client.ts';
+export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding } from './kms/client.ts';
 export type { SearchEpoch } from './search/search-keys.ts';
 export type { Card } from './secure/cards.ts';
 export type { FileReference, Preview } from './files/reference.ts';

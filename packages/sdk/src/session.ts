@@ -23,7 +23,10 @@ import { SearchKeys } from './search/search-keys.ts';
 import type { FetchLike } from './transport.ts';
 import type { KmsClient } from './kms/client.ts';
 import type { SessionContext } from './session/context.ts';
-import { SessionKms, type KmsPath } from './session/kms.ts';
+import { SessionKms, type KmsCredentialSource, type KmsPath } from './session/kms.ts';
+import type { KmsDevice } from './kms/client.ts';
+import { deviceCredentialHash, passwordCredential, tokenDeviceSecret } from './kms/credentials.ts';
+import type { Jwk } from '@flint/crypto';
 import { Events, type SessionStorage } from './session/events.ts';
 import { Spaces } from './session/spaces.ts';
 import { Members } from './session/members.ts';
@@ -57,6 +60,18 @@ export interface SessionOptions {
   kms?: KmsPath;
   /** How long a relayed KMS request waits for its reply (default 10 s). */
   kmsTimeoutMs?: number;
+  /**
+   * This device's KMS credential (docs/threat-model.md): `newDeviceSecret()` kept by the device,
+   * with `passwordCredential` at the first sign-in on it; or a function of the person's id that
+   * answers it once the person is known. Default: a fresh device for this session only, which the
+   * KMS enrolls only if the person has no device yet.
+   */
+  kmsCredential?: KmsCredentialSource;
+  /**
+   * The KMS's static public key (a JWK or its JSON), known from elsewhere than the core: discovery
+   * must answer the same key, else nothing is sent to the KMS (kms/pinning.ts).
+   */
+  kmsPublicKey?: string | Jwk;
   /** How long search reuses the list of one's spaces (default 30 s). */
   searchRoomsTtlMs?: number;
   /** The event stream's silence before a ping (default 20 s). */
@@ -140,6 +155,8 @@ export class Session {
       deviceId: this.deviceId,
       path: options.kms ?? { relay: true },
       ...(options.kmsTimeoutMs !== undefined ? { timeoutMs: options.kmsTimeoutMs } : {}),
+      ...(options.kmsCredential !== undefined ? { credential: options.kmsCredential } : {}),
+      ...(options.kmsPublicKey !== undefined ? { pinnedKey: options.kmsPublicKey } : {}),
       personId: () => this.personId(),
       attachRelay: (relay) => this.events.attachRelay(relay),
     });
@@ -204,6 +221,25 @@ export class Session {
    */
   kmsClient(): Promise<KmsClient> {
     return this.kms.get();
+  }
+
+  /**
+   * Lets one of this person's API tokens reach the KMS through the `/v1` gateway, which uses the
+   * token's derived device (`tokenDeviceSecret`): this enrolled device approves it. Without this, a
+   * person's token other than their very first KMS use is refused by the KMS (docs/threat-model.md).
+   */
+  async approveToken(token: string, label = 'api token'): Promise<KmsDevice> {
+    const kms = await this.kms.get();
+    return kms.approveDevice(await deviceCredentialHash(await tokenDeviceSecret(token, await this.personId())), label);
+  }
+
+  /**
+   * After a password change: moves the KMS's password credential to the new password, set by this
+   * (enrolled) device, so the new password enrolls new devices and the old one no longer does.
+   */
+  async updateKmsPassword(newPassword: string): Promise<void> {
+    const kms = await this.kms.get();
+    await kms.setPasswordCredential(await passwordCredential(newPassword, await this.personId()));
   }
 
   /** Stops the event stream and the KMS relay and forgets every key held. */

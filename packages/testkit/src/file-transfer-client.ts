@@ -39,7 +39,7 @@ async function roundTrip(session: Session, roomId: string, size: number): Promis
 }
 
 const env = process.env;
-const session = createSession({ baseUrl: env['FLINT_TRANSFER_URL']!, auth: { token: env['FLINT_TRANSFER_TOKEN']! }, clientVersion: 'flint-transfer/0.1', WebSocket: NodeWebSocket });
+const session = createSession({ baseUrl: env['FLINT_TRANSFER_URL']!, auth: { token: env['FLINT_TRANSFER_TOKEN']! }, clientVersion: 'flint-transfer/0.1', WebSocket: NodeWebSocket, kmsCredential: { device: env['FLINT_TRANSFER_KMS_DEVICE']! } });
 const roomId = env['FLINT_TRANSFER_ROOM']!;
 const bytes = Number(env['FLINT_TRANSFER_BYTES']);
 

@@ -37,9 +37,10 @@ export async function resetPeak(pid: number): Promise<void> {
   await writeFile(`/proc/${pid}/clear_refs`, '5');
 }
 
-export async function measureTransfer(input: { url: string; serverPid: number; token: string; roomId: string; bytes: number }): Promise<TransferMeasurement> {
+/** `kmsDevice`: the person's KMS device secret, so the transfer client is that device at the KMS (it enrolls only a person's first device). */
+export async function measureTransfer(input: { url: string; serverPid: number; token: string; roomId: string; bytes: number; kmsDevice: string }): Promise<TransferMeasurement> {
   const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], {
-    env: { ...process.env, FLINT_TRANSFER_URL: input.url, FLINT_TRANSFER_TOKEN: input.token, FLINT_TRANSFER_ROOM: input.roomId, FLINT_TRANSFER_BYTES: String(input.bytes) },
+    env: { ...process.env, FLINT_TRANSFER_URL: input.url, FLINT_TRANSFER_TOKEN: input.token, FLINT_TRANSFER_ROOM: input.roomId, FLINT_TRANSFER_BYTES: String(input.bytes), FLINT_TRANSFER_KMS_DEVICE: input.kmsDevice },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
 import { loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
 import { composeFlint, type ComposeOptions } from '@flint/cli/compose';
-import { createSession, type FlintClient, type Session, type SessionOptions } from '@flint/sdk';
+import { createSession, newDeviceSecret, type FlintClient, type KmsDeviceCredential, type Session, type SessionOptions } from '@flint/sdk';
 import { NodeWebSocket } from './events.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './database.ts';
@@ -112,6 +112,18 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         await rm(dataDir, { recursive: true, force: true });
         await rm(config.kmsDataDir, { recursive: true, force: true });
       })());
+    // One KMS device per person, as a person's one computer: the KMS enrolls only a person's first
+    // device (or one the password or an enrolled device vouches for), so every session of a person
+    // here carries the same device credential unless the test gives another (`kmsCredential`).
+    const devices = new Map<string, KmsDeviceCredential>();
+    const deviceOf = async (personId: string): Promise<KmsDeviceCredential> => {
+      let device = devices.get(personId);
+      if (device === undefined) {
+        device = { device: newDeviceSecret() };
+        devices.set(personId, device);
+      }
+      return device;
+    };
     const flint: TestFlint = {
       url,
       config,
@@ -130,12 +142,19 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
           WebSocket: NodeWebSocket,
           ...(token !== undefined ? { auth: { token, ...(as?.session?.refreshToken !== undefined ? { refreshToken: as.session.refreshToken } : {}) } } : {}),
           ...(deviceId !== undefined ? { device: { id: deviceId } } : {}),
+          kmsCredential: deviceOf,
           ...rest,
         });
       },
       async connect(as, o = {}) {
         const session = flint.session(as, o);
-        await session.connect();
+        try {
+          await session.connect();
+        } catch (error) {
+          // A refused connection (the KMS did not take this device) must not leave its event stream running.
+          session.close();
+          throw error;
+        }
         return session;
       },
       async signup(input) {

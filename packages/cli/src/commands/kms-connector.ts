@@ -33,7 +33,7 @@ export function connectKmsToCore(kms: Kms, options: ConnectorOptions): Connector
     socket = ws;
     ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', secret: options.secret, info: kms.info() })));
     ws.on('message', (raw: Buffer) => {
-      const frame = JSON.parse(raw.toString('utf8')) as { type: string; id?: string; kmsMessages?: unknown[] };
+      const frame = JSON.parse(raw.toString('utf8')) as { type: string; id?: string; kmsMessages?: unknown[]; requesterAddress?: unknown };
       if (frame.type === 'ready') {
         attempt = 0;
         options.log(`linked to ${options.coreUrl}`);
@@ -42,7 +42,8 @@ export function connectKmsToCore(kms: Kms, options: ConnectorOptions): Connector
       }
       if (frame.type === 'request' && typeof frame.id === 'string' && Array.isArray(frame.kmsMessages)) {
         const id = frame.id;
-        void kms.handle(frame.kmsMessages).then((kmsMessages) => ws.send(JSON.stringify({ type: 'response', id, kmsMessages })));
+        const origin = typeof frame.requesterAddress === 'string' && frame.requesterAddress.length <= 64 ? { address: frame.requesterAddress, source: 'core-reported' as const } : undefined;
+        void kms.handle(frame.kmsMessages, origin).then((kmsMessages) => ws.send(JSON.stringify({ type: 'response', id, kmsMessages })));
       }
     });
     ws.on('error', () => undefined);

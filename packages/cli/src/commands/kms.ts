@@ -3,7 +3,7 @@
  * @module
  */
 import { Command } from 'commander';
-import { createKmsServer, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
 import { connectKmsToCore } from './kms-connector.ts';
 import { endProcess } from '../shutdown.ts';
 
@@ -53,7 +53,8 @@ function onShutdown(close: () => Promise<unknown>): void {
 }
 
 function line(e: AuditEntry): string {
-  return [e.at.toISOString(), e.action, e.status, e.userId ?? '-', e.target ?? '-', e.detail ?? '', `client=${e.clientId ?? '-'}`, `request=${e.requestId ?? '-'}`].join('\t');
+  const from = e.address === null ? '-' : `${e.address} (${e.addressSource ?? '?'})`;
+  return [e.at.toISOString(), e.action, e.status, e.userId ?? '-', e.target ?? '-', e.detail ?? '', `client=${e.clientId ?? '-'}`, `device=${e.credentialId ?? '-'}`, `from=${from}`, `request=${e.requestId ?? '-'}`].join('\t');
 }
 
 export function kmsCommand(): Command {
@@ -95,6 +96,15 @@ export function kmsCommand(): Command {
         connector.close();
         return instance.close();
       });
+    });
+
+  kms
+    .command('reset-credentials')
+    .description('forget a person’s KMS device credentials (lost every device and the password): their next device enrolls as on first use — check who asks first')
+    .argument('<userId>', 'the person’s id')
+    .action(async (userId: string) => {
+      const removed = await resetKmsCredentials(storage(config()), userId);
+      process.stdout.write(`${removed} credential(s) of ${userId} removed; the next device to use the KMS as this person enrolls.\n`);
     });
 
   kms

@@ -39,6 +39,8 @@ describe('/v1/messages: search tokens and cards (SR-1, PL-2)', () => {
     receiver = await startWebhookReceiver();
     ada = await flint.signup({ email: 'ada@bots.example', displayName: 'Ada Native' });
     adaSecure = await flint.connect(ada, { deviceId: 'ada-laptop', searchRoomsTtlMs: 0 });
+    // Ada also calls /v1 with her token: her laptop approves that token's KMS device.
+    await adaSecure.approveToken(ada.session!.accessToken);
     adaSearch = adaSecure.search;
     botToken = (await flint.signup({ email: 'robot@bots.example', displayName: 'Robot' })).session!.accessToken;
     roomId = ((await raw(flint.url, 'POST', '/v1/rooms', { token: botToken, body: { title: 'Bot room' } })).json as { id: string }).id;

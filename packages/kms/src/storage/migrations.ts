@@ -81,5 +81,33 @@ export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Mig
         }
       },
     },
+    '0002-credentials-bindings': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // What proves a request comes from one of the person's own devices (credentials.ts): only
+        // hashes of secrets the core never sees.
+        await db.schema
+          .createTable('kms_credentials')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .addColumn('hash', 'text', (c) => c.notNull().unique())
+          .addColumn('label', 'text')
+          .addColumn('enrolled_via', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('kms_credentials_user').on('kms_credentials').columns(['user_id', 'kind']).execute();
+        // The room (and team) a resource protects, named once by an authorized member (bindings.ts).
+        await db.schema.alterTable('kms_resources').addColumn('room_id', 'text').execute();
+        await db.schema.alterTable('kms_resources').addColumn('team_id', 'text').execute();
+        await db.schema.alterTable('kms_resources').addColumn('bound_by', 'text').execute();
+        await db.schema.alterTable('kms_resources').addColumn('bound_at', 'bigint').execute();
+        await db.schema.createIndex('kms_resources_room').on('kms_resources').column('room_id').unique().execute();
+        // The device credential that asked, and from where (the requester's address as reported by
+        // the core's relay, or as the KMS's own listener saw it: address_source says which).
+        await db.schema.alterTable('kms_audit').addColumn('credential_id', 'text').execute();
+        await db.schema.alterTable('kms_audit').addColumn('address', 'text').execute();
+        await db.schema.alterTable('kms_audit').addColumn('address_source', 'text').execute();
+      },
+    },
   };
 }

@@ -35,6 +35,26 @@ export interface KmsResourcesTable {
   uri: string;
   created_by: string;
   created_at: number;
+  /** The room this resource protects (unique), its team when it is a team's general space. */
+  room_id: string | null;
+  team_id: string | null;
+  bound_by: string | null;
+  bound_at: number | null;
+}
+
+export interface KmsCredentialsTable {
+  /** Public id (UUIDv7), named in the audit log. */
+  id: string;
+  user_id: string;
+  /** 'device' (a device's random secret, or a bot token's derived one) or 'password' (password-derived, one per user). */
+  kind: 'device' | 'password';
+  /** SHA-256 hex of the secret; the secret itself is never stored. */
+  hash: string;
+  /** The client id the device first came with. */
+  label: string | null;
+  /** 'first-use', 'password', 'device:<id>' (approved by that device) or 'device:<id>' for a password set by it. */
+  enrolled_via: string;
+  created_at: number;
 }
 
 export interface KmsAuthorizationsTable {
@@ -57,6 +77,10 @@ export interface KmsAuditTable {
   target: string | null;
   status: number;
   detail: string | null;
+  credential_id: string | null;
+  address: string | null;
+  /** 'core-reported' (named by the relay beside the opaque message) or 'kms-observed' (the KMS listener's peer). */
+  address_source: string | null;
 }
 
 export interface KmsDatabase {
@@ -66,4 +90,5 @@ export interface KmsDatabase {
   kms_resources: KmsResourcesTable;
   kms_authorizations: KmsAuthorizationsTable;
   kms_audit: KmsAuditTable;
+  kms_credentials: KmsCredentialsTable;
 }

@@ -4,6 +4,7 @@
  * imports it.
  * @module
  */
+import { randomBytes } from 'node:crypto';
 import KMS, { type Context } from 'node-kms';
 
 export interface NodeKmsOptions {
@@ -11,6 +12,13 @@ export interface NodeKmsOptions {
   userId: string;
   bearer: string;
   clientId?: string;
+  /**
+   * The device credential carried in `client.credential.device` beside the bearer (node-kms sends
+   * its context's `clientInfo` as it is). Default: a fresh one (a new device).
+   */
+  device?: string;
+  /** The password credential, to enroll a new device with it. */
+  password?: string;
 }
 
 export type KmsBody = Record<string, unknown> & { status: number; requestId: string; reason?: string };
@@ -29,7 +37,8 @@ export class NodeKmsClient {
   static async discover(options: NodeKmsOptions): Promise<NodeKmsClient> {
     const info = (await (await fetch(`${options.baseUrl}/kms/info`)).json()) as { kmsCluster: string; rsaPublicKey: string };
     const ctx = new KMS.Context();
-    ctx.clientInfo = { clientId: options.clientId ?? `https://devices.example.test/${options.userId}`, credential: { userId: options.userId, bearer: options.bearer } };
+    const credential = { userId: options.userId, bearer: options.bearer, device: options.device ?? randomBytes(32).toString('base64url'), ...(options.password !== undefined ? { password: options.password } : {}) };
+    ctx.clientInfo = { clientId: options.clientId ?? `https://devices.example.test/${options.userId}`, credential };
     ctx.serverInfo = { key: JSON.parse(info.rsaPublicKey) as Record<string, unknown> };
     return new NodeKmsClient(options.baseUrl, info.kmsCluster, ctx);
   }

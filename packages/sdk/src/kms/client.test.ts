@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createTestDatabase, type TestDatabase } from '@flint/testkit';
 import { createKmsServer, databaseConfigFromUrl, type KmsPrincipal, type KmsServer, type KmsServerConfig } from '@flint/kms';
 import { FlintError } from '../errors.ts';
-import { KmsClient, batchingKmsTransport, fetchKmsInfo, httpKmsTransport, openText, sealText, type KmsTransport } from '../testing/kms.ts';
+import { KmsClient, batchingKmsTransport, deviceCredentialHash, fetchKmsInfo, httpKmsTransport, newDeviceSecret, openText, passwordCredential, sealText, tokenDeviceSecret, type KmsTransport } from '../testing/kms.ts';
 
 describe('SDK KMS client', () => {
   let dir: string;
@@ -29,6 +29,8 @@ describe('SDK KMS client', () => {
     people.set(tokenOf[name], { userId: `${name}-${randomUUID()}`, orgId: 'org-1' });
   }
   const userOf = (name: string) => people.get(tokenOf[name]!)!.userId;
+  /** Each person's one device (its KMS credential; see credentials.ts). */
+  const deviceOf = Object.fromEntries(Object.keys(tokenOf).map((name) => [name, { device: newDeviceSecret() }]));
   /** The real HTTP transport, counting the handshakes it carries (RSA-OAEP envelopes). */
   let handshakes = 0;
   const counting = (): KmsTransport => async (messages) => {
@@ -37,7 +39,7 @@ describe('SDK KMS client', () => {
   };
   const clientFor = async (name: string) => {
     const info = await fetchKmsInfo(baseUrl);
-    return new KmsClient({ transport: counting(), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf[name]!, clientId: `device-${name}`, now: () => clock });
+    return new KmsClient({ transport: counting(), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf[name]!, clientId: `device-${name}`, credential: deviceOf[name]!, now: () => clock });
   };
 
   before(async () => {
@@ -117,7 +119,7 @@ describe('SDK KMS client', () => {
       posts++;
       return http(messages, isMine);
     };
-    const alice = new KmsClient({ transport: batchingKmsTransport(countingHttp), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf['alice']!, clientId: 'device-batch', now: () => clock });
+    const alice = new KmsClient({ transport: batchingKmsTransport(countingHttp), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf['alice']!, clientId: 'device-batch', credential: deviceOf['alice']!, now: () => clock });
     await alice.connect();
     const keys = await alice.createKeys(20);
     alice.clearCache();
@@ -135,5 +137,34 @@ describe('SDK KMS client', () => {
     const info = await fetchKmsInfo(baseUrl);
     const stranger = new KmsClient({ transport: httpKmsTransport(baseUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => 'fkt_unknown', clientId: 'device-x' });
     await assert.rejects(stranger.ping(), (e: unknown) => e instanceof FlintError && e.status === 401 && e.code === 'unauthorized');
+  });
+
+  it('a person’s other devices: refused alone, enrolled with the password credential or an approval (issue 14)', async () => {
+    const info = await fetchKmsInfo(baseUrl);
+    tokenOf['dora'] = `fkt_dora_${randomUUID()}`;
+    people.set(tokenOf['dora'], { userId: `dora-${randomUUID()}`, orgId: 'org-1' });
+    const dora = userOf('dora');
+    const device = (credential: { device: string; password?: string }, clientId: string) =>
+      new KmsClient({ transport: httpKmsTransport(baseUrl), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => tokenOf['dora']!, clientId, credential });
+    const password = await passwordCredential('correct horse battery staple', dora);
+    assert.match(password, /^[A-Za-z0-9_-]{43}$/);
+    assert.equal(password, await passwordCredential('correct horse battery staple', dora), 'the same password gives the same credential');
+    assert.notEqual(password, await passwordCredential('correct horse battery staple', userOf('alice')), 'salted with the user id');
+    const laptop = device({ device: newDeviceSecret(), password }, 'laptop');
+    await laptop.ping();
+    await assert.rejects(device({ device: newDeviceSecret() }, 'stranger').ping(), (e: unknown) => e instanceof FlintError && e.status === 403 && /not enrolled/.test(e.message));
+    await device({ device: newDeviceSecret(), password }, 'browser').ping();
+    const bot = await tokenDeviceSecret('flb-some-token', dora);
+    assert.equal(bot, await tokenDeviceSecret('flb-some-token', dora));
+    assert.notEqual(bot, await tokenDeviceSecret('flb-other-token', dora));
+    await laptop.approveDevice(await deviceCredentialHash(bot), 'gateway');
+    await device({ device: bot }, 'gateway').ping();
+    const listed = await laptop.listDevices();
+    assert.deepEqual(listed.map((d) => d.enrolledVia.replace(/:.*/, '')).sort(), ['device', 'device', 'first-use', 'password']);
+    const gateway = listed.find((d) => d.label === 'gateway')!;
+    await laptop.removeDevice(gateway.id);
+    await assert.rejects(device({ device: bot }, 'gateway').ping(), (e: unknown) => e instanceof FlintError && e.status === 403);
+    await laptop.setPasswordCredential(await passwordCredential('a new password', dora));
+    await assert.rejects(device({ device: newDeviceSecret(), password }, 'old-password').ping(), (e: unknown) => e instanceof FlintError && e.status === 403);
   });
 });

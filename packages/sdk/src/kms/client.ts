@@ -20,9 +20,10 @@ import {
   verifyJws,
   type Jwk,
 } from '@flint/crypto';
-import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsKeyObject, KmsRequestOf, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
+import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsCredentialObject, KmsEphemeralKeyObject, KmsKeyObject, KmsRequestOf, KmsResourceBinding as KmsResourceBindingObject, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsTransport } from './transport.ts';
+import { newDeviceSecret, type KmsDeviceCredential } from './credentials.ts';
 
 export interface KmsClientOptions {
   transport: KmsTransport;
@@ -35,6 +36,11 @@ export interface KmsClientOptions {
   userId?: string;
   /** This device's id (the Webex SDK uses its device URL). */
   clientId: string;
+  /**
+   * This device's KMS credential (see credentials.ts). Default: a fresh device secret for this
+   * object's lifetime, which the KMS enrolls only if the person has no device yet.
+   */
+  credential?: KmsDeviceCredential;
   now?: () => number;
 }
 
@@ -53,6 +59,10 @@ export interface KmsKey {
 /** A resource (KRO) and an authorization, as the KMS protocol carries them (`@flint/protocol`). */
 export type KmsResource = KmsResourceObject;
 export type KmsAuthorization = KmsAuthorizationObject;
+/** The room (and team) a KMS resource protects, as bound at the KMS. */
+export type KmsResourceBinding = KmsResourceBindingObject;
+/** One of the person's KMS credentials (never its secret). */
+export type KmsDevice = KmsCredentialObject;
 
 interface Channel {
   uri: string;
@@ -82,16 +92,20 @@ export class KmsClient {
   private channel: Promise<Channel> | undefined;
   private readonly keys = new Map<string, KmsKey>();
   private readonly now: () => number;
+  private readonly credential: KmsDeviceCredential;
 
   constructor(private readonly options: KmsClientOptions) {
+    this.credential = options.credential ?? { device: newDeviceSecret() };
     this.staticKey = typeof options.rsaPublicKey === 'string' ? (JSON.parse(options.rsaPublicKey) as Jwk) : options.rsaPublicKey;
     if (typeof this.staticKey.kid !== 'string') throw FlintError.invalid('The KMS static key has no kid.');
     this.staticKid = this.staticKey.kid;
     this.now = options.now ?? Date.now;
   }
 
-  private async client(): Promise<kmsProtocol.KmsClientInfo> {
-    const credential: kmsProtocol.KmsClientInfo['credential'] = { bearer: await this.options.bearer() };
+  /** The `client` member: the bearer and the device credential; the password credential only in the handshake (where a new device enrolls). */
+  private async client(handshake = false): Promise<kmsProtocol.KmsClientInfo> {
+    const credential: kmsProtocol.KmsClientInfo['credential'] = { bearer: await this.options.bearer(), device: this.credential.device };
+    if (handshake && this.credential.password !== undefined) credential.password = this.credential.password;
     if (this.options.userId !== undefined) credential.userId = this.options.userId;
     return { clientId: this.options.clientId, credential };
   }
@@ -137,7 +151,7 @@ export class KmsClient {
   private async handshake(): Promise<Channel> {
     const mine = await generateEcdhKeyPair();
     const requestId = uuid();
-    const request: KmsRequestOf<typeof kmsProtocol.KMS_HANDSHAKE> = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client() };
+    const request: KmsRequestOf<typeof kmsProtocol.KMS_HANDSHAKE> = { uri: `${this.options.kmsCluster}/ecdhe`, method: 'create', jwk: mine.publicJwk, requestId, client: await this.client(true) };
     const wire = await encryptRsaOaep(this.staticKey, JSON.stringify(request), this.staticKid);
     const body = await this.exchange(wire, requestId, (reply) => this.openSigned(reply));
     if (body['status'] !== 201) this.fail(body);
@@ -249,6 +263,32 @@ export class KmsClient {
   async removeAuthorization(resourceUri: string, authId: string): Promise<KmsAuthorization> {
     const answer = (await this.request({ method: 'delete', uri: `${resourceUri}/authorizations?authId=${encodeURIComponent(authId)}` } satisfies RequestOf<'removeResourceAuthorization'>)) as AnswerOf<'removeResourceAuthorization'>;
     return answer.authorizations[0]!;
+  }
+
+  /** Names the room (and team) a resource protects, once (any authorized principal; the same binding again is a success). */
+  async bindResource(resourceUri: string, boundTo: KmsResourceBinding): Promise<KmsResourceBinding> {
+    const answer = (await this.request({ method: 'update', uri: resourceUri, boundTo } satisfies RequestOf<'bindResource'>)) as AnswerOf<'bindResource'>;
+    return answer.resource.boundTo;
+  }
+
+  /** Approves another device of this person, by the SHA-256 hex of its secret (`deviceCredentialHash`). */
+  async approveDevice(credentialHash: string, label?: string): Promise<KmsDevice> {
+    return ((await this.request({ method: 'create', uri: '/devices', credentialHash, ...(label !== undefined ? { label } : {}) } satisfies RequestOf<'approveDevice'>)) as AnswerOf<'approveDevice'>).device;
+  }
+
+  /** This person's KMS credentials. */
+  async listDevices(): Promise<KmsDevice[]> {
+    return ((await this.request({ method: 'retrieve', uri: '/devices' } satisfies RequestOf<'listDevices'>)) as AnswerOf<'listDevices'>).devices;
+  }
+
+  /** Removes one of this person's credentials (a lost device). */
+  async removeDevice(id: string): Promise<KmsDevice> {
+    return ((await this.request({ method: 'delete', uri: `/devices/${encodeURIComponent(id)}` } satisfies RequestOf<'removeDevice'>)) as AnswerOf<'removeDevice'>).device;
+  }
+
+  /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */
+  async setPasswordCredential(password: string): Promise<void> {
+    await this.request({ method: 'update', uri: '/password', password } satisfies RequestOf<'setPassword'>);
   }
 
   /** Forgets cached keys (e.g. after sign-out). */

@@ -15,6 +15,7 @@ import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import type { EventStream, WebSocketConstructor } from '../event-stream.ts';
 import { KmsClient } from './client.ts';
+import type { KmsDeviceCredential } from './credentials.ts';
 import type { KmsReplyMatcher, KmsTransport } from './transport.ts';
 
 /** The discovery answer: the cluster, its static key (a JWK as a JSON string) and the CA roots. */
@@ -114,11 +115,12 @@ export class KmsRelay {
   /**
    * A KMS client speaking through this relay, as the signed-in person and this device. Its bearer
    * is the person's `spark:kms` token (the KMS refuses API tokens), asked for per request so a
-   * refreshed one is used.
+   * refreshed one is used; `credential` is this device's KMS credential (see credentials.ts).
    */
-  kmsClient(client: FlintClient): KmsClient {
+  kmsClient(client: FlintClient, credential?: KmsDeviceCredential): KmsClient {
     if (this.info === undefined) throw new TypeError('KmsRelay.kmsClient needs a relay made by KmsRelay.connect');
     return new KmsClient({
+      ...(credential !== undefined ? { credential } : {}),
       transport: this.transport,
       kmsCluster: this.info.kmsCluster,
       rsaPublicKey: this.info.rsaPublicKey,

@@ -4,7 +4,8 @@
  * key (`encryptionKeyUrl`), the older ones stay retrievable so later members can read the history.
  * @module
  */
-import type { KmsClient, KmsKey } from '../kms/client.ts';
+import type { KmsClient, KmsKey, KmsResourceBinding } from '../kms/client.ts';
+import { FlintError } from '../errors.ts';
 
 /** A new space's key material: the current key and the KRO that guards it. */
 export interface SpaceKeyring {
@@ -17,6 +18,8 @@ export class SpaceKeys {
   private readonly inflight = new Map<string, Promise<KmsKey>>();
   /** Keys this device created and bound itself, which need no round trip to read back. */
   private readonly own = new Map<string, KmsKey>();
+  /** Bindings read from the KMS, by KRO: a binding never changes once made, so it is read once. */
+  private readonly bindings = new Map<string, Promise<KmsResourceBinding | undefined>>();
 
   /** @param kms the session's KMS client, connected on first use */
   constructor(private readonly kms: () => Promise<KmsClient>) {}
@@ -71,8 +74,43 @@ export class SpaceKeys {
     await (await this.kms()).removeAuthorization(kroUri, userId);
   }
 
+  /**
+   * Names the room (and team) the KRO protects, at the KMS, once: right after the core made the
+   * room, so nobody can later point another room at this KRO (issue 14, finding 2).
+   */
+  async bind(kroUri: string, boundTo: KmsResourceBinding): Promise<void> {
+    await (await this.kms()).bindResource(kroUri, boundTo);
+    this.bindings.set(kroUri, Promise.resolve(boundTo));
+  }
+
+  /**
+   * Throws unless the KMS says the KRO protects exactly this room (and team). The core says which
+   * KRO a room uses, and the core is not trusted to: a room pointed at another space's KRO would
+   * make its members authorize strangers on that space, or take its key from its members.
+   */
+  async requireBinding(kroUri: string, expected: KmsResourceBinding): Promise<void> {
+    let pending = this.bindings.get(kroUri);
+    if (pending === undefined) {
+      pending = this.kms().then(async (kms) => (await kms.retrieveResource(kroUri)).boundTo);
+      this.bindings.set(kroUri, pending);
+      // Only a binding read is kept: a refusal or an unbound KRO is asked again next time.
+      pending.then(
+        (b) => {
+          if (b === undefined) this.bindings.delete(kroUri);
+        },
+        () => this.bindings.delete(kroUri),
+      );
+    }
+    const bound = await pending;
+    if (bound === undefined) throw FlintError.invalid('The space’s KMS resource names no room: its members cannot be changed through it.', 'forbidden');
+    if (bound.roomId !== expected.roomId || bound.teamId !== expected.teamId) {
+      throw FlintError.invalid('The space’s KMS resource protects another room: refusing to use it for this one.', 'forbidden');
+    }
+  }
+
   /** Forgets every key held here (sign-out); the KMS client's own cache is cleared by its owner. */
   clear(): void {
+    this.bindings.clear();
     this.own.clear();
     this.inflight.clear();
   }

@@ -8,7 +8,7 @@
 import type { Room, Team } from '@flint/protocol';
 import type { FlintClient } from '../client.ts';
 import { FlintError } from '../errors.ts';
-import type { KmsClient, KmsKey } from '../kms/client.ts';
+import type { KmsClient, KmsKey, KmsResourceBinding } from '../kms/client.ts';
 import { openWithKey, sealText } from '../kms/content.ts';
 import type { SpaceKeys } from '../secure/space-keys.ts';
 import type { SearchKeys } from '../search/search-keys.ts';
@@ -37,15 +37,48 @@ export async function openSealed(ctx: SessionContext, keyUrl: string, ciphertext
   return openWithKey(await ctx.keys.key(keyUrl), ciphertext);
 }
 
-/** The key new content in this space is sealed with. Never plaintext: no key, no send. */
+/**
+ * The key new content in this space is sealed with. Never plaintext: no key, no send. The key must
+ * be bound to the room's KRO, and the KRO to this room (issue 14, finding 2), so the core cannot
+ * have one's words sealed under a key someone else holds.
+ */
 export async function currentKey(ctx: SessionContext, room: Room): Promise<KmsKey> {
   if (room.encryptionKeyUrl === undefined) throw FlintError.invalid('The space has no encryption key; content cannot be sealed for it.');
-  return ctx.keys.key(room.encryptionKeyUrl);
+  const kroUri = await verifiedKro(ctx, room);
+  const key = await ctx.keys.key(room.encryptionKeyUrl);
+  if (key.resourceUri !== kroUri) throw FlintError.invalid('The space’s current key is not bound to its KMS resource: refusing to seal with it.', 'forbidden');
+  return key;
+}
+
+/** The binding a room's KRO must carry: the room, and its team for a team's space. */
+export function bindingOf(room: Room): KmsResourceBinding {
+  return room.teamId !== undefined ? { roomId: room.id, teamId: room.teamId } : { roomId: room.id };
 }
 
 export function kroOf(room: Room): string {
   if (room.kroUri === undefined) throw FlintError.invalid('The space has no KMS resource; its members cannot be authorized.');
   return room.kroUri;
+}
+
+/**
+ * The room's KRO, once the KMS confirms it protects this very room (`SpaceKeys.requireBinding`):
+ * the core says which KRO a room uses, and is not trusted to.
+ */
+export async function verifiedKro(ctx: SessionContext, room: Room): Promise<string> {
+  const kroUri = kroOf(room);
+  await ctx.keys.requireBinding(kroUri, bindingOf(room));
+  return kroUri;
+}
+
+/** Whether the room's KRO protects this very room (false when the KMS says otherwise, or refuses to say). */
+export async function protects(ctx: SessionContext, room: Room, kroUri: string): Promise<boolean> {
+  try {
+    await ctx.keys.requireBinding(kroUri, bindingOf(room));
+    return true;
+  } catch (error) {
+    if (error instanceof FlintError && error.code === 'forbidden') return false;
+    throw error;
+  }
 }
 
 export async function resolvePerson(ctx: SessionContext, person: PersonRef): Promise<string> {
@@ -92,7 +125,7 @@ export async function openTeam(ctx: SessionContext, team: Team): Promise<SecureT
  */
 export async function rotateSpaceKey(ctx: SessionContext, roomId: string): Promise<KmsKey> {
   const room = await ctx.api.rooms.get(roomId);
-  const kroUri = kroOf(room);
+  const kroUri = await verifiedKro(ctx, room);
   const title = room.type === 'group' && room.title !== undefined && room.title !== '' && room.encryptionKeyUrl !== undefined ? await openSealed(ctx, room.encryptionKeyUrl, room.title) : undefined;
   const key = await ctx.keys.rotate(kroUri);
   await ctx.api.rooms.update(roomId, { encryptionKeyUrl: key.uri, ...(title !== undefined ? { title: (await sealText(key, title)).ciphertext } : {}) });

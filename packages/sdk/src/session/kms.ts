@@ -6,16 +6,21 @@
  * gateway under `flint serve` talks to the in-process KMS), or straight to a KMS listener over
  * HTTP (`/kms/messages`). Whatever the path, the bearer is the person's `spark:kms` token from the
  * RFC 8693 exchange (the KMS refuses API tokens), asked for per request so a refreshed one is used,
- * and the client id is this device's id.
+ * and the client id is this device's id. Beside the bearer, every request carries this device's KMS
+ * credential (kms/credentials.ts), which the core cannot mint; with a pinned static key, discovery
+ * must answer that key before anything is sent (kms/pinning.ts).
  *
  * The client connects (discovery, ECDHE handshake) on first use; a failed connection is not kept,
  * so the next use tries again.
  * @module
  */
 import { encryption } from '@flint/protocol';
+import type { Jwk } from '@flint/crypto';
 import type { FlintClient } from '../client.ts';
 import { KmsClient } from '../kms/client.ts';
 import { KmsRelay, type KmsDiscovery } from '../kms/relay-transport.ts';
+import type { KmsDeviceCredential } from '../kms/credentials.ts';
+import { requirePinnedKmsKey } from '../kms/pinning.ts';
 import { fetchKmsInfo, httpKmsTransport, type KmsTransport } from '../kms/transport.ts';
 import type { FetchLike } from '../transport.ts';
 
@@ -25,6 +30,13 @@ import type { FetchLike } from '../transport.ts';
  */
 export type KmsPath = { relay: true } | { transport: KmsTransport } | { url: string; fetch?: FetchLike };
 
+/**
+ * This device's KMS credential: given, or made once the person is known (a web browser's kept
+ * secret for that person; a bot's, derived from its token). Default: a fresh device secret for this
+ * session only, which the KMS enrolls only if the person has no device yet.
+ */
+export type KmsCredentialSource = KmsDeviceCredential | ((personId: string) => Promise<KmsDeviceCredential>);
+
 export interface SessionKmsOptions {
   api: FlintClient;
   deviceId: string;
@@ -32,6 +44,9 @@ export interface SessionKmsOptions {
   /** How long a relayed request waits for its reply (default 10 s). */
   timeoutMs?: number;
   personId: () => Promise<string>;
+  credential?: KmsCredentialSource;
+  /** The KMS's static key known from elsewhere than the core: discovery must answer it. */
+  pinnedKey?: string | Jwk;
   /**
    * Hands the relay the device's events: the session's event stream feeds `relay.handleEvent`
    * and is opened (if it is not yet) before the first request, so no reply can be missed.
@@ -69,6 +84,9 @@ export class SessionKms {
     const { api, deviceId, path } = this.options;
     const personId = await this.options.personId();
     const info = await this.discover(personId);
+    if (this.options.pinnedKey !== undefined) requirePinnedKmsKey(info.rsaPublicKey, this.options.pinnedKey);
+    const source = this.options.credential;
+    const credential = typeof source === 'function' ? await source(personId) : source;
     let transport: KmsTransport;
     if ('transport' in path) transport = path.transport;
     else if ('url' in path) transport = httpKmsTransport(path.url, path.fetch);
@@ -86,6 +104,7 @@ export class SessionKms {
       bearer: () => api.auth.kmsToken(),
       userId: personId,
       clientId: deviceId,
+      ...(credential !== undefined ? { credential } : {}),
     });
     await client.connect();
     this.client = client;

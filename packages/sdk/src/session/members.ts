@@ -12,7 +12,7 @@
 import type { Membership, MethodQuery, spaces as spaceMethods } from '@flint/protocol';
 import type { Page } from '../client.ts';
 import { FlintError } from '../errors.ts';
-import { kroOf, resolvePerson, rotateSpaceKey, tolerateMissing, type SessionContext } from './context.ts';
+import { protects, resolvePerson, rotateSpaceKey, tolerateMissing, verifiedKro, type SessionContext } from './context.ts';
 import type { PersonRef } from './types.ts';
 
 export class Members {
@@ -38,7 +38,9 @@ export class Members {
   async add(roomId: string, person: PersonRef, options: { isModerator?: boolean } = {}): Promise<Membership> {
     const personId = await resolvePerson(this.ctx, person);
     const room = await this.ctx.api.rooms.get(roomId);
-    const kroUri = kroOf(room);
+    // Only through a KRO that protects this very room (a room pointed at another space's KRO would
+    // authorize the newcomer on that space).
+    const kroUri = await verifiedKro(this.ctx, room);
     await this.ctx.keys.authorize(kroUri, [personId]);
     try {
       return await this.ctx.api.memberships.create({ roomId, personId, ...(options.isModerator !== undefined ? { isModerator: options.isModerator } : {}) });
@@ -63,10 +65,13 @@ export class Members {
     const me = await this.ctx.personId();
     if (membership.personId === me) {
       await this.ctx.api.memberships.delete(membershipId);
-      await tolerateMissing(this.ctx.keys.deauthorize(room.kroUri, me));
+      // One always may leave; but only a KRO that protects this very room is left, so a room
+      // pointed at another space's KRO cannot take that space away.
+      if (await protects(this.ctx, room, room.kroUri)) await tolerateMissing(this.ctx.keys.deauthorize(room.kroUri, me));
       return;
     }
-    await tolerateMissing(this.ctx.keys.deauthorize(room.kroUri, membership.personId));
+    const kroUri = await verifiedKro(this.ctx, room);
+    await tolerateMissing(this.ctx.keys.deauthorize(kroUri, membership.personId));
     await this.ctx.api.memberships.delete(membershipId);
     await rotateSpaceKey(this.ctx, membership.roomId);
   }

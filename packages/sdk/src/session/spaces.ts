@@ -8,7 +8,7 @@ import type { MethodBody, MethodQuery, Room, spaces as spaceMethods } from '@fli
 import type { Page } from '../client.ts';
 import type { KmsKey } from '../kms/client.ts';
 import { sealText } from '../kms/content.ts';
-import { currentKey, openRoom, resolvePerson, rotateSpaceKey, type SessionContext } from './context.ts';
+import { bindingOf, currentKey, openRoom, resolvePerson, rotateSpaceKey, type SessionContext } from './context.ts';
 import type { PersonRef, SecureRoom } from './types.ts';
 
 type CreateRoomBody = MethodBody<typeof spaceMethods.createRoom>;
@@ -30,12 +30,18 @@ export class Spaces {
     const principals = [await this.ctx.personId()];
     if (input.teamId !== undefined) {
       const team = await this.ctx.api.teams.get(input.teamId);
-      const teamKro = (await this.ctx.api.rooms.get(team.generalRoomId)).kroUri;
-      if (teamKro !== undefined) principals.push(teamKro);
+      const general = await this.ctx.api.rooms.get(team.generalRoomId);
+      // The team's KRO, once the KMS confirms it protects that team's general space.
+      if (general.kroUri !== undefined) {
+        await this.ctx.keys.requireBinding(general.kroUri, { roomId: general.id, teamId: team.id });
+        principals.push(general.kroUri);
+      }
     }
     const { key, kroUri } = await this.ctx.keys.create(principals);
     const sealed = await sealText(key, title);
     const room = await this.ctx.api.rooms.create({ ...rest, title: sealed.ciphertext, encryptionKeyUrl: key.uri, kroUri });
+    // The KRO names the room it protects, at once: no other room can be pointed at it later.
+    await this.ctx.keys.bind(kroUri, bindingOf(room));
     return { ...room, title };
   }
 
@@ -47,6 +53,7 @@ export class Spaces {
     const personId = await resolvePerson(this.ctx, person);
     const { key, kroUri } = await this.ctx.keys.create([await this.ctx.personId(), personId]);
     const room = await this.ctx.api.rooms.direct({ personId, encryptionKeyUrl: key.uri, kroUri });
+    if (room.kroUri === kroUri) await this.ctx.keys.bind(kroUri, bindingOf(room));
     return this.open(room);
   }
 

@@ -20,6 +20,8 @@ export class Teams {
     const { key, kroUri } = await this.ctx.keys.create([await this.ctx.personId()]);
     const sealed = (await sealText(key, name)).ciphertext;
     const team = await this.ctx.api.teams.create({ ...rest, name: sealed, generalTitle: sealed, encryptionKeyUrl: key.uri, kroUri });
+    // The KRO names the general space and the team it protects.
+    await this.ctx.keys.bind(kroUri, { roomId: team.generalRoomId, teamId: team.id });
     return { ...team, name };
   }
 
@@ -99,10 +101,12 @@ export class Teams {
     for (const roomId of theirs) await rotateSpaceKey(this.ctx, roomId);
   }
 
-  /** The team's KRO: the general space's. */
+  /** The team's KRO: the general space's, once the KMS confirms it protects that space of that team. */
   private async kro(teamId: string): Promise<string | undefined> {
     const team = await this.ctx.api.teams.get(teamId);
-    return (await this.ctx.api.rooms.get(team.generalRoomId)).kroUri;
+    const general = await this.ctx.api.rooms.get(team.generalRoomId);
+    if (general.kroUri !== undefined) await this.ctx.keys.requireBinding(general.kroUri, { roomId: general.id, teamId });
+    return general.kroUri;
   }
 
   /** The team spaces that `personId` and this person are both members of. */

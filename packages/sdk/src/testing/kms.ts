@@ -5,7 +5,8 @@
  * sets this client up itself; nothing in the SDK's main entry exports it.
  * @module
  */
-export { KmsClient, type KmsClientOptions, type KmsKey, type KmsResource, type KmsAuthorization } from '../kms/client.ts';
+export { KmsClient, type KmsClientOptions, type KmsKey, type KmsResource, type KmsResourceBinding, type KmsAuthorization, type KmsDevice } from '../kms/client.ts';
+export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, type KmsDeviceCredential } from '../kms/credentials.ts';
 export { httpKmsTransport, fetchKmsInfo, type KmsTransport } from '../kms/transport.ts';
 export { batchingKmsTransport } from '../kms/batching-transport.ts';
 export { KmsRelay } from '../kms/relay-transport.ts';

@@ -15,8 +15,11 @@ export interface KmsDiscoveryInfo {
 
 export interface KmsLink {
   info(): Promise<KmsDiscoveryInfo>;
-  /** Answers each message in order. */
-  send(messages: readonly string[]): Promise<string[]>;
+  /**
+   * Answers each message in order. `requesterAddress`: the address the core received the client's
+   * request from, passed beside the opaque messages for the KMS's audit log (SEC-6 "from where").
+   */
+  send(messages: readonly string[], requesterAddress?: string): Promise<string[]>;
 }
 
 export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): KmsLink {
@@ -31,8 +34,8 @@ export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): Kms
       cached = { kmsCluster: body.kmsCluster, rsaPublicKey: body.rsaPublicKey, ...(body.caroots ? { caroots: body.caroots } : {}) };
       return cached;
     },
-    async send(messages) {
-      const batch: kms.KmsMessagesBatch = { kmsMessages: [...messages] };
+    async send(messages, requesterAddress) {
+      const batch: kms.KmsMessagesBatch = { kmsMessages: [...messages], ...(requesterAddress !== undefined ? { requesterAddress } : {}) };
       const r = await fetchFn(`${base}${kms.KMS_MESSAGES_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(batch) });
       if (!r.ok) throw new Error(`KMS answered ${r.status}`);
       return ((await r.json()) as kms.KmsMessagesReplies).kmsMessages;

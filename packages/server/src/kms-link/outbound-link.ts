@@ -31,7 +31,7 @@ export class OutboundKmsLink implements KmsLink {
     return Promise.resolve(this.current);
   }
 
-  send(messages: readonly string[]): Promise<string[]> {
+  send(messages: readonly string[], requesterAddress?: string): Promise<string[]> {
     const socket = this.socket;
     if (socket === undefined) return Promise.reject(new Error('no KMS is connected'));
     const id = randomUUID();
@@ -41,7 +41,7 @@ export class OutboundKmsLink implements KmsLink {
         reject(new Error('the KMS did not answer in time'));
       }, REQUEST_TIMEOUT_MS);
       this.waiting.set(id, { resolve, reject, timer });
-      socket.send(JSON.stringify({ type: 'request', id, kmsMessages: messages }));
+      socket.send(JSON.stringify({ type: 'request', id, kmsMessages: messages, ...(requesterAddress !== undefined ? { requesterAddress } : {}) }));
     });
   }
 

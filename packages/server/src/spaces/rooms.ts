@@ -24,12 +24,25 @@ export interface CreateRoomInput {
   isAnnouncementOnly?: boolean | undefined;
 }
 
+/**
+ * A KMS resource protects one space (issue 14): a second space naming the same `kroUri` would let
+ * its members authorize strangers on, or take keys away from, the first space's members. Clients
+ * also check the resource's binding at the KMS; this refusal keeps honest cores consistent. The
+ * unique index (migration 0014) settles races.
+ */
+async function requireUnusedKro(trx: Kysely<Database>, kroUri: string | undefined): Promise<void> {
+  if (kroUri === undefined) return;
+  const used = await trx.selectFrom('spaces').select('id').where('kro_uri', '=', kroUri).executeTakeFirst();
+  if (used !== undefined) throw ApiError.conflict('kroUri: that KMS resource protects another space.');
+}
+
 export async function insertSpace(
   trx: Kysely<Database>,
   now: number,
   actor: Actor,
   input: CreateRoomInput & { type: 'group' | 'direct'; directKey?: string; isGeneral?: boolean },
 ): Promise<SpaceRow> {
+  await requireUnusedKro(trx, input.kroUri);
   const space: SpaceRow = {
     id: newId(),
     org_id: actor.orgId,
@@ -256,6 +269,7 @@ export async function updateRoom(core: Core, actor: Actor, spaceId: string, inpu
     if (input.kroUri !== undefined && input.kroUri !== space.kro_uri) {
       // A space's KMS resource is its access list; replacing it would silently drop authorizations.
       if (space.kro_uri !== null) throw ApiError.conflict('This space has a KMS resource already.');
+      await requireUnusedKro(trx, input.kroUri);
       set.kro_uri = input.kroUri;
     }
     if (input.isLocked !== undefined) set.is_locked = input.isLocked ? 1 : 0;

@@ -8,12 +8,13 @@
  * beside it that holds no secret (a first visit without it asks the server nothing). The access
  * token (for the KMS token exchange and file transfers) is minted from that cookie and held in
  * memory only; KMS keys live in the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
- * the space key; nothing else.
+ * the space key, and this browser's KMS device secret (kms-device.ts); nothing else.
  * @module
  */
-import { createSession, FlintError, type FlintClient, type Session as SdkSession } from '@flint/sdk';
+import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
 import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
+import { kmsDevice } from './kms-device.ts';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
 /** Mint a new access token this long before the current one expires. */
@@ -27,9 +28,28 @@ export interface StreamHandlers {
   onState: (state: 'connecting' | 'open' | 'closed') => void;
 }
 
-/** An SDK session riding on this browser's session cookie, as a device of its own (one per tab). */
-function newSession(): SdkSession {
-  return createSession({ baseUrl: window.location.origin, auth: { cookie: true }, clientVersion: CLIENT_VERSION, device: { id: `web-${toHex(randomBytes(12))}` } });
+/** Set at sign-in and sign-up: the password, to enroll this browser's KMS device with the password credential. */
+interface Enrollment {
+  password?: string;
+}
+
+/**
+ * An SDK session riding on this browser's session cookie, as a device of its own (one per tab),
+ * whose KMS credential is this browser's KMS device (kms-device.ts): with the password credential
+ * when it signed in with the password, so the KMS enrolls a browser it does not know yet.
+ */
+function newSession(enrollment: Enrollment = {}): SdkSession {
+  return createSession({
+    baseUrl: window.location.origin,
+    auth: { cookie: true },
+    clientVersion: CLIENT_VERSION,
+    device: { id: `web-${toHex(randomBytes(12))}` },
+    kmsCredential: async (personId): Promise<KmsDeviceCredential> => {
+      const password = enrollment.password;
+      delete enrollment.password;
+      return kmsDevice(personId, password);
+    },
+  });
 }
 
 /** A bare API client for calls that need no sign-in (the invitation page's preview); it connects nothing. */
@@ -117,7 +137,7 @@ export class Session {
   }
 
   static async signIn(email: string, password: string): Promise<Session> {
-    const sdk = newSession();
+    const sdk = newSession({ password });
     const result = await sdk.signIn({ email, password });
     const session = new Session(sdk);
     session.adoptToken(result.expiresIn);
@@ -126,7 +146,7 @@ export class Session {
   }
 
   static async signUp(input: { email: string; password: string; displayName: string; invitationToken?: string }): Promise<Session> {
-    const sdk = newSession();
+    const sdk = newSession({ password: input.password });
     const result = await sdk.signUp(input);
     const session = new Session(sdk);
     session.adoptToken(result.expiresIn);

@@ -106,6 +106,9 @@ export default function Settings() {
             e.preventDefault();
             void act(async () => {
               await client.people.changePassword({ currentPassword: current, newPassword: next });
+              // The KMS's password credential follows, set by this (enrolled) browser: the new
+              // password then enrolls new browsers, the old one no longer does.
+              await store.session.sdk.updateKmsPassword(next);
               setCurrent('');
               setNext('');
               loadSessions();

@@ -18,6 +18,7 @@ import * as eventStream from './0014-event-stream.ts';
 import * as adminAudit from './0015-admin-audit.ts';
 import * as invitationSpace from './0016-invitation-space.ts';
 import * as domainVerification from './0017-domain-verification.ts';
+import * as kroUnique from './0018-kro-unique.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -35,4 +36,5 @@ export const migrations: Record<string, Migration> = {
   '0015-admin-audit': adminAudit,
   '0016-invitation-space': invitationSpace,
   '0017-domain-verification': domainVerification,
+  '0018-kro-unique': kroUnique,
 };

@@ -41,7 +41,7 @@ export function encryptionRoutes(app: FastifyInstance, core: Core, link: KmsLink
     // that reconnects in between still gets them.
     const work = (async () => {
       try {
-        const replies = await kms.send(body.kmsMessages);
+        const replies = await kms.send(body.kmsMessages, req.ip);
         await core.events.transact(async (_trx, emit) => {
           emit({ recipients: [actor.personId], deviceId, type: 'encryption.kms_message', data: { encryption: { kmsMessages: replies } }, actorId: null });
         });

@@ -124,7 +124,8 @@ describe('a core database writer gets no key (issue 14)', () => {
   it('an administrator’s password reset at the core grants no KMS access; the person’s device, or the KMS operator, can', async () => {
     const frank = await flint.signup({ email: 'frank@forged.example', displayName: 'Frank' });
     const frankId = frank.session!.personId;
-    const frankSecure = await flint.connect(frank, { deviceId: 'frank-laptop', kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, frankId) } });
+    const laptop = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, frankId) };
+    let frankSecure = await flint.connect(frank, { deviceId: 'frank-laptop', kmsCredential: laptop });
     try {
       await secure['alice']!.members.add(space.id, { personId: frankId });
       members.add(frankId);
@@ -139,8 +140,12 @@ describe('a core database writer gets no key (issue 14)', () => {
       await asFrank.auth.login({ email: 'frank@forged.example', password: chosen });
       const connect = async (credential: KmsDeviceCredential) => flint.connect(asFrank, { deviceId: `frank-${randomBytes(4).toString('hex')}`, kmsCredential: credential });
       await assert.rejects(connect({ device: newDeviceSecret(), password: await passwordCredential(chosen, frankId) }), (e: unknown) => e instanceof FlintError && e.status === 403);
-      // Frank's own laptop still works, and it is what moves the KMS to his new password.
-      await (await frankSecure.kmsClient()).retrieveKey(keyUri, { fresh: true });
+      // The reset ended Frank's sessions; told the new password, he signs in again on his laptop,
+      // whose device the KMS still knows, and that is what moves the KMS to his own new password.
+      frankSecure.close();
+      const again = flint.client();
+      await again.auth.login({ email: 'frank@forged.example', password: chosen });
+      frankSecure = await flint.connect(again, { deviceId: 'frank-laptop', kmsCredential: { device: laptop.device } });
       assert.equal((await frankSecure.messages.list({ roomId: space.id })).items[0]!.text, 'the numbers');
       const mine = 'frank’s own new password';
       await frankSecure.updateKmsPassword(mine);

@@ -13,7 +13,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Session } from '@flint/sdk';
+import { newDeviceSecret, passwordCredential, type Session } from '@flint/sdk';
 import { assertAccessible, launchChromium, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
@@ -41,7 +41,9 @@ describe('web app, admin console and invitations (Chromium)', () => {
     browser = await launchChromium();
     const adaClient = await flint.signup({ email: 'ada@example.com', displayName: 'Ada Lovelace' });
     await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
-    ada = await flint.connect(adaClient, { deviceId: 'ada-node' });
+    // Ada's first KMS device holds her password credential, so her browser can enroll with the password later.
+    const adaDevice = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, adaClient.session!.personId) };
+    ada = await flint.connect(adaClient, { deviceId: 'ada-node', kmsCredential: adaDevice });
     roomId = (await ada.spaces.create({ title: 'Partners' })).id;
     await ada.messages.send({ roomId, text: 'welcome, partners' });
     adaContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });

@@ -20,3 +20,4 @@ export { startTcpProxy, type TcpProxy } from './tcp-proxy.ts';
 export { seededBytes, filesUnder } from './file-bytes.ts';
 export * from './dns-server.ts';
 export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';
+export { startSmtpServer, type TestSmtpServer, type ReceivedMail } from './smtp.ts';

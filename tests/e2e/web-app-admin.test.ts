@@ -14,10 +14,10 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, raw, startFlint, TEST_PASSWORD, webDist, type TestFlint, signInPage, PAGE_WAIT } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const WAIT = { timeout: 20_000 };
+const WAIT = PAGE_WAIT;
 
 describe('web app, admin console and invitations (Chromium)', () => {
   let flint: TestFlint;
@@ -27,13 +27,6 @@ describe('web app, admin console and invitations (Chromium)', () => {
   let admin: Page;
   let roomId = '';
 
-  async function signIn(page: Page, email: string, password = TEST_PASSWORD): Promise<void> {
-    await page.goto(flint.url + '/');
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
-  }
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -48,7 +41,7 @@ describe('web app, admin console and invitations (Chromium)', () => {
     await ada.messages.send({ roomId, text: 'welcome, partners' });
     adaContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     admin = await adaContext.newPage();
-    await signIn(admin, 'ada@example.com');
+    await signInPage(admin, flint.url, 'ada@example.com');
   });
 
   after(async () => {
@@ -191,7 +184,7 @@ describe('web app, admin console and invitations (Chromium)', () => {
     const bobSession = async () => {
       const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
       const page = await context.newPage();
-      await signIn(page, 'bob@example.com');
+      await signInPage(page, flint.url, 'bob@example.com');
       const bobId = (await db.selectFrom('people').select('id').where('email', '=', 'bob@example.com').executeTakeFirstOrThrow()).id;
       // 31 minutes without activity, for every session of Bob's.
       await db.updateTable('sessions').set({ last_seen_at: Date.now() - 31 * 60_000 }).where('person_id', '=', bobId).execute();

@@ -15,10 +15,10 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { readKmsAudit } from '@flint/kms';
 import { passwordCredential, newDeviceSecret } from '@flint/sdk';
 import type { PreviewMaker, Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint, signInPage, PAGE_WAIT } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const WAIT = { timeout: 20_000 };
+const WAIT = PAGE_WAIT;
 
 describe('web app, more (Chromium)', () => {
   let flint: TestFlint;
@@ -29,13 +29,6 @@ describe('web app, more (Chromium)', () => {
   let tab1: Page;
   let tab2: Page;
 
-  async function signIn(page: Page, email: string): Promise<void> {
-    await page.goto(flint.url + '/');
-    await page.getByLabel('E-mail').fill(email);
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(WAIT);
-  }
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -51,7 +44,7 @@ describe('web app, more (Chromium)', () => {
     await ada.members.add(room.id, { personEmail: 'bob@example.com' });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     tab1 = await context.newPage();
-    await signIn(tab1, 'bob@example.com');
+    await signInPage(tab1, flint.url, 'bob@example.com');
     await tab1.getByRole('link', { name: /^Ops/ }).click();
     await tab1.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
     tab2 = await context.newPage();
@@ -308,7 +301,7 @@ describe('web app, more (Chromium)', () => {
   it('PL-1: phone width — the list, then the space with a way back', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
     const page = await phone.newPage();
-    await signIn(page, 'ada@example.com');
+    await signInPage(page, flint.url, 'ada@example.com');
     await page.getByRole('link', { name: /^Ops/ }).click();
     await page.getByRole('heading', { name: 'Ops' }).waitFor(WAIT);
     assert.equal(await page.getByRole('navigation', { name: 'Spaces and teams' }).isVisible(), false);

@@ -15,10 +15,10 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, raw, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint, signInPage, PAGE_WAIT, openSpacePage } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const WAIT = { timeout: 20_000 };
+const WAIT = PAGE_WAIT;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('web app, what a first visit found broken (Chromium)', () => {
@@ -30,19 +30,7 @@ describe('web app, what a first visit found broken (Chromium)', () => {
   let context: BrowserContext;
   let bob: Page;
 
-  async function signIn(page: Page, email: string, button = 'Sign in'): Promise<void> {
-    await page.goto(flint.url + '/');
-    await page.locator('input[type=email]').fill(email);
-    await page.locator('input[type=password]').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: button }).click();
-    await page.locator('nav.sidebar').waitFor(WAIT);
-  }
 
-  /** Opens a space by its address, as a link would (whatever filter the list has on). */
-  async function openSpace(page: Page, id: string): Promise<void> {
-    await page.evaluate((room) => (window.location.hash = `#/space/${room}`), id);
-    await page.locator('.timeline').waitFor(WAIT);
-  }
 
   /** Counts the page's requests to a path from now on. */
   function countRequests(page: Page, path: string): { count: () => number; statuses: number[] } {
@@ -74,7 +62,7 @@ describe('web app, what a first visit found broken (Chromium)', () => {
     await ada.members.add(room.id, { personEmail: 'bob@example.com' });
     context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     bob = await context.newPage();
-    await signIn(bob, 'bob@example.com');
+    await signInPage(bob, flint.url, 'bob@example.com');
     await bob.getByRole('link', { name: /^Polish/ }).click();
     await bob.getByRole('heading', { name: 'Polish' }).waitFor(WAIT);
   });
@@ -104,7 +92,7 @@ describe('web app, what a first visit found broken (Chromium)', () => {
   it('ID-1: signing out sends nothing more, and signing back in works at once', async () => {
     const own = await browser.newContext({ locale: 'en-US' });
     const page = await own.newPage();
-    await signIn(page, 'bob@example.com');
+    await signInPage(page, flint.url, 'bob@example.com');
     const tokens = countRequests(page, '/api/auth/web-token');
     let after = 0;
     page.on('request', (r) => {
@@ -221,7 +209,7 @@ describe('web app, what a first visit found broken (Chromium)', () => {
 
   it('SR-1: search results show the text, not its Markdown', async () => {
     const box = bob.getByRole('combobox', { name: 'Write a message to Polish' });
-    await openSpace(bob, roomId);
+    await openSpacePage(bob, roomId);
     await box.fill('this is ~~strikingly~~ good');
     await box.press('Enter');
     await bob.locator('article.message del', { hasText: 'strikingly' }).waitFor(WAIT);
@@ -241,11 +229,11 @@ describe('web app, what a first visit found broken (Chromium)', () => {
 
   it('MS-8: file sizes follow the language ("194,7 Ko" in French)', async () => {
     await ada.messages.send({ roomId: roomId, files: [{ source: new Uint8Array(199_373).fill(65), name: 'rapport.txt', type: 'text/plain' }] });
-    await openSpace(bob, roomId);
+    await openSpacePage(bob, roomId);
     await bob.locator('.file-card', { hasText: 'rapport.txt' }).getByText('194.7 KB').waitFor(WAIT);
     const fr = await browser.newContext({ locale: 'fr-FR', viewport: { width: 1280, height: 800 } });
     const page = await fr.newPage();
-    await signIn(page, 'bob@example.com', 'Se connecter');
+    await signInPage(page, flint.url, 'bob@example.com', { button: 'Se connecter' });
     await page.goto(`${flint.url}/#/space/${roomId}`);
     await page.locator('.file-card', { hasText: 'rapport.txt' }).getByText('194,7 Ko').waitFor(WAIT);
     await fr.close();
@@ -269,7 +257,7 @@ describe('web app, what a first visit found broken (Chromium)', () => {
   it('PL-1: at phone width actions wait for a touch, names and times share a line, images and the placeholder fit', async () => {
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'en-US' });
     const page = await phone.newPage();
-    await signIn(page, 'bob@example.com');
+    await signInPage(page, flint.url, 'bob@example.com');
     await page.goto(`${flint.url}/#/space/${galleryId}`);
     await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('.timeline img.preview')].some((i) => i.complete && i.naturalWidth > 0), undefined, WAIT);
     await page.screenshot({ path: `${SHOTS}polish-phone-gallery.png` });

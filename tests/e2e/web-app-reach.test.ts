@@ -14,10 +14,10 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import type { Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, sampleImage, startFlint, webDist, type TestFlint, signInPage, PAGE_WAIT } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const WAIT = { timeout: 20_000 };
+const WAIT = PAGE_WAIT;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('web app, what a Slack or Webex user reaches for first (Chromium)', () => {
@@ -28,13 +28,6 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
   let sideId = '';
   let bob: Page;
 
-  async function signIn(page: Page, email: string, button = 'Sign in'): Promise<void> {
-    await page.goto(flint.url + '/');
-    await page.locator('input[type=email]').fill(email);
-    await page.locator('input[type=password]').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: button }).click();
-    await page.locator('nav.sidebar').waitFor(WAIT);
-  }
 
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -53,7 +46,7 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await ada.messages.send({ roomId: ops.id, text: 'welcome' });
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     bob = await context.newPage();
-    await signIn(bob, 'bob@example.com');
+    await signInPage(bob, flint.url, 'bob@example.com');
     await bob.goto(`${flint.url}/#/space/${opsId}`);
     await bob.getByRole('heading', { name: 'Operations' }).waitFor(WAIT);
   });
@@ -246,7 +239,7 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
   it('PL-1, MS-8: dark mode follows the system setting and passes axe (in French)', async () => {
     const dark = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'fr-FR', colorScheme: 'dark' });
     const page = await dark.newPage();
-    await signIn(page, 'bob@example.com', 'Se connecter');
+    await signInPage(page, flint.url, 'bob@example.com', { button: 'Se connecter' });
     await page.goto(`${flint.url}/#/space/${sideId}`);
     await page.locator('article.message', { hasText: 'block second' }).waitFor(WAIT);
     const background = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
@@ -261,7 +254,7 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
     await page.keyboard.press('Escape');
     const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'fr-FR', colorScheme: 'dark' });
     const small = await phone.newPage();
-    await signIn(small, 'bob@example.com', 'Se connecter');
+    await signInPage(small, flint.url, 'bob@example.com', { button: 'Se connecter' });
     await small.goto(`${flint.url}/#/space/${sideId}`);
     await small.locator('article.message', { hasText: 'block second' }).waitFor(WAIT);
     await small.screenshot({ path: `${SHOTS}reach-dark-phone.png` });

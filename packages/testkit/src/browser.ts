@@ -6,7 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { TEST_PASSWORD } from './flint.ts';
 
 export const CHROMIUM = process.env['FLINT_CHROMIUM'] ?? '/usr/bin/chromium';
 
@@ -25,4 +26,25 @@ export async function launchChromium(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });
+}
+
+/** How long a browser test waits for what a person would see (the machine may be loaded). */
+export const PAGE_WAIT = { timeout: 20_000 } as const;
+
+/**
+ * Signs a person in through the web app's sign-in page, as they would type it, and waits for the
+ * space list. `button` names the submit button (its label changes with the language).
+ */
+export async function signInPage(page: Page, baseUrl: string, email: string, options: { password?: string; button?: string } = {}): Promise<void> {
+  await page.goto(baseUrl + '/');
+  await page.locator('input[type=email]').fill(email);
+  await page.locator('input[type=password]').fill(options.password ?? TEST_PASSWORD);
+  await page.getByRole('button', { name: options.button ?? 'Sign in' }).click();
+  await page.locator('nav.sidebar').waitFor(PAGE_WAIT);
+}
+
+/** Opens a space by its address, as a link would (whatever filter the space list has on). */
+export async function openSpacePage(page: Page, spaceId: string): Promise<void> {
+  await page.evaluate((room) => (window.location.hash = `#/space/${room}`), spaceId);
+  await page.locator('.timeline').waitFor(PAGE_WAIT);
 }

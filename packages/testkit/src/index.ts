@@ -9,7 +9,7 @@ export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
 export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, type FlintProcess } from './process.ts';
-export { launchChromium, webDist, CHROMIUM } from './browser.ts';
+export { launchChromium, webDist, CHROMIUM, PAGE_WAIT, signInPage, openSpacePage } from './browser.ts';
 export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
 export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';

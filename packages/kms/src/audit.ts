@@ -27,6 +27,8 @@ export type AuditAction =
   | 'device.delete'
   | 'password.update'
   | 'credentials.reset'
+  | 'officer.grant'
+  | 'officer.remove'
   | 'request.rejected';
 
 export interface AuditEntry {

@@ -6,6 +6,7 @@
  */
 import type { KmsContext } from './context.ts';
 import { KmsError } from './errors.ts';
+import { isOfficerFor } from './officers.ts';
 
 const MAX_DEPTH = 8;
 
@@ -27,4 +28,22 @@ export async function requireAuthorized(kms: KmsContext, userId: string, resourc
   // A caller not authorized learns nothing, not even whether the resource exists.
   if (exists === undefined) throw KmsError.forbidden();
   if (!(await isAuthorized(kms, userId, resourceUri))) throw KmsError.forbidden();
+}
+
+/**
+ * Who may read a resource's keys: its authorized principals (`member`) and the compliance officers
+ * of its organization (`officer`, granted in the KMS only: officers.ts). Undefined: neither.
+ */
+export async function readAccess(kms: KmsContext, userId: string, resourceUri: string): Promise<'member' | 'officer' | undefined> {
+  if (await isAuthorized(kms, userId, resourceUri)) return 'member';
+  return (await isOfficerFor(kms, userId, resourceUri)) ? 'officer' : undefined;
+}
+
+/** Like `requireAuthorized`, for reading keys: members and the organization's compliance officers. */
+export async function requireReadAccess(kms: KmsContext, userId: string, resourceUri: string): Promise<'member' | 'officer'> {
+  const exists = await kms.db.selectFrom('kms_resources').select('uri').where('uri', '=', resourceUri).executeTakeFirst();
+  if (exists === undefined) throw KmsError.forbidden();
+  const access = await readAccess(kms, userId, resourceUri);
+  if (access === undefined) throw KmsError.forbidden();
+  return access;
 }

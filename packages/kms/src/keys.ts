@@ -12,7 +12,7 @@ import type { Caller, KmsContext } from './context.ts';
 import type { KmsKeysTable } from './storage/schema.ts';
 import { KmsError } from './errors.ts';
 import { newObjectUri } from './uris.ts';
-import { isAuthorized, requireAuthorized } from './authorization-graph.ts';
+import { readAccess, requireAuthorized } from './authorization-graph.ts';
 
 /** A key as the protocol carries it (`@flint/protocol`'s `KmsKeyObject`). */
 export type KeyObject = KmsKeyObject;
@@ -64,15 +64,19 @@ async function findKey(kms: KmsContext, uri: string): Promise<Selectable<KmsKeys
   return row;
 }
 
-/** Unbound: its owner only. Bound: anyone authorized on its resource. */
-export async function retrieveKey(kms: KmsContext, caller: Caller, uri: string): Promise<KeyObject> {
+/**
+ * Unbound: its owner only. Bound: anyone authorized on its resource, and the compliance officers of
+ * the resource's organization (`officer: true`, which the audit record says).
+ */
+export async function retrieveKey(kms: KmsContext, caller: Caller, uri: string): Promise<{ key: KeyObject; officer: boolean }> {
   const row = await findKey(kms, uri);
   if (row.resource_uri === null) {
     if (row.user_id !== caller.userId) throw KmsError.forbidden();
-  } else if (!(await isAuthorized(kms, caller.userId, row.resource_uri))) {
-    throw KmsError.forbidden();
+    return { key: presentKey(kms, row), officer: false };
   }
-  return presentKey(kms, row);
+  const access = await readAccess(kms, caller.userId, row.resource_uri);
+  if (access === undefined) throw KmsError.forbidden();
+  return { key: presentKey(kms, row), officer: access === 'officer' };
 }
 
 /**

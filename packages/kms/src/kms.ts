@@ -15,6 +15,9 @@ import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
 import { sweepEphemeralKeys } from './ephemeral-keys.ts';
 import type { KmsContext, KmsLogger, RequestOrigin, VerifyBearer } from './context.ts';
 import { resetCredentials } from './credentials.ts';
+import { grantOfficer, listOfficers, removeOfficer, type Officer } from './officers.ts';
+import type { Kysely } from 'kysely';
+import type { KmsDatabase } from './storage/schema.ts';
 
 export interface KmsOptions {
   /** The KMS's folder: its SQLite file (unless `database` says otherwise) and its master key file. */
@@ -124,4 +127,29 @@ export async function resetKmsCredentials(options: Pick<KmsOptions, 'dataDir' | 
   } finally {
     await opened.close();
   }
+}
+
+/** Opens the KMS database alone, for an operator task, and closes it after. */
+async function withKmsDatabase<T>(options: Pick<KmsOptions, 'dataDir' | 'database'>, task: (db: Kysely<KmsDatabase>) => Promise<T>): Promise<T> {
+  const opened = await openKmsDatabase(options.database ?? { kind: 'sqlite', file: join(options.dataDir, 'kms.db') });
+  try {
+    return await task(opened.db);
+  } finally {
+    await opened.close();
+  }
+}
+
+/** `flint kms officers add`: the security realm's operator grants the compliance officer role (officers.ts). */
+export function grantKmsOfficer(options: Pick<KmsOptions, 'dataDir' | 'database'>, input: { orgId: string; userId: string; label: string }): Promise<boolean> {
+  return withKmsDatabase(options, (db) => grantOfficer({ db, now: Date.now }, { ...input, grantedBy: 'operator' }));
+}
+
+/** `flint kms officers remove`. */
+export function removeKmsOfficer(options: Pick<KmsOptions, 'dataDir' | 'database'>, input: { orgId: string; userId: string }): Promise<boolean> {
+  return withKmsDatabase(options, (db) => removeOfficer({ db, now: Date.now }, { ...input, removedBy: 'operator' }));
+}
+
+/** `flint kms officers list`. */
+export function listKmsOfficers(options: Pick<KmsOptions, 'dataDir' | 'database'>, orgId?: string): Promise<Officer[]> {
+  return withKmsDatabase(options, (db) => listOfficers(db, orgId));
 }

@@ -77,8 +77,8 @@ const HANDLERS: Handlers = {
   retrieveKey: {
     action: 'key.retrieve',
     async run({ kms, caller, target }) {
-      const key = await retrieveKey(kms, caller, target!);
-      return { payload: { key }, records: [{ action: 'key.retrieve', target, status: 200 }] };
+      const { key, officer } = await retrieveKey(kms, caller, target!);
+      return { payload: { key }, records: [{ action: 'key.retrieve', target, status: 200, ...(officer ? { detail: 'compliance officer' } : {}) }] };
     },
   },
 
@@ -127,12 +127,12 @@ const HANDLERS: Handlers = {
     action: 'key.retrieve',
     async run({ kms, caller, target, body, query }) {
       const resourceUri = target!;
-      const keys = await retrieveResourceKeys(kms, caller, resourceUri, {
+      const { keys, officer } = await retrieveResourceKeys(kms, caller, resourceUri, {
         boundAfter: query.get('boundAfter') ?? body.boundAfter ?? null,
         boundBefore: query.get('boundBefore') ?? body.boundBefore ?? null,
         count: query.get('count') ?? body.count,
       });
-      return { payload: { keys }, records: keys.map((k) => ({ action: 'key.retrieve', target: k.uri, status: 200, detail: resourceUri })) };
+      return { payload: { keys }, records: keys.map((k) => ({ action: 'key.retrieve', target: k.uri, status: 200, detail: officer ? `${resourceUri} (compliance officer)` : resourceUri })) };
     },
   },
 

@@ -9,7 +9,7 @@ import type { Caller, KmsContext } from './context.ts';
 import type { KmsDatabase } from './storage/schema.ts';
 import { KmsError } from './errors.ts';
 import { canonicalObjectUri, newObjectUri } from './uris.ts';
-import { requireAuthorized } from './authorization-graph.ts';
+import { requireAuthorized, requireReadAccess } from './authorization-graph.ts';
 import { presentKey, type KeyObject } from './keys.ts';
 import { bindingOf } from './bindings.ts';
 
@@ -74,7 +74,7 @@ export async function createResource(kms: KmsContext, caller: Caller, body: KmsR
   const uri = newObjectUri(kms, 'resources');
   const now = kms.now();
   return kms.db.transaction().execute(async (trx) => {
-    await trx.insertInto('kms_resources').values({ uri, created_by: caller.userId, created_at: now }).execute();
+    await trx.insertInto('kms_resources').values({ uri, created_by: caller.userId, created_at: now, org_id: caller.orgId === '' ? null : caller.orgId }).execute();
     const { created } = await grant(kms, trx, caller, uri, principals);
     for (const keyUri of keyUris) {
       const key = await trx.selectFrom('kms_keys').selectAll().where('uri', '=', keyUri).executeTakeFirst();
@@ -100,8 +100,8 @@ function dateParam(value: string | null, name: string): number | undefined {
 }
 
 /** The resource's bound keys, filtered by bind date; with `count`, the most recently bound ones. */
-export async function retrieveResourceKeys(kms: KmsContext, caller: Caller, uri: string, params: { boundAfter: string | null; boundBefore: string | null; count: unknown }): Promise<KeyObject[]> {
-  await requireAuthorized(kms, caller.userId, uri);
+export async function retrieveResourceKeys(kms: KmsContext, caller: Caller, uri: string, params: { boundAfter: string | null; boundBefore: string | null; count: unknown }): Promise<{ keys: KeyObject[]; officer: boolean }> {
+  const access = await requireReadAccess(kms, caller.userId, uri);
   const after = dateParam(params.boundAfter, 'boundAfter');
   const before = dateParam(params.boundBefore, 'boundBefore');
   const count = params.count === undefined || params.count === null ? undefined : Number(params.count);
@@ -110,5 +110,5 @@ export async function retrieveResourceKeys(kms: KmsContext, caller: Caller, uri:
   if (after !== undefined) q = q.where('bound_at', '>=', after);
   if (before !== undefined) q = q.where('bound_at', '<', before);
   const rows = await q.orderBy('bound_at', 'desc').orderBy('uri', 'desc').limit(count ?? 1000).execute();
-  return rows.reverse().map((r) => presentKey(kms, r));
+  return { keys: rows.reverse().map((r) => presentKey(kms, r)), officer: access === 'officer' };
 }

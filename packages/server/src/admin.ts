@@ -28,6 +28,8 @@ export interface Admin extends AsyncDisposable {
   makeAdmin(email: string, on?: boolean): Promise<void>;
   resetPassword(email: string, password?: string): Promise<{ password: string; generated: boolean }>;
   createBot(input: { name: string; org: string }): Promise<{ id: string; email: string; token: string }>;
+  /** Who an address is, checked to be a member of `org` (for grants kept outside the core, e.g. at the KMS). */
+  identify(email: string, org: string): Promise<{ personId: string; displayName: string; email: string; orgId: string; orgName: string }>;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,13 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         const roles: RoleId[] = isAdmin ? ['org_admin'] : [];
         const row = await createPersonAsAdmin(core, await operatorActor(core, orgRow.id), { email, displayName: name, password, roles });
         return { id: row.id, email: row.email, status: row.status, invited: password === undefined };
+      }),
+    identify: (email, orgRef) =>
+      wrap(async () => {
+        const org = await resolveOrg(orgRef);
+        const person = await findPersonByEmail(core.db, email);
+        if (person === undefined || person.org_id !== org.id) throw new AdminError(`${email} is not a person of ${org.display_name}`);
+        return { personId: person.id, displayName: person.display_name, email: person.email, orgId: org.id, orgName: org.display_name };
       }),
     makeAdmin: (email, on = true) =>
       wrap(async () => {

@@ -3,7 +3,9 @@
  * @module
  */
 import { Command } from 'commander';
-import { createKmsServer, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, grantKmsOfficer, listKmsOfficers, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, removeKmsOfficer, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
+import { loadConfig, readEnv } from '@flint/server';
+import { openAdmin } from '@flint/server/admin';
 import { connectKmsToCore } from './kms-connector.ts';
 import { endProcess } from '../shutdown.ts';
 
@@ -105,6 +107,51 @@ export function kmsCommand(): Command {
     .action(async (userId: string) => {
       const removed = await resetKmsCredentials(storage(config()), userId);
       process.stdout.write(`${removed} credential(s) of ${userId} removed; the next device to use the KMS as this person enrolls.\n`);
+    });
+
+  // Compliance officers (SPEC CP-1) are the security realm's decision: granted here, in the KMS's own
+  // database, never through the core. The address is resolved to a person id once, now, from the
+  // core's database (as `flint admin` reads it), and the grant is kept by that id.
+  const officers = kms.command('officers').description('compliance officers: who may read every key of an organization (eDiscovery, retention, the clear-text feed)');
+  const identify = async (email: string, o: { org: string; coreData?: string }) => {
+    const admin = await openAdmin(loadConfig(readEnv(), { data: o.coreData }));
+    try {
+      return await admin.identify(email, o.org);
+    } finally {
+      await admin.close();
+    }
+  };
+  officers
+    .command('add')
+    .description('grant the compliance officer role for an organization (takes effect at once, no restart)')
+    .argument('<email>', 'the person’s address')
+    .requiredOption('--org <org>', 'the organization: one of its domains, its name or id')
+    .option('--core-data <dir>', 'the core’s data folder, to find who the address is (FLINT_DATA_DIR; FLINT_DATABASE_URL when on PostgreSQL)')
+    .action(async (email: string, o: { org: string; coreData?: string }) => {
+      const who = await identify(email, o);
+      const added = await grantKmsOfficer(storage(config()), { orgId: who.orgId, userId: who.personId, label: who.email });
+      process.stdout.write(`${who.displayName} <${who.email}> (${who.personId}) ${added ? 'is now' : 'already was'} a compliance officer of ${who.orgName} (${who.orgId}).\n`);
+    });
+  officers
+    .command('remove')
+    .description('take the compliance officer role away (takes effect at once)')
+    .argument('<email>', 'the person’s address')
+    .requiredOption('--org <org>', 'the organization: one of its domains, its name or id')
+    .option('--core-data <dir>', 'the core’s data folder (FLINT_DATA_DIR)')
+    .action(async (email: string, o: { org: string; coreData?: string }) => {
+      const who = await identify(email, o);
+      const removed = await removeKmsOfficer(storage(config()), { orgId: who.orgId, userId: who.personId });
+      process.stdout.write(removed ? `${who.email} is no longer a compliance officer of ${who.orgName}.\n` : `${who.email} was not a compliance officer of ${who.orgName}.\n`);
+      if (!removed) process.exitCode = 1;
+    });
+  officers
+    .command('list')
+    .description('list the compliance officers the KMS holds')
+    .option('--json', 'one JSON object per line')
+    .action(async (o: { json?: boolean }) => {
+      for (const officer of await listKmsOfficers(storage(config()))) {
+        process.stdout.write(o.json === true ? `${JSON.stringify(officer)}\n` : `${[officer.orgId, officer.userId, officer.label, officer.grantedBy, officer.grantedAt.toISOString()].join('\t')}\n`);
+      }
     });
 
   kms

@@ -109,5 +109,25 @@ export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Mig
         await db.schema.alterTable('kms_audit').addColumn('address_source', 'text').execute();
       },
     },
+    '0003-compliance-officers': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Compliance officers (officers.ts): granted in the security realm, per organization.
+        await db.schema
+          .createTable('kms_officers')
+          .addColumn('org_id', 'text', (c) => c.notNull())
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('label', 'text', (c) => c.notNull())
+          .addColumn('granted_by', 'text', (c) => c.notNull())
+          .addColumn('granted_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('kms_officers_pk', ['org_id', 'user_id'])
+          .execute();
+        await db.schema.createIndex('kms_officers_user').on('kms_officers').column('user_id').execute();
+        // Which organization a resource belongs to: its creator's. Older resources take it from the
+        // creator's own audited requests (the KMS's own record of who the core said they were).
+        await db.schema.alterTable('kms_resources').addColumn('org_id', 'text').execute();
+        await sql`UPDATE kms_resources SET org_id = (SELECT a.org_id FROM kms_audit a WHERE a.user_id = kms_resources.created_by AND a.org_id IS NOT NULL AND a.org_id <> '' ORDER BY a.id LIMIT 1) WHERE org_id IS NULL`.execute(db);
+        await db.schema.createIndex('kms_resources_org').on('kms_resources').column('org_id').execute();
+      },
+    },
   };
 }

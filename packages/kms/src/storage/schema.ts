@@ -40,6 +40,17 @@ export interface KmsResourcesTable {
   team_id: string | null;
   bound_by: string | null;
   bound_at: number | null;
+  /** The organization of the person who created it (as the core vouched at creation): whose compliance officers may read its keys. */
+  org_id: string | null;
+}
+
+export interface KmsOfficersTable {
+  org_id: string;
+  user_id: string;
+  label: string;
+  /** 'operator' (the KMS's own CLI) or the person id of the security admin who granted it. */
+  granted_by: string;
+  granted_at: number;
 }
 
 export interface KmsCredentialsTable {
@@ -91,4 +102,5 @@ export interface KmsDatabase {
   kms_authorizations: KmsAuthorizationsTable;
   kms_audit: KmsAuditTable;
   kms_credentials: KmsCredentialsTable;
+  kms_officers: KmsOfficersTable;
 }

@@ -1,0 +1,82 @@
+/**
+ * Charts of the usage report (SPEC ID-8, AD-2): one small chart per figure — active people,
+ * messages, files, file bytes, spaces created — drawn with uPlot (small, canvas, no dependencies),
+ * fetched as its own chunk only when the reports page opens (React.lazy in UsageReport). Each chart is an image with a written
+ * summary (total, highest day) for screen readers; the table beside it is the full data alternative.
+ * @module
+ */
+import { useEffect, useRef } from 'react';
+import type { UsageDay } from '@flint/protocol';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { useI18n } from '../../i18n/index.tsx';
+
+type Figure = 'activePeople' | 'messages' | 'files' | 'fileBytes' | 'spacesCreated';
+
+const FIGURES: { key: Figure; label: 'reportActive' | 'reportMessages' | 'reportFiles' | 'reportBytes' | 'reportSpaces'; color: string }[] = [
+  { key: 'activePeople', label: 'reportActive', color: '#1f6feb' },
+  { key: 'messages', label: 'reportMessages', color: '#8250df' },
+  { key: 'files', label: 'reportFiles', color: '#1a7f37' },
+  { key: 'fileBytes', label: 'reportBytes', color: '#9a6700' },
+  { key: 'spacesCreated', label: 'reportSpaces', color: '#cf222e' },
+];
+
+const HEIGHT = 180;
+
+function Chart({ days, figure, label, color }: { days: UsageDay[]; figure: Figure; label: string; color: string }) {
+  const { t, fileSize } = useI18n();
+  const box = useRef<HTMLDivElement>(null);
+  const values = days.map((d) => d[figure]);
+  const total = values.reduce((a, b) => a + b, 0);
+  const max = Math.max(0, ...values);
+  const maxDay = days[values.indexOf(max)]?.day ?? '';
+  const show = (n: number) => (figure === 'fileBytes' ? fileSize(n) : String(n));
+
+  useEffect(() => {
+    const el = box.current;
+    if (el === null) return;
+    const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
+    const plot = new uPlot(
+      {
+        width: Math.max(200, el.clientWidth),
+        height: HEIGHT,
+        legend: { show: false },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true }, y: { range: (_u, _min, hi) => [0, Math.max(1, hi)] } },
+        axes: [{}, { values: (_u, ticks) => ticks.map((v) => (figure === 'fileBytes' ? fileSize(v) : Number.isInteger(v) ? String(v) : '')) , size: figure === 'fileBytes' ? 70 : 40 }],
+        series: [{}, { label, stroke: color, fill: `${color}33`, width: 2, paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }],
+      },
+      [xs, values],
+      el,
+    );
+    // The charts follow their column's width (the phone layout has one column).
+    const resize = new ResizeObserver(() => plot.setSize({ width: Math.max(200, el.clientWidth), height: HEIGHT }));
+    resize.observe(el);
+    return () => {
+      resize.disconnect();
+      plot.destroy();
+    };
+  }, [days, figure, label, color, fileSize]);
+
+  const summary = t('chartSummary', { label, total: show(total), days: days.length, max: show(max), day: maxDay });
+  return (
+    <figure className="usage-chart" data-figure={figure}>
+      <h4>{label}</h4>
+      <div ref={box} className="chart-canvas" role="img" aria-label={summary} />
+      <figcaption className="visually-hidden">{summary}</figcaption>
+    </figure>
+  );
+}
+
+/** Loaded with React.lazy by the reports page, so uPlot is its own chunk. */
+export default function UsageCharts({ days }: { days: UsageDay[] }) {
+  const { t } = useI18n();
+  if (days.length === 0) return null;
+  return (
+    <section aria-label={t('reportCharts')} className="usage-charts" data-testid="usage-charts">
+      {FIGURES.map((f) => (
+        <Chart key={f.key} days={days} figure={f.key} label={t(f.label)} color={f.color} />
+      ))}
+    </section>
+  );
+}

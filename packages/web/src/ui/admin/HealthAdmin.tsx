@@ -13,7 +13,7 @@ const PART = { core: 'hcCore', kms: 'hcKms', database: 'hcDatabase', redis: 'hcR
 const STATE = { ok: 'hsOk', degraded: 'hsDegraded', down: 'hsDown', not_configured: 'hsNotConfigured' } as const satisfies Record<HealthState, string>;
 
 export function HealthAdmin() {
-  const { t, relative } = useI18n();
+  const { t, plural, relative } = useI18n();
   const store = useAppStore();
   const { client } = store.session;
   const [health, setHealth] = useState<ServiceHealth | undefined>();
@@ -56,7 +56,7 @@ export function HealthAdmin() {
               </td>
               <td>{c.state === 'not_configured' ? '—' : `${c.latencyMs} ms`}</td>
               <td className="small">
-                {c.backlog !== undefined ? t('healthBacklog', { count: c.backlog }) : (c.detail ?? '')}
+                {c.backlog !== undefined ? plural('healthBacklog', c.backlog) : (c.detail ?? '')}
               </td>
             </tr>
           ))}

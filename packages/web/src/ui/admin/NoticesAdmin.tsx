@@ -20,7 +20,7 @@ function localInput(ms: number): string {
 }
 
 export function NoticesAdmin() {
-  const { t, time, day } = useI18n();
+  const { t, plural, time, day } = useI18n();
   const store = useAppStore();
   const { client } = store.session;
   const [items, setItems] = useState<Notice[]>([]);
@@ -51,7 +51,7 @@ export function NoticesAdmin() {
       const created = await publishNotice(client, { title, text, severity, startsAt: new Date(starts).toISOString(), endsAt: new Date(ends).toISOString() });
       setTitle('');
       setText('');
-      return t('noticePublished', { count: created.emailed ?? 0 });
+      return plural('noticePublished', created.emailed ?? 0);
     });
   };
 

@@ -36,14 +36,29 @@ function Chart({ days, figure, label, color }: { days: UsageDay[]; figure: Figur
     const el = box.current;
     if (el === null) return;
     const xs = days.map((d) => Date.parse(`${d.day}T00:00:00Z`) / 1000);
+    // Canvas does not follow CSS: take the theme's colours (light or dark) from the stylesheet.
+    const css = getComputedStyle(el);
+    const ink = css.getPropertyValue('--ink').trim() || '#1b1f24';
+    const line = css.getPropertyValue('--line').trim() || '#e2e5ea';
+    const axis = { stroke: ink, grid: { stroke: line, width: 1 }, ticks: { stroke: line, width: 1 } };
     const plot = new uPlot(
       {
         width: Math.max(200, el.clientWidth),
         height: HEIGHT,
         legend: { show: false },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: { range: (_u, _min, hi) => [0, Math.max(1, hi)] } },
-        axes: [{}, { values: (_u, ticks) => ticks.map((v) => (figure === 'fileBytes' ? fileSize(v) : Number.isInteger(v) ? String(v) : '')) , size: figure === 'fileBytes' ? 70 : 40 }],
+        // Half a day either side, so the first and last days' bars are whole.
+        scales: { x: { time: true, range: (_u, lo, hi) => [lo - 43_200, hi + 43_200] }, y: { range: (_u, _min, hi) => [0, Math.max(1, hi)] } },
+        axes: [
+          axis,
+          {
+            ...axis,
+            // Counts are whole: integer steps only.
+            ...(figure === 'fileBytes' ? {} : { incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10_000, 20_000, 50_000, 100_000, 1e6, 1e7] }),
+            values: (_u, ticks) => ticks.map((v) => (figure === 'fileBytes' ? fileSize(v) : String(v))),
+            size: figure === 'fileBytes' ? 70 : 44,
+          },
+        ],
         series: [{}, { label, stroke: color, fill: `${color}33`, width: 2, paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }],
       },
       [xs, values],

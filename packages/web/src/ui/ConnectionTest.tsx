@@ -90,7 +90,7 @@ export function ServiceNoticesSetting() {
   return (
     <section aria-labelledby="service-notices-title" className="card stack">
       <h2 id="service-notices-title">{t('serviceNotices')}</h2>
-      <label className="row">
+      <label className="check">
         <input type="checkbox" checked={on} onChange={(e) => change(e.target.checked)} />
         {t('serviceNoticesOptIn')}
       </label>

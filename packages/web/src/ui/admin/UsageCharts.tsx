@@ -59,9 +59,10 @@ function Chart({ days, figure, label, color }: { days: UsageDay[]; figure: Figur
             size: figure === 'fileBytes' ? 70 : 44,
           },
         ],
-        series: [{}, { label, stroke: color, fill: `${color}33`, width: 2, paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }],
+        series: [{}, { label, stroke: color, fill: color, width: 1, paths: uPlot.paths.bars!({ size: [0.7, 40] }), points: { show: false } }],
       },
-      [xs, values],
+      // A day without activity draws no bar (a zero-height bar would be a stray line on the axis).
+      [xs, values.map((v) => (v === 0 ? null : v))],
       el,
     );
     // The charts follow their column's width (the phone layout has one column).

@@ -23,7 +23,7 @@ function socket(url: string): Promise<WebSocket> {
     ws.once('error', reject);
   });
 }
-const next = (ws: WebSocket) => new Promise<string>((resolve) => ws.once('message', (d) => resolve(String(d))));
+const next = (ws: WebSocket) => new Promise<string>((resolve) => ws.once('message', (d) => resolve((d as Buffer).toString('utf8'))));
 const closed = (ws: WebSocket) => new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
 
 describe('service health and the connection test', () => {

@@ -70,7 +70,7 @@ export function serviceHealthRoutes(app: FastifyInstance, core: Core, kmsLink: K
     const timer = setTimeout(() => socket.close(4001, 'expected a hello frame'), HELLO_TIMEOUT_MS);
     socket.on('close', () => clearTimeout(timer));
     socket.on('message', (data, isBinary) => {
-      const text = isBinary ? undefined : data.toString();
+      const text = isBinary ? undefined : (Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data as ArrayBuffer)).toString('utf8');
       if (text === undefined || Buffer.byteLength(text) > CONNECTION_TEST_LIMITS.socketFrameBytes) {
         socket.close(4400, `Frames are text of at most ${CONNECTION_TEST_LIMITS.socketFrameBytes} bytes.`);
         return;

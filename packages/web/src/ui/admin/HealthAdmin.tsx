@@ -54,7 +54,7 @@ export function HealthAdmin() {
               <td>
                 <span className={`state state-${c.state}`}>{t(STATE[c.state])}</span>
               </td>
-              <td>{c.state === 'not_configured' ? '—' : `${c.latencyMs} ms`}</td>
+              <td className="nowrap">{c.state === 'not_configured' ? '—' : `${c.latencyMs} ms`}</td>
               <td className="small">
                 {c.backlog !== undefined ? plural('healthBacklog', c.backlog) : (c.detail ?? '')}
               </td>

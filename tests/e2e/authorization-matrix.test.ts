@@ -116,8 +116,10 @@ describe('authorization matrix', () => {
   /** Admin routes: a fresh person of the org as the target of each call. */
   interface AdminCell {
     method: string;
-    path: (orgId: string, personId: string) => string;
+    path: (orgId: string, personId: string, prepared: string) => string;
     body?: () => unknown;
+    /** Makes a fresh resource for each call (e.g. a notice of the admin's org); its id is `prepared`. */
+    prepare?: () => Promise<string>;
     /** What the admin of this org gets; `otherOrg` (an admin elsewhere) gets `otherOrg`. */
     ok: number;
     otherOrg: number;
@@ -144,6 +146,22 @@ describe('authorization matrix', () => {
     'POST /api/admin/domains': { method: 'POST', path: () => '/api/admin/domains', body: () => ({ domain: `d${++adminSeq}.matrix.test` }), ok: 200, otherOrg: 200 },
     'POST /api/admin/domains/:domain/verify (not found for another org)': { method: 'POST', path: () => '/api/admin/domains/example.com/verify', ok: 200, otherOrg: 404 },
     'DELETE /api/admin/domains/:domain (another org’s)': { method: 'DELETE', path: () => '/api/admin/domains/other.test', ok: 404, otherOrg: 204 },
+    // Roles page, service health and notices (SPEC ID-7, AD-3).
+    'GET /api/admin/roles': { method: 'GET', path: () => '/api/admin/roles', ok: 200, otherOrg: 200 },
+    'GET /api/admin/health': { method: 'GET', path: () => '/api/admin/health', ok: 200, otherOrg: 200 },
+    'GET /api/admin/notices': { method: 'GET', path: () => '/api/admin/notices', ok: 200, otherOrg: 200 },
+    'POST /api/admin/notices': { method: 'POST', path: () => '/api/admin/notices', body: () => ({ title: 'Matrix', text: 'Notice', severity: 'info', startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() }), ok: 200, otherOrg: 200 },
+    'DELETE /api/admin/notices/:id (not found for another org)': {
+      method: 'DELETE',
+      path: (_o, _p, noticeId) => `/api/admin/notices/${noticeId}`,
+      prepare: async () => {
+        const body = { title: 'Matrix', text: 'Notice', severity: 'info', startsAt: new Date().toISOString(), endsAt: new Date(Date.now() + 3_600_000).toISOString() };
+        const r = await raw(flint.url, 'POST', '/api/admin/notices', { token: clients.orgAdmin.session!.accessToken, body });
+        return (r.json as { id: string }).id;
+      },
+      ok: 204,
+      otherOrg: 404,
+    },
   };
   for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
     it(`admin only: ${name}`, async () => {
@@ -152,7 +170,8 @@ describe('authorization matrix', () => {
       for (const role of ROLES) {
         const target = await clients.orgAdmin.people.create({ emails: [`target${++adminSeq}@example.com`], displayName: 'Target', password: 'a long enough password' });
         const body = cell.body?.();
-        const r = await raw(flint.url, cell.method, cell.path(orgId, target.id), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}) });
+        const prepared = (await cell.prepare?.()) ?? '';
+        const r = await raw(flint.url, cell.method, cell.path(orgId, target.id, prepared), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}) });
         answers[role] = r.status;
       }
       const expected = Object.fromEntries(ROLES.map((r) => [r, r === 'orgAdmin' ? cell.ok : r === 'otherOrg' ? cell.otherOrg : 403]));

@@ -15,6 +15,8 @@ export const NotificationPrefs = Type.Object(
   {
     messages: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('off')])),
     email: Type.Optional(Type.Boolean()),
+    /** Opt-in: e-mail me the org's maintenance and incident notices (SPEC AD-3). Off unless set. */
+    serviceNotices: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,7 @@ export type { Search, SearchOptions, SearchResult, SearchHit, SearchResults, Fil
 export type { People } from './session/people.ts';
 export type { Events } from './session/events.ts';
 export type { SecureRoom, SecureTeam, SecureMessage, MessageContent, PersonRef } from './session/types.ts';
+export { runConnectionTest, type ConnectionTestResult, type ConnectionStepResult, type ConnectionTestStep, type ConnectionTestOptions } from './connection-test.ts';
 export { FlintError, type FlintErrorKind, type FlintErrorInit } from './errors.ts';
 export type { FlintClient, Page } from './client.ts';
 export { nextLink, type FetchLike } from './transport.ts';

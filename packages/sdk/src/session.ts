@@ -18,6 +18,7 @@ import type { AuthResult, MethodBody, auth as authMethods } from '@flint/protoco
 import { FlintClient } from './client.ts';
 import { FlintError } from './errors.ts';
 import type { WebSocketConstructor } from './event-stream.ts';
+import { runConnectionTest, type ConnectionTestOptions, type ConnectionTestResult } from './connection-test.ts';
 import { SpaceKeys } from './secure/space-keys.ts';
 import { SearchKeys } from './search/search-keys.ts';
 import type { FetchLike } from './transport.ts';
@@ -120,9 +121,13 @@ export class Session {
   private readonly spaceKeys: SpaceKeys;
   private readonly searchKeys: SearchKeys;
   private me: Promise<string> | undefined;
+  private readonly cookie: boolean;
+  private readonly WebSocketCtor: WebSocketConstructor | undefined;
 
   constructor(options: SessionOptions) {
     const cookie = options.auth !== undefined && 'cookie' in options.auth;
+    this.cookie = cookie;
+    this.WebSocketCtor = options.WebSocket;
     this.api = new FlintClient({
       baseUrl: options.baseUrl,
       ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
@@ -167,6 +172,11 @@ export class Session {
     this.files = new Files(ctx);
     this.people = new People(ctx);
     this.search = new Search(ctx, this.people, options.searchRoomsTtlMs !== undefined ? { roomsTtlMs: options.searchRoomsTtlMs } : {});
+  }
+
+  /** Measures the connection to the server (SPEC AD-3): HTTPS and WebSocket round trips, download and upload speed. */
+  connectionTest(options: Omit<ConnectionTestOptions, 'WebSocket' | 'cookie'> = {}): Promise<ConnectionTestResult> {
+    return runConnectionTest(this.api, { ...options, cookie: this.cookie, ...(this.WebSocketCtor !== undefined ? { WebSocket: this.WebSocketCtor } : {}) });
   }
 
   /** The current sign-in (tokens and who), when this session signed in or up itself. */

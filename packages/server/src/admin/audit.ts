@@ -39,6 +39,9 @@ export const AUDIT_ACTIONS = {
   'invitation.create': { category: 'INVITATIONS', target: 'INVITATION', description: 'Invitation sent', verb: 'invited' },
   'invitation.resend': { category: 'INVITATIONS', target: 'INVITATION', description: 'Invitation sent again', verb: 'sent the invitation again to' },
   'invitation.revoke': { category: 'INVITATIONS', target: 'INVITATION', description: 'Invitation withdrawn', verb: 'withdrew the invitation of' },
+  // Service notices (SPEC AD-3).
+  'notice.create': { category: 'ORG_SETTINGS', target: 'NOTICE', description: 'Notice published', verb: 'published the notice' },
+  'notice.withdraw': { category: 'ORG_SETTINGS', target: 'NOTICE', description: 'Notice withdrawn', verb: 'withdrew the notice' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

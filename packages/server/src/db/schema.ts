@@ -100,7 +100,24 @@ export interface Database extends MessagingTables {
   access_tokens: AccessTokensTable;
   invitations: InvitationsTable;
   admin_audit: AdminAuditTable;
+  notices: NoticesTable;
 }
+
+/** Maintenance and incident notices (SPEC AD-3; migration 0028). Times in ms. */
+export interface NoticesTable {
+  id: string;
+  org_id: string;
+  title: string;
+  text: string;
+  severity: 'info' | 'maintenance' | 'incident';
+  starts_at: number;
+  ends_at: number;
+  created_by: string | null;
+  created_at: number;
+  emailed: number;
+  withdrawn_at: number | null;
+}
+export type NoticeRow = Selectable<NoticesTable>;
 
 /** The admin audit log (SPEC CP-5): insert only (triggers refuse UPDATE and DELETE). */
 export interface AdminAuditTable {

@@ -18,6 +18,8 @@ export interface RateLimiter {
   peek(key: string): Promise<WindowCount>;
   reset(key: string): Promise<void>;
   close(): Promise<void>;
+  /** Shared store only (Redis): resolves when it answers now (the status page, SPEC AD-3). */
+  ping?(): Promise<void>;
 }
 
 export class MemoryRateLimiter implements RateLimiter {
@@ -83,6 +85,10 @@ export class RedisRateLimiter implements RateLimiter {
     const count = Number(result?.[0]?.[1] ?? 0);
     const ttl = Number(result?.[1]?.[1] ?? 0);
     return { count, resetInSec: ttl > 0 ? Math.ceil(ttl / 1000) : 0 };
+  }
+
+  async ping(): Promise<void> {
+    await this.redis.ping();
   }
 
   async reset(key: string): Promise<void> {

@@ -20,6 +20,8 @@ export interface KmsLink {
    * request from, passed beside the opaque messages for the KMS's audit log (SEC-6 "from where").
    */
   send(messages: readonly string[], requesterAddress?: string): Promise<string[]>;
+  /** Resolves when the KMS answers now (the status page, SPEC AD-3); without it, `info()` is the check. */
+  health?(): Promise<void>;
 }
 
 export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): KmsLink {
@@ -33,6 +35,11 @@ export function httpKmsLink(baseUrl: string, fetchFn: typeof fetch = fetch): Kms
       const body = (await r.json()) as KmsDiscoveryInfo;
       cached = { kmsCluster: body.kmsCluster, rsaPublicKey: body.rsaPublicKey, ...(body.caroots ? { caroots: body.caroots } : {}) };
       return cached;
+    },
+    async health() {
+      // Not cached, unlike info(): the status page wants the KMS's answer now.
+      const r = await fetchFn(`${base}/kms/health`, { signal: AbortSignal.timeout(5_000) });
+      if (!r.ok) throw new Error(`KMS health answered ${r.status}`);
     },
     async send(messages, requesterAddress) {
       const batch: kms.KmsMessagesBatch = { kmsMessages: [...messages], ...(requesterAddress !== undefined ? { requesterAddress } : {}) };

@@ -26,6 +26,10 @@ export class OutboundKmsLink implements KmsLink {
     return this.socket !== undefined;
   }
 
+  health(): Promise<void> {
+    return this.socket !== undefined ? Promise.resolve() : Promise.reject(new Error('no KMS is connected'));
+  }
+
   info(): Promise<KmsDiscoveryInfo> {
     if (this.current === undefined) return Promise.reject(new Error('no KMS is connected'));
     return Promise.resolve(this.current);

@@ -10,7 +10,9 @@ import {
   adminDomains,
   adminPeople,
   adminReports,
+  adminRoles,
   invitations,
+  serviceHealth,
   methodPath,
   organizations,
   people,
@@ -24,6 +26,9 @@ import {
   type Person,
   type Session as SessionInfo,
   type UsageDay,
+  type Notice,
+  type RoleSummary,
+  type ServiceHealth,
 } from '@flint/protocol';
 import { nextLink as linkOf } from '@flint/sdk';
 
@@ -122,3 +127,37 @@ export async function usage(client: FlintClient, from: string, to: string): Prom
 export function usageCsvHref(from: string, to: string): string {
   return `${methodPath(adminReports.usageReportCsv.path, undefined)}?${new URLSearchParams({ from, to }).toString()}`;
 }
+
+// --- Roles, licences, service health and notices (SPEC ID-7, AD-3) ---
+
+export async function roleSummaries(client: FlintClient): Promise<RoleSummary[]> {
+  return (await client.transport.call(adminRoles.listRoleHolders, {})).items;
+}
+
+export async function licenses(client: FlintClient) {
+  return (await client.transport.call(organizations.listLicenses, {})).items;
+}
+
+export function serviceStatus(client: FlintClient): Promise<ServiceHealth> {
+  return client.transport.call(serviceHealth.getServiceHealth, {});
+}
+
+export async function orgNotices(client: FlintClient): Promise<Notice[]> {
+  return (await client.transport.call(serviceHealth.listNotices, {})).items;
+}
+
+export function publishNotice(client: FlintClient, body: MethodBody<typeof serviceHealth.createNotice>): Promise<Notice> {
+  return client.transport.call(serviceHealth.createNotice, { body });
+}
+
+export function withdrawNotice(client: FlintClient, id: string): Promise<void> {
+  return client.transport.call(serviceHealth.withdrawNotice, { params: { id } });
+}
+
+/** The notices active now for the signed-in person's org (every person: the banner). */
+export async function activeNotices(client: FlintClient): Promise<Notice[]> {
+  return (await client.transport.call(serviceHealth.activeNotices, {})).items;
+}
+
+/** Dispatched on `window` when this tab published or withdrew a notice, so the banner reloads at once. */
+export const NOTICES_CHANGED = 'flint:notices-changed';

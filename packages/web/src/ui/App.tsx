@@ -19,6 +19,7 @@ const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
 const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
+import { NoticeBanner } from './NoticeBanner.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
 import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
@@ -145,6 +146,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       <FaviconBadge />
       <QuickSwitcher />
       <TopBar onSignOut={onSignOut} onMenu={() => setMenuOpen((o) => !o)} route={route} />
+      <NoticeBanner />
       {store.connection !== 'open' && (
         <div className="banner" role="status" aria-live="polite">
           {store.connection === 'connecting' ? t('connecting') : t('reconnecting')}

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
+import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 
 export default function Settings() {
   const { t, relative } = useI18n();
@@ -151,6 +152,8 @@ export default function Settings() {
         </ul>
         <p className="muted small">{t('storageNote')}</p>
       </section>
+      <ServiceNoticesSetting />
+      <ConnectionTest />
     </div>
   );
 }

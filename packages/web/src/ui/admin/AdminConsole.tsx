@@ -13,6 +13,10 @@ import { DomainsAdmin } from './DomainsAdmin.tsx';
 import { PoliciesAdmin } from './PoliciesAdmin.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { UsageReport } from './UsageReport.tsx';
+import { RolesAdmin } from './RolesAdmin.tsx';
+import { LicensesAdmin } from './LicensesAdmin.tsx';
+import { HealthAdmin } from './HealthAdmin.tsx';
+import { NoticesAdmin } from './NoticesAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -21,6 +25,10 @@ const TITLES = {
   policies: 'adminPolicies',
   reports: 'adminReports',
   audit: 'adminAudit',
+  roles: 'adminRoles',
+  licenses: 'adminLicenses',
+  health: 'adminHealth',
+  notices: 'adminNotices',
 } as const satisfies Record<AdminSection, string>;
 
 export default function AdminConsole({ section }: { section: AdminSection }) {
@@ -53,6 +61,10 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'policies' && <PoliciesAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'audit' && <AuditLog />}
+            {section === 'roles' && <RolesAdmin />}
+            {section === 'licenses' && <LicensesAdmin />}
+            {section === 'health' && <HealthAdmin />}
+            {section === 'notices' && <NoticesAdmin />}
           </section>
         </>
       )}

@@ -1,13 +1,15 @@
 /**
  * Usage report (SPEC ID-8, AD-2): daily figures for a period (the last 30 days by default), from
- * metadata only, as a table and as a CSV download. (Charts are not built yet.)
+ * metadata only, as charts (UsageCharts, uPlot, loaded only here), a table and a CSV download.
  * @module
  */
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import type { UsageDay } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { usage, usageCsvHref } from '../../app/admin-api.ts';
+
+const UsageCharts = lazy(() => import('./UsageCharts.tsx'));
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
@@ -48,7 +50,11 @@ export function UsageReport() {
           {t('reportCsv')}
         </a>
       </form>
-      <table className="admin-table" data-testid="usage-report">
+      <Suspense fallback={<p role="status">{t('loading')}</p>}>
+        <UsageCharts days={days} />
+      </Suspense>
+      <h3 id="usage-table-title">{t('reportTable')}</h3>
+      <table className="admin-table" data-testid="usage-report" aria-labelledby="usage-table-title">
         <thead>
           <tr>
             <th scope="col">{t('reportDay')}</th>

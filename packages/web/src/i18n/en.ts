@@ -233,6 +233,10 @@ export const en = {
   auditFrom: 'From',
   auditChanges: 'Changes',
   auditEmpty: 'No administrative actions yet.',
+  // Large files streamed up and down (issue 16)
+  downloading: 'Downloading: {percent}%',
+  cancelUpload: 'Cancel the upload of {name}',
+  cancelDownload: 'Cancel the download of {name}',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

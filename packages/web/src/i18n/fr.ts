@@ -234,4 +234,8 @@ export const fr: Strings = {
   auditFrom: 'Depuis',
   auditChanges: 'Modifications',
   auditEmpty: 'Aucune action d’administration pour l’instant.',
+  // Large files streamed up and down (issue 16)
+  downloading: 'Téléchargement : {percent} %',
+  cancelUpload: 'Annuler l’envoi de {name}',
+  cancelDownload: 'Annuler le téléchargement de {name}',
 };

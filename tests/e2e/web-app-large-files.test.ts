@@ -3,7 +3,7 @@
  * holding it. Up: the file is read slice by slice, encrypted chunk by chunk and sent in 8 MiB
  * requests; down: decrypted chunk by chunk and streamed to disk through the service worker. The
  * page talks to Flint through a TCP proxy that cuts every connection once mid-upload and once
- * mid-download: both go on from where they stopped (the upload from what the core acknowledged,
+ * mid-download, and the server restarts mid-upload: both go on from where they stopped (the upload from what the core acknowledged,
  * the download with a ranged request) and the saved file is byte for byte the one sent (SHA-256).
  * The tab's live JavaScript heap (ArrayBuffers included) is sampled throughout and must stay far
  * below the file's size; the upload must go in requests of 8 MiB at most and the download through
@@ -31,8 +31,12 @@ import { assertAccessible, launchChromium, seededBytes, startFlint, startTcpProx
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
-/** The tab's heap may grow by this much at most while 200 MiB go through it. */
-const HEAP_BOUND = 64 * MiB;
+/**
+ * The tab's live heap may grow by this much at most while 200 MiB go through it (measured: 28 to
+ * 46 MiB — one 8 MiB segment as chunks and as the Blob being sent, plus buffers not yet returned
+ * after collection; the margin is for a loaded machine).
+ */
+const HEAP_BOUND = 80 * MiB;
 const WAIT = { timeout: 30_000 };
 const LONG = { timeout: 600_000 };
 
@@ -146,7 +150,7 @@ describe('web app, a 200 MiB file up and down through dropped connections (Chrom
     if (dir !== '') await rm(dir, { recursive: true, force: true });
   });
 
-  it('FL-1: goes up, resumed after a cut, and comes down, resumed after a cut, identical, with a flat heap', LONG, async (t) => {
+  it('FL-1: goes up, resumed after a cut and a server restart, and comes down, resumed after a cut, identical, with a flat heap', LONG, async (t) => {
     const cdp = await context.newCDPSession(page);
     const browserCdp = await browser.newBrowserCDPSession();
     const base = await sampleOnce(cdp, browserCdp);
@@ -165,7 +169,7 @@ describe('web app, a 200 MiB file up and down through dropped connections (Chrom
     };
     const segments: string[] = [];
     page.on('request', (r) => {
-      if (r.method() === 'PUT') segments.push(r.headers()['content-range'] ?? 'none');
+      if (r.method() === 'PUT' && /\/api\/files\/.+\/content$/.test(new URL(r.url()).pathname)) segments.push(r.headers()['content-range'] ?? 'none');
       const range = r.headers()['range'];
       if (range !== undefined && /\/api\/files\/.+\/content$/.test(new URL(r.url()).pathname)) ranges.push(range);
     });
@@ -181,6 +185,9 @@ describe('web app, a 200 MiB file up and down through dropped connections (Chrom
     await page.screenshot({ path: join(SHOTS, 'large-file-upload-desktop.png') });
     await assertAccessible(page, 'a large upload in progress');
     await cutUntil(/^PUT \/api\/files\/.+\/content$/);
+    // Later, the server itself restarts (refusing connections while it is down): the upload waits it out.
+    await page.waitForFunction(() => Number(document.querySelector('.upload progress')?.getAttribute('value') ?? 0) > 120 * 1024 * 1024, undefined, LONG);
+    await flint.restart();
     const card = page.locator('.file-card').filter({ hasText: 'survey-data.bin' });
     await card.waitFor(LONG);
     await uploading.waitFor({ state: 'detached', ...WAIT });

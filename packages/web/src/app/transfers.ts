@@ -121,7 +121,15 @@ export async function saveFileToDisk(store: Store, reference: FileReference, opt
       reject(error instanceof Error ? error : new Error(String(error)));
     };
     options.signal.addEventListener('abort', () => fail(new DOMException('The download was cancelled.', 'AbortError')), { once: true });
+    // A worker that lost the announcement (stopped and restarted meanwhile) answers the URL with a
+    // 404 and never asks for a chunk: do not wait for it forever.
+    let started = false;
+    const unstarted = setTimeout(() => {
+      if (!started) fail(new Error('The browser did not start the download.'));
+    }, 30_000);
     port.onmessage = (event: MessageEvent<{ type?: string }>) => {
+      started = true;
+      clearTimeout(unstarted);
       if (event.data.type === 'cancel') {
         // Cancelled in the browser's own download list.
         stop.abort();

@@ -27,7 +27,7 @@ export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding } from './kms/cli
 export type { SearchEpoch } from './search/search-keys.ts';
 export type { Card } from './secure/cards.ts';
 export type { FileReference, Preview } from './files/reference.ts';
-export type { Download } from './files/download.ts';
+export type { Download, DownloadOptions } from './files/download.ts';
 export type { UploadSource, UploadOptions, UploadedFile, UploadedPreview } from './files/upload.ts';
 export { checkSourceUrl, nameFromResponse, URL_UPLOAD_LIMITS, type UrlUploadOptions } from './files/from-url.ts';
 export { webhookSignature, verifyWebhookSignature } from './webhook-signature.ts';

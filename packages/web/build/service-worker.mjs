@@ -2,6 +2,11 @@
 // build (index.html, the hashed scripts and styles, the manifest and icons) and serves it offline.
 // It never caches anything else: API answers, events, avatars and files (content, even when
 // encrypted) always go to the network, so no content is ever kept by the service worker.
+//
+// It also streams downloads to disk (SPEC FL-1): the page decrypts a file chunk by chunk and hands
+// each chunk to the worker through a MessageChannel, and the worker answers a one-time download URL
+// with a ReadableStream fed that way, pulling a chunk only when the browser has written the last
+// one — so neither the page nor the worker ever holds the file. Nothing is stored.
 
 /** @returns {import('vite').Plugin} */
 export function serviceWorker() {
@@ -38,6 +43,49 @@ self.addEventListener('activate', (event) => {
     caches.keys().then((keys) => Promise.all(keys.filter((k) => k.startsWith('flint-shell-') && k !== CACHE).map((k) => caches.delete(k)))).then(() => self.clients.claim()),
   );
 });
+// Downloads the page announced: one-time, unguessable ids, each with the port its chunks come from.
+const DOWNLOADS = new Map();
+self.addEventListener('message', (event) => {
+  const data = event.data;
+  if (event.source === null || data === null || typeof data !== 'object' || data.type !== 'flint-download' || typeof data.id !== 'string' || event.ports.length !== 1) return;
+  const port = event.ports[0];
+  DOWNLOADS.set(data.id, { name: String(data.name), size: Number(data.size), port });
+  // Forgotten if the page never asks for it.
+  setTimeout(() => DOWNLOADS.delete(data.id), 60000);
+  port.postMessage({ type: 'ready' });
+});
+function streamDownload(download) {
+  const port = download.port;
+  const stream = new ReadableStream(
+    {
+      pull(controller) {
+        return new Promise((resolve) => {
+          port.onmessage = (event) => {
+            const m = event.data;
+            if (m.type === 'chunk') controller.enqueue(new Uint8Array(m.bytes));
+            else if (m.type === 'end') controller.close();
+            else controller.error(new Error(String(m.message)));
+            resolve();
+          };
+          port.postMessage({ type: 'pull' });
+        });
+      },
+      cancel() {
+        port.postMessage({ type: 'cancel' });
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  const headers = new Headers({
+    'Content-Type': 'application/octet-stream',
+    'Content-Disposition': "attachment; filename*=UTF-8''" + encodeURIComponent(download.name),
+    'Content-Security-Policy': "default-src 'none'; sandbox",
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'no-store',
+  });
+  if (Number.isSafeInteger(download.size) && download.size >= 0) headers.set('Content-Length', String(download.size));
+  return new Response(stream, { headers });
+}
 self.addEventListener('fetch', (event) => {
   const request = event.request;
   if (request.method !== 'GET') return;
@@ -45,6 +93,13 @@ self.addEventListener('fetch', (event) => {
   if (url.origin !== self.location.origin) return;
   const scope = new URL(self.registration.scope);
   const path = url.pathname.slice(scope.pathname.length - 1);
+  if (path.startsWith('/download-stream/')) {
+    const id = path.slice('/download-stream/'.length);
+    const download = DOWNLOADS.get(id);
+    DOWNLOADS.delete(id);
+    event.respondWith(download === undefined ? new Response('This download has expired.', { status: 404 }) : streamDownload(download));
+    return;
+  }
   // Only the shell: documents get index.html (network first, so a new version shows at once),
   // built files come from the cache. Everything else is left to the network, uncached.
   if (request.mode === 'navigate' && (path === '/' || path === '/index.html')) {

@@ -25,8 +25,20 @@ export interface UploadOptions {
   type: string;
   /** Plaintext bytes; required for a ReadableStream (the core reserves quota for the exact size up front). */
   size?: number;
-  /** Attempts for re-readable sources (Blob, Uint8Array), each resuming where the last one stopped (default 5); a stream gets one. */
+  /**
+   * Attempts for re-readable sources (Blob, Uint8Array), each resuming where the last one stopped
+   * (default 5); a stream gets one. Counted since the core last acknowledged new bytes, so a long
+   * upload may get past any number of drops as long as each attempt makes progress.
+   */
   attempts?: number;
+  /**
+   * Sends the ciphertext in requests of this many bytes each (a multiple of 8 MiB keeps S3's
+   * multipart parts whole; at least 5 MiB), each buffered whole, instead of one streamed request.
+   * For clients whose fetch cannot stream a request body — a browser over HTTP/1.1 — so that the
+   * upload still holds one segment at a time, not the file. Each answer says what the core stored,
+   * and the next request goes on from there.
+   */
+  segmentBytes?: number;
   fetch?: FetchLike;
   /** Cancels the upload. */
   signal?: AbortSignal;
@@ -96,38 +108,133 @@ function retriable(error: unknown, signal: AbortSignal | undefined): boolean {
   return error instanceof FlintError && (error.kind === 'network' || error.status >= 500 || error.status === 409 || (error.status === 400 && /resume/i.test(error.message)));
 }
 
+/** Takes exactly `n` bytes off the front of a list of arrays, as a Blob of them (no copy here). */
+function takeBlob(parts: Uint8Array[], n: number): Blob {
+  const out: Uint8Array[] = [];
+  let filled = 0;
+  while (filled < n) {
+    const head = parts[0]!;
+    const use = Math.min(head.length, n - filled);
+    out.push(head.subarray(0, use));
+    filled += use;
+    if (use === head.length) parts.shift();
+    else parts[0] = head.subarray(use);
+  }
+  return new Blob(out as Uint8Array<ArrayBuffer>[]);
+}
+
+/** Why an attempt stopped early without an error: the core kept less than was sent (it asks to go on from `received`). */
+class StoredLess extends Error {
+  constructor(readonly received: number) {
+    super(`the core stored up to byte ${received}`);
+  }
+}
+
+/**
+ * Sends one attempt's ciphertext (starting at `offset`) in segments of `segmentBytes`, one request
+ * each, holding one segment at a time. Resolves when the core has it all.
+ */
+async function sendSegments(client: FlintClient, uploadId: string, cipher: ReadableStream<Uint8Array>, offset: number, total: number, segmentBytes: number, options: UploadOptions): Promise<void> {
+  const reader = cipher.getReader();
+  const parts: Uint8Array[] = [];
+  let buffered = 0;
+  let at = offset;
+  let ended = false;
+  try {
+    while (at < total) {
+      while (!ended && buffered < segmentBytes) {
+        const r = await reader.read();
+        if (r.done) ended = true;
+        else {
+          parts.push(r.value);
+          buffered += r.value.length;
+        }
+      }
+      const n = Math.min(segmentBytes, buffered);
+      if (n === 0) throw FlintError.invalid(`the source ended at ciphertext byte ${at} of ${total}`);
+      const segment = takeBlob(parts, n);
+      buffered -= n;
+      const response = await fileFetch(client, 'PUT', `/api/files/${uploadId}/content`, {
+        body: segment,
+        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${at}-${at + n - 1}/${total}` },
+        fetch: options.fetch,
+        signal: options.signal,
+      });
+      const state = (await response.json()) as files.Upload;
+      if (state.status === 'complete') {
+        options.onProgress?.(total, total);
+        return;
+      }
+      if (state.received !== at + n) throw new StoredLess(state.received);
+      at += n;
+      options.onProgress?.(at, total);
+    }
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+}
+
 /** Uploads a source's ciphertext into an upload the core has reserved; answers the plaintext digest. */
 async function sendCiphertext(client: FlintClient, uploadId: string, source: UploadSource, size: number, key: Uint8Array, options: UploadOptions): Promise<FileDigest> {
   const total = encryptedFileSize(size);
   const noncePrefix = crypto.getRandomValues(new Uint8Array(7));
   const attempts = source instanceof ReadableStream ? 1 : Math.max(1, options.attempts ?? 5);
+  const segmentBytes = options.segmentBytes;
+  if (segmentBytes !== undefined && !(Number.isInteger(segmentBytes) && segmentBytes >= 5 * 1024 * 1024)) throw new TypeError('uploadFile: segmentBytes is a whole number of at least 5 MiB');
   let offset = 0;
   let fullDigest: FileDigest | undefined;
-  for (let attempt = 1; ; attempt++) {
+  // Failures since the core last acknowledged new bytes.
+  let failures = 0;
+  let acknowledged = 0;
+  for (;;) {
     const point = resumePoint(offset);
     const encryptor = createFileEncryptor(key, { noncePrefix, startChunk: point.chunk });
     let sent = offset;
     options.onProgress?.(sent, total);
     try {
-      await fileFetch(client, 'PUT', `/api/files/${uploadId}/content`, {
-        body: streamFrom(source, point.plainOffset)
-          .pipeThrough(encryptor.stream)
-          .pipeThrough(skipAndCount(offset - point.cipherOffset, (n) => options.onProgress?.((sent += n), total))),
-        headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${offset}-${total - 1}/${total}` },
-        fetch: options.fetch,
-        signal: options.signal,
-      });
+      const cipher = streamFrom(source, point.plainOffset)
+        .pipeThrough(encryptor.stream)
+        .pipeThrough(skipAndCount(offset - point.cipherOffset, (n) => (segmentBytes === undefined ? options.onProgress?.((sent += n), total) : undefined)));
+      if (segmentBytes !== undefined) {
+        await sendSegments(client, uploadId, cipher, offset, total, segmentBytes, options);
+      } else {
+        await fileFetch(client, 'PUT', `/api/files/${uploadId}/content`, {
+          body: cipher,
+          headers: { 'content-type': 'application/octet-stream', 'content-range': `bytes ${offset}-${total - 1}/${total}` },
+          fetch: options.fetch,
+          signal: options.signal,
+        });
+      }
       // A first attempt hashed the whole plaintext on the way; a resumed one hashed only the rest.
+      // (Segments end the attempt as soon as the core has the last byte, before the encryptor's
+      // result is in, so that result is awaited only when the stream was read to its end.)
       const digest = await encryptor.result;
       if (point.chunk === 0) fullDigest = digest;
       break;
     } catch (error) {
-      if (!retriable(error, options.signal) || attempt >= attempts) throw error;
-      // Back off a little: the server may still be taking in what the broken connection carried.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * attempt)));
-      const state = await client.transport.call(files.getUpload, { params: { id: uploadId } });
+      if (error instanceof StoredLess && error.received > offset) {
+        offset = error.received;
+        continue;
+      }
+      if (!retriable(error, options.signal) && !(error instanceof StoredLess)) throw error;
+      failures++;
+      if (failures >= attempts) throw error;
+      // Back off a little: the server may still be taking in what the broken connection carried,
+      // or be restarting; asking for the upload's state may fail too while it is away.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 250 * failures)));
+      let state: files.Upload;
+      try {
+        state = await client.transport.call(files.getUpload, { params: { id: uploadId } });
+      } catch (stateError) {
+        if (!retriable(stateError, options.signal)) throw stateError;
+        continue;
+      }
       if (state.status === 'complete') break;
       offset = state.received;
+      if (offset > acknowledged) {
+        acknowledged = offset;
+        failures = 0;
+      }
     }
   }
   fullDigest ??= await digestStream(streamFrom(source, 0));

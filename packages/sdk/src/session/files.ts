@@ -5,7 +5,7 @@
  * @module
  */
 import { files as fileMethods, type Message } from '@flint/protocol';
-import { downloadFile, downloadPreview, type Download } from '../files/download.ts';
+import { downloadFile, downloadPreview, type Download, type DownloadOptions } from '../files/download.ts';
 import { openReference, type FileReference } from '../files/reference.ts';
 import type { FetchLike } from '../transport.ts';
 import type { SessionContext } from './context.ts';
@@ -49,8 +49,12 @@ export class Files {
     );
   }
 
-  /** The plaintext as a stream, decrypted chunk by chunk; `verified` settles when it has been checked whole. */
-  download(reference: FileReference, options: { fetch?: FetchLike } = {}): Promise<Download> {
+  /**
+   * The plaintext as a stream, decrypted chunk by chunk as it is read (nothing is read ahead);
+   * `verified` settles when it has been checked whole. A dropped connection is resumed from the
+   * byte it stopped at (`options.attempts`).
+   */
+  download(reference: FileReference, options: DownloadOptions = {}): Promise<Download> {
     return downloadFile(this.ctx.api, reference, options);
   }
 

@@ -3,14 +3,16 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import { FlintError, type FetchLike, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
+import { FlintError, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
+import { encryptedFileSize } from '@flint/crypto';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
 // pdf.js renders PDF previews in a worker, served as a file of this build (the CSP allows workers from 'self').
 import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
 import { invite } from './admin-api.ts';
+import { TRANSFER_ATTEMPTS, UPLOAD_SEGMENT_BYTES, uploadFetch, type TransferProgress } from './transfers.ts';
 
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
   // A team's space authorizes the team's KMS resource (SPEC SP-3): whoever joins the team, now or
@@ -112,30 +114,36 @@ export async function deleteMessage(store: Store, message: Message): Promise<voi
 /** The SDK's browser thumbnailer (SPEC FL-2): images by canvas, a PDF's first page by pdf.js (loaded on first use). */
 const previewMaker = createBrowserPreviewMaker({ pdfWorkerSrc });
 
-export interface UploadProgress {
-  name: string;
-  loaded: number;
-  total: number;
-}
+export type UploadProgress = TransferProgress;
 
 /**
  * Encrypts and uploads files with their thumbnails, then posts them as one message (SPEC FL-1,
- * FL-2). The SDK encrypts in
- * chunks as it reads the file; the PUT goes through XMLHttpRequest because Chromium streams a
- * fetch() request body over HTTP/2 only, and XMLHttpRequest reports upload progress.
+ * FL-2). The SDK reads each file slice by slice and encrypts it in chunks; the ciphertext goes up
+ * in 8 MiB requests, resumed after a dropped connection (see transfers.ts). `signal` cancels.
  */
-export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void): Promise<void> {
+export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void, signal?: AbortSignal): Promise<void> {
   await store.session.freshToken();
-  const sends: SendFile[] = files.map((file) => ({
-    source: file,
-    name: file.name,
-    type: file.type === '' ? 'application/octet-stream' : file.type,
-    // The preview is made here, encrypted under its own key and uploaded beside the file.
-    previewMaker,
-    fetch: xhrFetch((loaded, total) => onProgress({ name: file.name, loaded, total })),
-  }));
+  const sends: SendFile[] = files.map((file) => {
+    // Bytes the core acknowledged, plus what the request under way has sent.
+    let acknowledged = 0;
+    return {
+      source: file,
+      name: file.name,
+      type: file.type === '' ? 'application/octet-stream' : file.type,
+      // The preview is made here, encrypted under its own key and uploaded beside the file.
+      previewMaker,
+      segmentBytes: UPLOAD_SEGMENT_BYTES,
+      attempts: TRANSFER_ATTEMPTS,
+      ...(signal !== undefined ? { signal } : {}),
+      onProgress: (sent, total) => {
+        acknowledged = sent;
+        onProgress({ name: file.name, loaded: sent, total });
+      },
+      fetch: uploadFetch(store, (loaded) => onProgress({ name: file.name, loaded: acknowledged + loaded, total: encryptedFileSize(file.size) })),
+    };
+  });
   // Shown at once: the browser reports upload progress at most every 50 ms, so a quick file would show none.
-  if (files[0] !== undefined) onProgress({ name: files[0].name, loaded: 0, total: files[0].size });
+  if (files[0] !== undefined) onProgress({ name: files[0].name, loaded: 0, total: encryptedFileSize(files[0].size) });
   try {
     // One message for all of them; their names are searchable like text (SPEC SR-1), blinded by the SDK.
     await store.session.sdk.messages.send({ roomId, files: sends });
@@ -170,31 +178,4 @@ export function saveBlob(blob: Blob, name: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
-}
-
-/** A fetch for uploads that sends through XMLHttpRequest (buffering a streamed body into a Blob first). */
-function xhrFetch(onProgress: (loaded: number, total: number) => void): FetchLike {
-  return async (input, init) => {
-    let body: XMLHttpRequestBodyInit | null = null;
-    if (init.body instanceof ReadableStream) body = await new Response(init.body).blob();
-    else if (init.body !== undefined && init.body !== null) body = init.body;
-    return new Promise<Response>((resolve, reject) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open(init.method ?? 'GET', input);
-      for (const [name, value] of Object.entries((init.headers ?? {}) as Record<string, string>)) xhr.setRequestHeader(name, value);
-      xhr.responseType = 'arraybuffer';
-      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.total);
-      xhr.onload = () => {
-        const headers = new Headers();
-        for (const line of xhr.getAllResponseHeaders().trim().split(/[\r\n]+/)) {
-          const at = line.indexOf(':');
-          if (at > 0) headers.append(line.slice(0, at).trim(), line.slice(at + 1).trim());
-        }
-        resolve(new Response(xhr.status === 204 ? null : (xhr.response as ArrayBuffer), { status: xhr.status, headers }));
-      };
-      xhr.onerror = () => reject(new TypeError('network error'));
-      xhr.onabort = () => reject(new TypeError('aborted'));
-      xhr.send(body);
-    });
-  };
 }

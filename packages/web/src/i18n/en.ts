@@ -316,6 +316,10 @@ export const en = {
   reportCharts: 'Charts',
   reportTable: 'Figures by day',
   chartSummary: '{label}: {total} in all over {days} days; highest {max}, on {day}.',
+  // Large files streamed up and down (issue 16)
+  downloading: 'Downloading: {percent}%',
+  cancelUpload: 'Cancel the upload of {name}',
+  cancelDownload: 'Cancel the download of {name}',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -317,4 +317,8 @@ export const fr: Strings = {
   reportCharts: 'Graphiques',
   reportTable: 'Chiffres par jour',
   chartSummary: '{label} : {total} au total sur {days} jours ; au plus {max}, le {day}.',
+  // Large files streamed up and down (issue 16)
+  downloading: 'Téléchargement : {percent} %',
+  cancelUpload: 'Annuler l’envoi de {name}',
+  cancelDownload: 'Annuler le téléchargement de {name}',
 };

@@ -9,6 +9,7 @@ import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href, type Route } from '../app/router.ts';
 import { shareFiles, type UploadProgress } from '../app/actions.ts';
+import { TransferBar } from './TransferBar.tsx';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Composer } from './Composer.tsx';
@@ -31,6 +32,15 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const [showJump, setShowJump] = useState<'unread' | 'latest' | undefined>();
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | undefined>();
+  const uploads = useRef<AbortController | undefined>(undefined);
+  // One cancel for the files being sent (a drop or a pick); a cancelled upload is no error to show.
+  const share = (files: File[]) => {
+    const controller = new AbortController();
+    uploads.current = controller;
+    void shareFiles(store, roomId, files, setProgress, controller.signal).catch((err: unknown) => {
+      if (!controller.signal.aborted) store.fail(err);
+    });
+  };
   const previous = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
 
   const known = room !== undefined;
@@ -147,7 +157,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     e.preventDefault();
     setDragging(false);
     const dropped = [...e.dataTransfer.files];
-    if (dropped.length > 0) void shareFiles(store, roomId, dropped, setProgress).catch((err: unknown) => store.fail(err));
+    if (dropped.length > 0) share(dropped);
   };
 
   if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
@@ -266,14 +276,17 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           {typing.length === 1 ? t('typingOne', { name: typing[0]! }) : typing.length > 1 ? t('typingMany', { names: list(typing) }) : ' '}
         </div>
         {progress !== undefined && (
-          <div className="upload" role="status">
-            <label>
-              {t('uploading', { name: progress.name, percent: Math.round((100 * progress.loaded) / Math.max(1, progress.total)) })}
-              <progress max={progress.total} value={progress.loaded} />
-            </label>
+          <div className="upload">
+            <TransferBar
+              label={t('uploading', { name: progress.name, percent: Math.floor((100 * progress.loaded) / Math.max(1, progress.total)) })}
+              loaded={progress.loaded}
+              total={progress.total}
+              cancelLabel={t('cancelUpload', { name: progress.name })}
+              onCancel={() => uploads.current?.abort()}
+            />
           </div>
         )}
-        <Composer room={room} title={title} onFiles={(f) => void shareFiles(store, roomId, f, setProgress).catch((err: unknown) => store.fail(err))} />
+        <Composer room={room} title={title} onFiles={share} />
         {dragging && (
           <div className="drop-overlay" aria-hidden="true">
             {t('dropFiles')}

@@ -2,13 +2,15 @@
  * A shared file (SPEC FL-1, FL-2): its name, size and download, and a preview: the encrypted
  * thumbnail its sender made (any type: images, PDFs…), or for a small image without one, the image
  * itself. Both are decrypted in the tab and shown from a blob: URL (never cached, revoked when the
- * card leaves the screen).
+ * card leaves the screen). A download streams to disk with its progress and a cancel button.
  * @module
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import type { FileView } from '../app/store.ts';
-import { fetchFile, fetchPreview, saveBlob } from '../app/actions.ts';
+import { fetchFile, fetchPreview } from '../app/actions.ts';
+import { saveFileToDisk } from '../app/transfers.ts';
+import { TransferBar } from './TransferBar.tsx';
 import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
 import { ImageViewer } from './ImageViewer.tsx';
@@ -23,6 +25,8 @@ export function FileCard({ file }: { file: FileView }) {
   const ref = file.reference;
   const [preview, setPreview] = useState<string | undefined>();
   const [viewing, setViewing] = useState(false);
+  const [saving, setSaving] = useState<{ loaded: number; total: number } | undefined>();
+  const saveControl = useRef<AbortController | undefined>(undefined);
   const canPreview = ref !== undefined && (ref.preview !== undefined || (PREVIEWABLE.test(ref.type) && ref.size <= INLINE_PREVIEW_BYTES));
 
   useEffect(() => {
@@ -45,7 +49,21 @@ export function FileCard({ file }: { file: FileView }) {
   }, [canPreview, ref, store]);
 
   if (ref === undefined) return <div className="file-card error small">{t('cannotDecrypt')}</div>;
-  const download = () => void fetchFile(store, ref).then((blob) => saveBlob(blob, ref.name), (e: unknown) => store.fail(e));
+  // Streamed to disk, decrypted as it goes (see transfers.ts); one download of a file at a time.
+  const download = () => {
+    if (saveControl.current !== undefined) return;
+    const control = new AbortController();
+    saveControl.current = control;
+    setSaving({ loaded: 0, total: 1 });
+    void saveFileToDisk(store, ref, { signal: control.signal, onProgress: (loaded, total) => setSaving({ loaded, total }) })
+      .catch((e: unknown) => {
+        if (!control.signal.aborted) store.fail(e);
+      })
+      .finally(() => {
+        saveControl.current = undefined;
+        setSaving(undefined);
+      });
+  };
   // An image opens at full size in the tab; other files (a PDF's first page as preview) download.
   const viewable = PREVIEWABLE.test(ref.type);
   return (
@@ -67,10 +85,19 @@ export function FileCard({ file }: { file: FileView }) {
         </span>
         <span className="file-name">{ref.name}</span>
         <span className="muted small">{fileSize(ref.size)}</span>
-        <button type="button" className="small" onClick={download} aria-label={t('download', { name: ref.name })}>
+        <button type="button" className="small" onClick={download} disabled={saving !== undefined} aria-label={t('download', { name: ref.name })}>
           <Icon name="download" size={16} />
         </button>
       </figcaption>
+      {saving !== undefined && (
+        <TransferBar
+          label={t('downloading', { percent: Math.floor((100 * saving.loaded) / Math.max(1, saving.total)) })}
+          loaded={saving.loaded}
+          total={saving.total}
+          cancelLabel={t('cancelDownload', { name: ref.name })}
+          onCancel={() => saveControl.current?.abort()}
+        />
+      )}
     </figure>
   );
 }

@@ -42,3 +42,5 @@ export * as adminReports from './admin-reports.ts';
 export type { UsageDay } from './admin-reports.ts';
 export * as kms from './kms.ts';
 export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';
+export * as sso from './sso.ts';
+export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';

@@ -38,6 +38,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
+import { ssoRoutes } from './routes/sso.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
@@ -216,6 +217,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminAuditRoutes(app, core);
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
+  ssoRoutes(app, core);
   adminReportRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);

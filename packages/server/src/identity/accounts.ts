@@ -11,6 +11,7 @@ import { findPerson, findPersonByEmail, insertPerson } from './people.ts';
 import { invitationByToken } from './invitations.ts';
 import { cleanName } from './names.ts';
 import { revokeOtherSessions, startSession, type IssuedSession } from './sessions.ts';
+import { passwordSignInRefused } from './sso.ts';
 
 /** What a sign-up did: started a session, or (for an address that has an account) mailed its owner. */
 export type SignupOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'mailed' };
@@ -103,6 +104,11 @@ export async function login(core: Core, input: { email: string; password: string
   // Locked out before the password is even checked, so a correct guess during lock-out is not revealed.
   if (byEmail.count >= loginFailuresPerEmail) throw lockedOut(core, byEmail.resetInSec);
   if (byIp.count >= loginFailuresPerIp) throw lockedOut(core, byIp.resetInSec);
+  // An org that requires SSO takes no passwords but its admins' (break-glass); the web app then
+  // sends the person to the org's provider.
+  if (await passwordSignInRefused(core.db, email)) {
+    throw new ApiError('sso_required', 'Your organization signs you in through its identity provider.');
+  }
 
   const person = await findPersonByEmail(core.db, email);
   let ok = false;

@@ -119,8 +119,19 @@ export interface SsoLoginsTable {
   expires_at: number;
 }
 
+/** A person as a SCIM 2.0 User resource (migration 0033). */
+export interface ScimUsersTable {
+  person_id: string;
+  org_id: string;
+  external_id: string | null;
+  /** 1 once the SCIM client deleted the resource (the person is deactivated, the resource is gone). */
+  deleted: number;
+  updated_at: number;
+}
+
 export interface Database extends MessagingTables {
   org_sso: OrgSsoTable;
+  scim_users: ScimUsersTable;
   sso_logins: SsoLoginsTable;
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;

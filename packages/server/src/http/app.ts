@@ -39,6 +39,7 @@ import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { ssoRoutes } from './routes/sso.ts';
+import { scimRoutes } from './routes/scim.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
@@ -218,6 +219,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);
+  scimRoutes(app, core);
   adminReportRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);

@@ -14,6 +14,7 @@ import {
   methodPath,
   organizations,
   people,
+  sso,
   type AuditEvent,
   type Invitation,
   type InvitationPreview,
@@ -23,6 +24,8 @@ import {
   type OrgDomain,
   type Person,
   type Session as SessionInfo,
+  type SsoConfig,
+  type SsoConfigBody,
   type UsageDay,
 } from '@flint/protocol';
 import { nextLink as linkOf } from '@flint/sdk';
@@ -121,4 +124,27 @@ export async function usage(client: FlintClient, from: string, to: string): Prom
 /** Where the browser downloads the CSV (a GET: the session cookie goes with it, no CSRF header needed). */
 export function usageCsvHref(from: string, to: string): string {
   return `${methodPath(adminReports.usageReportCsv.path, undefined)}?${new URLSearchParams({ from, to }).toString()}`;
+}
+
+/** The org's single sign-on provider (issue 18), or undefined when none is set. */
+export async function ssoConfig(client: FlintClient): Promise<SsoConfig | undefined> {
+  try {
+    return await client.transport.call(sso.getConfig, {});
+  } catch (error) {
+    if (error instanceof Error && 'status' in error && (error as { status: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+export function saveSsoConfig(client: FlintClient, body: SsoConfigBody): Promise<SsoConfig> {
+  return client.transport.call(sso.putConfig, { body });
+}
+
+export function removeSsoConfig(client: FlintClient): Promise<void> {
+  return client.transport.call(sso.deleteConfig, {});
+}
+
+/** For the sign-in page: where the address's org signs its people in, if it uses single sign-on. */
+export function startSso(client: FlintClient, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
+  return client.transport.call(sso.discover, { body: { email } });
 }

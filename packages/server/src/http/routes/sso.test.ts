@@ -165,6 +165,10 @@ describe('OIDC single sign-on', () => {
     const bobLogin = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD } });
     assert.equal(bobLogin.status, 403);
     assert.equal(errorOf(bobLogin).code, 'sso_required');
+    // Nor does sign-up make a password account around the provider.
+    const signup = await raw(flint.url, 'POST', '/api/auth/signup', { body: { email: 'newcomer@example.com', password: TEST_PASSWORD, displayName: 'New' } });
+    assert.equal(signup.status, 403);
+    assert.equal(errorOf(signup).code, 'sso_required');
     const adaLogin = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'ada@example.com', password: TEST_PASSWORD } });
     assert.equal(adaLogin.status, 200);
     // Through the IdP it still works.

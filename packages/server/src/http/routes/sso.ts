@@ -18,7 +18,7 @@ export function ssoRoutes(app: FastifyInstance, core: Core): void {
   });
   route(app, core, sso.discover, async ({ body }) => startSso(core, body.email));
   route(app, core, sso.callback, async ({ query, client, req, reply }) => {
-    const outcome = await finishSso(core, query as Record<string, unknown>, client);
+    const outcome = await finishSso(core, query, client);
     // Back to the web app: signed in (its cookie), or told why not in the fragment, which no server sees.
     if (outcome.kind === 'session') {
       setSessionCookie(core, req, reply, outcome.session);

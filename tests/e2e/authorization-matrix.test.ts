@@ -162,6 +162,15 @@ describe('authorization matrix', () => {
       ok: 204,
       otherOrg: 404,
     },
+    // Single sign-on (issue 18): no provider is set in either org; a plain-http issuer elsewhere than loopback is refused (400) before any request.
+    'GET /api/admin/sso': { method: 'GET', path: () => '/api/admin/sso', ok: 404, otherOrg: 404 },
+    'PUT /api/admin/sso': { method: 'PUT', path: () => '/api/admin/sso', body: () => ({ protocol: 'oidc', issuer: 'http://192.0.2.1/idp', clientId: 'c', enabled: true, jit: false, requireSso: false }), ok: 400, otherOrg: 400 },
+    'DELETE /api/admin/sso': { method: 'DELETE', path: () => '/api/admin/sso', ok: 404, otherOrg: 404 },
+    // SCIM (issue 18): its own error shape, the same statuses; another org's admin does not find this org.
+    'GET /identity/scim/:orgId/v2/Users': { method: 'GET', path: (o) => `/identity/scim/${o}/v2/Users`, ok: 200, otherOrg: 404 },
+    'POST /identity/scim/:orgId/v2/Users': { method: 'POST', path: (o) => `/identity/scim/${o}/v2/Users`, body: () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `scim${++adminSeq}@example.com` }), ok: 201, otherOrg: 404 },
+    'PATCH /identity/scim/:orgId/v2/Users/:id': { method: 'PATCH', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, body: () => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }), ok: 200, otherOrg: 404 },
+    'DELETE /identity/scim/:orgId/v2/Users/:id': { method: 'DELETE', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, ok: 204, otherOrg: 404 },
   };
   for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
     it(`admin only: ${name}`, async () => {

@@ -23,6 +23,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'signup_closed',
   'self_service_locked',
+  /** The org signs its people in through its identity provider (issue 18): no password sign-in. */
+  'sso_required',
   'internal',
   'unavailable',
 ] as const;
@@ -52,6 +54,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   forbidden: 403,
   signup_closed: 403,
   self_service_locked: 403,
+  sso_required: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -46,3 +46,5 @@ export * as serviceHealth from './service-health.ts';
 export type { HealthCheck, HealthComponent, HealthState, ServiceHealth, Notice, NoticeSeverity } from './service-health.ts';
 export * as adminRoles from './admin-roles.ts';
 export type { RoleSummary } from './admin-roles.ts';
+export * as sso from './sso.ts';
+export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';

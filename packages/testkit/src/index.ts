@@ -21,3 +21,4 @@ export { seededBytes, filesUnder } from './file-bytes.ts';
 export * from './dns-server.ts';
 export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';
 export { startSmtpServer, type TestSmtpServer, type ReceivedMail } from './smtp.ts';
+export { startOidcIdp, type TestIdp, type IdpAccount } from './oidc-idp.ts';

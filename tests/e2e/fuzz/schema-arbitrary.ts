@@ -189,6 +189,6 @@ export function invalidText(schema: Schema, pool: readonly string[] = []): fc.Ar
 export function asText(value: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return out;
-  for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : Array.isArray(v) ? v.map(String).join(',') : JSON.stringify(v);
+  for (const [k, v] of Object.entries(value)) out[k] = typeof v === 'string' ? v : Array.isArray(v) ? v.map((x) => (typeof x === 'object' && x !== null ? JSON.stringify(x) : String(x))).join(',') : JSON.stringify(v);
   return out;
 }

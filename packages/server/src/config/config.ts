@@ -49,6 +49,12 @@ export interface FlintConfig {
     invitationTtlSec: number;
     /** How long a verified bearer token is remembered (identity/auth-cache.ts); 0 = never. */
     cacheMs: number;
+    /**
+     * Let an org's SSO provider be a plain-HTTP issuer on loopback (tests, a provider on the same
+     * machine). Off by default: the core fetches the issuer's documents, and must not be steered
+     * to its own machine's services by an org admin.
+     */
+    ssoAllowLoopbackHttp: boolean;
   };
   mail: { smtpUrl: string | undefined; from: string; outboxDir: string };
   rateLimit: {
@@ -109,6 +115,7 @@ export const ENV_VARS = [
   'FLINT_REFRESH_TOKEN_TTL',
   'FLINT_WEB_SESSION_IDLE_MINUTES',
   'FLINT_SIGNUP',
+  'FLINT_SSO_ALLOW_LOOPBACK_HTTP',
   'FLINT_INVITATION_TTL',
   'FLINT_SMTP_URL',
   'FLINT_MAIL_FROM',
@@ -351,6 +358,7 @@ export function loadConfig(
       signup,
       invitationTtlSec: int('FLINT_INVITATION_TTL', env.FLINT_INVITATION_TTL, 86400 * 14, 60, 86400 * 365),
       cacheMs: int('FLINT_AUTH_CACHE_MS', env.FLINT_AUTH_CACHE_MS, 5000, 0, 60_000),
+      ssoAllowLoopbackHttp: bool('FLINT_SSO_ALLOW_LOOPBACK_HTTP', env.FLINT_SSO_ALLOW_LOOPBACK_HTTP),
     },
     mail: { smtpUrl, from, outboxDir: resolve(dataDir, 'outbox') },
     rateLimit: {

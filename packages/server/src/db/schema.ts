@@ -51,7 +51,8 @@ export interface PersonRolesTable {
 export interface SessionsTable {
   id: string;
   person_id: string;
-  kind: 'password' | 'bot';
+  /** `sso`: signed in through the org's identity provider (migration 0032). */
+  kind: 'password' | 'bot' | 'sso';
   refresh_hash: string | null;
   /** The previous refresh token's hash: presenting it again means the token was stolen. */
   prev_refresh_hash: string | null;
@@ -91,7 +92,47 @@ export interface InvitationsTable {
   room_id: string | null;
 }
 
+/** An org's single sign-on provider (migration 0032). */
+export interface OrgSsoTable {
+  org_id: string;
+  protocol: 'oidc';
+  issuer: string;
+  client_id: string;
+  /** The OIDC client secret, when the IdP gave one (a confidential client); needed in clear to use it. */
+  client_secret: string | null;
+  enabled: number;
+  /** Just-in-time accounts: a person of the org's domains the IdP vouches for gets an account. */
+  jit: number;
+  /** Password sign-in off for the org's people, except its admins (break-glass). */
+  require_sso: number;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A sign-in on its way through the IdP: found again by the SHA-256 of its `state`. */
+export interface SsoLoginsTable {
+  state_hash: string;
+  org_id: string;
+  code_verifier: string;
+  nonce: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A person as a SCIM 2.0 User resource (migration 0033). */
+export interface ScimUsersTable {
+  person_id: string;
+  org_id: string;
+  external_id: string | null;
+  /** 1 once the SCIM client deleted the resource (the person is deactivated, the resource is gone). */
+  deleted: number;
+  updated_at: number;
+}
+
 export interface Database extends MessagingTables {
+  org_sso: OrgSsoTable;
+  scim_users: ScimUsersTable;
+  sso_logins: SsoLoginsTable;
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;
   people: PeopleTable;
@@ -146,6 +187,7 @@ export type NewPerson = Insertable<PeopleTable>;
 export type PersonUpdate = Updateable<PeopleTable>;
 export type OrgRow = Selectable<OrgsTable>;
 export type SessionRow = Selectable<SessionsTable>;
+export type OrgSsoRow = Selectable<OrgSsoTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
 
 export interface SpacesTable {

@@ -38,6 +38,8 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
+import { ssoRoutes } from './routes/sso.ts';
+import { scimRoutes } from './routes/scim.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { serviceHealthRoutes } from './routes/service-health.ts';
 
@@ -217,6 +219,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminAuditRoutes(app, core);
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
+  ssoRoutes(app, core);
+  scimRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);
   for (const plugin of options.plugins ?? []) await plugin(app);

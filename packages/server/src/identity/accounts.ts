@@ -11,6 +11,7 @@ import { findPerson, findPersonByEmail, insertPerson } from './people.ts';
 import { invitationByToken } from './invitations.ts';
 import { cleanName } from './names.ts';
 import { revokeOtherSessions, startSession, type IssuedSession } from './sessions.ts';
+import { passwordSignInRefused, ssoForEmail } from './sso.ts';
 
 /** What a sign-up did: started a session, or (for an address that has an account) mailed its owner. */
 export type SignupOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'mailed' };
@@ -32,6 +33,11 @@ export type SignupOutcome = { kind: 'session'; session: IssuedSession } | { kind
 export async function signup(core: Core, body: SignupBody, client: ClientInfo): Promise<SignupOutcome> {
   const email = normalizeEmail(body.email);
   const displayName = cleanName('displayName', body.displayName);
+  // An org that requires SSO makes no password accounts (sign-up confirms no address, so this would
+  // be a way in around the provider): its people come in through the provider (JIT) or SCIM.
+  if ((await ssoForEmail(core.db, email))?.require_sso === 1) {
+    throw new ApiError('sso_required', 'Your organization signs you in through its identity provider.');
+  }
   const passwordHash = await core.passwords.hash(body.password);
 
   const decided = await core.db.transaction().execute(async (trx): Promise<{ personId: string } | { existing: PersonRow }> => {
@@ -103,6 +109,11 @@ export async function login(core: Core, input: { email: string; password: string
   // Locked out before the password is even checked, so a correct guess during lock-out is not revealed.
   if (byEmail.count >= loginFailuresPerEmail) throw lockedOut(core, byEmail.resetInSec);
   if (byIp.count >= loginFailuresPerIp) throw lockedOut(core, byIp.resetInSec);
+  // An org that requires SSO takes no passwords but its admins' (break-glass); the web app then
+  // sends the person to the org's provider.
+  if (await passwordSignInRefused(core.db, email)) {
+    throw new ApiError('sso_required', 'Your organization signs you in through its identity provider.');
+  }
 
   const person = await findPersonByEmail(core.db, email);
   let ok = false;

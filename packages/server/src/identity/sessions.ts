@@ -21,14 +21,14 @@ export interface IssuedSession extends AuthResult {
 
 const clip = (value: string | undefined, max: number): string | null => (value === undefined ? null : value.slice(0, max));
 
-export async function startSession(core: Core, db: Db, personId: string, client: ClientInfo): Promise<IssuedSession> {
+export async function startSession(core: Core, db: Db, personId: string, client: ClientInfo, kind: 'password' | 'sso' = 'password'): Promise<IssuedSession> {
   const now = core.now();
   const refreshToken = newToken('refresh');
   const cookieToken = newToken('cookie');
   const session: SessionRow = {
     id: newId(),
     person_id: personId,
-    kind: 'password',
+    kind,
     refresh_hash: await hashToken(refreshToken),
     prev_refresh_hash: null,
     cookie_hash: await hashToken(cookieToken),

@@ -16,6 +16,7 @@ import {
   methodPath,
   organizations,
   people,
+  sso,
   type AuditEvent,
   type Invitation,
   type InvitationPreview,
@@ -25,6 +26,8 @@ import {
   type OrgDomain,
   type Person,
   type Session as SessionInfo,
+  type SsoConfig,
+  type SsoConfigBody,
   type UsageDay,
   type Notice,
   type RoleSummary,
@@ -161,3 +164,25 @@ export async function activeNotices(client: FlintClient): Promise<Notice[]> {
 
 /** Dispatched on `window` when this tab published or withdrew a notice, so the banner reloads at once. */
 export const NOTICES_CHANGED = 'flint:notices-changed';
+/** The org's single sign-on provider (issue 18), or undefined when none is set. */
+export async function ssoConfig(client: FlintClient): Promise<SsoConfig | undefined> {
+  try {
+    return await client.transport.call(sso.getConfig, {});
+  } catch (error) {
+    if (error instanceof Error && 'status' in error && (error as { status: number }).status === 404) return undefined;
+    throw error;
+  }
+}
+
+export function saveSsoConfig(client: FlintClient, body: SsoConfigBody): Promise<SsoConfig> {
+  return client.transport.call(sso.putConfig, { body });
+}
+
+export function removeSsoConfig(client: FlintClient): Promise<void> {
+  return client.transport.call(sso.deleteConfig, {});
+}
+
+/** For the sign-in page: where the address's org signs its people in, if it uses single sign-on. */
+export function startSso(client: FlintClient, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
+  return client.transport.call(sso.discover, { body: { email } });
+}

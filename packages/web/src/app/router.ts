@@ -15,9 +15,11 @@ export type Route =
   | { view: 'invitation'; token: string }
   /** The admin console (org admins; the server enforces it). */
   | { view: 'admin'; section: AdminSection }
-  | { view: 'flagged' };
+  | { view: 'flagged' }
+  /** Where the server sends the browser when a single sign-on did not sign anyone in (issue 18). */
+  | { view: 'sso-error'; code: string };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'reports', 'health', 'notices', 'audit'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'sso', 'reports', 'health', 'notices', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {
@@ -37,6 +39,7 @@ export function parseRoute(hash: string): Route {
     return { view: 'admin', section };
   }
   if (parts[0] === 'flagged') return { view: 'flagged' };
+  if (parts[0] === 'sso-error' && parts[1]) return { view: 'sso-error', code: parts[1] };
   return { view: 'home' };
 }
 
@@ -54,6 +57,8 @@ export function href(route: Route): string {
       return `#/admin/${route.section}`;
     case 'flagged':
       return '#/flagged';
+    case 'sso-error':
+      return `#/sso-error/${encodeURIComponent(route.code)}`;
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

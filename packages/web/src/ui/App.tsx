@@ -110,7 +110,7 @@ function AuthGate() {
         </Suspense>
       );
     }
-    return <SignIn error={state.error} onSession={(s) => start(s)} />;
+    return <SignIn error={state.error} ssoError={route.view === 'sso-error' ? route.code : undefined} onSession={(s) => start(s)} />;
   }
   const signOut = async () => {
     clearDrafts();

@@ -3,18 +3,54 @@
  * @module
  */
 import { useState, type FormEvent } from 'react';
+import { FlintError } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
-import { Session } from '../app/session.ts';
+import { newClient, Session } from '../app/session.ts';
+import { startSso } from '../app/admin-api.ts';
+import { go } from '../app/router.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
 
-export function SignIn({ error, onSession }: { error?: string | undefined; onSession: (s: Session) => Promise<void> }) {
+/** What the server's `#/sso-error/<code>` means, in the reader's language (issue 18). */
+const SSO_ERROR_KEYS = {
+  expired: 'ssoErrorExpired',
+  refused: 'ssoErrorRefused',
+  outside_domains: 'ssoErrorOutside',
+  no_account: 'ssoErrorNoAccount',
+  idp_error: 'ssoErrorIdp',
+} as const;
+
+export function SignIn({ error, ssoError, onSession }: { error?: string | undefined; ssoError?: string | undefined; onSession: (s: Session) => Promise<void> }) {
   const { t } = useI18n();
+  const ssoProblem = ssoError === undefined ? undefined : t(SSO_ERROR_KEYS[ssoError as keyof typeof SSO_ERROR_KEYS] ?? 'ssoErrorRefused');
   const [mode, setMode] = useState<'in' | 'up'>('in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | undefined>(error);
+  const [problem, setProblem] = useState<string | undefined>(error ?? ssoProblem);
+  const [status, setStatus] = useState<string | undefined>();
+
+  /** Enter the address, go to the org's identity provider (which sends the browser back signed in). */
+  const singleSignOn = async () => {
+    setProblem(undefined);
+    if (!/^[^@\s]+@[^@\s]+$/.test(email.trim())) {
+      setProblem(t('ssoNeedEmail'));
+      return;
+    }
+    setBusy(true);
+    try {
+      const start = await startSso(newClient(), email.trim());
+      if (start.sso && start.redirectUrl !== undefined) {
+        setStatus(t('ssoRedirecting'));
+        window.location.assign(start.redirectUrl);
+        return;
+      }
+      setProblem(t('ssoNotUsed'));
+    } catch (err) {
+      setProblem(err instanceof Error ? err.message : String(err));
+    }
+    setBusy(false);
+  };
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -22,8 +58,14 @@ export function SignIn({ error, onSession }: { error?: string | undefined; onSes
     setProblem(undefined);
     try {
       const session = mode === 'in' ? await Session.signIn(email, password) : await Session.signUp({ email, password, displayName });
+      if (ssoError !== undefined) go({ view: 'home' });
       await onSession(session);
     } catch (err) {
+      // The org signs its people in through its provider: go there instead.
+      if (err instanceof FlintError && err.code === 'sso_required') {
+        await singleSignOn();
+        return;
+      }
       setProblem(err instanceof Error ? err.message : String(err));
       setBusy(false);
     }
@@ -64,10 +106,23 @@ export function SignIn({ error, onSession }: { error?: string | undefined; onSes
               {problem}
             </p>
           )}
+          {status !== undefined && (
+            <p className="muted" role="status">
+              {status}
+            </p>
+          )}
           <button type="submit" className="primary" disabled={busy}>
             {mode === 'in' ? t('signIn') : t('signUp')}
           </button>
         </form>
+        {mode === 'in' && (
+          <div className="stack sso-choice">
+            <p className="muted small divider-text">{t('ssoOr')}</p>
+            <button type="button" disabled={busy} onClick={() => void singleSignOn()}>
+              {t('ssoContinue')}
+            </button>
+          </div>
+        )}
         <button type="button" className="link" onClick={() => setMode(mode === 'in' ? 'up' : 'in')}>
           {mode === 'in' ? t('noAccount') : t('haveAccount')}
         </button>

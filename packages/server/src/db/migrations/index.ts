@@ -20,6 +20,8 @@ import * as invitationSpace from './0016-invitation-space.ts';
 import * as domainVerification from './0017-domain-verification.ts';
 import * as kroUnique from './0018-kro-unique.ts';
 import * as notices from './0028-notices.ts';
+import * as sso from './0032-sso.ts';
+import * as scim from './0033-scim.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -39,4 +41,6 @@ export const migrations: Record<string, Migration> = {
   '0017-domain-verification': domainVerification,
   '0018-kro-unique': kroUnique,
   '0028-notices': notices,
+  '0032-sso': sso,
+  '0033-scim': scim,
 };

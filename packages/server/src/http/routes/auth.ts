@@ -17,7 +17,7 @@ function isSecure(core: Core, req: FastifyRequest): boolean {
 }
 
 /** The web app's session: HttpOnly (scripts cannot read it), SameSite=Strict, Secure on HTTPS. */
-function setSessionCookie(core: Core, req: FastifyRequest, reply: FastifyReply, issued: IssuedSession): void {
+export function setSessionCookie(core: Core, req: FastifyRequest, reply: FastifyReply, issued: IssuedSession): void {
   void reply.setCookie(SESSION_COOKIE, issued.cookieToken, {
     httpOnly: true,
     sameSite: 'strict',

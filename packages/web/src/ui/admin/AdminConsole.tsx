@@ -11,6 +11,7 @@ import { PeopleAdmin } from './PeopleAdmin.tsx';
 import { InvitationsAdmin } from './InvitationsAdmin.tsx';
 import { DomainsAdmin } from './DomainsAdmin.tsx';
 import { PoliciesAdmin } from './PoliciesAdmin.tsx';
+import { SsoAdmin } from './SsoAdmin.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { UsageReport } from './UsageReport.tsx';
 import { RolesAdmin } from './RolesAdmin.tsx';
@@ -23,6 +24,7 @@ const TITLES = {
   invitations: 'adminInvitations',
   domains: 'adminDomains',
   policies: 'adminPolicies',
+  sso: 'adminSso',
   reports: 'adminReports',
   audit: 'adminAudit',
   roles: 'adminRoles',
@@ -59,6 +61,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'invitations' && <InvitationsAdmin />}
             {section === 'domains' && <DomainsAdmin />}
             {section === 'policies' && <PoliciesAdmin />}
+            {section === 'sso' && <SsoAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'audit' && <AuditLog />}
             {section === 'roles' && <RolesAdmin />}

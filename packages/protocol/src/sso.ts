@@ -1,0 +1,113 @@
+/**
+ * Single sign-on per org (issue 18, SPEC ID-6): the org admin names the org's OpenID Connect
+ * provider; people of the org's verified domains then sign in there (authorization code + PKCE)
+ * instead of with a Flint password.
+ * @module
+ */
+import { Type, type Static } from 'typebox';
+import { Email, Timestamp } from './common.ts';
+import { defineMethod } from './method.ts';
+
+export const SsoConfig = Type.Object({
+  protocol: Type.Literal('oidc'),
+  /** The provider's issuer URL; its `/.well-known/openid-configuration` is read from there. */
+  issuer: Type.String(),
+  clientId: Type.String(),
+  /** Whether a client secret is held (it is never sent back). */
+  hasClientSecret: Type.Boolean(),
+  enabled: Type.Boolean(),
+  /** Just-in-time accounts for people of the org's domains the provider vouches for. */
+  jit: Type.Boolean(),
+  /** Password sign-in off for the org's people; its admins keep theirs (break-glass). */
+  requireSso: Type.Boolean(),
+  /** The redirect URI to register at the provider. */
+  redirectUri: Type.String(),
+  updated: Timestamp,
+});
+export type SsoConfig = Static<typeof SsoConfig>;
+
+export const SsoConfigBody = Type.Object(
+  {
+    protocol: Type.Literal('oidc'),
+    issuer: Type.String({ minLength: 8, maxLength: 512 }),
+    clientId: Type.String({ minLength: 1, maxLength: 256 }),
+    /** Omit to keep the one held; `null` to forget it (a public client, PKCE only). */
+    clientSecret: Type.Optional(Type.Union([Type.String({ minLength: 1, maxLength: 512 }), Type.Null()])),
+    enabled: Type.Boolean(),
+    jit: Type.Boolean(),
+    requireSso: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+export type SsoConfigBody = Static<typeof SsoConfigBody>;
+
+export const getConfig = defineMethod({
+  id: 'sso.get',
+  verb: 'GET',
+  path: '/api/admin/sso',
+  summary: 'Admin: the org’s single sign-on provider (404 when none is set).',
+  tag: 'admin',
+  auth: 'admin',
+  response: SsoConfig,
+  status: 200,
+});
+
+export const putConfig = defineMethod({
+  id: 'sso.put',
+  verb: 'PUT',
+  path: '/api/admin/sso',
+  summary: 'Admin: set the org’s OpenID Connect provider (its discovery document is fetched to check it).',
+  tag: 'admin',
+  auth: 'admin',
+  body: SsoConfigBody,
+  response: SsoConfig,
+  status: 200,
+});
+
+export const deleteConfig = defineMethod({
+  id: 'sso.delete',
+  verb: 'DELETE',
+  path: '/api/admin/sso',
+  summary: 'Admin: forget the org’s single sign-on provider (password sign-in again).',
+  tag: 'admin',
+  auth: 'admin',
+  response: null,
+  status: 204,
+});
+
+export const discover = defineMethod({
+  id: 'sso.discover',
+  verb: 'POST',
+  path: '/api/auth/sso/start',
+  summary: 'Sign-in page: for an address whose org signs in through its provider, the provider’s URL to go to (with state, nonce and PKCE).',
+  tag: 'auth',
+  auth: 'none',
+  body: Type.Object({ email: Email }, { additionalProperties: false }),
+  response: Type.Object({ sso: Type.Boolean(), redirectUrl: Type.Optional(Type.String()) }),
+  status: 200,
+});
+
+/** Where the provider sends the browser back; answers with a redirect to the web app. */
+export const callback = defineMethod({
+  id: 'sso.callback',
+  verb: 'GET',
+  path: '/api/auth/sso/callback',
+  summary: 'The provider’s redirect back (authorization code or error); signs in and redirects to the web app.',
+  tag: 'auth',
+  auth: 'none',
+  // The provider adds parameters of its own (iss, session_state…): they are passed on to the check.
+  query: Type.Object(
+    {
+      state: Type.Optional(Type.String({ maxLength: 512 })),
+      code: Type.Optional(Type.String({ maxLength: 2048 })),
+      error: Type.Optional(Type.String({ maxLength: 256 })),
+    },
+    { additionalProperties: true },
+  ),
+  response: null,
+  status: 204,
+});
+
+/** What the web app is told after the callback, in its URL fragment: `#/sso-error/<code>`. */
+export const SSO_ERRORS = ['expired', 'refused', 'outside_domains', 'no_account', 'idp_error'] as const;
+export type SsoErrorCode = (typeof SSO_ERRORS)[number];

@@ -1,0 +1,31 @@
+/**
+ * Single sign-on (issue 18): the admin's provider settings, the sign-in page's start, and the
+ * provider's redirect back.
+ * @module
+ */
+import type { FastifyInstance } from 'fastify';
+import { sso } from '@flint/protocol';
+import type { Core } from '../../core.ts';
+import { deleteSsoConfig, finishSso, getSsoConfig, putSsoConfig, startSso } from '../../identity/sso.ts';
+import { REPLY_SENT, route } from '../route.ts';
+import { setSessionCookie } from './auth.ts';
+
+export function ssoRoutes(app: FastifyInstance, core: Core): void {
+  route(app, core, sso.getConfig, async ({ actor }) => getSsoConfig(core, actor));
+  route(app, core, sso.putConfig, async ({ actor, body }) => putSsoConfig(core, actor, body));
+  route(app, core, sso.deleteConfig, async ({ actor }) => {
+    await deleteSsoConfig(core, actor);
+  });
+  route(app, core, sso.discover, async ({ body }) => startSso(core, body.email));
+  route(app, core, sso.callback, async ({ query, client, req, reply }) => {
+    const outcome = await finishSso(core, query, client);
+    // Back to the web app: signed in (its cookie), or told why not in the fragment, which no server sees.
+    if (outcome.kind === 'session') {
+      setSessionCookie(core, req, reply, outcome.session);
+      await reply.redirect('/', 303);
+    } else {
+      await reply.redirect(`/#/sso-error/${outcome.code}`, 303);
+    }
+    return REPLY_SENT;
+  });
+}

@@ -1,0 +1,143 @@
+/**
+ * The org's single sign-on (issue 18, SPEC ID-6): its OpenID Connect provider (issuer, client id and
+ * secret), whether people sign in there, just-in-time accounts, and "require SSO". The server reads
+ * the provider's discovery document before it saves, and refuses a bad issuer by name.
+ * @module
+ */
+import { useEffect, useState, type FormEvent } from 'react';
+import type { SsoConfig } from '@flint/protocol';
+import { FlintError } from '@flint/sdk';
+import { useI18n } from '../../i18n/index.tsx';
+import { useAppStore } from '../store-context.ts';
+import { removeSsoConfig, saveSsoConfig, ssoConfig } from '../../app/admin-api.ts';
+
+interface Draft {
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  enabled: boolean;
+  jit: boolean;
+  requireSso: boolean;
+}
+
+const EMPTY: Draft = { issuer: '', clientId: '', clientSecret: '', enabled: true, jit: false, requireSso: false };
+
+export function SsoAdmin() {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const { client } = store.session;
+  const [config, setConfig] = useState<SsoConfig | undefined | null>(null);
+  const [draft, setDraft] = useState<Draft>(EMPTY);
+  const [notice, setNotice] = useState<string | undefined>();
+  const [problem, setProblem] = useState<string | undefined>();
+  const [busy, setBusy] = useState(false);
+
+  const adopt = (c: SsoConfig | undefined) => {
+    setConfig(c);
+    setDraft(c === undefined ? EMPTY : { issuer: c.issuer, clientId: c.clientId, clientSecret: '', enabled: c.enabled, jit: c.jit, requireSso: c.requireSso });
+  };
+
+  useEffect(() => {
+    void ssoConfig(client).then(adopt, (e: unknown) => store.fail(e));
+  }, [client, store]);
+
+  if (config === null) return <p role="status">{t('loading')}</p>;
+
+  const save = (e: FormEvent) => {
+    e.preventDefault();
+    setNotice(undefined);
+    setProblem(undefined);
+    setBusy(true);
+    const secret = draft.clientSecret.trim();
+    saveSsoConfig(client, {
+      protocol: 'oidc',
+      issuer: draft.issuer.trim(),
+      clientId: draft.clientId.trim(),
+      // Empty keeps the stored secret (the server never sends it back); a first setting without one is a public client.
+      ...(secret !== '' ? { clientSecret: secret } : config === undefined ? { clientSecret: null } : {}),
+      enabled: draft.enabled,
+      jit: draft.jit,
+      requireSso: draft.requireSso,
+    }).then(
+      (c) => {
+        adopt(c);
+        setNotice(t('ssoSaved'));
+        setBusy(false);
+      },
+      (error: unknown) => {
+        // A refused setting is the admin's to fix (the issuer, the client): say it here, by the form.
+        if (error instanceof FlintError && error.kind === 'refused' && error.status === 400) setProblem([error.message, ...(error.body?.errors.map((d) => d.description) ?? [])].join(' '));
+        else store.fail(error);
+        setBusy(false);
+      },
+    );
+  };
+
+  const remove = () => {
+    setNotice(undefined);
+    setProblem(undefined);
+    removeSsoConfig(client).then(
+      () => {
+        adopt(undefined);
+        setNotice(t('ssoRemoved'));
+      },
+      (error: unknown) => store.fail(error),
+    );
+  };
+
+  const redirectUri = config?.redirectUri ?? `${window.location.origin}/api/auth/sso/callback`;
+
+  return (
+    <form className="stack admin-form" onSubmit={save}>
+      {notice !== undefined && (
+        <p className="notice" role="status">
+          {notice}
+        </p>
+      )}
+      <p>
+        {t('ssoIntro')} <code className="break">{redirectUri}</code>
+      </p>
+      {config === undefined && <p className="muted">{t('ssoNone')}</p>}
+      <label>
+        {t('ssoIssuer')}
+        <input name="issuer" type="url" required maxLength={512} placeholder="https://idp.example.com" value={draft.issuer} onChange={(e) => setDraft({ ...draft, issuer: e.target.value })} spellCheck={false} />
+      </label>
+      <label>
+        {t('ssoClientId')}
+        <input name="clientId" required maxLength={256} value={draft.clientId} onChange={(e) => setDraft({ ...draft, clientId: e.target.value })} spellCheck={false} autoComplete="off" />
+      </label>
+      <label>
+        {config?.hasClientSecret === true ? t('ssoClientSecretKept') : t('ssoClientSecret')}
+        <input name="clientSecret" type="password" maxLength={512} value={draft.clientSecret} onChange={(e) => setDraft({ ...draft, clientSecret: e.target.value })} autoComplete="new-password" />
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={draft.enabled} onChange={(e) => setDraft({ ...draft, enabled: e.target.checked })} />
+        {t('ssoEnabled')}
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={draft.jit} onChange={(e) => setDraft({ ...draft, jit: e.target.checked })} />
+        {t('ssoJit')}
+      </label>
+      <label className="check">
+        <input type="checkbox" checked={draft.requireSso} onChange={(e) => setDraft({ ...draft, requireSso: e.target.checked })} />
+        {t('ssoRequire')}
+      </label>
+      {problem !== undefined && (
+        <p className="error" role="alert">
+          {problem}
+        </p>
+      )}
+      <p className="muted small">{t('ssoKmsNote')}</p>
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          {t('save')}
+        </button>
+        {config !== undefined && (
+          <button type="button" className="danger" onClick={remove}>
+            {t('ssoRemove')}
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}

@@ -233,6 +233,15 @@ export const en = {
   auditFrom: 'From',
   auditChanges: 'Changes',
   auditEmpty: 'No administrative actions yet.',
+  // Sign-up confirmed by e-mail (issue 14)
+  signupCheckEmailTitle: 'Check your e-mail',
+  signupCheckEmail: 'We sent an e-mail to {email}. Follow the link in it to continue.',
+  signupCheckEmailHint: 'If nothing arrives within a few minutes, look in your spam folder, or ask your administrator.',
+  confirmTitle: 'Finish creating your account',
+  confirmIntro: 'Enter the password you chose when you signed up.',
+  confirmSubmit: 'Create my account',
+  confirmWrongPassword: 'This is not the password you chose when signing up.',
+  confirmSignedIn: 'You are signed in as {me}. Sign out to finish creating another account.',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -234,4 +234,13 @@ export const fr: Strings = {
   auditFrom: 'Depuis',
   auditChanges: 'Modifications',
   auditEmpty: 'Aucune action d’administration pour l’instant.',
+  // Sign-up confirmed by e-mail (issue 14)
+  signupCheckEmailTitle: 'Consultez vos e-mails',
+  signupCheckEmail: 'Nous avons envoyé un e-mail à {email}. Suivez le lien qu’il contient pour continuer.',
+  signupCheckEmailHint: 'Si rien n’arrive d’ici quelques minutes, regardez dans vos indésirables ou demandez à votre administrateur.',
+  confirmTitle: 'Terminez la création de votre compte',
+  confirmIntro: 'Saisissez le mot de passe choisi lors de l’inscription.',
+  confirmSubmit: 'Créer mon compte',
+  confirmWrongPassword: 'Ce n’est pas le mot de passe choisi lors de l’inscription.',
+  confirmSignedIn: 'Vous êtes connecté en tant que {me}. Déconnectez-vous pour terminer la création d’un autre compte.',
 };

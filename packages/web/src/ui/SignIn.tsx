@@ -15,19 +15,52 @@ export function SignIn({ error, onSession }: { error?: string | undefined; onSes
   const [displayName, setDisplayName] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(error);
+  // After a sign-up the server mailed (a confirmation link, or "you have an account"): the address.
+  const [mailedTo, setMailedTo] = useState<string | undefined>();
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setBusy(true);
     setProblem(undefined);
     try {
-      const session = mode === 'in' ? await Session.signIn(email, password) : await Session.signUp({ email, password, displayName });
+      const session = mode === 'in' ? await Session.signIn(email, password) : await Session.register({ email, password, displayName });
+      if (session === 'mailed') {
+        setMailedTo(email);
+        setBusy(false);
+        return;
+      }
       await onSession(session);
     } catch (err) {
       setProblem(err instanceof Error ? err.message : String(err));
       setBusy(false);
     }
   };
+
+  if (mailedTo !== undefined) {
+    return (
+      <div className="auth-page">
+        <main className="auth-card" aria-labelledby="auth-title">
+          <div className="brand-lg" aria-hidden="true">
+            <img src="./icon.svg" alt="" width="48" height="48" />
+          </div>
+          <h1 id="auth-title">{t('signupCheckEmailTitle')}</h1>
+          <p role="status">{t('signupCheckEmail', { email: mailedTo })}</p>
+          <p className="muted small">{t('signupCheckEmailHint')}</p>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setMailedTo(undefined);
+              setMode('in');
+            }}
+          >
+            {t('haveAccount')}
+          </button>
+          <LanguagePicker />
+        </main>
+      </div>
+    );
+  }
 
   return (
     <div className="auth-page">

@@ -98,6 +98,29 @@ describe('account privacy and names', () => {
     assert.equal(direct.type, 'direct');
   });
 
+  it('SEC-3: people lookups by e-mail or id, and sign-in, tell nothing about another org’s accounts', async () => {
+    // Fresh addresses: Eve shares no space with them (the earlier test made Ada and Eve share one).
+    await flint.signup({ email: 'ivy@org1.test' });
+    const ivyId = (await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'ivy@org1.test').executeTakeFirstOrThrow()).id;
+    const token = eve.session!.accessToken;
+    for (const base of ['/api/people', '/v1/people']) {
+      const existing = await raw(flint.url, 'GET', `${base}?email=${encodeURIComponent('ivy@org1.test')}`, { token });
+      const missing = await raw(flint.url, 'GET', `${base}?email=${encodeURIComponent('nobody@org1.test')}`, { token });
+      assert.equal(existing.status, 200, existing.text);
+      assert.deepEqual(existing.json, missing.json, base);
+      assert.deepEqual((existing.json as { items: unknown[] }).items, []);
+      const byId = await raw(flint.url, 'GET', `${base}/${ivyId}`, { token });
+      const byMissingId = await raw(flint.url, 'GET', `${base}/${ivyId.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}`, { token });
+      assert.equal(byId.status, 404, base);
+      assert.deepEqual(shape(byId), shape(byMissingId), base);
+    }
+    // Sign-in: a wrong password for an account and any password for no account get one answer.
+    const wrong = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'ivy@org1.test', password: 'not the password' } });
+    const nobody = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'nobody@org1.test', password: 'not the password' } });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(shape(wrong), shape(nobody));
+  });
+
   it('SEC-3: a /v1 call the core refuses with 403 leaves no token row', async () => {
     const bea = await flint.signup({ email: 'bea@org1.test' }); // a member, not an admin
     const count = async () => Number((await flint.server.core.db.selectFrom('access_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlintClient } from '@flint/sdk';
-import { raw, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+import { raw, startFlint, startSmtpServer, TEST_PASSWORD, type TestFlint, type TestSmtpServer } from '@flint/testkit';
 
 /** An answer without its tracking id: what a caller can compare. */
 const shape = (r: { status: number; json: unknown }) => {
@@ -98,6 +98,29 @@ describe('account privacy and names', () => {
     assert.equal(direct.type, 'direct');
   });
 
+  it('SEC-3: people lookups by e-mail or id, and sign-in, tell nothing about another org’s accounts', async () => {
+    // Fresh addresses: Eve shares no space with them (the earlier test made Ada and Eve share one).
+    await flint.signup({ email: 'ivy@org1.test' });
+    const ivyId = (await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'ivy@org1.test').executeTakeFirstOrThrow()).id;
+    const token = eve.session!.accessToken;
+    for (const base of ['/api/people', '/v1/people']) {
+      const existing = await raw(flint.url, 'GET', `${base}?email=${encodeURIComponent('ivy@org1.test')}`, { token });
+      const missing = await raw(flint.url, 'GET', `${base}?email=${encodeURIComponent('nobody@org1.test')}`, { token });
+      assert.equal(existing.status, 200, existing.text);
+      assert.deepEqual(existing.json, missing.json, base);
+      assert.deepEqual((existing.json as { items: unknown[] }).items, []);
+      const byId = await raw(flint.url, 'GET', `${base}/${ivyId}`, { token });
+      const byMissingId = await raw(flint.url, 'GET', `${base}/${ivyId.replace(/.$/, (c) => (c === '0' ? '1' : '0'))}`, { token });
+      assert.equal(byId.status, 404, base);
+      assert.deepEqual(shape(byId), shape(byMissingId), base);
+    }
+    // Sign-in: a wrong password for an account and any password for no account get one answer.
+    const wrong = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'ivy@org1.test', password: 'not the password' } });
+    const nobody = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'nobody@org1.test', password: 'not the password' } });
+    assert.equal(wrong.status, 401);
+    assert.deepEqual(shape(wrong), shape(nobody));
+  });
+
   it('SEC-3: a /v1 call the core refuses with 403 leaves no token row', async () => {
     const bea = await flint.signup({ email: 'bea@org1.test' }); // a member, not an admin
     const count = async () => Number((await flint.server.core.db.selectFrom('access_tokens').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
@@ -109,5 +132,135 @@ describe('account privacy and names', () => {
     const made = await raw(flint.url, 'POST', '/v1/rooms', { token: bea.session!.accessToken, body: { title: 'Bea’s room' } });
     assert.equal(made.status, 200, made.text);
     assert.ok((await count()) > before);
+  });
+});
+
+/** The link's token in a confirmation mail (`#/confirm/<token>`). */
+const confirmToken = (text: string) => /#\/confirm\/([A-Za-z0-9_-]+)/.exec(text)?.[1];
+
+/** Everything a caller can compare, except what differs on every answer (its date and tracking id). */
+const wire = (r: { status: number; headers: Headers; text: string }) => ({
+  status: r.status,
+  body: r.text,
+  headers: [...r.headers.entries()].filter(([k]) => !['date', 'trackingid', 'x-request-id'].includes(k)),
+});
+
+describe('sign-up confirmed by e-mail (FLINT_SIGNUP_CONFIRM=email, the default)', () => {
+  let flint: TestFlint;
+  let smtp: TestSmtpServer;
+  const signup = (email: string, password = TEST_PASSWORD) => raw(flint.url, 'POST', '/api/auth/signup', { body: { email, password, displayName: 'Who Ever' } });
+  const confirm = (token: string, password = TEST_PASSWORD) => raw(flint.url, 'POST', '/api/auth/signup/confirm', { body: { token, password } });
+  const mailTo = (to: string, subject: RegExp) => smtp.waitFor((m) => m.envelopeTo.includes(to) && subject.test(m.subject), 15_000);
+
+  before(async () => {
+    smtp = await startSmtpServer();
+    flint = await startFlint({ env: { FLINT_SIGNUP_CONFIRM: 'email', FLINT_SIGNUP: 'open', FLINT_SMTP_URL: smtp.url } });
+  });
+  after(async () => {
+    await flint.stop();
+    await smtp.close();
+  });
+
+  it('ID-2: on an empty instance the first account is made at once (nothing to leak)', async () => {
+    assert.equal(flint.config.auth.signupConfirmation, 'email');
+    const ada = await flint.signup({ email: 'ada@org1.test' });
+    const me = await ada.people.me();
+    assert.deepEqual(me.roles, ['org_admin']);
+  });
+
+  it('ID-3, issue 14 finding 6: a new and a known address get byte-identical answers, and no session', async () => {
+    const known = await signup('ada@org1.test', 'some other password');
+    const fresh = await signup('bob@org1.test');
+    assert.equal(fresh.status, 202);
+    assert.deepEqual(wire(known), wire(fresh));
+    assert.equal(fresh.headers.get('set-cookie'), null);
+    assert.equal(known.text, fresh.text);
+    // Another org's founder to be: the same answer again.
+    assert.deepEqual(wire(await signup('carl@org3.test')), wire(fresh));
+    // The mailboxes tell the truth: Ada is told she has an account, Bob gets a link.
+    const toAda = await mailTo('ada@org1.test', /Signing up/);
+    assert.match(toAda.text, /already has an account/);
+    assert.match(toAda.text, new RegExp(`sign in at ${flint.url.replace(/[.]/g, '\\.')}/`));
+    assert.equal(confirmToken(toAda.text), undefined);
+    const toBob = await mailTo('bob@org1.test', /Confirm your address/);
+    const token = confirmToken(toBob.text);
+    assert.ok(token, toBob.text);
+    // Nothing is made until the link is followed; the database keeps the token's hash, not the token.
+    assert.equal(await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'bob@org1.test').executeTakeFirst(), undefined);
+    const rows = await flint.server.core.db.selectFrom('signup_confirmations').selectAll().execute();
+    assert.ok(rows.length >= 2);
+    assert.ok(!JSON.stringify(rows).includes(token), 'the token is stored hashed');
+    assert.ok(!flint.logText().includes(token), 'no log line holds the link');
+    // Ada's account is untouched by the attempt (her password is still hers).
+    await flint.client().auth.login({ email: 'ada@org1.test', password: TEST_PASSWORD });
+  });
+
+  it('ID-3: the link and the password chosen at sign-up finish the account (joining by domain), once', async () => {
+    const token = confirmToken((await mailTo('bob@org1.test', /Confirm your address/)).text)!;
+    const wrong = await confirm(token, 'not the password at all');
+    assert.equal(wrong.status, 401);
+    assert.equal(await flint.server.core.db.selectFrom('people').select('id').where('email', '=', 'bob@org1.test').executeTakeFirst(), undefined);
+    const done = await confirm(token);
+    assert.equal(done.status, 200, done.text);
+    assert.match(done.headers.get('set-cookie') ?? '', /flint_session=/);
+    const bob = flint.client();
+    bob.useToken((done.json as { accessToken: string }).accessToken);
+    const me = await bob.people.me();
+    assert.equal(me.displayName, 'Who Ever');
+    const ada = flint.client();
+    await ada.auth.login({ email: 'ada@org1.test', password: TEST_PASSWORD });
+    assert.equal(me.orgId, (await ada.people.me()).orgId, 'Bob joined the org owning his domain');
+    assert.deepEqual(me.roles, []);
+    // The link works once.
+    const again = await confirm(token);
+    assert.equal(again.status, 410);
+    assert.equal((await confirm('fls-0123456789abcdef')).status, 410, 'an unknown link');
+    // Signing up again now mails "you have an account", with the same answer as ever.
+    const later = await signup('bob@org1.test');
+    assert.equal(later.status, 202);
+  });
+
+  it('ID-2: a new domain founds its org on confirmation; links expire; a second link for an address made meanwhile is refused', async () => {
+    const token = confirmToken((await mailTo('carl@org3.test', /Confirm your address/)).text)!;
+    const carl = flint.client();
+    await carl.auth.confirmSignup({ token, password: TEST_PASSWORD });
+    const me = await carl.people.me();
+    assert.deepEqual(me.roles, ['org_admin']);
+    const ada = flint.client();
+    await ada.auth.login({ email: 'ada@org1.test', password: TEST_PASSWORD });
+    assert.notEqual(me.orgId, (await ada.people.me()).orgId, 'Carl founded an org of his own');
+
+    assert.equal((await signup('dan@org4.test')).status, 202);
+    const late = confirmToken((await mailTo('dan@org4.test', /Confirm your address/)).text)!;
+    await flint.server.core.db.updateTable('signup_confirmations').set({ expires_at: Date.now() - 1 }).where('email', '=', 'dan@org4.test').execute();
+    const expired = await confirm(late);
+    assert.equal(expired.status, 410);
+    assert.match(expired.text, /expired/);
+
+    assert.equal((await signup('fay@org5.test')).status, 202);
+    assert.equal((await signup('fay@org5.test')).status, 202);
+    await smtp.waitFor(() => smtp.mails.filter((m) => m.envelopeTo.includes('fay@org5.test')).length === 2, 15_000);
+    const [first, second] = smtp.mails.filter((m) => m.envelopeTo.includes('fay@org5.test')).map((m) => confirmToken(m.text)!);
+    assert.equal((await confirm(second!)).status, 200);
+    assert.equal((await confirm(first!)).status, 409, 'the address has an account by now');
+  });
+
+  it('quick start: without FLINT_SMTP_URL the link goes to the outbox, and the log says a mail was written, never the link', async () => {
+    const quick = await startFlint({ env: { FLINT_SIGNUP_CONFIRM: 'email' } });
+    try {
+      await quick.signup({ email: 'ada@quick.test' });
+      const answer = await raw(quick.url, 'POST', '/api/auth/signup', { body: { email: 'bob@quick.test', password: TEST_PASSWORD, displayName: 'Bob' } });
+      assert.equal(answer.status, 202);
+      const mail = (await quick.outbox()).find((m) => m.to === 'bob@quick.test');
+      const token = confirmToken(mail?.text.replace(/=\r?\n/g, '') ?? '');
+      assert.ok(token);
+      assert.ok(quick.logs.some((l) => l['msg'] === 'mail written to the outbox (FLINT_SMTP_URL is not set)'));
+      assert.ok(!quick.logText().includes(token));
+      const bob = quick.client();
+      await bob.auth.confirmSignup({ token, password: TEST_PASSWORD });
+      assert.equal((await bob.people.me()).emails[0], 'bob@quick.test');
+    } finally {
+      await quick.stop();
+    }
   });
 });

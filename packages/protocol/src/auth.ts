@@ -41,14 +41,45 @@ export const RefreshBody = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * The answer to a sign-up that did not start a session (HTTP 202): a mail went to the address — a
+ * confirmation link if the address is new, "you already have an account" if it is not. Its bytes are
+ * the same in both cases, so the answer tells nothing about the address (issue 14, finding 6).
+ */
+export const SignupMailed = Type.Object({ message: Type.String() });
+export type SignupMailed = Static<typeof SignupMailed>;
+
 export const signup = defineMethod({
   id: 'auth.signup',
   verb: 'POST',
   path: '/api/auth/signup',
-  summary: 'Create an account and sign in. Also sets the web session cookie.',
+  summary:
+    'Create an account. Answers 200 with a session (and sets the web session cookie) for the first account of an empty instance, with an invitation token, or when the server confirms no addresses (FLINT_SIGNUP_CONFIRM=immediate); otherwise 202 {message}: a mail went to the address, whether or not it has an account.',
   tag: 'auth',
   auth: 'none',
   body: SignupBody,
+  response: AuthResult,
+  status: 200,
+});
+
+export const ConfirmSignupBody = Type.Object(
+  {
+    /** The token from the confirmation link (`#/confirm/<token>`). */
+    token: Type.String({ minLength: 10, maxLength: 200 }),
+    /** The password chosen at sign-up, again: the link alone does not sign in. */
+    password: Type.String({ minLength: 1, maxLength: 256 }),
+  },
+  { additionalProperties: false },
+);
+
+export const confirmSignup = defineMethod({
+  id: 'auth.confirmSignup',
+  verb: 'POST',
+  path: '/api/auth/signup/confirm',
+  summary: 'Finish a sign-up with the token of its confirmation e-mail and the password chosen at sign-up: creates the account and signs in (sets the web session cookie). A token works once and expires.',
+  tag: 'auth',
+  auth: 'none',
+  body: ConfirmSignupBody,
   response: AuthResult,
   status: 200,
 });

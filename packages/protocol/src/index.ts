@@ -12,7 +12,7 @@ export * as people from './people.ts';
 export * as sessions from './sessions.ts';
 export * as invitations from './invitations.ts';
 export * as organizations from './organizations.ts';
-export type { AuthResult } from './auth.ts';
+export type { AuthResult, SignupMailed } from './auth.ts';
 export type { Person } from './people.ts';
 export type { Session } from './sessions.ts';
 export type { Invitation, InvitationPreview } from './invitations.ts';

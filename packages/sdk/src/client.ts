@@ -66,15 +66,27 @@ export class FlintClient {
   }
 
   readonly auth = {
-    signup: async (body: MethodBody<typeof auth.signup>) => {
+    /**
+     * Sign-up as the server answers it: a session (`signedIn`), or `mailed` (HTTP 202) — a mail went
+     * to the address, a confirmation link if it is new, "you have an account" if not; the answer is
+     * the same for both. Finish a mailed sign-up with `confirmSignup`.
+     */
+    register: async (body: MethodBody<typeof auth.signup>): Promise<{ signedIn: AuthResult } | { mailed: string }> => {
       const result = await this.transport.call(auth.signup, { body });
-      // 202: the address has an account, whose owner the server mailed; no session was started.
       if (typeof (result as Partial<AuthResult>).accessToken !== 'string') {
         const message = (result as { message?: unknown }).message;
-        throw FlintError.refused(202, typeof message === 'string' ? message : 'Check your e-mail to continue.', { code: 'signup_closed' });
+        return { mailed: typeof message === 'string' ? message : 'Check your e-mail to continue.' };
       }
-      return this.adopt(result);
+      return { signedIn: this.adopt(result) };
     },
+    /** `register` for callers that need a session now: a mailed answer (202) is thrown as refused. */
+    signup: async (body: MethodBody<typeof auth.signup>) => {
+      const outcome = await this.auth.register(body);
+      if ('mailed' in outcome) throw FlintError.refused(202, outcome.mailed, { code: 'signup_closed' });
+      return outcome.signedIn;
+    },
+    /** Finishes a mailed sign-up: the token of its link and the password chosen at sign-up. */
+    confirmSignup: async (body: MethodBody<typeof auth.confirmSignup>) => this.adopt(await this.transport.call(auth.confirmSignup, { body })),
     login: async (body: MethodBody<typeof auth.login>) => this.adopt(await this.transport.call(auth.login, { body })),
     /** Trades the refresh token for a new pair; the old refresh token is then spent. */
     refresh: async (refreshToken = this.session?.refreshToken) => {

@@ -207,6 +207,18 @@ export class Session {
     return this.api.auth.signup(input);
   }
 
+  /** Sign-up that may end in "check your e-mail" (the server's default): see `api.auth.register`. */
+  async register(input: MethodBody<typeof authMethods.signup>): Promise<{ signedIn: AuthResult } | { mailed: string }> {
+    this.forget();
+    return this.api.auth.register(input);
+  }
+
+  /** Finishes a mailed sign-up (the link's token, the password chosen at sign-up) and signs in. */
+  async confirmSignUp(input: MethodBody<typeof authMethods.confirmSignup>): Promise<AuthResult> {
+    this.forget();
+    return this.api.auth.confirmSignup(input);
+  }
+
   /** Signs out at the core (the sign-in's tokens die) and closes the session. */
   async signOut(): Promise<void> {
     try {

@@ -88,7 +88,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     engine: opened.engine,
     log,
     blobs: config.s3 !== undefined ? new S3BlobStore(config.s3) : new LocalBlobStore(config.blobsDir),
-    mailer: createMailer(config.mail),
+    mailer: createMailer(config.mail, (file) => log.info({ file, outboxDir: config.mail.outboxDir }, 'mail written to the outbox (FLINT_SMTP_URL is not set)')),
     limiter,
     metrics,
     passwords: createPasswordHasher(config.argon2),

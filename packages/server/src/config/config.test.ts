@@ -136,6 +136,19 @@ describe('config', () => {
     );
   });
 
+  it('ID-3: sign-up is confirmed by e-mail unless FLINT_SIGNUP_CONFIRM=immediate; the link lives FLINT_SIGNUP_CONFIRM_TTL seconds', () => {
+    const defaults = loadConfig({});
+    assert.equal(defaults.auth.signupConfirmation, 'email');
+    assert.equal(defaults.auth.signupConfirmationTtlSec, 86400);
+    const immediate = loadConfig(readEnv({ FLINT_SIGNUP_CONFIRM: 'immediate', FLINT_SIGNUP_CONFIRM_TTL: '600' }));
+    assert.equal(immediate.auth.signupConfirmation, 'immediate');
+    assert.equal(immediate.auth.signupConfirmationTtlSec, 600);
+    assert.throws(
+      () => loadConfig({ FLINT_SIGNUP_CONFIRM: 'later', FLINT_SIGNUP_CONFIRM_TTL: '5' }),
+      (e: unknown) => e instanceof ConfigError && JSON.stringify(e.problems.map((p) => p.split(':')[0]).sort()) === JSON.stringify(['FLINT_SIGNUP_CONFIRM', 'FLINT_SIGNUP_CONFIRM_TTL']),
+    );
+  });
+
   it('ID-2: reads the DNS servers for domain verification, and names a bad one', () => {
     assert.equal(loadConfig({}).dnsServers, undefined, 'the system’s resolvers by default');
     assert.deepEqual(loadConfig({ FLINT_DNS_SERVERS: '127.0.0.1:5353, [::1]:53,10.0.0.2' }).dnsServers, ['127.0.0.1:5353', '[::1]:53', '10.0.0.2']);

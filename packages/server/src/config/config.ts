@@ -9,6 +9,12 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve, sep } from 'node:path';
 
 export type SignupMode = 'domains' | 'invitation' | 'open';
+/**
+ * How a sign-up for a new address finishes: `email`, by following a link mailed to the address (so
+ * the answer is the same whether or not the address has an account); `immediate`, at once (the
+ * answer then tells a new address from a known one: for tests and closed, trusted installs).
+ */
+export type SignupConfirmation = 'email' | 'immediate';
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 import type { DatabaseConfig } from '@flint/db';
@@ -46,6 +52,10 @@ export interface FlintConfig {
     /** Default idle timeout of web (cookie) sessions; an org policy may shorten it. */
     webSessionIdleMinutes: number;
     signup: SignupMode;
+    /** FLINT_SIGNUP_CONFIRM: see SignupConfirmation. The first account of an empty instance is always immediate. */
+    signupConfirmation: SignupConfirmation;
+    /** How long a sign-up confirmation link works. */
+    signupConfirmationTtlSec: number;
     invitationTtlSec: number;
     /** How long a verified bearer token is remembered (identity/auth-cache.ts); 0 = never. */
     cacheMs: number;
@@ -116,6 +126,8 @@ export const ENV_VARS = [
   'FLINT_WEB_SESSION_IDLE_MINUTES',
   'FLINT_SIGNUP',
   'FLINT_SSO_ALLOW_LOOPBACK_HTTP',
+  'FLINT_SIGNUP_CONFIRM',
+  'FLINT_SIGNUP_CONFIRM_TTL',
   'FLINT_INVITATION_TTL',
   'FLINT_SMTP_URL',
   'FLINT_MAIL_FROM',
@@ -288,6 +300,8 @@ export function loadConfig(
 
   const signup = (env.FLINT_SIGNUP ?? 'domains') as SignupMode;
   if (!['domains', 'invitation', 'open'].includes(signup)) problems.push('FLINT_SIGNUP: must be domains, invitation or open');
+  const signupConfirmation = (env.FLINT_SIGNUP_CONFIRM ?? 'email') as SignupConfirmation;
+  if (!['email', 'immediate'].includes(signupConfirmation)) problems.push('FLINT_SIGNUP_CONFIRM: must be email or immediate');
 
   const smtpUrl = env.FLINT_SMTP_URL;
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) problems.push('FLINT_SMTP_URL: must start with smtp:// or smtps://');
@@ -356,6 +370,8 @@ export function loadConfig(
       refreshTokenTtlSec: int('FLINT_REFRESH_TOKEN_TTL', env.FLINT_REFRESH_TOKEN_TTL, 86400 * 60, 60, 86400 * 365),
       webSessionIdleMinutes: int('FLINT_WEB_SESSION_IDLE_MINUTES', env.FLINT_WEB_SESSION_IDLE_MINUTES, 60 * 24 * 14, 1, 60 * 24 * 365),
       signup,
+      signupConfirmation,
+      signupConfirmationTtlSec: int('FLINT_SIGNUP_CONFIRM_TTL', env.FLINT_SIGNUP_CONFIRM_TTL, 86400, 60, 86400 * 14),
       invitationTtlSec: int('FLINT_INVITATION_TTL', env.FLINT_INVITATION_TTL, 86400 * 14, 60, 86400 * 365),
       cacheMs: int('FLINT_AUTH_CACHE_MS', env.FLINT_AUTH_CACHE_MS, 5000, 0, 60_000),
       ssoAllowLoopbackHttp: bool('FLINT_SSO_ALLOW_LOOPBACK_HTTP', env.FLINT_SSO_ALLOW_LOOPBACK_HTTP),

@@ -140,6 +140,7 @@ export interface Database extends MessagingTables {
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;
   invitations: InvitationsTable;
+  signup_confirmations: SignupConfirmationsTable;
   admin_audit: AdminAuditTable;
   notices: NoticesTable;
 }
@@ -189,6 +190,19 @@ export type OrgRow = Selectable<OrgsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type OrgSsoRow = Selectable<OrgSsoTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+
+/** A sign-up waiting for its address to be confirmed (issue 14): the token's SHA-256, never the token. */
+export interface SignupConfirmationsTable {
+  id: string;
+  token_hash: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+export type SignupConfirmationRow = Selectable<SignupConfirmationsTable>;
 
 export interface SpacesTable {
   id: string;

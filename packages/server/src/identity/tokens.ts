@@ -12,6 +12,7 @@ export const TOKEN_PREFIX = {
   cookie: 'flc',
   bot: 'flb',
   invitation: 'fli',
+  signup: 'fls',
   kms: 'flk',
 } as const;
 

@@ -18,7 +18,11 @@ export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
 
-export function createMailer(config: { smtpUrl: string | undefined; from: string; outboxDir: string }): Mailer {
+/**
+ * `log`, if given, hears that an outbox mail was written (its file name only: a mail may carry a
+ * one-time link, which must never reach a log).
+ */
+export function createMailer(config: { smtpUrl: string | undefined; from: string; outboxDir: string }, log?: (file: string) => void): Mailer {
   if (config.smtpUrl !== undefined) {
     const transport = nodemailer.createTransport(config.smtpUrl);
     return {
@@ -35,6 +39,7 @@ export function createMailer(config: { smtpUrl: string | undefined; from: string
       await mkdir(config.outboxDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
       await writeFile(join(config.outboxDir, name), info.message as Buffer);
+      log?.(name);
     },
   };
 }

@@ -13,6 +13,8 @@ export type Route =
   | { view: 'settings' }
   /** The link of an invitation e-mail (SPEC ID-3): the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'invitation'; token: string }
+  /** The link of a sign-up confirmation e-mail (issue 14): finishes the account; the token stays in the fragment too. */
+  | { view: 'confirm'; token: string }
   /** The admin console (org admins; the server enforces it). */
   | { view: 'admin'; section: AdminSection }
   | { view: 'flagged' }
@@ -34,6 +36,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'search') return { view: 'search', query: parts.slice(1).join('/') };
   if (parts[0] === 'settings') return { view: 'settings' };
   if (parts[0] === 'invitation' && parts[1]) return { view: 'invitation', token: parts[1] };
+  if (parts[0] === 'confirm' && parts[1]) return { view: 'confirm', token: parts[1] };
   if (parts[0] === 'admin') {
     const section = ADMIN_SECTIONS.find((s) => s === parts[1]) ?? 'people';
     return { view: 'admin', section };
@@ -53,6 +56,8 @@ export function href(route: Route): string {
       return '#/settings';
     case 'invitation':
       return `#/invitation/${encodeURIComponent(route.token)}`;
+    case 'confirm':
+      return `#/confirm/${encodeURIComponent(route.token)}`;
     case 'admin':
       return `#/admin/${route.section}`;
     case 'flagged':

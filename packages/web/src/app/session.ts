@@ -155,6 +155,30 @@ export class Session {
   }
 
   /**
+   * Sign-up as the server answers it: a signed-in session, or `mailed` — a mail went to the address
+   * (a confirmation link, or "you have an account"), and nothing says which.
+   */
+  static async register(input: { email: string; password: string; displayName: string }): Promise<Session | 'mailed'> {
+    const sdk = newSession({ password: input.password });
+    const outcome = await sdk.register(input);
+    if ('mailed' in outcome) return 'mailed';
+    const session = new Session(sdk);
+    session.adoptToken(outcome.signedIn.expiresIn);
+    announceAuth('signed-in');
+    return session;
+  }
+
+  /** Finishes a mailed sign-up (`#/confirm/<token>`) with the password chosen at sign-up, and signs in. */
+  static async confirmSignUp(token: string, password: string): Promise<Session> {
+    const sdk = newSession({ password });
+    const result = await sdk.confirmSignUp({ token, password });
+    const session = new Session(sdk);
+    session.adoptToken(result.expiresIn);
+    announceAuth('signed-in');
+    return session;
+  }
+
+  /**
    * Connects the event stream and signs this tab into the KMS (ECDHE through the relay). One
    * stream per tab carries both the app's events and this device's KMS replies; it rides on the
    * cookie (no token in `hello`), so it never needs the hourly access token.

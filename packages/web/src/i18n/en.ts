@@ -345,6 +345,15 @@ export const en = {
   ssoRemoved: 'Single sign-on removed: people sign in with passwords again.',
   ssoNone: 'No provider is set: people sign in with passwords.',
   ssoKmsNote: 'Encryption keys: a person signed in through single sign-on has no Flint password to unlock their keys in a new browser. Their first browser is trusted on first use; a later one must be approved from a browser or app they already use (not yet possible in the web app).',
+  // Sign-up confirmed by e-mail (issue 14)
+  signupCheckEmailTitle: 'Check your e-mail',
+  signupCheckEmail: 'We sent an e-mail to {email}. Follow the link in it to continue.',
+  signupCheckEmailHint: 'If nothing arrives within a few minutes, look in your spam folder, or ask your administrator.',
+  confirmTitle: 'Finish creating your account',
+  confirmIntro: 'Enter the password you chose when you signed up.',
+  confirmSubmit: 'Create my account',
+  confirmWrongPassword: 'This is not the password you chose when signing up.',
+  confirmSignedIn: 'You are signed in as {me}. Sign out to finish creating another account.',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -346,4 +346,13 @@ export const fr: Strings = {
   ssoRemoved: 'Authentification unique retirée : les personnes se connectent de nouveau par mot de passe.',
   ssoNone: 'Aucun fournisseur : les personnes se connectent par mot de passe.',
   ssoKmsNote: 'Clés de chiffrement : une personne connectée par authentification unique n’a pas de mot de passe Flint pour déverrouiller ses clés dans un nouveau navigateur. Son premier navigateur est accepté à la première utilisation ; un suivant doit être approuvé depuis un navigateur ou une application qu’elle utilise déjà (pas encore possible dans l’application web).',
+  // Sign-up confirmed by e-mail (issue 14)
+  signupCheckEmailTitle: 'Consultez vos e-mails',
+  signupCheckEmail: 'Nous avons envoyé un e-mail à {email}. Suivez le lien qu’il contient pour continuer.',
+  signupCheckEmailHint: 'Si rien n’arrive d’ici quelques minutes, regardez dans vos indésirables ou demandez à votre administrateur.',
+  confirmTitle: 'Terminez la création de votre compte',
+  confirmIntro: 'Saisissez le mot de passe choisi lors de l’inscription.',
+  confirmSubmit: 'Créer mon compte',
+  confirmWrongPassword: 'Ce n’est pas le mot de passe choisi lors de l’inscription.',
+  confirmSignedIn: 'Vous êtes connecté en tant que {me}. Déconnectez-vous pour terminer la création d’un autre compte.',
 };

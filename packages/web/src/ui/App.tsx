@@ -16,6 +16,7 @@ import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
+const ConfirmSignupPage = lazy(() => import('./ConfirmSignupPage.tsx'));
 const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 import { TopBar } from './TopBar.tsx';
@@ -110,6 +111,13 @@ function AuthGate() {
         </Suspense>
       );
     }
+    if (route.view === 'confirm') {
+      return (
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>
+          <ConfirmSignupPage token={route.token} onSession={(s) => start(s)} />
+        </Suspense>
+      );
+    }
     return <SignIn error={state.error} ssoError={route.view === 'sso-error' ? route.code : undefined} onSession={(s) => start(s)} />;
   }
   const signOut = async () => {
@@ -167,6 +175,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}
           {route.view === 'invitation' && <InvitationPage token={route.token} signedInAs={store.session.me.emails[0] ?? ''} />}
+          {route.view === 'confirm' && <ConfirmSignupPage token={route.token} signedInAs={store.session.me.emails[0] ?? ''} />}
           {route.view === 'admin' && <AdminConsole section={route.section} />}
           {route.view === 'flagged' && <FlaggedView />}
         </Suspense>

@@ -29,6 +29,8 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(error ?? ssoProblem);
   const [status, setStatus] = useState<string | undefined>();
+  // After a sign-up the server mailed (a confirmation link, or "you have an account"): the address.
+  const [mailedTo, setMailedTo] = useState<string | undefined>();
 
   /** Enter the address, go to the org's identity provider (which sends the browser back signed in). */
   const singleSignOn = async () => {
@@ -57,7 +59,12 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
     setBusy(true);
     setProblem(undefined);
     try {
-      const session = mode === 'in' ? await Session.signIn(email, password) : await Session.signUp({ email, password, displayName });
+      const session = mode === 'in' ? await Session.signIn(email, password) : await Session.register({ email, password, displayName });
+      if (session === 'mailed') {
+        setMailedTo(email);
+        setBusy(false);
+        return;
+      }
       if (ssoError !== undefined) go({ view: 'home' });
       await onSession(session);
     } catch (err) {
@@ -70,6 +77,32 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
       setBusy(false);
     }
   };
+
+  if (mailedTo !== undefined) {
+    return (
+      <div className="auth-page">
+        <main className="auth-card" aria-labelledby="auth-title">
+          <div className="brand-lg" aria-hidden="true">
+            <img src="./icon.svg" alt="" width="48" height="48" />
+          </div>
+          <h1 id="auth-title">{t('signupCheckEmailTitle')}</h1>
+          <p role="status">{t('signupCheckEmail', { email: mailedTo })}</p>
+          <p className="muted small">{t('signupCheckEmailHint')}</p>
+          <button
+            type="button"
+            className="link"
+            onClick={() => {
+              setMailedTo(undefined);
+              setMode('in');
+            }}
+          >
+            {t('haveAccount')}
+          </button>
+          <LanguagePicker />
+        </main>
+      </div>
+    );
+  }
 
   return (
     <div className="auth-page">

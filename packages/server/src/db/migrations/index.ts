@@ -22,6 +22,7 @@ import * as kroUnique from './0018-kro-unique.ts';
 import * as notices from './0028-notices.ts';
 import * as sso from './0032-sso.ts';
 import * as scim from './0033-scim.ts';
+import * as signupConfirmations from './0019-signup-confirmations.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -43,4 +44,5 @@ export const migrations: Record<string, Migration> = {
   '0028-notices': notices,
   '0032-sso': sso,
   '0033-scim': scim,
+  '0019-signup-confirmations': signupConfirmations,
 };

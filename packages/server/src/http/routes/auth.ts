@@ -3,13 +3,14 @@
  * @module
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { auth } from '@flint/protocol';
+import { auth, type SignupMailed } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { login, signup } from '../../identity/accounts.ts';
+import { confirmSignup, login, signup } from '../../identity/accounts.ts';
 import { authenticateBearer, exchangeForKmsToken, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
 export const SESSION_COOKIE = 'flint_session';
+/** One answer for a new address and for one that has an account (issue 14): same status, same bytes. */
 const SIGNUP_MAILED = 'We sent an e-mail to this address: follow it to continue.';
 
 function isSecure(core: Core, req: FastifyRequest): boolean {
@@ -38,12 +39,19 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, auth.signup, async ({ body, client, req, reply }) => {
     const outcome = await signup(core, body, client);
     if (outcome.kind === 'mailed') {
-      // The address has an account: its owner was mailed; the caller learns only that.
-      await reply.code(202).send({ message: SIGNUP_MAILED });
+      // A confirmation link, or "this address has an account": the caller learns only that mail went.
+      const answer: SignupMailed = { message: SIGNUP_MAILED };
+      await reply.code(202).send(answer);
       return REPLY_SENT;
     }
     setSessionCookie(core, req, reply, outcome.session);
     return withoutCookie(outcome.session);
+  });
+
+  route(app, core, auth.confirmSignup, async ({ body, client, req, reply }) => {
+    const issued = await confirmSignup(core, body, client);
+    setSessionCookie(core, req, reply, issued);
+    return withoutCookie(issued);
   });
 
   route(app, core, auth.login, async ({ body, client, req, reply }) => {

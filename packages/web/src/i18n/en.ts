@@ -233,6 +233,23 @@ export const en = {
   auditFrom: 'From',
   auditChanges: 'Changes',
   auditEmpty: 'No administrative actions yet.',
+  // Issue 16 (i16a): reactions, the emoji picker, :shortcode: completion, code blocks, a caption before a file is sent.
+  react: 'Add a reaction',
+  reactions: 'Reactions',
+  reactedWith: { one: '{names} reacted with {emoji}', other: '{names} reacted with {emoji}' },
+  chooseEmoji: 'Choose an emoji',
+  insertEmoji: 'Insert an emoji',
+  searchEmoji: 'Search emoji',
+  emojiList: 'Emoji',
+  emojiNone: 'No emoji matches.',
+  emojiLoading: 'Loading emoji…',
+  emojiFrequent: 'Frequently used',
+  emojiSuggestions: 'Emoji suggestions',
+  captionPlaceholder: 'Add a caption (optional)',
+  captionLabel: 'Caption for the files to send to {space}',
+  stagedFiles: 'Files to send',
+  unstageFile: 'Remove {name}',
+  code: 'Code',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -31,6 +31,9 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const [showJump, setShowJump] = useState<'unread' | 'latest' | undefined>();
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | undefined>();
+  // Files chosen, pasted or dropped, waiting in the composer for a caption and Send (per space).
+  const [staged, setStaged] = useState<File[]>([]);
+  useEffect(() => setStaged([]), [roomId]);
   const previous = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
 
   const known = room !== undefined;
@@ -147,7 +150,8 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     e.preventDefault();
     setDragging(false);
     const dropped = [...e.dataTransfer.files];
-    if (dropped.length > 0) void shareFiles(store, roomId, dropped, setProgress).catch((err: unknown) => store.fail(err));
+    // Staged in the composer, to be sent with a caption (or none) by Send.
+    if (dropped.length > 0) setStaged((before) => [...before, ...dropped]);
   };
 
   if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
@@ -273,7 +277,17 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             </label>
           </div>
         )}
-        <Composer room={room} title={title} onFiles={(f) => void shareFiles(store, roomId, f, setProgress).catch((err: unknown) => store.fail(err))} />
+        <Composer
+          room={room}
+          title={title}
+          staged={staged}
+          onFiles={(f) => setStaged((before) => [...before, ...f])}
+          onUnstage={(i) => setStaged((before) => before.filter((_, j) => j !== i))}
+          onSendFiles={async (files, caption) => {
+            setStaged([]);
+            await shareFiles(store, roomId, files, setProgress, caption);
+          }}
+        />
         {dragging && (
           <div className="drop-overlay" aria-hidden="true">
             {t('dropFiles')}

@@ -241,6 +241,8 @@ export class Store {
         const live = (this.reactions.get(id) ?? []).filter((r) => !list.some((x) => x.id === r.id));
         this.reactions.set(id, [...list, ...live]);
       }
+      // Who reacted is named in the tooltip: people who have since left may be unknown here.
+      void this.ensurePeople(listed.map((r) => r.personId)).catch(() => undefined);
       this.changed();
     }, (error: unknown) => this.fail(error));
   }
@@ -523,6 +525,7 @@ export class Store {
       case 'reaction.created': {
         const reaction = await sdk.reactions.open(event.data as Reaction);
         this.addReaction(reaction);
+        void this.ensurePeople([reaction.personId]).catch(() => undefined);
         break;
       }
       case 'reaction.deleted': {

@@ -249,7 +249,6 @@ export const en = {
   captionLabel: 'Caption for the files to send to {space}',
   stagedFiles: 'Files to send',
   unstageFile: 'Remove {name}',
-  code: 'Code',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -250,5 +250,4 @@ export const fr: Strings = {
   captionLabel: 'Légende des fichiers à envoyer dans {space}',
   stagedFiles: 'Fichiers à envoyer',
   unstageFile: 'Retirer {name}',
-  code: 'Code',
 };

@@ -64,7 +64,8 @@ function CodeBlock({ code, language, plain }: { code: string; language: string |
     };
   }, [code, language]);
   return (
-    <pre className="code-block" data-language={language}>
+    // Focusable: a line wider than the message scrolls sideways, and the keyboard must be able to scroll it too.
+    <pre className="code-block" data-language={language} tabIndex={0}>
       {highlighted !== undefined ? <code className={`hljs${language !== undefined ? ` language-${language}` : ''}`}>{highlighted}</code> : plain}
     </pre>
   );

@@ -76,6 +76,12 @@ export function EmojiPicker({ title, onPick, onClose }: { title: string; onPick:
       PageUp: () => move(-COLUMNS * 5),
       Enter: () => current !== undefined && onPick(current.emoji),
     };
+    // Escape closes at once (in a search box the browser would first spend it on clearing the text).
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onClose();
+      return;
+    }
     const action = keys[e.key];
     // Left and right move the caret in the box while there is text to move through.
     if (action === undefined || ((e.key === 'ArrowLeft' || e.key === 'ArrowRight') && query !== '' && flat.length === 0)) return;

@@ -23,6 +23,8 @@ export interface Emoji {
   emoji: string;
   /** The CLDR name in the interface's language ("thumbs up", "pouce vers le haut"). */
   label: string;
+  /** The name's words, folded (lower case, no accents). */
+  labelWords: string[];
   /** Lower-case words to search by: the name's words, the keywords and the shortcodes. */
   words: string[];
   shortcodes: string[];
@@ -50,10 +52,12 @@ export function buildIndex(data: readonly CompactEmoji[], shortcodes: Shortcodes
     if (e.group === undefined || e.group === COMPONENTS) continue;
     const codes = shortcodes[e.hexcode];
     const list = codes === undefined ? [] : Array.isArray(codes) ? codes : [codes];
+    const labelWords = fold(e.label).split(/[\s:,’']+/).filter((w) => w !== '');
     const emoji: Emoji = {
       emoji: e.unicode,
       label: e.label,
-      words: [...new Set([...fold(e.label).split(/[\s:,’']+/), ...(e.tags ?? []).map(fold), ...list])].filter((w) => w !== ''),
+      labelWords,
+      words: [...new Set([...labelWords, ...(e.tags ?? []).map(fold), ...list])].filter((w) => w !== ''),
       shortcodes: list,
       group: e.group,
       order: e.order ?? 0,
@@ -66,7 +70,9 @@ export function buildIndex(data: readonly CompactEmoji[], shortcodes: Shortcodes
 }
 
 /**
- * Emoji matching a query, best first: a shortcode or word starting with it, then one containing it.
+ * Emoji matching a query, best first: a shortcode or the name itself, then a word of the name
+ * starting with it, a shortcode, a keyword, and last a word containing it (every word of the query
+ * must match).
  * An empty query matches nothing (the picker then shows everything by group).
  */
 export function searchEmoji(index: EmojiIndex, query: string, max = 60): Emoji[] {
@@ -78,7 +84,9 @@ export function searchEmoji(index: EmojiIndex, query: string, max = 60): Emoji[]
     let score = 0;
     for (const term of terms) {
       let best = 0;
-      if (e.shortcodes.includes(term)) best = 4;
+      if (e.shortcodes.includes(term) || (terms.length === 1 && e.labelWords.join(' ') === term)) best = 6;
+      else if (e.labelWords.includes(term)) best = 5;
+      else if (e.labelWords.some((w) => w.startsWith(term))) best = 4;
       else if (e.shortcodes.some((c) => c.startsWith(term))) best = 3;
       else if (e.words.some((w) => w.startsWith(term))) best = 2;
       else if (e.words.some((w) => w.includes(term))) best = 1;

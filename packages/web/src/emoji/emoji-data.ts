@@ -134,7 +134,7 @@ export function loadEmoji(lang: string): Promise<EmojiIndex> {
         key === 'fr' ? import('emojibase-data/fr/compact.json') : import('emojibase-data/en/compact.json'),
         import('emojibase-data/en/shortcodes/github.json'),
       ]);
-      return buildIndex(data.default as CompactEmoji[], codes.default as Shortcodes);
+      return buildIndex(data.default, codes.default);
     })();
     loading.catch(() => cache.delete(key));
     cache.set(key, loading);

@@ -21,6 +21,7 @@ import { memo, useEffect, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
+import type { highlightCode } from './code-highlight.tsx';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
@@ -39,7 +40,7 @@ function urlTransform(url: string): string {
   return safeHref(url) ?? '';
 }
 
-type Highlighter = typeof import('./code-highlight.tsx');
+type Highlighter = { highlightCode: typeof highlightCode };
 let highlighter: Promise<Highlighter> | undefined;
 
 /** The text of a hast element (the code inside a `<pre>`). */

@@ -29,8 +29,9 @@ export function highlightCode(code: string, language: string | undefined): React
     tree = lowlight.highlight(language, code);
   } else {
     tree = lowlight.highlightAuto(code);
-    const relevance = (tree.data as { relevance?: number } | undefined)?.relevance ?? 0;
+    const relevance = tree.data?.relevance ?? 0;
     if (relevance < MIN_RELEVANCE) return undefined;
   }
-  return toJsxRuntime(tree, { Fragment, jsx, jsxs });
+  const elements = toJsxRuntime(tree, { Fragment, jsx, jsxs }) as ReactNode;
+  return elements;
 }

@@ -63,6 +63,8 @@ const MATRIX: Record<string, Cell> = {
   'DELETE /api/messages/:id (the moderator’s)': { method: 'DELETE', path: (f) => `/api/messages/${f.modMessageId}`, expect: members(204, 403) },
   'DELETE /api/messages/:id (the member’s)': { method: 'DELETE', path: (f) => `/api/messages/${f.memberMessageId}`, expect: members(204, 204, 403) },
   'POST /api/flags': { method: 'POST', path: () => '/api/flags', body: (f) => ({ messageId: f.modMessageId }), expect: members(200, 200) },
+  'POST /api/reactions': { method: 'POST', path: () => '/api/reactions', body: (f) => ({ messageId: f.modMessageId, emoji: c('👍'), encryptionKeyUrl: 'kms://kms.example/keys/1' }), expect: members(200, 200) },
+  'GET /api/reactions': { method: 'GET', path: (f) => `/api/reactions?roomId=${f.roomId}&messageId=${f.modMessageId},${f.memberMessageId}`, expect: members(200, 200) },
   'GET /api/rooms?teamId': { method: 'GET', path: (f) => `/api/rooms?teamId=${f.teamId}`, expect: members(200, 200) },
   'GET /api/rooms/:id (team space, not joined)': { method: 'GET', path: (f) => `/api/rooms/${f.teamRoomId}`, expect: members(200, 200) },
   'POST /api/memberships (join a team space)': { method: 'POST', path: () => '/api/memberships', body: (f, ids) => ({ roomId: f.teamRoomId, personId: ids['self'] }), expect: members(409, 200) },

@@ -128,7 +128,7 @@ describe('web app, more (Chromium)', () => {
     await tab2.getByText('This is the beginning of the space.').waitFor(WAIT);
     await tab2.getByText('old 1', { exact: true }).waitFor(WAIT);
 
-    // A file dropped on the conversation is shared, with its upload progress shown meanwhile.
+    // A file dropped on the conversation is shared on Send, with its upload progress shown meanwhile.
     await tab2.evaluate(() => {
       const seen: string[] = [];
       (window as unknown as { progressSeen: string[] }).progressSeen = seen;
@@ -140,6 +140,9 @@ describe('web app, more (Chromium)', () => {
       data.items.add(new File(['dropped notes '.repeat(20_000)], 'notes.txt', { type: 'text/plain' }));
       document.querySelector('.timeline')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
     });
+    // A dropped file waits in the composer for a caption (none here) until Send.
+    await tab2.getByRole('list', { name: 'Files to send' }).getByText('notes.txt').waitFor(WAIT);
+    await tab2.locator('.composer', { has: tab2.getByRole('list', { name: 'Files to send' }) }).getByRole('button', { name: 'Send' }).click();
     await tab2.locator('.file-meta').getByRole('button', { name: 'Download notes.txt' }).waitFor(WAIT);
     const progress = await tab2.evaluate(() => (window as unknown as { progressSeen: string[] }).progressSeen);
     assert.ok(progress.some((p) => /^Uploading notes\.txt: \d+%/.test(p)), `upload progress shown (${progress.join(' | ')})`);

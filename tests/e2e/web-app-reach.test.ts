@@ -186,8 +186,11 @@ describe('web app, what a Slack or Webex user reaches for first (Chromium)', () 
       data.items.add(new File([new Uint8Array(bytes)], 'pasted.png', { type: 'image/png' }));
       el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     }, png);
+    // Pasted, it waits in the composer for a caption until Send (Enter in the box).
+    await bob.getByRole('list', { name: 'Files to send' }).getByText('pasted.png').waitFor(WAIT);
+    await bob.getByRole('combobox', { name: 'Caption for the files to send to Operations' }).press('Enter');
     await bob.locator('.timeline .file-card', { hasText: 'pasted.png' }).getByRole('img', { name: 'Preview of pasted.png' }).waitFor(WAIT);
-    assert.equal(await box.inputValue(), '', 'nothing pasted as text');
+    assert.equal(await bob.getByRole('combobox', { name: 'Write a message to Operations' }).inputValue(), '', 'nothing pasted as text');
   });
 
   it('SR-1: search marks the words it found, and filters by space and by sender', async () => {

@@ -220,6 +220,9 @@ describe('web app (Chromium)', () => {
       { name: 'chart.png', mimeType: 'image/png', buffer: PNG },
       { name: 'report.pdf', mimeType: 'application/pdf', buffer: Buffer.from(samplePdf('Quarterly report')) },
     ]);
+    // Chosen files wait in the composer for a caption (none here) until Send.
+    await people.ada.page.getByRole('list', { name: 'Files to send' }).getByText('report.pdf').waitFor(WAIT);
+    await people.ada.page.locator('.composer', { has: people.ada.page.getByRole('list', { name: 'Files to send' }) }).getByRole('button', { name: 'Send' }).click();
     for (const name of ['chart.png', 'report.pdf']) {
       await people.bob.page.getByRole('img', { name: `Preview of ${name}` }).waitFor(WAIT);
       // The thumbnail (at most 320 px wide), decrypted into a blob: URL — not the file itself.

@@ -7,6 +7,7 @@
 import type { Membership, Room, Team, TeamMembership } from './spaces.ts';
 import type { Flag, Message, Presence } from './messages.ts';
 import type { AttachmentAction } from './attachment-actions.ts';
+import type { Reaction } from './reactions.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -29,6 +30,9 @@ export interface EventData {
   'team.membership.deleted': TeamMembership;
   'flag.created': Flag;
   'flag.deleted': { id: string; messageId: string };
+  /** Someone reacted to a message (to every member; the emoji sealed). */
+  'reaction.created': Reaction;
+  'reaction.deleted': { id: string; messageId: string; roomId: string; personId: string };
   'room.favorite': { roomId: string; isFavorite: boolean };
   /** One's own last-read marker moved (on another device, too). */
   'room.read': { roomId: string; lastReadMessageId: string };

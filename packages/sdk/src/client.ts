@@ -10,6 +10,7 @@
 import {
   attachmentActions,
   auth,
+  reactions,
   messages,
   spaces,
   invitations,
@@ -32,6 +33,7 @@ import {
   type TeamMembership,
   type Flag,
   type AttachmentAction,
+  type Reaction,
 } from '@flint/protocol';
 import { Transport, nextLink, type TransportOptions } from './transport.ts';
 import { EventStream, type EventStreamOptions } from './event-stream.ts';
@@ -214,6 +216,14 @@ export class FlintClient {
     list: async (): Promise<Flag[]> => (await this.transport.call(messages.listFlags, {})).items,
     create: (messageId: string): Promise<Flag> => this.transport.call(messages.createFlag, { body: { messageId } }),
     delete: (id: string) => this.transport.call(messages.deleteFlag, { params: { id } }),
+  };
+
+  /** Emoji reactions (issue 16); the emoji travels sealed (see the session's `reactions`). */
+  readonly reactions = {
+    create: (body: MethodBody<typeof reactions.createReaction>): Promise<Reaction> => this.transport.call(reactions.createReaction, { body }),
+    list: async (roomId: string, messageIds: readonly string[]): Promise<Reaction[]> =>
+      (await this.transport.call(reactions.listReactions, { query: { roomId, messageId: messageIds.join(',') } })).items,
+    delete: (id: string) => this.transport.call(reactions.deleteReaction, { params: { id } }),
   };
 
   readonly teams = {

@@ -13,6 +13,7 @@ export type { Members } from './session/members.ts';
 export type { Teams } from './session/teams.ts';
 export type { Messages, SendInput, SendFile, SendUrl, SentMessage, EditInput } from './session/messages.ts';
 export type { Files, FileEntry } from './session/files.ts';
+export type { Reactions, OpenReaction } from './session/reactions.ts';
 export type { Search, SearchOptions, SearchResult, SearchHit, SearchResults, FileHit, SpaceHit } from './session/search.ts';
 export type { People } from './session/people.ts';
 export type { Events } from './session/events.ts';

@@ -34,6 +34,7 @@ import { Members } from './session/members.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
+import { Reactions } from './session/reactions.ts';
 import { Search } from './session/search.ts';
 import { People } from './session/people.ts';
 
@@ -113,6 +114,7 @@ export class Session {
   readonly teams: Teams;
   readonly messages: Messages;
   readonly files: Files;
+  readonly reactions: Reactions;
   readonly search: Search;
   readonly people: People;
   readonly events: Events;
@@ -170,6 +172,7 @@ export class Session {
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.files = new Files(ctx);
+    this.reactions = new Reactions(ctx);
     this.people = new People(ctx);
     this.search = new Search(ctx, this.people, options.searchRoomsTtlMs !== undefined ? { roomsTtlMs: options.searchRoomsTtlMs } : {});
   }

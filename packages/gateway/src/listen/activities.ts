@@ -123,13 +123,16 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
       };
     }
     // No Webex SDK event for these: edits (the SDK reads `update` as a space's), deletions of
-    // spaces, teams, one's own state (flags, favourites, read markers) and KMS replies.
+    // spaces, teams, one's own state (flags, favourites, read markers), reactions (Flint's own,
+    // sealed; Webex has no public reactions resource) and KMS replies.
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':
     case 'room.read':
     case 'flag.created':
     case 'flag.deleted':
+    case 'reaction.created':
+    case 'reaction.deleted':
     case 'team.created':
     case 'team.updated':
     case 'team.deleted':

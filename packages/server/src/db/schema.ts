@@ -306,6 +306,17 @@ export interface FlagsTable {
   created_at: number;
 }
 
+/** An emoji reaction (issue 16); see migrations/0023-reactions.ts. `emoji` is ciphertext. */
+export interface ReactionsTable {
+  id: string;
+  message_id: string;
+  space_id: string;
+  person_id: string;
+  emoji: string;
+  encryption_key_url: string;
+  created_at: number;
+}
+
 export interface FavoritesTable {
   person_id: string;
   space_id: string;
@@ -360,6 +371,7 @@ export interface MessagingTables {
   teams: TeamsTable;
   team_memberships: TeamMembershipsTable;
   flags: FlagsTable;
+  reactions: ReactionsTable;
   favorites: FavoritesTable;
   events: EventsTable;
   event_recipients: EventRecipientsTable;

@@ -30,6 +30,7 @@ import { encryptionRoutes } from './routes/encryption.ts';
 import { fileRoutes } from './routes/files.ts';
 import { searchRoutes } from './routes/search.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
+import { reactionRoutes } from './routes/reactions.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
@@ -215,6 +216,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   fileRoutes(app, core);
   searchRoutes(app, core);
   attachmentActionRoutes(app, core);
+  reactionRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);
   adminPeopleRoutes(app, core);

@@ -121,7 +121,11 @@ export type UploadProgress = TransferProgress;
  * FL-2). The SDK reads each file slice by slice and encrypts it in chunks; the ciphertext goes up
  * in 8 MiB requests, resumed after a dropped connection (see transfers.ts). `signal` cancels.
  */
-export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void, signal?: AbortSignal): Promise<void> {
+/**
+ * Shares files in one message, with an optional caption (the text typed beside them before Send):
+ * the caption is the message's text, mentions included, sealed with it.
+ */
+export async function shareFiles(store: Store, roomId: string, files: readonly File[], onProgress: (p: UploadProgress | undefined) => void, caption?: Draft, signal?: AbortSignal): Promise<void> {
   await store.session.freshToken();
   const sends: SendFile[] = files.map((file) => {
     // Bytes the core acknowledged, plus what the request under way has sent.
@@ -146,7 +150,14 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
   if (files[0] !== undefined) onProgress({ name: files[0].name, loaded: 0, total: encryptedFileSize(files[0].size) });
   try {
     // One message for all of them; their names are searchable like text (SPEC SR-1), blinded by the SDK.
-    await store.session.sdk.messages.send({ roomId, files: sends });
+    const text = caption !== undefined && caption.text.trim() !== '' ? encodeMentions(caption.text.trim(), caption.mentions) : undefined;
+    await store.session.sdk.messages.send({
+      roomId,
+      files: sends,
+      ...(text !== undefined ? { text: plainText(text.markdown), markdown: text.markdown } : {}),
+      ...(text !== undefined && text.ids.length > 0 ? { mentionedPeople: text.ids } : {}),
+      ...(text?.all === true ? { mentionedGroups: ['all' as const] } : {}),
+    });
   } finally {
     onProgress(undefined);
   }

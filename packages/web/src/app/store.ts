@@ -5,8 +5,8 @@
  * @module
  */
 import { useSyncExternalStore } from 'react';
-import type { Flag, Membership, Message, Presence, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
-import { FlintError, type FileReference, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
+import type { Flag, Membership, Message, Presence, Reaction, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 
@@ -64,6 +64,8 @@ export class Store {
   files = new Map<string, FileView[]>();
   roomFiles = new Map<string, FileView[]>();
   flags = new Map<string, Flag>();
+  /** Emoji reactions by message id, opened, oldest first (issue 16). */
+  reactions = new Map<string, OpenReaction[]>();
   typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   presence = new Map<string, Presence['status']>();
   /** System lines per space, from the membership and rename events this tab received (app/notices.ts). */
@@ -163,6 +165,7 @@ export class Store {
     try {
       const page = await this.session.sdk.messages.list({ roomId, max: PAGE });
       this.addMessages(roomId, page.items);
+      this.loadReactions(roomId, page.items);
       timeline.complete = page.items.length < PAGE;
       // The last-read line belongs above the first unread message: with more than a page unread, load
       // back to the last read one (a few pages at most; past that the line sits at the oldest loaded and
@@ -173,6 +176,7 @@ export class Store {
         if (oldest === undefined || oldest <= anchor) break;
         const older = await this.session.sdk.messages.list({ roomId, max: PAGE, beforeMessage: oldest });
         this.addMessages(roomId, older.items);
+        this.loadReactions(roomId, older.items);
         timeline.complete = older.items.length < PAGE;
       }
     } finally {
@@ -190,6 +194,7 @@ export class Store {
     try {
       const page = await this.session.sdk.messages.list({ roomId, max: PAGE, ...(oldest !== undefined ? { beforeMessage: oldest } : {}) });
       this.addMessages(roomId, page.items);
+      this.loadReactions(roomId, page.items);
       if (page.items.length < PAGE) timeline.complete = true;
     } finally {
       timeline.loadingOlder = false;
@@ -201,6 +206,7 @@ export class Store {
     const timeline = this.timelines.get(roomId);
     const page = await this.session.sdk.messages.list({ roomId, parentId, max: 1000 });
     this.addMessages(roomId, page.items);
+    this.loadReactions(roomId, page.items);
     if (!this.messages.has(parentId)) this.addMessages(roomId, [await this.session.sdk.messages.get(parentId)]);
     timeline?.threadsLoaded.add(parentId);
     this.changed();
@@ -221,6 +227,45 @@ export class Store {
     }
     // UUIDv7 ids sort by creation time.
     timeline.ids = [...ids].sort();
+  }
+
+  /** Fetches and opens the reactions on loaded messages (in the background: the messages show at once). */
+  private loadReactions(roomId: string, items: readonly SecureMessage[]): void {
+    const ids = items.filter((m) => m.deleted === undefined).map((m) => m.id);
+    if (ids.length === 0) return;
+    void this.session.sdk.reactions.list(roomId, ids).then((listed) => {
+      const byMessage = new Map<string, OpenReaction[]>(ids.map((id) => [id, []]));
+      for (const r of listed) byMessage.get(r.messageId)?.push(r);
+      // A reaction that arrived by event while the list was in flight is kept.
+      for (const [id, list] of byMessage) {
+        const live = (this.reactions.get(id) ?? []).filter((r) => !list.some((x) => x.id === r.id));
+        this.reactions.set(id, [...list, ...live]);
+      }
+      // Who reacted is named in the tooltip: people who have since left may be unknown here.
+      void this.ensurePeople(listed.map((r) => r.personId)).catch(() => undefined);
+      this.changed();
+    }, (error: unknown) => this.fail(error));
+  }
+
+  /**
+   * Adds my reaction with this emoji to the message, or removes it if I have it (the SDK decides
+   * from the server's list: the core cannot compare sealed emoji).
+   */
+  async toggleReaction(message: Message, emoji: string): Promise<void> {
+    const result = await this.session.sdk.reactions.toggle({ roomId: message.roomId, messageId: message.id, emoji });
+    if ('added' in result) this.addReaction(result.added);
+    else for (const id of result.removed) this.removeReaction(message.id, id);
+    this.changed();
+  }
+
+  private addReaction(r: OpenReaction): void {
+    const list = this.reactions.get(r.messageId) ?? [];
+    if (!list.some((x) => x.id === r.id)) this.reactions.set(r.messageId, [...list, r]);
+  }
+
+  private removeReaction(messageId: string, id: string): void {
+    const list = this.reactions.get(messageId);
+    if (list !== undefined) this.reactions.set(messageId, list.filter((x) => x.id !== id));
   }
 
   /** Opens the references of the files a message carries (sealed with the message's key). */
@@ -376,6 +421,7 @@ export class Store {
     this.timelines.clear();
     this.messages.clear();
     this.files.clear();
+    this.reactions.clear();
     this.roomFiles.clear();
     this.members.clear();
     await this.loadAll();
@@ -405,6 +451,8 @@ export class Store {
         const known = this.messages.get(tombstone.id);
         this.messages.set(tombstone.id, { ...(known ?? tombstone), deleted: tombstone.deleted ?? new Date().toISOString(), text: undefined, markdown: undefined, html: undefined });
         this.files.delete(tombstone.id);
+        // The core dropped its reactions with it.
+        this.reactions.delete(tombstone.id);
         this.refreshRoom(tombstone.roomId);
         break;
       }
@@ -474,6 +522,17 @@ export class Store {
       case 'flag.deleted':
         this.flags.delete((event.data as { messageId: string }).messageId);
         break;
+      case 'reaction.created': {
+        const reaction = await sdk.reactions.open(event.data as Reaction);
+        this.addReaction(reaction);
+        void this.ensurePeople([reaction.personId]).catch(() => undefined);
+        break;
+      }
+      case 'reaction.deleted': {
+        const gone = event.data as { id: string; messageId: string };
+        this.removeReaction(gone.messageId, gone.id);
+        break;
+      }
       case 'team.created':
       case 'team.updated': {
         const team = event.data as Team;

@@ -354,6 +354,22 @@ export const en = {
   confirmSubmit: 'Create my account',
   confirmWrongPassword: 'This is not the password you chose when signing up.',
   confirmSignedIn: 'You are signed in as {me}. Sign out to finish creating another account.',
+  // Issue 16 (i16a): reactions, the emoji picker, :shortcode: completion, code blocks, a caption before a file is sent.
+  react: 'Add a reaction',
+  reactions: 'Reactions',
+  reactedWith: { one: '{names} reacted with {emoji}', other: '{names} reacted with {emoji}' },
+  chooseEmoji: 'Choose an emoji',
+  insertEmoji: 'Insert an emoji',
+  searchEmoji: 'Search emoji',
+  emojiList: 'Emoji',
+  emojiNone: 'No emoji matches.',
+  emojiLoading: 'Loading emoji…',
+  emojiFrequent: 'Frequently used',
+  emojiSuggestions: 'Emoji suggestions',
+  captionPlaceholder: 'Add a caption (optional)',
+  captionLabel: 'Caption for the files to send to {space}',
+  stagedFiles: 'Files to send',
+  unstageFile: 'Remove {name}',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -13,12 +13,15 @@
  * expect, not a soft break that CommonMark would fold into a space (remark-breaks).
  * With `inert`, links render as their text (a search result is itself a link: no link inside it).
  * `highlight` marks the given words wherever they occur in the text (`<mark>`, search results).
+ * Code blocks are syntax-highlighted once the highlighter (its own chunk) has loaded; until then,
+ * and in inert views (search results), they show plain.
  * @module
  */
-import { memo, type ReactNode } from 'react';
+import { memo, useEffect, useState, type ReactNode } from 'react';
 import ReactMarkdown, { type Components } from 'react-markdown';
 import remarkBreaks from 'remark-breaks';
 import remarkGfm from 'remark-gfm';
+import type { highlightCode } from './code-highlight.tsx';
 
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
@@ -37,8 +40,47 @@ function urlTransform(url: string): string {
   return safeHref(url) ?? '';
 }
 
+type Highlighter = { highlightCode: typeof highlightCode };
+let highlighter: Promise<Highlighter> | undefined;
+
+/** The text of a hast element (the code inside a `<pre>`). */
+function textOf(node: HastNode | undefined): string {
+  if (node === undefined) return '';
+  if (node.type === 'text') return node.value ?? '';
+  return (node.children ?? []).map(textOf).join('');
+}
+
+/** A fenced or indented code block: plain at once, highlighted when the highlighter has loaded. */
+function CodeBlock({ code, language, plain }: { code: string; language: string | undefined; plain: ReactNode }) {
+  const [highlighted, setHighlighted] = useState<ReactNode | undefined>();
+  useEffect(() => {
+    let live = true;
+    highlighter ??= import('./code-highlight.tsx');
+    highlighter.then(
+      (h) => live && setHighlighted(h.highlightCode(code, language)),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [code, language]);
+  return (
+    // Focusable: a line wider than the message scrolls sideways, and the keyboard must be able to scroll it too.
+    <pre className="code-block" data-language={language} tabIndex={0}>
+      {highlighted !== undefined ? <code className={`hljs${language !== undefined ? ` language-${language}` : ''}`}>{highlighted}</code> : plain}
+    </pre>
+  );
+}
+
 function makeComponents(mentionClass: (id: string) => string, inert: boolean): Components {
   return {
+    pre({ node, children }) {
+      if (inert) return <pre>{children}</pre>;
+      const code = (node as HastNode | undefined)?.children?.find((c) => c.type === 'element' && c.tagName === 'code');
+      const classes = code?.properties?.['className'];
+      const language = Array.isArray(classes) ? classes.map(String).find((c) => c.startsWith('language-'))?.slice('language-'.length) : undefined;
+      return <CodeBlock code={textOf(code).replace(/\n$/, '')} language={language} plain={children} />;
+    },
     a({ href, children }) {
       if (href?.startsWith('mention:')) {
         const id = href.slice('mention:'.length);

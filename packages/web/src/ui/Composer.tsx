@@ -1,10 +1,14 @@
 /**
  * Writing: the composer of a space or thread (drafts sealed per space, typing indicator, files) and
  * the editor it shares with message editing, with @-mention autocomplete over the space's members
- * (SPEC MS-1, MS-2, MS-7).
+ * (SPEC MS-1, MS-2, MS-7), `:shortcode:` completion and an emoji picker (issue 16). Files chosen,
+ * pasted or dropped wait in the composer, where the text typed is their caption, until Send.
  * @module
  */
 import { useEffect, useId, useLayoutEffect, useRef, useState, type KeyboardEvent } from 'react';
+import type { Draft as CaptionDraft } from '../app/actions.ts';
+import { completeShortcode, loadEmoji, type EmojiIndex } from '../emoji/emoji-data.ts';
+import { EmojiPicker } from './EmojiPicker.tsx';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { sendMessage, type Draft } from '../app/actions.ts';
@@ -15,8 +19,25 @@ import { Icon } from './Icon.tsx';
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
 
-export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom; title: string; parentId?: string; onFiles?: (files: File[]) => void }) {
-  const { t } = useI18n();
+export function Composer({
+  room,
+  title,
+  parentId,
+  staged = [],
+  onFiles,
+  onUnstage,
+  onSendFiles,
+}: {
+  room: SecureRoom;
+  title: string;
+  parentId?: string;
+  /** Files waiting for Send (their caption is the text typed). */
+  staged?: readonly File[];
+  onFiles?: (files: File[]) => void;
+  onUnstage?: (index: number) => void;
+  onSendFiles?: (files: File[], caption: CaptionDraft) => Promise<void>;
+}) {
+  const { t, fileSize } = useI18n();
   const store = useAppStore();
   const fileInput = useRef<HTMLInputElement>(null);
   const [initial, setInitial] = useState<{ text: string; mentions: Map<string, string> } | undefined>(parentId !== undefined ? { text: '', mentions: new Map() } : undefined);
@@ -67,8 +88,23 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
       </div>
     );
   if (initial === undefined) return <div className="composer" />;
+  const withFiles = staged.length > 0 && onSendFiles !== undefined;
   return (
     <div className="composer">
+      {staged.length > 0 && (
+        <ul className="staged" aria-label={t('stagedFiles')}>
+          {staged.map((file, i) => (
+            <li key={`${file.name}-${i}`} className="staged-file">
+              <Icon name="file" />
+              <span className="file-name">{file.name}</span>
+              <span className="muted small">{fileSize(file.size)}</span>
+              <button type="button" className="icon-button" aria-label={t('unstageFile', { name: file.name })} title={t('unstageFile', { name: file.name })} onClick={() => onUnstage?.(i)}>
+                <Icon name="close" size={16} />
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
       {onFiles !== undefined && (
         <>
           <button type="button" className="icon-button attach" aria-label={t('attach')} title={t('attach')} onClick={() => fileInput.current?.click()}>
@@ -92,15 +128,17 @@ export function Composer({ room, title, parentId, onFiles }: { room: SecureRoom;
         key={room.id}
         roomId={room.id}
         initial={initial}
-        label={parentId !== undefined ? t('replyPlaceholder') : t('composerLabel', { space: title })}
-        placeholder={parentId !== undefined ? t('replyPlaceholder') : t('composerPlaceholder')}
+        label={parentId !== undefined ? t('replyPlaceholder') : withFiles ? t('captionLabel', { space: title }) : t('composerLabel', { space: title })}
+        placeholder={parentId !== undefined ? t('replyPlaceholder') : withFiles ? t('captionPlaceholder') : t('composerPlaceholder')}
         onChange={onChange}
         {...(onFiles !== undefined ? { onPasteFiles: onFiles } : {})}
+        allowEmpty={withFiles}
         clearOnSubmit
         onSubmit={async (draft) => {
           stopTyping();
           if (draftTimer.current !== undefined) clearTimeout(draftTimer.current);
-          await sendMessage(store, room.id, draft, parentId);
+          if (withFiles) await onSendFiles([...staged], draft);
+          else await sendMessage(store, room.id, draft, parentId);
           if (parentId === undefined) void saveDraft(store.session.sdk, room.id, room.encryptionKeyUrl, '');
         }}
       />
@@ -112,7 +150,14 @@ interface Candidate {
   id: string;
   name: string;
   detail: string;
+  /** An emoji to insert for a `:shortcode` (else a person or `all` to mention). */
+  emoji?: string;
 }
+
+/** The `:shortcode` being typed before the caret (two characters at least, as Slack). */
+const SHORTCODE = /(?:^|[\s(]):([a-z0-9_+-]{2,30})$/;
+/** A whole `:shortcode:` just closed before the caret, replaced by its emoji as it is typed. */
+const CLOSED_SHORTCODE = /(?:^|[\s(]):([a-z0-9_+-]{2,30}):$/;
 
 /** A textarea that sends on Enter (Shift+Enter for a new line) and completes @mentions. */
 export function DraftEditor({
@@ -124,6 +169,7 @@ export function DraftEditor({
   onCancel,
   onChange,
   onPasteFiles,
+  allowEmpty = false,
   clearOnSubmit = false,
 }: {
   roomId: string;
@@ -135,13 +181,18 @@ export function DraftEditor({
   onChange?: (text: string) => void;
   /** Files pasted into the box (a screenshot copied to the clipboard) are shared like picked ones. */
   onPasteFiles?: (files: File[]) => void;
+  /** Send is allowed with no text (files are staged: the text is only their caption). */
+  allowEmpty?: boolean;
   clearOnSubmit?: boolean;
 }) {
-  const { t } = useI18n();
+  const { t, language } = useI18n();
   const store = useAppStore();
   const [text, setText] = useState(initial.text);
   const mentions = useRef(new Map(initial.mentions));
   const [query, setQuery] = useState<string | undefined>();
+  const [emojiQuery, setEmojiQuery] = useState<string | undefined>();
+  const [emoji, setEmoji] = useState<EmojiIndex | undefined>();
+  const [picking, setPicking] = useState(false);
   const [selected, setSelected] = useState(0);
   const [busy, setBusy] = useState(false);
   const area = useRef<HTMLTextAreaElement>(null);
@@ -158,9 +209,23 @@ export function DraftEditor({
     area.current?.setSelectionRange(at, at);
   });
 
+  // The emoji data loads the first time a `:shortcode` is typed (or the picker opens).
+  useEffect(() => {
+    if (emojiQuery === undefined || emoji !== undefined) return;
+    let live = true;
+    void loadEmoji(language).then((index) => live && setEmoji(index), () => undefined);
+    return () => {
+      live = false;
+    };
+  }, [emojiQuery, emoji, language]);
+
   const members = store.members.get(roomId) ?? [];
   const candidates: Candidate[] =
-    query === undefined
+    emojiQuery !== undefined
+      ? emoji === undefined
+        ? []
+        : completeShortcode(emoji, emojiQuery).map(({ code, emoji: e }) => ({ id: code, name: `:${code}:`, detail: e.label, emoji: e.emoji }))
+      : query === undefined
       ? []
       : [
           ...members
@@ -171,16 +236,52 @@ export function DraftEditor({
         ].slice(0, 8);
 
   const update = (value: string, caret: number) => {
+    const before = value.slice(0, caret);
+    // `:thumbsup:` typed out in full becomes 👍 as the closing colon is typed.
+    const closed = emoji !== undefined ? CLOSED_SHORTCODE.exec(before) : null;
+    const known = closed !== null ? emoji?.byShortcode.get(closed[1]!) : undefined;
+    if (closed !== null && known !== undefined) {
+      const replaced = before.slice(0, before.length - closed[1]!.length - 2) + known.emoji;
+      value = replaced + value.slice(caret);
+      caretAfter.current = replaced.length;
+      setEmojiQuery(undefined);
+    } else setEmojiQuery(SHORTCODE.exec(before)?.[1]);
     setText(value);
     onChange?.(value);
-    const match = /(?:^|\s)@([^\s@]{0,30})$/.exec(value.slice(0, caret));
+    const match = /(?:^|\s)@([^\s@]{0,30})$/.exec(before);
     setQuery(match?.[1]);
     setSelected(0);
+  };
+
+  /** Puts text at the caret (an emoji from the picker). */
+  const insertAtCaret = (insert: string) => {
+    const el = area.current;
+    const start = el?.selectionStart ?? text.length;
+    const end = el?.selectionEnd ?? start;
+    const value = text.slice(0, start) + insert + text.slice(end);
+    setText(value);
+    onChange?.(value);
+    // The picker's dialog hands focus back to its button as it closes (after this commit): take it
+    // back to the text, the caret after the emoji, once it has.
+    const at = start + insert.length;
+    setTimeout(() => {
+      area.current?.focus();
+      area.current?.setSelectionRange(at, at);
+    }, 0);
   };
 
   const choose = (c: Candidate) => {
     const el = area.current;
     const caret = el?.selectionStart ?? text.length;
+    if (c.emoji !== undefined) {
+      const before = text.slice(0, caret).replace(/:([a-z0-9_+-]{2,30})$/, `${c.emoji} `);
+      const value = before + text.slice(caret);
+      setText(value);
+      onChange?.(value);
+      setEmojiQuery(undefined);
+      caretAfter.current = before.length;
+      return;
+    }
     const before = text.slice(0, caret).replace(/@([^\s@]{0,30})$/, `@${c.name} `);
     const value = before + text.slice(caret);
     mentions.current.set(c.name, c.id);
@@ -191,7 +292,7 @@ export function DraftEditor({
   };
 
   const submit = async () => {
-    if (text.trim() === '' || busy) return;
+    if ((text.trim() === '' && !allowEmpty) || busy) return;
     setBusy(true);
     try {
       await onSubmit({ text: text.trim(), mentions: mentions.current });
@@ -212,7 +313,7 @@ export function DraftEditor({
       if (e.key === 'ArrowDown') return (e.preventDefault(), setSelected((selected + 1) % candidates.length));
       if (e.key === 'ArrowUp') return (e.preventDefault(), setSelected((selected - 1 + candidates.length) % candidates.length));
       if (e.key === 'Enter' || e.key === 'Tab') return (e.preventDefault(), choose(candidates[selected]!));
-      if (e.key === 'Escape') return (e.preventDefault(), setQuery(undefined));
+      if (e.key === 'Escape') return (e.preventDefault(), setQuery(undefined), setEmojiQuery(undefined));
     }
     if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
@@ -243,27 +344,55 @@ export function DraftEditor({
           onPasteFiles(pasted);
         }}
         // The list closes a moment after focus leaves (so a click on an option lands), unless focus came back.
-        onBlur={() => (blurTimer.current = setTimeout(() => setQuery(undefined), 150))}
+        onBlur={() =>
+          (blurTimer.current = setTimeout(() => {
+            setQuery(undefined);
+            setEmojiQuery(undefined);
+          }, 150))
+        }
         onFocus={() => clearTimeout(blurTimer.current)}
         autoFocus={onCancel !== undefined}
       />
-      <ul id={listId} role="listbox" className={`mentions-popup ${candidates.length > 0 ? '' : 'hidden'}`} aria-label={t('members')}>
+      <ul id={listId} role="listbox" className={`mentions-popup ${candidates.length > 0 ? '' : 'hidden'}`} aria-label={emojiQuery !== undefined ? t('emojiSuggestions') : t('members')}>
         {candidates.map((c, i) => (
           <li key={c.id} id={`${listId}-${i}`} role="option" aria-selected={i === selected} onMouseDown={(e) => (e.preventDefault(), choose(c))}>
-            <strong>@{c.name}</strong> <span className="muted small">{c.detail}</span>
+            {c.emoji !== undefined ? (
+              <>
+                <span className="suggestion-emoji" aria-hidden="true">
+                  {c.emoji}
+                </span>{' '}
+                <strong>{c.name}</strong>
+              </>
+            ) : (
+              <strong>@{c.name}</strong>
+            )}{' '}
+            <span className="muted small">{c.detail}</span>
           </li>
         ))}
       </ul>
       <div className="editor-buttons">
+        <button type="button" className="icon-button" aria-label={t('insertEmoji')} title={t('insertEmoji')} onClick={() => setPicking(true)}>
+          <Icon name="smile" size={20} />
+        </button>
         {onCancel !== undefined && (
           <button type="button" className="small" onClick={onCancel}>
             {t('cancel')}
           </button>
         )}
-        <button type="button" className="primary small" disabled={busy || text.trim() === ''} onClick={() => void submit()}>
+        <button type="button" className="primary small" disabled={busy || (text.trim() === '' && !allowEmpty)} onClick={() => void submit()}>
           {onCancel !== undefined ? t('save') : t('send')}
         </button>
       </div>
+      {picking && (
+        <EmojiPicker
+          title={t('insertEmoji')}
+          onClose={() => setPicking(false)}
+          onPick={(e) => {
+            setPicking(false);
+            insertAtCaret(e);
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -33,13 +33,18 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const [dragging, setDragging] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | undefined>();
   const uploads = useRef<AbortController | undefined>(undefined);
-  // One cancel for the files being sent (a drop or a pick); a cancelled upload is no error to show.
-  const share = (files: File[]) => {
+  // Files chosen, pasted or dropped, waiting in the composer for a caption and Send (per space).
+  const [staged, setStaged] = useState<File[]>([]);
+  useEffect(() => setStaged([]), [roomId]);
+  // One cancel for the files being sent; a cancelled upload is no error to show.
+  const share = async (files: File[], caption?: Parameters<typeof shareFiles>[4]) => {
     const controller = new AbortController();
     uploads.current = controller;
-    void shareFiles(store, roomId, files, setProgress, controller.signal).catch((err: unknown) => {
-      if (!controller.signal.aborted) store.fail(err);
-    });
+    try {
+      await shareFiles(store, roomId, files, setProgress, caption, controller.signal);
+    } catch (err) {
+      if (!controller.signal.aborted) throw err;
+    }
   };
   const previous = useRef<{ first: string | undefined; height: number }>({ first: undefined, height: 0 });
 
@@ -157,7 +162,8 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
     e.preventDefault();
     setDragging(false);
     const dropped = [...e.dataTransfer.files];
-    if (dropped.length > 0) share(dropped);
+    // Staged in the composer, to be sent with a caption (or none) by Send.
+    if (dropped.length > 0) setStaged((before) => [...before, ...dropped]);
   };
 
   if (room === undefined) return <p className="empty" role="status">{t('spaceUnavailable')}</p>;
@@ -286,7 +292,17 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             />
           </div>
         )}
-        <Composer room={room} title={title} onFiles={share} />
+        <Composer
+          room={room}
+          title={title}
+          staged={staged}
+          onFiles={(f) => setStaged((before) => [...before, ...f])}
+          onUnstage={(i) => setStaged((before) => before.filter((_, j) => j !== i))}
+          onSendFiles={async (files, caption) => {
+            setStaged([]);
+            await share(files, caption);
+          }}
+        />
         {dragging && (
           <div className="drop-overlay" aria-hidden="true">
             {t('dropFiles')}

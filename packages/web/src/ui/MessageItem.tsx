@@ -1,5 +1,5 @@
 /**
- * One message: sender, time, safe Markdown, files, and its actions (thread, flag, edit, delete).
+ * One message: sender, time, safe Markdown, files, reactions, and its actions (react, thread, flag, edit, delete).
  * @module
  */
 import { lazy, memo, Suspense, useState } from 'react';
@@ -16,6 +16,8 @@ import { FileCard } from './FileCard.tsx';
 import { DraftEditor } from './Composer.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
+import { ReactionBar } from './ReactionBar.tsx';
+import { EmojiPicker } from './EmojiPicker.tsx';
 
 /** `actions: false` for a thread's first message in the thread panel: its actions live in the timeline, and a bar floating over the panel's top (under the pointer that just opened the thread) read as a stray button. */
 /** `grouped`: a follow-up of the same sender's message just above (same minute): shown without avatar and name. */
@@ -36,6 +38,7 @@ export const MessageItem = memo(function MessageItem({
   const store = useAppStore();
   const [editing, setEditing] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [reacting, setReacting] = useState(false);
   const mine = message.personId === store.me;
   const room = store.rooms.get(message.roomId);
   const canDelete = mine || (room?.isLocked === true && room.isModerator === true);
@@ -112,6 +115,7 @@ export const MessageItem = memo(function MessageItem({
             ))}
           </div>
         )}
+        <ReactionBar message={message} />
         {!inThread && replies.length > 0 && (
           <a className="replies-link small" href={href({ view: 'space', roomId: message.roomId, threadId: message.id })}>
             {plural('replies', replies.length)}
@@ -125,6 +129,9 @@ export const MessageItem = memo(function MessageItem({
               <Icon name="reply" />
             </a>
           )}
+          <button type="button" className="icon-button" aria-label={t('react')} title={t('react')} onClick={() => setReacting(true)}>
+            <Icon name="smile" />
+          </button>
           <button type="button" className="icon-button" aria-pressed={flagged} aria-label={flagged ? t('unflag') : t('flag')} title={flagged ? t('unflag') : t('flag')} onClick={() => void store.toggleFlag(message).catch(fail)}>
             <Icon name="flag" filled={flagged} />
           </button>
@@ -145,6 +152,16 @@ export const MessageItem = memo(function MessageItem({
             </button>
           )}
         </div>
+      )}
+      {reacting && (
+        <EmojiPicker
+          title={t('chooseEmoji')}
+          onClose={() => setReacting(false)}
+          onPick={(emoji) => {
+            setReacting(false);
+            void store.toggleReaction(message, emoji).catch(fail);
+          }}
+        />
       )}
       {confirming && (
         <ConfirmDialog

@@ -23,6 +23,7 @@ import * as notices from './0028-notices.ts';
 import * as sso from './0032-sso.ts';
 import * as scim from './0033-scim.ts';
 import * as signupConfirmations from './0019-signup-confirmations.ts';
+import * as reactions from './0023-reactions.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '0032-sso': sso,
   '0033-scim': scim,
   '0019-signup-confirmations': signupConfirmations,
+  '0023-reactions': reactions,
 };

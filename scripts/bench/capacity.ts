@@ -44,10 +44,10 @@ import { insertMemberships } from './large-space.ts';
 const QUICK = process.argv.includes('--quick') || process.env['FLINT_BENCH_QUICK'] === '1';
 const P99_LIMIT_MS = 250;
 const MEMBERS = 100;
-const RATES = (process.env['FLINT_BENCH_CAPACITY_RATES'] ?? (QUICK ? '50,100' : '50,100,175,250,350,500,700')).split(',').map(Number);
-const PG_RATES = (process.env['FLINT_BENCH_PG_RATES'] ?? (QUICK ? '50' : '50,100,175,250,350,500')).split(',').map(Number);
+const RATES = (process.env['FLINT_BENCH_CAPACITY_RATES'] ?? (QUICK ? '50,100' : '20,50,100,175,250,350,500,700')).split(',').map(Number);
+const PG_RATES = (process.env['FLINT_BENCH_PG_RATES'] ?? (QUICK ? '50' : '20,50,100,175,250,350,500')).split(',').map(Number);
 const RUNS = Number(process.env['FLINT_BENCH_RUNS'] ?? (QUICK ? 1 : 3));
-const STEP_S = Number(process.env['FLINT_BENCH_CAPACITY_STEP_S'] ?? (QUICK ? 3 : 5));
+const STEP_S = Number(process.env['FLINT_BENCH_CAPACITY_STEP_S'] ?? (QUICK ? 3 : 4));
 const LARGE = (process.env['FLINT_BENCH_CAPACITY_LARGE'] ?? (QUICK ? '300' : '1000,5000')).split(',').map(Number);
 const LARGE_MESSAGES = QUICK ? 3 : 6;
 const WORKERS = Number(process.env['FLINT_BENCH_WORKERS'] ?? 4);
@@ -56,6 +56,9 @@ const SAMPLE = 10;
 const MAX_ELU = 0.85;
 const MAX_LAG_MS = 100;
 const PASSWORD = 'bench password correct horse';
+/** Which sections run (default all): peers, pg, large; and durabilities for the peers. */
+const SECTIONS = (process.env['FLINT_BENCH_CAPACITY_SECTIONS'] ?? 'peers,pg,large').split(',');
+const DURABILITIES = (process.env['FLINT_BENCH_DURABILITIES'] ?? 'full,normal').split(',') as ('full' | 'normal')[];
 const PAD = 'x'.repeat(170);
 
 type Durability = 'full' | 'normal';
@@ -243,7 +246,13 @@ async function runOnce(side: Side, state: { seq: number }, rate: number, seconds
   while (gen.inFlight > 0 && performance.now() < sendDeadline) await sleep(10);
   const sent = seqs.filter((s) => gen.scheduled.get(s)?.accepted !== undefined);
   const expected = sent.length * side.receiversPerMessage;
-  const count = () => gen.arrivals.reduce((n, a) => n + a.ids.filter((id) => gen.scheduled.get(gen.idToSeq.get(id) ?? -1)?.step === step).length, 0);
+  // Only sends the server accepted within the deadline count; one not accepted by then is a failure.
+  const ofStep = (id: string) => {
+    const s = gen.scheduled.get(gen.idToSeq.get(id) ?? -1);
+    return s?.step === step && s.accepted !== undefined ? s : undefined;
+  };
+  const unaccepted = seqs.length - sent.length - (gen.sendErrors.length - sendErrors0);
+  const count = () => gen.arrivals.reduce((n, a) => n + a.ids.filter((id) => ofStep(id) !== undefined).length, 0);
   const drainDeadline = performance.now() + 5000;
   while (performance.now() < drainDeadline) {
     await sleep(100);
@@ -260,8 +269,8 @@ async function runOnce(side: Side, state: { seq: number }, rate: number, seconds
   const lat: number[] = [];
   for (const batch of gen.arrivals) {
     for (let k = 0; k < batch.ids.length; k++) {
-      const s = gen.scheduled.get(gen.idToSeq.get(batch.ids[k]!) ?? -1);
-      if (s?.step === step) lat.push(batch.times[k]! - s.at);
+      const s = ofStep(batch.ids[k]!);
+      if (s !== undefined) lat.push(batch.times[k]! - s.at);
     }
   }
   const received = lat.length;
@@ -305,7 +314,7 @@ async function runOnce(side: Side, state: { seq: number }, rate: number, seconds
     duplicates: stats.reduce((a, s) => a + s.duplicates, 0),
     decrypted: stats.reduce((a, s) => a + s.decrypted, 0),
     decryptErrors: stats.reduce((a, s) => a + s.decryptErrors, 0),
-    sendErrors: gen.sendErrors.length - sendErrors0,
+    sendErrors: gen.sendErrors.length - sendErrors0 + Math.max(0, unaccepted),
     ...(saturated !== undefined ? { saturated } : {}),
   };
 }
@@ -527,16 +536,16 @@ const STEP_HEADER = ['offered msg/s', 'p99 of each run ms', 'p50 ms (median)', '
 
 export async function capacity(): Promise<{ json: Record<string, unknown>; markdown: string }> {
   const load0 = loadavg();
-  const haveEjabberd = ejabberdInstalled();
+  const haveEjabberd = ejabberdInstalled() && process.env['FLINT_BENCH_SKIP_EJABBERD'] !== '1';
   if (!haveEjabberd) console.log(`  ejabberd is not installed: its steps are skipped (to include them: ${EJABBERD_PREREQUISITE}, as root)`);
   const peers: PeerResult[] = [];
-  for (const d of ['full', 'normal'] as const) peers.push(await peerRun(d, haveEjabberd));
+  if (SECTIONS.includes('peers')) for (const d of DURABILITIES) peers.push(await peerRun(d, haveEjabberd));
   const loadPeers = loadavg();
-  const pg1 = await pgRun(1);
-  const pg2 = await pgRun(2);
+  const pg1 = SECTIONS.includes('pg') ? await pgRun(1) : [];
+  const pg2 = SECTIONS.includes('pg') ? await pgRun(2) : [];
   const loadPg = loadavg();
   const large: LargeResult[] = [];
-  for (const size of LARGE) large.push(await largeRun('sqlite', size));
+  if (SECTIONS.includes('large')) for (const size of LARGE) large.push(await largeRun('sqlite', size));
   const loadEnd = loadavg();
   const la = (l: number[]) => l.map((x) => x.toFixed(1)).join(' / ');
   const at100 = (steps: StepResult[] | undefined) => steps?.find((s) => s.rate === 100);

@@ -569,7 +569,8 @@ export async function capacity(): Promise<{ json: Record<string, unknown>; markd
   for (const p of peers) {
     const f = capacityOf(p.flint);
     const e = p.ejabberd !== undefined ? capacityOf(p.ejabberd) : undefined;
-    const ratio = e === undefined ? 'no peer' : e.perSec > 0 ? `${fmt(f.perSec / e.perSec, 2)}${f.known && e.known ? '' : ' (a bound: a ladder did not end on a real miss)'}` : '–';
+    // A ratio only from two measured capacities: a ladder that ended refused (or never missed) bounds nothing.
+    const ratio = e === undefined ? 'no peer' : f.known && e.known && e.perSec > 0 ? fmt(f.perSec / e.perSec, 2) : 'none: a side\'s limit was not reached';
     ratioRows.push([p.durability === 'full' ? 'full (fsync per commit)' : 'normal', `**${f.cell}** (${f.perSec * (MEMBERS - 1)} deliveries/s)`, e !== undefined ? `**${e.cell}**` : 'skipped', `**${ratio}**`, fmt(at100(p.flint)?.p99Ms ?? NaN), fmt(at100(p.ejabberd)?.p99Ms ?? NaN)]);
   }
   lines.push('### Flint / ejabberd capacity (p99 < 250 ms, no loss)', '');

@@ -1,5 +1,5 @@
 /**
- * A private ejabberd for the side-by-side part: Debian's package (installed here when missing),
+ * A private ejabberd for the peer parts: Debian's package (a prerequisite the bench never installs itself),
  * run by `ejabberdctl foreground` with its own config file, spool, log folder and Erlang node name
  * in a fresh temporary directory, listening on loopback on free ports — never the system service.
  *

@@ -1,3 +1,4 @@
+/* global Buffer, fetch, setTimeout, clearTimeout, setInterval -- Node globals (this worker runs on Node only) */
 /**
  * One thread of the capacity part's load generator (scripts/bench/capacity.ts): it holds a share of
  * the members — Flint: a bare event-stream WebSocket each and the member's bearer token for

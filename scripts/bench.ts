@@ -24,9 +24,9 @@ Produced by \`npm run bench [part…]\` (scripts/bench.ts, scripts/bench/). Each
 its own section below. These machines are shared and noisy: compare figures within one run (ratios), not
 across runs. Every section names the machine, the date and the command that produced it.
 
-Parts: \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
+Parts: \`capacity\` (the load generator on worker threads; Flint vs ejabberd with one fsync per commit and with NORMAL, three runs per rate; PostgreSQL one vs two instances; 1,000- and 5,000-member spaces), \`fanout\` (SQLite, then PostgreSQL + Redis), \`fanout-profile\` (before/after), \`large-space\`, \`connections\`,
 \`writes\` (rows per message, this vs the per-recipient log), \`delivery\` (bare sockets, 1,000 and 5,000 members, one and two instances), \`history\`, \`kms\`, \`search\`, \`files\` (1 GiB up and down, local folder and S3, with each process's peak RSS), \`ejabberd\` (the peer side by side), \`user-mix\` (Mattermost's user), \`web\`, \`startup\`; \`npm run bench\`
-alone runs them all, one after another; each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that misses while the load generator lagged or the machine was busy is *refused*, not counted as the server's failure, and stops its ladder (see those sections). Knobs (environment, all
+alone runs the bounded default set (\`capacity\` and \`startup\`, under 15 minutes; \`npm run bench -- --quick\` a smoke run of it; \`npm run bench all\` every part, one after another); each part is bounded to a few minutes (the table "How long each part takes" below holds each part's last wall-clock time, rewritten by every run). A fan-out or peer step that misses while the load generator lagged or the machine was busy is *refused*, not counted as the server's failure, and stops its ladder (see those sections). Knobs (environment, all
 optional): \`FLINT_BENCH_ENGINES\` (sqlite,postgres), \`FLINT_BENCH_SPACES\` (2), \`FLINT_BENCH_MEMBERS\` (100),
 \`FLINT_BENCH_RATES\`, \`FLINT_BENCH_STEP_SECONDS\` (12), \`FLINT_BENCH_PROFILE_RATE\` (40) and \`_SECONDS\` (15),
 \`FLINT_BENCH_LARGE_MEMBERS\` (5000), \`FLINT_BENCH_LARGE_CONNECT\`, \`FLINT_BENCH_LARGE_MESSAGES\` (8),
@@ -103,8 +103,15 @@ async function recordDuration(part: string, seconds: number, ok: boolean): Promi
   );
 }
 
-const requested = process.argv.slice(2);
-const parts = requested.length > 0 ? requested : Object.keys(PARTS);
+/**
+ * With no part named, the bounded default set (under 15 minutes on this machine): `capacity`
+ * (Flint vs ejabberd under both durability settings, PostgreSQL one vs two instances, 1,000- and
+ * 5,000-member spaces) and `startup`. `all` runs every part (about an hour); `--quick` makes
+ * `capacity` a smoke run.
+ */
+const DEFAULT_PARTS = ['capacity', 'startup'];
+const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const parts = requested.length === 0 ? DEFAULT_PARTS : requested.includes('all') ? Object.keys(PARTS) : requested;
 for (const part of parts) {
   if (PARTS[part] === undefined) {
     console.error(`unknown part ${part}; parts: ${Object.keys(PARTS).join(', ')}`);

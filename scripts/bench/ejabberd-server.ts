@@ -1,5 +1,5 @@
 /**
- * A private ejabberd for the side-by-side part: Debian's package (installed here when missing),
+ * A private ejabberd for the peer parts: Debian's package (a prerequisite the bench never installs itself),
  * run by `ejabberdctl foreground` with its own config file, spool, log folder and Erlang node name
  * in a fresh temporary directory, listening on loopback on free ports — never the system service.
  *
@@ -29,22 +29,19 @@ export const MUC_SERVICE = `conference.${XMPP_DOMAIN}`;
 const EJABBERDCTL = '/usr/sbin/ejabberdctl';
 const PACKAGES = ['ejabberd', 'erlang-p1-sqlite3'];
 
-/** Installs Debian's ejabberd and its SQLite driver when missing (says so); returns whether it did. */
+/** Whether Debian's ejabberd and its SQLite driver are installed. */
+export function ejabberdInstalled(): boolean {
+  const q = spawnSync('dpkg-query', ['-W', '-f=${Status}\n', ...PACKAGES], { encoding: 'utf8' });
+  return q.status === 0 && q.stdout.split('\n').filter((l) => l.endsWith('install ok installed')).length === PACKAGES.length;
+}
+
+/** What to run to get the peer: the bench never installs anything by itself. */
+export const EJABBERD_PREREQUISITE = `apt-get install -y ${PACKAGES.join(' ')}`;
+
+/** Throws a clear message when the peer is not installed (the bench installs nothing by itself); answers false. */
 export function ensureEjabberd(): boolean {
-  const installed = () => {
-    const q = spawnSync('dpkg-query', ['-W', '-f=${Status}\n', ...PACKAGES], { encoding: 'utf8' });
-    return q.status === 0 && q.stdout.split('\n').filter((l) => l.endsWith('install ok installed')).length === PACKAGES.length;
-  };
-  if (installed()) return false;
-  console.log(`  ejabberd is not installed: running apt-get install -y ${PACKAGES.join(' ')} (Debian's packages)`);
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  let r = spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], { stdio: 'inherit', env });
-  if (r.status !== 0) {
-    spawnSync('apt-get', ['update', '-q'], { stdio: 'inherit', env });
-    r = spawnSync('apt-get', ['install', '-y', '-q', ...PACKAGES], { stdio: 'inherit', env });
-  }
-  if (r.status !== 0 || !installed()) throw new Error(`could not install ${PACKAGES.join(' ')} (apt-get needs root)`);
-  return true;
+  if (!ejabberdInstalled()) throw new Error(`ejabberd is not installed; the peer part needs it: ${EJABBERD_PREREQUISITE} (as root)`);
+  return false;
 }
 
 function config(c2sPort: number, httpPort: number, dbFile: string, maxUsers: number): string {
@@ -140,7 +137,7 @@ async function findBeam(node: string): Promise<number | undefined> {
   return undefined;
 }
 
-export async function startEjabberd(maxUsers: number): Promise<Ejabberd> {
+export async function startEjabberd(maxUsers: number, synchronous: 'normal' | 'full' = 'normal'): Promise<Ejabberd> {
   const dir = await mkdtemp(join(tmpdir(), 'flint-bench-ejabberd-'));
   const [c2sPort, httpPort] = [await freePort(), await freePort()];
   const node = `flintbench${randomBytes(4).toString('hex')}@localhost`;
@@ -199,12 +196,12 @@ export async function startEjabberd(maxUsers: number): Promise<Ejabberd> {
     if (beam === undefined) throw new Error('ejabberd is up but its beam process was not found');
     // Pool size is 1 for SQLite, so these reach the one connection that writes the archive.
     const q = (s: string) => `rpc:call(N, ejabberd_sql, sql_query, [<<"${XMPP_DOMAIN}">>, [<<"${s}">>]])`;
-    const out = erlEval(node, `io:format("~p~n", [{${q('pragma journal_mode = wal')}, ${q('pragma synchronous = normal')}, ${q('pragma journal_mode')}, ${q('pragma synchronous')}, rpc:call(N, ejabberd_option, sql_pool_size, [<<"${XMPP_DOMAIN}">>])}])`);
+    const out = erlEval(node, `io:format("~p~n", [{${q('pragma journal_mode = wal')}, ${q(`pragma synchronous = ${synchronous}`)}, ${q('pragma journal_mode')}, ${q('pragma synchronous')}, rpc:call(N, ejabberd_option, sql_pool_size, [<<"${XMPP_DOMAIN}">>])}])`);
     const journalMode = /<<"journal_mode">>\]\s*,\s*\[\[<<"(\w+)">>\]\]\}\s*,\s*\{selected,\s*\[<<"synchronous">>\]/.exec(out.replace(/\s+/g, ' '))?.[1];
-    const synchronous = /<<"synchronous">>\]\s*,\s*\[\[<<"(\d)">>\]\]/.exec(out.replace(/\s+/g, ' '))?.[1];
+    const sync = /<<"synchronous">>\]\s*,\s*\[\[<<"(\d)">>\]\]/.exec(out.replace(/\s+/g, ' '))?.[1];
     const poolSize = /,\s*(\d+)\}\]?\s*$/.exec(out.trim())?.[1];
-    if (journalMode !== 'wal' || synchronous !== '1' || poolSize !== '1') throw new Error(`could not put ejabberd's SQLite in WAL/NORMAL mode: ${out}`);
-    return { c2sPort, pid: beam, dbFile, sqliteMode: { journalMode, synchronous: 'NORMAL' }, api, output: () => output, stop };
+    if (journalMode !== 'wal' || sync !== (synchronous === 'full' ? '2' : '1') || poolSize !== '1') throw new Error(`could not put ejabberd's SQLite in WAL/${synchronous} mode: ${out}`);
+    return { c2sPort, pid: beam, dbFile, sqliteMode: { journalMode, synchronous: synchronous.toUpperCase() }, api, output: () => output, stop };
   } catch (error) {
     await stop();
     throw error;

@@ -14,8 +14,10 @@ import { web } from './web.ts';
 import { files } from './files.ts';
 import { writes } from './writes.ts';
 import { delivery } from './delivery.ts';
+import { capacity } from './capacity.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
+  capacity,
   writes,
   delivery,
   'fanout-profile': fanoutProfile,

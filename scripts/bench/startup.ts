@@ -56,7 +56,8 @@ export async function startup(): Promise<{ json: Record<string, unknown>; markdo
     { name: 'tsx loader (packages/cli/bin/flint.mjs)', entry: FLINT },
   ];
   const runs = new Map<string, { readyMs: number; cpuMs: number; idleRssMiB: number }[]>(variants.map((v) => [v.name, []]));
-  for (let i = 0; i < 5; i++) for (const v of variants) runs.get(v.name)!.push(await startupOnce(v.entry));
+  const count = Number(process.env['FLINT_BENCH_STARTUP_RUNS'] ?? 3);
+  for (let i = 0; i < count; i++) for (const v of variants) runs.get(v.name)!.push(await startupOnce(v.entry));
   const summary = variants.map((v) => {
     const r = runs.get(v.name)!;
     return { variant: v.name, medianReadyMs: Math.round(median(r.map((x) => x.readyMs))), medianCpuMs: Math.round(median(r.map((x) => x.cpuMs))), medianIdleRssMiB: Math.round(median(r.map((x) => x.idleRssMiB)) * 10) / 10 };
@@ -65,7 +66,7 @@ export async function startup(): Promise<{ json: Record<string, unknown>; markdo
     '## Start-up',
     '',
     machineLine(),
-    'Command: `npm run bench startup` (fresh data directory, SQLite; median of 5 each, the two entries interleaved).',
+    `Command: \`npm run bench startup\` (fresh data directory, SQLite; median of ${count} each, the two entries interleaved).`,
     '',
     table(
       ['flint serve', 'spawn to /health 200 (wall)', 'CPU time until then', 'resident memory when idle'],

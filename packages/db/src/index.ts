@@ -3,4 +3,4 @@
  * @module
  */
 export { openDatabase, migrate, isUniqueViolation, type DatabaseConfig, type OpenedDatabase } from './open.ts';
-export { openSqlite, preferredSqliteEngine, type SqliteEngine } from './sqlite-driver.ts';
+export { openSqlite, preferredSqliteEngine, type Durability, type SqliteEngine } from './sqlite-driver.ts';

@@ -7,9 +7,15 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
-import { openSqlite } from './sqlite-driver.ts';
+import { openSqlite, preferredSqliteEngine, type Durability } from './sqlite-driver.ts';
 
-export type DatabaseConfig = { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; poolSize: number };
+/**
+ * `durability` (optional): SQLite `normal` (default: `synchronous = NORMAL`) or `full` (`FULL`, one
+ * fsync per commit); PostgreSQL `full` (default: the server's own setting, `synchronous_commit = on`)
+ * or `normal` (`synchronous_commit = off` on Flint's connections: a crash may lose the last commits,
+ * never corrupt).
+ */
+export type DatabaseConfig = { kind: 'sqlite'; file: string; durability?: Durability } | { kind: 'postgres'; url: string; poolSize: number; durability?: Durability };
 
 export interface OpenedDatabase<T> {
   db: Kysely<T>;
@@ -22,12 +28,13 @@ const INT8_OID = 20;
 export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
   if (config.kind === 'sqlite') {
     mkdirSync(dirname(config.file), { recursive: true });
-    const db = new Kysely<T>({ dialect: new SqliteDialect({ database: openSqlite(config.file) }) });
+    const db = new Kysely<T>({ dialect: new SqliteDialect({ database: openSqlite(config.file, preferredSqliteEngine(), config.durability ?? 'normal') }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
+    ...(config.durability === 'normal' ? { options: '-c synchronous_commit=off' } : {}),
     // Times are bigint columns; they fit a JS number, so read them as numbers rather than strings.
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>

@@ -37,7 +37,6 @@ export function preferredSqliteEngine(version: string = process.versions.node): 
 const PRAGMAS = [
   // WAL lets readers proceed during a write; NORMAL sync is durable across process crashes.
   'PRAGMA journal_mode = WAL',
-  'PRAGMA synchronous = NORMAL',
   'PRAGMA foreign_keys = ON',
   'PRAGMA busy_timeout = 5000',
   // Reads through a memory map instead of a read() call per page: index descents over a large
@@ -94,15 +93,26 @@ function adaptNodeSqlite(db: NodeSqliteDatabase): SqliteDatabase {
   };
 }
 
-export function openSqlite(file: string, engine: SqliteEngine = preferredSqliteEngine()): SqliteDatabase {
+/**
+ * How a commit reaches the disk. `normal` (the default): in WAL mode a commit survives a crash of
+ * the process but the last ones may be lost on power loss (the WAL is synced at checkpoints).
+ * `full`: every commit syncs the WAL (one fsync per commit) — what group commit shares out.
+ */
+export type Durability = 'normal' | 'full';
+
+function pragmas(durability: Durability): string[] {
+  return [...PRAGMAS, `PRAGMA synchronous = ${durability === 'full' ? 'FULL' : 'NORMAL'}`];
+}
+
+export function openSqlite(file: string, engine: SqliteEngine = preferredSqliteEngine(), durability: Durability = 'normal'): SqliteDatabase {
   if (engine === 'node:sqlite') {
     const { DatabaseSync } = require('node:sqlite') as NodeSqliteModule;
     const db = new DatabaseSync(file);
-    for (const pragma of PRAGMAS) db.exec(pragma);
+    for (const pragma of pragmas(durability)) db.exec(pragma);
     return withStatementCache(adaptNodeSqlite(db));
   }
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   const db = new Database(file);
-  for (const pragma of PRAGMAS) db.exec(pragma);
+  for (const pragma of pragmas(durability)) db.exec(pragma);
   return withStatementCache(db);
 }

@@ -77,7 +77,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   const now = Date.now;
   const positions = new StreamPositions(opened.db, opened.engine);
   const hub = new EventHub(bus, opened.db, positions, log, now);
-  const events = new EventService(opened.db, positions, bus, hub, log, now);
+  const events = new EventService(opened.db, positions, bus, hub, log, now, { ...config.groupCommit, concurrency: opened.engine === 'sqlite' ? 1 : 4 });
   // Created here, started by createServer: `flint admin` opens a core too, and must not deliver.
   const metrics = createMetrics();
   const jobs = new JobRunner(opened.db, opened.engine, log, { ...config.jobs, observe: (queue, outcome) => metrics.jobs.inc({ queue, outcome }) }, now);

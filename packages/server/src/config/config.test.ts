@@ -35,6 +35,23 @@ describe('config', () => {
     assert.equal(config.publicUrl, 'https://chat.example.com');
   });
 
+  it('issue 15: takes the durability (FLINT_DB_SYNC) and group-commit settings, and refuses bad ones by name', () => {
+    const defaults = loadConfig({}, {}, '/srv/flint');
+    assert.equal(defaults.database.durability, undefined, "the engine's default");
+    assert.deepEqual(defaults.groupCommit, { maxBatch: 64, windowMs: 0 });
+    const full = loadConfig({ FLINT_DB_SYNC: 'full', FLINT_GROUP_COMMIT_MAX: '1', FLINT_GROUP_COMMIT_WINDOW_MS: '2' }, {}, '/srv/flint');
+    assert.equal(full.database.durability, 'full');
+    assert.deepEqual(full.groupCommit, { maxBatch: 1, windowMs: 2 });
+    let caught: unknown;
+    try {
+      loadConfig({ FLINT_DB_SYNC: 'fsync', FLINT_GROUP_COMMIT_MAX: '0', FLINT_GROUP_COMMIT_WINDOW_MS: '500' }, {}, '/srv/flint');
+    } catch (error) {
+      caught = error;
+    }
+    assert.ok(caught instanceof ConfigError);
+    assert.deepEqual(caught.problems.map((p) => p.split(':')[0]).sort(), ['FLINT_DB_SYNC', 'FLINT_GROUP_COMMIT_MAX', 'FLINT_GROUP_COMMIT_WINDOW_MS']);
+  });
+
   it('reports every bad setting by name, at once, without echoing secrets', () => {
     let caught: unknown;
     try {

@@ -35,6 +35,12 @@ export interface FlintConfig {
    */
   kmsDataDir: string;
   database: DatabaseConfig;
+  /**
+   * Group commit (events/event-service.ts): concurrent event-emitting writes share one transaction,
+   * so one commit (one fsync when durability is `full`) serves them all. `maxBatch` 1 turns it off;
+   * `windowMs` waits that long for company before a batch starts (0: only what arrived meanwhile).
+   */
+  groupCommit: { maxBatch: number; windowMs: number };
   redisUrl: string | undefined;
   /** Prefix of every Redis key, so several Flints (or test runs) can share one Redis. */
   redisPrefix: string;
@@ -113,6 +119,9 @@ export const ENV_VARS = [
   'FLINT_KMS_DATA_DIR',
   'DATABASE_URL',
   'FLINT_DB_POOL_SIZE',
+  'FLINT_DB_SYNC',
+  'FLINT_GROUP_COMMIT_MAX',
+  'FLINT_GROUP_COMMIT_WINDOW_MS',
   'REDIS_URL',
   'FLINT_REDIS_PREFIX',
   'FLINT_PUBLIC_URL',
@@ -253,6 +262,15 @@ export function loadConfig(
     }
   }
 
+  if (env.FLINT_DB_SYNC !== undefined) {
+    if (env.FLINT_DB_SYNC === 'full' || env.FLINT_DB_SYNC === 'normal') database = { ...database, durability: env.FLINT_DB_SYNC };
+    else problems.push(`FLINT_DB_SYNC: expected full or normal, got ${JSON.stringify(env.FLINT_DB_SYNC)}`);
+  }
+  const groupCommit = {
+    maxBatch: int('FLINT_GROUP_COMMIT_MAX', env.FLINT_GROUP_COMMIT_MAX, 64, 1, 1000),
+    windowMs: int('FLINT_GROUP_COMMIT_WINDOW_MS', env.FLINT_GROUP_COMMIT_WINDOW_MS, 0, 0, 50),
+  };
+
   let redisUrl: string | undefined;
   if (env.REDIS_URL !== undefined) {
     if (/^rediss?:\/\//.test(env.REDIS_URL)) redisUrl = env.REDIS_URL;
@@ -359,6 +377,7 @@ export function loadConfig(
     dataDir,
     kmsDataDir,
     database,
+    groupCommit,
     redisUrl,
     redisPrefix,
     tls,

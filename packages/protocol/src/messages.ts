@@ -116,6 +116,19 @@ export const listMessages = defineMethod({
   status: 200,
 });
 
+/** Mentions of me across every space one belongs to (issue 16): the server's mention index, not content. */
+export const listMentions = defineMethod({
+  id: 'messages.mentions',
+  verb: 'GET',
+  path: '/api/mentions',
+  summary: 'Messages that mention me (or @all) in every space I belong to, newest first; page with `beforeMessage`.',
+  tag: 'messages',
+  auth: 'person',
+  query: Type.Object({ beforeMessage: Type.Optional(Id), max: Type.Optional(PageMax) }, { additionalProperties: false }),
+  response: Type.Object({ items: Type.Array(Message) }),
+  status: 200,
+});
+
 export const getMessage = defineMethod({
   id: 'messages.get',
   verb: 'GET',

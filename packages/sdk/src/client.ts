@@ -193,6 +193,8 @@ export class FlintClient {
   readonly messages = {
     create: (body: MethodBody<typeof messages.createMessage>): Promise<Message> => this.transport.call(messages.createMessage, { body }),
     list: async (query: MethodQuery<typeof messages.listMessages>): Promise<Page<Message>> => this.page<Message>(await this.transport.send(messages.listMessages, { query })),
+    /** Messages mentioning me (or @all) across my spaces, newest first. */
+    mentions: async (query: MethodQuery<typeof messages.listMentions> = {}): Promise<Page<Message>> => this.page<Message>(await this.transport.send(messages.listMentions, { query })),
     get: (id: string): Promise<Message> => this.transport.call(messages.getMessage, { params: { id } }),
     update: (id: string, body: MethodBody<typeof messages.updateMessage>): Promise<Message> => this.transport.call(messages.updateMessage, { params: { id }, body }),
     delete: (id: string) => this.transport.call(messages.deleteMessage, { params: { id } }),

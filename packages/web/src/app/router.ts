@@ -15,7 +15,9 @@ export type Route =
   | { view: 'invitation'; token: string }
   /** The admin console (org admins; the server enforces it). */
   | { view: 'admin'; section: AdminSection }
-  | { view: 'flagged' };
+  | { view: 'flagged' }
+  /** Messages that mention me, across spaces (issue 16). */
+  | { view: 'mentions' };
 
 export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -37,6 +39,7 @@ export function parseRoute(hash: string): Route {
     return { view: 'admin', section };
   }
   if (parts[0] === 'flagged') return { view: 'flagged' };
+  if (parts[0] === 'mentions') return { view: 'mentions' };
   return { view: 'home' };
 }
 
@@ -54,6 +57,8 @@ export function href(route: Route): string {
       return `#/admin/${route.section}`;
     case 'flagged':
       return '#/flagged';
+    case 'mentions':
+      return '#/mentions';
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

@@ -233,6 +233,16 @@ export const en = {
   auditFrom: 'From',
   auditChanges: 'Changes',
   auditEmpty: 'No administrative actions yet.',
+  // Issue 16 (i16b): people picker, mentions of me, status, org logo, forgot password.
+  mentionsTitle: 'Mentions of me',
+  mentionsNone: 'Nobody has mentioned you yet.',
+  loadMore: 'Load more',
+  personOrAddress: 'Name or e-mail address',
+  pickerHint: 'Type part of a name or address, or a whole address to invite someone.',
+  pickerChosen: 'Chosen: {name}',
+  pickerResults: 'People found',
+  pickerCount: { one: '{count} person found, use the arrow keys', other: '{count} people found, use the arrow keys' },
+  // end of i16b
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

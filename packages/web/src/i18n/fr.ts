@@ -234,4 +234,14 @@ export const fr: Strings = {
   auditFrom: 'Depuis',
   auditChanges: 'Modifications',
   auditEmpty: 'Aucune action d’administration pour l’instant.',
+  // Issue 16 (i16b): people picker, mentions of me, status, org logo, forgot password.
+  mentionsTitle: 'Mentions de moi',
+  mentionsNone: 'Personne ne vous a encore mentionné.',
+  loadMore: 'Afficher plus',
+  personOrAddress: 'Nom ou adresse e-mail',
+  pickerHint: 'Tapez une partie d’un nom ou d’une adresse, ou une adresse complète pour inviter quelqu’un.',
+  pickerChosen: 'Choisi : {name}',
+  pickerResults: 'Personnes trouvées',
+  pickerCount: { one: '{count} personne trouvée, utilisez les flèches', other: '{count} personnes trouvées, utilisez les flèches' },
+  // end of i16b
 };

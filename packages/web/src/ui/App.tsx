@@ -18,6 +18,7 @@ const Settings = lazy(() => import('./Settings.tsx'));
 const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
 const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
+const MentionsView = lazy(() => import('./MentionsView.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
 import { TabTitle } from './TabTitle.tsx';
@@ -167,6 +168,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'invitation' && <InvitationPage token={route.token} signedInAs={store.session.me.emails[0] ?? ''} />}
           {route.view === 'admin' && <AdminConsole section={route.section} />}
           {route.view === 'flagged' && <FlaggedView />}
+          {route.view === 'mentions' && <MentionsView />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

@@ -7,7 +7,7 @@ import { MESSAGING_LIMITS, messages } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { createFlag, deleteFlag, listFlags } from '../../spaces/flags.ts';
-import { createMessage, deleteMessage, getMessage, listMessages, updateMessage } from '../../spaces/messages.ts';
+import { createMessage, deleteMessage, getMessage, listMentions, listMessages, updateMessage } from '../../spaces/messages.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { pageSize, setNextLinkParams } from '../paging.ts';
 import { route } from '../route.ts';
@@ -33,6 +33,13 @@ export function messageRoutes(app: FastifyInstance, core: Core): void {
       max,
     });
     if (result.next !== undefined) setNextLinkParams(req, reply, { beforeMessage: result.next, before: undefined });
+    return { items: result.items };
+  });
+
+  route(app, core, messages.listMentions, async ({ actor, query, req, reply }) => {
+    const max = Math.min(query.max ?? MESSAGING_LIMITS.messagesPageDefault, MESSAGING_LIMITS.messagesPageMax);
+    const result = await listMentions(core, actor, { beforeMessage: query.beforeMessage, max });
+    if (result.next !== undefined) setNextLinkParams(req, reply, { beforeMessage: result.next });
     return { items: result.items };
   });
 

@@ -76,6 +76,12 @@ export class FlintClient {
       return this.adopt(result);
     },
     login: async (body: MethodBody<typeof auth.login>) => this.adopt(await this.transport.call(auth.login, { body })),
+    /** "Forgot password": the server e-mails a reset link if the address has an account (the answer never says). */
+    requestPasswordReset: async (email: string): Promise<void> => {
+      await this.transport.call(auth.requestPasswordReset, { body: { email } });
+    },
+    /** Sets a new password with a reset link's token; every session of the person ends (sign in again). */
+    resetPassword: (token: string, newPassword: string): Promise<void> => this.transport.call(auth.resetPassword, { body: { token, newPassword } }),
     /** Trades the refresh token for a new pair; the old refresh token is then spent. */
     refresh: async (refreshToken = this.session?.refreshToken) => {
       if (refreshToken === undefined) throw new TypeError('no refresh token');

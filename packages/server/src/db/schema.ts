@@ -11,6 +11,27 @@ export interface OrgsTable {
   /** JSON of OrgPolicy. */
   policy: string;
   created_at: number;
+  /** The org's logo in the blob store (branding, not content: in clear), migration 0026. */
+  logo_key: Generated<string | null>;
+}
+
+/** A "forgot password" link: only the token's SHA-256 is kept (migration 0025). */
+export interface PasswordResetsTable {
+  token_hash: string;
+  person_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A person's chosen status (migration 0026); no row means available. */
+export interface PersonStatusTable {
+  person_id: string;
+  status: 'available' | 'away' | 'dnd';
+  text: string | null;
+  /** When the status ends by itself (ms); null: until changed. */
+  until_at: number | null;
+  updated_at: number;
 }
 
 export interface OrgDomainsTable {
@@ -100,6 +121,8 @@ export interface Database extends MessagingTables {
   access_tokens: AccessTokensTable;
   invitations: InvitationsTable;
   admin_audit: AdminAuditTable;
+  password_resets: PasswordResetsTable;
+  person_status: PersonStatusTable;
 }
 
 /** The admin audit log (SPEC CP-5): insert only (triggers refuse UPDATE and DELETE). */

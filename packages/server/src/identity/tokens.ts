@@ -13,6 +13,7 @@ export const TOKEN_PREFIX = {
   bot: 'flb',
   invitation: 'fli',
   kms: 'flk',
+  reset: 'flp',
 } as const;
 
 export function newToken(kind: keyof typeof TOKEN_PREFIX): string {

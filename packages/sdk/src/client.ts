@@ -236,6 +236,8 @@ export class FlintClient {
 
   readonly presence = {
     get: async (personIds: string[]) => (await this.transport.call(messages.getPresence, { query: { id: personIds.join(',') } })).items,
+    /** One's status (available, away, do not disturb until…), seen live by others. */
+    setStatus: (body: MethodBody<typeof messages.setStatus>) => this.transport.call(messages.setStatus, { body }),
   };
 
   /** An event stream for this client's sign-in. Call `start()` on it. */

@@ -17,7 +17,9 @@ export type Route =
   | { view: 'admin'; section: AdminSection }
   | { view: 'flagged' }
   /** Messages that mention me, across spaces (issue 16). */
-  | { view: 'mentions' };
+  | { view: 'mentions' }
+  /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
+  | { view: 'reset'; token: string };
 
 export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -40,6 +42,7 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'flagged') return { view: 'flagged' };
   if (parts[0] === 'mentions') return { view: 'mentions' };
+  if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
 }
 
@@ -59,6 +62,8 @@ export function href(route: Route): string {
       return '#/flagged';
     case 'mentions':
       return '#/mentions';
+    case 'reset':
+      return `#/reset/${encodeURIComponent(route.token)}`;
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

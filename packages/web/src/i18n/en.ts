@@ -242,6 +242,21 @@ export const en = {
   pickerChosen: 'Chosen: {name}',
   pickerResults: 'People found',
   pickerCount: { one: '{count} person found, use the arrow keys', other: '{count} people found, use the arrow keys' },
+  forgotPassword: 'Forgot password?',
+  forgotTitle: 'Reset your password',
+  forgotIntro: 'Enter your e-mail address: if it has an account, we send it a link to choose a new password.',
+  sendResetLink: 'Send the link',
+  resetSent: 'If {email} has an account, we sent it a link to choose a new password. It works once, within the hour.',
+  backToSignIn: 'Back to sign in',
+  resetTitle: 'Choose a new password',
+  resetIntro: 'At least 10 characters. Setting it signs you out everywhere.',
+  repeatPassword: 'Repeat the new password',
+  passwordsDiffer: 'The two passwords differ.',
+  setPassword: 'Set the password',
+  resetDone: 'Your new password is set. Sign in with it.',
+  resetSignedIn: 'You are signed in. To reset your password with this link, sign out first.',
+  kmsPasswordStale:
+    'Your password was reset, but your encryption keys still expect your previous password, so this browser cannot be set up yet. Sign in once with the new password in a browser or app you used before: it updates your keys, and this browser then works. Lost every device? Your administrator can ask the key server’s operator to reset your keys.',
   // end of i16b
 } as const;
 

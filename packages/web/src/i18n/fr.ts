@@ -243,5 +243,20 @@ export const fr: Strings = {
   pickerChosen: 'Choisi : {name}',
   pickerResults: 'Personnes trouvées',
   pickerCount: { one: '{count} personne trouvée, utilisez les flèches', other: '{count} personnes trouvées, utilisez les flèches' },
+  forgotPassword: 'Mot de passe oublié ?',
+  forgotTitle: 'Réinitialiser votre mot de passe',
+  forgotIntro: 'Saisissez votre adresse e-mail : si elle a un compte, nous lui envoyons un lien pour choisir un nouveau mot de passe.',
+  sendResetLink: 'Envoyer le lien',
+  resetSent: 'Si {email} a un compte, nous lui avons envoyé un lien pour choisir un nouveau mot de passe. Il sert une fois, dans l’heure.',
+  backToSignIn: 'Retour à la connexion',
+  resetTitle: 'Choisir un nouveau mot de passe',
+  resetIntro: 'Au moins 10 caractères. Le définir vous déconnecte partout.',
+  repeatPassword: 'Répétez le nouveau mot de passe',
+  passwordsDiffer: 'Les deux mots de passe diffèrent.',
+  setPassword: 'Définir le mot de passe',
+  resetDone: 'Votre nouveau mot de passe est défini. Connectez-vous avec.',
+  resetSignedIn: 'Vous êtes connecté. Pour réinitialiser votre mot de passe avec ce lien, déconnectez-vous d’abord.',
+  kmsPasswordStale:
+    'Votre mot de passe a été réinitialisé, mais vos clés de chiffrement attendent encore l’ancien : ce navigateur ne peut pas encore être configuré. Connectez-vous une fois avec le nouveau mot de passe dans un navigateur ou une application déjà utilisés : vos clés sont mises à jour, puis ce navigateur fonctionne. Plus aucun appareil ? Votre administrateur peut demander à l’opérateur du serveur de clés de réinitialiser vos clés.',
   // end of i16b
 };

@@ -131,6 +131,59 @@ describe('web app, people: picker, mentions of me, status, forgot password (Chro
     assert.match(bob.url(), /#\/space\/[^/]+\/message\//);
   });
 
+  it('status: do not disturb until a time with a text, set from the header, seen live by others beside names, ending by itself', async () => {
+    await bob.goto(`${flint.url}/#/space/${opsId}/details`);
+    const adaRow = bob.locator('.member', { hasText: 'Ada Lovelace' });
+    await adaRow.waitFor(WAIT);
+    // Ada sets "do not disturb" for a short while (through her SDK session): Bob sees it live.
+    const until = new Date(Date.now() + 6_000).toISOString();
+    await ada.people.setStatus({ status: 'dnd', text: 'Deep work', until });
+    await adaRow.getByText(/Do not disturb until .* · Deep work/).waitFor(WAIT);
+    assert.equal(await adaRow.locator('.presence-dnd').count(), 1);
+    await bob.screenshot({ path: `${SHOTS}people-status-member.png` });
+    // It ends by itself at its end time, for the server as for the page.
+    await adaRow.getByText(/Do not disturb/).waitFor({ state: 'detached', timeout: 20_000 });
+    const [adaNow] = await ada.people.presence([(await ada.people.me()).id]);
+    assert.equal(adaNow?.availability, undefined);
+    // Bob sets his own from the header: away for an hour, with a text.
+    await bob.getByRole('button', { name: /^Status: Available/ }).click();
+    const dialog = bob.getByRole('dialog', { name: 'Your status' });
+    await dialog.getByRole('radio', { name: 'Away' }).check();
+    await dialog.getByLabel('For').selectOption('1h');
+    await dialog.getByLabel('Status text (optional)').fill('Lunch');
+    await bob.screenshot({ path: `${SHOTS}people-status-dialog.png` });
+    await assertAccessible(bob, 'status dialog');
+    await dialog.getByRole('button', { name: 'Save' }).click();
+    await dialog.waitFor({ state: 'detached', ...WAIT });
+    await bob.getByRole('button', { name: /^Status: Away until .* · Lunch/ }).waitFor(WAIT);
+    const bobId = (await ada.members.list({ roomId: opsId })).items.find((m) => m.personEmail === 'bob@example.com')!.personId;
+    const [seen] = await ada.people.presence([bobId]);
+    assert.equal(seen?.availability?.status, 'away');
+    assert.equal(seen?.availability?.text, 'Lunch');
+    // In French, dark, at phone width: the member list and the header button pass axe.
+    const phone = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'fr-FR', colorScheme: 'dark' });
+    try {
+      const page = await phone.newPage();
+      await ada.people.setStatus({ status: 'dnd', text: 'Concentration' });
+      await page.goto(flint.url + '/');
+      await page.locator('input[type=email]').fill('carol@example.com');
+      await page.locator('input[type=password]').fill(TEST_PASSWORD);
+      await page.getByRole('button', { name: 'Se connecter' }).click();
+      await page.locator('nav.sidebar').waitFor(WAIT);
+      await page.goto(`${flint.url}/#/space/${opsId}/details`);
+      await page.locator('.member', { hasText: 'Ada Lovelace' }).getByText('Ne pas déranger · Concentration').waitFor(WAIT);
+      await page.screenshot({ path: `${SHOTS}people-status-phone-dark-fr.png` });
+      await assertAccessible(page, 'status, dark French phone');
+      await page.getByRole('button', { name: /^Statut : Disponible/ }).click();
+      await page.getByRole('dialog', { name: 'Votre statut' }).waitFor(WAIT);
+      await page.screenshot({ path: `${SHOTS}people-status-dialog-phone-dark-fr.png` });
+      await assertAccessible(page, 'status dialog, dark French phone');
+    } finally {
+      await phone.close();
+    }
+    await ada.people.setStatus({ status: 'available' });
+  });
+
   it('forgot password: e-mailed link, new password, sessions ended; this browser keeps its keys and sets the new credential', async () => {
     const other = await bobContext.newPage();
     await other.goto(flint.url + '/');

@@ -257,6 +257,21 @@ export const en = {
   resetSignedIn: 'You are signed in. To reset your password with this link, sign out first.',
   kmsPasswordStale:
     'Your password was reset, but your encryption keys still expect your previous password, so this browser cannot be set up yet. Sign in once with the new password in a browser or app you used before: it updates your keys, and this browser then works. Lost every device? Your administrator can ask the key server’s operator to reset your keys.',
+  statusAvailable: 'Available',
+  statusAway: 'Away',
+  statusDnd: 'Do not disturb',
+  statusUntil: '{status} until {time}',
+  statusSetLabel: 'Status: {status}',
+  statusTitle: 'Your status',
+  statusLegend: 'Show others that you are',
+  statusFor: 'For',
+  statusFor30m: '30 minutes',
+  statusFor1h: '1 hour',
+  statusFor2h: '2 hours',
+  statusFor4h: '4 hours',
+  statusForever: 'Until I change it',
+  statusText: 'Status text (optional)',
+  statusTextPlaceholder: 'In a meeting, on holiday…',
   // end of i16b
 } as const;
 

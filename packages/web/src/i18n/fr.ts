@@ -258,5 +258,20 @@ export const fr: Strings = {
   resetSignedIn: 'Vous êtes connecté. Pour réinitialiser votre mot de passe avec ce lien, déconnectez-vous d’abord.',
   kmsPasswordStale:
     'Votre mot de passe a été réinitialisé, mais vos clés de chiffrement attendent encore l’ancien : ce navigateur ne peut pas encore être configuré. Connectez-vous une fois avec le nouveau mot de passe dans un navigateur ou une application déjà utilisés : vos clés sont mises à jour, puis ce navigateur fonctionne. Plus aucun appareil ? Votre administrateur peut demander à l’opérateur du serveur de clés de réinitialiser vos clés.',
+  statusAvailable: 'Disponible',
+  statusAway: 'Absent',
+  statusDnd: 'Ne pas déranger',
+  statusUntil: '{status} jusqu’à {time}',
+  statusSetLabel: 'Statut : {status}',
+  statusTitle: 'Votre statut',
+  statusLegend: 'Montrer aux autres que vous êtes',
+  statusFor: 'Pendant',
+  statusFor30m: '30 minutes',
+  statusFor1h: '1 heure',
+  statusFor2h: '2 heures',
+  statusFor4h: '4 heures',
+  statusForever: 'Jusqu’à ce que je le change',
+  statusText: 'Texte du statut (facultatif)',
+  statusTextPlaceholder: 'En réunion, en congé…',
   // end of i16b
 };

@@ -16,6 +16,7 @@ import { ConfirmDialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';
 import { Icon } from './Icon.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
+import { StatusNote } from './Status.tsx';
 
 /** Days after which the org deletes content, if its policy says so (CP-4); undefined: kept forever. */
 export function retentionDays(org: Organization | undefined): number | undefined {
@@ -99,6 +100,7 @@ export function Details({ room }: { room: SecureRoom }) {
                   {m.personId === store.me && <span className="muted small"> ({t('you')})</span>}
                   <br />
                   <span className="muted small">{m.personEmail}</span>
+                  <StatusNote personId={m.personId} />
                 </span>
                 {m.personIsGuest === true && <span className="tag small">{t('guest')}</span>}
                 {m.personInvitePending === true && <span className="tag small">{t('invitePending')}</span>}

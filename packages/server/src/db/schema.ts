@@ -11,8 +11,6 @@ export interface OrgsTable {
   /** JSON of OrgPolicy. */
   policy: string;
   created_at: number;
-  /** The org's logo in the blob store (branding, not content: in clear), migration 0026. */
-  logo_key: Generated<string | null>;
 }
 
 /** A "forgot password" link: only the token's SHA-256 is kept (migration 0025). */

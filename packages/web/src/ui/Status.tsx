@@ -36,7 +36,11 @@ export function StatusNote({ personId }: { personId: string }) {
   const store = useAppStore();
   const status = store.availability.get(personId)?.status;
   if (label === undefined) return null;
-  return <span className={`status-note small status-${status ?? 'available'}`}>{label}</span>;
+  return (
+    <span className={`status-note small status-${status ?? 'available'}`} title={label}>
+      {label}
+    </span>
+  );
 }
 
 export function StatusButton() {

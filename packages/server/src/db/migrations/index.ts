@@ -20,7 +20,7 @@ import * as invitationSpace from './0016-invitation-space.ts';
 import * as domainVerification from './0017-domain-verification.ts';
 import * as kroUnique from './0018-kro-unique.ts';
 import * as passwordResets from './0025-password-resets.ts';
-import * as statusBranding from './0026-status-branding.ts';
+import * as personStatus from './0026-person-status.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -40,5 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017-domain-verification': domainVerification,
   '0018-kro-unique': kroUnique,
   '0025-password-resets': passwordResets,
-  '0026-status-branding': statusBranding,
+  '0026-person-status': personStatus,
 };

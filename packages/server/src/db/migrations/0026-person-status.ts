@@ -1,6 +1,6 @@
 /**
- * A person's status (available, away, do not disturb until a time, a short text) and the org's
- * logo (issue 16). The logo is org branding, not content: it is stored in clear, as avatars are.
+ * A person's status (issue 16): available, away, or do not disturb, maybe until a time, with a
+ * short text. Metadata, not content (like presence), so it is stored in clear.
  */
 import type { Kysely } from 'kysely';
 
@@ -13,10 +13,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('until_at', 'bigint')
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.alterTable('orgs').addColumn('logo_key', 'text').execute();
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
-  await db.schema.alterTable('orgs').dropColumn('logo_key').execute();
   await db.schema.dropTable('person_status').execute();
 }

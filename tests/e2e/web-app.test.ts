@@ -276,7 +276,7 @@ describe('web app (Chromium)', () => {
     const bob = people.bob.page;
     const ada = people.ada.page;
     await bob.getByRole('button', { name: 'Message a person' }).click();
-    await bob.getByRole('dialog').getByLabel('Their e-mail address').fill('ada@example.com');
+    await bob.getByRole('dialog').getByLabel('Name or e-mail address').fill('ada@example.com');
     await bob.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
     await bob.getByRole('heading', { name: 'Ada Lovelace' }).waitFor(WAIT);
     // Ada's browser is open, so Bob sees her online.

@@ -201,3 +201,29 @@ export const webToken = defineMethod({
   response: WebTokenResult,
   status: 200,
 });
+
+/** "Forgot password" (issue 16): asks for a reset link by e-mail. The answer is the same whether or not the address has an account. */
+export const requestPasswordReset = defineMethod({
+  id: 'auth.requestPasswordReset',
+  verb: 'POST',
+  path: '/api/auth/password-reset',
+  summary: 'E-mail a single-use password reset link to this address, if it has an account. Always 202; rate-limited per address and per client.',
+  tag: 'auth',
+  auth: 'none',
+  body: Type.Object({ email: Email }, { additionalProperties: false }),
+  response: Type.Object({ message: Type.String() }),
+  status: 202,
+});
+
+/** Sets a new password with the token of a reset link; every session of the person ends. */
+export const resetPassword = defineMethod({
+  id: 'auth.resetPassword',
+  verb: 'POST',
+  path: '/api/auth/password-reset/confirm',
+  summary: 'Set a new password with a reset link’s token (single use, expiring). Ends every session of the person.',
+  tag: 'auth',
+  auth: 'none',
+  body: Type.Object({ token: Type.String({ minLength: 10, maxLength: 200 }), newPassword: Password }, { additionalProperties: false }),
+  response: null,
+  status: 204,
+});

@@ -23,7 +23,7 @@ export * as spaces from './spaces.ts';
 export * as messages from './messages.ts';
 export * from './events.ts';
 export type { Room, Membership, Team, TeamMembership } from './spaces.ts';
-export type { Message, Flag, Presence, MessageAttachment } from './messages.ts';
+export type { Message, Flag, Presence, MessageAttachment, Availability } from './messages.ts';
 export { CARD_CONTENT_TYPE } from './messages.ts';
 export * as encryption from './encryption.ts';
 export * as search from './search.ts';

@@ -116,6 +116,19 @@ export const listMessages = defineMethod({
   status: 200,
 });
 
+/** Mentions of me across every space one belongs to (issue 16): the server's mention index, not content. */
+export const listMentions = defineMethod({
+  id: 'messages.mentions',
+  verb: 'GET',
+  path: '/api/mentions',
+  summary: 'Messages that mention me (or @all) in every space I belong to, newest first; page with `beforeMessage`.',
+  tag: 'messages',
+  auth: 'person',
+  query: Type.Object({ beforeMessage: Type.Optional(Id), max: Type.Optional(PageMax) }, { additionalProperties: false }),
+  response: Type.Object({ items: Type.Array(Message) }),
+  status: 200,
+});
+
 export const getMessage = defineMethod({
   id: 'messages.get',
   verb: 'GET',
@@ -200,12 +213,45 @@ export const deleteFlag = defineMethod({
   status: 204,
 });
 
+/** What a person says of themselves (issue 16): available, away, or do not disturb, maybe until a time, with a short text. */
+export const STATUS_TEXT_MAX = 100;
+export const Availability = Type.Object({
+  status: Type.Union([Type.Literal('available'), Type.Literal('away'), Type.Literal('dnd')]),
+  text: Type.Optional(Type.String({ maxLength: STATUS_TEXT_MAX })),
+  /** When it ends by itself (then: available); absent, until changed. */
+  until: Type.Optional(Timestamp),
+});
+export type Availability = Static<typeof Availability>;
+
 export const Presence = Type.Object({
   personId: Id,
   status: Type.Union([Type.Literal('active'), Type.Literal('inactive')]),
   lastActive: Type.Optional(Timestamp),
+  /** The person's chosen status, when not plain "available". */
+  availability: Type.Optional(Availability),
+  /** In a live frame: this one is about the status (no `availability`: now available), not about being online. */
+  statusChange: Type.Optional(Type.Boolean()),
 });
 export type Presence = Static<typeof Presence>;
+
+export const setStatus = defineMethod({
+  id: 'presence.setStatus',
+  verb: 'PUT',
+  path: '/api/presence/me',
+  summary: 'Set one’s status: available, away or do not disturb (`until`: it ends by itself then, within a week), with an optional short text. Others see it live.',
+  tag: 'presence',
+  auth: 'person',
+  body: Type.Object(
+    {
+      status: Type.Union([Type.Literal('available'), Type.Literal('away'), Type.Literal('dnd')]),
+      text: Type.Optional(Type.String({ maxLength: STATUS_TEXT_MAX })),
+      until: Type.Optional(Type.String({ format: 'date-time' })),
+    },
+    { additionalProperties: false },
+  ),
+  response: Presence,
+  status: 200,
+});
 
 export const getPresence = defineMethod({
   id: 'presence.get',

@@ -90,6 +90,12 @@ export class FlintClient {
     /** Finishes a mailed sign-up: the token of its link and the password chosen at sign-up. */
     confirmSignup: async (body: MethodBody<typeof auth.confirmSignup>) => this.adopt(await this.transport.call(auth.confirmSignup, { body })),
     login: async (body: MethodBody<typeof auth.login>) => this.adopt(await this.transport.call(auth.login, { body })),
+    /** "Forgot password": the server e-mails a reset link if the address has an account (the answer never says). */
+    requestPasswordReset: async (email: string): Promise<void> => {
+      await this.transport.call(auth.requestPasswordReset, { body: { email } });
+    },
+    /** Sets a new password with a reset link's token; every session of the person ends (sign in again). */
+    resetPassword: (token: string, newPassword: string): Promise<void> => this.transport.call(auth.resetPassword, { body: { token, newPassword } }),
     /** Trades the refresh token for a new pair; the old refresh token is then spent. */
     refresh: async (refreshToken = this.session?.refreshToken) => {
       if (refreshToken === undefined) throw new TypeError('no refresh token');
@@ -207,6 +213,8 @@ export class FlintClient {
   readonly messages = {
     create: (body: MethodBody<typeof messages.createMessage>): Promise<Message> => this.transport.call(messages.createMessage, { body }),
     list: async (query: MethodQuery<typeof messages.listMessages>): Promise<Page<Message>> => this.page<Message>(await this.transport.send(messages.listMessages, { query })),
+    /** Messages mentioning me (or @all) across my spaces, newest first. */
+    mentions: async (query: MethodQuery<typeof messages.listMentions> = {}): Promise<Page<Message>> => this.page<Message>(await this.transport.send(messages.listMentions, { query })),
     get: (id: string): Promise<Message> => this.transport.call(messages.getMessage, { params: { id } }),
     update: (id: string, body: MethodBody<typeof messages.updateMessage>): Promise<Message> => this.transport.call(messages.updateMessage, { params: { id }, body }),
     delete: (id: string) => this.transport.call(messages.deleteMessage, { params: { id } }),
@@ -250,6 +258,8 @@ export class FlintClient {
 
   readonly presence = {
     get: async (personIds: string[]) => (await this.transport.call(messages.getPresence, { query: { id: personIds.join(',') } })).items,
+    /** One's status (available, away, do not disturb until…), seen live by others. */
+    setStatus: (body: MethodBody<typeof messages.setStatus>) => this.transport.call(messages.setStatus, { body }),
   };
 
   /** An event stream for this client's sign-in. Call `start()` on it. */

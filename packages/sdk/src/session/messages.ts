@@ -149,6 +149,13 @@ export class Messages {
     return page.next === undefined ? { items } : { items, next: page.next };
   }
 
+  /** Mentions of me (or @all) across my spaces, newest first, each opened with the key it names. */
+  async mentions(query: MethodQuery<typeof messageMethods.listMentions> = {}): Promise<Page<SecureMessage>> {
+    const page = await this.ctx.api.messages.mentions(query);
+    const items = await Promise.all(page.items.map((m) => this.open(m)));
+    return page.next === undefined ? { items } : { items, next: page.next };
+  }
+
   /** Opens a message (e.g. from a `message.created` event). Never throws for bad content. */
   open(message: Message): Promise<SecureMessage> {
     return openMessage(this.ctx, message);

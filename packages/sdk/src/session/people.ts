@@ -47,6 +47,11 @@ export class People {
     return (await this.ctx.api.transport.call(searchMethods.searchPeople, { query: { q, ...(max !== undefined ? { max } : {}) } })).items;
   }
 
+  /** Sets one's status (issue 16): available, away, or do not disturb until a time; with a short text. */
+  setStatus(body: Parameters<FlintClient['presence']['setStatus']>[0]): ReturnType<FlintClient['presence']['setStatus']> {
+    return this.ctx.api.presence.setStatus(body);
+  }
+
   /** Presence of people (SPEC PR-1), as last known to the core. */
   presence(personIds: string[]): ReturnType<FlintClient['presence']['get']> {
     return this.ctx.api.presence.get(personIds);

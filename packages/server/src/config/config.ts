@@ -63,6 +63,11 @@ export interface FlintConfig {
     /** How long a sign-up confirmation link works. */
     signupConfirmationTtlSec: number;
     invitationTtlSec: number;
+    /** How long a "forgot password" link stays valid. */
+    passwordResetTtlSec: number;
+    /** Reset e-mails asked per address, and per client address, per hour before 429. */
+    passwordResetsPerEmail: number;
+    passwordResetsPerIp: number;
     /** How long a verified bearer token is remembered (identity/auth-cache.ts); 0 = never. */
     cacheMs: number;
     /**
@@ -138,6 +143,9 @@ export const ENV_VARS = [
   'FLINT_SIGNUP_CONFIRM',
   'FLINT_SIGNUP_CONFIRM_TTL',
   'FLINT_INVITATION_TTL',
+  'FLINT_PASSWORD_RESET_TTL',
+  'FLINT_PASSWORD_RESETS_PER_EMAIL',
+  'FLINT_PASSWORD_RESETS_PER_IP',
   'FLINT_SMTP_URL',
   'FLINT_MAIL_FROM',
   'FLINT_RATE_LIMIT_PER_MINUTE',
@@ -392,6 +400,9 @@ export function loadConfig(
       signupConfirmation,
       signupConfirmationTtlSec: int('FLINT_SIGNUP_CONFIRM_TTL', env.FLINT_SIGNUP_CONFIRM_TTL, 86400, 60, 86400 * 14),
       invitationTtlSec: int('FLINT_INVITATION_TTL', env.FLINT_INVITATION_TTL, 86400 * 14, 60, 86400 * 365),
+      passwordResetTtlSec: int('FLINT_PASSWORD_RESET_TTL', env.FLINT_PASSWORD_RESET_TTL, 3600, 60, 86400),
+      passwordResetsPerEmail: int('FLINT_PASSWORD_RESETS_PER_EMAIL', env.FLINT_PASSWORD_RESETS_PER_EMAIL, 3, 1, 1000),
+      passwordResetsPerIp: int('FLINT_PASSWORD_RESETS_PER_IP', env.FLINT_PASSWORD_RESETS_PER_IP, 20, 1, 100_000),
       cacheMs: int('FLINT_AUTH_CACHE_MS', env.FLINT_AUTH_CACHE_MS, 5000, 0, 60_000),
       ssoAllowLoopbackHttp: bool('FLINT_SSO_ALLOW_LOOPBACK_HTTP', env.FLINT_SSO_ALLOW_LOOPBACK_HTTP),
     },

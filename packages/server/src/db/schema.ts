@@ -13,6 +13,25 @@ export interface OrgsTable {
   created_at: number;
 }
 
+/** A "forgot password" link: only the token's SHA-256 is kept (migration 0025). */
+export interface PasswordResetsTable {
+  token_hash: string;
+  person_id: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+/** A person's chosen status (migration 0026); no row means available. */
+export interface PersonStatusTable {
+  person_id: string;
+  status: 'available' | 'away' | 'dnd';
+  text: string | null;
+  /** When the status ends by itself (ms); null: until changed. */
+  until_at: number | null;
+  updated_at: number;
+}
+
 export interface OrgDomainsTable {
   domain: string;
   org_id: string;
@@ -143,6 +162,8 @@ export interface Database extends MessagingTables {
   signup_confirmations: SignupConfirmationsTable;
   admin_audit: AdminAuditTable;
   notices: NoticesTable;
+  password_resets: PasswordResetsTable;
+  person_status: PersonStatusTable;
 }
 
 /** Maintenance and incident notices (SPEC AD-3; migration 0028). Times in ms. */

@@ -14,6 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import type { Availability } from '@flint/protocol';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { BusMessage, EventBus } from './event-bus.ts';
@@ -282,6 +283,15 @@ export class EventHub {
     await this.bus.publish({ kind: 'typing', personIds, payload, origin: this.instanceId });
   }
 
+  /** A person's status changed (issue 16): those watching them, and their own other tabs, hear it live on every instance. */
+  async announceStatus(personId: string, availability: Availability | undefined): Promise<void> {
+    try {
+      await this.bus.publish({ kind: 'presence', personIds: [personId], payload: { statusChange: true, ...(availability !== undefined ? { availability } : {}) }, origin: this.instanceId });
+    } catch (error) {
+      this.log.warn({ err: error }, 'status signal not published');
+    }
+  }
+
   private async signalPresence(personId: string, status: 'active' | 'inactive'): Promise<void> {
     try {
       await this.bus.publish({ kind: 'presence', personIds: [personId], payload: { status }, origin: this.instanceId });
@@ -309,6 +319,16 @@ export class EventHub {
     if (message.kind === 'typing') {
       const frame = JSON.stringify({ type: 'typing', ...message.payload });
       for (const personId of message.personIds) for (const conn of this.byPerson.get(personId) ?? []) conn.sendRaw(frame);
+      return;
+    }
+    if (message.payload['statusChange'] === true) {
+      const availability = message.payload['availability'] as Availability | undefined;
+      for (const personId of message.personIds) {
+        const online = this.isOnline(personId);
+        const presence = { personId, status: online.status, ...(online.lastActive !== undefined ? { lastActive: new Date(online.lastActive).toISOString() } : {}), ...(availability !== undefined ? { availability } : {}), statusChange: true };
+        const frame = JSON.stringify({ type: 'presence', presence });
+        for (const set of this.byPerson.values()) for (const conn of set) if (conn.presenceSubscriptions.has(personId) || conn.personId === personId) conn.sendRaw(frame);
+      }
       return;
     }
     const status = message.payload['status'] as 'active' | 'inactive';

@@ -14,6 +14,7 @@ export const TOKEN_PREFIX = {
   invitation: 'fli',
   signup: 'fls',
   kms: 'flk',
+  reset: 'flp',
 } as const;
 
 export function newToken(kind: keyof typeof TOKEN_PREFIX): string {

@@ -163,6 +163,32 @@ export async function listMessages(core: Core, actor: Actor, input: ListMessages
   return rows.length > input.max && last ? { items, next: last.id } : { items };
 }
 
+/**
+ * Mentions of me across every space I belong to now, newest first (issue 16): messages that name me
+ * or `@all`, not my own. Read from the mention index (`message_mentions`), joined with my memberships,
+ * so a space I left drops out.
+ */
+export async function listMentions(core: Core, actor: Actor, input: { beforeMessage?: string | undefined; max: number }): Promise<{ items: Message[]; next?: string }> {
+  let q = core.db
+    .selectFrom('message_mentions as mm')
+    .innerJoin('memberships as ms', (j) => j.onRef('ms.space_id', '=', 'mm.space_id').on('ms.person_id', '=', actor.personId))
+    .innerJoin('messages as m', 'm.id', 'mm.message_id')
+    .innerJoin('spaces as s', 's.id', 'm.space_id')
+    .selectAll('m')
+    .select('s.type as space_type')
+    .distinct()
+    .where('mm.person_id', 'in', [actor.personId, '*'])
+    .where('m.person_id', '!=', actor.personId);
+  if (input.beforeMessage !== undefined) q = q.where('m.id', '<', input.beforeMessage);
+  const rows = await q.orderBy('m.id', 'desc').limit(input.max + 1).execute();
+  const page = rows.slice(0, input.max);
+  const people = await personBriefs(core.db, page.map((r) => r.person_id));
+  const files = await filesOfMessages(core.db, page.map((r) => r.id));
+  const items = page.map(({ space_type, ...r }) => presentMessage(r, space_type, people.get(r.person_id)?.email ?? '', files.get(r.id)));
+  const last = page.at(-1);
+  return rows.length > input.max && last ? { items, next: last.id } : { items };
+}
+
 export async function updateMessage(core: Core, actor: Actor, id: string, input: MessageContent & { roomId?: string | undefined }): Promise<Message> {
   if (!hasContent(input)) throw ApiError.badRequest('An edit needs text, markdown or html.');
   return core.events.transact(async (trx, emit) => {

@@ -116,6 +116,28 @@ describe('spaces and messages', () => {
     await assert.rejects(ada.messages.create({ roomId: room.id, text: c('x'), mentionedPeople: [ids.cat] }), { status: 400 });
   });
 
+  it('lists mentions of me across spaces, newest first, without my own, and drops a space I left (issue 16)', async () => {
+    const one = await ada.rooms.create({ title: c('m-one') });
+    const two = await ada.rooms.create({ title: c('m-two') });
+    await ada.memberships.create({ roomId: one.id, personId: ids.cat });
+    const leaving = await ada.memberships.create({ roomId: two.id, personId: ids.cat });
+    const a = await ada.messages.create({ roomId: one.id, text: c('to cat'), mentionedPeople: [ids.cat] });
+    await ada.messages.create({ roomId: one.id, text: c('plain') });
+    const b = await ada.messages.create({ roomId: two.id, text: c('to all'), mentionedGroups: ['all'] });
+    await cat.messages.create({ roomId: one.id, text: c('my own @all'), mentionedGroups: ['all'] });
+    const first = await cat.messages.mentions({ max: 1 });
+    assert.deepEqual(first.items.map((m) => m.id), [b.id]);
+    assert.ok(first.next !== undefined, 'a next page');
+    const all = await cat.messages.mentions();
+    assert.ok(all.items.findIndex((m) => m.id === b.id) < all.items.findIndex((m) => m.id === a.id));
+    assert.equal(all.items.find((m) => m.id === a.id)?.roomId, one.id);
+    assert.ok(all.items.every((m) => m.personId !== ids.cat), 'not my own messages');
+    await cat.memberships.delete(leaving.id);
+    const after = await cat.messages.mentions();
+    assert.ok(!after.items.some((m) => m.id === b.id), 'a space I left drops out');
+    assert.equal((await raw(flint.url, 'GET', '/api/mentions?max=0', { token: cat.session!.accessToken })).status, 400);
+  });
+
   it('keeps read state: last-read marker, unread counts, read receipts, never moving backwards (MS-4)', async () => {
     const room = await ada.rooms.create({ title: c('reading') });
     await ada.memberships.create({ roomId: room.id, personId: ids.bob });

@@ -18,6 +18,11 @@ function stored(personId: string): string | undefined {
   }
 }
 
+/** Whether this browser already holds a KMS device for the person (made at an earlier sign-in, so presumably enrolled). */
+export function hasKmsDevice(personId: string): boolean {
+  return stored(personId) !== undefined;
+}
+
 /**
  * The device credential of this browser for `personId`, made and kept on first use; with the
  * password (at sign-in or sign-up), its password credential too, so the KMS enrolls the device.

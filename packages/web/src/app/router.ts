@@ -20,6 +20,10 @@ export type Route =
   | { view: 'flagged' }
   /** Where the server sends the browser when a single sign-on did not sign anyone in (issue 18). */
   | { view: 'sso-error'; code: string };
+  /** Messages that mention me, across spaces (issue 16). */
+  | { view: 'mentions' }
+  /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
+  | { view: 'reset'; token: string };
 
 export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'sso', 'reports', 'health', 'notices', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
@@ -43,6 +47,8 @@ export function parseRoute(hash: string): Route {
   }
   if (parts[0] === 'flagged') return { view: 'flagged' };
   if (parts[0] === 'sso-error' && parts[1]) return { view: 'sso-error', code: parts[1] };
+  if (parts[0] === 'mentions') return { view: 'mentions' };
+  if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
 }
 
@@ -64,6 +70,10 @@ export function href(route: Route): string {
       return '#/flagged';
     case 'sso-error':
       return `#/sso-error/${encodeURIComponent(route.code)}`;
+    case 'mentions':
+      return '#/mentions';
+    case 'reset':
+      return `#/reset/${encodeURIComponent(route.token)}`;
     case 'space': {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;

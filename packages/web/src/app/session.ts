@@ -14,7 +14,7 @@
 import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
 import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
-import { kmsDevice } from './kms-device.ts';
+import { hasKmsDevice, kmsDevice } from './kms-device.ts';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
 /** Mint a new access token this long before the current one expires. */
@@ -31,6 +31,14 @@ export interface StreamHandlers {
 /** Set at sign-in and sign-up: the password, to enroll this browser's KMS device with the password credential. */
 interface Enrollment {
   password?: string;
+  /**
+   * The password signed in with, kept until the KMS session is up, when this browser already held
+   * a device: that (enrolled) device then sets the KMS's password credential to it. After a
+   * "forgot password" reset the core has the new password but the KMS still the old credential,
+   * and only an enrolled device may change it (docs/threat-model.md); doing it at every password
+   * sign-in on such a browser also covers a reset made from another browser.
+   */
+  kmsPassword?: string;
 }
 
 /**
@@ -47,6 +55,7 @@ function newSession(enrollment: Enrollment = {}): SdkSession {
     kmsCredential: async (personId): Promise<KmsDeviceCredential> => {
       const password = enrollment.password;
       delete enrollment.password;
+      if (password !== undefined && hasKmsDevice(personId)) enrollment.kmsPassword = password;
       return kmsDevice(personId, password);
     },
   });
@@ -108,7 +117,10 @@ export class Session {
   private readonly onOffline = () => this.sdk.events.drop();
   private readonly onOnline = () => this.sdk.events.reconnectNow();
 
-  private constructor(readonly sdk: SdkSession) {}
+  private constructor(
+    readonly sdk: SdkSession,
+    private readonly enrollment: Enrollment = {},
+  ) {}
 
   /** The typed API underneath (what has nothing to seal: read state, flags, typing, sessions…). */
   get client(): FlintClient {
@@ -137,9 +149,10 @@ export class Session {
   }
 
   static async signIn(email: string, password: string): Promise<Session> {
-    const sdk = newSession({ password });
+    const enrollment: Enrollment = { password };
+    const sdk = newSession(enrollment);
     const result = await sdk.signIn({ email, password });
-    const session = new Session(sdk);
+    const session = new Session(sdk, enrollment);
     session.adoptToken(result.expiresIn);
     announceAuth('signed-in');
     return session;
@@ -200,6 +213,10 @@ export class Session {
     window.addEventListener('online', this.onOnline);
     await this.sdk.events.start();
     await this.sdk.connect();
+    const kmsPassword = this.enrollment.kmsPassword;
+    delete this.enrollment.kmsPassword;
+    // Not fatal: the browser works either way; the next password sign-in here tries again.
+    if (kmsPassword !== undefined) await this.sdk.updateKmsPassword(kmsPassword).catch(() => undefined);
   }
 
   /** A bearer that is valid for at least a few minutes (after a sleeping tab, it may have lapsed). */

@@ -5,7 +5,7 @@
  * @module
  */
 import { useSyncExternalStore } from 'react';
-import type { Flag, Membership, Message, Presence, Reaction, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import type { Availability, Flag, Membership, Message, Presence, Reaction, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
@@ -68,6 +68,9 @@ export class Store {
   reactions = new Map<string, OpenReaction[]>();
   typing = new Map<string, Map<string, ReturnType<typeof setTimeout>>>();
   presence = new Map<string, Presence['status']>();
+  /** People's chosen statuses (issue 16): absent is available. Each timed one is dropped at its end. */
+  availability = new Map<string, Availability>();
+  private availabilityTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** System lines per space, from the membership and rename events this tab received (app/notices.ts). */
   notices = new Map<string, Notice[]>();
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
@@ -377,13 +380,44 @@ export class Store {
     await this.session.client.rooms.favorite(room.id, isFavorite);
   }
 
+  /** Sets (or, undefined, clears) a person's status as the server said, and forgets it at its end time. */
+  setAvailability(personId: string, availability: Availability | undefined): void {
+    clearTimeout(this.availabilityTimers.get(personId));
+    this.availabilityTimers.delete(personId);
+    const ends = availability?.until !== undefined ? Date.parse(availability.until) - Date.now() : undefined;
+    if (availability === undefined || (ends !== undefined && ends <= 0)) this.availability.delete(personId);
+    else {
+      this.availability.set(personId, availability);
+      // "Do not disturb until 14:00" ends by itself: the server reads it as available from then on.
+      if (ends !== undefined && ends < 2 ** 31 - 1) {
+        this.availabilityTimers.set(
+          personId,
+          setTimeout(() => {
+            this.availability.delete(personId);
+            this.changed();
+          }, ends),
+        );
+      }
+    }
+    this.changed();
+  }
+
+  /** One's own status, from the server (at start, and after another tab changed it). */
+  async loadMyStatus(): Promise<void> {
+    const [mine] = await this.session.sdk.people.presence([this.me]);
+    this.setAvailability(this.me, mine?.availability);
+  }
+
   watchPresence(ids: string[]): void {
     const fresh = ids.filter((id) => id !== this.me && !this.watchedPresence.has(id));
     if (fresh.length === 0) return;
     for (const id of fresh) this.watchedPresence.add(id);
     this.session.sdk.events.subscribePresence([...this.watchedPresence]);
     void this.session.sdk.people.presence(fresh).then((items) => {
-      for (const p of items) this.presence.set(p.personId, p.status);
+      for (const p of items) {
+        this.presence.set(p.personId, p.status);
+        this.setAvailability(p.personId, p.availability);
+      }
       this.changed();
     }, () => undefined);
   }
@@ -393,6 +427,7 @@ export class Store {
   onSignal(frame: Extract<ServerFrame, { type: 'typing' | 'presence' }>): void {
     if (frame.type === 'presence') {
       this.presence.set(frame.presence.personId, frame.presence.status);
+      if (frame.presence.statusChange === true) this.setAvailability(frame.presence.personId, frame.presence.availability);
     } else {
       let room = this.typing.get(frame.roomId);
       if (room === undefined) this.typing.set(frame.roomId, (room = new Map<string, ReturnType<typeof setTimeout>>()));

@@ -19,6 +19,8 @@ const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
 const ConfirmSignupPage = lazy(() => import('./ConfirmSignupPage.tsx'));
 const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
+const MentionsView = lazy(() => import('./MentionsView.tsx'));
+const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
 import { TopBar } from './TopBar.tsx';
 import { NoticeBanner } from './NoticeBanner.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
@@ -26,7 +28,7 @@ import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
 import { QuickSwitcher } from './QuickSwitcher.tsx';
 
-type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string } | { kind: 'signed-in'; store: Store };
+type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string; notice?: string } | { kind: 'signed-in'; store: Store };
 
 
 export function App() {
@@ -118,7 +120,20 @@ function AuthGate() {
         </Suspense>
       );
     }
-    return <SignIn error={state.error} ssoError={route.view === 'sso-error' ? route.code : undefined} onSession={(s) => start(s)} />;
+    if (route.view === 'reset') {
+      return (
+        <Suspense fallback={<p role="status">{t('loading')}</p>}>
+          <ResetPasswordPage
+            token={route.token}
+            onDone={() => {
+              go({ view: 'home' });
+              setState({ kind: 'signed-out', notice: t('resetDone') });
+            }}
+          />
+        </Suspense>
+      );
+    }
+    return <SignIn error={state.error} notice={state.notice} ssoError={route.view === 'sso-error' ? route.code : undefined} onSession={(s) => start(s)} />;
   }
   const signOut = async () => {
     clearDrafts();
@@ -178,6 +193,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'confirm' && <ConfirmSignupPage token={route.token} signedInAs={store.session.me.emails[0] ?? ''} />}
           {route.view === 'admin' && <AdminConsole section={route.section} />}
           {route.view === 'flagged' && <FlaggedView />}
+          {route.view === 'mentions' && <MentionsView />}
+          {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

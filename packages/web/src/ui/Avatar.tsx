@@ -16,10 +16,13 @@ export function Avatar({ personId, size = 32, showPresence = false }: { personId
     .join('')
     .toUpperCase();
   const presence = store.presence.get(personId);
+  // A chosen "away" or "do not disturb" shows over being online (issue 16).
+  const chosen = store.availability.get(personId)?.status;
+  const dot = chosen === 'dnd' || chosen === 'away' ? chosen : presence;
   return (
     <span className="avatar" style={{ width: size, height: size, fontSize: size * 0.4 }} aria-hidden="true">
       {person?.avatar !== undefined ? <img src={person.avatar} alt="" width={size} height={size} /> : <span className={`initials hue-${hue(personId)}`}>{initials}</span>}
-      {showPresence && presence !== undefined && <span className={`presence presence-${presence}`} />}
+      {showPresence && dot !== undefined && <span className={`presence presence-${dot}`} />}
     </span>
   );
 }

@@ -12,6 +12,7 @@ import { shareFiles, type UploadProgress } from '../app/actions.ts';
 import { TransferBar } from './TransferBar.tsx';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
+import { StatusNote } from './Status.tsx';
 import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { Thread } from './Thread.tsx';
@@ -208,6 +209,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           {room.type === 'direct' && room.directPersonId !== undefined && (
             <span className="muted small">{store.presence.get(room.directPersonId) === 'active' ? t('online') : t('offline')}</span>
           )}
+          {room.type === 'direct' && room.directPersonId !== undefined && <StatusNote personId={room.directPersonId} />}
           {room.isLocked && (
             // role="img": an aria-label names nothing on a bare span (axe: aria-prohibited-attr).
             <span className="tag" role="img" title={t('locked')} aria-label={t('locked')}>

@@ -4,7 +4,7 @@
  * announcement-only, rename, leave, the retention policy, and the space's files.
  * @module
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import type { Organization } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
@@ -15,6 +15,8 @@ import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
 import { FileCard } from './FileCard.tsx';
 import { Icon } from './Icon.tsx';
+import { PeoplePicker } from './PeoplePicker.tsx';
+import { StatusNote } from './Status.tsx';
 
 /** Days after which the org deletes content, if its policy says so (CP-4); undefined: kept forever. */
 export function retentionDays(org: Organization | undefined): number | undefined {
@@ -33,6 +35,8 @@ export function Details({ room }: { room: SecureRoom }) {
   const [confirmingLeave, setConfirmingLeave] = useState(false);
   const [notice, setNotice] = useState<string | undefined>();
   const members = [...(store.members.get(room.id) ?? [])].sort((a, b) => Number(b.isModerator) - Number(a.isModerator) || a.personDisplayName.localeCompare(b.personDisplayName));
+  const memberIdsKey = members.map((m) => m.personId).join(',');
+  const memberIds = useMemo(() => new Set(memberIdsKey.split(',')), [memberIdsKey]);
   const mayManage = !room.isLocked || room.isModerator === true;
   const team = room.isGeneral === true && room.teamId !== undefined ? store.teams.get(room.teamId) : undefined;
   const files = store.roomFiles.get(room.id) ?? [];
@@ -96,6 +100,7 @@ export function Details({ room }: { room: SecureRoom }) {
                   {m.personId === store.me && <span className="muted small"> ({t('you')})</span>}
                   <br />
                   <span className="muted small">{m.personEmail}</span>
+                  <StatusNote personId={m.personId} />
                 </span>
                 {m.personIsGuest === true && <span className="tag small">{t('guest')}</span>}
                 {m.personInvitePending === true && <span className="tag small">{t('invitePending')}</span>}
@@ -129,10 +134,9 @@ export function Details({ room }: { room: SecureRoom }) {
               });
             }}
           >
-            <label className="grow">
-              {t('addPeople')}
-              <input type="email" value={email} onChange={(e) => setEmail(e.target.value)} placeholder={t('personEmail')} />
-            </label>
+            <div className="grow">
+              <PeoplePicker label={t('addPeople')} value={email} onChange={setEmail} exclude={memberIds} />
+            </div>
             <button type="submit" className="primary small" disabled={busy}>
               {t('addPerson')}
             </button>

@@ -13,6 +13,7 @@ import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
+import { PeoplePicker } from './PeoplePicker.tsx';
 
 const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect' | 'filterFavorites' | 'filterMentions' | 'filterFlags' }[] = [
   { id: 'all', label: 'filterAll' },
@@ -72,6 +73,12 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
         </span>
         <span className="room-title">{t('flaggedTitle')}</span>
         {store.flags.size > 0 && <span className="muted small">{store.flags.size}</span>}
+      </a>
+      <a className={`room-item flagged-link ${currentView === 'mentions' ? 'active' : ''}`} href={href({ view: 'mentions' })} aria-current={currentView === 'mentions' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          @
+        </span>
+        <span className="room-title">{t('mentionsTitle')}</span>
       </a>
       {teams.length > 0 && (
         <div className="teams">
@@ -229,10 +236,14 @@ function NewDialog({ kind, onClose }: { kind: 'space' | 'direct' | 'team'; onClo
           void submit();
         }}
       >
-        <label>
-          {kind === 'space' ? t('title') : kind === 'direct' ? t('personEmail') : t('teamName')}
-          <input autoFocus required type={kind === 'direct' ? 'email' : 'text'} value={value} onChange={(e) => setValue(e.target.value)} maxLength={kind === 'direct' ? 254 : 200} />
-        </label>
+        {kind === 'direct' ? (
+          <PeoplePicker label={t('personOrAddress')} value={value} onChange={setValue} autoFocus required />
+        ) : (
+          <label>
+            {kind === 'space' ? t('title') : t('teamName')}
+            <input autoFocus required type="text" value={value} onChange={(e) => setValue(e.target.value)} maxLength={200} />
+          </label>
+        )}
         {kind === 'space' && store.teams.size > 0 && (
           <label>
             {t('inTeam')}

@@ -1,5 +1,6 @@
 /**
- * Sign in and sign up (SPEC ID-1).
+ * Sign in and sign up (SPEC ID-1), and "Forgot password?" (issue 16): the address gets a reset
+ * link by e-mail; the answer never says whether it has an account.
  * @module
  */
 import { useState, type FormEvent } from 'react';
@@ -19,16 +20,22 @@ const SSO_ERROR_KEYS = {
   idp_error: 'ssoErrorIdp',
 } as const;
 
-export function SignIn({ error, ssoError, onSession }: { error?: string | undefined; ssoError?: string | undefined; onSession: (s: Session) => Promise<void> }) {
+/** The KMS refused this browser: the password credential it holds is not the password just used. */
+export function isStaleKmsPassword(message: string): boolean {
+  return /password credential does not match/i.test(message);
+}
+
+export function SignIn({ error, notice, ssoError, onSession }: { error?: string | undefined; notice?: string | undefined; ssoError?: string | undefined; onSession: (s: Session) => Promise<void> }) {
   const { t } = useI18n();
   const ssoProblem = ssoError === undefined ? undefined : t(SSO_ERROR_KEYS[ssoError as keyof typeof SSO_ERROR_KEYS] ?? 'ssoErrorRefused');
-  const [mode, setMode] = useState<'in' | 'up'>('in');
+  const [mode, setMode] = useState<'in' | 'up' | 'forgot'>('in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | undefined>(error ?? ssoProblem);
   const [status, setStatus] = useState<string | undefined>();
+  const [sent, setSent] = useState<string | undefined>(notice);
   // After a sign-up the server mailed (a confirmation link, or "you have an account"): the address.
   const [mailedTo, setMailedTo] = useState<string | undefined>();
 
@@ -58,7 +65,15 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
     e.preventDefault();
     setBusy(true);
     setProblem(undefined);
+    setSent(undefined);
     try {
+      if (mode === 'forgot') {
+        await newClient().auth.requestPasswordReset(email);
+        setSent(t('resetSent', { email }));
+        setMode('in');
+        setBusy(false);
+        return;
+      }
       const session = mode === 'in' ? await Session.signIn(email, password) : await Session.register({ email, password, displayName });
       if (session === 'mailed') {
         setMailedTo(email);
@@ -73,7 +88,8 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
         await singleSignOn();
         return;
       }
-      setProblem(err instanceof Error ? err.message : String(err));
+      const message = err instanceof Error ? err.message : String(err);
+      setProblem(isStaleKmsPassword(message) ? t('kmsPasswordStale') : message);
       setBusy(false);
     }
   };
@@ -104,13 +120,20 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
     );
   }
 
+  const title = mode === 'in' ? t('signIn') : mode === 'up' ? t('signUp') : t('forgotTitle');
   return (
     <div className="auth-page">
       <main className="auth-card" aria-labelledby="auth-title">
         <div className="brand-lg" aria-hidden="true">
           <img src="./icon.svg" alt="" width="48" height="48" />
         </div>
-        <h1 id="auth-title">{mode === 'in' ? t('signIn') : t('signUp')}</h1>
+        <h1 id="auth-title">{title}</h1>
+        {sent !== undefined && (
+          <p className="notice" role="status">
+            {sent}
+          </p>
+        )}
+        {mode === 'forgot' && <p className="muted small">{t('forgotIntro')}</p>}
         <form onSubmit={(e) => void submit(e)} className="stack">
           {mode === 'up' && (
             <label>
@@ -122,18 +145,20 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
             {t('email')}
             <input name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
           </label>
-          <label>
-            {t('password')}
-            <input
-              name="password"
-              type="password"
-              autoComplete={mode === 'in' ? 'current-password' : 'new-password'}
-              required
-              minLength={mode === 'up' ? 10 : 1}
-              value={password}
-              onChange={(e) => setPassword(e.target.value)}
-            />
-          </label>
+          {mode !== 'forgot' && (
+            <label>
+              {t('password')}
+              <input
+                name="password"
+                type="password"
+                autoComplete={mode === 'in' ? 'current-password' : 'new-password'}
+                required
+                minLength={mode === 'up' ? 10 : 1}
+                value={password}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </label>
+          )}
           {problem !== undefined && (
             <p className="error" role="alert">
               {problem}
@@ -145,19 +170,24 @@ export function SignIn({ error, ssoError, onSession }: { error?: string | undefi
             </p>
           )}
           <button type="submit" className="primary" disabled={busy}>
-            {mode === 'in' ? t('signIn') : t('signUp')}
+            {mode === 'forgot' ? t('sendResetLink') : title}
           </button>
         </form>
         {mode === 'in' && (
-          <div className="stack sso-choice">
-            <p className="muted small divider-text">{t('ssoOr')}</p>
-            <button type="button" disabled={busy} onClick={() => void singleSignOn()}>
-              {t('ssoContinue')}
+          <>
+            <button type="button" className="link" onClick={() => (setMode('forgot'), setProblem(undefined), setSent(undefined))}>
+              {t('forgotPassword')}
             </button>
-          </div>
+            <div className="stack sso-choice">
+              <p className="muted small divider-text">{t('ssoOr')}</p>
+              <button type="button" disabled={busy} onClick={() => void singleSignOn()}>
+                {t('ssoContinue')}
+              </button>
+            </div>
+          </>
         )}
-        <button type="button" className="link" onClick={() => setMode(mode === 'in' ? 'up' : 'in')}>
-          {mode === 'in' ? t('noAccount') : t('haveAccount')}
+        <button type="button" className="link" onClick={() => (setMode(mode === 'in' ? 'up' : 'in'), setProblem(undefined))}>
+          {mode === 'in' ? t('noAccount') : mode === 'up' ? t('haveAccount') : t('backToSignIn')}
         </button>
         <p className="muted small">{t('e2eeNote')}</p>
         <LanguagePicker />

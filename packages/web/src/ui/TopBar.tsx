@@ -8,6 +8,7 @@ import { go, href, type Route } from '../app/router.ts';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
+import { StatusButton } from './Status.tsx';
 
 export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<void>; onMenu: () => void; route: Route }) {
   const { t } = useI18n();
@@ -38,6 +39,7 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
           {t('adminConsole')}
         </a>
       )}
+      <StatusButton />
       <a className="icon-button" href={href({ view: 'settings' })} title={t('settings')}>
         {/* Named by text, not aria-label, so the avatar's initials do not contradict the name. */}
         <Avatar personId={store.me} size={28} />

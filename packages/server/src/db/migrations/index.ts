@@ -24,6 +24,8 @@ import * as sso from './0032-sso.ts';
 import * as scim from './0033-scim.ts';
 import * as signupConfirmations from './0019-signup-confirmations.ts';
 import * as reactions from './0023-reactions.ts';
+import * as passwordResets from './0025-password-resets.ts';
+import * as personStatus from './0026-person-status.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -47,4 +49,6 @@ export const migrations: Record<string, Migration> = {
   '0033-scim': scim,
   '0019-signup-confirmations': signupConfirmations,
   '0023-reactions': reactions,
+  '0025-password-resets': passwordResets,
+  '0026-person-status': personStatus,
 };

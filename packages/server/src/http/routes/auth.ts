@@ -6,6 +6,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { auth, type SignupMailed } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { confirmSignup, login, signup } from '../../identity/accounts.ts';
+import { RESET_REQUESTED, requestPasswordReset, resetPasswordWithToken } from '../../identity/password-reset.ts';
 import { authenticateBearer, exchangeForKmsToken, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
@@ -58,6 +59,16 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
     const issued = await login(core, body, client);
     setSessionCookie(core, req, reply, issued);
     return withoutCookie(issued);
+  });
+
+  route(app, core, auth.requestPasswordReset, async ({ body, client, reply }) => {
+    await requestPasswordReset(core, body, client);
+    await reply.code(202).send({ message: RESET_REQUESTED });
+    return REPLY_SENT;
+  });
+
+  route(app, core, auth.resetPassword, async ({ body }) => {
+    await resetPasswordWithToken(core, body);
   });
 
   route(app, core, auth.refresh, async ({ body, client }) => refreshSession(core, body.refreshToken, client));

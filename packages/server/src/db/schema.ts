@@ -41,6 +41,10 @@ export interface PeopleTable {
   notification_prefs: string;
   created_at: number;
   updated_at: number;
+  /** The person's language (`en`, `fr`), null for the org's default (migration 0030, SPEC AD-4). */
+  language: Generated<string | null>;
+  /** The person's IANA time zone, null for the org's default (migration 0030). */
+  time_zone: Generated<string | null>;
 }
 
 export interface PersonRolesTable {

@@ -233,6 +233,16 @@ export const en = {
   auditFrom: 'From',
   auditChanges: 'Changes',
   auditEmpty: 'No administrative actions yet.',
+  // Language and time zone, feedback, one's own data (issue 17: AD-4, AD-5, ID-10)
+  preferences: 'Language and time zone',
+  timeZone: 'Time zone',
+  orgDefault: 'Organization default ({value})',
+  timeZoneNow: 'Times are shown in {zone} (now {time}).',
+  policyDefaultLanguage: 'Default language',
+  policyDefaultTimezone: 'Default time zone',
+  policyDeletedMessages: 'When someone deletes their account, their messages',
+  policyDeletedKeep: 'Stay in their spaces, under the name “Deleted person”',
+  policyDeletedDelete: 'Are deleted',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

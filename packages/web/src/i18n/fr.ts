@@ -234,4 +234,14 @@ export const fr: Strings = {
   auditFrom: 'Depuis',
   auditChanges: 'Modifications',
   auditEmpty: 'Aucune action d’administration pour l’instant.',
+  // Langue et fuseau horaire, signalements, ses propres données (ticket 17 : AD-4, AD-5, ID-10)
+  preferences: 'Langue et fuseau horaire',
+  timeZone: 'Fuseau horaire',
+  orgDefault: 'Par défaut dans l’organisation ({value})',
+  timeZoneNow: 'Les heures sont affichées dans le fuseau {zone} (il est {time}).',
+  policyDefaultLanguage: 'Langue par défaut',
+  policyDefaultTimezone: 'Fuseau horaire par défaut',
+  policyDeletedMessages: 'Quand une personne supprime son compte, ses messages',
+  policyDeletedKeep: 'Restent dans ses espaces, sous le nom « Personne supprimée »',
+  policyDeletedDelete: 'Sont supprimés',
 };

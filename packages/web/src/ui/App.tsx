@@ -3,9 +3,9 @@
  * route). Follows sign-ins and sign-outs made in other tabs.
  * @module
  */
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { FlintError } from '@flint/sdk';
-import { I18nProvider, useI18n } from '../i18n/index.tsx';
+import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
 import { Store } from '../app/store.ts';
 import { clearDrafts } from '../app/drafts.ts';
@@ -36,7 +36,11 @@ export function App() {
 }
 
 function AuthGate() {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
+  // Read through a ref: `start` must keep its identity (it is a dependency of the resume effect).
+  const i18nRef = useRef(i18n);
+  i18nRef.current = i18n;
   const route = useRoute();
   const [state, setState] = useState<State>({ kind: 'loading' });
 
@@ -61,6 +65,10 @@ function AuthGate() {
       },
     });
     await store.loadAll();
+    // The person's language and zone follow them from device to device (SPEC AD-4).
+    const prefs = session.preferences();
+    if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
+    i18nRef.current.setTimeZone(prefs.timezone ?? browserTimeZone());
     setState({ kind: 'signed-in', store });
   }, []);
 

@@ -19,6 +19,7 @@ import * as adminAudit from './0015-admin-audit.ts';
 import * as invitationSpace from './0016-invitation-space.ts';
 import * as domainVerification from './0017-domain-verification.ts';
 import * as kroUnique from './0018-kro-unique.ts';
+import * as personLocale from './0030-person-locale.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -37,4 +38,5 @@ export const migrations: Record<string, Migration> = {
   '0016-invitation-space': invitationSpace,
   '0017-domain-verification': domainVerification,
   '0018-kro-unique': kroUnique,
+  '0030-person-locale': personLocale,
 };

@@ -42,3 +42,6 @@ export * as adminReports from './admin-reports.ts';
 export type { UsageDay } from './admin-reports.ts';
 export * as kms from './kms.ts';
 export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';
+export * as feedback from './feedback.ts';
+export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
+export { FEEDBACK_LIMITS } from './feedback.ts';

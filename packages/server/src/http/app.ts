@@ -39,6 +39,7 @@ import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
+import { feedbackRoutes } from './routes/feedback.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
 const SWAGGER_LOGO_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
@@ -217,6 +218,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
   adminReportRoutes(app, core);
+  feedbackRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

@@ -20,6 +20,7 @@ import * as invitationSpace from './0016-invitation-space.ts';
 import * as domainVerification from './0017-domain-verification.ts';
 import * as kroUnique from './0018-kro-unique.ts';
 import * as personLocale from './0030-person-locale.ts';
+import * as feedback from './0031-feedback.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -39,4 +40,5 @@ export const migrations: Record<string, Migration> = {
   '0017-domain-verification': domainVerification,
   '0018-kro-unique': kroUnique,
   '0030-person-locale': personLocale,
+  '0031-feedback': feedback,
 };

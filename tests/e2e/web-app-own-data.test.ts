@@ -11,7 +11,9 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { unzipSync, strFromU8 } from 'fflate';
+import type { FeedbackReport } from '@flint/protocol';
+import { assertAccessible, launchChromium, sampleImage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const WAIT = { timeout: 20_000 };
@@ -125,5 +127,74 @@ describe('web app, one’s own settings and data (Chromium)', () => {
     assert.equal(refused?.status, 400);
     assert.deepEqual((await ada.api.organizations.get(org.id)).defaults, { language: 'fr', timezone: 'Asia/Tokyo' });
     await ada.api.organizations.update(org.id, { policy: { defaultLanguage: 'en', defaultTimezone: 'UTC' } });
+  });
+
+  it('AD-5: a person reports a problem with a screenshot and logs; the logs hold no message text, title or file name; an admin downloads it', async () => {
+    const bobClient = await flint.signup({ email: 'bob@example.com', displayName: 'Bob Babbage' });
+    const bobDevice = { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, bobClient.session!.personId) };
+    const bobNode = await flint.connect(bobClient, { deviceId: 'bob-node', kmsCredential: bobDevice });
+    bobNode.close();
+    const MARK = `zq${Date.now().toString(36)}`;
+    const bob = await newPage();
+    await signIn(bob, 'bob@example.com');
+    // Content with unique markers: a space title, messages, an edit, a file name.
+    await bob.getByRole('button', { name: '+ New space' }).click();
+    await bob.getByRole('dialog').getByLabel('Title').fill(`Title ${MARK}-title`);
+    await bob.getByRole('dialog').getByRole('button', { name: 'Create' }).click();
+    await bob.getByRole('heading', { name: `Title ${MARK}-title` }).waitFor(WAIT);
+    const box = bob.getByRole('combobox', { name: /Write a message to/ });
+    for (const text of [`hello ${MARK}-text1`, `second ${MARK}-text2`]) {
+      await box.fill(text);
+      await box.press('Enter');
+      await bob.locator('.timeline article.message', { hasText: text }).waitFor(WAIT);
+    }
+    await bob.getByLabel('Attach files').last().setInputFiles([{ name: `${MARK}-file.txt`, mimeType: 'text/plain', buffer: Buffer.from(`body ${MARK}-filebody`) }]);
+    await bob.locator('.timeline').getByText(`${MARK}-file.txt`).first().waitFor(WAIT);
+    // A failing call too (searching what cannot be found is fine; a 4xx from a bad zone is an error entry).
+    await bob.goto(`${flint.url}/#/search/${MARK}-search`);
+    await bob.goto(`${flint.url}/#/settings`);
+    await bob.getByRole('heading', { name: 'Report a problem' }).waitFor(WAIT);
+    await bob.getByLabel('What happened? (optional)').fill('The list froze after I shared a file');
+    const PNG = Buffer.from(await sampleImage('png', 320, 200, { r: 30, g: 90, b: 200 }));
+    await bob.getByLabel(/Screenshot \(optional/).setInputFiles([{ name: 'shot.png', mimeType: 'image/png', buffer: PNG }]);
+    await bob.getByLabel(/Include technical logs/).check();
+    await bob.getByText('Show what will be sent').click();
+    await bob.locator('pre.log-preview').getByText('message.sent').first().waitFor(WAIT);
+    await assertAccessible(bob, 'report a problem');
+    await bob.locator('#feedback-title').locator('..').screenshot({ path: `${SHOTS}own-feedback.png` });
+    await bob.getByRole('button', { name: 'Send report' }).click();
+    await bob.getByText('Thank you: your report was sent').waitFor(WAIT);
+
+    // The admin sees it in the console and downloads it with its screenshot.
+    const admin = await newPage();
+    await signIn(admin, 'ada@example.com');
+    await admin.goto(`${flint.url}/#/admin/feedback`);
+    const row = admin.locator('tr', { hasText: 'bob@example.com' });
+    await row.getByText('The list froze after I shared a file').waitFor(WAIT);
+    await assertAccessible(admin, 'admin problem reports');
+    await admin.screenshot({ path: `${SHOTS}admin-feedback.png`, fullPage: true });
+    const [download] = await Promise.all([admin.waitForEvent('download'), row.getByRole('button', { name: /Download the report of Bob Babbage/ }).click()]);
+    const zipPath = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+    assert.deepEqual(Object.keys(files).sort(), ['report.json', 'screenshot.png']);
+    assert.deepEqual(Buffer.from(files['screenshot.png']!), PNG);
+    const report = JSON.parse(strFromU8(files['report.json']!)) as FeedbackReport;
+    assert.equal(report.description, 'The list froze after I shared a file');
+    const events = new Set(report.logs.map((l) => l.event));
+    for (const e of ['message.sent', 'file.shared', 'route', 'stream.state']) assert.ok(events.has(e), `the log has ${e}: ${[...events].join(', ')}`);
+    // Nothing of the content, anywhere in the submitted log.
+    const logText = JSON.stringify(report.logs);
+    assert.ok(!logText.includes(MARK), `the log holds content: ${logText}`);
+    for (const word of ['hello', 'second', 'Title', 'file.txt', 'filebody']) assert.ok(!logText.includes(word), `the log holds "${word}"`);
+
+    // French, phone width.
+    await bobClient.people.updateMe({ language: 'fr' });
+    const phone = await newPage({ width: 390 });
+    await signIn(phone, 'bob@example.com', 'Espaces et équipes');
+    await phone.goto(`${flint.url}/#/settings`);
+    await phone.getByRole('heading', { name: 'Signaler un problème' }).waitFor(WAIT);
+    await assertAccessible(phone, 'report a problem, French, phone');
+    await phone.locator('#feedback-title').locator('..').screenshot({ path: `${SHOTS}own-feedback-phone-fr.png` });
   });
 });

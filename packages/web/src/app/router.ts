@@ -17,7 +17,7 @@ export type Route =
   | { view: 'admin'; section: AdminSection }
   | { view: 'flagged' };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'audit'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'domains', 'policies', 'reports', 'feedback', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {

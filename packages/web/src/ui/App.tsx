@@ -8,6 +8,7 @@ import { FlintError } from '@flint/sdk';
 import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
 import { Store } from '../app/store.ts';
+import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { SignIn } from './SignIn.tsx';
@@ -51,6 +52,7 @@ function AuthGate() {
       onSignal: (f) => store.onSignal(f),
       onReset: () => void store.onReset().catch((e: unknown) => store.fail(e)),
       onState: (s) => {
+        logEvent('stream.state', { state: code(s) });
         store.connection = s;
         store.changed();
         // A stream that keeps failing may mean the session was revoked elsewhere: ask once.
@@ -143,6 +145,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
   const showList = route.view === 'home' || menuOpen;
 
   useEffect(() => setMenuOpen(false), [route]);
+  // The view's name only: a route's ids and search words stay out of the log.
+  useEffect(() => logEvent('route', { view: code(route.view) }), [route.view]);
 
   return (
     <div className={`shell ${showList ? 'show-list' : 'show-main'}`}>

@@ -9,6 +9,7 @@ import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { timeZoneNames } from './time-zones.ts';
+import { Feedback } from './Feedback.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -100,6 +101,7 @@ export default function Settings() {
         </form>
       </section>
       <Preferences onSaved={() => setNotice('saved')} />
+      <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>
         <form

@@ -13,6 +13,7 @@ import { DomainsAdmin } from './DomainsAdmin.tsx';
 import { PoliciesAdmin } from './PoliciesAdmin.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { UsageReport } from './UsageReport.tsx';
+import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -20,6 +21,7 @@ const TITLES = {
   domains: 'adminDomains',
   policies: 'adminPolicies',
   reports: 'adminReports',
+  feedback: 'adminFeedback',
   audit: 'adminAudit',
 } as const satisfies Record<AdminSection, string>;
 
@@ -52,6 +54,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'domains' && <DomainsAdmin />}
             {section === 'policies' && <PoliciesAdmin />}
             {section === 'reports' && <UsageReport />}
+            {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}
           </section>
         </>

@@ -31,7 +31,7 @@ export function FeedbackAdmin() {
         files[`screenshot.${EXTENSION[shot.contentType] ?? 'bin'}`] = shot.data;
       }
       const zip = zipSync(files, { level: 6 });
-      saveBlob(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), `flint-report-${item.created.slice(0, 10)}-${item.id.slice(0, 8)}.zip`);
+      saveBlob(new Blob([zip], { type: 'application/zip' }), `flint-report-${item.created.slice(0, 10)}-${item.id.slice(0, 8)}.zip`);
     } catch (e) {
       store.fail(e);
     }

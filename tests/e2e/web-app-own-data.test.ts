@@ -126,7 +126,8 @@ describe('web app, one’s own settings and data (Chromium)', () => {
     );
     assert.equal(refused?.status, 400);
     assert.deepEqual((await ada.api.organizations.get(org.id)).defaults, { language: 'fr', timezone: 'Asia/Tokyo' });
-    await ada.api.organizations.update(org.id, { policy: { defaultLanguage: 'en', defaultTimezone: 'UTC' } });
+    await ada.api.organizations.update(org.id, { policy: { defaultLanguage: null, defaultTimezone: 'UTC' } });
+    assert.deepEqual((await ada.api.organizations.get(org.id)).defaults, { timezone: 'UTC' });
   });
 
   it('AD-5: a person reports a problem with a screenshot and logs; the logs hold no message text, title or file name; an admin downloads it', async () => {

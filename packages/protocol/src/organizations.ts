@@ -22,8 +22,8 @@ export const OrgPolicy = Type.Object(
     webSessionIdleOnlyOutside: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 }),
     /** Whether non-admin members may send invitations. */
     membersMayInvite: Type.Boolean(),
-    /** The language of people who have not chosen one (SPEC AD-4). */
-    defaultLanguage: Language,
+    /** The language of people who have not chosen one (SPEC AD-4); absent or null: each browser's language. */
+    defaultLanguage: Type.Optional(Type.Union([Language, Type.Null()])),
     /** The time zone (IANA) of people who have not chosen one (SPEC AD-4). */
     defaultTimezone: TimeZoneName,
     /**
@@ -46,7 +46,7 @@ export const Organization = Type.Object(
     domains: Type.Optional(Type.Array(Domain)),
     policy: Type.Optional(OrgPolicy),
     /** What every member's apps fall back to when they have not chosen (SPEC AD-4). */
-    defaults: Type.Optional(Type.Object({ language: Language, timezone: Type.String() })),
+    defaults: Type.Optional(Type.Object({ language: Type.Optional(Language), timezone: Type.String() })),
   },
 
 );

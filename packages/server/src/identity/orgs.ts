@@ -20,7 +20,6 @@ export const DEFAULT_POLICY: OrgPolicy = {
   webSessionIdleMinutes: 0,
   webSessionIdleOnlyOutside: [],
   membersMayInvite: true,
-  defaultLanguage: 'en',
   defaultTimezone: 'UTC',
   deletedAccountMessages: 'keep',
 };

@@ -82,8 +82,10 @@ export function presentOrg(
     displayName: row.display_name,
     created: iso(row.created_at),
     // Every member's apps need the defaults (SPEC AD-4); the rest of the policy is the admins'.
-    defaults: { language: policy.defaultLanguage, timezone: policy.defaultTimezone },
+    defaults: { timezone: policy.defaultTimezone },
   };
+  // No org language: each browser keeps its own until the person chooses.
+  if (policy.defaultLanguage !== undefined && policy.defaultLanguage !== null) org.defaults!.language = policy.defaultLanguage;
   if (admin) {
     org.domains = admin.domains.map((d) => ({ domain: d.domain, verified: d.verified === 1, created: iso(d.created_at) }));
     org.policy = admin.policy;

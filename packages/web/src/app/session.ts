@@ -101,7 +101,7 @@ function forgetSignedIn(): void {
 export class Session {
   me!: Person;
   /** The org's language and time zone for people who have not chosen (SPEC AD-4). */
-  orgDefaults: { language: 'en' | 'fr'; timezone: string } | undefined;
+  orgDefaults: { language?: 'en' | 'fr'; timezone: string } | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;

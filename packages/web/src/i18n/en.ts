@@ -261,6 +261,7 @@ export const en = {
   feedbackWithShot: 'Screenshot',
   feedbackLogCount: 'Log entries',
   feedbackColumnText: 'Description',
+  browserLanguage: 'The browser’s language',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

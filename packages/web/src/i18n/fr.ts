@@ -262,4 +262,5 @@ export const fr: Strings = {
   feedbackWithShot: 'Capture',
   feedbackLogCount: 'Entrées de journal',
   feedbackColumnText: 'Description',
+  browserLanguage: 'La langue du navigateur',
 };

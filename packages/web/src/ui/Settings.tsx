@@ -200,7 +200,7 @@ function Preferences({ onSaved }: { onSaved: () => void }) {
         <label htmlFor="pref-language">{t('language')}</label>
         <div>
           <select id="pref-language" value={language} onChange={(e) => setLanguage(e.target.value)}>
-            <option value="">{t('orgDefault', { value: LANGUAGES[defaults?.language ?? 'en'].name })}</option>
+            <option value="">{defaults?.language === undefined ? t('browserLanguage') : t('orgDefault', { value: LANGUAGES[defaults.language].name })}</option>
             {Object.entries(LANGUAGES).map(([code, l]) => (
               <option key={code} value={code} lang={code}>
                 {l.name}

@@ -84,7 +84,8 @@ export function PoliciesAdmin() {
       </label>
       <label htmlFor="policy-language">{t('policyDefaultLanguage')}</label>
       <div>
-        <select id="policy-language" value={policy.defaultLanguage} onChange={(e) => setPolicy({ ...policy, defaultLanguage: e.target.value as OrgPolicy['defaultLanguage'] })}>
+        <select id="policy-language" value={policy.defaultLanguage ?? ''} onChange={(e) => setPolicy({ ...policy, defaultLanguage: e.target.value === '' ? null : (e.target.value as 'en' | 'fr') })}>
+          <option value="">{t('browserLanguage')}</option>
           {Object.entries(LANGUAGES).map(([code, l]) => (
             <option key={code} value={code} lang={code}>
               {l.name}

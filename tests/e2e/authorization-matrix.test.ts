@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlintClient } from '@flint/sdk';
-import { invitationTokenFrom, raw, startFlint, type TestFlint } from '@flint/testkit';
+import { invitationTokenFrom, raw, sampleImage, startFlint, type TestFlint } from '@flint/testkit';
 
 type Role = 'moderator' | 'member' | 'guestMember' | 'nonMember' | 'orgAdmin' | 'guestOutsider' | 'otherOrg';
 const ROLES: Role[] = ['moderator', 'member', 'guestMember', 'nonMember', 'orgAdmin', 'guestOutsider', 'otherOrg'];
@@ -97,6 +97,9 @@ describe('authorization matrix', () => {
     clients.otherOrg = await flint.signup({ email: 'someone@other.test' });
     for (const role of ROLES) personIds[role] = clients[role].session!.personId;
     personIds.extra = extra.session!.personId;
+    // A member's problem report with a screenshot (SPEC AD-5): only their org's admins read it.
+    const shot = Buffer.from(await sampleImage('png', 32, 32, { r: 1, g: 2, b: 3 })).toString('base64');
+    reportId = (await clients.member.feedback.send({ description: 'matrix', screenshot: { contentType: 'image/png', data: shot } })).id;
   });
   after(() => flint.stop());
 
@@ -127,6 +130,7 @@ describe('authorization matrix', () => {
     otherOrg: number;
   }
   let adminSeq = 0;
+  let reportId = '';
   const ADMIN_MATRIX: Record<string, AdminCell> = {
     // An address in a domain no org owns: each admin creates it in their own org.
     'POST /api/people': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@unclaimed.test`], displayName: 'New' }), ok: 200, otherOrg: 200 },
@@ -144,6 +148,9 @@ describe('authorization matrix', () => {
     'DELETE /api/people/:id/sessions': { method: 'DELETE', path: (_o, p) => `/api/people/${p}/sessions`, ok: 204, otherOrg: 404 },
     'GET /api/admin/reports/usage': { method: 'GET', path: () => '/api/admin/reports/usage?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
     'GET /api/admin/reports/usage.csv': { method: 'GET', path: () => '/api/admin/reports/usage.csv?from=2026-01-01&to=2026-01-31', ok: 200, otherOrg: 200 },
+    'GET /api/admin/feedback': { method: 'GET', path: () => '/api/admin/feedback', ok: 200, otherOrg: 200 },
+    'GET /api/admin/feedback/:id': { method: 'GET', path: () => `/api/admin/feedback/${reportId}`, ok: 200, otherOrg: 404 },
+    'GET /api/admin/feedback/:id/screenshot': { method: 'GET', path: () => `/api/admin/feedback/${reportId}/screenshot`, ok: 200, otherOrg: 404 },
     'GET /api/admin/domains': { method: 'GET', path: () => '/api/admin/domains', ok: 200, otherOrg: 200 },
     'POST /api/admin/domains': { method: 'POST', path: () => '/api/admin/domains', body: () => ({ domain: `d${++adminSeq}.matrix.test` }), ok: 200, otherOrg: 200 },
     'POST /api/admin/domains/:domain/verify (not found for another org)': { method: 'POST', path: () => '/api/admin/domains/example.com/verify', ok: 200, otherOrg: 404 },

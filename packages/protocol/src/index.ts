@@ -51,3 +51,6 @@ export * as adminRoles from './admin-roles.ts';
 export type { RoleSummary } from './admin-roles.ts';
 export * as sso from './sso.ts';
 export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
+export * as feedback from './feedback.ts';
+export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
+export { FEEDBACK_LIMITS } from './feedback.ts';

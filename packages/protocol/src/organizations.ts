@@ -5,6 +5,7 @@
 import { Type, type Static } from 'typebox';
 import { DisplayName, Id, IdParams, Timestamp } from './common.ts';
 import { defineMethod } from './method.ts';
+import { Language, TimeZoneName } from './people.ts';
 
 export const OrgPolicy = Type.Object(
   {
@@ -21,6 +22,15 @@ export const OrgPolicy = Type.Object(
     webSessionIdleOnlyOutside: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 100 }),
     /** Whether non-admin members may send invitations. */
     membersMayInvite: Type.Boolean(),
+    /** The language of people who have not chosen one (SPEC AD-4); absent or null: each browser's language. */
+    defaultLanguage: Type.Optional(Type.Union([Language, Type.Null()])),
+    /** The time zone (IANA) of people who have not chosen one (SPEC AD-4). */
+    defaultTimezone: TimeZoneName,
+    /**
+     * What happens to a person's messages when they delete their account (SPEC ID-10): `keep` them
+     * in their spaces under a "deleted person" name, or `delete` them.
+     */
+    deletedAccountMessages: Type.Union([Type.Literal('keep'), Type.Literal('delete')]),
   },
   { additionalProperties: false },
 );
@@ -35,6 +45,8 @@ export const Organization = Type.Object(
     created: Timestamp,
     domains: Type.Optional(Type.Array(Domain)),
     policy: Type.Optional(OrgPolicy),
+    /** What every member's apps fall back to when they have not chosen (SPEC AD-4). */
+    defaults: Type.Optional(Type.Object({ language: Type.Optional(Language), timezone: Type.String() })),
   },
 
 );

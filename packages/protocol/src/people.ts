@@ -11,6 +11,13 @@ export const ROLE_IDS = ['org_admin'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 export const RoleId = Type.Enum(ROLE_IDS);
 
+/** The languages the apps speak (SPEC AD-4, MS-8). */
+export const LANGUAGES = ['en', 'fr'] as const;
+export const Language = Type.Union([Type.Literal('en'), Type.Literal('fr')]);
+export type Language = (typeof LANGUAGES)[number];
+/** An IANA time zone name (`Europe/Paris`); the server checks it names a zone it knows. */
+export const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_+\\-]+(/[A-Za-z0-9_+\\-]+)*$' });
+
 export const NotificationPrefs = Type.Object(
   {
     messages: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('off')])),
@@ -40,6 +47,10 @@ export const Person = Type.Object(
     invitePending: Type.Optional(Type.Boolean()),
     loginEnabled: Type.Optional(Type.Boolean()),
     notificationPrefs: Type.Optional(NotificationPrefs),
+    /** The person's own language choice (SPEC AD-4), shown to them and admins; absent: the org's default. */
+    language: Type.Optional(Language),
+    /** The person's own time zone (IANA name, as Webex's `timezone`); absent: the org's default. */
+    timezone: Type.Optional(Type.String()),
     created: Type.Optional(Timestamp),
     lastModified: Type.Optional(Timestamp),
   },
@@ -67,6 +78,9 @@ export const UpdateMeBody = Type.Object(
     lastName: Type.Optional(NamePart),
     nickName: Type.Optional(NamePart),
     notificationPrefs: Type.Optional(NotificationPrefs),
+    /** `null` goes back to the org's default (SPEC AD-4). Not locked by the self-service lock: a preference, not registration data. */
+    language: Type.Optional(Type.Union([Language, Type.Null()])),
+    timezone: Type.Optional(Type.Union([TimeZoneName, Type.Null()])),
   },
   { additionalProperties: false, minProperties: 1 },
 );

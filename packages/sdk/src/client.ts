@@ -15,6 +15,9 @@ import {
   spaces,
   invitations,
   organizations,
+  feedback,
+  type FeedbackReport,
+  type FeedbackSummary,
   people,
   sessions,
   webhooks,
@@ -281,5 +284,16 @@ export class FlintClient {
     roles: async () => (await this.transport.call(organizations.listRoles, {})).items,
     licenses: async () => (await this.transport.call(organizations.listLicenses, {})).items,
     createBot: (displayName: string) => this.transport.call(organizations.createBot, { body: { displayName } }),
+  };
+
+  /** Problem reports (SPEC AD-5): anyone sends; the org's admins list, read and fetch the screenshot. */
+  readonly feedback = {
+    send: (body: MethodBody<typeof feedback.sendFeedback>) => this.transport.call(feedback.sendFeedback, { body }),
+    list: async (query: MethodQuery<typeof feedback.listFeedback> = {}): Promise<FeedbackSummary[]> => (await this.transport.call(feedback.listFeedback, { query })).items,
+    get: (id: string): Promise<FeedbackReport> => this.transport.call(feedback.getFeedback, { params: { id } }),
+    screenshot: async (id: string): Promise<{ data: Uint8Array; contentType: string }> => {
+      const response = await this.transport.send(feedback.getFeedbackScreenshot, { params: { id } });
+      return { data: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
+    },
   };
 }

@@ -60,6 +60,28 @@ export interface PeopleTable {
   notification_prefs: string;
   created_at: number;
   updated_at: number;
+  /** The person's language (`en`, `fr`), null for the org's default (migration 0030, SPEC AD-4). */
+  language: Generated<string | null>;
+  /** The person's IANA time zone, null for the org's default (migration 0030). */
+  time_zone: Generated<string | null>;
+}
+
+/** A problem report (SPEC AD-5, migration 0031). */
+export interface FeedbackReportsTable {
+  id: string;
+  org_id: string;
+  person_id: string;
+  person_name: string;
+  person_email: string;
+  description: string | null;
+  /** JSON array of ClientLogEntry ("[]" when the person did not opt in). */
+  logs: string;
+  log_entries: number;
+  screenshot_key: string | null;
+  screenshot_type: string | null;
+  user_agent: string | null;
+  client_version: string | null;
+  created_at: number;
 }
 
 export interface PersonRolesTable {
@@ -155,6 +177,7 @@ export interface Database extends MessagingTables {
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;
   people: PeopleTable;
+  feedback_reports: FeedbackReportsTable;
   person_roles: PersonRolesTable;
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;

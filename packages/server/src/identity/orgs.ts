@@ -12,6 +12,7 @@ import type { Db } from '../db/database.ts';
 import type { OrgRow } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { cleanName } from './names.ts';
+import { checkTimeZone } from './locale.ts';
 
 export const DEFAULT_POLICY: OrgPolicy = {
   signup: 'domains',
@@ -19,6 +20,8 @@ export const DEFAULT_POLICY: OrgPolicy = {
   webSessionIdleMinutes: 0,
   webSessionIdleOnlyOutside: [],
   membersMayInvite: true,
+  defaultTimezone: 'UTC',
+  deletedAccountMessages: 'keep',
 };
 
 export function parsePolicy(row: Pick<OrgRow, 'policy'>): OrgPolicy {
@@ -129,6 +132,7 @@ export async function updateOrg(
   const before = parsePolicy(org);
   const policy = { ...before, ...(input.policy ?? {}) };
   policy.webSessionIdleOnlyOutside = normalizeRanges(policy.webSessionIdleOnlyOutside);
+  policy.defaultTimezone = checkTimeZone('policy.defaultTimezone', policy.defaultTimezone);
   const displayName = input.displayName === undefined ? org.display_name : cleanName('displayName', input.displayName);
   const changes = {
     ...diff({ displayName: org.display_name }, { displayName }),

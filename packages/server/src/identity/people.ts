@@ -12,6 +12,7 @@ import type { PersonRow, PersonStatus } from '../db/schema.ts';
 import { newId } from '../infra/ids.ts';
 import { normalizeEmail, getOrg, parsePolicy } from './orgs.ts';
 import { presentPerson } from './presenters.ts';
+import { checkTimeZone } from './locale.ts';
 import { cleanName, cleanOptionalName } from './names.ts';
 
 export interface NewPersonInput {
@@ -45,6 +46,8 @@ export async function insertPerson(core: Pick<Core, 'now'>, db: Db, input: NewPe
     notification_prefs: JSON.stringify({ messages: 'all', email: true }),
     created_at: now,
     updated_at: now,
+    language: null,
+    time_zone: null,
   };
   await db.insertInto('people').values(row).execute();
   // A role named twice is one role (a second insert would break the primary key after the person row).
@@ -155,6 +158,9 @@ export interface ProfileUpdate {
   lastName?: string | undefined;
   nickName?: string | undefined;
   notificationPrefs?: Record<string, unknown> | undefined;
+  /** `null` goes back to the org's default. */
+  language?: string | null | undefined;
+  timezone?: string | null | undefined;
 }
 
 export async function updateProfile(core: Core, actor: Actor, personId: string, input: ProfileUpdate): Promise<PersonRow> {
@@ -168,6 +174,9 @@ export async function updateProfile(core: Core, actor: Actor, personId: string, 
   if (input.firstName !== undefined) set.first_name = cleanOptionalName('firstName', input.firstName);
   if (input.lastName !== undefined) set.last_name = cleanOptionalName('lastName', input.lastName);
   if (input.nickName !== undefined) set.nick_name = cleanOptionalName('nickName', input.nickName);
+  // Language and time zone are preferences, not registration data: the self-service lock leaves them.
+  if (input.language !== undefined) set.language = input.language;
+  if (input.timezone !== undefined) set.time_zone = input.timezone === null ? null : checkTimeZone('timezone', input.timezone);
   if (input.notificationPrefs !== undefined) {
     set.notification_prefs = JSON.stringify({ ...(JSON.parse(row.notification_prefs) as object), ...input.notificationPrefs });
   }

@@ -5,6 +5,7 @@
 import type { Invitation, Organization, OrgPolicy, Person, Session } from '@flint/protocol';
 import type { InvitationRow, OrgRow, PersonRow, SessionRow } from '../db/schema.ts';
 import { iso } from '../infra/ids.ts';
+import { parsePolicy } from './orgs.ts';
 
 export interface PersonView {
   row: PersonRow;
@@ -34,6 +35,8 @@ export function presentPerson(view: PersonView, publicUrl: string, detail: 'full
     person.loginEnabled = row.status === 'active';
     person.notificationPrefs = JSON.parse(row.notification_prefs) as Person['notificationPrefs'];
     person.lastModified = iso(row.updated_at);
+    if (row.language === 'en' || row.language === 'fr') person.language = row.language;
+    if (row.time_zone !== null) person.timezone = row.time_zone;
   }
   return person;
 }
@@ -73,7 +76,16 @@ export function presentOrg(
   row: OrgRow,
   admin: { domains: { domain: string; verified: number; created_at: number }[]; policy: OrgPolicy } | undefined,
 ): Organization {
-  const org: Organization = { id: row.id, displayName: row.display_name, created: iso(row.created_at) };
+  const policy = parsePolicy(row);
+  const org: Organization = {
+    id: row.id,
+    displayName: row.display_name,
+    created: iso(row.created_at),
+    // Every member's apps need the defaults (SPEC AD-4); the rest of the policy is the admins'.
+    defaults: { timezone: policy.defaultTimezone },
+  };
+  // No org language: each browser keeps its own until the person chooses.
+  if (policy.defaultLanguage !== undefined && policy.defaultLanguage !== null) org.defaults!.language = policy.defaultLanguage;
   if (admin) {
     org.domains = admin.domains.map((d) => ({ domain: d.domain, verified: d.verified === 1, created: iso(d.created_at) }));
     org.policy = admin.policy;

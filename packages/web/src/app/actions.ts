@@ -3,7 +3,8 @@
  * spaces and teams, messages (with their blinded search tokens, SR-2), files, members.
  * @module
  */
-import { FlintError, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
+import { logEvent } from './client-log.ts';
+import { FlintError, type FetchLike, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
 import { encryptedFileSize } from '@flint/crypto';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
@@ -98,6 +99,8 @@ export async function sendMessage(store: Store, roomId: string, draft: Draft, pa
     ...(ids.length > 0 ? { mentionedPeople: ids } : {}),
     ...(all ? { mentionedGroups: ['all' as const] } : {}),
   });
+  // A count and flags, never the text (client-log.ts).
+  logEvent('message.sent', { chars: markdown.length, reply: parentId !== undefined, mentions: ids.length });
 }
 
 export async function editMessage(store: Store, message: Message, draft: Draft): Promise<void> {
@@ -105,10 +108,12 @@ export async function editMessage(store: Store, message: Message, draft: Draft):
   const updated = await store.session.sdk.messages.edit(message.id, { roomId: message.roomId, text: plainText(markdown), markdown });
   store.messages.set(updated.id, { ...store.messages.get(updated.id), ...updated });
   store.changed();
+  logEvent('message.edited', { chars: markdown.length });
 }
 
 export async function deleteMessage(store: Store, message: Message): Promise<void> {
   await store.session.sdk.messages.delete(message.id);
+  logEvent('message.deleted');
 }
 
 /** The SDK's browser thumbnailer (SPEC FL-2): images by canvas, a PDF's first page by pdf.js (loaded on first use). */
@@ -158,6 +163,7 @@ export async function shareFiles(store: Store, roomId: string, files: readonly F
       ...(text !== undefined && text.ids.length > 0 ? { mentionedPeople: text.ids } : {}),
       ...(text?.all === true ? { mentionedGroups: ['all' as const] } : {}),
     });
+    logEvent('file.shared', { files: files.length, bytes: files.reduce((n, f) => n + f.size, 0) });
   } finally {
     onProgress(undefined);
   }

@@ -19,13 +19,13 @@ export type Route =
   | { view: 'admin'; section: AdminSection }
   | { view: 'flagged' }
   /** Where the server sends the browser when a single sign-on did not sign anyone in (issue 18). */
-  | { view: 'sso-error'; code: string };
+  | { view: 'sso-error'; code: string }
   /** Messages that mention me, across spaces (issue 16). */
   | { view: 'mentions' }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'reset'; token: string };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'sso', 'reports', 'health', 'notices', 'audit'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'sso', 'reports', 'health', 'notices', 'feedback', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {

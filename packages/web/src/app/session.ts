@@ -109,6 +109,8 @@ function forgetSignedIn(): void {
 
 export class Session {
   me!: Person;
+  /** The org's language and time zone for people who have not chosen (SPEC AD-4). */
+  orgDefaults: { language?: 'en' | 'fr'; timezone: string } | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -198,6 +200,10 @@ export class Session {
    */
   async open(handlers: StreamHandlers): Promise<void> {
     this.me = await this.sdk.people.me();
+    if (this.me.orgId !== undefined) {
+      const org = await this.sdk.api.organizations.get(this.me.orgId);
+      this.orgDefaults = org.defaults;
+    }
     this.sdk.events.on(handlers.onEvent);
     this.sdk.events.onSignal(handlers.onSignal);
     this.sdk.events.onReset(handlers.onReset);
@@ -217,6 +223,11 @@ export class Session {
     delete this.enrollment.kmsPassword;
     // Not fatal: the browser works either way; the next password sign-in here tries again.
     if (kmsPassword !== undefined) await this.sdk.updateKmsPassword(kmsPassword).catch(() => undefined);
+  }
+
+  /** The language and time zone this person's apps use (SPEC AD-4): theirs, else the org's; undefined: keep the browser's. */
+  preferences(): { language: 'en' | 'fr' | undefined; timezone: string | undefined } {
+    return { language: this.me.language ?? this.orgDefaults?.language, timezone: this.me.timezone ?? this.orgDefaults?.timezone };
   }
 
   /** A bearer that is valid for at least a few minutes (after a sleeping tab, it may have lapsed). */

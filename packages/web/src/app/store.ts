@@ -4,6 +4,7 @@
  * the event stream. Components read it through `useStore`; every change bumps `version`.
  * @module
  */
+import { logError } from './client-log.ts';
 import { useSyncExternalStore } from 'react';
 import type { Availability, Flag, Membership, Message, Presence, Reaction, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
@@ -98,6 +99,7 @@ export class Store {
   }
 
   fail(error: unknown): void {
+    logError(error);
     this.lastError = error instanceof Error ? error.message : String(error);
     this.changed();
   }

@@ -2,7 +2,8 @@
  * The translation layer (SPEC MS-8): typed string tables (English is the reference, French the
  * second language), `{name}` placeholders, plurals by Intl.PluralRules, dates by Intl. The
  * language follows the browser unless the person picks one; the choice is kept in localStorage
- * (a setting, not content).
+ * (a setting, not content). Signed in, the person's language and time zone come from the server
+ * (SPEC AD-4: they follow the person across devices), falling back to the org's defaults.
  * @module
  */
 import { createContext, useContext, useMemo, useState, type ReactNode } from 'react';
@@ -42,6 +43,9 @@ function fill(template: string, params: Record<string, string | number>): string
 export interface I18n {
   language: Language;
   setLanguage: (language: Language) => void;
+  /** The IANA zone dates and times are shown in: the person's, else the org's default (SPEC AD-4), else the browser's. */
+  timeZone: string;
+  setTimeZone: (zone: string) => void;
   t: (key: TextKey, params?: Record<string, string | number>) => string;
   plural: (key: PluralKey, count: number, params?: Record<string, string | number>) => string;
   time: (date: Date | string) => string;
@@ -52,11 +56,30 @@ export interface I18n {
   fileSize: (bytes: number) => string;
 }
 
-export function makeI18n(language: Language, setLanguage: (l: Language) => void): I18n {
+/** The browser's own zone, used until a signed-in person's (or their org's) zone is known. */
+export function browserTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+/** Whether this browser can format dates in a zone (an unknown name throws a RangeError). */
+export function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function makeI18n(language: Language, setLanguage: (l: Language) => void, timeZone: string = browserTimeZone(), setTimeZone: (zone: string) => void = () => undefined): I18n {
   const strings = LANGUAGES[language].strings;
   const rules = new Intl.PluralRules(language);
-  const timeFmt = new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit' });
-  const dayFmt = new Intl.DateTimeFormat(language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' });
+  const zone = isTimeZone(timeZone) ? timeZone : 'UTC';
+  const timeFmt = new Intl.DateTimeFormat(language, { hour: 'numeric', minute: '2-digit', timeZone: zone });
+  const dayFmt = new Intl.DateTimeFormat(language, { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric', timeZone: zone });
+  // The calendar day of an instant in the zone, as a sortable number (for "today" and "yesterday").
+  const ymdFmt = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit', timeZone: zone });
+  const dayNumber = (d: Date) => Date.parse(`${ymdFmt.format(d)}T00:00:00Z`) / 86_400_000;
   const rel = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   const listFmt = new Intl.ListFormat(language, { type: 'conjunction' });
   const sizeFmt = new Intl.NumberFormat(language, { maximumFractionDigits: 1 });
@@ -64,6 +87,8 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
   return {
     language,
     setLanguage,
+    timeZone: zone,
+    setTimeZone,
     t: (key, params = {}) => fill(strings[key], params),
     plural: (key, count, params = {}) => {
       const forms = strings[key];
@@ -72,7 +97,7 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
     time: (d) => timeFmt.format(asDate(d)),
     day: (d) => {
       const date = asDate(d);
-      const days = Math.round((startOfDay(new Date()) - startOfDay(date)) / 86_400_000);
+      const days = Math.round(dayNumber(new Date()) - dayNumber(date));
       if (days === 0) return strings.today;
       if (days === 1) return strings.yesterday;
       return dayFmt.format(date);
@@ -95,26 +120,28 @@ export function makeI18n(language: Language, setLanguage: (l: Language) => void)
   };
 }
 
-function startOfDay(d: Date): number {
-  return new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
-}
-
 const I18nContext = createContext<I18n | undefined>(undefined);
 
 export function I18nProvider({ children }: { children: ReactNode }) {
   const [language, setLanguageState] = useState<Language>(initialLanguage);
+  const [timeZone, setTimeZone] = useState<string>(browserTimeZone);
   const value = useMemo(
     () =>
-      makeI18n(language, (l) => {
-        try {
-          localStorage.setItem(STORAGE_KEY, l);
-        } catch {
-          // Private mode: the choice lasts for this page only.
-        }
-        document.documentElement.lang = l;
-        setLanguageState(l);
-      }),
-    [language],
+      makeI18n(
+        language,
+        (l) => {
+          try {
+            localStorage.setItem(STORAGE_KEY, l);
+          } catch {
+            // Private mode: the choice lasts for this page only.
+          }
+          document.documentElement.lang = l;
+          setLanguageState(l);
+        },
+        timeZone,
+        setTimeZone,
+      ),
+    [language, timeZone],
   );
   document.documentElement.lang = language;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;

@@ -3,11 +3,12 @@
  * route). Follows sign-ins and sign-outs made in other tabs.
  * @module
  */
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { FlintError } from '@flint/sdk';
-import { I18nProvider, useI18n } from '../i18n/index.tsx';
+import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { onAuthAnnouncement, Session } from '../app/session.ts';
 import { Store } from '../app/store.ts';
+import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { SignIn } from './SignIn.tsx';
@@ -40,7 +41,11 @@ export function App() {
 }
 
 function AuthGate() {
-  const { t } = useI18n();
+  const i18n = useI18n();
+  const { t } = i18n;
+  // Read through a ref: `start` must keep its identity (it is a dependency of the resume effect).
+  const i18nRef = useRef(i18n);
+  i18nRef.current = i18n;
   const route = useRoute();
   const [state, setState] = useState<State>({ kind: 'loading' });
 
@@ -51,6 +56,7 @@ function AuthGate() {
       onSignal: (f) => store.onSignal(f),
       onReset: () => void store.onReset().catch((e: unknown) => store.fail(e)),
       onState: (s) => {
+        logEvent('stream.state', { state: code(s) });
         store.connection = s;
         store.changed();
         // A stream that keeps failing may mean the session was revoked elsewhere: ask once.
@@ -65,6 +71,10 @@ function AuthGate() {
       },
     });
     await store.loadAll();
+    // The person's language and zone follow them from device to device (SPEC AD-4).
+    const prefs = session.preferences();
+    if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
+    i18nRef.current.setTimeZone(prefs.timezone ?? browserTimeZone());
     setState({ kind: 'signed-in', store });
   }, []);
 
@@ -159,6 +169,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
   const showList = route.view === 'home' || menuOpen;
 
   useEffect(() => setMenuOpen(false), [route]);
+  // The view's name only: a route's ids and search words stay out of the log.
+  useEffect(() => logEvent('route', { view: code(route.view) }), [route.view]);
 
   return (
     <div className={`shell ${showList ? 'show-list' : 'show-main'}`}>

@@ -1,5 +1,5 @@
 /**
- * Profile and sessions (SPEC ID-1, ID-4, ID-8): name, avatar, password, language, and one's
+ * Profile and sessions (SPEC ID-1, ID-4, ID-8, AD-4): name, avatar, password, language and time zone, and one's
  * sessions with their host information, each revocable.
  * @module
  */
@@ -10,6 +10,9 @@ import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { LanguagePicker } from './LanguagePicker.tsx';
 import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
+import { timeZoneNames } from './time-zones.ts';
+import { Feedback } from './Feedback.tsx';
+import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
   const { t, relative } = useI18n();
@@ -19,7 +22,8 @@ export default function Settings() {
   const [name, setName] = useState(me.displayName);
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
-  const [notice, setNotice] = useState<string | undefined>();
+  // A key, not a text: the notice follows a language change made by the save it reports.
+  const [notice, setNotice] = useState<'saved' | 'passwordChanged' | undefined>();
   const [sessions, setSessions] = useState<SessionInfo[]>([]);
 
   const loadSessions = useCallback(() => void client.sessions.list().then(setSessions, (e: unknown) => store.fail(e)), [client, store]);
@@ -31,7 +35,7 @@ export default function Settings() {
     store.changed();
   };
 
-  const act = async (work: () => Promise<void>, done: string) => {
+  const act = async (work: () => Promise<void>, done: 'saved' | 'passwordChanged') => {
     setNotice(undefined);
     try {
       await work();
@@ -46,7 +50,7 @@ export default function Settings() {
       <h1>{t('settings')}</h1>
       {notice !== undefined && (
         <p className="notice" role="status">
-          {notice}
+          {t(notice)}
         </p>
       )}
       <section aria-labelledby="profile-title" className="card stack">
@@ -62,7 +66,7 @@ export default function Settings() {
               onChange={(e) => {
                 const file = e.target.files?.[0];
                 e.target.value = '';
-                if (file !== undefined) void act(async () => refreshMe(await client.people.setAvatar(file, file.type)), t('saved'));
+                if (file !== undefined) void act(async () => refreshMe(await client.people.setAvatar(file, file.type)), 'saved');
               }}
             />
           </label>
@@ -75,7 +79,7 @@ export default function Settings() {
                   await client.people.deleteAvatar();
                   refreshMe({ ...me, avatar: undefined });
                   store.people.set(me.id, { ...store.people.get(me.id)!, avatar: undefined });
-                }, t('saved'))
+                }, 'saved')
               }
             >
               {t('removeAvatar')}
@@ -86,7 +90,7 @@ export default function Settings() {
           className="row"
           onSubmit={(e) => {
             e.preventDefault();
-            void act(async () => refreshMe(await client.people.updateMe({ displayName: name.trim() })), t('saved'));
+            void act(async () => refreshMe(await client.people.updateMe({ displayName: name.trim() })), 'saved');
           }}
         >
           <label className="grow">
@@ -97,8 +101,9 @@ export default function Settings() {
             {t('save')}
           </button>
         </form>
-        <LanguagePicker />
       </section>
+      <Preferences onSaved={() => setNotice('saved')} />
+      <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>
         <form
@@ -113,7 +118,7 @@ export default function Settings() {
               setCurrent('');
               setNext('');
               loadSessions();
-            }, t('passwordChanged'));
+            }, 'passwordChanged');
           }}
         >
           <input type="text" name="username" autoComplete="username" value={me.emails[0] ?? ''} readOnly hidden />
@@ -143,7 +148,7 @@ export default function Settings() {
                 </span>
               </span>
               {!s.current && (
-                <button type="button" className="small danger" onClick={() => void act(async () => (await client.sessions.revoke(s.id), loadSessions()), t('saved'))}>
+                <button type="button" className="small danger" onClick={() => void act(async () => (await client.sessions.revoke(s.id), loadSessions()), 'saved')}>
                   {t('revoke')}
                 </button>
               )}
@@ -155,5 +160,74 @@ export default function Settings() {
       <ServiceNoticesSetting />
       <ConnectionTest />
     </div>
+  );
+}
+
+/**
+ * Language and time zone (SPEC AD-4), kept by the server so they follow the person to every
+ * device; "the organization's default" clears the person's own choice.
+ */
+function Preferences({ onSaved }: { onSaved: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const store = useAppStore();
+  const me = store.session.me;
+  const defaults = store.session.orgDefaults;
+  const [language, setLanguage] = useState<string>(me.language ?? '');
+  const [zone, setZone] = useState<string>(me.timezone ?? '');
+  const zones = timeZoneNames();
+  if (zone !== '' && !zones.includes(zone)) zones.unshift(zone);
+  return (
+    <section aria-labelledby="preferences-title" className="card">
+      <h2 id="preferences-title">{t('preferences')}</h2>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void (async () => {
+            try {
+              const person = await store.session.client.people.updateMe({
+                language: language === '' ? null : (language as Language),
+                timezone: zone === '' ? null : zone,
+              });
+              store.session.me = person;
+              const prefs = store.session.preferences();
+              if (prefs.language !== undefined) i18n.setLanguage(prefs.language);
+              i18n.setTimeZone(prefs.timezone ?? browserTimeZone());
+              onSaved();
+            } catch (error) {
+              store.fail(error);
+            }
+          })();
+        }}
+      >
+        <label htmlFor="pref-language">{t('language')}</label>
+        <div>
+          <select id="pref-language" value={language} onChange={(e) => setLanguage(e.target.value)}>
+            <option value="">{defaults?.language === undefined ? t('browserLanguage') : t('orgDefault', { value: LANGUAGES[defaults.language].name })}</option>
+            {Object.entries(LANGUAGES).map(([code, l]) => (
+              <option key={code} value={code} lang={code}>
+                {l.name}
+              </option>
+            ))}
+          </select>
+        </div>
+        <label htmlFor="pref-zone">{t('timeZone')}</label>
+        <div>
+          <select id="pref-zone" value={zone} onChange={(e) => setZone(e.target.value)}>
+            <option value="">{t('orgDefault', { value: defaults?.timezone ?? 'UTC' })}</option>
+            {zones.map((z) => (
+              <option key={z} value={z}>
+                {z}
+              </option>
+            ))}
+          </select>
+        </div>
+        <p className="muted small">{t('timeZoneNow', { zone: i18n.timeZone, time: i18n.time(new Date()) })}</p>
+        <button type="submit" className="primary small">
+          {t('save')}
+        </button>
+      </form>
+    </section>
   );
 }

@@ -26,6 +26,8 @@ import * as signupConfirmations from './0019-signup-confirmations.ts';
 import * as reactions from './0023-reactions.ts';
 import * as passwordResets from './0025-password-resets.ts';
 import * as personStatus from './0026-person-status.ts';
+import * as personLocale from './0030-person-locale.ts';
+import * as feedback from './0031-feedback.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -51,4 +53,6 @@ export const migrations: Record<string, Migration> = {
   '0023-reactions': reactions,
   '0025-password-resets': passwordResets,
   '0026-person-status': personStatus,
+  '0030-person-locale': personLocale,
+  '0031-feedback': feedback,
 };

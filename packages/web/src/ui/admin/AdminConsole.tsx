@@ -18,6 +18,7 @@ import { RolesAdmin } from './RolesAdmin.tsx';
 import { LicensesAdmin } from './LicensesAdmin.tsx';
 import { HealthAdmin } from './HealthAdmin.tsx';
 import { NoticesAdmin } from './NoticesAdmin.tsx';
+import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -26,6 +27,7 @@ const TITLES = {
   policies: 'adminPolicies',
   sso: 'adminSso',
   reports: 'adminReports',
+  feedback: 'adminFeedback',
   audit: 'adminAudit',
   roles: 'adminRoles',
   licenses: 'adminLicenses',
@@ -63,6 +65,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'policies' && <PoliciesAdmin />}
             {section === 'sso' && <SsoAdmin />}
             {section === 'reports' && <UsageReport />}
+            {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}
             {section === 'roles' && <RolesAdmin />}
             {section === 'licenses' && <LicensesAdmin />}

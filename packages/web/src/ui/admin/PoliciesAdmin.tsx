@@ -6,7 +6,8 @@
  */
 import { useEffect, useState, type FormEvent } from 'react';
 import type { Organization, OrgPolicy } from '@flint/protocol';
-import { useI18n } from '../../i18n/index.tsx';
+import { LANGUAGES, useI18n } from '../../i18n/index.tsx';
+import { timeZoneNames } from '../time-zones.ts';
 import { useAppStore } from '../store-context.ts';
 import { myOrg, updateOrg } from '../../app/admin-api.ts';
 
@@ -81,6 +82,38 @@ export function PoliciesAdmin() {
         {t('policyTrusted')}
         <textarea rows={3} value={ranges} onChange={(e) => setRanges(e.target.value)} spellCheck={false} />
       </label>
+      <label htmlFor="policy-language">{t('policyDefaultLanguage')}</label>
+      <div>
+        <select id="policy-language" value={policy.defaultLanguage ?? ''} onChange={(e) => setPolicy({ ...policy, defaultLanguage: e.target.value === '' ? null : (e.target.value as 'en' | 'fr') })}>
+          <option value="">{t('browserLanguage')}</option>
+          {Object.entries(LANGUAGES).map(([code, l]) => (
+            <option key={code} value={code} lang={code}>
+              {l.name}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label htmlFor="policy-zone">{t('policyDefaultTimezone')}</label>
+      <div>
+        <select id="policy-zone" value={policy.defaultTimezone} onChange={(e) => setPolicy({ ...policy, defaultTimezone: e.target.value })}>
+          {(timeZoneNames().includes(policy.defaultTimezone) ? timeZoneNames() : [policy.defaultTimezone, ...timeZoneNames()]).map((z) => (
+            <option key={z} value={z}>
+              {z}
+            </option>
+          ))}
+        </select>
+      </div>
+      <fieldset>
+        <legend>{t('policyDeletedMessages')}</legend>
+        <label className="check">
+          <input type="radio" name="deleted-messages" checked={policy.deletedAccountMessages === 'keep'} onChange={() => setPolicy({ ...policy, deletedAccountMessages: 'keep' })} />
+          {t('policyDeletedKeep')}
+        </label>
+        <label className="check">
+          <input type="radio" name="deleted-messages" checked={policy.deletedAccountMessages === 'delete'} onChange={() => setPolicy({ ...policy, deletedAccountMessages: 'delete' })} />
+          {t('policyDeletedDelete')}
+        </label>
+      </fieldset>
       <button type="submit" className="primary">
         {t('save')}
       </button>

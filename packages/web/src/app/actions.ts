@@ -4,7 +4,7 @@
  * @module
  */
 import { logEvent } from './client-log.ts';
-import { FlintError, type FetchLike, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
+import { FlintError, type FileReference, type Page, type SecureRoom, type SendFile } from '@flint/sdk';
 import type { Message } from '@flint/protocol';
 import { encryptedFileSize } from '@flint/crypto';
 import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';

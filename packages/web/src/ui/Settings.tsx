@@ -8,7 +8,6 @@ import type { Session as SessionInfo } from '@flint/protocol';
 import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
-import { LanguagePicker } from './LanguagePicker.tsx';
 import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';

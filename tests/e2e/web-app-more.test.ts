@@ -230,7 +230,8 @@ describe('web app, more (Chromium)', () => {
     assert.equal((await raw(flint.url, 'GET', '/api/people/me', { token })).status, 401);
 
     await tab1.getByLabel('Name', { exact: true }).fill('Robert Babbage');
-    await tab1.getByRole('button', { name: 'Save', exact: true }).click();
+    // The profile's Save (Settings has another, for language and time zone).
+    await tab1.locator('form', { has: tab1.getByLabel('Name', { exact: true }) }).getByRole('button', { name: 'Save', exact: true }).click();
     await tab1.getByRole('status').filter({ hasText: 'Saved.' }).waitFor(WAIT);
     const me = await raw(flint.url, 'GET', '/api/people/me', { token: (await tokenOf('bob@example.com')) });
     assert.equal((me.json as { displayName: string }).displayName, 'Robert Babbage');

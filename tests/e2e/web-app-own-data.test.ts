@@ -150,6 +150,7 @@ describe('web app, one’s own settings and data (Chromium)', () => {
       await bob.locator('.timeline article.message', { hasText: text }).waitFor(WAIT);
     }
     await bob.getByLabel('Attach files').last().setInputFiles([{ name: `${MARK}-file.txt`, mimeType: 'text/plain', buffer: Buffer.from(`body ${MARK}-filebody`) }]);
+    await bob.locator('.composer', { has: bob.getByRole('list', { name: 'Files to send' }) }).getByRole('button', { name: 'Send' }).click();
     await bob.locator('.timeline').getByText(`${MARK}-file.txt`).first().waitFor(WAIT);
     // A failing call too (searching what cannot be found is fine; a 4xx from a bad zone is an error entry).
     await bob.goto(`${flint.url}/#/search/${MARK}-search`);

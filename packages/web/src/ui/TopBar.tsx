@@ -21,11 +21,12 @@ function OrgBrand() {
   if (org === undefined) return null;
   const logo = org.logo !== undefined && org.logo !== broken ? org.logo : undefined;
   return (
-    <div className={logo !== undefined ? 'org-brand with-logo' : 'org-brand'} data-testid="org-brand" title={org.name}>
+    // Also a link home: on phones it stands in for Flint's own mark, which makes room for the search box.
+    <a className={logo !== undefined ? 'org-brand with-logo' : 'org-brand'} href={href({ view: 'home' })} data-testid="org-brand" title={org.name}>
       {/* A logo that fails to load falls back to the name alone rather than a broken image. */}
       {logo !== undefined && <img className="org-logo" src={logo} alt="" height="28" onError={() => setBroken(logo)} />}
       <span className="org-name">{org.name}</span>
-    </div>
+    </a>
   );
 }
 

@@ -29,6 +29,11 @@ async function logoPng(): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
+/** Waits until the image is really decoded: a broken or blocked image keeps naturalWidth at 0. */
+async function imageLoaded(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((sel) => (document.querySelector<HTMLImageElement>(sel)?.naturalWidth ?? 0) > 0, selector, PAGE_WAIT);
+}
+
 describe('web app: the organization’s name and logo in the header (Chromium)', () => {
   let flint: TestFlint;
   let browser: Browser;
@@ -78,9 +83,9 @@ describe('web app: the organization’s name and logo in the header (Chromium)',
     await admin.getByRole('status').filter({ hasText: 'Logo saved' }).waitFor(PAGE_WAIT);
     const preview = admin.getByTestId('logo-preview');
     await preview.waitFor(PAGE_WAIT);
-    await admin.waitForFunction(() => (document.querySelector('[data-testid="logo-preview"]') as HTMLImageElement | null)?.naturalWidth! > 0, undefined, PAGE_WAIT);
+    await imageLoaded(admin, '[data-testid="logo-preview"]');
     // The admin's own header follows at once.
-    await admin.waitForFunction(() => (document.querySelector('[data-testid="org-brand"] img') as HTMLImageElement | null)?.naturalWidth! > 0, undefined, PAGE_WAIT);
+    await imageLoaded(admin, '[data-testid="org-brand"] img');
     assert.ok((await adaApi.organizations.get(orgId)).logo);
     await assertAccessible(admin, 'branding admin');
     await admin.screenshot({ path: `${SHOTS}branding-admin.png`, fullPage: true });
@@ -91,8 +96,7 @@ describe('web app: the organization’s name and logo in the header (Chromium)',
   });
 
   it('a second member sees the name and the logo, desktop light and phone dark, in English and French', async () => {
-    const logoLoaded = (page: Page) =>
-      page.waitForFunction(() => (document.querySelector('[data-testid="org-brand"] img') as HTMLImageElement | null)?.naturalWidth! > 0, undefined, PAGE_WAIT);
+    const logoLoaded = (page: Page) => imageLoaded(page, '[data-testid="org-brand"] img');
 
     const light = await browser.newContext({ viewport: DESKTOP, locale: 'en-US', colorScheme: 'light' });
     const page = await light.newPage();

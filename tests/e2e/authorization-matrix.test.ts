@@ -99,6 +99,7 @@ describe('authorization matrix', () => {
     personIds.extra = extra.session!.personId;
     // A member's problem report with a screenshot (SPEC AD-5): only their org's admins read it.
     const shot = Buffer.from(await sampleImage('png', 32, 32, { r: 1, g: 2, b: 3 })).toString('base64');
+    logoPng = await sampleImage('png', 64, 32, { r: 20, g: 90, b: 160 });
     reportId = (await clients.member.feedback.send({ description: 'matrix', screenshot: { contentType: 'image/png', data: shot } })).id;
   });
   after(() => flint.stop());
@@ -123,6 +124,8 @@ describe('authorization matrix', () => {
     method: string;
     path: (orgId: string, personId: string, prepared: string) => string;
     body?: () => unknown;
+    /** For a raw (non-JSON) body. */
+    contentType?: string;
     /** Makes a fresh resource for each call (e.g. a notice of the admin's org); its id is `prepared`. */
     prepare?: () => Promise<string>;
     /** What the admin of this org gets; `otherOrg` (an admin elsewhere) gets `otherOrg`. */
@@ -131,6 +134,7 @@ describe('authorization matrix', () => {
   }
   let adminSeq = 0;
   let reportId = '';
+  let logoPng: Uint8Array = new Uint8Array();
   const ADMIN_MATRIX: Record<string, AdminCell> = {
     // An address in a domain no org owns: each admin creates it in their own org.
     'POST /api/people': { method: 'POST', path: () => '/api/people', body: () => ({ emails: [`new${++adminSeq}@unclaimed.test`], displayName: 'New' }), ok: 200, otherOrg: 200 },
@@ -180,6 +184,9 @@ describe('authorization matrix', () => {
     'POST /identity/scim/:orgId/v2/Users': { method: 'POST', path: (o) => `/identity/scim/${o}/v2/Users`, body: () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `scim${++adminSeq}@example.com` }), ok: 201, otherOrg: 404 },
     'PATCH /identity/scim/:orgId/v2/Users/:id': { method: 'PATCH', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, body: () => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }), ok: 200, otherOrg: 404 },
     'DELETE /identity/scim/:orgId/v2/Users/:id': { method: 'DELETE', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, ok: 204, otherOrg: 404 },
+    // The org's logo (issue 16): another org's admin does not find this org.
+    'PUT /api/organizations/:id/logo': { method: 'PUT', path: (o) => `/api/organizations/${o}/logo`, body: () => logoPng, contentType: 'image/png', ok: 200, otherOrg: 404 },
+    'DELETE /api/organizations/:id/logo': { method: 'DELETE', path: (o) => `/api/organizations/${o}/logo`, ok: 204, otherOrg: 404 },
   };
   for (const [name, cell] of Object.entries(ADMIN_MATRIX)) {
     it(`admin only: ${name}`, async () => {
@@ -189,7 +196,7 @@ describe('authorization matrix', () => {
         const target = await clients.orgAdmin.people.create({ emails: [`target${++adminSeq}@example.com`], displayName: 'Target', password: 'a long enough password' });
         const body = cell.body?.();
         const prepared = (await cell.prepare?.()) ?? '';
-        const r = await raw(flint.url, cell.method, cell.path(orgId, target.id, prepared), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}) });
+        const r = await raw(flint.url, cell.method, cell.path(orgId, target.id, prepared), { token: clients[role].session!.accessToken, ...(body !== undefined ? { body } : {}), ...(cell.contentType !== undefined ? { contentType: cell.contentType } : {}) });
         answers[role] = r.status;
       }
       const expected = Object.fromEntries(ROLES.map((r) => [r, r === 'orgAdmin' ? cell.ok : r === 'otherOrg' ? cell.otherOrg : 403]));

@@ -9,6 +9,10 @@ export const LIMITS = {
   avatarBytes: 2 * 1024 * 1024,
   /** Avatar images are stored re-encoded at most this many pixels wide and high. */
   avatarPixels: 512,
+  /** Largest organization logo upload, in bytes (PNG, JPEG or WebP). */
+  orgLogoBytes: 256 * 1024,
+  /** Org logos are stored re-encoded (WebP) to fit within this many pixels wide and high. */
+  orgLogoPixels: 512,
   displayNameChars: 128,
   nameChars: 64,
   emailChars: 254,

@@ -47,6 +47,8 @@ export const Organization = Type.Object(
     policy: Type.Optional(OrgPolicy),
     /** What every member's apps fall back to when they have not chosen (SPEC AD-4). */
     defaults: Type.Optional(Type.Object({ language: Type.Optional(Language), timezone: Type.String() })),
+    /** URL of the org's logo (same origin, image/webp; changes when the logo does); absent: no logo. */
+    logo: Type.Optional(Type.String()),
   },
 
 );
@@ -90,6 +92,43 @@ export const updateOrganization = defineMethod({
   params: IdParams,
   body: UpdateOrganizationBody,
   response: Organization,
+  status: 200,
+});
+
+/** The org logo upload takes the raw image as the body (image/png, image/jpeg or image/webp). */
+export const setOrgLogo = defineMethod({
+  id: 'organizations.setLogo',
+  verb: 'PUT',
+  path: '/api/organizations/:id/logo',
+  summary: 'Admin: upload the org’s logo, the raw PNG, JPEG or WebP image as the body (at most 256 KiB). Re-encoded to WebP, at most 512×512.',
+  tag: 'organizations',
+  auth: 'admin',
+  params: IdParams,
+  response: Organization,
+  status: 200,
+});
+
+export const deleteOrgLogo = defineMethod({
+  id: 'organizations.deleteLogo',
+  verb: 'DELETE',
+  path: '/api/organizations/:id/logo',
+  summary: 'Admin: remove the org’s logo; the header shows the org’s name alone.',
+  tag: 'organizations',
+  auth: 'admin',
+  params: IdParams,
+  response: null,
+  status: 204,
+});
+
+export const getOrgLogo = defineMethod({
+  id: 'organizations.getLogo',
+  verb: 'GET',
+  path: '/api/organizations/:id/logo',
+  summary: 'One’s org’s logo (image/webp).',
+  tag: 'organizations',
+  auth: 'person',
+  params: IdParams,
+  response: null,
   status: 200,
 });
 

@@ -281,6 +281,11 @@ export class FlintClient {
     get: (id: string): Promise<Organization> => this.transport.call(organizations.getOrganization, { params: { id } }),
     update: (id: string, body: MethodBody<typeof organizations.updateOrganization>): Promise<Organization> =>
       this.transport.call(organizations.updateOrganization, { params: { id }, body }),
+    /** Admin: the raw PNG, JPEG or WebP image (at most 256 KiB); the server re-encodes it. */
+    setLogo: (id: string, data: Blob | Uint8Array, contentType: string): Promise<Organization> =>
+      this.transport.call(organizations.setOrgLogo, { params: { id } }, { data, contentType }),
+    deleteLogo: (id: string) => this.transport.call(organizations.deleteOrgLogo, { params: { id } }),
+    logo: async (id: string): Promise<Uint8Array> => new Uint8Array(await (await this.transport.send(organizations.getOrgLogo, { params: { id } })).arrayBuffer()),
     roles: async () => (await this.transport.call(organizations.listRoles, {})).items,
     licenses: async () => (await this.transport.call(organizations.listLicenses, {})).items,
     createBot: (displayName: string) => this.transport.call(organizations.createBot, { body: { displayName } }),

@@ -42,6 +42,9 @@ export const AUDIT_ACTIONS = {
   // Service notices (SPEC AD-3).
   'notice.create': { category: 'ORG_SETTINGS', target: 'NOTICE', description: 'Notice published', verb: 'published the notice' },
   'notice.withdraw': { category: 'ORG_SETTINGS', target: 'NOTICE', description: 'Notice withdrawn', verb: 'withdrew the notice' },
+  // The org's logo in every member's header (issue 16).
+  'org.logoSet': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo changed', verb: 'changed the logo of' },
+  'org.logoRemove': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo removed', verb: 'removed the logo of' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

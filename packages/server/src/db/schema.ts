@@ -11,6 +11,8 @@ export interface OrgsTable {
   /** JSON of OrgPolicy. */
   policy: string;
   created_at: number;
+  /** Blob key of the org's logo (WebP, re-encoded by the server; migration 0034); null: none. */
+  logo_key: string | null;
 }
 
 /** A "forgot password" link: only the token's SHA-256 is kept (migration 0025). */

@@ -52,7 +52,7 @@ export async function createOrg(
 ): Promise<OrgRow> {
   if (input.domains.length > LIMITS.domainsPerOrg) throw ApiError.badRequest(`at most ${LIMITS.domainsPerOrg} domains per org`);
   const now = core.now();
-  const org: OrgRow = { id: newId(), display_name: cleanName('displayName', input.displayName), policy: JSON.stringify(DEFAULT_POLICY), created_at: now };
+  const org: OrgRow = { id: newId(), display_name: cleanName('displayName', input.displayName), policy: JSON.stringify(DEFAULT_POLICY), created_at: now, logo_key: null };
   await db.insertInto('orgs').values(org).execute();
   for (const domain of input.domains) await addDomain(core, db, org.id, domain, input.verified);
   return org;

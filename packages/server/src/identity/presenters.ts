@@ -75,6 +75,7 @@ export function presentInvitation(row: InvitationRow): Invitation {
 export function presentOrg(
   row: OrgRow,
   admin: { domains: { domain: string; verified: number; created_at: number }[]; policy: OrgPolicy } | undefined,
+  publicUrl: string,
 ): Organization {
   const policy = parsePolicy(row);
   const org: Organization = {
@@ -86,6 +87,8 @@ export function presentOrg(
   };
   // No org language: each browser keeps its own until the person chooses.
   if (policy.defaultLanguage !== undefined && policy.defaultLanguage !== null) org.defaults!.language = policy.defaultLanguage;
+  // The version parameter changes with the logo, so a browser may cache each one.
+  if (row.logo_key !== null) org.logo = `${publicUrl}/api/organizations/${row.id}/logo?v=${encodeURIComponent(row.logo_key.slice(-17, -5))}`;
   if (admin) {
     org.domains = admin.domains.map((d) => ({ domain: d.domain, verified: d.verified === 1, created: iso(d.created_at) }));
     org.policy = admin.policy;

@@ -111,6 +111,8 @@ export class Session {
   me!: Person;
   /** The org's language and time zone for people who have not chosen (SPEC AD-4). */
   orgDefaults: { language?: 'en' | 'fr'; timezone: string } | undefined;
+  /** The org's name and logo URL for the header (issue 16); the admin console updates it. */
+  orgBranding: { name: string; logo?: string | undefined } | undefined;
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -203,6 +205,7 @@ export class Session {
     if (this.me.orgId !== undefined) {
       const org = await this.sdk.api.organizations.get(this.me.orgId);
       this.orgDefaults = org.defaults;
+      this.orgBranding = { name: org.displayName, logo: org.logo };
     }
     this.sdk.events.on(handlers.onEvent);
     this.sdk.events.onSignal(handlers.onSignal);

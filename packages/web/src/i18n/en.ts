@@ -439,6 +439,19 @@ export const en = {
   feedbackLogCount: 'Log entries',
   feedbackColumnText: 'Description',
   browserLanguage: 'The browser’s language',
+  // Organization logo in the header (issue 16).
+  adminBranding: 'Logo',
+  logoNote: 'Your organization’s logo appears beside its name at the top of everyone’s Flint. A PNG, JPEG or WebP image of at most {size}; a wide logo at least 56 pixels high looks best. It is stored unencrypted, like the organization’s name.',
+  logoCurrent: 'Current logo',
+  logoNone: 'No logo: the header shows the organization’s name alone.',
+  logoOf: 'Logo of {name}',
+  logoFile: 'Image file',
+  logoUpload: 'Upload logo',
+  logoRemove: 'Remove logo',
+  logoSaved: 'Logo saved. Everyone sees it the next time they open Flint.',
+  logoRemoved: 'Logo removed.',
+  logoTooBig: 'The image is larger than {size}.',
+  logoNotImage: 'Choose a PNG, JPEG or WebP image.',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

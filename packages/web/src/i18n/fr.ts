@@ -440,4 +440,17 @@ export const fr: Strings = {
   feedbackLogCount: 'Entrées de journal',
   feedbackColumnText: 'Description',
   browserLanguage: 'La langue du navigateur',
+  // Organization logo in the header (issue 16).
+  adminBranding: 'Logo',
+  logoNote: 'Le logo de votre organisation s’affiche à côté de son nom en haut du Flint de chacun. Une image PNG, JPEG ou WebP d’au plus {size} ; un logo large d’au moins 56 pixels de haut rend le mieux. Il est stocké en clair, comme le nom de l’organisation.',
+  logoCurrent: 'Logo actuel',
+  logoNone: 'Aucun logo : l’en-tête affiche seulement le nom de l’organisation.',
+  logoOf: 'Logo de {name}',
+  logoFile: 'Fichier image',
+  logoUpload: 'Envoyer le logo',
+  logoRemove: 'Retirer le logo',
+  logoSaved: 'Logo enregistré. Chacun le verra à sa prochaine ouverture de Flint.',
+  logoRemoved: 'Logo retiré.',
+  logoTooBig: 'L’image dépasse {size}.',
+  logoNotImage: 'Choisissez une image PNG, JPEG ou WebP.',
 };

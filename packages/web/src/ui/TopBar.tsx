@@ -1,5 +1,5 @@
 /**
- * The top bar: menu (phones), the search box (SPEC SR-1), settings and sign-out.
+ * The top bar: menu (phones), the org's logo and name, the search box (SPEC SR-1), settings and sign-out.
  * @module
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -9,6 +9,26 @@ import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { Icon } from './Icon.tsx';
 import { StatusButton } from './Status.tsx';
+
+/**
+ * The organization's logo and name (issue 16), so people see whose Flint this is. With a logo, the
+ * name is hidden at phone width but stays the image's accessible name; without one, the name alone.
+ */
+function OrgBrand() {
+  const store = useAppStore();
+  const [broken, setBroken] = useState<string | undefined>();
+  const org = store.session.orgBranding;
+  if (org === undefined) return null;
+  const logo = org.logo !== undefined && org.logo !== broken ? org.logo : undefined;
+  return (
+    // Also a link home: on phones it stands in for Flint's own mark, which makes room for the search box.
+    <a className={logo !== undefined ? 'org-brand with-logo' : 'org-brand'} href={href({ view: 'home' })} data-testid="org-brand" title={org.name}>
+      {/* A logo that fails to load falls back to the name alone rather than a broken image. */}
+      {logo !== undefined && <img className="org-logo" src={logo} alt="" height="28" onError={() => setBroken(logo)} />}
+      <span className="org-name">{org.name}</span>
+    </a>
+  );
+}
 
 export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<void>; onMenu: () => void; route: Route }) {
   const { t } = useI18n();
@@ -31,6 +51,7 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
         <img src="./icon.svg" alt={t('appName')} width="24" height="24" />
         <span aria-hidden="true">{t('appName')}</span>
       </a>
+      <OrgBrand />
       <form role="search" className="search-form" onSubmit={submit}>
         <input type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
       </form>

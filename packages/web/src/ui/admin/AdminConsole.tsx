@@ -19,12 +19,14 @@ import { LicensesAdmin } from './LicensesAdmin.tsx';
 import { HealthAdmin } from './HealthAdmin.tsx';
 import { NoticesAdmin } from './NoticesAdmin.tsx';
 import { FeedbackAdmin } from './FeedbackAdmin.tsx';
+import { BrandingAdmin } from './BrandingAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
   invitations: 'adminInvitations',
   domains: 'adminDomains',
   policies: 'adminPolicies',
+  branding: 'adminBranding',
   sso: 'adminSso',
   reports: 'adminReports',
   feedback: 'adminFeedback',
@@ -63,6 +65,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'invitations' && <InvitationsAdmin />}
             {section === 'domains' && <DomainsAdmin />}
             {section === 'policies' && <PoliciesAdmin />}
+            {section === 'branding' && <BrandingAdmin />}
             {section === 'sso' && <SsoAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type Session } from '@flint/sdk';
 import { unzipSync, strFromU8 } from 'fflate';
-import { assertAccessible, launchChromium, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, raw, signInPage, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 
@@ -150,5 +150,41 @@ describe('web app, a person’s own data: export and account deletion (Chromium)
     await assertAccessible(phone, 'settings, your data, French, phone');
     await phone.locator('#own-data-title').locator('..').screenshot({ path: `${SHOTS}own-data-export-phone-fr.png` });
     await bob.api.people.updateMe({ language: null });
+  });
+  it('ID-10: Bob deletes his account; he cannot sign in again; Ada sees his messages under “Deleted person”', async () => {
+    const page = await newPage();
+    await signInPage(page, flint.url, 'bob@example.com');
+    await page.goto(`${flint.url}/#/settings`);
+    await page.getByRole('heading', { name: 'Delete account' }).waitFor(PAGE_WAIT);
+    const confirm = page.getByLabel('Type your e-mail address (bob@example.com) to confirm');
+    const button = page.getByRole('button', { name: 'Delete my account' });
+    await confirm.fill('someone@example.com');
+    assert.equal(await button.isDisabled(), true, 'another address does not confirm');
+    await confirm.fill('bob@example.com');
+    await assertAccessible(page, 'settings, delete account');
+    await page.locator('#delete-account-title').locator('..').screenshot({ path: `${SHOTS}own-data-delete.png` });
+    await button.click();
+    await page.getByRole('status').getByText('Your account was deleted.').waitFor(PAGE_WAIT);
+    await page.screenshot({ path: `${SHOTS}own-data-deleted.png` });
+
+    // He cannot sign in again, in the app or through the API.
+    await page.locator('input[type=email]').fill('bob@example.com');
+    await page.locator('input[type=password]').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').waitFor(PAGE_WAIT);
+    assert.equal(await page.locator('nav.sidebar').count(), 0);
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD } })).status, 401);
+
+    // Ada sees his messages, kept (the org's default policy), under "Deleted person"; he is no member.
+    const adaPage = await newPage();
+    await signInPage(adaPage, flint.url, 'ada@example.com');
+    await openSpacePage(adaPage, spaces.plans!);
+    const his = adaPage.locator('.timeline article.message', { hasText: 'export-plans three from Bob' });
+    await his.waitFor(PAGE_WAIT);
+    await his.getByText('Deleted person').first().waitFor(PAGE_WAIT);
+    assert.equal(await adaPage.locator('.timeline').getByText('Bob Babbage').count(), 0);
+    const members = await ada.members.list({ roomId: spaces.plans! });
+    assert.deepEqual(members.items.map((m) => m.personEmail), ['ada@example.com']);
+    await adaPage.screenshot({ path: `${SHOTS}own-data-deleted-person.png` });
   });
 });

@@ -50,3 +50,44 @@ export function OwnData() {
     </section>
   );
 }
+
+/**
+ * Deleting one's account (SPEC ID-10), confirmed by typing one's own address; the org's policy says
+ * what becomes of one's messages (the core answers it and applies it).
+ */
+export function DeleteAccount() {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const email = store.session.me.emails[0] ?? '';
+  const [typed, setTyped] = useState('');
+  const [busy, setBusy] = useState(false);
+  const matches = typed.trim().toLowerCase() === email.toLowerCase() && email !== '';
+  return (
+    <section aria-labelledby="delete-account-title" className="card stack">
+      <h2 id="delete-account-title">{t('deleteAccountTitle')}</h2>
+      <p className="muted small">{t('deleteAccountHelp')}</p>
+      <form
+        className="stack"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!matches) return;
+          setBusy(true);
+          void store.session.deleteAccount(typed.trim()).catch((error: unknown) => {
+            setBusy(false);
+            store.fail(error);
+          });
+        }}
+      >
+        <label>
+          {t('deleteAccountConfirm', { email })}
+          <input type="email" autoComplete="off" value={typed} onChange={(e) => setTyped(e.target.value)} required />
+        </label>
+        <div className="row">
+          <button type="submit" className="danger small" disabled={!matches || busy}>
+            {t('deleteAccountButton')}
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}

@@ -11,7 +11,7 @@ import { Avatar } from './Avatar.tsx';
 import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';
-import { OwnData } from './OwnData.tsx';
+import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -160,6 +160,7 @@ export default function Settings() {
       <ServiceNoticesSetting />
       <ConnectionTest />
       <OwnData />
+      <DeleteAccount />
     </div>
   );
 }

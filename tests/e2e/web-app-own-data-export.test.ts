@@ -163,8 +163,14 @@ describe('web app, a person’s own data: export and account deletion (Chromium)
     await confirm.fill('bob@example.com');
     await assertAccessible(page, 'settings, delete account');
     await page.locator('#delete-account-title').locator('..').screenshot({ path: `${SHOTS}own-data-delete.png` });
+    const bobId = (await bob.api.people.me()).id;
+    const kms = await ada.kmsClient();
+    const kroOf = async (id: string) => (await ada.api.rooms.get(id)).kroUri!;
+    assert.ok((await kms.listAuthorizations(await kroOf(spaces.plans!))).some((a) => a.authId === bobId), 'authorized before');
     await button.click();
     await page.getByRole('status').getByText('Your account was deleted.').waitFor(PAGE_WAIT);
+    // The browser removed his own KMS authorizations on both spaces' resources before the core deleted him.
+    for (const id of [spaces.plans!, spaces.notes!]) assert.ok(!(await kms.listAuthorizations(await kroOf(id))).some((a) => a.authId === bobId), `no authorization left on ${id}`);
     await page.screenshot({ path: `${SHOTS}own-data-deleted.png` });
 
     // He cannot sign in again, in the app or through the API.

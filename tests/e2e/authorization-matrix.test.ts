@@ -204,6 +204,22 @@ describe('authorization matrix', () => {
     });
   }
 
+  // One's own account only (SPEC ID-10): nobody deletes another's, whatever their role; a dry run
+  // of one's own answers the org's policy (changing nothing).
+  it('POST /api/people/me/delete: only one’s own account', async () => {
+    const other = (await clients.member.people.me()).emails[0]!;
+    const answers: Partial<Record<Role, number>> = {};
+    const own: Partial<Record<Role, number>> = {};
+    for (const role of ROLES) {
+      const token = clients[role].session!.accessToken;
+      answers[role] = (await raw(flint.url, 'POST', '/api/people/me/delete', { token, body: { email: role === 'member' ? 'nobody@example.com' : other, dryRun: true } })).status;
+      const mine = (await clients[role].people.me()).emails[0]!;
+      own[role] = (await raw(flint.url, 'POST', '/api/people/me/delete', { token, body: { email: mine, dryRun: true } })).status;
+    }
+    assert.deepEqual(answers, Object.fromEntries(ROLES.map((r) => [r, 400])));
+    for (const role of ROLES) assert.ok(own[role] === 200 || own[role] === 409, `${role}: ${own[role]}`);
+  });
+
   for (const [name, cell] of Object.entries(MATRIX)) {
     it(name, async () => {
       const answers: Partial<Record<Role, number>> = {};

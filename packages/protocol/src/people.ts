@@ -97,6 +97,34 @@ export const updateMe = defineMethod({
   status: 200,
 });
 
+export const DeleteAccountBody = Type.Object(
+  {
+    /** One's own e-mail address, typed to confirm. */
+    email: Type.String({ minLength: 1, maxLength: 320 }),
+    /** Only check (the address, the last-administrator rule); nothing changes. */
+    dryRun: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const DeleteAccountResult = Type.Object({
+  /** What happens (or happened) to the person's messages: the org's `policy.deletedAccountMessages`. */
+  messages: Type.Union([Type.Literal('keep'), Type.Literal('delete')]),
+});
+
+export const deleteAccount = defineMethod({
+  id: 'people.deleteAccount',
+  verb: 'POST',
+  path: '/api/people/me/delete',
+  summary:
+    'Delete one’s own account (SPEC ID-10): memberships end, sessions and tokens die, the person is deactivated and anonymized as “Deleted person”, and their messages are kept under that name or deleted as the org’s policy says. 409 for the org’s last administrator.',
+  tag: 'people',
+  auth: 'person',
+  body: DeleteAccountBody,
+  response: DeleteAccountResult,
+  status: 200,
+});
+
 export const ChangePasswordBody = Type.Object(
   { currentPassword: Type.String({ minLength: 1, maxLength: 256 }), newPassword: Password },
   { additionalProperties: false },

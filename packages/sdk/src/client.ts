@@ -140,6 +140,7 @@ export class FlintClient {
     me: (): Promise<Person> => this.transport.call(people.me, {}),
     updateMe: (body: MethodBody<typeof people.updateMe>): Promise<Person> => this.transport.call(people.updateMe, { body }),
     changePassword: (body: MethodBody<typeof people.changePassword>) => this.transport.call(people.changePassword, { body }),
+    deleteAccount: (body: MethodBody<typeof people.deleteAccount>) => this.transport.call(people.deleteAccount, { body }),
     setAvatar: (data: Blob | Uint8Array, contentType: string): Promise<Person> =>
       this.transport.call(people.setAvatar, {}, { data, contentType }),
     deleteAvatar: () => this.transport.call(people.deleteAvatar, {}),

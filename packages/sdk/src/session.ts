@@ -23,7 +23,7 @@ import { SpaceKeys } from './secure/space-keys.ts';
 import { SearchKeys } from './search/search-keys.ts';
 import type { FetchLike } from './transport.ts';
 import type { KmsClient } from './kms/client.ts';
-import type { SessionContext } from './session/context.ts';
+import { protects, tolerateMissing, type SessionContext } from './session/context.ts';
 import { SessionKms, type KmsCredentialSource, type KmsPath } from './session/kms.ts';
 import type { KmsDevice } from './kms/client.ts';
 import { deviceCredentialHash, passwordCredential, tokenDeviceSecret } from './kms/credentials.ts';
@@ -265,6 +265,38 @@ export class Session {
   async updateKmsPassword(newPassword: string): Promise<void> {
     const kms = await this.kms.get();
     await kms.setPasswordCredential(await passwordCredential(newPassword, await this.personId()));
+  }
+
+  /**
+   * Deletes one's own account (SPEC ID-10), confirmed with one's own address. The core checks first
+   * (a wrong address, the org's last administrator: nothing changes); then, while still signed in,
+   * this device removes the person's own KMS authorizations on their spaces' resources and their
+   * KMS credentials (devices, password), each where the KMS allows; then the core deletes the
+   * account and this session closes. Answers what happened to the messages (the org's policy).
+   */
+  async deleteAccount(email: string): Promise<{ messages: 'keep' | 'delete' }> {
+    await this.api.people.deleteAccount({ email, dryRun: true });
+    const me = await this.personId();
+    try {
+      const kms = await this.kms.get();
+      for (let page: Awaited<ReturnType<FlintClient['rooms']['list']>> | undefined = await this.api.rooms.list({ max: 1000 }); page !== undefined; page = page.next === undefined ? undefined : await this.api.nextPage(page)) {
+        for (const room of page.items) {
+          if (room.kroUri === undefined) continue;
+          // Only a resource that protects this very room: a room pointed at another's KRO takes nothing away.
+          await (async () => {
+            if (await protects(this.ctx, room, room.kroUri!)) await tolerateMissing(this.spaceKeys.deauthorize(room.kroUri!, me));
+          })().catch(() => undefined);
+        }
+      }
+      // Every credential of the person at the KMS (devices and the password), each where the KMS allows.
+      const credentials = await kms.listDevices().catch(() => []);
+      for (const credential of credentials) await kms.removeDevice(credential.id).catch(() => undefined);
+    } catch {
+      // The KMS cannot be reached: the account goes all the same; the KMS keeps what it holds.
+    }
+    const result = await this.api.people.deleteAccount({ email });
+    this.close();
+    return result;
   }
 
   /** Stops the event stream and the KMS relay and forgets every key held. */

@@ -30,6 +30,7 @@ export const AUDIT_ACTIONS = {
   'person.reactivate': { category: 'USERS', target: 'USER', description: 'Person reactivated', verb: 'reactivated' },
   'person.passwordReset': { category: 'USERS', target: 'USER', description: 'Password reset', verb: 'reset the password of' },
   'person.sessionsRevoked': { category: 'USERS', target: 'USER', description: 'Sessions ended', verb: 'ended the sessions of' },
+  'person.deleteAccount': { category: 'USERS', target: 'USER', description: 'Account deleted by its owner', verb: 'deleted the account of' },
   'person.roles': { category: 'ROLES', target: 'USER', description: 'Roles changed', verb: 'changed the roles of' },
   'org.update': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization settings changed', verb: 'changed the settings of' },
   'domain.add': { category: 'DOMAINS', target: 'DOMAIN', description: 'Domain added', verb: 'added the domain' },

@@ -79,6 +79,9 @@ interface AuthAnnouncement {
 }
 
 /** Tells the other tabs of this browser that the person signed in or out, so they follow. */
+/** Dispatched on `window` when this tab's person deleted their account. */
+export const ACCOUNT_DELETED = 'flint:account-deleted';
+
 export function announceAuth(kind: 'signed-in' | 'signed-out'): void {
   if (typeof BroadcastChannel === 'undefined') return;
   const channel = new BroadcastChannel(AUTH_CHANNEL);
@@ -261,6 +264,19 @@ export class Session {
       this.close();
       announceAuth('signed-out');
     }
+  }
+
+  /**
+   * Deletes the person's account (SPEC ID-10; the SDK checks, removes KMS authorizations and
+   * credentials, then the core deletes), then ends here as a sign-out does, and tells the app.
+   */
+  async deleteAccount(email: string): Promise<void> {
+    await this.sdk.deleteAccount(email);
+    this.ending = true;
+    forgetSignedIn();
+    this.close();
+    announceAuth('signed-out');
+    window.dispatchEvent(new Event(ACCOUNT_DELETED));
   }
 
   /** Stops the stream and the KMS relay and forgets every key (the SDK session's close). */

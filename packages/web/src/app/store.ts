@@ -218,6 +218,10 @@ export class Store {
   }
 
   private addMessages(roomId: string, items: SecureMessage[]): void {
+    // Senders who are no longer members (left, or deleted their account: "Deleted person") are not
+    // in the member list: ask for their names rather than show an address.
+    const strangers = items.map((m) => m.personId).filter((id) => !this.people.has(id));
+    if (strangers.length > 0) void this.ensurePeople(strangers).catch(() => undefined);
     let timeline = this.timelines.get(roomId);
     if (timeline === undefined) {
       timeline = { ids: [], complete: false, loadingOlder: false, unreadAnchor: this.rooms.get(roomId)?.lastReadMessageId, threadsLoaded: new Set() };

@@ -452,6 +452,18 @@ export const en = {
   logoRemoved: 'Logo removed.',
   logoTooBig: 'The image is larger than {size}.',
   logoNotImage: 'Choose a PNG, JPEG or WebP image.',
+  // One's own data: export and account deletion (issue 17, ID-10)
+  ownDataTitle: 'Your data',
+  ownDataHelp: 'Download everything you can read: your profile, your spaces with their members, every message (decrypted on this device) and every file, as a zip of JSON files plus the original files.',
+  ownDataExport: 'Export',
+  ownDataExporting: 'Exporting…',
+  ownDataProgress: 'Spaces: {spaces} of {total} · messages: {messages} · files: {files}',
+  ownDataDone: 'Export ready. Spaces: {spaces} · messages: {messages} · files: {files}',
+  deleteAccountTitle: 'Delete account',
+  deleteAccountHelp: 'Your account is closed for good: you leave every space, your sessions end and you can no longer sign in. Your organization decides whether your messages stay under the name “Deleted person” or are deleted.',
+  deleteAccountConfirm: 'Type your e-mail address ({email}) to confirm',
+  deleteAccountButton: 'Delete my account',
+  deleteAccountDone: 'Your account was deleted.',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

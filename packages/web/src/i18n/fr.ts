@@ -453,4 +453,16 @@ export const fr: Strings = {
   logoRemoved: 'Logo retiré.',
   logoTooBig: 'L’image dépasse {size}.',
   logoNotImage: 'Choisissez une image PNG, JPEG ou WebP.',
+  // Ses propres données : export et suppression du compte (ticket 17, ID-10)
+  ownDataTitle: 'Vos données',
+  ownDataHelp: 'Téléchargez tout ce que vous pouvez lire : votre profil, vos espaces et leurs membres, chaque message (déchiffré sur cet appareil) et chaque fichier, dans un zip de fichiers JSON et des fichiers d’origine.',
+  ownDataExport: 'Exporter',
+  ownDataExporting: 'Export en cours…',
+  ownDataProgress: 'Espaces : {spaces} sur {total} · messages : {messages} · fichiers : {files}',
+  ownDataDone: 'Export prêt. Espaces : {spaces} · messages : {messages} · fichiers : {files}',
+  deleteAccountTitle: 'Supprimer le compte',
+  deleteAccountHelp: 'Votre compte est fermé définitivement : vous quittez chaque espace, vos sessions prennent fin et vous ne pouvez plus vous connecter. Votre organisation décide si vos messages restent sous le nom « Personne supprimée » ou sont supprimés.',
+  deleteAccountConfirm: 'Saisissez votre adresse e-mail ({email}) pour confirmer',
+  deleteAccountButton: 'Supprimer mon compte',
+  deleteAccountDone: 'Votre compte a été supprimé.',
 };

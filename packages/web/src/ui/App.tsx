@@ -6,7 +6,7 @@
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
 import { FlintError } from '@flint/sdk';
 import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
-import { onAuthAnnouncement, Session } from '../app/session.ts';
+import { ACCOUNT_DELETED, onAuthAnnouncement, Session } from '../app/session.ts';
 import { Store } from '../app/store.ts';
 import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
@@ -92,6 +92,16 @@ function AuthGate() {
   useEffect(() => {
     void resume();
   }, [resume]);
+
+  useEffect(() => {
+    // One's own account deleted (Settings → Delete account): the sign-in page, saying so.
+    const deleted = () => {
+      go({ view: 'home' });
+      setState({ kind: 'signed-out', notice: i18nRef.current.t('deleteAccountDone') });
+    };
+    window.addEventListener(ACCOUNT_DELETED, deleted);
+    return () => window.removeEventListener(ACCOUNT_DELETED, deleted);
+  }, []);
 
   useEffect(
     () =>

@@ -11,6 +11,7 @@ import { Avatar } from './Avatar.tsx';
 import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';
+import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -158,6 +159,8 @@ export default function Settings() {
       </section>
       <ServiceNoticesSetting />
       <ConnectionTest />
+      <OwnData />
+      <DeleteAccount />
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { LIMITS, people } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { changePassword } from '../../identity/accounts.ts';
+import { deleteOwnAccount } from '../../identity/account-deletion.ts';
 import { createPersonAsAdmin, deactivateAsAdmin, updatePersonAsAdmin } from '../../identity/org-admin.ts';
 import {
   deleteAvatar,
@@ -38,6 +39,8 @@ export function peopleRoutes(app: FastifyInstance, core: Core): void {
   });
 
   route(app, core, people.updateMe, async ({ actor, body }) => presentFor(core, actor, await updateProfile(core, actor, actor.personId, body)));
+
+  route(app, core, people.deleteAccount, async ({ actor, body }) => deleteOwnAccount(core, actor, body));
 
   route(app, core, people.changePassword, async ({ actor, body }) => {
     await changePassword(core, actor, body);

@@ -3,32 +3,16 @@
  * working), withdraw. The server shows an admin every pending invitation of the org.
  * @module
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { Invitation } from '@flint/protocol';
+import { useState, type FormEvent } from 'react';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../store-context.ts';
+import { useAdminList } from './use-admin-list.ts';
 import { invite, pendingInvitations, resendInvitation, revokeInvitation } from '../../app/admin-api.ts';
 
 export function InvitationsAdmin() {
   const { t, relative } = useI18n();
-  const store = useAppStore();
-  const { client } = store.session;
-  const [items, setItems] = useState<Invitation[]>([]);
+  const { client, items, notice, act } = useAdminList(pendingInvitations);
   const [email, setEmail] = useState('');
-  const [notice, setNotice] = useState<string | undefined>();
 
-  const load = useCallback(() => void pendingInvitations(client).then(setItems, (e: unknown) => store.fail(e)), [client, store]);
-  useEffect(load, [load]);
-
-  const act = async (work: () => Promise<string>) => {
-    setNotice(undefined);
-    try {
-      setNotice(await work());
-      load();
-    } catch (error) {
-      store.fail(error);
-    }
-  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

@@ -4,11 +4,11 @@
  * withdrawing are audited by the server (CP-5).
  * @module
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { Notice, NoticeSeverity } from '@flint/protocol';
 import { serviceHealth } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
-import { useAppStore } from '../store-context.ts';
+import { useAdminList } from './use-admin-list.ts';
 import { NOTICES_CHANGED, orgNotices, publishNotice, withdrawNotice } from '../../app/admin-api.ts';
 
 const SEVERITY = { info: 'sevInfo', maintenance: 'sevMaintenance', incident: 'sevIncident' } as const satisfies Record<NoticeSeverity, string>;
@@ -19,31 +19,18 @@ function localInput(ms: number): string {
   return d.toISOString().slice(0, 16);
 }
 
+/** Tells the banner in this tab to reload at once. */
+const announceNoticesChanged = () => window.dispatchEvent(new Event(NOTICES_CHANGED));
+
 export function NoticesAdmin() {
   const { t, plural, time, day } = useI18n();
-  const store = useAppStore();
-  const { client } = store.session;
-  const [items, setItems] = useState<Notice[]>([]);
+  const { client, items, notice, act } = useAdminList(orgNotices, announceNoticesChanged);
   const [title, setTitle] = useState('');
   const [text, setText] = useState('');
   const [severity, setSeverity] = useState<NoticeSeverity>('maintenance');
   const [starts, setStarts] = useState(() => localInput(Date.now()));
   const [ends, setEnds] = useState(() => localInput(Date.now() + 2 * 3_600_000));
-  const [notice, setNotice] = useState<string | undefined>();
 
-  const load = useCallback(() => void orgNotices(client).then(setItems, (e: unknown) => store.fail(e)), [client, store]);
-  useEffect(load, [load]);
-
-  const act = async (work: () => Promise<string>) => {
-    setNotice(undefined);
-    try {
-      setNotice(await work());
-      load();
-      window.dispatchEvent(new Event(NOTICES_CHANGED));
-    } catch (error) {
-      store.fail(error);
-    }
-  };
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

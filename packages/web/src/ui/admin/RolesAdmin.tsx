@@ -4,32 +4,19 @@
  * non-admins.
  * @module
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import type { RoleSummary } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
+import { useAdminList } from './use-admin-list.ts';
 import { peoplePage, roleSummaries, updatePerson } from '../../app/admin-api.ts';
 
 export function RolesAdmin() {
   const { t } = useI18n();
   const store = useAppStore();
-  const { client } = store.session;
-  const [roles, setRoles] = useState<RoleSummary[]>([]);
+  const { client, items: roles, notice, act } = useAdminList(roleSummaries);
   const [email, setEmail] = useState('');
-  const [notice, setNotice] = useState<string | undefined>();
 
-  const load = useCallback(() => void roleSummaries(client).then(setRoles, (e: unknown) => store.fail(e)), [client, store]);
-  useEffect(load, [load]);
-
-  const act = async (work: () => Promise<string>) => {
-    setNotice(undefined);
-    try {
-      setNotice(await work());
-      load();
-    } catch (error) {
-      store.fail(error);
-    }
-  };
 
   const grant = (e: FormEvent) => {
     e.preventDefault();

@@ -1,0 +1,72 @@
+/**
+ * A real Firefox for the web app's tests: Debian's `firefox-esr` driven through WebDriver BiDi by
+ * puppeteer-core (which downloads no browser), headless, in a fresh profile. Every address but
+ * loopback is sent to a closed proxy port, so nothing Firefox does on its own (updates, telemetry,
+ * remote settings, captive-portal checks) leaves the machine — on top of the prefs that turn them off.
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { TEST_PASSWORD } from './flint.ts';
+
+export const FIREFOX = process.env['FLINT_FIREFOX'] ?? '/usr/bin/firefox-esr';
+
+/** Whether Debian's Firefox ESR is installed (`.ci/run` installs it; a test skips with a reason otherwise). */
+export function hasFirefox(): boolean {
+  return existsSync(FIREFOX);
+}
+
+const QUIET_PREFS: Record<string, string | number | boolean> = {
+  // Everything not on loopback goes to port 9 of loopback (discard; nothing listens), never out.
+  'network.proxy.type': 1,
+  'network.proxy.http': '127.0.0.1',
+  'network.proxy.http_port': 9,
+  'network.proxy.ssl': '127.0.0.1',
+  'network.proxy.ssl_port': 9,
+  'network.proxy.no_proxies_on': 'localhost, 127.0.0.1, [::1]',
+  'network.proxy.allow_hijacking_localhost': false,
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'app.update.enabled': false,
+  'app.update.auto': false,
+  'toolkit.telemetry.enabled': false,
+  'toolkit.telemetry.unified': false,
+  'datareporting.healthreport.uploadEnabled': false,
+  'datareporting.policy.dataSubmissionEnabled': false,
+  'browser.safebrowsing.malware.enabled': false,
+  'browser.safebrowsing.phishing.enabled': false,
+  'browser.safebrowsing.downloads.enabled': false,
+  'extensions.update.enabled': false,
+  'extensions.getAddons.cache.enabled': false,
+  'dom.push.connection.enabled': false,
+  'services.settings.server': 'http://127.0.0.1:9/',
+  'browser.region.network.url': '',
+  'geo.provider.network.url': '',
+};
+
+export async function launchFirefox(): Promise<Browser> {
+  if (!hasFirefox()) throw new Error(`no Firefox at ${FIREFOX}: apt-get install -y firefox-esr (or set FLINT_FIREFOX)`);
+  return puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: true,
+    protocol: 'webDriverBiDi',
+    extraPrefsFirefox: QUIET_PREFS,
+  });
+}
+
+/** How long a Firefox test waits for what a person would see (the machine may be loaded). */
+export const FIREFOX_WAIT = { timeout: 30_000 } as const;
+
+/** Signs in through the web app's sign-in page, as typed, and waits for the space list. */
+export async function signInFirefox(page: Page, baseUrl: string, email: string, password = TEST_PASSWORD): Promise<void> {
+  // Element handles, not puppeteer's Locator: its wait for a "stable" element did not settle in
+  // headless Firefox here.
+  await page.goto(baseUrl + '/');
+  await (await page.waitForSelector('input[type=email]', FIREFOX_WAIT))!.type(email);
+  await page.type('input[type=password]', password);
+  await page.click('form button[type=submit]');
+  await page.waitForSelector('nav.sidebar', FIREFOX_WAIT);
+}
+
+export type { Browser as FirefoxBrowser, Page as FirefoxPage };

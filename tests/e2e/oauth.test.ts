@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import * as oauth from 'oauth4webapi';
 import { oauth as oauthApi } from '@flint/protocol';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { changedTables, raw, settledDigest, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+import { changedTables, NodeWebSocket, raw, settledDigest, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
 const insecure = { [oauth.allowInsecureRequests]: true } as const;
 
@@ -197,10 +197,10 @@ describe('OAuth integrations: code flow with PKCE, scopes, refresh, revocation',
     assert.equal(exchange.status, 403, exchange.text);
     const kmsInfo = await raw(flint.url, 'GET', `/encryption/api/v1/kms/${adaClient.session!.personId}`, { token: tokens.access_token });
     assert.equal(kmsInfo.status, 403);
-    const ws = new WebSocket(flint.url.replace('http', 'ws') + '/api/events');
+    const ws = new NodeWebSocket(flint.url.replace('http', 'ws') + '/api/events');
     const closed = await new Promise<{ code: number }>((resolve) => {
       ws.onopen = () => ws.send(JSON.stringify({ type: 'hello', token: tokens.access_token }));
-      ws.onclose = (e) => resolve({ code: e.code });
+      ws.onclose = (e: { code: number }) => resolve({ code: e.code });
     });
     assert.equal(closed.code, 4401);
   });

@@ -270,6 +270,11 @@ export class Session {
     return devices.length;
   }
 
+  /** This person's KMS credentials (devices and the password credential), as the KMS lists them. */
+  async kmsDevices(): Promise<KmsDevice[]> {
+    return (await this.kms.get()).listDevices();
+  }
+
   /**
    * After a password change: moves the KMS's password credential to the new password, set by this
    * (enrolled) device, so the new password enrolls new devices and the old one no longer does.

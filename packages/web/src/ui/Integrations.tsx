@@ -125,7 +125,7 @@ export default function IntegrationsPage() {
             {t('redirectUris')}
             <textarea value={uris} onChange={(e) => setUris(e.target.value)} required rows={2} placeholder="https://app.example/callback" />
           </label>
-          <fieldset>
+          <fieldset className="scope-choices">
             <legend>{t('integrationScopes')}</legend>
             {OAUTH_SCOPES.map((s) => (
               <label key={s} className="check">

@@ -171,9 +171,19 @@ describe('web app: register an integration, consent, revoke (Chromium)', () => {
     assert.ok(!devices.some((d) => d.label?.startsWith('integration:')), JSON.stringify(devices));
   });
 
-  it('denying sends access_denied back to the integration, with no code', async () => {
+  it('signed out, the person signs in first and lands on the consent page; denying sends access_denied back, with no code', async () => {
     const state = oauth.generateRandomState();
-    await startAuthorization('spark:rooms_read', state, await oauth.calculatePKCECodeChallenge(oauth.generateRandomCodeVerifier()));
+    // A browser where Ada is not signed in: the sign-in page, then the consent page.
+    await adaContext.close();
+    adaContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    ada = await adaContext.newPage();
+    const url = new URL(`${flint.url}/v1/authorize`);
+    url.search = new URLSearchParams({ response_type: 'code', client_id: clientId, redirect_uri: redirectUri, scope: 'spark:rooms_read', state }).toString();
+    await ada.goto(url.toString());
+    await ada.locator('input[type=email]').fill('ada@example.com');
+    await ada.locator('input[type=password]').fill(TEST_PASSWORD);
+    await ada.getByRole('button', { name: 'Sign in' }).click();
+    await ada.getByRole('heading', { name: 'Standup Bot wants to act for you in Flint' }).waitFor(PAGE_WAIT);
     await ada.getByRole('button', { name: 'Deny' }).click();
     const callback = await waitForRedirect(2);
     assert.equal(callback.searchParams.get('error'), 'access_denied');

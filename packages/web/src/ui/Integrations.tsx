@@ -13,7 +13,7 @@ import { useAppStore } from './store-context.ts';
 import { answerConsent, consentInfo, createIntegration, deleteIntegration, grantDeviceLabel, integrationLogoSrc, listGrants, listIntegrations, revokeGrant, setIntegrationLogo } from '../app/integrations-api.ts';
 
 /** Each scope in words, for the consent page and the lists. */
-const SCOPE_TEXT: Record<OAuthScope, keyof Strings> = {
+const SCOPE_TEXT = {
   'spark:people_read': 'scopePeopleRead',
   'spark:rooms_read': 'scopeRoomsRead',
   'spark:rooms_write': 'scopeRoomsWrite',
@@ -24,7 +24,7 @@ const SCOPE_TEXT: Record<OAuthScope, keyof Strings> = {
   'spark:teams_read': 'scopeTeamsRead',
   'spark:teams_write': 'scopeTeamsWrite',
   'spark:kms': 'scopeKms',
-};
+} as const satisfies Record<OAuthScope, keyof Strings>;
 
 function ScopeList({ scopes }: { scopes: readonly OAuthScope[] }) {
   const { t } = useI18n();

@@ -337,4 +337,22 @@ describe('OAuth integrations: code flow with PKCE, scopes, refresh, revocation',
     const again = await oauth.refreshTokenGrantRequest(as, client, clientAuth, tokens.refresh_token!, insecure);
     assert.equal(again.status, 401);
   });
+
+  it('an account deleted takes its integrations with it: every grant they held ends', async () => {
+    const cy = await flint.signup({ email: 'cy@example.com', displayName: 'Cy Leaving' });
+    const made = await cy.transport.call(oauthApi.createIntegration, { body: { name: 'Leaving Bot', redirectUris: [receiver.url], scopes: ['spark:rooms_read'] } });
+    integration = made.integration;
+    const leaving: oauth.Client = { client_id: made.integration.clientId };
+    const leavingAuth = oauth.ClientSecretPost(made.clientSecret);
+    const verifier = oauth.generateRandomCodeVerifier();
+    const state = oauth.generateRandomState();
+    const callback = await authorize('spark:rooms_read', state, await oauth.calculatePKCECodeChallenge(verifier));
+    const tokens = await oauth.processAuthorizationCodeResponse(as, leaving, await oauth.authorizationCodeGrantRequest(as, leaving, leavingAuth, oauth.validateAuthResponse(as, leaving, callback, state), receiver.url, verifier, insecure));
+    assert.equal((await raw(flint.url, 'GET', '/v1/rooms', { token: tokens.access_token })).status, 200);
+    const deleted = await raw(flint.url, 'POST', '/api/people/me/delete', { token: cy.session!.accessToken, body: { email: 'cy@example.com' } });
+    assert.equal(deleted.status, 200, deleted.text);
+    assert.equal((await raw(flint.url, 'GET', '/v1/rooms', { token: tokens.access_token })).status, 401);
+    const refresh = await oauth.refreshTokenGrantRequest(as, leaving, leavingAuth, tokens.refresh_token!, insecure);
+    assert.equal(refresh.status, 401);
+  });
 });

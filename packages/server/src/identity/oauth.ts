@@ -478,3 +478,21 @@ export async function revokeGrant(core: Core, actor: Actor, integrationId: strin
   const revoked = await revokeGrantSessions(core, { clientPk: integrationId, personId: actor.personId });
   if (revoked === 0) throw ApiError.notFound('grant');
 }
+
+/**
+ * A deleted account (issue 17, ID-10) takes its integrations with it — every grant they held ends —
+ * and the codes it was about to hand out. Its own grants end with its sessions.
+ */
+export async function forgetPersonIntegrations(core: Core, personId: string): Promise<void> {
+  const owned = await core.db.selectFrom('oauth_clients').select(['id', 'logo_key']).where('owner_id', '=', personId).execute();
+  for (const client of owned) await revokeGrantSessions(core, { clientPk: client.id });
+  await core.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('oauth_codes').where('person_id', '=', personId).execute();
+    if (owned.length > 0) {
+      const ids = owned.map((c) => c.id);
+      await trx.deleteFrom('oauth_codes').where('client_pk', 'in', ids).execute();
+      await trx.deleteFrom('oauth_clients').where('id', 'in', ids).execute();
+    }
+  });
+  for (const client of owned) if (client.logo_key !== null) await core.blobs.delete(client.logo_key).catch(() => undefined);
+}

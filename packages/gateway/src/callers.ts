@@ -12,7 +12,7 @@
  * @module
  */
 import { sha256Hex } from '@flint/crypto';
-import type { Person } from '@flint/protocol';
+import { integrationGrantKey, oauth, type Person } from '@flint/protocol';
 import { createSession, tokenDeviceSecret, type FetchLike, type KmsTransport, type Session, type WebSocketConstructor } from '@flint/sdk';
 import { GATEWAY_LIMITS } from './limits.ts';
 
@@ -35,6 +35,8 @@ export interface Caller {
   session: Session;
   /** The caller as the core answered when the entry was built. */
   me: Person;
+  /** An integration token's OAuth scopes (issue 18); null for a person's or bot's own token. */
+  scopes: readonly string[] | null;
   /** The KMS client id this entry uses: `gw-` and part of the token's hash. */
   deviceId: string;
   /** Direct spaces found or opened, by the other person's id (saves a KMS resource per message). */
@@ -130,15 +132,17 @@ export class Callers {
       // use enrolls it; a person's token is a new device, which the KMS takes only on the person's
       // first use or once one of their devices approved it (docs/threat-model.md). Derived when the
       // KMS channel opens (lazily, on the first call that needs a key).
-      kmsCredential: async (personId) => ({ device: await tokenDeviceSecret(token, personId) }),
+      // An integration's tokens all carry their grant's key, whose device the consenting browser
+      // approved (issue 18): one device per grant, across refreshes.
+      kmsCredential: async (personId) => ({ device: await tokenDeviceSecret(integrationGrantKey(token) ?? token, personId) }),
     });
     closers.push(() => session.close());
     try {
-      const me = await session.people.me();
+      const [me, info] = await Promise.all([session.people.me(), session.api.transport.call(oauth.tokenInfo, {})]);
       // The KMS channel opens on the first call that needs a key, not here: opening it mints a
       // spark:kms token at the core, and a call the core then refuses (a 403) must leave no token
       // row behind (issue 14, finding 6).
-      return { session, me, deviceId, directRooms: new Map() };
+      return { session, me, scopes: info.scopes, deviceId, directRooms: new Map() };
     } catch (error) {
       for (const c of closers) c();
       throw error;

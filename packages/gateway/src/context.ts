@@ -9,6 +9,7 @@ import { FlintError } from '@flint/sdk';
 import type { Caller, Callers, CoreAccess } from './callers.ts';
 import type { MercuryCursors } from './listen/cursors.ts';
 import { bearerOf } from './request.ts';
+import { assertScope, routeScope } from './scopes.ts';
 
 export interface GatewayLog {
   info(obj: object, msg?: string): void;
@@ -59,8 +60,11 @@ export function v1(
   handler: (ctx: V1Context) => Promise<unknown>,
   options: { bodyLimit?: number } = {},
 ): void {
+  // Every route declares the scope an integration's token needs (scopes.ts), or registering fails.
+  const needed = routeScope(verb, path);
   const run = async (req: FastifyRequest, reply: FastifyReply) => {
     const caller = await callerOf(gateway, req);
+    assertScope(caller.scopes, needed);
     try {
       const result = await handler({ req, reply, caller, gateway });
       if (result === REPLY_SENT) return reply;

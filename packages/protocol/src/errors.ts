@@ -25,6 +25,15 @@ export const ERROR_CODES = [
   'self_service_locked',
   /** The org signs its people in through its identity provider (issue 18): no password sign-in. */
   'sso_required',
+  /** An integration's token lacks the scope the route needs (issue 18, ID-9). */
+  'insufficient_scope',
+  /** The OAuth authorization server's errors (RFC 6749 §5.2), answered as `{error, error_description}`. */
+  'oauth_invalid_request',
+  'oauth_invalid_client',
+  'oauth_invalid_grant',
+  'oauth_unauthorized_client',
+  'oauth_unsupported_grant_type',
+  'oauth_invalid_scope',
   'internal',
   'unavailable',
 ] as const;
@@ -55,6 +64,13 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   signup_closed: 403,
   self_service_locked: 403,
   sso_required: 403,
+  insufficient_scope: 403,
+  oauth_invalid_request: 400,
+  oauth_invalid_client: 401,
+  oauth_invalid_grant: 400,
+  oauth_unauthorized_client: 400,
+  oauth_unsupported_grant_type: 400,
+  oauth_invalid_scope: 400,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,

@@ -54,3 +54,6 @@ export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';
+export * as oauth from './oauth.ts';
+export type { Integration, Grant, ConsentInfo, ConsentBody, CreateIntegrationBody, OAuthScope } from './oauth.ts';
+export { OAUTH_SCOPES, OAUTH_LIMITS, isOAuthScope, integrationGrantKey } from './oauth.ts';

@@ -259,6 +259,23 @@ export class Session {
   }
 
   /**
+   * Removes this person's KMS devices carrying `label` (an integration's grant devices, labelled
+   * `integration:<id>` when approved at consent): after the integration is revoked its grant keys
+   * open nothing, even with a token forged elsewhere. Answers how many were removed.
+   */
+  async removeDevicesLabelled(label: string): Promise<number> {
+    const kms = await this.kms.get();
+    const devices = (await kms.listDevices()).filter((d) => d.kind === 'device' && d.label === label);
+    for (const d of devices) await kms.removeDevice(d.id);
+    return devices.length;
+  }
+
+  /** This person's KMS credentials (devices and the password credential), as the KMS lists them. */
+  async kmsDevices(): Promise<KmsDevice[]> {
+    return (await this.kms.get()).listDevices();
+  }
+
+  /**
    * After a password change: moves the KMS's password credential to the new password, set by this
    * (enrolled) device, so the new password enrolls new devices and the old one no longer does.
    */

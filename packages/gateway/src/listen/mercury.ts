@@ -90,6 +90,8 @@ export function mercuryRoutes(app: FastifyInstance, gw: Gateway): void {
         return socket.close(1008, 'Authentication failed');
       }
       if (closed) return;
+      // The activities are messages: an integration needs spark:messages_read (and the core's stream, spark:kms).
+      if (caller.scopes !== null && !caller.scopes.includes('spark:messages_read')) return socket.close(1008, 'Authentication failed');
       const lookup = people(caller);
       // This socket takes the device over: it resumes where the device's last socket left off.
       const claimed = gw.cursors.claim(deviceId, caller.me.id);

@@ -24,11 +24,11 @@ async function ownOrg(core: Core, actor: Actor, orgId: string): Promise<OrgRow> 
   return org;
 }
 
-/** Checks and re-encodes the upload; throws a 4xx before anything is stored. */
-async function reencode(contentType: string | undefined, data: Uint8Array): Promise<Buffer> {
+/** Checks and re-encodes the upload; throws a 4xx before anything is stored. Also an integration's logo (identity/oauth.ts). */
+export async function reencodeLogo(contentType: string | undefined, data: Uint8Array, maxBytes: number = LIMITS.orgLogoBytes): Promise<Buffer> {
   const type = (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
   if (!(ORG_LOGO_TYPES as readonly string[]).includes(type)) throw new ApiError('unsupported_media_type', 'A logo must be a PNG, JPEG or WebP image.');
-  if (data.byteLength > LIMITS.orgLogoBytes) throw new ApiError('payload_too_large', `A logo may be at most ${LIMITS.orgLogoBytes} bytes.`);
+  if (data.byteLength > maxBytes) throw new ApiError('payload_too_large', `A logo may be at most ${maxBytes} bytes.`);
   if (data.byteLength === 0) throw ApiError.badRequest('The logo image is empty.');
   // sharp (libvips) is loaded on first use, as for avatars.
   const { default: sharp } = await import('sharp');
@@ -49,7 +49,7 @@ async function reencode(contentType: string | undefined, data: Uint8Array): Prom
 
 export async function setOrgLogo(core: Core, actor: Actor, orgId: string, contentType: string | undefined, data: Uint8Array): Promise<OrgRow> {
   const org = await ownOrg(core, actor, orgId);
-  const webp = await reencode(contentType, data);
+  const webp = await reencodeLogo(contentType, data);
   const key = `org-logos/${org.id}/${newId()}.webp`;
   await core.blobs.put(key, webp, 'image/webp');
   try {

@@ -95,7 +95,10 @@ export interface SessionsTable {
   id: string;
   person_id: string;
   /** `sso`: signed in through the org's identity provider (migration 0032). */
-  kind: 'password' | 'bot' | 'sso';
+  kind: 'password' | 'bot' | 'sso' | 'oauth';
+  /** `oauth`: the integration (oauth_clients.id) a person allowed, and the scopes granted (migration 0038). */
+  oauth_client: string | null;
+  oauth_scopes: string | null;
   refresh_hash: string | null;
   /** The previous refresh token's hash: presenting it again means the token was stolen. */
   prev_refresh_hash: string | null;
@@ -183,6 +186,8 @@ export interface Database extends MessagingTables {
   person_roles: PersonRolesTable;
   sessions: SessionsTable;
   access_tokens: AccessTokensTable;
+  oauth_clients: OAuthClientsTable;
+  oauth_codes: OAuthCodesTable;
   invitations: InvitationsTable;
   signup_confirmations: SignupConfirmationsTable;
   admin_audit: AdminAuditTable;
@@ -518,3 +523,32 @@ export interface AttachmentActionsTable {
   created_at: number;
 }
 export type AttachmentActionRow = AttachmentActionsTable;
+
+/** A registered OAuth integration (migration 0038). */
+export interface OAuthClientsTable {
+  id: string;
+  client_id: string;
+  secret_hash: string;
+  owner_id: string;
+  org_id: string;
+  name: string;
+  /** JSON array of exact redirect URIs. */
+  redirect_uris: string;
+  /** Space-separated scopes the integration may ask for. */
+  scopes: string;
+  logo_key: string | null;
+  created_at: number;
+}
+export type OAuthClientRow = Selectable<OAuthClientsTable>;
+
+/** An authorization code waiting to be exchanged (its SHA-256; single use). */
+export interface OAuthCodesTable {
+  hash: string;
+  client_pk: string;
+  person_id: string;
+  redirect_uri: string;
+  scopes: string;
+  code_challenge: string | null;
+  created_at: number;
+  expires_at: number;
+}

@@ -13,6 +13,7 @@ import { LIMITS } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
+import { assertRouteScope } from '../identity/scopes.ts';
 import { validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
 import { transportHeaders } from './transport.ts';
@@ -39,6 +40,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
+import { oauthRoutes } from './routes/oauth.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { scimRoutes } from './routes/scim.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
@@ -167,6 +169,8 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
         }
       }
     }
+    // An integration's token reaches only the routes its scopes open (identity/scopes.ts).
+    if (req.actor?.scopes !== undefined) assertRouteScope(req.actor, req.routeOptions.config.methodId);
     if (req.actor !== undefined) {
       // A copy per request: the auth cache holds the actor without any one request's origin.
       const userAgent = req.headers['user-agent'];
@@ -223,6 +227,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);
+  oauthRoutes(app, core);
   scimRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);

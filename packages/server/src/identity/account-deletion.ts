@@ -9,6 +9,7 @@
  * @module
  */
 import type { Actor, Core } from '../core.ts';
+import { forgetPersonIntegrations } from './oauth.ts';
 import { ApiError } from '../errors.ts';
 import { recordAdminAction } from '../admin/audit.ts';
 import { deleteMessage } from '../spaces/messages.ts';
@@ -89,6 +90,7 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     await trx.deleteFrom('access_tokens').where('person_id', '=', person.id).execute();
   });
   if (person.avatar_key !== null) await core.blobs.delete(person.avatar_key).catch(() => undefined);
+  await forgetPersonIntegrations(core, person.id);
   await deactivatePerson(core, core.db, person.id);
   return { messages: policy };
 }

@@ -11,6 +11,12 @@ export interface Actor {
   type: 'person' | 'bot';
   isAdmin: boolean;
   isGuest: boolean;
+  /**
+   * An integration's token (issue 18, ID-9): the OAuth scopes the person granted it; every route
+   * checks them (identity/scopes.ts). Undefined for a person's or bot's own token or cookie: all
+   * they may do.
+   */
+  scopes?: readonly string[];
   /** How the request authenticated: a bearer token, or the web session cookie. */
   via: 'bearer' | 'cookie';
   /** Where this request came from (set per request at the HTTP edge; the admin audit log records it). */

@@ -39,13 +39,19 @@ export async function startSession(core: Core, db: Db, personId: string, client:
     last_seen_at: now,
     expires_at: now + core.config.auth.refreshTokenTtlSec * 1000,
     revoked_at: null,
+    oauth_client: null,
+    oauth_scopes: null,
   };
   await db.insertInto('sessions').values(session).execute();
   const accessToken = await issueAccessToken(core, db, session.id, personId, core.config.auth.accessTokenTtlSec);
   return { personId, sessionId: session.id, accessToken, refreshToken, cookieToken, expiresIn: core.config.auth.accessTokenTtlSec };
 }
 
-export type TokenScope = 'api' | 'spark:kms';
+/**
+ * `api`: the core's API with everything the person may do; `spark:kms`: the KMS only;
+ * `integration`: the core's API limited to the OAuth scopes of its session (an integration's token).
+ */
+export type TokenScope = 'api' | 'spark:kms' | 'integration';
 
 export async function issueAccessToken(core: Core, db: Db, sessionId: string, personId: string, ttlSec: number | null, scope: TokenScope = 'api'): Promise<string> {
   let token: string;
@@ -66,7 +72,7 @@ export async function issueAccessToken(core: Core, db: Db, sessionId: string, pe
 /** Touching last_seen on every request would make every read a write; once a minute is enough. */
 const TOUCH_INTERVAL_MS = 60_000;
 
-async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_at'>, personId: string, via: Actor['via']): Promise<Actor | undefined> {
+async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_at' | 'oauth_scopes'>, personId: string, via: Actor['via']): Promise<Actor | undefined> {
   // One query on every authenticated request: the person and whether they hold the admin role.
   const person = await core.db
     .selectFrom('people')
@@ -87,11 +93,15 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
     isAdmin: person.role !== null,
     isGuest: person.is_guest === 1,
     via,
+    ...(session.oauth_scopes !== null ? { scopes: session.oauth_scopes.split(' ').filter((x) => x !== '') } : {}),
   };
 }
 
-/** Authenticates a bearer token for `scope` (by default the core's API; a KMS token is refused there). */
-export async function authenticateBearer(core: Core, token: string, scope: TokenScope = 'api'): Promise<Actor> {
+/**
+ * Authenticates a bearer token for `scope` (by default the core's API; a KMS token is refused
+ * there). An integration's token passes for `api` with its scopes on the actor, for the routes to check.
+ */
+export async function authenticateBearer(core: Core, token: string, scope: Exclude<TokenScope, 'integration'> = 'api'): Promise<Actor> {
   const hash = hashTokenSync(token);
   const cached = core.authCache.get(hash, scope);
   if (cached !== undefined) return cached;
@@ -99,10 +109,11 @@ export async function authenticateBearer(core: Core, token: string, scope: Token
   const row = await core.db
     .selectFrom('access_tokens')
     .innerJoin('sessions', 'sessions.id', 'access_tokens.session_id')
-    .select(['access_tokens.person_id', 'access_tokens.expires_at', 'access_tokens.scope', 'sessions.id', 'sessions.last_seen_at', 'sessions.revoked_at'])
+    .select(['access_tokens.person_id', 'access_tokens.expires_at', 'access_tokens.scope', 'sessions.id', 'sessions.last_seen_at', 'sessions.revoked_at', 'sessions.oauth_scopes'])
     .where('access_tokens.hash', '=', hash)
     .executeTakeFirst();
-  if (row === undefined || row.revoked_at !== null || row.scope !== scope) throw ApiError.unauthorized();
+  const scopeFits = row !== undefined && (row.scope === scope || (scope === 'api' && row.scope === 'integration'));
+  if (row === undefined || row.revoked_at !== null || !scopeFits) throw ApiError.unauthorized();
   if (row.expires_at !== null && row.expires_at <= now) throw new ApiError('token_expired', 'The access token has expired; refresh it.');
   const actor = await actorFor(core, row, row.person_id, 'bearer');
   if (actor === undefined) throw ApiError.unauthorized();
@@ -139,6 +150,8 @@ export async function authenticateCookie(core: Core, cookie: string, ip?: string
  */
 export async function exchangeForKmsToken(core: Core, subjectToken: string): Promise<{ token: string; expiresIn: number }> {
   const actor = await authenticateBearer(core, subjectToken);
+  // An integration reaches the KMS only if the person granted it `spark:kms`.
+  if (actor.scopes !== undefined && !actor.scopes.includes('spark:kms')) throw new ApiError('insufficient_scope', 'This token was not granted the scope spark:kms.');
   const ttl = core.config.auth.accessTokenTtlSec;
   const token = await issueAccessToken(core, core.db, actor.sessionId, actor.personId, ttl, 'spark:kms');
   return { token, expiresIn: ttl };
@@ -175,6 +188,9 @@ export async function refreshSession(core: Core, refreshToken: string, client: C
     if (session.revoked_at !== null || (session.expires_at !== null && session.expires_at <= now)) {
       throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     }
+    // An integration's refresh token is spent only at /v1/access_token, with its client's secret:
+    // here it would mint a token without the integration's scopes.
+    if (session.oauth_client !== null) throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     const person = await trx.selectFrom('people').select('status').where('id', '=', session.person_id).executeTakeFirst();
     if (person?.status !== 'active') throw new ApiError('invalid_credentials', 'The refresh token is not valid.');
     const next = newToken('refresh');
@@ -235,6 +251,8 @@ export async function listSessions(core: Core, actor: Actor): Promise<SessionRow
     .selectAll()
     .where('person_id', '=', actor.personId)
     .where('revoked_at', 'is', null)
+    // What a person allowed an integration is listed (and revoked) under integrations instead.
+    .where('oauth_client', 'is', null)
     .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
     .orderBy('created_at', 'desc')
     .execute();

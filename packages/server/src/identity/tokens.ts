@@ -44,3 +44,14 @@ export function hashTokenSync(token: string): string {
 export function hashToken(token: string): Promise<string> {
   return Promise.resolve(hashTokenSync(token));
 }
+
+/**
+ * An integration's code, refresh or access token: `<prefix>-<64 hex>.<grant key>` (access tokens
+ * also `_us_<orgId>`, the Webex shape). The grant key is never stored (see protocol
+ * `integrationGrantKey`); only the SHA-256 of the whole token is.
+ */
+export function newGrantToken(kind: 'code' | 'refresh' | 'access', grantKey: string, orgId?: string): string {
+  const prefix = kind === 'code' ? 'flo' : kind === 'refresh' ? 'flr' : 'flg';
+  const base = `${prefix}-${toHex(randomBytes(32))}.${grantKey}`;
+  return kind === 'access' ? `${base}_us_${orgId ?? ''}` : base;
+}

@@ -23,12 +23,19 @@ export type Route =
   /** Messages that mention me, across spaces (issue 16). */
   | { view: 'mentions' }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
-  | { view: 'reset'; token: string };
+  | { view: 'reset'; token: string }
+  /** The integrations one registered (issue 18, ID-9). */
+  | { view: 'integrations' }
+  /** The consent page `/v1/authorize` sends the browser to: the OAuth request stays in the fragment. */
+  | { view: 'oauth'; params: string };
 
 export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'reports', 'health', 'notices', 'feedback', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {
+  // The consent page's query is kept whole: its redirect URI holds slashes.
+  const consent = /^#\/oauth\/authorize\?(.*)$/.exec(hash);
+  if (consent?.[1] !== undefined) return { view: 'oauth', params: consent[1] };
   const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   if (parts[0] === 'space' && parts[1]) {
     const route: Route = { view: 'space', roomId: parts[1] };
@@ -48,6 +55,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'flagged') return { view: 'flagged' };
   if (parts[0] === 'sso-error' && parts[1]) return { view: 'sso-error', code: parts[1] };
   if (parts[0] === 'mentions') return { view: 'mentions' };
+  if (parts[0] === 'integrations') return { view: 'integrations' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
 }
@@ -72,6 +80,10 @@ export function href(route: Route): string {
       return `#/sso-error/${encodeURIComponent(route.code)}`;
     case 'mentions':
       return '#/mentions';
+    case 'integrations':
+      return '#/integrations';
+    case 'oauth':
+      return `#/oauth/authorize?${route.params}`;
     case 'reset':
       return `#/reset/${encodeURIComponent(route.token)}`;
     case 'space': {

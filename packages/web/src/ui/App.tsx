@@ -22,6 +22,8 @@ const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 const MentionsView = lazy(() => import('./MentionsView.tsx'));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
+const IntegrationsPage = lazy(() => import('./Integrations.tsx'));
+const ConsentPage = lazy(() => import('./Integrations.tsx').then((m) => ({ default: m.ConsentPage })));
 import { TopBar } from './TopBar.tsx';
 import { NoticeBanner } from './NoticeBanner.tsx';
 import { StoreContext, useAppStore } from './store-context.ts';
@@ -217,6 +219,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'flagged' && <FlaggedView />}
           {route.view === 'mentions' && <MentionsView />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
+          {route.view === 'integrations' && <IntegrationsPage />}
+          {route.view === 'oauth' && <ConsentPage params={route.params} />}
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>

@@ -12,6 +12,7 @@ import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';
 import { DeleteAccount, OwnData } from './OwnData.tsx';
+import { AllowedIntegrations } from './Integrations.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -157,6 +158,7 @@ export default function Settings() {
         </ul>
         <p className="muted small">{t('storageNote')}</p>
       </section>
+      <AllowedIntegrations />
       <ServiceNoticesSetting />
       <ConnectionTest />
       <OwnData />

@@ -14,6 +14,7 @@ import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
 import { prunedThrough } from '../../events/retention.ts';
 import { authenticateBearer, authenticateCookie, isSessionLive } from '../../identity/sessions.ts';
+import { assertStreamScope } from '../../identity/scopes.ts';
 import { canSee, findPerson } from '../../identity/people.ts';
 import { SESSION_COOKIE } from './auth.ts';
 import { originAllowed } from '../origin.ts';
@@ -70,6 +71,7 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
           return;
         } else if (cookie !== undefined) actor = await authenticateCookie(core, cookie, req.ip);
         else throw ApiError.unauthorized();
+        assertStreamScope(actor);
       } catch (error) {
         fail(4401, ApiError.from(error));
         return;

@@ -41,6 +41,7 @@ import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { scimRoutes } from './routes/scim.ts';
+import { samlRoutes } from './routes/saml.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { serviceHealthRoutes } from './routes/service-health.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
@@ -224,6 +225,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);
   scimRoutes(app, core);
+  samlRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);
   feedbackRoutes(app, core);

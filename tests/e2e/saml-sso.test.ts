@@ -9,6 +9,7 @@
  * FLINT_TEST_DATABASE_URL is set.
  */
 import { after, before, describe, it } from 'node:test';
+import { deflateRawSync } from 'node:zlib';
 import assert from 'node:assert/strict';
 import { errorOf, raw, startFlint, startSamlIdp, TEST_PASSWORD, type TestFlint, type TestSamlIdp } from '@flint/testkit';
 
@@ -38,6 +39,7 @@ describe('SAML single sign-on', () => {
   const me = async (cookie: string) => (await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status;
   const decode = (b64: string) => Buffer.from(b64, 'base64').toString('utf8');
   const encode = (xml: string) => Buffer.from(xml, 'utf8').toString('base64');
+  const deflate = (xml: string) => deflateRawSync(Buffer.from(xml, 'utf8')).toString('base64');
   const put = (body: Record<string, unknown>, token = adaToken) => raw(flint.url, 'PUT', '/api/admin/sso', { token, body });
   const settings = (over: Record<string, unknown> = {}) => ({ protocol: 'saml', metadataUrl: idp.metadataUrl, enabled: true, jit: false, requireSso: false, ...over });
 
@@ -195,8 +197,8 @@ describe('SAML single sign-on', () => {
     assert.equal(home.status, 303);
     assert.equal(home.headers.get('location'), '/');
     // A LogoutResponse that answers no request Flint sent is refused.
-    const forged = new URL(back);
-    forged.searchParams.set('SAMLResponse', encode('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" IssueInstant="2026-01-01T00:00:00Z" InResponseTo="_never"><saml:Issuer>' + idp.entityId + '</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>'));
+    const forged = new URL(sp.sloUrl);
+    forged.searchParams.set('SAMLResponse', deflate('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_x" Version="2.0" IssueInstant="2026-01-01T00:00:00Z" InResponseTo="_never"><saml:Issuer>' + idp.entityId + '</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status></samlp:LogoutResponse>'));
     assert.equal((await fetch(forged, { redirect: 'manual' })).headers.get('location'), '/#/sso-error/refused');
   });
 

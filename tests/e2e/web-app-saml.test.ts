@@ -152,7 +152,7 @@ describe('web app, single sign-on through the org’s SAML IdP (Chromium)', () =
       await page.getByLabel('E-mail').fill('ada@example.com');
       await page.getByLabel('Mot de passe').fill(TEST_PASSWORD);
       await page.getByRole('button', { name: 'Se connecter', exact: true }).click();
-      await page.getByRole('navigation', { name: /espaces/i }).waitFor(WAIT);
+      await page.getByRole('navigation', { name: 'Espaces et équipes' }).waitFor(WAIT);
       await page.goto(`${flint.url}/#/admin/sso`);
       await page.getByText('URL des métadonnées de Flint').waitFor(WAIT);
       await assertAccessible(page, 'admin single sign-on, SAML (fr)');

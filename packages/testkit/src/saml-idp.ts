@@ -145,7 +145,7 @@ export async function startSamlIdp(options: { accounts: IdpAccount[]; singleLogo
       let context = template;
       for (const [tag, xml] of Object.entries(fragments)) context = context.replace(`{${tag}}`, xml);
       // An IdP-initiated response names no request: samlify drops an attribute whose value is undefined.
-      context = SamlLib.replaceTagsByValue(context, { ...values, InResponseTo: o.inResponseTo as string });
+      context = SamlLib.replaceTagsByValue(context, { ...values, InResponseTo: o.inResponseTo });
       return { id, context };
     };
     const out = await idp.createLoginResponse(target, {} as never, 'post', { email: account.email }, replacement);
@@ -158,7 +158,7 @@ export async function startSamlIdp(options: { accounts: IdpAccount[]; singleLogo
     const account = accounts.find((a) => a.login === o.login);
     if (account === undefined) throw new Error(`no IdP account ${o.login}`);
     const sessionIndex = o.sessionIndex ?? sessionIndexes.get(account.email);
-    const out = idp.createLogoutRequest(target, 'redirect', { logoutNameID: account.email, ...(sessionIndex === undefined ? {} : { sessionIndex }) } as never);
+    const out = idp.createLogoutRequest(target, 'redirect', { logoutNameID: account.email, ...(sessionIndex === undefined ? {} : { sessionIndex }) });
     return out.context;
   }
 

@@ -27,7 +27,6 @@ const CLOCK_SKEW_MS = 30_000;
 const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
 const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
-const POST = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
 export function samlSp(core: Core, orgId: string): SamlSp {
@@ -83,7 +82,7 @@ export function parseIdpMetadata(core: Core, xml: string): ParsedIdp {
   const errors: string[] = [];
   let doc: Document;
   try {
-    doc = new DOMParser({ errorHandler: { error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m), warning: () => undefined } }).parseFromString(xml, 'text/xml') as unknown as Document;
+    doc = new DOMParser({ errorHandler: { error: (m: string) => errors.push(m), fatalError: (m: string) => errors.push(m), warning: () => undefined } }).parseFromString(xml, 'text/xml');
   } catch {
     throw ApiError.badRequest('The IdP’s metadata is not well-formed XML.');
   }

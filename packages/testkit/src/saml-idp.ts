@@ -85,6 +85,11 @@ async function signingKey(): Promise<{ cert: string; key: string }> {
 }
 
 export async function startSamlIdp(options: { accounts: IdpAccount[]; singleLogout?: boolean }): Promise<TestSamlIdp> {
+  // xmllint (WebAssembly) compiles itself and the SAML schemas on its first use, which takes tens of
+  // seconds on a loaded machine: done now, beside the key generation, not in a browser's first visit.
+  const warm = xmllint
+    .validate('<samlp:AuthnRequest xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_warm" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>warm-up</saml:Issuer></samlp:AuthnRequest>')
+    .catch(() => undefined);
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const entityId = `${base}/metadata`;
@@ -232,6 +237,7 @@ export async function startSamlIdp(options: { accounts: IdpAccount[]; singleLogo
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   if ((server.address() as AddressInfo).port !== port) throw new Error('IdP port');
+  await warm;
   return {
     entityId,
     metadataUrl: entityId,

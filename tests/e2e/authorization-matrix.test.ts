@@ -179,6 +179,9 @@ describe('authorization matrix', () => {
     'GET /api/admin/sso': { method: 'GET', path: () => '/api/admin/sso', ok: 404, otherOrg: 404 },
     'PUT /api/admin/sso': { method: 'PUT', path: () => '/api/admin/sso', body: () => ({ protocol: 'oidc', issuer: 'http://192.0.2.1/idp', clientId: 'c', enabled: true, jit: false, requireSso: false }), ok: 400, otherOrg: 400 },
     'DELETE /api/admin/sso': { method: 'DELETE', path: () => '/api/admin/sso', ok: 404, otherOrg: 404 },
+    // SAML: Flint's service provider for the admin's own org (each admin sees their own, so 200 for both).
+    'GET /api/admin/sso/saml-sp': { method: 'GET', path: () => '/api/admin/sso/saml-sp', ok: 200, otherOrg: 200 },
+    'PUT /api/admin/sso (SAML)': { method: 'PUT', path: () => '/api/admin/sso', body: () => ({ protocol: 'saml', metadataUrl: 'http://192.0.2.1/metadata', enabled: true, jit: false, requireSso: false }), ok: 400, otherOrg: 400 },
     // SCIM (issue 18): its own error shape, the same statuses; another org's admin does not find this org.
     'GET /identity/scim/:orgId/v2/Users': { method: 'GET', path: (o) => `/identity/scim/${o}/v2/Users`, ok: 200, otherOrg: 404 },
     'POST /identity/scim/:orgId/v2/Users': { method: 'POST', path: (o) => `/identity/scim/${o}/v2/Users`, body: () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `scim${++adminSeq}@example.com` }), ok: 201, otherOrg: 404 },

@@ -4,7 +4,8 @@
  * of the org enters their address on Flint's sign-in page, is sent to the provider, signs in there
  * and comes back signed in — and their first browser enrolls at the KMS on first use, so an
  * encrypted message opens; a person the provider signs in with an address outside the org's
- * domains is refused; "require SSO" turns password sign-in off (the app sends the person to the
+ * domains is refused; signing out goes through the provider's end-session endpoint (RP-initiated
+ * logout) and back; "require SSO" turns password sign-in off (the app sends the person to the
  * provider instead) while the admin keeps a password (break-glass). The pages pass axe, in English
  * and French. Runs on SQLite, or on PostgreSQL when FLINT_TEST_DATABASE_URL is set.
  */
@@ -123,8 +124,18 @@ describe('web app, single sign-on through the org’s OpenID provider (Chromium)
       await page.locator('article.message', { hasText: 'sealed for Bob' }).waitFor(WAIT);
       const enrolled = await readKmsAudit({ dataDir: flint.config.kmsDataDir }, { userId: bobId, action: 'device.enroll' });
       assert.deepEqual(enrolled.map((e) => e.detail), ['first-use']);
-      const sessions = await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie: (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ') } });
+      const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join('; ');
+      const sessions = await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } });
       assert.equal(sessions.status, 200);
+      // RP-initiated logout: the provider advertises end_session_endpoint, so signing out goes there
+      // (its confirmation page), then back to Flint's sign-in page; the Flint session is over.
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign out of the Test IdP' }).waitFor(WAIT);
+      assert.ok(page.url().startsWith(idp.issuer), page.url());
+      await page.getByRole('button', { name: 'Sign out of the IdP' }).click();
+      await page.getByRole('button', { name: 'Continue with single sign-on' }).waitFor(WAIT);
+      assert.ok(page.url().startsWith(flint.url), page.url());
+      assert.equal((await raw(flint.url, 'GET', '/api/people/me', { headers: { cookie } })).status, 401);
     } finally {
       await context.close();
     }

@@ -50,7 +50,7 @@ export type { HealthCheck, HealthComponent, HealthState, ServiceHealth, Notice, 
 export * as adminRoles from './admin-roles.ts';
 export type { RoleSummary } from './admin-roles.ts';
 export * as sso from './sso.ts';
-export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
+export type { SamlIdp, SamlSp, SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';

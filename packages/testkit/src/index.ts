@@ -23,3 +23,4 @@ export * from './dns-server.ts';
 export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';
 export { startSmtpServer, type TestSmtpServer, type ReceivedMail } from './smtp.ts';
 export { startOidcIdp, type TestIdp, type IdpAccount } from './oidc-idp.ts';
+export { startSamlIdp, type TestSamlIdp, type SamlResponseOptions } from './saml-idp.ts';

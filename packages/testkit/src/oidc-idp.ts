@@ -42,7 +42,7 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startOidcIdp(options: { redirectUris: string[]; accounts: IdpAccount[] }): Promise<TestIdp> {
+export async function startOidcIdp(options: { redirectUris: string[]; accounts: IdpAccount[]; postLogoutRedirectUris?: string[] }): Promise<TestIdp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = 'flint';
@@ -50,7 +50,17 @@ export async function startOidcIdp(options: { redirectUris: string[]; accounts: 
   const accounts = options.accounts;
   const signIns: string[] = [];
   const provider = new Provider(issuer, {
-    clients: [{ client_id: clientId, client_secret: clientSecret, redirect_uris: options.redirectUris, grant_types: ['authorization_code'], response_types: ['code'] }],
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        redirect_uris: options.redirectUris,
+        // Where RP-initiated logout may send the browser back: the app's root by default.
+        post_logout_redirect_uris: options.postLogoutRedirectUris ?? options.redirectUris.map((u) => `${new URL(u).origin}/`),
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+      },
+    ],
     pkce: { required: () => true },
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: (_ctx: unknown, sub: string) => {
@@ -59,7 +69,17 @@ export async function startOidcIdp(options: { redirectUris: string[]; accounts: 
       return { accountId: sub, claims: () => ({ sub, email: account.email, email_verified: account.emailVerified ?? true, name: account.name }) };
     },
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
-    features: { devInteractions: { enabled: false } },
+    features: {
+      devInteractions: { enabled: false },
+      // RP-initiated logout (end_session_endpoint), with a confirmation page of ours (the package's loads nothing external, but is unlabeled).
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx: { body: string; type: string }, form: string) => {
+          ctx.type = 'html';
+          ctx.body = page('Sign out of the Test IdP', `${form}<button type="submit" form="op.logoutForm" name="logout" value="yes">Sign out of the IdP</button>`);
+        },
+      },
+    },
     cookies: { keys: ['test-idp-cookie-key-0123456789'] },
     ttl: { Interaction: 600, Session: 3600, Grant: 3600, AccessToken: 600, AuthorizationCode: 60, IdToken: 600 },
     // Quiet: the provider's default renderer would answer errors with a page that loads nothing external.

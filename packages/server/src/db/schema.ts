@@ -141,7 +141,8 @@ export interface InvitationsTable {
 /** An org's single sign-on provider (migration 0032). */
 export interface OrgSsoTable {
   org_id: string;
-  protocol: 'oidc';
+  protocol: 'oidc' | 'saml';
+  /** OIDC: the issuer URL; SAML: the IdP's entity ID. */
   issuer: string;
   client_id: string;
   /** The OIDC client secret, when the IdP gave one (a confidential client); needed in clear to use it. */
@@ -153,6 +154,38 @@ export interface OrgSsoTable {
   require_sso: number;
   created_at: number;
   updated_at: number;
+  /** SAML: the IdP's metadata XML as imported (migration 0039). */
+  saml_metadata: string | null;
+  /** SAML: the URL the metadata was read from, when it was not pasted. */
+  saml_metadata_url: string | null;
+}
+
+/** A SAML request Flint sent (AuthnRequest or LogoutRequest), awaiting its answer (migration 0039). */
+export interface SamlRequestsTable {
+  id: string;
+  org_id: string;
+  created_at: number;
+  expires_at: number;
+}
+
+/** An assertion already used, kept until it expires, so it cannot be replayed. */
+export interface SamlAssertionsTable {
+  org_id: string;
+  assertion_id: string;
+  expires_at: number;
+}
+
+/** What the IdP said about a session it started, for single logout. */
+export interface SsoSessionsTable {
+  session_id: string;
+  org_id: string;
+  protocol: 'oidc' | 'saml';
+  name_id: string | null;
+  name_id_format: string | null;
+  session_index: string | null;
+  /** OIDC: the ID token, sent back as `id_token_hint` at sign-out. */
+  id_token: string | null;
+  created_at: number;
 }
 
 /** A sign-in on its way through the IdP: found again by the SHA-256 of its `state`. */
@@ -179,6 +212,9 @@ export interface Database extends MessagingTables {
   org_sso: OrgSsoTable;
   scim_users: ScimUsersTable;
   sso_logins: SsoLoginsTable;
+  saml_requests: SamlRequestsTable;
+  saml_assertions: SamlAssertionsTable;
+  sso_sessions: SsoSessionsTable;
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;
   people: PeopleTable;

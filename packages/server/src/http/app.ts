@@ -43,6 +43,7 @@ import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { ssoRoutes } from './routes/sso.ts';
 import { scimRoutes } from './routes/scim.ts';
+import { samlRoutes } from './routes/saml.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { serviceHealthRoutes } from './routes/service-health.ts';
 import { feedbackRoutes } from './routes/feedback.ts';
@@ -229,6 +230,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   ssoRoutes(app, core);
   oauthRoutes(app, core);
   scimRoutes(app, core);
+  samlRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);
   feedbackRoutes(app, core);

@@ -88,6 +88,8 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
       .where('id', '=', person.id)
       .execute();
     await trx.deleteFrom('access_tokens').where('person_id', '=', person.id).execute();
+    // What the org's IdP said about the person's sessions (their address as SAML NameID, an ID token).
+    await trx.deleteFrom('sso_sessions').where('session_id', 'in', trx.selectFrom('sessions').select('id').where('person_id', '=', person.id)).execute();
   });
   if (person.avatar_key !== null) await core.blobs.delete(person.avatar_key).catch(() => undefined);
   await forgetPersonIntegrations(core, person.id);

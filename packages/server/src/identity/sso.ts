@@ -1,23 +1,27 @@
 /**
- * Single sign-on through the org's OpenID Connect provider (issue 18, SPEC ID-6): the org admin
- * names the provider; a person of the org's verified domains is sent there from the sign-in page
- * (authorization code + PKCE + nonce, discovery and JWKS by `openid-client`), and comes back with
- * an ID token the core checks before it starts a session. The org may create accounts just in time
- * and may turn password sign-in off for its people (its admins keep theirs: break-glass).
+ * Single sign-on through the org's identity provider (issue 18, SPEC ID-6): the org admin names the
+ * provider — OpenID Connect here (authorization code + PKCE + nonce, discovery and JWKS by
+ * `openid-client`), or SAML 2.0 (`saml.ts`); a person of the org's verified domains is sent there
+ * from the sign-in page and comes back with an ID token (or an assertion) the core checks before it
+ * starts a session. The org may create accounts just in time and may turn password sign-in off for
+ * its people (its admins keep theirs: break-glass). Sign-out goes to the provider's logout when it
+ * offers one (RP-initiated logout, SAML single logout).
  * @module
  */
 import * as oidc from 'openid-client';
-import type { SsoConfig, SsoConfigBody, SsoErrorCode } from '@flint/protocol';
+import type { SsoConfig, SsoConfigBody } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, ClientInfo, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { OrgSsoRow } from '../db/schema.ts';
 import { recordAdminAction } from '../admin/audit.ts';
-import { emailDomain, getOrg, orgOwningEmail } from './orgs.ts';
-import { findPersonByEmail, insertPerson } from './people.ts';
-import { cleanName } from './names.ts';
-import { startSession, type IssuedSession } from './sessions.ts';
+import { getOrg, orgOwningEmail } from './orgs.ts';
+import { findPersonByEmail } from './people.ts';
 import { hashToken } from './tokens.ts';
+import { fetchIdpMetadata, parseIdpMetadata, presentIdp, samlLogoutUrl, samlSp, startSaml } from './saml.ts';
+import { signInVouched, type SsoOutcome } from './sso-accounts.ts';
+
+export type { SsoOutcome } from './sso-accounts.ts';
 
 /** A sign-in must come back from the provider within this long. */
 const LOGIN_TTL_MS = 10 * 60_000;
@@ -66,8 +70,8 @@ async function providerConfig(core: Core, row: Pick<OrgSsoRow, 'org_id' | 'issue
   return config;
 }
 
-function present(core: Core, row: OrgSsoRow): SsoConfig {
-  return {
+async function present(core: Core, row: OrgSsoRow): Promise<SsoConfig> {
+  const common = {
     protocol: row.protocol,
     issuer: row.issuer,
     clientId: row.client_id,
@@ -78,6 +82,17 @@ function present(core: Core, row: OrgSsoRow): SsoConfig {
     redirectUri: redirectUri(core),
     updated: new Date(row.updated_at).toISOString(),
   };
+  if (row.protocol === 'saml') {
+    const idp = presentIdp(core, row);
+    return { ...common, singleLogout: idp.sloUrl !== null, saml: idp, samlSp: samlSp(core, row.org_id) };
+  }
+  let endSession = false;
+  try {
+    endSession = typeof (await providerConfig(core, row)).serverMetadata().end_session_endpoint === 'string';
+  } catch {
+    // The provider cannot be reached now: the settings are still shown.
+  }
+  return { ...common, singleLogout: endSession };
 }
 
 export async function ssoConfigOf(db: Db, orgId: string): Promise<OrgSsoRow | undefined> {
@@ -90,36 +105,52 @@ export async function getSsoConfig(core: Core, actor: Actor): Promise<SsoConfig>
   return present(core, row);
 }
 
-/** Sets the org's provider; its discovery document is read first, so a typo is told at once. */
+/** Flint's SAML service provider for the org, shown before any IdP is set. */
+export function getSamlSp(core: Core, actor: Actor) {
+  return samlSp(core, actor.orgId);
+}
+
+/**
+ * Sets the org's provider. OIDC: its discovery document is read first, so a typo is told at once.
+ * SAML: its metadata (pasted, or read from its URL now) must name an IdP with a sign-on service and
+ * a signing certificate.
+ */
 export async function putSsoConfig(core: Core, actor: Actor, body: SsoConfigBody): Promise<SsoConfig> {
-  const issuer = checkIssuer(core, body.issuer.trim()).href.replace(/\/$/, '');
   const before = await ssoConfigOf(core.db, actor.orgId);
-  const secret = body.clientSecret === undefined ? (before?.client_secret ?? null) : body.clientSecret;
   const now = core.now();
-  const row: OrgSsoRow = {
+  const settings = {
     org_id: actor.orgId,
-    protocol: 'oidc',
-    issuer,
-    client_id: body.clientId.trim(),
-    client_secret: secret,
     enabled: body.enabled ? 1 : 0,
     jit: body.jit ? 1 : 0,
     require_sso: body.requireSso ? 1 : 0,
     created_at: before?.created_at ?? now,
     updated_at: Math.max(now, (before?.updated_at ?? 0) + 1),
   };
-  try {
-    await providerConfig(core, row);
-  } catch (error) {
-    core.log.info({ orgId: actor.orgId, err: error instanceof Error ? error.message : String(error) }, 'SSO provider discovery failed');
-    throw ApiError.badRequest('The provider’s discovery document could not be read from this issuer.', [`${issuer}/.well-known/openid-configuration`]);
+  let row: OrgSsoRow;
+  if (body.protocol === 'saml') {
+    if ((body.metadataXml === undefined) === (body.metadataUrl === undefined)) throw ApiError.badRequest('Give the IdP’s metadata: either metadataXml or metadataUrl.');
+    const metadataUrl = body.metadataUrl?.trim();
+    const xml = metadataUrl === undefined ? body.metadataXml! : await fetchIdpMetadata(core, metadataUrl);
+    const idp = parseIdpMetadata(core, xml);
+    row = { ...settings, protocol: 'saml', issuer: idp.entityId, client_id: '', client_secret: null, saml_metadata: xml, saml_metadata_url: metadataUrl ?? null };
+  } else {
+    const issuer = checkIssuer(core, body.issuer.trim()).href.replace(/\/$/, '');
+    const keep = before?.protocol === 'oidc' ? before.client_secret : null;
+    const secret = body.clientSecret === undefined ? keep : body.clientSecret;
+    row = { ...settings, protocol: 'oidc', issuer, client_id: body.clientId.trim(), client_secret: secret, saml_metadata: null, saml_metadata_url: null };
+    try {
+      await providerConfig(core, row);
+    } catch (error) {
+      core.log.info({ orgId: actor.orgId, err: error instanceof Error ? error.message : String(error) }, 'SSO provider discovery failed');
+      throw ApiError.badRequest('The provider’s discovery document could not be read from this issuer.', [`${issuer}/.well-known/openid-configuration`]);
+    }
   }
   const org = await getOrg(core.db, actor.orgId);
   await core.db.transaction().execute(async (trx) => {
     if (before === undefined) await trx.insertInto('org_sso').values(row).execute();
     else await trx.updateTable('org_sso').set(row).where('org_id', '=', actor.orgId).execute();
     const shown = (r: OrgSsoRow | undefined) =>
-      r === undefined ? {} : { ssoIssuer: r.issuer, ssoClientId: r.client_id, ssoClientSecret: r.client_secret === null ? 'none' : 'set', ssoEnabled: r.enabled === 1, ssoJit: r.jit === 1, ssoRequired: r.require_sso === 1 };
+      r === undefined ? {} : { ssoProtocol: r.protocol, ssoMetadataUrl: r.saml_metadata_url ?? undefined, ssoIssuer: r.issuer, ssoClientId: r.client_id, ssoClientSecret: r.client_secret === null ? 'none' : 'set', ssoEnabled: r.enabled === 1, ssoJit: r.jit === 1, ssoRequired: r.require_sso === 1 };
     const from = shown(before) as Record<string, unknown>;
     const to = shown(row) as Record<string, unknown>;
     const changes: Record<string, { from?: unknown; to?: unknown }> = {};
@@ -164,6 +195,14 @@ export async function passwordSignInRefused(db: Db, email: string): Promise<bool
 export async function startSso(core: Core, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
   const row = await ssoForEmail(core.db, email);
   if (row === undefined) return { sso: false };
+  if (row.protocol === 'saml') {
+    try {
+      return { sso: true, redirectUrl: await startSaml(core, row, email) };
+    } catch (error) {
+      core.log.info({ orgId: row.org_id, err: error instanceof Error ? error.message : String(error) }, 'SAML sign-in could not start');
+      throw new ApiError('unavailable', 'Your organization’s sign-in provider cannot be used now; try again later.');
+    }
+  }
   let config: oidc.Configuration;
   try {
     config = await providerConfig(core, row);
@@ -192,8 +231,6 @@ export async function startSso(core: Core, email: string): Promise<{ sso: boolea
   return { sso: true, redirectUrl: url.href };
 }
 
-export type SsoOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'error'; code: SsoErrorCode };
-
 /**
  * The provider's redirect back: the state names the sign-in (single use), the code is traded for
  * tokens with the PKCE verifier, and the ID token (signature by the provider's JWKS, issuer,
@@ -211,9 +248,10 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   if (Number(spent.numDeletedRows) !== 1 || login.expires_at <= core.now()) return { kind: 'error', code: 'expired' };
   if (typeof query['error'] === 'string') return { kind: 'error', code: 'idp_error' };
   const row = await ssoConfigOf(core.db, login.org_id);
-  if (row?.enabled !== 1) return { kind: 'error', code: 'refused' };
+  if (row?.enabled !== 1 || row.protocol !== 'oidc') return { kind: 'error', code: 'refused' };
 
   let claims: Record<string, unknown> | undefined;
+  let idTokenJwt: string | undefined;
   try {
     const config = await providerConfig(core, row);
     const current = new URL(redirectUri(core));
@@ -222,6 +260,7 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
     const idToken = tokens.claims();
     if (idToken === undefined) throw new Error('no ID token');
     claims = { ...idToken };
+    idTokenJwt = tokens.id_token;
     // Many providers put the scope's claims (email, name) only in the UserInfo answer, as OIDC
     // Core 5.4 says for a code flow; its `sub` must be the ID token's (openid-client checks).
     if (typeof idToken['email'] !== 'string') {
@@ -234,22 +273,35 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   }
   const email = typeof claims?.['email'] === 'string' ? claims['email'].trim().toLowerCase() : undefined;
   if (email === undefined || claims?.['email_verified'] === false) return { kind: 'error', code: 'refused' };
-  const owner = await orgOwningEmail(core.db, email);
-  if (owner?.id !== row.org_id) {
-    core.log.info({ orgId: row.org_id, domain: emailDomain(email) }, 'SSO sign-in refused: address outside the org’s verified domains');
-    return { kind: 'error', code: 'outside_domains' };
+  const name = typeof claims?.['name'] === 'string' ? claims['name'] : undefined;
+  return signInVouched(core, row, { email, name }, client, { idToken: idTokenJwt });
+}
+
+/**
+ * Where to send the browser at sign-out so the provider ends its session too: for a session the
+ * org's SAML IdP started, its Single Logout service with a LogoutRequest; for an OIDC one, the
+ * provider's `end_session_endpoint` (RP-initiated logout) with the ID token as hint. Nothing for
+ * a password session, or a provider that offers no logout. The Flint session itself is ended by
+ * `auth.logout`, which the app calls next.
+ */
+export async function singleLogoutUrl(core: Core, actor: Actor): Promise<{ redirectUrl?: string }> {
+  const facts = await core.db.selectFrom('sso_sessions').selectAll().where('session_id', '=', actor.sessionId).executeTakeFirst();
+  if (facts === undefined) return {};
+  const row = await ssoConfigOf(core.db, facts.org_id);
+  if (row === undefined || row.protocol !== facts.protocol) return {};
+  try {
+    if (row.protocol === 'saml') {
+      if (facts.name_id === null) return {};
+      const url = await samlLogoutUrl(core, row, { nameId: facts.name_id, nameIdFormat: facts.name_id_format, sessionIndex: facts.session_index });
+      return url === undefined ? {} : { redirectUrl: url };
+    }
+    const config = await providerConfig(core, row);
+    if (typeof config.serverMetadata().end_session_endpoint !== 'string') return {};
+    const url = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: `${core.config.publicUrl}/`, ...(facts.id_token === null ? {} : { id_token_hint: facts.id_token }) });
+    return { redirectUrl: url.href };
+  } catch (error) {
+    // The provider cannot be reached: the Flint session still ends.
+    core.log.info({ orgId: row.org_id, err: error instanceof Error ? error.message : String(error) }, 'Single logout at the provider could not be prepared');
+    return {};
   }
-  let person = await findPersonByEmail(core.db, email);
-  if (person === undefined) {
-    if (row.jit !== 1) return { kind: 'error', code: 'no_account' };
-    const name = typeof claims?.['name'] === 'string' && claims['name'].trim() !== '' ? claims['name'] : email.slice(0, email.indexOf('@'));
-    person = await insertPerson(core, core.db, { orgId: row.org_id, email, displayName: cleanName('displayName', name.slice(0, 128)), status: 'active' });
-    core.log.info({ orgId: row.org_id, personId: person.id }, 'SSO: account made just in time');
-  } else if (person.status === 'invited') {
-    // The provider vouches for the address the invitation went to: that accepts it.
-    await core.db.updateTable('people').set({ status: 'active', updated_at: core.now() }).where('id', '=', person.id).execute();
-  }
-  if (person.org_id !== row.org_id || person.type !== 'person' || person.status === 'deactivated') return { kind: 'error', code: 'refused' };
-  core.metrics.signIns.inc({ result: 'success' });
-  return { kind: 'session', session: await startSession(core, core.db, person.id, client, 'sso') };
 }

@@ -28,6 +28,7 @@ import {
   type Session as SessionInfo,
   type SsoConfig,
   type SsoConfigBody,
+  type SamlSp,
   type UsageDay,
   type Notice,
   type RoleSummary,
@@ -176,6 +177,16 @@ export async function ssoConfig(client: FlintClient): Promise<SsoConfig | undefi
 
 export function saveSsoConfig(client: FlintClient, body: SsoConfigBody): Promise<SsoConfig> {
   return client.transport.call(sso.putConfig, { body });
+}
+
+/** Flint's SAML service provider for the org: what the admin registers at the IdP. */
+export function samlSpInfo(client: FlintClient): Promise<SamlSp> {
+  return client.transport.call(sso.samlSp, {});
+}
+
+/** Before sign-out: the provider's logout URL for this session (SAML single logout, OIDC end-session), if any. */
+export async function ssoLogoutUrl(client: FlintClient): Promise<string | undefined> {
+  return (await client.transport.call(sso.singleLogout, {})).redirectUrl;
 }
 
 export function removeSsoConfig(client: FlintClient): Promise<void> {

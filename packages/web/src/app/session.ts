@@ -12,7 +12,7 @@
  * @module
  */
 import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
-import { auth, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
+import { auth, sso, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
 import { hasKmsDevice, kmsDevice } from './kms-device.ts';
 
@@ -255,10 +255,22 @@ export class Session {
     }, wait);
   }
 
-  async signOut(): Promise<void> {
+  /**
+   * Signs out: first asks where the org's identity provider ends its own session (SAML single
+   * logout, OIDC RP-initiated logout) — asked while this session still exists — then ends the Flint
+   * session. Returns that URL, for the app to go to, or undefined.
+   */
+  async signOut(): Promise<string | undefined> {
     this.ending = true;
+    let providerLogout: string | undefined;
+    try {
+      providerLogout = (await this.client.transport.call(sso.singleLogout, {})).redirectUrl;
+    } catch {
+      // The provider's logout is a courtesy: the Flint session ends whatever happens.
+    }
     try {
       await this.sdk.signOut();
+      return providerLogout;
     } finally {
       forgetSignedIn();
       this.close();

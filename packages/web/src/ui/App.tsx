@@ -159,9 +159,11 @@ function AuthGate() {
   }
   const signOut = async () => {
     clearDrafts();
-    await state.store.session.signOut().catch(() => undefined);
+    const providerLogout = await state.store.session.signOut().catch(() => undefined);
     go({ view: 'home' });
-    setState({ kind: 'signed-out' });
+    // Single logout: the provider ends its session and sends the browser back to Flint's sign-in page.
+    if (providerLogout !== undefined) window.location.assign(providerLogout);
+    else setState({ kind: 'signed-out' });
   };
   return (
     <StoreContext.Provider value={state.store}>

@@ -30,6 +30,7 @@ import * as personLocale from './0030-person-locale.ts';
 import * as feedback from './0031-feedback.ts';
 import * as orgLogo from './0034-org-logo.ts';
 import * as oauth from './0038-oauth.ts';
+import * as saml from './0039-saml.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -59,4 +60,5 @@ export const migrations: Record<string, Migration> = {
   '0031-feedback': feedback,
   '0034-org-logo': orgLogo,
   '0038-oauth': oauth,
+  '0039-saml': saml,
 };

@@ -131,6 +131,22 @@ describe('OIDC single sign-on', () => {
     assert.equal(replay.headers.getSetCookie().filter((c) => c.startsWith('flint_session=')).length, 0);
   });
 
+  it('sign-out: the provider’s end-session URL (RP-initiated logout) with the ID token as hint; none for a password session', async () => {
+    const landing = await signInThroughIdp(flint, idp, 'bob@example.com', 'bob', 'idp-pass-bob');
+    const headers = { cookie: landing.sessionCookie!, 'x-flint-csrf': '1' };
+    const slo = await raw(flint.url, 'POST', '/api/auth/sso/logout', { headers });
+    assert.equal(slo.status, 200, slo.text);
+    const url = new URL((slo.json as { redirectUrl: string }).redirectUrl);
+    assert.ok(url.href.startsWith(`${idp.issuer}/`), url.href);
+    assert.equal(url.searchParams.get('post_logout_redirect_uri'), `${flint.url}/`);
+    assert.equal(url.searchParams.get('id_token_hint')?.split('.').length, 3);
+    assert.equal(((await raw(flint.url, 'GET', '/api/admin/sso', { token: adaToken })).json as { singleLogout: boolean }).singleLogout, true);
+    // Ada signed in with her password: nothing to end at the provider.
+    const password = await raw(flint.url, 'POST', '/api/auth/sso/logout', { token: adaToken });
+    assert.deepEqual(password.json, {});
+    assert.equal((await raw(flint.url, 'POST', '/api/auth/sso/logout')).status, 401);
+  });
+
   it('a forged callback (unknown state, or a made-up code) signs nobody in', async () => {
     const forged = await fetch(`${flint.url}/api/auth/sso/callback?state=made-up&code=made-up`, { redirect: 'manual' });
     assert.equal(forged.headers.get('location'), '/#/sso-error/expired');

@@ -1,12 +1,12 @@
 /**
- * Single sign-on (issue 18): the admin's provider settings, the sign-in page's start, and the
- * provider's redirect back.
+ * Single sign-on (issue 18): the admin's provider settings, the sign-in page's start, the OIDC
+ * provider's redirect back, and sign-out at the provider (SAML's own endpoints are in `saml.ts`).
  * @module
  */
 import type { FastifyInstance } from 'fastify';
 import { sso } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { deleteSsoConfig, finishSso, getSsoConfig, putSsoConfig, startSso } from '../../identity/sso.ts';
+import { deleteSsoConfig, finishSso, getSamlSp, getSsoConfig, putSsoConfig, singleLogoutUrl, startSso } from '../../identity/sso.ts';
 import { REPLY_SENT, route } from '../route.ts';
 import { setSessionCookie } from './auth.ts';
 
@@ -16,6 +16,8 @@ export function ssoRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, sso.deleteConfig, async ({ actor }) => {
     await deleteSsoConfig(core, actor);
   });
+  route(app, core, sso.samlSp, async ({ actor }) => getSamlSp(core, actor));
+  route(app, core, sso.singleLogout, async ({ actor }) => singleLogoutUrl(core, actor));
   route(app, core, sso.discover, async ({ body }) => startSso(core, body.email));
   route(app, core, sso.callback, async ({ query, client, req, reply }) => {
     const outcome = await finishSso(core, query, client);

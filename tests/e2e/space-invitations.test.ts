@@ -8,8 +8,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { FlintError, type FlintClient, type Session } from '@flint/sdk';
+import { MESSAGING_LIMITS } from '@flint/protocol';
 import { raw, startFlint, type TestFlint } from '@flint/testkit';
+
+const PENDING_INVITATIONS_PER_SPACE = MESSAGING_LIMITS.pendingInvitationsPerSpace;
 
 /** What a caller can compare: the status and the body without the ids it names and the tracking id. */
 const shape = (r: { status: number; json: unknown }, omit: readonly string[] = []) => {
@@ -52,8 +56,8 @@ describe('invitations into spaces by address', () => {
     await flint.signup({ email: 'gil@free.test', invitationToken: /invitation\/(\S+)/.exec(gil.text)![1]! });
     const dee = (await ada.people.list({ email: 'dee@org1.test' })).items[0]!;
     await ada.people.deactivate(dee.id);
-    adaSdk = await flint.connect(ada, { deviceId: 'ada-node' });
-    bobSdk = await flint.connect(bob, { deviceId: 'bob-node' });
+    adaSdk = await flint.connect(ada, { deviceId: 'ada-node', kmsTimeoutMs: 30_000 });
+    bobSdk = await flint.connect(bob, { deviceId: 'bob-node', kmsTimeoutMs: 30_000 });
   });
   after(async () => {
     adaSdk?.close();
@@ -194,7 +198,7 @@ describe('invitations into spaces by address', () => {
       assert.equal((await ada.memberships.list({ roomId: room.id })).items.some((m) => m.personEmail === 'bob@org2.test'), false, 'accepting alone makes no member');
       assert.equal(((await raw(flint.url, 'GET', '/api/space-invitations/awaiting', { token: ada.session!.accessToken })).json as { items: unknown[] }).items.length, 1);
     } finally {
-      adaSdk = await flint.connect(ada, { deviceId: 'ada-node' });
+      adaSdk = await flint.connect(ada, { deviceId: 'ada-node', kmsTimeoutMs: 30_000 });
     }
     // Ada's device catches up when it reconnects: it authorizes and admits Bob.
     await until('Bob to be admitted on reconnect', async () => (await ada.memberships.list({ roomId: room.id })).items.find((m) => m.personEmail === 'bob@org2.test'));
@@ -213,5 +217,15 @@ describe('invitations into spaces by address', () => {
     assert.equal((await invite(ada.session!.accessToken, { email: 'ada@org1.test' })).status, 409, 'already a member (the member list shows it)');
     assert.equal((await raw(flint.url, 'POST', '/api/space-invitations/not-an-id/accept', { token: bob.session!.accessToken })).status, 400);
     assert.deepEqual(await adaSdk.invitations.forRoom(room.id), []);
+    // At most 500 invitations wait in a space at once (docs/limits.md); then a 400, the same for every address.
+    const now = Date.now();
+    const adaId = (await ada.people.me()).id;
+    const rows = Array.from({ length: PENDING_INVITATIONS_PER_SPACE }, (_, i) => ({ id: randomUUID(), space_id: room.id, email: `filler${i}@free.test`, invited_by: adaId, created_at: now, expires_at: now + 3_600_000, accepted_at: null, accepted_person_id: null }));
+    await flint.server.core.db.insertInto('space_invitations').values(rows).execute();
+    const full = await invite(ada.session!.accessToken, { email: 'one-more@free.test' });
+    assert.equal(full.status, 400, full.text);
+    assert.match(full.text, /at most 500 pending invitations/);
+    assert.deepEqual(shape(await invite(ada.session!.accessToken, { email: 'cy@org1.test' })), shape(full));
+    assert.equal((await adaSdk.invitations.forRoom(room.id)).length, PENDING_INVITATIONS_PER_SPACE);
   });
 });

@@ -93,7 +93,9 @@ describe('account privacy and names', () => {
     assert.deepEqual(shape(await raw(flint.url, 'POST', '/api/rooms/direct', { token, body: { personId: adaId } })), shape(missing));
     // Once they share a space, each may see the other, and a direct space opens.
     const room = await ada.rooms.create({ title: 'ciphertext:shared' });
-    await ada.memberships.create({ roomId: room.id, personEmail: 'eve@org2.test' });
+    const sent = await ada.spaceInvitations.create(room.id, 'eve@org2.test');
+    await eve.spaceInvitations.accept(sent.id);
+    await ada.spaceInvitations.admit(sent.id);
     const direct = await eve.rooms.direct({ personEmail: 'ada@org1.test' });
     assert.equal(direct.type, 'direct');
   });

@@ -50,9 +50,18 @@ describe('domain ownership', () => {
     assert.notEqual(me.isGuest, true, 'a member, not a guest');
   });
 
-  it('ID-2: the other org adds such a person to its spaces, as a guest of the space', async () => {
+  it('ID-2: the other org adds such a person to its spaces, as an external guest of the space, once they accept', async () => {
     const room = await eve.rooms.create({ title: 'ciphertext:partners' });
-    const membership = await eve.memberships.create({ roomId: room.id, personEmail: 'ceo@org1.test' });
+    // By address: an invitation (the same answer as for any address), which the CEO accepts; a
+    // member's client then admits them (the SDK authorizes them at the KMS first; this room has no key).
+    const sent = await eve.spaceInvitations.create(room.id, 'ceo@org1.test');
+    const ceo = flint.client();
+    await ceo.auth.login({ email: 'ceo@org1.test', password: TEST_PASSWORD });
+    const [received] = await ceo.spaceInvitations.mine();
+    assert.equal(received?.id, sent.id);
+    assert.equal(received.external, true);
+    await ceo.spaceInvitations.accept(sent.id);
+    const membership = await eve.spaceInvitations.admit(sent.id);
     const row = await rowFor('ceo@org1.test');
     assert.equal(membership.personId, row!.id);
     assert.notEqual(row!.org_id, (await eve.people.me()).orgId, 'still org1’s account');

@@ -78,7 +78,8 @@ describe('web app, admin console and invitations (Chromium)', () => {
     await gus.getByLabel('Name').fill('Gus Partner');
     await gus.getByLabel('Password').fill(TEST_PASSWORD);
     await gus.getByRole('button', { name: 'Accept and join' }).click();
-    // In the space, reading what was sent before they came (their KMS authorization came with the invitation).
+    // In the space, reading what was sent before they came: signing up with the link accepted the space's
+    // invitation, and Ada's browser authorized them at the KMS and admitted them.
     await gus.getByRole('heading', { name: 'Partners' }).waitFor(WAIT);
     assert.match(gus.url(), new RegExp(`#/space/${roomId}$`));
     await gus.locator('article.message', { hasText: 'welcome, partners' }).waitFor(WAIT);

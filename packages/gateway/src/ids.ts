@@ -22,6 +22,7 @@ export const hydra = {
   license: (id: string) => toHydraId('LICENSE', id),
   webhook: (uuid: string) => toHydraId('WEBHOOK', uuid),
   application: (uuid: string) => toHydraId('APPLICATION', uuid),
+  invitation: (uuid: string) => toHydraId('INVITATION', uuid),
   attachmentAction: (uuid: string) => toHydraId('ATTACHMENT_ACTION', uuid),
 };
 
@@ -39,6 +40,7 @@ const NAMES: Record<HydraType, string> = {
   LICENSE: 'license',
   ROLE: 'role',
   APPLICATION: 'application',
+  INVITATION: 'invitation',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

@@ -8,6 +8,7 @@ import type { Membership, Room, Team, TeamMembership } from './spaces.ts';
 import type { Flag, Message, Presence } from './messages.ts';
 import type { AttachmentAction } from './attachment-actions.ts';
 import type { Reaction } from './reactions.ts';
+import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -38,6 +39,12 @@ export interface EventData {
   'room.read': { roomId: string; lastReadMessageId: string };
   /** A card was submitted (to the submitter and the message's sender). */
   'attachmentAction.created': AttachmentAction;
+  /** An invitation into a space reached one's address (to the invitee). */
+  'space_invitation.received': ReceivedSpaceInvitation;
+  /** The invitee accepted (to the inviter, whose device admits them; or to the members if the inviter left). */
+  'space_invitation.accepted': SpaceInvitation;
+  /** An invitation one received is gone: declined, withdrawn or admitted (to the invitee's other devices). */
+  'space_invitation.removed': { id: string; roomId: string };
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

@@ -21,7 +21,9 @@ export type HydraType =
   | 'ATTACHMENT_ACTION'
   | 'LICENSE'
   | 'ROLE'
-  | 'APPLICATION';
+  | 'APPLICATION'
+  /** Flint's own: an invitation into a space by address (a `/v1/memberships` answer for someone not yet a member). */
+  | 'INVITATION';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */
 export const HYDRA_CLUSTER = 'us';

@@ -11,6 +11,8 @@ export * as auth from './auth.ts';
 export * as people from './people.ts';
 export * as sessions from './sessions.ts';
 export * as invitations from './invitations.ts';
+export * as spaceInvitations from './space-invitations.ts';
+export type { SpaceInvitation, SpaceInvitationSent, ReceivedSpaceInvitation } from './space-invitations.ts';
 export * as organizations from './organizations.ts';
 export type { AuthResult, SignupMailed } from './auth.ts';
 export type { Person } from './people.ts';

@@ -33,6 +33,8 @@ export const MESSAGING_LIMITS = {
   keyUrlChars: 512,
   mentionedPeople: 200,
   membersPerSpace: 5000,
+  /** Invitations by address a space holds at once (pending, or accepted and not yet admitted). */
+  pendingInvitationsPerSpace: 500,
   /** Messages per page (default 50, as Webex). */
   messagesPageDefault: 50,
   messagesPageMax: 1000,

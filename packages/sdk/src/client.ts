@@ -14,6 +14,10 @@ import {
   messages,
   spaces,
   invitations,
+  spaceInvitations,
+  type SpaceInvitation,
+  type SpaceInvitationSent,
+  type ReceivedSpaceInvitation,
   organizations,
   feedback,
   type FeedbackReport,
@@ -181,6 +185,19 @@ export class FlintClient {
     create: (body: MethodBody<typeof invitations.createInvitation>): Promise<Invitation> => this.transport.call(invitations.createInvitation, { body }),
     list: async (): Promise<Invitation[]> => (await this.transport.call(invitations.listInvitations, {})).items,
     revoke: (id: string) => this.transport.call(invitations.revokeInvitation, { params: { id } }),
+  };
+
+  /** Invitations into spaces by address (issue 14): sending, and those sent to one's address. */
+  readonly spaceInvitations = {
+    /** The same answer for every address: nothing tells whether it has an account. */
+    create: (roomId: string, email: string): Promise<SpaceInvitationSent> => this.transport.call(spaceInvitations.inviteToSpace, { params: { id: roomId }, body: { email } }),
+    forRoom: async (roomId: string): Promise<SpaceInvitation[]> => (await this.transport.call(spaceInvitations.listRoomInvitations, { params: { id: roomId } })).items,
+    revoke: (id: string) => this.transport.call(spaceInvitations.revokeSpaceInvitation, { params: { id } }),
+    mine: async (): Promise<ReceivedSpaceInvitation[]> => (await this.transport.call(spaceInvitations.listMySpaceInvitations, {})).items,
+    accept: (id: string): Promise<ReceivedSpaceInvitation> => this.transport.call(spaceInvitations.acceptSpaceInvitation, { params: { id } }),
+    decline: (id: string) => this.transport.call(spaceInvitations.declineSpaceInvitation, { params: { id } }),
+    awaiting: async (): Promise<SpaceInvitation[]> => (await this.transport.call(spaceInvitations.listAwaitingAdmission, {})).items,
+    admit: (id: string): Promise<Membership> => this.transport.call(spaceInvitations.admitSpaceInvitation, { params: { id } }),
   };
 
   private async page<T>(response: Response): Promise<Page<T>> {

@@ -10,6 +10,7 @@ export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentia
 export type { SessionStorage, Signal, StreamState, StartOptions } from './session/events.ts';
 export type { Spaces, CreateSpaceInput } from './session/spaces.ts';
 export type { Members } from './session/members.ts';
+export type { Invitations } from './session/invitations.ts';
 export type { Teams } from './session/teams.ts';
 export type { Messages, SendInput, SendFile, SendUrl, SentMessage, EditInput } from './session/messages.ts';
 export type { Files, FileEntry } from './session/files.ts';

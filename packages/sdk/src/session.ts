@@ -31,6 +31,7 @@ import type { Jwk } from '@flint/crypto';
 import { Events, type SessionStorage } from './session/events.ts';
 import { Spaces } from './session/spaces.ts';
 import { Members } from './session/members.ts';
+import { Invitations } from './session/invitations.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
@@ -111,6 +112,8 @@ export class Session {
   readonly deviceId: string;
   readonly spaces: Spaces;
   readonly members: Members;
+  /** Invitations into spaces by address: sending, accepting, declining, admitting (issue 14). */
+  readonly invitations: Invitations;
   readonly teams: Teams;
   readonly messages: Messages;
   readonly files: Files;
@@ -169,6 +172,7 @@ export class Session {
     });
     this.spaces = new Spaces(ctx);
     this.members = new Members(ctx);
+    this.invitations = new Invitations(ctx);
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.files = new Files(ctx);

@@ -124,7 +124,10 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     }
     // No Webex SDK event for these: edits (the SDK reads `update` as a space's), deletions of
     // spaces, teams, one's own state (flags, favourites, read markers), reactions (Flint's own,
-    // sealed; Webex has no public reactions resource) and KMS replies.
+    // sealed; Webex has no public reactions resource), invitations by address and KMS replies.
+    case 'space_invitation.received':
+    case 'space_invitation.accepted':
+    case 'space_invitation.removed':
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':

@@ -9,10 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import type { Membership } from '@flint/protocol';
 import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
-import { fieldId, pairId } from '../ids.ts';
+import { fieldId, hydra, pairId } from '../ids.ts';
 import { presentMembership } from '../present.ts';
 import { bodyObject, linkParam, optBoolean, optString, pageMax, queryString, setNextLink } from '../request.ts';
-import { v1, type Gateway } from '../context.ts';
+import { REPLY_SENT, v1, type Gateway } from '../context.ts';
+import { FlintError } from '@flint/sdk';
 
 /** The native membership behind a Webex membership id; 404 if it is malformed or not visible. */
 export async function findMembership(caller: Caller, id: string): Promise<Membership> {
@@ -31,6 +32,11 @@ export function personRef(body: Record<string, unknown>): { personId: string } |
   const personEmail = optString(body, 'personEmail', { max: 254 });
   if ((personId === undefined) === (personEmail === undefined)) throw WebexError.badRequest('Give exactly one of personId and personEmail.');
   return personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : { personEmail: personEmail! };
+}
+
+/** "No such person": the SDK's own lookup by address, or the core's 404. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof FlintError && (error.code === 'not_found' || (error.kind === 'refused' && error.status === 404));
 }
 
 export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
@@ -67,12 +73,23 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     return { items };
   });
 
-  v1(app, gw, 'POST', '/v1/memberships', async ({ req, caller }) => {
+  v1(app, gw, 'POST', '/v1/memberships', async ({ req, reply, caller }) => {
     const body = bodyObject(req);
     const roomId = fieldId('ROOM', body['roomId'], 'roomId');
     const isModerator = optBoolean(body, 'isModerator');
-    const membership = await caller.session.members.add(roomId, personRef(body), isModerator !== undefined ? { isModerator } : {});
-    return presentMembership(membership);
+    const person = personRef(body);
+    try {
+      const membership = await caller.session.members.add(roomId, person, isModerator !== undefined ? { isModerator } : {});
+      return presentMembership(membership);
+    } catch (error) {
+      // By address, someone the caller cannot see (not in their directory, no space shared) — unknown,
+      // another org's, deactivated — is invited instead, with one answer for all (issue 14, finding 6):
+      // 202 and the invitation, never whether the address has an account. They accept in Flint.
+      if (!('personEmail' in person) || !isNotFound(error)) throw error;
+      const sent = await caller.session.invitations.send(roomId, person.personEmail);
+      void reply.code(202).send({ id: hydra.invitation(sent.id), roomId: hydra.room(sent.roomId), personEmail: sent.email, invitePending: true });
+      return REPLY_SENT;
+    }
   });
 
   v1(app, gw, 'GET', '/v1/memberships/:membershipId', async ({ req, caller }) => presentMembership(await findMembership(caller, (req.params as { membershipId: string }).membershipId)));

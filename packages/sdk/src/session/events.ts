@@ -7,14 +7,18 @@
  * who leaves a space cannot rotate its key (they would know the new one), so when a person leaves
  * on their own, one remaining member rotates — the member whose id sorts first among those still
  * in the space, so the others need not coordinate (DESIGN §2, invariant 3). Every client with a
- * running session takes part, whatever it is (web app, bot, CLI).
+ * running session takes part, whatever it is (web app, bot, CLI). Likewise for an invitee who
+ * accepted an invitation into a space: the core cannot give them the key, so the inviter's session
+ * authorizes them at the KMS and admits them when told, and every session, when its stream opens,
+ * admits those it owes (`invitations.ts`).
  * @module
  */
-import type { Membership, Message, ServerFrame, StoredEvent } from '@flint/protocol';
+import type { Membership, Message, ServerFrame, SpaceInvitation, StoredEvent } from '@flint/protocol';
 import { EventStream, type WebSocketConstructor } from '../event-stream.ts';
 import type { KmsRelay } from '../kms/relay-transport.ts';
 import { rotateSpaceKey, type SessionContext } from './context.ts';
 import { openMessage } from './messages.ts';
+import { admit, admitAwaiting } from './invitations.ts';
 import type { SecureMessage } from './types.ts';
 
 /** Where a session keeps what must survive a restart (the Web Storage shape: `localStorage` fits). */
@@ -50,6 +54,7 @@ export class Events {
   private readonly resetHandlers = new Set<() => void>();
   private readonly stateHandlers = new Set<(state: StreamState) => void>();
   private readonly rotationErrors = new Set<(error: unknown, roomId: string) => void>();
+  private readonly admissionErrors = new Set<(error: unknown, roomId: string | undefined) => void>();
 
   constructor(
     private readonly ctx: SessionContext,
@@ -98,6 +103,12 @@ export class Events {
     return () => this.rotationErrors.delete(handler);
   }
 
+  /** Admitting an accepted invitee failed (it is tried again when the stream next opens). */
+  onAdmissionError(handler: (error: unknown, roomId: string | undefined) => void): () => void {
+    this.admissionErrors.add(handler);
+    return () => this.admissionErrors.delete(handler);
+  }
+
   /** Connects (if not yet connected); resolves once the server has said `ready`. */
   async start(options: StartOptions = {}): Promise<void> {
     if (this.stream !== undefined) {
@@ -121,7 +132,11 @@ export class Events {
       onEvent: (event) => this.dispatch(event),
       onSignal: (frame) => this.signalHandlers.forEach((h) => h(frame)),
       onReset: () => this.resetHandlers.forEach((h) => h()),
-      onStateChange: (state) => this.stateHandlers.forEach((h) => h(state)),
+      onStateChange: (state) => {
+        this.stateHandlers.forEach((h) => h(state));
+        // Admissions owed while this device was away (accepted invitations it should admit).
+        if (state === 'open') admitAwaiting(this.ctx).catch((error: unknown) => this.admissionErrors.forEach((h) => h(error, undefined)));
+      },
     });
     this.stream = stream;
     await stream.start();
@@ -175,7 +190,26 @@ export class Events {
       }
     }
     if (event.type === 'membership.deleted') void this.afterLeave(event);
+    if (event.type === 'space_invitation.accepted') void this.afterAccept(event);
     for (const handler of this.handlers) handler(event);
+  }
+
+  /**
+   * An invitee accepted: the inviter admits them; if the inviter has left the space (the event then
+   * goes to every member), the member whose id sorts first does.
+   */
+  private async afterAccept(event: StoredEvent): Promise<void> {
+    const invitation = event.data as SpaceInvitation;
+    try {
+      const me = await this.ctx.personId();
+      if (invitation.invitedBy !== me) {
+        const members = (await this.ctx.api.memberships.list({ roomId: invitation.roomId, max: 1000 })).items.map((x) => x.personId);
+        if (members.includes(invitation.invitedBy) || [...members].sort()[0] !== me) return;
+      }
+      await admit(this.ctx, invitation);
+    } catch (error) {
+      this.admissionErrors.forEach((h) => h(error, invitation.roomId));
+    }
   }
 
   /** Someone left on their own: the remaining member whose id sorts first rotates the key. */

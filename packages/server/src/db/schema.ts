@@ -136,6 +136,8 @@ export interface InvitationsTable {
   revoked_at: number | null;
   /** The space the inviter added them to, to land in after accepting. */
   room_id: string | null;
+  /** Made for an invitation into a space (migration 0036): listed with the space's, not the org's. */
+  via_space: number;
 }
 
 /** An org's single sign-on provider (migration 0032). */
@@ -225,6 +227,7 @@ export interface Database extends MessagingTables {
   oauth_clients: OAuthClientsTable;
   oauth_codes: OAuthCodesTable;
   invitations: InvitationsTable;
+  space_invitations: SpaceInvitationsTable;
   signup_confirmations: SignupConfirmationsTable;
   admin_audit: AdminAuditTable;
   notices: NoticesTable;
@@ -277,6 +280,19 @@ export type OrgRow = Selectable<OrgsTable>;
 export type SessionRow = Selectable<SessionsTable>;
 export type OrgSsoRow = Selectable<OrgSsoTable>;
 export type InvitationRow = Selectable<InvitationsTable>;
+
+/** An invitation into a space, by address (migration 0036): accepted by whoever holds the address. */
+export interface SpaceInvitationsTable {
+  id: string;
+  space_id: string;
+  email: string;
+  invited_by: string;
+  created_at: number;
+  expires_at: number;
+  accepted_at: number | null;
+  accepted_person_id: string | null;
+}
+export type SpaceInvitationRow = Selectable<SpaceInvitationsTable>;
 
 /** A sign-up waiting for its address to be confirmed (issue 14): the token's SHA-256, never the token. */
 export interface SignupConfirmationsTable {

@@ -21,6 +21,7 @@ import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { sessionRoutes } from './routes/sessions.ts';
 import { invitationRoutes } from './routes/invitations.ts';
+import { spaceInvitationRoutes } from './routes/space-invitations.ts';
 import { organizationRoutes } from './routes/organizations.ts';
 import { systemRoutes } from './routes/system.ts';
 import { roomRoutes } from './routes/rooms.ts';
@@ -212,6 +213,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   peopleRoutes(app, core);
   sessionRoutes(app, core);
   invitationRoutes(app, core);
+  spaceInvitationRoutes(app, core);
   organizationRoutes(app, core);
   roomRoutes(app, core);
   teamRoutes(app, core);

@@ -9,6 +9,7 @@ import type { PersonRow } from '../db/schema.ts';
 import { createOrg, emailDomain, isFreshInstall, normalizeEmail, orgOwningEmail, parsePolicy } from './orgs.ts';
 import { findPerson, findPersonByEmail, insertPerson } from './people.ts';
 import { invitationByToken } from './invitations.ts';
+import { acceptOnSignup } from '../spaces/space-invitations.ts';
 import { cleanName } from './names.ts';
 import { revokeOtherSessions, startSession, type IssuedSession } from './sessions.ts';
 import { passwordSignInRefused, ssoForEmail } from './sso.ts';
@@ -76,7 +77,7 @@ export async function signup(core: Core, body: SignupBody, client: ClientInfo): 
   }
   const passwordHash = await core.passwords.hash(body.password);
 
-  type Decided = { personId: string } | { existing: PersonRow } | { pending: string };
+  type Decided = { personId: string; intoSpace?: string } | { existing: PersonRow } | { pending: string };
   const decided = await core.db.transaction().execute(async (trx): Promise<Decided> => {
     if (body.invitationToken !== undefined) {
       const invitation = await invitationByToken(core, trx, body.invitationToken);
@@ -89,7 +90,7 @@ export async function signup(core: Core, body: SignupBody, client: ClientInfo): 
         .where('status', '=', 'invited')
         .execute();
       await trx.updateTable('invitations').set({ accepted_at: now }).where('id', '=', invitation.id).execute();
-      return { personId: invitation.person_id };
+      return invitation.room_id !== null ? { personId: invitation.person_id, intoSpace: invitation.room_id } : { personId: invitation.person_id };
     }
     const place = await placement(core, trx, email);
     const existing = place.kind === 'first' ? undefined : await findPersonByEmail(trx, email);
@@ -115,6 +116,9 @@ export async function signup(core: Core, body: SignupBody, client: ClientInfo): 
     await mailConfirmation(core, email, decided.pending);
     return { kind: 'mailed' };
   }
+  // Signing up with a link that named a space accepts that space's invitation: a member's device
+  // then admits the newcomer (the core grants no key; spaces/space-invitations.ts).
+  if (decided.intoSpace !== undefined) await acceptOnSignup(core, decided.personId, email, decided.intoSpace);
   return { kind: 'session', session: await startSession(core, core.db, decided.personId, client) };
 }
 

@@ -33,7 +33,7 @@ export async function createPersonAsAdmin(core: Core, by: Actor, input: CreatePe
   const firstName = input.firstName === undefined ? undefined : (cleanOptionalName('firstName', input.firstName) ?? undefined);
   const lastName = input.lastName === undefined ? undefined : (cleanOptionalName('lastName', input.lastName) ?? undefined);
   if (input.password === undefined) {
-    const invitation = await invite(core, by, { email, displayName });
+    const invitation = await invite(core, by, { email, displayName, newAccountOnly: true });
     if (input.roles?.length) {
       await setRoles(core.db, invitation.person_id, input.roles);
       core.authCache.clear();

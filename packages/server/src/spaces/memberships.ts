@@ -7,8 +7,8 @@ import type { Membership } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import type { MembershipRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
-import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { memberOf, personBriefs, requireModeratorIfLocked, seeSpace } from './access.ts';
+import { canSee, findPerson, findPersonByEmail } from '../identity/people.ts';
+import { memberOf, personBriefs, requireModeratorIfLocked, seeSpace, shareASpace } from './access.ts';
 import { presentMembership, presentRoom } from './presenters.ts';
 import { assertMemberLimit, insertMembership } from './rooms.ts';
 
@@ -66,6 +66,10 @@ export async function addMembership(
     const { space } = access;
     const target = input.personId !== undefined ? await findPerson(trx, input.personId) : await findPersonByEmail(trx, input.personEmail!);
     if (target === undefined || target.status === 'deactivated') throw ApiError.notFound('person');
+    // By address, only someone the actor may already see (their org's directory, or a space they
+    // share): anyone else answers exactly like an unknown address, so adding cannot probe for
+    // accounts (issue 14, finding 6). They are invited instead (`space-invitations.ts`), and accept.
+    if (input.personEmail !== undefined && !canSee(actor, target) && !(await shareASpace(trx, actor.personId, target.id))) throw ApiError.notFound('person');
     if (space.type === 'direct') throw ApiError.badRequest('A direct space has exactly its two people.');
     const joiningSelf = target.id === actor.personId;
     if (access.membership === undefined) {

@@ -274,7 +274,11 @@ describe('spaces and messages', () => {
     const host = await f.signup({ email: 'host@example.com' });
     const guest = await f.signup({ email: 'guest@partner.test' });
     const room = await host.rooms.create({ title: c('with partner') });
-    await host.memberships.create({ roomId: room.id, personEmail: 'guest@partner.test' });
+    // By address, another org's account is not added: it is invited, accepts, and a member admits it.
+    await assert.rejects(host.memberships.create({ roomId: room.id, personEmail: 'guest@partner.test' }), { status: 404 });
+    const sent = await host.spaceInvitations.create(room.id, 'guest@partner.test');
+    await guest.spaceInvitations.accept(sent.id);
+    await host.spaceInvitations.admit(sent.id);
     await host.messages.create({ roomId: room.id, text: c('welcome') });
     assert.equal((await guest.messages.list({ roomId: room.id })).items.length, 1);
     const members = await guest.memberships.list({ roomId: room.id });

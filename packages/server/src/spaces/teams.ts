@@ -8,8 +8,8 @@ import type { Actor, Core } from '../core.ts';
 import type { Database, TeamMembershipRow, TeamRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
-import { findPerson, findPersonByEmail } from '../identity/people.ts';
-import { personBriefs } from './access.ts';
+import { canSee, findPerson, findPersonByEmail } from '../identity/people.ts';
+import { personBriefs, shareASpace } from './access.ts';
 import { presentMembership, presentRoom, presentTeam, presentTeamMembership } from './presenters.ts';
 import { insertMembership, insertSpace } from './rooms.ts';
 
@@ -101,6 +101,8 @@ export async function addTeamMember(
     requireTeamModerator(membership, 'add people');
     const target = input.personId !== undefined ? await findPerson(trx, input.personId) : await findPersonByEmail(trx, input.personEmail!);
     if (target === undefined || target.status === 'deactivated') throw ApiError.notFound('person');
+    // By address, only someone the actor may already see, as for spaces (issue 14, finding 6).
+    if (input.personEmail !== undefined && !canSee(actor, target) && !(await shareASpace(trx, actor.personId, target.id))) throw ApiError.notFound('person');
     const exists = await trx.selectFrom('team_memberships').select('id').where('team_id', '=', team.id).where('person_id', '=', target.id).executeTakeFirst();
     if (exists !== undefined) throw ApiError.conflict('That person is already in the team.');
     const now = core.now();

@@ -12,7 +12,6 @@ import { createBrowserPreviewMaker } from '@flint/sdk/previews/browser';
 import pdfWorkerSrc from 'pdfjs-dist/build/pdf.worker.min.mjs?url';
 import { encodeMentions, plainText } from '../markdown/mentions.ts';
 import type { Store } from './store.ts';
-import { invite } from './admin-api.ts';
 import { TRANSFER_ATTEMPTS, UPLOAD_SEGMENT_BYTES, uploadFetch, type TransferProgress } from './transfers.ts';
 
 export async function createSpace(store: Store, title: string, teamId?: string): Promise<SecureRoom> {
@@ -42,9 +41,11 @@ export async function createTeam(store: Store, name: string): Promise<string> {
 }
 
 /**
- * Adds someone to a space by e-mail; someone without an account (or outside the org's directory) is
- * invited into it (SPEC ID-3): the invitation creates them as a pending person, and this tab gives
- * them their KMS authorization and membership at once, so the link lands them in the space.
+ * Adds someone to a space by e-mail. Someone in my directory (my org's people) is added at once:
+ * their KMS authorization, then the membership. Anyone else — no account, another org's account, a
+ * deactivated one — is invited (issue 14): the core answers alike for all of them, so this tab
+ * cannot tell which and says "Invitation sent" for each. An invitee accepts in their app (or by
+ * signing up with the e-mailed link), and then my device authorizes and admits them (SDK).
  */
 export async function addOrInvite(store: Store, roomId: string, email: string): Promise<'added' | 'invited'> {
   try {
@@ -54,9 +55,28 @@ export async function addOrInvite(store: Store, roomId: string, email: string): 
     // No such person: the SDK says so before asking the KMS (`not_found`); the server's own 404 means the same.
     if (!(error instanceof FlintError && (error.code === 'not_found' || (error.kind === 'refused' && error.status === 404)))) throw error;
   }
-  const invitation = await invite(store.session.client, email, roomId);
-  await store.session.sdk.members.add(roomId, { personId: invitation.personId });
+  await store.session.sdk.invitations.send(roomId, email);
   return 'invited';
+}
+
+/** Withdraws a space's invitation. */
+export async function withdrawInvitation(store: Store, roomId: string, id: string): Promise<void> {
+  await store.session.sdk.invitations.revoke(id);
+  await store.loadMembers(roomId);
+}
+
+/** Accepts an invitation into a space; the space arrives once a member's device has admitted me. */
+export async function acceptInvitation(store: Store, id: string): Promise<void> {
+  const accepted = await store.session.sdk.invitations.accept(id);
+  store.invitations = store.invitations.map((i) => (i.id === id ? accepted : i));
+  store.changed();
+}
+
+/** Declines an invitation: it is gone, and grants nothing. */
+export async function declineInvitation(store: Store, id: string): Promise<void> {
+  await store.session.sdk.invitations.decline(id);
+  store.invitations = store.invitations.filter((i) => i.id !== id);
+  store.changed();
 }
 
 /** Adds someone to a team: their KMS authorization on the team's resource first, then the membership. */

@@ -6,7 +6,7 @@
  */
 import { logError } from './client-log.ts';
 import { useSyncExternalStore } from 'react';
-import type { Availability, Flag, Membership, Message, Presence, Reaction, Room, ServerFrame, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import type { Availability, Flag, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
@@ -60,6 +60,10 @@ export class Store {
   teams = new Map<string, TeamView>();
   people = new Map<string, PersonView>();
   members = new Map<string, Membership[]>();
+  /** Invitations into spaces sent to my address (issue 14): accept or decline; accepted ones wait for a member's device. */
+  invitations: ReceivedSpaceInvitation[] = [];
+  /** Each open space's pending invitations by address, as its members see them. */
+  roomInvitations = new Map<string, SpaceInvitation[]>();
   messages = new Map<string, SecureMessage>();
   timelines = new Map<string, Timeline>();
   files = new Map<string, FileView[]>();
@@ -120,6 +124,13 @@ export class Store {
     this.teams = new Map(await Promise.all(teams.map(async (t) => [t.id, await this.openTeam(t)] as const)));
     this.flags = new Map(flags.map((f) => [f.messageId, f]));
     await this.loadDirectPeople();
+    await this.loadInvitations();
+    this.changed();
+  }
+
+  /** The invitations sent to my address. */
+  async loadInvitations(): Promise<void> {
+    this.invitations = await this.session.client.spaceInvitations.mine();
     this.changed();
   }
 
@@ -153,8 +164,12 @@ export class Store {
   }
 
   async loadMembers(roomId: string): Promise<void> {
-    const page = await this.session.client.memberships.list({ roomId, max: 1000 });
+    const [page, invitations] = await Promise.all([
+      this.session.client.memberships.list({ roomId, max: 1000 }),
+      this.session.client.spaceInvitations.forRoom(roomId).catch(() => [] as SpaceInvitation[]),
+    ]);
     this.members.set(roomId, page.items);
+    this.roomInvitations.set(roomId, invitations);
     for (const m of page.items) if (!this.people.has(m.personId)) this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
     this.watchPresence(page.items.map((m) => m.personId));
     this.changed();
@@ -465,6 +480,7 @@ export class Store {
     this.reactions.clear();
     this.roomFiles.clear();
     this.members.clear();
+    this.roomInvitations.clear();
     await this.loadAll();
     if (this.activeRoomId !== undefined) await this.openTimeline(this.activeRoomId);
   }
@@ -519,6 +535,8 @@ export class Store {
         if (event.type === 'membership.created') this.notice(membershipNotice(event));
         const list = this.members.get(m.roomId);
         if (list !== undefined) this.members.set(m.roomId, [...list.filter((x) => x.id !== m.id), m]);
+        const invited = this.roomInvitations.get(m.roomId);
+        if (invited !== undefined && event.type === 'membership.created') this.roomInvitations.set(m.roomId, invited.filter((i) => i.email !== m.personEmail.toLowerCase()));
         this.person({ id: m.personId, displayName: m.personDisplayName, email: m.personEmail });
         if (m.personId === this.me && event.type === 'membership.updated') this.refreshRoom(m.roomId);
         break;
@@ -595,6 +613,21 @@ export class Store {
       case 'team.membership.deleted': {
         const tm = event.data as TeamMembership;
         if (tm.personId === this.me) this.teams.delete(tm.teamId);
+        break;
+      }
+      case 'space_invitation.received': {
+        const invitation = event.data as ReceivedSpaceInvitation;
+        this.invitations = [invitation, ...this.invitations.filter((i) => i.id !== invitation.id)];
+        break;
+      }
+      case 'space_invitation.removed':
+        this.invitations = this.invitations.filter((i) => i.id !== (event.data as { id: string }).id);
+        break;
+      case 'space_invitation.accepted': {
+        // My session admits them (the SDK); the space's list shows the acceptance meanwhile.
+        const invitation = event.data as SpaceInvitation;
+        const list = this.roomInvitations.get(invitation.roomId);
+        if (list !== undefined) this.roomInvitations.set(invitation.roomId, [...list.filter((i) => i.id !== invitation.id), invitation]);
         break;
       }
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.

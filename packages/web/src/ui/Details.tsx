@@ -9,7 +9,7 @@ import type { Organization } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
-import { addOrInvite, addTeamMember } from '../app/actions.ts';
+import { addOrInvite, addTeamMember, withdrawInvitation } from '../app/actions.ts';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
@@ -40,6 +40,8 @@ export function Details({ room }: { room: SecureRoom }) {
   const mayManage = !room.isLocked || room.isModerator === true;
   const team = room.isGeneral === true && room.teamId !== undefined ? store.teams.get(room.teamId) : undefined;
   const files = store.roomFiles.get(room.id) ?? [];
+  const invited = store.roomInvitations.get(room.id) ?? [];
+  const myOrgId = store.session.me.orgId;
 
   useEffect(() => {
     void client.organizations.list().then((orgs) => setOrg(orgs[0]), () => undefined);
@@ -103,6 +105,7 @@ export function Details({ room }: { room: SecureRoom }) {
                   <StatusNote personId={m.personId} />
                 </span>
                 {m.personIsGuest === true && <span className="tag small">{t('guest')}</span>}
+                {myOrgId !== undefined && m.personOrgId !== myOrgId && <span className="tag small">{t('external')}</span>}
                 {m.personInvitePending === true && <span className="tag small">{t('invitePending')}</span>}
                 {m.isModerator && <span className="tag small">{t('moderator')}</span>}
                 {room.type === 'group' && mayManage && (
@@ -113,6 +116,21 @@ export function Details({ room }: { room: SecureRoom }) {
                 {room.type === 'group' && mayManage && m.personId !== store.me && (
                   <button type="button" className="small danger" disabled={busy} aria-label={`${t('remove')} ${m.personDisplayName}`} onClick={() => void run(() => sdk.members.remove(m.id))}>
                     {t('remove')}
+                  </button>
+                )}
+              </li>
+            ))}
+            {/* Invitations by address: every address looks alike here, whether or not it has an account. */}
+            {invited.map((i) => (
+              <li key={i.id} className="member" data-testid="invited">
+                <span className="grow">
+                  {i.email}
+                </span>
+                {i.outsideOrg && <span className="tag small">{t('guest')}</span>}
+                <span className="tag small">{i.accepted !== undefined ? t('invitationAccepted') : t('invitePending')}</span>
+                {room.type === 'group' && mayManage && (
+                  <button type="button" className="small" disabled={busy} aria-label={t('withdrawInvitationOf', { email: i.email })} onClick={() => void run(() => withdrawInvitation(store, room.id, i.id))}>
+                    {t('withdrawInvitation')}
                   </button>
                 )}
               </li>

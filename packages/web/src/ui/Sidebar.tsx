@@ -14,6 +14,7 @@ import { Avatar } from './Avatar.tsx';
 import { Dialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
+import { SpaceInvitations } from './SpaceInvitations.tsx';
 
 const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect' | 'filterFavorites' | 'filterMentions' | 'filterFlags' }[] = [
   { id: 'all', label: 'filterAll' },
@@ -39,6 +40,7 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
 
   return (
     <nav className="sidebar" aria-label={t('mainNav')}>
+      <SpaceInvitations />
       <div className="sidebar-actions">
         <button type="button" className="primary small" onClick={() => setDialog('space')}>
           + {t('newSpace')}

@@ -31,6 +31,7 @@ import * as feedback from './0031-feedback.ts';
 import * as orgLogo from './0034-org-logo.ts';
 import * as oauth from './0038-oauth.ts';
 import * as saml from './0039-saml.ts';
+import * as spaceInvitations from './0036-space-invitations.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -61,4 +62,5 @@ export const migrations: Record<string, Migration> = {
   '0034-org-logo': orgLogo,
   '0038-oauth': oauth,
   '0039-saml': saml,
+  '0036-space-invitations': spaceInvitations,
 };

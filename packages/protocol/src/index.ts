@@ -54,3 +54,6 @@ export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';
+export * as deviceRequests from './device-requests.ts';
+export type { DeviceRequest, DeviceRequestStatus } from './device-requests.ts';
+export { DEVICE_REQUEST_LIMITS } from './device-requests.ts';

@@ -161,7 +161,7 @@ export async function passwordSignInRefused(db: Db, email: string): Promise<bool
 }
 
 /** Starts a sign-in at the provider of the address's org: where to send the browser. */
-export async function startSso(core: Core, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
+export async function startSso(core: Core, email: string, clientNonce?: string): Promise<{ sso: boolean; redirectUrl?: string }> {
   const row = await ssoForEmail(core.db, email);
   if (row === undefined) return { sso: false };
   let config: oidc.Configuration;
@@ -171,13 +171,15 @@ export async function startSso(core: Core, email: string): Promise<{ sso: boolea
     throw new ApiError('unavailable', 'Your organization’s sign-in provider cannot be reached; try again later.');
   }
   const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
+  // A browser that chose the nonce (a commitment to a secret it keeps) gets the ID token back for
+  // the KMS, which can then tell that this very browser signed in at the provider (docs/sso.md).
+  const nonce = clientNonce ?? oidc.randomNonce();
   const verifier = oidc.randomPKCECodeVerifier();
   const now = core.now();
   await core.db.deleteFrom('sso_logins').where('expires_at', '<=', now).execute();
   await core.db
     .insertInto('sso_logins')
-    .values({ state_hash: await hashToken(state), org_id: row.org_id, code_verifier: verifier, nonce, created_at: now, expires_at: now + LOGIN_TTL_MS })
+    .values({ state_hash: await hashToken(state), org_id: row.org_id, code_verifier: verifier, nonce, kms_proof: clientNonce !== undefined ? 1 : 0, created_at: now, expires_at: now + LOGIN_TTL_MS })
     .execute();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri(core),
@@ -192,7 +194,8 @@ export async function startSso(core: Core, email: string): Promise<{ sso: boolea
   return { sso: true, redirectUrl: url.href };
 }
 
-export type SsoOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'error'; code: SsoErrorCode };
+/** `idToken`: the provider's ID token, for a browser that chose the nonce (it takes it to the KMS). */
+export type SsoOutcome = { kind: 'session'; session: IssuedSession; idToken?: string | undefined } | { kind: 'error'; code: SsoErrorCode };
 
 /**
  * The provider's redirect back: the state names the sign-in (single use), the code is traded for
@@ -214,6 +217,7 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   if (row?.enabled !== 1) return { kind: 'error', code: 'refused' };
 
   let claims: Record<string, unknown> | undefined;
+  let idTokenText: string | undefined;
   try {
     const config = await providerConfig(core, row);
     const current = new URL(redirectUri(core));
@@ -221,6 +225,7 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
     const tokens = await oidc.authorizationCodeGrant(config, current, { pkceCodeVerifier: login.code_verifier, expectedState: state, expectedNonce: login.nonce, idTokenExpected: true });
     const idToken = tokens.claims();
     if (idToken === undefined) throw new Error('no ID token');
+    idTokenText = tokens.id_token;
     claims = { ...idToken };
     // Many providers put the scope's claims (email, name) only in the UserInfo answer, as OIDC
     // Core 5.4 says for a code flow; its `sub` must be the ID token's (openid-client checks).
@@ -251,5 +256,6 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   }
   if (person.org_id !== row.org_id || person.type !== 'person' || person.status === 'deactivated') return { kind: 'error', code: 'refused' };
   core.metrics.signIns.inc({ result: 'success' });
-  return { kind: 'session', session: await startSession(core, core.db, person.id, client, 'sso') };
+  const session = await startSession(core, core.db, person.id, client, 'sso');
+  return { kind: 'session', session, ...(login.kms_proof === 1 && idTokenText !== undefined ? { idToken: idTokenText } : {}) };
 }

@@ -28,6 +28,7 @@ import * as passwordResets from './0025-password-resets.ts';
 import * as personStatus from './0026-person-status.ts';
 import * as personLocale from './0030-person-locale.ts';
 import * as feedback from './0031-feedback.ts';
+import * as kmsEnrollment from './0037-kms-enrollment.ts';
 import * as orgLogo from './0034-org-logo.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0030-person-locale': personLocale,
   '0031-feedback': feedback,
   '0034-org-logo': orgLogo,
+  '0037-kms-enrollment': kmsEnrollment,
 };

@@ -8,15 +8,19 @@
  * SHA-256. The core relays the message opaque and never sees the secret.
  *
  * An unknown device credential is enrolled when:
- * - the person has no credential at all yet (first use: trust on first use, the one window in
- *   which a forged bearer could enroll a device; documented in the threat model);
+ * - the person has no credential at all yet and the KMS's policy is `open` (first use: trust on
+ *   first use, the one window in which a forged bearer could enroll a device; documented in the
+ *   threat model); under `approval` a first device needs one of the proofs below;
  * - the request also carries the person's password credential (derived from the password on the
  *   client, PBKDF2; the core keeps only an argon2 hash of the password, so its database cannot
  *   yield it) and it matches the one the KMS holds;
+ * - it carries the person's recovery key (set by one of their devices) or a one-time enrollment
+ *   code the KMS's operator issued (`flint kms enroll-code`);
+ * - it carries the org's identity provider's proof, where the KMS trusts that provider (idp.ts);
  * - or an enrolled device approves it beforehand (`create /devices` with its hash).
  * Nothing else enrolls one: an administrator resetting a password at the core gains nothing; the
  * KMS operator can reset a person's credentials (`flint kms reset-credentials`), after which the
- * next device enrolls as on first use.
+ * next device enrolls as a first device.
  * @module
  */
 import { createHash, randomBytes } from 'node:crypto';

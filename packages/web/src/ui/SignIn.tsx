@@ -92,7 +92,15 @@ export function SignIn({
     }
     setBusy(true);
     try {
-      const start = await startSso(newClient(), email.trim(), await ssoNonce());
+      const nonce = await ssoNonce();
+      const start = await startSso(newClient(), email.trim(), nonce);
+      // The provider must be asked for this browser's nonce, or the ID token it returns would prove
+      // a sign-in to someone else's secret (a core that swapped it could take the proof to the KMS).
+      if (start.sso && start.redirectUrl !== undefined && new URL(start.redirectUrl).searchParams.get('nonce') !== nonce) {
+        setProblem(t('ssoErrorRefused'));
+        setBusy(false);
+        return;
+      }
       if (start.sso && start.redirectUrl !== undefined) {
         setStatus(t('ssoRedirecting'));
         window.location.assign(start.redirectUrl);

@@ -148,5 +148,12 @@ describe('FLINT_KMS_FIRST_DEVICE=approval: no first device without a proof the c
     assert.equal((await raw(flint.url, 'POST', '/api/kms/device-requests', { body: { credentialHash, mac: request.mac } })).status, 401);
     const via = (await readKmsAudit({ dataDir: flint.config.kmsDataDir }, { userId: bobId, action: 'device.approve' })).length;
     assert.equal(via, 1);
+    // At most DEVICE_REQUEST_LIMITS.pendingPerPerson (5) wait at once: the oldest go.
+    const made = [];
+    for (let i = 0; i < 7; i++) {
+      const hash = await deviceCredentialHash(newDeviceSecret());
+      made.push((await bob.deviceRequests.create({ credentialHash: hash, mac: await deviceRequestMac(newApprovalCode(), hash) })).id);
+    }
+    assert.deepEqual((await bob.deviceRequests.list()).map((r) => r.id).sort(), made.slice(-5).sort());
   });
 });

@@ -9,7 +9,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { OutboundKmsLink, addressAllowed, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
-import { mountKms, openKms } from '@flint/kms';
+import { mountKms, openKms, type KmsPolicySettings } from '@flint/kms';
 import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
 import type { KmsTransport } from '@flint/sdk';
 
@@ -18,6 +18,8 @@ export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
   kmsCluster?: string;
   /** Gateway settings beyond how it reaches the core (tests let `files: [url]` reach loopback). */
   gateway?: Omit<GatewayOptions, 'core'>;
+  /** The in-process KMS's own policy (FLINT_KMS_FIRST_DEVICE…), read by the KMS's config module, not the core's. */
+  kmsPolicy?: KmsPolicySettings;
 }
 
 /** The gateway on this process's listener, reaching the core over loopback once it listens. */
@@ -44,6 +46,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   const kms = await openKms({
     dataDir: config.kmsDataDir,
     kmsCluster: options.kmsCluster ?? `kms://${new URL(config.publicUrl).hostname}`,
+    ...options.kmsPolicy,
     verifyBearer: (token) => (server ? server.verifyBearer(token) : Promise.resolve(undefined)),
   });
   try {

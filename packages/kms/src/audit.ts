@@ -26,6 +26,8 @@ export type AuditAction =
   | 'device.list'
   | 'device.delete'
   | 'password.update'
+  | 'recovery.update'
+  | 'enrollment-code.issue'
   | 'credentials.reset'
   | 'officer.grant'
   | 'officer.remove'

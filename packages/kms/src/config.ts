@@ -8,8 +8,9 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { DatabaseConfig } from '@flint/db';
 import { databaseConfigFromUrl } from './storage/database.ts';
+import type { FirstDevicePolicy } from './context.ts';
 
-export const KMS_ENV_VARS = ['FLINT_DATA_DIR', 'FLINT_KMS_DATA_DIR', 'FLINT_KMS_DATABASE_URL', 'FLINT_KMS_LINK_SECRET'] as const;
+export const KMS_ENV_VARS = ['FLINT_DATA_DIR', 'FLINT_KMS_DATA_DIR', 'FLINT_KMS_DATABASE_URL', 'FLINT_KMS_LINK_SECRET', 'FLINT_KMS_FIRST_DEVICE', 'FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP'] as const;
 export type KmsEnvVar = (typeof KMS_ENV_VARS)[number];
 
 export interface KmsConfig {
@@ -19,6 +20,34 @@ export interface KmsConfig {
   database: DatabaseConfig | undefined;
   /** The secret shared with the core for `flint kms connect` (at least 32 characters). */
   linkSecret: string | undefined;
+  policy: KmsPolicySettings;
+}
+
+/**
+ * The security realm's own policy, the same whether the KMS runs alone or inside `flint serve`
+ * (which reads it here too, never from the core's config).
+ */
+export interface KmsPolicySettings {
+  /** FLINT_KMS_FIRST_DEVICE: `open` (default: a person's first device enrolls on first use) or `approval` (only with an operator's enrollment code or the org IdP's proof). */
+  firstDevice: FirstDevicePolicy;
+  /** FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP=true: identity providers over plain http on loopback (tests). */
+  idpAllowLoopbackHttp: boolean;
+}
+
+function policyOf(env: Partial<Record<KmsEnvVar, string>>, problems: string[]): KmsPolicySettings {
+  const first = env.FLINT_KMS_FIRST_DEVICE ?? 'open';
+  if (first !== 'open' && first !== 'approval') problems.push('FLINT_KMS_FIRST_DEVICE: open or approval');
+  const loopback = env.FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP ?? 'false';
+  if (loopback !== 'true' && loopback !== 'false') problems.push('FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP: true or false');
+  return { firstDevice: first === 'approval' ? 'approval' : 'open', idpAllowLoopbackHttp: loopback === 'true' };
+}
+
+/** The policy alone (for `flint serve`, whose KMS keeps its data where the core's config says). */
+export function loadKmsPolicy(env: Partial<Record<KmsEnvVar, string>>): KmsPolicySettings {
+  const problems: string[] = [];
+  const policy = policyOf(env, problems);
+  if (problems.length > 0) throw new KmsConfigError(problems);
+  return policy;
 }
 
 /** Command-line flags override their environment variables. */
@@ -58,6 +87,7 @@ export function loadKmsConfig(env: Partial<Record<KmsEnvVar, string>>, flags: Km
   }
   const linkSecret = env.FLINT_KMS_LINK_SECRET;
   if (linkSecret !== undefined && linkSecret.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters, the same as on the core');
+  const policy = policyOf(env, problems);
   if (problems.length > 0) throw new KmsConfigError(problems);
-  return { dataDir, database, linkSecret };
+  return { dataDir, database, linkSecret, policy };
 }

@@ -12,6 +12,22 @@ import type { StaticKey } from './static-key.ts';
 export interface KmsPrincipal {
   userId: string;
   orgId: string;
+  /** The person's address, as the core knows it: an ID token from the org's provider must name it (idp.ts). */
+  email?: string | undefined;
+}
+
+/**
+ * How a person's first device may enrol (credentials.ts; docs/threat-model.md, "First device"):
+ * `open`, on first use (trust on first use); `approval`, only with a proof the core cannot mint —
+ * a one-time enrollment code from the KMS's operator, or the org's identity provider's proof where
+ * the KMS trusts it.
+ */
+export type FirstDevicePolicy = 'open' | 'approval';
+
+export interface KmsPolicy {
+  firstDevice: FirstDevicePolicy;
+  /** Lets the KMS read an identity provider over plain http on loopback (tests; never in production). */
+  idpAllowLoopbackHttp: boolean;
 }
 
 /** Validates a KMS-scoped bearer token; undefined when it is not valid (expired, revoked, wrong scope). */
@@ -35,6 +51,7 @@ export interface KmsContext {
   now: () => number;
   log: KmsLogger;
   lifetimes: { ephemeralMs: number; unboundKeyMs: number; boundKeyMs: number };
+  policy: KmsPolicy;
 }
 
 /**

@@ -8,12 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { openKms, type Kms, type KmsOptions } from './kms.ts';
 import { kmsRoutes } from './http.ts';
 
-export { openKms, readKmsAudit, resetKmsCredentials, grantKmsOfficer, removeKmsOfficer, listKmsOfficers, type Kms, type KmsInfo, type KmsOptions } from './kms.ts';
+export { openKms, readKmsAudit, resetKmsCredentials, issueKmsEnrollmentCode, setKmsIdp, removeKmsIdp, listKmsIdps, grantKmsOfficer, removeKmsOfficer, listKmsOfficers, type Kms, type KmsInfo, type KmsOptions } from './kms.ts';
 export { createKmsServer, type KmsServer, type KmsServerConfig } from './server.ts';
 export { KmsError } from './errors.ts';
 export { databaseConfigFromUrl } from './storage/database.ts';
-export { KMS_ENV_VARS, KmsConfigError, loadKmsConfig, readKmsEnv, type KmsConfig, type KmsConfigFlags, type KmsEnvVar } from './config.ts';
-export type { KmsPrincipal, VerifyBearer, KmsLogger, RequestOrigin } from './context.ts';
+export { KMS_ENV_VARS, KmsConfigError, loadKmsConfig, loadKmsPolicy, readKmsEnv, type KmsPolicySettings, type KmsConfig, type KmsConfigFlags, type KmsEnvVar } from './config.ts';
+export type { KmsPrincipal, VerifyBearer, KmsLogger, RequestOrigin, FirstDevicePolicy } from './context.ts';
+export type { IdpTrust } from './idp.ts';
+export { idpNonce } from './idp.ts';
 export { credentialHash } from './credentials.ts';
 export type { Officer } from './officers.ts';
 export type { AuditEntry, AuditQuery } from './audit.ts';

@@ -13,8 +13,9 @@ import { loadStaticKey } from './static-key.ts';
 import { handleMessage } from './messages.ts';
 import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
 import { sweepEphemeralKeys } from './ephemeral-keys.ts';
-import type { KmsContext, KmsLogger, RequestOrigin, VerifyBearer } from './context.ts';
-import { resetCredentials } from './credentials.ts';
+import type { FirstDevicePolicy, KmsContext, KmsLogger, RequestOrigin, VerifyBearer } from './context.ts';
+import { issueEnrollmentCode, resetCredentials } from './credentials.ts';
+import { listIdpTrusts, removeIdpTrust, setIdpTrust, type IdpTrust } from './idp.ts';
 import { grantOfficer, listOfficers, removeOfficer, type Officer } from './officers.ts';
 import type { Kysely } from 'kysely';
 import type { KmsDatabase } from './storage/schema.ts';
@@ -35,6 +36,10 @@ export interface KmsOptions {
   log?: KmsLogger | undefined;
   /** The clock, in epoch milliseconds (tests move it to expire keys). */
   now?: (() => number) | undefined;
+  /** How a person's first device enrolls (FLINT_KMS_FIRST_DEVICE; default `open`). */
+  firstDevice?: FirstDevicePolicy | undefined;
+  /** Reads identity providers over plain http on loopback (FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP; tests). */
+  idpAllowLoopbackHttp?: boolean | undefined;
 }
 
 export interface KmsInfo {
@@ -81,6 +86,7 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
       now,
       log: options.log ?? SILENT,
       lifetimes: { ephemeralMs: lifetimeSec * 1000, unboundKeyMs: 10 * 60_000, boundKeyMs: 365 * 86_400_000 },
+      policy: { firstDevice: options.firstDevice ?? 'open', idpAllowLoopbackHttp: options.idpAllowLoopbackHttp ?? false },
     };
   } catch (error) {
     await opened.close();
@@ -152,4 +158,24 @@ export function removeKmsOfficer(options: Pick<KmsOptions, 'dataDir' | 'database
 /** `flint kms officers list`. */
 export function listKmsOfficers(options: Pick<KmsOptions, 'dataDir' | 'database'>, orgId?: string): Promise<Officer[]> {
   return withKmsDatabase(options, (db) => listOfficers(db, orgId));
+}
+
+/** `flint kms enroll-code <personId>`: a one-time code with which the person's next device enrolls (credentials.ts). */
+export function issueKmsEnrollmentCode(options: Pick<KmsOptions, 'dataDir' | 'database'>, userId: string): Promise<string> {
+  return withKmsDatabase(options, (db) => issueEnrollmentCode({ db, now: Date.now }, userId));
+}
+
+/** `flint kms idp set`: the KMS requires proof from this provider for the org's people (idp.ts). */
+export function setKmsIdp(options: Pick<KmsOptions, 'dataDir' | 'database' | 'idpAllowLoopbackHttp'>, input: { orgId: string; issuer: string; clientId: string }): Promise<IdpTrust> {
+  return withKmsDatabase(options, (db) => setIdpTrust({ db, now: Date.now }, { ...input, allowLoopbackHttp: options.idpAllowLoopbackHttp ?? false }));
+}
+
+/** `flint kms idp remove`. */
+export function removeKmsIdp(options: Pick<KmsOptions, 'dataDir' | 'database'>, orgId: string): Promise<boolean> {
+  return withKmsDatabase(options, (db) => removeIdpTrust(db, orgId));
+}
+
+/** `flint kms idp list`. */
+export function listKmsIdps(options: Pick<KmsOptions, 'dataDir' | 'database'>): Promise<IdpTrust[]> {
+  return withKmsDatabase(options, (db) => listIdpTrusts(db));
 }

@@ -50,11 +50,13 @@ async function authenticate(kms: KmsContext, body: Body, requestId: string, trac
   if (typeof bearer !== 'string' || bearer === '' || bearer.length > 4096) throw KmsError.unauthenticated();
   const principal = await kms.verifyBearer(bearer);
   if (principal === undefined) throw KmsError.unauthenticated();
-  const caller: Caller = { userId: principal.userId, orgId: principal.orgId, clientId, requestId, origin: trace.caller?.origin };
+  const caller: Caller = { userId: principal.userId, orgId: principal.orgId, email: principal.email, clientId, requestId, origin: trace.caller?.origin };
   trace.caller = caller;
   // An ephemeral key is one user's channel; another user's token must not ride on it.
   if (channelOwner !== undefined && caller.userId !== channelOwner) throw KmsError.unauthenticated('The bearer does not belong to the owner of this ephemeral key.');
-  caller.credentialId = (await authenticateDevice(kms, caller, client?.credential)).id;
+  // The handshake is where a KMS session begins: the org's identity provider's proof, where the
+  // KMS requires one, is checked there (the ephemeral key it yields then carries that session).
+  caller.credentialId = (await authenticateDevice(kms, caller, client?.credential, { handshake: channelOwner === undefined })).id;
   return caller;
 }
 

@@ -16,7 +16,7 @@ import { parseUri, objectUri } from './uris.ts';
 import { bindKey, createKeys, retrieveKey } from './keys.ts';
 import { createResource, retrieveResource, retrieveResourceKeys } from './resources.ts';
 import { addAuthorizations, listAuthorizations, removeAuthorization } from './authorizations.ts';
-import { approveDevice, listCredentials, removeCredential, setPasswordCredential } from './credentials.ts';
+import { approveDevice, listCredentials, removeCredential, setPasswordCredential, setRecoveryKey } from './credentials.ts';
 import { bindResource } from './bindings.ts';
 
 const OPERATIONS = protocol.KMS_OPERATIONS;
@@ -200,6 +200,14 @@ const HANDLERS: Handlers = {
     async run({ kms, caller, body }) {
       await setPasswordCredential(kms, caller, body);
       return { payload: {}, records: [{ action: 'password.update', target: caller.userId, status: 200 }] };
+    },
+  },
+
+  setRecovery: {
+    action: 'recovery.update',
+    async run({ kms, caller, body }) {
+      await setRecoveryKey(kms, caller, body);
+      return { payload: {}, records: [{ action: 'recovery.update', target: caller.userId, status: 200 }] };
     },
   },
 };

@@ -165,6 +165,8 @@ export const introspectToken = defineMethod({
     active: Type.Boolean(),
     sub: Type.Optional(Type.String()),
     org_id: Type.Optional(Type.String()),
+    /** The person's address (the KMS checks it against an ID token of the org's provider). */
+    username: Type.Optional(Type.String()),
     scope: Type.Optional(Type.String()),
   }),
   status: 200,

@@ -59,3 +59,6 @@ export { FEEDBACK_LIMITS } from './feedback.ts';
 export * as oauth from './oauth.ts';
 export type { Integration, Grant, ConsentInfo, ConsentBody, CreateIntegrationBody, OAuthScope } from './oauth.ts';
 export { OAUTH_SCOPES, OAUTH_LIMITS, isOAuthScope, integrationGrantKey } from './oauth.ts';
+export * as deviceRequests from './device-requests.ts';
+export type { DeviceRequest, DeviceRequestStatus } from './device-requests.ts';
+export { DEVICE_REQUEST_LIMITS } from './device-requests.ts';

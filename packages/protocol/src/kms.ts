@@ -48,6 +48,14 @@ export const KmsClientInfo = Type.Object({
     device: Type.Optional(Type.String()),
     /** The password credential (derived from the password on the client), to enroll a new device. */
     password: Type.Optional(Type.String()),
+    /** The person's recovery key, or a one-time enrollment code from the KMS's operator, to enroll a new device. */
+    recovery: Type.Optional(Type.String()),
+    /**
+     * Proof from the org's identity provider, where the KMS trusts it: the ID token the provider
+     * signed at sign-in, and the secret whose SHA-256 is the token's nonce (kept by the device, so
+     * the core, which relays the token, cannot present it: credentials.ts, idp.ts).
+     */
+    idp: Type.Optional(Type.Object({ token: Type.String(), secret: Type.String() })),
   }),
 });
 
@@ -107,7 +115,7 @@ export const KmsResourceObject = Type.Object({
 /** One of a person's credentials at the KMS (never its hash). */
 export const KmsCredentialObject = Type.Object({
   id: Type.String(),
-  kind: Type.Union([Type.Literal('device'), Type.Literal('password')]),
+  kind: Type.Union([Type.Literal('device'), Type.Literal('password'), Type.Literal('recovery'), Type.Literal('enrollment')]),
   label: Type.Union([Type.String(), Type.Null()]),
   enrolledVia: Type.String(),
   createDate: Type.String(),
@@ -154,6 +162,8 @@ export const KmsBindResourceRequest = request('update', { boundTo: Type.Unknown(
 export const KmsApproveDeviceRequest = request('create', { credentialHash: Type.String(), label: Type.Optional(Type.String()) });
 export const KmsDeleteRequest = request('delete', {});
 export const KmsSetPasswordRequest = request('update', { password: Type.String() });
+/** The person's recovery key (replacing any earlier one), set by one of their enrolled devices. */
+export const KmsSetRecoveryRequest = request('update', { recovery: Type.String() });
 export const KmsCreateAuthorizationsRequest = request('create', { resourceUri: Type.String(), ...principals });
 /** Removing a resource's authorization: `authId` in the URI's query (which wins) or here. */
 export const KmsDeleteAuthorizationRequest = request('delete', { authId: Type.Optional(Type.String()) });
@@ -176,7 +186,8 @@ export type KmsPath =
   | 'authorizations/:id'
   | 'devices'
   | 'devices/:id'
-  | 'password';
+  | 'password'
+  | 'recovery';
 
 export interface KmsOperation<Req extends TSchema = TSchema, Res extends TSchema = TSchema> {
   method: KmsMethod;
@@ -209,6 +220,7 @@ export const KMS_OPERATIONS = {
   listDevices: op('retrieve', 'devices', KmsRetrieveRequest, KmsDevicesResponse, 200),
   removeDevice: op('delete', 'devices/:id', KmsDeleteRequest, KmsDeviceResponse, 200),
   setPassword: op('update', 'password', KmsSetPasswordRequest, KmsEmptyResponse, 200),
+  setRecovery: op('update', 'recovery', KmsSetRecoveryRequest, KmsEmptyResponse, 200),
 } as const;
 export type KmsOperationName = keyof typeof KMS_OPERATIONS;
 

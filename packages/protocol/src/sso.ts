@@ -143,7 +143,18 @@ export const discover = defineMethod({
   summary: 'Sign-in page: for an address whose org signs in through its provider, the provider’s URL to go to (with state, nonce and PKCE).',
   tag: 'auth',
   auth: 'none',
-  body: Type.Object({ email: Email }, { additionalProperties: false }),
+  body: Type.Object(
+    {
+      email: Email,
+      /**
+       * The sign-in's OIDC nonce, chosen by the browser: base64url(SHA-256(a secret it keeps)). The
+       * provider signs it into the ID token, which the callback then hands to the browser
+       * (`#/sso-proof/<token>`) for the KMS, which checks the secret against it (SSO_PROOF_FRAGMENT).
+       */
+      nonce: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' })),
+    },
+    { additionalProperties: false },
+  ),
   response: Type.Object({ sso: Type.Boolean(), redirectUrl: Type.Optional(Type.String()) }),
   status: 200,
 });
@@ -185,6 +196,8 @@ export const singleLogout = defineMethod({
   response: Type.Object({ redirectUrl: Type.Optional(Type.String()) }),
   status: 200,
 });
+/** Where the callback sends a browser that chose its nonce: the provider's ID token follows, in the fragment no server sees. */
+export const SSO_PROOF_FRAGMENT = '#/sso-proof/';
 
 /** What the web app is told after the callback, in its URL fragment: `#/sso-error/<code>`. */
 export const SSO_ERRORS = ['expired', 'refused', 'outside_domains', 'no_account', 'idp_error'] as const;

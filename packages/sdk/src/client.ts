@@ -20,6 +20,8 @@ import {
   type ReceivedSpaceInvitation,
   organizations,
   feedback,
+  deviceRequests,
+  type DeviceRequest,
   type FeedbackReport,
   type FeedbackSummary,
   people,
@@ -318,5 +320,17 @@ export class FlintClient {
       const response = await this.transport.send(feedback.getFeedbackScreenshot, { params: { id } });
       return { data: new Uint8Array(await response.arrayBuffer()), contentType: response.headers.get('content-type') ?? 'application/octet-stream' };
     },
+  };
+
+  /**
+   * Approving a new browser from an enrolled one: the core carries the requests; the approval is the
+   * KMS's (`Session.approveDevice`), after the enrolled browser checked the request's MAC under the
+   * code the new browser shows.
+   */
+  readonly deviceRequests = {
+    create: (body: { credentialHash: string; mac: string }): Promise<DeviceRequest> => this.transport.call(deviceRequests.createDeviceRequest, { body }),
+    list: async (): Promise<DeviceRequest[]> => (await this.transport.call(deviceRequests.listDeviceRequests, {})).items,
+    get: (id: string): Promise<DeviceRequest> => this.transport.call(deviceRequests.getDeviceRequest, { params: { id } }),
+    answer: (id: string, status: 'approved' | 'refused'): Promise<DeviceRequest> => this.transport.call(deviceRequests.answerDeviceRequest, { params: { id }, body: { status } }),
   };
 }

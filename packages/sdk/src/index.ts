@@ -6,7 +6,7 @@
  */
 export { createSession, Session, type SessionOptions, type SessionAuth } from './session.ts';
 export type { KmsPath, KmsCredentialSource } from './session/kms.ts';
-export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, PASSWORD_CREDENTIAL_ROUNDS, type KmsDeviceCredential } from './kms/credentials.ts';
+export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, newRecoveryKey, normalizeRecoveryKey, formatRecoveryKey, idpNonce, newApprovalCode, normalizeApprovalCode, deviceRequestMac, PASSWORD_CREDENTIAL_ROUNDS, type KmsDeviceCredential } from './kms/credentials.ts';
 export type { SessionStorage, Signal, StreamState, StartOptions } from './session/events.ts';
 export type { Spaces, CreateSpaceInput } from './session/spaces.ts';
 export type { Members } from './session/members.ts';

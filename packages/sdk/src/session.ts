@@ -26,7 +26,7 @@ import type { KmsClient } from './kms/client.ts';
 import { protects, tolerateMissing, type SessionContext } from './session/context.ts';
 import { SessionKms, type KmsCredentialSource, type KmsPath } from './session/kms.ts';
 import type { KmsDevice } from './kms/client.ts';
-import { deviceCredentialHash, passwordCredential, tokenDeviceSecret } from './kms/credentials.ts';
+import { deviceCredentialHash, newRecoveryKey, passwordCredential, tokenDeviceSecret } from './kms/credentials.ts';
 import type { Jwk } from '@flint/crypto';
 import { Events, type SessionStorage } from './session/events.ts';
 import { Spaces } from './session/spaces.ts';
@@ -274,9 +274,26 @@ export class Session {
     return devices.length;
   }
 
-  /** This person's KMS credentials (devices and the password credential), as the KMS lists them. */
+  /**
+   * Makes the person's recovery key and gives it to the KMS from this (enrolled) device, replacing
+   * any earlier one; answers it, to be shown to the person once (the KMS keeps only its SHA-256).
+   * With it, a new device enrolls without another device (`kmsCredential.recovery`).
+   */
+  async createRecoveryKey(): Promise<string> {
+    const kms = await this.kms.get();
+    const key = newRecoveryKey();
+    await kms.setRecoveryKey(key);
+    return key;
+  }
+
+  /** This person's credentials at the KMS (devices, password, recovery key), never their secrets. */
   async kmsDevices(): Promise<KmsDevice[]> {
     return (await this.kms.get()).listDevices();
+  }
+
+  /** Enrolls another device of this person, by the SHA-256 hex of its secret (an approval screen's request, checked first). */
+  async approveDevice(credentialHash: string, label?: string): Promise<KmsDevice> {
+    return (await this.kms.get()).approveDevice(credentialHash, label);
   }
 
   /**

@@ -14,7 +14,7 @@ import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { createPasswordHasher } from './identity/passwords.ts';
-import { authenticateBearer } from './identity/sessions.ts';
+import { kmsPrincipalOf } from './identity/sessions.ts';
 import { createLogger, type Logger } from './infra/logger.ts';
 import { createMailer } from './infra/mailer.ts';
 import { createMetrics } from './infra/metrics.ts';
@@ -46,7 +46,7 @@ export interface FlintServer extends AsyncDisposable {
   app: FastifyInstance;
   core: Core;
   /** Who a spark:kms token belongs to, for the KMS (its `verifyBearer`); undefined if it is not a valid KMS token. */
-  verifyBearer(token: string): Promise<{ userId: string; orgId: string } | undefined>;
+  verifyBearer(token: string): Promise<{ userId: string; orgId: string; email?: string | undefined } | undefined>;
   /** Starts listening; resolves to the URL it listens on. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -156,13 +156,8 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     app,
     core,
     async verifyBearer(token) {
-      try {
-        // The KMS accepts only spark:kms tokens (RFC 8693 exchange), never the core's API tokens.
-        const actor = await authenticateBearer(core, token, 'spark:kms');
-        return { userId: actor.personId, orgId: actor.orgId };
-      } catch {
-        return undefined;
-      }
+      // The KMS accepts only spark:kms tokens (RFC 8693 exchange), never the core's API tokens.
+      return kmsPrincipalOf(core, token);
     },
     async listen() {
       const address = await app.listen({ port: config.port, host: config.host });

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createServer as createNetServer } from 'node:net';
 import { loadConfig, readEnv, type FlintConfig, type FlintServer } from '@flint/server';
+import { loadKmsPolicy, readKmsEnv } from '@flint/kms';
 import { composeFlint, type ComposeOptions } from '@flint/cli/compose';
 import { createSession, newDeviceSecret, type FlintClient, type KmsDeviceCredential, type Session, type SessionOptions } from '@flint/sdk';
 import { NodeWebSocket } from './events.ts';
@@ -100,6 +101,8 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
       composeFlint(config, {
         logDestination: destination,
         kmsCluster: 'kms://127.0.0.1',
+        // The in-process KMS's policy, from the same env (FLINT_KMS_FIRST_DEVICE…), read as `flint serve` reads it.
+        kmsPolicy: loadKmsPolicy(readKmsEnv(options.env ?? {})),
         ...(options.extend ? { extend: options.extend } : {}),
         ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
         ...(options.gateway ? { gateway: options.gateway } : {}),

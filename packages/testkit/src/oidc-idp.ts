@@ -42,7 +42,12 @@ async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
   return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
-export async function startOidcIdp(options: { redirectUris: string[]; accounts: IdpAccount[]; postLogoutRedirectUris?: string[] }): Promise<TestIdp> {
+/**
+ * `idTokenClaims`: put the account's `email` and `name` in the ID token itself (as Google, Entra ID
+ * and Okta do for the `email` scope), not only in UserInfo (oidc-provider's default for a code
+ * flow, OIDC Core 5.4). The KMS's IdP proof needs the address in the signed ID token.
+ */
+export async function startOidcIdp(options: { redirectUris: string[]; accounts: IdpAccount[]; postLogoutRedirectUris?: string[]; idTokenClaims?: boolean }): Promise<TestIdp> {
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const clientId = 'flint';
@@ -62,6 +67,7 @@ export async function startOidcIdp(options: { redirectUris: string[]; accounts: 
       },
     ],
     pkce: { required: () => true },
+    conformIdTokenClaims: options.idTokenClaims !== true,
     claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name'] },
     findAccount: (_ctx: unknown, sub: string) => {
       const account = accounts.find((a) => a.login === sub);

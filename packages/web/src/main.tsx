@@ -7,6 +7,10 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './ui/App.tsx';
 import './styles.css';
+import { takeSsoProof } from './app/kms-device.ts';
+
+// Back from single sign-on with the provider's ID token in the fragment: keep it for the KMS, out of the address bar.
+takeSsoProof();
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -3,7 +3,7 @@
  * @module
  */
 import { Command } from 'commander';
-import { createKmsServer, grantKmsOfficer, listKmsOfficers, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, removeKmsOfficer, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, grantKmsOfficer, issueKmsEnrollmentCode, listKmsIdps, listKmsOfficers, removeKmsIdp, setKmsIdp, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, removeKmsOfficer, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
 import { loadConfig, readEnv } from '@flint/server';
 import { openAdmin } from '@flint/server/admin';
 import { connectKmsToCore } from './kms-connector.ts';
@@ -33,8 +33,10 @@ function verifyThroughCore(coreUrl: string): (token: string) => Promise<KmsPrinc
       body: JSON.stringify({ token }),
     });
     if (!res.ok) return undefined;
-    const body = (await res.json()) as { active?: unknown; sub?: unknown; org_id?: unknown };
-    return body.active === true && typeof body.sub === 'string' ? { userId: body.sub, orgId: typeof body.org_id === 'string' ? body.org_id : '' } : undefined;
+    const body = (await res.json()) as { active?: unknown; sub?: unknown; org_id?: unknown; username?: unknown };
+    return body.active === true && typeof body.sub === 'string'
+      ? { userId: body.sub, orgId: typeof body.org_id === 'string' ? body.org_id : '', email: typeof body.username === 'string' ? body.username : undefined }
+      : undefined;
   };
 }
 
@@ -74,7 +76,8 @@ export function kmsCommand(): Command {
     .requiredOption('--cluster <uri>', 'kms://<host>: the cluster URI and certificate name')
     .requiredOption('--core-url <url>', 'the core that vouches for bearer tokens')
     .action(async (o: { port: string; host: string; cluster: string; coreUrl: string }) => {
-      const server = await createKmsServer({ ...storage(config()), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
+      const settings = config();
+      const server = await createKmsServer({ ...storage(settings), ...settings.policy, kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl), host: o.host, port: Number(o.port) });
       const url = await server.listen();
       process.stdout.write(`Flint KMS ${o.cluster} listening on ${url}\n`);
       onShutdown(() => server.close());
@@ -92,7 +95,7 @@ export function kmsCommand(): Command {
         process.stderr.write('flint: FLINT_KMS_LINK_SECRET: set it (at least 32 characters), the same as on the core\n');
         process.exit(2);
       }
-      const instance = await openKms({ ...storage(settings), kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
+      const instance = await openKms({ ...storage(settings), ...settings.policy, kmsCluster: o.cluster, verifyBearer: verifyThroughCore(o.coreUrl) });
       const connector = connectKmsToCore(instance, { coreUrl: o.coreUrl, secret, log: (line) => process.stdout.write(`Flint KMS ${o.cluster}: ${line}\n`) });
       onShutdown(() => {
         connector.close();
@@ -107,6 +110,45 @@ export function kmsCommand(): Command {
     .action(async (userId: string) => {
       const removed = await resetKmsCredentials(storage(config()), userId);
       process.stdout.write(`${removed} credential(s) of ${userId} removed; the next device to use the KMS as this person enrolls.\n`);
+    });
+
+  kms
+    .command('enroll-code')
+    .description('a one-time code (good for 7 days) with which the person’s next device enrolls: hand it to them yourself, out of band (FLINT_KMS_FIRST_DEVICE=approval, or a lost recovery key)')
+    .argument('<userId>', 'the person’s id')
+    .action(async (userId: string) => {
+      const code = await issueKmsEnrollmentCode(storage(config()), userId);
+      process.stdout.write(`${code.replace(/(.{4})(?=.)/g, '$1-')}\n`);
+    });
+
+  // The org's own identity provider, trusted by the security realm (issue 18): set here, in the
+  // KMS's own database, never through the core.
+  const idp = kms.command('idp').description('require, for the key requests of an organization’s people, proof from its OpenID Connect provider');
+  idp
+    .command('set')
+    .description('require the provider’s proof (its discovery document is read first); takes effect at the next handshake')
+    .requiredOption('--org <orgId>', 'the organization’s id')
+    .requiredOption('--issuer <url>', 'the provider’s issuer (https)')
+    .requiredOption('--client-id <id>', 'Flint’s client id at the provider (the ID tokens’ audience)')
+    .action(async (o: { org: string; issuer: string; clientId: string }) => {
+      const settings = config();
+      const trust = await setKmsIdp({ ...storage(settings), idpAllowLoopbackHttp: settings.policy.idpAllowLoopbackHttp }, { orgId: o.org, issuer: o.issuer, clientId: o.clientId });
+      process.stdout.write(`The KMS now requires proof from ${trust.issuer} (client ${trust.clientId}) for the people of ${trust.orgId}.\n`);
+    });
+  idp
+    .command('remove')
+    .description('stop requiring the provider’s proof for an organization')
+    .requiredOption('--org <orgId>', 'the organization’s id')
+    .action(async (o: { org: string }) => {
+      const removed = await removeKmsIdp(storage(config()), o.org);
+      process.stdout.write(removed ? `The KMS no longer requires a provider’s proof for ${o.org}.\n` : `The KMS required no provider’s proof for ${o.org}.\n`);
+      if (!removed) process.exitCode = 1;
+    });
+  idp
+    .command('list')
+    .description('the organizations whose provider the KMS requires')
+    .action(async () => {
+      for (const t of await listKmsIdps(storage(config()))) process.stdout.write(`${[t.orgId, t.issuer, t.clientId, t.setAt].join('\t')}\n`);
     });
 
   // Compliance officers (SPEC CP-1) are the security realm's decision: granted here, in the KMS's own

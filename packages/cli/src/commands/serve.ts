@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { loadConfig, readEnv, createLogger, stdoutLogDestination, type ConfigFlags } from '@flint/server';
+import { loadKmsPolicy, readKmsEnv } from '@flint/kms';
 import { composeFlint } from '../compose.ts';
 import { endProcess } from '../shutdown.ts';
 import { prepareDataFolders } from '../data-folders.ts';
@@ -27,12 +28,14 @@ function webRoot(): string {
 export async function serve(flags: ConfigFlags): Promise<void> {
   const started = performance.now();
   const config = loadConfig(readEnv(), flags);
+  // The in-process KMS's policy is the security realm's, read by its own config module.
+  const kmsPolicy = loadKmsPolicy(readKmsEnv());
   // Standard output as a pipe gets a writer that never blocks (a dead or stalled log reader must
   // not keep the server from running or from stopping).
   const destination = stdoutLogDestination();
   const log = createLogger(config.logLevel, destination);
   await prepareDataFolders(config, log, { kmsInProcess: config.kmsUrl === undefined && config.kmsLinkSecret === undefined });
-  const server = await composeFlint(config, { logger: log, webRoot: webRoot() });
+  const server = await composeFlint(config, { logger: log, webRoot: webRoot(), kmsPolicy });
   const url = await server.listen();
   log.info(
     { url, publicUrl: config.publicUrl, database: config.database.kind, redis: config.redisUrl !== undefined, tls: config.tls !== undefined, readyMs: Math.round(performance.now() - started) },

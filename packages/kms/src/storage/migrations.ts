@@ -129,5 +129,30 @@ export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Mig
         await db.schema.createIndex('kms_resources_org').on('kms_resources').column('org_id').execute();
       },
     },
+    '0004-first-device-and-idp': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Who the KMS knows each person as: the organization the core named at their first request
+        // (a hostile core cannot later move them to an org without an IdP requirement), and the
+        // subject of the org's identity provider their first proof named (credentials.ts, idp.ts).
+        await db.schema
+          .createTable('kms_principals')
+          .addColumn('user_id', 'text', (c) => c.primaryKey())
+          .addColumn('org_id', 'text', (c) => c.notNull())
+          .addColumn('idp_issuer', 'text')
+          .addColumn('idp_subject', 'text')
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('kms_principals_idp').on('kms_principals').columns(['idp_issuer', 'idp_subject']).unique().execute();
+        // The organizations whose identity provider the KMS requires a proof from (set by the KMS's
+        // operator only: `flint kms idp set`).
+        await db.schema
+          .createTable('kms_idp')
+          .addColumn('org_id', 'text', (c) => c.primaryKey())
+          .addColumn('issuer', 'text', (c) => c.notNull())
+          .addColumn('client_id', 'text', (c) => c.notNull())
+          .addColumn('set_at', 'bigint', (c) => c.notNull())
+          .execute();
+      },
+    },
   };
 }

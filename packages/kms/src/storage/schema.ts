@@ -57,8 +57,12 @@ export interface KmsCredentialsTable {
   /** Public id (UUIDv7), named in the audit log. */
   id: string;
   user_id: string;
-  /** 'device' (a device's random secret, or a bot token's derived one) or 'password' (password-derived, one per user). */
-  kind: 'device' | 'password';
+  /**
+   * 'device' (a device's random secret, or a bot token's derived one), 'password' (password-derived,
+   * one per user), 'recovery' (the person's recovery key, one per user) or 'enrollment' (a one-time
+   * code the KMS's operator issued, for a first device under FLINT_KMS_FIRST_DEVICE=approval).
+   */
+  kind: 'device' | 'password' | 'recovery' | 'enrollment';
   /** SHA-256 hex of the secret; the secret itself is never stored. */
   hash: string;
   /** The client id the device first came with. */
@@ -94,6 +98,25 @@ export interface KmsAuditTable {
   address_source: string | null;
 }
 
+export interface KmsPrincipalsTable {
+  user_id: string;
+  /** The organization the core named at the person's first KMS request; later requests must agree. */
+  org_id: string;
+  idp_issuer: string | null;
+  /** The org's identity provider's `sub` for this person, from their first proof; later proofs must agree. */
+  idp_subject: string | null;
+  created_at: number;
+}
+
+export interface KmsIdpTable {
+  org_id: string;
+  /** The provider's issuer, exactly as its ID tokens name it. */
+  issuer: string;
+  /** Flint's client id at the provider: the ID tokens' audience. */
+  client_id: string;
+  set_at: number;
+}
+
 export interface KmsDatabase {
   kms_pki: KmsPkiTable;
   kms_ephemeral_keys: KmsEphemeralKeysTable;
@@ -103,4 +126,6 @@ export interface KmsDatabase {
   kms_audit: KmsAuditTable;
   kms_credentials: KmsCredentialsTable;
   kms_officers: KmsOfficersTable;
+  kms_principals: KmsPrincipalsTable;
+  kms_idp: KmsIdpTable;
 }

@@ -106,6 +106,8 @@ export class KmsClient {
   private async client(handshake = false): Promise<kmsProtocol.KmsClientInfo> {
     const credential: kmsProtocol.KmsClientInfo['credential'] = { bearer: await this.options.bearer(), device: this.credential.device };
     if (handshake && this.credential.password !== undefined) credential.password = this.credential.password;
+    if (handshake && this.credential.recovery !== undefined) credential.recovery = this.credential.recovery;
+    if (handshake && this.credential.idp !== undefined) credential.idp = this.credential.idp;
     if (this.options.userId !== undefined) credential.userId = this.options.userId;
     return { clientId: this.options.clientId, credential };
   }
@@ -284,6 +286,11 @@ export class KmsClient {
   /** Removes one of this person's credentials (a lost device). */
   async removeDevice(id: string): Promise<KmsDevice> {
     return ((await this.request({ method: 'delete', uri: `/devices/${encodeURIComponent(id)}` } satisfies RequestOf<'removeDevice'>)) as AnswerOf<'removeDevice'>).device;
+  }
+
+  /** Sets the person's recovery key (`newRecoveryKey()`, shown to the person once), replacing any earlier one. */
+  async setRecoveryKey(recovery: string): Promise<void> {
+    await this.request({ method: 'update', uri: '/recovery', recovery } satisfies RequestOf<'setRecovery'>);
   }
 
   /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */

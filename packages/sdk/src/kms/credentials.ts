@@ -22,6 +22,37 @@ export interface KmsDeviceCredential {
   device: string;
   /** The password credential, to enroll this device with the password (first sign-in on it). */
   password?: string;
+  /** The person's recovery key, or a one-time enrollment code from the KMS's operator (normalized: `normalizeRecoveryKey`), to enroll this device. */
+  recovery?: string;
+  /**
+   * Proof from the org's identity provider, where the KMS requires it: the ID token of this
+   * browser's sign-in and the secret whose SHA-256 was its nonce (`idpNonce`). Sent in each handshake.
+   */
+  idp?: { token: string; secret: string };
+}
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** A new recovery key: 24 random base32 characters (120 bits), shown to the person once (`formatRecoveryKey`). */
+export function newRecoveryKey(): string {
+  return Array.from(randomBytes(24), (b) => BASE32[b & 31]!).join('');
+}
+
+/** A recovery key or enrollment code as typed (any case, spaces or dashes): the KMS's form, or undefined when it cannot be one. */
+export function normalizeRecoveryKey(typed: string): string | undefined {
+  const key = typed.toUpperCase().replace(/[\s-]+/g, '');
+  return /^[A-Z2-7]{24}$/.test(key) ? key : undefined;
+}
+
+/** Groups of four, for reading aloud and copying down. */
+export function formatRecoveryKey(key: string): string {
+  return key.replace(/(.{4})(?=.)/g, '$1-');
+}
+
+/** The nonce a sign-in asks the provider to sign into its ID token: base64url(SHA-256(secret)); the secret stays on this device. */
+export async function idpNonce(secret: string): Promise<string> {
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', utf8.encode(secret) as Uint8Array<ArrayBuffer>);
+  return toBase64Url(new Uint8Array(digest));
 }
 
 /** PBKDF2 rounds of the password credential (OWASP 2023 for PBKDF2-HMAC-SHA256). */
@@ -61,4 +92,26 @@ export async function tokenDeviceSecret(token: string, userId: string): Promise<
 /** What an enrolled device sends to approve another (`KmsClient.approveDevice`): the secret's SHA-256 hex, as the KMS stores it. */
 export function deviceCredentialHash(secret: string): Promise<string> {
   return sha256Hex(secret);
+}
+
+/**
+ * The code a new browser shows while it waits for approval: 12 random base32 characters (60 bits),
+ * typed by the person into their enrolled browser. The core carries only a MAC under it
+ * (`deviceRequestMac`), and a request lives 10 minutes: too short to search 2^60 codes for one
+ * whose MAC would fit a device of the core's own.
+ */
+export function newApprovalCode(): string {
+  return Array.from(randomBytes(12), (b) => BASE32[b & 31]!).join('');
+}
+
+/** An approval code as typed (any case, spaces or dashes), or undefined when it cannot be one. */
+export function normalizeApprovalCode(typed: string): string | undefined {
+  const code = typed.toUpperCase().replace(/[\s-]+/g, '');
+  return /^[A-Z2-7]{12}$/.test(code) ? code : undefined;
+}
+
+/** base64url HMAC-SHA256 of the device's credential hash under the approval code. */
+export async function deviceRequestMac(code: string, credentialHash: string): Promise<string> {
+  const key = await globalThis.crypto.subtle.importKey('raw', utf8.encode(code) as Uint8Array<ArrayBuffer>, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  return toBase64Url(new Uint8Array(await globalThis.crypto.subtle.sign('HMAC', key, utf8.encode(credentialHash) as Uint8Array<ArrayBuffer>)));
 }

@@ -196,6 +196,21 @@ export interface SsoLoginsTable {
   org_id: string;
   code_verifier: string;
   nonce: string;
+  /** 1: the browser chose the nonce, and gets the ID token back for the KMS (migration 0037). */
+  kms_proof: number;
+  created_at: number;
+  expires_at: number;
+}
+
+/** A browser asking the person's enrolled devices to approve it at the KMS (migration 0037). */
+export interface DeviceRequestsTable {
+  id: string;
+  person_id: string;
+  credential_hash: string;
+  mac: string;
+  status: 'pending' | 'approved' | 'refused';
+  user_agent: string | null;
+  address: string | null;
   created_at: number;
   expires_at: number;
 }
@@ -217,6 +232,7 @@ export interface Database extends MessagingTables {
   saml_requests: SamlRequestsTable;
   saml_assertions: SamlAssertionsTable;
   sso_sessions: SsoSessionsTable;
+  device_requests: DeviceRequestsTable;
   orgs: OrgsTable;
   org_domains: OrgDomainsTable;
   people: PeopleTable;

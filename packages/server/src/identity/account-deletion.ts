@@ -73,6 +73,8 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     await trx.deleteFrom('team_memberships').where('person_id', '=', person.id).execute();
     for (const m of memberships) emit({ change: 'leave', spaceId: m.space_id, personIds: [person.id] });
     await trx.deleteFrom('person_roles').where('person_id', '=', person.id).execute();
+    // Their browsers' requests for KMS approval (user agents and addresses) go with the account.
+    await trx.deleteFrom('device_requests').where('person_id', '=', person.id).execute();
     await trx
       .updateTable('people')
       .set({

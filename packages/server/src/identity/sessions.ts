@@ -98,6 +98,22 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
 }
 
 /**
+ * Who a `spark:kms` token belongs to, as the KMS asks (in-process `verifyBearer`, or RFC 7662
+ * introspection): the person, their org and their address (an ID token from the org's provider
+ * must name that address, where the KMS requires one); undefined when the token is not valid.
+ */
+export async function kmsPrincipalOf(core: Core, token: string): Promise<{ userId: string; orgId: string; email: string | undefined } | undefined> {
+  let actor: Actor;
+  try {
+    actor = await authenticateBearer(core, token, 'spark:kms');
+  } catch {
+    return undefined;
+  }
+  const person = await core.db.selectFrom('people').select('email').where('id', '=', actor.personId).executeTakeFirst();
+  return { userId: actor.personId, orgId: actor.orgId, email: person?.email ?? undefined };
+}
+
+/**
  * Authenticates a bearer token for `scope` (by default the core's API; a KMS token is refused
  * there). An integration's token passes for `api` with its scopes on the actor, for the routes to check.
  */

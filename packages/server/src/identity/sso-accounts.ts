@@ -13,7 +13,8 @@ import { findPersonByEmail, insertPerson } from './people.ts';
 import { cleanName } from './names.ts';
 import { startSession, type IssuedSession } from './sessions.ts';
 
-export type SsoOutcome = { kind: 'session'; session: IssuedSession } | { kind: 'error'; code: SsoErrorCode };
+/** `idToken`: the OIDC provider's ID token, for a browser that chose the nonce (it takes it to the KMS). */
+export type SsoOutcome = { kind: 'session'; session: IssuedSession; idToken?: string | undefined } | { kind: 'error'; code: SsoErrorCode };
 
 /** What the IdP said about a session, for single logout (SAML NameID/SessionIndex, OIDC ID token). */
 export interface SsoSessionFacts {

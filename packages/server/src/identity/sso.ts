@@ -192,7 +192,7 @@ export async function passwordSignInRefused(db: Db, email: string): Promise<bool
 }
 
 /** Starts a sign-in at the provider of the address's org: where to send the browser. */
-export async function startSso(core: Core, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
+export async function startSso(core: Core, email: string, clientNonce?: string): Promise<{ sso: boolean; redirectUrl?: string }> {
   const row = await ssoForEmail(core.db, email);
   if (row === undefined) return { sso: false };
   if (row.protocol === 'saml') {
@@ -210,13 +210,15 @@ export async function startSso(core: Core, email: string): Promise<{ sso: boolea
     throw new ApiError('unavailable', 'Your organization’s sign-in provider cannot be reached; try again later.');
   }
   const state = oidc.randomState();
-  const nonce = oidc.randomNonce();
+  // A browser that chose the nonce (a commitment to a secret it keeps) gets the ID token back for
+  // the KMS, which can then tell that this very browser signed in at the provider (docs/sso.md).
+  const nonce = clientNonce ?? oidc.randomNonce();
   const verifier = oidc.randomPKCECodeVerifier();
   const now = core.now();
   await core.db.deleteFrom('sso_logins').where('expires_at', '<=', now).execute();
   await core.db
     .insertInto('sso_logins')
-    .values({ state_hash: await hashToken(state), org_id: row.org_id, code_verifier: verifier, nonce, created_at: now, expires_at: now + LOGIN_TTL_MS })
+    .values({ state_hash: await hashToken(state), org_id: row.org_id, code_verifier: verifier, nonce, kms_proof: clientNonce !== undefined ? 1 : 0, created_at: now, expires_at: now + LOGIN_TTL_MS })
     .execute();
   const url = oidc.buildAuthorizationUrl(config, {
     redirect_uri: redirectUri(core),
@@ -274,7 +276,9 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   const email = typeof claims?.['email'] === 'string' ? claims['email'].trim().toLowerCase() : undefined;
   if (email === undefined || claims?.['email_verified'] === false) return { kind: 'error', code: 'refused' };
   const name = typeof claims?.['name'] === 'string' ? claims['name'] : undefined;
-  return signInVouched(core, row, { email, name }, client, { idToken: idTokenJwt });
+  const outcome = await signInVouched(core, row, { email, name }, client, { idToken: idTokenJwt });
+  // A browser that chose the nonce (kms_proof) takes the provider's ID token to the KMS.
+  return outcome.kind === 'session' && login.kms_proof === 1 && idTokenJwt !== undefined ? { ...outcome, idToken: idTokenJwt } : outcome;
 }
 
 /**

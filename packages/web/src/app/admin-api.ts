@@ -194,6 +194,6 @@ export function removeSsoConfig(client: FlintClient): Promise<void> {
 }
 
 /** For the sign-in page: where the address's org signs its people in, if it uses single sign-on. */
-export function startSso(client: FlintClient, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
-  return client.transport.call(sso.discover, { body: { email } });
+export function startSso(client: FlintClient, email: string, nonce?: string): Promise<{ sso: boolean; redirectUrl?: string }> {
+  return client.transport.call(sso.discover, { body: { email, ...(nonce !== undefined ? { nonce } : {}) } });
 }

@@ -14,7 +14,7 @@
 import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
 import { auth, sso, type Person, type ServerFrame, type StoredEvent } from '@flint/protocol';
 import { randomBytes, toHex } from '@flint/crypto';
-import { hasKmsDevice, kmsDevice } from './kms-device.ts';
+import { forgetSsoProof, hasKmsDevice, kmsDevice } from './kms-device.ts';
 
 const CLIENT_VERSION = 'flint-web/0.1.0';
 /** Mint a new access token this long before the current one expires. */
@@ -31,6 +31,8 @@ export interface StreamHandlers {
 /** Set at sign-in and sign-up: the password, to enroll this browser's KMS device with the password credential. */
 interface Enrollment {
   password?: string;
+  /** A recovery key or the KMS operator's enrollment code (normalized), to enroll this browser. */
+  recovery?: string;
   /**
    * The password signed in with, kept until the KMS session is up, when this browser already held
    * a device: that (enrolled) device then sets the KMS's password credential to it. After a
@@ -55,8 +57,10 @@ function newSession(enrollment: Enrollment = {}): SdkSession {
     kmsCredential: async (personId): Promise<KmsDeviceCredential> => {
       const password = enrollment.password;
       delete enrollment.password;
+      const recovery = enrollment.recovery;
+      delete enrollment.recovery;
       if (password !== undefined && hasKmsDevice(personId)) enrollment.kmsPassword = password;
-      return kmsDevice(personId, password);
+      return kmsDevice(personId, password, recovery);
     },
   });
 }
@@ -139,10 +143,10 @@ export class Session {
   }
 
   /** The session of this browser's cookie, if it is still valid; undefined means "sign in". */
-  static async resume(): Promise<Session | undefined> {
+  static async resume(enrollment: Pick<Enrollment, 'recovery'> = {}): Promise<Session | undefined> {
     // No hint, no session: a first visit sends no request that can only fail (a 401 in the console).
     if (!maySignedIn()) return undefined;
-    const session = new Session(newSession());
+    const session = new Session(newSession({ ...enrollment }));
     try {
       await session.mintToken();
     } catch (error) {
@@ -273,6 +277,7 @@ export class Session {
       return providerLogout;
     } finally {
       forgetSignedIn();
+      forgetSsoProof();
       this.close();
       announceAuth('signed-out');
     }

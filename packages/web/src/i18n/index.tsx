@@ -15,6 +15,7 @@ export type Language = keyof typeof LANGUAGES;
 type Key = keyof Strings;
 type PluralKey = { [K in Key]: Strings[K] extends Plural ? K : never }[Key];
 type TextKey = Exclude<Key, PluralKey>;
+export type I18nKey = TextKey;
 
 const STORAGE_KEY = 'flint.language';
 

@@ -11,7 +11,8 @@ import { Store } from '../app/store.ts';
 import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
-import { SignIn } from './SignIn.tsx';
+import { isKmsEnrollmentRefusal, SignIn } from './SignIn.tsx';
+import type { EnrollTarget } from './EnrollDevice.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
@@ -31,8 +32,37 @@ import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
 import { QuickSwitcher } from './QuickSwitcher.tsx';
 
-type State = { kind: 'loading' } | { kind: 'signed-out'; error?: string; notice?: string } | { kind: 'signed-in'; store: Store };
+type State =
+  | { kind: 'loading' }
+  | { kind: 'signed-out'; error?: string; notice?: string; enroll?: EnrollTarget; attempt?: number }
+  | { kind: 'signed-in'; store: Store };
 
+/** Each refusal of this browser by the KMS remounts the sign-in page with its message. */
+let enrollAttempts = 0;
+
+/** Opens the event stream and the KMS, then loads the spaces; `onRevoked` when the session turns out to be gone. */
+async function openSession(session: Session, store: Store, onRevoked: () => void): Promise<void> {
+  await session.open({
+    onEvent: (e) => store.onEvent(e),
+    onSignal: (f) => store.onSignal(f),
+    onReset: () => void store.onReset().catch((e: unknown) => store.fail(e)),
+    onState: (s) => {
+      logEvent('stream.state', { state: code(s) });
+      store.connection = s;
+      store.changed();
+      // A stream that keeps failing may mean the session was revoked elsewhere: ask once.
+      if (s === 'closed') {
+        void session.client.auth.webToken().catch((error: unknown) => {
+          if (error instanceof FlintError && error.status === 401) {
+            session.close();
+            onRevoked();
+          }
+        });
+      }
+    },
+  });
+  await store.loadAll();
+}
 
 export function App() {
   return (
@@ -53,26 +83,21 @@ function AuthGate() {
 
   const start = useCallback(async (session: Session) => {
     const store = new Store(session);
-    await session.open({
-      onEvent: (e) => store.onEvent(e),
-      onSignal: (f) => store.onSignal(f),
-      onReset: () => void store.onReset().catch((e: unknown) => store.fail(e)),
-      onState: (s) => {
-        logEvent('stream.state', { state: code(s) });
-        store.connection = s;
-        store.changed();
-        // A stream that keeps failing may mean the session was revoked elsewhere: ask once.
-        if (s === 'closed') {
-          void session.client.auth.webToken().catch((error: unknown) => {
-            if (error instanceof FlintError && error.status === 401) {
-              session.close();
-              setState({ kind: 'signed-out' });
-            }
-          });
-        }
-      },
-    });
-    await store.loadAll();
+    try {
+      await openSession(session, store, () => setState({ kind: 'signed-out' }));
+    } catch (error) {
+      // Signed in at the core, but the KMS does not know this browser: the sign-in page offers the
+      // password, approval from an enrolled browser, or a recovery key (docs/threat-model.md).
+      const message = error instanceof Error ? error.message : String(error);
+      if (error instanceof FlintError && error.kind === 'refused' && isKmsEnrollmentRefusal(message) && session.me !== undefined) {
+        const enroll: EnrollTarget = { personId: session.me.id, client: session.client };
+        session.close();
+        setState({ kind: 'signed-out', error: message, enroll, attempt: ++enrollAttempts });
+        return;
+      }
+      session.close();
+      throw error;
+    }
     // The person's language and zone follow them from device to device (SPEC AD-4).
     const prefs = session.preferences();
     if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
@@ -80,10 +105,10 @@ function AuthGate() {
     setState({ kind: 'signed-in', store });
   }, []);
 
-  const resume = useCallback(async () => {
+  const resume = useCallback(async (recovery?: string) => {
     setState({ kind: 'loading' });
     try {
-      const session = await Session.resume();
+      const session = await Session.resume(recovery !== undefined ? { recovery } : {});
       if (session === undefined) setState({ kind: 'signed-out' });
       else await start(session);
     } catch (error) {
@@ -155,7 +180,17 @@ function AuthGate() {
         </Suspense>
       );
     }
-    return <SignIn error={state.error} notice={state.notice} ssoError={route.view === 'sso-error' ? route.code : undefined} onSession={(s) => start(s)} />;
+    return (
+      <SignIn
+        key={state.attempt ?? 0}
+        error={state.error}
+        notice={state.notice}
+        ssoError={route.view === 'sso-error' ? route.code : undefined}
+        onSession={(s) => start(s)}
+        enroll={state.enroll}
+        onEnrollRetry={(recovery) => void resume(recovery)}
+      />
+    );
   }
   const signOut = async () => {
     clearDrafts();

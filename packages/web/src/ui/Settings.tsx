@@ -11,6 +11,7 @@ import { Avatar } from './Avatar.tsx';
 import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';
+import { KeyDevices } from './KeyDevices.tsx';
 import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { AllowedIntegrations } from './Integrations.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
@@ -159,6 +160,7 @@ export default function Settings() {
         <p className="muted small">{t('storageNote')}</p>
       </section>
       <AllowedIntegrations />
+      <KeyDevices />
       <ServiceNoticesSetting />
       <ConnectionTest />
       <OwnData />

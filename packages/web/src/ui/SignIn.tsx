@@ -5,9 +5,11 @@
  */
 import { useState, type FormEvent } from 'react';
 import { FlintError } from '@flint/sdk';
-import { useI18n } from '../i18n/index.tsx';
+import { useI18n, type I18nKey } from '../i18n/index.tsx';
+import { EnrollDevice, type EnrollTarget } from './EnrollDevice.tsx';
 import { newClient, Session } from '../app/session.ts';
 import { startSso } from '../app/admin-api.ts';
+import { ssoNonce } from '../app/kms-device.ts';
 import { go } from '../app/router.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
 
@@ -25,15 +27,57 @@ export function isStaleKmsPassword(message: string): boolean {
   return /password credential does not match/i.test(message);
 }
 
-export function SignIn({ error, notice, ssoError, onSession }: { error?: string | undefined; notice?: string | undefined; ssoError?: string | undefined; onSession: (s: Session) => Promise<void> }) {
+/** The KMS's refusals of this browser, by the code in its reason, in the reader's language. */
+const KMS_PROBLEMS: [RegExp, I18nKey][] = [
+  [/idp_proof_required/, 'kmsIdpRequired'],
+  [/idp_proof_expired/, 'kmsIdpExpired'],
+  [/idp_proof_invalid/, 'kmsIdpInvalid'],
+  [/idp_unavailable/, 'kmsIdpUnavailable'],
+  [/first_device_approval/, 'kmsFirstDeviceApproval'],
+  [/recovery_invalid/, 'kmsRecoveryInvalid'],
+  [/password credential does not match/i, 'kmsPasswordStale'],
+  [/not enrolled/, 'kmsNotEnrolled'],
+];
+
+/** The i18n key of a KMS refusal's message, if it is one. */
+export function kmsProblemKey(message: string): I18nKey | undefined {
+  return KMS_PROBLEMS.find(([pattern]) => pattern.test(message))?.[1];
+}
+
+/** Whether a KMS refusal means this browser is not enrolled (approval, a recovery key or a code can help), rather than a missing provider's proof. */
+export function isKmsEnrollmentRefusal(message: string): boolean {
+  const key = kmsProblemKey(message);
+  return key !== undefined && !key.startsWith('kmsIdp');
+}
+
+export function SignIn({
+  error,
+  notice,
+  ssoError,
+  onSession,
+  enroll,
+  onEnrollRetry,
+}: {
+  error?: string | undefined;
+  notice?: string | undefined;
+  ssoError?: string | undefined;
+  onSession: (s: Session) => Promise<void>;
+  /** The person signed in at the core whose browser the KMS refused: offer approval and a recovery key. */
+  enroll?: EnrollTarget | undefined;
+  onEnrollRetry?: ((recovery?: string) => void) | undefined;
+}) {
   const { t } = useI18n();
+  const shown = (message: string): string => {
+    const key = kmsProblemKey(message);
+    return key === undefined ? message : t(key);
+  };
   const ssoProblem = ssoError === undefined ? undefined : t(SSO_ERROR_KEYS[ssoError as keyof typeof SSO_ERROR_KEYS] ?? 'ssoErrorRefused');
   const [mode, setMode] = useState<'in' | 'up' | 'forgot'>('in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [busy, setBusy] = useState(false);
-  const [problem, setProblem] = useState<string | undefined>(error ?? ssoProblem);
+  const [problem, setProblem] = useState<string | undefined>(error !== undefined ? shown(error) : ssoProblem);
   const [status, setStatus] = useState<string | undefined>();
   const [sent, setSent] = useState<string | undefined>(notice);
   // After a sign-up the server mailed (a confirmation link, or "you have an account"): the address.
@@ -48,7 +92,15 @@ export function SignIn({ error, notice, ssoError, onSession }: { error?: string 
     }
     setBusy(true);
     try {
-      const start = await startSso(newClient(), email.trim());
+      const nonce = await ssoNonce();
+      const start = await startSso(newClient(), email.trim(), nonce);
+      // The provider must be asked for this browser's nonce, or the ID token it returns would prove
+      // a sign-in to someone else's secret (a core that swapped it could take the proof to the KMS).
+      if (start.sso && start.redirectUrl !== undefined && new URL(start.redirectUrl).searchParams.get('nonce') !== nonce) {
+        setProblem(t('ssoErrorRefused'));
+        setBusy(false);
+        return;
+      }
       if (start.sso && start.redirectUrl !== undefined) {
         setStatus(t('ssoRedirecting'));
         window.location.assign(start.redirectUrl);
@@ -89,7 +141,7 @@ export function SignIn({ error, notice, ssoError, onSession }: { error?: string 
         return;
       }
       const message = err instanceof Error ? err.message : String(err);
-      setProblem(isStaleKmsPassword(message) ? t('kmsPasswordStale') : message);
+      setProblem(shown(message));
       setBusy(false);
     }
   };
@@ -186,6 +238,7 @@ export function SignIn({ error, notice, ssoError, onSession }: { error?: string 
             </div>
           </>
         )}
+        {enroll !== undefined && onEnrollRetry !== undefined && <EnrollDevice target={enroll} onRetry={onEnrollRetry} />}
         <button type="button" className="link" onClick={() => (setMode(mode === 'in' ? 'up' : 'in'), setProblem(undefined))}>
           {mode === 'in' ? t('noAccount') : mode === 'up' ? t('haveAccount') : t('backToSignIn')}
         </button>

@@ -28,6 +28,7 @@ import * as passwordResets from './0025-password-resets.ts';
 import * as personStatus from './0026-person-status.ts';
 import * as personLocale from './0030-person-locale.ts';
 import * as feedback from './0031-feedback.ts';
+import * as kmsEnrollment from './0037-kms-enrollment.ts';
 import * as orgLogo from './0034-org-logo.ts';
 import * as oauth from './0038-oauth.ts';
 import * as saml from './0039-saml.ts';
@@ -63,4 +64,5 @@ export const migrations: Record<string, Migration> = {
   '0038-oauth': oauth,
   '0039-saml': saml,
   '0036-space-invitations': spaceInvitations,
+  '0037-kms-enrollment': kmsEnrollment,
 };

@@ -7,7 +7,7 @@ import { auth, type SignupMailed } from '@flint/protocol';
 import type { Core } from '../../core.ts';
 import { confirmSignup, login, signup } from '../../identity/accounts.ts';
 import { RESET_REQUESTED, requestPasswordReset, resetPasswordWithToken } from '../../identity/password-reset.ts';
-import { authenticateBearer, exchangeForKmsToken, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
+import { exchangeForKmsToken, kmsPrincipalOf, issueWebToken, refreshSession, revokeSession, type IssuedSession } from '../../identity/sessions.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
 export const SESSION_COOKIE = 'flint_session';
@@ -84,12 +84,9 @@ export function authRoutes(app: FastifyInstance, core: Core): void {
   });
 
   route(app, core, auth.introspectToken, async ({ body }) => {
-    try {
-      const actor = await authenticateBearer(core, body.token, 'spark:kms');
-      return { active: true, sub: actor.personId, org_id: actor.orgId, scope: auth.KMS_SCOPE };
-    } catch {
-      return { active: false };
-    }
+    const principal = await kmsPrincipalOf(core, body.token);
+    if (principal === undefined) return { active: false };
+    return { active: true, sub: principal.userId, org_id: principal.orgId, ...(principal.email !== undefined ? { username: principal.email } : {}), scope: auth.KMS_SCOPE };
   });
 
   route(app, core, auth.webToken, async ({ actor }) => issueWebToken(core, actor));

@@ -18,13 +18,13 @@ export function ssoRoutes(app: FastifyInstance, core: Core): void {
   });
   route(app, core, sso.samlSp, async ({ actor }) => getSamlSp(core, actor));
   route(app, core, sso.singleLogout, async ({ actor }) => singleLogoutUrl(core, actor));
-  route(app, core, sso.discover, async ({ body }) => startSso(core, body.email));
+  route(app, core, sso.discover, async ({ body }) => startSso(core, body.email, body.nonce));
   route(app, core, sso.callback, async ({ query, client, req, reply }) => {
     const outcome = await finishSso(core, query, client);
     // Back to the web app: signed in (its cookie), or told why not in the fragment, which no server sees.
     if (outcome.kind === 'session') {
       setSessionCookie(core, req, reply, outcome.session);
-      await reply.redirect('/', 303);
+      await reply.redirect(outcome.idToken !== undefined ? `/${sso.SSO_PROOF_FRAGMENT}${outcome.idToken}` : '/', 303);
     } else {
       await reply.redirect(`/#/sso-error/${outcome.code}`, 303);
     }

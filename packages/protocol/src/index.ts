@@ -54,3 +54,6 @@ export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';
+export * as notifications from './notifications.ts';
+export type { NotificationLevel, NotificationSettings, NotificationDefaults, ScopeSetting, QuietHours, PushPayload, NotifiableEvent, NotificationContext } from './notifications.ts';
+export { NOTIFICATION_LIMITS, shouldNotify, effectiveLevel, isMuted, inQuietHours } from './notifications.ts';

@@ -72,6 +72,9 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     await trx.deleteFrom('team_memberships').where('person_id', '=', person.id).execute();
     for (const m of memberships) emit({ change: 'leave', spaceId: m.space_id, personIds: [person.id] });
     await trx.deleteFrom('person_roles').where('person_id', '=', person.id).execute();
+    // Push endpoints identify the person's devices; settings go with the account.
+    await trx.deleteFrom('push_subscriptions').where('person_id', '=', person.id).execute();
+    await trx.deleteFrom('notification_settings').where('person_id', '=', person.id).execute();
     await trx
       .updateTable('people')
       .set({

@@ -71,6 +71,14 @@ function AuthGate() {
       },
     });
     await store.loadAll();
+    // Texts of the open tab's notifications, in the person's language (read when one is shown).
+    store.notifier.texts = {
+      addedTo: (space) => i18nRef.current.t('notifyAddedTo', { space }),
+      mentioned: (name) => i18nRef.current.t('notifyMentioned', { name }),
+      get file() {
+        return i18nRef.current.t('notifyFile');
+      },
+    };
     // The person's language and zone follow them from device to device (SPEC AD-4).
     const prefs = session.preferences();
     if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
@@ -157,6 +165,8 @@ function AuthGate() {
   }
   const signOut = async () => {
     clearDrafts();
+    // Push to this browser stops, and the keys its service worker held are forgotten (SPEC MS-5).
+    await state.store.notifier.disablePush().catch(() => undefined);
     await state.store.session.signOut().catch(() => undefined);
     go({ view: 'home' });
     setState({ kind: 'signed-out' });

@@ -12,6 +12,7 @@ import { ConnectionTest, ServiceNoticesSetting } from './ConnectionTest.tsx';
 import { timeZoneNames } from './time-zones.ts';
 import { Feedback } from './Feedback.tsx';
 import { DeleteAccount, OwnData } from './OwnData.tsx';
+import { NotificationSettingsCard } from './NotificationSettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -103,6 +104,7 @@ export default function Settings() {
         </form>
       </section>
       <Preferences onSaved={() => setNotice('saved')} />
+      <NotificationSettingsCard />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

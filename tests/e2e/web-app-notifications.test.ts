@@ -77,8 +77,8 @@ describe('web app: notifications, Web Push to a closed tab (Chromium)', () => {
     await bobContext.addInitScript(() => {
       const shown: { title: string; body: string; tag: string }[] = [];
       (window as unknown as { __shown: typeof shown }).__shown = shown;
-      const real = ServiceWorkerRegistration.prototype.showNotification;
-      ServiceWorkerRegistration.prototype.showNotification = function (title: string, options?: NotificationOptions) {
+      const real = Reflect.get(ServiceWorkerRegistration.prototype, 'showNotification');
+      ServiceWorkerRegistration.prototype.showNotification = function (this: ServiceWorkerRegistration, title: string, options?: NotificationOptions) {
         shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
         return real.call(this, title, options);
       };
@@ -168,7 +168,7 @@ describe('web app: notifications, Web Push to a closed tab (Chromium)', () => {
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
           const r = indexedDB.open('flint-push');
           r.onsuccess = () => resolve(r.result);
-          r.onerror = () => reject(r.error);
+          r.onerror = () => reject(new Error(String(r.error)));
         });
         if (!db.objectStoreNames.contains('keys')) return false;
         const keys = await new Promise<CryptoKey[]>((resolve) => {
@@ -196,7 +196,10 @@ describe('web app: notifications, Web Push to a closed tab (Chromium)', () => {
     assert.equal(shown.options.body, `Bob, ${SECRET}`, 'the worker decrypted the text on the device');
     assert.equal(shown.title, 'Ada Lovelace mentioned you · Lighthouse plans');
     assert.equal(shown.options.tag, `flint:${sent.id}`);
-    const listed = (await sw.evaluate(async () => (await (self as unknown as ServiceWorkerGlobalScope).registration.getNotifications()).map((n) => n.body))) as string[];
+    const listed = await sw.evaluate(async () => {
+      const scope = self as unknown as { registration: { getNotifications(): Promise<{ body: string }[]> } };
+      return (await scope.registration.getNotifications()).map((n) => n.body);
+    });
     assert.ok(listed.includes(`Bob, ${SECRET}`), `the browser lists the notification (${JSON.stringify(listed)})`);
 
     // A space whose key the worker does not hold (made while Bob's tab was closed): a neutral text, nothing of the content.

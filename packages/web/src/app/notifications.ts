@@ -15,10 +15,19 @@
  *   out), the subscription is removed and the keys are forgotten.
  * @module
  */
-import { shouldNotify, type NotifiableEvent, type NotificationSettings } from '@flint/protocol';
-import type { SecureMessage, SecureRoom } from '@flint/sdk';
+import { shouldNotify, type Availability, type NotifiableEvent, type NotificationSettings } from '@flint/protocol';
+import type { FlintClient, SecureMessage, SecureRoom } from '@flint/sdk';
 import { keyStore } from '../sw/key-store.ts';
-import type { Store } from './store.ts';
+
+/** What the notifier reads of the tab's store (an interface, so the store and this module do not import each other). */
+export interface NotifierHost {
+  readonly session: { readonly client: FlintClient; readonly sdk: { contentDecryptionKey(uri: string): Promise<CryptoKey> } };
+  readonly me: string;
+  readonly availability: ReadonlyMap<string, Availability>;
+  readonly activeRoomId: string | undefined;
+  readonly people: ReadonlyMap<string, { displayName: string }>;
+  readonly rooms: ReadonlyMap<string, SecureRoom>;
+}
 
 const SUBSCRIPTION_KEY = 'flint.push.subscription.';
 const BODY_CHARS = 180;
@@ -44,7 +53,7 @@ export class Notifier {
   texts = { addedTo: (space: string) => space, mentioned: (who: string) => who, file: 'file' };
   private syncing: Promise<void> | undefined;
 
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: NotifierHost) {}
 
   get permission(): PermissionState {
     return supported() ? Notification.permission : 'unsupported';

@@ -42,7 +42,6 @@ export function NotificationSettingsCard() {
 
   useEffect(() => {
     if (settings === undefined) void client.notifications.settings().then(setSettings, (e: unknown) => store.fail(e));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   if (settings === undefined) return null;
@@ -59,7 +58,7 @@ export function NotificationSettingsCard() {
   const teams = [...store.teams.values()];
 
   return (
-    <section aria-labelledby="notifications-title" className="card stack">
+    <section aria-labelledby="notifications-title" className="card stack notify-card">
       <h2 id="notifications-title">{t('notifications')}</h2>
       <h3 id="notify-device-title">{t('notifyThisDevice')}</h3>
       <p className="muted small" role="status">

@@ -32,6 +32,11 @@ export interface NotifierHost {
 const SUBSCRIPTION_KEY = 'flint.push.subscription.';
 const BODY_CHARS = 180;
 
+/** Signed out in this browser (here or in another tab, or the session ended): the worker's keys are of no use any more. */
+export function forgetPushKeys(): void {
+  void keyStore.clear().catch(() => undefined);
+}
+
 export type PermissionState = NotificationPermission | 'unsupported';
 
 function supported(): boolean {

@@ -7,6 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { FlintError } from '@flint/sdk';
 import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { ACCOUNT_DELETED, onAuthAnnouncement, Session } from '../app/session.ts';
+import { forgetPushKeys } from '../app/notifications.ts';
 import { Store } from '../app/store.ts';
 import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
@@ -90,7 +91,10 @@ function AuthGate() {
     setState({ kind: 'loading' });
     try {
       const session = await Session.resume();
-      if (session === undefined) setState({ kind: 'signed-out' });
+      if (session === undefined) {
+        forgetPushKeys();
+        setState({ kind: 'signed-out' });
+      }
       else await start(session);
     } catch (error) {
       setState({ kind: 'signed-out', error: error instanceof Error ? error.message : String(error) });
@@ -104,6 +108,7 @@ function AuthGate() {
   useEffect(() => {
     // One's own account deleted (Settings → Delete account): the sign-in page, saying so.
     const deleted = () => {
+      forgetPushKeys();
       go({ view: 'home' });
       setState({ kind: 'signed-out', notice: i18nRef.current.t('deleteAccountDone') });
     };
@@ -117,6 +122,7 @@ function AuthGate() {
         setState((current) => {
           if (kind === 'signed-out' && current.kind === 'signed-in') {
             current.store.session.close();
+            forgetPushKeys();
             return { kind: 'signed-out' };
           }
           if (kind === 'signed-in' && current.kind === 'signed-out') void resume();

@@ -3,7 +3,7 @@
  * do-not-disturb hours and team levels in Settings; one space's level and mute in its details panel.
  * @module
  */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { NotificationLevel, NotificationSettings as Settings, ScopeSetting } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
@@ -39,6 +39,7 @@ export function NotificationSettingsCard() {
   const [push, setPush] = useState(notifier.pushOn);
   const [pushError, setPushError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const saves = useRef(0);
 
   useEffect(() => {
     if (settings === undefined) void client.notifications.settings().then(setSettings, (e: unknown) => store.fail(e));
@@ -46,8 +47,23 @@ export function NotificationSettingsCard() {
 
   if (settings === undefined) return null;
   const d = settings.defaults;
-  const save = (body: Parameters<typeof client.notifications.updateDefaults>[0]) =>
-    void client.notifications.updateDefaults(body).then(setSettings, (e: unknown) => store.fail(e));
+  // Shown at once (a checkbox or select follows the click), then what the server kept; put back if refused.
+  const save = (body: Parameters<typeof client.notifications.updateDefaults>[0]) => {
+    const { quietHours, ...rest } = body;
+    const next = { ...settings.defaults, ...rest };
+    if (quietHours === null) delete next.quietHours;
+    else if (quietHours !== undefined) next.quietHours = quietHours;
+    setSettings({ ...settings, defaults: next });
+    // Only the latest save's answer is shown: an earlier one arriving late would undo a later click.
+    const mine = ++saves.current;
+    void client.notifications.updateDefaults(body).then(
+      (kept) => mine === saves.current && setSettings(kept),
+      (e: unknown) => {
+        if (mine === saves.current) setSettings(settings);
+        store.fail(e);
+      },
+    );
+  };
   const setTeam = (id: string, level: NotificationLevel | null) =>
     void client.notifications.setTeam(id, { level }).then(
       (s) => setSettings({ ...settings, teams: [...settings.teams.filter((x) => x.id !== id), ...(s.level !== undefined || s.muteUntil !== undefined ? [s] : [])] }),

@@ -79,6 +79,19 @@ export async function decryptContent(key: Uint8Array, compact: string): Promise<
 }
 
 /**
+ * Opens content with a WebCrypto AES-GCM key (a decrypt-only, non-extractable one, as a service
+ * worker holds: it can open what it is given but never hand the key bytes on).
+ */
+export async function decryptContentWithCryptoKey(key: CryptoKey, compact: string): Promise<string> {
+  try {
+    const { plaintext } = await compactDecrypt(compact, key, { keyManagementAlgorithms: ['dir'], contentEncryptionAlgorithms: ['A256GCM'] });
+    return utf8.decode(plaintext);
+  } catch (error) {
+    throw new JoseError('cannot decrypt the JWE with this key', { cause: error });
+  }
+}
+
+/**
  * The static key's JWK reduced to what RSA needs: node-kms uses one JWK both to encrypt to the
  * KMS and to verify its signatures, so an `alg` or `use` member would break one of the two.
  */

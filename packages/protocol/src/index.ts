@@ -62,3 +62,6 @@ export { OAUTH_SCOPES, OAUTH_LIMITS, isOAuthScope, integrationGrantKey } from '.
 export * as deviceRequests from './device-requests.ts';
 export type { DeviceRequest, DeviceRequestStatus } from './device-requests.ts';
 export { DEVICE_REQUEST_LIMITS } from './device-requests.ts';
+export * as notifications from './notifications.ts';
+export type { NotificationLevel, NotificationSettings, NotificationDefaults, ScopeSetting, QuietHours, PushPayload, NotifiableEvent, NotificationContext } from './notifications.ts';
+export { NOTIFICATION_LIMITS, shouldNotify, effectiveLevel, isMuted, inQuietHours } from './notifications.ts';

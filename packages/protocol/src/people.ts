@@ -20,8 +20,14 @@ export const TimeZoneName = Type.String({ minLength: 1, maxLength: 64, pattern: 
 
 export const NotificationPrefs = Type.Object(
   {
+    /** The default level of every space (SPEC MS-5; `notifications.ts`). */
     messages: Type.Optional(Type.Union([Type.Literal('all'), Type.Literal('mentions'), Type.Literal('off')])),
+    /** E-mail digests of unread activity while away. */
     email: Type.Optional(Type.Boolean()),
+    /** Notify me when someone adds me to a space (default on). */
+    addedToSpace: Type.Optional(Type.Boolean()),
+    /** Do-not-disturb hours, daily, in my time zone (`HH:MM`; `end` before `start` spans midnight). */
+    quietHours: Type.Optional(Type.Object({ start: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }), end: Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' }) }, { additionalProperties: false })),
     /** Opt-in: e-mail me the org's maintenance and incident notices (SPEC AD-3). Off unless set. */
     serviceNotices: Type.Optional(Type.Boolean()),
   },

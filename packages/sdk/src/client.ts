@@ -11,6 +11,9 @@ import {
   attachmentActions,
   auth,
   reactions,
+  notifications,
+  type NotificationSettings,
+  type ScopeSetting,
   messages,
   spaces,
   invitations,
@@ -255,6 +258,17 @@ export class FlintClient {
     list: async (roomId: string, messageIds: readonly string[]): Promise<Reaction[]> =>
       (await this.transport.call(reactions.listReactions, { query: { roomId, messageId: messageIds.join(',') } })).items,
     delete: (id: string) => this.transport.call(reactions.deleteReaction, { params: { id } }),
+  };
+
+  /** Notification settings and this device's Web Push subscription (SPEC MS-5). */
+  readonly notifications = {
+    settings: (): Promise<NotificationSettings> => this.transport.call(notifications.getSettings, {}),
+    updateDefaults: (body: MethodBody<typeof notifications.updateDefaults>): Promise<NotificationSettings> => this.transport.call(notifications.updateDefaults, { body }),
+    setSpace: (id: string, body: MethodBody<typeof notifications.setSpaceSetting>): Promise<ScopeSetting> => this.transport.call(notifications.setSpaceSetting, { params: { id }, body }),
+    setTeam: (id: string, body: MethodBody<typeof notifications.setTeamSetting>): Promise<ScopeSetting> => this.transport.call(notifications.setTeamSetting, { params: { id }, body }),
+    pushKey: async (): Promise<string> => (await this.transport.call(notifications.pushKey, {})).publicKey,
+    subscribe: (body: MethodBody<typeof notifications.subscribe>) => this.transport.call(notifications.subscribe, { body }),
+    unsubscribe: (id: string) => this.transport.call(notifications.unsubscribe, { params: { id } }),
   };
 
   readonly teams = {

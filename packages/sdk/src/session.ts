@@ -181,6 +181,16 @@ export class Session {
     this.search = new Search(ctx, this.people, options.searchRoomsTtlMs !== undefined ? { roomsTtlMs: options.searchRoomsTtlMs } : {});
   }
 
+  /**
+   * The content key at `uri` as a decrypt-only, non-extractable WebCrypto key (SPEC MS-5): for a
+   * service worker that opens a pushed message while no tab is open. The web app keeps these in
+   * IndexedDB; scripts can use them to decrypt but never read their bytes (docs/threat-model.md).
+   */
+  async contentDecryptionKey(uri: string): Promise<CryptoKey> {
+    const key = await this.spaceKeys.key(uri);
+    return globalThis.crypto.subtle.importKey('raw', key.key as Uint8Array<ArrayBuffer>, { name: 'AES-GCM', length: 256 }, false, ['decrypt']);
+  }
+
   /** Measures the connection to the server (SPEC AD-3): HTTPS and WebSocket round trips, download and upload speed. */
   connectionTest(options: Omit<ConnectionTestOptions, 'WebSocket' | 'cookie'> = {}): Promise<ConnectionTestResult> {
     return runConnectionTest(this.api, { ...options, cookie: this.cookie, ...(this.WebSocketCtor !== undefined ? { WebSocket: this.WebSocketCtor } : {}) });

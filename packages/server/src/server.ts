@@ -32,6 +32,9 @@ import { WebhookRegistry } from './webhooks/registry.ts';
 import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
 import { WebhookDeliverer } from './webhooks/delivery.ts';
 import { cleartextWarning } from './http/transport.ts';
+import { DELIVERY_RETENTION_MS, PUSH_QUEUE, PushNotifier, notificationDispatcher, prunePushDeliveries } from './notifications/dispatch.ts';
+import { PushSender } from './notifications/push.ts';
+import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -101,6 +104,11 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
   const deliverer = new WebhookDeliverer(core, webhooks);
   jobs.register(WEBHOOK_QUEUE, deliverer);
+  // Notifications (SPEC MS-5): pushes of ids to devices, e-mail digests; both durable jobs.
+  events.addHook(notificationDispatcher({ now, enqueued: () => jobs.nudge() }));
+  const pushSender = new PushSender(core);
+  jobs.register(PUSH_QUEUE, new PushNotifier(core, pushSender));
+  jobs.register(DIGEST_QUEUE, new DigestMailer(core));
   try {
     await webhooks.load();
   } catch (error) {
@@ -116,6 +124,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
       // Before the database closes: deliveries in flight are aborted and their jobs given back.
       await jobs.close();
       deliverer.close();
+      pushSender.close();
       hub.close();
       await bus.close();
       await limiter.close();
@@ -140,8 +149,19 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     pruneEvents(core.db, core.now() - config.eventRetentionDays * 86_400_000).catch((error: unknown) => log.warn({ err: error }, 'event pruning failed'));
     pruneFailedJobs(core.db, core.now() - FAILED_JOB_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'job pruning failed'));
     sweepStaleUploads(core).catch((error: unknown) => log.warn({ err: error }, 'stale upload sweep failed'));
+    prunePushDeliveries(core.db, core.now() - DELIVERY_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'push delivery pruning failed'));
   }, 3_600_000);
   pruner.unref();
+  // Every instance looks for due e-mail digests; a compare-and-set per person makes one job of each.
+  let scanning = false;
+  const digestScanner = setInterval(() => {
+    if (scanning) return;
+    scanning = true;
+    scanDigests(core)
+      .catch((error: unknown) => log.warn({ err: error }, 'digest scan failed'))
+      .finally(() => (scanning = false));
+  }, config.notifications.digest.scanMs);
+  digestScanner.unref();
   // Every instance delivers: the jobs are claimed with leases, so none is delivered twice at once.
   core.webhooks.start();
   core.jobs.start();
@@ -149,6 +169,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   const close = () =>
     (closed ??= (async () => {
       clearInterval(pruner);
+      clearInterval(digestScanner);
       await app.close();
       await dispose();
     })());

@@ -22,5 +22,6 @@ export { seededBytes, filesUnder } from './file-bytes.ts';
 export * from './dns-server.ts';
 export { stateDigest, settledDigest, changedTables, type StateDigest } from './state-digest.ts';
 export { startSmtpServer, type TestSmtpServer, type ReceivedMail } from './smtp.ts';
+export { startPushService, type TestPushService, type TestPushSubscription, type ReceivedPush } from './push-service.ts';
 export { startOidcIdp, type TestIdp, type IdpAccount } from './oidc-idp.ts';
 export { startSamlIdp, type TestSamlIdp, type SamlResponseOptions } from './saml-idp.ts';

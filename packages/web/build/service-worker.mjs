@@ -7,19 +7,36 @@
 // each chunk to the worker through a MessageChannel, and the worker answers a one-time download URL
 // with a ReadableStream fed that way, pulling a chunk only when the browser has written the last
 // one — so neither the page nor the worker ever holds the file. Nothing is stored.
+//
+// And it shows notifications for Web Push (SPEC MS-5): src/sw/entry.ts, bundled here by esbuild
+// into one classic script (a module service worker is not supported everywhere), fetches and opens
+// a pushed message with keys the app left in IndexedDB.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
 
 /** @returns {import('vite').Plugin} */
 export function serviceWorker() {
   return {
     name: 'flint-service-worker',
     apply: 'build',
-    generateBundle(_options, bundle) {
+    async generateBundle(_options, bundle) {
       // pdf.js (a lazy chunk and its worker, ~1.6 MB) is only needed to preview a PDF being sent: it
       // is left to the HTTP cache rather than made part of every install.
       const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]/.test(name));
       const shell = ['./', ...built.map((name) => `./${name}`)];
       const version = hash(built.sort().join('\n'));
-      this.emitFile({ type: 'asset', fileName: 'sw.js', source: source(version, shell) });
+      const push = await build({
+        entryPoints: [fileURLToPath(new URL('../src/sw/entry.ts', import.meta.url))],
+        bundle: true,
+        format: 'iife',
+        platform: 'browser',
+        target: 'es2022',
+        minify: true,
+        write: false,
+        legalComments: 'none',
+      });
+      const pushSource = push.outputFiles[0].text;
+      this.emitFile({ type: 'asset', fileName: 'sw.js', source: source(version + hash(pushSource), shell) + '\n// Push notifications (src/sw/entry.ts):\n' + pushSource });
     },
   };
 }

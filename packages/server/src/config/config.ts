@@ -113,6 +113,16 @@ export interface FlintConfig {
     disableFailures: number;
     disableWindowSec: number;
   };
+  /** Notifications (notifications/; SPEC MS-5). */
+  notifications: {
+    /** The VAPID key pair, when configured; otherwise made once and kept in the database. */
+    vapid: { publicKey: string; privateKey: string } | undefined;
+    /** The VAPID `sub` claim: a mailto: or https: URL push services may contact. */
+    vapidSubject: string;
+    /** How long a push service keeps an undelivered push (seconds). */
+    pushTtlSec: number;
+    digest: { awayMinutes: number; intervalMinutes: number; scanMs: number };
+  };
 }
 
 
@@ -169,6 +179,13 @@ export const ENV_VARS = [
   'FLINT_WEBHOOK_RETRY_MAX_MS',
   'FLINT_WEBHOOK_DISABLE_FAILURES',
   'FLINT_WEBHOOK_DISABLE_WINDOW',
+  'FLINT_VAPID_PUBLIC_KEY',
+  'FLINT_VAPID_PRIVATE_KEY',
+  'FLINT_VAPID_SUBJECT',
+  'FLINT_PUSH_TTL',
+  'FLINT_DIGEST_AWAY_MINUTES',
+  'FLINT_DIGEST_INTERVAL_MINUTES',
+  'FLINT_DIGEST_SCAN_MS',
   'FLINT_S3_BUCKET',
   'FLINT_S3_ENDPOINT',
   'FLINT_S3_REGION',
@@ -370,6 +387,7 @@ export function loadConfig(
   // A delivery must end well within the claim that holds it, or a second instance would take it over.
   if (jobs.leaseMs < 2 * webhooks.timeoutMs) problems.push(`FLINT_JOBS_LEASE_MS: must be at least twice FLINT_WEBHOOK_TIMEOUT_MS (${2 * webhooks.timeoutMs})`);
   if (webhooks.retryMaxMs < webhooks.retryBaseMs) problems.push('FLINT_WEBHOOK_RETRY_MAX_MS: must not be below FLINT_WEBHOOK_RETRY_BASE_MS');
+  const notifications = readNotifications(env, problems, int, from);
   const s3 = readS3(env, problems, bool);
   // Resolvers for domain verification (TXT records); by default the system's.
   const dnsServers = env.FLINT_DNS_SERVERS?.split(',').map((s) => s.trim()).filter((s) => s !== '');
@@ -425,10 +443,43 @@ export function loadConfig(
     },
     jobs,
     webhooks,
+    notifications,
     dnsServers: dnsServers !== undefined && dnsServers.length > 0 ? dnsServers : undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** The notification settings: VAPID keys (both or neither), the VAPID subject, push TTL, e-mail digests. */
+function readNotifications(
+  env: Partial<Record<EnvVar, string>>,
+  problems: string[],
+  int: (name: string, raw: string | undefined, fallback: number, min: number, max: number) => number,
+  mailFrom: string,
+): FlintConfig['notifications'] {
+  const publicKey = env.FLINT_VAPID_PUBLIC_KEY;
+  const privateKey = env.FLINT_VAPID_PRIVATE_KEY;
+  let vapid: { publicKey: string; privateKey: string } | undefined;
+  if ((publicKey === undefined) !== (privateKey === undefined)) problems.push('FLINT_VAPID_PUBLIC_KEY: give FLINT_VAPID_PUBLIC_KEY and FLINT_VAPID_PRIVATE_KEY together, or neither');
+  else if (publicKey !== undefined && privateKey !== undefined) {
+    if (Buffer.from(publicKey, 'base64url').length !== 65) problems.push('FLINT_VAPID_PUBLIC_KEY: must be a base64url P-256 public key (65 bytes)');
+    if (Buffer.from(privateKey, 'base64url').length !== 32) problems.push('FLINT_VAPID_PRIVATE_KEY: must be a base64url P-256 private key (32 bytes)');
+    vapid = { publicKey, privateKey };
+  }
+  // By default the sender address of Flint's e-mail, which is where an operator is reached.
+  const address = /<([^>]+)>/.exec(mailFrom)?.[1] ?? mailFrom.trim();
+  const vapidSubject = env.FLINT_VAPID_SUBJECT ?? `mailto:${address}`;
+  if (!/^(mailto:[^\s@]+@[^\s@]+|https:\/\/\S+)$/.test(vapidSubject)) problems.push('FLINT_VAPID_SUBJECT: must be a mailto: address or an https:// URL');
+  return {
+    vapid,
+    vapidSubject,
+    pushTtlSec: int('FLINT_PUSH_TTL', env.FLINT_PUSH_TTL, 86_400, 0, 2_419_200),
+    digest: {
+      awayMinutes: int('FLINT_DIGEST_AWAY_MINUTES', env.FLINT_DIGEST_AWAY_MINUTES, 60, 0, 43_200),
+      intervalMinutes: int('FLINT_DIGEST_INTERVAL_MINUTES', env.FLINT_DIGEST_INTERVAL_MINUTES, 1440, 1, 43_200),
+      scanMs: int('FLINT_DIGEST_SCAN_MS', env.FLINT_DIGEST_SCAN_MS, 60_000, 50, 3_600_000),
+    },
+  };
 }
 
 /** The S3 settings, when `FLINT_S3_BUCKET` is given; every other FLINT_S3_* alone is a mistake. */

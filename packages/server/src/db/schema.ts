@@ -249,6 +249,32 @@ export interface Database extends MessagingTables {
   notices: NoticesTable;
   password_resets: PasswordResetsTable;
   person_status: PersonStatusTable;
+  notification_settings: NotificationSettingsTable;
+  push_subscriptions: PushSubscriptionsTable;
+  push_deliveries: { event_key: string; subscription_id: string; sent_at: number };
+  vapid_keys: { id: number; public_key: string; private_key: string; created_at: number };
+  notification_digests: { person_id: string; last_sent_at: number };
+}
+
+/** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
+export interface NotificationSettingsTable {
+  person_id: string;
+  scope: 'space' | 'team';
+  scope_id: string;
+  level: 'all' | 'mentions' | 'off' | null;
+  mute_until: number | null;
+  updated_at: number;
+}
+
+/** One device's Web Push subscription (migration 0043). */
+export interface PushSubscriptionsTable {
+  id: string;
+  person_id: string;
+  endpoint: string;
+  p256dh: string;
+  auth: string;
+  created_at: number;
+  last_success_at: number | null;
 }
 
 /** Maintenance and incident notices (SPEC AD-3; migration 0028). Times in ms. */

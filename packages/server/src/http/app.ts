@@ -33,6 +33,7 @@ import { fileRoutes } from './routes/files.ts';
 import { searchRoutes } from './routes/search.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { reactionRoutes } from './routes/reactions.ts';
+import { notificationRoutes } from './routes/notifications.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
@@ -226,6 +227,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   searchRoutes(app, core);
   attachmentActionRoutes(app, core);
   reactionRoutes(app, core);
+  notificationRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);
   adminPeopleRoutes(app, core);

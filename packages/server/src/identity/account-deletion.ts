@@ -75,6 +75,9 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     await trx.deleteFrom('person_roles').where('person_id', '=', person.id).execute();
     // Their browsers' requests for KMS approval (user agents and addresses) go with the account.
     await trx.deleteFrom('device_requests').where('person_id', '=', person.id).execute();
+    // Push endpoints identify the person's devices; settings go with the account.
+    await trx.deleteFrom('push_subscriptions').where('person_id', '=', person.id).execute();
+    await trx.deleteFrom('notification_settings').where('person_id', '=', person.id).execute();
     await trx
       .updateTable('people')
       .set({

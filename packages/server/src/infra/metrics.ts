@@ -15,6 +15,9 @@ export interface Metrics {
   /** Webhook delivery attempts by result (delivered, failed, dropped), and webhooks auto-disabled. */
   webhookDeliveries: Counter<'result'>;
   webhooksDisabled: Counter;
+  /** Web Push attempts by result (sent, gone, failed), and e-mail digests sent. */
+  pushes: Counter<'result'>;
+  digests: Counter;
 }
 
 export function createMetrics(): Metrics {
@@ -51,6 +54,17 @@ export function createMetrics(): Metrics {
       name: 'flint_webhook_deliveries_total',
       help: 'Webhook delivery attempts by result',
       labelNames: ['result'],
+      registers: [registry],
+    }),
+    pushes: new Counter({
+      name: 'flint_pushes_total',
+      help: 'Web Push attempts by result (sent, gone: subscription removed, failed: retried)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    digests: new Counter({
+      name: 'flint_notification_digests_total',
+      help: 'E-mail digests of unread activity sent',
       registers: [registry],
     }),
     webhooksDisabled: new Counter({

@@ -10,6 +10,7 @@ import type { Availability, Flag, Membership, Message, Presence, Reaction, Recei
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
+import { Notifier } from './notifications.ts';
 
 export interface PersonView {
   id: string;
@@ -86,7 +87,12 @@ export class Store {
   private filesRefresh = new Map<string, ReturnType<typeof setTimeout>>();
   private watchedPresence = new Set<string>();
 
-  constructor(readonly session: Session) {}
+  /** Browser notifications and Web Push for this person (SPEC MS-5). */
+  readonly notifier: Notifier;
+
+  constructor(readonly session: Session) {
+    this.notifier = new Notifier(this);
+  }
 
   get me(): string {
     return this.session.me.id;
@@ -125,6 +131,8 @@ export class Store {
     this.flags = new Map(flags.map((f) => [f.messageId, f]));
     await this.loadDirectPeople();
     await this.loadInvitations();
+    // Not fatal: without its settings the tab shows no notifications (pushes still follow the server's).
+    await this.notifier.load().catch((e: unknown) => logError(e));
     this.changed();
   }
 
@@ -500,6 +508,7 @@ export class Store {
           this.rooms.set(room.id, { ...room, lastActivity: message.created });
           // The server counts unread messages and mentions; ask it rather than guess.
           if (message.personId !== this.me) this.refreshRoom(room.id);
+          this.notifier.onMessage(message, room);
         }
         break;
       }
@@ -520,6 +529,8 @@ export class Store {
         // Events carry the space, not my own state in it (counts, favourite): keep mine.
         this.rooms.set(opened.id, { ...known, ...opened, ...(known !== undefined ? pickState(known) : {}) });
         this.notice(renameNotice(event, opened.id, known?.title, opened.title));
+        if (known === undefined && event.type === 'room.created' && opened.type !== 'direct') this.notifier.onAdded(opened, event.actorId);
+        if (known === undefined || known.encryptionKeyUrl !== opened.encryptionKeyUrl) this.notifier.onRoomKey();
         if (known === undefined) {
           this.refreshRoom(opened.id);
           await this.loadDirectPeople();

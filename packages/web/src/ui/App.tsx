@@ -7,6 +7,7 @@ import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react'
 import { FlintError } from '@flint/sdk';
 import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { ACCOUNT_DELETED, onAuthAnnouncement, Session } from '../app/session.ts';
+import { forgetPushKeys } from '../app/notifications.ts';
 import { Store } from '../app/store.ts';
 import { code, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
@@ -98,6 +99,14 @@ function AuthGate() {
       session.close();
       throw error;
     }
+    // Texts of the open tab's notifications, in the person's language (read when one is shown).
+    store.notifier.texts = {
+      addedTo: (space) => i18nRef.current.t('notifyAddedTo', { space }),
+      mentioned: (name) => i18nRef.current.t('notifyMentioned', { name }),
+      get file() {
+        return i18nRef.current.t('notifyFile');
+      },
+    };
     // The person's language and zone follow them from device to device (SPEC AD-4).
     const prefs = session.preferences();
     if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
@@ -109,7 +118,10 @@ function AuthGate() {
     setState({ kind: 'loading' });
     try {
       const session = await Session.resume(recovery !== undefined ? { recovery } : {});
-      if (session === undefined) setState({ kind: 'signed-out' });
+      if (session === undefined) {
+        forgetPushKeys();
+        setState({ kind: 'signed-out' });
+      }
       else await start(session);
     } catch (error) {
       setState({ kind: 'signed-out', error: error instanceof Error ? error.message : String(error) });
@@ -123,6 +135,7 @@ function AuthGate() {
   useEffect(() => {
     // One's own account deleted (Settings → Delete account): the sign-in page, saying so.
     const deleted = () => {
+      forgetPushKeys();
       go({ view: 'home' });
       setState({ kind: 'signed-out', notice: i18nRef.current.t('deleteAccountDone') });
     };
@@ -136,6 +149,7 @@ function AuthGate() {
         setState((current) => {
           if (kind === 'signed-out' && current.kind === 'signed-in') {
             current.store.session.close();
+            forgetPushKeys();
             return { kind: 'signed-out' };
           }
           if (kind === 'signed-in' && current.kind === 'signed-out') void resume();
@@ -194,6 +208,8 @@ function AuthGate() {
   }
   const signOut = async () => {
     clearDrafts();
+    // Push to this browser stops, and the keys its service worker held are forgotten (SPEC MS-5).
+    await state.store.notifier.disablePush().catch(() => undefined);
     const providerLogout = await state.store.session.signOut().catch(() => undefined);
     go({ view: 'home' });
     // Single logout: the provider ends its session and sends the browser back to Flint's sign-in page.

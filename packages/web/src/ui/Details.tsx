@@ -4,6 +4,7 @@
  * announcement-only, rename, leave, the retention policy, and the space's files.
  * @module
  */
+import { SpaceNotifications } from './NotificationSettings.tsx';
 import { useEffect, useMemo, useState } from 'react';
 import type { Organization } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
@@ -182,6 +183,7 @@ export function Details({ room }: { room: SecureRoom }) {
             </label>
           </section>
         )}
+        <SpaceNotifications room={room} />
         <section aria-labelledby="retention-title">
           <h3 id="retention-title">{t('retention')}</h3>
           <p className="small" data-testid="retention">

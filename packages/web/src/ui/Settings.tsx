@@ -14,6 +14,7 @@ import { Feedback } from './Feedback.tsx';
 import { KeyDevices } from './KeyDevices.tsx';
 import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { AllowedIntegrations } from './Integrations.tsx';
+import { NotificationSettingsCard } from './NotificationSettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -105,6 +106,7 @@ export default function Settings() {
         </form>
       </section>
       <Preferences onSaved={() => setNotice('saved')} />
+      <NotificationSettingsCard />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

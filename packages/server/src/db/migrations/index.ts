@@ -33,6 +33,7 @@ import * as orgLogo from './0034-org-logo.ts';
 import * as oauth from './0038-oauth.ts';
 import * as saml from './0039-saml.ts';
 import * as spaceInvitations from './0036-space-invitations.ts';
+import * as notifications from './0043-notifications.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -65,4 +66,5 @@ export const migrations: Record<string, Migration> = {
   '0039-saml': saml,
   '0036-space-invitations': spaceInvitations,
   '0037-kms-enrollment': kmsEnrollment,
+  '0043-notifications': notifications,
 };

@@ -13,6 +13,7 @@ import { LIMITS } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
+import { authenticateScimToken, isScimToken } from '../identity/scim-token.ts';
 import { validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
 import { transportHeaders } from './transport.ts';
@@ -154,7 +155,9 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     } else if (typeof authz === 'string' && authz !== '') {
       const match = /^Bearer\s+(\S{10,512})$/i.exec(authz);
       if (match?.[1] === undefined) throw ApiError.unauthorized('The Authorization header must be "Bearer <token>".');
-      req.actor = await authenticateBearer(core, match[1]);
+      // The org's SCIM directory token is tried on the SCIM routes only: anywhere else it is no
+      // access token at all (401), so it cannot reach the rest of the API or the KMS exchange.
+      req.actor = routeAuth === 'scim' && isScimToken(match[1]) ? await authenticateScimToken(core, match[1]) : await authenticateBearer(core, match[1]);
     } else {
       const cookieValue = req.cookies[SESSION_COOKIE];
       if (cookieValue !== undefined) {

@@ -51,6 +51,8 @@ export * as adminRoles from './admin-roles.ts';
 export type { RoleSummary } from './admin-roles.ts';
 export * as sso from './sso.ts';
 export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
+export * as directory from './directory.ts';
+export type { ScimGroupSummary, ScimSettings, TeamKeyShare } from './directory.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';

@@ -41,6 +41,7 @@ import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { ssoRoutes } from './routes/sso.ts';
+import { directoryRoutes } from './routes/directory.ts';
 import { scimRoutes } from './routes/scim.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
 import { serviceHealthRoutes } from './routes/service-health.ts';
@@ -227,6 +228,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);
   scimRoutes(app, core);
+  directoryRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);
   feedbackRoutes(app, core);

@@ -7,13 +7,13 @@
  * @module
  */
 import type { Filter } from 'scim2-parse-filter';
-import { scimPatch, ScimError as PatchError, type ScimPatchOperation, type ScimResource } from 'scim-patch';
+import { scimPatch, type ScimPatchOperation, type ScimResource } from 'scim-patch';
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Actor, Core } from '../core.ts';
 import type { Database, ScimGroupRow } from '../db/schema.ts';
 import { recordAdminAction } from '../admin/audit.ts';
 import { newId } from '../infra/ids.ts';
-import { assertScimAdmin, parseScimFilter, SCIM_GROUP, SCIM_LIST, SCIM_PATCH, scimPaging, ScimError, type ScimType } from './scim.ts';
+import { assertScimAdmin, parseScimFilter, patchFailure, SCIM_GROUP, SCIM_LIST, SCIM_PATCH, scimPaging, ScimError } from './scim.ts';
 import { applyMemberEffects } from './scim-mapping.ts';
 
 /** Members a group may hold; a larger directory group is refused (`tooMany`) rather than cut. */
@@ -231,7 +231,18 @@ export async function patchGroup(core: Core, actor: Actor, orgId: string, id: st
     if (typeof op !== 'object' || op === null) throw new ScimError(400, 'Each operation must be an object.', 'invalidSyntax');
     const o = op as Record<string, unknown>;
     if (o['path'] !== undefined && typeof o['path'] !== 'string') throw new ScimError(400, 'An operation’s path must be a string.', 'invalidPath');
-    return { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] } as unknown as ScimPatchOperation;
+    return { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] };
+  }).flatMap((o): ScimPatchOperation[] => {
+    // Entra ID removes members as `{op: remove, path: members, value: [{value: id}]}`: scim-patch
+    // would compare whole member objects, so each becomes a removal by a value filter.
+    if (o['op'] === 'remove' && typeof o['path'] === 'string' && o['path'].toLowerCase() === 'members' && Array.isArray(o['value'])) {
+      return (o['value'] as unknown[]).map((m) => {
+        const value = typeof m === 'object' && m !== null ? (m as { value?: unknown }).value : undefined;
+        if (typeof value !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(value)) throw new ScimError(400, 'Each member to remove needs a "value": a user id.', 'invalidValue');
+        return { op: 'remove', path: `members[value eq "${value}"]` } as ScimPatchOperation;
+      });
+    }
+    return [o as unknown as ScimPatchOperation];
   });
   const row = await getRow(core.db, orgId, id);
   const resource = present(core, row, (await membersOf(core, core.db, orgId, [id])).get(id) ?? []);
@@ -239,11 +250,7 @@ export async function patchGroup(core: Core, actor: Actor, orgId: string, id: st
   try {
     patched = scimPatch<ScimResource>(structuredClone(resource) as unknown as ScimResource, operations, { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimGroup;
   } catch (error) {
-    if (error instanceof PatchError) {
-      const scimType = (error as unknown as { scimType?: string }).scimType;
-      throw new ScimError(400, error.message.slice(0, 300), (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax'].includes(scimType ?? '') ? scimType : 'invalidValue') as ScimType);
-    }
-    throw new ScimError(400, 'The patch could not be applied.', 'invalidValue');
+    throw patchFailure(error);
   }
   if (patched.id !== resource.id) throw new ScimError(400, 'id cannot be changed.', 'mutability');
   await write(core, actor, orgId, row, readGroup(patched));
@@ -264,15 +271,13 @@ export async function deleteGroup(core: Core, actor: Actor, orgId: string, id: s
 }
 
 /** The org's groups for the console (at most 500, with their member counts and mappings). */
-export async function groupSummaries(core: Core, orgId: string) {
-  const rows = await core.db
+export async function groupSummaries(core: Core, orgId: string, onlyId?: string) {
+  let q = core.db
     .selectFrom('scim_groups as g')
     .leftJoin('scim_group_members as m', 'm.group_id', 'g.id')
     .select(['g.id', 'g.display_name', 'g.external_id', 'g.map_role', 'g.map_team_id', (eb) => eb.fn.count<number>('m.person_id').as('n')])
-    .where('g.org_id', '=', orgId)
-    .groupBy(['g.id', 'g.display_name', 'g.external_id', 'g.map_role', 'g.map_team_id'])
-    .orderBy('g.display_name')
-    .limit(500)
-    .execute();
+    .where('g.org_id', '=', orgId);
+  if (onlyId !== undefined) q = q.where('g.id', '=', onlyId);
+  const rows = await q.groupBy(['g.id', 'g.display_name', 'g.external_id', 'g.map_role', 'g.map_team_id']).orderBy('g.display_name').limit(500).execute();
   return rows.map((r) => ({ id: r.id, displayName: r.display_name, ...(r.external_id !== null ? { externalId: r.external_id } : {}), members: Number(r.n), ...(r.map_role === 'org_admin' ? { role: 'org_admin' as const } : {}), ...(r.map_team_id !== null ? { teamId: r.map_team_id } : {}) }));
 }

@@ -335,11 +335,7 @@ export async function patchUser(core: Core, actor: Actor, orgId: string, id: str
   try {
     patched = scimPatch<ScimResource>(structuredClone(resource) as unknown as ScimResource, operations, { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimUser;
   } catch (error) {
-    if (error instanceof PatchError) {
-      const scimType = (error as unknown as { scimType?: string }).scimType;
-      throw new ScimError(400, error.message.slice(0, 300), (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax'].includes(scimType ?? '') ? scimType : 'invalidValue') as ScimType);
-    }
-    throw new ScimError(400, 'The patch could not be applied.', 'invalidValue');
+    throw patchFailure(error);
   }
   if (patched.id !== resource.id) throw new ScimError(400, 'id cannot be changed.', 'mutability');
   // Flint keeps one address, the userName. A patch that changed the userName moves the address; one
@@ -348,6 +344,18 @@ export async function patchUser(core: Core, actor: Actor, orgId: string, id: str
   const userName = patched.userName !== resource.userName || primary === undefined || primary === resource.userName ? patched.userName : primary;
   const input = readUser({ ...patched, userName, emails: undefined });
   return write(core, actor, orgId, row, input);
+}
+
+/**
+ * scim-patch's error as SCIM's: its own `scimCode` (`invalidSyntax`, `noTarget`…), except that a
+ * path it cannot parse is `invalidPath` (RFC 7644 §3.12), which it reports as a syntax error.
+ */
+export function patchFailure(error: unknown): ScimError {
+  if (!(error instanceof PatchError)) return new ScimError(400, 'The patch could not be applied.', 'invalidValue');
+  const message = error.message.slice(0, 300);
+  if (/\bpath\b/i.test(message) && /invalid|not valid|doesn't exist/i.test(message)) return new ScimError(400, message, 'invalidPath');
+  const code = (error as unknown as { scimCode?: string }).scimCode;
+  return new ScimError(400, message, (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax'].includes(code ?? '') ? code : 'invalidValue') as ScimType);
 }
 
 /** DELETE: the resource is gone for SCIM (404 after); the person is deactivated, their history kept. */

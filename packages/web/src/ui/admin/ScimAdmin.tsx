@@ -12,6 +12,7 @@ import { FlintError } from '@flint/sdk';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { createScimToken, mapScimGroup, revokeScimToken, scimSettings } from '../../app/admin-api.ts';
+import { ConfirmDialog } from '../Dialog.tsx';
 
 export function ScimAdmin() {
   const { t, relative } = useI18n();
@@ -21,6 +22,7 @@ export function ScimAdmin() {
   const [fresh, setFresh] = useState<string | undefined>();
   const [notice, setNotice] = useState<string | undefined>();
   const [problem, setProblem] = useState<string | undefined>();
+  const [confirming, setConfirming] = useState<'rotate' | 'revoke' | undefined>();
 
   const load = useCallback(() => void scimSettings(client).then(setSettings, (e: unknown) => store.fail(e)), [client, store]);
   useEffect(load, [load]);
@@ -43,15 +45,13 @@ export function ScimAdmin() {
     );
   };
 
-  const makeToken = (rotate: boolean) =>
+  const makeToken = () =>
     run(async () => {
-      if (rotate && !window.confirm(t('scimRotateConfirm'))) return undefined;
       setFresh((await createScimToken(client)).token);
       return undefined;
     });
   const revoke = () =>
     run(async () => {
-      if (!window.confirm(t('scimRevokeConfirm'))) return undefined;
       await revokeScimToken(client);
       setFresh(undefined);
       return t('scimTokenRevoked');
@@ -94,20 +94,30 @@ export function ScimAdmin() {
       )}
       <div className="row">
         {token === undefined ? (
-          <button type="button" className="primary" onClick={() => makeToken(false)}>
+          <button type="button" className="primary" onClick={makeToken}>
             {t('scimCreateToken')}
           </button>
         ) : (
           <>
-            <button type="button" onClick={() => makeToken(true)}>
+            <button type="button" onClick={() => setConfirming('rotate')}>
               {t('scimRotateToken')}
             </button>
-            <button type="button" className="danger" onClick={revoke}>
+            <button type="button" className="danger" onClick={() => setConfirming('revoke')}>
               {t('scimRevokeToken')}
             </button>
           </>
         )}
       </div>
+      {confirming !== undefined && (
+        // The directory stops reaching Flint with the old token: ask first.
+        <ConfirmDialog
+          title={confirming === 'rotate' ? t('scimRotateToken') : t('scimRevokeToken')}
+          message={confirming === 'rotate' ? t('scimRotateConfirm') : t('scimRevokeConfirm')}
+          action={confirming === 'rotate' ? t('scimRotateToken') : t('scimRevokeToken')}
+          onClose={() => setConfirming(undefined)}
+          onConfirm={confirming === 'rotate' ? makeToken : revoke}
+        />
+      )}
       <h3>{t('scimGroups')}</h3>
       <p className="muted small">{t('scimGroupsNote')}</p>
       {problem !== undefined && (

@@ -123,6 +123,7 @@ describe('web app, directory sync: the SCIM token and group mappings (Chromium)'
     assert.equal(await admin.getByLabel('What the group Apollo crew gives its members').inputValue(), `team:${teamId}`);
     await assertAccessible(admin, 'admin directory sync, groups mapped');
     await admin.screenshot({ path: `${SHOTS}admin-scim-groups.png`, fullPage: true });
+    await table.screenshot({ path: `${SHOTS}admin-scim-groups-table.png` });
     const phone = await context.newPage();
     await phone.setViewportSize({ width: 390, height: 844 });
     await phone.goto(`${flint.url}/#/admin/scim`);

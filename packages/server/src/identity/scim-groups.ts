@@ -231,7 +231,7 @@ export async function patchGroup(core: Core, actor: Actor, orgId: string, id: st
     if (typeof op !== 'object' || op === null) throw new ScimError(400, 'Each operation must be an object.', 'invalidSyntax');
     const o = op as Record<string, unknown>;
     if (o['path'] !== undefined && typeof o['path'] !== 'string') throw new ScimError(400, 'An operation’s path must be a string.', 'invalidPath');
-    return { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] };
+    return { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] } as Record<string, unknown>;
   }).flatMap((o): ScimPatchOperation[] => {
     // Entra ID removes members as `{op: remove, path: members, value: [{value: id}]}`: scim-patch
     // would compare whole member objects, so each becomes a removal by a value filter.

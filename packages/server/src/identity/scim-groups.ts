@@ -87,7 +87,18 @@ function filterSql(eb: ExpressionBuilder<Database, 'scim_groups'>, f: Filter): E
       if (attr === 'id') return eb('scim_groups.id', '=', f.compValue);
       break;
     }
-    default:
+    // Not supported: invalidFilter below.
+    case '[]':
+    case 'ne':
+    case 'co':
+    case 'sw':
+    case 'ew':
+    case 'gt':
+    case 'lt':
+    case 'ge':
+    case 'le':
+    case 'pr':
+    case 'not':
       break;
   }
   throw new ScimError(400, 'Supported group filters: displayName, externalId or id with "eq", joined by "and" / "or".', 'invalidFilter');
@@ -138,7 +149,7 @@ function readGroup(body: unknown): GroupInput {
     if (typeof value !== 'string' || value.length === 0 || value.length > 64) throw new ScimError(400, 'Each member needs a "value": a user id.', 'invalidValue');
     return value;
   });
-  return { displayName: displayName.trim(), externalId: (externalId as string | null | undefined) ?? null, members: [...new Set(members)] };
+  return { displayName: displayName.trim(), externalId: externalId ?? null, members: [...new Set(members)] };
 }
 
 /** Every member must be a user of the org (a SCIM resource not deleted). */
@@ -231,7 +242,8 @@ export async function patchGroup(core: Core, actor: Actor, orgId: string, id: st
     if (typeof op !== 'object' || op === null) throw new ScimError(400, 'Each operation must be an object.', 'invalidSyntax');
     const o = op as Record<string, unknown>;
     if (o['path'] !== undefined && typeof o['path'] !== 'string') throw new ScimError(400, 'An operation’s path must be a string.', 'invalidPath');
-    return { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] } as Record<string, unknown>;
+    const lowered: Record<string, unknown> = { ...o, op: typeof o['op'] === 'string' ? o['op'].toLowerCase() : o['op'] };
+    return lowered;
   }).flatMap((o): ScimPatchOperation[] => {
     // Entra ID removes members as `{op: remove, path: members, value: [{value: id}]}`: scim-patch
     // would compare whole member objects, so each becomes a removal by a value filter.
@@ -239,7 +251,8 @@ export async function patchGroup(core: Core, actor: Actor, orgId: string, id: st
       return (o['value'] as unknown[]).map((m) => {
         const value = typeof m === 'object' && m !== null ? (m as { value?: unknown }).value : undefined;
         if (typeof value !== 'string' || !/^[A-Za-z0-9-]{1,64}$/.test(value)) throw new ScimError(400, 'Each member to remove needs a "value": a user id.', 'invalidValue');
-        return { op: 'remove', path: `members[value eq "${value}"]` } as ScimPatchOperation;
+        const removal: ScimPatchOperation = { op: 'remove', path: `members[value eq "${value}"]` };
+        return removal;
       });
     }
     return [o as unknown as ScimPatchOperation];

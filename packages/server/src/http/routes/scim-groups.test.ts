@@ -249,8 +249,8 @@ describe('SCIM 2.0 groups and the SCIM token', () => {
     assert.deepEqual((await adaS.teams.keyShares()).map((s) => s.op), ['remove']);
     assert.deepEqual(await adaS.teams.finishKeyShares(), { done: 1, failed: 0 });
     assert.notEqual((await adaS.api.rooms.get(team.generalRoomId)).encryptionKeyUrl, keyBefore, 'the key was rotated');
-    await adaS.close();
-    await bobS.close();
+    adaS.close();
+    bobS.close();
   });
 
   it('rotating the token stops the old one; revoking stops it too', async () => {

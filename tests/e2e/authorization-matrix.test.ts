@@ -187,6 +187,33 @@ describe('authorization matrix', () => {
     'POST /identity/scim/:orgId/v2/Users': { method: 'POST', path: (o) => `/identity/scim/${o}/v2/Users`, body: () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: `scim${++adminSeq}@example.com` }), ok: 201, otherOrg: 404 },
     'PATCH /identity/scim/:orgId/v2/Users/:id': { method: 'PATCH', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, body: () => ({ schemas: ['urn:ietf:params:scim:api:messages:2.0:PatchOp'], Operations: [{ op: 'replace', path: 'active', value: false }] }), ok: 200, otherOrg: 404 },
     'DELETE /identity/scim/:orgId/v2/Users/:id': { method: 'DELETE', path: (o, p) => `/identity/scim/${o}/v2/Users/${p}`, ok: 204, otherOrg: 404 },
+    // SCIM groups and directory-sync settings (issue 18): the token and mappings are each org's own.
+    'GET /identity/scim/:orgId/v2/Groups': { method: 'GET', path: (o) => `/identity/scim/${o}/v2/Groups`, ok: 200, otherOrg: 404 },
+    'POST /identity/scim/:orgId/v2/Groups': { method: 'POST', path: (o) => `/identity/scim/${o}/v2/Groups`, body: () => ({ schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Group ${++adminSeq}` }), ok: 201, otherOrg: 404 },
+    'GET /api/admin/scim': { method: 'GET', path: () => '/api/admin/scim', ok: 200, otherOrg: 200 },
+    'POST /api/admin/scim/token': { method: 'POST', path: () => '/api/admin/scim/token', ok: 200, otherOrg: 200 },
+    'DELETE /api/admin/scim/token (each admin revokes their own org’s)': {
+      method: 'DELETE',
+      path: () => '/api/admin/scim/token',
+      prepare: async () => {
+        for (const role of ['orgAdmin', 'otherOrg'] as const) await raw(flint.url, 'POST', '/api/admin/scim/token', { token: clients[role].session!.accessToken });
+        return '';
+      },
+      ok: 204,
+      otherOrg: 204,
+    },
+    'PUT /api/admin/scim/groups/:id/mapping (not found for another org)': {
+      method: 'PUT',
+      path: (_o, _p, groupId) => `/api/admin/scim/groups/${groupId}/mapping`,
+      body: () => ({ role: 'org_admin' }),
+      prepare: async () => {
+        const orgId = (await clients.orgAdmin.people.me()).orgId!;
+        const r = await raw(flint.url, 'POST', `/identity/scim/${orgId}/v2/Groups`, { token: clients.orgAdmin.session!.accessToken, body: { schemas: ['urn:ietf:params:scim:schemas:core:2.0:Group'], displayName: `Mapped ${++adminSeq}` } });
+        return (r.json as { id: string }).id;
+      },
+      ok: 200,
+      otherOrg: 404,
+    },
     // The org's logo (issue 16): another org's admin does not find this org.
     'PUT /api/organizations/:id/logo': { method: 'PUT', path: (o) => `/api/organizations/${o}/logo`, body: () => logoPng, contentType: 'image/png', ok: 200, otherOrg: 404 },
     'DELETE /api/organizations/:id/logo': { method: 'DELETE', path: (o) => `/api/organizations/${o}/logo`, ok: 204, otherOrg: 404 },

@@ -29,6 +29,8 @@ export interface EventData {
   'team.membership.created': TeamMembership;
   'team.membership.updated': TeamMembership;
   'team.membership.deleted': TeamMembership;
+  /** To a team's moderators: the directory (a SCIM group mapped to the team) left a change only a client can finish at the KMS. */
+  'team.keyShare.pending': { teamId: string };
   'flag.created': Flag;
   'flag.deleted': { id: string; messageId: string };
   /** Someone reacted to a message (to every member; the emoji sealed). */

@@ -142,6 +142,7 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'team.membership.created':
     case 'team.membership.updated':
     case 'team.membership.deleted':
+    case 'team.keyShare.pending':
     case 'encryption.kms_message':
       return undefined;
   }

@@ -4,7 +4,7 @@
  * so a team member may read and join them on their own.
  * @module
  */
-import type { MethodBody, Room, Team, TeamMembership, spaces as spaceMethods } from '@flint/protocol';
+import { directory, type MethodBody, type Room, type Team, type TeamKeyShare, type TeamMembership, type spaces as spaceMethods } from '@flint/protocol';
 import type { Page } from '../client.ts';
 import { FlintError } from '../errors.ts';
 import { sealText } from '../kms/content.ts';
@@ -99,6 +99,51 @@ export class Teams {
       return;
     }
     for (const roomId of theirs) await rotateSpaceKey(this.ctx, roomId);
+  }
+
+  /**
+   * The team changes a directory (a SCIM group mapped to a team) left for a moderator's client, in
+   * the teams this person moderates: the core cannot authorize anyone at the KMS (issue 18).
+   */
+  async keyShares(): Promise<TeamKeyShare[]> {
+    return (await this.ctx.api.transport.call(directory.listKeyShares, {})).items;
+  }
+
+  /**
+   * Finishes those changes as this moderator: an `add` authorizes the person on the team's KMS
+   * resource and adds the team membership (which clears it at the core); a `remove` (the core has
+   * taken the person out already) removes their KMS authorization and rotates the keys of the
+   * spaces they were in that this person is in. A share that fails stays for the next try (or
+   * another moderator); one that cannot succeed (the person is gone) is cleared.
+   */
+  async finishKeyShares(): Promise<{ done: number; failed: number }> {
+    let done = 0;
+    let failed = 0;
+    for (const share of await this.keyShares()) {
+      try {
+        if (share.op === 'add') {
+          try {
+            await this.addMember(share.teamId, { personId: share.personId });
+          } catch (error) {
+            // In the team already (the core cleared nothing then), or no longer a person to add.
+            if (!(error instanceof FlintError && error.kind === 'refused' && (error.status === 409 || error.status === 404))) throw error;
+            await tolerateMissing(this.ctx.api.transport.call(directory.clearKeyShare, { params: { id: share.id } }));
+          }
+        } else {
+          const kroUri = await this.kro(share.teamId);
+          if (kroUri !== undefined) await tolerateMissing(this.ctx.keys.deauthorize(kroUri, share.personId));
+          for (const roomId of share.spaceIds) {
+            // Only the spaces this moderator is in can be rotated by them (404: not theirs, or gone).
+            await tolerateMissing(rotateSpaceKey(this.ctx, roomId).then(() => undefined));
+          }
+          await tolerateMissing(this.ctx.api.transport.call(directory.clearKeyShare, { params: { id: share.id } }));
+        }
+        done++;
+      } catch {
+        failed++;
+      }
+    }
+    return { done, failed };
   }
 
   /** The team's KRO: the general space's, once the KMS confirms it protects that space of that team. */

@@ -46,6 +46,13 @@ export const AUDIT_ACTIONS = {
   // The org's logo in every member's header (issue 16).
   'org.logoSet': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo changed', verb: 'changed the logo of' },
   'org.logoRemove': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo removed', verb: 'removed the logo of' },
+  // SCIM directory sync (issue 18): its token and its groups.
+  'scim.tokenCreate': { category: 'ORG_SETTINGS', target: 'ORG', description: 'SCIM token created', verb: 'created a SCIM token for' },
+  'scim.tokenRevoke': { category: 'ORG_SETTINGS', target: 'ORG', description: 'SCIM token revoked', verb: 'revoked the SCIM token of' },
+  'scim.groupCreate': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group created', verb: 'created the directory group' },
+  'scim.groupUpdate': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group changed', verb: 'changed the directory group' },
+  'scim.groupDelete': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group deleted', verb: 'deleted the directory group' },
+  'scim.groupMapping': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group mapping changed', verb: 'changed the mapping of the directory group' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 
@@ -75,7 +82,9 @@ export function diff(before: Record<string, unknown>, after: Record<string, unkn
 /** Appends one entry. `db` is the caller's transaction when there is one. */
 export async function recordAdminAction(core: Core, db: Db, actor: Actor, entry: AuditEntry): Promise<void> {
   const operator = actor.origin?.operator === true;
-  const who = operator
+  // The org's SCIM directory token acts for no person: the entry says so (its id in the tracking).
+  const scim = actor.via === 'scim';
+  const who = operator || scim
     ? undefined
     : await db.selectFrom('people').select(['display_name', 'email']).where('id', '=', actor.personId).executeTakeFirst();
   const changes = entry.changes !== undefined && Object.keys(entry.changes).length > 0 ? JSON.stringify(entry.changes) : null;
@@ -84,8 +93,8 @@ export async function recordAdminAction(core: Core, db: Db, actor: Actor, entry:
     .values({
       id: newId(),
       org_id: entry.orgId ?? actor.orgId,
-      actor_id: operator ? null : actor.personId,
-      actor_name: operator ? 'Operator (flint admin)' : (who?.display_name ?? 'Unknown'),
+      actor_id: operator || scim ? null : actor.personId,
+      actor_name: operator ? 'Operator (flint admin)' : scim ? 'Directory sync (SCIM token)' : (who?.display_name ?? 'Unknown'),
       actor_email: who?.email ?? null,
       actor_ip: actor.origin?.ip ?? null,
       actor_user_agent: actor.origin?.userAgent ?? null,

@@ -225,9 +225,60 @@ export interface ScimUsersTable {
   updated_at: number;
 }
 
+/** The org's directory token (migration 0040): its SHA-256 only. */
+export interface ScimTokensTable {
+  org_id: string;
+  id: string;
+  hash: string;
+  created_by: string | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** A SCIM group; `map_role` (`org_admin`) or `map_team_id` say what its members get. */
+export interface ScimGroupsTable {
+  id: string;
+  org_id: string;
+  display_name: string;
+  external_id: string | null;
+  map_role: string | null;
+  map_team_id: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ScimGroupMembersTable {
+  group_id: string;
+  person_id: string;
+}
+
+/** A role directory sync granted (and so may take back). */
+export interface ScimRoleGrantsTable {
+  person_id: string;
+  role: string;
+}
+
+/** A team change only a moderator's client can finish at the KMS (migration 0040). */
+export interface TeamKeySharesTable {
+  id: string;
+  team_id: string;
+  person_id: string;
+  op: 'add' | 'remove';
+  /** JSON array of space ids (for `remove`: the spaces whose keys to rotate). */
+  spaces: string;
+  created_at: number;
+}
+export type TeamKeyShareRow = Selectable<TeamKeySharesTable>;
+export type ScimGroupRow = Selectable<ScimGroupsTable>;
+
 export interface Database extends MessagingTables {
   org_sso: OrgSsoTable;
   scim_users: ScimUsersTable;
+  scim_tokens: ScimTokensTable;
+  scim_groups: ScimGroupsTable;
+  scim_group_members: ScimGroupMembersTable;
+  scim_role_grants: ScimRoleGrantsTable;
+  team_key_shares: TeamKeySharesTable;
   sso_logins: SsoLoginsTable;
   saml_requests: SamlRequestsTable;
   saml_assertions: SamlAssertionsTable;

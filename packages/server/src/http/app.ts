@@ -13,7 +13,7 @@ import { LIMITS } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
-import { assertRouteScope } from '../identity/scopes.ts';
+import { assertRouteScope } from '../identity/scopimport { authenticateScimToken, isScimToken } from '../identity/scim-token.ts';
 import { validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
 import { transportHeaders } from './transport.ts';
@@ -44,6 +44,7 @@ import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { ssoRoutes } from './routes/sso.ts';
+import { directoryRoutes } from './routes/directory.ts';
 import { scimRoutes } from './routes/scim.ts';
 import { samlRoutes } from './routes/saml.ts';
 import { adminReportRoutes } from './routes/admin-reports.ts';
@@ -160,7 +161,9 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     } else if (typeof authz === 'string' && authz !== '') {
       const match = /^Bearer\s+(\S{10,512})$/i.exec(authz);
       if (match?.[1] === undefined) throw ApiError.unauthorized('The Authorization header must be "Bearer <token>".');
-      req.actor = await authenticateBearer(core, match[1]);
+      // The org's SCIM directory token is tried on the SCIM routes only: anywhere else it is no
+      // access token at all (401), so it cannot reach the rest of the API or the KMS exchange.
+      req.actor = routeAuth === 'scim' && isScimToken(match[1]) ? await authenticateScimToken(core, match[1]) : await authenticateBearer(core, match[1]);
     } else {
       const cookieValue = req.cookies[SESSION_COOKIE];
       if (cookieValue !== undefined) {
@@ -235,7 +238,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   ssoRoutes(app, core);
   oauthRoutes(app, core);
   scimRoutes(app, core);
-  samlRoutes(app, core);
+  samlRoutes(app,  directoryRoutes(app, core);
   adminReportRoutes(app, core);
   serviceHealthRoutes(app, core, options.kmsLink);
   feedbackRoutes(app, core);

@@ -90,6 +90,7 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     methodId?: string;
-    auth?: MethodSpec['auth'];
+    /** `scim`: the SCIM routes, which also take the org's directory token (`identity/scim-token.ts`). */
+    auth?: MethodSpec['auth'] | 'scim';
   }
 }

@@ -17,8 +17,12 @@ export interface Actor {
    * they may do.
    */
   scopes?: readonly string[];
-  /** How the request authenticated: a bearer token, or the web session cookie. */
-  via: 'bearer' | 'cookie';
+  /**
+   * How the request authenticated: a bearer token, the web session cookie, or the org's SCIM
+   * directory token (`identity/scim-token.ts`: only the org's SCIM routes accept it; no person acts,
+   * `personId` and `sessionId` name the token, and `isAdmin` is false).
+   */
+  via: 'bearer' | 'cookie' | 'scim';
   /** Where this request came from (set per request at the HTTP edge; the admin audit log records it). */
   origin?: ActorOrigin;
 }

@@ -15,11 +15,13 @@ import type { Database, PersonRow } from '../db/schema.ts';
 import { recordAdminAction } from '../admin/audit.ts';
 import { assertMayCreateAccount, emailDomain, listDomains, normalizeEmail } from './orgs.ts';
 import { deactivatePerson, findPerson, findPersonByEmail, insertPerson, reactivatePerson } from './people.ts';
+import { leaveAllGroups } from './scim-mapping.ts';
 
 export const SCIM_USER = 'urn:ietf:params:scim:schemas:core:2.0:User';
 export const SCIM_LIST = 'urn:ietf:params:scim:api:messages:2.0:ListResponse';
 export const SCIM_ERROR = 'urn:ietf:params:scim:api:messages:2.0:Error';
 export const SCIM_PATCH = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
+export const SCIM_GROUP = 'urn:ietf:params:scim:schemas:core:2.0:Group';
 
 /** Page size when the client names none, and the most it may ask for (ServiceProviderConfig says so). */
 export const SCIM_DEFAULT_COUNT = 100;
@@ -48,12 +50,32 @@ export interface ScimUser {
   name: { givenName?: string; familyName?: string };
   emails: { value: string; type: string; primary: boolean }[];
   active: boolean;
+  /** The groups the user is in (read-only: membership is changed through `/Groups`). */
+  groups: { value: string; display: string; $ref: string }[];
   meta: { resourceType: 'User'; created: string; lastModified: string; location: string };
+}
+
+type GroupRef = ScimUser['groups'][number];
+
+/** The groups of these people, as a User's `groups` shows them. */
+async function groupsOf(core: Core, orgId: string, personIds: readonly string[]): Promise<Map<string, GroupRef[]>> {
+  const map = new Map<string, GroupRef[]>();
+  if (personIds.length === 0) return map;
+  const rows = await core.db
+    .selectFrom('scim_group_members as m')
+    .innerJoin('scim_groups as g', 'g.id', 'm.group_id')
+    .select(['m.person_id', 'g.id', 'g.display_name'])
+    .where('g.org_id', '=', orgId)
+    .where('m.person_id', 'in', personIds)
+    .orderBy('g.display_name')
+    .execute();
+  for (const r of rows) map.set(r.person_id, [...(map.get(r.person_id) ?? []), { value: r.id, display: r.display_name, $ref: `${core.config.publicUrl}/identity/scim/${orgId}/v2/Groups/${r.id}` }]);
+  return map;
 }
 
 type Row = PersonRow & { external_id: string | null };
 
-function present(core: Core, orgId: string, row: Row): ScimUser {
+function present(core: Core, orgId: string, row: Row, groups: GroupRef[] = []): ScimUser {
   const name: ScimUser['name'] = {};
   if (row.first_name !== null) name.givenName = row.first_name;
   if (row.last_name !== null) name.familyName = row.last_name;
@@ -66,6 +88,7 @@ function present(core: Core, orgId: string, row: Row): ScimUser {
     name,
     emails: [{ value: row.email, type: 'work', primary: true }],
     active: row.status === 'active',
+    groups,
     meta: {
       resourceType: 'User',
       created: new Date(row.created_at).toISOString(),
@@ -75,9 +98,12 @@ function present(core: Core, orgId: string, row: Row): ScimUser {
   };
 }
 
-/** Only the org's own admins manage its directory; another org's id is not found. */
-function assertScimAdmin(actor: Actor, orgId: string): void {
-  if (!actor.isAdmin) throw new ScimError(403, 'This requires the organization administrator role.');
+/**
+ * Only the org's own admins, or the org's SCIM token, manage its directory; another org's id is not
+ * found (a SCIM token of another org included).
+ */
+export function assertScimAdmin(actor: Actor, orgId: string): void {
+  if (!actor.isAdmin && actor.via !== 'scim') throw new ScimError(403, 'This requires the organization administrator role.');
   if (actor.orgId !== orgId) throw new ScimError(404, 'No such organization.');
 }
 
@@ -134,7 +160,7 @@ function filterSql(eb: ExpressionBuilder<Database & { scim_users: Database['scim
   throw new ScimError(400, 'Supported filters: userName, emails.value, externalId or id with "eq", joined by "and" / "or".', 'invalidFilter');
 }
 
-function parse(filter: string): Filter {
+export function parseScimFilter(filter: string): Filter {
   try {
     return parseFilter(filter);
   } catch (error) {
@@ -142,28 +168,32 @@ function parse(filter: string): Filter {
   }
 }
 
-export async function listUsers(core: Core, actor: Actor, orgId: string, query: { filter?: string; startIndex?: string; count?: string }) {
-  assertScimAdmin(actor, orgId);
+/** `startIndex` and `count` (RFC 7644 §3.4.2.4: a startIndex below 1 is 1, a negative count is 0), and the filter's length. */
+export function scimPaging(query: { filter?: string; startIndex?: string; count?: string }): { startIndex: number; count: number } {
   const intOf = (name: string, raw: string | undefined, fallback: number): number => {
     if (raw === undefined) return fallback;
     if (!/^-?\d{1,9}$/.test(raw)) throw new ScimError(400, `${name} must be an integer.`, 'invalidValue');
     return Number(raw);
   };
-  // RFC 7644 §3.4.2.4: a startIndex below 1 is 1, a negative count is 0.
-  const startIndex = Math.max(1, intOf('startIndex', query.startIndex, 1));
-  const count = Math.min(SCIM_MAX_COUNT, Math.max(0, intOf('count', query.count, SCIM_DEFAULT_COUNT)));
   if (query.filter !== undefined && query.filter.length > 1000) throw new ScimError(400, 'The filter is too long (1000 characters at most).', 'invalidFilter');
-  const tree = query.filter === undefined || query.filter.trim() === '' ? undefined : parse(query.filter);
+  return { startIndex: Math.max(1, intOf('startIndex', query.startIndex, 1)), count: Math.min(SCIM_MAX_COUNT, Math.max(0, intOf('count', query.count, SCIM_DEFAULT_COUNT))) };
+}
+
+export async function listUsers(core: Core, actor: Actor, orgId: string, query: { filter?: string; startIndex?: string; count?: string }) {
+  assertScimAdmin(actor, orgId);
+  const { startIndex, count } = scimPaging(query);
+  const tree = query.filter === undefined || query.filter.trim() === '' ? undefined : parseScimFilter(query.filter);
   let base = users(core, orgId);
   if (tree !== undefined) base = base.where((eb) => filterSql(eb, tree));
   const total = await base.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   const rows = count === 0 ? [] : await base.orderBy('people.created_at').orderBy('people.id').offset(startIndex - 1).limit(count).execute();
-  return { schemas: [SCIM_LIST], totalResults: Number(total.n), startIndex, itemsPerPage: rows.length, Resources: rows.map((r) => present(core, orgId, r)) };
+  const groups = await groupsOf(core, orgId, rows.map((r) => r.id));
+  return { schemas: [SCIM_LIST], totalResults: Number(total.n), startIndex, itemsPerPage: rows.length, Resources: rows.map((r) => present(core, orgId, r, groups.get(r.id))) };
 }
 
 export async function getUser(core: Core, actor: Actor, orgId: string, id: string): Promise<ScimUser> {
   assertScimAdmin(actor, orgId);
-  return present(core, orgId, await getRow(core, orgId, id));
+  return present(core, orgId, await getRow(core, orgId, id), (await groupsOf(core, orgId, [id])).get(id));
 }
 
 interface UserInput {
@@ -305,11 +335,7 @@ export async function patchUser(core: Core, actor: Actor, orgId: string, id: str
   try {
     patched = scimPatch<ScimResource>(structuredClone(resource) as unknown as ScimResource, operations, { mutateDocument: false, treatMissingAsAdd: true }) as unknown as ScimUser;
   } catch (error) {
-    if (error instanceof PatchError) {
-      const scimType = (error as unknown as { scimType?: string }).scimType;
-      throw new ScimError(400, error.message.slice(0, 300), (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax'].includes(scimType ?? '') ? scimType : 'invalidValue') as ScimType);
-    }
-    throw new ScimError(400, 'The patch could not be applied.', 'invalidValue');
+    throw patchFailure(error);
   }
   if (patched.id !== resource.id) throw new ScimError(400, 'id cannot be changed.', 'mutability');
   // Flint keeps one address, the userName. A patch that changed the userName moves the address; one
@@ -320,12 +346,26 @@ export async function patchUser(core: Core, actor: Actor, orgId: string, id: str
   return write(core, actor, orgId, row, input);
 }
 
+/**
+ * scim-patch's error as SCIM's: its own `scimCode` (`invalidSyntax`, `noTarget`…), except that a
+ * path it cannot parse is `invalidPath` (RFC 7644 §3.12), which it reports as a syntax error.
+ */
+export function patchFailure(error: unknown): ScimError {
+  if (!(error instanceof PatchError)) return new ScimError(400, 'The patch could not be applied.', 'invalidValue');
+  const message = error.message.slice(0, 300);
+  if (/\bpath\b/i.test(message) && /invalid|not valid|doesn't exist/i.test(message)) return new ScimError(400, message, 'invalidPath');
+  const code = (error as unknown as { scimCode?: string }).scimCode;
+  return new ScimError(400, message, (['invalidPath', 'noTarget', 'invalidValue', 'invalidSyntax'].includes(code ?? '') ? code : 'invalidValue') as ScimType);
+}
+
 /** DELETE: the resource is gone for SCIM (404 after); the person is deactivated, their history kept. */
 export async function deleteUser(core: Core, actor: Actor, orgId: string, id: string): Promise<void> {
   assertScimAdmin(actor, orgId);
   const row = await getRow(core, orgId, id);
   if (row.id === actor.personId) throw new ScimError(400, 'You cannot delete yourself.', 'mutability');
   await applyActive(core, actor, row, false);
+  // Out of its groups too: a role or team they brought ends with the resource.
+  await leaveAllGroups(core, actor, orgId, row.id);
   await setScimRow(core, orgId, row.id, row.external_id);
   await core.db.updateTable('scim_users').set({ deleted: 1, updated_at: core.now() }).where('person_id', '=', row.id).execute();
 }
@@ -341,21 +381,21 @@ export function serviceProviderConfig(core: Core, orgId: string) {
     changePassword: { supported: false },
     sort: { supported: false },
     etag: { supported: false },
-    authenticationSchemes: [{ type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'An org administrator’s access token.', primary: true }],
+    authenticationSchemes: [{ type: 'oauthbearertoken', name: 'OAuth Bearer Token', description: 'The org’s SCIM token (made in the admin console), or an org administrator’s access token.', primary: true }],
     meta: { resourceType: 'ServiceProviderConfig', location: `${core.config.publicUrl}/identity/scim/${orgId}/v2/ServiceProviderConfig` },
   };
 }
 
 export function resourceTypes(core: Core, orgId: string) {
-  const user = {
+  const type = (id: 'User' | 'Group', schema: string) => ({
     schemas: ['urn:ietf:params:scim:schemas:core:2.0:ResourceType'],
-    id: 'User',
-    name: 'User',
-    endpoint: '/Users',
-    schema: SCIM_USER,
-    meta: { resourceType: 'ResourceType', location: `${core.config.publicUrl}/identity/scim/${orgId}/v2/ResourceTypes/User` },
-  };
-  return { schemas: [SCIM_LIST], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] };
+    id,
+    name: id,
+    endpoint: `/${id}s`,
+    schema,
+    meta: { resourceType: 'ResourceType', location: `${core.config.publicUrl}/identity/scim/${orgId}/v2/ResourceTypes/${id}` },
+  });
+  return { schemas: [SCIM_LIST], totalResults: 2, startIndex: 1, itemsPerPage: 2, Resources: [type('User', SCIM_USER), type('Group', SCIM_GROUP)] };
 }
 
 export function schemas(core: Core, orgId: string) {
@@ -372,8 +412,21 @@ export function schemas(core: Core, orgId: string) {
       attr('name', 'complex', { subAttributes: [attr('givenName', 'string'), attr('familyName', 'string'), attr('formatted', 'string')] }),
       attr('emails', 'complex', { multiValued: true, subAttributes: [attr('value', 'string'), attr('type', 'string'), attr('primary', 'boolean')] }),
       attr('active', 'boolean'),
+      attr('groups', 'complex', { multiValued: true, mutability: 'readOnly', subAttributes: [attr('value', 'string', { mutability: 'readOnly' }), attr('display', 'string', { mutability: 'readOnly' }), attr('$ref', 'reference', { mutability: 'readOnly' })] }),
     ],
     meta: { resourceType: 'Schema', location: `${core.config.publicUrl}/identity/scim/${orgId}/v2/Schemas/${SCIM_USER}` },
   };
-  return { schemas: [SCIM_LIST], totalResults: 1, startIndex: 1, itemsPerPage: 1, Resources: [user] };
+  const group = {
+    schemas: ['urn:ietf:params:scim:schemas:core:2.0:Schema'],
+    id: SCIM_GROUP,
+    name: 'Group',
+    description: 'A directory group; the org maps it to the administrator role or to a team',
+    attributes: [
+      attr('displayName', 'string', { required: true, uniqueness: 'server' }),
+      attr('externalId', 'string', { caseExact: true }),
+      attr('members', 'complex', { multiValued: true, subAttributes: [attr('value', 'string', { mutability: 'immutable' }), attr('display', 'string', { mutability: 'readOnly' }), attr('$ref', 'reference', { mutability: 'immutable' }), attr('type', 'string', { mutability: 'immutable' })] }),
+    ],
+    meta: { resourceType: 'Schema', location: `${core.config.publicUrl}/identity/scim/${orgId}/v2/Schemas/${SCIM_GROUP}` },
+  };
+  return { schemas: [SCIM_LIST], totalResults: 2, startIndex: 1, itemsPerPage: 2, Resources: [user, group] };
 }

@@ -15,6 +15,7 @@ export const TOKEN_PREFIX = {
   signup: 'fls',
   kms: 'flk',
   reset: 'flp',
+  scim: 'flsc',
 } as const;
 
 export function newToken(kind: keyof typeof TOKEN_PREFIX): string {

@@ -5,6 +5,7 @@
 import type { Team, TeamMembership } from '@flint/protocol';
 import type { Kysely } from 'kysely';
 import type { Actor, Core } from '../core.ts';
+import type { Emit } from '../events/event-service.ts';
 import type { Database, TeamMembershipRow, TeamRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
@@ -108,6 +109,8 @@ export async function addTeamMember(
     const now = core.now();
     const row: TeamMembershipRow = { id: newId(), team_id: team.id, person_id: target.id, is_moderator: input.isModerator === true ? 1 : 0, created_at: now };
     await trx.insertInto('team_memberships').values(row).execute();
+    // A key share the directory asked for (a SCIM group mapped to the team) is done by this add.
+    await trx.deleteFrom('team_key_shares').where('team_id', '=', team.id).where('person_id', '=', target.id).where('op', '=', 'add').execute();
     const tm = presentTeamMembership(row, target);
     emit({ recipients: await teamMemberIds(trx, team.id), type: 'team.membership.created', data: tm, actorId: actor.personId });
     // Team members are in the general space.
@@ -146,25 +149,33 @@ export async function removeTeamMember(core: Core, actor: Actor, id: string): Pr
       throw ApiError.notFound('team membership');
     });
     if (row.person_id !== actor.personId) requireTeamModerator(membership, 'remove people');
-    const recipients = await teamMemberIds(trx, team.id);
-    await trx.deleteFrom('team_memberships').where('id', '=', id).execute();
-    const person = (await personBriefs(trx, [row.person_id])).get(row.person_id)!;
-    emit({ recipients, type: 'team.membership.deleted', data: presentTeamMembership(row, person), actorId: actor.personId });
-    // Out of the team is out of its spaces: the general one and every other they joined (SPEC SP-3,
-    // as in Webex), since their KMS access to them came through the team.
-    const theirs = await trx
-      .selectFrom('memberships as m')
-      .innerJoin('spaces as s', 's.id', 'm.space_id')
-      .selectAll('m')
-      .select('s.type as space_type')
-      .where('s.team_id', '=', team.id)
-      .where('m.person_id', '=', row.person_id)
-      .execute();
-    for (const { space_type, ...m } of theirs) {
-      await trx.deleteFrom('memberships').where('id', '=', m.id).execute();
-      await trx.deleteFrom('favorites').where('space_id', '=', m.space_id).where('person_id', '=', row.person_id).execute();
-      emit({ space: m.space_id, type: 'membership.deleted', data: presentMembership(m, person, space_type), actorId: actor.personId });
-      emit({ change: 'leave', spaceId: m.space_id, personIds: [row.person_id] });
-    }
+    await dropTeamMembership(trx, emit, actor.personId, team.id, row);
   });
+}
+
+/**
+ * Takes a team membership away and, with it, the person's memberships of the team's spaces (SPEC
+ * SP-3, as in Webex: their KMS access to them came through the team). Answers the spaces they were
+ * in (whose keys a client then rotates). `actorId` null: no person acted (the directory's token).
+ */
+export async function dropTeamMembership(trx: Kysely<Database>, emit: Emit, actorId: string | null, teamId: string, row: TeamMembershipRow): Promise<string[]> {
+  const recipients = await teamMemberIds(trx, teamId);
+  await trx.deleteFrom('team_memberships').where('id', '=', row.id).execute();
+  const person = (await personBriefs(trx, [row.person_id])).get(row.person_id)!;
+  emit({ recipients, type: 'team.membership.deleted', data: presentTeamMembership(row, person), actorId });
+  const theirs = await trx
+    .selectFrom('memberships as m')
+    .innerJoin('spaces as s', 's.id', 'm.space_id')
+    .selectAll('m')
+    .select('s.type as space_type')
+    .where('s.team_id', '=', teamId)
+    .where('m.person_id', '=', row.person_id)
+    .execute();
+  for (const { space_type, ...m } of theirs) {
+    await trx.deleteFrom('memberships').where('id', '=', m.id).execute();
+    await trx.deleteFrom('favorites').where('space_id', '=', m.space_id).where('person_id', '=', row.person_id).execute();
+    emit({ space: m.space_id, type: 'membership.deleted', data: presentMembership(m, person, space_type), actorId });
+    emit({ change: 'leave', spaceId: m.space_id, personIds: [row.person_id] });
+  }
+  return theirs.map((m) => m.space_id);
 }

@@ -17,6 +17,9 @@ import {
   organizations,
   people,
   sso,
+  directory,
+  type ScimGroupSummary,
+  type ScimSettings,
   type AuditEvent,
   type Invitation,
   type InvitationPreview,
@@ -196,4 +199,22 @@ export function removeSsoConfig(client: FlintClient): Promise<void> {
 /** For the sign-in page: where the address's org signs its people in, if it uses single sign-on. */
 export function startSso(client: FlintClient, email: string, nonce?: string): Promise<{ sso: boolean; redirectUrl?: string }> {
   return client.transport.call(sso.discover, { body: { email, ...(nonce !== undefined ? { nonce } : {}) } });
+}
+
+/** Directory sync (issue 18): the SCIM base URL, the token's state and the groups with their mappings. */
+export function scimSettings(client: FlintClient): Promise<ScimSettings> {
+  return client.transport.call(directory.getScim, {});
+}
+
+/** Creates or rotates the org's SCIM token; the answer holds it, once. */
+export function createScimToken(client: FlintClient): Promise<{ token: string; created: string }> {
+  return client.transport.call(directory.createToken, {});
+}
+
+export function revokeScimToken(client: FlintClient): Promise<void> {
+  return client.transport.call(directory.revokeToken, {});
+}
+
+export function mapScimGroup(client: FlintClient, id: string, mapping: { role?: 'org_admin'; teamId?: string }): Promise<ScimGroupSummary> {
+  return client.transport.call(directory.mapGroup, { params: { id }, body: mapping });
 }

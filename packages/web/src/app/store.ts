@@ -140,6 +140,30 @@ export class Store {
   async loadInvitations(): Promise<void> {
     this.invitations = await this.session.client.spaceInvitations.mine();
     this.changed();
+    void this.finishKeyShares();
+  }
+
+  private sharing: Promise<void> | undefined;
+  private shareAgain = false;
+
+  /**
+   * A SCIM group mapped to a team this person moderates left changes only a client can make at the
+   * KMS (the core cannot): this tab makes them — at sign-in and whenever the core says one is waiting.
+   */
+  finishKeyShares(): Promise<void> {
+    if (this.sharing !== undefined) {
+      this.shareAgain = true;
+      return this.sharing;
+    }
+    this.sharing = (async () => {
+      do {
+        this.shareAgain = false;
+        await this.session.sdk.teams.finishKeyShares().catch((error: unknown) => logError(error));
+      } while (this.shareAgain);
+    })().finally(() => {
+      this.sharing = undefined;
+    });
+    return this.sharing;
   }
 
   private async loadDirectPeople(): Promise<void> {
@@ -640,7 +664,9 @@ export class Store {
         const list = this.roomInvitations.get(invitation.roomId);
         if (list !== undefined) this.roomInvitations.set(invitation.roomId, [...list.filter((i) => i.id !== invitation.id), invitation]);
         break;
-      }
+      case 'team.keyShare.pending':
+        void this.finishKeyShares();
+        break;
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       case 'team.membership.updated':
       case 'attachmentAction.created':

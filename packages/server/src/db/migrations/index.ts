@@ -34,6 +34,7 @@ import * as oauth from './0038-oauth.ts';
 import * as saml from './0039-saml.ts';
 import * as spaceInvitations from './0036-space-invitations.ts';
 import * as notifications from './0043-notifications.ts';
+import * as scimGroups from './0040-scim-groups.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -67,4 +68,5 @@ export const migrations: Record<string, Migration> = {
   '0036-space-invitations': spaceInvitations,
   '0037-kms-enrollment': kmsEnrollment,
   '0043-notifications': notifications,
+  '0040-scim-groups': scimGroups,
 };

@@ -101,7 +101,7 @@ describe('SCIM 2.0 users', () => {
       assert.deepEqual(json(r)['schemas'], [ERROR]);
     }
     const badPatches: [unknown, string][] = [
-      [{ schemas: [PATCH], Operations: [{ op: 'explode', path: 'active', value: false }] }, 'invalidValue'],
+      [{ schemas: [PATCH], Operations: [{ op: 'explode', path: 'active', value: false }] }, 'invalidSyntax'],
       [{ schemas: [PATCH], Operations: [] }, 'invalidSyntax'],
       [{ Operations: [{ op: 'replace', path: 'active', value: false }] }, 'invalidSyntax'],
       [{ schemas: [PATCH], Operations: [{ op: 'replace', path: 'active', value: 'nope' }] }, 'invalidValue'],

@@ -10,6 +10,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor, Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser, resourceTypes, schemas, SCIM_ERROR, ScimError, serviceProviderConfig } from '../../identity/scim.ts';
+import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from '../../identity/scim-groups.ts';
 
 const SCIM_JSON = 'application/scim+json';
 
@@ -18,12 +19,12 @@ function send(reply: FastifyReply, status: number, body: unknown): FastifyReply 
 }
 
 function actorOf(req: FastifyRequest): Actor {
-  if (req.actor === undefined) throw new ScimError(401, 'The request requires an administrator’s bearer token.');
+  if (req.actor === undefined) throw new ScimError(401, 'The request requires the org’s SCIM token or an administrator’s bearer token.');
   return req.actor;
 }
 
 type P = { orgId: string; id: string };
-type Q = { filter?: string; startIndex?: string; count?: string };
+type Q = { filter?: string; startIndex?: string; count?: string; excludedAttributes?: string; attributes?: string };
 
 export function scimRoutes(app: FastifyInstance, core: Core): void {
   void app.register(
@@ -44,7 +45,8 @@ export function scimRoutes(app: FastifyInstance, core: Core): void {
         return send(reply, status, { schemas: [SCIM_ERROR], status: String(status), ...(scimType ? { scimType } : {}), detail: status >= 500 ? 'Internal error.' : api.message });
       });
 
-      const config = (id: string) => ({ methodId: `scim.${id}`, auth: 'person' as const });
+      // `scim`: an org admin's token, or the org's SCIM token (which no other route accepts).
+      const config = (id: string) => ({ methodId: `scim.${id}`, auth: 'scim' as const });
 
       scope.get<{ Params: P; Querystring: Q }>('/Users', { config: config('users.list') }, async (req, reply) =>
         send(reply, 200, await listUsers(core, actorOf(req), req.params.orgId, req.query)),
@@ -63,6 +65,27 @@ export function scimRoutes(app: FastifyInstance, core: Core): void {
       );
       scope.delete<{ Params: P }>('/Users/:id', { config: config('users.delete') }, async (req, reply) => {
         await deleteUser(core, actorOf(req), req.params.orgId, req.params.id);
+        return reply.code(204).send();
+      });
+      scope.get<{ Params: P; Querystring: Q }>('/Groups', { config: config('groups.list') }, async (req, reply) =>
+        send(reply, 200, await listGroups(core, actorOf(req), req.params.orgId, req.query)),
+      );
+      scope.post<{ Params: P }>('/Groups', { config: config('groups.create') }, async (req, reply) => {
+        const group = await createGroup(core, actorOf(req), req.params.orgId, req.body);
+        void reply.header('Location', group.meta.location);
+        return send(reply, 201, group);
+      });
+      scope.get<{ Params: P; Querystring: Q }>('/Groups/:id', { config: config('groups.get') }, async (req, reply) =>
+        send(reply, 200, await getGroup(core, actorOf(req), req.params.orgId, req.params.id, req.query)),
+      );
+      scope.put<{ Params: P }>('/Groups/:id', { config: config('groups.replace') }, async (req, reply) =>
+        send(reply, 200, await replaceGroup(core, actorOf(req), req.params.orgId, req.params.id, req.body)),
+      );
+      scope.patch<{ Params: P }>('/Groups/:id', { config: config('groups.patch') }, async (req, reply) =>
+        send(reply, 200, await patchGroup(core, actorOf(req), req.params.orgId, req.params.id, req.body)),
+      );
+      scope.delete<{ Params: P }>('/Groups/:id', { config: config('groups.delete') }, async (req, reply) => {
+        await deleteGroup(core, actorOf(req), req.params.orgId, req.params.id);
         return reply.code(204).send();
       });
       // Discovery (RFC 7644 §4), behind the same token: it names the org.

@@ -12,6 +12,7 @@ import { InvitationsAdmin } from './InvitationsAdmin.tsx';
 import { DomainsAdmin } from './DomainsAdmin.tsx';
 import { PoliciesAdmin } from './PoliciesAdmin.tsx';
 import { SsoAdmin } from './SsoAdmin.tsx';
+import { ScimAdmin } from './ScimAdmin.tsx';
 import { AuditLog } from './AuditLog.tsx';
 import { UsageReport } from './UsageReport.tsx';
 import { RolesAdmin } from './RolesAdmin.tsx';
@@ -28,6 +29,7 @@ const TITLES = {
   policies: 'adminPolicies',
   branding: 'adminBranding',
   sso: 'adminSso',
+  scim: 'adminScim',
   reports: 'adminReports',
   feedback: 'adminFeedback',
   audit: 'adminAudit',
@@ -67,6 +69,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'policies' && <PoliciesAdmin />}
             {section === 'branding' && <BrandingAdmin />}
             {section === 'sso' && <SsoAdmin />}
+            {section === 'scim' && <ScimAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}

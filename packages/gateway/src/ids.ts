@@ -23,6 +23,8 @@ export const hydra = {
   webhook: (uuid: string) => toHydraId('WEBHOOK', uuid),
   application: (uuid: string) => toHydraId('APPLICATION', uuid),
   attachmentAction: (uuid: string) => toHydraId('ATTACHMENT_ACTION', uuid),
+  /** A compliance event: its position in the core's log (and, for a file, the file's place). */
+  event: (local: string) => toHydraId('EVENT', local),
 };
 
 const NAMES: Record<HydraType, string> = {
@@ -39,6 +41,7 @@ const NAMES: Record<HydraType, string> = {
   LICENSE: 'license',
   ROLE: 'role',
   APPLICATION: 'application',
+  EVENT: 'event',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

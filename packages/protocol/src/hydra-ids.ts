@@ -21,7 +21,9 @@ export type HydraType =
   | 'ATTACHMENT_ACTION'
   | 'LICENSE'
   | 'ROLE'
-  | 'APPLICATION';
+  | 'APPLICATION'
+  /** A compliance event (`/v1/events`): its position in the core's log. */
+  | 'EVENT';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */
 export const HYDRA_CLUSTER = 'us';

@@ -36,6 +36,7 @@ import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { complianceRoutes } from './routes/compliance.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
@@ -220,6 +221,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   reactionRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);
+  complianceRoutes(app, core);
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);

@@ -29,6 +29,7 @@ program
 program.addCommand(adminCommand());
 program.addCommand((await import('./commands/kms.ts')).kmsCommand());
 program.addCommand((await import('./commands/gateway.ts')).gatewayCommand());
+program.addCommand((await import('./commands/compliance.ts')).complianceCommand());
 
 try {
   await program.parseAsync(process.argv);

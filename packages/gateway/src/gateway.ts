@@ -15,6 +15,7 @@ import type { Gateway } from './context.ts';
 import type { AddressCheck } from './files/guarded-fetch.ts';
 import { WebexError } from './errors.ts';
 import { contentRoutes } from './routes/contents.ts';
+import { eventRoutes } from './routes/events.ts';
 import { membershipRoutes } from './routes/memberships.ts';
 import { messageRoutes } from './routes/messages.ts';
 import { organizationRoutes } from './routes/organization.ts';
@@ -65,6 +66,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
         uploadFetch: options.core.fetch ?? nodeHttpFetch,
       });
       contentRoutes(scope, gateway);
+      eventRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       adminAuditRoutes(scope, gateway);

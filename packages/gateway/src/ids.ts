@@ -24,6 +24,8 @@ export const hydra = {
   application: (uuid: string) => toHydraId('APPLICATION', uuid),
   invitation: (uuid: string) => toHydraId('INVITATION', uuid),
   attachmentAction: (uuid: string) => toHydraId('ATTACHMENT_ACTION', uuid),
+  /** A compliance event: its position in the core's log (and, for a file, the file's place). */
+  event: (local: string) => toHydraId('EVENT', local),
 };
 
 const NAMES: Record<HydraType, string> = {
@@ -40,7 +42,7 @@ const NAMES: Record<HydraType, string> = {
   LICENSE: 'license',
   ROLE: 'role',
   APPLICATION: 'application',
-  INVITATION: 'invitation',
+  INVITATION: 'invit  EVENT: 'event',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

@@ -39,6 +39,8 @@ export type { Reaction } from './reactions.ts';
 export { REACTION_LIMITS } from './reactions.ts';
 export type { AttachmentAction } from './attachment-actions.ts';
 export * as adminAudit from './admin-audit.ts';
+export * as compliance from './compliance.ts';
+export type { ComplianceEvent, ComplianceRoom, ComplianceResource, ComplianceEventType } from './compliance.ts';
 export type { AuditEvent, AuditCategory, AuditTargetType } from './admin-audit.ts';
 export * as adminPeople from './admin-people.ts';
 export * as adminDomains from './admin-domains.ts';

@@ -7,7 +7,13 @@ import { Type, type Static } from 'typebox';
 import { DisplayName, Email, Id, IdParams, NamePart, PageMax, Password, Timestamp } from './common.ts';
 import { defineMethod } from './method.ts';
 
-export const ROLE_IDS = ['org_admin'] as const;
+/**
+ * `compliance_officer` (SPEC CP-1) opens the org's *ciphertext and metadata* through the core's
+ * compliance API (`/api/compliance/…`); the keys stay at the KMS, which grants them only to the
+ * officers its own operator named (`flint kms officers add`). Holding the role in the core alone
+ * reads nothing.
+ */
+export const ROLE_IDS = ['org_admin', 'compliance_officer'] as const;
 export type RoleId = (typeof ROLE_IDS)[number];
 export const RoleId = Type.Enum(ROLE_IDS);
 

@@ -17,6 +17,8 @@ export type { Files, FileEntry } from './session/files.ts';
 export type { Reactions, OpenReaction } from './session/reactions.ts';
 export type { Search, SearchOptions, SearchResult, SearchHit, SearchResults, FileHit, SpaceHit } from './session/search.ts';
 export type { People } from './session/people.ts';
+export { EXPORT_SECTIONS, CSV_COLUMNS, safeFileName, spaceRecord, membershipRecord, fileRecord, messageRecord, eventRecord, type ExportSection } from './compliance-records.ts';
+export type { Compliance, CompliancePage, ComplianceSpace, ComplianceFile, OpenedComplianceEvent, ComplianceSearchOptions } from './session/compliance.ts';
 export type { Events } from './session/events.ts';
 export type { SecureRoom, SecureTeam, SecureMessage, MessageContent, PersonRef } from './session/types.ts';
 export { runConnectionTest, type ConnectionTestResult, type ConnectionStepResult, type ConnectionTestStep, type ConnectionTestOptions } from './connection-test.ts';

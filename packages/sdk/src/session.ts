@@ -21,6 +21,7 @@ import type { WebSocketConstructor } from './event-stream.ts';
 import { runConnectionTest, type ConnectionTestOptions, type ConnectionTestResult } from './connection-test.ts';
 import { SpaceKeys } from './secure/space-keys.ts';
 import { SearchKeys } from './search/search-keys.ts';
+import { Compliance } from './session/compliance.ts';
 import type { FetchLike } from './transport.ts';
 import type { KmsClient } from './kms/client.ts';
 import { protects, tolerateMissing, type SessionContext } from './session/context.ts';
@@ -121,6 +122,8 @@ export class Session {
   readonly search: Search;
   readonly people: People;
   readonly events: Events;
+  /** A compliance officer's reads of the org (SPEC CP-1, CP-2). */
+  readonly compliance: Compliance;
   private readonly kms: SessionKms;
   private readonly ctx: SessionContext;
   private readonly spaceKeys: SpaceKeys;
@@ -178,6 +181,7 @@ export class Session {
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);
     this.people = new People(ctx);
+    this.compliance = new Compliance(ctx);
     this.search = new Search(ctx, this.people, options.searchRoomsTtlMs !== undefined ? { roomsTtlMs: options.searchRoomsTtlMs } : {});
   }
 

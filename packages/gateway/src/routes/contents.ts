@@ -12,11 +12,12 @@ import type { Caller } from '../callers.ts';
 import { WebexError } from '../errors.ts';
 import { contentId } from '../ids.ts';
 import { REPLY_SENT, v1, type Gateway } from '../context.ts';
+import { readableMessage } from './events.ts';
 
 async function referenceOf(caller: Caller, id: string): Promise<FileReference> {
   const parsed = contentId(id);
   if (parsed === undefined) throw WebexError.notFound('content');
-  const message = await caller.session.api.messages.get(parsed.messageId);
+  const message = await readableMessage(caller, parsed.messageId);
   const file = message.files?.[parsed.index];
   if (file === undefined || message.encryptionKeyUrl === undefined) throw WebexError.notFound('content');
   return caller.session.files.open(message.encryptionKeyUrl, file.reference);

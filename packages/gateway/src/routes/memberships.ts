@@ -14,6 +14,7 @@ import { presentMembership } from '../present.ts';
 import { bodyObject, linkParam, optBoolean, optString, pageMax, queryString, setNextLink } from '../request.ts';
 import { REPLY_SENT, v1, type Gateway } from '../context.ts';
 import { FlintError } from '@flint/sdk';
+import { isOfficer, orOfficer } from './events.ts';
 
 /** The native membership behind a Webex membership id; 404 if it is malformed or not visible. */
 export async function findMembership(caller: Caller, id: string): Promise<Membership> {
@@ -46,18 +47,37 @@ export function membershipRoutes(app: FastifyInstance, gw: Gateway): void {
     const personEmail = queryString(req.query, 'personEmail', 254);
     const max = pageMax(req.query);
     const cursor = queryString(req.query, 'cursor', 300);
-    if (roomId !== undefined) {
-      const page = await caller.session.api.memberships.list({
-        roomId: fieldId('ROOM', roomId, 'roomId'),
+    // A compliance officer reads the memberships of every space of the org, by space or by person.
+    const asOfficer = async () => {
+      const page = await caller.session.compliance.memberships({
+        max,
+        ...(roomId !== undefined ? { roomId: fieldId('ROOM', roomId, 'roomId') } : {}),
         ...(personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : {}),
         ...(personEmail !== undefined ? { personEmail } : {}),
         ...(cursor !== undefined ? { cursor } : {}),
-        max,
       });
-      const next = linkParam(page.next, 'cursor');
-      if (next !== undefined) setNextLink(req, reply, { cursor: next });
+      if (page.next !== undefined) setNextLink(req, reply, { cursor: page.next });
       return { items: page.items.map(presentMembership) };
+    };
+    if (roomId !== undefined) {
+      return orOfficer(
+        caller,
+        async () => {
+          const page = await caller.session.api.memberships.list({
+            roomId: fieldId('ROOM', roomId, 'roomId'),
+            ...(personId !== undefined ? { personId: fieldId('PEOPLE', personId, 'personId') } : {}),
+            ...(personEmail !== undefined ? { personEmail } : {}),
+            ...(cursor !== undefined ? { cursor } : {}),
+            max,
+          });
+          const next = linkParam(page.next, 'cursor');
+          if (next !== undefined) setNextLink(req, reply, { cursor: next });
+          return { items: page.items.map(presentMembership) };
+        },
+        asOfficer,
+      );
     }
+    if (isOfficer(caller)) return asOfficer();
     // Without a room: one's own memberships, space by space (as Webex answers a non-compliance caller).
     const me = caller.me;
     if (personId !== undefined && fieldId('PEOPLE', personId, 'personId') !== me.id) throw WebexError.badRequest('roomId: required to list other people’s memberships');

@@ -20,6 +20,7 @@ import { parseMentions, plainTextOf } from '../mentions.ts';
 import { presentMessage } from '../present.ts';
 import { bodyObject, optString, originOf, pageMax, queryList, queryString, setNextLink } from '../request.ts';
 import { v1, type Gateway } from '../context.ts';
+import { isOfficer, orOfficer, readableMessage } from './events.ts';
 
 export interface MessageRouteOptions {
   /** Let `files: [url]` reach loopback and private addresses (intranet installs, tests). */
@@ -264,18 +265,39 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
     if (before !== undefined && Number.isNaN(Date.parse(before))) throw WebexError.badRequest('before: an ISO-8601 time');
     const beforeMessage = queryString(req.query, 'beforeMessage');
     const max = pageMax(req.query, GATEWAY_LIMITS.messagesPageDefault, mentioned !== undefined ? 100 : GATEWAY_LIMITS.pageMax);
-    const page = await caller.session.api.messages.list({
-      roomId,
-      max,
-      ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}),
-      ...(mentioned !== undefined ? { mentionedPeople: 'me' } : {}),
-      ...(before !== undefined ? { before: new Date(Date.parse(before)).toISOString() } : {}),
-      ...(beforeMessage !== undefined ? { beforeMessage: fieldId('MESSAGE', beforeMessage, 'beforeMessage') } : {}),
-    });
-    const next = page.next === undefined ? undefined : new URL(page.next).searchParams.get('beforeMessage');
-    if (next !== null && next !== undefined) setNextLink(req, reply, { beforeMessage: hydra.message(next), before: undefined });
-    const origin = originOf(req);
-    return { items: (await openMessages(caller, page.items)).map((m) => presentMessage(m, origin)) };
+    const cursor = queryString(req.query, 'cursor', 300);
+    // A compliance officer who is not a member reads the space through the compliance API, newest first.
+    const asOfficer = async () => {
+      let to = before !== undefined ? new Date(Date.parse(before)).toISOString() : undefined;
+      if (beforeMessage !== undefined) to = (await readableMessage(caller, fieldId('MESSAGE', beforeMessage, 'beforeMessage'))).created;
+      const page = await caller.session.compliance.messages({
+        roomId,
+        sort: 'newest',
+        max,
+        ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}),
+        ...(to !== undefined ? { to } : {}),
+        ...(cursor !== undefined ? { cursor } : {}),
+      });
+      if (page.next !== undefined) setNextLink(req, reply, { cursor: page.next });
+      const origin = originOf(req);
+      return { items: page.items.map((m) => presentMessage(m, origin)) };
+    };
+    if (cursor !== undefined && isOfficer(caller)) return asOfficer();
+    const asMember = async () => {
+      const page = await caller.session.api.messages.list({
+        roomId,
+        max,
+        ...(parentId !== undefined ? { parentId: fieldId('MESSAGE', parentId, 'parentId') } : {}),
+        ...(mentioned !== undefined ? { mentionedPeople: 'me' } : {}),
+        ...(before !== undefined ? { before: new Date(Date.parse(before)).toISOString() } : {}),
+        ...(beforeMessage !== undefined ? { beforeMessage: fieldId('MESSAGE', beforeMessage, 'beforeMessage') } : {}),
+      });
+      const next = page.next === undefined ? undefined : new URL(page.next).searchParams.get('beforeMessage');
+      if (next !== null && next !== undefined) setNextLink(req, reply, { beforeMessage: hydra.message(next), before: undefined });
+      const origin = originOf(req);
+      return { items: (await openMessages(caller, page.items)).map((m) => presentMessage(m, origin)) };
+    };
+    return mentioned === undefined ? orOfficer(caller, asMember, asOfficer) : asMember();
   });
 
   v1(app, gw, 'GET', '/v1/messages/direct', async ({ req, caller }) => {
@@ -293,7 +315,7 @@ export function messageRoutes(app: FastifyInstance, gw: Gateway, options: Messag
 
   v1(app, gw, 'GET', '/v1/messages/:messageId', async ({ req, caller }) => {
     const id = pathId('MESSAGE', (req.params as { messageId: string }).messageId);
-    return presentMessage(await caller.session.messages.open(await caller.session.api.messages.get(id)), originOf(req));
+    return presentMessage(await caller.session.messages.open(await readableMessage(caller, id)), originOf(req));
   });
 
   v1(app, gw, 'PUT', '/v1/messages/:messageId', async ({ req, caller }) => {

@@ -9,7 +9,7 @@ import { WebexError } from '../errors.ts';
 import { hydra, pathId } from '../ids.ts';
 import { v1, type Gateway } from '../context.ts';
 
-const ROLE_NAMES: Record<string, string> = { org_admin: 'Full Administrator' };
+const ROLE_NAMES: Record<string, string> = { org_admin: 'Full Administrator', compliance_officer: 'Compliance Officer' };
 
 export function organizationRoutes(app: FastifyInstance, gw: Gateway): void {
   v1(app, gw, 'GET', '/v1/organizations', async ({ caller }) => ({

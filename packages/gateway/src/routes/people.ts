@@ -13,7 +13,7 @@ import { presentPerson } from '../present.ts';
 import { bodyObject, linkParam, optBoolean, optString, pageMax, queryList, queryString, reqString, setNextLink } from '../request.ts';
 import { v1, type Gateway } from '../context.ts';
 
-const ROLES: readonly RoleId[] = ['org_admin'];
+const ROLES: readonly RoleId[] = ['org_admin', 'compliance_officer'];
 
 /** Webex role ids (hydra ROLE, or the bare name) → Flint's role names. */
 function rolesOf(body: Record<string, unknown>): RoleId[] | undefined {

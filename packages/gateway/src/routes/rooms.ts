@@ -12,6 +12,7 @@ import { fieldId, pathId } from '../ids.ts';
 import { presentRoom, type WebexRoom } from '../present.ts';
 import { bodyObject, linkParam, optBoolean, optString, pageMax, queryEnum, queryString, reqString, setNextLink } from '../request.ts';
 import { v1, type Gateway } from '../context.ts';
+import { isOfficer, orOfficer, presentOrgSpace } from './events.ts';
 
 /** Webex allows long titles; the core's ciphertext limit is 4 KiB, so plaintext stays well below. */
 export const TITLE_MAX = 2000;
@@ -37,6 +38,12 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
     const type = queryEnum(req.query, 'type', ['group', 'direct'] as const);
     const sortBy = queryEnum(req.query, 'sortBy', ['id', 'lastactivity', 'created'] as const);
     const cursor = queryString(req.query, 'cursor', 300);
+    if (isOfficer(caller) && teamId === undefined) {
+      // A compliance officer lists every space of the org (oldest first), not only their own.
+      const page = await caller.session.compliance.spaces({ max: pageMax(req.query), ...(type !== undefined ? { type } : {}), ...(cursor !== undefined ? { cursor } : {}) });
+      if (page.next !== undefined) setNextLink(req, reply, { cursor: page.next });
+      return { items: page.items.map(presentOrgSpace) };
+    }
     const page = await caller.session.spaces.list({
       ...(teamId !== undefined ? { teamId: fieldId('TEAM', teamId, 'teamId') } : {}),
       ...(type !== undefined ? { type } : {}),
@@ -51,7 +58,15 @@ export function roomRoutes(app: FastifyInstance, gw: Gateway): void {
 
   v1(app, gw, 'GET', '/v1/rooms/:roomId', async ({ req, caller }) => {
     const id = pathId('ROOM', (req.params as { roomId: string }).roomId);
-    return presentOneRoom(caller, await caller.session.spaces.get(id));
+    return orOfficer(
+      caller,
+      async () => presentOneRoom(caller, await caller.session.spaces.get(id)),
+      async () => {
+        const space = (await caller.session.compliance.spaces({ roomId: id })).items[0];
+        if (space === undefined) throw WebexError.notFound('room');
+        return presentOrgSpace(space);
+      },
+    );
   });
 
   v1(app, gw, 'POST', '/v1/rooms', async ({ req, caller }) => {

@@ -29,13 +29,16 @@ describe('roles and their holders', () => {
     return Object.fromEntries((r.json as { items: RoleSummary[] }).items.map((x) => [x.id, { count: x.count, holders: x.holders.map((h) => h.email) }]));
   };
 
-  it('lists who holds the admin role, and counts the users, as grants, removals and deactivations change them', async () => {
-    assert.deepEqual(await roles(), { org_admin: { count: 1, holders: ['ada@example.com'] }, user: { count: 2, holders: [] } });
+  it('lists who holds the admin and compliance officer roles, and counts the users, as grants, removals and deactivations change them', async () => {
+    const none = { count: 0, holders: [] };
+    assert.deepEqual(await roles(), { org_admin: { count: 1, holders: ['ada@example.com'] }, compliance_officer: none, user: { count: 2, holders: [] } });
     await ada.people.update(bob.session!.personId, { roles: ['org_admin'] });
-    assert.deepEqual(await roles(), { org_admin: { count: 2, holders: ['ada@example.com', 'bob@example.com'] }, user: { count: 1, holders: [] } });
+    assert.deepEqual(await roles(), { org_admin: { count: 2, holders: ['ada@example.com', 'bob@example.com'] }, compliance_officer: none, user: { count: 1, holders: [] } });
     await ada.people.update(bob.session!.personId, { roles: [] });
+    await ada.people.update(cy.session!.personId, { roles: ['compliance_officer'] });
+    assert.deepEqual(await roles(), { org_admin: { count: 1, holders: ['ada@example.com'] }, compliance_officer: { count: 1, holders: ['cy@example.com'] }, user: { count: 1, holders: [] } });
     await ada.people.update(cy.session!.personId, { loginEnabled: false });
-    assert.deepEqual(await roles(), { org_admin: { count: 1, holders: ['ada@example.com'] }, user: { count: 1, holders: [] } });
+    assert.deepEqual(await roles(), { org_admin: { count: 1, holders: ['ada@example.com'] }, compliance_officer: none, user: { count: 1, holders: [] } });
   });
 
   it('is for admins only', async () => {

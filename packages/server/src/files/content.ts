@@ -1,12 +1,12 @@
 /**
- * Downloads and deletion of one file (SPEC FL-1): members of its space read its ciphertext (whole
- * or one byte range); its uploader or a moderator of the space deletes it.
+ * Downloads and deletion of one file (SPEC FL-1): members of its space (and the org's compliance
+ * officers, CP-1) read its ciphertext (whole or one byte range); its uploader or a moderator of the space deletes it.
  * @module
  */
 import type { Actor, Core } from '../core.ts';
 import type { BlobStream } from '../blobs/blob-store.ts';
 import { ApiError } from '../errors.ts';
-import { fileFor } from './access.ts';
+import { fileFor, readableFile } from './access.ts';
 import { detachFile, removeBlobs } from './cleanup.ts';
 
 /** An inclusive byte range, already checked against the file's size. */
@@ -16,7 +16,7 @@ export interface ByteRange {
 }
 
 export async function statContent(core: Core, actor: Actor, id: string): Promise<{ size: number; blobKey: string }> {
-  const { file } = await fileFor(core.db, actor, id);
+  const file = await readableFile(core.db, actor, id);
   if (file.status !== 'complete') throw ApiError.notFound('file');
   // The stored blob's real size, not the declared one: a Content-Length the body cannot meet hangs clients.
   const blob = await core.blobs.stat(file.blob_key);

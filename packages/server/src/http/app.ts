@@ -39,6 +39,7 @@ import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
 import { kmsLinkRoutes } from './routes/kms-link.ts';
 import { registerWebApp } from './web-app.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { complianceRoutes } from './routes/compliance.ts';
 import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { adminPeopleRoutes } from './routes/admin-people.ts';
 import { adminDomainRoutes } from './routes/admin-domains.ts';
@@ -233,6 +234,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   notificationRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);
+  complianceRoutes(app, core);
   adminPeopleRoutes(app, core);
   adminDomainRoutes(app, core);
   ssoRoutes(app, core);

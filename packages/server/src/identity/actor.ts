@@ -10,6 +10,12 @@ export interface Actor {
   sessionId: string;
   type: 'person' | 'bot';
   isAdmin: boolean;
+  /**
+   * Holds the core's `compliance_officer` role (SPEC CP-1): may read the org's ciphertext and
+   * metadata through the compliance API. Optional so that actors made elsewhere (tests, the
+   * operator's stand-in) default to no. Keys are the KMS's to grant, never this flag's.
+   */
+  isComplianceOfficer?: boolean;
   isGuest: boolean;
   /**
    * An integration's token (issue 18, ID-9): the OAuth scopes the person granted it; every route

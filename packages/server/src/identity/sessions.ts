@@ -73,14 +73,16 @@ export async function issueAccessToken(core: Core, db: Db, sessionId: string, pe
 const TOUCH_INTERVAL_MS = 60_000;
 
 async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_at' | 'oauth_scopes'>, personId: string, via: Actor['via']): Promise<Actor | undefined> {
-  // One query on every authenticated request: the person and whether they hold the admin role.
-  const person = await core.db
+  // One query on every authenticated request: the person and the roles they hold (a row per role).
+  const rows = await core.db
     .selectFrom('people')
-    .leftJoin('person_roles', (j) => j.onRef('person_roles.person_id', '=', 'people.id').on('person_roles.role', '=', 'org_admin'))
+    .leftJoin('person_roles', (j) => j.onRef('person_roles.person_id', '=', 'people.id').on('person_roles.role', 'in', ['org_admin', 'compliance_officer']))
     .select(['people.org_id', 'people.type', 'people.status', 'people.is_guest', 'person_roles.role'])
     .where('people.id', '=', personId)
-    .executeTakeFirst();
+    .execute();
+  const person = rows[0];
   if (person === undefined || person.status !== 'active') return undefined;
+  const roles = new Set(rows.map((r) => r.role));
   const now = core.now();
   if (now - session.last_seen_at > TOUCH_INTERVAL_MS) {
     await core.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', session.id).execute();
@@ -90,7 +92,8 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
     orgId: person.org_id,
     sessionId: session.id,
     type: person.type,
-    isAdmin: person.role !== null,
+    isAdmin: roles.has('org_admin'),
+    isComplianceOfficer: roles.has('compliance_officer'),
     isGuest: person.is_guest === 1,
     via,
     ...(session.oauth_scopes !== null ? { scopes: session.oauth_scopes.split(' ').filter((x) => x !== '') } : {}),

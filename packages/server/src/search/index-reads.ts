@@ -39,7 +39,13 @@ export interface SeqRange {
 }
 
 export interface DocFilters {
+  /** Whose spaces: the person's memberships. */
   personId: string;
+  /**
+   * Instead of the person's memberships, every space of this org (a compliance officer's search,
+   * SPEC CP-2; the tokens still had to be blinded with keys only the KMS gives).
+   */
+  orgId?: string | undefined;
   roomIds?: readonly string[] | undefined;
   senderId?: string | undefined;
   hasFile?: boolean | undefined;
@@ -114,7 +120,8 @@ export class IndexReads {
   async docs(seqs: readonly number[], filters: DocFilters): Promise<DocRow[]> {
     if (seqs.length === 0) return [];
     const inSeqs = this.pg ? sql`d.seq = any(${[...seqs]}::bigint[])` : sql`d.seq in (select value from json_each(${JSON.stringify(seqs)}))`;
-    const conditions: RawBuilder<unknown>[] = [inSeqs, sql`d.space_id in (select m.space_id from memberships m where m.person_id = ${filters.personId})`];
+    const scope = filters.orgId !== undefined ? sql`d.space_id in (select s.id from spaces s where s.org_id = ${filters.orgId})` : sql`d.space_id in (select m.space_id from memberships m where m.person_id = ${filters.personId})`;
+    const conditions: RawBuilder<unknown>[] = [inSeqs, scope];
     if (filters.roomIds !== undefined) {
       conditions.push(this.pg ? sql`d.space_id = any(${[...filters.roomIds]}::text[])` : sql`d.space_id in (select value from json_each(${JSON.stringify(filters.roomIds)}))`);
     }

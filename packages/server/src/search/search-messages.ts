@@ -261,6 +261,15 @@ class Plan {
 }
 
 export async function searchMessages(core: Core, actor: Actor, input: SearchMessagesInput): Promise<{ items: SearchHit[]; next?: string }> {
+  return runSearch(core, input, { personId: actor.personId, roomIds: input.roomIds, senderId: input.personId, hasFile: input.hasFile, mentionsMe: input.mentionsMe });
+}
+
+/** A compliance officer's search (SPEC CP-2): the org's spaces instead of the officer's memberships. */
+export async function searchOrgMessages(core: Core, actor: Actor, input: Omit<SearchMessagesInput, 'mentionsMe'>): Promise<{ items: SearchHit[]; next?: string }> {
+  return runSearch(core, input, { personId: actor.personId, orgId: actor.orgId, roomIds: input.roomIds, senderId: input.personId, hasFile: input.hasFile });
+}
+
+async function runSearch(core: Core, input: SearchMessagesInput, filters: DocFilters): Promise<{ items: SearchHit[]; next?: string }> {
   const terms = decodeTerms(input.terms);
   const max = Math.min(input.max ?? SEARCH_LIMITS.resultsPageDefault, SEARCH_LIMITS.resultsPageMax);
   const cursor = decodeCursor(input.cursor, isCursor);
@@ -268,7 +277,6 @@ export async function searchMessages(core: Core, actor: Actor, input: SearchMess
     lo: input.from !== undefined ? Math.max(0, input.from) * SEQ_PER_MS : 0,
     hi: input.to !== undefined ? Math.max(0, input.to) * SEQ_PER_MS : Number.MAX_SAFE_INTEGER,
   };
-  const filters: DocFilters = { personId: actor.personId, roomIds: input.roomIds, senderId: input.personId, hasFile: input.hasFile, mentionsMe: input.mentionsMe };
   const plan = new Plan(new IndexReads(core), terms, filters, max + 1);
   const phases: Cursor[0][] = [];
   if (cursor === undefined || cursor[0] === 'a') phases.push('a');

@@ -55,10 +55,16 @@ export function TopBar({ onSignOut, onMenu, route }: { onSignOut: () => Promise<
       <form role="search" className="search-form" onSubmit={submit}>
         <input type="search" aria-label={t('search')} placeholder={t('searchPlaceholder')} value={query} onChange={(e) => setQuery(e.target.value)} />
       </form>
-      {store.session.me.roles?.includes('org_admin') === true && (
+      {store.session.me.roles?.includes('org_admin') === true ? (
         <a className="admin-link" href={href({ view: 'admin', section: 'people' })}>
           {t('adminConsole')}
         </a>
+      ) : (
+        store.session.me.roles?.includes('compliance_officer') === true && (
+          <a className="admin-link" href={href({ view: 'admin', section: 'compliance' })}>
+            {t('adminCompliance')}
+          </a>
+        )
       )}
       <StatusButton />
       <a className="icon-button" href={href({ view: 'settings' })} title={t('settings')}>

@@ -13,7 +13,10 @@ import type { OrgRow } from '../../db/schema.ts';
 import { deleteOrgLogo, getOrgLogo, setOrgLogo } from '../../admin/org-logo.ts';
 import { REPLY_SENT, route } from '../route.ts';
 
-export const ROLES = [{ id: 'org_admin', name: 'Organization administrator' }];
+export const ROLES = [
+  { id: 'org_admin', name: 'Organization administrator' },
+  { id: 'compliance_officer', name: 'Compliance officer' },
+];
 
 async function present(core: Core, actor: Actor, org: OrgRow) {
   return presentOrg(org, actor.isAdmin ? { domains: await listDomains(core.db, org.id), policy: parsePolicy(org) } : undefined, core.config.publicUrl);

@@ -1,6 +1,6 @@
 /**
- * The admin console (SPEC ID-7, CP-5, ID-3, ID-5): people, invitations, domains, policies and the
- * audit log, for the org's admins. Its own lazily loaded chunk; the server refuses every admin call
+ * The admin console (SPEC ID-7, CP-5, ID-3, ID-5, CP-2): people, invitations, domains, policies and the
+ * audit log, for the org's admins; the Compliance page for its compliance officers. Its own lazily loaded chunk; the server refuses every admin call
  * from anyone else, so the check here only spares a non-admin a page of errors.
  * @module
  */
@@ -21,6 +21,7 @@ import { HealthAdmin } from './HealthAdmin.tsx';
 import { NoticesAdmin } from './NoticesAdmin.tsx';
 import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 import { BrandingAdmin } from './BrandingAdmin.tsx';
+import { ComplianceAdmin } from './ComplianceAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -37,22 +38,27 @@ const TITLES = {
   licenses: 'adminLicenses',
   health: 'adminHealth',
   notices: 'adminNotices',
+  compliance: 'adminCompliance',
 } as const satisfies Record<AdminSection, string>;
 
 export default function AdminConsole({ section }: { section: AdminSection }) {
   const { t } = useI18n();
   const store = useAppStore();
   const isAdmin = store.session.me.roles?.includes('org_admin') === true;
+  const isOfficer = store.session.me.roles?.includes('compliance_officer') === true;
+  // Admins see the admin sections, compliance officers the Compliance page; someone may be both.
+  const sections = ADMIN_SECTIONS.filter((s) => (s === 'compliance' ? isOfficer : isAdmin));
+  const allowed = sections.includes(section);
   return (
     <div className="admin">
       <h1>{t('adminConsole')}</h1>
-      {!isAdmin ? (
-        <p role="alert">{t('adminOnly')}</p>
+      {!allowed ? (
+        <p role="alert">{section === 'compliance' ? t('complianceOnly') : t('adminOnly')}</p>
       ) : (
         <>
           <nav aria-label={t('adminSections')}>
             <ul className="admin-tabs">
-              {ADMIN_SECTIONS.map((s) => (
+              {sections.map((s) => (
                 <li key={s}>
                   <a href={href({ view: 'admin', section: s })} aria-current={s === section ? 'page' : undefined}>
                     {t(TITLES[s])}
@@ -77,6 +83,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'licenses' && <LicensesAdmin />}
             {section === 'health' && <HealthAdmin />}
             {section === 'notices' && <NoticesAdmin />}
+            {section === 'compliance' && <ComplianceAdmin />}
           </section>
         </>
       )}

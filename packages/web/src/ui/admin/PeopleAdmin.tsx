@@ -5,7 +5,7 @@
  * @module
  */
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
-import type { Person, Session as SessionInfo } from '@flint/protocol';
+import type { Person, Session as SessionInfo, RoleId } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { createPerson, endSessions, peoplePage, personSessions, resetPassword, updatePerson } from '../../app/admin-api.ts';
@@ -102,7 +102,7 @@ export function PeopleAdmin() {
                 <td className="row wrap">
                   {!self && p.type === 'person' && (
                     <>
-                      <button type="button" className="small" aria-label={`${isAdmin ? t('removeAdmin') : t('makeAdmin')}: ${email}`} onClick={() => void act(async () => (await updatePerson(client, p.id, { roles: isAdmin ? [] : ['org_admin'] }), t('saved')))}>
+                      <button type="button" className="small" aria-label={`${isAdmin ? t('removeAdmin') : t('makeAdmin')}: ${email}`} onClick={() => void act(async () => (await updatePerson(client, p.id, { roles: isAdmin ? ((p.roles ?? []) as RoleId[]).filter((r) => r !== 'org_admin') : [...((p.roles ?? []) as RoleId[]), 'org_admin'] }), t('saved')))}>
                         {isAdmin ? t('removeAdmin') : t('makeAdmin')}
                       </button>
                       {p.invitePending !== true && (

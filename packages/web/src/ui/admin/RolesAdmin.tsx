@@ -1,11 +1,12 @@
 /**
- * Roles (SPEC ID-7): the roles Flint models, how many hold each, who holds the administrator role;
- * granting it by address and removing it. The server audits each change (CP-5) and refuses it to
- * non-admins.
+ * Roles (SPEC ID-7, CP-1): the roles Flint models, how many hold each, who holds the administrator
+ * and compliance officer roles; granting one by address and removing it, keeping the person's other
+ * roles. The server audits each change (CP-5) and refuses it to non-admins. The compliance officer
+ * role opens the org's encrypted content only: its keys are the KMS operator's to grant.
  * @module
  */
 import { useState, type FormEvent } from 'react';
-import type { RoleSummary } from '@flint/protocol';
+import type { RoleId, RoleSummary } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { useAdminList } from './use-admin-list.ts';
@@ -16,7 +17,9 @@ export function RolesAdmin() {
   const store = useAppStore();
   const { client, items: roles, notice, act } = useAdminList(roleSummaries);
   const [email, setEmail] = useState('');
+  const [role, setRole] = useState<RoleId>('org_admin');
 
+  const roleName = (r: { id: string; name: string }) => (r.id === 'org_admin' ? t('roleOrgAdmin') : r.id === 'compliance_officer' ? t('roleComplianceOfficer') : r.id === 'user' ? t('roleUser') : r.name);
 
   const grant = (e: FormEvent) => {
     e.preventDefault();
@@ -24,17 +27,25 @@ export function RolesAdmin() {
     void act(async () => {
       const person = (await peoplePage(client, { email: address, max: 1 })).items[0];
       if (person === undefined || person.orgId !== store.session.me.orgId) return t('noSuchPerson', { email: address });
-      await updatePerson(client, person.id, { roles: ['org_admin'] });
+      // The person's other roles stay.
+      await updatePerson(client, person.id, { roles: [...new Set([...((person.roles ?? []) as RoleId[]), role])] });
       setEmail('');
-      return t('roleGranted', { email: address });
+      return role === 'org_admin' ? t('roleGranted', { email: address }) : t('roleGrantedNamed', { role: roleName({ id: role, name: role }), email: address });
     });
   };
 
-  const roleName = (r: RoleSummary) => (r.id === 'org_admin' ? t('roleOrgAdmin') : r.id === 'user' ? t('roleUser') : r.name);
+  const remove = (r: RoleSummary, holder: { id: string; email: string }) =>
+    void act(async () => {
+      const person = (await peoplePage(client, { email: holder.email, max: 1 })).items[0];
+      const roles = ((person?.roles ?? []) as RoleId[]).filter((x) => x !== r.id);
+      await updatePerson(client, holder.id, { roles });
+      return r.id === 'org_admin' ? t('roleRemoved', { email: holder.email }) : t('roleRemovedNamed', { role: roleName(r), email: holder.email });
+    });
 
   return (
     <div className="stack">
       <p className="muted small">{t('rolesNote')}</p>
+      <p className="muted small">{t('complianceRoleNote')}</p>
       {notice !== undefined && (
         <p className="notice" role="status">
           {notice}
@@ -63,9 +74,9 @@ export function RolesAdmin() {
                         <span>
                           {h.displayName} <span className="muted small">{h.email}</span>
                         </span>
-                        {h.id !== store.me && (
-                          <button type="button" className="small" aria-label={`${t('removeAdmin')}: ${h.email}`} onClick={() => void act(async () => (await updatePerson(client, h.id, { roles: [] }), t('roleRemoved', { email: h.email })))}>
-                            {t('removeAdmin')}
+                        {(h.id !== store.me || r.id !== 'org_admin') && (
+                          <button type="button" className="small" aria-label={r.id === 'org_admin' ? `${t('removeAdmin')}: ${h.email}` : `${t('removeRole')} (${roleName(r)}): ${h.email}`} onClick={() => remove(r, h)}>
+                            {r.id === 'org_admin' ? t('removeAdmin') : t('removeRole')}
                           </button>
                         )}
                       </li>
@@ -82,6 +93,13 @@ export function RolesAdmin() {
         <label>
           {t('grantAdminEmail')}
           <input type="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        <label>
+          {t('roleToGrant')}
+          <select value={role} onChange={(e) => setRole(e.target.value as RoleId)}>
+            <option value="org_admin">{t('roleOrgAdmin')}</option>
+            <option value="compliance_officer">{t('roleComplianceOfficer')}</option>
+          </select>
         </label>
         <button type="submit" className="small">
           {t('grant')}

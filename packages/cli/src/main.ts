@@ -29,7 +29,8 @@ program
 program.addCommand(adminCommand());
 program.addCommand((await import('./commands/kms.ts')).kmsCommand());
 program.addCommand((await import('./commands/gateway.ts')).gatewayCommand());
-for (const command of (await import('./commands/chat.ts')).chatCommands()) program.addCommand(coprogram.addCommand((await import('./commands/compliance.ts')).complianceCommand());
+for (const command of (await import('./commands/chat.ts')).chatCommands()) program.addCommand(command);
+program.addCommand((await import('./commands/compliance.ts')).complianceCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -42,7 +42,8 @@ const NAMES: Record<HydraType, string> = {
   LICENSE: 'license',
   ROLE: 'role',
   APPLICATION: 'application',
-  INVITATION: 'invit  EVENT: 'event',
+  INVITATION: 'invitation',
+  EVENT: 'event',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

@@ -66,6 +66,8 @@ const table: Record<string, RouteScope> = {
   'GET /v1/licenses/:licenseId': 'closed',
   'GET /v1/adminAudit/events': 'closed',
   'GET /v1/adminAudit/eventCategories': 'closed',
+  // The compliance API (Webex: spark-compliance:events_read): officers' own tokens only.
+  'GET /v1/events': 'closed',
   [`GET ${U2C_PREFIX}/catalog`]: 'any',
   // listen(): the device that receives message activities.
   [`POST ${WDM_PREFIX}/devices`]: 'spark:messages_read',

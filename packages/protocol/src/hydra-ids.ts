@@ -23,7 +23,8 @@ export type HydraType =
   | 'ROLE'
   | 'APPLICATION'
   /** Flint's own: an invitation into a space by address (a `/v1/memberships` answer for someone not yet a member). */
-  | 'INVIT  /** A compliance event (`/v1/events`): its position in the core's log. */
+  | 'INVITATION'
+  /** A compliance event (`/v1/events`): its position in the core's log. */
   | 'EVENT';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */

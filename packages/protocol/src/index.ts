@@ -55,7 +55,6 @@ export * as adminRoles from './admin-roles.ts';
 export type { RoleSummary } from './admin-roles.ts';
 export * as sso from './sso.ts';
 export type { SamlIdp, SamlSp, SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
-export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as directory from './directory.ts';
 export type { ScimGroupSummary, ScimSettings, TeamKeyShare } from './directory.ts';
 export * as feedback from './feedback.ts';

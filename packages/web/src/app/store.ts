@@ -664,6 +664,7 @@ export class Store {
         const list = this.roomInvitations.get(invitation.roomId);
         if (list !== undefined) this.roomInvitations.set(invitation.roomId, [...list.filter((i) => i.id !== invitation.id), invitation]);
         break;
+      }
       case 'team.keyShare.pending':
         void this.finishKeyShares();
         break;

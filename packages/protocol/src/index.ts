@@ -54,3 +54,6 @@ export type { SsoConfig, SsoConfigBody, SsoErrorCode } from './sso.ts';
 export * as feedback from './feedback.ts';
 export type { ClientLogEntry, FeedbackReport, FeedbackSummary, SendFeedbackBody } from './feedback.ts';
 export { FEEDBACK_LIMITS } from './feedback.ts';
+export * as retention from './retention.ts';
+export type { LegalHold, LegalHoldKind, SpaceRetention } from './retention.ts';
+export { RETENTION_LIMITS } from './retention.ts';

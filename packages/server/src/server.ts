@@ -32,6 +32,7 @@ import { WebhookRegistry } from './webhooks/registry.ts';
 import { WEBHOOK_QUEUE, webhookDispatcher } from './webhooks/dispatch.ts';
 import { WebhookDeliverer } from './webhooks/delivery.ts';
 import { cleartextWarning } from './http/transport.ts';
+import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -101,6 +102,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
   const deliverer = new WebhookDeliverer(core, webhooks);
   jobs.register(WEBHOOK_QUEUE, deliverer);
+  jobs.register(RETENTION_QUEUE, retentionJobHandler(core));
   try {
     await webhooks.load();
   } catch (error) {
@@ -140,11 +142,14 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     pruneEvents(core.db, core.now() - config.eventRetentionDays * 86_400_000).catch((error: unknown) => log.warn({ err: error }, 'event pruning failed'));
     pruneFailedJobs(core.db, core.now() - FAILED_JOB_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'job pruning failed'));
     sweepStaleUploads(core).catch((error: unknown) => log.warn({ err: error }, 'stale upload sweep failed'));
+    scheduleRetention(core).catch((error: unknown) => log.warn({ err: error }, 'retention scheduling failed'));
   }, 3_600_000);
   pruner.unref();
   // Every instance delivers: the jobs are claimed with leases, so none is delivered twice at once.
   core.webhooks.start();
   core.jobs.start();
+  // A sweep at start too, so a restarted instance does not wait an hour (one waiting job at most).
+  scheduleRetention(core).catch((error: unknown) => log.warn({ err: error }, 'retention scheduling failed'));
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {

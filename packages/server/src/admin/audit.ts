@@ -46,6 +46,9 @@ export const AUDIT_ACTIONS = {
   // The org's logo in every member's header (issue 16).
   'org.logoSet': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo changed', verb: 'changed the logo of' },
   'org.logoRemove': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Organization logo removed', verb: 'removed the logo of' },
+  // Retention and legal hold (SPEC CP-4). Retention periods are `org.update` (they are org policy).
+  'legalHold.create': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold placed', verb: 'placed a legal hold on' },
+  'legalHold.release': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold released', verb: 'released the legal hold on' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

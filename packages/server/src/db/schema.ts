@@ -189,7 +189,25 @@ export interface Database extends MessagingTables {
   notices: NoticesTable;
   password_resets: PasswordResetsTable;
   person_status: PersonStatusTable;
+  legal_holds: LegalHoldsTable;
 }
+
+/** A legal hold (SPEC CP-4; migration 0042): retention deletes nothing it covers while `released_at` is null. */
+export interface LegalHoldsTable {
+  id: string;
+  org_id: string;
+  kind: 'person' | 'space';
+  target_id: string;
+  /** The person's address, or the space's id (its title is ciphertext). */
+  target_name: string;
+  reason: string;
+  /** The e-mail address of who placed it. */
+  created_by: string;
+  created_at: number;
+  released_by: string | null;
+  released_at: number | null;
+}
+export type LegalHoldRow = Selectable<LegalHoldsTable>;
 
 /** Maintenance and incident notices (SPEC AD-3; migration 0028). Times in ms. */
 export interface NoticesTable {

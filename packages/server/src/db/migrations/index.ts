@@ -29,6 +29,7 @@ import * as personStatus from './0026-person-status.ts';
 import * as personLocale from './0030-person-locale.ts';
 import * as feedback from './0031-feedback.ts';
 import * as orgLogo from './0034-org-logo.ts';
+import * as legalHolds from './0042-legal-holds.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -57,4 +58,5 @@ export const migrations: Record<string, Migration> = {
   '0030-person-locale': personLocale,
   '0031-feedback': feedback,
   '0034-org-logo': orgLogo,
+  '0042-legal-holds': legalHolds,
 };

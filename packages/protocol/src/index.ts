@@ -44,7 +44,7 @@ export type { OrgDomain } from './admin-domains.ts';
 export * as adminReports from './admin-reports.ts';
 export type { UsageDay } from './admin-reports.ts';
 export * as kms from './kms.ts';
-export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';
+export type { KmsKeyObject, KmsResourceObject, KmsAuthorizationObject, KmsEphemeralKeyObject, KmsResourceBinding, KmsCredentialObject, KmsHoldObject, KmsOperation, KmsOperationName, KmsRequestOf, KmsResponseOf } from './kms.ts';
 export * as serviceHealth from './service-health.ts';
 export type { HealthCheck, HealthComponent, HealthState, ServiceHealth, Notice, NoticeSeverity } from './service-health.ts';
 export * as adminRoles from './admin-roles.ts';

@@ -86,7 +86,7 @@ export const getOrganization = defineMethod({
 });
 
 export const UpdateOrganizationBody = Type.Object(
-  { displayName: Type.Optional(DisplayName), policy: Type.Optional(Type.Partial(OrgPolicy)) },
+  { displayName: Type.Optional(DisplayName), policy: Type.Optional(Type.Partial(OrgPolicy, { additionalProperties: false })) },
   { additionalProperties: false, minProperties: 1 },
 );
 

@@ -61,6 +61,8 @@ export const LegalHold = Type.Object({
   /** Absent while the hold is active. */
   released: Type.Optional(Timestamp),
   releasedBy: Type.Optional(Type.String()),
+  /** The hold the admin's client placed at the KMS beside this one, which keeps the KMS from shredding the content's keys. */
+  kmsHoldUri: Type.Optional(Type.String()),
 });
 export type LegalHold = Static<typeof LegalHold>;
 
@@ -70,6 +72,8 @@ export const CreateLegalHoldBody = Type.Object(
     personEmail: Type.Optional(Type.String({ minLength: 3, maxLength: 320 })),
     roomId: Type.Optional(Id),
     reason: Type.String({ minLength: 1, maxLength: RETENTION_LIMITS.reasonChars }),
+    /** The hold the client placed at the KMS for the same target (`kms://…/holds/…`), to release with this one. */
+    kmsHoldUri: Type.Optional(Type.String({ pattern: '^kms://[^/]+/holds/[A-Za-z0-9%-]{1,80}$', maxLength: 300 })),
   },
   { additionalProperties: false },
 );

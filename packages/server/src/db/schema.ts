@@ -206,6 +206,8 @@ export interface LegalHoldsTable {
   created_at: number;
   released_by: string | null;
   released_at: number | null;
+  /** The matching hold at the KMS, which the admin's client placed (the core cannot place one). */
+  kms_hold_uri: string | null;
 }
 export type LegalHoldRow = Selectable<LegalHoldsTable>;
 

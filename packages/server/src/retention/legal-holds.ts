@@ -40,6 +40,7 @@ export function presentHold(row: LegalHoldRow): LegalHold {
   };
   if (row.released_at !== null) hold.released = iso(Number(row.released_at));
   if (row.released_by !== null) hold.releasedBy = row.released_by;
+  if (row.kms_hold_uri !== null) hold.kmsHoldUri = row.kms_hold_uri;
   return hold;
 }
 
@@ -52,6 +53,7 @@ export interface LegalHoldInput {
   personEmail?: string | undefined;
   roomId?: string | undefined;
   reason: string;
+  kmsHoldUri?: string | undefined;
 }
 
 export async function createLegalHold(core: Core, actor: Actor, input: LegalHoldInput): Promise<LegalHold> {
@@ -92,6 +94,7 @@ export async function createLegalHold(core: Core, actor: Actor, input: LegalHold
     created_at: core.now(),
     released_by: null,
     released_at: null,
+    kms_hold_uri: input.kmsHoldUri ?? null,
   };
   await core.db.transaction().execute(async (trx) => {
     const active = await trx

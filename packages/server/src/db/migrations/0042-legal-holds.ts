@@ -18,6 +18,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('released_by', 'text')
     .addColumn('released_at', 'bigint')
+    // The matching hold at the KMS (crypto-shredding honours only the KMS's holds), placed by the admin's client.
+    .addColumn('kms_hold_uri', 'text')
     .execute();
   await db.schema.createIndex('legal_holds_org').on('legal_holds').columns(['org_id', 'released_at']).execute();
   await db.schema.createIndex('legal_holds_target').on('legal_holds').columns(['kind', 'target_id']).execute();

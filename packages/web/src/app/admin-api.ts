@@ -16,6 +16,7 @@ import {
   methodPath,
   organizations,
   people,
+  retention,
   sso,
   type AuditEvent,
   type Invitation,
@@ -31,6 +32,8 @@ import {
   type UsageDay,
   type Notice,
   type RoleSummary,
+  type LegalHold,
+  type SpaceRetention,
   type ServiceHealth,
 } from '@flint/protocol';
 import { nextLink as linkOf } from '@flint/sdk';
@@ -185,4 +188,22 @@ export function removeSsoConfig(client: FlintClient): Promise<void> {
 /** For the sign-in page: where the address's org signs its people in, if it uses single sign-on. */
 export function startSso(client: FlintClient, email: string): Promise<{ sso: boolean; redirectUrl?: string }> {
   return client.transport.call(sso.discover, { body: { email } });
+}
+
+/** The retention periods that apply to a space (SPEC SP-6): any member may read them. */
+export function spaceRetention(client: FlintClient, roomId: string): Promise<SpaceRetention> {
+  return client.transport.call(retention.getSpaceRetention, { params: { id: roomId } });
+}
+
+/** The org's legal holds, active first (SPEC CP-4). */
+export async function legalHolds(client: FlintClient): Promise<LegalHold[]> {
+  return (await client.transport.call(retention.listLegalHolds, {})).items;
+}
+
+export function placeLegalHold(client: FlintClient, body: MethodBody<typeof retention.createLegalHold>): Promise<LegalHold> {
+  return client.transport.call(retention.createLegalHold, { body });
+}
+
+export function releaseLegalHold(client: FlintClient, id: string): Promise<void> {
+  return client.transport.call(retention.releaseLegalHold, { params: { id } });
 }

@@ -25,7 +25,7 @@ export type Route =
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'reset'; token: string };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'reports', 'health', 'notices', 'feedback', 'audit'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'retention', 'reports', 'health', 'notices', 'feedback', 'audit'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {

@@ -20,6 +20,7 @@ import { HealthAdmin } from './HealthAdmin.tsx';
 import { NoticesAdmin } from './NoticesAdmin.tsx';
 import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 import { BrandingAdmin } from './BrandingAdmin.tsx';
+import { RetentionAdmin } from './RetentionAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -28,6 +29,7 @@ const TITLES = {
   policies: 'adminPolicies',
   branding: 'adminBranding',
   sso: 'adminSso',
+  retention: 'adminRetention',
   reports: 'adminReports',
   feedback: 'adminFeedback',
   audit: 'adminAudit',
@@ -67,6 +69,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'policies' && <PoliciesAdmin />}
             {section === 'branding' && <BrandingAdmin />}
             {section === 'sso' && <SsoAdmin />}
+            {section === 'retention' && <RetentionAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}

@@ -31,7 +31,7 @@ describe('retention and legal hold (CP-4, SP-6)', () => {
   let held = '';
 
   const policy = (body: Record<string, unknown>, as: FlintClient = ada) =>
-    as.transport.call(organizations.updateOrganization, { params: { id: orgId }, body: { policy: body } as never });
+    as.transport.call(organizations.updateOrganization, { params: { id: orgId }, body: { policy: body } });
   const hold = (body: Record<string, unknown>, as: FlintClient = ada) => as.transport.call(retention.createLegalHold, { body: body as never });
   const release = (id: string, as: FlintClient = ada) => as.transport.call(retention.releaseLegalHold, { params: { id } });
   const exists = async (messageId: string) => (await flint.server.core.db.selectFrom('messages').select('id').where('id', '=', messageId).executeTakeFirst()) !== undefined;
@@ -76,7 +76,7 @@ describe('retention and legal hold (CP-4, SP-6)', () => {
   });
 
   it('refuses bad legal holds: only admins, exactly one target of one’s own org, a reason', async () => {
-    const evesSpace = (await outsider.rooms.create({ title: 'x' } as never)).id;
+    const evesSpace = (await outsider.rooms.create({ title: 'x' })).id;
     const before = await stateDigest(flint);
     await assert.rejects(hold({ personEmail: 'bob@retain.test', reason: 'matter 1' }, bob), status(403));
     await assert.rejects(bob.transport.call(retention.listLegalHolds, {}), status(403));
@@ -161,11 +161,11 @@ describe('retention and legal hold (CP-4, SP-6)', () => {
     await release(spaceHold.id, ada);
     const after = await ada.transport.call(retention.listLegalHolds, {});
     assert.ok(after.items.every((h) => h.released !== undefined && h.releasedBy === 'ada@retain.test'));
-    const audit = await ada.transport.call(adminAudit.listAuditEvents, { query: { eventCategories: 'COMPLIANCE' } as never });
+    const audit = await ada.transport.call(adminAudit.listAuditEvents, { query: { eventCategories: 'COMPLIANCE' } });
     const actions = audit.items.map((e) => e.action);
     assert.equal(actions.filter((a) => a === 'legalHold.create').length, 2);
     assert.equal(actions.filter((a) => a === 'legalHold.release').length, 2);
-    const policyChange = (await ada.transport.call(adminAudit.listAuditEvents, { query: {} as never })).items.find((e) => e.action === 'org.update' && e.changes?.['policy.messageRetentionDays'] !== undefined);
+    const policyChange = (await ada.transport.call(adminAudit.listAuditEvents, { query: {} })).items.find((e) => e.action === 'org.update' && e.changes?.['policy.messageRetentionDays'] !== undefined);
     assert.deepEqual(policyChange?.changes?.['policy.messageRetentionDays'], { from: null, to: 30 });
 
     // Released: what they kept is deleted by the next sweep.

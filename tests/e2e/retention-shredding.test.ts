@@ -82,7 +82,7 @@ describe('crypto-shredding: the KMS deletes the keys of expired epochs by its ow
     flint = await startFlint();
     for (const name of ['ada', 'bob', 'carol', 'dave']) {
       plain[name] = await flint.signup({ email: `${name}@shred.test` });
-      s[name] = await flint.connect(plain[name]!);
+      s[name] = await flint.connect(plain[name]);
     }
     // S: ada, bob; carol removed → rotation. T: held as a room. P: dave stays (held as a person).
     // Q: dave was removed (held as a person: his past spaces too). U: never rotated.

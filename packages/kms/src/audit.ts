@@ -31,6 +31,11 @@ export type AuditAction =
   | 'credentials.reset'
   | 'officer.grant'
   | 'officer.remove'
+  | 'hold.create'
+  | 'hold.delete'
+  | 'retention.set'
+  | 'retention.retrieve'
+  | 'key.shred'
   | 'request.rejected';
 
 export interface AuditEntry {

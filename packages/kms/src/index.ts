@@ -8,7 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { openKms, type Kms, type KmsOptions } from './kms.ts';
 import { kmsRoutes } from './http.ts';
 
-export { openKms, readKmsAudit, resetKmsCredentials, issueKmsEnrollmentCode, setKmsIdp, removeKmsIdp, listKmsIdps, grantKmsOfficer, removeKmsOfficer, listKmsOfficers, type Kms, type KmsInfo, type KmsOptions } from './kms.ts';
+export { openKms, readKmsAudit, resetKmsCredentials, issueKmsEnrollmentCode, setKmsIdp, removeKmsIdp, listKmsIdps, grantKmsOfficer, removeKmsOfficer, listKmsOfficers, setKmsRetention, listKmsRetention, shredKmsKeys, type Kms, type KmsInfo, type KmsOptions } from './kms.ts';
 export { createKmsServer, type KmsServer, type KmsServerConfig } from './server.ts';
 export { KmsError } from './errors.ts';
 export { databaseConfigFromUrl } from './storage/database.ts';
@@ -18,6 +18,7 @@ export type { IdpTrust } from './idp.ts';
 export { idpNonce } from './idp.ts';
 export { credentialHash } from './credentials.ts';
 export type { Officer } from './officers.ts';
+export type { ShredResult, KmsHold } from './retention.ts';
 export type { AuditEntry, AuditQuery } from './audit.ts';
 
 /**

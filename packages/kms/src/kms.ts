@@ -17,6 +17,7 @@ import type { FirstDevicePolicy, KmsContext, KmsLogger, RequestOrigin, VerifyBea
 import { issueEnrollmentCode, resetCredentials } from './credentials.ts';
 import { listIdpTrusts, removeIdpTrust, setIdpTrust, type IdpTrust } from './idp.ts';
 import { grantOfficer, listOfficers, removeOfficer, type Officer } from './officers.ts';
+import { listRetention, setRetention, shredExpiredKeys, type ShredResult } from './retention.ts';
 import type { Kysely } from 'kysely';
 import type { KmsDatabase } from './storage/schema.ts';
 
@@ -60,6 +61,8 @@ export interface Kms {
   /** The operator's reset of a person's device credentials (see credentials.ts); answers how many were removed. */
   resetCredentials(userId: string): Promise<number>;
   audit(query?: AuditQuery): Promise<AuditEntry[]>;
+  /** The KMS's own retention job (retention.ts), at `now` (default: the KMS's clock); also run hourly. */
+  shred(now?: number): Promise<ShredResult>;
   close(): Promise<void>;
 }
 
@@ -95,6 +98,16 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
   // Expired ephemeral keys are refused on use; the sweep only keeps the table small.
   const sweep = setInterval(() => void sweepEphemeralKeys(ctx).catch(() => undefined), 10 * 60_000);
   sweep.unref();
+  // Crypto-shredding by the KMS's own rule (retention.ts); idempotent, so every node may run it.
+  const shredder = setInterval(
+    () =>
+      void shredExpiredKeys(ctx, now()).then(
+        (r) => r.shredded.length > 0 && ctx.log.info({ keys: r.shredded.length }, 'kms retention: keys of expired epochs deleted'),
+        (error: unknown) => ctx.log.warn({ err: error }, 'kms retention failed'),
+      ),
+    3_600_000,
+  );
+  shredder.unref();
   const info: KmsInfo = {
     kmsCluster: cluster,
     rsaPublicKey: JSON.stringify(ctx.staticKey.publicJwk),
@@ -108,8 +121,10 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
     handle: (messages, origin) => Promise.all(messages.map((m) => handleMessage(ctx, m, origin))),
     resetCredentials: (userId) => resetCredentials(ctx, userId),
     audit: (query) => readAudit(ctx.db, query),
+    shred: (at) => shredExpiredKeys(ctx, at ?? now()),
     close: () => {
       clearInterval(sweep);
+      clearInterval(shredder);
       return (closed ??= opened.close());
     },
   };
@@ -178,4 +193,19 @@ export function removeKmsIdp(options: Pick<KmsOptions, 'dataDir' | 'database'>, 
 /** `flint kms idp list`. */
 export function listKmsIdps(options: Pick<KmsOptions, 'dataDir' | 'database'>): Promise<IdpTrust[]> {
   return withKmsDatabase(options, (db) => listIdpTrusts(db));
+}
+
+/** `flint kms retention set`: the operator's crypto-shredding rule for an org (null: keep keys). */
+export function setKmsRetention(options: Pick<KmsOptions, 'dataDir' | 'database'>, input: { orgId: string; messageDays: number | null }): Promise<void> {
+  return withKmsDatabase(options, (db) => setRetention({ db, now: Date.now }, input));
+}
+
+/** `flint kms retention list`. */
+export function listKmsRetention(options: Pick<KmsOptions, 'dataDir' | 'database'>): Promise<{ orgId: string; messageDays: number; setAt: Date }[]> {
+  return withKmsDatabase(options, (db) => listRetention(db));
+}
+
+/** `flint kms retention shred`: runs the KMS's retention job once, at `now` (default: the clock). */
+export function shredKmsKeys(options: Pick<KmsOptions, 'dataDir' | 'database'>, now: number = Date.now()): Promise<ShredResult> {
+  return withKmsDatabase(options, (db) => shredExpiredKeys({ db, now: Date.now }, now));
 }

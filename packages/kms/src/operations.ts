@@ -18,6 +18,7 @@ import { createResource, retrieveResource, retrieveResourceKeys } from './resour
 import { addAuthorizations, listAuthorizations, removeAuthorization } from './authorizations.ts';
 import { approveDevice, listCredentials, removeCredential, setPasswordCredential, setRecoveryKey } from './credentials.ts';
 import { bindResource } from './bindings.ts';
+import { createHold, deleteHold, retentionOf } from './retention.ts';
 
 const OPERATIONS = protocol.KMS_OPERATIONS;
 
@@ -208,6 +209,29 @@ const HANDLERS: Handlers = {
     async run({ kms, caller, body }) {
       await setRecoveryKey(kms, caller, body);
       return { payload: {}, records: [{ action: 'recovery.update', target: caller.userId, status: 200 }] };
+    },
+  },
+
+  // Flint's extension: legal holds and the KMS's own retention rule (retention.ts).
+  createHold: {
+    action: 'hold.create',
+    async run({ kms, caller, body }) {
+      const hold = await createHold(kms, caller, { roomId: body.roomId, userId: body.userId });
+      return { payload: { hold }, records: [{ action: 'hold.create', target: hold.uri, status: 201, detail: hold.roomId !== undefined ? `room ${hold.roomId}` : `person ${hold.userId ?? ''}` }] };
+    },
+  },
+
+  deleteHold: {
+    action: 'hold.delete',
+    async run({ kms, caller, target }) {
+      const hold = await deleteHold(kms, caller, target!);
+      return { payload: { hold }, records: [{ action: 'hold.delete', target: hold.uri, status: 200 }] };
+    },
+  },
+
+  retrieveRetention: {
+    async run({ kms, caller }) {
+      return { payload: { retention: { messageDays: await retentionOf(kms.db, caller.orgId) } }, records: [] };
     },
   },
 };

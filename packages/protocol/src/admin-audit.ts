@@ -15,11 +15,12 @@ export const AuditCategory = Type.Union([
   Type.Literal('DOMAINS'),
   Type.Literal('BOTS'),
   Type.Literal('INVITATIONS'),
+  Type.Literal('COMPLIANCE'),
 ]);
 export type AuditCategory = Static<typeof AuditCategory>;
 
 /** What kind of thing the action changed (`targetType`). */
-export const AuditTargetType = Type.Union([Type.Literal('USER'), Type.Literal('ORG'), Type.Literal('DOMAIN'), Type.Literal('INVITATION'), Type.Literal('NOTICE')]);
+export const AuditTargetType = Type.Union([Type.Literal('USER'), Type.Literal('ORG'), Type.Literal('DOMAIN'), Type.Literal('INVITATION'), Type.Literal('NOTICE'), Type.Literal('LEGAL_HOLD')]);
 export type AuditTargetType = Static<typeof AuditTargetType>;
 
 export const AuditEvent = Type.Object({

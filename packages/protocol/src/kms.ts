@@ -121,6 +121,20 @@ export const KmsCredentialObject = Type.Object({
   createDate: Type.String(),
 });
 
+/**
+ * A legal hold as the KMS keeps it (Flint's extension, SPEC CP-4): while it exists, the KMS's own
+ * retention rule deletes no key of the room (or of any resource the person is or was authorized on).
+ */
+export const KmsHoldObject = Type.Object({
+  uri: Type.String(),
+  roomId: Type.Optional(Type.String()),
+  userId: Type.Optional(Type.String()),
+  createdBy: Type.String(),
+  createDate: Type.String(),
+});
+/** The KMS's own retention rule for the caller's organization, as its operator set it; null: keys are kept. */
+export const KmsRetentionObject = Type.Object({ messageDays: Type.Union([Type.Integer(), Type.Null()]) });
+
 export const KmsAuthorizationObject = Type.Object({ uri: Type.String(), authId: Type.String(), resourceUri: Type.String(), createDate: Type.String() });
 
 // ---- answers
@@ -137,6 +151,8 @@ export const KmsResourceResponse = answer({ resource: KmsResourceObject });
 export const KmsResourceBoundResponse = answer({ resource: Type.Object({ uri: Type.String(), boundTo: KmsResourceBinding }) });
 export const KmsDeviceResponse = answer({ device: KmsCredentialObject });
 export const KmsDevicesResponse = answer({ devices: Type.Array(KmsCredentialObject) });
+export const KmsHoldResponse = answer({ hold: KmsHoldObject });
+export const KmsRetentionResponse = answer({ retention: KmsRetentionObject });
 export const KmsAuthorizationsResponse = answer({ authorizations: Type.Array(KmsAuthorizationObject) });
 /** The draft names the removed authorization `authorization`; the Webex SDK reads an array `authorizations`: both are sent. */
 export const KmsAuthorizationRemovedResponse = answer({ authorization: KmsAuthorizationObject, authorizations: Type.Array(KmsAuthorizationObject) });
@@ -161,6 +177,8 @@ export const KmsRetrieveResourceKeysRequest = request('retrieve', {
 export const KmsBindResourceRequest = request('update', { boundTo: Type.Unknown() });
 export const KmsApproveDeviceRequest = request('create', { credentialHash: Type.String(), label: Type.Optional(Type.String()) });
 export const KmsDeleteRequest = request('delete', {});
+/** A hold names a room or a person (by id): exactly one. */
+export const KmsCreateHoldRequest = request('create', { roomId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })), userId: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })) });
 export const KmsSetPasswordRequest = request('update', { password: Type.String() });
 /** The person's recovery key (replacing any earlier one), set by one of their enrolled devices. */
 export const KmsSetRecoveryRequest = request('update', { recovery: Type.String() });
@@ -187,7 +205,10 @@ export type KmsPath =
   | 'devices'
   | 'devices/:id'
   | 'password'
-  | 'recovery';
+  | 'recovery'
+  | 'holds'
+  | 'holds/:id'
+  | 'retention';
 
 export interface KmsOperation<Req extends TSchema = TSchema, Res extends TSchema = TSchema> {
   method: KmsMethod;
@@ -221,6 +242,10 @@ export const KMS_OPERATIONS = {
   removeDevice: op('delete', 'devices/:id', KmsDeleteRequest, KmsDeviceResponse, 200),
   setPassword: op('update', 'password', KmsSetPasswordRequest, KmsEmptyResponse, 200),
   setRecovery: op('update', 'recovery', KmsSetRecoveryRequest, KmsEmptyResponse, 200),
+  // Flint's extension: legal holds the KMS's retention rule honours, and that rule (SPEC CP-4).
+  createHold: op('create', 'holds', KmsCreateHoldRequest, KmsHoldResponse, 201),
+  deleteHold: op('delete', 'holds/:id', KmsDeleteRequest, KmsHoldResponse, 200),
+  retrieveRetention: op('retrieve', 'retention', KmsRetrieveRequest, KmsRetentionResponse, 200),
 } as const;
 export type KmsOperationName = keyof typeof KMS_OPERATIONS;
 
@@ -243,6 +268,7 @@ export type KmsResourceObject = Static<typeof KmsResourceObject>;
 export type KmsAuthorizationObject = Static<typeof KmsAuthorizationObject>;
 export type KmsResourceBinding = Static<typeof KmsResourceBinding>;
 export type KmsCredentialObject = Static<typeof KmsCredentialObject>;
+export type KmsHoldObject = Static<typeof KmsHoldObject>;
 export type KmsErrorResponse = Static<typeof KmsErrorResponse>;
 /** The request an operation takes (what the client puts inside the JWE). */
 export type KmsRequestOf<O extends KmsOperation> = Static<O['request']>;

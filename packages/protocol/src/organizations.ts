@@ -6,6 +6,7 @@ import { Type, type Static } from 'typebox';
 import { DisplayName, Id, IdParams, Timestamp } from './common.ts';
 import { defineMethod } from './method.ts';
 import { Language, TimeZoneName } from './people.ts';
+import { RetentionDays } from './retention.ts';
 
 export const OrgPolicy = Type.Object(
   {
@@ -31,6 +32,13 @@ export const OrgPolicy = Type.Object(
      * in their spaces under a "deleted person" name, or `delete` them.
      */
     deletedAccountMessages: Type.Union([Type.Literal('keep'), Type.Literal('delete')]),
+    /**
+     * Retention (SPEC CP-4): messages of the org's spaces older than this many days are deleted,
+     * with their files, search postings and events, except what a legal hold covers; null: kept forever.
+     */
+    messageRetentionDays: RetentionDays,
+    /** Files of the org's spaces older than this many days are deleted (a file never outlives its message); null: kept forever. */
+    fileRetentionDays: RetentionDays,
   },
   { additionalProperties: false },
 );
@@ -78,7 +86,7 @@ export const getOrganization = defineMethod({
 });
 
 export const UpdateOrganizationBody = Type.Object(
-  { displayName: Type.Optional(DisplayName), policy: Type.Optional(Type.Partial(OrgPolicy)) },
+  { displayName: Type.Optional(DisplayName), policy: Type.Optional(Type.Partial(OrgPolicy, { additionalProperties: false })) },
   { additionalProperties: false, minProperties: 1 },
 );
 

@@ -27,7 +27,7 @@ export type { FlintClient, Page } from './client.ts';
 export { nextLink, type FetchLike } from './transport.ts';
 export type { EventStream, WebSocketConstructor, WebSocketLike } from './event-stream.ts';
 export type { KmsTransport, KmsReplyMatcher } from './kms/transport.ts';
-export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding } from './kms/client.ts';
+export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding, KmsHold } from './kms/client.ts';
 export type { SearchEpoch } from './search/search-keys.ts';
 export type { Card } from './secure/cards.ts';
 export type { FileReference, Preview } from './files/reference.ts';

@@ -30,6 +30,8 @@ export interface Admin extends AsyncDisposable {
   createBot(input: { name: string; org: string }): Promise<{ id: string; email: string; token: string }>;
   /** Who an address is, checked to be a member of `org` (for grants kept outside the core, e.g. at the KMS). */
   identify(email: string, org: string): Promise<{ personId: string; displayName: string; email: string; orgId: string; orgName: string }>;
+  /** An org by one of its domains, its name or id (for `flint kms retention`). */
+  findOrg(org: string): Promise<{ orgId: string; orgName: string }>;
   close(): Promise<void>;
 }
 
@@ -100,6 +102,11 @@ export async function openAdmin(config: FlintConfig): Promise<Admin> {
         const person = await findPersonByEmail(core.db, email);
         if (person === undefined || person.org_id !== org.id) throw new AdminError(`${email} is not a person of ${org.display_name}`);
         return { personId: person.id, displayName: person.display_name, email: person.email, orgId: org.id, orgName: org.display_name };
+      }),
+    findOrg: (orgRef) =>
+      wrap(async () => {
+        const org = await resolveOrg(orgRef);
+        return { orgId: org.id, orgName: org.display_name };
       }),
     makeAdmin: (email, on = true) =>
       wrap(async () => {

@@ -11,3 +11,5 @@ export { addressAllowed, parseAllowList, EMPTY_ALLOW_LIST, type AddressPolicy } 
 export type { Core, Actor } from './core.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';
+export { runRetention, type RetentionOptions, type RetentionResult } from './retention/sweep.ts';
+export { scheduleRetention, RETENTION_QUEUE } from './retention/retention-job.ts';

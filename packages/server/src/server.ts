@@ -35,6 +35,7 @@ import { cleartextWarning } from './http/transport.ts';
 import { DELIVERY_RETENTION_MS, PUSH_QUEUE, PushNotifier, notificationDispatcher, prunePushDeliveries } from './notifications/dispatch.ts';
 import { PushSender } from './notifications/push.ts';
 import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.ts';
+import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -109,6 +110,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   const pushSender = new PushSender(core);
   jobs.register(PUSH_QUEUE, new PushNotifier(core, pushSender));
   jobs.register(DIGEST_QUEUE, new DigestMailer(core));
+  jobs.register(RETENTION_QUEUE, retentionJobHandler(core));
   try {
     await webhooks.load();
   } catch (error) {
@@ -150,6 +152,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     pruneFailedJobs(core.db, core.now() - FAILED_JOB_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'job pruning failed'));
     sweepStaleUploads(core).catch((error: unknown) => log.warn({ err: error }, 'stale upload sweep failed'));
     prunePushDeliveries(core.db, core.now() - DELIVERY_RETENTION_MS).catch((error: unknown) => log.warn({ err: error }, 'push delivery pruning failed'));
+    scheduleRetention(core).catch((error: unknown) => log.warn({ err: error }, 'retention scheduling failed'));
   }, 3_600_000);
   pruner.unref();
   // Every instance looks for due e-mail digests; a compare-and-set per person makes one job of each.
@@ -165,6 +168,8 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   // Every instance delivers: the jobs are claimed with leases, so none is delivered twice at once.
   core.webhooks.start();
   core.jobs.start();
+  // A sweep at start too, so a restarted instance does not wait an hour (one waiting job at most).
+  scheduleRetention(core).catch((error: unknown) => log.warn({ err: error }, 'retention scheduling failed'));
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {

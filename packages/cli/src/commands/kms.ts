@@ -3,7 +3,7 @@
  * @module
  */
 import { Command } from 'commander';
-import { createKmsServer, grantKmsOfficer, issueKmsEnrollmentCode, listKmsIdps, listKmsOfficers, removeKmsIdp, setKmsIdp, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, removeKmsOfficer, resetKmsCredentials, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
+import { createKmsServer, grantKmsOfficer, issueKmsEnrollmentCode, listKmsIdps, listKmsOfficers, removeKmsIdp, setKmsIdp, loadKmsConfig, openKms, readKmsAudit, readKmsEnv, removeKmsOfficer, resetKmsCredentials, setKmsRetention, listKmsRetention, shredKmsKeys, type AuditEntry, type KmsConfig, type KmsPrincipal } from '@flint/kms';
 import { loadConfig, readEnv } from '@flint/server';
 import { openAdmin } from '@flint/server/admin';
 import { connectKmsToCore } from './kms-connector.ts';
@@ -194,6 +194,47 @@ export function kmsCommand(): Command {
       for (const officer of await listKmsOfficers(storage(config()))) {
         process.stdout.write(o.json === true ? `${JSON.stringify(officer)}\n` : `${[officer.orgId, officer.userId, officer.label, officer.grantedBy, officer.grantedAt.toISOString()].join('\t')}\n`);
       }
+    });
+
+  // Crypto-shredding (SPEC CP-4): the KMS's own retention rule, the security realm's decision like
+  // the officers above; the core cannot set it, so it cannot make the KMS delete keys of live content.
+  const retention = kms.command('retention').description('crypto-shredding: after how many days the KMS deletes the keys of a space’s past key epochs (packages/kms/src/retention.ts)');
+  const findOrg = async (org: string, coreData?: string) => {
+    const admin = await openAdmin(loadConfig(readEnv(), { data: coreData }));
+    try {
+      return await admin.findOrg(org);
+    } finally {
+      await admin.close();
+    }
+  };
+  retention
+    .command('set')
+    .description('set an organization’s rule: keys whose epoch ended more than DAYS days (plus a day’s grace) ago are deleted, unless a legal hold covers them; "forever" removes the rule')
+    .argument('<days>', 'days (1 … 36500), or "forever"')
+    .requiredOption('--org <org>', 'the organization: one of its domains, its name or id')
+    .option('--core-data <dir>', 'the core’s data folder, to find the organization (FLINT_DATA_DIR; FLINT_DATABASE_URL when on PostgreSQL)')
+    .action(async (days: string, o: { org: string; coreData?: string }) => {
+      const messageDays = days === 'forever' ? null : /^\d{1,5}$/.test(days) ? Number(days) : Number.NaN;
+      if (messageDays !== null && (!Number.isInteger(messageDays) || messageDays < 1 || messageDays > 36_500)) {
+        process.stderr.write('flint: days must be an integer from 1 to 36500, or "forever"\n');
+        process.exit(2);
+      }
+      const org = await findOrg(o.org, o.coreData);
+      await setKmsRetention(storage(config()), { orgId: org.orgId, messageDays });
+      process.stdout.write(messageDays === null ? `The KMS keeps every key of ${org.orgName} (${org.orgId}).\n` : `The KMS deletes keys of ${org.orgName} (${org.orgId}) whose epoch ended more than ${messageDays} days ago.\n`);
+    });
+  retention
+    .command('list')
+    .description('list the organizations with a rule')
+    .action(async () => {
+      for (const r of await listKmsRetention(storage(config()))) process.stdout.write(`${r.orgId}\t${r.messageDays}\t${r.setAt.toISOString()}\n`);
+    });
+  retention
+    .command('shred')
+    .description('run the KMS’s retention job now (every KMS node also runs it hourly)')
+    .action(async () => {
+      const result = await shredKmsKeys(storage(config()));
+      process.stdout.write(`${result.shredded.length} key(s) deleted.\n`);
     });
 
   kms

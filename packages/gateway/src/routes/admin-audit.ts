@@ -82,6 +82,6 @@ export function adminAuditRoutes(app: FastifyInstance, gw: Gateway): void {
   });
 
   v1(app, gw, 'GET', '/v1/adminAudit/eventCategories', async () => ({
-    eventCategories: ['USERS', 'ROLES', 'ORG_SETTINGS', 'DOMAINS', 'BOTS', 'INVITATIONS'],
+    eventCategories: ['USERS', 'ROLES', 'ORG_SETTINGS', 'DOMAINS', 'BOTS', 'INVITATIONS', 'COMPLIANCE'],
   }));
 }

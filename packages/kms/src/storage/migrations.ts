@@ -154,5 +154,29 @@ export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Mig
           .execute();
       },
     },
+    '0006-retention': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Crypto-shredding (retention.ts): the operator's rule per org, and the holds it honours.
+        await db.schema
+          .createTable('kms_retention')
+          .addColumn('org_id', 'text', (c) => c.primaryKey())
+          .addColumn('message_days', 'integer', (c) => c.notNull())
+          .addColumn('set_by', 'text', (c) => c.notNull())
+          .addColumn('set_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('kms_holds')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('org_id', 'text', (c) => c.notNull())
+          .addColumn('room_id', 'text')
+          .addColumn('user_id', 'text')
+          .addColumn('created_by', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .execute();
+        await db.schema.createIndex('kms_holds_org').on('kms_holds').column('org_id').execute();
+        // Who was ever authorized where (a held person's past spaces) is read from the audit log.
+        await db.schema.createIndex('kms_audit_action_detail').on('kms_audit').columns(['action', 'detail']).execute();
+      },
+    },
   };
 }

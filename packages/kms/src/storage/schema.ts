@@ -117,7 +117,27 @@ export interface KmsIdpTable {
   set_at: number;
 }
 
+/** The KMS's own retention rule per organization (migration 0006), set by its operator only. */
+export interface KmsRetentionTable {
+  org_id: string;
+  message_days: number;
+  set_by: string;
+  set_at: number;
+}
+
+/** A legal hold the KMS honours (migration 0006): no key of what it covers is shredded. */
+export interface KmsHoldsTable {
+  id: string;
+  org_id: string;
+  room_id: string | null;
+  user_id: string | null;
+  created_by: string;
+  created_at: number;
+}
+
 export interface KmsDatabase {
+  kms_retention: KmsRetentionTable;
+  kms_holds: KmsHoldsTable;
   kms_pki: KmsPkiTable;
   kms_ephemeral_keys: KmsEphemeralKeysTable;
   kms_keys: KmsKeysTable;

@@ -20,7 +20,7 @@ import {
   verifyJws,
   type Jwk,
 } from '@flint/crypto';
-import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsCredentialObject, KmsEphemeralKeyObject, KmsKeyObject, KmsRequestOf, KmsResourceBinding as KmsResourceBindingObject, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
+import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsCredentialObject, KmsEphemeralKeyObject, KmsHoldObject, KmsKeyObject, KmsRequestOf, KmsResourceBinding as KmsResourceBindingObject, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsTransport } from './transport.ts';
 import { newDeviceSecret, type KmsDeviceCredential } from './credentials.ts';
@@ -61,6 +61,8 @@ export type KmsResource = KmsResourceObject;
 export type KmsAuthorization = KmsAuthorizationObject;
 /** The room (and team) a KMS resource protects, as bound at the KMS. */
 export type KmsResourceBinding = KmsResourceBindingObject;
+/** A legal hold at the KMS (Flint's extension, SPEC CP-4). */
+export type KmsHold = KmsHoldObject;
 /** One of the person's KMS credentials (never its secret). */
 export type KmsDevice = KmsCredentialObject;
 
@@ -296,6 +298,24 @@ export class KmsClient {
   /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */
   async setPasswordCredential(password: string): Promise<void> {
     await this.request({ method: 'update', uri: '/password', password } satisfies RequestOf<'setPassword'>);
+  }
+
+  /**
+   * Places a legal hold at the KMS (Flint's extension, SPEC CP-4): while it exists, the KMS's own
+   * retention rule deletes no key of the room, or of the person's spaces. Answers the hold's URI.
+   */
+  async placeHold(target: { roomId: string } | { userId: string }): Promise<KmsHold> {
+    return ((await this.request({ method: 'create', uri: '/holds', ...target } satisfies RequestOf<'createHold'>)) as AnswerOf<'createHold'>).hold;
+  }
+
+  /** Releases a hold one placed (or, as the org's compliance officer, any of the org's). */
+  async releaseHold(uri: string): Promise<KmsHold> {
+    return ((await this.request({ method: 'delete', uri } satisfies RequestOf<'deleteHold'>)) as AnswerOf<'deleteHold'>).hold;
+  }
+
+  /** The KMS's own retention rule for one's organization (days; null: keys are kept). */
+  async retentionRule(): Promise<number | null> {
+    return ((await this.request({ method: 'retrieve', uri: '/retention' } satisfies RequestOf<'retrieveRetention'>)) as AnswerOf<'retrieveRetention'>).retention.messageDays;
   }
 
   /** Forgets cached keys (e.g. after sign-out). */

@@ -53,6 +53,9 @@ export const AUDIT_ACTIONS = {
   'scim.groupUpdate': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group changed', verb: 'changed the directory group' },
   'scim.groupDelete': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group deleted', verb: 'deleted the directory group' },
   'scim.groupMapping': { category: 'ORG_SETTINGS', target: 'ORG', description: 'Directory group mapping changed', verb: 'changed the mapping of the directory group' },
+  // Retention and legal hold (SPEC CP-4). Retention periods are `org.update` (they are org policy).
+  'legalHold.create': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold placed', verb: 'placed a legal hold on' },
+  'legalHold.release': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold released', verb: 'released the legal hold on' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

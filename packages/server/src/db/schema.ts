@@ -305,6 +305,7 @@ export interface Database extends MessagingTables {
   push_deliveries: { event_key: string; subscription_id: string; sent_at: number };
   vapid_keys: { id: number; public_key: string; private_key: string; created_at: number };
   notification_digests: { person_id: string; last_sent_at: number };
+  legal_holds: LegalHoldsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -327,6 +328,25 @@ export interface PushSubscriptionsTable {
   created_at: number;
   last_success_at: number | null;
 }
+
+/** A legal hold (SPEC CP-4; migration 0042): retention deletes nothing it covers while `released_at` is null. */
+export interface LegalHoldsTable {
+  id: string;
+  org_id: string;
+  kind: 'person' | 'space';
+  target_id: string;
+  /** The person's address, or the space's id (its title is ciphertext). */
+  target_name: string;
+  reason: string;
+  /** The e-mail address of who placed it. */
+  created_by: string;
+  created_at: number;
+  released_by: string | null;
+  released_at: number | null;
+  /** The matching hold at the KMS, which the admin's client placed (the core cannot place one). */
+  kms_hold_uri: string | null;
+}
+export type LegalHoldRow = Selectable<LegalHoldsTable>;
 
 /** Maintenance and incident notices (SPEC AD-3; migration 0028). Times in ms. */
 export interface NoticesTable {

@@ -60,3 +60,14 @@ export async function sweepStaleUploads(core: Core, orgId?: string): Promise<voi
   await core.db.deleteFrom('files').where('id', 'in', stale.map((s) => s.id)).execute();
   await removeBlobs(core, stale);
 }
+
+/**
+ * Deletes blobs and throws on the first failure: for retention, which removes blobs *before* their
+ * rows and must not drop a row whose blob is still there (nothing would delete that blob later).
+ */
+export async function removeBlobsStrict(core: Core, refs: readonly BlobRef[]): Promise<void> {
+  for (const ref of refs) {
+    if (ref.status === 'complete') await core.blobs.delete(ref.blob_key);
+    else if (ref.upload_state !== null) await core.blobs.abortUpload(ref.blob_key, ref.upload_state).catch(() => undefined);
+  }
+}

@@ -22,6 +22,8 @@ export const DEFAULT_POLICY: OrgPolicy = {
   membersMayInvite: true,
   defaultTimezone: 'UTC',
   deletedAccountMessages: 'keep',
+  messageRetentionDays: null,
+  fileRetentionDays: null,
 };
 
 export function parsePolicy(row: Pick<OrgRow, 'policy'>): OrgPolicy {

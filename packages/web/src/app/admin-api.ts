@@ -16,6 +16,7 @@ import {
   methodPath,
   organizations,
   people,
+  retention,
   sso,
   directory,
   type ScimGroupSummary,
@@ -35,6 +36,8 @@ import {
   type UsageDay,
   type Notice,
   type RoleSummary,
+  type LegalHold,
+  type SpaceRetention,
   type ServiceHealth,
 } from '@flint/protocol';
 import { nextLink as linkOf } from '@flint/sdk';
@@ -217,4 +220,22 @@ export function revokeScimToken(client: FlintClient): Promise<void> {
 
 export function mapScimGroup(client: FlintClient, id: string, mapping: { role?: 'org_admin'; teamId?: string }): Promise<ScimGroupSummary> {
   return client.transport.call(directory.mapGroup, { params: { id }, body: mapping });
+}
+
+/** The retention periods that apply to a space (SPEC SP-6): any member may read them. */
+export function spaceRetention(client: FlintClient, roomId: string): Promise<SpaceRetention> {
+  return client.transport.call(retention.getSpaceRetention, { params: { id: roomId } });
+}
+
+/** The org's legal holds, active first (SPEC CP-4). */
+export async function legalHolds(client: FlintClient): Promise<LegalHold[]> {
+  return (await client.transport.call(retention.listLegalHolds, {})).items;
+}
+
+export function placeLegalHold(client: FlintClient, body: MethodBody<typeof retention.createLegalHold>): Promise<LegalHold> {
+  return client.transport.call(retention.createLegalHold, { body });
+}
+
+export function releaseLegalHold(client: FlintClient, id: string): Promise<void> {
+  return client.transport.call(retention.releaseLegalHold, { params: { id } });
 }

@@ -6,11 +6,12 @@
  */
 import { SpaceNotifications } from './NotificationSettings.tsx';
 import { useEffect, useMemo, useState } from 'react';
-import type { Organization } from '@flint/protocol';
+import type { SpaceRetention } from '@flint/protocol';
 import type { SecureRoom } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { go, href } from '../app/router.ts';
 import { addOrInvite, addTeamMember, withdrawInvitation } from '../app/actions.ts';
+import { spaceRetention } from '../app/admin-api.ts';
 import { useAppStore } from './store-context.ts';
 import { Avatar } from './Avatar.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
@@ -19,10 +20,15 @@ import { Icon } from './Icon.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { StatusNote } from './Status.tsx';
 
-/** Days after which the org deletes content, if its policy says so (CP-4); undefined: kept forever. */
-export function retentionDays(org: Organization | undefined): number | undefined {
-  const days = (org?.policy as Record<string, unknown> | undefined)?.['retentionDays'];
-  return typeof days === 'number' && days > 0 ? days : undefined;
+/** The sentences telling a member what is deleted when in this space (SP-6); holds are never shown to members. */
+function retentionLines(r: SpaceRetention, t: ReturnType<typeof useI18n>['t'], plural: ReturnType<typeof useI18n>['plural']): string[] {
+  if (r.messageDays === null && r.fileDays === null) return [t('retentionForever')];
+  if (r.messageDays !== null && r.messageDays === r.fileDays) return [plural('retentionDays', r.messageDays)];
+  return [
+    r.messageDays === null ? t('retentionMessagesForever') : plural('retentionMessagesDays', r.messageDays),
+    // A file never outlives its message.
+    r.fileDays === null || (r.messageDays !== null && r.fileDays > r.messageDays) ? (r.messageDays === null ? t('retentionFilesForever') : plural('retentionFilesDays', r.messageDays)) : plural('retentionFilesDays', r.fileDays),
+  ];
 }
 
 export function Details({ room }: { room: SecureRoom }) {
@@ -31,7 +37,7 @@ export function Details({ room }: { room: SecureRoom }) {
   const { sdk, client } = store.session;
   const [email, setEmail] = useState('');
   const [title, setTitle] = useState(room.title ?? '');
-  const [org, setOrg] = useState<Organization | undefined>();
+  const [retention, setRetention] = useState<SpaceRetention | undefined>();
   const [busy, setBusy] = useState(false);
   const [confirmingLeave, setConfirmingLeave] = useState(false);
   const [notice, setNotice] = useState<string | undefined>();
@@ -45,7 +51,7 @@ export function Details({ room }: { room: SecureRoom }) {
   const myOrgId = store.session.me.orgId;
 
   useEffect(() => {
-    void client.organizations.list().then((orgs) => setOrg(orgs[0]), () => undefined);
+    void spaceRetention(client, room.id).then(setRetention, () => setRetention(undefined));
     void store.loadFiles(room.id).catch((e: unknown) => store.fail(e));
   }, [client, store, room.id]);
 
@@ -61,7 +67,6 @@ export function Details({ room }: { room: SecureRoom }) {
       setBusy(false);
     }
   };
-  const days = retentionDays(org);
   const mine = members.find((m) => m.personId === store.me);
 
   return (
@@ -187,7 +192,7 @@ export function Details({ room }: { room: SecureRoom }) {
         <section aria-labelledby="retention-title">
           <h3 id="retention-title">{t('retention')}</h3>
           <p className="small" data-testid="retention">
-            {days === undefined ? t('retentionForever') : plural('retentionDays', days)}
+            {retention === undefined ? t('loading') : retentionLines(retention, t, plural).join(' ')}
           </p>
         </section>
         <section aria-labelledby="files-title">

@@ -35,6 +35,7 @@ import * as saml from './0039-saml.ts';
 import * as spaceInvitations from './0036-space-invitations.ts';
 import * as notifications from './0043-notifications.ts';
 import * as scimGroups from './0040-scim-groups.ts';
+import * as legalHolds from './0042-legal-holds.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -69,4 +70,5 @@ export const migrations: Record<string, Migration> = {
   '0037-kms-enrollment': kmsEnrollment,
   '0043-notifications': notifications,
   '0040-scim-groups': scimGroups,
+  '0042-legal-holds': legalHolds,
 };

@@ -22,6 +22,7 @@ import { NoticesAdmin } from './NoticesAdmin.tsx';
 import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 import { BrandingAdmin } from './BrandingAdmin.tsx';
 import { ComplianceAdmin } from './ComplianceAdmin.tsx';
+import { RetentionAdmin } from './RetentionAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -31,6 +32,7 @@ const TITLES = {
   branding: 'adminBranding',
   sso: 'adminSso',
   scim: 'adminScim',
+  retention: 'adminRetention',
   reports: 'adminReports',
   feedback: 'adminFeedback',
   audit: 'adminAudit',
@@ -76,6 +78,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'branding' && <BrandingAdmin />}
             {section === 'sso' && <SsoAdmin />}
             {section === 'scim' && <ScimAdmin />}
+            {section === 'retention' && <RetentionAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}

@@ -41,9 +41,9 @@ function feedRun(args: string[]): { child: ChildProcess; done: Promise<Run> } {
   const child = spawn(process.execPath, [FLINT_BIN, 'compliance', 'feed', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  child.stdin!.end(`${TEST_PASSWORD}\n`);
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdin.end(`${TEST_PASSWORD}\n`);
   const done = new Promise<Run>((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
@@ -255,6 +255,13 @@ describe('flint compliance feed (CP-3)', () => {
     const secretless = await feedRun(officer('https://siem.example.test/in', ['--state', join(dir, 's.json')])).done;
     assert.equal(secretless.code, 1);
     assert.match(secretless.stderr, /--secret-file/);
+
+    // The core's `after` (an event id, the feed's place): the events after it; not with a cursor, nor a non-id.
+    const carol = seed.secure['carol']!.compliance;
+    assert.deepEqual((await carol.events({ after: truth[0]!, max: 2 })).items.map((e) => e.id), truth.slice(1, 3));
+    const page = await carol.events({ max: 1 });
+    await assert.rejects(carol.events({ after: truth[0]!, cursor: page.next! }), (e: { status: number; message: string }) => e.status === 400 && /after: not with cursor/.test(e.message));
+    await assert.rejects(carol.events({ after: 'abc' }), (e: { status: number }) => e.status === 400);
 
     const scan = await scanForPlaintext(flint, [...seed.createdTexts, seed.editedText, seed.boardTitle, seed.file.name, 'followed message juliet'], 'carol@acme.test');
     assert.ok(scan.controlInDatabase);

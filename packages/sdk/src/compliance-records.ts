@@ -56,7 +56,7 @@ export function messageRecord(m: SecureMessage) {
 
 export function eventRecord(e: OpenedComplianceEvent) {
   const d = e.data;
-  const str = (k: string) => (typeof d[k] === 'string' ? (d[k] as string) : null);
+  const str = (k: string) => (typeof d[k] === 'string' ? (d[k]) : null);
   return {
     id: e.id,
     resource: e.resource,

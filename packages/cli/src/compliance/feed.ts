@@ -142,9 +142,10 @@ async function prepare(sdk: Session, event: OpenedComplianceEvent): Promise<Prep
   const refs: FileReference[] = [];
   const attached = data['files'];
   if (event.resource === 'messages' && Array.isArray(attached) && attached.length > 0) {
-    const opened = await sdk.files.references(data as never);
+    const opened = await sdk.files.references(data);
     record.files = attached.map((f, i): FeedFile => {
-      const blobId = String((f as { blobId?: unknown }).blobId ?? '');
+      const id = (f as { blobId?: unknown }).blobId;
+      const blobId = typeof id === 'string' ? id : '';
       const ref = opened[i];
       if (ref === undefined || ref instanceof Error) return { blobId, error: ref instanceof Error ? ref.message : 'The file does not open.' };
       refs.push(ref);
@@ -279,7 +280,7 @@ export interface HttpTargetOptions {
 function post(url: URL, body: Buffer, headers: Record<string, string>, policy: AddressPolicy, timeoutMs: number): Promise<number> {
   const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
-    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, lookup: guardedLookup(policy, 'the feed’s address policy (--allow-internal)') as never, timeout: timeoutMs }, (res: IncomingMessage) => {
+    const req = send(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, lookup: guardedLookup(policy, 'the feed’s address policy (--allow-internal)'), timeout: timeoutMs }, (res: IncomingMessage) => {
       res.resume();
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', reject);

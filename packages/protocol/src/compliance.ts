@@ -140,6 +140,11 @@ export const ListComplianceEventsQuery = Type.Object(
     /** Before. */
     to: Type.Optional(Timestamp),
     cursor: Type.Optional(Cursor),
+    /**
+     * Only the events after this one (an event's `id`): where a feed that keeps the last event it
+     * delivered resumes, even when the page it came from had no next page. Not with `cursor`.
+     */
+    after: Type.Optional(Type.String({ pattern: '^[0-9]{1,15}$' })),
     max: Type.Optional(PageMax),
   },
   { additionalProperties: false },

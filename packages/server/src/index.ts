@@ -7,7 +7,7 @@ export { loadConfig, readEnv, ConfigError, ENV_VARS, type FlintConfig, type Conf
 export { ApiError } from './errors.ts';
 export { validatorCompiler } from './http/validation.ts';
 export { createLogger, stdoutLogDestination, PipeLogDestination, type Logger } from './infra/logger.ts';
-export { addressAllowed, parseAllowList, EMPTY_ALLOW_LIST, type AddressPolicy } from './infra/address-policy.ts';
+export { addressAllowed, parseAllowList, guardedLookup, refusedHost, EMPTY_ALLOW_LIST, type AddressPolicy } from './infra/address-policy.ts';
 export type { Core, Actor } from './core.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';

@@ -256,6 +256,8 @@ export interface EventsInput {
   from?: string | undefined;
   to?: string | undefined;
   cursor?: string | undefined;
+  /** An event id: only the events after it (a feed's durable position). */
+  after?: string | undefined;
   max?: number | undefined;
 }
 
@@ -273,7 +275,10 @@ export async function listOrgEvents(core: Core, actor: Actor, input: EventsInput
   const types = listParam(input.type, compliance.COMPLIANCE_EVENT_TYPES, 'type');
   const from = time(input.from, 'from');
   const to = time(input.to, 'to');
-  const after = decodeCursor(input.cursor, isPosition);
+  if (input.cursor !== undefined && input.after !== undefined) throw ApiError.badRequest('after: not with cursor');
+  const afterId = input.after === undefined ? undefined : Number(input.after);
+  if (afterId !== undefined && !isPosition(afterId)) throw ApiError.badRequest('after: not an event id');
+  const after = decodeCursor(input.cursor, isPosition) ?? afterId;
   const stored = resources.flatMap((r) => types.map((t) => STORED[r][t]));
   const spaceTypes = stored.filter((t) => t !== 'room.created');
   const roomCreated = stored.includes('room.created');

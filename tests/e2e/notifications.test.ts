@@ -33,6 +33,9 @@ function clock(ms: number): string {
   return `${String(d.getUTCHours()).padStart(2, '0')}:${String(d.getUTCMinutes()).padStart(2, '0')}`;
 }
 
+/** Every SDK session a test opens, closed when its suite ends (an open stream keeps the process alive). */
+const sessions: Session[] = [];
+
 describe('notifications: Web Push with ids only, settings, do-not-disturb', () => {
   let flint: TestFlint;
   let push: TestPushService;
@@ -57,8 +60,8 @@ describe('notifications: Web Push with ids only, settings, do-not-disturb', () =
     bobId = bobApi.session!.personId;
     cyId = cyApi.session!.personId;
     ada = await flint.connect(adaApi);
-    await flint.connect(bobApi);
-    await flint.connect(cyApi);
+    // Their sessions (event streams that would reconnect for ever) are closed in after().
+    sessions.push(ada, await flint.connect(bobApi), await flint.connect(cyApi));
     const room = await ada.spaces.create({ title: 'Launch plans' });
     roomId = room.id;
     await ada.members.add(roomId, { personId: bobId });
@@ -70,6 +73,7 @@ describe('notifications: Web Push with ids only, settings, do-not-disturb', () =
   });
 
   after(async () => {
+    for (const session of sessions.splice(0)) session.close();
     await flint?.stop();
     await push?.close();
   });
@@ -229,6 +233,7 @@ describe('notifications: e-mail digests of unread activity while away', () => {
   });
 
   after(async () => {
+    for (const session of sessions.splice(0)) session.close();
     await flint?.stop();
     await smtp?.close();
   });
@@ -240,7 +245,7 @@ describe('notifications: e-mail digests of unread activity while away', () => {
     await bobApi.people.updateMe({ language: 'fr' });
     const bobId = bobApi.session!.personId;
     const ada = await flint.connect(adaApi);
-    await flint.connect(bobApi);
+    sessions.push(ada, await flint.connect(bobApi));
     // Hold the digest while the scene is set: Bob is in do-not-disturb.
     await bobApi.presence.setStatus({ status: 'dnd' });
     const plans = await ada.spaces.create({ title: 'Launch plans' });

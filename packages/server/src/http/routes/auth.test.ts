@@ -206,8 +206,8 @@ describe('KMS-scoped tokens (RFC 8693)', () => {
     assert.equal(again.status, 401);
     const scope = await raw(flint.url, 'POST', '/api/auth/token', { body: { grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange', subject_token: ada.session!.accessToken, scope: 'spark:all' } });
     assert.equal(scope.status, 400);
-    // Introspection reports KMS tokens only.
-    assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: exchanged.access_token } })).json, { active: true, sub: ada.session!.personId, org_id: (await ada.people.me()).orgId, scope: 'spark:kms' });
+    // Introspection reports KMS tokens only, with the address (RFC 7662 `username`) the KMS binds an IdP proof to.
+    assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: exchanged.access_token } })).json, { active: true, sub: ada.session!.personId, org_id: (await ada.people.me()).orgId, username: 'ada@example.com', scope: 'spark:kms' });
     assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: ada.session!.accessToken } })).json, { active: false });
     // The KMS takes the KMS token and refuses the API token.
     const info = await fetchKmsInfo(flint.url);

@@ -180,7 +180,7 @@ describe('people', () => {
   });
 
   it('lists roles and licence usage (ID-7)', async () => {
-    assert.deepEqual((await bob.organizations.roles()).map((r) => r.id), ['org_admin']);
+    assert.deepEqual((await bob.organizations.roles()).map((r) => r.id), ['org_admin', 'compliance_officer']);
     const [messaging] = await ada.organizations.licenses();
     assert.equal(messaging?.id, 'messaging');
     assert.ok((messaging?.consumedUnits ?? 0) >= 8);

@@ -96,7 +96,10 @@ export function SignIn({
       const start = await startSso(newClient(), email.trim(), nonce);
       // The provider must be asked for this browser's nonce, or the ID token it returns would prove
       // a sign-in to someone else's secret (a core that swapped it could take the proof to the KMS).
-      if (start.sso && start.redirectUrl !== undefined && new URL(start.redirectUrl).searchParams.get('nonce') !== nonce) {
+      // A SAML IdP (its AuthnRequest in the URL) gets no nonce: a SAML sign-in is never a KMS proof,
+      // so a core that sent the browser there instead would only get a session the KMS does not trust.
+      const target = start.redirectUrl !== undefined ? new URL(start.redirectUrl).searchParams : undefined;
+      if (start.sso && target !== undefined && !target.has('SAMLRequest') && target.get('nonce') !== nonce) {
         setProblem(t('ssoErrorRefused'));
         setBusy(false);
         return;

@@ -10,7 +10,8 @@
  * and resumes, for large exports).
  * @module
  */
-import { Zip, ZipDeflate, ZipPassThrough, strToU8 } from 'fflate';
+import { ZipDeflate, ZipPassThrough, strToU8 } from 'fflate';
+import { zipToBlob } from './zip-blob.ts';
 import { stringify } from 'csv-stringify/browser/esm/sync';
 import { CSV_COLUMNS, eventRecord, fileRecord, membershipRecord, messageRecord, spaceRecord, type ComplianceFile, type ComplianceSpace, type ExportSection, type SecureMessage, type Session } from '@flint/sdk';
 
@@ -82,19 +83,9 @@ export async function previewMessages(sdk: Session, f: ComplianceFilters): Promi
 
 /** Builds the export zip; `onProgress` follows the sections and files. */
 export async function exportCompliance(sdk: Session, f: ComplianceFilters, format: 'json' | 'csv', onProgress: (p: ComplianceExportProgress) => void): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
-  let failed: Error | undefined;
-  let ended: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (ended = resolve));
-  const zip = new Zip((error, data, final) => {
-    if (error !== null) {
-      failed = error;
-      ended();
-      return;
-    }
-    chunks.push(data);
-    if (final) ended();
-  });
+  const out = zipToBlob();
+  const zip = out.zip;
+  let blob: Blob;
   const progress: ComplianceExportProgress = { phase: 'search', messages: 0, events: 0, files: 0, filesTotal: 0 };
   const report = (p: Partial<ComplianceExportProgress>) => {
     Object.assign(progress, p);
@@ -110,7 +101,8 @@ export async function exportCompliance(sdk: Session, f: ComplianceFilters, forma
     if (format === 'json') entry.push(strToU8('['));
     let cursor: string | undefined;
     do {
-      if (failed !== undefined) throw failed;
+      const streamError = out.failed();
+    if (streamError !== undefined) throw streamError;
       const page = await read(cursor);
       const recs = toRecords(page.items);
       if (format === 'json') {
@@ -162,7 +154,8 @@ export async function exportCompliance(sdk: Session, f: ComplianceFilters, forma
     );
     report({ filesTotal: files.length });
     for (const file of files) {
-      if (failed !== undefined) throw failed;
+      const streamError = out.failed();
+    if (streamError !== undefined) throw streamError;
       // Stored as is: most files are compressed already.
       const entry = new ZipPassThrough(fileRecord(file).path);
       zip.add(entry);
@@ -180,13 +173,11 @@ export async function exportCompliance(sdk: Session, f: ComplianceFilters, forma
     const manifest = new ZipDeflate('manifest.json', { level: 6 });
     zip.add(manifest);
     manifest.push(strToU8(JSON.stringify({ format, filters: f, exportedAt: new Date().toISOString(), counts: { messages: progress.messages, events: progress.events, files: progress.files } }, null, 2)), true);
-    zip.end();
-    await finished;
-    if (failed !== undefined) throw failed;
+    blob = await out.finish();
   } catch (error) {
     zip.terminate();
     throw error;
   }
   report({ phase: 'done' });
-  return new Blob(chunks as BlobPart[], { type: 'application/zip' });
+  return blob;
 }

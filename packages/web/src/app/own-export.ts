@@ -13,7 +13,8 @@
  * (memory grows with the export; docs/admin.md says so).
  * @module
  */
-import { Zip, ZipDeflate, ZipPassThrough, strToU8 } from 'fflate';
+import { ZipDeflate, ZipPassThrough, strToU8 } from 'fflate';
+import { zipToBlob } from './zip-blob.ts';
 import type { FileReference, SecureMessage, SecureRoom, Session } from '@flint/sdk';
 import type { Membership } from '@flint/protocol';
 
@@ -82,19 +83,9 @@ async function allMessages(sdk: Session, roomId: string): Promise<SecureMessage[
 
 /** Builds the export zip; `onProgress` follows spaces, messages and files as they are done. */
 export async function exportOwnData(sdk: Session, onProgress: (p: ExportProgress) => void, signal?: AbortSignal): Promise<Blob> {
-  const chunks: Uint8Array[] = [];
-  let failed: Error | undefined;
-  let ended: () => void = () => undefined;
-  const finished = new Promise<void>((resolve) => (ended = resolve));
-  const zip = new Zip((error, data, final) => {
-    if (error !== null) {
-      failed = error;
-      ended();
-      return;
-    }
-    chunks.push(data);
-    if (final) ended();
-  });
+  const out = zipToBlob();
+  const zip = out.zip;
+  let blob: Blob;
   const addJson = (path: string, value: unknown) => {
     const entry = new ZipDeflate(path, { level: 6 });
     zip.add(entry);
@@ -102,7 +93,8 @@ export async function exportOwnData(sdk: Session, onProgress: (p: ExportProgress
   };
   const check = () => {
     if (signal?.aborted === true) throw new DOMException('The export was cancelled.', 'AbortError');
-    if (failed !== undefined) throw failed;
+    const streamError = out.failed();
+    if (streamError !== undefined) throw streamError;
   };
 
   try {
@@ -170,12 +162,11 @@ export async function exportOwnData(sdk: Session, onProgress: (p: ExportProgress
       progress.spacesDone += 1;
       onProgress({ ...progress });
     }
-    zip.end();
-    await finished;
+    blob = await out.finish();
     check();
   } catch (error) {
     zip.terminate();
     throw error;
   }
-  return new Blob(chunks as BlobPart[], { type: 'application/zip' });
+  return blob;
 }

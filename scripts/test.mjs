@@ -33,7 +33,10 @@ if (selected.length === 0) {
 const concurrency = process.env.FLINT_TEST_CONCURRENCY ?? '2';
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
+  // --test-force-exit: a file whose tests have all finished ends even if a handle it leaked (a socket,
+  // a timer) would keep it alive; the runner would otherwise wait for it with no time limit.
+  // --test-timeout: a test that hangs fails after 15 minutes instead of holding CI until its deadline.
+  ['--import', 'tsx', '--test', '--test-force-exit', '--test-timeout=900000', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...selected],
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
 );
 process.exit(result.status ?? 1);

@@ -188,7 +188,10 @@ describe('web app, more (Chromium)', () => {
 
   it('SP-6, SP-3: the details show the retention policy; a team brings its general space', async () => {
     await tab1.getByRole('link', { name: 'Space details' }).click();
-    assert.equal(await tab1.getByTestId('retention').textContent(), 'Messages and files are kept forever.');
+    // The policy is fetched when the details open ("Loading…" until then).
+    const retention = tab1.getByTestId('retention');
+    await retention.filter({ hasNotText: 'Loading' }).waitFor(WAIT);
+    assert.equal(await retention.textContent(), 'Messages and files are kept forever.');
     await tab1.getByRole('button', { name: 'New team' }).click();
     await tab1.getByRole('dialog').getByLabel('Team name').fill('Rocket');
     await tab1.getByRole('dialog').getByRole('button', { name: 'Create' }).click();

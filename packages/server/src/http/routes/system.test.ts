@@ -77,16 +77,20 @@ describe('system endpoints', () => {
   });
 
   it('finishes in-flight requests on shutdown, then refuses new ones', async () => {
+    // Close once the request is inside its handler (a fixed wait lost the race on a loaded machine).
+    let arrived: () => void = () => undefined;
+    const started = new Promise<void>((resolve) => (arrived = resolve));
     await using other = await startFlint({
       extend: (app) => {
         app.get('/test/slow', async () => {
+          arrived();
           await new Promise((r) => setTimeout(r, 600));
           return { finished: true };
         });
       },
     });
     const inFlight = raw(other.url, 'GET', '/test/slow');
-    await new Promise((r) => setTimeout(r, 100));
+    await started;
     const closing = other.server.close();
     const answer = await inFlight;
     assert.equal(answer.status, 200);

@@ -76,6 +76,11 @@ function memorySampler(page: CDPSession, browserCdp: CDPSession): { stop: () => 
   let running = true;
   const loop = (async () => {
     while (running) {
+      // Two collections a moment apart: an ArrayBuffer's backing store is freed by a sweeper thread
+      // after the first, which on a loaded machine had not yet run when the heap was read (a CI run
+      // read +100 MiB of buffers the page no longer held; a quiet one reads ~30).
+      await page.send('HeapProfiler.collectGarbage');
+      await new Promise((resolve) => setTimeout(resolve, 50));
       await page.send('HeapProfiler.collectGarbage');
       const usage = (await page.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
       const { processInfo } = (await browserCdp.send('SystemInfo.getProcessInfo')) as { processInfo: { id: number }[] };

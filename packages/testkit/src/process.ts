@@ -24,8 +24,9 @@ export async function spawnFlint(port: number, env: Record<string, string>, args
   });
   const proc = track(child, `http://127.0.0.1:${port}`);
   const { url } = proc;
-  // Ready means answering /health, whatever the log level.
-  const deadline = Date.now() + 30_000;
+  // Ready means answering /health, whatever the log level. A minute: on a loaded 2-core machine a
+  // start-up (well under a second when quiet) has taken more than 30 s.
+  const deadline = Date.now() + 60_000;
   for (;;) {
     if (proc.exitCode() !== undefined) throw new Error(`flint serve exited with ${proc.exitCode()}:\n${proc.output()}`);
     if (Date.now() > deadline) {
@@ -50,7 +51,7 @@ export async function spawnGateway(port: number, coreUrl: string, env: Record<st
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`flint gateway serve did not become ready:\n${proc.output()}`));
-    }, 30_000);
+    }, 60_000);
     const onData = () => {
       if (proc.output().includes('Flint gateway listening on')) {
         clearTimeout(timer);

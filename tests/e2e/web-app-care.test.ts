@@ -68,7 +68,7 @@ describe('web app: the help desk routes, hands off and answers a question in an 
     carol = await page();
     await signInPage(carol, flint.url, 'carol@care.test');
     await bob.goto(`${flint.url}/#/care`);
-    await bobItem.getByLabel('Hand off to').selectOption({ label: 'Carol Expert' });
+    await bobItem.getByRole('combobox', { name: 'Hand off to' }).selectOption({ label: 'Carol Expert' });
     await bobItem.getByRole('button', { name: 'Hand off' }).click();
     await bob.getByText('Handed off.').waitFor(PAGE_WAIT);
 

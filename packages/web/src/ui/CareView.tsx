@@ -209,10 +209,10 @@ function AssignedItem({ request, queues, busy, act }: { request: CareRequest; qu
           {t('careResolve')}
         </button>
       </div>
-      <form className="row wrap" onSubmit={handOff} aria-labelledby={labelId}>
-        <label id={labelId}>
-          {t('careHandOffTo')}
-          <select required value={target} onChange={(e) => setTarget(e.target.value)}>
+      <form className="row wrap" onSubmit={handOff} aria-label={`${t('careHandOff')}: ${request.askerName}`}>
+        <label>
+          <span id={labelId}>{t('careHandOffTo')}</span>
+          <select required aria-labelledby={labelId} value={target} onChange={(e) => setTarget(e.target.value)}>
             <option value="" />
             {experts.map(([id, name]) => (
               <option key={id} value={`p:${id}`}>

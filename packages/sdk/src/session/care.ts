@@ -106,7 +106,10 @@ export function admitExpert(ctx: SessionContext, request: CareRequest): Promise<
   // One admission of one expert at a time per session: `ask` and the event that the routing made
   // both ask for it, and a second run's refusal must not take back the first one's authorization.
   let running = inFlight.get(ctx);
-  if (running === undefined) inFlight.set(ctx, (running = new Map()));
+  if (running === undefined) {
+    running = new Map<string, Promise<CareRequest | undefined>>();
+    inFlight.set(ctx, running);
+  }
   const key = `${request.id}/${request.expertId ?? ''}`;
   const existing = running.get(key);
   if (existing !== undefined) return existing;

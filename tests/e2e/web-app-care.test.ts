@@ -1,6 +1,6 @@
 /**
  * The care assistant in the web app, in a real Chromium (SPEC SP-7): the admin defines a help-desk
- * queue with two experts on the console; a question asked on the Help desk page is routed to the
+ * queue with two experts on the console (and changes them); a question asked on the Help desk page is routed to the
  * one available expert (Bob is online, Carol is not), who reads it decrypted in the space; Bob hands
  * it off to Carol (now online), whom his browser admits through the KMS; Carol answers in the space;
  * the asker reads the answer decrypted and resolves the question. The core holds no plaintext of it.
@@ -46,8 +46,20 @@ describe('web app: the help desk routes, hands off and answers a question in an 
     await ada.getByRole('checkbox', { name: /Carol Expert/ }).check();
     await ada.getByRole('button', { name: 'Create queue' }).click();
     await ada.getByText('Queue created.').waitFor(PAGE_WAIT);
-    await ada.getByTestId('care-queues').locator('tr[data-queue="IT help"]', { hasText: 'Bob Expert, Carol Expert' }).waitFor(PAGE_WAIT);
+    const row = ada.getByTestId('care-queues').locator('tr[data-queue="IT help"]');
+    await row.getByText('Bob Expert, Carol Expert').waitFor(PAGE_WAIT);
+    // Changing the experts: Carol out, then in again.
+    await row.getByRole('button', { name: 'Change experts: IT help' }).click();
+    const edit = ada.getByRole('form', { name: 'Change experts: IT help' });
+    await edit.getByRole('checkbox', { name: /Carol Expert/ }).uncheck();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await ada.getByText('Experts saved.').waitFor(PAGE_WAIT);
+    assert.equal(await row.locator('td').first().textContent(), 'Bob Expert');
+    await row.getByRole('button', { name: 'Change experts: IT help' }).click();
     await assertAccessible(ada, 'admin help desk');
+    await edit.getByRole('checkbox', { name: /Carol Expert/ }).check();
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('Bob Expert, Carol Expert').waitFor(PAGE_WAIT);
   });
 
   it('SP-7: a question goes to the one available expert, is handed off, answered in the space, and resolved', async () => {

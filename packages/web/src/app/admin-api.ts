@@ -250,6 +250,10 @@ export function createCareQueue(client: FlintClient, body: { name: string; exper
   return client.care.createQueue(body);
 }
 
+export function updateCareQueue(client: FlintClient, id: string, body: { name?: string; expertIds?: string[] }): Promise<CareQueue> {
+  return client.care.updateQueue(id, body);
+}
+
 export function deleteCareQueue(client: FlintClient, id: string): Promise<void> {
   return client.care.deleteQueue(id);
 }

@@ -734,6 +734,8 @@ export const en = {
   careToQueue: 'Queue: {name}',
   careFrom: 'From {name} · {queue}',
   careHandedOff: 'Handed off.',
+  careEditExperts: 'Change experts',
+  careQueueSaved: 'Experts saved.',
   careNoQueuesToAsk: 'Your organization has no help desk yet.',
 } as const;
 

@@ -735,5 +735,7 @@ export const fr: Strings = {
   careToQueue: 'File : {name}',
   careFrom: 'De {name} · {queue}',
   careHandedOff: 'Transférée.',
+  careEditExperts: 'Changer les experts',
+  careQueueSaved: 'Experts enregistrés.',
   careNoQueuesToAsk: 'Votre organisation n’a pas encore d’assistance.',
 };

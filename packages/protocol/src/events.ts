@@ -9,6 +9,7 @@ import type { Flag, Message, Presence } from './messages.ts';
 import type { AttachmentAction } from './attachment-actions.ts';
 import type { Reaction } from './reactions.ts';
 import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
+import type { CareRequest } from './care.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -47,6 +48,8 @@ export interface EventData {
   'space_invitation.accepted': SpaceInvitation;
   /** An invitation one received is gone: declined, withdrawn or admitted (to the invitee's other devices). */
   'space_invitation.removed': { id: string; roomId: string };
+  /** A care request changed (SP-7): to the asker, its expert, whoever handed it off, and the experts of its queue (and of the queue it left). */
+  'care_request.updated': CareRequest;
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

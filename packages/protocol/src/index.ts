@@ -72,3 +72,6 @@ export { NOTIFICATION_LIMITS, shouldNotify, effectiveLevel, isMuted, inQuietHour
 export * as retention from './retention.ts';
 export type { LegalHold, LegalHoldKind, SpaceRetention } from './retention.ts';
 export { RETENTION_LIMITS } from './retention.ts';
+export * as care from './care.ts';
+export type { CareQueue, CareExpert, CareRequest, CareStatus } from './care.ts';
+export { CARE_LIMITS } from './care.ts';

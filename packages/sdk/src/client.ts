@@ -10,6 +10,9 @@
 import {
   attachmentActions,
   auth,
+  care,
+  type CareQueue,
+  type CareRequest,
   reactions,
   notifications,
   type NotificationSettings,
@@ -215,6 +218,21 @@ export class FlintClient {
   nextPage<T>(page: Page<T>): Promise<Page<T>> | undefined {
     return page.next === undefined ? undefined : this.transport.fetchUrl('GET', page.next).then((r) => this.page<T>(r));
   }
+
+  /** The care assistant (SPEC SP-7); the session's `care` asks and admits through the KMS (session/care.ts). */
+  readonly care = {
+    queues: async (): Promise<CareQueue[]> => (await this.transport.call(care.listQueues, {})).items,
+    createQueue: (body: MethodBody<typeof care.createQueue>): Promise<CareQueue> => this.transport.call(care.createQueue, { body }),
+    updateQueue: (id: string, body: MethodBody<typeof care.updateQueue>): Promise<CareQueue> => this.transport.call(care.updateQueue, { params: { id }, body }),
+    deleteQueue: (id: string) => this.transport.call(care.deleteQueue, { params: { id } }),
+    requests: async (): Promise<CareRequest[]> => (await this.transport.call(care.listRequests, {})).items,
+    awaiting: async (): Promise<CareRequest[]> => (await this.transport.call(care.awaitingAdmission, {})).items,
+    create: (body: MethodBody<typeof care.createRequest>): Promise<CareRequest> => this.transport.call(care.createRequest, { body }),
+    take: (id: string): Promise<CareRequest> => this.transport.call(care.takeRequest, { params: { id } }),
+    handOff: (id: string, body: MethodBody<typeof care.handOffRequest>): Promise<CareRequest> => this.transport.call(care.handOffRequest, { params: { id }, body }),
+    admit: (id: string): Promise<CareRequest> => this.transport.call(care.admitExpert, { params: { id } }),
+    resolve: (id: string): Promise<CareRequest> => this.transport.call(care.resolveRequest, { params: { id } }),
+  };
 
   readonly rooms = {
     list: async (query: MethodQuery<typeof spaces.listRooms> = {}): Promise<Page<Room>> => this.page<Room>(await this.transport.send(spaces.listRooms, { query })),

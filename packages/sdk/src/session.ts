@@ -33,6 +33,7 @@ import { Events, type SessionStorage } from './session/events.ts';
 import { Spaces } from './session/spaces.ts';
 import { Members } from './session/members.ts';
 import { Invitations } from './session/invitations.ts';
+import { Care } from './session/care.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
@@ -115,6 +116,8 @@ export class Session {
   readonly members: Members;
   /** Invitations into spaces by address: sending, accepting, declining, admitting (issue 14). */
   readonly invitations: Invitations;
+  /** The care assistant (SPEC SP-7): help-desk queues, asking in an encrypted space, taking, handing off, resolving. */
+  readonly care: Care;
   readonly teams: Teams;
   readonly messages: Messages;
   readonly files: Files;
@@ -178,6 +181,7 @@ export class Session {
     this.invitations = new Invitations(ctx);
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
+    this.care = new Care(ctx, this.spaces, this.messages, this.members);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);
     this.people = new People(ctx);

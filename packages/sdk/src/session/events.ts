@@ -10,15 +10,16 @@
  * running session takes part, whatever it is (web app, bot, CLI). Likewise for an invitee who
  * accepted an invitation into a space: the core cannot give them the key, so the inviter's session
  * authorizes them at the KMS and admits them when told, and every session, when its stream opens,
- * admits those it owes (`invitations.ts`).
+ * admits those it owes (`invitations.ts`); so for the expert a care request was routed to (`care.ts`).
  * @module
  */
-import type { Membership, Message, ServerFrame, SpaceInvitation, StoredEvent } from '@flint/protocol';
+import type { CareRequest, Membership, Message, ServerFrame, SpaceInvitation, StoredEvent } from '@flint/protocol';
 import { EventStream, type WebSocketConstructor } from '../event-stream.ts';
 import type { KmsRelay } from '../kms/relay-transport.ts';
 import { rotateSpaceKey, type SessionContext } from './context.ts';
 import { openMessage } from './messages.ts';
 import { admit, admitAwaiting } from './invitations.ts';
+import { admitAwaitingExperts, admitExpert, shouldAdmit } from './care.ts';
 import type { SecureMessage } from './types.ts';
 
 /** Where a session keeps what must survive a restart (the Web Storage shape: `localStorage` fits). */
@@ -136,6 +137,7 @@ export class Events {
         this.stateHandlers.forEach((h) => h(state));
         // Admissions owed while this device was away (accepted invitations it should admit).
         if (state === 'open') admitAwaiting(this.ctx).catch((error: unknown) => this.admissionErrors.forEach((h) => h(error, undefined)));
+        if (state === 'open') admitAwaitingExperts(this.ctx).catch((error: unknown) => this.admissionErrors.forEach((h) => h(error, undefined)));
       },
     });
     this.stream = stream;
@@ -191,6 +193,7 @@ export class Events {
     }
     if (event.type === 'membership.deleted') void this.afterLeave(event);
     if (event.type === 'space_invitation.accepted') void this.afterAccept(event);
+    if (event.type === 'care_request.updated') void this.afterRouting(event.data as CareRequest);
     for (const handler of this.handlers) handler(event);
   }
 
@@ -209,6 +212,15 @@ export class Events {
       await admit(this.ctx, invitation);
     } catch (error) {
       this.admissionErrors.forEach((h) => h(error, invitation.roomId));
+    }
+  }
+
+  /** A care request was routed or taken (SP-7): the asker's session admits the expert (`care.ts`). */
+  private async afterRouting(request: CareRequest): Promise<void> {
+    try {
+      if (shouldAdmit(request, await this.ctx.personId())) await admitExpert(this.ctx, request);
+    } catch (error) {
+      this.admissionErrors.forEach((h) => h(error, request.roomId));
     }
   }
 

@@ -56,6 +56,10 @@ export const AUDIT_ACTIONS = {
   // Retention and legal hold (SPEC CP-4). Retention periods are `org.update` (they are org policy).
   'legalHold.create': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold placed', verb: 'placed a legal hold on' },
   'legalHold.release': { category: 'COMPLIANCE', target: 'LEGAL_HOLD', description: 'Legal hold released', verb: 'released the legal hold on' },
+  // The care assistant's help-desk queues (SPEC SP-7).
+  'careQueue.create': { category: 'ORG_SETTINGS', target: 'CARE_QUEUE', description: 'Help-desk queue created', verb: 'created the help-desk queue' },
+  'careQueue.update': { category: 'ORG_SETTINGS', target: 'CARE_QUEUE', description: 'Help-desk queue changed', verb: 'changed the help-desk queue' },
+  'careQueue.delete': { category: 'ORG_SETTINGS', target: 'CARE_QUEUE', description: 'Help-desk queue deleted', verb: 'deleted the help-desk queue' },
 } as const satisfies Record<string, ActionInfo>;
 export type AuditAction = keyof typeof AUDIT_ACTIONS;
 

@@ -306,6 +306,9 @@ export interface Database extends MessagingTables {
   vapid_keys: { id: number; public_key: string; private_key: string; created_at: number };
   notification_digests: { person_id: string; last_sent_at: number };
   legal_holds: LegalHoldsTable;
+  care_queues: CareQueuesTable;
+  care_experts: CareExpertsTable;
+  care_requests: CareRequestsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -717,3 +720,34 @@ export interface OAuthCodesTable {
   created_at: number;
   expires_at: number;
 }
+
+/** A help-desk queue of an org (SPEC SP-7; migration 0044). */
+export interface CareQueuesTable {
+  id: string;
+  org_id: string;
+  name: string;
+  created_at: number;
+}
+
+/** An expert of a queue; `last_routed_at` orders the rotation among equally loaded experts. */
+export interface CareExpertsTable {
+  queue_id: string;
+  person_id: string;
+  last_routed_at: number | null;
+}
+
+/** A care request: who asked on which queue, in which space, and who has it (no content). */
+export interface CareRequestsTable {
+  id: string;
+  org_id: string;
+  queue_id: string;
+  space_id: string;
+  asker_id: string;
+  status: 'waiting' | 'assigned' | 'resolved';
+  expert_id: string | null;
+  handed_off_by: string | null;
+  created_at: number;
+  updated_at: number;
+  resolved_at: number | null;
+}
+export type CareRequestRow = Selectable<CareRequestsTable>;

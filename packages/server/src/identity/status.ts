@@ -9,16 +9,20 @@ import type { Availability } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, Core } from '../core.ts';
 import { cleanName } from './names.ts';
+import type { Db } from '../db/database.ts';
 
 /** The longest a timed status may last. */
 export const STATUS_MAX_MS = 7 * 24 * 3600 * 1000;
 
-/** The statuses of these people now (people with none, or an ended one, are absent: available). */
-export async function statusesOf(core: Core, personIds: string[]): Promise<Map<string, Availability>> {
+/**
+ * The statuses of these people now (people with none, or an ended one, are absent: available).
+ * `db` is a transaction to read in, when the caller is inside one.
+ */
+export async function statusesOf(core: Core, personIds: string[], db: Db = core.db): Promise<Map<string, Availability>> {
   const out = new Map<string, Availability>();
   if (personIds.length === 0) return out;
   const now = core.now();
-  const rows = await core.db.selectFrom('person_status').selectAll().where('person_id', 'in', personIds).execute();
+  const rows = await db.selectFrom('person_status').selectAll().where('person_id', 'in', personIds).execute();
   for (const row of rows) {
     if (row.until_at !== null && Number(row.until_at) <= now) continue;
     if (row.status === 'available' && row.text === null) continue;

@@ -37,6 +37,7 @@ import {
   type Notice,
   type RoleSummary,
   type LegalHold,
+  type CareQueue,
   type SpaceRetention,
   type ServiceHealth,
 } from '@flint/protocol';
@@ -238,4 +239,21 @@ export function placeLegalHold(client: FlintClient, body: MethodBody<typeof rete
 
 export function releaseLegalHold(client: FlintClient, id: string): Promise<void> {
   return client.transport.call(retention.releaseLegalHold, { params: { id } });
+}
+
+/** The org's help-desk queues with their experts (SPEC SP-7; any member lists them, admins change them). */
+export function careQueues(client: FlintClient): Promise<CareQueue[]> {
+  return client.care.queues();
+}
+
+export function createCareQueue(client: FlintClient, body: { name: string; expertIds: string[] }): Promise<CareQueue> {
+  return client.care.createQueue(body);
+}
+
+export function updateCareQueue(client: FlintClient, id: string, body: { name?: string; expertIds?: string[] }): Promise<CareQueue> {
+  return client.care.updateQueue(id, body);
+}
+
+export function deleteCareQueue(client: FlintClient, id: string): Promise<void> {
+  return client.care.deleteQueue(id);
 }

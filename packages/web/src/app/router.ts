@@ -22,6 +22,8 @@ export type Route =
   | { view: 'sso-error'; code: string }
   /** Messages that mention me, across spaces (issue 16). */
   | { view: 'mentions' }
+  /** The help desk (SPEC SP-7): ask a question; an expert's queue with take, hand off, resolve. */
+  | { view: 'care' }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'reset'; token: string }
   /** The integrations one registered (issue 18, ID-9). */
@@ -29,7 +31,7 @@ export type Route =
   /** The consent page `/v1/authorize` sends the browser to: the OAuth request stays in the fragment. */
   | { view: 'oauth'; params: string };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'scim', 'retention', 'reports', 'health', 'notices', 'feedback', 'audit', 'compliance'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'scim', 'retention', 'care', 'reports', 'health', 'notices', 'feedback', 'audit', 'compliance'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {
@@ -55,6 +57,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'flagged') return { view: 'flagged' };
   if (parts[0] === 'sso-error' && parts[1]) return { view: 'sso-error', code: parts[1] };
   if (parts[0] === 'mentions') return { view: 'mentions' };
+  if (parts[0] === 'care') return { view: 'care' };
   if (parts[0] === 'integrations') return { view: 'integrations' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
@@ -80,6 +83,8 @@ export function href(route: Route): string {
       return `#/sso-error/${encodeURIComponent(route.code)}`;
     case 'mentions':
       return '#/mentions';
+    case 'care':
+      return '#/care';
     case 'integrations':
       return '#/integrations';
     case 'oauth':

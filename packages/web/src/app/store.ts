@@ -669,9 +669,11 @@ export class Store {
         void this.finishKeyShares();
         break;
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
+      // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
       case 'team.membership.updated':
       case 'attachmentAction.created':
       case 'encryption.kms_message':
+      case 'care_request.updated':
         break;
     }
     this.changed();

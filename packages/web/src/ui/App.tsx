@@ -23,6 +23,7 @@ const ConfirmSignupPage = lazy(() => import('./ConfirmSignupPage.tsx'));
 const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 const MentionsView = lazy(() => import('./MentionsView.tsx'));
+const CareView = lazy(() => import('./CareView.tsx'));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
 const IntegrationsPage = lazy(() => import('./Integrations.tsx'));
 const ConsentPage = lazy(() => import('./Integrations.tsx').then((m) => ({ default: m.ConsentPage })));
@@ -271,6 +272,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'admin' && <AdminConsole section={route.section} />}
           {route.view === 'flagged' && <FlaggedView />}
           {route.view === 'mentions' && <MentionsView />}
+          {route.view === 'care' && <CareView />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
           {route.view === 'integrations' && <IntegrationsPage />}
           {route.view === 'oauth' && <ConsentPage params={route.params} />}

@@ -82,6 +82,12 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
         </span>
         <span className="room-title">{t('mentionsTitle')}</span>
       </a>
+      <a className={`room-item flagged-link ${currentView === 'care' ? 'active' : ''}`} href={href({ view: 'care' })} aria-current={currentView === 'care' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          ?
+        </span>
+        <span className="room-title">{t('careTitle')}</span>
+      </a>
       {teams.length > 0 && (
         <div className="teams">
           <h2 className="section-title">{t('teams')}</h2>

@@ -36,6 +36,7 @@ import * as spaceInvitations from './0036-space-invitations.ts';
 import * as notifications from './0043-notifications.ts';
 import * as scimGroups from './0040-scim-groups.ts';
 import * as legalHolds from './0042-legal-holds.ts';
+import * as care from './0044-care.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -71,4 +72,5 @@ export const migrations: Record<string, Migration> = {
   '0043-notifications': notifications,
   '0040-scim-groups': scimGroups,
   '0042-legal-holds': legalHolds,
+  '0044-care': care,
 };

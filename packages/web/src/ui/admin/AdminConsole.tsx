@@ -23,6 +23,7 @@ import { FeedbackAdmin } from './FeedbackAdmin.tsx';
 import { BrandingAdmin } from './BrandingAdmin.tsx';
 import { ComplianceAdmin } from './ComplianceAdmin.tsx';
 import { RetentionAdmin } from './RetentionAdmin.tsx';
+import { CareAdmin } from './CareAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -33,6 +34,7 @@ const TITLES = {
   sso: 'adminSso',
   scim: 'adminScim',
   retention: 'adminRetention',
+  care: 'adminCare',
   reports: 'adminReports',
   feedback: 'adminFeedback',
   audit: 'adminAudit',
@@ -79,6 +81,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'sso' && <SsoAdmin />}
             {section === 'scim' && <ScimAdmin />}
             {section === 'retention' && <RetentionAdmin />}
+            {section === 'care' && <CareAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}

@@ -90,6 +90,7 @@ describe('web app: notifications, Web Push to a closed tab (Chromium)', () => {
   });
 
   after(async () => {
+    ada?.close();
     await browser?.close();
     await flint?.stop();
     await push?.close();

@@ -111,8 +111,12 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
     const url = await server.listen();
     const db = database;
     let stopped: Promise<void> | undefined;
+    // Every SDK session made here, closed at stop: a session left open keeps reconnecting its event
+    // stream to the stopped server, and that kept a finished test file alive (CI waited on it).
+    const sessions = new Set<Session>();
     const stop = () =>
       (stopped ??= (async () => {
+        for (const session of sessions) session.close();
         await flint.server.close();
         await db.drop();
         await rm(dataDir, { recursive: true, force: true });
@@ -142,7 +146,7 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
       session(as, o = {}) {
         const { deviceId, ...rest } = o;
         const token = as?.transport.accessToken;
-        return createSession({
+        const session = createSession({
           baseUrl: url,
           clientVersion: 'flint-testkit/0.1',
           WebSocket: NodeWebSocket,
@@ -151,6 +155,8 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
           kmsCredential: deviceOf,
           ...rest,
         });
+        sessions.add(session);
+        return session;
       },
       async connect(as, o = {}) {
         const session = flint.session(as, o);

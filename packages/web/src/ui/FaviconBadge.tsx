@@ -51,7 +51,10 @@ export function FaviconBadge() {
       live = false;
       link.setAttribute('href', original.href);
       link.type = original.type;
-      if (url !== undefined) URL.revokeObjectURL(url);
+      // Revoked a little later: the browser may still be fetching this icon, and revoking it at once
+      // made that fetch fail ("ERR_FILE_NOT_FOUND" in the console) when the count changed quickly.
+      const old = url;
+      if (old !== undefined) setTimeout(() => URL.revokeObjectURL(old), 10_000);
     };
   }, [unread]);
   return null;

@@ -26,7 +26,12 @@ async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Re
       if (typeof v === 'string') parts.push(v);
       else if (v instanceof ArrayBuffer) parts.push(new TextDecoder('latin1').decode(v));
       else if (ArrayBuffer.isView(v)) parts.push(new TextDecoder('latin1').decode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
-      else if (v !== null && typeof v === 'object' && !(v instanceof CryptoKey)) for (const [k, x] of Object.entries(v)) (parts.push(k), walk(x));
+      else if (v !== null && typeof v === 'object' && !(v instanceof CryptoKey)) {
+        for (const [k, x] of Object.entries(v)) {
+          parts.push(k);
+          walk(x);
+        }
+      }
     };
     const databases: Record<string, Record<string, number>> = {};
     for (const { name } of await indexedDB.databases()) {
@@ -46,7 +51,7 @@ async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Re
           tx.onerror = () => reject(new Error(String(tx.error)));
         });
         databases[name][store] = values.length;
-        walk(keys.map(String));
+        walk(keys.filter((k) => typeof k === 'string'));
         walk(values);
       }
       db.close();
@@ -107,7 +112,7 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
           const r = indexedDB.open('flint-cache');
           r.onsuccess = () => {
             const c = r.result.transaction('entries').objectStore('entries').getAllKeys();
-            c.onsuccess = () => (r.result.close(), resolve(c.result.some((k) => String(k).startsWith('timeline:'))));
+            c.onsuccess = () => (r.result.close(), resolve(c.result.some((k) => typeof k === 'string' && k.startsWith('timeline:'))));
           };
         });
       },

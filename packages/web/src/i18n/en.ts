@@ -718,6 +718,8 @@ export const en = {
   passcodeMismatch: 'The two passcodes differ.',
   cachedConnecting: 'Showing what this browser saved. Connecting…',
   cachedOffline: 'Offline: showing what this browser saved. Flint reconnects when the network is back.',
+  cachedSpaces: 'Saved spaces',
+  cachedSpaceTitle: '{space} (saved)',
   cachedNoMessages: 'No saved messages for this space.',
   cachedDeleted: 'Message deleted',
   policyPasscode: 'Require an app passcode in the web app',

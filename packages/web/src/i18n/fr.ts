@@ -719,6 +719,8 @@ export const fr: Strings = {
   passcodeMismatch: 'Les deux codes diffèrent.',
   cachedConnecting: 'Affichage de ce que ce navigateur a enregistré. Connexion…',
   cachedOffline: 'Hors ligne : affichage de ce que ce navigateur a enregistré. Flint se reconnecte au retour du réseau.',
+  cachedSpaces: 'Espaces enregistrés',
+  cachedSpaceTitle: '{space} (enregistré)',
   cachedNoMessages: 'Aucun message enregistré pour cet espace.',
   cachedDeleted: 'Message supprimé',
   policyPasscode: 'Exiger un code d’accès dans l’application web',

@@ -61,6 +61,9 @@ async function wipeCache(cacheRef: { current: LocalCache | undefined }, store?: 
 /** The cache for this person: the one opened at start if it is theirs, else a new one (an old one of someone else is wiped). */
 async function cacheFor(cacheRef: { current: LocalCache | undefined }, personId: string): Promise<LocalCache> {
   if (cacheRef.current?.personId === personId) return cacheRef.current;
+  // Signed in here while another tab already keeps this person's cache: share it rather than start over.
+  const existing = await LocalCache.openWithDevice();
+  if (existing?.personId === personId) return (cacheRef.current = existing);
   cacheRef.current = await LocalCache.create(personId);
   return cacheRef.current;
 }
@@ -211,6 +214,8 @@ function AuthGate() {
     const idleMs = idleLock.session.appLock.idleMinutes * 60_000;
     let timer = setTimeout(lock, idleMs);
     function lock() {
+      // Nothing is written to the cache while locked: a wipe by the 5th wrong passcode must not race a write.
+      idleLock?.detachCache();
       setState((current) => (current.kind === 'signed-in' && current.store === idleLock ? { ...current, locked: true } : current));
     }
     const active = () => {
@@ -334,7 +339,10 @@ function AuthGate() {
     const { store } = state;
     return (
       <PasscodeLock
-        onUnlocked={() => setState({ kind: 'signed-in', store })}
+        onUnlocked={() => {
+          if (cacheRef.current !== undefined) store.attachCache(cacheRef.current);
+          setState({ kind: 'signed-in', store });
+        }}
         onWiped={() => void endFromLock(store, true)}
         onSignOut={() => void endFromLock(store, false)}
       />

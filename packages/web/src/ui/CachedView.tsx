@@ -35,9 +35,10 @@ export function CachedView({ cache, spaces, offline }: { cache: LocalCache; spac
       <div className="banner" role="status" aria-live="polite">
         {offline ? t('cachedOffline') : t('cachedConnecting')}
       </div>
-      <nav className="sidebar" aria-label={t('mainNav')}>
+      {/* Its own names and classes: nothing here may pass for the live app's navigation, timeline or messages. */}
+      <nav className="cached-sidebar" aria-label={t('cachedSpaces')}>
         <h2 className="section-title" id="cached-spaces-title">
-          {t('spaces')}
+          {t('cachedSpaces')}
         </h2>
         <ul className="room-list" aria-labelledby="cached-spaces-title">
           {spaces.rooms.map((r) => (
@@ -52,11 +53,11 @@ export function CachedView({ cache, spaces, offline }: { cache: LocalCache; spac
       <main id="main" className="main">
         {room !== undefined && (
           <section className="timeline-pane" aria-label={title(room)}>
-            <h1 className="cached-title">{title(room)}</h1>
-            <div className="timeline">
+            <h1 className="cached-title">{t('cachedSpaceTitle', { space: title(room) })}</h1>
+            <div className="cached-timeline">
               {messages.length === 0 && <p className="muted">{t('cachedNoMessages')}</p>}
               {messages.map((m) => (
-                <article key={m.id} className="message">
+                <article key={m.id} className="cached-message">
                   <div>
                     <strong>{names.get(m.personId) ?? ''}</strong> <span className="muted small">{time(m.created)}</span>
                     <div>{m.deleted ? <em className="muted">{t('cachedDeleted')}</em> : (

@@ -10,18 +10,19 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium, PAGE_WAIT, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, PAGE_WAIT, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
 
 const TITLE = 'Orchard plans';
 const MESSAGE = 'The pear harvest starts on Thursday';
 const PASSCODE = 'quince-7731';
 
 /** Every value of every object store of every IndexedDB database of the page's origin, as text (bytes decoded as Latin-1). */
-async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Record<string, number>>; text: string }> {
+async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Record<string, number>>; keys: string[]; text: string }> {
   // tsx names inner functions with an `__name` helper that the page does not have.
   await page.evaluate('globalThis.__name = (f) => f');
   return page.evaluate(async () => {
     const parts: string[] = [];
+    const allKeys: string[] = [];
     const walk = (v: unknown): void => {
       if (typeof v === 'string') parts.push(v);
       else if (v instanceof ArrayBuffer) parts.push(new TextDecoder('latin1').decode(v));
@@ -51,12 +52,14 @@ async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Re
           tx.onerror = () => reject(new Error(String(tx.error)));
         });
         databases[name][store] = values.length;
-        walk(keys.filter((k) => typeof k === 'string'));
+        const named = keys.filter((k) => typeof k === 'string');
+        allKeys.push(...named);
+        walk(named);
         walk(values);
       }
       db.close();
     }
-    return { databases, text: parts.join('\n') };
+    return { databases, keys: allKeys, text: parts.join('\n') };
   });
 }
 
@@ -88,6 +91,7 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
     await page.getByLabel('Password').fill(TEST_PASSWORD);
     await page.getByRole('button', { name: 'Create an account' }).click();
     await page.getByRole('heading', { name: 'Choose a passcode' }).waitFor(PAGE_WAIT);
+    await assertAccessible(page, 'choose passcode');
     await page.getByLabel('New passcode').fill(PASSCODE);
     await page.getByLabel('Passcode again').fill('quince-7732');
     await page.getByRole('button', { name: 'Set passcode' }).click();
@@ -103,22 +107,14 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
     await box.fill(MESSAGE);
     await box.press('Enter');
     await page.locator('.timeline article.message', { hasText: MESSAGE }).waitFor(PAGE_WAIT);
-    // The cache is written a second after a change.
-    await page.waitForFunction(
-      async () => {
-        const dbs = await indexedDB.databases();
-        if (!dbs.some((d) => d.name === 'flint-cache')) return false;
-        return new Promise<boolean>((resolve) => {
-          const r = indexedDB.open('flint-cache');
-          r.onsuccess = () => {
-            const c = r.result.transaction('entries').objectStore('entries').getAllKeys();
-            c.onsuccess = () => (r.result.close(), resolve(c.result.some((k) => typeof k === 'string' && k.startsWith('timeline:'))));
-          };
-        });
-      },
-      undefined,
-      { ...PAGE_WAIT, polling: 250 },
-    );
+    // The cache is written a second after a change: wait until it holds this space's messages.
+    const deadline = Date.now() + PAGE_WAIT.timeout;
+    while (!(await indexedDbDump(page)).keys.some((k) => k.startsWith('timeline:'))) {
+      assert.ok(Date.now() < deadline, 'the cache got the space’s messages');
+      await page.waitForTimeout(250);
+    }
+    // A write the message itself started (a second after it showed) is done by then, too.
+    await page.waitForTimeout(1500);
   });
 
   it('after a reload asks for the passcode; IndexedDB holds only ciphertext; the passcode shows the cache offline', async () => {
@@ -126,6 +122,7 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
     await page.getByRole('heading', { name: 'Enter your passcode' }).waitFor(PAGE_WAIT);
     assert.equal(await page.getByRole('navigation', { name: 'Spaces and teams' }).count(), 0, 'nothing behind the lock');
     assert.equal(await page.getByText(TITLE).count(), 0);
+    await assertAccessible(page, 'passcode lock');
 
     const dump = await indexedDbDump(page);
     assert.ok((dump.databases['flint-cache']?.['entries'] ?? 0) >= 2, `the cache holds entries: ${JSON.stringify(dump.databases)}`);
@@ -139,6 +136,7 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
     await cached.getByText('Offline: showing what this browser saved.', { exact: false }).waitFor(PAGE_WAIT);
     await cached.getByRole('button', { name: TITLE }).waitFor(PAGE_WAIT);
     await cached.getByText(MESSAGE).waitFor(PAGE_WAIT);
+    await assertAccessible(page, 'cached view offline');
     // The network back, the live app takes over.
     await context.setOffline(false);
     await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(PAGE_WAIT);

@@ -11,7 +11,7 @@ import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { ACCOUNT_DELETED, onAuthAnnouncement, Session } from '../app/session.ts';
 import { forgetPushKeys } from '../app/notifications.ts';
 import { Store } from '../app/store.ts';
-import { code, logEvent } from '../app/client-log.ts';
+import { code, logError, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { isKmsEnrollmentRefusal, SignIn } from './SignIn.tsx';
@@ -149,7 +149,17 @@ function AuthGate() {
     // The local cache (SPEC SEC-7): locked by this browser's device key, or by a passcode when the
     // org requires one — chosen now if this browser has none yet; unlocked by the device key again
     // when the org no longer requires it.
-    const cache = await cacheFor(cacheRef, session.me.id);
+    let cache: LocalCache | undefined;
+    try {
+      cache = await cacheFor(cacheRef, session.me.id);
+    } catch (error) {
+      // No usable IndexedDB (some private modes): the app works without a cache, keeping nothing at rest.
+      logError(error);
+    }
+    if (cache === undefined) {
+      setState({ kind: 'signed-in', store });
+      return;
+    }
     if (session.appLock.passcodeRequired && cache.protection !== 'passcode') {
       setState({ kind: 'choose-passcode', store, cache });
       return;
@@ -208,7 +218,7 @@ function AuthGate() {
   }, []);
 
   // The org's idle time without a key press, click or touch locks the app behind its passcode.
-  const idleLock = state.kind === 'signed-in' && state.locked !== true && state.store.session.appLock.passcodeRequired ? state.store : undefined;
+  const idleLock = state.kind === 'signed-in' && state.locked !== true && state.store.session.appLock.passcodeRequired && cacheRef.current?.protection === 'passcode' ? state.store : undefined;
   useEffect(() => {
     if (idleLock === undefined) return;
     const idleMs = idleLock.session.appLock.idleMinutes * 60_000;

@@ -331,7 +331,7 @@ describe('web app (Chromium)', () => {
     await shot(people.eve, '07-phone-outsider');
   });
 
-  it('MS-1: a draft survives a reload, and browser storage holds only its ciphertext', async () => {
+  it('MS-1, SEC-7: a draft survives a reload, and browser storage holds only ciphertext', async () => {
     const { page } = people.ada;
     const box = page.getByRole('combobox', { name: /Write a message to/ });
     await box.fill('secret draft about the merger');
@@ -342,29 +342,42 @@ describe('web app (Chromium)', () => {
     await page.reload();
     await page.getByRole('combobox', { name: /Write a message to/ }).waitFor(WAIT);
     await page.waitForFunction(() => document.querySelector('textarea')?.value === 'secret draft about the merger', undefined, WAIT);
-    // The only IndexedDB database is the push key store (docs/notifications.md), and with push off it
-    // holds no key: clearing it at load is what made it.
+    // IndexedDB holds the push key store (docs/notifications.md), empty with push off, and the
+    // encrypted local cache (SPEC SEC-7): sealed entries, none with a title or message in plaintext.
+    await page.evaluate('globalThis.__name = (f) => f');
     const idb = await page.evaluate(async () => {
-      const names = (await indexedDB.databases()).map((d) => d.name);
-      let keys = 0;
-      if (names.includes('flint-push')) {
+      const names = (await indexedDB.databases()).flatMap((d) => (d.name !== undefined ? [d.name] : []));
+      const counts: Record<string, number> = {};
+      const parts: string[] = [];
+      for (const name of names) {
         const db = await new Promise<IDBDatabase>((resolve, reject) => {
-          const request = indexedDB.open('flint-push');
+          const request = indexedDB.open(name);
           request.onsuccess = () => resolve(request.result);
           request.onerror = () => reject(new Error(String(request.error)));
         });
         for (const store of Array.from(db.objectStoreNames)) {
-          keys += await new Promise<number>((resolve) => {
-            const count = db.transaction(store).objectStore(store).count();
-            count.onsuccess = () => resolve(count.result);
-            count.onerror = () => resolve(-1);
+          const values = await new Promise<unknown[]>((resolve) => {
+            const all = db.transaction(store).objectStore(store).getAll();
+            all.onsuccess = () => resolve(all.result);
+            all.onerror = () => resolve([]);
           });
+          counts[`${name}/${store}`] = values.length;
+          const walk = (v: unknown): void => {
+            if (typeof v === 'string') parts.push(v);
+            else if (v instanceof ArrayBuffer) parts.push(new TextDecoder('latin1').decode(v));
+            else if (ArrayBuffer.isView(v)) parts.push(new TextDecoder('latin1').decode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
+            else if (v !== null && typeof v === 'object' && !(v instanceof CryptoKey)) for (const x of Object.values(v)) walk(x);
+          };
+          walk(values);
         }
         db.close();
       }
-      return { others: names.filter((n) => n !== 'flint-push'), keys };
+      return { others: names.filter((n) => n !== 'flint-push' && n !== 'flint-cache'), pushKeys: (counts['flint-push/keys'] ?? 0) + (counts['flint-push/meta'] ?? 0), cacheEntries: counts['flint-cache/entries'] ?? 0, text: parts.join('\n') };
     });
-    assert.deepEqual(idb, { others: [], keys: 0 }, 'no IndexedDB database but the empty push key store');
+    assert.deepEqual(idb.others, [], 'no IndexedDB database but the push key store and the local cache');
+    assert.equal(idb.pushKeys, 0, 'the push key store is empty with push off');
+    assert.ok(idb.cacheEntries > 0, 'the local cache holds entries');
+    for (const secret of ['Launch plans', 'Quarterly', 'merger', 'launch date']) assert.ok(!idb.text.includes(secret), `"${secret}" in IndexedDB in plaintext`);
   });
 
   it('ID-1, ID-4: at phone width Eve changes her password, signs out and signs in with the new one', async () => {

@@ -39,6 +39,14 @@ export const OrgPolicy = Type.Object(
     messageRetentionDays: RetentionDays,
     /** Files of the org's spaces older than this many days are deleted (a file never outlives its message); null: kept forever. */
     fileRetentionDays: RetentionDays,
+    /**
+     * App passcode (SPEC SEC-7): when true, the web app asks each member to choose a passcode that
+     * unlocks it on reload and after `appPasscodeIdleMinutes` without activity; the passcode wraps
+     * the key of the app's encrypted local cache and never leaves the browser.
+     */
+    appPasscodeRequired: Type.Boolean(),
+    /** Minutes without activity after which a passcode-locked app locks itself (1 … 1440). */
+    appPasscodeIdleMinutes: Type.Integer({ minimum: 1, maximum: 24 * 60 }),
   },
   { additionalProperties: false },
 );
@@ -57,6 +65,8 @@ export const Organization = Type.Object(
     defaults: Type.Optional(Type.Object({ language: Type.Optional(Language), timezone: Type.String() })),
     /** URL of the org's logo (same origin, image/webp; changes when the logo does); absent: no logo. */
     logo: Type.Optional(Type.String()),
+    /** What every member's web app must enforce locally (SPEC SEC-7): the app passcode policy. */
+    appLock: Type.Optional(Type.Object({ passcodeRequired: Type.Boolean(), idleMinutes: Type.Integer() })),
   },
 
 );

@@ -24,6 +24,8 @@ export const DEFAULT_POLICY: OrgPolicy = {
   deletedAccountMessages: 'keep',
   messageRetentionDays: null,
   fileRetentionDays: null,
+  appPasscodeRequired: false,
+  appPasscodeIdleMinutes: 15,
 };
 
 export function parsePolicy(row: Pick<OrgRow, 'policy'>): OrgPolicy {

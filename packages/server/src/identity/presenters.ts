@@ -84,6 +84,8 @@ export function presentOrg(
     created: iso(row.created_at),
     // Every member's apps need the defaults (SPEC AD-4); the rest of the policy is the admins'.
     defaults: { timezone: policy.defaultTimezone },
+    // Every member's web app enforces the passcode itself (SPEC SEC-7): it must know the policy.
+    appLock: { passcodeRequired: policy.appPasscodeRequired, idleMinutes: policy.appPasscodeIdleMinutes },
   };
   // No org language: each browser keeps its own until the person chooses.
   if (policy.defaultLanguage !== undefined && policy.defaultLanguage !== null) org.defaults!.language = policy.defaultLanguage;

@@ -8,7 +8,8 @@
  * beside it that holds no secret (a first visit without it asks the server nothing). The access
  * token (for the KMS token exchange and file transfers) is minted from that cookie and held in
  * memory only; KMS keys live in the SDK's memory and are gone with the tab. localStorage holds the language and drafts sealed with
- * the space key, and this browser's KMS device secret (kms-device.ts); nothing else.
+ * the space key, and this browser's KMS device secret (kms-device.ts); IndexedDB holds the encrypted
+ * local cache (local-cache.ts) and, with push on, the push key store; nothing else.
  * @module
  */
 import { createSession, FlintError, type FlintClient, type KmsDeviceCredential, type Session as SdkSession } from '@flint/sdk';
@@ -120,6 +121,8 @@ export class Session {
   orgDefaults: { language?: 'en' | 'fr'; timezone: string } | undefined;
   /** The org's name and logo URL for the header (issue 16); the admin console updates it. */
   orgBranding: { name: string; logo?: string | undefined } | undefined;
+  /** The org's app passcode policy (SPEC SEC-7), which this app enforces on the device; none without an org. */
+  appLock: { passcodeRequired: boolean; idleMinutes: number } = { passcodeRequired: false, idleMinutes: 15 };
   private tokenExpires = 0;
   private tokenTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -213,6 +216,7 @@ export class Session {
       const org = await this.sdk.api.organizations.get(this.me.orgId);
       this.orgDefaults = org.defaults;
       this.orgBranding = { name: org.displayName, logo: org.logo };
+      if (org.appLock !== undefined) this.appLock = org.appLock;
     }
     this.sdk.events.on(handlers.onEvent);
     this.sdk.events.onSignal(handlers.onSignal);

@@ -11,6 +11,8 @@ import { FlintError, type FileReference, type OpenReaction, type Page, type Secu
 import type { Session } from './session.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
+import type { LocalCache } from './local-cache.ts';
+import { CACHED_MESSAGES, CACHED_TIMELINES, cachedMessage, cachedRoom, timelineEntry, writeChanged, type CachedSpaces } from './cached-content.ts';
 
 export interface PersonView {
   id: string;
@@ -106,6 +108,58 @@ export class Store {
   changed(): void {
     this.version++;
     for (const l of this.listeners) l();
+    this.persistSoon();
+  }
+
+  // ── The encrypted local cache (SPEC SEC-7) ──────────────────────────────────────────────────
+
+  private cache: LocalCache | undefined;
+  private cacheTimer: ReturnType<typeof setTimeout> | undefined;
+  private cacheWritten = new Map<string, string>();
+
+  /** From now on, what this tab shows is kept (sealed) in the local cache, a second after each change. */
+  attachCache(cache: LocalCache): void {
+    this.cache = cache;
+    this.cacheWritten.clear();
+    this.persistSoon();
+  }
+
+  /** Stops writing to the cache (it is being wiped, or the person signs out). */
+  detachCache(): void {
+    this.cache = undefined;
+    if (this.cacheTimer !== undefined) clearTimeout(this.cacheTimer);
+    this.cacheTimer = undefined;
+  }
+
+  private persistSoon(): void {
+    if (this.cache === undefined || this.cacheTimer !== undefined) return;
+    this.cacheTimer = setTimeout(() => {
+      this.cacheTimer = undefined;
+      void this.persist().catch((e: unknown) => logError(e));
+    }, 1000);
+  }
+
+  /** Writes the spaces list, people's names and the newest messages of loaded spaces to the cache. */
+  async persist(): Promise<void> {
+    const cache = this.cache;
+    if (cache === undefined || this.session.me === undefined) return;
+    const rooms = [...this.rooms.values()].sort((a, b) => b.lastActivity.localeCompare(a.lastActivity));
+    const entries = new Map<string, unknown>();
+    entries.set('spaces', {
+      personId: cache.personId,
+      rooms: rooms.map(cachedRoom),
+      people: [...this.people.values()].map((p) => ({ id: p.id, displayName: p.displayName })),
+    } satisfies CachedSpaces);
+    const kept = new Set(rooms.slice(0, CACHED_TIMELINES).map((r) => r.id));
+    for (const [roomId, timeline] of this.timelines) {
+      if (!kept.has(roomId)) continue;
+      const top = timeline.ids.flatMap((id) => {
+        const m = this.messages.get(id);
+        return m !== undefined && m.parentId === undefined ? [m] : [];
+      });
+      entries.set(timelineEntry(roomId), top.slice(-CACHED_MESSAGES).map(cachedMessage));
+    }
+    await writeChanged(cache, this.cacheWritten, entries, () => this.cache === cache);
   }
 
   fail(error: unknown): void {

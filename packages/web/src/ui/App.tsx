@@ -1,6 +1,8 @@
 /**
  * The app: signed out, the sign-in page; signed in, the shell (top bar, spaces, the view of the
- * route). Follows sign-ins and sign-outs made in other tabs.
+ * route). Follows sign-ins and sign-outs made in other tabs. Before the network answers (or when it
+ * does not), what the encrypted local cache holds; where the org requires an app passcode, the
+ * passcode first, on reload and after the idle time (SPEC SEC-7, app/local-cache.ts).
  * @module
  */
 import { lazy, Suspense, useCallback, useEffect, useRef, useState } from 'react';
@@ -9,7 +11,7 @@ import { browserTimeZone, I18nProvider, useI18n } from '../i18n/index.tsx';
 import { ACCOUNT_DELETED, onAuthAnnouncement, Session } from '../app/session.ts';
 import { forgetPushKeys } from '../app/notifications.ts';
 import { Store } from '../app/store.ts';
-import { code, logEvent } from '../app/client-log.ts';
+import { code, logError, logEvent } from '../app/client-log.ts';
 import { clearDrafts } from '../app/drafts.ts';
 import { go, useRoute } from '../app/router.ts';
 import { isKmsEnrollmentRefusal, SignIn } from './SignIn.tsx';
@@ -33,11 +35,39 @@ import { StoreContext, useAppStore } from './store-context.ts';
 import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
 import { QuickSwitcher } from './QuickSwitcher.tsx';
+import { LocalCache } from '../app/local-cache.ts';
+import { readSpaces, type CachedSpaces } from '../app/cached-content.ts';
+import { ChoosePasscode, PasscodeLock } from './AppLock.tsx';
+import { CachedView } from './CachedView.tsx';
 
 type State =
   | { kind: 'loading' }
+  /** A passcode-protected cache is on disk: nothing opens (not even the session) before the passcode. */
+  | { kind: 'locked' }
+  /** The cache's spaces and messages while the session opens, or while offline. */
+  | { kind: 'cached'; cache: LocalCache; spaces: CachedSpaces; offline: boolean }
+  /** Signed in, and the org requires a passcode this browser does not have yet. */
+  | { kind: 'choose-passcode'; store: Store; cache: LocalCache }
   | { kind: 'signed-out'; error?: string; notice?: string; enroll?: EnrollTarget; attempt?: number }
-  | { kind: 'signed-in'; store: Store };
+  /** `locked`: the org's idle time passed; the app runs on behind the passcode page. */
+  | { kind: 'signed-in'; store: Store; locked?: boolean };
+
+/** Forgets the local cache: its key in memory and the whole database on disk. */
+async function wipeCache(cacheRef: { current: LocalCache | undefined }, store?: Store): Promise<void> {
+  store?.detachCache();
+  cacheRef.current = undefined;
+  await LocalCache.wipe();
+}
+
+/** The cache for this person: the one opened at start if it is theirs, else a new one (an old one of someone else is wiped). */
+async function cacheFor(cacheRef: { current: LocalCache | undefined }, personId: string): Promise<LocalCache> {
+  if (cacheRef.current?.personId === personId) return cacheRef.current;
+  // Signed in here while another tab already keeps this person's cache: share it rather than start over.
+  const existing = await LocalCache.openWithDevice();
+  if (existing?.personId === personId) return (cacheRef.current = existing);
+  cacheRef.current = await LocalCache.create(personId);
+  return cacheRef.current;
+}
 
 /** Each refusal of this browser by the KMS remounts the sign-in page with its message. */
 let enrollAttempts = 0;
@@ -82,11 +112,16 @@ function AuthGate() {
   i18nRef.current = i18n;
   const route = useRoute();
   const [state, setState] = useState<State>({ kind: 'loading' });
+  /** The local cache open in this tab (its key in memory), if any. */
+  const cacheRef = useRef<LocalCache | undefined>(undefined);
 
   const start = useCallback(async (session: Session) => {
     const store = new Store(session);
     try {
-      await openSession(session, store, () => setState({ kind: 'signed-out' }));
+      await openSession(session, store, () => {
+        void wipeCache(cacheRef, store);
+        setState({ kind: 'signed-out' });
+      });
     } catch (error) {
       // Signed in at the core, but the KMS does not know this browser: the sign-in page offers the
       // password, approval from an enrolled browser, or a recovery key (docs/threat-model.md).
@@ -112,22 +147,99 @@ function AuthGate() {
     const prefs = session.preferences();
     if (prefs.language !== undefined && prefs.language !== i18nRef.current.language) i18nRef.current.setLanguage(prefs.language);
     i18nRef.current.setTimeZone(prefs.timezone ?? browserTimeZone());
+    // The local cache (SPEC SEC-7): locked by this browser's device key, or by a passcode when the
+    // org requires one — chosen now if this browser has none yet; unlocked by the device key again
+    // when the org no longer requires it.
+    let cache: LocalCache | undefined;
+    try {
+      cache = await cacheFor(cacheRef, session.me.id);
+    } catch (error) {
+      // No usable IndexedDB (some private modes): the app works without a cache, keeping nothing at rest.
+      logError(error);
+    }
+    if (cache === undefined) {
+      setState({ kind: 'signed-in', store });
+      return;
+    }
+    if (session.appLock.passcodeRequired && cache.protection !== 'passcode') {
+      setState({ kind: 'choose-passcode', store, cache });
+      return;
+    }
+    if (!session.appLock.passcodeRequired && cache.protection === 'passcode') await cache.protectWithDevice();
+    store.attachCache(cache);
     setState({ kind: 'signed-in', store });
   }, []);
 
   const resume = useCallback(async (recovery?: string) => {
     setState({ kind: 'loading' });
+    // Fast start: the cache opens (by the device key, or after the passcode) before the network is asked anything.
+    let cache = cacheRef.current;
+    if (cache === undefined) {
+      const probe = await LocalCache.probe();
+      if (probe?.protection === 'passcode') {
+        setState({ kind: 'locked' });
+        return;
+      }
+      if (probe !== undefined) cache = cacheRef.current = await LocalCache.openWithDevice();
+    }
+    const spaces = cache !== undefined ? await readSpaces(cache) : undefined;
+    if (cache !== undefined && spaces !== undefined) setState({ kind: 'cached', cache, spaces, offline: false });
     try {
       const session = await Session.resume(recovery !== undefined ? { recovery } : {});
       if (session === undefined) {
         forgetPushKeys();
+        await wipeCache(cacheRef);
         setState({ kind: 'signed-out' });
       }
       else await start(session);
     } catch (error) {
+      // Offline with a cache: keep showing it, and try again when the browser says the network is back.
+      if (cache !== undefined && spaces !== undefined && error instanceof FlintError && error.kind === 'network') {
+        setState({ kind: 'cached', cache, spaces, offline: true });
+        window.addEventListener('online', () => void resume(recovery), { once: true });
+        return;
+      }
       setState({ kind: 'signed-out', error: error instanceof Error ? error.message : String(error) });
     }
   }, [start]);
+
+  /** Too many wrong passcodes (the cache is already wiped), or "sign out" on the passcode page: the session ends too. */
+  const endFromLock = useCallback(async (store: Store | undefined, wiped: boolean) => {
+    await wipeCache(cacheRef, store);
+    clearDrafts();
+    forgetPushKeys();
+    try {
+      const session = store?.session ?? (await Session.resume());
+      await session?.signOut();
+    } catch {
+      // Offline: the cookie's session stays on the server until it expires or is revoked; this browser forgot its data.
+    }
+    go({ view: 'home' });
+    setState(wiped ? { kind: 'signed-out', notice: i18nRef.current.t('passcodeWiped') } : { kind: 'signed-out' });
+  }, []);
+
+  // The org's idle time without a key press, click or touch locks the app behind its passcode.
+  const idleLock = state.kind === 'signed-in' && state.locked !== true && state.store.session.appLock.passcodeRequired && cacheRef.current?.protection === 'passcode' ? state.store : undefined;
+  useEffect(() => {
+    if (idleLock === undefined) return;
+    const idleMs = idleLock.session.appLock.idleMinutes * 60_000;
+    let timer = setTimeout(lock, idleMs);
+    function lock() {
+      // Nothing is written to the cache while locked: a wipe by the 5th wrong passcode must not race a write.
+      idleLock?.detachCache();
+      setState((current) => (current.kind === 'signed-in' && current.store === idleLock ? { ...current, locked: true } : current));
+    }
+    const active = () => {
+      clearTimeout(timer);
+      timer = setTimeout(lock, idleMs);
+    };
+    const events = ['keydown', 'pointerdown', 'wheel', 'touchstart'] as const;
+    for (const e of events) window.addEventListener(e, active, { passive: true });
+    return () => {
+      clearTimeout(timer);
+      for (const e of events) window.removeEventListener(e, active);
+    };
+  }, [idleLock]);
 
   useEffect(() => {
     void resume();
@@ -137,6 +249,7 @@ function AuthGate() {
     // One's own account deleted (Settings → Delete account): the sign-in page, saying so.
     const deleted = () => {
       forgetPushKeys();
+      void wipeCache(cacheRef);
       go({ view: 'home' });
       setState({ kind: 'signed-out', notice: i18nRef.current.t('deleteAccountDone') });
     };
@@ -148,9 +261,10 @@ function AuthGate() {
     () =>
       onAuthAnnouncement((kind) => {
         setState((current) => {
-          if (kind === 'signed-out' && current.kind === 'signed-in') {
+          if (kind === 'signed-out' && (current.kind === 'signed-in' || current.kind === 'choose-passcode')) {
             current.store.session.close();
             forgetPushKeys();
+            void wipeCache(cacheRef, current.store);
             return { kind: 'signed-out' };
           }
           if (kind === 'signed-in' && current.kind === 'signed-out') void resume();
@@ -165,6 +279,31 @@ function AuthGate() {
       <div className="splash" role="status" aria-live="polite">
         {t('loading')}
       </div>
+    );
+  }
+  if (state.kind === 'locked') {
+    return (
+      <PasscodeLock
+        onUnlocked={(cache) => {
+          cacheRef.current = cache;
+          void resume();
+        }}
+        onWiped={() => void endFromLock(undefined, true)}
+        onSignOut={() => void endFromLock(undefined, false)}
+      />
+    );
+  }
+  if (state.kind === 'cached') return <CachedView cache={state.cache} spaces={state.spaces} offline={state.offline} />;
+  if (state.kind === 'choose-passcode') {
+    const { store, cache } = state;
+    return (
+      <ChoosePasscode
+        onChosen={async (passcode) => {
+          await cache.protectWithPasscode(passcode, store.session.appLock.idleMinutes);
+          store.attachCache(cache);
+          setState({ kind: 'signed-in', store });
+        }}
+      />
     );
   }
   if (state.kind === 'signed-out') {
@@ -207,8 +346,23 @@ function AuthGate() {
       />
     );
   }
+  if (state.locked === true) {
+    const { store } = state;
+    return (
+      <PasscodeLock
+        onUnlocked={() => {
+          if (cacheRef.current !== undefined) store.attachCache(cacheRef.current);
+          setState({ kind: 'signed-in', store });
+        }}
+        onWiped={() => void endFromLock(store, true)}
+        onSignOut={() => void endFromLock(store, false)}
+      />
+    );
+  }
   const signOut = async () => {
     clearDrafts();
+    // The local cache goes with the session (SPEC SEC-7).
+    await wipeCache(cacheRef, state.store);
     // Push to this browser stops, and the keys its service worker held are forgotten (SPEC MS-5).
     await state.store.notifier.disablePush().catch(() => undefined);
     const providerLogout = await state.store.session.signOut().catch(() => undefined);

@@ -1,7 +1,8 @@
 /**
  * The org's policies (SPEC ID-2, ID-4, ID-5): who may sign up, the self-service profile lock, who may
  * invite, and the web session idle timeout — everywhere, or only outside some network ranges (CIDR,
- * IPv4 and IPv6; the server checks them and refuses a bad one by name).
+ * IPv4 and IPv6; the server checks them and refuses a bad one by name); the web app's passcode and
+ * its idle time (SPEC SEC-7).
  * @module
  */
 import { useEffect, useState, type FormEvent } from 'react';
@@ -103,6 +104,18 @@ export function PoliciesAdmin() {
           ))}
         </select>
       </div>
+      <fieldset>
+        <legend>{t('passcode')}</legend>
+        <p className="muted small">{t('policyPasscodeHint')}</p>
+        <label className="check">
+          <input type="checkbox" checked={policy.appPasscodeRequired} onChange={(e) => setPolicy({ ...policy, appPasscodeRequired: e.target.checked })} />
+          {t('policyPasscode')}
+        </label>
+        <label>
+          {t('policyPasscodeIdle')}
+          <input type="number" min={1} max={1440} required value={policy.appPasscodeIdleMinutes} onChange={(e) => setPolicy({ ...policy, appPasscodeIdleMinutes: Number(e.target.value) })} />
+        </label>
+      </fieldset>
       <fieldset>
         <legend>{t('policyDeletedMessages')}</legend>
         <label className="check">

@@ -12,6 +12,9 @@
 //   Paris<TAB>1cw<TAB>6j     name, latitude delta, longitude delta (hundredths, base 36, signed)
 //
 // The first place of a country is a delta from 0,0. src/location/nearest-city.ts reads it back.
+// GeoNames lists the arrondissements of Paris, Lyon and Marseille as places ("Paris 04
+// Hôtel-de-Ville"): they keep their points but are named after their city, which is what a person
+// in them would call where they are.
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 
@@ -34,6 +37,13 @@ export async function packCities() {
     let list = byCountry.get(c.country);
     if (list === undefined) byCountry.set(c.country, (list = []));
     list.push({ name: c.name, lat, lon });
+  }
+  for (const places of byCountry.values()) {
+    const names = new Set(places.map((p) => p.name));
+    for (const p of places) {
+      const section = /^(.+?) \d{1,2}(?: |$)/.exec(p.name);
+      if (section !== null && names.has(section[1])) p.name = section[1];
+    }
   }
   const lines = [];
   for (const country of [...byCountry.keys()].sort()) {

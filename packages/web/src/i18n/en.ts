@@ -700,6 +700,22 @@ export const en = {
   complianceLargeNote: 'The download is built in this browser tab. For very large exports, use flint compliance export, which writes to disk as it goes and resumes after an interruption.',
   complianceOnly: 'Only your organization’s compliance officers can use this page.',
   complianceBadDates: 'The start must be before the end.',
+  locationTitle: 'Location',
+  locationSetting: 'Let me share my location in spaces',
+  locationSettingNote: 'Off until you turn it on, and only in this browser. When you share, this browser reads its position once and finds the nearest city itself (no service is asked); the place is encrypted with the message, like its text. City names: GeoNames (CC BY 4.0).',
+  shareLocation: 'Share location',
+  shareLocationTitle: 'Share your location with {space}',
+  shareLocationSend: 'Share',
+  locating: 'Finding your location…',
+  locationDenied: 'This browser is not allowed to read your location. You can allow it in the browser’s settings for this site.',
+  locationUnavailable: 'Your location could not be found.',
+  locationTimeout: 'Finding your location took too long. Try again.',
+  locationUnsupported: 'This browser cannot tell its location.',
+  sharedLocation: 'Shared location',
+  locationNoCity: 'No city nearby',
+  locationCoordinates: '{lat}, {lon}',
+  locationAccuracy: 'Accurate to about {meters} m',
+  openMap: 'Open in OpenStreetMap',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

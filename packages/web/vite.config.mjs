@@ -6,9 +6,10 @@ import { defineConfig } from 'vite';
 import react from '@vitejs/plugin-react';
 import { serviceWorker } from './build/service-worker.mjs';
 import { precompress } from './build/precompress.mjs';
+import { citiesData } from './build/cities.mjs';
 
 export default defineConfig({
-  plugins: [react(), serviceWorker(), precompress()],
+  plugins: [react(), serviceWorker(), precompress(), citiesData()],
   build: {
     target: 'es2022',
     outDir: 'dist',

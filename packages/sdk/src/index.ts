@@ -30,6 +30,7 @@ export type { KmsTransport, KmsReplyMatcher } from './kms/transport.ts';
 export type { KmsKey, KmsClient, KmsDevice, KmsResourceBinding, KmsHold } from './kms/client.ts';
 export type { SearchEpoch } from './search/search-keys.ts';
 export type { Card } from './secure/cards.ts';
+export { mapLink, locationFallback, LOCATION_LIMITS, type SharedLocation } from './secure/location.ts';
 export type { FileReference, Preview } from './files/reference.ts';
 export type { Download, DownloadOptions } from './files/download.ts';
 export type { UploadSource, UploadOptions, UploadedFile, UploadedPreview } from './files/upload.ts';

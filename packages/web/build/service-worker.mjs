@@ -20,9 +20,10 @@ export function serviceWorker() {
     name: 'flint-service-worker',
     apply: 'build',
     async generateBundle(_options, bundle) {
-      // pdf.js (a lazy chunk and its worker, ~1.6 MB) is only needed to preview a PDF being sent: it
-      // is left to the HTTP cache rather than made part of every install.
-      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]/.test(name));
+      // pdf.js (a lazy chunk and its worker, ~1.6 MB) is only needed to preview a PDF being sent, and
+      // the city list (~2.8 MB) only to share a location: both are left to the HTTP cache rather than
+      // made part of every install.
+      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]|flint-cities-/.test(name));
       const shell = ['./', ...built.map((name) => `./${name}`)];
       const version = hash(built.sort().join('\n'));
       const push = await build({

@@ -3,7 +3,8 @@
  * every client posts through — the web app, the gateway's `/v1/messages`, bots, the CLI: it reads
  * the space's current key, uploads the files (encrypted under their own keys, references sealed
  * with the space key), seals the text, markdown, html and cards with the same key, blinds the search
- * tokens under that key's epoch, and posts it all naming the key in `encryptionKeyUrl`.
+ * tokens under that key's epoch, and posts it all naming the key in `encryptionKeyUrl`. A shared
+ * location (MS-6) is sealed the same way, in the message's card (secure/location.ts).
  * @module
  */
 import type { AttachmentAction, Message, MethodQuery, Room, messages as messageMethods } from '@flint/protocol';
@@ -12,6 +13,7 @@ import { FlintError } from '../errors.ts';
 import type { KmsKey } from '../kms/client.ts';
 import { openWithKey, sealText } from '../kms/content.ts';
 import { openCards, sealCards, type Card } from '../secure/cards.ts';
+import { checkLocation, locationCard, locationFallback, locationOf, type SharedLocation } from '../secure/location.ts';
 import { uploadFile, type UploadOptions, type UploadSource, type UploadedFile } from '../files/upload.ts';
 import { uploadFromUrl, type UrlUploadOptions } from '../files/from-url.ts';
 import { asFlintError, currentKey, openSealed, type SessionContext } from './context.ts';
@@ -31,6 +33,11 @@ export interface SendInput extends MessageContent {
   mentionedGroups?: 'all'[];
   /** Cards (Adaptive Cards), sealed into `attachments`; `text` or `markdown` is their fallback. */
   cards?: Card[];
+  /**
+   * A place to share (SPEC MS-6), sealed in the message's one card; without `text` or `markdown`
+   * the fallback is the place's name and its map link. Not with `cards`.
+   */
+  location?: SharedLocation;
   files?: (SendFile | SendUrl)[];
 }
 
@@ -70,8 +77,9 @@ export async function openMessage(ctx: SessionContext, message: Message): Promis
   try {
     const opened: MessageContent = {};
     for (const f of present) opened[f] = await openSealed(ctx, message.encryptionKeyUrl, message[f]!);
-    const cards = sealedCards.length > 0 ? { cards: await openCards(await ctx.keys.key(message.encryptionKeyUrl), sealedCards) } : {};
-    return { ...stripped, ...opened, ...cards };
+    const cards = sealedCards.length > 0 ? await openCards(await ctx.keys.key(message.encryptionKeyUrl), sealedCards) : undefined;
+    const location = locationOf(cards);
+    return { ...stripped, ...opened, ...(cards !== undefined ? { cards } : {}), ...(location !== undefined ? { location } : {}) };
   } catch (error) {
     return { ...stripped, decryptError: asFlintError(error) };
   }
@@ -85,8 +93,11 @@ export class Messages {
    * rotation made by another member is followed at once.
    */
   async send(input: SendInput): Promise<SentMessage> {
-    const { roomId, parentId, mentionedPeople, mentionedGroups, cards, files, ...content } = input;
-    const text = plain(content);
+    const { roomId, parentId, mentionedPeople, mentionedGroups, cards: given, location: place, files, ...content } = input;
+    if (place !== undefined && given !== undefined && given.length > 0) throw FlintError.invalid('A message carries one card: a location or a card, not both.');
+    const location = place !== undefined ? checkLocation(place) : undefined;
+    const cards = location !== undefined ? [locationCard(location)] : given;
+    const text = plain(location !== undefined && content.text === undefined && content.markdown === undefined ? { ...content, text: locationFallback(location) } : content);
     if (Object.keys(text).length === 0 && (files === undefined || files.length === 0)) throw FlintError.invalid('A message needs text, markdown, html or files.');
     if (cards !== undefined && cards.length > 0 && text.text === undefined && text.markdown === undefined) throw FlintError.invalid('A message with a card needs text or markdown, shown where the card cannot be.');
     const room = await this.ctx.api.rooms.get(roomId);
@@ -113,7 +124,7 @@ export class Messages {
       ...(cards !== undefined && cards.length > 0 ? { attachments: await sealCards(key, cards) } : {}),
       ...(searchTokens !== undefined ? { searchTokens } : {}),
     });
-    return { ...message, ...text, ...(cards !== undefined && cards.length > 0 ? { cards } : {}), ...(uploaded.length > 0 ? { uploaded } : {}) };
+    return { ...message, ...text, ...(cards !== undefined && cards.length > 0 ? { cards } : {}), ...(location !== undefined ? { location } : {}), ...(uploaded.length > 0 ? { uploaded } : {}) };
   }
 
   /**

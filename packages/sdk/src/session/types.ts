@@ -6,6 +6,7 @@
 import type { Message, Room, Team } from '@flint/protocol';
 import type { FlintError } from '../errors.ts';
 import type { Card } from '../secure/cards.ts';
+import type { SharedLocation } from '../secure/location.ts';
 
 /** A space with its title in plaintext; `decryptError` says why the title could not be opened. */
 export type SecureRoom = Room & { decryptError?: FlintError };
@@ -18,7 +19,12 @@ export type SecureTeam = Omit<Team, 'name'> & { name: string | undefined; decryp
  * refused, missing or wrong) they are absent and `decryptError` says why: one unreadable message
  * never hides the others.
  */
-export type SecureMessage = Message & { decryptError?: FlintError; cards?: Card[] };
+export type SecureMessage = Message & {
+  decryptError?: FlintError;
+  cards?: Card[];
+  /** The place shared with the message (SPEC MS-6), opened from its card (secure/location.ts). */
+  location?: SharedLocation;
+};
 
 /** The content fields a message may carry, in plaintext. */
 export interface MessageContent {

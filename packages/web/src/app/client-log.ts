@@ -20,6 +20,7 @@ export type LogEvent =
   | 'message.sent'
   | 'message.edited'
   | 'message.deleted'
+  | 'location.shared'
   | 'file.shared'
   | 'file.fetched'
   | 'space.created'

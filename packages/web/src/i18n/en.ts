@@ -762,6 +762,22 @@ export const en = {
   policyPasscode: 'Require an app passcode in the web app',
   policyPasscodeHint: 'Each person chooses a passcode that unlocks Flint in their browser on reload and after the idle time below; it protects the encrypted copy of messages the browser keeps. After 5 wrong tries the browser forgets that copy and signs the person out.',
   policyPasscodeIdle: 'Lock after this many minutes without activity',
+  locationTitle: 'Location',
+  locationSetting: 'Let me share my location in spaces',
+  locationSettingNote: 'Off until you turn it on, and only in this browser. When you share, this browser reads its position once and finds the nearest city itself (no service is asked); the place is encrypted with the message, like its text. City names: GeoNames (CC BY 4.0).',
+  shareLocation: 'Share location',
+  shareLocationTitle: 'Share your location with {space}',
+  shareLocationSend: 'Share',
+  locating: 'Finding your location…',
+  locationDenied: 'This browser is not allowed to read your location. You can allow it in the browser’s settings for this site.',
+  locationUnavailable: 'Your location could not be found.',
+  locationTimeout: 'Finding your location took too long. Try again.',
+  locationUnsupported: 'This browser cannot tell its location.',
+  sharedLocation: 'Shared location',
+  locationNoCity: 'No city nearby',
+  locationCoordinates: '{lat}, {lon}',
+  locationAccuracy: 'Accurate to about {meters} m',
+  openMap: 'Open in OpenStreetMap',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

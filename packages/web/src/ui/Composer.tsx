@@ -15,6 +15,8 @@ import { sendMessage, type Draft } from '../app/actions.ts';
 import { loadDraft, saveDraft } from '../app/drafts.ts';
 import { useAppStore } from './store-context.ts';
 import { Icon } from './Icon.tsx';
+import { ShareLocationButton } from './Location.tsx';
+import { locationSharingOn } from '../app/location.ts';
 
 const TYPING_REPEAT_MS = 3000;
 const TYPING_IDLE_MS = 4000;
@@ -124,6 +126,8 @@ export function Composer({
           />
         </>
       )}
+      {/* Only for someone who turned location sharing on in this browser (Settings; off by default). */}
+      {locationSharingOn(store.me) && !withFiles && <ShareLocationButton roomId={room.id} title={title} {...(parentId !== undefined ? { parentId } : {})} />}
       <DraftEditor
         key={room.id}
         roomId={room.id}

@@ -3,7 +3,7 @@
  * @module
  */
 import { lazy, memo, Suspense, useState } from 'react';
-import type { SecureMessage } from '@flint/sdk';
+import { locationFallback, type SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { href } from '../app/router.ts';
 import { deleteMessage, editMessage } from '../app/actions.ts';
@@ -18,6 +18,7 @@ import { ConfirmDialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 import { ReactionBar } from './ReactionBar.tsx';
 import { EmojiPicker } from './EmojiPicker.tsx';
+import { LocationCard } from './Location.tsx';
 
 /** `actions: false` for a thread's first message in the thread panel: its actions live in the timeline, and a bar floating over the panel's top (under the pointer that just opened the thread) read as a stray button. */
 /** `grouped`: a follow-up of the same sender's message just above (same minute): shown without avatar and name. */
@@ -45,7 +46,10 @@ export const MessageItem = memo(function MessageItem({
   const flagged = store.flags.has(message.id);
   const files = store.files.get(message.id) ?? [];
   const sender = store.nameOf(message.personId, message.personEmail);
-  const source = message.markdown ?? message.text;
+  const location = message.location;
+  // A shared place shows as its card; its text is shown only when it says more than the fallback
+  // the SDK writes for clients without cards (a caption a bot or another client added).
+  const source = location !== undefined && (message.markdown ?? message.text) === locationFallback(location) ? undefined : (message.markdown ?? message.text);
   const fail = (e: unknown) => store.fail(e);
 
   if (message.deleted !== undefined) {
@@ -108,6 +112,7 @@ export const MessageItem = memo(function MessageItem({
             </Suspense>
           )
         )}
+        {location !== undefined && message.decryptError === undefined && <LocationCard location={location} />}
         {files.length > 0 && (
           <div className="files">
             {files.map((f) => (
@@ -135,7 +140,8 @@ export const MessageItem = memo(function MessageItem({
           <button type="button" className="icon-button" aria-pressed={flagged} aria-label={flagged ? t('unflag') : t('flag')} title={flagged ? t('unflag') : t('flag')} onClick={() => void store.toggleFlag(message).catch(fail)}>
             <Icon name="flag" filled={flagged} />
           </button>
-          {mine && message.decryptError === undefined && source !== undefined && (
+          {/* A message with a card (a shared place is one) cannot be edited: the core refuses it, as Webex does. */}
+          {mine && message.decryptError === undefined && source !== undefined && message.cards === undefined && (
             <button type="button" className="icon-button" aria-label={t('edit')} title={t('edit')} onClick={() => setEditing(true)}>
               <Icon name="edit" />
             </button>

@@ -15,6 +15,7 @@ import { KeyDevices } from './KeyDevices.tsx';
 import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { AllowedIntegrations } from './Integrations.tsx';
 import { NotificationSettingsCard } from './NotificationSettings.tsx';
+import { LocationSettingCard } from './Location.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -107,6 +108,7 @@ export default function Settings() {
       </section>
       <Preferences onSaved={() => setNotice('saved')} />
       <NotificationSettingsCard />
+      <LocationSettingCard />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

@@ -21,6 +21,7 @@
  * app signs the person out). A GCM tag that does not verify is a wrong passcode: nothing else tells.
  * @module
  */
+import { idbStores } from '../sw/idb.ts';
 
 export const CACHE_DB = 'flint-cache';
 const VAULT = 'vault';
@@ -59,32 +60,7 @@ interface SealedEntry {
   data: ArrayBuffer;
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(CACHE_DB, 1);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore(VAULT);
-      request.result.createObjectStore(ENTRIES);
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB did not open'));
-  });
-}
-
-async function run<T>(store: string, mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T> | undefined): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(store, mode);
-      const request = work(tx.objectStore(store));
-      tx.oncomplete = () => resolve(request?.result);
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = idbStores(CACHE_DB, [VAULT, ENTRIES]);
 
 const vaultGet = <T>(name: string) => run<T>(VAULT, 'readonly', (s) => s.get(name) as IDBRequest<T>);
 const vaultPut = (name: string, value: unknown) => run(VAULT, 'readwrite', (s) => s.put(value, name)).then(() => undefined);

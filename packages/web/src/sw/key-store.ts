@@ -7,6 +7,7 @@
  * Shared by the app (`src/app/push.ts`) and the worker (`src/sw/entry.ts`).
  * @module
  */
+import { idbStores } from './idb.ts';
 
 const DB = 'flint-push';
 const KEYS = 'keys';
@@ -17,32 +18,7 @@ export interface PushMeta {
   language: 'en' | 'fr';
 }
 
-function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const request = indexedDB.open(DB, 1);
-    request.onupgradeneeded = () => {
-      request.result.createObjectStore(KEYS);
-      request.result.createObjectStore(META);
-    };
-    request.onsuccess = () => resolve(request.result);
-    request.onerror = () => reject(request.error ?? new Error('IndexedDB did not open'));
-  });
-}
-
-async function run<T>(store: string, mode: IDBTransactionMode, work: (s: IDBObjectStore) => IDBRequest<T> | undefined): Promise<T | undefined> {
-  const db = await open();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(store, mode);
-      const request = work(tx.objectStore(store));
-      tx.oncomplete = () => resolve(request?.result);
-      tx.onerror = () => reject(tx.error ?? new Error('IndexedDB transaction failed'));
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const run = idbStores(DB, [KEYS, META]);
 
 export const keyStore = {
   getKey: (uri: string) => run<CryptoKey>(KEYS, 'readonly', (s) => s.get(uri) as IDBRequest<CryptoKey>),

@@ -70,7 +70,9 @@ describe('shared locations (MS-6)', () => {
     assert.match(stored.text ?? '', /^[\w-]+\.\.[\w-]+\.[\w-]+\.[\w-]+$/);
     const scan = await scanForPlaintext(flint, [city, '47.21837', '-1.55362', '47.2183', '1.5536'], 'Ada Location');
     assert.ok(scan.controlInDatabase, 'the scan read the people table');
-    assert.ok(scan.rowsScanned > 0 && scan.filesScanned > 0);
+    assert.ok(scan.rowsScanned > 0, 'the scan read rows');
+    // The data folder holds files on SQLite (the database itself); on PostgreSQL it may hold none.
+    if (flint.engine === 'sqlite') assert.ok(scan.filesScanned > 0, 'the scan read files');
     assert.deepEqual(scan.inDatabase, []);
     assert.deepEqual(scan.inFiles, []);
     assert.deepEqual(scan.inLogs, []);

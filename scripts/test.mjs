@@ -3,7 +3,7 @@
 // Usage: npm test [-- <path filter>...]
 // FLINT_TEST_DATABASE_URL=postgres://… runs the storage-touching tests on PostgreSQL instead of SQLite.
 // FLINT_TEST_EXCLUDE=<fragment>[,<fragment>…] leaves out the files whose path contains a fragment
-// (the Node 24 pass leaves out the browser tests: they test Chromium against the same server code).
+// (the PostgreSQL + Redis pass leaves out the browser tests: they test Chromium against the same server code).
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { spawnSync } from 'node:child_process';

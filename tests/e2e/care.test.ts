@@ -11,22 +11,12 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { CareRequest } from '@flint/protocol';
 import type { FlintClient, Session } from '@flint/sdk';
-import { raw, scanForPlaintext, startFlint, stateDigest, type TestFlint } from '@flint/testkit';
+import { raw, scanForPlaintext, startFlint, stateDigest, type TestFlint, until } from '@flint/testkit';
 
 /** The digest of some tables (a refused request must change none of them). */
 async function tableDigest(flint: TestFlint, names: readonly string[]): Promise<unknown> {
   const digest = await stateDigest(flint);
   return names.map((n) => [n, digest.tables[n]]);
-}
-
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 /** The texts of a space's messages, opened by this session. */

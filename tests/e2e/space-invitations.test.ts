@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { FlintError, type FlintClient, type Session } from '@flint/sdk';
 import { MESSAGING_LIMITS } from '@flint/protocol';
-import { raw, startFlint, type TestFlint } from '@flint/testkit';
+import { raw, startFlint, type TestFlint, until } from '@flint/testkit';
 
 const PENDING_INVITATIONS_PER_SPACE = MESSAGING_LIMITS.pendingInvitationsPerSpace;
 
@@ -21,17 +21,6 @@ const shape = (r: { status: number; json: unknown }, omit: readonly string[] = [
   for (const key of ['trackingId', 'id', ...omit]) delete body[key];
   return { status: r.status, ...body };
 };
-
-/** Waits for a condition (the admission runs on the inviter's device, after the event reaches it). */
-async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('invitations into spaces by address', () => {
   let flint: TestFlint;

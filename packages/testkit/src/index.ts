@@ -25,3 +25,4 @@ export { startSmtpServer, type TestSmtpServer, type ReceivedMail } from './smtp.
 export { startPushService, type TestPushService, type TestPushSubscription, type ReceivedPush } from './push-service.ts';
 export { startOidcIdp, type TestIdp, type IdpAccount } from './oidc-idp.ts';
 export { startSamlIdp, type TestSamlIdp, type SamlResponseOptions } from './saml-idp.ts';
+export { until } from './until.ts';

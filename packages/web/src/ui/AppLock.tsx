@@ -7,18 +7,15 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { LocalCache, MAX_PASSCODE_FAILURES, MIN_PASSCODE_LENGTH } from '../app/local-cache.ts';
+import { Problem } from './Problem.tsx';
+import { AuthCard } from './AuthCard.tsx';
 
+/** The passcode pages' card: the shared auth card under one title id. */
 function Card({ title, children }: { title: string; children: ReactNode }) {
   return (
-    <div className="auth-page">
-      <main className="auth-card" aria-labelledby="lock-title">
-        <div className="brand-lg" aria-hidden="true">
-          <img src="./icon.svg" alt="" width="48" height="48" />
-        </div>
-        <h1 id="lock-title">{title}</h1>
-        {children}
-      </main>
-    </div>
+    <AuthCard title={title} titleId="lock-title">
+      {children}
+    </AuthCard>
   );
 }
 
@@ -72,11 +69,7 @@ export function PasscodeLock({ onUnlocked, onWiped, onSignOut }: { onUnlocked: (
           {t('passcode')}
           <input name="passcode" type="password" autoComplete="off" autoFocus required value={passcode} onChange={(e) => setPasscode(e.target.value)} />
         </label>
-        {problem !== undefined && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         {waiting && (
           <p className="muted" role="status">
             {t('passcodeWait', { seconds: Math.ceil((waitUntil - Date.now()) / 1000) })}
@@ -126,11 +119,7 @@ export function ChoosePasscode({ onChosen }: { onChosen: (passcode: string) => P
           {t('passcodeConfirm')}
           <input name="passcode-again" type="password" autoComplete="new-password" required value={again} onChange={(e) => setAgain(e.target.value)} />
         </label>
-        {problem !== undefined && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <button type="submit" className="primary" disabled={busy}>
           {t('passcodeSet')}
         </button>

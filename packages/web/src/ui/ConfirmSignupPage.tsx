@@ -12,6 +12,8 @@ import { useI18n } from '../i18n/index.tsx';
 import { Session } from '../app/session.ts';
 import { go } from '../app/router.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
+import { Problem } from './Problem.tsx';
+import { AuthCard } from './AuthCard.tsx';
 
 export default function ConfirmSignupPage({ token, onSession, signedInAs }: { token: string; onSession?: (s: Session) => Promise<void>; signedInAs?: string }) {
   const { t } = useI18n();
@@ -39,39 +41,29 @@ export default function ConfirmSignupPage({ token, onSession, signedInAs }: { to
   };
 
   return (
-    <div className="auth-page">
-      <main className="auth-card" aria-labelledby="confirm-title">
-        <div className="brand-lg" aria-hidden="true">
-          <img src="./icon.svg" alt="" width="48" height="48" />
-        </div>
-        <h1 id="confirm-title">{t('confirmTitle')}</h1>
-        {signedInAs !== undefined ? (
-          <p role="alert">{t('confirmSignedIn', { me: signedInAs })}</p>
-        ) : spent ? (
-          <>
-            <p role="alert">{problem}</p>
-            <a href="#/">{t('signIn')}</a>
-          </>
-        ) : (
-          <form onSubmit={(e) => void confirm(e)} className="stack">
-            <p>{t('confirmIntro')}</p>
-            <label>
-              {t('password')}
-              <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-            </label>
-            {problem !== undefined && (
-              <p className="error" role="alert">
-                {problem}
-              </p>
-            )}
-            <button type="submit" className="primary" disabled={busy}>
-              {t('confirmSubmit')}
-            </button>
-          </form>
-        )}
-        <p className="muted small">{t('e2eeNote')}</p>
-        <LanguagePicker />
-      </main>
-    </div>
+    <AuthCard titleId="confirm-title" title={t('confirmTitle')}>
+      {signedInAs !== undefined ? (
+        <p role="alert">{t('confirmSignedIn', { me: signedInAs })}</p>
+      ) : spent ? (
+        <>
+          <p role="alert">{problem}</p>
+          <a href="#/">{t('signIn')}</a>
+        </>
+      ) : (
+        <form onSubmit={(e) => void confirm(e)} className="stack">
+          <p>{t('confirmIntro')}</p>
+          <label>
+            {t('password')}
+            <input name="password" type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+          </label>
+          <Problem text={problem} />
+          <button type="submit" className="primary" disabled={busy}>
+            {t('confirmSubmit')}
+          </button>
+        </form>
+      )}
+      <p className="muted small">{t('e2eeNote')}</p>
+      <LanguagePicker />
+    </AuthCard>
   );
 }

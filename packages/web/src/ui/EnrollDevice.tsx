@@ -9,6 +9,7 @@ import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { deviceCredentialHash, deviceRequestMac, formatRecoveryKey, newApprovalCode, normalizeRecoveryKey, type FlintClient } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
 import { kmsDeviceSecret } from '../app/kms-device.ts';
+import { Problem } from './Problem.tsx';
 
 /** How often the waiting browser asks whether it was approved. */
 const POLL_MS = 2000;
@@ -104,11 +105,7 @@ export function EnrollDevice({ target, onRetry }: { target: EnrollTarget; onRetr
         </label>
         <button type="submit">{t('recoveryKeyUse')}</button>
       </form>
-      {problem !== undefined && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { FEEDBACK_LIMITS, type ClientLogEntry } from '@flint/protocol';
 import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
 import { clientLog, logEvent } from '../app/client-log.ts';
+import { Problem } from './Problem.tsx';
 
 const TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 type ShotType = (typeof TYPES)[number];
@@ -70,11 +71,7 @@ export function Feedback() {
             {t('feedbackSent')}
           </p>
         )}
-        {error !== undefined && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Problem text={error} />
         <label>
           {t('feedbackDescription')}
           <textarea rows={4} maxLength={FEEDBACK_LIMITS.descriptionChars} value={description} onChange={(e) => setDescription(e.target.value)} />

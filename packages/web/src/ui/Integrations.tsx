@@ -11,6 +11,7 @@ import { useI18n } from '../i18n/index.tsx';
 import type { Strings } from '../i18n/en.ts';
 import { useAppStore } from './store-context.ts';
 import { answerConsent, consentInfo, createIntegration, deleteIntegration, grantDeviceLabel, integrationLogoSrc, listGrants, listIntegrations, revokeGrant, setIntegrationLogo } from '../app/integrations-api.ts';
+import { Problem } from './Problem.tsx';
 
 /** Each scope in words, for the consent page and the lists. */
 const SCOPE_TEXT = {
@@ -90,11 +91,7 @@ export default function IntegrationsPage() {
       )}
       <section className="card" aria-labelledby="register-title">
         <h2 id="register-title">{t('registerIntegration')}</h2>
-        {error !== undefined && (
-          <p className="error" role="alert">
-            {error}
-          </p>
-        )}
+        <Problem text={error} />
         <form
           className="stack"
           onSubmit={(e) => {

@@ -13,6 +13,8 @@ import { newClient, Session } from '../app/session.ts';
 import { previewInvitation } from '../app/admin-api.ts';
 import { go } from '../app/router.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
+import { Problem } from './Problem.tsx';
+import { AuthCard } from './AuthCard.tsx';
 
 type Loaded = { kind: 'loading' } | { kind: 'ok'; preview: InvitationPreview } | { kind: 'used' } | { kind: 'invalid' };
 
@@ -48,56 +50,46 @@ export default function InvitationPage({ token, onSession, signedInAs }: { token
   };
 
   return (
-    <div className="auth-page">
-      <main className="auth-card" aria-labelledby="invitation-title">
-        <div className="brand-lg" aria-hidden="true">
-          <img src="./icon.svg" alt="" width="48" height="48" />
-        </div>
-        <h1 id="invitation-title">{t('invitationTitle')}</h1>
-        {loaded.kind === 'loading' && <p role="status">{t('loading')}</p>}
-        {(loaded.kind === 'used' || loaded.kind === 'invalid') && (
-          <>
-            <p role="alert">{loaded.kind === 'used' ? t('invitationUsed') : t('invitationInvalid')}</p>
-            <a href="#/">
-              {t('signIn')}
-            </a>
-          </>
-        )}
-        {loaded.kind === 'ok' && (
-          <>
-            <p>{t('invitationFrom', { inviter: loaded.preview.inviterName, org: loaded.preview.orgName })}</p>
-            {loaded.preview.asGuest && <p className="muted small">{t('invitationGuest')}</p>}
-            {signedInAs !== undefined ? (
-              <p role="alert">{t('invitationSignedIn', { me: signedInAs, email: loaded.preview.email })}</p>
-            ) : (
-              <form onSubmit={(e) => void accept(e)} className="stack">
-                <label>
-                  {t('email')}
-                  <input name="email" type="email" value={loaded.preview.email} readOnly />
-                </label>
-                <label>
-                  {t('displayName')}
-                  <input name="displayName" autoComplete="name" required maxLength={128} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-                </label>
-                <label>
-                  {t('password')}
-                  <input name="password" type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
-                </label>
-                {problem !== undefined && (
-                  <p className="error" role="alert">
-                    {problem}
-                  </p>
-                )}
-                <button type="submit" className="primary" disabled={busy}>
-                  {t('invitationAccept')}
-                </button>
-              </form>
-            )}
-          </>
-        )}
-        <p className="muted small">{t('e2eeNote')}</p>
-        <LanguagePicker />
-      </main>
-    </div>
+    <AuthCard titleId="invitation-title" title={t('invitationTitle')}>
+      {loaded.kind === 'loading' && <p role="status">{t('loading')}</p>}
+      {(loaded.kind === 'used' || loaded.kind === 'invalid') && (
+        <>
+          <p role="alert">{loaded.kind === 'used' ? t('invitationUsed') : t('invitationInvalid')}</p>
+          <a href="#/">
+            {t('signIn')}
+          </a>
+        </>
+      )}
+      {loaded.kind === 'ok' && (
+        <>
+          <p>{t('invitationFrom', { inviter: loaded.preview.inviterName, org: loaded.preview.orgName })}</p>
+          {loaded.preview.asGuest && <p className="muted small">{t('invitationGuest')}</p>}
+          {signedInAs !== undefined ? (
+            <p role="alert">{t('invitationSignedIn', { me: signedInAs, email: loaded.preview.email })}</p>
+          ) : (
+            <form onSubmit={(e) => void accept(e)} className="stack">
+              <label>
+                {t('email')}
+                <input name="email" type="email" value={loaded.preview.email} readOnly />
+              </label>
+              <label>
+                {t('displayName')}
+                <input name="displayName" autoComplete="name" required maxLength={128} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+              </label>
+              <label>
+                {t('password')}
+                <input name="password" type="password" autoComplete="new-password" required minLength={10} value={password} onChange={(e) => setPassword(e.target.value)} />
+              </label>
+              <Problem text={problem} />
+              <button type="submit" className="primary" disabled={busy}>
+                {t('invitationAccept')}
+              </button>
+            </form>
+          )}
+        </>
+      )}
+      <p className="muted small">{t('e2eeNote')}</p>
+      <LanguagePicker />
+    </AuthCard>
   );
 }

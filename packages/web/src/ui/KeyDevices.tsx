@@ -10,6 +10,7 @@ import { deviceRequestMac, formatRecoveryKey, normalizeApprovalCode } from '@fli
 import type { DeviceRequest } from '@flint/protocol';
 import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
+import { Problem } from './Problem.tsx';
 
 /** How often the list of pending requests is read while this page is open. */
 const POLL_MS = 3000;
@@ -92,11 +93,7 @@ export function KeyDevices() {
                 {t('approveCodeInput')}
                 <input autoComplete="off" spellCheck={false} value={codes[r.id] ?? ''} onChange={(e) => setCodes((c) => ({ ...c, [r.id]: e.target.value }))} />
               </label>
-              {problems[r.id] !== undefined && (
-                <p className="error" role="alert">
-                  {problems[r.id]}
-                </p>
-              )}
+              <Problem text={problems[r.id]} />
               <div className="row">
                 <button type="button" className="primary small" onClick={() => void approve(r)}>
                   {t('approve')}

@@ -9,6 +9,8 @@ import { useState, type FormEvent } from 'react';
 import { useI18n } from '../i18n/index.tsx';
 import { newClient } from '../app/session.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
+import { Problem } from './Problem.tsx';
+import { AuthCard } from './AuthCard.tsx';
 
 export default function ResetPasswordPage({ token, onDone }: { token: string; onDone: () => void }) {
   const { t } = useI18n();
@@ -35,34 +37,24 @@ export default function ResetPasswordPage({ token, onDone }: { token: string; on
   };
 
   return (
-    <div className="auth-page">
-      <main className="auth-card" aria-labelledby="reset-title">
-        <div className="brand-lg" aria-hidden="true">
-          <img src="./icon.svg" alt="" width="48" height="48" />
-        </div>
-        <h1 id="reset-title">{t('resetTitle')}</h1>
-        <p className="muted small">{t('resetIntro')}</p>
-        <form onSubmit={(e) => void submit(e)} className="stack">
-          <label>
-            {t('newPassword')}
-            <input name="new-password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} value={password} onChange={(e) => setPassword(e.target.value)} />
-          </label>
-          <label>
-            {t('repeatPassword')}
-            <input name="repeat-password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} value={again} onChange={(e) => setAgain(e.target.value)} />
-          </label>
-          {problem !== undefined && (
-            <p className="error" role="alert">
-              {problem}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={busy}>
-            {t('setPassword')}
-          </button>
-        </form>
-        <a href="#/">{t('backToSignIn')}</a>
-        <LanguagePicker />
-      </main>
-    </div>
+    <AuthCard titleId="reset-title" title={t('resetTitle')}>
+      <p className="muted small">{t('resetIntro')}</p>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <label>
+          {t('newPassword')}
+          <input name="new-password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} value={password} onChange={(e) => setPassword(e.target.value)} />
+        </label>
+        <label>
+          {t('repeatPassword')}
+          <input name="repeat-password" type="password" autoComplete="new-password" required minLength={10} maxLength={256} value={again} onChange={(e) => setAgain(e.target.value)} />
+        </label>
+        <Problem text={problem} />
+        <button type="submit" className="primary" disabled={busy}>
+          {t('setPassword')}
+        </button>
+      </form>
+      <a href="#/">{t('backToSignIn')}</a>
+      <LanguagePicker />
+    </AuthCard>
   );
 }

@@ -15,6 +15,7 @@ import { Dialog } from './Dialog.tsx';
 import { Icon } from './Icon.tsx';
 import { PeoplePicker } from './PeoplePicker.tsx';
 import { SpaceInvitations } from './SpaceInvitations.tsx';
+import { Problem } from './Problem.tsx';
 
 const FILTERS: { id: Filter; label: 'filterAll' | 'filterUnread' | 'filterDirect' | 'filterFavorites' | 'filterMentions' | 'filterFlags' }[] = [
   { id: 'all', label: 'filterAll' },
@@ -175,11 +176,7 @@ function TeamSpacesToJoin({ teamId }: { teamId: string }) {
       <h2 className="section-title" id="team-join-title">
         {t('teamSpacesToJoin')}
       </h2>
-      {problem !== undefined && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       <ul className="room-list">
         {open.map((room) => (
           <li key={room.id} className="room-item joinable">
@@ -265,11 +262,7 @@ function NewDialog({ kind, onClose }: { kind: 'space' | 'direct' | 'team'; onClo
             </select>
           </label>
         )}
-        {problem !== undefined && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <div className="row end">
           <button type="button" onClick={onClose}>
             {t('cancel')}

@@ -12,6 +12,8 @@ import { startSso } from '../app/admin-api.ts';
 import { ssoNonce } from '../app/kms-device.ts';
 import { go } from '../app/router.ts';
 import { LanguagePicker } from './LanguagePicker.tsx';
+import { Problem } from './Problem.tsx';
+import { AuthCard } from './AuthCard.tsx';
 
 /** What the server's `#/sso-error/<code>` means, in the reader's language (issue 18). */
 const SSO_ERROR_KEYS = {
@@ -151,103 +153,87 @@ export function SignIn({
 
   if (mailedTo !== undefined) {
     return (
-      <div className="auth-page">
-        <main className="auth-card" aria-labelledby="auth-title">
-          <div className="brand-lg" aria-hidden="true">
-            <img src="./icon.svg" alt="" width="48" height="48" />
-          </div>
-          <h1 id="auth-title">{t('signupCheckEmailTitle')}</h1>
-          <p role="status">{t('signupCheckEmail', { email: mailedTo })}</p>
-          <p className="muted small">{t('signupCheckEmailHint')}</p>
-          <button
-            type="button"
-            className="link"
-            onClick={() => {
-              setMailedTo(undefined);
-              setMode('in');
-            }}
-          >
-            {t('haveAccount')}
-          </button>
-          <LanguagePicker />
-        </main>
-      </div>
+      <AuthCard titleId="auth-title" title={t('signupCheckEmailTitle')}>
+        <p role="status">{t('signupCheckEmail', { email: mailedTo })}</p>
+        <p className="muted small">{t('signupCheckEmailHint')}</p>
+        <button
+          type="button"
+          className="link"
+          onClick={() => {
+            setMailedTo(undefined);
+            setMode('in');
+          }}
+        >
+          {t('haveAccount')}
+        </button>
+        <LanguagePicker />
+      </AuthCard>
     );
   }
 
   const title = mode === 'in' ? t('signIn') : mode === 'up' ? t('signUp') : t('forgotTitle');
   return (
-    <div className="auth-page">
-      <main className="auth-card" aria-labelledby="auth-title">
-        <div className="brand-lg" aria-hidden="true">
-          <img src="./icon.svg" alt="" width="48" height="48" />
-        </div>
-        <h1 id="auth-title">{title}</h1>
-        {sent !== undefined && (
-          <p className="notice" role="status">
-            {sent}
+    <AuthCard titleId="auth-title" title={title}>
+      {sent !== undefined && (
+        <p className="notice" role="status">
+          {sent}
+        </p>
+      )}
+      {mode === 'forgot' && <p className="muted small">{t('forgotIntro')}</p>}
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        {mode === 'up' && (
+          <label>
+            {t('displayName')}
+            <input name="displayName" autoComplete="name" required maxLength={128} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
+          </label>
+        )}
+        <label>
+          {t('email')}
+          <input name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </label>
+        {mode !== 'forgot' && (
+          <label>
+            {t('password')}
+            <input
+              name="password"
+              type="password"
+              autoComplete={mode === 'in' ? 'current-password' : 'new-password'}
+              required
+              minLength={mode === 'up' ? 10 : 1}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </label>
+        )}
+        <Problem text={problem} />
+        {status !== undefined && (
+          <p className="muted" role="status">
+            {status}
           </p>
         )}
-        {mode === 'forgot' && <p className="muted small">{t('forgotIntro')}</p>}
-        <form onSubmit={(e) => void submit(e)} className="stack">
-          {mode === 'up' && (
-            <label>
-              {t('displayName')}
-              <input name="displayName" autoComplete="name" required maxLength={128} value={displayName} onChange={(e) => setDisplayName(e.target.value)} />
-            </label>
-          )}
-          <label>
-            {t('email')}
-            <input name="email" type="email" autoComplete="email" required value={email} onChange={(e) => setEmail(e.target.value)} />
-          </label>
-          {mode !== 'forgot' && (
-            <label>
-              {t('password')}
-              <input
-                name="password"
-                type="password"
-                autoComplete={mode === 'in' ? 'current-password' : 'new-password'}
-                required
-                minLength={mode === 'up' ? 10 : 1}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-            </label>
-          )}
-          {problem !== undefined && (
-            <p className="error" role="alert">
-              {problem}
-            </p>
-          )}
-          {status !== undefined && (
-            <p className="muted" role="status">
-              {status}
-            </p>
-          )}
-          <button type="submit" className="primary" disabled={busy}>
-            {mode === 'forgot' ? t('sendResetLink') : title}
-          </button>
-        </form>
-        {mode === 'in' && (
-          <>
-            <button type="button" className="link" onClick={() => (setMode('forgot'), setProblem(undefined), setSent(undefined))}>
-              {t('forgotPassword')}
-            </button>
-            <div className="stack sso-choice">
-              <p className="muted small divider-text">{t('ssoOr')}</p>
-              <button type="button" disabled={busy} onClick={() => void singleSignOn()}>
-                {t('ssoContinue')}
-              </button>
-            </div>
-          </>
-        )}
-        {enroll !== undefined && onEnrollRetry !== undefined && <EnrollDevice target={enroll} onRetry={onEnrollRetry} />}
-        <button type="button" className="link" onClick={() => (setMode(mode === 'in' ? 'up' : 'in'), setProblem(undefined))}>
-          {mode === 'in' ? t('noAccount') : mode === 'up' ? t('haveAccount') : t('backToSignIn')}
+        <button type="submit" className="primary" disabled={busy}>
+          {mode === 'forgot' ? t('sendResetLink') : title}
         </button>
-        <p className="muted small">{t('e2eeNote')}</p>
-        <LanguagePicker />
-      </main>
-    </div>
+      </form>
+      {mode === 'in' && (
+        <>
+          <button type="button" className="link" onClick={() => (setMode('forgot'), setProblem(undefined), setSent(undefined))}>
+            {t('forgotPassword')}
+          </button>
+          <div className="stack sso-choice">
+            <p className="muted small divider-text">{t('ssoOr')}</p>
+            <button type="button" disabled={busy} onClick={() => void singleSignOn()}>
+              {t('ssoContinue')}
+            </button>
+          </div>
+        </>
+      )}
+      {enroll !== undefined && onEnrollRetry !== undefined && <EnrollDevice target={enroll} onRetry={onEnrollRetry} />}
+      <button type="button" className="link" onClick={() => (setMode(mode === 'in' ? 'up' : 'in'), setProblem(undefined))}>
+        {mode === 'in' ? t('noAccount') : mode === 'up' ? t('haveAccount') : t('backToSignIn')}
+      </button>
+      <p className="muted small">{t('e2eeNote')}</p>
+      <LanguagePicker />
+    </AuthCard>
   );
 }

@@ -9,6 +9,7 @@ import type { Availability } from '@flint/protocol';
 import { useI18n } from '../i18n/index.tsx';
 import { useAppStore } from './store-context.ts';
 import { Dialog } from './Dialog.tsx';
+import { Problem } from './Problem.tsx';
 
 type Status = Availability['status'];
 const DURATIONS = [
@@ -118,11 +119,7 @@ function StatusDialog({ onClose }: { onClose: () => void }) {
           {t('statusText')}
           <input type="text" maxLength={100} value={text} onChange={(e) => setText(e.target.value)} placeholder={t('statusTextPlaceholder')} />
         </label>
-        {problem !== undefined && (
-          <p className="error" role="alert">
-            {problem}
-          </p>
-        )}
+        <Problem text={problem} />
         <div className="row end">
           <button type="button" onClick={onClose}>
             {t('cancel')}

@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import { LIMITS } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
+import { Problem } from '../Problem.tsx';
 
 const TYPES = ['image/png', 'image/jpeg', 'image/webp'] as const;
 
@@ -63,11 +64,7 @@ export function BrandingAdmin() {
           {status}
         </p>
       )}
-      {error !== undefined && (
-        <p className="error" role="alert">
-          {error}
-        </p>
-      )}
+      <Problem text={error} />
       <div className="card stack">
         <h3>{t('logoCurrent')}</h3>
         {branding?.logo !== undefined ? (

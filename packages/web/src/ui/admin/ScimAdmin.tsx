@@ -13,6 +13,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { createScimToken, mapScimGroup, revokeScimToken, scimSettings } from '../../app/admin-api.ts';
 import { ConfirmDialog } from '../Dialog.tsx';
+import { Problem } from '../Problem.tsx';
 
 export function ScimAdmin() {
   const { t, relative } = useI18n();
@@ -120,11 +121,7 @@ export function ScimAdmin() {
       )}
       <h3>{t('scimGroups')}</h3>
       <p className="muted small">{t('scimGroupsNote')}</p>
-      {problem !== undefined && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       {settings.groups.length === 0 ? (
         <p className="muted">{t('scimNoGroups')}</p>
       ) : (

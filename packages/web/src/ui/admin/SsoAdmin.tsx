@@ -11,6 +11,7 @@ import { FlintError } from '@flint/sdk';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { removeSsoConfig, samlSpInfo, saveSsoConfig, ssoConfig } from '../../app/admin-api.ts';
+import { Problem } from '../Problem.tsx';
 
 interface Draft {
   protocol: 'oidc' | 'saml';
@@ -194,11 +195,7 @@ export function SsoAdmin() {
         <input type="checkbox" checked={draft.requireSso} onChange={(e) => setDraft({ ...draft, requireSso: e.target.checked })} />
         {t('ssoRequire')}
       </label>
-      {problem !== undefined && (
-        <p className="error" role="alert">
-          {problem}
-        </p>
-      )}
+      <Problem text={problem} />
       <p className="muted small">{t('ssoKmsNote')}</p>
       <div className="row">
         <button type="submit" className="primary" disabled={busy}>

@@ -4,7 +4,7 @@
  * a routed expert), which a test can only observe.
  * @module
  */
-export async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 20_000): Promise<T> {
+export async function until<T>(what: string, check: () => Promise<T | undefined>, ms = 30_000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
     const value = await check();

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, type TestDatabase } from '@flint/testkit';
+import { createTestDatabase, type TestDatabase, until } from '@flint/testkit';
 import type { DatabaseConfig, OpenedDatabase } from '@flint/db';
 import { migrate, openDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
@@ -21,17 +21,7 @@ function configOf(url: string): DatabaseConfig {
   return url.startsWith('sqlite:') ? { kind: 'sqlite', file: url.slice('sqlite:'.length) } : { kind: 'postgres', url, poolSize: 4 };
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
 
 describe('retry back-off', () => {
   it('PL-2: delays grow strictly until the cap, with jitter inside [ceiling/2, ceiling]', () => {

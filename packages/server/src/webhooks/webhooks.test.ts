@@ -11,7 +11,7 @@ import { createHmac } from 'node:crypto';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer } from 'node:net';
 import { CARD_CONTENT_TYPE, toHydraId, webhooks as wire, type Webhook } from '@flint/protocol';
 import { verifyWebhookSignature, type FlintClient } from '@flint/sdk';
-import { errorOf, freePort, raw, startFlint, startWebhookReceiver, type ReceivedDelivery, type TestFlint, type WebhookReceiver } from '@flint/testkit';
+import { errorOf, freePort, raw, startFlint, startWebhookReceiver, type ReceivedDelivery, type TestFlint, type WebhookReceiver, until } from '@flint/testkit';
 import { backoffCeiling } from '../jobs/backoff.ts';
 import { newId } from '../infra/ids.ts';
 
@@ -32,17 +32,7 @@ const FAST = {
   FLINT_RATE_LIMIT_PER_MINUTE: '100000',
 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
 
 /** Delivery jobs not yet settled (pending or running). */
 async function openJobs(flint: TestFlint, webhookId?: string): Promise<{ attempts: number; last_error: string | null; status: string }[]> {

@@ -4,7 +4,9 @@
  * space and writes in it. After a reload the app asks for the passcode before anything else; every
  * IndexedDB object store of the origin, scanned, holds neither the space's title nor the message
  * (while the cache does hold entries); the right passcode, with the network cut, shows both from
- * the cache, and the live app takes over when the network is back. Five wrong passcodes (each
+ * the cache, and the live app takes over when the network is back. Bob changes his passcode in
+ * Settings (a wrong current one counts as a wrong try); after a reload the old one is refused and
+ * the new one unlocks. Five wrong passcodes (each
  * waiting longer) delete the cache and sign Bob out: the server refuses his cookie afterwards.
  */
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +17,7 @@ import { assertAccessible, launchChromium, PAGE_WAIT, startFlint, TEST_PASSWORD,
 const TITLE = 'Orchard plans';
 const MESSAGE = 'The pear harvest starts on Thursday';
 const PASSCODE = 'quince-7731';
+const NEW_PASSCODE = 'medlar-2209';
 
 /** Every value of every object store of every IndexedDB database of the page's origin, as text (bytes decoded as Latin-1). */
 async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Record<string, number>>; keys: string[]; text: string }> {
@@ -139,6 +142,33 @@ describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
     await assertAccessible(page, 'cached view offline');
     // The network back, the live app takes over.
     await context.setOffline(false);
+    await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(PAGE_WAIT);
+    await page.getByRole('link', { name: TITLE }).waitFor(PAGE_WAIT);
+  });
+
+  it('changes the passcode in Settings: a wrong current one counts, the new one unlocks after a reload, the old one does not', async () => {
+    await page.goto(`${flint.url}/#/settings`);
+    const card = page.getByRole('region', { name: 'Change passcode' });
+    await card.waitFor(PAGE_WAIT);
+    await card.getByLabel('Current passcode').fill('not-my-passcode');
+    await card.getByLabel('New passcode').fill(NEW_PASSCODE);
+    await card.getByLabel('Passcode again').fill(NEW_PASSCODE);
+    await card.getByRole('button', { name: 'Change passcode' }).click();
+    await card.getByText('Wrong passcode. 4 tries left').waitFor(PAGE_WAIT);
+    await assertAccessible(page, 'settings, change passcode');
+    // The wrong try made the next one wait half a second, as on the lock page.
+    await page.waitForTimeout(700);
+    await card.getByLabel('Current passcode').fill(PASSCODE);
+    await card.getByRole('button', { name: 'Change passcode' }).click();
+    await card.getByText('Passcode changed.', { exact: false }).waitFor(PAGE_WAIT);
+
+    await page.reload();
+    await page.getByRole('heading', { name: 'Enter your passcode' }).waitFor(PAGE_WAIT);
+    await page.getByLabel('Passcode', { exact: true }).fill(PASSCODE);
+    await page.getByRole('button', { name: 'Unlock' }).click();
+    await page.getByText('Wrong passcode. 4 tries left').waitFor(PAGE_WAIT);
+    await page.getByLabel('Passcode', { exact: true }).fill(NEW_PASSCODE);
+    await page.getByRole('button', { name: 'Unlock' }).click({ timeout: 20_000 });
     await page.getByRole('navigation', { name: 'Spaces and teams' }).waitFor(PAGE_WAIT);
     await page.getByRole('link', { name: TITLE }).waitFor(PAGE_WAIT);
   });

@@ -33,6 +33,11 @@ export const PBKDF2_ITERATIONS = 600_000;
 export const MAX_PASSCODE_FAILURES = 5;
 /** The shortest passcode the app accepts (it is checked in the page: the server never sees it). */
 export const MIN_PASSCODE_LENGTH = 6;
+/**
+ * Dispatched on `window` when a wrong passcode typed outside the lock page (Settings → change passcode)
+ * was the last allowed one: the cache is wiped, and the app signs the person out as the lock page would.
+ */
+export const CACHE_WIPED = 'flint:cache-wiped';
 
 type Protection = 'device' | 'passcode';
 
@@ -172,6 +177,18 @@ export class LocalCache {
     const wrapped = await crypto.subtle.wrapKey('raw', this.key, deviceKey, { name: 'AES-GCM', iv });
     await vaultPut('key', { personId: this.personId, protection: 'device', iv, wrapped, deviceKey } satisfies WrappedKey);
     this.protectionKind = 'device';
+  }
+
+  /**
+   * Replaces the passcode: the current one is checked as on the lock page (a wrong one counts towards
+   * the limit, and the last allowed one wipes the cache), then the same cache key is wrapped by the new
+   * one, so nothing stored has to be sealed again.
+   */
+  async changePasscode(current: string, next: string, idleMinutes: number): Promise<{ changed: true } | Exclude<UnlockResult, { unlocked: LocalCache }>> {
+    const result = await LocalCache.unlock(current);
+    if (!('unlocked' in result)) return result;
+    await this.protectWithPasscode(next, idleMinutes);
+    return { changed: true };
   }
 
   /** Wraps the cache key with the passcode's key only (the device key is dropped from disk). */

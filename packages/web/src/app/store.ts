@@ -124,6 +124,11 @@ export class Store {
     this.persistSoon();
   }
 
+  /** The local cache this tab writes to, if any (Settings changes its passcode). */
+  get localCache(): LocalCache | undefined {
+    return this.cache;
+  }
+
   /** Stops writing to the cache (it is being wiped, or the person signs out). */
   detachCache(): void {
     this.cache = undefined;

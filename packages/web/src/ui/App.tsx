@@ -35,7 +35,7 @@ import { StoreContext, useAppStore } from './store-context.ts';
 import { TabTitle } from './TabTitle.tsx';
 import { FaviconBadge } from './FaviconBadge.tsx';
 import { QuickSwitcher } from './QuickSwitcher.tsx';
-import { LocalCache } from '../app/local-cache.ts';
+import { CACHE_WIPED, LocalCache } from '../app/local-cache.ts';
 import { readSpaces, type CachedSpaces } from '../app/cached-content.ts';
 import { ChoosePasscode, PasscodeLock } from './AppLock.tsx';
 import { CachedView } from './CachedView.tsx';
@@ -256,6 +256,15 @@ function AuthGate() {
     window.addEventListener(ACCOUNT_DELETED, deleted);
     return () => window.removeEventListener(ACCOUNT_DELETED, deleted);
   }, []);
+
+  // The last allowed wrong passcode typed in Settings wiped the cache: signed out, as from the lock page.
+  const storeRef = useRef<Store | undefined>(undefined);
+  storeRef.current = state.kind === 'signed-in' ? state.store : undefined;
+  useEffect(() => {
+    const wiped = () => void endFromLock(storeRef.current, true);
+    window.addEventListener(CACHE_WIPED, wiped);
+    return () => window.removeEventListener(CACHE_WIPED, wiped);
+  }, [endFromLock]);
 
   useEffect(
     () =>

@@ -16,6 +16,7 @@ import { DeleteAccount, OwnData } from './OwnData.tsx';
 import { AllowedIntegrations } from './Integrations.tsx';
 import { NotificationSettingsCard } from './NotificationSettings.tsx';
 import { LocationSettingCard } from './Location.tsx';
+import { PasscodeSettingsCard } from './PasscodeSettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -141,6 +142,7 @@ export default function Settings() {
           </button>
         </form>
       </section>
+      <PasscodeSettingsCard />
       <section aria-labelledby="sessions-title" className="card">
         <h2 id="sessions-title">{t('sessions')}</h2>
         <ul className="session-list">

@@ -12,59 +12,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertAccessible, launchChromium, PAGE_WAIT, startFlint, TEST_PASSWORD, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, PAGE_WAIT, startFlint, TEST_PASSWORD, webDist, type TestFlint, indexedDbDump } from '@flint/testkit';
 
 const TITLE = 'Orchard plans';
 const MESSAGE = 'The pear harvest starts on Thursday';
 const PASSCODE = 'quince-7731';
 const NEW_PASSCODE = 'medlar-2209';
-
-/** Every value of every object store of every IndexedDB database of the page's origin, as text (bytes decoded as Latin-1). */
-async function indexedDbDump(page: Page): Promise<{ databases: Record<string, Record<string, number>>; keys: string[]; text: string }> {
-  // tsx names inner functions with an `__name` helper that the page does not have.
-  await page.evaluate('globalThis.__name = (f) => f');
-  return page.evaluate(async () => {
-    const parts: string[] = [];
-    const allKeys: string[] = [];
-    const walk = (v: unknown): void => {
-      if (typeof v === 'string') parts.push(v);
-      else if (v instanceof ArrayBuffer) parts.push(new TextDecoder('latin1').decode(v));
-      else if (ArrayBuffer.isView(v)) parts.push(new TextDecoder('latin1').decode(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)));
-      else if (v !== null && typeof v === 'object' && !(v instanceof CryptoKey)) {
-        for (const [k, x] of Object.entries(v)) {
-          parts.push(k);
-          walk(x);
-        }
-      }
-    };
-    const databases: Record<string, Record<string, number>> = {};
-    for (const { name } of await indexedDB.databases()) {
-      if (name === undefined) continue;
-      const db = await new Promise<IDBDatabase>((resolve, reject) => {
-        const request = indexedDB.open(name);
-        request.onsuccess = () => resolve(request.result);
-        request.onerror = () => reject(new Error(String(request.error)));
-      });
-      databases[name] = {};
-      for (const store of Array.from(db.objectStoreNames)) {
-        const [keys, values] = await new Promise<[IDBValidKey[], unknown[]]>((resolve, reject) => {
-          const tx = db.transaction(store);
-          const k = tx.objectStore(store).getAllKeys();
-          const v = tx.objectStore(store).getAll();
-          tx.oncomplete = () => resolve([k.result, v.result]);
-          tx.onerror = () => reject(new Error(String(tx.error)));
-        });
-        databases[name][store] = values.length;
-        const named = keys.filter((k) => typeof k === 'string');
-        allKeys.push(...named);
-        walk(named);
-        walk(values);
-      }
-      db.close();
-    }
-    return { databases, keys: allKeys, text: parts.join('\n') };
-  });
-}
 
 describe('web app: app passcode and encrypted local cache (SEC-7)', () => {
   let flint: TestFlint;

@@ -26,3 +26,4 @@ export { startPushService, type TestPushService, type TestPushSubscription, type
 export { startOidcIdp, type TestIdp, type IdpAccount } from './oidc-idp.ts';
 export { startSamlIdp, type TestSamlIdp, type SamlResponseOptions } from './saml-idp.ts';
 export { until } from './until.ts';
+export { indexedDbDump, type IndexedDbContents } from './indexed-db.ts';

@@ -1,0 +1,118 @@
+/**
+ * The drawing surface of a board: Excalidraw (MIT), bound to the board's Yjs document. Loaded
+ * lazily (WhiteboardView imports this module with `lazy`), so Excalidraw and its styles are not in
+ * the main bundle. Its fonts are served from this origin (the build copies them under
+ * `/excalidraw/`, build/excalidraw-assets.mjs) because the CSP allows fonts and connections from
+ * 'self' only; Excalidraw is told so through `window.EXCALIDRAW_ASSET_PATH` before it first loads one.
+ *
+ * The binding: the document's map `elements` holds each Excalidraw element by id as plain JSON.
+ * A local change writes the elements whose `version` grew; another device's change (applied by the
+ * SDK) is merged into the scene, the higher version of each element winning, as Excalidraw's own
+ * collaboration does. Elements are copied both ways: Excalidraw mutates its elements in place.
+ * Images (Excalidraw's binary files) are not synchronized.
+ * @module
+ */
+import { useEffect, useRef } from 'react';
+import { CaptureUpdateAction, Excalidraw, exportToBlob } from '@excalidraw/excalidraw';
+import '@excalidraw/excalidraw/index.css';
+import type * as Y from 'yjs';
+import type { WhiteboardSync } from '@flint/sdk';
+
+declare global {
+  interface Window {
+    EXCALIDRAW_ASSET_PATH?: string | string[];
+  }
+}
+window.EXCALIDRAW_ASSET_PATH = `${window.location.origin}/excalidraw/`;
+
+/** What the binding reads of an element; the rest travels untouched. */
+interface ElementLike {
+  id: string;
+  version: number;
+  index?: string | null;
+  isDeleted?: boolean;
+}
+
+type ExcalidrawApi = Parameters<NonNullable<Parameters<typeof Excalidraw>[0]['excalidrawAPI']>>[0];
+type SceneElements = Parameters<ExcalidrawApi['updateScene']>[0]['elements'];
+
+/** Marks this tab's own writes to the document. */
+const LOCAL = 'flint-excalidraw';
+
+function copy<T>(value: T): T {
+  return JSON.parse(JSON.stringify(value)) as T;
+}
+
+function byIndex(a: ElementLike, b: ElementLike): number {
+  const x = a.index ?? '';
+  const y = b.index ?? '';
+  return x < y ? -1 : x > y ? 1 : a.id < b.id ? -1 : 1;
+}
+
+export interface CanvasHandle {
+  /** A PNG of the board (at most 320 px a side), or undefined when nothing is drawn. */
+  thumbnail(): Promise<Uint8Array | undefined>;
+}
+
+export default function ExcalidrawCanvas({ sync, language, label, onReady }: { sync: WhiteboardSync; language: string; label: string; onReady: (handle: CanvasHandle) => void }) {
+  const api = useRef<ExcalidrawApi | undefined>(undefined);
+  const elements = sync.doc.getMap<ElementLike>('elements');
+
+  // Another device's changes: merged into the scene, the higher version of each element winning.
+  const applyRemote = (map: Y.Map<ElementLike>) => {
+    const a = api.current;
+    if (a === undefined) return;
+    const scene = new Map<string, ElementLike>(a.getSceneElementsIncludingDeleted().map((e) => [e.id, e as unknown as ElementLike]));
+    let changed = false;
+    for (const [id, stored] of map) {
+      const mine = scene.get(id);
+      if (mine === undefined || stored.version > mine.version) {
+        scene.set(id, copy(stored));
+        changed = true;
+      }
+    }
+    if (!changed) return;
+    a.updateScene({ elements: [...scene.values()].sort(byIndex) as unknown as SceneElements, captureUpdate: CaptureUpdateAction.NEVER });
+  };
+
+  useEffect(() => {
+    const observer = (_event: Y.YMapEvent<ElementLike>, transaction: Y.Transaction) => {
+      if (transaction.origin !== LOCAL) applyRemote(elements);
+    };
+    elements.observe(observer);
+    return () => elements.unobserve(observer);
+  }, [elements]);
+
+  const onChange = (scene: readonly unknown[]) => {
+    const changed = (scene as readonly ElementLike[]).filter((e) => {
+      const stored = elements.get(e.id);
+      return stored === undefined || e.version > stored.version;
+    });
+    if (changed.length === 0) return;
+    sync.doc.transact(() => {
+      for (const e of changed) elements.set(e.id, copy(e));
+    }, LOCAL);
+  };
+
+  return (
+    <div className="whiteboard-canvas" role="region" aria-label={label}>
+      <Excalidraw
+        langCode={language}
+        excalidrawAPI={(a) => {
+          api.current = a;
+          applyRemote(elements);
+          onReady({
+            thumbnail: async () => {
+              const drawn = a.getSceneElements();
+              if (drawn.length === 0) return undefined;
+              const blob = await exportToBlob({ elements: drawn, appState: { exportBackground: true, viewBackgroundColor: '#ffffff' }, files: a.getFiles(), mimeType: 'image/png', maxWidthOrHeight: 320 });
+              return new Uint8Array(await blob.arrayBuffer());
+            },
+          });
+        }}
+        onChange={(scene) => onChange(scene)}
+        UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false, export: false, saveAsImage: true } }}
+      />
+    </div>
+  );
+}

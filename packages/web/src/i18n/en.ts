@@ -789,6 +789,8 @@ export const en = {
   whiteboardSaved: 'Saved at {time}',
   whiteboardRenamed: 'Renamed',
   backToWhiteboards: 'Back to the whiteboards',
+  whiteboardShapes: { one: '{count} shape on the board', other: '{count} shapes on the board' },
+  whiteboardTexts: 'Text on the board',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -790,4 +790,6 @@ export const fr: Strings = {
   whiteboardSaved: 'Enregistré à {time}',
   whiteboardRenamed: 'Renommé',
   backToWhiteboards: 'Retour aux tableaux blancs',
+  whiteboardShapes: { one: '{count} forme sur le tableau', other: '{count} formes sur le tableau' },
+  whiteboardTexts: 'Texte du tableau',
 };

@@ -3,7 +3,8 @@
  * lazily (WhiteboardView imports this module with `lazy`), so Excalidraw and its styles are not in
  * the main bundle. Its fonts are served from this origin (the build copies them under
  * `/excalidraw/`, build/excalidraw-assets.mjs) because the CSP allows fonts and connections from
- * 'self' only; Excalidraw is told so through `window.EXCALIDRAW_ASSET_PATH` before it first loads one.
+ * 'self' only; WhiteboardView sets `window.EXCALIDRAW_ASSET_PATH` before this module (and so
+ * Excalidraw) is imported.
  *
  * The binding: the document's map `elements` holds each Excalidraw element by id as plain JSON.
  * A local change writes the elements whose `version` grew; another device's change (applied by the
@@ -12,18 +13,13 @@
  * Images (Excalidraw's binary files) are not synchronized.
  * @module
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CaptureUpdateAction, Excalidraw, exportToBlob } from '@excalidraw/excalidraw';
 import '@excalidraw/excalidraw/index.css';
 import type * as Y from 'yjs';
 import type { WhiteboardSync } from '@flint/sdk';
+import { useI18n } from '../../i18n/index.tsx';
 
-declare global {
-  interface Window {
-    EXCALIDRAW_ASSET_PATH?: string | string[];
-  }
-}
-window.EXCALIDRAW_ASSET_PATH = `${window.location.origin}/excalidraw/`;
 
 /** What the binding reads of an element; the rest travels untouched. */
 interface ElementLike {
@@ -31,6 +27,17 @@ interface ElementLike {
   version: number;
   index?: string | null;
   isDeleted?: boolean;
+  type?: string;
+  text?: string;
+}
+
+/**
+ * What is drawn, for screen readers (the canvas itself says nothing): how many shapes, and the
+ * board's text. Kept as one string so an unchanged scene does not render again.
+ */
+function summaryOf(scene: readonly ElementLike[]): string {
+  const shown = scene.filter((e) => e.isDeleted !== true);
+  return JSON.stringify({ count: shown.length, texts: shown.filter((e) => e.type === 'text' && typeof e.text === 'string' && e.text.trim() !== '').map((e) => e.text) });
 }
 
 type ExcalidrawApi = Parameters<NonNullable<Parameters<typeof Excalidraw>[0]['excalidrawAPI']>>[0];
@@ -55,7 +62,9 @@ export interface CanvasHandle {
 }
 
 export default function ExcalidrawCanvas({ sync, language, label, onReady }: { sync: WhiteboardSync; language: string; label: string; onReady: (handle: CanvasHandle) => void }) {
+  const { plural, t } = useI18n();
   const api = useRef<ExcalidrawApi | undefined>(undefined);
+  const [summary, setSummary] = useState(summaryOf([]));
   const elements = sync.doc.getMap<ElementLike>('elements');
 
   // Another device's changes: merged into the scene, the higher version of each element winning.
@@ -84,6 +93,7 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
   }, [elements]);
 
   const onChange = (scene: readonly unknown[]) => {
+    setSummary(summaryOf(scene as readonly ElementLike[]));
     const changed = (scene as readonly ElementLike[]).filter((e) => {
       const stored = elements.get(e.id);
       return stored === undefined || e.version > stored.version;
@@ -96,8 +106,11 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
 
   return (
     <div className="whiteboard-canvas" role="region" aria-label={label}>
+      <BoardSummary summary={summary} shapes={(n) => plural('whiteboardShapes', n)} textsLabel={t('whiteboardTexts')} />
       <Excalidraw
         langCode={language}
+        // What the document holds when the surface mounts (a late joiner's saved board): updateScene before Excalidraw has started would be lost.
+        initialData={{ elements: [...elements.values()].map((e) => copy(e)).sort(byIndex) as unknown as SceneElements }}
         excalidrawAPI={(a) => {
           api.current = a;
           applyRemote(elements);
@@ -113,6 +126,22 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
         onChange={(scene) => onChange(scene)}
         UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false, export: false, saveAsImage: true } }}
       />
+    </div>
+  );
+}
+
+function BoardSummary({ summary, shapes, textsLabel }: { summary: string; shapes: (n: number) => string; textsLabel: string }) {
+  const { count, texts } = JSON.parse(summary) as { count: number; texts: string[] };
+  return (
+    <div className="visually-hidden" data-testid="whiteboard-summary">
+      <p>{shapes(count)}</p>
+      {texts.length > 0 && (
+        <ul aria-label={textsLabel}>
+          {texts.map((text, i) => (
+            <li key={i}>{text}</li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }

@@ -13,7 +13,11 @@ import { useAppStore } from '../store-context.ts';
 import { Icon } from '../Icon.tsx';
 import type { CanvasHandle } from './ExcalidrawCanvas.tsx';
 
-const ExcalidrawCanvas = lazy(() => import('./ExcalidrawCanvas.tsx'));
+const ExcalidrawCanvas = lazy(() => {
+  // Set before Excalidraw's module runs (it reads it as it starts): its fonts from this origin, which the CSP allows.
+  (window as { EXCALIDRAW_ASSET_PATH?: string }).EXCALIDRAW_ASSET_PATH = `${window.location.origin}/excalidraw/`;
+  return import('./ExcalidrawCanvas.tsx');
+});
 
 export function WhiteboardView({ roomId, boardId }: { roomId: string; boardId: string }) {
   const { t, language, time } = useI18n();

@@ -7,7 +7,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import * as Y from 'yjs';
 import { FlintError, type FlintClient, type Session } from '@flint/sdk';
 import { scanForPlaintext, startFlint, type TestFlint, until } from '@flint/testkit';
 

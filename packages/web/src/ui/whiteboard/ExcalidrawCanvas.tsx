@@ -40,8 +40,20 @@ function summaryOf(scene: readonly ElementLike[]): string {
   return JSON.stringify({ count: shown.length, texts: shown.filter((e) => e.type === 'text' && typeof e.text === 'string' && e.text.trim() !== '').map((e) => e.text) });
 }
 
-type ExcalidrawApi = Parameters<NonNullable<Parameters<typeof Excalidraw>[0]['excalidrawAPI']>>[0];
-type SceneElements = Parameters<ExcalidrawApi['updateScene']>[0]['elements'];
+/**
+ * The part of Excalidraw's imperative API used here, typed locally: the package's declarations name
+ * modules it does not publish (@excalidraw/common, …), so its own types do not resolve.
+ */
+interface ExcalidrawApi {
+  getSceneElementsIncludingDeleted(): readonly ElementLike[];
+  getSceneElements(): readonly ElementLike[];
+  getFiles(): unknown;
+  updateScene(scene: { elements: readonly ElementLike[]; captureUpdate: string }): void;
+}
+/** Excalidraw's `exportToBlob`, with the options used here. */
+const exportPng = exportToBlob as unknown as (options: { elements: readonly ElementLike[]; appState: Record<string, unknown>; files: unknown; mimeType: string; maxWidthOrHeight: number }) => Promise<Blob>;
+/** Changes from other devices are not steps of this person's undo history. */
+const NOT_UNDOABLE = (CaptureUpdateAction as unknown as { NEVER: string }).NEVER;
 
 /** Marks this tab's own writes to the document. */
 const LOCAL = 'flint-excalidraw';
@@ -71,7 +83,7 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
   const applyRemote = (map: Y.Map<ElementLike>) => {
     const a = api.current;
     if (a === undefined) return;
-    const scene = new Map<string, ElementLike>(a.getSceneElementsIncludingDeleted().map((e) => [e.id, e as unknown as ElementLike]));
+    const scene = new Map<string, ElementLike>(a.getSceneElementsIncludingDeleted().map((e) => [e.id, e]));
     let changed = false;
     for (const [id, stored] of map) {
       const mine = scene.get(id);
@@ -81,7 +93,7 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
       }
     }
     if (!changed) return;
-    a.updateScene({ elements: [...scene.values()].sort(byIndex) as unknown as SceneElements, captureUpdate: CaptureUpdateAction.NEVER });
+    a.updateScene({ elements: [...scene.values()].sort(byIndex), captureUpdate: NOT_UNDOABLE });
   };
 
   useEffect(() => {
@@ -110,20 +122,21 @@ export default function ExcalidrawCanvas({ sync, language, label, onReady }: { s
       <Excalidraw
         langCode={language}
         // What the document holds when the surface mounts (a late joiner's saved board): updateScene before Excalidraw has started would be lost.
-        initialData={{ elements: [...elements.values()].map((e) => copy(e)).sort(byIndex) as unknown as SceneElements }}
-        excalidrawAPI={(a) => {
+        initialData={{ elements: [...elements.values()].map((e) => copy(e)).sort(byIndex) } as never}
+        excalidrawAPI={(given: unknown) => {
+          const a = given as ExcalidrawApi;
           api.current = a;
           applyRemote(elements);
           onReady({
             thumbnail: async () => {
               const drawn = a.getSceneElements();
               if (drawn.length === 0) return undefined;
-              const blob = await exportToBlob({ elements: drawn, appState: { exportBackground: true, viewBackgroundColor: '#ffffff' }, files: a.getFiles(), mimeType: 'image/png', maxWidthOrHeight: 320 });
+              const blob = await exportPng({ elements: drawn, appState: { exportBackground: true, viewBackgroundColor: '#ffffff' }, files: a.getFiles(), mimeType: 'image/png', maxWidthOrHeight: 320 });
               return new Uint8Array(await blob.arrayBuffer());
             },
           });
         }}
-        onChange={(scene) => onChange(scene)}
+        onChange={(scene: readonly unknown[]) => onChange(scene)}
         UIOptions={{ canvasActions: { loadScene: false, saveToActiveFile: false, export: false, saveAsImage: true } }}
       />
     </div>

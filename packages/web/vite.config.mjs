@@ -7,9 +7,10 @@ import react from '@vitejs/plugin-react';
 import { serviceWorker } from './build/service-worker.mjs';
 import { precompress } from './build/precompress.mjs';
 import { citiesData } from './build/cities.mjs';
+import { excalidrawAssets } from './build/excalidraw-assets.mjs';
 
 export default defineConfig({
-  plugins: [react(), serviceWorker(), precompress(), citiesData()],
+  plugins: [react(), serviceWorker(), precompress(), citiesData(), excalidrawAssets()],
   build: {
     target: 'es2022',
     outDir: 'dist',

@@ -10,6 +10,7 @@ import type { AttachmentAction } from './attachment-actions.ts';
 import type { Reaction } from './reactions.ts';
 import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
 import type { CareRequest } from './care.ts';
+import type { WhiteboardUpdate } from './whiteboards.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -71,6 +72,8 @@ export type ServerFrame =
   | { type: 'reset'; lastEventId: number }
   | { type: 'typing'; roomId: string; personId: string; isTyping: boolean }
   | { type: 'presence'; presence: Presence }
+  /** A sealed update of a board this connection watches (live only; the board's state read catches up). */
+  | { type: 'whiteboard.update'; roomId: string; update: WhiteboardUpdate }
   | { type: 'pong' }
   | { type: 'error'; code: string; message: string };
 
@@ -78,7 +81,9 @@ export type ServerFrame =
 export type ClientFrame =
   | { type: 'hello'; token?: string; lastEventId?: number; deviceId?: string }
   | { type: 'ping' }
-  | { type: 'presence.subscribe'; personIds: string[] };
+  | { type: 'presence.subscribe'; personIds: string[] }
+  /** The boards whose live updates this connection wants (replaces the previous set; members only get them). */
+  | { type: 'whiteboard.watch'; boardIds: string[] };
 
 export const EVENTS_PATH = '/api/events';
 /** The server pings every connection this often; one that misses two pings is closed. */

@@ -14,6 +14,7 @@ import {
   type CareQueue,
   type CareRequest,
   reactions,
+  whiteboards,
   notifications,
   type NotificationSettings,
   type ScopeSetting,
@@ -49,6 +50,7 @@ import {
   type Flag,
   type AttachmentAction,
   type Reaction,
+  type Whiteboard,
 } from '@flint/protocol';
 import { Transport, nextLink, type TransportOptions } from './transport.ts';
 import { EventStream, type EventStreamOptions } from './event-stream.ts';
@@ -276,6 +278,19 @@ export class FlintClient {
     list: async (roomId: string, messageIds: readonly string[]): Promise<Reaction[]> =>
       (await this.transport.call(reactions.listReactions, { query: { roomId, messageId: messageIds.join(',') } })).items,
     delete: (id: string) => this.transport.call(reactions.deleteReaction, { params: { id } }),
+  };
+
+  /** Whiteboards (issue 21); titles, updates, snapshots and thumbnails travel sealed (see the session's `whiteboards`). */
+  readonly whiteboards = {
+    create: (body: MethodBody<typeof whiteboards.createWhiteboard>): Promise<Whiteboard> => this.transport.call(whiteboards.createWhiteboard, { body }),
+    list: async (roomId: string): Promise<Whiteboard[]> => (await this.transport.call(whiteboards.listWhiteboards, { query: { roomId } })).items,
+    get: (id: string): Promise<Whiteboard> => this.transport.call(whiteboards.getWhiteboard, { params: { id } }),
+    update: (id: string, body: MethodBody<typeof whiteboards.updateWhiteboard>): Promise<Whiteboard> => this.transport.call(whiteboards.updateWhiteboard, { params: { id }, body }),
+    delete: (id: string) => this.transport.call(whiteboards.deleteWhiteboard, { params: { id } }),
+    postUpdate: (id: string, body: MethodBody<typeof whiteboards.postWhiteboardUpdate>) => this.transport.call(whiteboards.postWhiteboardUpdate, { params: { id }, body }),
+    state: (id: string, after: number) => this.transport.call(whiteboards.readWhiteboardState, { params: { id }, query: { after: String(after) } }),
+    saveSnapshot: (id: string, body: MethodBody<typeof whiteboards.saveWhiteboardSnapshot>): Promise<Whiteboard> => this.transport.call(whiteboards.saveWhiteboardSnapshot, { params: { id }, body }),
+    thumbnail: (id: string) => this.transport.call(whiteboards.getWhiteboardThumbnail, { params: { id } }),
   };
 
   /** Notification settings and this device's Web Push subscription (SPEC MS-5). */

@@ -37,6 +37,8 @@ export interface EventStreamOptions {
   onEvent: (event: StoredEvent) => void;
   /** Live-only frames: typing, presence. */
   onSignal?: (frame: Extract<ServerFrame, { type: 'typing' | 'presence' }>) => void;
+  /** Live-only sealed whiteboard updates of the boards this connection watches. */
+  onWhiteboard?: (frame: Extract<ServerFrame, { type: 'whiteboard.update' }>) => void;
   /** The server could not replay the gap: refetch state. */
   onReset?: () => void;
   onStateChange?: (state: 'connecting' | 'open' | 'closed') => void;
@@ -81,7 +83,7 @@ export class EventStream {
     return new Promise((resolve) => this.readyWaiters.push(resolve));
   }
 
-  send(frame: { type: 'presence.subscribe'; personIds: string[] } | { type: 'ping' }): void {
+  send(frame: { type: 'presence.subscribe'; personIds: string[] } | { type: 'whiteboard.watch'; boardIds: string[] } | { type: 'ping' }): void {
     this.socket?.send(JSON.stringify(frame));
   }
 
@@ -223,6 +225,9 @@ export class EventStream {
       case 'typing':
       case 'presence':
         this.options.onSignal?.(frame);
+        return;
+      case 'whiteboard.update':
+        this.options.onWhiteboard?.(frame);
         return;
       case 'pong':
       case 'error':

@@ -38,6 +38,7 @@ import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
 import { Reactions } from './session/reactions.ts';
+import { Whiteboards } from './session/whiteboards.ts';
 import { Search } from './session/search.ts';
 import { People } from './session/people.ts';
 
@@ -122,6 +123,8 @@ export class Session {
   readonly messages: Messages;
   readonly files: Files;
   readonly reactions: Reactions;
+  /** Whiteboards of a space, drawn together as sealed Yjs updates (issue 21). */
+  readonly whiteboards: Whiteboards;
   readonly search: Search;
   readonly people: People;
   readonly events: Events;
@@ -184,6 +187,7 @@ export class Session {
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);
+    this.whiteboards = new Whiteboards(ctx, this.events);
     this.people = new People(ctx);
     this.compliance = new Compliance(ctx);
     this.search = new Search(ctx, this.people, options.searchRoomsTtlMs !== undefined ? { roomsTtlMs: options.searchRoomsTtlMs } : {});

@@ -23,7 +23,9 @@ export function serviceWorker() {
       // pdf.js (a lazy chunk and its worker, ~1.6 MB) is only needed to preview a PDF being sent, and
       // the city list (~2.8 MB) only to share a location: both are left to the HTTP cache rather than
       // made part of every install.
-      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]|flint-cities-/.test(name));
+      // The whiteboard's drawing surface (Excalidraw with what it loads: ~5 MB) likewise.
+      const whiteboardOnly = lazyOnly(bundle, (chunk) => chunk.facadeModuleId?.endsWith('/ExcalidrawCanvas.tsx') === true);
+      const built = Object.keys(bundle).filter((name) => /\.(js|css|svg|png|webmanifest)$/.test(name) && !/(^|\/)pdf[.-]|flint-cities-/.test(name) && !whiteboardOnly.has(name));
       const shell = ['./', ...built.map((name) => `./${name}`)];
       const version = hash(built.sort().join('\n'));
       const push = await build({
@@ -40,6 +42,31 @@ export function serviceWorker() {
       this.emitFile({ type: 'asset', fileName: 'sw.js', source: source(version + hash(pushSource), shell) + '\n// Push notifications (src/sw/entry.ts):\n' + pushSource });
     },
   };
+}
+
+/**
+ * The files (chunks and their CSS) reached only through the lazily imported chunks `isRoot` picks:
+ * what the entries reach without passing through those is kept.
+ */
+function lazyOnly(bundle, isRoot) {
+  const chunks = Object.values(bundle).filter((x) => x.type === 'chunk');
+  const roots = new Set(chunks.filter(isRoot).map((c) => c.fileName));
+  const reach = (starts, stop) => {
+    const seen = new Set();
+    const todo = [...starts];
+    while (todo.length > 0) {
+      const name = todo.pop();
+      if (seen.has(name) || stop.has(name)) continue;
+      seen.add(name);
+      const chunk = bundle[name];
+      if (chunk?.type !== 'chunk') continue;
+      for (const css of chunk.viteMetadata?.importedCss ?? []) seen.add(css);
+      todo.push(...chunk.imports, ...chunk.dynamicImports);
+    }
+    return seen;
+  };
+  const kept = reach(chunks.filter((c) => c.isEntry).map((c) => c.fileName), roots);
+  return new Set([...reach(roots, new Set())].filter((name) => !kept.has(name)));
 }
 
 /** FNV-1a, enough to tell one build's file list from another's. */

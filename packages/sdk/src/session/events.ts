@@ -29,6 +29,7 @@ export interface SessionStorage {
 }
 
 export type Signal = Extract<ServerFrame, { type: 'typing' | 'presence' }>;
+export type WhiteboardFrame = Extract<ServerFrame, { type: 'whiteboard.update' }>;
 export type StreamState = 'connecting' | 'open' | 'closed';
 
 export interface EventsOptions {
@@ -52,6 +53,9 @@ export class Events {
   private relay: KmsRelay | undefined;
   private readonly handlers = new Set<(event: StoredEvent) => void>();
   private readonly signalHandlers = new Set<(frame: Signal) => void>();
+  private readonly whiteboardHandlers = new Set<(frame: WhiteboardFrame) => void>();
+  /** Boards watched, by how many open handles: sent again on every (re)connection. */
+  private readonly watched = new Map<string, number>();
   private readonly resetHandlers = new Set<() => void>();
   private readonly stateHandlers = new Set<(state: StreamState) => void>();
   private readonly rotationErrors = new Set<(error: unknown, roomId: string) => void>();
@@ -85,6 +89,32 @@ export class Events {
   onSignal(handler: (frame: Signal) => void): () => void {
     this.signalHandlers.add(handler);
     return () => this.signalHandlers.delete(handler);
+  }
+
+  /** Live sealed whiteboard updates of the watched boards (whiteboards.ts opens them). */
+  onWhiteboardUpdate(handler: (frame: WhiteboardFrame) => void): () => void {
+    this.whiteboardHandlers.add(handler);
+    return () => this.whiteboardHandlers.delete(handler);
+  }
+
+  /** Asks for a board's live updates until the answer is called. */
+  watchWhiteboard(boardId: string): () => void {
+    this.watched.set(boardId, (this.watched.get(boardId) ?? 0) + 1);
+    this.sendWatched();
+    return () => {
+      const n = (this.watched.get(boardId) ?? 1) - 1;
+      if (n <= 0) this.watched.delete(boardId);
+      else this.watched.set(boardId, n);
+      this.sendWatched();
+    };
+  }
+
+  private sendWatched(): void {
+    try {
+      this.stream?.send({ type: 'whiteboard.watch', boardIds: [...this.watched.keys()] });
+    } catch {
+      // The socket is still connecting: the set is sent when it opens.
+    }
   }
 
   /** The server could not replay a gap: refetch state. */
@@ -132,8 +162,11 @@ export class Events {
       ...(this.options.maxBackoffMs !== undefined ? { maxBackoffMs: this.options.maxBackoffMs } : {}),
       onEvent: (event) => this.dispatch(event),
       onSignal: (frame) => this.signalHandlers.forEach((h) => h(frame)),
+      onWhiteboard: (frame) => this.whiteboardHandlers.forEach((h) => h(frame)),
       onReset: () => this.resetHandlers.forEach((h) => h()),
       onStateChange: (state) => {
+        // A new connection watches nothing yet: say again which boards this session has open.
+        if (state === 'open' && this.watched.size > 0) this.sendWatched();
         this.stateHandlers.forEach((h) => h(state));
         // Admissions owed while this device was away (accepted invitations it should admit).
         if (state === 'open') admitAwaiting(this.ctx).catch((error: unknown) => this.admissionErrors.forEach((h) => h(error, undefined)));

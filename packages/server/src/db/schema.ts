@@ -309,6 +309,8 @@ export interface Database extends MessagingTables {
   care_queues: CareQueuesTable;
   care_experts: CareExpertsTable;
   care_requests: CareRequestsTable;
+  whiteboards: WhiteboardsTable;
+  whiteboard_updates: WhiteboardUpdatesTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -751,3 +753,32 @@ export interface CareRequestsTable {
   resolved_at: number | null;
 }
 export type CareRequestRow = Selectable<CareRequestsTable>;
+
+/** A whiteboard of a space (issue 21; migration 0046). `title`, `snapshot_state`, `snapshot_thumbnail` are ciphertext. */
+export interface WhiteboardsTable {
+  id: string;
+  space_id: string;
+  creator_id: string;
+  title: string;
+  encryption_key_url: string;
+  created_at: number;
+  updated_at: number;
+  last_seq: number;
+  pending_updates: number;
+  snapshot_seq: number;
+  snapshot_state: string | null;
+  snapshot_key_url: string | null;
+  snapshot_thumbnail: string | null;
+  snapshot_by: string | null;
+  snapshot_at: number | null;
+}
+
+/** One sealed Yjs update of a board, kept until a snapshot covers it. */
+export interface WhiteboardUpdatesTable {
+  board_id: string;
+  seq: number;
+  person_id: string;
+  update_sealed: string;
+  encryption_key_url: string;
+  created_at: number;
+}

@@ -24,6 +24,8 @@ export class EventConnection {
   private pending = false;
   closed = false;
   readonly presenceSubscriptions = new Set<string>();
+  /** The whiteboards whose live updates this device wants (whiteboards/; delivered to members only). */
+  watchedBoards = new Set<string>();
 
   constructor(
     readonly id: string,

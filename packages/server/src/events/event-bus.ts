@@ -19,7 +19,7 @@ export interface EventBatch {
 
 /** Live-only signals: not stored, no ids. */
 export interface LiveSignal {
-  kind: 'typing' | 'presence';
+  kind: 'typing' | 'presence' | 'whiteboard';
   personIds: string[];
   payload: Record<string, unknown>;
   /** The instance that sent it, for presence bookkeeping. */

@@ -14,7 +14,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Availability } from '@flint/protocol';
+import type { Availability, WhiteboardUpdate } from '@flint/protocol';
 import type { Database } from '../db/schema.ts';
 import type { Logger } from '../infra/logger.ts';
 import type { BusMessage, EventBus } from './event-bus.ts';
@@ -283,6 +283,11 @@ export class EventHub {
     await this.bus.publish({ kind: 'typing', personIds, payload, origin: this.instanceId });
   }
 
+  /** A whiteboard update (whiteboards/): to these members' connections that watch the board, on every instance. */
+  async whiteboardUpdate(personIds: string[], payload: { roomId: string; update: WhiteboardUpdate }): Promise<void> {
+    await this.bus.publish({ kind: 'whiteboard', personIds, payload, origin: this.instanceId });
+  }
+
   /** A person's status changed (issue 16): those watching them, and their own other tabs, hear it live on every instance. */
   async announceStatus(personId: string, availability: Availability | undefined): Promise<void> {
     try {
@@ -314,6 +319,12 @@ export class EventHub {
     if (message.kind === 'event') {
       this.wanted = Math.max(this.wanted, message.upTo);
       if (this.position !== undefined) this.pump();
+      return;
+    }
+    if (message.kind === 'whiteboard') {
+      const payload = message.payload as { roomId: string; update: WhiteboardUpdate };
+      const frame = JSON.stringify({ type: 'whiteboard.update', ...payload });
+      for (const personId of message.personIds) for (const conn of this.byPerson.get(personId) ?? []) if (conn.watchedBoards.has(payload.update.boardId)) conn.sendRaw(frame);
       return;
     }
     if (message.kind === 'typing') {

@@ -34,6 +34,7 @@ import { fileRoutes } from './routes/files.ts';
 import { searchRoutes } from './routes/search.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { reactionRoutes } from './routes/reactions.ts';
+import { whiteboardRoutes } from './routes/whiteboards.ts';
 import { notificationRoutes } from './routes/notifications.ts';
 import type { KmsLink } from '../kms-link/kms-link.ts';
 import { OutboundKmsLink } from '../kms-link/outbound-link.ts';
@@ -234,6 +235,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   searchRoutes(app, core);
   attachmentActionRoutes(app, core);
   reactionRoutes(app, core);
+  whiteboardRoutes(app, core);
   notificationRoutes(app, core);
   webhookRoutes(app, core);
   adminAuditRoutes(app, core);

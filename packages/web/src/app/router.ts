@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 
 export type Route =
   | { view: 'home' }
-  | { view: 'space'; roomId: string; threadId?: string; messageId?: string; panel?: 'details' }
+  | { view: 'space'; roomId: string; threadId?: string; messageId?: string; panel?: 'details' | 'whiteboards'; boardId?: string }
   | { view: 'search'; query: string }
   | { view: 'settings' }
   /** The link of an invitation e-mail (SPEC ID-3): the token stays in the fragment, never sent to a server in a URL. */
@@ -44,6 +44,8 @@ export function parseRoute(hash: string): Route {
     if (parts[2] === 'thread' && parts[3]) route.threadId = parts[3];
     if (parts[2] === 'message' && parts[3]) route.messageId = parts[3];
     if (parts[2] === 'details') route.panel = 'details';
+    if (parts[2] === 'whiteboards') route.panel = 'whiteboards';
+    if (parts[2] === 'whiteboard' && parts[3]) route.boardId = parts[3];
     return route;
   }
   if (parts[0] === 'search') return { view: 'search', query: parts.slice(1).join('/') };
@@ -95,7 +97,8 @@ export function href(route: Route): string {
       let h = `#/space/${encodeURIComponent(route.roomId)}`;
       if (route.threadId !== undefined) h += `/thread/${encodeURIComponent(route.threadId)}`;
       else if (route.messageId !== undefined) h += `/message/${encodeURIComponent(route.messageId)}`;
-      else if (route.panel === 'details') h += '/details';
+      else if (route.boardId !== undefined) h += `/whiteboard/${encodeURIComponent(route.boardId)}`;
+      else if (route.panel !== undefined) h += `/${route.panel}`;
       return h;
     }
   }

@@ -781,6 +781,19 @@ export const en = {
   locationCoordinates: '{lat}, {lon}',
   locationAccuracy: 'Accurate to about {meters} m',
   openMap: 'Open in OpenStreetMap',
+  whiteboards: 'Whiteboards',
+  whiteboardTitle: 'Whiteboard title',
+  newWhiteboard: 'New whiteboard',
+  noWhiteboards: 'No whiteboards in this space yet.',
+  whiteboardUnreadable: 'Whiteboard (title could not be decrypted)',
+  whiteboardActive: 'Active {when}',
+  whiteboardCanvas: 'Drawing area',
+  saveWhiteboard: 'Save',
+  whiteboardSaved: 'Saved at {time}',
+  whiteboardRenamed: 'Renamed',
+  backToWhiteboards: 'Back to the whiteboards',
+  whiteboardShapes: { one: '{count} shape on the board', other: '{count} shapes on the board' },
+  whiteboardTexts: 'Text on the board',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

@@ -18,6 +18,7 @@ import { isKmsEnrollmentRefusal, SignIn } from './SignIn.tsx';
 import type { EnrollTarget } from './EnrollDevice.tsx';
 import { Sidebar } from './Sidebar.tsx';
 import { Conversation } from './Conversation.tsx';
+import { WhiteboardView } from './whiteboard/WhiteboardView.tsx';
 const SearchView = lazy(() => import('./SearchView.tsx'));
 const Settings = lazy(() => import('./Settings.tsx'));
 const InvitationPage = lazy(() => import('./InvitationPage.tsx'));
@@ -426,7 +427,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       )}
       <Sidebar activeRoomId={roomId} currentView={route.view} />
       <main id="main" tabIndex={-1} className="main">
-        {route.view === 'space' && <Conversation key={route.roomId} route={route} />}
+        {route.view === 'space' && route.boardId === undefined && <Conversation key={route.roomId} route={route} />}
+        {route.view === 'space' && route.boardId !== undefined && <WhiteboardView key={route.boardId} roomId={route.roomId} boardId={route.boardId} />}
         <Suspense fallback={<p role="status">{t('loading')}</p>}>
           {route.view === 'search' && <SearchView query={route.query} />}
           {route.view === 'settings' && <Settings />}

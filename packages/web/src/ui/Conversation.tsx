@@ -17,6 +17,7 @@ import { Composer } from './Composer.tsx';
 import { MessageItem } from './MessageItem.tsx';
 import { Thread } from './Thread.tsx';
 import { Details } from './Details.tsx';
+import { WhiteboardList } from './whiteboard/WhiteboardList.tsx';
 import { Icon } from './Icon.tsx';
 import { SystemLine } from './SystemLine.tsx';
 
@@ -185,7 +186,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
   const anchor = timeline?.unreadAnchor;
   const firstUnread = topLevel.find((m) => anchor !== undefined && m.id > anchor && m.personId !== store.me);
   const typing = store.typingIn(roomId).map((id) => store.nameOf(id));
-  const panelOpen = route.threadId !== undefined || route.panel === 'details';
+  const panelOpen = route.threadId !== undefined || route.panel !== undefined;
   let lastDay = '';
   let previousShown: SecureMessage | undefined;
   // System lines go between the messages by time; those after the newest message go last.
@@ -220,6 +221,9 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
             <Icon name="star" filled={room.isFavorite === true} />
           </button>
+          <a className="button small" href={href(route.panel === 'whiteboards' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'whiteboards' })} aria-expanded={route.panel === 'whiteboards'}>
+            {t('whiteboards')}
+          </a>
           <a className="button small" href={href(route.panel === 'details' ? { view: 'space', roomId } : { view: 'space', roomId, panel: 'details' })} aria-expanded={route.panel === 'details'}>
             <Icon name="info" size={16} />
             {/* Hidden (still the link's name) at phone width, where the words squeezed the space's name. */}
@@ -313,6 +317,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
       </section>
       {route.threadId !== undefined && <Thread roomId={roomId} parentId={route.threadId} />}
       {route.panel === 'details' && <Details room={room} />}
+      {route.panel === 'whiteboards' && <WhiteboardList room={room} />}
     </div>
   );
 }

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { EVENTS_PATH, HEARTBEAT_MS, type ClientFrame, type ServerFrame } from '@flint/protocol';
+import { EVENTS_PATH, HEARTBEAT_MS, WHITEBOARD_LIMITS, type ClientFrame, type ServerFrame } from '@flint/protocol';
 import type { Actor, Core } from '../../core.ts';
 import { ApiError } from '../../errors.ts';
 import { EventConnection } from '../../events/connection.ts';
@@ -137,6 +137,12 @@ export function eventRoutes(app: FastifyInstance, core: Core): void {
               if (person !== undefined && actor !== undefined && canSee(actor, person)) c.presenceSubscriptions.add(id);
             }
           })();
+          return;
+        }
+        case 'whiteboard.watch': {
+          // Only a set of ids: whether the person is a member is checked when each update is sent.
+          const ids = Array.isArray(frame.boardIds) ? frame.boardIds.filter((x): x is string => typeof x === 'string' && x.length <= 64) : [];
+          conn.watchedBoards = new Set(ids.slice(0, WHITEBOARD_LIMITS.watchedPerConnection));
           return;
         }
         case 'hello':

@@ -54,7 +54,9 @@ async function measure(server: Server, concurrency: number, seconds: number, op:
 export async function kms(): Promise<{ json: Record<string, unknown>; markdown: string }> {
   const seconds = Number(process.env['FLINT_BENCH_KMS_SECONDS'] ?? 15);
   const concurrency = Number(process.env['FLINT_BENCH_KMS_CONCURRENCY'] ?? 8);
-  const result = await withServer({ engine: 'sqlite' }, async (server) => {
+  // FLINT_BENCH_KMS_PROFILE=<dir>: the server runs under `node --cpu-prof` (profiles land in <dir>).
+  const profileDir = process.env['FLINT_BENCH_KMS_PROFILE'];
+  const result = await withServer({ engine: 'sqlite', ...(profileDir !== undefined ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', profileDir] } : {}) }, async (server) => {
     const admin = await founder(server.url);
     const info = await fetchKmsInfo(server.url);
     const transport = httpKmsTransport(server.url);

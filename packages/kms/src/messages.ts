@@ -111,7 +111,8 @@ async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<s
     checkRequest(protocol.KMS_HANDSHAKE, body);
     const key = await createEphemeralKey(kms, caller, body['jwk']);
     trace.target = key.uri;
-    await record(kms, trace, 201);
+    // Like every key access, the new channel is answered only once its record is committed.
+    await audit(kms, caller, [{ action: 'ecdhe.create', target: key.uri, status: 201 }]);
     return await signed(kms, { status: 201, requestId, key });
   } catch (error) {
     const payload = errorPayload(error instanceof JoseError ? KmsError.badRequest('bad handshake') : error, requestId, kms, trace);

@@ -19,7 +19,7 @@
  * is detected at the end: treat the plaintext as untrusted until the stream closes without error.
  * @module
  */
-import { Sha256 } from './sha256.ts';
+import { createSha256 } from './sha256.ts';
 
 export const FILE_CHUNK_BYTES = 64 * 1024;
 export const FILE_KEY_BYTES = 32;
@@ -158,7 +158,7 @@ export function resumePoint(offset: number, chunkSize = FILE_CHUNK_BYTES): { chu
 
 /** The SHA-256 and size of a plaintext stream (a resumed upload hashes its whole source this way). */
 export async function digestStream(stream: ReadableStream<Uint8Array>): Promise<FileDigest> {
-  const hash = new Sha256();
+  const hash = createSha256();
   let size = 0;
   const reader = stream.getReader();
   for (let r = await reader.read(); !r.done; r = await reader.read()) {
@@ -178,7 +178,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
   const startChunk = options.startChunk ?? 0;
   if (!Number.isInteger(startChunk) || startChunk < 0 || startChunk >= MAX_CHUNKS) throw new FileCipherError('start chunk out of range');
   const queue = new ByteQueue();
-  const hash = new Sha256();
+  const hash = createSha256();
   const done = deferred<FileDigest>();
   let cryptoKey: CryptoKey;
   let index = startChunk;
@@ -230,7 +230,7 @@ export interface DecryptOptions {
 /** Ciphertext in, plaintext out; any tampering, truncation or reordering errors the stream. */
 export function createFileDecryptor(key: Uint8Array, options: DecryptOptions = {}): FileCipher<FileDigest> {
   const queue = new ByteQueue();
-  const hash = new Sha256();
+  const hash = createSha256();
   const done = deferred<FileDigest>();
   let cryptoKey: CryptoKey;
   let header: Uint8Array | undefined;

@@ -102,3 +102,28 @@ export class Sha256 {
     h[7] = (h[7]! + hh) | 0;
   }
 }
+
+/** An incremental SHA-256: `update` as the bytes stream by, `digest` once at the end. */
+export interface IncrementalHash {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
+/** node:crypto's `createHash`, reached without importing a Node module (this package runs in browsers too). */
+type NodeCreateHash = (algorithm: 'sha256') => { update(data: Uint8Array): unknown; digest(): Uint8Array };
+const nodeCreateHash: NodeCreateHash | undefined = (() => {
+  const proc = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const mod = typeof proc?.getBuiltinModule === 'function' ? (proc.getBuiltinModule('node:crypto') as { createHash?: NodeCreateHash } | undefined) : undefined;
+  return typeof mod?.createHash === 'function' ? mod.createHash : undefined;
+})();
+
+/**
+ * The file cipher's hash: in Node (20.16 and later), OpenSSL's, about 15× faster than the JS one
+ * above (benchmark `files`: the JS hash of every plaintext byte capped uploads and downloads near
+ * 80 MB/s); in browsers, the JS one. Both compute the same digest (sha256.test.ts).
+ */
+export function createSha256(): IncrementalHash {
+  if (nodeCreateHash === undefined) return new Sha256();
+  const hash = nodeCreateHash('sha256');
+  return { update: (data) => hash.update(data), digest: () => new Uint8Array(hash.digest()) };
+}

@@ -20,6 +20,7 @@
  * @module
  */
 import { createSha256 } from './sha256.ts';
+import { nodeBuiltin } from './node-builtin.ts';
 
 export const FILE_CHUNK_BYTES = 64 * 1024;
 export const FILE_KEY_BYTES = 32;
@@ -113,9 +114,46 @@ function nonceFor(header: Uint8Array, index: number, last: boolean): Uint8Array 
   return nonce;
 }
 
-async function importFileKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+function checkFileKey(key: Uint8Array): void {
   if (key.length !== FILE_KEY_BYTES) throw new FileCipherError('A file key is 32 bytes.');
+}
+
+async function importFileKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Promise<CryptoKey> {
+  checkFileKey(key);
   return crypto.subtle.importKey('raw', key as Uint8Array<ArrayBuffer>, { name: 'AES-GCM' }, false, [usage]);
+}
+
+/**
+ * node:crypto's AES-GCM, in Node: the same chunks as WebCrypto's (same nonce, additional data and
+ * tag), sealed inline rather than as an asynchronous job per chunk, with one copy fewer.
+ */
+interface NodeGcm {
+  createCipheriv(algorithm: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, options: { authTagLength: 16 }): { setAAD(aad: Uint8Array): unknown; update(data: Uint8Array): Uint8Array; final(): Uint8Array; getAuthTag(): Uint8Array };
+  createDecipheriv(algorithm: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, options: { authTagLength: 16 }): { setAAD(aad: Uint8Array): unknown; setAuthTag(tag: Uint8Array): unknown; update(data: Uint8Array): Uint8Array; final(): Uint8Array };
+}
+const nodeGcm = nodeBuiltin<NodeGcm>('node:crypto');
+
+function nodeSeal(node: NodeGcm, key: Uint8Array, header: Uint8Array, index: number, last: boolean, plain: Uint8Array): Uint8Array[] {
+  const cipher = node.createCipheriv('aes-256-gcm', key, nonceFor(header, index, last), { authTagLength: 16 });
+  cipher.setAAD(header);
+  const body = cipher.update(plain);
+  const rest = cipher.final();
+  return [body, rest, cipher.getAuthTag()];
+}
+
+/** Throws unless the tag verifies; nothing of the chunk is released before that. */
+function nodeOpen(node: NodeGcm, key: Uint8Array, header: Uint8Array, index: number, last: boolean, sealed: Uint8Array): Uint8Array {
+  if (sealed.length < FILE_TAG_BYTES) throw new FileCipherError('chunk shorter than its tag');
+  const decipher = node.createDecipheriv('aes-256-gcm', key, nonceFor(header, index, last), { authTagLength: 16 });
+  decipher.setAAD(header);
+  decipher.setAuthTag(sealed.subarray(sealed.length - FILE_TAG_BYTES));
+  const body = decipher.update(sealed.subarray(0, sealed.length - FILE_TAG_BYTES));
+  const rest = decipher.final();
+  if (rest.length === 0) return body;
+  const out = new Uint8Array(body.length + rest.length);
+  out.set(body);
+  out.set(rest, body.length);
+  return out;
 }
 
 function gcm(header: Uint8Array, index: number, last: boolean): AesGcmParams {
@@ -180,20 +218,25 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
   const queue = new ByteQueue();
   const hash = createSha256();
   const done = deferred<FileDigest>();
-  let cryptoKey: CryptoKey;
+  let cryptoKey: CryptoKey | undefined;
   let index = startChunk;
   let size = 0;
 
-  const seal = async (plain: Uint8Array, last: boolean): Promise<Uint8Array> => {
+  /** A chunk's ciphertext and tag, as one array (WebCrypto) or two (OpenSSL: no copy to join them). */
+  const seal = async (plain: Uint8Array, last: boolean): Promise<Uint8Array[]> => {
     if (index >= MAX_CHUNKS) throw new FileCipherError('file too large for its chunk size');
-    const sealed = new Uint8Array(await crypto.subtle.encrypt(gcm(header, index, last), cryptoKey, plain as Uint8Array<ArrayBuffer>));
+    const sealed = nodeGcm !== undefined ? nodeSeal(nodeGcm, key, header, index, last, plain) : [new Uint8Array(await crypto.subtle.encrypt(gcm(header, index, last), cryptoKey!, plain as Uint8Array<ArrayBuffer>))];
     index++;
     return sealed;
+  };
+  const emit = (controller: TransformStreamDefaultController<Uint8Array>, parts: Uint8Array[]) => {
+    for (const part of parts) if (part.length > 0) controller.enqueue(part);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async start(controller) {
-      cryptoKey = await importFileKey(key, 'encrypt');
+      if (nodeGcm === undefined) cryptoKey = await importFileKey(key, 'encrypt');
+      else checkFileKey(key);
       if (startChunk === 0) controller.enqueue(header.slice());
     },
     async transform(chunk, controller) {
@@ -202,7 +245,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
         size += chunk.length;
         queue.push(chunk);
         // Hold back a full chunk until more follows: only the end of input tells which chunk is last.
-        while (queue.length > chunkSize) controller.enqueue(await seal(queue.take(chunkSize), false));
+        while (queue.length > chunkSize) emit(controller, await seal(queue.take(chunkSize), false));
       } catch (error) {
         done.reject(error);
         throw error;
@@ -210,7 +253,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
     },
     async flush(controller) {
       try {
-        controller.enqueue(await seal(queue.take(queue.length), true));
+        emit(controller, await seal(queue.take(queue.length), true));
         done.resolve({ sha256: hash.digest(), size });
       } catch (error) {
         done.reject(error);
@@ -232,7 +275,7 @@ export function createFileDecryptor(key: Uint8Array, options: DecryptOptions = {
   const queue = new ByteQueue();
   const hash = createSha256();
   const done = deferred<FileDigest>();
-  let cryptoKey: CryptoKey;
+  let cryptoKey: CryptoKey | undefined;
   let header: Uint8Array | undefined;
   let chunkSize = 0;
   let index = 0;
@@ -250,7 +293,7 @@ export function createFileDecryptor(key: Uint8Array, options: DecryptOptions = {
     if (header === undefined) throw new FileCipherError('truncated file (no header)');
     let plain: Uint8Array;
     try {
-      plain = new Uint8Array(await crypto.subtle.decrypt(gcm(header, index, last), cryptoKey, sealed as Uint8Array<ArrayBuffer>));
+      plain = nodeGcm !== undefined ? nodeOpen(nodeGcm, key, header, index, last, sealed) : new Uint8Array(await crypto.subtle.decrypt(gcm(header, index, last), cryptoKey!, sealed as Uint8Array<ArrayBuffer>));
     } catch {
       throw new FileCipherError(`chunk ${index} does not authenticate (tampered, reordered, truncated, or the wrong key)`);
     }
@@ -262,7 +305,8 @@ export function createFileDecryptor(key: Uint8Array, options: DecryptOptions = {
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
     async start() {
-      cryptoKey = await importFileKey(key, 'decrypt');
+      if (nodeGcm === undefined) cryptoKey = await importFileKey(key, 'decrypt');
+      else checkFileKey(key);
     },
     async transform(chunk, controller) {
       try {

@@ -125,7 +125,8 @@ async function importFileKey(key: Uint8Array, usage: 'encrypt' | 'decrypt'): Pro
 
 /**
  * node:crypto's AES-GCM, in Node: the same chunks as WebCrypto's (same nonce, additional data and
- * tag), sealed inline rather than as an asynchronous job per chunk, with one copy fewer.
+ * tag), sealed inline rather than as an asynchronous job per chunk, with one copy fewer (WebCrypto
+ * copies the input and the output).
  */
 interface NodeGcm {
   createCipheriv(algorithm: 'aes-256-gcm', key: Uint8Array, iv: Uint8Array, options: { authTagLength: 16 }): { setAAD(aad: Uint8Array): unknown; update(data: Uint8Array): Uint8Array; final(): Uint8Array; getAuthTag(): Uint8Array };
@@ -133,12 +134,18 @@ interface NodeGcm {
 }
 const nodeGcm = nodeBuiltin<NodeGcm>('node:crypto');
 
-function nodeSeal(node: NodeGcm, key: Uint8Array, header: Uint8Array, index: number, last: boolean, plain: Uint8Array): Uint8Array[] {
+/** The chunk's ciphertext and tag in one array (one copy: a separate 16-byte tag would be a write of its own downstream). */
+function nodeSeal(node: NodeGcm, key: Uint8Array, header: Uint8Array, index: number, last: boolean, plain: Uint8Array): Uint8Array {
   const cipher = node.createCipheriv('aes-256-gcm', key, nonceFor(header, index, last), { authTagLength: 16 });
   cipher.setAAD(header);
+  const out = new Uint8Array(plain.length + FILE_TAG_BYTES);
   const body = cipher.update(plain);
+  out.set(body);
+  // GCM is a stream mode: final() adds no bytes, only the tag.
   const rest = cipher.final();
-  return [body, rest, cipher.getAuthTag()];
+  out.set(rest, body.length);
+  out.set(cipher.getAuthTag(), body.length + rest.length);
+  return out;
 }
 
 /** Throws unless the tag verifies; nothing of the chunk is released before that. */
@@ -222,15 +229,11 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
   let index = startChunk;
   let size = 0;
 
-  /** A chunk's ciphertext and tag, as one array (WebCrypto) or two (OpenSSL: no copy to join them). */
-  const seal = async (plain: Uint8Array, last: boolean): Promise<Uint8Array[]> => {
+  const seal = async (plain: Uint8Array, last: boolean): Promise<Uint8Array> => {
     if (index >= MAX_CHUNKS) throw new FileCipherError('file too large for its chunk size');
-    const sealed = nodeGcm !== undefined ? nodeSeal(nodeGcm, key, header, index, last, plain) : [new Uint8Array(await crypto.subtle.encrypt(gcm(header, index, last), cryptoKey!, plain as Uint8Array<ArrayBuffer>))];
+    const sealed = nodeGcm !== undefined ? nodeSeal(nodeGcm, key, header, index, last, plain) : new Uint8Array(await crypto.subtle.encrypt(gcm(header, index, last), cryptoKey!, plain as Uint8Array<ArrayBuffer>));
     index++;
     return sealed;
-  };
-  const emit = (controller: TransformStreamDefaultController<Uint8Array>, parts: Uint8Array[]) => {
-    for (const part of parts) if (part.length > 0) controller.enqueue(part);
   };
 
   const stream = new TransformStream<Uint8Array, Uint8Array>({
@@ -245,7 +248,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
         size += chunk.length;
         queue.push(chunk);
         // Hold back a full chunk until more follows: only the end of input tells which chunk is last.
-        while (queue.length > chunkSize) emit(controller, await seal(queue.take(chunkSize), false));
+        while (queue.length > chunkSize) controller.enqueue(await seal(queue.take(chunkSize), false));
       } catch (error) {
         done.reject(error);
         throw error;
@@ -253,7 +256,7 @@ export function createFileEncryptor(key: Uint8Array, options: EncryptOptions = {
     },
     async flush(controller) {
       try {
-        emit(controller, await seal(queue.take(queue.length), true));
+        controller.enqueue(await seal(queue.take(queue.length), true));
         done.resolve({ sha256: hash.digest(), size });
       } catch (error) {
         done.reject(error);

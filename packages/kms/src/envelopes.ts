@@ -10,7 +10,7 @@
  * tests read each other's output: envelopes.test.ts).
  * @module
  */
-import { createCipheriv, createDecipheriv, createPrivateKey, constants, privateDecrypt, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createPrivateKey, constants, privateDecrypt, randomBytes, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { JoseError, type Jwk } from '@flint/crypto';
 
 const B64URL = /^[A-Za-z0-9_-]*$/;
@@ -95,7 +95,7 @@ export class StaticKeyOps {
   ) {
     const { kty, n, e, d, p, q, dp, dq, qi } = privateJwk;
     if (kty !== 'RSA' || d === undefined) throw new JoseError('not an RSA private key');
-    this.key = createPrivateKey({ key: { kty, n, e, d, p, q, dp, dq, qi } as import('node:crypto').JsonWebKey, format: 'jwk' });
+    this.key = createPrivateKey({ key: { kty, n, e, d, p, q, dp, dq, qi } as JsonWebKey, format: 'jwk' });
   }
 
   decryptRsaOaep(compact: string): { plaintext: Uint8Array; header: Record<string, unknown> } {

@@ -24,9 +24,14 @@ export const FLINT_COMPILED = join(root, 'packages/cli/dist/flint.mjs');
 
 /** Rebuilds the compiled bundle if a source is newer, so a bench never measures stale code. */
 export async function buildCompiled(): Promise<void> {
-  const child = spawn(process.execPath, [join(root, 'scripts/build-cli.mjs'), '--if-stale'], { stdio: 'inherit' });
+  await buildCompiledAt(root);
+}
+
+/** Builds the compiled bundle of a checkout (this one, or a baseline from `checkout`) with that checkout's own build script. */
+export async function buildCompiledAt(flintRoot: string): Promise<void> {
+  const child = spawn(process.execPath, [join(flintRoot, 'scripts/build-cli.mjs'), '--if-stale'], { stdio: 'inherit', cwd: flintRoot });
   const code = await new Promise<number | null>((r) => child.once('exit', r));
-  if (code !== 0) throw new Error('scripts/build-cli.mjs failed');
+  if (code !== 0) throw new Error(`scripts/build-cli.mjs failed in ${flintRoot}`);
 }
 export const PG_URL = process.env['FLINT_BENCH_PG_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 export const REDIS_URL = process.env['FLINT_BENCH_REDIS_URL'] ?? 'redis://127.0.0.1:6379';

@@ -19,7 +19,7 @@ import {
   resumePoint,
   digestStream,
 } from './file-cipher.ts';
-import { Sha256 } from './sha256.ts';
+import { createSha256, Sha256 } from './sha256.ts';
 
 const KEY = Uint8Array.from({ length: 32 }, (_, i) => i);
 const PREFIX = Uint8Array.from([1, 2, 3, 4, 5, 6, 7]);
@@ -71,6 +71,20 @@ test('the incremental SHA-256 agrees with node:crypto across block boundaries an
     const h = new Sha256();
     for (let i = 0; i < size; i += 37) h.update(data.subarray(i, i + 37));
     assert.equal(hex(h.digest()), createHash('sha256').update(data).digest('hex'), `size ${size}`);
+  }
+});
+
+test('the file cipher’s hash is OpenSSL’s in Node and gives the same digests as the JS one browsers use', () => {
+  assert.ok(!(createSha256() instanceof Sha256), 'Node 20.16+ reaches node:crypto without importing it');
+  for (const size of [0, 1, 64, 65, 100_003]) {
+    const data = randomBytes(size);
+    const native = createSha256();
+    const js = new Sha256();
+    for (let i = 0; i < size; i += 4099) {
+      native.update(data.subarray(i, i + 4099));
+      js.update(data.subarray(i, i + 4099));
+    }
+    assert.deepEqual(native.digest(), js.digest(), `size ${size}`);
   }
 });
 

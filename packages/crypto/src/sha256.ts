@@ -4,6 +4,7 @@
  * incremental implementation that runs in browsers too.
  * @module
  */
+import { nodeBuiltin } from './node-builtin.ts';
 
 const K = new Uint32Array([
   0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
@@ -101,4 +102,24 @@ export class Sha256 {
     h[6] = (h[6]! + g) | 0;
     h[7] = (h[7]! + hh) | 0;
   }
+}
+
+/** An incremental SHA-256: `update` as the bytes stream by, `digest` once at the end. */
+export interface IncrementalHash {
+  update(data: Uint8Array): unknown;
+  digest(): Uint8Array;
+}
+
+type NodeCreateHash = (algorithm: 'sha256') => { update(data: Uint8Array): unknown; digest(): Uint8Array };
+const nodeCreateHash = nodeBuiltin<{ createHash?: NodeCreateHash }>('node:crypto')?.createHash;
+
+/**
+ * The file cipher's hash: in Node (20.16 and later), OpenSSL's, about 15× faster than the JS one
+ * above (benchmark `files`: the JS hash of every plaintext byte capped uploads and downloads near
+ * 80 MB/s); in browsers, the JS one. Both compute the same digest (file-cipher.test.ts).
+ */
+export function createSha256(): IncrementalHash {
+  if (nodeCreateHash === undefined) return new Sha256();
+  const hash = nodeCreateHash('sha256');
+  return { update: (data) => hash.update(data), digest: () => new Uint8Array(hash.digest()) };
 }

@@ -8,6 +8,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Kysely } from 'kysely';
 import type { KmsDatabase } from './storage/schema.ts';
 import type { Caller, KmsContext } from './context.ts';
+import type { AuditCommitter } from './audit-commit.ts';
 
 export type AuditAction =
   | 'ecdhe.create'
@@ -63,30 +64,32 @@ export interface AuditRecord {
   detail?: string | undefined;
 }
 
-/** Appends entries for one request. `caller` may be partial when the requester is not known. */
-export async function audit(kms: Pick<KmsContext, 'db' | 'now'>, caller: Partial<Caller> | undefined, records: readonly AuditRecord[]): Promise<void> {
+/**
+ * Appends entries for one request. `caller` may be partial when the requester is not known. With
+ * the serving KMS's group commit (audit-commit.ts) the entries share a transaction with those of
+ * concurrent requests; either way this resolves only once they are committed, so an answer sent
+ * after it never outruns its record.
+ */
+export async function audit(kms: Pick<KmsContext, 'db' | 'now'> & { auditCommitter?: AuditCommitter | undefined }, caller: Partial<Caller> | undefined, records: readonly AuditRecord[]): Promise<void> {
   if (records.length === 0) return;
   const at = kms.now();
-  await kms.db
-    .insertInto('kms_audit')
-    .values(
-      records.map((r) => ({
-        id: uuidv7(),
-        at,
-        user_id: caller?.userId ?? null,
-        org_id: caller?.orgId ?? null,
-        client_id: caller?.clientId ?? null,
-        request_id: caller?.requestId ?? null,
-        action: r.action,
-        target: r.target ?? null,
-        status: r.status,
-        detail: r.detail ?? null,
-        credential_id: caller?.credentialId ?? null,
-        address: caller?.origin?.address ?? null,
-        address_source: caller?.origin?.source ?? null,
-      })),
-    )
-    .execute();
+  const rows = records.map((r) => ({
+    id: uuidv7(),
+    at,
+    user_id: caller?.userId ?? null,
+    org_id: caller?.orgId ?? null,
+    client_id: caller?.clientId ?? null,
+    request_id: caller?.requestId ?? null,
+    action: r.action,
+    target: r.target ?? null,
+    status: r.status,
+    detail: r.detail ?? null,
+    credential_id: caller?.credentialId ?? null,
+    address: caller?.origin?.address ?? null,
+    address_source: caller?.origin?.source ?? null,
+  }));
+  if (kms.auditCommitter !== undefined) await kms.auditCommitter.append(rows);
+  else await kms.db.insertInto('kms_audit').values(rows).execute();
 }
 
 export interface AuditQuery {

@@ -7,6 +7,7 @@
 import type { KmsContext } from './context.ts';
 import { KmsError } from './errors.ts';
 import { isOfficerFor } from './officers.ts';
+import { hotQueries } from './storage/hot-queries.ts';
 
 const MAX_DEPTH = 8;
 
@@ -15,7 +16,8 @@ export async function isAuthorized(kms: KmsContext, userId: string, resourceUri:
   let frontier = [resourceUri];
   for (let depth = 0; depth < MAX_DEPTH && frontier.length > 0; depth++) {
     for (const uri of frontier) seen.add(uri);
-    const rows = await kms.db.selectFrom('kms_authorizations').select('auth_id').where('resource_uri', 'in', frontier).execute();
+    // One resource (every first step, and most graphs): the prepared read.
+    const rows = frontier.length === 1 ? await hotQueries(kms.db).authorizedOn(frontier[0]!) : await kms.db.selectFrom('kms_authorizations').select('auth_id').where('resource_uri', 'in', frontier).execute();
     if (rows.some((r) => r.auth_id === userId)) return true;
     frontier = rows.map((r) => r.auth_id).filter((id) => id.startsWith('kms://') && !seen.has(id));
   }

@@ -7,6 +7,8 @@ import type { Kysely } from 'kysely';
 import type { KmsDatabase } from './storage/schema.ts';
 import type { Sealer } from './sealing.ts';
 import type { StaticKey } from './static-key.ts';
+import type { AuditCommitter } from './audit-commit.ts';
+import type { StaticKeyOps } from './envelopes.ts';
 
 /** Who a bearer token belongs to, as Flint's identity service vouches. */
 export interface KmsPrincipal {
@@ -44,6 +46,8 @@ export interface KmsContext {
   db: Kysely<KmsDatabase>;
   sealer: Sealer;
   staticKey: StaticKey;
+  /** The static key imported once for the handshake's envelopes (envelopes.ts). */
+  staticKeyOps: StaticKeyOps;
   /** `kms://<host>` */
   cluster: string;
   host: string;
@@ -52,6 +56,8 @@ export interface KmsContext {
   log: KmsLogger;
   lifetimes: { ephemeralMs: number; unboundKeyMs: number; boundKeyMs: number };
   policy: KmsPolicy;
+  /** The audit log's group commit (audit-commit.ts): concurrent requests' records share one transaction. */
+  auditCommitter: AuditCommitter;
 }
 
 /**

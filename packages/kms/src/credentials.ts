@@ -29,6 +29,7 @@ import type { Caller, KmsContext } from './context.ts';
 import { KmsError } from './errors.ts';
 import { audit } from './audit.ts';
 import { idpTrustOf, verifyIdpProof } from './idp.ts';
+import { hotQueries } from './storage/hot-queries.ts';
 
 /** A credential's secret on the wire: 32 bytes, base64url without padding. */
 const SECRET = /^[A-Za-z0-9_-]{43}$/;
@@ -77,7 +78,7 @@ function recoveryOf(credential: Record<string, unknown> | undefined): string | u
  * A core that later names another (to escape the first one's IdP requirement) is refused.
  */
 async function pinOrganization(kms: KmsContext, caller: Caller): Promise<void> {
-  const known = await kms.db.selectFrom('kms_principals').select('org_id').where('user_id', '=', caller.userId).executeTakeFirst();
+  const [known] = await hotQueries(kms.db).principalOrg(caller.userId);
   if (known === undefined) {
     await kms.db
       .insertInto('kms_principals')
@@ -106,7 +107,7 @@ export async function authenticateDevice(kms: KmsContext, caller: Caller, rawCre
   await pinOrganization(kms, caller);
   const trust = options.handshake ? await idpTrustOf(kms.db, caller.orgId) : undefined;
   const proof = trust === undefined ? undefined : await verifyIdpProof(kms, trust, caller, credential?.['idp']);
-  const known = await kms.db.selectFrom('kms_credentials').select(['id', 'user_id', 'kind']).where('hash', '=', hash).executeTakeFirst();
+  const [known] = await hotQueries(kms.db).credentialByHash(hash);
   if (known !== undefined) {
     if (known.user_id !== caller.userId || known.kind !== 'device') throw KmsError.forbidden('The device credential does not belong to the bearer’s owner.');
     return { id: known.id };

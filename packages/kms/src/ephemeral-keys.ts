@@ -5,6 +5,7 @@
  * @module
  */
 import type { KmsContext } from './context.ts';
+import { hotQueries } from './storage/hot-queries.ts';
 
 export interface EphemeralKey {
   uri: string;
@@ -31,7 +32,7 @@ export async function saveEphemeralKey(kms: KmsContext, key: EphemeralKey): Prom
 
 /** The live key with this URI, or undefined if it is unknown, deleted or expired. */
 export async function findEphemeralKey(kms: KmsContext, uri: string): Promise<EphemeralKey | undefined> {
-  const row = await kms.db.selectFrom('kms_ephemeral_keys').selectAll().where('uri', '=', uri).executeTakeFirst();
+  const [row] = await hotQueries(kms.db).ephemeralKey(uri);
   if (row === undefined || row.expires_at <= kms.now()) return undefined;
   return {
     uri: row.uri,

@@ -13,6 +13,7 @@ import type { KmsKeysTable } from './storage/schema.ts';
 import { KmsError } from './errors.ts';
 import { newObjectUri } from './uris.ts';
 import { readAccess, requireAuthorized } from './authorization-graph.ts';
+import { hotQueries } from './storage/hot-queries.ts';
 
 /** A key as the protocol carries it (`@flint/protocol`'s `KmsKeyObject`). */
 export type KeyObject = KmsKeyObject;
@@ -58,7 +59,7 @@ export async function createKeys(kms: KmsContext, caller: Caller, count: number)
 }
 
 async function findKey(kms: KmsContext, uri: string): Promise<Selectable<KmsKeysTable>> {
-  const row = await kms.db.selectFrom('kms_keys').selectAll().where('uri', '=', uri).executeTakeFirst();
+  const [row] = await hotQueries(kms.db).key(uri);
   // Unknown and forbidden look the same, so key URIs cannot be probed.
   if (row === undefined) throw KmsError.forbidden();
   return row;

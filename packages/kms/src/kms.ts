@@ -9,9 +9,11 @@ import type { DatabaseConfig } from '@flint/db';
 import type { Jwk } from '@flint/crypto';
 import { openKmsDatabase } from './storage/database.ts';
 import { Sealer } from './sealing.ts';
+import { StaticKeyOps } from './envelopes.ts';
 import { loadStaticKey } from './static-key.ts';
 import { handleMessage } from './messages.ts';
 import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
+import { AuditCommitter, auditRowWriter } from './audit-commit.ts';
 import { sweepEphemeralKeys } from './ephemeral-keys.ts';
 import type { FirstDevicePolicy, KmsContext, KmsLogger, RequestOrigin, VerifyBearer } from './context.ts';
 import { issueEnrollmentCode, resetCredentials } from './credentials.ts';
@@ -79,10 +81,12 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
   const now = options.now ?? Date.now;
   let ctx: KmsContext;
   try {
+    const staticKey = await loadStaticKey(opened.db, sealer, cluster, now());
     ctx = {
       db: opened.db,
       sealer,
-      staticKey: await loadStaticKey(opened.db, sealer, cluster, now()),
+      staticKey,
+      staticKeyOps: new StaticKeyOps(staticKey.privateJwk, staticKey.kid),
       cluster,
       host: url.hostname,
       verifyBearer: options.verifyBearer,
@@ -90,6 +94,7 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
       log: options.log ?? SILENT,
       lifetimes: { ephemeralMs: lifetimeSec * 1000, unboundKeyMs: 10 * 60_000, boundKeyMs: 365 * 86_400_000 },
       policy: { firstDevice: options.firstDevice ?? 'open', idpAllowLoopbackHttp: options.idpAllowLoopbackHttp ?? false },
+      auditCommitter: new AuditCommitter(auditRowWriter(opened.db)),
     };
   } catch (error) {
     await opened.close();
@@ -125,7 +130,8 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
     close: () => {
       clearInterval(sweep);
       clearInterval(shredder);
-      return (closed ??= opened.close());
+      // Records still committing belong to answers not yet sent: let them land first.
+      return (closed ??= ctx.auditCommitter.flush().then(() => opened.close()));
     },
   };
 }

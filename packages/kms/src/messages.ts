@@ -7,7 +7,8 @@
  * @module
  */
 import { randomUUID } from 'node:crypto';
-import { compactKind, decryptDir, decryptRsaOaep, encryptDir, JoseError, protectedHeader, signJws } from '@flint/crypto';
+import { compactKind, JoseError, protectedHeader } from '@flint/crypto';
+import { decryptDir, encryptDir } from './envelopes.ts';
 import type { Caller, KmsContext, RequestOrigin } from './context.ts';
 import { kms as protocol } from '@flint/protocol';
 import { KmsError } from './errors.ts';
@@ -61,7 +62,7 @@ async function authenticate(kms: KmsContext, body: Body, requestId: string, trac
 }
 
 async function signed(kms: KmsContext, payload: Body): Promise<string> {
-  return signJws(kms.staticKey.privateJwk, JSON.stringify(payload), kms.staticKey.kid);
+  return kms.staticKeyOps.signJws(JSON.stringify(payload));
 }
 
 function errorPayload(error: unknown, requestId: string, kms: KmsContext, trace: Trace): Body {
@@ -99,7 +100,7 @@ export async function handleMessage(kms: KmsContext, wire: unknown, origin?: Req
 
 async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<string> {
   trace.action = 'ecdhe.create';
-  const body = parseBody((await decryptRsaOaep(kms.staticKey.privateJwk, wire)).plaintext);
+  const body = parseBody(kms.staticKeyOps.decryptRsaOaep(wire).plaintext);
   const requestId = requestIdOf(body);
   // From here on, failures carry the client's requestId, so node-kms and the SDK can match them.
   try {
@@ -110,7 +111,8 @@ async function handshake(kms: KmsContext, wire: string, trace: Trace): Promise<s
     checkRequest(protocol.KMS_HANDSHAKE, body);
     const key = await createEphemeralKey(kms, caller, body['jwk']);
     trace.target = key.uri;
-    await record(kms, trace, 201);
+    // Like every key access, the new channel is answered only once its record is committed.
+    await audit(kms, caller, [{ action: 'ecdhe.create', target: key.uri, status: 201 }]);
     return await signed(kms, { status: 201, requestId, key });
   } catch (error) {
     const payload = errorPayload(error instanceof JoseError ? KmsError.badRequest('bad handshake') : error, requestId, kms, trace);
@@ -128,7 +130,7 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
   try {
     let body: Body;
     try {
-      body = parseBody((await decryptDir(ephemeral.key, wire)).plaintext);
+      body = parseBody(decryptDir(ephemeral.key, wire).plaintext);
     } catch (error) {
       if (error instanceof JoseError) throw KmsError.badRequest('the message does not decrypt under its ephemeral key');
       throw error;
@@ -138,7 +140,7 @@ async function ephemeralMessage(kms: KmsContext, wire: string, trace: Trace): Pr
     const caller = await authenticate(kms, body, requestId, trace, ephemeral.userId);
     const outcome = await operate(kms, caller, body, ephemeral, trace);
     await audit(kms, caller, outcome.records);
-    return await encryptDir(ephemeral.key, JSON.stringify({ status: outcome.status, requestId, ...outcome.payload }), ephemeral.uri);
+    return encryptDir(ephemeral.key, JSON.stringify({ status: outcome.status, requestId, ...outcome.payload }), ephemeral.uri);
   } catch (error) {
     const payload = errorPayload(error, requestId, kms, trace);
     await record(kms, trace, payload['status'] as number, payload['reason'] as string);

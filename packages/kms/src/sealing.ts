@@ -38,7 +38,26 @@ export class Sealer {
     return `${VERSION}.${iv.toString('base64url')}.${body.toString('base64url')}`;
   }
 
+  /**
+   * Recently opened values (content and ephemeral keys are read again and again: every retrieval
+   * opened both). Keyed by the sealed text and its row, so a changed or deleted row is never
+   * answered from here: callers still read the row first. Plaintext in this process's memory adds
+   * nothing to what the master key beside it already opens.
+   */
+  private readonly opened = new Map<string, Uint8Array>();
+  private static readonly OPENED_MAX = 10_000;
+
   open(sealed: string, context: string): Uint8Array {
+    const id = `${context}\n${sealed}`;
+    const hit = this.opened.get(id);
+    if (hit !== undefined) return new Uint8Array(hit);
+    const value = this.openUncached(sealed, context);
+    if (this.opened.size >= Sealer.OPENED_MAX) this.opened.delete(this.opened.keys().next().value as string);
+    this.opened.set(id, new Uint8Array(value));
+    return value;
+  }
+
+  private openUncached(sealed: string, context: string): Uint8Array {
     const [version, iv, body] = sealed.split('.');
     if (version !== VERSION || iv === undefined || body === undefined) throw new Error('unknown sealed format');
     const bytes = Buffer.from(body, 'base64url');

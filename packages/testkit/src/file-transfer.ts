@@ -37,9 +37,15 @@ export async function resetPeak(pid: number): Promise<void> {
   await writeFile(`/proc/${pid}/clear_refs`, '5');
 }
 
-/** `kmsDevice`: the person's KMS device secret, so the transfer client is that device at the KMS (it enrolls only a person's first device). */
-export async function measureTransfer(input: { url: string; serverPid: number; token: string; roomId: string; bytes: number; kmsDevice: string }): Promise<TransferMeasurement> {
-  const child = spawn(process.execPath, ['--import', 'tsx', CLIENT], {
+/**
+ * `kmsDevice`: the person's KMS device secret, so the transfer client is that device at the KMS (it
+ * enrolls only a person's first device). `clientRoot`: another checkout of Flint whose client
+ * (its SDK and file cipher) to run instead of this one's (the benchmark's before/after).
+ */
+export async function measureTransfer(input: { url: string; serverPid: number; token: string; roomId: string; bytes: number; kmsDevice: string; clientRoot?: string | undefined }): Promise<TransferMeasurement> {
+  const client = input.clientRoot === undefined ? CLIENT : `${input.clientRoot}/packages/testkit/src/file-transfer-client.ts`;
+  const child = spawn(process.execPath, ['--import', 'tsx', client], {
+    ...(input.clientRoot !== undefined ? { cwd: input.clientRoot } : {}),
     env: { ...process.env, FLINT_TRANSFER_URL: input.url, FLINT_TRANSFER_TOKEN: input.token, FLINT_TRANSFER_ROOM: input.roomId, FLINT_TRANSFER_BYTES: String(input.bytes), FLINT_TRANSFER_KMS_DEVICE: input.kmsDevice },
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -309,6 +309,8 @@ export interface Database extends MessagingTables {
   care_queues: CareQueuesTable;
   care_experts: CareExpertsTable;
   care_requests: CareRequestsTable;
+  meetings: MeetingsTable;
+  meeting_participants: MeetingParticipantsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -751,3 +753,29 @@ export interface CareRequestsTable {
   resolved_at: number | null;
 }
 export type CareRequestRow = Selectable<CareRequestsTable>;
+
+/** A space's meeting (MT-1; migration 0045): `active_space_id` is the space's id until it ends. */
+export interface MeetingsTable {
+  id: string;
+  space_id: string;
+  active_space_id: string | null;
+  media_room: number;
+  key_url: string | null;
+  started_at: number;
+  ended_at: number | null;
+}
+export type MeetingRow = Selectable<MeetingsTable>;
+
+/** One join of a meeting by a person (a second tab is a second participant). */
+export interface MeetingParticipantsTable {
+  id: string;
+  meeting_id: string;
+  person_id: string;
+  media_feed: number | null;
+  audio_muted: Generated<number>;
+  video_off: Generated<number>;
+  sharing_screen: Generated<number>;
+  joined_at: number;
+  left_at: number | null;
+}
+export type MeetingParticipantRow = Selectable<MeetingParticipantsTable>;

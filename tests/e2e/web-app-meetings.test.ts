@@ -25,7 +25,8 @@ import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlai
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const IN_NAMESPACE = process.env['FLINT_MEETINGS_NETNS'] === '1';
-const janusInstalled = spawnSync('janus', ['-V'], { stdio: 'ignore' }).status === 0;
+// `janus -V` prints its version and exits 1, so the output tells.
+const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 /** The namespace: loopback up, and a veth pair with 127.0.0.2/32 for Janus's candidates. */
 const NETNS_SETUP = 'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 127.0.0.2/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && exec "$@"';
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];

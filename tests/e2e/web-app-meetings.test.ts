@@ -84,11 +84,18 @@ if (!janusInstalled) {
 } else if (!IN_NAMESPACE) {
   describe('web app: meetings (Chromium + Janus)', () => {
     it('runs in a private network namespace (unshare -n, a veth with 127.0.0.2 for Janus)', () => {
-      const run = spawnSync('unshare', ['-n', 'sh', '-c', NETNS_SETUP, 'netns', process.execPath, '--import', 'tsx', '--test', '--test-force-exit', '--test-reporter=spec', SELF], {
-        stdio: 'inherit',
-        env: { ...process.env, FLINT_MEETINGS_NETNS: '1' },
+      // The child runs this file's scenario itself (no runner): NODE_TEST_CONTEXT would make it skip.
+      const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
+      const run = spawnSync('unshare', ['-n', 'sh', '-c', NETNS_SETUP, 'netns', process.execPath, '--import', 'tsx', '--test-reporter=spec', SELF], {
+        env: { ...env, FLINT_MEETINGS_NETNS: '1' },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
       });
+      const output = `${run.stdout}\n${run.stderr}`;
+      process.stdout.write(output.replace(/^/gm, '    │ '));
       assert.equal(run.status, 0, 'the meetings scenario failed inside its network namespace (its output is above)');
+      assert.match(output, /ℹ pass [1-9]/, 'the scenario ran');
+      assert.match(output, /ℹ fail 0/);
     });
   });
 } else {

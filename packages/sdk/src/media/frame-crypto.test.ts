@@ -32,7 +32,7 @@ describe('meeting frame encryption', () => {
     assert.equal(await decryptFrame(() => otherMeeting, 'video', sealed), undefined);
     assert.equal(await decryptFrame((id) => (id === 2 ? key : undefined), 'video', sealed), undefined);
     const tampered = sealed.slice();
-    tampered[4] ^= 0x01;
+    tampered[4] = tampered[4]! ^ 0x01;
     assert.equal(await decryptFrame(() => key, 'video', tampered), undefined, 'the header is authenticated');
     assert.equal(await decryptFrame(() => key, 'video', sealed.subarray(0, 10)), undefined, 'a runt frame');
   });

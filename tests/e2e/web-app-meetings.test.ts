@@ -129,11 +129,16 @@ if (!janusInstalled) {
       for (const who of ['ada', 'bob', 'cy'] as const) {
         const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
         pages[who] = await context.newPage();
+        // What a page reports goes to this test's output, so a failure here can be read from CI's log.
+        pages[who].on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[${who} ${m.type()}] ${m.text()}`));
+        pages[who].on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
         await signInPage(pages[who], flint.url, `${who}@meet.test`);
         await openSpacePage(pages[who], roomId);
       }
     });
     after(async () => {
+      // The server's warnings and errors, for the same reason.
+      for (const line of (flint?.logText() ?? '').split('\n')) if (/"level":(4|5)\d/.test(line)) console.log(`[server] ${line.slice(0, 600)}`);
       await browser?.close();
       await flint?.stop();
     });

@@ -36,10 +36,11 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   try {
     const server = await composeServer(config, { ...options, logger, ...(janus !== undefined ? { media: janus.media } : {}) });
     // The media server goes after the core (whose close ends its Janus session).
-    const close = server.close;
+    const closeCore = server.close.bind(server);
     let closed: Promise<void> | undefined;
-    server.close = () => (closed ??= close.call(server).finally(() => janus?.stop()));
-    server[Symbol.asyncDispose] = server.close;
+    const close = () => (closed ??= closeCore().finally(() => janus?.stop()));
+    server.close = close;
+    server[Symbol.asyncDispose] = close;
     return server;
   } catch (error) {
     await janus?.stop();

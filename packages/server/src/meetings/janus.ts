@@ -47,7 +47,7 @@ const PLUGIN = 'janus.plugin.videoroom';
 function failure(message: JanusMessage): string | undefined {
   if (message.janus === 'error') return `${message.error?.code ?? ''} ${message.error?.reason ?? 'error'}`;
   const data = message.plugindata?.data;
-  if (data !== undefined && (data['videoroom'] === 'event' || data['error'] !== undefined) && data['error_code'] !== undefined) return `${String(data['error_code'])} ${String(data['error'])}`;
+  if (data !== undefined && typeof data['error_code'] === 'number') return `${data['error_code']} ${typeof data['error'] === 'string' ? data['error'] : 'error'}`;
   return undefined;
 }
 

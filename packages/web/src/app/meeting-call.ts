@@ -11,6 +11,7 @@
 import type { Meeting, MeetingParticipant } from '@flint/protocol';
 import type { Session as SdkSession } from '@flint/sdk';
 import type { TransformOptions, WorkerMessage } from './media-e2ee-worker.ts';
+import { logError } from './client-log.ts';
 
 export interface RemoteMedia {
   participantId: string;
@@ -26,7 +27,7 @@ type ScriptTransformCtor = new (worker: Worker, options: TransformOptions) => un
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformCtor }).RTCRtpScriptTransform;
 
 interface LegacyEncoded {
-  createEncodedStreams(): { readable: ReadableStream; writable: WritableStream };
+  createEncodedStreams(): { readable: ReadableStream<{ data: ArrayBuffer }>; writable: WritableStream<{ data: ArrayBuffer }> };
 }
 
 /** Whether this browser can encrypt media frames (meetings are refused without it: an unencrypted participant would be noise to the others). */
@@ -121,7 +122,7 @@ export class MeetingCall {
   private connection(): RTCPeerConnection {
     // No STUN/TURN servers: the media server's candidates are reachable as they are (TURN is not built yet).
     const legacy = ScriptTransform === undefined;
-    return new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', ...(legacy ? { encodedInsertableStreams: true } : {}) } as RTCConfiguration);
+    return new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', ...(legacy ? { encodedInsertableStreams: true } : {}) });
   }
 
   /** Puts a frame transform on a sender or receiver (standard, or the older Chromium streams). */
@@ -131,7 +132,7 @@ export class MeetingCall {
       return;
     }
     const { readable, writable } = (target as unknown as LegacyEncoded).createEncodedStreams();
-    this.post({ type: 'streams', readable, writable, ...options }, [readable as unknown as Transferable, writable as unknown as Transferable]);
+    this.post({ type: 'streams', readable, writable, ...options }, [readable, writable]);
   }
 
   private async publish(): Promise<void> {
@@ -183,7 +184,7 @@ export class MeetingCall {
       if (participant.id === this.participantId || !participant.publishing || this.subscribers.has(participant.id) || this.subscribing.has(participant.id)) continue;
       this.subscribing.add(participant.id);
       void this.receive(participant)
-        .catch((error: unknown) => console.warn('meeting: could not receive a participant', error))
+        .catch((error: unknown) => logError(error))
         .finally(() => this.subscribing.delete(participant.id));
     }
     this.changed();

@@ -198,6 +198,13 @@ if (!janusInstalled) {
       }
     });
 
+    it('Bob mutes and raises his hand: Ada sees both', LONG, async () => {
+      await pages.bob.getByRole('button', { name: 'Mute' }).click();
+      await pages.bob.getByRole('button', { name: 'Raise hand' }).click();
+      await pages.bob.getByRole('button', { name: 'Lower hand' }).waitFor(PAGE_WAIT);
+      await pages.ada.locator('.meeting-people li', { hasText: 'Bob Babbage' }).getByText('hand raised, muted').waitFor(PAGE_WAIT);
+    });
+
     it('Dan subscribes without decrypting: Janus forwards Ada’s packets, and he decodes nothing', LONG, async () => {
       const { meeting, participantId } = await dan.meetings.join(roomId);
       const adaParticipant = meeting.participants.find((p) => p.displayName === 'Ada Lovelace')!;

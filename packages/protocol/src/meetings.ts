@@ -32,6 +32,8 @@ export const MeetingParticipant = Type.Object({
   videoOff: Type.Boolean(),
   /** Their video is a shared screen rather than the camera. */
   sharingScreen: Type.Boolean(),
+  /** They raised their hand (SPEC MT-1's meeting controls). */
+  handRaised: Type.Boolean(),
 });
 export type MeetingParticipant = Static<typeof MeetingParticipant>;
 
@@ -134,12 +136,12 @@ export const updateParticipant = defineMethod({
   id: 'meetings.updateParticipant',
   verb: 'PUT',
   path: '/api/meetings/:id/state',
-  summary: 'One’s own state as the others see it: muted, camera off, sharing the screen.',
+  summary: 'One’s own state as the others see it: muted, camera off, sharing the screen, hand raised.',
   tag: 'meetings',
   auth: 'person',
   params: MeetingParams,
   body: Type.Object(
-    { ...ParticipantBody, audioMuted: Type.Optional(Type.Boolean()), videoOff: Type.Optional(Type.Boolean()), sharingScreen: Type.Optional(Type.Boolean()) },
+    { ...ParticipantBody, audioMuted: Type.Optional(Type.Boolean()), videoOff: Type.Optional(Type.Boolean()), sharingScreen: Type.Optional(Type.Boolean()), handRaised: Type.Optional(Type.Boolean()) },
     { additionalProperties: false },
   ),
   response: Meeting,

@@ -17,6 +17,7 @@ export interface MeetingState {
   audioMuted?: boolean;
   videoOff?: boolean;
   sharingScreen?: boolean;
+  handRaised?: boolean;
 }
 
 export interface MediaKey {

@@ -775,6 +775,7 @@ export interface MeetingParticipantsTable {
   audio_muted: Generated<number>;
   video_off: Generated<number>;
   sharing_screen: Generated<number>;
+  hand_raised: Generated<number>;
   joined_at: number;
   left_at: number | null;
 }

@@ -104,8 +104,11 @@ describe('meetings with Janus', { skip: janusInstalled ? false : 'janus is not i
     assert.equal(keyed.keyUrl, KEY);
     const again = await raw(flint.url, 'PUT', `/api/meetings/${meeting.id}/key`, { token: bob.session!.accessToken, body: { participantId: bobId, keyUrl: KEY.replace('8b6f', '9b6f') } });
     assert.equal(again.status, 409, 'named once');
-    const muted = await ada.meetings.update(meeting.id, { participantId: adaId, audioMuted: true });
-    assert.equal(muted.participants.find((p) => p.id === adaId)?.audioMuted, true);
+    const muted = await ada.meetings.update(meeting.id, { participantId: adaId, audioMuted: true, handRaised: true });
+    const adaNow = muted.participants.find((p) => p.id === adaId);
+    assert.equal(adaNow?.audioMuted, true);
+    assert.equal(adaNow?.handRaised, true);
+    assert.equal(adaNow?.videoOff, false, 'what is not given stays');
   });
 
   it('ends when the last one leaves; the next join starts a new meeting', async () => {

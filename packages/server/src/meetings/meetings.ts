@@ -46,6 +46,7 @@ export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> 
       audioMuted: p.audio_muted === 1,
       videoOff: p.video_off === 1,
       sharingScreen: p.sharing_screen === 1,
+      handRaised: p.hand_raised === 1,
     })),
   };
   if (row.ended_at !== null) meeting.ended = iso(Number(row.ended_at));
@@ -147,14 +148,14 @@ export async function updateParticipant(
   core: Core,
   actor: Actor,
   meetingId: string,
-  input: { participantId: string; audioMuted?: boolean | undefined; videoOff?: boolean | undefined; sharingScreen?: boolean | undefined },
+  input: { participantId: string; audioMuted?: boolean | undefined; videoOff?: boolean | undefined; sharingScreen?: boolean | undefined; handRaised?: boolean | undefined },
 ): Promise<Meeting> {
   return core.events.transact(async (trx, emit) => {
     const { meeting, participant } = await ownParticipant(trx, actor, meetingId, input.participantId);
     const flag = (value: boolean | undefined, was: number) => (value === undefined ? was : value ? 1 : 0);
     await trx
       .updateTable('meeting_participants')
-      .set({ audio_muted: flag(input.audioMuted, participant.audio_muted), video_off: flag(input.videoOff, participant.video_off), sharing_screen: flag(input.sharingScreen, participant.sharing_screen) })
+      .set({ audio_muted: flag(input.audioMuted, participant.audio_muted), video_off: flag(input.videoOff, participant.video_off), sharing_screen: flag(input.sharingScreen, participant.sharing_screen), hand_raised: flag(input.handRaised, participant.hand_raised) })
       .where('id', '=', participant.id)
       .execute();
     return announce(trx, emit, meeting, actor.personId);

@@ -54,6 +54,7 @@ export class MeetingCall {
   audioMuted = false;
   videoOff = false;
   sharingScreen = false;
+  handRaised = false;
   /** Others' media, by participant. */
   readonly remote = new Map<string, RemoteMedia>();
   /** What this tab shows of itself (the camera, or the shared screen). */
@@ -191,7 +192,7 @@ export class MeetingCall {
   }
 
   private async tell(): Promise<void> {
-    this.meeting = await this.sdk.meetings.update(this.meeting.id, this.participantId, { audioMuted: this.audioMuted, videoOff: this.videoOff, sharingScreen: this.sharingScreen });
+    this.meeting = await this.sdk.meetings.update(this.meeting.id, this.participantId, { audioMuted: this.audioMuted, videoOff: this.videoOff, sharingScreen: this.sharingScreen, handRaised: this.handRaised });
     this.changed();
   }
 
@@ -205,6 +206,12 @@ export class MeetingCall {
   async toggleVideo(): Promise<void> {
     this.videoOff = !this.videoOff;
     if (this.camera !== undefined) this.camera.enabled = !this.videoOff;
+    this.changed();
+    await this.tell();
+  }
+
+  async toggleHand(): Promise<void> {
+    this.handRaised = !this.handRaised;
     this.changed();
     await this.tell();
   }

@@ -801,6 +801,9 @@ export const en = {
   meetingWaitingMedia: 'Connecting…',
   meetingVideoOf: 'Video of {name}',
   meetingJoining: 'Joining…',
+  meetingRaiseHand: 'Raise hand',
+  meetingLowerHand: 'Lower hand',
+  meetingHandIsRaised: 'hand raised',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

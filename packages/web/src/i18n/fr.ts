@@ -802,4 +802,7 @@ export const fr: Strings = {
   meetingWaitingMedia: 'Connexion…',
   meetingVideoOf: 'Vidéo de {name}',
   meetingJoining: 'Connexion à la réunion…',
+  meetingRaiseHand: 'Lever la main',
+  meetingLowerHand: 'Baisser la main',
+  meetingHandIsRaised: 'main levée',
 };

@@ -29,6 +29,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('audio_muted', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('video_off', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('sharing_screen', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('hand_raised', 'integer', (c) => c.notNull().defaultTo(0))
     .addColumn('joined_at', 'bigint', (c) => c.notNull())
     .addColumn('left_at', 'bigint')
     .execute();

@@ -23,7 +23,7 @@ export function MeetingView({ call }: { call: MeetingCall }) {
   const store = useAppStore();
   const act = (work: () => Promise<void>) => void work().catch((e: unknown) => store.fail(e));
   const state = (p: MeetingParticipant) =>
-    [p.audioMuted ? t('meetingMuted') : undefined, p.videoOff ? t('meetingCameraIsOff') : undefined, p.sharingScreen ? t('meetingSharing') : undefined].filter((x): x is string => x !== undefined);
+    [p.handRaised ? t('meetingHandIsRaised') : undefined, p.audioMuted ? t('meetingMuted') : undefined, p.videoOff ? t('meetingCameraIsOff') : undefined, p.sharingScreen ? t('meetingSharing') : undefined].filter((x): x is string => x !== undefined);
   const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.displayName);
 
   return (
@@ -58,6 +58,9 @@ export function MeetingView({ call }: { call: MeetingCall }) {
         </button>
         <button type="button" className="button" aria-pressed={call.sharingScreen} onClick={() => act(() => (call.sharingScreen ? call.stopSharing() : call.shareScreen()))}>
           {call.sharingScreen ? t('meetingStopShare') : t('meetingShare')}
+        </button>
+        <button type="button" className="button" aria-pressed={call.handRaised} onClick={() => act(() => call.toggleHand())}>
+          {call.handRaised ? t('meetingLowerHand') : t('meetingRaiseHand')}
         </button>
         <button type="button" className="button danger" onClick={() => act(() => store.leaveMeeting())}>
           {t('meetingLeave')}

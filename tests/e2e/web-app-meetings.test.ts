@@ -205,6 +205,23 @@ if (!janusInstalled) {
       await pages.ada.locator('.meeting-people li', { hasText: 'Bob Babbage' }).getByText('hand raised, muted').waitFor(PAGE_WAIT);
     });
 
+    it('marks the active speaker from the audio levels, never Bob once he is muted', LONG, async () => {
+      // Everyone's fake microphone beeps; the loudest unmuted one is marked, and the mark moves among them.
+      const bobOnBob = await pages.bob.locator('.meeting-tile.self').getAttribute('data-participant');
+      for (const page of [pages.ada, pages.cy]) await page.locator('.meeting-tile.speaking').first().waitFor(PAGE_WAIT);
+      await pages.bob.waitForTimeout(1500);
+      const marked = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        for (const page of Object.values(pages)) {
+          const id = await page.locator('.meeting-tile.speaking').first().getAttribute('data-participant', { timeout: 1000 }).catch(() => null);
+          if (id !== null) marked.add(id);
+        }
+        await pages.ada.waitForTimeout(250);
+      }
+      assert.ok(marked.size >= 1, 'someone is marked speaking');
+      assert.ok(!marked.has(bobOnBob!), 'Bob, muted, is never the active speaker');
+    });
+
     it('Dan subscribes without decrypting: Janus forwards Ada’s packets, and he decodes nothing', LONG, async () => {
       const { meeting, participantId } = await dan.meetings.join(roomId);
       const adaParticipant = meeting.participants.find((p) => p.displayName === 'Ada Lovelace')!;

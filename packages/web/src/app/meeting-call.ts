@@ -20,6 +20,9 @@ export interface RemoteMedia {
 
 /** The media key's id in the frames (one key per meeting; rotation would give the next ids). */
 const KEY_ID = 0;
+/** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
+const SPEAKER_MS = 250;
+const SPEAKING_RMS = 0.01;
 /** How long to wait for ICE candidates before sending an offer or answer without trickle. */
 const GATHER_MS = 5000;
 
@@ -69,6 +72,11 @@ export class MeetingCall {
   private left = false;
   private readonly listeners = new Set<() => void>();
   version = 0;
+  /** Who speaks loudest now (a participant id; one's own included), from the decrypted audio's levels. */
+  speakerId: string | undefined;
+  private audio: AudioContext | undefined;
+  private readonly meters = new Map<string, AnalyserNode>();
+  private speakerTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly sdk: SdkSession,
@@ -81,6 +89,43 @@ export class MeetingCall {
     this.camera = media.getVideoTracks()[0];
     this.worker = new Worker(new URL('./media-e2ee-worker.ts', import.meta.url), { type: 'module', name: 'flint-media-e2ee' });
     this.publisher = this.connection();
+    this.meter(participantId, media);
+    this.speakerTimer = setInterval(() => this.findSpeaker(), SPEAKER_MS);
+  }
+
+  /** Measures a participant's audio (after decryption: the levels are the browser's, not the server's). */
+  private meter(participantId: string, stream: MediaStream): void {
+    const tracks = stream.getAudioTracks();
+    if (tracks.length === 0 || this.meters.has(participantId)) return;
+    try {
+      this.audio ??= new AudioContext();
+      const analyser = this.audio.createAnalyser();
+      analyser.fftSize = 1024;
+      this.audio.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
+      this.meters.set(participantId, analyser);
+    } catch (error) {
+      logError(error);
+    }
+  }
+
+  private findSpeaker(): void {
+    const samples = new Float32Array(1024);
+    let loudest: string | undefined;
+    let level = SPEAKING_RMS;
+    for (const [id, analyser] of this.meters) {
+      // A muted microphone still sends (silent) frames; one's own mute is known here at once.
+      if (id === this.participantId && this.audioMuted) continue;
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+      if (rms > level) {
+        level = rms;
+        loudest = id;
+      }
+    }
+    if (loudest !== undefined && loudest !== this.speakerId) {
+      this.speakerId = loudest;
+      this.changed();
+    }
   }
 
   /** Joins (or starts) the space's meeting: microphone and camera, the media key, then publishing. */
@@ -156,6 +201,7 @@ export class MeetingCall {
     const stream = new MediaStream();
     pc.ontrack = (event) => {
       stream.addTrack(event.track);
+      if (event.track.kind === 'audio') this.meter(participant.id, stream);
       this.remote.set(participant.id, { participantId: participant.id, stream });
       this.changed();
     };
@@ -179,6 +225,7 @@ export class MeetingCall {
         pc.close();
         this.subscribers.delete(id);
         this.remote.delete(id);
+        this.meters.delete(id);
       }
     }
     for (const participant of meeting.participants) {
@@ -254,6 +301,9 @@ export class MeetingCall {
     this.publisher.close();
     for (const track of [...this.media.getTracks(), ...(this.screen ? [this.screen] : [])]) track.stop();
     this.worker.terminate();
+    clearInterval(this.speakerTimer);
+    this.meters.clear();
+    void this.audio?.close().catch(() => undefined);
     this.changed();
     await this.sdk.meetings.leave(this.meeting.id, this.participantId).catch(() => undefined);
   }

@@ -804,6 +804,7 @@ export const en = {
   meetingRaiseHand: 'Raise hand',
   meetingLowerHand: 'Lower hand',
   meetingHandIsRaised: 'hand raised',
+  meetingSpeaking: 'speaking',
 } as const;
 
 export type Plural = { readonly one: string; readonly other: string };

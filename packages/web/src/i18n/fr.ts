@@ -805,4 +805,5 @@ export const fr: Strings = {
   meetingRaiseHand: 'Lever la main',
   meetingLowerHand: 'Baisser la main',
   meetingHandIsRaised: 'main levée',
+  meetingSpeaking: 'parle',
 };

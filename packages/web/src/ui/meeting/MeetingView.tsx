@@ -38,10 +38,11 @@ export function MeetingView({ call }: { call: MeetingCall }) {
           const self = p.id === call.participantId;
           const remote = call.remote.get(p.id);
           return (
-            <li key={p.id} className={`meeting-tile ${self ? 'self' : ''}`} data-participant={p.id}>
+            <li key={p.id} className={`meeting-tile ${self ? 'self' : ''} ${call.speakerId === p.id ? 'speaking' : ''}`} data-participant={p.id}>
               <Video stream={self ? call.local : remote?.stream} muted={self} label={t('meetingVideoOf', { name: nameOf(p) })} />
               <span className="meeting-name">
                 {nameOf(p)}
+                {call.speakerId === p.id && <span className="muted"> · {t('meetingSpeaking')}</span>}
                 {state(p).length > 0 && <span className="muted"> · {state(p).join(', ')}</span>}
                 {!self && remote === undefined && <span className="muted"> · {t('meetingWaitingMedia')}</span>}
               </span>

@@ -138,7 +138,8 @@ export class MeetingCall {
       const key = await sdk.meetings.mediaKey(meeting, participantId);
       call.post({ type: 'key', meetingId: meeting.id, keyId: KEY_ID, key: key.key });
       await call.publish();
-      call.update(meeting);
+      // Who publishes changed while this tab was joining (its events reach a call only once it exists): ask.
+      call.update((await sdk.meetings.current(roomId)).meeting ?? meeting);
       return call;
     } catch (error) {
       if (call !== undefined) await call.leave();

@@ -503,9 +503,6 @@ export class Store {
     if (this.call !== undefined) await this.leaveMeeting();
     const call = await MeetingCall.join(this.session.sdk, roomId);
     this.call = call;
-    // The events that arrived while joining updated the space's meeting here; the call catches up.
-    const latest = this.meetings.get(roomId);
-    if (latest !== undefined) call.update(latest);
     this.meetings.set(roomId, call.meeting);
     call.subscribe(() => this.changed());
     this.changed();

@@ -23,6 +23,9 @@ const KEY_ID = 0;
 /** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
 const SPEAKER_MS = 250;
 const SPEAKING_RMS = 0.01;
+/** A subscription the media server refused is tried this often, waiting longer each time. */
+const SUBSCRIBE_TRIES = 8;
+const SUBSCRIBE_RETRY_MS = 1000;
 /** How long to wait for ICE candidates before sending an offer or answer without trickle. */
 const GATHER_MS = 5000;
 
@@ -66,6 +69,8 @@ export class MeetingCall {
   private readonly publisher: RTCPeerConnection;
   private readonly subscribers = new Map<string, RTCPeerConnection>();
   private readonly subscribing = new Set<string>();
+  /** Failed subscriptions by participant, retried a few times. */
+  private readonly failures = new Map<string, number>();
   private camera: MediaStreamTrack | undefined;
   private video: RTCRtpSender | undefined;
   private screen: MediaStreamTrack | undefined;
@@ -233,7 +238,16 @@ export class MeetingCall {
       if (participant.id === this.participantId || !participant.publishing || this.subscribers.has(participant.id) || this.subscribing.has(participant.id)) continue;
       this.subscribing.add(participant.id);
       void this.receive(participant)
-        .catch((error: unknown) => logError(error))
+        .then(() => this.failures.delete(participant.id))
+        .catch((error: unknown) => {
+          // The media server may refuse a feed whose WebRTC connection is still coming up: try again a little later.
+          this.subscribers.get(participant.id)?.close();
+          this.subscribers.delete(participant.id);
+          const failures = (this.failures.get(participant.id) ?? 0) + 1;
+          this.failures.set(participant.id, failures);
+          if (failures < SUBSCRIBE_TRIES) setTimeout(() => this.update(this.meeting), SUBSCRIBE_RETRY_MS * failures);
+          else logError(error);
+        })
         .finally(() => this.subscribing.delete(participant.id));
     }
     this.changed();

@@ -8,10 +8,11 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { OutboundKmsLink, addressAllowed, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
+import { OutboundKmsLink, addressAllowed, createLogger, createServer, httpKmsLink, type FlintConfig, type FlintServer, type ServerOptions } from '@flint/server';
 import { mountKms, openKms, type KmsPolicySettings } from '@flint/kms';
 import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
 import type { KmsTransport } from '@flint/sdk';
+import { startJanus } from './janus-process.ts';
 
 export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
   /** Defaults to kms://<public host>. */
@@ -30,6 +31,24 @@ function mountGateway(config: FlintConfig, options: ComposeOptions, app: () => F
 }
 
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {
+  const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
+  const janus = await startJanus(config, logger);
+  try {
+    const server = await composeServer(config, { ...options, logger, ...(janus !== undefined ? { media: janus.media } : {}) });
+    // The media server goes after the core (whose close ends its Janus session).
+    const closeCore = server.close.bind(server);
+    let closed: Promise<void> | undefined;
+    const close = () => (closed ??= closeCore().finally(() => janus?.stop()));
+    server.close = close;
+    server[Symbol.asyncDispose] = close;
+    return server;
+  } catch (error) {
+    await janus?.stop();
+    throw error;
+  }
+}
+
+async function composeServer(config: FlintConfig, options: ComposeOptions): Promise<FlintServer> {
   let server: FlintServer | undefined;
   const app = () => server?.app;
   // A KMS on other machines (the customer's premises): the core only relays to it over HTTP.

@@ -34,6 +34,8 @@ export const ERROR_CODES = [
   'oauth_unauthorized_client',
   'oauth_unsupported_grant_type',
   'oauth_invalid_scope',
+  /** Meetings need a media server (Janus) and this Flint has none running (MT-1; docs/meetings.md). */
+  'meetings_unavailable',
   'internal',
   'unavailable',
 ] as const;
@@ -77,6 +79,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   gone: 410,
   locked: 423,
   rate_limited: 429,
+  meetings_unavailable: 409,
   internal: 500,
   unavailable: 503,
 };

@@ -11,6 +11,7 @@ import type { Reaction } from './reactions.ts';
 import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
 import type { CareRequest } from './care.ts';
 import type { WhiteboardUpdate } from './whiteboards.ts';
+import type { Meeting } from './meetings.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -51,6 +52,8 @@ export interface EventData {
   'space_invitation.removed': { id: string; roomId: string };
   /** A care request changed (SP-7): to the asker, its expert, whoever handed it off, and the experts of its queue (and of the queue it left). */
   'care_request.updated': CareRequest;
+  /** A space's meeting started, changed (someone joined, left, muted, shared…) or ended (MT-1): to the space's members. */
+  'meeting.updated': Meeting;
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

@@ -78,3 +78,6 @@ export { RETENTION_LIMITS } from './retention.ts';
 export * as care from './care.ts';
 export type { CareQueue, CareExpert, CareRequest, CareStatus } from './care.ts';
 export { CARE_LIMITS } from './care.ts';
+export * as meetings from './meetings.ts';
+export type { Meeting, MeetingParticipant } from './meetings.ts';
+export { MEETING_LIMITS } from './meetings.ts';

@@ -11,6 +11,8 @@ import {
   attachmentActions,
   auth,
   care,
+  meetings,
+  type Meeting,
   type CareQueue,
   type CareRequest,
   reactions,
@@ -39,6 +41,7 @@ import {
   type Invitation,
   type MethodBody,
   type MethodQuery,
+  type MethodResult,
   type Organization,
   type Person,
   type Session,
@@ -234,6 +237,18 @@ export class FlintClient {
     handOff: (id: string, body: MethodBody<typeof care.handOffRequest>): Promise<CareRequest> => this.transport.call(care.handOffRequest, { params: { id }, body }),
     admit: (id: string): Promise<CareRequest> => this.transport.call(care.admitExpert, { params: { id } }),
     resolve: (id: string): Promise<CareRequest> => this.transport.call(care.resolveRequest, { params: { id } }),
+  };
+
+  /** Meetings (SPEC MT-1): signalling only; the session's `meetings` adds the media key (session/meetings.ts). */
+  readonly meetings = {
+    current: (id: string): Promise<MethodResult<typeof meetings.getMeeting>> => this.transport.call(meetings.getMeeting, { params: { id } }),
+    join: (id: string): Promise<MethodResult<typeof meetings.joinMeeting>> => this.transport.call(meetings.joinMeeting, { params: { id } }),
+    setKey: (id: string, body: MethodBody<typeof meetings.setMeetingKey>): Promise<Meeting> => this.transport.call(meetings.setMeetingKey, { params: { id }, body }),
+    publish: (id: string, body: MethodBody<typeof meetings.publish>): Promise<{ answer: string }> => this.transport.call(meetings.publish, { params: { id }, body }),
+    subscribe: (id: string, body: MethodBody<typeof meetings.subscribe>): Promise<{ subscriptionId: string; offer: string }> => this.transport.call(meetings.subscribe, { params: { id }, body }),
+    answer: (id: string, body: MethodBody<typeof meetings.answerSubscription>): Promise<void> => this.transport.call(meetings.answerSubscription, { params: { id }, body }),
+    update: (id: string, body: MethodBody<typeof meetings.updateParticipant>): Promise<Meeting> => this.transport.call(meetings.updateParticipant, { params: { id }, body }),
+    leave: (id: string, body: MethodBody<typeof meetings.leaveMeeting>): Promise<void> => this.transport.call(meetings.leaveMeeting, { params: { id }, body }),
   };
 
   readonly rooms = {

@@ -34,6 +34,7 @@ import { Spaces } from './session/spaces.ts';
 import { Members } from './session/members.ts';
 import { Invitations } from './session/invitations.ts';
 import { Care } from './session/care.ts';
+import { Meetings } from './session/meetings.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
@@ -119,6 +120,8 @@ export class Session {
   readonly invitations: Invitations;
   /** The care assistant (SPEC SP-7): help-desk queues, asking in an encrypted space, taking, handing off, resolving. */
   readonly care: Care;
+  /** Meetings in a space (SPEC MT-1): join, the media negotiation through the core, the meeting's media key. */
+  readonly meetings: Meetings;
   readonly teams: Teams;
   readonly messages: Messages;
   readonly files: Files;
@@ -185,6 +188,7 @@ export class Session {
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
+    this.meetings = new Meetings(ctx);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);
     this.whiteboards = new Whiteboards(ctx, this.events);

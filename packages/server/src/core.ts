@@ -4,6 +4,7 @@
  * `Actor`, never an HTTP request.
  * @module
  */
+import type { MeetingMedia } from './meetings/media.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -35,6 +36,8 @@ export interface Core {
   jobs: JobRunner;
   /** This instance's copy of the active webhooks. */
   webhooks: WebhookRegistry;
+  /** The media server meetings run on (Janus, started by `flint serve`); undefined: meetings are refused. */
+  media: MeetingMedia | undefined;
   now(): number;
 }
 

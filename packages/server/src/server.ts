@@ -36,11 +36,15 @@ import { DELIVERY_RETENTION_MS, PUSH_QUEUE, PushNotifier, notificationDispatcher
 import { PushSender } from './notifications/push.ts';
 import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.ts';
 import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
+import { participantHungUp } from './meetings/meetings.ts';
+import type { MeetingMedia } from './meetings/media.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
 
 export interface ServerOptions extends AppOptions {
+  /** The media server for meetings (the composition root starts Janus); closed with the server. */
+  media?: MeetingMedia;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -100,6 +104,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     authCache: new AuthCache(config.auth.cacheMs, now),
     jobs,
     webhooks,
+    media: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -138,6 +143,10 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
 export async function createServer(config: FlintConfig, options: ServerOptions = {}): Promise<FlintServer> {
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
+  if (options.media !== undefined) {
+    core.media = options.media;
+    options.media.onHangup((participantId) => void participantHungUp(core, participantId).catch((error: unknown) => log.warn({ err: error }, 'meeting hang-up not recorded')));
+  }
   let app: FastifyInstance;
   try {
     app = await buildApp(core, options);
@@ -176,6 +185,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
       clearInterval(pruner);
       clearInterval(digestScanner);
       await app.close();
+      await core.media?.close();
       await dispose();
     })());
   return {

@@ -18,13 +18,14 @@ export function webDist(): string {
   return dist;
 }
 
-export async function launchChromium(): Promise<Browser> {
+/** `args`: more command-line flags (the meetings test's fake camera, microphone and screen). */
+export async function launchChromium(options: { args?: readonly string[] } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set FLINT_CHROMIUM)`);
   // launch() gives every run a fresh, temporary profile (user-data-dir).
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(options.args ?? [])],
   });
 }
 

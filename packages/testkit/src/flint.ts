@@ -83,6 +83,8 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         // Sign-up finishes at once, as the suite's hundreds of tests expect; the e-mailed
         // confirmation (the production default) is tested with FLINT_SIGNUP_CONFIRM=email.
         FLINT_SIGNUP_CONFIRM: 'immediate',
+        // No media server unless a test asks for one (FLINT_JANUS=auto): Janus costs a process and a second of start-up.
+        FLINT_JANUS: 'off',
         ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'], FLINT_REDIS_PREFIX: `flint-test-${port}:` } : {}),
         ...options.env,
       }),

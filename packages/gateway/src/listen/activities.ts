@@ -129,6 +129,7 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'space_invitation.accepted':
     case 'space_invitation.removed':
     case 'care_request.updated':
+    case 'meeting.updated':
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':

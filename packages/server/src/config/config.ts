@@ -15,6 +15,17 @@ export type SignupMode = 'domains' | 'invitation' | 'open';
  * answer then tells a new address from a known one: for tests and closed, trusted installs).
  */
 export type SignupConfirmation = 'email' | 'immediate';
+
+export interface MeetingsConfig {
+  /** FLINT_JANUS: `auto` starts Janus when its binary is installed (meetings are refused without it), `off` never. */
+  janus: 'auto' | 'off';
+  /** FLINT_JANUS_BIN: the Janus binary (default `janus`, found on PATH). */
+  janusBin: string;
+  /** FLINT_JANUS_ICE_INTERFACES: the network interfaces Janus offers ICE candidates on (its `ice_enforce_list`); unset, all but loopback. */
+  iceInterfaces: string | undefined;
+  /** FLINT_JANUS_RTP_PORTS: the UDP port range Janus uses for media, `min-max`. */
+  rtpPorts: string;
+}
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 import type { DatabaseConfig } from '@flint/db';
@@ -96,6 +107,8 @@ export interface FlintConfig {
   kmsUrl: string | undefined;
   /** With this secret, a KMS elsewhere connects out to the core (`flint kms serve --connect`). */
   kmsLinkSecret: string | undefined;
+  /** The media server for meetings (MT-1; docs/meetings.md), started by `flint serve`. */
+  meetings: MeetingsConfig;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
   /** Durable background jobs (jobs/): how each instance polls, how long a claim holds, how many run at once. */
@@ -166,6 +179,10 @@ export const ENV_VARS = [
   'FLINT_KMS_URL',
   'FLINT_EVENT_RETENTION_DAYS',
   'FLINT_KMS_LINK_SECRET',
+  'FLINT_JANUS',
+  'FLINT_JANUS_BIN',
+  'FLINT_JANUS_ICE_INTERFACES',
+  'FLINT_JANUS_RTP_PORTS',
   'FLINT_AUTH_CACHE_MS',
   'FLINT_JOBS_POLL_MS',
   'FLINT_JOBS_LEASE_MS',
@@ -362,6 +379,15 @@ export function loadConfig(
   }
 
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_LINK_SECRET.length < 32) problems.push('FLINT_KMS_LINK_SECRET: at least 32 characters');
+  const janus = (env.FLINT_JANUS ?? 'auto') as MeetingsConfig['janus'];
+  if (!['auto', 'off'].includes(janus)) problems.push('FLINT_JANUS: must be auto or off');
+  const rtpPorts = env.FLINT_JANUS_RTP_PORTS ?? '20000-40000';
+  const ports = /^(\d{1,5})-(\d{1,5})$/.exec(rtpPorts);
+  if (ports === null || Number(ports[1]) < 1024 || Number(ports[2]) > 65535 || Number(ports[1]) >= Number(ports[2])) problems.push('FLINT_JANUS_RTP_PORTS: must be min-max, within 1024-65535, min below max');
+  const iceInterfaces = env.FLINT_JANUS_ICE_INTERFACES;
+  if (iceInterfaces !== undefined && !/^[A-Za-z0-9_.:,-]{1,200}$/.test(iceInterfaces)) problems.push('FLINT_JANUS_ICE_INTERFACES: interface names or addresses, comma-separated');
+  const janusBin = env.FLINT_JANUS_BIN ?? 'janus';
+  if (janusBin === '' || /["\n]/.test(janusBin)) problems.push('FLINT_JANUS_BIN: a path or command name');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
   const targetMode = env.FLINT_WEBHOOK_TARGETS ?? 'public';
@@ -435,6 +461,7 @@ export function loadConfig(
     s3,
     kmsUrl,
     kmsLinkSecret: env.FLINT_KMS_LINK_SECRET,
+    meetings: { janus, janusBin, iceInterfaces, rtpPorts },
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),

@@ -311,6 +311,8 @@ export interface Database extends MessagingTables {
   care_requests: CareRequestsTable;
   whiteboards: WhiteboardsTable;
   whiteboard_updates: WhiteboardUpdatesTable;
+  meetings: MeetingsTable;
+  meeting_participants: MeetingParticipantsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -782,3 +784,29 @@ export interface WhiteboardUpdatesTable {
   encryption_key_url: string;
   created_at: number;
 }
+/** A space's meeting (MT-1; migration 0045): `active_space_id` is the space's id until it ends. */
+export interface MeetingsTable {
+  id: string;
+  space_id: string;
+  active_space_id: string | null;
+  media_room: number;
+  key_url: string | null;
+  started_at: number;
+  ended_at: number | null;
+}
+export type MeetingRow = Selectable<MeetingsTable>;
+
+/** One join of a meeting by a person (a second tab is a second participant). */
+export interface MeetingParticipantsTable {
+  id: string;
+  meeting_id: string;
+  person_id: string;
+  media_feed: number | null;
+  audio_muted: Generated<number>;
+  video_off: Generated<number>;
+  sharing_screen: Generated<number>;
+  hand_raised: Generated<number>;
+  joined_at: number;
+  left_at: number | null;
+}
+export type MeetingParticipantRow = Selectable<MeetingParticipantsTable>;

@@ -11,11 +11,11 @@ export const HSTS = 'max-age=31536000';
 
 /**
  * Browser features the web app does not use, switched off for it and anything it could be made to
- * embed. Meetings will need the camera and microphone (`(self)`) when they exist. Geolocation is
- * the app's own (`(self)`: location sharing, SPEC MS-6, read only when the person shares), and no
- * frame's.
+ * embed. The camera, microphone and screen capture are the app's own (`(self)`: meetings, MT-1,
+ * asked for only when the person joins one), and geolocation (`(self)`: location sharing, SPEC
+ * MS-6, read only when the person shares); no frame's.
  */
-export const PERMISSIONS_POLICY = 'camera=(), microphone=(), display-capture=(), geolocation=(self), payment=(), usb=(), serial=(), hid=(), bluetooth=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=()';
+export const PERMISSIONS_POLICY = 'camera=(self), microphone=(self), display-capture=(self), geolocation=(self), payment=(), usb=(), serial=(), hid=(), bluetooth=(), midi=(), accelerometer=(), gyroscope=(), magnetometer=()';
 
 /** Headers every answer carries. */
 export function transportHeaders(config: Pick<FlintConfig, 'tls'>): Record<string, string> {

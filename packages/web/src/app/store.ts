@@ -6,9 +6,10 @@
  */
 import { logError } from './client-log.ts';
 import { useSyncExternalStore } from 'react';
-import type { Availability, Flag, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import type { Availability, Flag, Meeting, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
+import { MeetingCall } from './meeting-call.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
 import type { LocalCache } from './local-cache.ts';
@@ -81,6 +82,12 @@ export class Store {
   private availabilityTimers = new Map<string, ReturnType<typeof setTimeout>>();
   /** System lines per space, from the membership and rename events this tab received (app/notices.ts). */
   notices = new Map<string, Notice[]>();
+  /** Each space's meeting going on now, as far as this tab has heard (MT-1). */
+  meetings = new Map<string, Meeting>();
+  /** Whether this Flint runs a media server (meetings refused otherwise); undefined until asked. */
+  meetingsAvailable: boolean | undefined;
+  /** This tab in a meeting, if it is in one. */
+  call: MeetingCall | undefined;
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
   activeRoomId: string | undefined;
   lastError: string | undefined;
@@ -485,6 +492,35 @@ export class Store {
     }
   }
 
+  // ── Meetings (MT-1) ─────────────────────────────────────────────────────────────────────────
+
+  /** Asks whether a space has a meeting going on (and whether meetings can be held at all). */
+  async loadMeeting(roomId: string): Promise<void> {
+    const { available, meeting } = await this.session.sdk.meetings.current(roomId);
+    this.meetingsAvailable = available;
+    if (meeting !== undefined) this.meetings.set(roomId, meeting);
+    else this.meetings.delete(roomId);
+    this.changed();
+  }
+
+  /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
+  async joinMeeting(roomId: string): Promise<void> {
+    if (this.call !== undefined) await this.leaveMeeting();
+    const call = await MeetingCall.join(this.session.sdk, roomId);
+    this.call = call;
+    this.meetings.set(roomId, call.meeting);
+    call.subscribe(() => this.changed());
+    this.changed();
+  }
+
+  async leaveMeeting(): Promise<void> {
+    const call = this.call;
+    if (call === undefined) return;
+    this.call = undefined;
+    await call.leave();
+    this.changed();
+  }
+
   async toggleFavorite(room: SecureRoom): Promise<void> {
     const isFavorite = room.isFavorite !== true;
     this.rooms.set(room.id, { ...room, isFavorite });
@@ -727,6 +763,13 @@ export class Store {
       case 'team.keyShare.pending':
         void this.finishKeyShares();
         break;
+      case 'meeting.updated': {
+        const meeting = event.data as Meeting;
+        if (meeting.ended !== undefined) this.meetings.delete(meeting.roomId);
+        else this.meetings.set(meeting.roomId, meeting);
+        this.call?.update(meeting);
+        break;
+      }
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
       case 'team.membership.updated':

@@ -4,6 +4,8 @@
  * and the composer. Messages are read (and receipts sent) when the tab shows the newest of them.
  * @module
  */
+import { MeetingButton } from './meeting/MeetingButton.tsx';
+import { MeetingView } from './meeting/MeetingView.tsx';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
@@ -218,6 +220,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             </span>
           )}
           <span className="spacer" />
+          <MeetingButton roomId={roomId} />
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
             <Icon name="star" filled={room.isFavorite === true} />
           </button>
@@ -230,6 +233,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             <span className="details-label">{t('details')}</span>
           </a>
         </header>
+        {store.call?.roomId === roomId && <MeetingView call={store.call} />}
         <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">
           <div ref={content} className="timeline-content">
             <div ref={sentinel} className="sentinel" />

@@ -1,0 +1,201 @@
+/**
+ * A space's meeting (SPEC MT-1, MT-2): started by the first member who joins, ended when the last
+ * participant leaves (or their media hangs up). The core records who is in it and relays the
+ * WebRTC negotiation to the media server (`MeetingMedia`, Janus), whose API no client reaches. The
+ * media key is a KMS key a participant's client makes and names here by its URI only; frames are
+ * encrypted in the browsers, so neither the core nor the media server can see or hear the meeting
+ * (docs/meetings.md). Every change is a `meeting.updated` event to the space's members, so the
+ * space shows "meeting on, who is in it".
+ *
+ * The media server's handles live in this instance's memory: meetings need every request of a
+ * meeting to reach the instance that runs its media (one instance with Janus; scale-out is not built).
+ * @module
+ */
+import { randomInt } from 'node:crypto';
+import { MEETING_LIMITS, type Meeting } from '@flint/protocol';
+import type { Actor, Core } from '../core.ts';
+import type { Db } from '../db/database.ts';
+import type { MeetingParticipantRow, MeetingRow } from '../db/schema.ts';
+import type { Emit } from '../events/event-service.ts';
+import { ApiError } from '../errors.ts';
+import { iso, newId } from '../infra/ids.ts';
+import { memberOf, personBriefs } from '../spaces/access.ts';
+import type { MeetingMedia } from './media.ts';
+
+/** Janus room and publisher ids: positive integers that survive JSON and JavaScript numbers. */
+const mediaId = (): number => randomInt(1, 2 ** 47);
+
+export function requireMedia(core: Core): MeetingMedia {
+  if (core.media === undefined) throw new ApiError('meetings_unavailable', 'Meetings are not available on this Flint: its media server (Janus) is not running.');
+  return core.media;
+}
+
+export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> {
+  const rows = row.ended_at === null ? await db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', row.id).where('left_at', 'is', null).orderBy('joined_at').execute() : [];
+  const people = await personBriefs(db, rows.map((r) => r.person_id));
+  const meeting: Meeting = {
+    id: row.id,
+    roomId: row.space_id,
+    started: iso(Number(row.started_at)),
+    participants: rows.map((p) => ({
+      id: p.id,
+      personId: p.person_id,
+      displayName: people.get(p.person_id)?.display_name ?? '',
+      joined: iso(Number(p.joined_at)),
+      publishing: p.media_feed !== null,
+      audioMuted: p.audio_muted === 1,
+      videoOff: p.video_off === 1,
+      sharingScreen: p.sharing_screen === 1,
+      handRaised: p.hand_raised === 1,
+    })),
+  };
+  if (row.ended_at !== null) meeting.ended = iso(Number(row.ended_at));
+  if (row.key_url !== null) meeting.keyUrl = row.key_url;
+  return meeting;
+}
+
+async function announce(trx: Db, emit: Emit, row: MeetingRow, actorId?: string): Promise<Meeting> {
+  const meeting = await presentMeeting(trx, row);
+  emit({ space: row.space_id, type: 'meeting.updated', data: meeting, actorId: actorId ?? null });
+  return meeting;
+}
+
+/** The space's meeting going on now, if the actor is a member. */
+export async function currentMeeting(core: Core, actor: Actor, roomId: string): Promise<{ available: boolean; meeting?: Meeting }> {
+  await memberOf(core.db, actor, roomId);
+  const row = await core.db.selectFrom('meetings').selectAll().where('active_space_id', '=', roomId).executeTakeFirst();
+  return { available: core.media !== undefined, ...(row !== undefined ? { meeting: await presentMeeting(core.db, row) } : {}) };
+}
+
+/** Joins the space's meeting, starting one if none goes on. */
+export async function joinMeeting(core: Core, actor: Actor, roomId: string): Promise<{ meeting: Meeting; participantId: string }> {
+  requireMedia(core);
+  if (actor.type !== 'person') throw ApiError.forbidden('Only people join meetings.');
+  return core.events.transact(async (trx, emit) => {
+    await memberOf(trx, actor, roomId);
+    const now = core.now();
+    let row = await trx.selectFrom('meetings').selectAll().where('active_space_id', '=', roomId).executeTakeFirst();
+    if (row === undefined) {
+      row = { id: newId(), space_id: roomId, active_space_id: roomId, media_room: mediaId(), key_url: null, started_at: now, ended_at: null };
+      await trx.insertInto('meetings').values(row).execute();
+    }
+    const inIt = await trx.selectFrom('meeting_participants').select((eb) => eb.fn.countAll<number>().as('n')).where('meeting_id', '=', row.id).where('left_at', 'is', null).executeTakeFirstOrThrow();
+    if (Number(inIt.n) >= MEETING_LIMITS.participants) throw ApiError.conflict(`The meeting is full: at most ${MEETING_LIMITS.participants} people at a time.`);
+    const participantId = newId();
+    await trx.insertInto('meeting_participants').values({ id: participantId, meeting_id: row.id, person_id: actor.personId, media_feed: null, joined_at: now, left_at: null }).execute();
+    return { meeting: await announce(trx, emit, row, actor.personId), participantId };
+  });
+}
+
+interface Participation {
+  meeting: MeetingRow;
+  participant: MeetingParticipantRow;
+}
+
+/** The actor's own participant in a meeting going on, while they are still a member of its space; else 404. */
+async function ownParticipant(db: Db, actor: Actor, meetingId: string, participantId: string): Promise<Participation> {
+  const meeting = await db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
+  const participant = await db.selectFrom('meeting_participants').selectAll().where('id', '=', participantId).where('meeting_id', '=', meetingId).executeTakeFirst();
+  if (meeting === undefined || participant === undefined || participant.person_id !== actor.personId) throw ApiError.notFound('meeting participant');
+  await memberOf(db, actor, meeting.space_id);
+  if (meeting.ended_at !== null || participant.left_at !== null) throw ApiError.conflict('You are no longer in this meeting: join it again.');
+  return { meeting, participant };
+}
+
+/** Names the meeting's media key once (its URI; the key is the KMS's). */
+export async function setMeetingKey(core: Core, actor: Actor, meetingId: string, input: { participantId: string; keyUrl: string }): Promise<Meeting> {
+  return core.events.transact(async (trx, emit) => {
+    const { meeting } = await ownParticipant(trx, actor, meetingId, input.participantId);
+    const updated = await trx.updateTable('meetings').set({ key_url: input.keyUrl }).where('id', '=', meeting.id).where('key_url', 'is', null).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw ApiError.conflict('The meeting has a media key already: use that one.');
+    return announce(trx, emit, { ...meeting, key_url: input.keyUrl }, actor.personId);
+  });
+}
+
+/** Relays a participant's offer to the media server and records that they publish. */
+export async function publishMedia(core: Core, actor: Actor, meetingId: string, input: { participantId: string; offer: string }): Promise<{ answer: string }> {
+  const media = requireMedia(core);
+  const { meeting, participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
+  if (participant.media_feed !== null) throw ApiError.conflict('This participant publishes already.');
+  const feed = mediaId();
+  await media.ensureRoom(Number(meeting.media_room));
+  const answer = await media.publish(Number(meeting.media_room), feed, participant.id, input.offer);
+  await core.events.transact(async (trx, emit) => {
+    await trx.updateTable('meeting_participants').set({ media_feed: feed }).where('id', '=', participant.id).execute();
+    const current = await trx.selectFrom('meetings').selectAll().where('id', '=', meeting.id).executeTakeFirstOrThrow();
+    await announce(trx, emit, current, actor.personId);
+  });
+  return { answer };
+}
+
+/** Starts a subscription to another participant's media: the media server's offer. */
+export async function subscribeMedia(core: Core, actor: Actor, meetingId: string, input: { participantId: string; feedParticipantId: string }): Promise<{ subscriptionId: string; offer: string }> {
+  const media = requireMedia(core);
+  const { meeting, participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
+  const feed = await core.db.selectFrom('meeting_participants').selectAll().where('id', '=', input.feedParticipantId).where('meeting_id', '=', meeting.id).executeTakeFirst();
+  if (feed === undefined || feed.left_at !== null) throw ApiError.notFound('meeting participant');
+  if (feed.media_feed === null) throw ApiError.conflict('That participant sends no media yet.');
+  return media.subscribe(Number(meeting.media_room), Number(feed.media_feed), participant.id);
+}
+
+export async function answerSubscription(core: Core, actor: Actor, meetingId: string, input: { participantId: string; subscriptionId: string; answer: string }): Promise<void> {
+  const media = requireMedia(core);
+  const { participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
+  await media.answer(input.subscriptionId, participant.id, input.answer);
+}
+
+export async function updateParticipant(
+  core: Core,
+  actor: Actor,
+  meetingId: string,
+  input: { participantId: string; audioMuted?: boolean | undefined; videoOff?: boolean | undefined; sharingScreen?: boolean | undefined; handRaised?: boolean | undefined },
+): Promise<Meeting> {
+  return core.events.transact(async (trx, emit) => {
+    const { meeting, participant } = await ownParticipant(trx, actor, meetingId, input.participantId);
+    const flag = (value: boolean | undefined, was: number) => (value === undefined ? was : value ? 1 : 0);
+    await trx
+      .updateTable('meeting_participants')
+      .set({ audio_muted: flag(input.audioMuted, participant.audio_muted), video_off: flag(input.videoOff, participant.video_off), sharing_screen: flag(input.sharingScreen, participant.sharing_screen), hand_raised: flag(input.handRaised, participant.hand_raised) })
+      .where('id', '=', participant.id)
+      .execute();
+    return announce(trx, emit, meeting, actor.personId);
+  });
+}
+
+/** Takes a participant out; the last one out ends the meeting. Answers what the media server must drop. */
+async function removeParticipant(core: Core, participantId: string, actorId: string | undefined): Promise<{ room: number; ended: boolean } | undefined> {
+  return core.events.transact(async (trx, emit) => {
+    const participant = await trx.selectFrom('meeting_participants').selectAll().where('id', '=', participantId).executeTakeFirst();
+    if (participant === undefined || participant.left_at !== null) return undefined;
+    const now = core.now();
+    await trx.updateTable('meeting_participants').set({ left_at: now }).where('id', '=', participantId).execute();
+    let meeting = await trx.selectFrom('meetings').selectAll().where('id', '=', participant.meeting_id).executeTakeFirstOrThrow();
+    const left = await trx.selectFrom('meeting_participants').select('id').where('meeting_id', '=', meeting.id).where('left_at', 'is', null).limit(1).executeTakeFirst();
+    const ended = left === undefined && meeting.ended_at === null;
+    if (ended) {
+      await trx.updateTable('meetings').set({ ended_at: now, active_space_id: null }).where('id', '=', meeting.id).execute();
+      meeting = { ...meeting, ended_at: now, active_space_id: null };
+    }
+    await announce(trx, emit, meeting, actorId);
+    return { room: Number(meeting.media_room), ended };
+  });
+}
+
+async function afterRemoval(core: Core, participantId: string, removed: { room: number; ended: boolean } | undefined): Promise<void> {
+  if (core.media === undefined) return;
+  await core.media.drop(participantId);
+  if (removed?.ended === true) await core.media.destroyRoom(removed.room);
+}
+
+export async function leaveMeeting(core: Core, actor: Actor, meetingId: string, participantId: string): Promise<void> {
+  const participant = await core.db.selectFrom('meeting_participants').selectAll().where('id', '=', participantId).where('meeting_id', '=', meetingId).executeTakeFirst();
+  if (participant === undefined || participant.person_id !== actor.personId) throw ApiError.notFound('meeting participant');
+  const removed = await removeParticipant(core, participantId, actor.personId);
+  await afterRemoval(core, participantId, removed);
+}
+
+/** The media server saw a participant's media hang up (a closed tab, a lost network): they left. */
+export async function participantHungUp(core: Core, participantId: string): Promise<void> {
+  const removed = await removeParticipant(core, participantId, undefined);
+  await afterRemoval(core, participantId, removed);
+}

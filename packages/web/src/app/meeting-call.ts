@@ -1,0 +1,325 @@
+/**
+ * This tab in a space's meeting (SPEC MT-1, SEC-5): the camera and microphone (or a shared screen)
+ * sent to the media server on one WebRTC connection, each other participant's media received on
+ * one connection of its own, every frame encrypted and decrypted in the E2EE worker
+ * (`media-e2ee-worker.ts`) with keys derived from the meeting's KMS key. All negotiation goes
+ * through the core (the SDK's `meetings`); this tab never talks to the media server's API.
+ * The transforms are attached before negotiation: Chromium bypassed a receiver transform set later
+ * on a connection that already had one (media.md, gotcha 1).
+ * @module
+ */
+import type { Meeting, MeetingParticipant } from '@flint/protocol';
+import type { Session as SdkSession } from '@flint/sdk';
+import type { TransformOptions, WorkerMessage } from './media-e2ee-worker.ts';
+import { logError } from './client-log.ts';
+
+export interface RemoteMedia {
+  participantId: string;
+  stream: MediaStream;
+}
+
+/** The media key's id in the frames (one key per meeting; rotation would give the next ids). */
+const KEY_ID = 0;
+/** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
+const SPEAKER_MS = 250;
+const SPEAKING_RMS = 0.01;
+/** A subscription the media server refused is tried this often, waiting longer each time. */
+const SUBSCRIBE_TRIES = 8;
+const SUBSCRIBE_RETRY_MS = 1000;
+/** How long to wait for ICE candidates before sending an offer or answer without trickle. */
+const GATHER_MS = 5000;
+
+type ScriptTransformCtor = new (worker: Worker, options: TransformOptions) => unknown;
+const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformCtor }).RTCRtpScriptTransform;
+
+interface LegacyEncoded {
+  createEncodedStreams(): { readable: ReadableStream<{ data: ArrayBuffer }>; writable: WritableStream<{ data: ArrayBuffer }> };
+}
+
+/** Whether this browser can encrypt media frames (meetings are refused without it: an unencrypted participant would be noise to the others). */
+export function mediaEncryptionSupported(): boolean {
+  return ScriptTransform !== undefined || 'createEncodedStreams' in (globalThis.RTCRtpSender?.prototype ?? {});
+}
+
+function waitForCandidates(pc: RTCPeerConnection): Promise<void> {
+  if (pc.iceGatheringState === 'complete') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      pc.removeEventListener('icegatheringstatechange', check);
+      resolve();
+    };
+    const check = () => pc.iceGatheringState === 'complete' && done();
+    const timer = setTimeout(done, GATHER_MS);
+    pc.addEventListener('icegatheringstatechange', check);
+  });
+}
+
+export class MeetingCall {
+  meeting: Meeting;
+  audioMuted = false;
+  videoOff = false;
+  sharingScreen = false;
+  handRaised = false;
+  /** Others' media, by participant. */
+  readonly remote = new Map<string, RemoteMedia>();
+  /** What this tab shows of itself (the camera, or the shared screen). */
+  readonly local: MediaStream;
+  private readonly worker: Worker;
+  private readonly publisher: RTCPeerConnection;
+  private readonly subscribers = new Map<string, RTCPeerConnection>();
+  private readonly subscribing = new Set<string>();
+  /** Failed subscriptions by participant, retried a few times. */
+  private readonly failures = new Map<string, number>();
+  private camera: MediaStreamTrack | undefined;
+  private video: RTCRtpSender | undefined;
+  private screen: MediaStreamTrack | undefined;
+  private left = false;
+  private readonly listeners = new Set<() => void>();
+  version = 0;
+  /** Who speaks loudest now (a participant id; one's own included), from the decrypted audio's levels. */
+  speakerId: string | undefined;
+  private audio: AudioContext | undefined;
+  private readonly meters = new Map<string, AnalyserNode>();
+  private speakerTimer: ReturnType<typeof setInterval> | undefined;
+
+  private constructor(
+    private readonly sdk: SdkSession,
+    readonly participantId: string,
+    meeting: Meeting,
+    private readonly media: MediaStream,
+  ) {
+    this.meeting = meeting;
+    this.local = new MediaStream(media.getTracks());
+    this.camera = media.getVideoTracks()[0];
+    this.worker = new Worker(new URL('./media-e2ee-worker.ts', import.meta.url), { type: 'module', name: 'flint-media-e2ee' });
+    this.publisher = this.connection();
+    this.meter(participantId, media);
+    this.speakerTimer = setInterval(() => this.findSpeaker(), SPEAKER_MS);
+  }
+
+  /** Measures a participant's audio (after decryption: the levels are the browser's, not the server's). */
+  private meter(participantId: string, stream: MediaStream): void {
+    const tracks = stream.getAudioTracks();
+    if (tracks.length === 0 || this.meters.has(participantId)) return;
+    try {
+      this.audio ??= new AudioContext();
+      const analyser = this.audio.createAnalyser();
+      analyser.fftSize = 1024;
+      this.audio.createMediaStreamSource(new MediaStream(tracks)).connect(analyser);
+      this.meters.set(participantId, analyser);
+    } catch (error) {
+      logError(error);
+    }
+  }
+
+  private findSpeaker(): void {
+    const samples = new Float32Array(1024);
+    let loudest: string | undefined;
+    let level = SPEAKING_RMS;
+    for (const [id, analyser] of this.meters) {
+      // A muted microphone still sends (silent) frames; one's own mute is known here at once.
+      if (id === this.participantId && this.audioMuted) continue;
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+      if (rms > level) {
+        level = rms;
+        loudest = id;
+      }
+    }
+    if (loudest !== undefined && loudest !== this.speakerId) {
+      this.speakerId = loudest;
+      this.changed();
+    }
+  }
+
+  /** Joins (or starts) the space's meeting: microphone and camera, the media key, then publishing. */
+  static async join(sdk: SdkSession, roomId: string): Promise<MeetingCall> {
+    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+    let call: MeetingCall | undefined;
+    try {
+      const { meeting, participantId } = await sdk.meetings.join(roomId);
+      call = new MeetingCall(sdk, participantId, meeting, media);
+      const key = await sdk.meetings.mediaKey(meeting, participantId);
+      call.post({ type: 'key', meetingId: meeting.id, keyId: KEY_ID, key: key.key });
+      await call.publish();
+      // Who publishes changed while this tab was joining (its events reach a call only once it exists): ask.
+      call.update((await sdk.meetings.current(roomId)).meeting ?? meeting);
+      return call;
+    } catch (error) {
+      if (call !== undefined) await call.leave();
+      else for (const track of media.getTracks()) track.stop();
+      throw error;
+    }
+  }
+
+  get roomId(): string {
+    return this.meeting.roomId;
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private changed(): void {
+    this.version++;
+    for (const listener of this.listeners) listener();
+  }
+
+  private post(message: WorkerMessage, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
+  }
+
+  private connection(): RTCPeerConnection {
+    // No STUN/TURN servers: the media server's candidates are reachable as they are (TURN is not built yet).
+    const legacy = ScriptTransform === undefined;
+    return new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', ...(legacy ? { encodedInsertableStreams: true } : {}) });
+  }
+
+  /** Puts a frame transform on a sender or receiver (standard, or the older Chromium streams). */
+  private transform(target: RTCRtpSender | RTCRtpReceiver, options: TransformOptions): void {
+    if (ScriptTransform !== undefined) {
+      (target as unknown as { transform: unknown }).transform = new ScriptTransform(this.worker, options);
+      return;
+    }
+    const { readable, writable } = (target as unknown as LegacyEncoded).createEncodedStreams();
+    this.post({ type: 'streams', readable, writable, ...options }, [readable, writable]);
+  }
+
+  private async publish(): Promise<void> {
+    const pc = this.publisher;
+    for (const track of this.media.getTracks()) {
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
+      if (track.kind === 'video') this.video = transceiver.sender;
+      this.transform(transceiver.sender, { operation: 'encrypt', kind: track.kind as 'audio' | 'video', senderId: this.participantId });
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitForCandidates(pc);
+    const answer = await this.sdk.meetings.publish(this.meeting.id, this.participantId, pc.localDescription!.sdp);
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+  }
+
+  private async receive(participant: MeetingParticipant): Promise<void> {
+    const { subscriptionId, offer } = await this.sdk.meetings.subscribe(this.meeting.id, this.participantId, participant.id);
+    const pc = this.connection();
+    this.subscribers.set(participant.id, pc);
+    const stream = new MediaStream();
+    pc.ontrack = (event) => {
+      stream.addTrack(event.track);
+      if (event.track.kind === 'audio') this.meter(participant.id, stream);
+      this.remote.set(participant.id, { participantId: participant.id, stream });
+      this.changed();
+    };
+    await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+    // Before the answer: every receiver decrypts with the sender's frame key.
+    for (const transceiver of pc.getTransceivers()) {
+      this.transform(transceiver.receiver, { operation: 'decrypt', kind: transceiver.receiver.track.kind as 'audio' | 'video', senderId: participant.id });
+    }
+    await pc.setLocalDescription(await pc.createAnswer());
+    await waitForCandidates(pc);
+    await this.sdk.meetings.answer(this.meeting.id, this.participantId, subscriptionId, pc.localDescription!.sdp);
+  }
+
+  /** The meeting as the core says it is now (join, leave, publish, mute…): subscribe to new senders, drop those gone. */
+  update(meeting: Meeting): void {
+    if (meeting.id !== this.meeting.id || this.left) return;
+    this.meeting = meeting;
+    const present = new Set(meeting.participants.map((p) => p.id));
+    for (const [id, pc] of this.subscribers) {
+      if (!present.has(id)) {
+        pc.close();
+        this.subscribers.delete(id);
+        this.remote.delete(id);
+        this.meters.delete(id);
+      }
+    }
+    for (const participant of meeting.participants) {
+      if (participant.id === this.participantId || !participant.publishing || this.subscribers.has(participant.id) || this.subscribing.has(participant.id)) continue;
+      this.subscribing.add(participant.id);
+      void this.receive(participant)
+        .then(() => this.failures.delete(participant.id))
+        .catch((error: unknown) => {
+          // The media server may refuse a feed whose WebRTC connection is still coming up: try again a little later.
+          this.subscribers.get(participant.id)?.close();
+          this.subscribers.delete(participant.id);
+          const failures = (this.failures.get(participant.id) ?? 0) + 1;
+          this.failures.set(participant.id, failures);
+          if (failures < SUBSCRIBE_TRIES) setTimeout(() => this.update(this.meeting), SUBSCRIBE_RETRY_MS * failures);
+          else logError(error);
+        })
+        .finally(() => this.subscribing.delete(participant.id));
+    }
+    this.changed();
+  }
+
+  private async tell(): Promise<void> {
+    this.meeting = await this.sdk.meetings.update(this.meeting.id, this.participantId, { audioMuted: this.audioMuted, videoOff: this.videoOff, sharingScreen: this.sharingScreen, handRaised: this.handRaised });
+    this.changed();
+  }
+
+  async toggleAudio(): Promise<void> {
+    this.audioMuted = !this.audioMuted;
+    for (const track of this.media.getAudioTracks()) track.enabled = !this.audioMuted;
+    this.changed();
+    await this.tell();
+  }
+
+  async toggleVideo(): Promise<void> {
+    this.videoOff = !this.videoOff;
+    if (this.camera !== undefined) this.camera.enabled = !this.videoOff;
+    this.changed();
+    await this.tell();
+  }
+
+  async toggleHand(): Promise<void> {
+    this.handRaised = !this.handRaised;
+    this.changed();
+    await this.tell();
+  }
+
+  /** Sends the screen instead of the camera (same connection, same encryption). */
+  async shareScreen(): Promise<void> {
+    const display = await navigator.mediaDevices.getDisplayMedia({ video: true, audio: false });
+    const track = display.getVideoTracks()[0];
+    if (track === undefined) return;
+    await this.video?.replaceTrack(track);
+    this.screen = track;
+    track.addEventListener('ended', () => void this.stopSharing());
+    for (const t of this.local.getVideoTracks()) this.local.removeTrack(t);
+    this.local.addTrack(track);
+    this.sharingScreen = true;
+    this.changed();
+    await this.tell();
+  }
+
+  async stopSharing(): Promise<void> {
+    if (this.screen === undefined) return;
+    const screen = this.screen;
+    this.screen = undefined;
+    screen.stop();
+    await this.video?.replaceTrack(this.camera ?? null);
+    this.local.removeTrack(screen);
+    if (this.camera !== undefined) this.local.addTrack(this.camera);
+    this.sharingScreen = false;
+    this.changed();
+    if (!this.left) await this.tell();
+  }
+
+  /** Leaves: media stops, connections close, the core is told (the last one out ends the meeting). */
+  async leave(): Promise<void> {
+    if (this.left) return;
+    this.left = true;
+    for (const pc of this.subscribers.values()) pc.close();
+    this.subscribers.clear();
+    this.remote.clear();
+    this.publisher.close();
+    for (const track of [...this.media.getTracks(), ...(this.screen ? [this.screen] : [])]) track.stop();
+    this.worker.terminate();
+    clearInterval(this.speakerTimer);
+    this.meters.clear();
+    void this.audio?.close().catch(() => undefined);
+    this.changed();
+    await this.sdk.meetings.leave(this.meeting.id, this.participantId).catch(() => undefined);
+  }
+}

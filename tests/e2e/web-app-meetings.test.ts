@@ -1,0 +1,293 @@
+/**
+ * Meetings with end-to-end encrypted media, in a real Chromium through a real Janus (SPEC MT-1,
+ * MT-2, SEC-5): Ada starts a meeting from the space's header, Bob and Cy join; each of the three
+ * decodes the other two's video (frames rendered go up) and hears their audio (WebAudio levels of
+ * the fake microphone's beeps); Ada shares her screen and the others get a 16:9 picture from her;
+ * Dan, a member whose client does not decrypt, subscribes to Ada through the core as any client
+ * would and receives her packets from Janus — yet decodes nothing, since Janus forwards frames only
+ * the key holders can open. The core's database, files and log hold neither the media key nor the
+ * frames' keys' material; the last one out ends the meeting. Axe on the meeting view.
+ *
+ * Janus and libnice offer no ICE candidates on a loopback interface (media.md), so this file runs
+ * itself again inside a private network namespace (`unshare -n`) with a veth carrying 127.0.0.2/32,
+ * which Janus is told to use (`FLINT_JANUS_ICE_INTERFACES=veth0`): all traffic stays in 127/8 and
+ * in a namespace of its own. Skipped, saying so, only when Janus is not installed.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Page } from 'playwright-core';
+import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
+import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint } from '@flint/testkit';
+
+const SELF = fileURLToPath(import.meta.url);
+const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
+const IN_NAMESPACE = process.env['FLINT_MEETINGS_NETNS'] === '1';
+// `janus -V` prints its version and exits 1, so the output tells.
+const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
+/** The namespace: loopback up, and a veth pair with 127.0.0.2/32 for Janus's candidates. */
+const NETNS_SETUP = 'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 127.0.0.2/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && exec "$@"';
+const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
+/** The machine may be loaded (2 cores shared by several browsers and Janus): generous limits, conditions not timings. */
+const LONG = { timeout: 240_000 } as const;
+
+/** Frames rendered so far by each remote video in the meeting grid, by participant id. */
+async function framesByTile(page: Page): Promise<Record<string, number>> {
+  return page.evaluate(() => {
+    const out: Record<string, number> = {};
+    for (const tile of document.querySelectorAll<HTMLElement>('.meeting-tile:not(.self)')) {
+      const video = tile.querySelector('video');
+      if (video !== null) out[tile.dataset['participant']!] = video.getVideoPlaybackQuality().totalVideoFrames;
+    }
+    return out;
+  });
+}
+
+/** The loudest level (RMS) heard over `ms` in each remote tile's audio, by participant id. */
+async function audioLevels(page: Page, ms: number): Promise<Record<string, number>> {
+  return page.evaluate(async (duration) => {
+    const context = new AudioContext();
+    await context.resume();
+    const meters: [string, AnalyserNode][] = [];
+    for (const tile of document.querySelectorAll<HTMLElement>('.meeting-tile:not(.self)')) {
+      const stream = tile.querySelector('video')?.srcObject;
+      if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) continue;
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 2048;
+      context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
+      meters.push([tile.dataset['participant']!, analyser]);
+    }
+    const peaks: Record<string, number> = Object.fromEntries(meters.map(([id]) => [id, 0]));
+    const samples = new Float32Array(2048);
+    const end = Date.now() + duration;
+    while (Date.now() < end) {
+      for (const [id, analyser] of meters) {
+        analyser.getFloatTimeDomainData(samples);
+        const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+        peaks[id] = Math.max(peaks[id]!, rms);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await context.close();
+    return peaks;
+  }, ms);
+}
+
+/** Waits until `check` holds (the machine may be loaded: conditions, not timings). */
+const waitFor = (what: string, check: () => Promise<boolean>, ms = 20_000) => until(what, async () => ((await check()) ? true : undefined), ms);
+
+if (!janusInstalled) {
+  describe('web app: meetings (Chromium + Janus)', () => {
+    it('needs Janus', { skip: 'janus is not installed (apt-get install -y --no-install-recommends janus): the meetings browser test cannot run' }, () => undefined);
+  });
+} else if (!IN_NAMESPACE) {
+  describe('web app: meetings (Chromium + Janus)', () => {
+    it('runs in a private network namespace (unshare -n, a veth with 127.0.0.2 for Janus)', () => {
+      // The child runs this file's scenario itself (no runner): NODE_TEST_CONTEXT would make it skip.
+      const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
+      const run = spawnSync('unshare', ['-n', 'sh', '-c', NETNS_SETUP, 'netns', process.execPath, '--import', 'tsx', '--test-reporter=spec', SELF], {
+        env: { ...env, FLINT_MEETINGS_NETNS: '1' },
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const output = `${run.stdout}\n${run.stderr}`;
+      process.stdout.write(output.replace(/^/gm, '    │ '));
+      assert.equal(run.status, 0, 'the meetings scenario failed inside its network namespace (its output is above)');
+      assert.match(output, /ℹ pass [1-9]/, 'the scenario ran');
+      assert.match(output, /ℹ fail 0/);
+    });
+  });
+} else {
+  describe('web app: meetings (Chromium + Janus, in a private network namespace)', () => {
+    let flint: TestFlint;
+    let browser: Browser;
+    const pages: Record<'ada' | 'bob' | 'cy', Page> = {} as Record<'ada' | 'bob' | 'cy', Page>;
+    let roomId = '';
+    let dan: Session;
+    let adaNode: Session;
+
+    before(async () => {
+      mkdirSync(SHOTS, { recursive: true });
+      flint = await startFlint({ webRoot: webDist(), env: { FLINT_JANUS: 'auto', FLINT_JANUS_ICE_INTERFACES: 'veth0' } });
+      assert.ok(flint.server.core.media !== undefined, `Janus did not start:\n${flint.logText().slice(-3000)}`);
+      browser = await launchChromium({ args: CHROMIUM_MEDIA });
+      const people = {
+        ada: await flint.signup({ email: 'ada@meet.test', displayName: 'Ada Lovelace' }),
+        bob: await flint.signup({ email: 'bob@meet.test', displayName: 'Bob Babbage' }),
+        cy: await flint.signup({ email: 'cy@meet.test', displayName: 'Cy Shannon' }),
+        dan: await flint.signup({ email: 'dan@meet.test', displayName: 'Dan Turing' }),
+      };
+      // First KMS devices hold the password credentials, so the browsers enroll with the password.
+      const connect = async (api: FlintClient, deviceId: string) => flint.connect(api, { deviceId, kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, api.session!.personId) } });
+      adaNode = await connect(people.ada, 'ada-node');
+      (await connect(people.bob, 'bob-node')).close();
+      (await connect(people.cy, 'cy-node')).close();
+      dan = await connect(people.dan, 'dan-node');
+      roomId = (await adaNode.spaces.create({ title: 'Design review' })).id;
+      for (const who of ['bob', 'cy', 'dan']) await adaNode.members.add(roomId, { personEmail: `${who}@meet.test` });
+      for (const who of ['ada', 'bob', 'cy'] as const) {
+        const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+        pages[who] = await context.newPage();
+        // What a page reports goes to this test's output, so a failure here can be read from CI's log.
+        pages[who].on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[${who} ${m.type()}] ${m.text()}`));
+        pages[who].on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
+        await signInPage(pages[who], flint.url, `${who}@meet.test`);
+        await openSpacePage(pages[who], roomId);
+      }
+    });
+    after(async () => {
+      // The server's warnings and errors, for the same reason.
+      for (const line of (flint?.logText() ?? '').split('\n')) if (/"level":(4|5)\d/.test(line)) console.log(`[server] ${line.slice(0, 600)}`);
+      await browser?.close();
+      await flint?.stop();
+    });
+
+    it('Ada starts the meeting from the header; Bob and Cy see it going on and join', LONG, async () => {
+      const { ada, bob, cy } = pages;
+      await ada.getByRole('button', { name: 'Start meeting' }).click();
+      await ada.getByRole('heading', { name: 'Meeting' }).waitFor(PAGE_WAIT);
+      await bob.getByText('Meeting on: 1 person').waitFor(PAGE_WAIT);
+      await bob.getByRole('button', { name: 'Join meeting' }).click();
+      await cy.getByText('Meeting on: 2 people').waitFor(PAGE_WAIT);
+      await cy.getByRole('button', { name: 'Join meeting' }).click();
+      for (const page of [ada, bob, cy]) await page.getByText('Meeting on: 3 people').first().waitFor(PAGE_WAIT);
+      const meeting = (await adaNode.meetings.current(roomId)).meeting;
+      assert.equal(meeting?.participants.length, 3);
+      assert.ok(meeting?.keyUrl?.startsWith('kms://'), 'the core holds the media key’s URI only');
+      await waitFor('all three publish', async () => (await adaNode.meetings.current(roomId)).meeting?.participants.every((p) => p.publishing) === true, 60_000);
+    });
+
+    it('everyone decodes the two others’ video and hears their audio', LONG, async () => {
+      for (const [who, page] of Object.entries(pages)) {
+        // Frames flow once ICE and DTLS are up and a key frame got through: wait for it, then measure.
+        await waitFor(`${who} receives two videos`, async () => Object.values(await framesByTile(page)).filter((n) => n > 0).length === 2, 90_000).catch(async (error: unknown) => {
+          throw new Error(`${(error as Error).message}; frames rendered by tile: ${JSON.stringify(await framesByTile(page))}`);
+        });
+        const before = await framesByTile(page);
+        await page.waitForTimeout(4000);
+        const after = await framesByTile(page);
+        const deltas = Object.keys(before).map((id) => (after[id] ?? 0) - before[id]!);
+        assert.equal(deltas.length, 2, `${who} shows two others`);
+        for (const delta of deltas) assert.ok(delta >= 10, `${who} decoded ${delta} frames in 4 s from someone (expected ≥ 10)`);
+        const levels = Object.values(await audioLevels(page, 3000));
+        assert.equal(levels.length, 2);
+        for (const level of levels) assert.ok(level > 0.02, `${who} hears a level of ${level.toFixed(3)} (the fake microphone beeps)`);
+      }
+      await pages.ada.screenshot({ path: `${SHOTS}meeting-grid.png` });
+      await assertAccessible(pages.bob, 'the meeting view');
+    });
+
+    it('Ada shares her screen: Bob and Cy get her 16:9 screen instead of the 4:3 camera', LONG, async () => {
+      const { ada, bob, cy } = pages;
+      await ada.getByRole('button', { name: 'Share screen' }).click();
+      await ada.getByRole('button', { name: 'Stop sharing' }).waitFor(PAGE_WAIT);
+      for (const page of [bob, cy]) {
+        await page.getByText('sharing the screen').first().waitFor(PAGE_WAIT);
+        await waitFor(
+          'the shared screen’s picture reaches the others',
+          async () =>
+            page.evaluate(() => {
+              const tile = [...document.querySelectorAll<HTMLElement>('.meeting-tile')].find((t) => t.textContent?.includes('Ada Lovelace'));
+              const video = tile?.querySelector('video');
+              return video !== null && video !== undefined && video.videoHeight > 0 && video.videoWidth / video.videoHeight > 1.6;
+            }),
+          30_000,
+        );
+      }
+    });
+
+    it('Bob mutes and raises his hand: Ada sees both', LONG, async () => {
+      await pages.bob.getByRole('button', { name: 'Mute' }).click();
+      await pages.bob.getByRole('button', { name: 'Raise hand' }).click();
+      await pages.bob.getByRole('button', { name: 'Lower hand' }).waitFor(PAGE_WAIT);
+      await pages.ada.locator('.meeting-people li', { hasText: 'Bob Babbage' }).getByText('hand raised, muted').waitFor(PAGE_WAIT);
+    });
+
+    it('marks the active speaker from the audio levels, never Bob once he is muted', LONG, async () => {
+      // Everyone's fake microphone beeps; the loudest unmuted one is marked, and the mark moves among them.
+      const bobOnBob = await pages.bob.locator('.meeting-tile.self').getAttribute('data-participant');
+      for (const page of [pages.ada, pages.cy]) await page.locator('.meeting-tile.speaking').first().waitFor(PAGE_WAIT);
+      await pages.bob.waitForTimeout(1500);
+      const marked = new Set<string>();
+      for (let i = 0; i < 12; i++) {
+        for (const page of Object.values(pages)) {
+          const id = await page.locator('.meeting-tile.speaking').first().getAttribute('data-participant', { timeout: 1000 }).catch(() => null);
+          if (id !== null) marked.add(id);
+        }
+        await pages.ada.waitForTimeout(250);
+      }
+      assert.ok(marked.size >= 1, 'someone is marked speaking');
+      assert.ok(!marked.has(bobOnBob!), 'Bob, muted, is never the active speaker');
+    });
+
+    it('Dan subscribes without decrypting: Janus forwards Ada’s packets, and he decodes nothing', LONG, async () => {
+      const { meeting, participantId } = await dan.meetings.join(roomId);
+      const adaParticipant = meeting.participants.find((p) => p.displayName === 'Ada Lovelace')!;
+      const { subscriptionId, offer } = await dan.meetings.subscribe(meeting.id, participantId, adaParticipant.id);
+      const context = await browser.newContext();
+      const page = await context.newPage();
+      await page.goto(`${flint.url}/`);
+      const answer = await page.evaluate(async (sdp) => {
+        const pc = new RTCPeerConnection({ iceServers: [] });
+        (window as unknown as { pc: RTCPeerConnection }).pc = pc;
+        pc.ontrack = (e) => {
+          const video = document.createElement('video');
+          video.autoplay = true;
+          video.srcObject = new MediaStream([e.track]);
+          document.body.append(video);
+        };
+        await pc.setRemoteDescription({ type: 'offer', sdp });
+        await pc.setLocalDescription(await pc.createAnswer());
+        await new Promise<void>((resolve) => {
+          if (pc.iceGatheringState === 'complete') resolve();
+          pc.onicegatheringstatechange = () => pc.iceGatheringState === 'complete' && resolve();
+          setTimeout(resolve, 5000);
+        });
+        return pc.localDescription!.sdp;
+      }, offer);
+      await dan.meetings.answer(meeting.id, participantId, subscriptionId, answer);
+      const videoStats = () =>
+        page.evaluate(async () => {
+          const stats = await (window as unknown as { pc: RTCPeerConnection }).pc.getStats();
+          let packets = 0;
+          let frames = 0;
+          stats.forEach((s: { type: string; kind?: string; packetsReceived?: number; framesDecoded?: number }) => {
+            if (s.type === 'inbound-rtp' && s.kind === 'video') {
+              packets += s.packetsReceived ?? 0;
+              frames += s.framesDecoded ?? 0;
+            }
+          });
+          return { packets, frames };
+        });
+      await waitFor('Janus forwards Ada’s video packets to Dan', async () => (await videoStats()).packets > 200, 90_000).catch(async (error: unknown) => {
+        throw new Error(`${(error as Error).message}; ${JSON.stringify(await videoStats())}`);
+      });
+      const stats = await videoStats();
+      // With the clear VP8 header a decoder may take a stray key frame for a picture; nothing more.
+      assert.ok(stats.frames <= 3, `without the key ${stats.frames} frames decoded from ${stats.packets} packets`);
+      await dan.meetings.leave(meeting.id, participantId);
+      await context.close();
+    });
+
+    it('the core holds no media key material; the last one out ends the meeting', LONG, async () => {
+      const meeting = (await adaNode.meetings.current(roomId)).meeting!;
+      const key = await adaNode.meetings.mediaKey(meeting, meeting.participants[0]!.id);
+      const bytes = Buffer.from(key.key);
+      const scan = await scanForPlaintext(flint, [bytes.toString('base64url'), bytes.toString('base64'), bytes.toString('hex')], 'Ada Lovelace');
+      assert.ok(scan.controlInDatabase, 'the scan read the database');
+      assert.deepEqual(scan.inDatabase, []);
+      assert.deepEqual(scan.inFiles, []);
+      assert.deepEqual(scan.inLogs, []);
+
+      for (const page of [pages.cy, pages.bob]) await page.getByRole('button', { name: 'Leave meeting' }).click();
+      await pages.ada.getByText('Meeting on: 1 person').first().waitFor(PAGE_WAIT);
+      await pages.ada.getByRole('button', { name: 'Leave meeting' }).click();
+      await waitFor('the meeting ends', async () => (await adaNode.meetings.current(roomId)).meeting === undefined);
+      await pages.bob.getByRole('button', { name: 'Start meeting' }).waitFor(PAGE_WAIT);
+      const row = await flint.server.core.db.selectFrom('meetings').selectAll().where('space_id', '=', roomId).executeTakeFirstOrThrow();
+      assert.ok(row.ended_at !== null && row.active_space_id === null);
+    });
+  });
+}

@@ -10,6 +10,7 @@ import type { AttachmentAction } from './attachment-actions.ts';
 import type { Reaction } from './reactions.ts';
 import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
 import type { CareRequest } from './care.ts';
+import type { Meeting, PersonalRoomKnock } from './scheduling.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -50,6 +51,12 @@ export interface EventData {
   'space_invitation.removed': { id: string; roomId: string };
   /** A care request changed (SP-7): to the asker, its expert, whoever handed it off, and the experts of its queue (and of the queue it left). */
   'care_request.updated': CareRequest;
+  /** A meeting was scheduled or changed (MT-4): to its host and the invitees who have accounts. */
+  'meeting.updated': Meeting;
+  /** A meeting was cancelled (to its host and invitees). */
+  'meeting.deleted': { id: string; roomId: string };
+  /** Someone asks to enter one's personal room (MT-3): to its owner, whose client adds them. */
+  'personal_room.knock': PersonalRoomKnock;
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

@@ -75,3 +75,6 @@ export { RETENTION_LIMITS } from './retention.ts';
 export * as care from './care.ts';
 export type { CareQueue, CareExpert, CareRequest, CareStatus } from './care.ts';
 export { CARE_LIMITS } from './care.ts';
+export * as scheduling from './scheduling.ts';
+export type { Meeting, MeetingInvitee, MeetingInviteeInput, MeetingState, PersonalRoom, PersonalRoomCard, PersonalRoomEntry, PersonalRoomKnock } from './scheduling.ts';
+export { SCHEDULING_LIMITS, ROOM_NAME_PATTERN } from './scheduling.ts';

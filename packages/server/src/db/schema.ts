@@ -309,6 +309,9 @@ export interface Database extends MessagingTables {
   care_queues: CareQueuesTable;
   care_experts: CareExpertsTable;
   care_requests: CareRequestsTable;
+  meetings: MeetingsTable;
+  meeting_invitees: MeetingInviteesTable;
+  personal_rooms: PersonalRoomsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -751,3 +754,38 @@ export interface CareRequestsTable {
   resolved_at: number | null;
 }
 export type CareRequestRow = Selectable<CareRequestsTable>;
+
+/** A scheduled meeting (SPEC MT-4; migration 0047): the schedule an invitation carries in clear, and its space. */
+export interface MeetingsTable {
+  id: string;
+  org_id: string;
+  host_id: string;
+  space_id: string;
+  title: string;
+  start_at: number;
+  end_at: number;
+  timezone: string;
+  meeting_number: string;
+  sequence: number;
+  created_at: number;
+  updated_at: number;
+}
+export type MeetingRow = Selectable<MeetingsTable>;
+
+/** Who a meeting's invitation went to (migration 0047). */
+export interface MeetingInviteesTable {
+  meeting_id: string;
+  email: string;
+  display_name: string | null;
+  person_id: string | null;
+}
+export type MeetingInviteeRow = Selectable<MeetingInviteesTable>;
+
+/** A person's room name and its space (SPEC MT-3; migration 0047). */
+export interface PersonalRoomsTable {
+  person_id: string;
+  name: string;
+  space_id: string | null;
+  updated_at: number;
+}
+export type PersonalRoomRow = Selectable<PersonalRoomsTable>;

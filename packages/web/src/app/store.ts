@@ -728,6 +728,11 @@ export class Store {
       case 'attachmentAction.created':
       case 'encryption.kms_message':
       case 'care_request.updated':
+      case 'personal_room.knock':
+        break;
+      case 'meeting.updated':
+      case 'meeting.deleted':
+        this.meetingsVersion += 1;
         break;
     }
     this.changed();

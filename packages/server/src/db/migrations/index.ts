@@ -37,6 +37,7 @@ import * as notifications from './0043-notifications.ts';
 import * as scimGroups from './0040-scim-groups.ts';
 import * as legalHolds from './0042-legal-holds.ts';
 import * as care from './0044-care.ts';
+import * as scheduling from './0047-scheduling.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -73,4 +74,5 @@ export const migrations: Record<string, Migration> = {
   '0040-scim-groups': scimGroups,
   '0042-legal-holds': legalHolds,
   '0044-care': care,
+  '0047-scheduling': scheduling,
 };

@@ -34,6 +34,7 @@ import { Spaces } from './session/spaces.ts';
 import { Members } from './session/members.ts';
 import { Invitations } from './session/invitations.ts';
 import { Care } from './session/care.ts';
+import { Scheduling } from './session/scheduling.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
 import { Files } from './session/files.ts';
@@ -118,6 +119,8 @@ export class Session {
   readonly invitations: Invitations;
   /** The care assistant (SPEC SP-7): help-desk queues, asking in an encrypted space, taking, handing off, resolving. */
   readonly care: Care;
+  /** Scheduled meetings and personal rooms (SPEC MT-3, MT-4): their encrypted spaces, iCalendar invitations by the core. */
+  readonly scheduling: Scheduling;
   readonly teams: Teams;
   readonly messages: Messages;
   readonly files: Files;
@@ -182,6 +185,7 @@ export class Session {
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
+    this.scheduling = new Scheduling(ctx, this.spaces, this.members);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);
     this.people = new People(ctx);

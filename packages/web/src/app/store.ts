@@ -728,11 +728,10 @@ export class Store {
       case 'attachmentAction.created':
       case 'encryption.kms_message':
       case 'care_request.updated':
-      case 'personal_room.knock':
-        break;
+      // The meetings page follows its events itself (ui/scheduling/MeetingsView.tsx); the SDK session admits knocks.
       case 'meeting.updated':
       case 'meeting.deleted':
-        this.meetingsVersion += 1;
+      case 'personal_room.knock':
         break;
     }
     this.changed();

@@ -6,6 +6,7 @@
  * @module
  */
 import ICAL from 'ical.js';
+import { zonedToInstant } from './zoned-time.ts';
 
 export interface ImportedMeeting {
   title: string;
@@ -58,11 +59,20 @@ export function parseIcs(text: string, ownEmail: string): ImportedMeeting {
     const name = typeof cn === 'string' ? cn.trim() : '';
     invitees.set(email, name !== '' ? { email, displayName: name.slice(0, 128) } : { email });
   }
+  const tzid = (event.startDate as unknown as { timezone?: string }).timezone ?? event.startDate.zone?.tzid;
+  const timezone = knownZone(tzid);
+  // A TZID without its VTIMEZONE block (common in forwarded invitations) leaves ical.js a wall
+  // time: read it on that zone's clock, which this browser's Intl knows.
+  const instant = (time: ICAL.Time): Date => {
+    if (timezone === undefined || time.zone?.tzid === 'UTC' || (time.zone !== undefined && time.zone !== null && time.zone.tzid !== 'floating' && time.zone.tzid === tzid)) return time.toJSDate();
+    const wall = time.toString();
+    return zonedToInstant(wall.slice(0, 10), wall.slice(11, 16), timezone);
+  };
   return {
     title: (event.summary ?? '').trim().slice(0, 128) || 'Meeting',
-    start: event.startDate.toJSDate(),
-    end: event.endDate.toJSDate(),
-    timezone: knownZone(event.startDate.zone?.tzid ?? (event.startDate as unknown as { timezone?: string }).timezone),
+    start: instant(event.startDate),
+    end: instant(event.endDate),
+    timezone,
     invitees: [...invitees.values()],
   };
 }

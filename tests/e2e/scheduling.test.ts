@@ -256,9 +256,9 @@ describe('scheduled meetings and personal rooms (MT-3, MT-4)', () => {
     await eveS.api.personalRoom.knock('ada.lovelace-1');
     // Ada's session hears the knock, authorizes Eve at the KMS and adds her: Eve reads the sealed title.
     await until('Eve let in by Ada’s session', async () => ((await eveS.api.personalRoom.enter('ada.lovelace-1')).isMember ? true : undefined));
-    assert.equal((await eveS.spaces.get(opened.roomId)).title, 'Ada Host — ada.lovelace-1');
+    assert.equal((await eveS.spaces.get(opened.roomId)).title, 'Ada Host (personal room)');
     await adaS.messages.send({ roomId: opened.roomId, text: 'Welcome to my secret room' });
-    const scan = await scanForPlaintext(flint, ['Welcome to my secret room', 'Ada Host — ada.lovelace-1'], 'ada.lovelace-1');
+    const scan = await scanForPlaintext(flint, ['Welcome to my secret room', 'Ada Host (personal room)'], 'ada.lovelace-1');
     assert.ok(scan.controlInDatabase, 'the scan finds what the core legitimately holds (the room name)');
     assert.deepEqual(scan.inDatabase, []);
     assert.deepEqual(scan.inFiles, []);

@@ -98,7 +98,7 @@ export class Scheduling {
   async openPersonalRoom(): Promise<PersonalRoom & { roomId: string }> {
     const room = await this.ctx.api.personalRoom.get();
     if (room.roomId !== undefined) return { ...room, roomId: room.roomId };
-    const space = await this.spaces.create({ title: `${room.ownerDisplayName} — ${room.name}` });
+    const space = await this.spaces.create({ title: `${room.ownerDisplayName} (personal room)` });
     try {
       const named = await this.ctx.api.personalRoom.setSpace(space.id);
       return { ...named, roomId: named.roomId ?? space.id };

@@ -104,7 +104,16 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
         </label>
         <fieldset className="stack">
           <legend>{t('meetingInvitees')}</legend>
-          <div className="row wrap">
+          <div
+            className="row wrap"
+            onKeyDown={(e) => {
+              // Enter in the picker with no suggestion open (the picker takes it then) adds the address, instead of submitting.
+              if (e.key === 'Enter' && !e.defaultPrevented && e.target instanceof HTMLInputElement) {
+                e.preventDefault();
+                add();
+              }
+            }}
+          >
             <PeoplePicker label={t('meetingInviteePicker')} value={address} onChange={setAddress} />
             <button type="button" onClick={add} disabled={address.trim() === ''}>
               {t('meetingInviteeAdd')}

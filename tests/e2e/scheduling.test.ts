@@ -17,7 +17,7 @@ import { raw, scanForPlaintext, startFlint, startSmtpServer, stateDigest, type R
 function calendarOf(mail: ReceivedMail): { method: string; event: ICAL.Event; vevent: ICAL.Component } {
   const part = mail.attachments.find((a) => a.contentType.startsWith('text/calendar')) ?? mail.attachments.find((a) => a.contentType.startsWith('application/ics'));
   assert.ok(part, `a calendar part in "${mail.subject}": ${mail.attachments.map((a) => a.contentType).join(', ')}`);
-  const vcalendar = new ICAL.Component(ICAL.parse(part.content.toString('utf8')));
+  const vcalendar = new ICAL.Component(ICAL.parse(part.content.toString('utf8')) as unknown[]);
   assert.equal(vcalendar.name, 'vcalendar');
   const vevent = vcalendar.getFirstSubcomponent('vevent');
   assert.ok(vevent);

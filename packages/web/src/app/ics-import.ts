@@ -21,7 +21,8 @@ export interface ImportedMeeting {
 export class IcsImportError extends Error {}
 
 function addressOf(value: unknown): string | undefined {
-  const text = String(value ?? '');
+  if (typeof value !== 'string') return undefined;
+  const text = value;
   const match = /^mailto:(.+)$/i.exec(text.trim());
   const address = (match?.[1] ?? text).trim().toLowerCase();
   return /^[^\s@]+@[^\s@]+$/.test(address) ? address : undefined;
@@ -41,7 +42,7 @@ function knownZone(name: string | undefined): string | undefined {
 export function parseIcs(text: string, ownEmail: string): ImportedMeeting {
   let calendar: ICAL.Component;
   try {
-    calendar = new ICAL.Component(ICAL.parse(text));
+    calendar = new ICAL.Component(ICAL.parse(text) as unknown[]);
   } catch (error) {
     throw new IcsImportError(`not an iCalendar file: ${error instanceof Error ? error.message : String(error)}`);
   }

@@ -23,6 +23,7 @@ import { adminAuditRoutes } from './routes/admin-audit.ts';
 import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
+import { meetingRoutes } from './routes/meetings.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
@@ -68,6 +69,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       contentRoutes(scope, gateway);
       eventRoutes(scope, gateway);
       teamRoutes(scope, gateway);
+      meetingRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       adminAuditRoutes(scope, gateway);
       webhookRoutes(scope, gateway);

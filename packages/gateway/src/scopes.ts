@@ -53,6 +53,14 @@ const table: Record<string, RouteScope> = {
   'POST /v1/team/memberships': 'spark:teams_write',
   'PUT /v1/team/memberships/:membershipId': 'spark:teams_write',
   'DELETE /v1/team/memberships/:membershipId': 'spark:teams_write',
+  // Meetings (Webex's user scopes); scheduling also makes the meeting's space, which the core
+  // allows to meeting:schedules_write (server identity/scopes.ts).
+  'GET /v1/meetings': 'meeting:schedules_read',
+  'GET /v1/meetings/:meetingId': 'meeting:schedules_read',
+  'POST /v1/meetings': 'meeting:schedules_write',
+  'PUT /v1/meetings/:meetingId': 'meeting:schedules_write',
+  'DELETE /v1/meetings/:meetingId': 'meeting:schedules_write',
+  'GET /v1/meetingPreferences/personalMeetingRoom': 'meeting:preferences_read',
   'GET /v1/webhooks': 'closed',
   'GET /v1/webhooks/:webhookId': 'closed',
   'POST /v1/webhooks': 'closed',

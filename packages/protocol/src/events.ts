@@ -12,6 +12,7 @@ import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitatio
 import type { CareRequest } from './care.ts';
 import type { WhiteboardUpdate } from './whiteboards.ts';
 import type { Meeting } from './meetings.ts';
+import type { PersonalRoomKnock, ScheduledMeeting } from './scheduling.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -54,6 +55,12 @@ export interface EventData {
   'care_request.updated': CareRequest;
   /** A space's meeting started, changed (someone joined, left, muted, shared…) or ended (MT-1): to the space's members. */
   'meeting.updated': Meeting;
+  /** A meeting was scheduled or changed (MT-4): to its host and the invitees who have accounts. */
+  'scheduled_meeting.updated': ScheduledMeeting;
+  /** A scheduled meeting was cancelled (to its host and invitees). */
+  'scheduled_meeting.deleted': { id: string; roomId: string };
+  /** Someone asks to enter one's personal room (MT-3): to its owner, whose client adds them. */
+  'personal_room.knock': PersonalRoomKnock;
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

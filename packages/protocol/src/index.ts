@@ -81,3 +81,6 @@ export { CARE_LIMITS } from './care.ts';
 export * as meetings from './meetings.ts';
 export type { Meeting, MeetingParticipant } from './meetings.ts';
 export { MEETING_LIMITS } from './meetings.ts';
+export * as scheduling from './scheduling.ts';
+export type { ScheduledMeeting, MeetingInvitee, MeetingInviteeInput, MeetingState, PersonalRoom, PersonalRoomCard, PersonalRoomEntry, PersonalRoomKnock } from './scheduling.ts';
+export { SCHEDULING_LIMITS, ROOM_NAME_PATTERN } from './scheduling.ts';

@@ -21,6 +21,9 @@ export const OAUTH_SCOPES = [
   'spark:messages_write',
   'spark:teams_read',
   'spark:teams_write',
+  'meeting:schedules_read',
+  'meeting:schedules_write',
+  'meeting:preferences_read',
   'spark:kms',
 ] as const;
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];

@@ -13,6 +13,11 @@ import {
   care,
   meetings,
   type Meeting,
+  scheduling,
+  type ScheduledMeeting,
+  type PersonalRoom,
+  type PersonalRoomCard,
+  type PersonalRoomEntry,
   type CareQueue,
   type CareRequest,
   reactions,
@@ -223,6 +228,25 @@ export class FlintClient {
   nextPage<T>(page: Page<T>): Promise<Page<T>> | undefined {
     return page.next === undefined ? undefined : this.transport.fetchUrl('GET', page.next).then((r) => this.page<T>(r));
   }
+
+  /** Scheduled meetings (SPEC MT-4); the session's `scheduling` makes their spaces (session/scheduling.ts). */
+  readonly scheduledMeetings = {
+    list: async (query: MethodQuery<typeof scheduling.listMeetings> = {}): Promise<Page<ScheduledMeeting>> => this.page<ScheduledMeeting>(await this.transport.send(scheduling.listMeetings, { query })),
+    get: (id: string): Promise<ScheduledMeeting> => this.transport.call(scheduling.getMeeting, { params: { id } }),
+    create: (body: MethodBody<typeof scheduling.createMeeting>): Promise<ScheduledMeeting> => this.transport.call(scheduling.createMeeting, { body }),
+    update: (id: string, body: MethodBody<typeof scheduling.updateMeeting>): Promise<ScheduledMeeting> => this.transport.call(scheduling.updateMeeting, { params: { id }, body }),
+    delete: (id: string, query: MethodQuery<typeof scheduling.deleteMeeting> = {}) => this.transport.call(scheduling.deleteMeeting, { params: { id }, query }),
+  };
+
+  /** Personal rooms (SPEC MT-3). */
+  readonly personalRoom = {
+    get: (): Promise<PersonalRoom> => this.transport.call(scheduling.getPersonalRoom, {}),
+    rename: (name: string): Promise<PersonalRoom> => this.transport.call(scheduling.renamePersonalRoom, { body: { name } }),
+    setSpace: (roomId: string): Promise<PersonalRoom> => this.transport.call(scheduling.setPersonalRoomSpace, { body: { roomId } }),
+    resolve: (name: string): Promise<PersonalRoomCard> => this.transport.call(scheduling.resolvePersonalRoom, { params: { name } }),
+    enter: (name: string): Promise<PersonalRoomEntry> => this.transport.call(scheduling.enterPersonalRoom, { params: { name } }),
+    knock: (name: string): Promise<{ ownerDisplayName: string }> => this.transport.call(scheduling.knockPersonalRoom, { params: { name } }),
+  };
 
   /** The care assistant (SPEC SP-7); the session's `care` asks and admits through the KMS (session/care.ts). */
   readonly care = {

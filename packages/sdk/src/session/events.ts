@@ -13,13 +13,14 @@
  * admits those it owes (`invitations.ts`); so for the expert a care request was routed to (`care.ts`).
  * @module
  */
-import type { CareRequest, Membership, Message, ServerFrame, SpaceInvitation, StoredEvent } from '@flint/protocol';
+import type { CareRequest, PersonalRoomKnock, Membership, Message, ServerFrame, SpaceInvitation, StoredEvent } from '@flint/protocol';
 import { EventStream, type WebSocketConstructor } from '../event-stream.ts';
 import type { KmsRelay } from '../kms/relay-transport.ts';
 import { rotateSpaceKey, type SessionContext } from './context.ts';
 import { openMessage } from './messages.ts';
 import { admit, admitAwaiting } from './invitations.ts';
 import { admitAwaitingExperts, admitExpert, shouldAdmit } from './care.ts';
+import { admitKnock } from './scheduling.ts';
 import type { SecureMessage } from './types.ts';
 
 /** Where a session keeps what must survive a restart (the Web Storage shape: `localStorage` fits). */
@@ -227,6 +228,7 @@ export class Events {
     if (event.type === 'membership.deleted') void this.afterLeave(event);
     if (event.type === 'space_invitation.accepted') void this.afterAccept(event);
     if (event.type === 'care_request.updated') void this.afterRouting(event.data as CareRequest);
+    if (event.type === 'personal_room.knock') void this.afterKnock(event.data as PersonalRoomKnock);
     for (const handler of this.handlers) handler(event);
   }
 
@@ -254,6 +256,15 @@ export class Events {
       if (shouldAdmit(request, await this.ctx.personId())) await admitExpert(this.ctx, request);
     } catch (error) {
       this.admissionErrors.forEach((h) => h(error, request.roomId));
+    }
+  }
+
+  /** Someone knocked on this person's personal room (MT-3): this session adds them (`scheduling.ts`). */
+  private async afterKnock(knock: PersonalRoomKnock): Promise<void> {
+    try {
+      await admitKnock(this.ctx, knock);
+    } catch (error) {
+      this.admissionErrors.forEach((h) => h(error, knock.roomId));
     }
   }
 

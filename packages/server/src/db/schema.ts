@@ -313,6 +313,9 @@ export interface Database extends MessagingTables {
   whiteboard_updates: WhiteboardUpdatesTable;
   meetings: MeetingsTable;
   meeting_participants: MeetingParticipantsTable;
+  scheduled_meetings: ScheduledMeetingsTable;
+  meeting_invitees: MeetingInviteesTable;
+  personal_rooms: PersonalRoomsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -810,3 +813,37 @@ export interface MeetingParticipantsTable {
   left_at: number | null;
 }
 export type MeetingParticipantRow = Selectable<MeetingParticipantsTable>;
+/** A scheduled meeting (SPEC MT-4; migration 0047): the schedule an invitation carries in clear, and its space. */
+export interface ScheduledMeetingsTable {
+  id: string;
+  org_id: string;
+  host_id: string;
+  space_id: string;
+  title: string;
+  start_at: number;
+  end_at: number;
+  timezone: string;
+  meeting_number: string;
+  sequence: number;
+  created_at: number;
+  updated_at: number;
+}
+export type ScheduledMeetingRow = Selectable<ScheduledMeetingsTable>;
+
+/** Who a meeting's invitation went to (migration 0047). */
+export interface MeetingInviteesTable {
+  meeting_id: string;
+  email: string;
+  display_name: string | null;
+  person_id: string | null;
+}
+export type MeetingInviteeRow = Selectable<MeetingInviteesTable>;
+
+/** A person's room name and its space (SPEC MT-3; migration 0047). */
+export interface PersonalRoomsTable {
+  person_id: string;
+  name: string;
+  space_id: string | null;
+  updated_at: number;
+}
+export type PersonalRoomRow = Selectable<PersonalRoomsTable>;

@@ -57,6 +57,7 @@ import { deviceRequestRoutes } from './routes/device-requests.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
 import { meetingRoutes } from './routes/meetings.ts';
+import { schedulingRoutes } from './routes/scheduling.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
 const SWAGGER_LOGO_STYLE_HASH = 'sha256-RL3ie0nH+Lzz2YNqQN83mnU0J1ot4QL7b99vMdIX99w=';
@@ -255,6 +256,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   retentionRoutes(app, core);
   careRoutes(app, core);
   meetingRoutes(app, core);
+  schedulingRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);
 

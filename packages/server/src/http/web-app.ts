@@ -37,6 +37,12 @@ const COMPRESSIBLE = /\.(m?js|css|html|svg|webmanifest|json|txt)(\.br|\.gz)?$/;
 
 export async function registerWebApp(app: FastifyInstance, root: string, publicUrl: string): Promise<void> {
   const csp = webAppCsp(publicUrl);
+  // A personal room's link (SPEC MT-3), `<base>/meet/<name>`: the app's hash route shows it (the
+  // app's routes live in the fragment; only this link is a path, because people read and type it).
+  app.get('/meet/:name', { schema: { hide: true } }, async (req, reply) => {
+    const { name } = req.params as { name: string };
+    return reply.header('Cache-Control', 'no-store').redirect(`${new URL(publicUrl).pathname.replace(/\/$/, '')}/#/meet/${encodeURIComponent(name)}`, 302);
+  });
   await app.register(fastifyStatic, {
     root,
     prefix: '/',

@@ -12,6 +12,17 @@ export interface MailMessage {
   to: string;
   subject: string;
   text: string;
+  /**
+   * An iCalendar invitation (RFC 6047, iMIP): sent as the message's `text/calendar` alternative with
+   * its METHOD, which mail clients offer to add to the calendar (nodemailer's `icalEvent`).
+   */
+  calendar?: { method: 'REQUEST' | 'CANCEL'; content: string; filename?: string };
+}
+
+/** The message nodemailer renders: the calendar, if any, as its `icalEvent`. */
+function toNodemailer(message: MailMessage) {
+  const { calendar, ...rest } = message;
+  return calendar === undefined ? rest : { ...rest, icalEvent: { method: calendar.method, content: calendar.content, filename: calendar.filename ?? 'invite.ics' } };
 }
 
 export interface Mailer {
@@ -27,7 +38,7 @@ export function createMailer(config: { smtpUrl: string | undefined; from: string
     const transport = nodemailer.createTransport(config.smtpUrl);
     return {
       async send(message) {
-        await transport.sendMail({ from: config.from, ...message });
+        await transport.sendMail({ from: config.from, ...toNodemailer(message) });
       },
     };
   }
@@ -35,7 +46,7 @@ export function createMailer(config: { smtpUrl: string | undefined; from: string
   const renderer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
   return {
     async send(message) {
-      const info = await renderer.sendMail({ from: config.from, ...message });
+      const info = await renderer.sendMail({ from: config.from, ...toNodemailer(message) });
       await mkdir(config.outboxDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
       await writeFile(join(config.outboxDir, name), info.message as Buffer);

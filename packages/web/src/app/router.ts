@@ -24,6 +24,10 @@ export type Route =
   | { view: 'mentions' }
   /** The help desk (SPEC SP-7): ask a question; an expert's queue with take, hand off, resolve. */
   | { view: 'care' }
+  /** Scheduled meetings (MT-4): upcoming, schedule, import an .ics. */
+  | { view: 'meetings' }
+  /** A personal room's link (MT-3): `<base>/meet/<name>` redirects here. */
+  | { view: 'meet'; name: string }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'reset'; token: string }
   /** The integrations one registered (issue 18, ID-9). */
@@ -60,6 +64,8 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'sso-error' && parts[1]) return { view: 'sso-error', code: parts[1] };
   if (parts[0] === 'mentions') return { view: 'mentions' };
   if (parts[0] === 'care') return { view: 'care' };
+  if (parts[0] === 'meetings') return { view: 'meetings' };
+  if (parts[0] === 'meet' && parts[1]) return { view: 'meet', name: parts[1] };
   if (parts[0] === 'integrations') return { view: 'integrations' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
@@ -87,6 +93,10 @@ export function href(route: Route): string {
       return '#/mentions';
     case 'care':
       return '#/care';
+    case 'meetings':
+      return '#/meetings';
+    case 'meet':
+      return `#/meet/${encodeURIComponent(route.name)}`;
     case 'integrations':
       return '#/integrations';
     case 'oauth':

@@ -772,10 +772,14 @@ export class Store {
       }
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
+      // The meetings page follows its own events (ui/scheduling/MeetingsView.tsx); the SDK session admits knocks.
       case 'team.membership.updated':
       case 'attachmentAction.created':
       case 'encryption.kms_message':
       case 'care_request.updated':
+      case 'scheduled_meeting.updated':
+      case 'scheduled_meeting.deleted':
+      case 'personal_room.knock':
         break;
     }
     this.changed();

@@ -27,6 +27,9 @@ const AdminConsole = lazy(() => import('./admin/AdminConsole.tsx'));
 const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 const MentionsView = lazy(() => import('./MentionsView.tsx'));
 const CareView = lazy(() => import('./CareView.tsx'));
+const MeetingsView = lazy(() => import('./scheduling/MeetingsView.tsx'));
+const MeetPage = lazy(() => import('./scheduling/MeetPage.tsx'));
+const MeetPageSignedOut = lazy(() => import('./scheduling/MeetPage.tsx').then((m) => ({ default: m.MeetPageSignedOut })));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
 const IntegrationsPage = lazy(() => import('./Integrations.tsx'));
 const ConsentPage = lazy(() => import('./Integrations.tsx').then((m) => ({ default: m.ConsentPage })));
@@ -344,7 +347,7 @@ function AuthGate() {
         </Suspense>
       );
     }
-    return (
+    const signIn = (
       <SignIn
         key={state.attempt ?? 0}
         error={state.error}
@@ -355,6 +358,17 @@ function AuthGate() {
         onEnrollRetry={(recovery) => void resume(recovery)}
       />
     );
+    if (route.view === 'meet') {
+      return (
+        <>
+          <Suspense fallback={<p role="status">{t('loading')}</p>}>
+            <MeetPageSignedOut name={route.name} />
+          </Suspense>
+          {signIn}
+        </>
+      );
+    }
+    return signIn;
   }
   if (state.locked === true) {
     const { store } = state;
@@ -438,6 +452,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'flagged' && <FlaggedView />}
           {route.view === 'mentions' && <MentionsView />}
           {route.view === 'care' && <CareView />}
+          {route.view === 'meetings' && <MeetingsView />}
+          {route.view === 'meet' && <MeetPage name={route.name} />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
           {route.view === 'integrations' && <IntegrationsPage />}
           {route.view === 'oauth' && <ConsentPage params={route.params} />}

@@ -24,6 +24,9 @@ const SCOPE_TEXT = {
   'spark:messages_write': 'scopeMessagesWrite',
   'spark:teams_read': 'scopeTeamsRead',
   'spark:teams_write': 'scopeTeamsWrite',
+  'meeting:schedules_read': 'scopeMeetingsRead',
+  'meeting:schedules_write': 'scopeMeetingsWrite',
+  'meeting:preferences_read': 'scopeMeetingPreferencesRead',
   'spark:kms': 'scopeKms',
 } as const satisfies Record<OAuthScope, keyof Strings>;
 

@@ -17,6 +17,7 @@ import { AllowedIntegrations } from './Integrations.tsx';
 import { NotificationSettingsCard } from './NotificationSettings.tsx';
 import { LocationSettingCard } from './Location.tsx';
 import { PasscodeSettingsCard } from './PasscodeSettings.tsx';
+import { PersonalRoomSettings } from './scheduling/PersonalRoomSettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -110,6 +111,7 @@ export default function Settings() {
       <Preferences onSaved={() => setNotice('saved')} />
       <NotificationSettingsCard />
       <LocationSettingCard />
+      <PersonalRoomSettings />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

@@ -89,6 +89,12 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
         </span>
         <span className="room-title">{t('careTitle')}</span>
       </a>
+      <a className={`room-item flagged-link ${currentView === 'meetings' ? 'active' : ''}`} href={href({ view: 'meetings' })} aria-current={currentView === 'meetings' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          ◷
+        </span>
+        <span className="room-title">{t('meetingsTitle')}</span>
+      </a>
       {teams.length > 0 && (
         <div className="teams">
           <h2 className="section-title">{t('teams')}</h2>

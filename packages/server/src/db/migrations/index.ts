@@ -39,6 +39,7 @@ import * as legalHolds from './0042-legal-holds.ts';
 import * as care from './0044-care.ts';
 import * as meetings from './0045-meetings.ts';
 import * as whiteboards from './0046-whiteboards.ts';
+import * as scheduling from './0047-scheduling.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -77,4 +78,5 @@ export const migrations: Record<string, Migration> = {
   '0044-care': care,
   '0045-meetings': meetings,
   '0046-whiteboards': whiteboards,
+  '0047-scheduling': scheduling,
 };

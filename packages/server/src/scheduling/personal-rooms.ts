@@ -67,9 +67,11 @@ export async function getPersonalRoom(core: Core, actor: Actor): Promise<Persona
 /** Renames one's room; the old name is free at once (its link finds nobody). */
 export async function renamePersonalRoom(core: Core, actor: Actor, name: string): Promise<PersonalRoom> {
   checkRoomName(name);
+  // Refusals first: a refused request changes nothing (not even the first-use row).
+  const holder = await core.db.selectFrom('personal_rooms').select('person_id').where('name', '=', name).executeTakeFirst();
+  if (holder !== undefined && holder.person_id !== actor.personId) throw ApiError.conflict('That room name is taken; choose another.');
   const row = await ownRoom(core, actor);
   if (row.name === name) return present(core.db, core, row);
-  if (await nameTaken(core.db, name)) throw ApiError.conflict('That room name is taken; choose another.');
   try {
     await core.db.updateTable('personal_rooms').set({ name, updated_at: core.now() }).where('person_id', '=', actor.personId).execute();
   } catch (error) {
@@ -81,11 +83,14 @@ export async function renamePersonalRoom(core: Core, actor: Actor, name: string)
 
 /** Names the room's space: a group space outside any team that the owner made and is a member of; once. */
 export async function setPersonalRoomSpace(core: Core, actor: Actor, roomId: string): Promise<PersonalRoom> {
-  const row = await ownRoom(core, actor);
   const access = await memberOf(core.db, actor, roomId);
   if (access.space.type !== 'group' || access.space.team_id !== null || access.space.creator_id !== actor.personId) {
     throw ApiError.badRequest('roomId: must be a group space you made, outside any team', ['roomId: not your own group space']);
   }
+  if ((await core.db.selectFrom('meetings').select('id').where('space_id', '=', roomId).executeTakeFirst()) !== undefined) {
+    throw ApiError.badRequest('roomId: a scheduled meeting’s space cannot be a personal room', ['roomId: a meeting’s space']);
+  }
+  const row = await ownRoom(core, actor);
   if (row.space_id !== null) {
     if (row.space_id === roomId) return present(core.db, core, row);
     throw ApiError.conflict('Your personal room has its space already.');

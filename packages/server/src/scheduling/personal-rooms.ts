@@ -87,7 +87,7 @@ export async function setPersonalRoomSpace(core: Core, actor: Actor, roomId: str
   if (access.space.type !== 'group' || access.space.team_id !== null || access.space.creator_id !== actor.personId) {
     throw ApiError.badRequest('roomId: must be a group space you made, outside any team', ['roomId: not your own group space']);
   }
-  if ((await core.db.selectFrom('meetings').select('id').where('space_id', '=', roomId).executeTakeFirst()) !== undefined) {
+  if ((await core.db.selectFrom('scheduled_meetings').select('id').where('space_id', '=', roomId).executeTakeFirst()) !== undefined) {
     throw ApiError.badRequest('roomId: a scheduled meeting’s space cannot be a personal room', ['roomId: a meeting’s space']);
   }
   const row = await ownRoom(core, actor);

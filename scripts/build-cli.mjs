@@ -1,6 +1,9 @@
 #!/usr/bin/env node
-// Compiles the `flint` command into one JavaScript file, packages/cli/dist/flint.mjs, so that
-// `npm start` runs plain JavaScript instead of compiling TypeScript through tsx at every start.
+// Compiles the `flint` command into JavaScript, packages/cli/dist/flint.mjs, so that `npm start`
+// runs plain JavaScript instead of compiling TypeScript through tsx at every start. Code split: what
+// a source loads with `await import()` (commands other than `serve`, S3, SAML, Redis, PostgreSQL…)
+// becomes a chunk beside it (dist/chunk-*.mjs), with its dependencies, loaded only when used — so
+// `flint serve` does not load, compile and keep in memory what this server will not run.
 // Our workspace packages are bundled (they export TypeScript sources); every other dependency
 // stays an import from node_modules (native addons, lazily loaded libraries, packages that read
 // their own files), rewritten to the file Node would have loaded from the importing source — a
@@ -8,7 +11,7 @@
 // rather than at the root.
 // Run by the root `prepare` script, so `npm ci` builds it; `npm run build:cli` rebuilds it; `npm start`
 // rebuilds it first when a source file is newer than the bundle (`--if-stale`, a few ms when fresh).
-import { readFileSync, readdirSync, existsSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, statSync, rmSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -22,7 +25,8 @@ for (const name of readdirSync(join(root, 'packages'))) {
   }
 }
 
-const outfile = join(root, 'packages/cli/dist/flint.mjs');
+const outdir = join(root, 'packages/cli/dist');
+const outfile = join(outdir, 'flint.mjs');
 
 /** The newest modification time of the sources the bundle is made of (every package but the web app). */
 function newestSource() {
@@ -60,9 +64,14 @@ const externalsInPlace = {
 
 const { build } = await import('esbuild');
 const started = performance.now();
+// Chunks are named by content: clear the last build's, which nothing would load any more.
+rmSync(outdir, { recursive: true, force: true });
 await build({
-  entryPoints: [join(root, 'packages/cli/src/main.ts')],
-  outfile,
+  entryPoints: { flint: join(root, 'packages/cli/src/main.ts') },
+  outdir,
+  outExtension: { '.js': '.mjs' },
+  chunkNames: 'chunk-[hash]',
+  splitting: true,
   bundle: true,
   platform: 'node',
   format: 'esm',

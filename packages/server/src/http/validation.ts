@@ -50,8 +50,8 @@ type SerializerFactory = NonNullable<NonNullable<NonNullable<FastifyServerOption
 export function lazySerializerFactory(): SerializerFactory {
   const fastifyDefault = SerializerSelector();
   return (externalSchemas, options) => {
-    const compile = fastifyDefault(externalSchemas, options as Parameters<typeof fastifyDefault>[1]);
-    return (route) => onFirstUse(() => compile(route as Parameters<typeof compile>[0]));
+    const compile = fastifyDefault(externalSchemas, options);
+    return (route) => onFirstUse(() => compile(route));
   };
 }
 

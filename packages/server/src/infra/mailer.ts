@@ -36,7 +36,7 @@ export function createMailer(config: { smtpUrl: string | undefined; from: string
     };
   }
   // The stream transport renders a complete RFC 5322 message without sending it anywhere.
-  let renderer: Promise<Transporter<{ messageId: string; message: Buffer | unknown }>> | undefined;
+  let renderer: Promise<Transporter<{ messageId: string; message: unknown }>> | undefined;
   return {
     async send(message) {
       renderer ??= nodemailer().then((n) => n.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));

@@ -5,9 +5,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createSession } from '@flint/sdk';
 import { collect, createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
@@ -212,9 +212,30 @@ describe('npm start: flint serve compiled to JavaScript', () => {
   it('builds one bundle with no TypeScript loader, which serves the API, the web app and the event stream, and stops on SIGTERM', async () => {
     const built = spawn(process.execPath, [BUILD, '--if-stale'], { stdio: 'inherit' });
     assert.equal(await new Promise((r) => built.once('exit', r)), 0);
-    const bundle = await readFile(FLINT_COMPILED, 'utf8');
-    assert.ok(!/from "[^"]*tsx[/"]/.test(bundle) && !bundle.includes('tsx/esm'), 'no tsx at run time');
-    assert.ok(!/from "@flint\//.test(bundle), 'our packages are compiled in, not loaded as TypeScript');
+    const dist = dirname(FLINT_COMPILED);
+    for (const file of (await readdir(dist)).filter((f) => f.endsWith('.mjs'))) {
+      const bundle = await readFile(join(dist, file), 'utf8');
+      assert.ok(!/from "[^"]*tsx[/"]/.test(bundle) && !bundle.includes('tsx/esm'), `no tsx at run time (${file})`);
+      assert.ok(!/from "@flint\//.test(bundle), `our packages are compiled in, not loaded as TypeScript (${file})`);
+    }
+    // What `flint serve` loads before it answers: the entry and the chunks it imports statically.
+    // None of the libraries a server uses only when configured or asked is among them (issue 15).
+    const loaded = new Set<string>();
+    const staticImports = async (file: string): Promise<void> => {
+      if (loaded.has(file)) return;
+      loaded.add(file);
+      const code = await readFile(join(dist, file), 'utf8');
+      for (const [, target] of code.matchAll(/^(?:import|export)\s[^;]*?["']([^"']+)["'];?$/gm)) if (target!.startsWith('./chunk-')) await staticImports(target!.slice(2));
+      for (const [, target] of code.matchAll(/^(?:import|export)\s[^;]*?["']([^"']+node_modules\/[^"']+)["'];?$/gm)) loaded.add(target!.replace(/^.*node_modules\//, ''));
+      // A bundled dependency is marked by esbuild's comment naming its file.
+      for (const [, source] of code.matchAll(/^\/\/ (?:packages\/[^/]+\/)?node_modules\/(.+)$/gm)) loaded.add(source!);
+    };
+    await staticImports('flint.mjs');
+    const atStart = [...loaded].join('\n');
+    for (const lazy of ['@aws-sdk/', 'ioredis/', 'pg/', '@node-saml/', '@xmldom/', 'openid-client/', 'web-push/', 'nodemailer/', '@peculiar/x509/', 'cli-progress/', 'yazl/', 'csv-stringify/']) {
+      assert.ok(!atStart.split('\n').some((m) => m.startsWith(lazy)), `flint serve does not load ${lazy} at start`);
+    }
+    assert.ok(atStart.includes('\n@node-rs/argon2/') && atStart.includes('\nfastify/'), 'the check sees the packages left as imports and those bundled');
     const dir = await mkdtemp(join(tmpdir(), 'flint-compiled-'));
     const db = await createTestDatabase(dir);
     const port = await freePort();

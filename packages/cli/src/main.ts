@@ -27,10 +27,15 @@ program
   });
 
 program.addCommand(adminCommand());
-program.addCommand((await import('./commands/kms.ts')).kmsCommand());
-program.addCommand((await import('./commands/gateway.ts')).gatewayCommand());
-for (const command of (await import('./commands/chat.ts')).chatCommands()) program.addCommand(command);
-program.addCommand((await import('./commands/compliance.ts')).complianceCommand());
+// `flint serve` does not load the other commands: their modules (the chat client, the compliance
+// export and feed, and what they import) are chunks of the compiled bundle (scripts/build-cli.mjs)
+// that a server, whose start-up time matters, never runs.
+if (process.argv[2] !== 'serve') {
+  program.addCommand((await import('./commands/kms.ts')).kmsCommand());
+  program.addCommand((await import('./commands/gateway.ts')).gatewayCommand());
+  for (const command of (await import('./commands/chat.ts')).chatCommands()) program.addCommand(command);
+  program.addCommand((await import('./commands/compliance.ts')).complianceCommand());
+}
 
 try {
   await program.parseAsync(process.argv);

@@ -5,7 +5,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pg from 'pg';
+import type { Pool } from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider } from 'kysely';
 import { openSqlite, preferredSqliteEngine, type Durability } from './sqlite-driver.ts';
 
@@ -31,6 +31,16 @@ export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
     const db = new Kysely<T>({ dialect: new SqliteDialect({ database: openSqlite(config.file, preferredSqliteEngine(), config.durability ?? 'normal') }) });
     return { db, engine: 'sqlite', close: () => db.destroy() };
   }
+  const db = new Kysely<T>({ dialect: new PostgresDialect({ pool: () => postgresPool(config) }) });
+  return { db, engine: 'postgres', close: () => db.destroy() };
+}
+
+/**
+ * The PostgreSQL pool, made by Kysely when it first needs a connection; pg is imported then, so a
+ * server on SQLite never loads it at start-up.
+ */
+async function postgresPool(config: Extract<DatabaseConfig, { kind: 'postgres' }>): Promise<Pool> {
+  const { default: pg } = await import('pg');
   const pool = new pg.Pool({
     connectionString: config.url,
     max: config.poolSize,
@@ -49,8 +59,7 @@ export function openDatabase<T>(config: DatabaseConfig): OpenedDatabase<T> {
   // would crash the process. The query in flight fails on its own; the pool drops the broken client
   // when it is released.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  const db = new Kysely<T>({ dialect: new PostgresDialect({ pool }) });
-  return { db, engine: 'postgres', close: () => db.destroy() };
+  return pool;
 }
 
 /** Runs the pending migrations; throws naming the failing one. Returns the names applied. */

@@ -6,10 +6,7 @@
  * Both are kept in the KMS database (private keys sealed), so every KMS node shares them.
  * @module
  */
-// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
-import { generateKeyPairSync, webcrypto, randomBytes } from 'node:crypto';
+import { X509Certificate, generateKeyPairSync, webcrypto, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Kysely } from 'kysely';
 import type { Jwk } from '@flint/crypto';
@@ -30,6 +27,17 @@ export interface StaticKey {
 const SIGNING = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256', publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048 } as const;
 const YEAR_MS = 365 * 86_400_000;
 
+/**
+ * @peculiar/x509, loaded only to make or read a certificate in ways Node's own X509Certificate cannot:
+ * on first run and when the host changes. Every other start reads the certificates with node:crypto,
+ * sparing the library's load (about a quarter of a second of CPU with its ASN.1 schemas).
+ */
+async function peculiarX509() {
+  // @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
+  await import('reflect-metadata');
+  return import('@peculiar/x509');
+}
+
 function serial(): string {
   // A positive 128-bit serial number (top bit clear, so DER does not read it as negative).
   const bytes = randomBytes(16);
@@ -44,6 +52,7 @@ function hostOf(kmsCluster: string): string {
 }
 
 async function createCa(db: Kysely<KmsDatabase>, sealer: Sealer, now: number): Promise<void> {
+  const x509 = await peculiarX509();
   const keys = await webcrypto.subtle.generateKey(SIGNING, true, ['sign', 'verify']);
   const cert = await x509.X509CertificateGenerator.createSelfSigned({
     serialNumber: serial(),
@@ -68,6 +77,7 @@ async function createCa(db: Kysely<KmsDatabase>, sealer: Sealer, now: number): P
 }
 
 async function issueStatic(db: Kysely<KmsDatabase>, sealer: Sealer, host: string, now: number, replace: boolean): Promise<void> {
+  const x509 = await peculiarX509();
   const ca = await db.selectFrom('kms_pki').selectAll().where('name', '=', 'ca').executeTakeFirstOrThrow();
   const caCert = new x509.X509Certificate(Buffer.from(ca.cert_der, 'base64'));
   const caKey = await webcrypto.subtle.importKey('pkcs8', sealer.open(ca.private_key_sealed, 'kms_pki:ca'), SIGNING, false, ['sign']);
@@ -108,7 +118,7 @@ export async function loadStaticKey(db: Kysely<KmsDatabase>, sealer: Sealer, kms
   const host = hostOf(kmsCluster);
   if ((await db.selectFrom('kms_pki').select('name').where('name', '=', 'ca').executeTakeFirst()) === undefined) await createCa(db, sealer, now);
   let row = await db.selectFrom('kms_pki').selectAll().where('name', '=', 'static').executeTakeFirst();
-  if (row === undefined || certificateHost(row.cert_der) !== host) {
+  if (row === undefined || !(await certificateIsFor(row.cert_der, host))) {
     await issueStatic(db, sealer, host, now, row !== undefined);
     row = await db.selectFrom('kms_pki').selectAll().where('name', '=', 'static').executeTakeFirstOrThrow();
   }
@@ -120,13 +130,25 @@ export async function loadStaticKey(db: Kysely<KmsDatabase>, sealer: Sealer, kms
     publicJwk: { kty: 'RSA', kid, n: privateJwk.n, e: privateJwk.e, x5c: [row.cert_der, ca.cert_der] },
     privateJwk,
     caCertificate: ca.cert_der,
-    caCertificatePem: new x509.X509Certificate(Buffer.from(ca.cert_der, 'base64')).toString('pem'),
+    caCertificatePem: certificatePem(ca.cert_der),
   };
 }
 
-function certificateHost(certDer: string): string | undefined {
-  const cert = new x509.X509Certificate(Buffer.from(certDer, 'base64'));
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  const name = san?.names.items[0];
-  return name?.value;
+/** PEM, 64 characters a line, with no newline after the END line (as @peculiar/x509 writes it; Node's adds one). */
+export function certificatePem(certDer: string): string {
+  return new X509Certificate(Buffer.from(certDer, 'base64')).toString().trimEnd();
+}
+
+/**
+ * Whether the static certificate names `host` as its first subject alternative name. Node reads the
+ * common case (the one name we issue, `DNS:<host>` or `IP Address:<host>`); anything else is settled
+ * by @peculiar/x509 as before, so a name Node prints differently never causes a needless new key.
+ */
+export async function certificateIsFor(certDer: string, host: string): Promise<boolean> {
+  const der = Buffer.from(certDer, 'base64');
+  const names = new X509Certificate(der).subjectAltName;
+  if (names === `DNS:${host}` || names === `IP Address:${host}`) return true;
+  const x509 = await peculiarX509();
+  const san = new x509.X509Certificate(der).getExtension(x509.SubjectAlternativeNameExtension);
+  return san?.names.items[0]?.value === host;
 }

@@ -5,12 +5,10 @@
  * @module
  */
 import type { FastifyInstance } from 'fastify';
-import { Redis } from 'ioredis';
 import type { DestinationStream } from 'pino';
 import type { FlintConfig } from './config/config.ts';
 import type { Core } from './core.ts';
 import { LocalBlobStore } from './blobs/local-blob-store.ts';
-import { S3BlobStore } from './blobs/s3-blob-store.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { createPasswordHasher } from './identity/passwords.ts';
@@ -72,6 +70,8 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   let limiter: RateLimiter;
   let bus: EventBus;
   if (config.redisUrl !== undefined) {
+    // Loaded here, when configured: a server without Redis (or S3, below) does not load its client at start-up.
+    const { Redis } = await import('ioredis');
     const redis = new Redis(config.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     // Reconnection is ioredis's job; an unhandled 'error' event would otherwise crash the process.
     redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis connection error'));
@@ -90,12 +90,13 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   const metrics = createMetrics();
   const jobs = new JobRunner(opened.db, opened.engine, log, { ...config.jobs, observe: (queue, outcome) => metrics.jobs.inc({ queue, outcome }) }, now);
   const webhooks = new WebhookRegistry(opened.db, log);
+  const blobs = config.s3 !== undefined ? new (await import('./blobs/s3-blob-store.ts')).S3BlobStore(config.s3) : new LocalBlobStore(config.blobsDir);
   const core: Core = {
     config,
     db: opened.db,
     engine: opened.engine,
     log,
-    blobs: config.s3 !== undefined ? new S3BlobStore(config.s3) : new LocalBlobStore(config.blobsDir),
+    blobs,
     mailer: createMailer(config.mail, (file) => log.info({ file, outboxDir: config.mail.outboxDir }, 'mail written to the outbox (FLINT_SMTP_URL is not set)')),
     limiter,
     metrics,

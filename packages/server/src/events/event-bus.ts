@@ -5,7 +5,7 @@
  * REDIS_URL is set, so several instances behind a load balancer deliver to everyone.
  * @module
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 
 /**
  * "The log has events below `upTo`": a hint, not the events. The log is the one source of each
@@ -59,14 +59,15 @@ export class RedisBus implements EventBus {
   private readonly channel: string;
   private handlers: ((message: BusMessage) => void)[] = [];
 
-  private constructor(url: string, prefix: string) {
-    this.pub = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
-    this.sub = new Redis(url, { lazyConnect: true });
+  private constructor(RedisClient: typeof Redis, url: string, prefix: string) {
+    this.pub = new RedisClient(url, { lazyConnect: true, maxRetriesPerRequest: 3 });
+    this.sub = new RedisClient(url, { lazyConnect: true });
     this.channel = `${prefix}events`;
   }
 
   static async connect(url: string, prefix: string): Promise<RedisBus> {
-    const bus = new RedisBus(url, prefix);
+    // ioredis is loaded only when Redis is configured (server.ts), not by every server at start-up.
+    const bus = new RedisBus((await import('ioredis')).Redis, url, prefix);
     // ioredis reconnects by itself; without a listener an 'error' event would crash the process.
     for (const client of [bus.pub, bus.sub]) client.on('error', () => undefined);
     await Promise.all([bus.pub.connect(), bus.sub.connect()]);

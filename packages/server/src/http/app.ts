@@ -15,7 +15,7 @@ import { ApiError } from '../errors.ts';
 import { authenticateBearer, authenticateCookie } from '../identity/sessions.ts';
 import { assertRouteScope } from '../identity/scopes.ts';
 import { authenticateScimToken, isScimToken } from '../identity/scim-token.ts';
-import { validatorCompiler } from './validation.ts';
+import { lazySerializerFactory, validatorCompiler } from './validation.ts';
 import { closeQuietConnections } from './graceful-close.ts';
 import { transportHeaders } from './transport.ts';
 import { authRoutes, SESSION_COOKIE } from './routes/auth.ts';
@@ -106,6 +106,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
     // Webex ids in paths (the gateway's /v1 on this listener) run past Fastify's default of 100
     // characters: a membership id names two UUIDs.
     routerOptions: { maxParamLength: 512 },
+    schemaController: { compilersFactory: { buildSerializer: lazySerializerFactory() } },
     // What Fastify refuses before any route runs — a malformed percent-escape in the path, a path
     // parameter past maxParamLength — is answered in the same Webex shape as every other error.
     frameworkErrors: (error, req, reply) => {

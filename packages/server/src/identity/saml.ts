@@ -9,8 +9,7 @@
  * is refused by the library); each assertion is used once.
  * @module
  */
-import { SAML, ValidateInResponseTo, generateServiceProviderMetadata, type CacheProvider, type Profile } from '@node-saml/node-saml';
-import { DOMParser } from '@xmldom/xmldom';
+import type { SAML, CacheProvider, Profile } from '@node-saml/node-saml';
 import { sso, type SamlIdp, type SamlSp } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { ClientInfo, Core } from '../core.ts';
@@ -29,6 +28,13 @@ const DS = 'http://www.w3.org/2000/09/xmldsig#';
 const REDIRECT = 'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect';
 const EMAIL_FORMAT = 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress';
 
+/**
+ * node-saml and xmldom are loaded when an org's SAML is first used, not by every server at start-up
+ * (they and their XML signature and encryption libraries are a noticeable part of its load time).
+ */
+const nodeSaml = () => import('@node-saml/node-saml');
+const xmldom = () => import('@xmldom/xmldom');
+
 export function samlSp(core: Core, orgId: string): SamlSp {
   const base = `${core.config.publicUrl}/api/auth/saml/${encodeURIComponent(orgId)}`;
   return { entityId: `${base}/metadata`, metadataUrl: `${base}/metadata`, acsUrl: `${base}/acs`, sloUrl: `${base}/slo` };
@@ -39,9 +45,9 @@ export function samlSp(core: Core, orgId: string): SamlSp {
  * assertions signed). node-saml writes the Single Logout Service with the HTTP-POST binding only;
  * Flint's also takes HTTP-Redirect (most IdPs send logouts that way), so that binding is added.
  */
-export function spMetadataXml(core: Core, orgId: string): string {
+export async function spMetadataXml(core: Core, orgId: string): Promise<string> {
   const sp = samlSp(core, orgId);
-  const xml = generateServiceProviderMetadata({ issuer: sp.entityId, callbackUrl: sp.acsUrl, logoutCallbackUrl: sp.sloUrl, identifierFormat: EMAIL_FORMAT, wantAssertionsSigned: true });
+  const xml = (await nodeSaml()).generateServiceProviderMetadata({ issuer: sp.entityId, callbackUrl: sp.acsUrl, logoutCallbackUrl: sp.sloUrl, identifierFormat: EMAIL_FORMAT, wantAssertionsSigned: true });
   return xml.replace(/(<SingleLogoutService\b[^>]*HTTP-POST[^>]*\/>)/, (post) => `${post}<SingleLogoutService Binding="${REDIRECT}" Location="${sp.sloUrl.replace(/&/g, '&amp;')}"/>`);
 }
 
@@ -77,8 +83,9 @@ const children = (el: Element, ns: string, name: string): Element[] => Array.fro
  * Single Logout service if any, and its signing certificates. The XML is only read here; signatures
  * are checked by node-saml against these certificates.
  */
-export function parseIdpMetadata(core: Core, xml: string): ParsedIdp {
+export async function parseIdpMetadata(core: Core, xml: string): Promise<ParsedIdp> {
   if (Buffer.byteLength(xml, 'utf8') > sso.SAML_METADATA_MAX_BYTES) throw ApiError.badRequest('The IdP’s metadata is too large.');
+  const { DOMParser } = await xmldom();
   const errors: string[] = [];
   let doc: Document;
   try {
@@ -132,17 +139,17 @@ export async function fetchIdpMetadata(core: Core, value: string): Promise<strin
   return text;
 }
 
-export function presentIdp(core: Core, row: OrgSsoRow): SamlIdp {
-  const idp = idpOf(core, row);
+export async function presentIdp(core: Core, row: OrgSsoRow): Promise<SamlIdp> {
+  const idp = await idpOf(core, row);
   return { entityId: idp.entityId, ssoUrl: idp.ssoUrl, sloUrl: idp.sloUrl, metadataUrl: row.saml_metadata_url, signingCertificates: idp.certificates.length };
 }
 
 const parsed = new Map<string, { key: number; idp: ParsedIdp }>();
-function idpOf(core: Core, row: OrgSsoRow): ParsedIdp {
+async function idpOf(core: Core, row: OrgSsoRow): Promise<ParsedIdp> {
   const cached = parsed.get(row.org_id);
   if (cached !== undefined && cached.key === row.updated_at) return cached.idp;
   if (row.saml_metadata === null) throw new Error('SAML configuration without metadata');
-  const idp = parseIdpMetadata(core, row.saml_metadata);
+  const idp = await parseIdpMetadata(core, row.saml_metadata);
   parsed.set(row.org_id, { key: row.updated_at, idp });
   return idp;
 }
@@ -174,9 +181,10 @@ function requestStore(core: Core, orgId: string): CacheProvider {
 
 const pem = (b64: string) => `-----BEGIN CERTIFICATE-----\n${b64.replace(/(.{64})/g, '$1\n')}\n-----END CERTIFICATE-----\n`;
 
-function serviceProvider(core: Core, row: OrgSsoRow): { saml: SAML; idp: ParsedIdp } {
-  const idp = idpOf(core, row);
+async function serviceProvider(core: Core, row: OrgSsoRow): Promise<{ saml: SAML; idp: ParsedIdp }> {
+  const idp = await idpOf(core, row);
   const sp = samlSp(core, row.org_id);
+  const { SAML, ValidateInResponseTo } = await nodeSaml();
   const saml = new SAML({
     issuer: sp.entityId,
     callbackUrl: sp.acsUrl,
@@ -204,7 +212,7 @@ function serviceProvider(core: Core, row: OrgSsoRow): { saml: SAML; idp: ParsedI
 
 /** SP-initiated sign-in: the IdP's URL with an AuthnRequest (HTTP-Redirect binding). */
 export async function startSaml(core: Core, row: OrgSsoRow, email: string): Promise<string> {
-  const { saml } = serviceProvider(core, row);
+  const { saml } = await serviceProvider(core, row);
   const url = new URL(await saml.getAuthorizeUrlAsync('', undefined, {}));
   // Most IdPs fill in the user name from a login hint; it is only a hint (the assertion names the person).
   url.searchParams.set('login_hint', email);
@@ -248,7 +256,7 @@ export async function finishSaml(core: Core, row: OrgSsoRow | undefined, samlRes
   if (row?.enabled !== 1 || row.protocol !== 'saml') return { kind: 'error', code: 'refused' };
   let profile: Profile | null;
   try {
-    const { saml } = serviceProvider(core, row);
+    const { saml } = await serviceProvider(core, row);
     ({ profile } = await saml.validatePostResponseAsync({ SAMLResponse: samlResponse }));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -273,7 +281,7 @@ export async function finishSaml(core: Core, row: OrgSsoRow | undefined, samlRes
 
 /** Sign-out of a SAML session: the IdP's Single Logout URL with a LogoutRequest, if it has one. */
 export async function samlLogoutUrl(core: Core, row: OrgSsoRow, facts: { nameId: string; nameIdFormat: string | null; sessionIndex: string | null }): Promise<string | undefined> {
-  const { saml, idp } = serviceProvider(core, row);
+  const { saml, idp } = await serviceProvider(core, row);
   if (idp.sloUrl === null) return undefined;
   const profile: Profile = { issuer: idp.entityId, nameID: facts.nameId, nameIDFormat: facts.nameIdFormat ?? EMAIL_FORMAT, ...(facts.sessionIndex === null ? {} : { sessionIndex: facts.sessionIndex }) };
   return saml.getLogoutUrlAsync(profile, '', {});
@@ -295,7 +303,7 @@ export async function samlSingleLogout(
   if (row?.protocol !== 'saml') return { kind: 'error', code: 'refused' };
   const fields = message.binding === 'redirect' ? message.query : message.body;
   try {
-    const { saml } = serviceProvider(core, row);
+    const { saml } = await serviceProvider(core, row);
     if (typeof fields['SAMLRequest'] === 'string') {
       // node-saml accepts an HTTP-Redirect LogoutRequest without a query signature; Flint does not.
       if (message.binding === 'redirect' && (typeof fields['Signature'] !== 'string' || typeof fields['SigAlg'] !== 'string')) throw new Error('unsigned LogoutRequest');

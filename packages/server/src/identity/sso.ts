@@ -8,7 +8,7 @@
  * offers one (RP-initiated logout, SAML single logout).
  * @module
  */
-import * as oidc from 'openid-client';
+import type * as Oidc from 'openid-client';
 import type { SsoConfig, SsoConfigBody } from '@flint/protocol';
 import { ApiError } from '../errors.ts';
 import type { Actor, ClientInfo, Core } from '../core.ts';
@@ -27,6 +27,9 @@ export type { SsoOutcome } from './sso-accounts.ts';
 const LOGIN_TTL_MS = 10 * 60_000;
 /** The provider's discovery document and keys are read again after this long. */
 const DISCOVERY_TTL_MS = 10 * 60_000;
+
+/** openid-client, loaded when an org's OpenID provider is first used rather than by every server at start-up. */
+const openidClient = () => import('openid-client');
 
 export const redirectUri = (core: Core): string => `${core.config.publicUrl}/api/auth/sso/callback`;
 
@@ -51,12 +54,13 @@ function checkIssuer(core: Core, issuer: string): URL {
 interface CachedConfig {
   key: string;
   at: number;
-  config: oidc.Configuration;
+  config: Oidc.Configuration;
 }
 const discovered = new Map<string, CachedConfig>();
 
 /** The provider's configuration (discovery document; openid-client reads its JWKS when it checks a token). */
-async function providerConfig(core: Core, row: Pick<OrgSsoRow, 'org_id' | 'issuer' | 'client_id' | 'client_secret' | 'updated_at'>): Promise<oidc.Configuration> {
+async function providerConfig(core: Core, row: Pick<OrgSsoRow, 'org_id' | 'issuer' | 'client_id' | 'client_secret' | 'updated_at'>): Promise<Oidc.Configuration> {
+  const oidc = await openidClient();
   const key = `${row.issuer}\n${row.client_id}\n${row.updated_at}`;
   const cached = discovered.get(row.org_id);
   if (cached !== undefined && cached.key === key && core.now() - cached.at < DISCOVERY_TTL_MS) return cached.config;
@@ -83,7 +87,7 @@ async function present(core: Core, row: OrgSsoRow): Promise<SsoConfig> {
     updated: new Date(row.updated_at).toISOString(),
   };
   if (row.protocol === 'saml') {
-    const idp = presentIdp(core, row);
+    const idp = await presentIdp(core, row);
     return { ...common, singleLogout: idp.sloUrl !== null, saml: idp, samlSp: samlSp(core, row.org_id) };
   }
   let endSession = false;
@@ -131,7 +135,7 @@ export async function putSsoConfig(core: Core, actor: Actor, body: SsoConfigBody
     if ((body.metadataXml === undefined) === (body.metadataUrl === undefined)) throw ApiError.badRequest('Give the IdP’s metadata: either metadataXml or metadataUrl.');
     const metadataUrl = body.metadataUrl?.trim();
     const xml = metadataUrl === undefined ? body.metadataXml! : await fetchIdpMetadata(core, metadataUrl);
-    const idp = parseIdpMetadata(core, xml);
+    const idp = await parseIdpMetadata(core, xml);
     row = { ...settings, protocol: 'saml', issuer: idp.entityId, client_id: '', client_secret: null, saml_metadata: xml, saml_metadata_url: metadataUrl ?? null };
   } else {
     const issuer = checkIssuer(core, body.issuer.trim()).href.replace(/\/$/, '');
@@ -203,7 +207,8 @@ export async function startSso(core: Core, email: string, clientNonce?: string):
       throw new ApiError('unavailable', 'Your organization’s sign-in provider cannot be used now; try again later.');
     }
   }
-  let config: oidc.Configuration;
+  const oidc = await openidClient();
+  let config: Oidc.Configuration;
   try {
     config = await providerConfig(core, row);
   } catch {
@@ -255,6 +260,7 @@ export async function finishSso(core: Core, query: Record<string, unknown>, clie
   let claims: Record<string, unknown> | undefined;
   let idTokenJwt: string | undefined;
   try {
+    const oidc = await openidClient();
     const config = await providerConfig(core, row);
     const current = new URL(redirectUri(core));
     for (const [k, v] of Object.entries(query)) if (typeof v === 'string') current.searchParams.set(k, v);
@@ -301,7 +307,7 @@ export async function singleLogoutUrl(core: Core, actor: Actor): Promise<{ redir
     }
     const config = await providerConfig(core, row);
     if (typeof config.serverMetadata().end_session_endpoint !== 'string') return {};
-    const url = oidc.buildEndSessionUrl(config, { post_logout_redirect_uri: `${core.config.publicUrl}/`, ...(facts.id_token === null ? {} : { id_token_hint: facts.id_token }) });
+    const url = (await openidClient()).buildEndSessionUrl(config, { post_logout_redirect_uri: `${core.config.publicUrl}/`, ...(facts.id_token === null ? {} : { id_token_hint: facts.id_token }) });
     return { redirectUrl: url.href };
   } catch (error) {
     // The provider cannot be reached: the Flint session still ends.

@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface MailMessage {
   to: string;
@@ -34,19 +34,24 @@ export interface Mailer {
  * one-time link, which must never reach a log).
  */
 export function createMailer(config: { smtpUrl: string | undefined; from: string; outboxDir: string }, log?: (file: string) => void): Mailer {
+  // nodemailer is loaded with the first mail, not at start-up: most of a server's life sends none.
+  const nodemailer = async () => (await import('nodemailer')).default;
   if (config.smtpUrl !== undefined) {
-    const transport = nodemailer.createTransport(config.smtpUrl);
+    const smtpUrl = config.smtpUrl;
+    let transport: Promise<Transporter> | undefined;
     return {
       async send(message) {
-        await transport.sendMail({ from: config.from, ...toNodemailer(message) });
+        transport ??= nodemailer().then((n) => n.createTransport(smtpUrl));
+        await (await transport).sendMail({ from: config.from, ...toNodemailer(message) });
       },
     };
   }
   // The stream transport renders a complete RFC 5322 message without sending it anywhere.
-  const renderer = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'unix' });
+  let renderer: Promise<Transporter<{ messageId: string; message: unknown }>> | undefined;
   return {
     async send(message) {
-      const info = await renderer.sendMail({ from: config.from, ...toNodemailer(message) });
+      renderer ??= nodemailer().then((n) => n.createTransport({ streamTransport: true, buffer: true, newline: 'unix' }));
+      const info = await (await renderer).sendMail({ from: config.from, ...toNodemailer(message) });
       await mkdir(config.outboxDir, { recursive: true });
       const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${info.messageId.replace(/[^A-Za-z0-9@.-]/g, '')}.eml`;
       await writeFile(join(config.outboxDir, name), info.message as Buffer);

@@ -14,13 +14,15 @@
 import { request as httpRequest, Agent as HttpAgent, type IncomingMessage } from 'node:http';
 import { request as httpsRequest, Agent as HttpsAgent } from 'node:https';
 import { createHash } from 'node:crypto';
-import webpush from 'web-push';
 import { NOTIFICATION_LIMITS, type PushPayload } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { newId } from '../infra/ids.ts';
 import { refusedHost } from '../infra/address-policy.ts';
 import { targetLookup } from '../webhooks/target-policy.ts';
+
+/** web-push, loaded with the first key pair or push rather than at start-up. */
+const webPush = async () => (await import('web-push')).default;
 
 export interface VapidKeys {
   publicKey: string;
@@ -33,7 +35,7 @@ export async function vapidKeys(core: Core): Promise<VapidKeys> {
   if (configured !== undefined) return configured;
   const stored = await core.db.selectFrom('vapid_keys').selectAll().where('id', '=', 1).executeTakeFirst();
   if (stored !== undefined) return { publicKey: stored.public_key, privateKey: stored.private_key };
-  const made = webpush.generateVAPIDKeys();
+  const made = (await webPush()).generateVAPIDKeys();
   await core.db
     .insertInto('vapid_keys')
     .values({ id: 1, public_key: made.publicKey, private_key: made.privateKey, created_at: core.now() })
@@ -113,7 +115,7 @@ export class PushSender {
       }
     })();
     if (refused !== undefined) return { kind: 'gone' };
-    const details = webpush.generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, JSON.stringify(payload), {
+    const details = (await webPush()).generateRequestDetails({ endpoint: target.endpoint, keys: { p256dh: target.p256dh, auth: target.auth } }, JSON.stringify(payload), {
       vapidDetails: { subject: notifications.vapidSubject, publicKey: keys.publicKey, privateKey: keys.privateKey },
       TTL: notifications.pushTtlSec,
       contentEncoding: 'aes128gcm',

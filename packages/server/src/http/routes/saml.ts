@@ -38,7 +38,7 @@ export function samlRoutes(app: FastifyInstance, core: Core): void {
 
       scope.get<{ Params: P }>('/metadata', { config: config('metadata') }, async (req, reply) => {
         if ((await getOrg(core.db, req.params.orgId)) === undefined) throw ApiError.notFound('organization');
-        return reply.type('application/samlmetadata+xml').header('cache-control', 'no-cache').send(spMetadataXml(core, req.params.orgId));
+        return reply.type('application/samlmetadata+xml').header('cache-control', 'no-cache').send(await spMetadataXml(core, req.params.orgId));
       });
 
       scope.post<{ Params: P }>('/acs', { config: config('acs') }, async (req, reply) => {

@@ -18,8 +18,8 @@ export function MeetingButton({ roomId }: { roomId: string }) {
   }, [store, roomId]);
   const meeting = store.meetings.get(roomId);
   if (store.call?.roomId === roomId) return null;
-  if (store.meetingsAvailable === false) return <span className="muted small meeting-note">{t('meetingUnavailable')}</span>;
-  if (!mediaEncryptionSupported()) return <span className="muted small meeting-note">{t('meetingUnsupported')}</span>;
+  if (store.meetingsAvailable === false) return <span className="muted small meeting-note" title={t('meetingUnavailable')}>{t('meetingUnavailable')}</span>;
+  if (!mediaEncryptionSupported()) return <span className="muted small meeting-note" title={t('meetingUnsupported')}>{t('meetingUnsupported')}</span>;
   const join = () => {
     setJoining(true);
     store

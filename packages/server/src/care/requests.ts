@@ -16,7 +16,7 @@ import type { CareRequestRow } from '../db/schema.ts';
 import type { Emit } from '../events/event-service.ts';
 import { ApiError } from '../errors.ts';
 import { iso, newId } from '../infra/ids.ts';
-import { memberOf, membershipOf, personBriefs } from '../spaces/access.ts';
+import { memberOf, membershipOf, membershipPairs, personBriefs } from '../spaces/access.ts';
 import { presentMembership, presentRoom } from '../spaces/presenters.ts';
 import { assertMemberLimit, insertMembership } from '../spaces/rooms.ts';
 import { queueOfOrg } from './queues.ts';
@@ -30,25 +30,10 @@ export async function presentRequests(db: Db, rows: readonly CareRequestRow[]): 
   );
   const queues = new Map((await db.selectFrom('care_queues').select(['id', 'name']).where('id', 'in', [...new Set(rows.map((r) => r.queue_id))]).execute()).map((q) => [q.id, q.name]));
   const withExpert = rows.filter((r) => r.expert_id !== null);
-  const admitted = new Set(
-    withExpert.length === 0
-      ? []
-      : (
-          await db
-            .selectFrom('memberships')
-            .select(['space_id', 'person_id'])
-            .where(
-              'space_id',
-              'in',
-              withExpert.map((r) => r.space_id),
-            )
-            .where(
-              'person_id',
-              'in',
-              withExpert.map((r) => r.expert_id!),
-            )
-            .execute()
-        ).map((m) => `${m.space_id}/${m.person_id}`),
+  const admitted = await membershipPairs(
+    db,
+    withExpert.map((r) => r.space_id),
+    withExpert.map((r) => r.expert_id!),
   );
   return rows.map((row) => {
     const request: CareRequest = {

@@ -20,7 +20,7 @@ import type { Emit } from '../events/event-service.ts';
 import { ApiError } from '../errors.ts';
 import { checkTimeZone } from '../identity/locale.ts';
 import { iso } from '../infra/ids.ts';
-import { memberOf, membershipOf, personBriefs } from '../spaces/access.ts';
+import { memberOf, membershipOf, membershipPairs, personBriefs } from '../spaces/access.ts';
 import { mailInvitations, type InvitationMeeting } from './invitations.ts';
 
 export interface MeetingInput {
@@ -104,25 +104,10 @@ async function presentMeetings(core: Core, db: Db, rows: readonly ScheduledMeeti
   // An invitee's account is named only once they are a member of the space: the host learns
   // nothing about which addresses have accounts that the space itself does not show.
   const withPerson = invitees.filter((i) => i.person_id !== null);
-  const members = new Set(
-    withPerson.length === 0
-      ? []
-      : (
-          await db
-            .selectFrom('memberships')
-            .select(['space_id', 'person_id'])
-            .where(
-              'space_id',
-              'in',
-              rows.map((r) => r.space_id),
-            )
-            .where(
-              'person_id',
-              'in',
-              withPerson.map((i) => i.person_id!),
-            )
-            .execute()
-        ).map((m) => `${m.space_id}/${m.person_id}`),
+  const members = await membershipPairs(
+    db,
+    rows.map((r) => r.space_id),
+    withPerson.map((i) => i.person_id!),
   );
   const now = core.now();
   return rows.map((row) => {

@@ -76,3 +76,19 @@ export async function personBriefs(db: Kysely<Database>, ids: readonly string[])
   const rows = await db.selectFrom('people').select(['id', 'email', 'display_name', 'org_id', 'is_guest', 'status']).where('id', 'in', [...new Set(ids)]).execute();
   return new Map(rows.map((r) => [r.id, r]));
 }
+
+/**
+ * Which of these (space, person) pairs are memberships now, as `space/person` keys: one query for a
+ * page of things that each name a space and a person (a care request's expert, a meeting's invitees),
+ * to say who of them is already in.
+ */
+export async function membershipPairs(db: Kysely<Database>, spaceIds: readonly string[], personIds: readonly string[]): Promise<Set<string>> {
+  if (spaceIds.length === 0 || personIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('memberships')
+    .select(['space_id', 'person_id'])
+    .where('space_id', 'in', [...new Set(spaceIds)])
+    .where('person_id', 'in', [...new Set(personIds)])
+    .execute();
+  return new Set(rows.map((m) => `${m.space_id}/${m.person_id}`));
+}

@@ -18,14 +18,28 @@ export function webDist(): string {
   return dist;
 }
 
-/** `args`: more command-line flags (the meetings test's fake camera, microphone and screen). */
-export async function launchChromium(options: { args?: readonly string[] } = {}): Promise<Browser> {
+/**
+ * Where Chromium sends every request that is not for a loopback address: the discard port on
+ * 127.0.0.1, where nothing listens, so a page or a regression that reaches for another host fails
+ * at once instead of leaving the machine. Loopback (the whole 127.0.0.0/8, which the meetings tests'
+ * 127.0.0.2 needs) bypasses it. WebRTC's UDP does not use proxies; the meetings tests run it in a
+ * network namespace of their own.
+ */
+export const OUTBOUND_GUARD_PROXY = 'http://127.0.0.1:9';
+const LOOPBACK_BYPASS = '127.0.0.0/8;localhost;*.localhost;[::1]';
+
+/**
+ * `args`: more command-line flags (the meetings test's fake camera, microphone and screen).
+ * `guardProxy`: the guard's address, for the test that proves the guard catches outbound requests.
+ */
+export async function launchChromium(options: { args?: readonly string[]; guardProxy?: string } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set FLINT_CHROMIUM)`);
   // launch() gives every run a fresh, temporary profile (user-data-dir).
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', ...(options.args ?? [])],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+      `--proxy-server=${options.guardProxy ?? OUTBOUND_GUARD_PROXY}`, `--proxy-bypass-list=${LOOPBACK_BYPASS}`, ...(options.args ?? [])],
   });
 }
 

@@ -44,14 +44,33 @@ const QUIET_PREFS: Record<string, string | number | boolean> = {
   'geo.provider.network.url': '',
 };
 
-export async function launchFirefox(): Promise<Browser> {
+/**
+ * Firefox's fake camera and microphone, with no permission prompt and autoplay allowed (the meetings
+ * test). Firefox never offers an ICE candidate on a 127/8 address (its `ice.loopback` preference did
+ * not change that here), so the meetings test gives its namespace's veth a private address and a
+ * default route; and its separate socket process offered no IPv4 candidate at all on this machine, so
+ * the media transport stays in the content process.
+ */
+export const FIREFOX_MEDIA_PREFS: Record<string, string | number | boolean> = {
+  'media.navigator.streams.fake': true,
+  'media.navigator.permission.disabled': true,
+  'media.autoplay.default': 0,
+  'media.autoplay.blocking_policy': 0,
+  'media.autoplay.block-webaudio': false,
+  'media.peerconnection.ice.obfuscate_host_addresses': false,
+  'media.peerconnection.mtransport_process': false,
+  'network.process.enabled': false,
+};
+
+/** `prefs`: more preferences on top of the quiet ones (the meetings test's fake devices). */
+export async function launchFirefox(options: { prefs?: Record<string, string | number | boolean> } = {}): Promise<Browser> {
   if (!hasFirefox()) throw new Error(`no Firefox at ${FIREFOX}: apt-get install -y firefox-esr (or set FLINT_FIREFOX)`);
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,
     headless: true,
     protocol: 'webDriverBiDi',
-    extraPrefsFirefox: QUIET_PREFS,
+    extraPrefsFirefox: { ...QUIET_PREFS, ...(options.prefs ?? {}) },
   });
 }
 

@@ -17,6 +17,8 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { JanusVideoRoom, type FlintConfig, type Logger, type MeetingMedia } from '@flint/server';
 
+/** util-linux's setpriv (Debian's util-linux, always installed): sets the parent-death signal, then execs. */
+const SETPRIV = '/usr/bin/setpriv';
 /** Where distributions put Janus's plugins and transports (Debian's multiarch folders first). */
 const LIB_FOLDERS = ['/usr/lib/x86_64-linux-gnu/janus', '/usr/lib/aarch64-linux-gnu/janus', '/usr/lib64/janus', '/usr/lib/janus', '/usr/local/lib/janus', '/opt/janus/lib/janus'];
 
@@ -100,7 +102,14 @@ cors: { }
 `,
   };
   for (const [name, text] of Object.entries(files)) await writeFile(join(folder, name), text, { mode: 0o600 });
-  const child: ChildProcess = spawn(bin, ['--configs-folder', folder, '--config', join(folder, 'janus.jcfg'), '--disable-colors'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = ['--configs-folder', folder, '--config', join(folder, 'janus.jcfg'), '--disable-colors'];
+  // Janus must not outlive `flint serve`, even one killed with SIGKILL (no chance to stop it): an
+  // orphan would hold its ports and the API secret the next start replaces. util-linux's `setpriv`
+  // sets the kernel's parent-death signal and then execs Janus, so the kernel sends it SIGTERM when
+  // this process dies. Without setpriv (not Linux), Janus is stopped on a clean exit only.
+  const child: ChildProcess = existsSync(SETPRIV)
+    ? spawn(SETPRIV, ['--pdeathsig', 'TERM', '--', bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let tail = '';
   const keep = (chunk: Buffer) => {
     tail = (tail + chunk.toString('utf8')).slice(-4000);

@@ -201,7 +201,7 @@ describe('calls', () => {
     await dan.calls.answer(bobDan.id, 'dan-endpoint-3');
     const both = await raw(flint.url, 'POST', '/api/calls', { token: (await flint.signup({ email: 'eve@example.com', displayName: 'Eve' })).session!.accessToken, body: { to: { personId: ids.dan }, media: 'audio', endpointId: 'eve-endpoint-1' } });
     assert.equal(both.status, 201);
-    const eveCall = both.body as Call;
+    const eveCall = both.json as Call;
     assert.equal(eveCall.endReason, 'busy');
     assert.deepEqual(eveCall.redirections, [{ reason: 'forward_busy', fromPersonId: ids.dan, toPersonId: ids.carol }]);
     await bob.calls.hangup(bobDan.id);
@@ -274,7 +274,7 @@ describe('calls', () => {
     ];
     for (const [verb, path, body, status] of cases) {
       const res = await raw(flint.url, verb, path, { token, ...(body !== undefined ? { body } : {}) });
-      assert.equal(res.status, status, `${verb} ${path} ${JSON.stringify(body)}: ${JSON.stringify(res.body)}`);
+      assert.equal(res.status, status, `${verb} ${path} ${JSON.stringify(body)}: ${res.text}`);
     }
     const call = await ada.calls.dial({ to: { personId: ids.bob }, media: 'audio', endpointId: 'ada-endpoint-6' });
     await bob.calls.answer(call.id, 'bob-endpoint-6');

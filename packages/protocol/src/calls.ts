@@ -49,8 +49,8 @@ export const CallEndReason = Type.Union([
 ]);
 export type CallEndReason = Static<typeof CallEndReason>;
 
-/** Why the callee changed on the way: a forward (the callee's setting) or a blind transfer. */
-export const CallRedirectReason = Type.Union([Type.Literal('forward_always'), Type.Literal('forward_busy'), Type.Literal('forward_no_answer'), Type.Literal('transfer')]);
+/** Why the callee changed on the way: a forward (the callee's setting), a blind transfer, or the callee sending it on while it rang (divert). */
+export const CallRedirectReason = Type.Union([Type.Literal('forward_always'), Type.Literal('forward_busy'), Type.Literal('forward_no_answer'), Type.Literal('transfer'), Type.Literal('divert')]);
 export type CallRedirectReason = Static<typeof CallRedirectReason>;
 
 export const CallParty = Type.Object({
@@ -155,9 +155,35 @@ export const dial = defineMethod({
     'Call a person (by id or e-mail) from one’s endpoint. Every endpoint of the callee rings. A call the callee cannot take ends at once with reason `busy` or `dnd` (or is forwarded, by their settings). Needs the two people’s direct space; the caller’s client names the media key (bound to its KMS resource) here or later with `PUT /api/calls/:id/key`.',
   tag: 'calls',
   auth: 'person',
-  body: Type.Object({ to: CallTarget, media: CallMedia, endpointId: EndpointId, roomId: Type.Optional(Id), keyUrl: Type.Optional(KeyUrl) }, { additionalProperties: false }),
+  body: Type.Object({ to: CallTarget, media: CallMedia, endpointId: Type.Optional(EndpointId), roomId: Type.Optional(Id), keyUrl: Type.Optional(KeyUrl) }, { additionalProperties: false }),
   response: Call,
   status: 201,
+});
+
+export const claim = defineMethod({
+  id: 'calls.claim',
+  verb: 'POST',
+  path: '/api/calls/:id/claim',
+  summary: 'Carry a call one placed without an endpoint (through the API, "click to dial") on this endpoint: the first of one’s endpoints to claim it takes it; a later one gets 409 `answered_elsewhere`.',
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ endpointId: EndpointId }, { additionalProperties: false }),
+  response: Call,
+  status: 200,
+});
+
+export const divert = defineMethod({
+  id: 'calls.divert',
+  verb: 'POST',
+  path: '/api/calls/:id/divert',
+  summary: 'Send a call that rings one on to another person (the callee only, while it rings): it rings them instead. Refused with 409 when they are on a call or on do not disturb.',
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ to: CallTarget }, { additionalProperties: false }),
+  response: Call,
+  status: 200,
 });
 
 export const listCalls = defineMethod({

@@ -286,6 +286,8 @@ export class FlintClient {
     get: (id: string): Promise<Call> => this.transport.call(calls.getCall, { params: { id } }),
     answer: (id: string, endpointId: string): Promise<Call> => this.transport.call(calls.answer, { params: { id }, body: { endpointId } }),
     decline: (id: string): Promise<Call> => this.transport.call(calls.decline, { params: { id } }),
+    claim: (id: string, endpointId: string): Promise<Call> => this.transport.call(calls.claim, { params: { id }, body: { endpointId } }),
+    divert: (id: string, to: MethodBody<typeof calls.divert>['to']): Promise<Call> => this.transport.call(calls.divert, { params: { id }, body: { to } }),
     hangup: (id: string): Promise<Call> => this.transport.call(calls.hangup, { params: { id } }),
     hold: (id: string): Promise<Call> => this.transport.call(calls.hold, { params: { id } }),
     resume: (id: string): Promise<Call> => this.transport.call(calls.resume, { params: { id } }),

@@ -44,10 +44,20 @@ export class Calls {
    * media key bound to its KMS resource, and places the call. `roomId` skips the lookup when the
    * client knows the direct space already.
    */
-  async dial(to: CallTarget, media: CallMedia, endpointId: string, options: { roomId?: string } = {}): Promise<Call> {
+  async dial(to: CallTarget, media: CallMedia, endpointId: string | undefined, options: { roomId?: string } = {}): Promise<Call> {
     const room = await this.directRoom(to, options.roomId);
     const keyUrl = await this.freshKey(room);
-    return this.ctx.api.calls.dial({ to, media, endpointId, roomId: room.id, keyUrl });
+    return this.ctx.api.calls.dial({ to, media, ...(endpointId !== undefined ? { endpointId } : {}), roomId: room.id, keyUrl });
+  }
+
+  /** Carries a call one placed through the API (no endpoint yet) on this endpoint; the first endpoint wins. */
+  claim(id: string, endpointId: string): Promise<Call> {
+    return this.ctx.api.calls.claim(id, endpointId);
+  }
+
+  /** Sends a call that rings one on to another person. */
+  divert(id: string, to: CallTarget): Promise<Call> {
+    return this.ctx.api.calls.divert(id, to);
   }
 
   /**

@@ -258,6 +258,20 @@ describe('calls', () => {
     await ada.calls.hangup(call.id);
   });
 
+  it('a call placed without an endpoint (through the API) is carried by the first of the caller’s endpoints to claim it', async () => {
+    const call = await ada.calls.dial({ to: { personId: ids.bob }, media: 'audio' });
+    assert.equal(call.caller.endpointId, undefined);
+    await bob.calls.answer(call.id, 'bob-endpoint-7');
+    const early = await raw(flint.url, 'POST', `/api/calls/${call.id}/signal`, { token: bob.session!.accessToken, body: { endpointId: 'bob-endpoint-7', signal: { kind: 'offer', sdp: 'v=0' } } });
+    assert.equal(early.status, 409, 'nobody to relay to yet');
+    assert.equal((await raw(flint.url, 'POST', `/api/calls/${call.id}/claim`, { token: bob.session!.accessToken, body: { endpointId: 'bob-endpoint-7' } })).status, 403);
+    assert.equal((await ada.calls.claim(call.id, 'ada-endpoint-7')).caller.endpointId, 'ada-endpoint-7');
+    const second = await raw(flint.url, 'POST', `/api/calls/${call.id}/claim`, { token: ada.session!.accessToken, body: { endpointId: 'ada-endpoint-8' } });
+    assert.equal(errorOf(second).code, 'answered_elsewhere');
+    await ada.calls.signal(call.id, { endpointId: 'ada-endpoint-7', signal: { kind: 'offer', sdp: 'v=0' } });
+    await ada.calls.hangup(call.id);
+  });
+
   it('refuses bad input with a 4xx and changes nothing', async () => {
     const before = (await flint.server.core.db.selectFrom('calls').select('id').execute()).length;
     const token = ada.session!.accessToken;

@@ -138,7 +138,8 @@ async function endCall(trx: Db, emit: Emit, row: CallRow, reason: CallEndReason,
 export interface DialInput {
   to: CallTarget;
   media: CallMedia;
-  endpointId: string;
+  /** Absent: placed through the API for the person's apps, the first of which to claim it carries it. */
+  endpointId?: string | undefined;
   roomId?: string | undefined;
   keyUrl?: string | undefined;
 }
@@ -164,7 +165,7 @@ export async function dial(core: Core, actor: Actor, input: DialInput): Promise<
       key_url: keyed ? input.keyUrl! : null,
       state: 'ringing',
       media: input.media,
-      caller_endpoint: input.endpointId,
+      caller_endpoint: input.endpointId ?? null,
       callee_endpoint: null,
       held_by: null,
       ring_leg: 1,
@@ -296,32 +297,66 @@ export async function ringTimedOut(core: Core, id: string, leg: number): Promise
     const row = await loadCall(trx, id);
     if (row === undefined || row.state !== 'ringing' || row.ring_leg !== leg) return;
     const now = core.now();
-    const settings = await settingsRow(trx, row.callee_id);
+    const to = (await settingsRow(trx, row.callee_id)).forward_no_answer;
     const redirections = JSON.parse(row.redirections) as Redirection[];
-    const to = settings.forward_no_answer;
     const visited = new Set([row.caller_id, row.callee_id, ...redirections.map((r) => r.fromPersonId)]);
-    if (to !== null && !visited.has(to) && redirections.length < MAX_FORWARDS && (await isActive(trx, to)) && (await settingsRow(trx, to)).dnd === 0 && (await takeLine(trx, to, row.id))) {
-      await recordLeg(trx, row, now, { caller: 'forwarded', callee: 'forwarded' });
-      await trx.deleteFrom('call_lines').where('person_id', '=', row.callee_id).where('call_id', '=', row.id).execute();
-      redirections.push({ reason: 'forward_no_answer', fromPersonId: row.callee_id, toPersonId: to });
-      const next: CallRow = {
-        ...row,
-        callee_id: to,
-        callee_endpoint: null,
-        space_id: (await directSpaceId(trx, row.caller_id, to)) ?? null,
-        key_url: null,
-        ring_leg: row.ring_leg + 1,
-        ring_until: ringUntil(core, now),
-        leg_started_at: now,
-        redirections: JSON.stringify(redirections),
-      };
-      const { id: _id, ...changes } = next;
-      await trx.updateTable('calls').set(changes).where('id', '=', row.id).execute();
-      await scheduleRingTimeout(trx, next, now);
-      await announce(trx, emit, next, null, [row.callee_id]);
-      return;
-    }
+    if (to !== null && !visited.has(to) && redirections.length < MAX_FORWARDS && (await isActive(trx, to)) && (await redirectRinging(core, trx, emit, row, to, 'forward_no_answer', now)) !== undefined) return;
     await endCall(trx, emit, row, 'no_answer', null, now);
+  });
+}
+
+/**
+ * Moves a ringing leg to another callee (a forward on no answer, a divert): the old callee's leg is
+ * in their history as forwarded, the new one rings with a fresh ring time. Undefined (nothing
+ * changed) when the new callee is on do not disturb or on a call.
+ */
+async function redirectRinging(core: Core, trx: Db, emit: Emit, row: CallRow, to: string, reason: 'forward_no_answer' | 'divert', now: number): Promise<Call | undefined> {
+  if ((await settingsRow(trx, to)).dnd === 1 || !(await takeLine(trx, to, row.id))) return undefined;
+  await recordLeg(trx, row, now, { caller: 'forwarded', callee: 'forwarded' });
+  await trx.deleteFrom('call_lines').where('person_id', '=', row.callee_id).where('call_id', '=', row.id).execute();
+  const redirections = [...(JSON.parse(row.redirections) as Redirection[]), { reason, fromPersonId: row.callee_id, toPersonId: to }];
+  const next: CallRow = {
+    ...row,
+    callee_id: to,
+    callee_endpoint: null,
+    space_id: (await directSpaceId(trx, row.caller_id, to)) ?? null,
+    key_url: null,
+    ring_leg: row.ring_leg + 1,
+    ring_until: ringUntil(core, now),
+    leg_started_at: now,
+    redirections: JSON.stringify(redirections),
+  };
+  const { id: _id, ...changes } = next;
+  await trx.updateTable('calls').set(changes).where('id', '=', row.id).execute();
+  await scheduleRingTimeout(trx, next, now);
+  return announce(trx, emit, next, reason === 'divert' ? row.callee_id : null, [row.callee_id]);
+}
+
+/** The callee sends a call that rings them on to another person (Webex's divert). */
+export async function divert(core: Core, actor: Actor, id: string, to: CallTarget): Promise<Call> {
+  requirePerson(actor);
+  const target = await reachablePerson(core.db, actor, to);
+  return core.events.transact(async (trx, emit) => {
+    const row = await partyCall(trx, actor, id);
+    if (row.callee_id !== actor.personId) throw ApiError.forbidden('Only the person called diverts the call.');
+    if (row.state !== 'ringing') throw ApiError.conflict('Only a ringing call can be diverted.');
+    if (target.id === row.caller_id) throw ApiError.badRequest('That person is the caller.');
+    const moved = await redirectRinging(core, trx, emit, row, target.id, 'divert', core.now());
+    if (moved === undefined) throw ApiError.conflict('That person cannot take the call now (on a call, or do not disturb).');
+    return moved;
+  });
+}
+
+/** The caller's endpoint takes a call placed without one (through the API): the first to claim it. */
+export async function claimCall(core: Core, actor: Actor, id: string, endpointId: string): Promise<Call> {
+  return core.events.transact(async (trx, emit) => {
+    const row = await partyCall(trx, actor, id);
+    if (row.caller_id !== actor.personId) throw ApiError.forbidden('Only the caller’s endpoints claim a call.');
+    if (row.state === 'ended') throw ApiError.conflict('The call has ended.');
+    if (row.caller_endpoint === endpointId) return presentCall(trx, row);
+    if (row.caller_endpoint !== null) throw new ApiError('answered_elsewhere', 'Another of your endpoints carries the call.');
+    await trx.updateTable('calls').set({ caller_endpoint: endpointId }).where('id', '=', row.id).execute();
+    return announce(trx, emit, { ...row, caller_endpoint: endpointId }, actor.personId);
   });
 }
 

@@ -127,7 +127,8 @@ export class CallController {
     }
     this.calls.set(call.id, call);
     if (this.current?.id !== call.id) {
-      // The caller's endpoint of a call this tab placed before a reload is hung up in resync.
+      // Placed through the API ("click to dial"): the first of the caller's tabs to claim it carries it.
+      if (this.roleIn(call) === 'caller' && call.caller.endpointId === undefined && this.current === undefined) void this.claim(call);
       return;
     }
     const before = this.current;
@@ -191,6 +192,19 @@ export class CallController {
     } finally {
       if (this.starting === call.id) this.starting = undefined;
       this.changed();
+    }
+  }
+
+  private async claim(call: Call): Promise<void> {
+    try {
+      const claimed = await this.sdk.calls.claim(call.id, this.endpointId);
+      if (this.current !== undefined) return;
+      this.ended = undefined;
+      this.current = claimed;
+      this.update(claimed);
+      this.changed();
+    } catch {
+      // Another tab or device of this person claimed it first.
     }
   }
 

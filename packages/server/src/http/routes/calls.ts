@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { calls } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { activeCalls, answer, callHistory, decline, dial, getCall, hangup, hold, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
+import { activeCalls, answer, callHistory, claimCall, decline, dial, divert, getCall, hangup, hold, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
 import { iceServersFor } from '../../calls/ice-servers.ts';
 import { getCallSettings, putCallSettings } from '../../calls/parties.ts';
 import { route } from '../route.ts';
@@ -24,6 +24,8 @@ export function callRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, calls.hold, async ({ actor, params }) => hold(core, actor, params.id));
   route(app, core, calls.resume, async ({ actor, params }) => resume(core, actor, params.id));
   route(app, core, calls.transfer, async ({ actor, params, body }) => transfer(core, actor, params.id, body.to));
+  route(app, core, calls.claim, async ({ actor, params, body }) => claimCall(core, actor, params.id, body.endpointId));
+  route(app, core, calls.divert, async ({ actor, params, body }) => divert(core, actor, params.id, body.to));
   route(app, core, calls.setKey, async ({ actor, params, body }) => setCallKey(core, actor, params.id, body));
   route(app, core, calls.signal, async ({ actor, params, body }) => {
     await relaySignal(core, actor, params.id, body);

@@ -6,7 +6,8 @@
  * call on hold: Bob hears her browser's music on hold (continuous, unlike the fake microphone's
  * beeps) and no longer reaches her. The core restarts mid-call: the media keeps flowing and the call
  * keeps its state (the tabs re-sync, and hanging up goes through the restarted core). The call is in
- * both histories. Axe on the incoming-call dialog, the call window and the calls view; the core's
+ * both histories. Bob declines the next call with a message, which Ada reads in their space; with
+ * do not disturb on, her next call ends at once, saying so. Axe on the incoming-call dialog, the call window and the calls view; the core's
  * database, files and log hold no media-key material.
  *
  * Chromium offers 127.0.0.1 candidates with --allow-loopback-in-peer-connection; the file runs itself
@@ -222,6 +223,28 @@ if (!IN_NAMESPACE) {
       assert.deepEqual(scan.inDatabase, []);
       assert.deepEqual(scan.inFiles, []);
       assert.deepEqual(scan.inLogs, []);
+    });
+
+    it('Bob declines with a message (it lands in the direct space), then turns on do not disturb', LONG, async () => {
+      await openSpacePage(ada, roomId);
+      await ada.getByRole('button', { name: 'Call Bob Babbage' }).click();
+      const ringing = bob2.getByRole('dialog', { name: 'Incoming call' });
+      await ringing.getByText('Ada Lovelace is calling').waitFor(PAGE_WAIT);
+      await ringing.getByRole('button', { name: 'Decline with a message' }).click();
+      await ringing.getByLabel('Message to Ada Lovelace').fill('In a review, I call you back at three');
+      await ringing.getByRole('button', { name: 'Decline and send' }).click();
+      await ada.getByText('The call was declined.').waitFor(PAGE_WAIT);
+      await ada.locator('article.message', { hasText: 'In a review, I call you back at three' }).waitFor(PAGE_WAIT);
+      await bob1.getByRole('dialog', { name: 'Incoming call' }).waitFor({ state: 'detached', ...PAGE_WAIT });
+
+      await bob2.getByLabel('Do not disturb: calls to me end at once').check();
+      await bob2.getByRole('button', { name: 'Save' }).click();
+      await bob2.getByText('Call settings saved').waitFor(PAGE_WAIT);
+      await ada.getByRole('button', { name: 'Call Bob Babbage' }).click();
+      await ada.getByText('Bob Babbage does not take calls now (do not disturb).').waitFor(PAGE_WAIT);
+      const outcomes = () => bob2.locator('.call-entry').evaluateAll((items) => items.map((i) => `${(i as HTMLElement).dataset['type']}:${(i as HTMLElement).dataset['outcome']}`));
+      await waitFor('Bob’s history shows the DND call', async () => (await outcomes())[0] === 'missed:dnd');
+      assert.deepEqual((await outcomes()).slice(0, 3), ['missed:dnd', 'missed:declined', 'received:answered']);
     });
   });
 }

@@ -234,7 +234,7 @@ describe('calls', () => {
     assert.deepEqual((await bob.calls.list()).map((c) => c.id), [connected.id]);
     const bobTab = await listen(bob, 'bob-after');
     await ada.calls.signal(connected.id, { endpointId: 'ada-endpoint-4', signal: { kind: 'offer', sdp: 'v=0 restart' } });
-    await bobTab.waitFor((e) => e.type === 'call.signal' && (e.data as CallSignalEvent).sdp === 'v=0 restart');
+    await bobTab.waitFor((e) => e.type === 'call.signal' && (e.data as { sdp?: string }).sdp === 'v=0 restart');
     const missed = await until('the ring timeout after the restart', async () => {
       const c = await carol.calls.get(ringing.id);
       return c.state === 'ended' ? c : undefined;

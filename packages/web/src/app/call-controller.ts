@@ -36,6 +36,8 @@ export class CallController {
   ended: Call | undefined;
   /** Signals that arrived before the media was ready, by call id. */
   private readonly early = new Map<string, CallSignalEvent[]>();
+  /** Counts the calls of this person seen ending (the history view reloads on it). */
+  endings = 0;
   private starting: string | undefined;
   private answeringWith: CallMediaKind | undefined;
   private synced = false;
@@ -121,6 +123,7 @@ export class CallController {
   private update(call: Call): void {
     const party = call.caller.personId === this.me() || call.callee.personId === this.me();
     if (call.state === 'ended' || !party) {
+      if (call.state === 'ended') this.endings++;
       this.calls.delete(call.id);
       if (this.current?.id === call.id) this.finish(call);
       return;

@@ -23,8 +23,7 @@ export default function CallsView() {
   const { t, day, time } = useI18n();
   const store = useAppStore();
   const [items, setItems] = useState<CallHistoryEntry[] | undefined>();
-  const endedId = store.phone.ended?.id;
-  const activeCount = store.phone.calls.size;
+  const endings = store.phone.endings;
   useEffect(() => {
     let live = true;
     store.session.sdk.calls.history({ max: 100 }).then(
@@ -34,7 +33,7 @@ export default function CallsView() {
     return () => {
       live = false;
     };
-  }, [store, endedId, activeCount]);
+  }, [store, endings]);
   const typeLabel = (e: CallHistoryEntry) => (e.type === 'placed' ? t('callHistoryPlaced') : e.type === 'received' ? t('callHistoryReceived') : t('callHistoryMissed'));
   return (
     <section className="calls-view" aria-labelledby="calls-title">

@@ -227,7 +227,7 @@ if (!IN_NAMESPACE) {
 
     it('Bob declines with a message (it lands in the direct space), then turns on do not disturb', LONG, async () => {
       await openSpacePage(ada, roomId);
-      await ada.getByRole('button', { name: 'Call Bob Babbage' }).click();
+      await ada.locator('.conv-header').getByRole('button', { name: 'Call Bob Babbage', exact: true }).click();
       const ringing = bob2.getByRole('dialog', { name: 'Incoming call' });
       await ringing.getByText('Ada Lovelace is calling').waitFor(PAGE_WAIT);
       await ringing.getByRole('button', { name: 'Decline with a message' }).click();
@@ -240,7 +240,7 @@ if (!IN_NAMESPACE) {
       await bob2.getByLabel('Do not disturb: calls to me end at once').check();
       await bob2.getByRole('button', { name: 'Save' }).click();
       await bob2.getByText('Call settings saved').waitFor(PAGE_WAIT);
-      await ada.getByRole('button', { name: 'Call Bob Babbage' }).click();
+      await ada.locator('.conv-header').getByRole('button', { name: 'Call Bob Babbage', exact: true }).click();
       await ada.getByText('Bob Babbage does not take calls now (do not disturb).').waitFor(PAGE_WAIT);
       const outcomes = () => bob2.locator('.call-entry').evaluateAll((items) => items.map((i) => `${(i as HTMLElement).dataset['type']}:${(i as HTMLElement).dataset['outcome']}`));
       await waitFor('Bob’s history shows the DND call', async () => (await outcomes())[0] === 'missed:dnd');

@@ -152,7 +152,7 @@ if (!IN_NAMESPACE) {
       assert.equal(call?.state, 'connected');
       assert.ok(call?.keyUrl?.startsWith('kms://'), 'the core holds the media key’s URI only');
       assert.equal(call?.roomId, roomId);
-      callId = call!.id;
+      callId = call.id;
     });
 
     it('each decodes the other’s video and hears their audio, peer to peer and encrypted', LONG, async () => {

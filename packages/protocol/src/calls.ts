@@ -37,7 +37,8 @@ export type CallMedia = Static<typeof CallMedia>;
 /**
  * Why a call ended. `no_answer`, `declined`, `busy` and `dnd` are the unanswered ends a voicemail
  * feature hooks on (the callee did not take it); `cancelled`: the caller hung up while it rang;
- * `hangup`: either party ended an answered call; `unreachable`: the callee's endpoints vanished.
+ * `hangup`: either party ended an answered call; `moved_to_meeting`: the two moved into their direct
+ * space's meeting (MT-6), whose media key is the call's.
  */
 export const CallEndReason = Type.Union([
   Type.Literal('hangup'),
@@ -46,6 +47,7 @@ export const CallEndReason = Type.Union([
   Type.Literal('declined'),
   Type.Literal('busy'),
   Type.Literal('dnd'),
+  Type.Literal('moved_to_meeting'),
 ]);
 export type CallEndReason = Static<typeof CallEndReason>;
 
@@ -239,6 +241,18 @@ export const hangup = defineMethod({
   verb: 'POST',
   path: '/api/calls/:id/hangup',
   summary: 'End the call: `cancelled` while it rings (the caller), `declined` while it rings (the callee), `hangup` once answered. Hanging up an ended call is harmless.',
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  response: Call,
+  status: 200,
+});
+
+export const moveToMeeting = defineMethod({
+  id: 'calls.moveToMeeting',
+  verb: 'POST',
+  path: '/api/calls/:id/move-to-meeting',
+  summary: 'Turn an answered call into the meeting of its direct space (MT-6): the call ends with reason `moved_to_meeting`, and both endpoints join the space’s meeting, naming the call’s media key as the meeting’s (no new key).',
   tag: 'calls',
   auth: 'person',
   params: IdParams,

@@ -290,6 +290,7 @@ export class FlintClient {
     divert: (id: string, to: MethodBody<typeof calls.divert>['to']): Promise<Call> => this.transport.call(calls.divert, { params: { id }, body: { to } }),
     hangup: (id: string): Promise<Call> => this.transport.call(calls.hangup, { params: { id } }),
     hold: (id: string): Promise<Call> => this.transport.call(calls.hold, { params: { id } }),
+    moveToMeeting: (id: string): Promise<Call> => this.transport.call(calls.moveToMeeting, { params: { id } }),
     resume: (id: string): Promise<Call> => this.transport.call(calls.resume, { params: { id } }),
     transfer: (id: string, to: MethodBody<typeof calls.transfer>['to']): Promise<Call> => this.transport.call(calls.transfer, { params: { id }, body: { to } }),
     setKey: (id: string, body: MethodBody<typeof calls.setKey>): Promise<Call> => this.transport.call(calls.setKey, { params: { id }, body }),

@@ -7,7 +7,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlintClient, Session } from '@flint/sdk';
+import { spawnSync } from 'node:child_process';
 import { startFlint, type TestFlint } from '@flint/testkit';
+
+// `janus -V` prints its version and exits 1, so the output tells.
+const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 
 describe('session.calls', () => {
   let flint: TestFlint;
@@ -60,5 +64,36 @@ describe('session.calls', () => {
     await assert.rejects(bobS.calls.mediaKey(keyed));
     await adaS.calls.hangup(call.id);
     await bob.calls.updateSettings({ forwardAlways: null });
+  });
+});
+
+describe('a call moves into its direct space’s meeting (MT-6)', { skip: janusInstalled ? false : 'janus is not installed (apt-get install janus)' }, () => {
+  let flint: TestFlint;
+  let adaS: Session;
+  let bobS: Session;
+  let bob: FlintClient;
+  before(async () => {
+    flint = await startFlint({ env: { FLINT_JANUS: 'auto' } });
+    const ada = await flint.signup({ email: 'ada@move.example', displayName: 'Ada' });
+    bob = await flint.signup({ email: 'bob@move.example', displayName: 'Bob' });
+    [adaS, bobS] = await Promise.all([flint.connect(ada), flint.connect(bob)]);
+  });
+  after(() => flint.stop());
+
+  it('ends the call as moved_to_meeting, and the meeting of the direct space uses the call’s key (no new key)', async () => {
+    const call = await adaS.calls.dial({ personId: bob.session!.personId }, 'video', 'ada-endpoint-9');
+    await bobS.calls.answer(call.id, 'bob-endpoint-9');
+    const callKey = await adaS.calls.mediaKey(call);
+    const moved = await bobS.calls.moveToMeeting(call.id);
+    assert.equal(moved.state, 'ended');
+    assert.equal(moved.endReason, 'moved_to_meeting');
+    const adaIn = await adaS.meetings.join(call.roomId!);
+    const adaKey = await adaS.meetings.mediaKey(adaIn.meeting, adaIn.participantId, { keyUrl: call.keyUrl! });
+    const bobIn = await bobS.meetings.join(call.roomId!);
+    assert.equal(bobIn.meeting.keyUrl, call.keyUrl, 'the meeting names the call’s key');
+    const bobKey = await bobS.meetings.mediaKey(bobIn.meeting, bobIn.participantId);
+    assert.deepEqual(adaKey.key, callKey.key);
+    assert.deepEqual(bobKey.key, callKey.key);
+    assert.deepEqual((await bobS.calls.history()).items.map((h) => h.outcome), ['answered']);
   });
 });

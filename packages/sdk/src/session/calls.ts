@@ -107,6 +107,11 @@ export class Calls {
     return this.ctx.api.calls.hangup(id);
   }
 
+  /** Ends an answered call so both move into their direct space's meeting (MT-6; join it with `meetings.mediaKey(…, {keyUrl: call.keyUrl})`). */
+  moveToMeeting(id: string): Promise<Call> {
+    return this.ctx.api.calls.moveToMeeting(id);
+  }
+
   hold(id: string): Promise<Call> {
     return this.ctx.api.calls.hold(id);
   }

@@ -296,6 +296,10 @@ describe('calls', () => {
     assert.equal(long.status, 400);
     const kind = await raw(flint.url, 'POST', `/api/calls/${call.id}/signal`, { token, body: { endpointId: 'ada-endpoint-6', signal: { kind: 'bye' } } });
     assert.equal(kind.status, 400);
+    // Moving into a meeting needs the media server this Flint does not run.
+    const move = await raw(flint.url, 'POST', `/api/calls/${call.id}/move-to-meeting`, { token });
+    assert.equal(errorOf(move).code, 'meetings_unavailable');
+    assert.equal((await ada.calls.get(call.id)).state, 'connected');
     await ada.calls.hangup(call.id);
     assert.equal((await flint.server.core.db.selectFrom('calls').select('id').execute()).length, before + 1);
     assert.deepEqual(await ada.calls.settings(), { doNotDisturb: false });

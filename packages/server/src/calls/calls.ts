@@ -225,6 +225,20 @@ export async function hangup(core: Core, actor: Actor, id: string): Promise<Call
   });
 }
 
+/**
+ * Ends an answered call so that both move into their direct space's meeting (MT-6): the endpoints
+ * join it and name the call's key as the meeting's. Needs a media server (as meetings do).
+ */
+export async function moveToMeeting(core: Core, actor: Actor, id: string): Promise<Call> {
+  if (core.media === undefined) throw new ApiError('meetings_unavailable', 'Meetings are not available on this Flint: its media server (Janus) is not running.');
+  return core.events.transact(async (trx, emit) => {
+    const row = await partyCall(trx, actor, id);
+    if (row.state !== 'connected' && row.state !== 'held') throw ApiError.conflict('Only an answered call moves into a meeting.');
+    if (row.space_id === null || row.key_url === null) throw ApiError.conflict('The call has no direct space and key yet.');
+    return endCall(trx, emit, row, 'moved_to_meeting', actor.personId, core.now());
+  });
+}
+
 export async function hold(core: Core, actor: Actor, id: string): Promise<Call> {
   return core.events.transact(async (trx, emit) => {
     const row = await partyCall(trx, actor, id);

@@ -871,7 +871,7 @@ export interface CallsTable {
   created_at: number;
   answered_at: number | null;
   ended_at: number | null;
-  end_reason: 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | null;
+  end_reason: 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | null;
   ended_by: string | null;
 }
 export type CallRow = Selectable<CallsTable>;
@@ -882,7 +882,7 @@ export interface CallHistoryTable {
   person_id: string;
   call_id: string;
   type: 'placed' | 'received' | 'missed';
-  outcome: 'answered' | 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'transferred' | 'forwarded';
+  outcome: 'answered' | 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | 'transferred' | 'forwarded';
   media: 'audio' | 'video';
   other_person_id: string;
   space_id: string | null;

@@ -80,6 +80,7 @@ export const CORE_ROUTE_SCOPES: Readonly<Record<string, readonly OAuthScope[] | 
   'calls.resume': ['spark:calls_write'],
   'calls.divert': ['spark:calls_write'],
   'calls.transfer': ['spark:calls_write'],
+  'calls.moveToMeeting': ['spark:calls_write'],
   // The KMS relay (and the event stream that carries its replies) only with spark:kms.
   'encryption.kmsInfo': ['spark:kms'],
   'encryption.kmsMessages': ['spark:kms'],

@@ -44,6 +44,8 @@ export class CallController {
   version = 0;
   private readonly listeners = new Set<() => void>();
 
+  /** Called when a call this tab carried moved into its direct space's meeting (MT-6): join it with the call's key. */
+  onMeeting: ((roomId: string, keyUrl: string) => void) | undefined;
   /** What the still picture on hold says (the call window sets it in the person's language). */
   holdText = 'On hold';
 
@@ -154,8 +156,13 @@ export class CallController {
   private finish(call: Call): void {
     this.dropMedia();
     this.current = undefined;
-    this.ended = call;
     this.early.delete(call.id);
+    if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined && call.keyUrl !== undefined) {
+      this.ended = undefined;
+      this.onMeeting?.(call.roomId, call.keyUrl);
+      return;
+    }
+    this.ended = call;
   }
 
   private failed(error: unknown): void {
@@ -269,6 +276,14 @@ export class CallController {
     if (call === undefined) return;
     const next = call.heldBy === this.me() ? await this.sdk.calls.resume(call.id) : await this.sdk.calls.hold(call.id);
     this.update(next);
+    this.changed();
+  }
+
+  /** Turns the call into its direct space's meeting (MT-6): both endpoints join it. */
+  async moveToMeeting(): Promise<void> {
+    const call = this.current;
+    if (call === undefined) return;
+    this.update(await this.sdk.calls.moveToMeeting(call.id));
     this.changed();
   }
 

@@ -107,6 +107,11 @@ export class Store {
     this.notifier = new Notifier(this);
     this.phone = new CallController(session.sdk, () => this.me);
     this.phone.subscribe(() => this.changed());
+    // A call moved into its direct space's meeting (MT-6): this tab carried it, so it joins, with the call's key.
+    this.phone.onMeeting = (roomId, keyUrl) => {
+      window.location.hash = `#/space/${encodeURIComponent(roomId)}`;
+      void this.joinMeeting(roomId, { keyUrl }).catch((e: unknown) => this.fail(e));
+    };
   }
 
   get me(): string {
@@ -510,9 +515,9 @@ export class Store {
   }
 
   /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
-  async joinMeeting(roomId: string): Promise<void> {
+  async joinMeeting(roomId: string, options: { keyUrl?: string } = {}): Promise<void> {
     if (this.call !== undefined) await this.leaveMeeting();
-    const call = await MeetingCall.join(this.session.sdk, roomId);
+    const call = await MeetingCall.join(this.session.sdk, roomId, options);
     this.call = call;
     this.meetings.set(roomId, call.meeting);
     call.subscribe(() => this.changed());

@@ -941,6 +941,9 @@ export const en = {
   callForwardNoAnswer: "When I don’t answer, forward to",
   callForwardNobody: "Nobody",
   callSettingsSaved: "Call settings saved",
+  callMoveToMeeting: "Move to a meeting (share your screen)",
+  callEndedReason_moved_to_meeting: "The call moved into a meeting.",
+  callOutcome_moved_to_meeting: "Moved to a meeting",
   callUnsupported: "This browser cannot encrypt call media",
 } as const;
 

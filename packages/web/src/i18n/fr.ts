@@ -942,5 +942,8 @@ export const fr: Strings = {
   callForwardNoAnswer: "Quand je ne réponds pas, renvoyer vers",
   callForwardNobody: "Personne",
   callSettingsSaved: "Réglages d’appel enregistrés",
+  callMoveToMeeting: "Passer en réunion (partager l’écran)",
+  callEndedReason_moved_to_meeting: "L’appel est passé en réunion.",
+  callOutcome_moved_to_meeting: "Passé en réunion",
   callUnsupported: "Ce navigateur ne peut pas chiffrer les appels",
 };

@@ -143,6 +143,11 @@ export function CallWindow() {
             {t('callTransfer')}
           </button>
         )}
+        {call.state !== 'ringing' && call.keyUrl !== undefined && store.meetingsAvailable !== false && (
+          <button type="button" className="button" onClick={() => act(() => phone.moveToMeeting())}>
+            {t('callMoveToMeeting')}
+          </button>
+        )}
         <button type="button" className="button danger call-hangup" onClick={() => act(() => phone.hangup())}>
           {t('callHangup')}
         </button>

@@ -44,6 +44,7 @@ const NAMES: Record<HydraType, string> = {
   APPLICATION: 'application',
   INVITATION: 'invitation',
   EVENT: 'event',
+  CALL: 'call',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

@@ -36,6 +36,8 @@ export const ERROR_CODES = [
   'oauth_invalid_scope',
   /** Meetings need a media server (Janus) and this Flint has none running (MT-1; docs/meetings.md). */
   'meetings_unavailable',
+  /** A ringing call was taken by another endpoint of the same person first (CL-1). */
+  'answered_elsewhere',
   'internal',
   'unavailable',
 ] as const;
@@ -80,6 +82,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   locked: 423,
   rate_limited: 429,
   meetings_unavailable: 409,
+  answered_elsewhere: 409,
   internal: 500,
   unavailable: 503,
 };

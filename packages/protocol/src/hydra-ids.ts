@@ -25,7 +25,9 @@ export type HydraType =
   /** Flint's own: an invitation into a space by address (a `/v1/memberships` answer for someone not yet a member). */
   | 'INVITATION'
   /** A compliance event (`/v1/events`): its position in the core's log. */
-  | 'EVENT';
+  | 'EVENT'
+  /** A call (`/v1/telephony/calls`; Webex's are `CALL` ids too). */
+  | 'CALL';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */
 export const HYDRA_CLUSTER = 'us';

@@ -13,6 +13,9 @@ import {
   care,
   meetings,
   type Meeting,
+  calls,
+  type Call,
+  type CallSettings,
   scheduling,
   type ScheduledMeeting,
   type PersonalRoom,
@@ -273,6 +276,28 @@ export class FlintClient {
     answer: (id: string, body: MethodBody<typeof meetings.answerSubscription>): Promise<void> => this.transport.call(meetings.answerSubscription, { params: { id }, body }),
     update: (id: string, body: MethodBody<typeof meetings.updateParticipant>): Promise<Meeting> => this.transport.call(meetings.updateParticipant, { params: { id }, body }),
     leave: (id: string, body: MethodBody<typeof meetings.leaveMeeting>): Promise<void> => this.transport.call(meetings.leaveMeeting, { params: { id }, body }),
+  };
+
+  /** Calls (SPEC CL-1, CL-2): signalling only; the session's `calls` adds the media key (session/calls.ts). */
+  readonly calls = {
+    iceServers: (): Promise<MethodResult<typeof calls.iceServers>> => this.transport.call(calls.iceServers, {}),
+    dial: (body: MethodBody<typeof calls.dial>): Promise<Call> => this.transport.call(calls.dial, { body }),
+    list: async (): Promise<Call[]> => (await this.transport.call(calls.listCalls, {})).items,
+    get: (id: string): Promise<Call> => this.transport.call(calls.getCall, { params: { id } }),
+    answer: (id: string, endpointId: string): Promise<Call> => this.transport.call(calls.answer, { params: { id }, body: { endpointId } }),
+    decline: (id: string): Promise<Call> => this.transport.call(calls.decline, { params: { id } }),
+    claim: (id: string, endpointId: string): Promise<Call> => this.transport.call(calls.claim, { params: { id }, body: { endpointId } }),
+    divert: (id: string, to: MethodBody<typeof calls.divert>['to']): Promise<Call> => this.transport.call(calls.divert, { params: { id }, body: { to } }),
+    hangup: (id: string): Promise<Call> => this.transport.call(calls.hangup, { params: { id } }),
+    hold: (id: string): Promise<Call> => this.transport.call(calls.hold, { params: { id } }),
+    moveToMeeting: (id: string): Promise<Call> => this.transport.call(calls.moveToMeeting, { params: { id } }),
+    resume: (id: string): Promise<Call> => this.transport.call(calls.resume, { params: { id } }),
+    transfer: (id: string, to: MethodBody<typeof calls.transfer>['to']): Promise<Call> => this.transport.call(calls.transfer, { params: { id }, body: { to } }),
+    setKey: (id: string, body: MethodBody<typeof calls.setKey>): Promise<Call> => this.transport.call(calls.setKey, { params: { id }, body }),
+    signal: (id: string, body: MethodBody<typeof calls.signal>): Promise<void> => this.transport.call(calls.signal, { params: { id }, body }),
+    history: (query: MethodQuery<typeof calls.history> = {}): Promise<MethodResult<typeof calls.history>> => this.transport.call(calls.history, { query }),
+    settings: (): Promise<CallSettings> => this.transport.call(calls.getSettings, {}),
+    updateSettings: (body: MethodBody<typeof calls.putSettings>): Promise<CallSettings> => this.transport.call(calls.putSettings, { body }),
   };
 
   readonly rooms = {

@@ -35,6 +35,8 @@ import { PushSender } from './notifications/push.ts';
 import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.ts';
 import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
 import { participantHungUp } from './meetings/meetings.ts';
+import { RING_TIMEOUT_QUEUE } from './calls/calls.ts';
+import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
@@ -117,6 +119,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
   jobs.register(PUSH_QUEUE, new PushNotifier(core, pushSender));
   jobs.register(DIGEST_QUEUE, new DigestMailer(core));
   jobs.register(RETENTION_QUEUE, retentionJobHandler(core));
+  jobs.register(RING_TIMEOUT_QUEUE, ringTimeoutHandler(core));
   try {
     await webhooks.load();
   } catch (error) {

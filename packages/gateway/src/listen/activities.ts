@@ -133,6 +133,8 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'scheduled_meeting.updated':
     case 'scheduled_meeting.deleted':
     case 'personal_room.knock':
+    case 'call.updated':
+    case 'call.signal':
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':

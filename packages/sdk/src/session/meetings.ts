@@ -43,16 +43,17 @@ export class Meetings {
   /**
    * The meeting's media key: the one it names (checked to be bound to the room's own KRO), or — for
    * the first participant — a new KMS key bound to it, named on the meeting. If another participant
-   * named one meanwhile, theirs is used.
+   * named one meanwhile, theirs is used. `options.keyUrl` names an existing key instead of a new one
+   * (a call moving into its direct space's meeting keeps the call's key, MT-6); it is checked the same.
    */
-  async mediaKey(meeting: Meeting, participantId: string): Promise<MediaKey> {
+  async mediaKey(meeting: Meeting, participantId: string, options: { keyUrl?: string } = {}): Promise<MediaKey> {
     const room = await this.ctx.api.rooms.get(meeting.roomId);
     const kroUri = await verifiedKro(this.ctx, room);
     let keyUrl = meeting.keyUrl;
     if (keyUrl === undefined) {
-      const fresh = await this.ctx.keys.rotate(kroUri);
+      const chosen = options.keyUrl ?? (await this.ctx.keys.rotate(kroUri)).uri;
       try {
-        keyUrl = (await this.ctx.api.meetings.setKey(meeting.id, { participantId, keyUrl: fresh.uri })).keyUrl;
+        keyUrl = (await this.ctx.api.meetings.setKey(meeting.id, { participantId, keyUrl: chosen })).keyUrl;
       } catch (error) {
         if (!(error instanceof FlintError && error.status === 409)) throw error;
         keyUrl = (await this.current(meeting.roomId)).meeting?.keyUrl;

@@ -31,6 +31,7 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 import type { DatabaseConfig } from '@flint/db';
 import type { S3Config } from '../blobs/s3-blob-store.ts';
 import { parseAllowList, type AddressPolicy } from '../infra/address-policy.ts';
+import { readCallsConfig, type CallsConfig } from './calls-config.ts';
 
 export type { DatabaseConfig };
 
@@ -109,6 +110,8 @@ export interface FlintConfig {
   kmsLinkSecret: string | undefined;
   /** The media server for meetings (MT-1; docs/meetings.md), started by `flint serve`. */
   meetings: MeetingsConfig;
+  /** Calls between two people (CL-1; docs/calls.md): ring time, TURN. */
+  calls: CallsConfig;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
   /** Durable background jobs (jobs/): how each instance polls, how long a claim holds, how many run at once. */
@@ -183,6 +186,12 @@ export const ENV_VARS = [
   'FLINT_JANUS_BIN',
   'FLINT_JANUS_ICE_INTERFACES',
   'FLINT_JANUS_RTP_PORTS',
+  'FLINT_CALL_RING_SECONDS',
+  'FLINT_TURN_URLS',
+  'FLINT_TURN_SECRET',
+  'FLINT_TURN_USERNAME',
+  'FLINT_TURN_PASSWORD',
+  'FLINT_TURN_TTL',
   'FLINT_AUTH_CACHE_MS',
   'FLINT_JOBS_POLL_MS',
   'FLINT_JOBS_LEASE_MS',
@@ -462,6 +471,7 @@ export function loadConfig(
     kmsUrl,
     kmsLinkSecret: env.FLINT_KMS_LINK_SECRET,
     meetings: { janus, janusBin, iceInterfaces, rtpPorts },
+    calls: readCallsConfig(env, problems, int),
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),

@@ -316,6 +316,10 @@ export interface Database extends MessagingTables {
   scheduled_meetings: ScheduledMeetingsTable;
   meeting_invitees: MeetingInviteesTable;
   personal_rooms: PersonalRoomsTable;
+  calls: CallsTable;
+  call_lines: { person_id: string; call_id: string };
+  call_history: CallHistoryTable;
+  call_settings: CallSettingsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -847,3 +851,52 @@ export interface PersonalRoomsTable {
   updated_at: number;
 }
 export type PersonalRoomRow = Selectable<PersonalRoomsTable>;
+
+/** A call between two people (CL-1; migration 0048): its state machine, metadata only. */
+export interface CallsTable {
+  id: string;
+  caller_id: string;
+  callee_id: string;
+  space_id: string | null;
+  key_url: string | null;
+  state: 'ringing' | 'connected' | 'held' | 'ended';
+  media: 'audio' | 'video';
+  caller_endpoint: string | null;
+  callee_endpoint: string | null;
+  held_by: string | null;
+  ring_leg: Generated<number>;
+  ring_until: number | null;
+  leg_started_at: number;
+  redirections: Generated<string>;
+  created_at: number;
+  answered_at: number | null;
+  ended_at: number | null;
+  end_reason: 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | null;
+  ended_by: string | null;
+}
+export type CallRow = Selectable<CallsTable>;
+
+/** One person's leg of a call, kept when it ends (their call history). */
+export interface CallHistoryTable {
+  id: string;
+  person_id: string;
+  call_id: string;
+  type: 'placed' | 'received' | 'missed';
+  outcome: 'answered' | 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | 'transferred' | 'forwarded';
+  media: 'audio' | 'video';
+  other_person_id: string;
+  space_id: string | null;
+  started_at: number;
+  answered_at: number | null;
+  ended_at: number;
+}
+
+/** A person's call settings (CL-2): do not disturb and forwards to another person. */
+export interface CallSettingsTable {
+  person_id: string;
+  dnd: Generated<number>;
+  forward_always: string | null;
+  forward_busy: string | null;
+  forward_no_answer: string | null;
+  updated_at: number;
+}

@@ -134,13 +134,13 @@ export class MeetingCall {
   }
 
   /** Joins (or starts) the space's meeting: microphone and camera, the media key, then publishing. */
-  static async join(sdk: SdkSession, roomId: string): Promise<MeetingCall> {
+  static async join(sdk: SdkSession, roomId: string, options: { keyUrl?: string } = {}): Promise<MeetingCall> {
     const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
     let call: MeetingCall | undefined;
     try {
       const { meeting, participantId } = await sdk.meetings.join(roomId);
       call = new MeetingCall(sdk, participantId, meeting, media);
-      const key = await sdk.meetings.mediaKey(meeting, participantId);
+      const key = await sdk.meetings.mediaKey(meeting, participantId, options);
       call.post({ type: 'key', meetingId: meeting.id, keyId: KEY_ID, key: key.key });
       await call.publish();
       // Who publishes changed while this tab was joining (its events reach a call only once it exists): ask.

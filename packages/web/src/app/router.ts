@@ -26,6 +26,8 @@ export type Route =
   | { view: 'care' }
   /** Scheduled meetings (MT-4): upcoming, schedule, import an .ics. */
   | { view: 'meetings' }
+  /** Call history and call settings (CL-1, CL-2). */
+  | { view: 'calls' }
   /** A personal room's link (MT-3): `<base>/meet/<name>` redirects here. */
   | { view: 'meet'; name: string }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
@@ -65,6 +67,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'mentions') return { view: 'mentions' };
   if (parts[0] === 'care') return { view: 'care' };
   if (parts[0] === 'meetings') return { view: 'meetings' };
+  if (parts[0] === 'calls') return { view: 'calls' };
   if (parts[0] === 'meet' && parts[1]) return { view: 'meet', name: parts[1] };
   if (parts[0] === 'integrations') return { view: 'integrations' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
@@ -95,6 +98,8 @@ export function href(route: Route): string {
       return '#/care';
     case 'meetings':
       return '#/meetings';
+    case 'calls':
+      return '#/calls';
     case 'meet':
       return `#/meet/${encodeURIComponent(route.name)}`;
     case 'integrations':

@@ -10,6 +10,7 @@ import type { Availability, Flag, Meeting, Membership, Message, Presence, Reacti
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { MeetingCall } from './meeting-call.ts';
+import { CallController } from './call-controller.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
 import type { LocalCache } from './local-cache.ts';
@@ -99,8 +100,18 @@ export class Store {
   /** Browser notifications and Web Push for this person (SPEC MS-5). */
   readonly notifier: Notifier;
 
+  /** Calls between two people in this tab (CL-1): ringing, the call window's media (app/call-controller.ts). */
+  readonly phone: CallController;
+
   constructor(readonly session: Session) {
     this.notifier = new Notifier(this);
+    this.phone = new CallController(session.sdk, () => this.me);
+    this.phone.subscribe(() => this.changed());
+    // A call moved into its direct space's meeting (MT-6): this tab carried it, so it joins, with the call's key.
+    this.phone.onMeeting = (roomId, keyUrl) => {
+      window.location.hash = `#/space/${encodeURIComponent(roomId)}`;
+      void this.joinMeeting(roomId, { keyUrl }).catch((e: unknown) => this.fail(e));
+    };
   }
 
   get me(): string {
@@ -504,9 +515,9 @@ export class Store {
   }
 
   /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
-  async joinMeeting(roomId: string): Promise<void> {
+  async joinMeeting(roomId: string, options: { keyUrl?: string } = {}): Promise<void> {
     if (this.call !== undefined) await this.leaveMeeting();
-    const call = await MeetingCall.join(this.session.sdk, roomId);
+    const call = await MeetingCall.join(this.session.sdk, roomId, options);
     this.call = call;
     this.meetings.set(roomId, call.meeting);
     call.subscribe(() => this.changed());
@@ -770,6 +781,10 @@ export class Store {
         this.call?.update(meeting);
         break;
       }
+      case 'call.updated':
+      case 'call.signal':
+        this.phone.onEvent(event);
+        break;
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
       // The meetings page follows its own events (ui/scheduling/MeetingsView.tsx); the SDK session admits knocks.

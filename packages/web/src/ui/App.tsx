@@ -28,6 +28,7 @@ const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 const MentionsView = lazy(() => import('./MentionsView.tsx'));
 const CareView = lazy(() => import('./CareView.tsx'));
 const MeetingsView = lazy(() => import('./scheduling/MeetingsView.tsx'));
+const CallsView = lazy(() => import('./call/CallsView.tsx'));
 const MeetPage = lazy(() => import('./scheduling/MeetPage.tsx'));
 const MeetPageSignedOut = lazy(() => import('./scheduling/MeetPage.tsx').then((m) => ({ default: m.MeetPageSignedOut })));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
@@ -43,6 +44,8 @@ import { CACHE_WIPED, LocalCache } from '../app/local-cache.ts';
 import { readSpaces, type CachedSpaces } from '../app/cached-content.ts';
 import { ChoosePasscode, PasscodeLock } from './AppLock.tsx';
 import { CachedView } from './CachedView.tsx';
+import { CallWindow } from './call/CallWindow.tsx';
+import { IncomingCall } from './call/IncomingCall.tsx';
 
 type State =
   | { kind: 'loading' }
@@ -453,6 +456,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'mentions' && <MentionsView />}
           {route.view === 'care' && <CareView />}
           {route.view === 'meetings' && <MeetingsView />}
+          {route.view === 'calls' && <CallsView />}
           {route.view === 'meet' && <MeetPage name={route.name} />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
           {route.view === 'integrations' && <IntegrationsPage />}
@@ -460,6 +464,8 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
         </Suspense>
         {route.view === 'home' && <p className="empty">{t('selectSpace')}</p>}
       </main>
+      <CallWindow />
+      <IncomingCall />
     </div>
   );
 }

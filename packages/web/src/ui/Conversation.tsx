@@ -5,6 +5,7 @@
  * @module
  */
 import { MeetingButton } from './meeting/MeetingButton.tsx';
+import { CallButtons } from './call/CallButtons.tsx';
 import { MeetingView } from './meeting/MeetingView.tsx';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import type { SecureMessage } from '@flint/sdk';
@@ -220,6 +221,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
             </span>
           )}
           <span className="spacer" />
+          {room.type === 'direct' && room.directPersonId !== undefined && <CallButtons personId={room.directPersonId} name={title} roomId={roomId} />}
           <MeetingButton roomId={roomId} />
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
             <Icon name="star" filled={room.isFavorite === true} />

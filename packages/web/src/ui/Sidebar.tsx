@@ -95,6 +95,12 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
         </span>
         <span className="room-title">{t('meetingsTitle')}</span>
       </a>
+      <a className={`room-item flagged-link ${currentView === 'calls' ? 'active' : ''}`} href={href({ view: 'calls' })} aria-current={currentView === 'calls' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          ☏
+        </span>
+        <span className="room-title">{t('callHistory')}</span>
+      </a>
       {teams.length > 0 && (
         <div className="teams">
           <h2 className="section-title">{t('teams')}</h2>

@@ -171,6 +171,29 @@ describe('notifications: Web Push with ids only, settings, do-not-disturb', () =
     assert.ok(!pushesTo(cyDevice).some((p) => p['spaceId'] === again.id), 'turned off: no push');
   });
 
+  it('CL-1: an incoming call pushes the callee\'s device the call\'s id only, once; a person at level "off" is not pushed it', async () => {
+    const call = await ada.calls.dial({ personId: bobId }, 'video', 'ada-push-endpoint');
+    await push.waitFor(() => pushesTo(bobDevice).some((p) => p['callId'] === call.id));
+    await jobsIdle(flint, 'notifications.push');
+    const toBob = push.received.filter((p) => p.subscriptionId === bobDevice.id && p.plaintext.includes(call.id));
+    assert.equal(toBob.length, 1, 'one push for one ringing leg on one device');
+    assert.deepEqual(JSON.parse(toBob[0]!.plaintext), { v: 1, kind: 'call', callId: call.id, spaceId: call.roomId });
+    for (const word of ['Ada', 'Lovelace', 'video']) assert.ok(!toBob[0]!.plaintext.includes(word), `the push holds no "${word}"`);
+    assert.ok(!pushesTo(cyDevice).some((p) => p['callId'] === call.id), 'nobody else rings');
+    await ada.calls.hangup(call.id);
+    // A call rings at every level but "off" (like a mention).
+    await cyApi.notifications.updateDefaults({ messages: 'off' });
+    const quiet = await ada.calls.dial({ personId: cyId }, 'audio', 'ada-push-endpoint');
+    await jobsIdle(flint, 'notifications.push');
+    await ada.calls.hangup(quiet.id);
+    await cyApi.notifications.updateDefaults({ messages: 'mentions' });
+    const rings = await ada.calls.dial({ personId: cyId }, 'audio', 'ada-push-endpoint');
+    await push.waitFor(() => pushesTo(cyDevice).some((p) => p['callId'] === rings.id));
+    await ada.calls.hangup(rings.id);
+    await cyApi.notifications.updateDefaults({ messages: 'all' });
+    assert.ok(!pushesTo(cyDevice).some((p) => p['callId'] === quiet.id), 'level off: the call is not pushed');
+  });
+
   it('a failed push is retried for that device only; a 410 removes the subscription', async () => {
     push.answer(bobDevice.id, 503);
     const sent = await ada.messages.send({ roomId, text: 'retry me' });

@@ -213,6 +213,17 @@ describe('web app: notifications, Web Push to a closed tab (Chromium)', () => {
       options: { body: string };
     };
     assert.deepEqual({ title: neutral.title, body: neutral.options.body }, { title: 'Flint', body: 'New message in a space' });
+
+    // CL-1: Ada calls Bob while his tab is closed: the push names the call only; the worker asks who calls.
+    const call = await ada.calls.dial({ personId: bobId }, 'video', 'ada-node-endpoint');
+    await push.waitFor((all) => all.some((p) => p.subscriptionId === device.id && p.plaintext.includes(call.id)));
+    const ringing = JSON.parse(push.received.find((p) => p.subscriptionId === device.id && p.plaintext.includes(call.id))!.plaintext) as unknown;
+    assert.deepEqual(ringing, { v: 1, kind: 'call', callId: call.id, spaceId: call.roomId });
+    const rings = (await sw.evaluate((p) => (self as unknown as { flintHandlePush(p: unknown): Promise<unknown> }).flintHandlePush(p), ringing)) as { title: string; options: { body: string; tag: string; requireInteraction?: boolean } };
+    assert.deepEqual({ title: rings.title, body: rings.options.body, tag: rings.options.tag, stays: rings.options.requireInteraction }, { title: 'Ada Lovelace', body: 'Incoming video call', tag: `flint:call:${call.id}`, stays: true });
+    await ada.calls.hangup(call.id);
+    const missed = (await sw.evaluate((p) => (self as unknown as { flintHandlePush(p: unknown): Promise<unknown> }).flintHandlePush(p), ringing)) as { options: { body: string } };
+    assert.equal(missed.options.body, 'Missed call', 'a push that arrives after the call stopped ringing says it was missed');
     assert.deepEqual(problems.filter((p) => !/Failed to load resource/.test(p)), []);
   });
 });

@@ -89,4 +89,22 @@ describe('web: the service worker\'s push handler', () => {
       assert.equal(shown.length, 0);
     }
   });
+  it('CL-1: an incoming call shows who calls, stays until acted on, and says "missed" once it stopped ringing', async () => {
+    const CALL = '0190a1b2-0000-7000-8000-000000000009';
+    const { deps, shown } = await setup();
+    let state = 'ringing';
+    const withCall: PushDeps = { ...deps, getJson: async (path) => (path === `api/calls/${CALL}` ? { state, media: 'audio', caller: { displayName: 'Ada Lovelace' } } : deps.getJson(path)) };
+    await handlePush(withCall, { v: 1, kind: 'call', callId: CALL, spaceId: ROOM });
+    assert.deepEqual(shown[0], { title: 'Ada Lovelace', options: { body: 'Incoming call', tag: `flint:call:${CALL}`, data: { callId: CALL, spaceId: ROOM }, icon: './icon-192.png', lang: 'en', requireInteraction: true } });
+    state = 'ended';
+    await handlePush(withCall, { v: 1, kind: 'call', callId: CALL });
+    assert.equal(shown[1]!.options.body, 'Missed call');
+    assert.equal(shown[1]!.options.requireInteraction, undefined);
+    // The API unreachable: a neutral ring, no name.
+    await handlePush(deps, { v: 1, kind: 'call', callId: CALL });
+    assert.deepEqual({ title: shown[2]!.title, body: shown[2]!.options.body }, { title: 'Flint', body: 'Incoming call' });
+    // Not ours: ignored.
+    assert.equal(parsePush({ v: 1, kind: 'call', callId: 'not-an-id' }), undefined);
+    assert.equal(parsePush({ v: 1, kind: 'call', callId: CALL, spaceId: 7 }), undefined);
+  });
 });

@@ -187,19 +187,23 @@ export const unsubscribe = defineMethod({
  * or anyone reading the push path — learns that something happened in a space, and nothing of it.
  * The service worker fetches the message through the API and opens it on the device.
  */
-export const PushPayload = Type.Object({
-  v: Type.Literal(1),
-  kind: Type.Union([Type.Literal('message'), Type.Literal('mention'), Type.Literal('added')]),
-  spaceId: Id,
-  messageId: Type.Optional(Id),
-});
+export const PushPayload = Type.Union([
+  Type.Object({
+    v: Type.Literal(1),
+    kind: Type.Union([Type.Literal('message'), Type.Literal('mention'), Type.Literal('added')]),
+    spaceId: Id,
+    messageId: Type.Optional(Id),
+  }),
+  // An incoming call (CL-1): the worker asks the API who calls; the direct space, once there is one.
+  Type.Object({ v: Type.Literal(1), kind: Type.Literal('call'), callId: Id, spaceId: Type.Optional(Id) }),
+]);
 export type PushPayload = Static<typeof PushPayload>;
 
 /** What happened, as the decision needs it. */
 export type NotifiableEvent =
   | { kind: 'message'; mentionsMe: boolean }
   | { kind: 'added' }
-  /** The calling issue's hook: an incoming call rings like a mention (every level but `off`). */
+  /** An incoming call rings like a mention (every level but `off`). */
   | { kind: 'call' };
 
 export interface NotificationContext {

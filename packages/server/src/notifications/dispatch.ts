@@ -15,12 +15,14 @@
  * shows it under a tag naming the event, which replaces rather than adds a notification. A 404 or
  * 410 from the push service removes the subscription (the browser dropped it).
  *
- * Incoming calls are not raised here yet: the calling issue adds an event type to `notifiable` below
- * and `{ kind: 'call' }` to `shouldNotify` is already the rule (every level but `off` rings).
+ * An incoming call (`call.updated` in state `ringing`, CL-1) becomes a push to the callee's devices,
+ * once per leg that rings (a forward or transfer rings someone else: another event key); the rule is
+ * `shouldNotify`'s `{ kind: 'call' }` (every level but `off`, in the direct space's settings), and a
+ * call that stopped ringing before its job ran pushes nothing.
  * @module
  */
 import type { Kysely } from 'kysely';
-import { shouldNotify, type Message, type Membership, type NotifiableEvent, type PushPayload } from '@flint/protocol';
+import { shouldNotify, type Call, type Message, type Membership, type NotifiableEvent, type PushPayload } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import type { Database } from '../db/schema.ts';
 import type { PendingEvent } from '../events/event-log.ts';
@@ -39,20 +41,28 @@ export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
 
 /** A push job: ids only, like the push itself. */
 export interface PushJob {
-  /** `message:<id>` or `added:<membership id>`: one event. */
+  /** `message:<id>`, `added:<membership id>` or `call:<call id>:<leg>`: one event. */
   eventKey: string;
-  kind: 'message' | 'added';
+  kind: 'message' | 'added' | 'call';
+  /** For `call`: the direct space if the call has one yet ('' if not; only the person's defaults apply then). */
   spaceId: string;
   actorId: string | null;
   messageId?: string;
-  /** For `added`: the person added. */
+  /** For `added`: the person added; for `call`: the callee who rings. */
   personId?: string;
+  callId?: string;
   mentionedPeople?: string[];
   mentionsAll?: boolean;
 }
 
 function notifiable(event: PendingEvent): PushJob | undefined {
-  if (event.echo === true || event.space === undefined) return undefined;
+  if (event.echo === true) return undefined;
+  if (event.type === 'call.updated') {
+    const call = event.data as Call;
+    if (call.state !== 'ringing') return undefined;
+    return { eventKey: `call:${call.id}:${call.callee.personId}`, kind: 'call', spaceId: call.roomId ?? '', actorId: call.caller.personId, personId: call.callee.personId, callId: call.id };
+  }
+  if (event.space === undefined) return undefined;
   if (event.type === 'message.created') {
     const m = event.data as Message;
     return { eventKey: `message:${m.id}`, kind: 'message', spaceId: event.space, actorId: event.actorId ?? null, messageId: m.id, mentionedPeople: m.mentionedPeople ?? [], mentionsAll: m.mentionedGroups?.includes('all') ?? false };
@@ -67,7 +77,7 @@ function notifiable(event: PendingEvent): PushJob | undefined {
 
 async function anySubscriber(trx: Kysely<Database>, job: PushJob): Promise<boolean> {
   let q = trx.selectFrom('push_subscriptions as ps').select('ps.id').limit(1);
-  if (job.kind === 'added') q = q.where('ps.person_id', '=', job.personId!);
+  if (job.kind === 'added' || job.kind === 'call') q = q.where('ps.person_id', '=', job.personId!);
   else q = q.innerJoin('memberships as m', 'm.person_id', 'ps.person_id').where('m.space_id', '=', job.spaceId).where('ps.person_id', '!=', job.actorId ?? '');
   return (await q.executeTakeFirst()) !== undefined;
 }
@@ -105,8 +115,17 @@ export class PushNotifier implements JobHandler {
   async audience(job: PushJob): Promise<Map<string, NotifiableEvent>> {
     const { db } = this.core;
     const now = this.core.now();
-    const space = await db.selectFrom('spaces').select(['id', 'team_id']).where('id', '=', job.spaceId).executeTakeFirst();
     const out = new Map<string, NotifiableEvent>();
+    if (job.kind === 'call') {
+      // Still ringing for this callee when the job runs? A call answered, declined or ended meanwhile rings no one.
+      const ringing = await db.selectFrom('calls').select('id').where('id', '=', job.callId!).where('callee_id', '=', job.personId!).where('state', '=', 'ringing').executeTakeFirst();
+      if (ringing === undefined) return out;
+      const team = job.spaceId === '' ? undefined : await db.selectFrom('spaces').select('team_id').where('id', '=', job.spaceId).executeTakeFirst();
+      const contexts = await contextsFor(db, [job.personId!], job.spaceId, team?.team_id ?? null, now);
+      for (const [personId, context] of contexts) if (shouldNotify({ kind: 'call' }, context, now)) out.set(personId, { kind: 'call' });
+      return out;
+    }
+    const space = await db.selectFrom('spaces').select(['id', 'team_id']).where('id', '=', job.spaceId).executeTakeFirst();
     if (space === undefined) return out;
     let people: string[];
     if (job.kind === 'added') {
@@ -145,7 +164,10 @@ export class PushNotifier implements JobHandler {
     const worker = async () => {
       for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
         const event = audience.get(target.person_id)!;
-        const payload: PushPayload = { v: 1, kind: job.kind === 'added' ? 'added' : event.kind === 'message' && event.mentionsMe ? 'mention' : 'message', spaceId: job.spaceId, ...(job.messageId !== undefined ? { messageId: job.messageId } : {}) };
+        const payload: PushPayload =
+          job.kind === 'call'
+            ? { v: 1, kind: 'call', callId: job.callId!, ...(job.spaceId !== '' ? { spaceId: job.spaceId } : {}) }
+            : { v: 1, kind: job.kind === 'added' ? 'added' : event.kind === 'message' && event.mentionsMe ? 'mention' : 'message', spaceId: job.spaceId, ...(job.messageId !== undefined ? { messageId: job.messageId } : {}) };
         const outcome = await this.sender.send(target, payload, job.eventKey, signal);
         const now = this.core.now();
         this.core.metrics.pushes.inc({ result: outcome.kind });

@@ -1,6 +1,6 @@
 /**
  * What the service worker does with a Web Push (SPEC MS-5). The push holds ids only
- * (`{v, kind, spaceId, messageId?}`); the worker fetches the message, the space and the sender
+ * (`{v, kind, spaceId, messageId?}`, or `{v, kind: 'call', callId, spaceId?}` for an incoming call); the worker fetches the message, the space and the sender
  * through the API with the browser's session cookie, opens the text and the title with the keys the
  * app left in IndexedDB (decrypt-only, non-extractable), and shows the notification. If it cannot
  * (no key — e.g. the space's key was rotated while every tab was closed —, signed out, offline), it
@@ -14,16 +14,22 @@
  * @module
  */
 
-export interface PushData {
-  v: 1;
-  kind: 'message' | 'mention' | 'added';
-  spaceId: string;
-  messageId?: string;
-}
+export type PushData =
+  | { v: 1; kind: 'message' | 'mention' | 'added'; spaceId: string; messageId?: string }
+  /** An incoming call (CL-1): who calls is asked of the API; the direct space once there is one. */
+  | { v: 1; kind: 'call'; callId: string; spaceId?: string };
 
 export interface ShownNotification {
   title: string;
-  options: { body: string; tag: string; data: { spaceId: string; messageId?: string }; icon: string; lang: string };
+  options: {
+    body: string;
+    tag: string;
+    data: { spaceId?: string; messageId?: string; callId?: string };
+    icon: string;
+    lang: string;
+    /** A ringing call stays on screen until acted on, as a phone's would. */
+    requireInteraction?: boolean;
+  };
 }
 
 export interface PushDeps {
@@ -46,6 +52,9 @@ const TEXT = {
     added: (space: string) => `You were added to ${space}`,
     addedAnywhere: 'You were added to a space',
     attachment: 'sent a file',
+    incomingCall: 'Incoming call',
+    incomingVideoCall: 'Incoming video call',
+    missedCall: 'Missed call',
   },
   fr: {
     newMessage: (space: string) => `Nouveau message dans ${space}`,
@@ -55,6 +64,9 @@ const TEXT = {
     added: (space: string) => `Vous avez été ajouté à ${space}`,
     addedAnywhere: 'Vous avez été ajouté à un espace',
     attachment: 'a envoyé un fichier',
+    incomingCall: 'Appel entrant',
+    incomingVideoCall: 'Appel vidéo entrant',
+    missedCall: 'Appel manqué',
   },
 } as const;
 
@@ -65,9 +77,14 @@ const BODY_CHARS = 180;
 export function parsePush(data: unknown): PushData | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const d = data as Record<string, unknown>;
+  if (d['v'] === 1 && d['kind'] === 'call') {
+    if (typeof d['callId'] !== 'string' || !ID.test(d['callId'])) return undefined;
+    if (d['spaceId'] !== undefined && (typeof d['spaceId'] !== 'string' || !ID.test(d['spaceId']))) return undefined;
+    return { v: 1, kind: 'call', callId: d['callId'], ...(typeof d['spaceId'] === 'string' ? { spaceId: d['spaceId'] } : {}) };
+  }
   if (d['v'] !== 1 || !['message', 'mention', 'added'].includes(String(d['kind'])) || typeof d['spaceId'] !== 'string' || !ID.test(d['spaceId'])) return undefined;
   if (d['messageId'] !== undefined && (typeof d['messageId'] !== 'string' || !ID.test(d['messageId']))) return undefined;
-  return { v: 1, kind: d['kind'] as PushData['kind'], spaceId: d['spaceId'], ...(typeof d['messageId'] === 'string' ? { messageId: d['messageId'] } : {}) };
+  return { v: 1, kind: d['kind'] as 'message' | 'mention' | 'added', spaceId: d['spaceId'], ...(typeof d['messageId'] === 'string' ? { messageId: d['messageId'] } : {}) };
 }
 
 interface RoomJson {
@@ -100,12 +117,53 @@ function plain(text: string): string {
   return flat.length > BODY_CHARS ? `${flat.slice(0, BODY_CHARS - 1)}…` : flat;
 }
 
+interface CallJson {
+  state?: string;
+  media?: string;
+  caller?: { displayName?: string };
+}
+
+/**
+ * An incoming call: the caller's name (directory metadata, not content) from the API. Still ringing:
+ * a notification that stays until acted on; rung out before the push arrived: a missed call; the API
+ * unreachable: a neutral "Incoming call". Clicking it opens the app, whose tabs ring for a call that
+ * still rings.
+ */
+async function callNotification(deps: PushDeps, push: Extract<PushData, { kind: 'call' }>, lang: 'en' | 'fr'): Promise<ShownNotification> {
+  const t = TEXT[lang];
+  let call: CallJson | undefined;
+  try {
+    call = (await deps.getJson(`api/calls/${push.callId}`)) as CallJson;
+  } catch {
+    call = undefined;
+  }
+  const ringing = call === undefined || call.state === 'ringing';
+  const caller = call?.caller?.displayName;
+  const what = !ringing ? t.missedCall : call?.media === 'video' ? t.incomingVideoCall : t.incomingCall;
+  return {
+    title: caller ?? 'Flint',
+    options: {
+      body: what,
+      tag: `flint:call:${push.callId}`,
+      data: { callId: push.callId, ...(push.spaceId !== undefined ? { spaceId: push.spaceId } : {}) },
+      icon: './icon-192.png',
+      lang,
+      ...(ringing ? { requireInteraction: true } : {}),
+    },
+  };
+}
+
 /** Decides and shows (or not) the notification for one push. Never throws for a bad payload. */
 export async function handlePush(deps: PushDeps, raw: unknown): Promise<ShownNotification | undefined> {
   const push = parsePush(raw);
   if (push === undefined) return undefined;
   if (await deps.visibleWindow()) return undefined;
   const lang = await deps.language();
+  if (push.kind === 'call') {
+    const shown = await callNotification(deps, push, lang);
+    await deps.show(shown);
+    return shown;
+  }
   const t = TEXT[lang];
   const tag = `flint:${push.messageId ?? `added:${push.spaceId}`}`;
   const data = { spaceId: push.spaceId, ...(push.messageId !== undefined ? { messageId: push.messageId } : {}) };

@@ -99,8 +99,10 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         done();
       },
     });
-    const boot = () =>
-      composeFlint(config, {
+    // A test that asks for Janus (FLINT_JANUS=auto) gets it ready or known missing: `flint serve`
+    // answers before Janus is up (meetings say `starting`), which tests/e2e/cli.test.ts checks.
+    const boot = async () => {
+      const server = await composeFlint(config, {
         logDestination: destination,
         kmsCluster: 'kms://127.0.0.1',
         // The in-process KMS's policy, from the same env (FLINT_KMS_FIRST_DEVICE…), read as `flint serve` reads it.
@@ -109,6 +111,9 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
         ...(options.gateway ? { gateway: options.gateway } : {}),
       });
+      await server.mediaSettled;
+      return server;
+    };
     const server = await boot();
     const url = await server.listen();
     const db = database;

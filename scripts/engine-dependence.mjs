@@ -18,11 +18,12 @@ function resolveWorkspace(root, spec) {
   const match = /^@flint\/([^/]+)(\/.*)?$/.exec(spec);
   if (match === null) return undefined;
   const [, name, sub] = match;
-  let pkg = workspaceCache.get(name);
+  const key = `${root}\0${name}`;
+  let pkg = workspaceCache.get(key);
   if (pkg === undefined) {
     const dir = [join(root, 'packages', name), join(root, 'tests', name)].find((d) => existsSync(join(d, 'package.json')));
     pkg = dir === undefined ? null : { dir, exports: JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).exports ?? {} };
-    workspaceCache.set(name, pkg);
+    workspaceCache.set(key, pkg);
   }
   if (pkg === null) return undefined;
   const target = pkg.exports[`.${sub ?? ''}`];

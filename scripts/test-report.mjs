@@ -3,7 +3,7 @@
 // and writes both as JSON to FLINT_TEST_REPORT for scripts/test.mjs to summarize. Wall time at the
 // run's concurrency: what CI waits for (CPU time per file: see docs/ci.md).
 import { writeFileSync } from 'node:fs';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 
@@ -33,8 +33,9 @@ export default async function* report(source) {
     }
     const e = entry(file);
     e.ended = Date.now();
-    // The file itself (Node 20 reports it as a test named by its path): its whole run, loading included.
-    const isFile = data.nesting === 0 && data.name === data.file;
+    // The file itself, reported as a test named by its path (absolute on Node 20, relative to the
+    // working folder on Node 24): its whole run, loading included.
+    const isFile = data.nesting === 0 && typeof data.name === 'string' && resolve(data.name) === resolve(data.file);
     if (type === 'test:dequeue' && isFile) e.started = Date.now();
     if (type === 'test:complete' && isFile && typeof data.details?.duration_ms === 'number') e.durationMs = data.details.duration_ms;
     if ((type === 'test:pass' || type === 'test:fail') && data.details?.type !== 'suite' && (!isFile || type === 'test:fail')) {

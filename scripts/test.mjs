@@ -48,6 +48,8 @@ if (selected.length === 0) {
 const concurrency = process.env.FLINT_TEST_CONCURRENCY ?? '2';
 const reportDir = mkdtempSync(join(tmpdir(), 'flint-test-report-'));
 const reportFile = join(reportDir, 'report.json');
+// The in-process KMS's first-run identity, made once for the whole run (packages/testkit/src/kms-identity.ts).
+const kmsIdentity = join(reportDir, 'kms-identity');
 const result = spawnSync(
   process.execPath,
   [
@@ -67,7 +69,7 @@ const result = spawnSync(
     '--test-reporter-destination=stderr',
     ...selected,
   ],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', FLINT_TEST_REPORT: reportFile } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', FLINT_TEST_REPORT: reportFile, FLINT_TEST_KMS_IDENTITY: kmsIdentity } },
 );
 let report;
 try {

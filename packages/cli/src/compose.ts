@@ -32,18 +32,26 @@ function mountGateway(config: FlintConfig, options: ComposeOptions, app: () => F
 
 export async function composeFlint(config: FlintConfig, options: ComposeOptions = {}): Promise<FlintServer> {
   const logger = options.logger ?? createLogger(config.logLevel, options.logDestination);
-  const janus = await startJanus(config, logger);
+  // Janus starts beside the core, not before it: the core (storage, KMS, routes) answers as soon as
+  // it is up, and meetings are refused as `starting` until Janus answers (docs/startup.md). Its start
+  // ends in undefined when Janus is off, missing or broken (logged; meetings then stay unavailable).
+  const janus = startJanus(config, logger).catch((error: unknown) => {
+    logger.error({ err: error }, 'meetings are unavailable: Janus could not be started');
+    return undefined;
+  });
+  const media = config.meetings.janus === 'off' ? undefined : janus.then((started) => started?.media);
   try {
-    const server = await composeServer(config, { ...options, logger, ...(janus !== undefined ? { media: janus.media } : {}) });
-    // The media server goes after the core (whose close ends its Janus session).
+    const server = await composeServer(config, { ...options, logger, ...(media !== undefined ? { media } : {}) });
+    // The media server goes after the core (whose close ends its Janus session); a start still
+    // under way is waited for, so its process is stopped rather than left behind.
     const closeCore = server.close.bind(server);
     let closed: Promise<void> | undefined;
-    const close = () => (closed ??= closeCore().finally(() => janus?.stop()));
+    const close = () => (closed ??= closeCore().finally(async () => (await janus)?.stop()));
     server.close = close;
     server[Symbol.asyncDispose] = close;
     return server;
   } catch (error) {
-    await janus?.stop();
+    await (await janus)?.stop();
     throw error;
   }
 }

@@ -47,6 +47,7 @@ export async function startJanus(config: FlintConfig, log: Logger): Promise<Janu
     log.info('meetings are off (FLINT_JANUS=off): no media server');
     return undefined;
   }
+  const started = performance.now();
   const bin = config.meetings.janusBin;
   const lib = LIB_FOLDERS.find((dir) => existsSync(join(dir, 'plugins', 'libjanus_videoroom.so')));
   if (lib === undefined) {
@@ -154,7 +155,8 @@ cors: { }
   }
   try {
     const media = await JanusVideoRoom.connect({ url, apiSecret, adminKey, log });
-    log.info({ janus: bin, port }, 'meetings media server (Janus) started');
+    // Its own readiness line: Janus starts beside the core, which said "ready" on its own.
+    log.info({ janus: bin, port, readyMs: Math.round(performance.now() - started) }, 'meetings media server (Janus) started');
     return {
       media,
       async stop() {

@@ -4,7 +4,7 @@
  * `Actor`, never an HTTP request.
  * @module
  */
-import type { MeetingMedia } from './meetings/media.ts';
+import type { MediaState, MeetingMedia } from './meetings/media.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -38,6 +38,11 @@ export interface Core {
   webhooks: WebhookRegistry;
   /** The media server meetings run on (Janus, started by `flint serve`); undefined: meetings are refused. */
   media: MeetingMedia | undefined;
+  /**
+   * Where the media server stands: `starting` while it starts beside the core (the core answers
+   * meanwhile; meetings are refused until it is `ready`), `unavailable` when there is none. `/health` reports it.
+   */
+  mediaState: MediaState;
   now(): number;
 }
 

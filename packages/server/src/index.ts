@@ -10,7 +10,7 @@ export { createLogger, stdoutLogDestination, PipeLogDestination, type Logger } f
 export { addressAllowed, parseAllowList, guardedLookup, refusedHost, EMPTY_ALLOW_LIST, type AddressPolicy } from './infra/address-policy.ts';
 export type { Core, Actor } from './core.ts';
 export { JanusVideoRoom } from './meetings/janus.ts';
-export type { MeetingMedia } from './meetings/media.ts';
+export type { MediaState, MeetingMedia } from './meetings/media.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';
 export { runRetention, type RetentionOptions, type RetentionResult } from './retention/sweep.ts';

@@ -43,8 +43,12 @@ import type { MeetingMedia } from './meetings/media.ts';
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
 
 export interface ServerOptions extends AppOptions {
-  /** The media server for meetings (the composition root starts Janus); closed with the server. */
-  media?: MeetingMedia;
+  /**
+   * The media server for meetings (the composition root starts Janus), or its start still under
+   * way: the core does not wait for it (it starts in parallel, docs/startup.md); meetings are
+   * refused until it settles. Closed with the server.
+   */
+  media?: MeetingMedia | Promise<MeetingMedia | undefined>;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -55,6 +59,8 @@ export interface FlintServer extends AsyncDisposable {
   core: Core;
   /** Who a spark:kms token belongs to, for the KMS (its `verifyBearer`); undefined if it is not a valid KMS token. */
   verifyBearer(token: string): Promise<{ userId: string; orgId: string; email?: string | undefined } | undefined>;
+  /** Settles once the media server is attached or known to be unavailable (`core.mediaState`). */
+  mediaSettled: Promise<void>;
   /** Starts listening; resolves to the URL it listens on. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -108,6 +114,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     jobs,
     webhooks,
     media: undefined,
+    mediaState: 'unavailable',
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -147,9 +154,27 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
 export async function createServer(config: FlintConfig, options: ServerOptions = {}): Promise<FlintServer> {
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
-  if (options.media !== undefined) {
-    core.media = options.media;
-    options.media.onHangup((participantId) => void participantHungUp(core, participantId).catch((error: unknown) => log.warn({ err: error }, 'meeting hang-up not recorded')));
+  let closing = false;
+  const attachMedia = (media: MeetingMedia | undefined) => {
+    // A media server that finished starting after the core began closing is the composer's to stop.
+    if (closing) return;
+    if (media === undefined) {
+      core.mediaState = 'unavailable';
+      return;
+    }
+    core.media = media;
+    core.mediaState = 'ready';
+    media.onHangup((participantId) => void participantHungUp(core, participantId).catch((error: unknown) => log.warn({ err: error }, 'meeting hang-up not recorded')));
+  };
+  let mediaSettled = Promise.resolve();
+  if (options.media instanceof Promise) {
+    core.mediaState = 'starting';
+    mediaSettled = options.media.then(attachMedia, (error: unknown) => {
+      log.error({ err: error }, 'meetings are unavailable: the media server did not start');
+      attachMedia(undefined);
+    });
+  } else {
+    attachMedia(options.media);
   }
   let app: FastifyInstance;
   try {
@@ -186,6 +211,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   let closed: Promise<void> | undefined;
   const close = () =>
     (closed ??= (async () => {
+      closing = true;
       clearInterval(pruner);
       clearInterval(digestScanner);
       await app.close();
@@ -195,6 +221,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   return {
     app,
     core,
+    mediaSettled,
     async verifyBearer(token) {
       // The KMS accepts only spark:kms tokens (RFC 8693 exchange), never the core's API tokens.
       return kmsPrincipalOf(core, token);

@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { TEST_PASSWORD } from './flint.ts';
 
 export const CHROMIUM = process.env['FLINT_CHROMIUM'] ?? '/usr/bin/chromium';
@@ -34,6 +34,9 @@ const LOOPBACK_BYPASS = '127.0.0.0/8;localhost;*.localhost;[::1]';
  */
 export async function launchChromium(options: { args?: readonly string[]; guardProxy?: string } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: apt-get install -y chromium (or set FLINT_CHROMIUM)`);
+  // Loaded here, not at import: every test file imports the testkit, few launch a browser, and
+  // playwright-core costs ~0.7 s of CPU to load (scripts/test.mjs's per-file times).
+  const { chromium } = await import('playwright-core');
   // launch() gives every run a fresh, temporary profile (user-data-dir).
   return chromium.launch({
     executablePath: CHROMIUM,

@@ -6,7 +6,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import pg from 'pg';
 
 export interface TestDatabase {
   /** The DATABASE_URL value to give Flint. */
@@ -25,6 +24,8 @@ export async function createTestDatabase(dir: string): Promise<TestDatabase> {
     return { url: `sqlite:${join(dir, 'flint.db')}`, engine: 'sqlite', drop: () => Promise.resolve() };
   }
   const name = `flint_test_${randomBytes(6).toString('hex')}`;
+  // Loaded for the PostgreSQL pass only.
+  const { default: pg } = await import('pg');
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {

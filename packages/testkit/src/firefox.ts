@@ -6,7 +6,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { TEST_PASSWORD } from './flint.ts';
 
 export const FIREFOX = process.env['FLINT_FIREFOX'] ?? '/usr/bin/firefox-esr';
@@ -65,6 +65,8 @@ export const FIREFOX_MEDIA_PREFS: Record<string, string | number | boolean> = {
 /** `prefs`: more preferences on top of the quiet ones (the meetings test's fake devices). */
 export async function launchFirefox(options: { prefs?: Record<string, string | number | boolean> } = {}): Promise<Browser> {
   if (!hasFirefox()) throw new Error(`no Firefox at ${FIREFOX}: apt-get install -y firefox-esr (or set FLINT_FIREFOX)`);
+  // Loaded on launch, not at import (as playwright-core in browser.ts): few test files use it.
+  const { default: puppeteer } = await import('puppeteer-core');
   return puppeteer.launch({
     browser: 'firefox',
     executablePath: FIREFOX,

@@ -18,6 +18,7 @@ import { createSession, newDeviceSecret, type FlintClient, type KmsDeviceCredent
 import { NodeWebSocket } from './events.ts';
 import type { FastifyInstance } from 'fastify';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { seedKmsIdentity } from './kms-identity.ts';
 
 export interface StartOptions {
   /** Extra environment settings (FLINT_*), applied over the test defaults. */
@@ -63,6 +64,8 @@ export interface TestFlint extends AsyncDisposable {
 }
 
 export const TEST_PASSWORD = 'correct horse battery staple';
+/** The in-process KMS's cluster name for every test server. */
+const KMS_CLUSTER = 'kms://127.0.0.1';
 
 export async function startFlint(options: StartOptions = {}): Promise<TestFlint> {
   const dataDir = await mkdtemp(join(tmpdir(), 'flint-test-'));
@@ -99,16 +102,22 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         done();
       },
     });
-    const boot = () =>
-      composeFlint(config, {
+    // A test that asks for Janus (FLINT_JANUS=auto) gets it ready or known missing: `flint serve`
+    // answers before Janus is up (meetings say `starting`), which tests/e2e/cli.test.ts checks.
+    if (config.kmsUrl === undefined && config.kmsLinkSecret === undefined) await seedKmsIdentity(config.kmsDataDir, KMS_CLUSTER);
+    const boot = async () => {
+      const server = await composeFlint(config, {
         logDestination: destination,
-        kmsCluster: 'kms://127.0.0.1',
+        kmsCluster: KMS_CLUSTER,
         // The in-process KMS's policy, from the same env (FLINT_KMS_FIRST_DEVICE…), read as `flint serve` reads it.
         kmsPolicy: loadKmsPolicy(readKmsEnv(options.env ?? {})),
         ...(options.extend ? { extend: options.extend } : {}),
         ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
         ...(options.gateway ? { gateway: options.gateway } : {}),
       });
+      await server.mediaSettled;
+      return server;
+    };
     const server = await boot();
     const url = await server.listen();
     const db = database;

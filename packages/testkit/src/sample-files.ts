@@ -4,7 +4,6 @@
  * of text, and images from sharp.
  * @module
  */
-import sharp from 'sharp';
 
 /** A valid one-page US Letter PDF: a black rectangle over the top-left quarter's upper band, and `text` in Helvetica. */
 export function samplePdf(text: string): Uint8Array {
@@ -32,6 +31,8 @@ export function samplePdf(text: string): Uint8Array {
 /** A `width`×`height` image of one colour with a white square in its top-left corner, in the given format. */
 export async function sampleImage(format: 'jpeg' | 'png' | 'webp' | 'gif', width: number, height: number, rgb: { r: number; g: number; b: number }): Promise<Uint8Array> {
   const square = Math.round(Math.min(width, height) / 4);
+  // Loaded on first use: samplePdf and most test files need no image library.
+  const { default: sharp } = await import('sharp');
   const white = await sharp({ create: { width: square, height: square, channels: 3, background: { r: 255, g: 255, b: 255 } } }).png().toBuffer();
   const image = sharp({ create: { width, height, channels: 3, background: rgb } }).composite([{ input: white, left: 0, top: 0 }]);
   return new Uint8Array(await image.toFormat(format).toBuffer());

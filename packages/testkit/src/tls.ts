@@ -2,9 +2,6 @@
  * A throw-away self-signed certificate for 127.0.0.1, for HTTPS tests (SPEC SEC-5).
  * @module
  */
-// @peculiar/x509 resolves its algorithms through tsyringe, which needs the Reflect metadata API.
-import 'reflect-metadata';
-import * as x509 from '@peculiar/x509';
 import { webcrypto } from 'node:crypto';
 
 function pem(label: string, der: ArrayBuffer): string {
@@ -13,6 +10,10 @@ function pem(label: string, der: ArrayBuffer): string {
 }
 
 export async function selfSignedCertificate(): Promise<{ cert: string; key: string }> {
+  // Loaded on first use (the few HTTPS tests), not with the testkit. @peculiar/x509 resolves its
+  // algorithms through tsyringe, which needs the Reflect metadata API first.
+  await import('reflect-metadata');
+  const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Crypto);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' } as const;
   const keys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify']));

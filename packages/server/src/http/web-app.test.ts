@@ -106,4 +106,18 @@ describe('web app files', () => {
   it('PL-1: the compressed forms are not files of their own', async () => {
     for (const url of ['/assets/index-abc123.js.br', '/assets/index-abc123.js.gz', '/index.html.br']) assert.equal((await get(url, 'br, gzip')).statusCode, 404, url);
   });
+
+  it('PL-1: one route serves them all: a missing file is the app\'s not-found answer, nothing outside the folder is reachable', async () => {
+    // Files are looked up per request (no route per file, which cost start-up time): one added after start is served.
+    await writeFile(join(dir, 'assets', 'late-abc123.txt'), 'late');
+    assert.equal((await get('/assets/late-abc123.txt')).body, 'late');
+    const missing = await get('/assets/nothing-here.js');
+    assert.equal(missing.statusCode, 404);
+    assert.equal(missing.headers['content-type']?.toString().startsWith('application/json'), true, 'the app\'s not-found handler answered');
+    for (const url of ['/../package.json', '/assets/..%2f..%2fetc%2fpasswd', '/%2e%2e/%2e%2e/etc/passwd', '/assets/']) {
+      const res = await get(url);
+      assert.notEqual(res.statusCode, 200, url);
+      assert.doesNotMatch(res.body, /root:|"name"/, url);
+    }
+  });
 });

@@ -47,7 +47,11 @@ export async function registerWebApp(app: FastifyInstance, root: string, publicU
     root,
     prefix: '/',
     index: ['index.html'],
-    wildcard: false,
+    // One `/*` route that looks the file up per request, not a route per file: the build holds
+    // hundreds of files (fonts, locale chunks), and globbing them and registering a GET and a HEAD
+    // for each cost ~0.2 s of CPU at every start (docs/startup.md). A missing file falls through to
+    // the app's own not-found answer, as an unknown route does.
+    wildcard: true,
     // The build wrote `.br` and `.gz` beside each text file: the best form the client accepts is
     // sent as is (brotli first, then gzip, else the file itself), with its Content-Encoding.
     preCompressed: true,

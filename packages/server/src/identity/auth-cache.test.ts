@@ -37,4 +37,26 @@ describe('AuthCache (ID-5: verified bearer tokens, short-lived)', () => {
     off.set('a', 'api', actor('a'), null);
     assert.equal(off.get('a', 'api'), undefined);
   });
+
+  it('keeps a KMS principal only with a live spark:kms entry, for its lifetime, and forgets it on clear', () => {
+    let t = 0;
+    const cache = new AuthCache(5000, () => t);
+    const principal = { userId: 'p1', orgId: 'o', email: 'ada@example.com' };
+    cache.setKmsPrincipal('k', principal);
+    assert.equal(cache.kmsPrincipal('k'), undefined, 'no entry: nothing kept');
+    cache.set('api-token', 'api', actor('p1'), null);
+    cache.setKmsPrincipal('api-token', principal);
+    assert.equal(cache.kmsPrincipal('api-token'), undefined, 'an API token is no KMS token');
+    cache.set('k', 'spark:kms', actor('p1'), 4000);
+    cache.setKmsPrincipal('k', principal);
+    assert.deepEqual(cache.kmsPrincipal('k'), principal);
+    t = 4000;
+    assert.equal(cache.kmsPrincipal('k'), undefined, 'not past the token expiry');
+    t = 0;
+    cache.set('k', 'spark:kms', actor('p1'), null);
+    assert.equal(cache.kmsPrincipal('k'), undefined, 'a new entry starts without one');
+    cache.setKmsPrincipal('k', principal);
+    cache.clear();
+    assert.equal(cache.kmsPrincipal('k'), undefined);
+  });
 });

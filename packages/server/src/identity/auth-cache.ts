@@ -15,14 +15,26 @@
  *   next heartbeat check, as before.
  * - Only successes are cached, keyed by the token's SHA-256 (never the token itself), with the scope
  *   it was checked for; at most `max` entries, the oldest dropped first.
+ * - A KMS token's entry also keeps the principal the KMS is told (`kmsPrincipal`: the person, org and
+ *   e-mail address), so the KMS's bearer check per request (every key retrieval) reads nothing while
+ *   the entry lives; the same lifetime and the same clearing apply, plus a change of an e-mail
+ *   address (SCIM), the one field it holds beyond the actor.
  * @module
  */
 import type { Actor } from './actor.ts';
+
+/** Who a KMS token belongs to, as the KMS's `verifyBearer` answers it. */
+export interface KmsPrincipal {
+  userId: string;
+  orgId: string;
+  email: string | undefined;
+}
 
 interface Entry {
   actor: Actor;
   scope: string;
   until: number;
+  kmsPrincipal?: KmsPrincipal;
 }
 
 export class AuthCache {
@@ -55,6 +67,18 @@ export class AuthCache {
       const oldest = this.entries.keys().next();
       if (oldest.done !== true) this.entries.delete(oldest.value);
     }
+  }
+
+  /** The KMS principal kept with a live `spark:kms` entry, if any. */
+  kmsPrincipal(hash: string): KmsPrincipal | undefined {
+    if (this.get(hash, 'spark:kms') === undefined) return undefined;
+    return this.entries.get(hash)?.kmsPrincipal;
+  }
+
+  /** Keeps the KMS principal with the token's live `spark:kms` entry (none: nothing is kept). */
+  setKmsPrincipal(hash: string, principal: KmsPrincipal): void {
+    const entry = this.entries.get(hash);
+    if (entry !== undefined && entry.scope === 'spark:kms' && entry.until > this.now()) entry.kmsPrincipal = principal;
   }
 
   /** Forgets every entry: a session ended, or a person's status or roles changed, on this instance. */

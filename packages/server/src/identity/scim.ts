@@ -307,6 +307,8 @@ async function write(core: Core, actor: Actor, orgId: string, row: Row, input: U
     .where('id', '=', row.id)
     .execute();
   await setScimRow(core, orgId, row.id, input.externalId);
+  // The KMS is told a token's e-mail address from the auth cache (identity/auth-cache.ts).
+  if (input.userName !== row.email) core.authCache.clear();
   const changes: Record<string, { from?: unknown; to?: unknown }> = {};
   if (input.userName !== row.email) changes['email'] = { from: row.email, to: input.userName };
   if (input.displayName !== row.display_name) changes['displayName'] = { from: row.display_name, to: input.displayName };

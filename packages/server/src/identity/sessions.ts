@@ -13,6 +13,7 @@ import { newId } from '../infra/ids.ts';
 import { getOrg, parsePolicy } from './orgs.ts';
 import { inRanges } from '../admin/network-ranges.ts';
 import { hashToken, hashTokenSync, newApiToken, newToken } from './tokens.ts';
+import type { KmsPrincipal } from './auth-cache.ts';
 
 export interface IssuedSession extends AuthResult {
   /** The web session cookie's value. */
@@ -105,7 +106,13 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
  * introspection): the person, their org and their address (an ID token from the org's provider
  * must name that address, where the KMS requires one); undefined when the token is not valid.
  */
-export async function kmsPrincipalOf(core: Core, token: string): Promise<{ userId: string; orgId: string; email: string | undefined } | undefined> {
+export async function kmsPrincipalOf(core: Core, token: string): Promise<KmsPrincipal | undefined> {
+  // The KMS asks for every request (each key retrieval): answered from the auth cache while the
+  // token's entry lives (identity/auth-cache.ts: FLINT_AUTH_CACHE_MS, cleared on sign-out and on
+  // every change of authority or e-mail address on this instance).
+  const hash = hashTokenSync(token);
+  const cached = core.authCache.kmsPrincipal(hash);
+  if (cached !== undefined) return cached;
   let actor: Actor;
   try {
     actor = await authenticateBearer(core, token, 'spark:kms');
@@ -113,7 +120,9 @@ export async function kmsPrincipalOf(core: Core, token: string): Promise<{ userI
     return undefined;
   }
   const person = await core.db.selectFrom('people').select('email').where('id', '=', actor.personId).executeTakeFirst();
-  return { userId: actor.personId, orgId: actor.orgId, email: person?.email ?? undefined };
+  const principal = { userId: actor.personId, orgId: actor.orgId, email: person?.email ?? undefined };
+  core.authCache.setKmsPrincipal(hash, principal);
+  return principal;
 }
 
 /**

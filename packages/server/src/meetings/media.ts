@@ -5,6 +5,9 @@
  * read: they are encrypted in the browsers (docs/meetings.md).
  * @module
  */
+/** Whether meetings have a media server: it may still be starting when the core already answers. */
+export type MediaState = 'starting' | 'ready' | 'unavailable';
+
 export interface MeetingMedia {
   /** Creates the room if it does not exist yet. */
   ensureRoom(room: number): Promise<void>;

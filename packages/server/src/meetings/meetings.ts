@@ -26,7 +26,12 @@ import type { MeetingMedia } from './media.ts';
 const mediaId = (): number => randomInt(1, 2 ** 47);
 
 export function requireMedia(core: Core): MeetingMedia {
-  if (core.media === undefined) throw new ApiError('meetings_unavailable', 'Meetings are not available on this Flint: its media server (Janus) is not running.');
+  if (core.media === undefined) {
+    throw new ApiError(
+      'meetings_unavailable',
+      core.mediaState === 'starting' ? 'Meetings are not available yet: this Flint’s media server (Janus) is still starting.' : 'Meetings are not available on this Flint: its media server (Janus) is not running.',
+    );
+  }
   return core.media;
 }
 

@@ -212,11 +212,15 @@ describe('KMS-scoped tokens (RFC 8693)', () => {
     // The KMS takes the KMS token and refuses the API token.
     const info = await fetchKmsInfo(flint.url);
     const kms = (bearer: string) => new KmsClient({ transport: httpKmsTransport(flint.url), kmsCluster: info.kmsCluster, rsaPublicKey: info.rsaPublicKey, bearer: () => bearer, clientId: 'test' });
-    await kms(await ada.auth.kmsToken()).ping();
-    await assert.rejects(kms(ada.session!.accessToken).ping());
-    // Signing out ends the KMS token with the session.
     const kmsToken = await ada.auth.kmsToken();
+    const client = kms(kmsToken);
+    await client.ping();
+    await assert.rejects(kms(ada.session!.accessToken).ping());
+    // Signing out ends the KMS token with the session, at once: the KMS's bearer check is cached per
+    // token (identity/auth-cache.ts), and signing out clears it.
+    await client.ping();
     await ada.auth.logout();
     assert.deepEqual((await raw(flint.url, 'POST', '/api/auth/introspect', { body: { token: kmsToken } })).json, { active: false });
+    await assert.rejects(client.ping());
   });
 });

@@ -19,7 +19,9 @@ export function systemRoutes(app: FastifyInstance, core: Core): void {
     } catch {
       return reply.code(503).send({ status: 'database unavailable' });
     }
-    return { status: 'ok', database: core.engine };
+    // The media server starts beside the core, not before it: its readiness is reported on its own
+    // and does not hold the core's (`starting`, `ready` or `unavailable`).
+    return { status: 'ok', database: core.engine, media: core.mediaState };
   });
 
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {

@@ -4,13 +4,18 @@
  * one connection of its own, every frame encrypted and decrypted in the E2EE worker
  * (`media-e2ee-worker.ts`) with keys derived from the meeting's KMS key. All negotiation goes
  * through the core (the SDK's `meetings`); this tab never talks to the media server's API.
+ * Keys: this tab sends nothing until a participant put it on the meeting's KMS resource and it got
+ * the current epoch's key; it follows every rotation (each new epoch's key goes to the worker, which
+ * encrypts with it from the next frame on), and when it is the keeper (the SDK's `keeperOf`) it does
+ * the rotations itself whenever someone joins or leaves.
  * The transforms are attached before negotiation: Chromium bypassed a receiver transform set later
  * on a connection that already had one (media.md, gotcha 1).
  * @module
  */
 import type { Meeting, MeetingParticipant } from '@flint/protocol';
 import type { Session as SdkSession } from '@flint/sdk';
-import type { TransformOptions, WorkerMessage } from './media-e2ee-worker.ts';
+import { keeperOf } from '@flint/sdk';
+import type { TransformOptions, WorkerMessage, WorkerReport } from './media-e2ee-worker.ts';
 import { logError } from './client-log.ts';
 
 export interface RemoteMedia {
@@ -18,8 +23,10 @@ export interface RemoteMedia {
   stream: MediaStream;
 }
 
-/** The media key's id in the frames (one key per meeting; rotation would give the next ids). */
-const KEY_ID = 0;
+/** How long a joiner waits for a participant to put them on the meeting's KMS resource. */
+const KEY_WAIT_MS = 30_000;
+/** While waiting, how often the meeting is asked for again (in case an event was missed). */
+const KEY_POLL_MS = 1500;
 /** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
 const SPEAKER_MS = 250;
 const SPEAKING_RMS = 0.01;
@@ -77,6 +84,14 @@ export class MeetingCall {
   private left = false;
   private readonly listeners = new Set<() => void>();
   version = 0;
+  /** The key epoch this tab encrypts with (0: no key yet, nothing is sent). */
+  epoch = 0;
+  /** The key id of the frames last decrypted from each participant's video (from the worker). */
+  readonly keyIds = new Map<string, number>();
+  private fetchingEpoch = 0;
+  private keeping = false;
+  private keepAgain = false;
+  private kept = '';
   /** Who speaks loudest now (a participant id; one's own included), from the decrypted audio's levels. */
   speakerId: string | undefined;
   private audio: AudioContext | undefined;
@@ -93,6 +108,11 @@ export class MeetingCall {
     this.local = new MediaStream(media.getTracks());
     this.camera = media.getVideoTracks()[0];
     this.worker = new Worker(new URL('./media-e2ee-worker.ts', import.meta.url), { type: 'module', name: 'flint-media-e2ee' });
+    this.worker.onmessage = (event: MessageEvent<WorkerReport>) => {
+      if (event.data.kind !== 'video') return;
+      this.keyIds.set(event.data.senderId, event.data.keyId);
+      this.changed();
+    };
     this.publisher = this.connection();
     this.meter(participantId, media);
     this.speakerTimer = setInterval(() => this.findSpeaker(), SPEAKER_MS);
@@ -133,24 +153,83 @@ export class MeetingCall {
     }
   }
 
-  /** Joins (or starts) the space's meeting: microphone and camera, the media key, then publishing. */
-  static async join(sdk: SdkSession, roomId: string): Promise<MeetingCall> {
+  /**
+   * Joins (or starts) the space's meeting: microphone and camera, the media key (made by this tab
+   * when it is the first; else given by the keeper, waited for), then publishing. `attach` gets the
+   * call as soon as it exists, so that the meeting's events reach it while it waits for its key.
+   */
+  static async join(sdk: SdkSession, roomId: string, attach: (call: MeetingCall) => void = () => undefined): Promise<MeetingCall> {
     const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
     let call: MeetingCall | undefined;
     try {
       const { meeting, participantId } = await sdk.meetings.join(roomId);
       call = new MeetingCall(sdk, participantId, meeting, media);
-      const key = await sdk.meetings.mediaKey(meeting, participantId);
-      call.post({ type: 'key', meetingId: meeting.id, keyId: KEY_ID, key: key.key });
+      attach(call);
+      call.update(await sdk.meetings.start(meeting, participantId));
+      await call.waitForKey();
       await call.publish();
-      // Who publishes changed while this tab was joining (its events reach a call only once it exists): ask.
-      call.update((await sdk.meetings.current(roomId)).meeting ?? meeting);
+      // Who publishes changed while this tab was joining: ask.
+      call.update((await sdk.meetings.current(roomId)).meeting ?? call.meeting);
       return call;
     } catch (error) {
       if (call !== undefined) await call.leave();
       else for (const track of media.getTracks()) track.stop();
       throw error;
     }
+  }
+
+  /** Until this tab holds the meeting's key: the keeper authorizes it on seeing it join (or nobody does, and joining fails). */
+  private async waitForKey(): Promise<void> {
+    const end = Date.now() + KEY_WAIT_MS;
+    while (this.epoch === 0) {
+      if (this.left) throw new Error('left the meeting');
+      if (Date.now() > end) throw new Error('Nobody in the meeting gave this tab its key: try again.');
+      await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
+      const now = (await this.sdk.meetings.current(this.roomId)).meeting;
+      if (now !== undefined) this.update(now);
+    }
+  }
+
+  /** Fetches the meeting's current key when it is newer than the one this tab has (and this tab may have it). */
+  private async followKey(meeting: Meeting): Promise<void> {
+    const me = meeting.participants.find((p) => p.id === this.participantId);
+    if (me?.authorized !== true || meeting.keyEpoch <= this.epoch || meeting.keyEpoch <= this.fetchingEpoch) return;
+    this.fetchingEpoch = meeting.keyEpoch;
+    try {
+      const key = await this.sdk.meetings.mediaKey(meeting);
+      if (this.left || key.epoch <= this.epoch) return;
+      this.epoch = key.epoch;
+      this.post({ type: 'key', meetingId: meeting.id, keyId: key.keyId, key: key.key });
+      this.changed();
+    } catch (error) {
+      this.fetchingEpoch = this.epoch;
+      logError(error);
+    }
+  }
+
+  /**
+   * The keeper rotates when who is in the meeting (or who is authorized) changed: one rotation at a
+   * time, and again if it changed meanwhile.
+   */
+  private keep(meeting: Meeting): void {
+    if (keeperOf(meeting)?.id !== this.participantId) return;
+    const who = meeting.participants
+      .map((p) => `${p.personId}:${p.authorized ? 1 : 0}`)
+      .sort()
+      .join(',');
+    if (who === this.kept) return;
+    this.kept = who;
+    if (this.keeping) {
+      this.keepAgain = true;
+      return;
+    }
+    this.keeping = true;
+    void (async () => {
+      do {
+        this.keepAgain = false;
+        await this.sdk.meetings.rotate(this.meeting, this.participantId).catch((error: unknown) => logError(error));
+      } while (this.keepAgain && !this.left);
+    })().finally(() => (this.keeping = false));
   }
 
   get roomId(): string {
@@ -221,10 +300,12 @@ export class MeetingCall {
     await this.sdk.meetings.answer(this.meeting.id, this.participantId, subscriptionId, pc.localDescription!.sdp);
   }
 
-  /** The meeting as the core says it is now (join, leave, publish, mute…): subscribe to new senders, drop those gone. */
+  /** The meeting as the core says it is now (join, leave, publish, mute, a new key…): follow the key, rotate if keeper, subscribe to new senders, drop those gone. */
   update(meeting: Meeting): void {
     if (meeting.id !== this.meeting.id || this.left) return;
     this.meeting = meeting;
+    void this.followKey(meeting);
+    if (this.epoch > 0) this.keep(meeting);
     const present = new Set(meeting.participants.map((p) => p.id));
     for (const [id, pc] of this.subscribers) {
       if (!present.has(id)) {
@@ -232,9 +313,11 @@ export class MeetingCall {
         this.subscribers.delete(id);
         this.remote.delete(id);
         this.meters.delete(id);
+        this.keyIds.delete(id);
       }
     }
     for (const participant of meeting.participants) {
+      if (this.epoch === 0) break;
       if (participant.id === this.participantId || !participant.publishing || this.subscribers.has(participant.id) || this.subscribing.has(participant.id)) continue;
       this.subscribing.add(participant.id);
       void this.receive(participant)

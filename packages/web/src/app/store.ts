@@ -506,10 +506,22 @@ export class Store {
   /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
   async joinMeeting(roomId: string): Promise<void> {
     if (this.call !== undefined) await this.leaveMeeting();
-    const call = await MeetingCall.join(this.session.sdk, roomId);
-    this.call = call;
-    this.meetings.set(roomId, call.meeting);
-    call.subscribe(() => this.changed());
+    // The call shows (waiting for its key) and hears the meeting's events as soon as it exists.
+    let attached: MeetingCall | undefined;
+    try {
+      const call = await MeetingCall.join(this.session.sdk, roomId, (c) => {
+        attached = c;
+        this.call = c;
+        this.meetings.set(roomId, c.meeting);
+        c.subscribe(() => this.changed());
+        this.changed();
+      });
+      this.meetings.set(roomId, call.meeting);
+    } catch (error) {
+      if (attached !== undefined && this.call === attached) this.call = undefined;
+      this.changed();
+      throw error;
+    }
     this.changed();
   }
 

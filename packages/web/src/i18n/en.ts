@@ -817,6 +817,7 @@ export const en = {
   meetingMuted: 'muted',
   meetingCameraIsOff: 'camera off',
   meetingSharing: 'sharing the screen',
+  meetingWaitingKey: 'Waiting for a participant to give you the meeting’s key…',
   meetingWaitingMedia: 'Connecting…',
   meetingVideoOf: 'Video of {name}',
   meetingJoining: 'Joining…',

@@ -818,6 +818,7 @@ export const fr: Strings = {
   meetingMuted: 'micro coupé',
   meetingCameraIsOff: 'caméra coupée',
   meetingSharing: 'partage son écran',
+  meetingWaitingKey: 'En attente de la clé de la réunion, qu’un participant doit vous donner…',
   meetingWaitingMedia: 'Connexion…',
   meetingVideoOf: 'Vidéo de {name}',
   meetingJoining: 'Connexion à la réunion…',

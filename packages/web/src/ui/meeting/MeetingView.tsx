@@ -27,18 +27,23 @@ export function MeetingView({ call }: { call: MeetingCall }) {
   const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.displayName);
 
   return (
-    <section className="meeting" aria-labelledby="meeting-title">
+    <section className="meeting" aria-labelledby="meeting-title" data-key-epoch={call.epoch}>
       <header className="meeting-header">
         <h2 id="meeting-title">{t('meetingTitle')}</h2>
         <span className="muted small">{plural('meetingOn', call.meeting.participants.length)}</span>
       </header>
       <p className="muted small">{t('meetingE2ee')}</p>
+      {call.epoch === 0 && (
+        <p className="muted small" role="status">
+          {t('meetingWaitingKey')}
+        </p>
+      )}
       <ul className="meeting-grid" aria-label={t('meetingTitle')}>
         {call.meeting.participants.map((p) => {
           const self = p.id === call.participantId;
           const remote = call.remote.get(p.id);
           return (
-            <li key={p.id} className={`meeting-tile ${self ? 'self' : ''} ${call.speakerId === p.id ? 'speaking' : ''}`} data-participant={p.id}>
+            <li key={p.id} className={`meeting-tile ${self ? 'self' : ''} ${call.speakerId === p.id ? 'speaking' : ''}`} data-participant={p.id} data-key-id={call.keyIds.get(p.id)}>
               <Video stream={self ? call.local : remote?.stream} muted={self} label={t('meetingVideoOf', { name: nameOf(p) })} />
               <span className="meeting-name">
                 {nameOf(p)}

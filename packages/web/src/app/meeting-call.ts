@@ -17,6 +17,7 @@ import type { Session as SdkSession } from '@flint/sdk';
 import { keeperOf } from '@flint/sdk';
 import type { TransformOptions, WorkerMessage, WorkerReport } from './media-e2ee-worker.ts';
 import { logError } from './client-log.ts';
+import { cameraConstraints, microphoneConstraints, openMedia, type DeviceChoice } from './meeting-devices.ts';
 
 export interface RemoteMedia {
   participantId: string;
@@ -80,6 +81,9 @@ export class MeetingCall {
   private readonly failures = new Map<string, number>();
   private camera: MediaStreamTrack | undefined;
   private video: RTCRtpSender | undefined;
+  private audioSender: RTCRtpSender | undefined;
+  /** The devices in use (picked before joining or since). */
+  devices: DeviceChoice;
   private screen: MediaStreamTrack | undefined;
   private left = false;
   private readonly listeners = new Set<() => void>();
@@ -103,8 +107,10 @@ export class MeetingCall {
     readonly participantId: string,
     meeting: Meeting,
     private readonly media: MediaStream,
+    devices: DeviceChoice,
   ) {
     this.meeting = meeting;
+    this.devices = { ...devices };
     this.local = new MediaStream(media.getTracks());
     this.camera = media.getVideoTracks()[0];
     this.worker = new Worker(new URL('./media-e2ee-worker.ts', import.meta.url), { type: 'module', name: 'flint-media-e2ee' });
@@ -158,12 +164,14 @@ export class MeetingCall {
    * when it is the first; else given by the keeper, waited for), then publishing. `attach` gets the
    * call as soon as it exists, so that the meeting's events reach it while it waits for its key.
    */
-  static async join(sdk: SdkSession, roomId: string, attach: (call: MeetingCall) => void = () => undefined): Promise<MeetingCall> {
-    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+  static async join(sdk: SdkSession, roomId: string, options: { attach?: (call: MeetingCall) => void; media?: MediaStream; devices?: DeviceChoice } = {}): Promise<MeetingCall> {
+    const devices = options.devices ?? {};
+    const media = options.media ?? (await openMedia(devices));
+    const attach = options.attach ?? (() => undefined);
     let call: MeetingCall | undefined;
     try {
       const { meeting, participantId } = await sdk.meetings.join(roomId);
-      call = new MeetingCall(sdk, participantId, meeting, media);
+      call = new MeetingCall(sdk, participantId, meeting, media, devices);
       attach(call);
       call.update(await sdk.meetings.start(meeting, participantId));
       await call.waitForKey();
@@ -271,6 +279,7 @@ export class MeetingCall {
     for (const track of this.media.getTracks()) {
       const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
       if (track.kind === 'video') this.video = transceiver.sender;
+      else this.audioSender = transceiver.sender;
       this.transform(transceiver.sender, { operation: 'encrypt', kind: track.kind as 'audio' | 'video', senderId: this.participantId });
     }
     await pc.setLocalDescription(await pc.createOffer());
@@ -359,6 +368,56 @@ export class MeetingCall {
     this.handRaised = !this.handRaised;
     this.changed();
     await this.tell();
+  }
+
+  /** Sends another camera (the same connection and encryption; the screen stays while it is shared). */
+  async switchCamera(cameraId: string): Promise<void> {
+    const fresh = (await navigator.mediaDevices.getUserMedia({ video: cameraConstraints(cameraId) })).getVideoTracks()[0];
+    if (fresh === undefined) return;
+    fresh.enabled = !this.videoOff;
+    const old = this.camera;
+    this.camera = fresh;
+    if (old !== undefined) this.media.removeTrack(old);
+    this.media.addTrack(fresh);
+    if (this.screen === undefined) {
+      await this.video?.replaceTrack(fresh);
+      for (const t of this.local.getVideoTracks()) this.local.removeTrack(t);
+      this.local.addTrack(fresh);
+    }
+    old?.stop();
+    this.devices = { ...this.devices, cameraId };
+    this.changed();
+  }
+
+  /** Sends another microphone (muted if one was muted). */
+  async switchMicrophone(microphoneId: string): Promise<void> {
+    const fresh = (await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(microphoneId) })).getAudioTracks()[0];
+    if (fresh === undefined) return;
+    fresh.enabled = !this.audioMuted;
+    await this.audioSender?.replaceTrack(fresh);
+    for (const old of this.media.getAudioTracks()) {
+      this.media.removeTrack(old);
+      this.local.removeTrack(old);
+      old.stop();
+    }
+    this.media.addTrack(fresh);
+    this.local.addTrack(fresh);
+    // One's own level (the active speaker) from the new microphone.
+    this.meters.delete(this.participantId);
+    this.meter(this.participantId, this.media);
+    this.devices = { ...this.devices, microphoneId };
+    this.changed();
+  }
+
+  /** Plays the others on another speaker (the meeting view applies it to every tile). */
+  switchSpeaker(speakerId: string): void {
+    this.devices = { ...this.devices, speakerId: speakerId === '' ? undefined : speakerId };
+    this.changed();
+  }
+
+  /** The microphone and camera sent now (for the device picker). */
+  get tracks(): { microphone: MediaStreamTrack | undefined; camera: MediaStreamTrack | undefined } {
+    return { microphone: this.media.getAudioTracks()[0], camera: this.camera };
   }
 
   /** Sends the screen instead of the camera (same connection, same encryption). */

@@ -10,6 +10,7 @@ import type { Availability, Flag, Meeting, Membership, Message, Presence, Reacti
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { MeetingCall } from './meeting-call.ts';
+import type { DeviceChoice } from './meeting-devices.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
 import type { LocalCache } from './local-cache.ts';
@@ -88,6 +89,8 @@ export class Store {
   meetingsAvailable: boolean | undefined;
   /** This tab in a meeting, if it is in one. */
   call: MeetingCall | undefined;
+  /** The space whose meeting this tab is about to join: the pre-join preview (devices, level) shows. */
+  meetingPreview: string | undefined;
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
   activeRoomId: string | undefined;
   lastError: string | undefined;
@@ -503,18 +506,28 @@ export class Store {
     this.changed();
   }
 
-  /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
-  async joinMeeting(roomId: string): Promise<void> {
+  /** Opens (or, with undefined, closes) the pre-join preview of a space's meeting. */
+  previewMeeting(roomId: string | undefined): void {
+    this.meetingPreview = roomId;
+    this.changed();
+  }
+
+  /** Joins (or starts) the space's meeting from this tab; one meeting at a time. `media`: the preview's camera and microphone, handed over. */
+  async joinMeeting(roomId: string, media?: { stream: MediaStream; devices: DeviceChoice }): Promise<void> {
     if (this.call !== undefined) await this.leaveMeeting();
+    this.meetingPreview = undefined;
     // The call shows (waiting for its key) and hears the meeting's events as soon as it exists.
     let attached: MeetingCall | undefined;
     try {
-      const call = await MeetingCall.join(this.session.sdk, roomId, (c) => {
-        attached = c;
-        this.call = c;
-        this.meetings.set(roomId, c.meeting);
-        c.subscribe(() => this.changed());
-        this.changed();
+      const call = await MeetingCall.join(this.session.sdk, roomId, {
+        attach: (c) => {
+          attached = c;
+          this.call = c;
+          this.meetings.set(roomId, c.meeting);
+          c.subscribe(() => this.changed());
+          this.changed();
+        },
+        ...(media !== undefined ? { media: media.stream, devices: media.devices } : {}),
       });
       this.meetings.set(roomId, call.meeting);
     } catch (error) {

@@ -208,6 +208,8 @@ export class MeetingCall {
       if (this.left || key.epoch <= this.epoch) return;
       this.epoch = key.epoch;
       this.post({ type: 'key', meetingId: meeting.id, keyId: key.keyId, key: key.key });
+      // Someone may have joined while this tab had no key yet: if it keeps the meeting, it rotates now.
+      this.keep(this.meeting);
       this.changed();
     } catch (error) {
       this.fetchingEpoch = this.epoch;

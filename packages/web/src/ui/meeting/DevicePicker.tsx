@@ -12,9 +12,9 @@ export interface DevicePickerProps {
   choice: DeviceChoice;
   /** The tracks in use: their devices are the ones selected when nothing was picked. */
   inUse: { camera?: MediaStreamTrack | undefined; microphone?: MediaStreamTrack | undefined };
-  onCamera(id: string): void;
-  onMicrophone(id: string): void;
-  onSpeaker(id: string): void;
+  onCamera: (id: string) => void;
+  onMicrophone: (id: string) => void;
+  onSpeaker: (id: string) => void;
 }
 
 const NONE: DeviceLists = { cameras: [], microphones: [], speakers: [] };

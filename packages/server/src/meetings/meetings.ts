@@ -123,8 +123,9 @@ export async function setMeetingKey(core: Core, actor: Actor, meetingId: string,
     if (!first && participant.authorized !== 1) throw ApiError.forbidden('Only a participant authorized on the meeting’s KMS resource names its next key.');
     const authorized = input.authorized ?? [];
     if (authorized.length > 0) {
-      const present = await trx.selectFrom('meeting_participants').select('id').where('meeting_id', '=', meeting.id).where('left_at', 'is', null).where('id', 'in', authorized).execute();
-      if (present.length !== authorized.length) throw ApiError.badRequest('authorized: every id must be a participant in this meeting now.');
+      // One who left while the caller rotated is no error (the rotation after their leaving takes them off again).
+      const known = await trx.selectFrom('meeting_participants').select('id').where('meeting_id', '=', meeting.id).where('id', 'in', authorized).execute();
+      if (known.length !== authorized.length) throw ApiError.badRequest('authorized: every id must be a participant of this meeting.');
     }
     if (input.epoch !== current + 1) throw ApiError.conflict(`The meeting's key epoch is ${current}: name epoch ${current + 1}, or use the key named already.`);
     const updated = await trx
@@ -135,7 +136,7 @@ export async function setMeetingKey(core: Core, actor: Actor, meetingId: string,
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) throw ApiError.conflict('Another participant named the next key first: use that one.');
     const newlyAuthorized = first ? [participant.id, ...authorized] : authorized;
-    if (newlyAuthorized.length > 0) await trx.updateTable('meeting_participants').set({ authorized: 1 }).where('id', 'in', newlyAuthorized).execute();
+    if (newlyAuthorized.length > 0) await trx.updateTable('meeting_participants').set({ authorized: 1 }).where('id', 'in', newlyAuthorized).where('left_at', 'is', null).execute();
     const row = await trx.selectFrom('meetings').selectAll().where('id', '=', meeting.id).executeTakeFirstOrThrow();
     return announce(trx, emit, row, actor.personId);
   });

@@ -141,11 +141,13 @@ export class MeetingCall {
 
   private findSpeaker(): void {
     const samples = new Float32Array(1024);
+    // A muted microphone still sends (silent) frames; one's own mute is known here at once, the others' from the core.
+    const muted = new Set(this.meeting.participants.filter((p) => p.audioMuted).map((p) => p.id));
+    if (this.audioMuted) muted.add(this.participantId);
     let loudest: string | undefined;
     let level = SPEAKING_RMS;
     for (const [id, analyser] of this.meters) {
-      // A muted microphone still sends (silent) frames; one's own mute is known here at once.
-      if (id === this.participantId && this.audioMuted) continue;
+      if (muted.has(id)) continue;
       analyser.getFloatTimeDomainData(samples);
       const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
       if (rms > level) {
@@ -153,8 +155,10 @@ export class MeetingCall {
         loudest = id;
       }
     }
-    if (loudest !== undefined && loudest !== this.speakerId) {
-      this.speakerId = loudest;
+    // The mark stays on the last speaker through a pause, but not on someone who muted.
+    const next = loudest ?? (this.speakerId !== undefined && muted.has(this.speakerId) ? undefined : this.speakerId);
+    if (next !== this.speakerId) {
+      this.speakerId = next;
       this.changed();
     }
   }

@@ -141,6 +141,7 @@ if (!janusInstalled) {
         // What a page reports goes to this test's output, so a failure here can be read from CI's log.
         pages[who].on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[${who} ${m.type()}] ${m.text()}`));
         pages[who].on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
+        pages[who].on('response', (r) => r.status() >= 400 && console.log(`[${who} http] ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
         await signInPage(pages[who], flint.url, `${who}@meet.test`);
         await openSpacePage(pages[who], roomId);
       }

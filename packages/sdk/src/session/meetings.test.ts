@@ -4,7 +4,8 @@
  * joiners (members only, as the KMS says) and de-authorizes leavers, naming a new key epoch each
  * time. After Carol leaves, the KMS refuses her the new key, and her last key cannot open a frame
  * sent under the new one, while Bob's can. A participant the core made up (a row written straight
- * into its database) is never authorized; a key or resource the core swaps in is refused by the SDK.
+ * into its database) is never authorized; a key or resource the core swaps in, or a resource that
+ * authorizes someone not in the meeting, is refused by the SDK.
  * Janus is needed to join (skipped, saying so, when it is not installed); no media flows here.
  */
 import { after, before, describe, it } from 'node:test';
@@ -119,6 +120,13 @@ describe('meeting key epochs and rotation (SDK, core and KMS)', { skip: janusIns
     assert.equal(await ada.meetings.rotate(withEve, ids['ada']!), undefined, 'Eve is not on the space’s resource: not authorized, no rotation');
     await assert.rejects(eve.meetings.mediaKey(withEve), (e: unknown) => e instanceof FlintError && e.status === 403);
     await flint.server.core.db.deleteFrom('meeting_participants').where('person_id', '=', eveId).execute();
+
+    // A participant's client (Ada's) puts an outsider on the meeting's resource: the others refuse its keys.
+    const adaKms = await ada.kmsClient();
+    await adaKms.addAuthorizations(meeting.resourceUrl!, [eveId]);
+    await assert.rejects(bob.meetings.mediaKey(meeting), (e: unknown) => e instanceof FlintError && e.code === 'forbidden' && /not in the meeting/.test(e.message));
+    await adaKms.removeAuthorization(meeting.resourceUrl!, eveId);
+    assert.equal((await bob.meetings.mediaKey(meeting)).epoch, 3);
 
     // The core names the space's current key (which Bob may fetch) as the meeting's: refused.
     const room = await bob.api.rooms.get(roomId);

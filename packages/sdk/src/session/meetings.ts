@@ -102,14 +102,20 @@ export class Meetings {
 
   /**
    * The meeting's current media key, from the KMS (which gives it only to those on the meeting's
-   * resource), after checking that the resource protects this very meeting and the key is bound to
-   * it. A participant not (or no longer) authorized gets the KMS's refusal.
+   * resource), after checking that the resource protects this very meeting, the key is bound to it,
+   * and nobody but the meeting's participants is on it. A participant not (or no longer)
+   * authorized gets the KMS's refusal.
    */
   async mediaKey(meeting: Meeting): Promise<MediaKey> {
     if (meeting.resourceUrl === undefined || meeting.keyUrl === undefined || meeting.keyEpoch === 0) throw FlintError.invalid('The meeting has no media key yet.');
     await this.ctx.keys.requireBinding(meeting.resourceUrl, meetingBinding(meeting.id));
     const key = await this.ctx.keys.key(meeting.keyUrl);
     if (key.resourceUri !== meeting.resourceUrl) throw FlintError.invalid('The meeting’s media key is not bound to the meeting’s KMS resource: refusing to use it.', 'forbidden');
+    // Whoever holds the key must be someone the meeting shows: a resource bound to this meeting by
+    // someone else (with the core's help) or a participant's client authorizing an outsider shows here.
+    const present = new Set(meeting.participants.map((p) => p.personId));
+    const strangers = (await (await this.ctx.kms()).listAuthorizations(meeting.resourceUrl)).filter((a) => !present.has(a.authId));
+    if (strangers.length > 0) throw FlintError.invalid('The meeting’s KMS resource authorizes someone who is not in the meeting: refusing to use its key.', 'forbidden');
     return { uri: key.uri, key: key.key, epoch: meeting.keyEpoch, keyId: epochKeyId(meeting.keyEpoch) };
   }
 

@@ -28,6 +28,9 @@ export interface RemoteMedia {
 const KEY_WAIT_MS = 30_000;
 /** While waiting, how often the meeting is asked for again (in case an event was missed). */
 const KEY_POLL_MS = 1500;
+/** A keeper's failed rotation is tried again this often, waiting longer each time. */
+const KEEP_TRIES = 5;
+const KEEP_RETRY_MS = 1000;
 /** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
 const SPEAKER_MS = 250;
 const SPEAKING_RMS = 0.01;
@@ -96,6 +99,7 @@ export class MeetingCall {
   private keeping = false;
   private keepAgain = false;
   private kept = '';
+  private keepFailures = 0;
   /** Who speaks loudest now (a participant id; one's own included), from the decrypted audio's levels. */
   speakerId: string | undefined;
   private audio: AudioContext | undefined;
@@ -239,10 +243,21 @@ export class MeetingCall {
     }
     this.keeping = true;
     void (async () => {
+      let failed = false;
       do {
         this.keepAgain = false;
-        await this.sdk.meetings.rotate(this.meeting, this.participantId).catch((error: unknown) => logError(error));
+        failed = false;
+        await this.sdk.meetings.rotate(this.meeting, this.participantId).catch((error: unknown) => {
+          failed = true;
+          logError(error);
+        });
       } while (this.keepAgain && !this.left);
+      // A joiner waits on this rotation (a KMS or core hiccup under load): try again a few times.
+      if (failed && !this.left && this.keepFailures < KEEP_TRIES) {
+        this.keepFailures++;
+        this.kept = '';
+        setTimeout(() => this.keep(this.meeting), KEEP_RETRY_MS * this.keepFailures);
+      } else if (!failed) this.keepFailures = 0;
     })().finally(() => (this.keeping = false));
   }
 

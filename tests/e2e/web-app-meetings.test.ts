@@ -1,12 +1,17 @@
 /**
  * Meetings with end-to-end encrypted media, in a real Chromium through a real Janus (SPEC MT-1,
- * MT-2, SEC-5): Ada starts a meeting from the space's header, Bob and Cy join; each of the three
+ * MT-2, SEC-5): Ada starts a meeting from the space's header (the preview shows her microphone's
+ * level and the devices), Bob and Cy join; each of the three
  * decodes the other two's video (frames rendered go up) and hears their audio (WebAudio levels of
  * the fake microphone's beeps); Ada shares her screen and the others get a 16:9 picture from her;
+ * Cy picks another microphone and the active-speaker layout (Ada's screen large), and is still heard;
  * Dan, a member whose client does not decrypt, subscribes to Ada through the core as any client
  * would and receives her packets from Janus — yet decodes nothing, since Janus forwards frames only
  * the key holders can open. The core's database, files and log hold neither the media key nor the
- * frames' keys' material; the last one out ends the meeting. Axe on the meeting view.
+ * frames' keys' material. When Cy leaves, Ada's tab (the keeper) takes her off the meeting's KMS
+ * resource and names a new key epoch: Ada and Bob switch to it (the key id in the frames they
+ * decrypt changes) and keep decoding each other, and the KMS refuses Cy the new key. The last one
+ * out ends the meeting. Axe on the meeting view.
  *
  * Janus and libnice offer no ICE candidates on a loopback interface (media.md), so this file runs
  * itself again inside a private network namespace (`unshare -n`) with a veth carrying 127.0.0.2/32,
@@ -107,6 +112,8 @@ if (!janusInstalled) {
     let roomId = '';
     let dan: Session;
     let adaNode: Session;
+    let cyApi: FlintClient;
+    let connect: (api: FlintClient, deviceId: string) => Promise<Session>;
 
     before(async () => {
       mkdirSync(SHOTS, { recursive: true });
@@ -120,10 +127,11 @@ if (!janusInstalled) {
         dan: await flint.signup({ email: 'dan@meet.test', displayName: 'Dan Turing' }),
       };
       // First KMS devices hold the password credentials, so the browsers enroll with the password.
-      const connect = async (api: FlintClient, deviceId: string) => flint.connect(api, { deviceId, kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, api.session!.personId) } });
+      connect = async (api: FlintClient, deviceId: string) => flint.connect(api, { deviceId, kmsCredential: { device: newDeviceSecret(), password: await passwordCredential(TEST_PASSWORD, api.session!.personId) } });
       adaNode = await connect(people.ada, 'ada-node');
       (await connect(people.bob, 'bob-node')).close();
       (await connect(people.cy, 'cy-node')).close();
+      cyApi = people.cy;
       dan = await connect(people.dan, 'dan-node');
       roomId = (await adaNode.spaces.create({ title: 'Design review' })).id;
       for (const who of ['bob', 'cy', 'dan']) await adaNode.members.add(roomId, { personEmail: `${who}@meet.test` });
@@ -133,6 +141,7 @@ if (!janusInstalled) {
         // What a page reports goes to this test's output, so a failure here can be read from CI's log.
         pages[who].on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[${who} ${m.type()}] ${m.text()}`));
         pages[who].on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
+        pages[who].on('response', (r) => r.status() >= 400 && console.log(`[${who} http] ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
         await signInPage(pages[who], flint.url, `${who}@meet.test`);
         await openSpacePage(pages[who], roomId);
       }
@@ -147,11 +156,20 @@ if (!janusInstalled) {
     it('Ada starts the meeting from the header; Bob and Cy see it going on and join', LONG, async () => {
       const { ada, bob, cy } = pages;
       await ada.getByRole('button', { name: 'Start meeting' }).click();
-      await ada.getByRole('heading', { name: 'Meeting' }).waitFor(PAGE_WAIT);
+      // The preview: her camera, the microphone's level moving with the fake microphone's beeps, the devices.
+      await ada.getByRole('heading', { name: 'Before you join' }).waitFor(PAGE_WAIT);
+      await waitFor('the preview’s microphone level moves', async () => Number(await ada.locator('meter.meeting-level').evaluate((m: HTMLMeterElement) => m.value)) > 0.02, 20_000);
+      assert.ok((await ada.getByLabel('Microphone').locator('option').count()) >= 1, 'the microphones are listed');
+      assert.ok((await ada.getByLabel('Camera').locator('option').count()) >= 1, 'the cameras are listed');
+      await assertAccessible(ada, 'the meeting preview');
+      await ada.getByRole('button', { name: 'Join now' }).click();
+      await ada.getByRole('heading', { name: 'Meeting', exact: true }).waitFor(PAGE_WAIT);
       await bob.getByText('Meeting on: 1 person').waitFor(PAGE_WAIT);
       await bob.getByRole('button', { name: 'Join meeting' }).click();
+      await bob.getByRole('button', { name: 'Join now' }).click();
       await cy.getByText('Meeting on: 2 people').waitFor(PAGE_WAIT);
       await cy.getByRole('button', { name: 'Join meeting' }).click();
+      await cy.getByRole('button', { name: 'Join now' }).click();
       for (const page of [ada, bob, cy]) await page.getByText('Meeting on: 3 people').first().waitFor(PAGE_WAIT);
       const meeting = (await adaNode.meetings.current(roomId)).meeting;
       assert.equal(meeting?.participants.length, 3);
@@ -196,6 +214,31 @@ if (!janusInstalled) {
           30_000,
         );
       }
+    });
+
+    it('Cy picks another microphone and the active-speaker layout: Ada’s shared screen is large, and the others still see and hear Cy', LONG, async () => {
+      const { ada, cy } = pages;
+      await cy.getByRole('button', { name: 'Devices' }).click();
+      const microphone = cy.getByLabel('Microphone');
+      const current = await microphone.inputValue();
+      const values = await microphone.locator('option').evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+      const other = values.find((v) => v !== current);
+      assert.ok(other !== undefined, `another microphone to pick (Chromium's fake devices: ${values.length})`);
+      await microphone.selectOption(other);
+      await waitFor('Cy sends the microphone picked', async () => cy.evaluate((id) => document.querySelector<HTMLSelectElement>('#meeting-devices select[id$="microphone"]')?.value === id, other), 10_000);
+      await cy.getByRole('button', { name: 'Active speaker' }).click();
+      await cy.locator('.meeting-speaker-layout .featured', { hasText: 'Ada Lovelace' }).waitFor(PAGE_WAIT);
+      assert.equal(await cy.locator('.meeting-strip .meeting-tile').count(), 2, 'the others in the strip (Bob and Cy herself)');
+      const first = await framesByTile(cy);
+      await cy.waitForTimeout(3000);
+      const then = await framesByTile(cy);
+      for (const id of Object.keys(first)) assert.ok(then[id]! - first[id]! >= 5, `Cy still decodes ${id} in the speaker layout`);
+      await assertAccessible(cy, 'the meeting in the speaker layout with the devices open');
+      const cyId = (await adaNode.meetings.current(roomId)).meeting!.participants.find((p) => p.displayName === 'Cy Shannon')!.id;
+      const level = (await audioLevels(ada, 3000))[cyId] ?? 0;
+      assert.ok(level > 0.02, `Ada hears Cy’s new microphone (level ${level.toFixed(3)})`);
+      await cy.getByRole('button', { name: 'Grid' }).click();
+      await cy.locator('.meeting-grid').waitFor(PAGE_WAIT);
     });
 
     it('Bob mutes and raises his hand: Ada sees both', LONG, async () => {
@@ -271,9 +314,60 @@ if (!janusInstalled) {
       await context.close();
     });
 
+    it('Cy leaves: Ada’s tab (the keeper) rotates the key; Ada and Bob switch to it and keep decoding each other; the KMS refuses Cy the new key', LONG, async () => {
+      const { ada, bob, cy } = pages;
+      const kms = await adaNode.kmsClient();
+      const before = (await adaNode.meetings.current(roomId)).meeting!;
+      await cy.getByRole('button', { name: 'Leave meeting' }).click();
+      // Done when the resource authorizes Ada and Bob only, its newest key is the meeting's, and that
+      // stays so for 3 s (Dan's leaving rotated too, maybe just now: the key checked is the last one).
+      let epoch = 0;
+      let settled = '';
+      let since = 0;
+      await waitFor(
+        'a new key epoch once Cy is gone, and no rotation pending',
+        async () => {
+          const meeting = (await adaNode.meetings.current(roomId)).meeting!;
+          const people = (await kms.listAuthorizations(meeting.resourceUrl!)).map((a) => a.authId);
+          const newest = (await kms.resourceKeys(meeting.resourceUrl!, { count: 1 }))[0]?.uri;
+          const state = `${meeting.keyEpoch}/${people.length}/${newest === meeting.keyUrl}`;
+          if (meeting.participants.length !== 2 || meeting.keyEpoch <= before.keyEpoch || people.length !== 2 || newest !== meeting.keyUrl) return false;
+          if (state !== settled) {
+            settled = state;
+            since = Date.now();
+          }
+          epoch = meeting.keyEpoch;
+          return Date.now() - since >= 3000;
+        },
+        60_000,
+      );
+      const keyId = String(epoch % 256);
+      for (const [who, page] of [['ada', ada], ['bob', bob]] as const) {
+        await waitFor(`${who} sends under epoch ${epoch}`, async () => (await page.locator('section.meeting').getAttribute('data-key-epoch')) === String(epoch), 30_000);
+        await waitFor(
+          `${who} decrypts the other’s video under key id ${keyId}`,
+          async () => (await page.locator('.meeting-tile:not(.self)').getAttribute('data-key-id', { timeout: 1000 }).catch(() => null)) === keyId,
+          30_000,
+        );
+        const first = await framesByTile(page);
+        await page.waitForTimeout(4000);
+        const then = await framesByTile(page);
+        const deltas = Object.keys(first).map((id) => (then[id] ?? 0) - first[id]!);
+        assert.equal(deltas.length, 1, `${who} shows one other`);
+        assert.ok(deltas[0]! >= 10, `${who} decoded ${deltas[0]} frames in 4 s after the rotation (expected ≥ 10)`);
+        assert.equal(await page.locator('.meeting-tile:not(.self)').getAttribute('data-key-id'), keyId, `${who} still decrypts under the new key`);
+      }
+      const cyNode = await connect(cyApi, 'cy-node-after');
+      try {
+        await assert.rejects(cyNode.meetings.mediaKey((await cyNode.meetings.current(roomId)).meeting!), (e: unknown) => (e as { status?: number }).status === 403, 'Cy is off the meeting’s KMS resource');
+      } finally {
+        cyNode.close();
+      }
+    });
+
     it('the core holds no media key material; the last one out ends the meeting', LONG, async () => {
       const meeting = (await adaNode.meetings.current(roomId)).meeting!;
-      const key = await adaNode.meetings.mediaKey(meeting, meeting.participants[0]!.id);
+      const key = await adaNode.meetings.mediaKey(meeting);
       const bytes = Buffer.from(key.key);
       const scan = await scanForPlaintext(flint, [bytes.toString('base64url'), bytes.toString('base64'), bytes.toString('hex')], 'Ada Lovelace');
       assert.ok(scan.controlInDatabase, 'the scan read the database');
@@ -281,7 +375,7 @@ if (!janusInstalled) {
       assert.deepEqual(scan.inFiles, []);
       assert.deepEqual(scan.inLogs, []);
 
-      for (const page of [pages.cy, pages.bob]) await page.getByRole('button', { name: 'Leave meeting' }).click();
+      await pages.bob.getByRole('button', { name: 'Leave meeting' }).click();
       await pages.ada.getByText('Meeting on: 1 person').first().waitFor(PAGE_WAIT);
       await pages.ada.getByRole('button', { name: 'Leave meeting' }).click();
       await waitFor('the meeting ends', async () => (await adaNode.meetings.current(roomId)).meeting === undefined);

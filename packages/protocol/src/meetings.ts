@@ -34,6 +34,11 @@ export const MeetingParticipant = Type.Object({
   sharingScreen: Type.Boolean(),
   /** They raised their hand (SPEC MT-1's meeting controls). */
   handRaised: Type.Boolean(),
+  /**
+   * A participant's client put them on the meeting's KMS resource (SEC-5): they may fetch the keys
+   * named from then on. What clients said, for coordination: the KMS alone decides.
+   */
+  authorized: Type.Boolean(),
 });
 export type MeetingParticipant = Static<typeof MeetingParticipant>;
 
@@ -43,10 +48,20 @@ export const Meeting = Type.Object({
   started: Timestamp,
   ended: Type.Optional(Timestamp),
   /**
-   * The KMS key the media is encrypted with (bound to the space's KMS resource), set by the first
-   * participant's client; absent until then. Only the URI: the key itself comes from the KMS.
+   * The meeting's own KMS resource (SEC-5), made and bound to this meeting by the first
+   * participant's client: exactly the participants are authorized on it. Absent until then.
+   */
+  resourceUrl: Type.Optional(Type.String()),
+  /**
+   * The KMS key the media is encrypted with now (bound to `resourceUrl`); absent until the first is
+   * named. Only the URI: the key itself comes from the KMS.
    */
   keyUrl: Type.Optional(Type.String()),
+  /**
+   * How many keys were named: 0 none yet, then one more at each rotation (someone joined or left).
+   * Frames name their key by `keyEpoch % 256` (the frame trailer's key id).
+   */
+  keyEpoch: Type.Integer({ minimum: 0 }),
   /** Those in it now. */
   participants: Type.Array(MeetingParticipant),
 });
@@ -80,15 +95,27 @@ export const joinMeeting = defineMethod({
   status: 200,
 });
 
+const KmsUri = Type.String({ minLength: 1, maxLength: MEETING_LIMITS.keyUrlChars, pattern: '^kms://' });
+
 export const setMeetingKey = defineMethod({
   id: 'meetings.setKey',
   verb: 'PUT',
   path: '/api/meetings/:id/key',
-  summary: 'Name the meeting’s media key (a KMS key URI), once: a participant’s client does it when it finds none; 409 if one is named already (use that one).',
+  summary:
+    'Name the meeting’s next media key (a KMS key URI bound to the meeting’s resource): `epoch` must be the meeting’s `keyEpoch` + 1, else 409 (someone rotated first: use theirs). The first (epoch 1) also names `resourceUrl`, once. `authorized` lists the participants the caller just put on the resource. Only a participant already authorized (or the first, naming epoch 1) may.',
   tag: 'meetings',
   auth: 'person',
   params: MeetingParams,
-  body: Type.Object({ ...ParticipantBody, keyUrl: Type.String({ minLength: 1, maxLength: MEETING_LIMITS.keyUrlChars, pattern: '^kms://' }) }, { additionalProperties: false }),
+  body: Type.Object(
+    {
+      ...ParticipantBody,
+      keyUrl: KmsUri,
+      epoch: Type.Integer({ minimum: 1, maximum: 1_000_000 }),
+      resourceUrl: Type.Optional(KmsUri),
+      authorized: Type.Optional(Type.Array(Id, { maxItems: MEETING_LIMITS.participants, uniqueItems: true })),
+    },
+    { additionalProperties: false },
+  ),
   response: Meeting,
   status: 200,
 });

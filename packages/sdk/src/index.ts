@@ -16,6 +16,7 @@ export type { Messages, SendInput, SendFile, SendUrl, SentMessage, EditInput } f
 export type { Files, FileEntry } from './session/files.ts';
 export type { Reactions, OpenReaction } from './session/reactions.ts';
 export type { Whiteboards, WhiteboardSync, OpenWhiteboard } from './session/whiteboards.ts';
+export { keeperOf, meetingBinding, epochKeyId, type Meetings, type MediaKey, type Rotation, type MeetingState } from './session/meetings.ts';
 export type { Search, SearchOptions, SearchResult, SearchHit, SearchResults, FileHit, SpaceHit } from './session/search.ts';
 export type { People } from './session/people.ts';
 export { EXPORT_SECTIONS, CSV_COLUMNS, safeFileName, spaceRecord, membershipRecord, fileRecord, messageRecord, eventRecord, type ExportSection } from './compliance-records.ts';

@@ -80,7 +80,7 @@ describe('a call moves into its direct space’s meeting (MT-6)', { skip: janusI
   });
   after(() => flint.stop());
 
-  it('ends the call as moved_to_meeting, and the meeting of the direct space uses the call’s key (no new key)', async () => {
+  it('ends the call as moved_to_meeting; the direct space’s meeting keys its media afresh on its own resource', async () => {
     const call = await adaS.calls.dial({ personId: bob.session!.personId }, 'video', 'ada-endpoint-9');
     await bobS.calls.answer(call.id, 'bob-endpoint-9');
     const callKey = await adaS.calls.mediaKey(call);
@@ -88,12 +88,16 @@ describe('a call moves into its direct space’s meeting (MT-6)', { skip: janusI
     assert.equal(moved.state, 'ended');
     assert.equal(moved.endReason, 'moved_to_meeting');
     const adaIn = await adaS.meetings.join(call.roomId!);
-    const adaKey = await adaS.meetings.mediaKey(adaIn.meeting, adaIn.participantId, { keyUrl: call.keyUrl! });
+    const started = await adaS.meetings.start(adaIn.meeting, adaIn.participantId);
     const bobIn = await bobS.meetings.join(call.roomId!);
-    assert.equal(bobIn.meeting.keyUrl, call.keyUrl, 'the meeting names the call’s key');
-    const bobKey = await bobS.meetings.mediaKey(bobIn.meeting, bobIn.participantId);
-    assert.deepEqual(adaKey.key, callKey.key);
-    assert.deepEqual(bobKey.key, callKey.key);
+    // Ada's client keeps the meeting (the first in): it puts Bob on the meeting's resource and rotates.
+    const rotation = await adaS.meetings.rotate(bobIn.meeting, adaIn.participantId);
+    assert.deepEqual(rotation?.added, [bob.session!.personId]);
+    const now = (await bobS.meetings.current(call.roomId!)).meeting!;
+    const [adaKey, bobKey] = await Promise.all([adaS.meetings.mediaKey(now), bobS.meetings.mediaKey(now)]);
+    assert.deepEqual(bobKey.key, adaKey.key);
+    assert.notEqual(started.resourceUrl, undefined);
+    assert.notDeepEqual(adaKey.key, callKey.key, 'the meeting does not reuse the call’s key');
     assert.deepEqual((await bobS.calls.history()).items.map((h) => h.outcome), ['answered']);
   });
 });

@@ -83,7 +83,8 @@ export class Calls {
     const kroUri = await verifiedKro(this.ctx, room);
     const key = await this.ctx.keys.key(call.keyUrl);
     if (key.resourceUri !== kroUri) throw FlintError.invalid('The call’s media key is not bound to the direct space’s KMS resource: refusing to use it.', 'forbidden');
-    return { uri: key.uri, key: key.key };
+    // A call has one key for its whole life (two people, nobody joins or leaves): epoch 0, key id 0.
+    return { uri: key.uri, key: key.key, epoch: 0, keyId: 0 };
   }
 
   /** One's calls going on now: what a client re-syncs from after it reconnects. */

@@ -800,6 +800,10 @@ export interface MeetingsTable {
   key_url: string | null;
   started_at: number;
   ended_at: number | null;
+  /** The meeting's own KMS resource (migration 0051), named once by the first participant's client. */
+  resource_url: string | null;
+  /** How many keys were named: 0 none yet, then 1, 2… (each rotation). */
+  key_epoch: Generated<number>;
 }
 export type MeetingRow = Selectable<MeetingsTable>;
 
@@ -815,6 +819,8 @@ export interface MeetingParticipantsTable {
   hand_raised: Generated<number>;
   joined_at: number;
   left_at: number | null;
+  /** 1 once a participant's client said it authorized them on the meeting's KMS resource (migration 0051). */
+  authorized: Generated<number>;
 }
 export type MeetingParticipantRow = Selectable<MeetingParticipantsTable>;
 /** A scheduled meeting (SPEC MT-4; migration 0047): the schedule an invitation carries in clear, and its space. */

@@ -15,6 +15,7 @@ import { errorOf, raw, startFlint, type TestFlint } from '@flint/testkit';
 // `janus -V` prints its version and exits 1, so the output tells.
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 const KEY = 'kms://127.0.0.1/keys/8b6f4ad5-2c1f-4a3e-9d0b-2f1f7f8c9a11';
+const RESOURCE = 'kms://127.0.0.1/resources/5d1e0c7a-93b4-4c1e-8f55-0b8a1c2d3e4f';
 
 async function spaceOf(flint: TestFlint, owner: FlintClient, members: FlintClient[]): Promise<string> {
   const room = await owner.rooms.create({ title: 'sealed-title-not-checked-here' });
@@ -76,7 +77,7 @@ describe('meetings with Janus', { skip: janusInstalled ? false : 'janus is not i
     assert.ok(events.every((e) => e.space_id === roomId));
   });
 
-  it('names the media key once, refuses bad input with a 4xx and changes nothing', async () => {
+  it('names key epochs in order (the first with the meeting’s resource), only by authorized participants; refuses bad input with a 4xx and changes nothing', async () => {
     const meeting = (await ada.meetings.current(roomId)).meeting!;
     const adaId = meeting.participants.find((p) => p.displayName === 'Ada')!.id;
     const bobId = meeting.participants.find((p) => p.displayName === 'Bob')!.id;
@@ -84,9 +85,17 @@ describe('meetings with Janus', { skip: janusInstalled ? false : 'janus is not i
     const snapshot = async () => JSON.stringify([await flint.server.core.db.selectFrom('meetings').selectAll().execute(), await flint.server.core.db.selectFrom('meeting_participants').selectAll().orderBy('id').execute()]);
     const before = await snapshot();
     const bad: [string, string, unknown, number][] = [
-      ['PUT', 'key', { participantId: adaId, keyUrl: 'https://evil.test/key' }, 400],
-      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, extra: 1 }, 400],
-      ['PUT', 'key', { participantId: bobId, keyUrl: KEY }, 404],
+      ['PUT', 'key', { participantId: adaId, keyUrl: 'https://evil.test/key', epoch: 1, resourceUrl: RESOURCE }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1, resourceUrl: RESOURCE, extra: 1 }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, resourceUrl: RESOURCE }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 0, resourceUrl: RESOURCE }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1.5, resourceUrl: RESOURCE }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1 }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1, resourceUrl: 'https://evil.test/r' }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1, resourceUrl: RESOURCE, authorized: [adaId, adaId] }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 1, resourceUrl: RESOURCE, authorized: ['0190d5c4-0000-7000-8000-000000000000'] }, 400],
+      ['PUT', 'key', { participantId: adaId, keyUrl: KEY, epoch: 2, resourceUrl: RESOURCE }, 409],
+      ['PUT', 'key', { participantId: bobId, keyUrl: KEY, epoch: 1, resourceUrl: RESOURCE }, 404],
       ['POST', 'publish', { participantId: adaId, offer: '' }, 400],
       ['POST', 'publish', { participantId: adaId, offer: 'x'.repeat(20_001) }, 400],
       ['POST', 'publish', { participantId: adaId, offer: 'v=0\r\nnot an sdp' }, 400],
@@ -100,10 +109,37 @@ describe('meetings with Janus', { skip: janusInstalled ? false : 'janus is not i
       assert.equal(res.status, status, `${verb} ${path} ${JSON.stringify(body).slice(0, 80)}: ${JSON.stringify(errorOf(res))}`);
     }
     assert.equal(await snapshot(), before, 'nothing changed');
-    const keyed = await ada.meetings.setKey(meeting.id, { participantId: adaId, keyUrl: KEY });
+    const keyed = await ada.meetings.setKey(meeting.id, { participantId: adaId, keyUrl: KEY, epoch: 1, resourceUrl: RESOURCE });
     assert.equal(keyed.keyUrl, KEY);
-    const again = await raw(flint.url, 'PUT', `/api/meetings/${meeting.id}/key`, { token: bob.session!.accessToken, body: { participantId: bobId, keyUrl: KEY.replace('8b6f', '9b6f') } });
-    assert.equal(again.status, 409, 'named once');
+    assert.equal(keyed.keyEpoch, 1);
+    assert.equal(keyed.resourceUrl, RESOURCE);
+    assert.deepEqual(
+      keyed.participants.map((p) => [p.displayName, p.authorized]),
+      [
+        ['Ada', true],
+        ['Bob', false],
+      ],
+      'the first key’s maker is on the resource, nobody else yet',
+    );
+    const KEY2 = KEY.replace('8b6f', '9b6f');
+    const put = (who: FlintClient, body: unknown) => raw(flint.url, 'PUT', `/api/meetings/${meeting.id}/key`, { token: who.session!.accessToken, body });
+    const mid = await snapshot();
+    const refused: [FlintClient, unknown, number][] = [
+      [bob, { participantId: bobId, keyUrl: KEY2, epoch: 2 }, 403],
+      [ada, { participantId: adaId, keyUrl: KEY2, epoch: 1 }, 409],
+      [ada, { participantId: adaId, keyUrl: KEY2, epoch: 3 }, 409],
+      [ada, { participantId: adaId, keyUrl: KEY2, epoch: 2, resourceUrl: RESOURCE.replace('5d1e', '6d1e') }, 400],
+    ];
+    for (const [who, body, status] of refused) {
+      const res = await put(who, body);
+      assert.equal(res.status, status, `${JSON.stringify(body)}: ${JSON.stringify(errorOf(res))}`);
+    }
+    assert.equal(await snapshot(), mid, 'the refused rotations changed nothing');
+    const rotated = await ada.meetings.setKey(meeting.id, { participantId: adaId, keyUrl: KEY2, epoch: 2, authorized: [bobId] });
+    assert.equal(rotated.keyEpoch, 2);
+    assert.equal(rotated.keyUrl, KEY2);
+    assert.ok(rotated.participants.every((p) => p.authorized));
+    assert.equal((await put(bob, { participantId: bobId, keyUrl: KEY, epoch: 3 })).status, 200, 'an authorized participant may rotate');
     const muted = await ada.meetings.update(meeting.id, { participantId: adaId, audioMuted: true, handRaised: true });
     const adaNow = muted.participants.find((p) => p.id === adaId);
     assert.equal(adaNow?.audioMuted, true);

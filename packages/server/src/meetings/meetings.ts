@@ -52,10 +52,13 @@ export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> 
       videoOff: p.video_off === 1,
       sharingScreen: p.sharing_screen === 1,
       handRaised: p.hand_raised === 1,
+      authorized: p.authorized === 1,
     })),
+    keyEpoch: Number(row.key_epoch),
   };
   if (row.ended_at !== null) meeting.ended = iso(Number(row.ended_at));
   if (row.key_url !== null) meeting.keyUrl = row.key_url;
+  if (row.resource_url !== null) meeting.resourceUrl = row.resource_url;
   return meeting;
 }
 
@@ -81,7 +84,7 @@ export async function joinMeeting(core: Core, actor: Actor, roomId: string): Pro
     const now = core.now();
     let row = await trx.selectFrom('meetings').selectAll().where('active_space_id', '=', roomId).executeTakeFirst();
     if (row === undefined) {
-      row = { id: newId(), space_id: roomId, active_space_id: roomId, media_room: mediaId(), key_url: null, started_at: now, ended_at: null };
+      row = { id: newId(), space_id: roomId, active_space_id: roomId, media_room: mediaId(), key_url: null, resource_url: null, key_epoch: 0, started_at: now, ended_at: null };
       await trx.insertInto('meetings').values(row).execute();
     }
     const inIt = await trx.selectFrom('meeting_participants').select((eb) => eb.fn.countAll<number>().as('n')).where('meeting_id', '=', row.id).where('left_at', 'is', null).executeTakeFirstOrThrow();
@@ -107,13 +110,40 @@ async function ownParticipant(db: Db, actor: Actor, meetingId: string, participa
   return { meeting, participant };
 }
 
-/** Names the meeting's media key once (its URI; the key is the KMS's). */
-export async function setMeetingKey(core: Core, actor: Actor, meetingId: string, input: { participantId: string; keyUrl: string }): Promise<Meeting> {
+/**
+ * Names the meeting's next media key (SEC-5): a compare-and-set on the epoch, so two clients that
+ * rotate at once do not both win — the loser uses the winner's key. The first key also names the
+ * meeting's KMS resource, once. Only a participant already authorized on it may name the next key
+ * (the first participant is, by making it); `authorized` records whom the caller just put on the
+ * resource. The core checks none of it with the KMS: the SDK verifies the key's binding before
+ * using it, and the KMS alone gives keys out.
+ */
+export async function setMeetingKey(core: Core, actor: Actor, meetingId: string, input: { participantId: string; keyUrl: string; epoch: number; resourceUrl?: string | undefined; authorized?: string[] | undefined }): Promise<Meeting> {
   return core.events.transact(async (trx, emit) => {
-    const { meeting } = await ownParticipant(trx, actor, meetingId, input.participantId);
-    const updated = await trx.updateTable('meetings').set({ key_url: input.keyUrl }).where('id', '=', meeting.id).where('key_url', 'is', null).executeTakeFirst();
-    if (Number(updated.numUpdatedRows) === 0) throw ApiError.conflict('The meeting has a media key already: use that one.');
-    return announce(trx, emit, { ...meeting, key_url: input.keyUrl }, actor.personId);
+    const { meeting, participant } = await ownParticipant(trx, actor, meetingId, input.participantId);
+    const current = Number(meeting.key_epoch);
+    const first = current === 0;
+    if (first && input.resourceUrl === undefined) throw ApiError.badRequest('resourceUrl: the first key names the meeting’s KMS resource.');
+    if (!first && input.resourceUrl !== undefined && input.resourceUrl !== meeting.resource_url) throw ApiError.badRequest('resourceUrl: the meeting’s KMS resource is named already and does not change.');
+    if (!first && participant.authorized !== 1) throw ApiError.forbidden('Only a participant authorized on the meeting’s KMS resource names its next key.');
+    const authorized = input.authorized ?? [];
+    if (authorized.length > 0) {
+      // One who left while the caller rotated is no error (the rotation after their leaving takes them off again).
+      const known = await trx.selectFrom('meeting_participants').select('id').where('meeting_id', '=', meeting.id).where('id', 'in', authorized).execute();
+      if (known.length !== authorized.length) throw ApiError.badRequest('authorized: every id must be a participant of this meeting.');
+    }
+    if (input.epoch !== current + 1) throw ApiError.conflict(`The meeting's key epoch is ${current}: name epoch ${current + 1}, or use the key named already.`);
+    const updated = await trx
+      .updateTable('meetings')
+      .set({ key_url: input.keyUrl, key_epoch: input.epoch, resource_url: meeting.resource_url ?? input.resourceUrl ?? null })
+      .where('id', '=', meeting.id)
+      .where('key_epoch', '=', current)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw ApiError.conflict('Another participant named the next key first: use that one.');
+    const newlyAuthorized = first ? [participant.id, ...authorized] : authorized;
+    if (newlyAuthorized.length > 0) await trx.updateTable('meeting_participants').set({ authorized: 1 }).where('id', 'in', newlyAuthorized).where('left_at', 'is', null).execute();
+    const row = await trx.selectFrom('meetings').selectAll().where('id', '=', meeting.id).executeTakeFirstOrThrow();
+    return announce(trx, emit, row, actor.personId);
   });
 }
 

@@ -44,8 +44,8 @@ export class CallController {
   version = 0;
   private readonly listeners = new Set<() => void>();
 
-  /** Called when a call this tab carried moved into its direct space's meeting (MT-6): join it with the call's key. */
-  onMeeting: ((roomId: string, keyUrl: string) => void) | undefined;
+  /** Called when a call this tab carried moved into its direct space's meeting (MT-6): join it. */
+  onMeeting: ((roomId: string) => void) | undefined;
   /** What the still picture on hold says (the call window sets it in the person's language). */
   holdText = 'On hold';
 
@@ -157,9 +157,9 @@ export class CallController {
     this.dropMedia();
     this.current = undefined;
     this.early.delete(call.id);
-    if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined && call.keyUrl !== undefined) {
+    if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined) {
       this.ended = undefined;
-      this.onMeeting?.(call.roomId, call.keyUrl);
+      this.onMeeting?.(call.roomId);
       return;
     }
     this.ended = call;

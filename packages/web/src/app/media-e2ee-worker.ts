@@ -5,6 +5,13 @@
  * `RTCRtpScriptTransform` (`rtctransform` events), or the streams Chromium's older
  * `createEncodedStreams` hands over by message. The tab posts the meeting's media key(s) here;
  * a frame whose key is not here yet, or that does not authenticate, is dropped, never decoded.
+ *
+ * Rotation (docs/meetings.md): the newest key posted encrypts from the next frame on; receivers
+ * pick the key by the key id in each frame's trailer, so they follow each sender's switch on their
+ * own. A few older keys are kept for frames still in flight under them. A receiver that had to drop
+ * video frames (its key came late) asks the sender for a key frame once it can decrypt again, since
+ * the decoder cannot go on from a gap (media.md, gotcha 4). It tells the tab which key id each
+ * sender's frames came under last, so the meeting view can show (and a test check) the switch.
  * @module
  */
 import { decryptFrame, deriveFrameKey, encryptFrame, frameKeyId, type MediaKind } from '@flint/sdk/media';
@@ -20,18 +27,38 @@ export type WorkerMessage =
   | { type: 'key'; meetingId: string; keyId: number; key: Uint8Array }
   | ({ type: 'streams'; readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame> } & TransformOptions);
 
+/** What the worker tells the tab: a sender's frames now come under another key id. */
+export interface WorkerReport {
+  type: 'decrypting';
+  senderId: string;
+  kind: MediaKind;
+  keyId: number;
+}
+
+/** Keys kept besides the newest, for frames sent just before a sender switched. */
+const OLD_KEYS_KEPT = 2;
+
 interface EncodedFrame {
   data: ArrayBuffer;
 }
 
+interface Transformer {
+  readable: ReadableStream<EncodedFrame>;
+  writable: WritableStream<EncodedFrame>;
+  options: TransformOptions;
+  /** Asks the sender for a key frame (RTCRtpScriptTransformer, receivers; absent on older streams). */
+  sendKeyFrameRequest?: () => Promise<void>;
+}
+
 interface Scope {
   onmessage: ((event: MessageEvent<WorkerMessage>) => void) | null;
-  onrtctransform: ((event: { transformer: { readable: ReadableStream<EncodedFrame>; writable: WritableStream<EncodedFrame>; options: TransformOptions } }) => void) | null;
+  onrtctransform: ((event: { transformer: Transformer }) => void) | null;
+  postMessage(message: WorkerReport): void;
 }
 const scope = self as unknown as Scope;
 
 let meetingId = '';
-/** Media keys by key id; the newest encrypts. */
+/** Media keys by key id, oldest first; the newest encrypts. */
 const mediaKeys = new Map<number, Uint8Array>();
 let sendingKeyId: number | undefined;
 const frameKeys = new Map<string, Promise<CryptoKey>>();
@@ -48,23 +75,35 @@ function frameKey(keyId: number, senderId: string): Promise<CryptoKey> | undefin
   return key;
 }
 
-function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions): void {
+function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<EncodedFrame>, options: TransformOptions, requestKeyFrame?: () => Promise<void>): void {
+  /** Receivers: video frames were dropped since the last one decrypted (a key frame is needed). */
+  let gap = false;
+  let lastKeyId: number | undefined;
   const transform = new TransformStream<EncodedFrame, EncodedFrame>({
     async transform(frame, controller) {
       const data = new Uint8Array(frame.data);
       if (options.operation === 'encrypt') {
         if (sendingKeyId === undefined) return;
-        const key = await frameKey(sendingKeyId, options.senderId);
+        const keyId = sendingKeyId;
+        const key = await frameKey(keyId, options.senderId);
         if (key === undefined) return;
-        frame.data = (await encryptFrame(key, sendingKeyId, options.kind, data)).buffer as ArrayBuffer;
+        frame.data = (await encryptFrame(key, keyId, options.kind, data)).buffer as ArrayBuffer;
         controller.enqueue(frame);
         return;
       }
       const keyId = frameKeyId(data);
       const key = keyId === undefined ? undefined : await frameKey(keyId, options.senderId);
-      if (key === undefined) return;
-      const plain = await decryptFrame(() => key, options.kind, data);
-      if (plain === undefined) return;
+      const plain = key === undefined ? undefined : await decryptFrame(() => key, options.kind, data);
+      if (plain === undefined || keyId === undefined) {
+        gap = true;
+        return;
+      }
+      if (gap && options.kind === 'video') void requestKeyFrame?.().catch(() => undefined);
+      gap = false;
+      if (keyId !== lastKeyId) {
+        lastKeyId = keyId;
+        scope.postMessage({ type: 'decrypting', senderId: options.senderId, kind: options.kind, keyId });
+      }
       frame.data = plain.buffer as ArrayBuffer;
       controller.enqueue(frame);
     },
@@ -72,7 +111,10 @@ function pipe(readable: ReadableStream<EncodedFrame>, writable: WritableStream<E
   void readable.pipeThrough(transform).pipeTo(writable).catch(() => undefined);
 }
 
-scope.onrtctransform = (event) => pipe(event.transformer.readable, event.transformer.writable, event.transformer.options);
+scope.onrtctransform = (event) => {
+  const transformer = event.transformer;
+  pipe(transformer.readable, transformer.writable, transformer.options, transformer.sendKeyFrameRequest?.bind(transformer));
+};
 
 scope.onmessage = (event) => {
   const message = event.data;
@@ -82,7 +124,15 @@ scope.onmessage = (event) => {
       mediaKeys.clear();
       frameKeys.clear();
     }
+    // A key id comes back after 256 epochs: forget what was derived under its old key.
+    mediaKeys.delete(message.keyId);
+    for (const name of frameKeys.keys()) if (name.startsWith(`${message.keyId}/`)) frameKeys.delete(name);
     mediaKeys.set(message.keyId, message.key);
+    while (mediaKeys.size > OLD_KEYS_KEPT + 1) {
+      const oldest = mediaKeys.keys().next().value as number;
+      mediaKeys.delete(oldest);
+      for (const name of frameKeys.keys()) if (name.startsWith(`${oldest}/`)) frameKeys.delete(name);
+    }
     sendingKeyId = message.keyId;
     return;
   }

@@ -4,22 +4,33 @@
  * one connection of its own, every frame encrypted and decrypted in the E2EE worker
  * (`media-e2ee-worker.ts`) with keys derived from the meeting's KMS key. All negotiation goes
  * through the core (the SDK's `meetings`); this tab never talks to the media server's API.
+ * Keys: this tab sends nothing until a participant put it on the meeting's KMS resource and it got
+ * the current epoch's key; it follows every rotation (each new epoch's key goes to the worker, which
+ * encrypts with it from the next frame on), and when it is the keeper (the SDK's `keeperOf`) it does
+ * the rotations itself whenever someone joins or leaves.
  * The transforms are attached before negotiation: Chromium bypassed a receiver transform set later
  * on a connection that already had one (media.md, gotcha 1).
  * @module
  */
 import type { Meeting, MeetingParticipant } from '@flint/protocol';
 import type { Session as SdkSession } from '@flint/sdk';
-import type { TransformOptions, WorkerMessage } from './media-e2ee-worker.ts';
+import { keeperOf } from '@flint/sdk';
+import type { TransformOptions, WorkerMessage, WorkerReport } from './media-e2ee-worker.ts';
 import { logError } from './client-log.ts';
+import { cameraConstraints, microphoneConstraints, openMedia, type DeviceChoice } from './meeting-devices.ts';
 
 export interface RemoteMedia {
   participantId: string;
   stream: MediaStream;
 }
 
-/** The media key's id in the frames (one key per meeting; rotation would give the next ids). */
-const KEY_ID = 0;
+/** How long a joiner waits for a participant to put them on the meeting's KMS resource. */
+const KEY_WAIT_MS = 30_000;
+/** While waiting, how often the meeting is asked for again (in case an event was missed). */
+const KEY_POLL_MS = 1500;
+/** A keeper's failed rotation is tried again this often, waiting longer each time. */
+const KEEP_TRIES = 5;
+const KEEP_RETRY_MS = 1000;
 /** How often the active speaker is looked for, and the level (RMS) under which nobody speaks. */
 const SPEAKER_MS = 250;
 const SPEAKING_RMS = 0.01;
@@ -73,10 +84,22 @@ export class MeetingCall {
   private readonly failures = new Map<string, number>();
   private camera: MediaStreamTrack | undefined;
   private video: RTCRtpSender | undefined;
+  private audioSender: RTCRtpSender | undefined;
+  /** The devices in use (picked before joining or since). */
+  devices: DeviceChoice;
   private screen: MediaStreamTrack | undefined;
   private left = false;
   private readonly listeners = new Set<() => void>();
   version = 0;
+  /** The key epoch this tab encrypts with (0: no key yet, nothing is sent). */
+  epoch = 0;
+  /** The key id of the frames last decrypted from each participant's video (from the worker). */
+  readonly keyIds = new Map<string, number>();
+  private fetchingEpoch = 0;
+  private keeping = false;
+  private keepAgain = false;
+  private kept = '';
+  private keepFailures = 0;
   /** Who speaks loudest now (a participant id; one's own included), from the decrypted audio's levels. */
   speakerId: string | undefined;
   private audio: AudioContext | undefined;
@@ -88,11 +111,18 @@ export class MeetingCall {
     readonly participantId: string,
     meeting: Meeting,
     private readonly media: MediaStream,
+    devices: DeviceChoice,
   ) {
     this.meeting = meeting;
+    this.devices = { ...devices };
     this.local = new MediaStream(media.getTracks());
     this.camera = media.getVideoTracks()[0];
     this.worker = new Worker(new URL('./media-e2ee-worker.ts', import.meta.url), { type: 'module', name: 'flint-media-e2ee' });
+    this.worker.onmessage = (event: MessageEvent<WorkerReport>) => {
+      if (event.data.kind !== 'video') return;
+      this.keyIds.set(event.data.senderId, event.data.keyId);
+      this.changed();
+    };
     this.publisher = this.connection();
     this.meter(participantId, media);
     this.speakerTimer = setInterval(() => this.findSpeaker(), SPEAKER_MS);
@@ -115,11 +145,13 @@ export class MeetingCall {
 
   private findSpeaker(): void {
     const samples = new Float32Array(1024);
+    // A muted microphone still sends (silent) frames; one's own mute is known here at once, the others' from the core.
+    const muted = new Set(this.meeting.participants.filter((p) => p.audioMuted).map((p) => p.id));
+    if (this.audioMuted) muted.add(this.participantId);
     let loudest: string | undefined;
     let level = SPEAKING_RMS;
     for (const [id, analyser] of this.meters) {
-      // A muted microphone still sends (silent) frames; one's own mute is known here at once.
-      if (id === this.participantId && this.audioMuted) continue;
+      if (muted.has(id)) continue;
       analyser.getFloatTimeDomainData(samples);
       const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
       if (rms > level) {
@@ -127,30 +159,106 @@ export class MeetingCall {
         loudest = id;
       }
     }
-    if (loudest !== undefined && loudest !== this.speakerId) {
-      this.speakerId = loudest;
+    // The mark stays on the last speaker through a pause, but not on someone who muted.
+    const next = loudest ?? (this.speakerId !== undefined && muted.has(this.speakerId) ? undefined : this.speakerId);
+    if (next !== this.speakerId) {
+      this.speakerId = next;
       this.changed();
     }
   }
 
-  /** Joins (or starts) the space's meeting: microphone and camera, the media key, then publishing. */
-  static async join(sdk: SdkSession, roomId: string, options: { keyUrl?: string } = {}): Promise<MeetingCall> {
-    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 640, height: 480 } });
+  /**
+   * Joins (or starts) the space's meeting: microphone and camera, the media key (made by this tab
+   * when it is the first; else given by the keeper, waited for), then publishing. `attach` gets the
+   * call as soon as it exists, so that the meeting's events reach it while it waits for its key.
+   */
+  static async join(sdk: SdkSession, roomId: string, options: { attach?: (call: MeetingCall) => void; media?: MediaStream; devices?: DeviceChoice } = {}): Promise<MeetingCall> {
+    const devices = options.devices ?? {};
+    const media = options.media ?? (await openMedia(devices));
+    const attach = options.attach ?? (() => undefined);
     let call: MeetingCall | undefined;
     try {
       const { meeting, participantId } = await sdk.meetings.join(roomId);
-      call = new MeetingCall(sdk, participantId, meeting, media);
-      const key = await sdk.meetings.mediaKey(meeting, participantId, options);
-      call.post({ type: 'key', meetingId: meeting.id, keyId: KEY_ID, key: key.key });
+      call = new MeetingCall(sdk, participantId, meeting, media, devices);
+      attach(call);
+      call.update(await sdk.meetings.start(meeting, participantId));
+      await call.waitForKey();
       await call.publish();
-      // Who publishes changed while this tab was joining (its events reach a call only once it exists): ask.
-      call.update((await sdk.meetings.current(roomId)).meeting ?? meeting);
+      // Who publishes changed while this tab was joining: ask.
+      call.update((await sdk.meetings.current(roomId)).meeting ?? call.meeting);
       return call;
     } catch (error) {
       if (call !== undefined) await call.leave();
       else for (const track of media.getTracks()) track.stop();
       throw error;
     }
+  }
+
+  /** Until this tab holds the meeting's key: the keeper authorizes it on seeing it join (or nobody does, and joining fails). */
+  private async waitForKey(): Promise<void> {
+    const end = Date.now() + KEY_WAIT_MS;
+    while (this.epoch === 0) {
+      if (this.left) throw new Error('left the meeting');
+      if (Date.now() > end) throw new Error('Nobody in the meeting gave this tab its key: try again.');
+      await new Promise((resolve) => setTimeout(resolve, KEY_POLL_MS));
+      const now = (await this.sdk.meetings.current(this.roomId)).meeting;
+      if (now !== undefined) this.update(now);
+    }
+  }
+
+  /** Fetches the meeting's current key when it is newer than the one this tab has (and this tab may have it). */
+  private async followKey(meeting: Meeting): Promise<void> {
+    const me = meeting.participants.find((p) => p.id === this.participantId);
+    if (me?.authorized !== true || meeting.keyEpoch <= this.epoch || meeting.keyEpoch <= this.fetchingEpoch) return;
+    this.fetchingEpoch = meeting.keyEpoch;
+    try {
+      const key = await this.sdk.meetings.mediaKey(meeting);
+      if (this.left || key.epoch <= this.epoch) return;
+      this.epoch = key.epoch;
+      this.post({ type: 'key', meetingId: meeting.id, keyId: key.keyId, key: key.key });
+      // Someone may have joined while this tab had no key yet: if it keeps the meeting, it rotates now.
+      this.keep(this.meeting);
+      this.changed();
+    } catch (error) {
+      this.fetchingEpoch = this.epoch;
+      logError(error);
+    }
+  }
+
+  /**
+   * The keeper rotates when who is in the meeting (or who is authorized) changed: one rotation at a
+   * time, and again if it changed meanwhile.
+   */
+  private keep(meeting: Meeting): void {
+    if (keeperOf(meeting)?.id !== this.participantId) return;
+    const who = meeting.participants
+      .map((p) => `${p.personId}:${p.authorized ? 1 : 0}`)
+      .sort()
+      .join(',');
+    if (who === this.kept) return;
+    this.kept = who;
+    if (this.keeping) {
+      this.keepAgain = true;
+      return;
+    }
+    this.keeping = true;
+    void (async () => {
+      let failed = false;
+      do {
+        this.keepAgain = false;
+        failed = false;
+        await this.sdk.meetings.rotate(this.meeting, this.participantId).catch((error: unknown) => {
+          failed = true;
+          logError(error);
+        });
+      } while (this.keepAgain && !this.left);
+      // A joiner waits on this rotation (a KMS or core hiccup under load): try again a few times.
+      if (failed && !this.left && this.keepFailures < KEEP_TRIES) {
+        this.keepFailures++;
+        this.kept = '';
+        setTimeout(() => this.keep(this.meeting), KEEP_RETRY_MS * this.keepFailures);
+      } else if (!failed) this.keepFailures = 0;
+    })().finally(() => (this.keeping = false));
   }
 
   get roomId(): string {
@@ -192,6 +300,7 @@ export class MeetingCall {
     for (const track of this.media.getTracks()) {
       const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
       if (track.kind === 'video') this.video = transceiver.sender;
+      else this.audioSender = transceiver.sender;
       this.transform(transceiver.sender, { operation: 'encrypt', kind: track.kind as 'audio' | 'video', senderId: this.participantId });
     }
     await pc.setLocalDescription(await pc.createOffer());
@@ -221,10 +330,12 @@ export class MeetingCall {
     await this.sdk.meetings.answer(this.meeting.id, this.participantId, subscriptionId, pc.localDescription!.sdp);
   }
 
-  /** The meeting as the core says it is now (join, leave, publish, mute…): subscribe to new senders, drop those gone. */
+  /** The meeting as the core says it is now (join, leave, publish, mute, a new key…): follow the key, rotate if keeper, subscribe to new senders, drop those gone. */
   update(meeting: Meeting): void {
     if (meeting.id !== this.meeting.id || this.left) return;
     this.meeting = meeting;
+    void this.followKey(meeting);
+    if (this.epoch > 0) this.keep(meeting);
     const present = new Set(meeting.participants.map((p) => p.id));
     for (const [id, pc] of this.subscribers) {
       if (!present.has(id)) {
@@ -232,9 +343,11 @@ export class MeetingCall {
         this.subscribers.delete(id);
         this.remote.delete(id);
         this.meters.delete(id);
+        this.keyIds.delete(id);
       }
     }
     for (const participant of meeting.participants) {
+      if (this.epoch === 0) break;
       if (participant.id === this.participantId || !participant.publishing || this.subscribers.has(participant.id) || this.subscribing.has(participant.id)) continue;
       this.subscribing.add(participant.id);
       void this.receive(participant)
@@ -276,6 +389,56 @@ export class MeetingCall {
     this.handRaised = !this.handRaised;
     this.changed();
     await this.tell();
+  }
+
+  /** Sends another camera (the same connection and encryption; the screen stays while it is shared). */
+  async switchCamera(cameraId: string): Promise<void> {
+    const fresh = (await navigator.mediaDevices.getUserMedia({ video: cameraConstraints(cameraId) })).getVideoTracks()[0];
+    if (fresh === undefined) return;
+    fresh.enabled = !this.videoOff;
+    const old = this.camera;
+    this.camera = fresh;
+    if (old !== undefined) this.media.removeTrack(old);
+    this.media.addTrack(fresh);
+    if (this.screen === undefined) {
+      await this.video?.replaceTrack(fresh);
+      for (const t of this.local.getVideoTracks()) this.local.removeTrack(t);
+      this.local.addTrack(fresh);
+    }
+    old?.stop();
+    this.devices = { ...this.devices, cameraId };
+    this.changed();
+  }
+
+  /** Sends another microphone (muted if one was muted). */
+  async switchMicrophone(microphoneId: string): Promise<void> {
+    const fresh = (await navigator.mediaDevices.getUserMedia({ audio: microphoneConstraints(microphoneId) })).getAudioTracks()[0];
+    if (fresh === undefined) return;
+    fresh.enabled = !this.audioMuted;
+    await this.audioSender?.replaceTrack(fresh);
+    for (const old of this.media.getAudioTracks()) {
+      this.media.removeTrack(old);
+      this.local.removeTrack(old);
+      old.stop();
+    }
+    this.media.addTrack(fresh);
+    this.local.addTrack(fresh);
+    // One's own level (the active speaker) from the new microphone.
+    this.meters.delete(this.participantId);
+    this.meter(this.participantId, this.media);
+    this.devices = { ...this.devices, microphoneId };
+    this.changed();
+  }
+
+  /** Plays the others on another speaker (the meeting view applies it to every tile). */
+  switchSpeaker(speakerId: string): void {
+    this.devices = { ...this.devices, speakerId: speakerId === '' ? undefined : speakerId };
+    this.changed();
+  }
+
+  /** The microphone and camera sent now (for the device picker). */
+  get tracks(): { microphone: MediaStreamTrack | undefined; camera: MediaStreamTrack | undefined } {
+    return { microphone: this.media.getAudioTracks()[0], camera: this.camera };
   }
 
   /** Sends the screen instead of the camera (same connection, same encryption). */

@@ -11,6 +11,7 @@ import { FlintError, type FileReference, type OpenReaction, type Page, type Secu
 import type { Session } from './session.ts';
 import { MeetingCall } from './meeting-call.ts';
 import { CallController } from './call-controller.ts';
+import type { DeviceChoice } from './meeting-devices.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
 import type { LocalCache } from './local-cache.ts';
@@ -89,6 +90,8 @@ export class Store {
   meetingsAvailable: boolean | undefined;
   /** This tab in a meeting, if it is in one. */
   call: MeetingCall | undefined;
+  /** The space whose meeting this tab is about to join: the pre-join preview (devices, level) shows. */
+  meetingPreview: string | undefined;
   /** The space on screen, if any (its new messages are read at once when the tab is visible). */
   activeRoomId: string | undefined;
   lastError: string | undefined;
@@ -107,10 +110,11 @@ export class Store {
     this.notifier = new Notifier(this);
     this.phone = new CallController(session.sdk, () => this.me);
     this.phone.subscribe(() => this.changed());
-    // A call moved into its direct space's meeting (MT-6): this tab carried it, so it joins, with the call's key.
-    this.phone.onMeeting = (roomId, keyUrl) => {
+    // A call moved into its direct space's meeting (MT-6): this tab carried it, so it joins. The
+    // meeting has its own KMS resource and key epochs (SEC-5), so the media is keyed afresh there.
+    this.phone.onMeeting = (roomId) => {
       window.location.hash = `#/space/${encodeURIComponent(roomId)}`;
-      void this.joinMeeting(roomId, { keyUrl }).catch((e: unknown) => this.fail(e));
+      void this.joinMeeting(roomId).catch((e: unknown) => this.fail(e));
     };
   }
 
@@ -514,13 +518,35 @@ export class Store {
     this.changed();
   }
 
-  /** Joins (or starts) the space's meeting from this tab; one meeting at a time. */
-  async joinMeeting(roomId: string, options: { keyUrl?: string } = {}): Promise<void> {
+  /** Opens (or, with undefined, closes) the pre-join preview of a space's meeting. */
+  previewMeeting(roomId: string | undefined): void {
+    this.meetingPreview = roomId;
+    this.changed();
+  }
+
+  /** Joins (or starts) the space's meeting from this tab; one meeting at a time. `media`: the preview's camera and microphone, handed over. */
+  async joinMeeting(roomId: string, media?: { stream: MediaStream; devices: DeviceChoice }): Promise<void> {
     if (this.call !== undefined) await this.leaveMeeting();
-    const call = await MeetingCall.join(this.session.sdk, roomId, options);
-    this.call = call;
-    this.meetings.set(roomId, call.meeting);
-    call.subscribe(() => this.changed());
+    this.meetingPreview = undefined;
+    // The call shows (waiting for its key) and hears the meeting's events as soon as it exists.
+    let attached: MeetingCall | undefined;
+    try {
+      const call = await MeetingCall.join(this.session.sdk, roomId, {
+        attach: (c) => {
+          attached = c;
+          this.call = c;
+          this.meetings.set(roomId, c.meeting);
+          c.subscribe(() => this.changed());
+          this.changed();
+        },
+        ...(media !== undefined ? { media: media.stream, devices: media.devices } : {}),
+      });
+      this.meetings.set(roomId, call.meeting);
+    } catch (error) {
+      if (attached !== undefined && this.call === attached) this.call = undefined;
+      this.changed();
+      throw error;
+    }
     this.changed();
   }
 

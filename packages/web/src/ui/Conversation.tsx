@@ -7,6 +7,7 @@
 import { MeetingButton } from './meeting/MeetingButton.tsx';
 import { CallButtons } from './call/CallButtons.tsx';
 import { MeetingView } from './meeting/MeetingView.tsx';
+import { MeetingPreview } from './meeting/MeetingPreview.tsx';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import type { SecureMessage } from '@flint/sdk';
 import { useI18n } from '../i18n/index.tsx';
@@ -236,6 +237,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           </a>
         </header>
         {store.call?.roomId === roomId && <MeetingView call={store.call} />}
+        {store.call?.roomId !== roomId && store.meetingPreview === roomId && <MeetingPreview roomId={roomId} />}
         <div className="timeline" ref={scroller} onScroll={onScroll} role="log" aria-label={t('messageList')} aria-live="polite" aria-relevant="additions">
           <div ref={content} className="timeline-content">
             <div ref={sentinel} className="sentinel" />

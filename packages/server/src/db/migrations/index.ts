@@ -41,6 +41,7 @@ import * as meetings from './0045-meetings.ts';
 import * as whiteboards from './0046-whiteboards.ts';
 import * as scheduling from './0047-scheduling.ts';
 import * as calls from './0048-calls.ts';
+import * as meetingKeyEpochs from './0051-meeting-key-epochs.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -81,4 +82,5 @@ export const migrations: Record<string, Migration> = {
   '0046-whiteboards': whiteboards,
   '0047-scheduling': scheduling,
   '0048-calls': calls,
+  '0051-meeting-key-epochs': meetingKeyEpochs,
 };

@@ -24,6 +24,8 @@ export const OAUTH_SCOPES = [
   'meeting:schedules_read',
   'meeting:schedules_write',
   'meeting:preferences_read',
+  'spark:calls_read',
+  'spark:calls_write',
   'spark:kms',
 ] as const;
 export type OAuthScope = (typeof OAUTH_SCOPES)[number];

@@ -133,6 +133,9 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'scheduled_meeting.updated':
     case 'scheduled_meeting.deleted':
     case 'personal_room.knock':
+    case 'voicemail.created':
+    case 'voicemail.updated':
+    case 'voicemail.deleted':
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':

@@ -316,6 +316,8 @@ export interface Database extends MessagingTables {
   scheduled_meetings: ScheduledMeetingsTable;
   meeting_invitees: MeetingInviteesTable;
   personal_rooms: PersonalRoomsTable;
+  voicemails: VoicemailsTable;
+  voicemail_settings: VoicemailSettingsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -847,3 +849,31 @@ export interface PersonalRoomsTable {
   updated_at: number;
 }
 export type PersonalRoomRow = Selectable<PersonalRoomsTable>;
+
+/** A voicemail (SPEC CL-3; migration 0049): metadata and the sealed reference; the audio is a ciphertext blob. */
+export interface VoicemailsTable {
+  id: string;
+  space_id: string;
+  caller_id: string;
+  callee_id: string;
+  blob_key: string;
+  size: number;
+  duration_ms: number;
+  reference: string;
+  encryption_key_url: string;
+  status: 'pending' | 'complete';
+  read_at: number | null;
+  email_claimed_at: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+export type VoicemailRow = Selectable<VoicemailsTable>;
+
+/** A person's voicemail settings (migration 0049): the PIN as an argon2id hash only (SEC-4). */
+export interface VoicemailSettingsTable {
+  person_id: string;
+  email_copy: number;
+  email_copy_since: number | null;
+  pin_hash: string | null;
+  updated_at: number;
+}

@@ -57,6 +57,7 @@ import { deviceRequestRoutes } from './routes/device-requests.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
 import { meetingRoutes } from './routes/meetings.ts';
+import { voicemailRoutes } from './routes/voicemail.ts';
 import { schedulingRoutes } from './routes/scheduling.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
@@ -257,6 +258,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   retentionRoutes(app, core);
   careRoutes(app, core);
   meetingRoutes(app, core);
+  voicemailRoutes(app, core);
   schedulingRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);

@@ -68,6 +68,11 @@ export const CORE_ROUTE_SCOPES: Readonly<Record<string, readonly OAuthScope[] | 
   'meetings.update': ['meeting:schedules_write'],
   'meetings.delete': ['meeting:schedules_write'],
   'personalRoom.get': ['meeting:preferences_read'],
+  // Voicemail (Webex's /v1/telephony/voiceMessages): read with spark:calls_read, change with spark:calls_write.
+  'voicemail.list': ['spark:calls_read', 'spark:calls_write'],
+  'voicemail.summary': ['spark:calls_read', 'spark:calls_write'],
+  'voicemail.setRead': ['spark:calls_write'],
+  'voicemail.delete': ['spark:calls_write'],
   // The KMS relay (and the event stream that carries its replies) only with spark:kms.
   'encryption.kmsInfo': ['spark:kms'],
   'encryption.kmsMessages': ['spark:kms'],

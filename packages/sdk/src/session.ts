@@ -35,6 +35,7 @@ import { Members } from './session/members.ts';
 import { Invitations } from './session/invitations.ts';
 import { Care } from './session/care.ts';
 import { Meetings } from './session/meetings.ts';
+import { VoicemailBox } from './session/voicemail.ts';
 import { Scheduling } from './session/scheduling.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
@@ -123,6 +124,8 @@ export class Session {
   readonly care: Care;
   /** Meetings in a space (SPEC MT-1): join, the media negotiation through the core, the meeting's media key. */
   readonly meetings: Meetings;
+  /** Voicemail (SPEC CL-3): leaving one (recorded and encrypted on this device), one's mailbox, playback decrypted here, the PIN. */
+  readonly voicemail: VoicemailBox;
   /** Scheduled meetings and personal rooms (SPEC MT-3, MT-4): their encrypted spaces, iCalendar invitations by the core. */
   readonly scheduling: Scheduling;
   readonly teams: Teams;
@@ -192,6 +195,7 @@ export class Session {
     this.messages = new Messages(ctx);
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
     this.meetings = new Meetings(ctx);
+    this.voicemail = new VoicemailBox(ctx, this.spaces);
     this.scheduling = new Scheduling(ctx, this.spaces, this.members);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);

@@ -9,6 +9,7 @@
  */
 import { VOICEMAIL_LIMITS, type Voicemail, type VoicemailSummary } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
+import type { Db } from '../db/database.ts';
 import type { VoicemailRow } from '../db/schema.ts';
 import { limitBytes, BlobTooLargeError, type BlobStream } from '../blobs/blob-store.ts';
 import { ApiError } from '../errors.ts';
@@ -18,12 +19,9 @@ import { presentVoicemail } from './presenters.ts';
 
 const CONTENT_TYPE = 'application/octet-stream';
 
-async function callerName(core: Core, row: VoicemailRow): Promise<string> {
-  return (await personBriefs(core.db, [row.caller_id])).get(row.caller_id)?.display_name ?? '';
-}
-
-async function present(core: Core, row: VoicemailRow): Promise<Voicemail> {
-  return presentVoicemail(row, await callerName(core, row));
+/** `db` is the transaction when inside one: on SQLite a read outside it would wait for it forever. */
+async function present(db: Db, row: VoicemailRow): Promise<Voicemail> {
+  return presentVoicemail(row, (await personBriefs(db, [row.caller_id])).get(row.caller_id)?.display_name ?? '');
 }
 
 /** Declared messages whose audio never came: dropped (they hold no blob: it is written whole, at the end). */
@@ -70,7 +68,7 @@ export async function createVoicemail(core: Core, actor: Actor, input: { roomId:
     completed_at: null,
   };
   await core.db.insertInto('voicemails').values(row).execute();
-  return present(core, row);
+  return present(core.db, row);
 }
 
 async function readAll(source: AsyncIterable<Uint8Array>, limit: number): Promise<Uint8Array> {
@@ -112,7 +110,7 @@ export async function receiveContent(core: Core, actor: Actor, id: string, body:
   const voicemail = await core.events.transact(async (trx, emit) => {
     const done = await trx.updateTable('voicemails').set({ status: 'complete', completed_at: completedAt }).where('id', '=', id).where('status', '=', 'pending').executeTakeFirst();
     if (Number(done.numUpdatedRows) !== 1) throw ApiError.conflict('This voicemail’s audio is in already.');
-    const complete = await present(core, { ...row, status: 'complete', completed_at: completedAt });
+    const complete = await present(trx, { ...row, status: 'complete', completed_at: completedAt });
     emit({ recipients: [row.callee_id], type: 'voicemail.created', data: complete, actorId: actor.personId });
     return complete;
   });
@@ -161,11 +159,11 @@ export async function openVoicemailContent(core: Core, actor: Actor, id: string)
 
 export async function setVoicemailRead(core: Core, actor: Actor, id: string, read: boolean): Promise<Voicemail> {
   const row = await ownMessage(core, actor, id);
-  if ((row.read_at !== null) === read) return present(core, row);
+  if ((row.read_at !== null) === read) return present(core.db, row);
   const readAt = read ? core.now() : null;
   return core.events.transact(async (trx, emit) => {
     await trx.updateTable('voicemails').set({ read_at: readAt }).where('id', '=', id).execute();
-    const voicemail = await present(core, { ...row, read_at: readAt });
+    const voicemail = await present(trx, { ...row, read_at: readAt });
     emit({ recipients: [actor.personId], type: 'voicemail.updated', data: voicemail, actorId: actor.personId });
     return voicemail;
   });

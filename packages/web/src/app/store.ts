@@ -12,6 +12,7 @@ import type { Session } from './session.ts';
 import { MeetingCall } from './meeting-call.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
+import { VoicemailInbox } from './voicemail.ts';
 import type { LocalCache } from './local-cache.ts';
 import { CACHED_MESSAGES, CACHED_TIMELINES, cachedMessage, cachedRoom, timelineEntry, writeChanged, type CachedSpaces } from './cached-content.ts';
 
@@ -98,9 +99,12 @@ export class Store {
 
   /** Browser notifications and Web Push for this person (SPEC MS-5). */
   readonly notifier: Notifier;
+  /** One's voicemail (SPEC CL-3): the mailbox behind the message-waiting badge. */
+  readonly voicemail: VoicemailInbox;
 
   constructor(readonly session: Session) {
     this.notifier = new Notifier(this);
+    this.voicemail = new VoicemailInbox(this);
   }
 
   get me(): string {
@@ -199,6 +203,8 @@ export class Store {
     await this.loadInvitations();
     // Not fatal: without its settings the tab shows no notifications (pushes still follow the server's).
     await this.notifier.load().catch((e: unknown) => logError(e));
+    // Not fatal either: the rest of the app works without the mailbox.
+    await this.voicemail.load().catch((e: unknown) => logError(e));
     this.changed();
   }
 
@@ -770,6 +776,11 @@ export class Store {
         this.call?.update(meeting);
         break;
       }
+      case 'voicemail.created':
+      case 'voicemail.updated':
+      case 'voicemail.deleted':
+        this.voicemail.apply(event);
+        break;
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
       // The meetings page follows its own events (ui/scheduling/MeetingsView.tsx); the SDK session admits knocks.

@@ -28,6 +28,7 @@ const FlaggedView = lazy(() => import('./FlaggedView.tsx'));
 const MentionsView = lazy(() => import('./MentionsView.tsx'));
 const CareView = lazy(() => import('./CareView.tsx'));
 const MeetingsView = lazy(() => import('./scheduling/MeetingsView.tsx'));
+const VoicemailView = lazy(() => import('./voicemail/VoicemailView.tsx'));
 const MeetPage = lazy(() => import('./scheduling/MeetPage.tsx'));
 const MeetPageSignedOut = lazy(() => import('./scheduling/MeetPage.tsx').then((m) => ({ default: m.MeetPageSignedOut })));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
@@ -453,6 +454,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'mentions' && <MentionsView />}
           {route.view === 'care' && <CareView />}
           {route.view === 'meetings' && <MeetingsView />}
+          {route.view === 'voicemail' && <VoicemailView />}
           {route.view === 'meet' && <MeetPage name={route.name} />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
           {route.view === 'integrations' && <IntegrationsPage />}

@@ -5,6 +5,7 @@
  * @module
  */
 import { MeetingButton } from './meeting/MeetingButton.tsx';
+import { LeaveVoicemailButton } from './voicemail/LeaveVoicemail.tsx';
 import { MeetingView } from './meeting/MeetingView.tsx';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
 import type { SecureMessage } from '@flint/sdk';
@@ -221,6 +222,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           )}
           <span className="spacer" />
           <MeetingButton roomId={roomId} />
+          {room.type === 'direct' && room.directPersonId !== undefined && <LeaveVoicemailButton personId={room.directPersonId} roomId={roomId} displayName={title} />}
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
             <Icon name="star" filled={room.isFavorite === true} />
           </button>

@@ -141,6 +141,22 @@ export class VoicemailBox {
     await this.ctx.api.transport.call(methods.deleteVoicemail, { params: { id } });
   }
 
+  /**
+   * Voicemail to e-mail (docs/voicemail.md): for a message of one's own mailbox, when the opt-in is
+   * on and no other device of one's own has done it, decrypts the audio here and hands it to the
+   * security realm's mail relay over this device's KMS channel, which mails it to one's own address.
+   * The core only learns that a device claimed the copy. Answers whether this device sent it.
+   */
+  async sendEmailCopy(message: Voicemail): Promise<boolean> {
+    const { claimed } = await this.ctx.api.transport.call(methods.claimEmail, { params: { id: message.id } });
+    if (!claimed) return false;
+    const audio = await this.audio(message);
+    const reference = await this.reference(message);
+    const kms = await this.ctx.kms();
+    await kms.mailVoicemail(audio.data, { sha256: toBase64Url(reference.sha256), type: audio.type, callerName: message.callerName, durationMs: message.durationMs, created: message.created });
+    return true;
+  }
+
   settings(): Promise<VoicemailSettings> {
     return this.ctx.api.transport.call(methods.getSettings, {});
   }

@@ -4,7 +4,9 @@
  * the audio) and plays back decrypted and verified to the callee alone; the callee's devices hear
  * of it, mark it read and unread, and delete it (blob included); the limits (size, duration,
  * mailbox) and bad input answer 4xx and change nothing; the PIN is an argon2id hash, changing it
- * needs the current one, and wrong PINs lock verification.
+ * needs the current one, and wrong PINs lock verification. Voicemail to e-mail: the callee's device
+ * hands the audio it decrypted to the KMS's mail relay, which mails it (the test SMTP server
+ * receives it) to the callee's own address, while the core's database, blobs and logs never hold it.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -13,7 +15,7 @@ import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { VOICEMAIL_LIMITS, type StoredEvent, type Voicemail } from '@flint/protocol';
 import type { FlintClient, Session } from '@flint/sdk';
-import { changedTables, errorOf, raw, scanForPlaintext, settledDigest, startFlint, type TestFlint } from '@flint/testkit';
+import { changedTables, errorOf, raw, scanForPlaintext, settledDigest, startFlint, startSmtpServer, type TestFlint, type TestSmtpServer } from '@flint/testkit';
 
 /** A recording stand-in: recognisable text (found by the scan if stored in clear) among random bytes. */
 function recording(marker: string): Uint8Array {
@@ -230,5 +232,51 @@ describe('voicemail', () => {
     const [first, second] = await Promise.all([post(later.id), post(later.id)]);
     assert.deepEqual([(first.json as { claimed: boolean }).claimed, (second.json as { claimed: boolean }).claimed].sort(), [false, true], 'one device wins');
     assert.equal((await raw(flint.url, 'POST', `/api/voicemails/${later.id}/email-claim`, { token: ada.transport.accessToken })).status, 404);
+  });
+});
+
+describe('voicemail to e-mail through the security realm’s mail relay', () => {
+  let flint: TestFlint;
+  let smtp: TestSmtpServer;
+  before(async () => {
+    smtp = await startSmtpServer();
+    flint = await startFlint({ env: { FLINT_KMS_SMTP_URL: smtp.url, FLINT_KMS_MAIL_FROM: 'Key server <kms@vm.example>' } });
+  });
+  after(async () => {
+    await flint.stop();
+    await smtp.close();
+  });
+
+  it('mails the audio decrypted on the callee’s device to the callee’s own address; the core never sees it', async () => {
+    const ada = await flint.signup({ email: 'ada@mail.example', displayName: 'Ada Lovelace' });
+    const bob = await flint.signup({ email: 'bob@mail.example', displayName: 'Bob' });
+    const adaS = await flint.connect(ada);
+    const bobS = await flint.connect(bob);
+    await bobS.voicemail.setEmailCopy(true);
+    const marker = `mailed-${randomUUID()}`;
+    // Larger than one relay message, so the audio goes in several parts.
+    const audio = new Uint8Array(120_000);
+    crypto.getRandomValues(audio.subarray(0, 60_000));
+    crypto.getRandomValues(audio.subarray(60_000));
+    audio.set(new TextEncoder().encode(`${marker} `.repeat(100)), 60_000);
+    const left = await adaS.voicemail.leave({ personId: bob.session!.personId }, { data: audio, type: 'audio/webm;codecs=opus', durationMs: 7_000 });
+    assert.equal(await bobS.voicemail.sendEmailCopy(left), true);
+    assert.equal(await bobS.voicemail.sendEmailCopy(left), false, 'sent once');
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes('bob@mail.example'), 10_000);
+    assert.match(mail.subject, /Voicemail from Ada Lovelace \(7 s\)/);
+    assert.equal(mail.attachments.length, 1);
+    assert.equal(mail.attachments[0]!.contentType, 'audio/webm');
+    assert.deepEqual(new Uint8Array(mail.attachments[0]!.content), audio, 'the attachment is the audio');
+    assert.equal(smtp.mails.length, 1, 'to the callee only');
+
+    const scan = await scanForPlaintext(flint, [marker], 'Ada Lovelace');
+    assert.ok(scan.controlInDatabase);
+    assert.deepEqual([...scan.inDatabase, ...scan.inFiles, ...scan.inLogs], [], 'the core’s database, blobs and logs never had the audio');
+    for (const at of [0, 30_000, 60_000, 100_000]) assert.deepEqual(await bytesUnder(flint.dataDir, audio.subarray(at, at + 64)), []);
+    assert.equal((await flint.server.core.db.selectFrom('voicemails').select('email_claimed_at').where('id', '=', left.id).executeTakeFirstOrThrow()).email_claimed_at !== null, true);
+
+    // The relay mails only to the requester's own address, and only a whole, matching audio.
+    const kms = await bobS.voicemail['ctx'].kms();
+    await assert.rejects(kms.mailVoicemail(audio, { sha256: 'A'.repeat(43), type: 'audio/webm', callerName: 'x', durationMs: 1, created: left.created }), /hash/);
   });
 });

@@ -628,6 +628,8 @@ export const en = {
   scopeMeetingsRead: 'See your scheduled meetings',
   scopeMeetingsWrite: 'Schedule, change and cancel meetings (with their spaces)',
   scopeMeetingPreferencesRead: 'See your personal room link',
+  scopeCallsRead: 'See your calls and voicemail',
+  scopeCallsWrite: 'Manage your calls and voicemail (mark read, delete)',
   scopeKms: 'Use your encryption keys (needed to read or send messages)',
   kmsNotEnrolled: 'This browser is not enrolled for your encryption keys yet. Sign in with your password, approve it from a browser you already use, or use your recovery key.',
   kmsFirstDeviceApproval: 'Your organization’s key server enrolls a first device only with an enrollment code from its operator: ask your administrator for one, then enter it below.',

@@ -629,6 +629,8 @@ export const fr: Strings = {
   scopeMeetingsRead: 'Voir vos réunions planifiées',
   scopeMeetingsWrite: 'Planifier, modifier et annuler des réunions (avec leurs espaces)',
   scopeMeetingPreferencesRead: 'Voir le lien de votre salle personnelle',
+  scopeCallsRead: 'Voir vos appels et votre messagerie vocale',
+  scopeCallsWrite: 'Gérer vos appels et votre messagerie vocale (marquer comme lu, supprimer)',
   scopeKms: 'Utiliser vos clés de chiffrement (pour lire ou envoyer des messages)',
   kmsNotEnrolled: 'Ce navigateur n’est pas encore enregistré pour vos clés de chiffrement. Connectez-vous avec votre mot de passe, approuvez-le depuis un navigateur que vous utilisez déjà, ou utilisez votre clé de récupération.',
   kmsFirstDeviceApproval: 'Le serveur de clés de votre organisation n’enregistre un premier appareil qu’avec un code d’enregistrement de son opérateur : demandez-en un à votre administrateur, puis saisissez-le ci-dessous.',

@@ -27,6 +27,8 @@ const SCOPE_TEXT = {
   'meeting:schedules_read': 'scopeMeetingsRead',
   'meeting:schedules_write': 'scopeMeetingsWrite',
   'meeting:preferences_read': 'scopeMeetingPreferencesRead',
+  'spark:calls_read': 'scopeCallsRead',
+  'spark:calls_write': 'scopeCallsWrite',
   'spark:kms': 'scopeKms',
 } as const satisfies Record<OAuthScope, keyof Strings>;
 

@@ -20,6 +20,21 @@ import { assertAccessible, launchChromium, startFlint, startSmtpServer, TEST_PAS
 const WAIT = { timeout: 30_000 };
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'];
 
+/**
+ * The app's CSP keeps `blob:` out of connect-src, so a test cannot fetch a blob URL back: this
+ * records each Blob the page turns into a URL, to read the bytes the audio elements play.
+ */
+const KEEP_BLOBS = () => {
+  const made = new Map<string, Blob>();
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (object: Blob | MediaSource) => {
+    const url = create(object);
+    if (object instanceof Blob) made.set(url, object);
+    return url;
+  };
+  (window as unknown as { blobOf: (url: string) => Blob | undefined }).blobOf = (url) => made.get(url);
+};
+
 /** Files under `dir` holding `needle` (bytes). */
 async function filesHolding(dir: string, needle: Uint8Array): Promise<string[]> {
   const hits: string[] = [];
@@ -66,6 +81,8 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     roomId = (await adaSdk.spaces.direct({ personId: bobClient.session!.personId })).id;
     adaContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
     bobContext = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+    await adaContext.addInitScript(KEEP_BLOBS);
+    await bobContext.addInitScript(KEEP_BLOBS);
     ada = await adaContext.newPage();
     bob = await bobContext.newPage();
     await signIn(ada, 'ada@example.com');
@@ -106,7 +123,8 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     const recording = Buffer.from(
       await ada.evaluate(async () => {
         const src = document.querySelector<HTMLAudioElement>('[data-testid=voicemail-preview]')!.src;
-        return [...new Uint8Array(await (await fetch(src)).arrayBuffer())];
+        const blob = (window as unknown as { blobOf: (url: string) => Blob | undefined }).blobOf(src)!;
+        return [...new Uint8Array(await blob.arrayBuffer())];
       }),
     );
     assert.ok(recording.length > 1000, `a real recording (${recording.length} bytes)`);
@@ -142,7 +160,7 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     await bob.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid=voicemail-audio]')?.currentTime ?? 0) > 0, undefined, WAIT);
     const decoded = await bob.evaluate(async () => {
       const src = document.querySelector<HTMLAudioElement>('[data-testid=voicemail-audio]')!.src;
-      const bytes = await (await fetch(src)).arrayBuffer();
+      const bytes = await (window as unknown as { blobOf: (url: string) => Blob | undefined }).blobOf(src)!.arrayBuffer();
       const context = new AudioContext();
       const buffer = await context.decodeAudioData(bytes.slice(0));
       const samples = buffer.getChannelData(0);

@@ -226,7 +226,7 @@ describe('voicemail', () => {
     const earlier = await adaS.voicemail.leave({ roomId }, { data: recording('e'), type: 'audio/ogg', durationMs: 800 });
     const post = (id: string) => raw(flint.url, 'POST', `/api/voicemails/${id}/email-claim`, { token: bob.transport.accessToken });
     assert.deepEqual((await post(earlier.id)).json, { claimed: false }, 'off by default');
-    assert.deepEqual(await bobS.voicemail.setEmailCopy(true), { emailCopy: true, pinSet: true });
+    assert.equal((await bobS.voicemail.setEmailCopy(true)).emailCopy, true);
     assert.deepEqual((await post(earlier.id)).json, { claimed: false }, 'older than the opt-in');
     const later = await adaS.voicemail.leave({ roomId }, { data: recording('f'), type: 'audio/ogg', durationMs: 800 });
     const [first, second] = await Promise.all([post(later.id), post(later.id)]);
@@ -278,5 +278,24 @@ describe('voicemail to e-mail through the security realm’s mail relay', () => 
     // The relay mails only to the requester's own address, and only a whole, matching audio.
     const kms = await bobS.voicemail['ctx'].kms();
     await assert.rejects(kms.mailVoicemail(audio, { sha256: 'A'.repeat(43), type: 'audio/webm', callerName: 'x', durationMs: 1, created: left.created }), /hash/);
+    await kms.request({ method: 'update', uri: '/mail/missing-part-1', index: 1, data: 'AAAA' });
+    await assert.rejects(kms.request({ method: 'create', uri: '/mail/missing-part-1/send', kind: 'voicemail', parts: 2, sha256: 'A'.repeat(43), type: 'audio/webm', callerName: 'x', durationMs: 1, created: left.created }), /1 of its 2 parts/);
+    await assert.rejects(kms.request({ method: 'update', uri: '/mail/bad', index: 0, data: 'AAAA' }), /mail id/);
+    await assert.rejects(kms.request({ method: 'update', uri: '/mail/not-base64-x', index: 0, data: 'AA AA' }));
+    assert.equal(smtp.mails.length, 1, 'nothing more was sent');
+    const audited = await flint.server.core.db.selectFrom('voicemails').select('id').execute();
+    assert.equal(audited.length, 1);
+  });
+
+  it('without FLINT_KMS_SMTP_URL the realm sends no mail (503)', async () => {
+    const bare = await startFlint();
+    try {
+      const cy = await bare.signup({ email: 'cy@mail.example', displayName: 'Cy' });
+      const cyS = await bare.connect(cy);
+      const kms = await cyS.voicemail['ctx'].kms();
+      await assert.rejects(kms.mailVoicemail(new Uint8Array(10), { sha256: 'A'.repeat(43), type: 'audio/webm', callerName: 'x', durationMs: 1, created: new Date().toISOString() }), /sends no mail/);
+    } finally {
+      await bare.stop();
+    }
   });
 });

@@ -1,7 +1,7 @@
 /**
- * Voicemail in the web app, in a real Chromium with a fake microphone (SPEC CL-3, SEC-1): Bob turns
- * on voicemail to e-mail in Settings; Ada opens their direct space, chooses "Leave a voicemail",
- * records, listens back and sends. The core holds the recording only as ciphertext: no run of the
+ * Voicemail in the web app, in a real Chromium with a fake microphone (SPEC CL-3, SEC-1, SEC-4):
+ * Bob turns on voicemail to e-mail in Settings and sets a PIN (an argon2id hash in the core); Ada
+ * opens their direct space, chooses "Leave a voicemail", records, listens back and sends. The core holds the recording only as ciphertext: no run of the
  * plaintext recording (read from Ada's browser) is anywhere in its database, blob folder or log.
  * Bob's message-waiting badge appears live; he plays the message (his browser decrypts it, the
  * audio element plays it and WebAudio decodes it with a length above zero), marks it read and the
@@ -41,7 +41,7 @@ async function filesHolding(dir: string, needle: Uint8Array): Promise<string[]> 
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    if ((await readFile(path)).includes(needle)) hits.push(path);
+    if ((await readFile(path)).includes(Buffer.from(needle.buffer, needle.byteOffset, needle.length))) hits.push(path);
   }
   return hits;
 }
@@ -103,6 +103,13 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     await optIn.waitFor(WAIT);
     await optIn.check();
     await bob.waitForFunction(() => (document.querySelector<HTMLInputElement>('#voicemail-settings-title ~ label input[type=checkbox]')?.checked ?? false), undefined, WAIT);
+    // And sets a voicemail PIN (kept by the core as an argon2id hash only).
+    await bob.getByLabel('New PIN').fill('2468');
+    await bob.getByRole('button', { name: 'Save PIN' }).click();
+    await bob.getByText('Your voicemail PIN is saved.').waitFor(WAIT);
+    await bob.getByText('A PIN is set.', { exact: false }).waitFor(WAIT);
+    const pinHash = (await flint.server.core.db.selectFrom('voicemail_settings').select('pin_hash').executeTakeFirstOrThrow()).pin_hash!;
+    assert.match(pinHash, /^\$argon2id\$/);
     await assertAccessible(bob, 'settings with voicemail');
     await bob.goto(`${flint.url}/#/`);
     await bob.locator('nav.sidebar').waitFor(WAIT);

@@ -35,7 +35,7 @@ async function bytesUnder(dir: string, needle: Uint8Array): Promise<string[]> {
   for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
-    if (Buffer.from(await readFile(path)).includes(needle)) hits.push(path);
+    if ((await readFile(path)).includes(Buffer.from(needle.buffer, needle.byteOffset, needle.length))) hits.push(path);
   }
   return hits;
 }

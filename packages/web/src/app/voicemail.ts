@@ -42,27 +42,21 @@ export class VoicemailInbox {
     this.host.changed();
   }
 
+  /** A `voicemail.*` event (the store hands over only those). */
   apply(event: StoredEvent): void {
     const items = this.items ?? [];
-    switch (event.type) {
-      case 'voicemail.created': {
-        const message = event.data as Voicemail;
-        this.items = [message, ...items.filter((v) => v.id !== message.id)];
-        if (this.settings?.emailCopy === true) void this.sendEmailCopy(message);
-        break;
-      }
-      case 'voicemail.updated': {
-        const message = event.data as Voicemail;
-        this.items = items.map((v) => (v.id === message.id ? message : v));
-        break;
-      }
-      case 'voicemail.deleted': {
-        const { id } = event.data as { id: string };
-        this.items = items.filter((v) => v.id !== id);
-        break;
-      }
-      default:
-        return;
+    if (event.type === 'voicemail.created') {
+      const message = event.data as Voicemail;
+      this.items = [message, ...items.filter((v) => v.id !== message.id)];
+      if (this.settings?.emailCopy === true) void this.sendEmailCopy(message);
+    } else if (event.type === 'voicemail.updated') {
+      const message = event.data as Voicemail;
+      this.items = items.map((v) => (v.id === message.id ? message : v));
+    } else if (event.type === 'voicemail.deleted') {
+      const { id } = event.data as { id: string };
+      this.items = items.filter((v) => v.id !== id);
+    } else {
+      return;
     }
     this.host.changed();
   }

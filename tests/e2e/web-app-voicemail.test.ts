@@ -102,7 +102,12 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     const optIn = bob.getByRole('checkbox', { name: 'E-mail me a copy of each new voicemail' });
     await optIn.waitFor(WAIT);
     await optIn.check();
-    await bob.waitForFunction(() => (document.querySelector<HTMLInputElement>('#voicemail-settings-title ~ label input[type=checkbox]')?.checked ?? false), undefined, WAIT);
+    // Saved in the core (the opt-in is what lets Bob's device claim the copy).
+    const deadline = Date.now() + 20_000;
+    while ((await flint.server.core.db.selectFrom('voicemail_settings').select('email_copy').executeTakeFirst())?.email_copy !== 1) {
+      assert.ok(Date.now() < deadline, 'the opt-in is saved');
+      await new Promise((r) => setTimeout(r, 100));
+    }
     // And sets a voicemail PIN (kept by the core as an argon2id hash only).
     await bob.getByLabel('New PIN').fill('2468');
     await bob.getByRole('button', { name: 'Save PIN' }).click();
@@ -159,7 +164,7 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     // Bob plays it back in his browser.
     await bob.getByRole('link', { name: /Voicemail/ }).click();
     const item = bob.locator('.voicemail-item').first();
-    await item.getByText('From Ada Lovelace').waitFor(WAIT);
+    await item.getByText('From Ada Lovelace', { exact: true }).waitFor(WAIT);
     await assertAccessible(bob, 'voicemail mailbox');
     await item.getByRole('button', { name: 'Play' }).click();
     const audio = item.getByTestId('voicemail-audio');
@@ -191,6 +196,7 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     assert.equal(mail.attachments.length, 1);
     assert.deepEqual(mail.attachments[0]!.content, recording, 'the attachment is the recording');
     assert.equal(smtp.mails.filter((m) => m.envelopeTo.includes('ada@example.com')).length, 0);
+    await item.getByText('A copy of the voicemail from Ada Lovelace was e-mailed to you.').waitFor(WAIT);
     // Still nowhere in the core after the e-mail went out.
     for (const w of windows) assert.deepEqual(await filesHolding(flint.dataDir, w), []);
 

@@ -16,6 +16,8 @@ export function VoicemailSettingsCard() {
   const [pin, setPin] = useState('');
   const [current, setCurrent] = useState('');
   const [saved, setSaved] = useState(false);
+  // Shown at once while the change is saved (a checkbox that lags behind the click confuses).
+  const [emailPending, setEmailPending] = useState<boolean | undefined>();
   useEffect(() => {
     if (store.voicemail.settings === undefined) store.voicemail.load().catch((e: unknown) => store.fail(e));
   }, [store]);
@@ -26,9 +28,15 @@ export function VoicemailSettingsCard() {
       <label className="row">
         <input
           type="checkbox"
-          checked={settings?.emailCopy === true}
+          checked={emailPending ?? settings?.emailCopy === true}
           disabled={settings === undefined}
-          onChange={(e) => void store.voicemail.setEmailCopy(e.target.checked).catch((error: unknown) => store.fail(error))}
+          onChange={(e) => {
+            setEmailPending(e.target.checked);
+            store.voicemail
+              .setEmailCopy(e.target.checked)
+              .catch((error: unknown) => store.fail(error))
+              .finally(() => setEmailPending(undefined));
+          }}
         />
         {t('voicemailEmailCopy')}
       </label>

@@ -200,6 +200,13 @@ describe('web app: voicemail (Chromium, fake microphone)', () => {
     // Still nowhere in the core after the e-mail went out.
     for (const w of windows) assert.deepEqual(await filesHolding(flint.dataDir, w), []);
 
+    // At phone width the header keeps the button (its name only for screen readers) without scrolling sideways.
+    await ada.setViewportSize({ width: 390, height: 844 });
+    await ada.goto(`${flint.url}/#/space/${roomId}`);
+    await ada.getByRole('button', { name: 'Leave a voicemail' }).waitFor(WAIT);
+    assert.ok((await ada.evaluate(() => document.documentElement.scrollWidth)) <= 390, 'no horizontal scrolling');
+    assert.ok((await ada.locator('#space-title').evaluate((h) => h.getBoundingClientRect().width)) > 40, 'the space’s name keeps its room');
+
     assert.deepEqual(
       problems.filter((p) => !/favicon|Failed to load resource/.test(p)),
       [],

@@ -141,12 +141,14 @@ export function LeaveVoicemailButton({ personId, roomId, displayName }: { person
   return (
     <>
       {sent && (
-        <span className="muted small" role="status">
+        <span className="muted small meeting-note" role="status" title={t('voicemailSent', { name: displayName })}>
           {t('voicemailSent', { name: displayName })}
         </span>
       )}
       <button type="button" className="button small" onClick={() => setOpen(true)}>
-        {t('voicemailLeave')}
+        <span aria-hidden="true">✉</span>
+        {/* Hidden (still the button's name) at phone width, where the header is short of room. */}
+        <span className="details-label">{t('voicemailLeave')}</span>
       </button>
       {open && (
         <LeaveVoicemail

@@ -48,7 +48,9 @@ export class VoicemailInbox {
     if (event.type === 'voicemail.created') {
       const message = event.data as Voicemail;
       this.items = [message, ...items.filter((v) => v.id !== message.id)];
-      if (this.settings?.emailCopy === true) void this.sendEmailCopy(message);
+      // The core's claim decides (the opt-in may have been turned on at another device since this
+      // tab loaded its settings): one device, once, and only with the opt-in on.
+      void this.sendEmailCopy(message);
     } else if (event.type === 'voicemail.updated') {
       const message = event.data as Voicemail;
       this.items = items.map((v) => (v.id === message.id ? message : v));

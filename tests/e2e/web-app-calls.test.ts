@@ -242,6 +242,15 @@ if (!IN_NAMESPACE) {
       await bob2.getByText('Call settings saved').waitFor(PAGE_WAIT);
       await ada.locator('.conv-header').getByRole('button', { name: 'Call Bob Babbage', exact: true }).click();
       await ada.getByText('Bob Babbage does not take calls now (do not disturb).').waitFor(PAGE_WAIT);
+      // CL-3: the unanswered call offers Ada a voicemail for Bob, recorded and encrypted in her browser.
+      await ada.locator('.call-window.ended').getByRole('button', { name: 'Leave a voicemail' }).click();
+      const recorder = ada.getByRole('dialog', { name: 'Voicemail for Bob Babbage' });
+      await recorder.getByRole('button', { name: 'Record' }).click();
+      await recorder.getByText(/Recording: 0:0[1-9]/).waitFor(PAGE_WAIT);
+      await recorder.getByRole('button', { name: 'Stop' }).click();
+      await recorder.getByRole('button', { name: 'Send voicemail' }).click();
+      await recorder.waitFor({ state: 'detached', ...PAGE_WAIT });
+      await bob2.getByTestId('voicemail-badge').filter({ hasText: '1' }).waitFor(PAGE_WAIT);
       const outcomes = () => bob2.locator('.call-entry').evaluateAll((items) => items.map((i) => `${(i as HTMLElement).dataset['type']}:${(i as HTMLElement).dataset['outcome']}`));
       await waitFor('Bob’s history shows the DND call', async () => (await outcomes())[0] === 'missed:dnd');
       assert.deepEqual((await outcomes()).slice(0, 3), ['missed:dnd', 'missed:declined', 'received:answered']);

@@ -238,9 +238,12 @@ if (missing !== undefined && skip !== false) {
 
     it('MT-1: Ada starts a meeting in Chromium and Bob joins it from Firefox', LONG, async () => {
       await ada.getByRole('button', { name: 'Start meeting' }).click();
+      await ada.getByRole('button', { name: 'Join now' }).click();
       await ada.getByRole('heading', { name: 'Meeting' }).waitFor(PAGE_WAIT);
       await bob.waitForSelector('::-p-text(Meeting on: 1 person)', FIREFOX_WAIT);
       await (await bob.waitForSelector('button ::-p-text(Join meeting)', FIREFOX_WAIT))!.click();
+      // Firefox's own preview: its fake camera and microphone, then in.
+      await (await bob.waitForSelector('button ::-p-text(Join now)', FIREFOX_WAIT))!.click();
       await ada.getByText('Meeting on: 2 people').first().waitFor(PAGE_WAIT);
       await until('both publish', async () => ((await adaNode.meetings.current(roomId)).meeting?.participants.every((p) => p.publishing) === true ? true : undefined), 60_000);
     });

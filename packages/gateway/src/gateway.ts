@@ -25,6 +25,7 @@ import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { telephonyCallRoutes } from './routes/telephony-calls.ts';
+import { voiceMessageRoutes } from './routes/voice-messages.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
@@ -72,6 +73,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       teamRoutes(scope, gateway);
       meetingRoutes(scope, gateway);
       telephonyCallRoutes(scope, gateway);
+      voiceMessageRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       adminAuditRoutes(scope, gateway);
       webhookRoutes(scope, gateway);

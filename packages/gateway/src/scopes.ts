@@ -55,6 +55,12 @@ const table: Record<string, RouteScope> = {
   'DELETE /v1/team/memberships/:membershipId': 'spark:teams_write',
   // Meetings (Webex's user scopes); scheduling also makes the meeting's space, which the core
   // allows to meeting:schedules_write (server identity/scopes.ts).
+  // Webex Calling's voicemail (SPEC CL-3): read with spark:calls_read, change with spark:calls_write.
+  'GET /v1/telephony/voiceMessages': 'spark:calls_read',
+  'GET /v1/telephony/voiceMessages/summary': 'spark:calls_read',
+  'POST /v1/telephony/voiceMessages/markAsRead': 'spark:calls_write',
+  'POST /v1/telephony/voiceMessages/markAsUnread': 'spark:calls_write',
+  'DELETE /v1/telephony/voiceMessages/:messageId': 'spark:calls_write',
   'GET /v1/meetings': 'meeting:schedules_read',
   'GET /v1/meetings/:meetingId': 'meeting:schedules_read',
   'POST /v1/meetings': 'meeting:schedules_write',

@@ -37,6 +37,8 @@ export type AuditAction =
   | 'retention.set'
   | 'retention.retrieve'
   | 'key.shred'
+  | 'mail.append'
+  | 'mail.send'
   | 'request.rejected';
 
 export interface AuditEntry {

@@ -29,6 +29,19 @@ describe('KMS config', () => {
     );
   });
 
+  it('the realm’s mail relay (voicemail to e-mail): its SMTP URL and From address, checked by name', () => {
+    assert.deepEqual(loadKmsPolicy({ FLINT_KMS_SMTP_URL: 'smtp://127.0.0.1:2525', FLINT_KMS_MAIL_FROM: 'Keys <kms@example.com>' }), {
+      firstDevice: 'open',
+      idpAllowLoopbackHttp: false,
+      mailSmtpUrl: 'smtp://127.0.0.1:2525',
+      mailFrom: 'Keys <kms@example.com>',
+    });
+    assert.throws(
+      () => loadKmsPolicy({ FLINT_KMS_SMTP_URL: 'http://mail', FLINT_KMS_MAIL_FROM: 'a\nBcc: b' }),
+      (error: unknown) => error instanceof KmsConfigError && error.problems.length === 2 && error.problems[0]!.startsWith('FLINT_KMS_SMTP_URL:') && error.problems[1]!.startsWith('FLINT_KMS_MAIL_FROM:'),
+    );
+  });
+
   it('reads only its own variables, and treats empty ones as unset', () => {
     assert.deepEqual(readKmsEnv({ FLINT_KMS_LINK_SECRET: 'x'.repeat(32), FLINT_KMS_DATA_DIR: '', FLINT_PORT: '1', HOME: '/root' }), { FLINT_KMS_LINK_SECRET: 'x'.repeat(32) });
   });

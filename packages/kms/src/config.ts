@@ -10,7 +10,7 @@ import type { DatabaseConfig } from '@flint/db';
 import { databaseConfigFromUrl } from './storage/database.ts';
 import type { FirstDevicePolicy } from './context.ts';
 
-export const KMS_ENV_VARS = ['FLINT_DATA_DIR', 'FLINT_KMS_DATA_DIR', 'FLINT_KMS_DATABASE_URL', 'FLINT_KMS_LINK_SECRET', 'FLINT_KMS_FIRST_DEVICE', 'FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP'] as const;
+export const KMS_ENV_VARS = ['FLINT_DATA_DIR', 'FLINT_KMS_DATA_DIR', 'FLINT_KMS_DATABASE_URL', 'FLINT_KMS_LINK_SECRET', 'FLINT_KMS_FIRST_DEVICE', 'FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP', 'FLINT_KMS_SMTP_URL', 'FLINT_KMS_MAIL_FROM'] as const;
 export type KmsEnvVar = (typeof KMS_ENV_VARS)[number];
 
 export interface KmsConfig {
@@ -32,6 +32,10 @@ export interface KmsPolicySettings {
   firstDevice: FirstDevicePolicy;
   /** FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP=true: identity providers over plain http on loopback (tests). */
   idpAllowLoopbackHttp: boolean;
+  /** FLINT_KMS_SMTP_URL (smtp:// or smtps://): the realm's own mail relay for voicemail to e-mail; unset: none. */
+  mailSmtpUrl?: string | undefined;
+  /** FLINT_KMS_MAIL_FROM: the relay's From address. */
+  mailFrom?: string | undefined;
 }
 
 function policyOf(env: Partial<Record<KmsEnvVar, string>>, problems: string[]): KmsPolicySettings {
@@ -39,7 +43,11 @@ function policyOf(env: Partial<Record<KmsEnvVar, string>>, problems: string[]): 
   if (first !== 'open' && first !== 'approval') problems.push('FLINT_KMS_FIRST_DEVICE: open or approval');
   const loopback = env.FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP ?? 'false';
   if (loopback !== 'true' && loopback !== 'false') problems.push('FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP: true or false');
-  return { firstDevice: first === 'approval' ? 'approval' : 'open', idpAllowLoopbackHttp: loopback === 'true' };
+  const smtp = env.FLINT_KMS_SMTP_URL;
+  if (smtp !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtp)) problems.push('FLINT_KMS_SMTP_URL: an smtp:// or smtps:// URL');
+  const from = env.FLINT_KMS_MAIL_FROM;
+  if (from !== undefined && (from.length > 200 || /[\r\n]/.test(from))) problems.push('FLINT_KMS_MAIL_FROM: one line, at most 200 characters');
+  return { firstDevice: first === 'approval' ? 'approval' : 'open', idpAllowLoopbackHttp: loopback === 'true', ...(smtp !== undefined ? { mailSmtpUrl: smtp } : {}), ...(from !== undefined ? { mailFrom: from } : {}) };
 }
 
 /** The policy alone (for `flint serve`, whose KMS keeps its data where the core's config says). */

@@ -35,6 +35,11 @@ export interface KmsPolicy {
 /** Validates a KMS-scoped bearer token; undefined when it is not valid (expired, revoked, wrong scope). */
 export type VerifyBearer = (token: string) => Promise<KmsPrincipal | undefined>;
 
+/** Sends one message: the realm's own mail relay (mail.ts; FLINT_KMS_SMTP_URL), separate from the core's mailer. */
+export interface KmsMailer {
+  send(message: { to: string; subject: string; text: string; attachment: { filename: string; contentType: string; content: Uint8Array } }): Promise<void>;
+}
+
 /** A pino-compatible logger. The KMS never logs keys, tokens or message bodies. */
 export interface KmsLogger {
   info(obj: object, msg: string): void;
@@ -56,6 +61,8 @@ export interface KmsContext {
   log: KmsLogger;
   lifetimes: { ephemeralMs: number; unboundKeyMs: number; boundKeyMs: number };
   policy: KmsPolicy;
+  /** The realm's mail relay (voicemail to e-mail, mail.ts); undefined when FLINT_KMS_SMTP_URL is not set. */
+  mailer?: KmsMailer | undefined;
   /** The audit log's group commit (audit-commit.ts): concurrent requests' records share one transaction. */
   auditCommitter: AuditCommitter;
 }

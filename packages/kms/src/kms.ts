@@ -12,6 +12,7 @@ import { Sealer } from './sealing.ts';
 import { StaticKeyOps } from './envelopes.ts';
 import { loadStaticKey } from './static-key.ts';
 import { handleMessage } from './messages.ts';
+import { smtpMailer } from './mail.ts';
 import { readAudit, type AuditEntry, type AuditQuery } from './audit.ts';
 import { AuditCommitter, auditRowWriter } from './audit-commit.ts';
 import { sweepEphemeralKeys } from './ephemeral-keys.ts';
@@ -43,6 +44,10 @@ export interface KmsOptions {
   firstDevice?: FirstDevicePolicy | undefined;
   /** Reads identity providers over plain http on loopback (FLINT_KMS_IDP_ALLOW_LOOPBACK_HTTP; tests). */
   idpAllowLoopbackHttp?: boolean | undefined;
+  /** The realm's mail relay's SMTP server (FLINT_KMS_SMTP_URL): voicemail to e-mail; none without it. */
+  mailSmtpUrl?: string | undefined;
+  /** The relay's From address (FLINT_KMS_MAIL_FROM). */
+  mailFrom?: string | undefined;
 }
 
 export interface KmsInfo {
@@ -95,6 +100,7 @@ export async function openKms(options: KmsOptions): Promise<Kms> {
       lifetimes: { ephemeralMs: lifetimeSec * 1000, unboundKeyMs: 10 * 60_000, boundKeyMs: 365 * 86_400_000 },
       policy: { firstDevice: options.firstDevice ?? 'open', idpAllowLoopbackHttp: options.idpAllowLoopbackHttp ?? false },
       auditCommitter: new AuditCommitter(auditRowWriter(opened.db)),
+      mailer: options.mailSmtpUrl !== undefined ? smtpMailer(options.mailSmtpUrl, options.mailFrom ?? `Flint key server <kms@${url.hostname}>`) : undefined,
     };
   } catch (error) {
     await opened.close();

@@ -19,6 +19,7 @@ import { addAuthorizations, listAuthorizations, removeAuthorization } from './au
 import { approveDevice, listCredentials, removeCredential, setPasswordCredential, setRecoveryKey } from './credentials.ts';
 import { bindResource } from './bindings.ts';
 import { createHold, deleteHold, retentionOf } from './retention.ts';
+import { appendMailPart, sendMail } from './mail.ts';
 
 const OPERATIONS = protocol.KMS_OPERATIONS;
 
@@ -232,6 +233,23 @@ const HANDLERS: Handlers = {
   retrieveRetention: {
     async run({ kms, caller }) {
       return { payload: { retention: { messageDays: await retentionOf(kms.db, caller.orgId) } }, records: [] };
+    },
+  },
+
+  // Voicemail to e-mail (mail.ts): the audio in parts, then the send, to the requester's own address.
+  appendMail: {
+    action: 'mail.append',
+    async run({ kms, caller, target, body }) {
+      const mail = await appendMailPart(kms, caller, target, body);
+      return { payload: { mail }, records: [{ action: 'mail.append', target, status: 200, detail: `part ${body.index}` }] };
+    },
+  },
+
+  sendMail: {
+    action: 'mail.send',
+    async run({ kms, caller, target, body }) {
+      const mail = await sendMail(kms, caller, target, body);
+      return { payload: { mail }, records: [{ action: 'mail.send', target, status: 201, detail: body.kind }] };
     },
   },
 };

@@ -57,7 +57,8 @@ export class Sealer {
     return value;
   }
 
-  private openUncached(sealed: string, context: string): Uint8Array {
+  /** `open` without remembering the value: for large values read once (mail.ts's parts). */
+  openUncached(sealed: string, context: string): Uint8Array {
     const [version, iv, body] = sealed.split('.');
     if (version !== VERSION || iv === undefined || body === undefined) throw new Error('unknown sealed format');
     const bytes = Buffer.from(body, 'base64url');

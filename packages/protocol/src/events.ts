@@ -14,6 +14,7 @@ import type { WhiteboardUpdate } from './whiteboards.ts';
 import type { Meeting } from './meetings.ts';
 import type { Call, CallSignalEvent } from './calls.ts';
 import type { PersonalRoomKnock, ScheduledMeeting } from './scheduling.ts';
+import type { Voicemail } from './voicemail.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -66,6 +67,12 @@ export interface EventData {
   'scheduled_meeting.deleted': { id: string; roomId: string };
   /** Someone asks to enter one's personal room (MT-3): to its owner, whose client adds them. */
   'personal_room.knock': PersonalRoomKnock;
+  /** A voicemail's audio is in (CL-3): to the callee, whose devices raise the message-waiting indicator. */
+  'voicemail.created': Voicemail;
+  /** One of one's voicemails was marked read or unread (on any device): to the callee. */
+  'voicemail.updated': Voicemail;
+  /** One of one's voicemails was deleted: to the callee. */
+  'voicemail.deleted': { id: string };
   /** A KMS response for the device that asked (SEC-2). */
   'encryption.kms_message': { encryption: { kmsMessages: string[] } };
 }

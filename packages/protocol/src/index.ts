@@ -87,3 +87,6 @@ export { CALL_LIMITS } from './calls.ts';
 export * as scheduling from './scheduling.ts';
 export type { ScheduledMeeting, MeetingInvitee, MeetingInviteeInput, MeetingState, PersonalRoom, PersonalRoomCard, PersonalRoomEntry, PersonalRoomKnock } from './scheduling.ts';
 export { SCHEDULING_LIMITS, ROOM_NAME_PATTERN } from './scheduling.ts';
+export * as voicemail from './voicemail.ts';
+export type { Voicemail, VoicemailSummary, VoicemailSettings } from './voicemail.ts';
+export { VOICEMAIL_LIMITS } from './voicemail.ts';

@@ -152,6 +152,9 @@ export const KmsResourceBoundResponse = answer({ resource: Type.Object({ uri: Ty
 export const KmsDeviceResponse = answer({ device: KmsCredentialObject });
 export const KmsDevicesResponse = answer({ devices: Type.Array(KmsCredentialObject) });
 export const KmsHoldResponse = answer({ hold: KmsHoldObject });
+/** A mail the security realm's relay is putting together (voicemail to e-mail, SPEC CL-3): parts received so far, whether sent. */
+export const KmsMailObject = Type.Object({ uri: Type.String(), parts: Type.Integer({ minimum: 0 }), sent: Type.Boolean() });
+export const KmsMailResponse = answer({ mail: KmsMailObject });
 export const KmsRetentionResponse = answer({ retention: KmsRetentionObject });
 export const KmsAuthorizationsResponse = answer({ authorizations: Type.Array(KmsAuthorizationObject) });
 /** The draft names the removed authorization `authorization`; the Webex SDK reads an array `authorizations`: both are sent. */
@@ -183,6 +186,36 @@ export const KmsSetPasswordRequest = request('update', { password: Type.String()
 /** The person's recovery key (replacing any earlier one), set by one of their enrolled devices. */
 export const KmsSetRecoveryRequest = request('update', { recovery: Type.String() });
 export const KmsCreateAuthorizationsRequest = request('create', { resourceUri: Type.String(), ...principals });
+/**
+ * Voicemail to e-mail (Flint's extension; docs/voicemail.md): the callee's device hands the audio it
+ * decrypted to the realm's mail relay in parts (each KMS message the core relays is at most 64 KiB),
+ * under an id it chose, then asks for it to be sent — to the caller's own address, as the realm
+ * knows it. The parts ride inside the channel's encryption, so the relaying core sees ciphertext.
+ */
+export const KMS_MAIL_LIMITS = {
+  /** Base64 characters of audio per part. */
+  partChars: 40_000,
+  /** The audio of one mail, in bytes (the largest voicemail's plaintext is smaller than its ciphertext). */
+  mailBytes: 1536 * 1024,
+  /** Parts not sent within this long are dropped. */
+  pendingMs: 60 * 60 * 1000,
+} as const;
+export const KmsAppendMailRequest = request('update', {
+  index: Type.Integer({ minimum: 0, maximum: Math.ceil((KMS_MAIL_LIMITS.mailBytes * 4) / 3 / KMS_MAIL_LIMITS.partChars) }),
+  data: Type.String({ minLength: 1, maxLength: KMS_MAIL_LIMITS.partChars, pattern: '^[A-Za-z0-9_-]+$' }),
+});
+export const KmsSendMailRequest = request('create', {
+  kind: Type.Literal('voicemail'),
+  /** How many parts the audio is in (all of them must be there). */
+  parts: Type.Integer({ minimum: 1 }),
+  /** SHA-256 of the whole audio, base64url: checked before anything is sent. */
+  sha256: Type.String({ minLength: 43, maxLength: 43 }),
+  type: Type.String({ minLength: 1, maxLength: 100, pattern: '^audio/[A-Za-z0-9.+-]+(;[ ]?[A-Za-z0-9=.,+-]+)*$' }),
+  callerName: Type.String({ maxLength: 200 }),
+  durationMs: Type.Integer({ minimum: 0 }),
+  /** When it was left (ISO 8601), for the mail's text. */
+  created: Type.String({ maxLength: 40 }),
+});
 /** Removing a resource's authorization: `authId` in the URI's query (which wins) or here. */
 export const KmsDeleteAuthorizationRequest = request('delete', { authId: Type.Optional(Type.String()) });
 
@@ -208,7 +241,9 @@ export type KmsPath =
   | 'recovery'
   | 'holds'
   | 'holds/:id'
-  | 'retention';
+  | 'retention'
+  | 'mail/:id'
+  | 'mail/:id/send';
 
 export interface KmsOperation<Req extends TSchema = TSchema, Res extends TSchema = TSchema> {
   method: KmsMethod;
@@ -246,6 +281,9 @@ export const KMS_OPERATIONS = {
   createHold: op('create', 'holds', KmsCreateHoldRequest, KmsHoldResponse, 201),
   deleteHold: op('delete', 'holds/:id', KmsDeleteRequest, KmsHoldResponse, 200),
   retrieveRetention: op('retrieve', 'retention', KmsRetrieveRequest, KmsRetentionResponse, 200),
+  // Flint's extension: the realm's mail relay for voicemail to e-mail (SPEC CL-3).
+  appendMail: op('update', 'mail/:id', KmsAppendMailRequest, KmsMailResponse, 200),
+  sendMail: op('create', 'mail/:id/send', KmsSendMailRequest, KmsMailResponse, 201),
 } as const;
 export type KmsOperationName = keyof typeof KMS_OPERATIONS;
 

@@ -14,6 +14,7 @@ export type { Invitations } from './session/invitations.ts';
 export type { Teams } from './session/teams.ts';
 export type { Messages, SendInput, SendFile, SendUrl, SentMessage, EditInput } from './session/messages.ts';
 export type { Files, FileEntry } from './session/files.ts';
+export type { VoicemailBox, VoicemailAudio, VoicemailRecording, VoicemailReference } from './session/voicemail.ts';
 export type { Reactions, OpenReaction } from './session/reactions.ts';
 export type { Whiteboards, WhiteboardSync, OpenWhiteboard } from './session/whiteboards.ts';
 export { keeperOf, meetingBinding, epochKeyId, type Meetings, type MediaKey, type Rotation, type MeetingState } from './session/meetings.ts';

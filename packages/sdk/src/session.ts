@@ -36,6 +36,7 @@ import { Invitations } from './session/invitations.ts';
 import { Care } from './session/care.ts';
 import { Meetings } from './session/meetings.ts';
 import { Calls } from './session/calls.ts';
+import { VoicemailBox } from './session/voicemail.ts';
 import { Scheduling } from './session/scheduling.ts';
 import { Teams } from './session/teams.ts';
 import { Messages } from './session/messages.ts';
@@ -126,6 +127,8 @@ export class Session {
   readonly meetings: Meetings;
   /** Calls between two people (SPEC CL-1, CL-2): dial, answer, hold, transfer, the negotiation through the core, the call's media key. */
   readonly calls: Calls;
+  /** Voicemail (SPEC CL-3): leaving one (recorded and encrypted on this device), one's mailbox, playback decrypted here, the PIN. */
+  readonly voicemail: VoicemailBox;
   /** Scheduled meetings and personal rooms (SPEC MT-3, MT-4): their encrypted spaces, iCalendar invitations by the core. */
   readonly scheduling: Scheduling;
   readonly teams: Teams;
@@ -196,6 +199,7 @@ export class Session {
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
     this.meetings = new Meetings(ctx);
     this.calls = new Calls(ctx, this.spaces);
+    this.voicemail = new VoicemailBox(ctx, this.spaces);
     this.scheduling = new Scheduling(ctx, this.spaces, this.members);
     this.files = new Files(ctx);
     this.reactions = new Reactions(ctx);

@@ -135,6 +135,9 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'personal_room.knock':
     case 'call.updated':
     case 'call.signal':
+    case 'voicemail.created':
+    case 'voicemail.updated':
+    case 'voicemail.deleted':
     case 'message.updated':
     case 'room.deleted':
     case 'room.favorite':

@@ -178,5 +178,22 @@ export function kmsMigrations(engine: 'sqlite' | 'postgres'): Record<string, Mig
         await db.schema.createIndex('kms_audit_action_detail').on('kms_audit').columns(['action', 'detail']).execute();
       },
     },
+    '0007-mail-relay': {
+      async up(db: Kysely<unknown>): Promise<void> {
+        // Voicemail to e-mail (mail.ts): the parts of the audio a person's device handed over, kept
+        // (sealed with the KMS's master key) until the mail is sent or goes stale. Per node-agnostic
+        // row, so the parts may reach any KMS node.
+        await db.schema
+          .createTable('kms_mail_parts')
+          .addColumn('user_id', 'text', (c) => c.notNull())
+          .addColumn('mail_id', 'text', (c) => c.notNull())
+          .addColumn('idx', 'integer', (c) => c.notNull())
+          .addColumn('data_sealed', 'text', (c) => c.notNull())
+          .addColumn('created_at', 'bigint', (c) => c.notNull())
+          .addPrimaryKeyConstraint('kms_mail_parts_pk', ['user_id', 'mail_id', 'idx'])
+          .execute();
+        await db.schema.createIndex('kms_mail_parts_created').on('kms_mail_parts').column('created_at').execute();
+      },
+    },
   };
 }

@@ -135,7 +135,17 @@ export interface KmsHoldsTable {
   created_at: number;
 }
 
+/** A part of a mail's audio waiting to be sent (voicemail to e-mail; migration 0007), sealed with the master key. */
+export interface KmsMailPartsTable {
+  user_id: string;
+  mail_id: string;
+  idx: number;
+  data_sealed: string;
+  created_at: number;
+}
+
 export interface KmsDatabase {
+  kms_mail_parts: KmsMailPartsTable;
   kms_retention: KmsRetentionTable;
   kms_holds: KmsHoldsTable;
   kms_pki: KmsPkiTable;

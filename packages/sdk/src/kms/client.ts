@@ -15,12 +15,14 @@ import {
   keyFromOctJwk,
   protectedHeader,
   randomBytes,
+  toBase64Url,
   toHex,
   utf8,
   verifyJws,
   type Jwk,
 } from '@flint/crypto';
 import type { ErrorCode, kms as kmsProtocol, KmsAuthorizationObject, KmsCredentialObject, KmsEphemeralKeyObject, KmsHoldObject, KmsKeyObject, KmsRequestOf, KmsResourceBinding as KmsResourceBindingObject, KmsResourceObject, KmsResponseOf } from '@flint/protocol';
+import { kms as kmsValues } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsTransport } from './transport.ts';
 import { newDeviceSecret, type KmsDeviceCredential } from './credentials.ts';
@@ -298,6 +300,22 @@ export class KmsClient {
   /** Sets the person's password credential (after a password change: `passwordCredential(newPassword, userId)`). */
   async setPasswordCredential(password: string): Promise<void> {
     await this.request({ method: 'update', uri: '/password', password } satisfies RequestOf<'setPassword'>);
+  }
+
+  /**
+   * Voicemail to e-mail (Flint's extension, SPEC CL-3; docs/voicemail.md): hands audio this device
+   * decrypted to the realm's mail relay, in parts inside this channel's encryption, then asks for it
+   * to be sent — to this person's own address, which the KMS knows (the request cannot name one).
+   */
+  async mailVoicemail(audio: Uint8Array, details: { sha256: string; type: string; callerName: string; durationMs: number; created: string }): Promise<void> {
+    const id = toBase64Url(randomBytes(18));
+    const text = toBase64Url(audio);
+    const size = kmsValues.KMS_MAIL_LIMITS.partChars;
+    const parts = Math.max(1, Math.ceil(text.length / size));
+    for (let index = 0; index < parts; index++) {
+      await this.request({ method: 'update', uri: `/mail/${id}`, index, data: text.slice(index * size, (index + 1) * size) } satisfies RequestOf<'appendMail'>);
+    }
+    await this.request({ method: 'create', uri: `/mail/${id}/send`, kind: 'voicemail', parts, ...details } satisfies RequestOf<'sendMail'>);
   }
 
   /**

@@ -320,6 +320,8 @@ export interface Database extends MessagingTables {
   call_lines: { person_id: string; call_id: string };
   call_history: CallHistoryTable;
   call_settings: CallSettingsTable;
+  voicemails: VoicemailsTable;
+  voicemail_settings: VoicemailSettingsTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -904,5 +906,33 @@ export interface CallSettingsTable {
   forward_always: string | null;
   forward_busy: string | null;
   forward_no_answer: string | null;
+  updated_at: number;
+}
+
+/** A voicemail (SPEC CL-3; migration 0049): metadata and the sealed reference; the audio is a ciphertext blob. */
+export interface VoicemailsTable {
+  id: string;
+  space_id: string;
+  caller_id: string;
+  callee_id: string;
+  blob_key: string;
+  size: number;
+  duration_ms: number;
+  reference: string;
+  encryption_key_url: string;
+  status: 'pending' | 'complete';
+  read_at: number | null;
+  email_claimed_at: number | null;
+  created_at: number;
+  completed_at: number | null;
+}
+export type VoicemailRow = Selectable<VoicemailsTable>;
+
+/** A person's voicemail settings (migration 0049): the PIN as an argon2id hash only (SEC-4). */
+export interface VoicemailSettingsTable {
+  person_id: string;
+  email_copy: number;
+  email_copy_since: number | null;
+  pin_hash: string | null;
   updated_at: number;
 }

@@ -58,6 +58,7 @@ import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { callRoutes } from './routes/calls.ts';
+import { voicemailRoutes } from './routes/voicemail.ts';
 import { schedulingRoutes } from './routes/scheduling.ts';
 
 /** sha256 of the <style> inside swagger-ui's logo (swagger-ui-standalone-preset.js). */
@@ -259,6 +260,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   careRoutes(app, core);
   meetingRoutes(app, core);
   callRoutes(app, core);
+  voicemailRoutes(app, core);
   schedulingRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);
   options.extend?.(app);

@@ -81,6 +81,11 @@ export const CORE_ROUTE_SCOPES: Readonly<Record<string, readonly OAuthScope[] | 
   'calls.divert': ['spark:calls_write'],
   'calls.transfer': ['spark:calls_write'],
   'calls.moveToMeeting': ['spark:calls_write'],
+  // Voicemail (Webex's /v1/telephony/voiceMessages): read with spark:calls_read, change with spark:calls_write.
+  'voicemail.list': ['spark:calls_read', 'spark:calls_write'],
+  'voicemail.summary': ['spark:calls_read', 'spark:calls_write'],
+  'voicemail.setRead': ['spark:calls_write'],
+  'voicemail.delete': ['spark:calls_write'],
   // The KMS relay (and the event stream that carries its replies) only with spark:kms.
   'encryption.kmsInfo': ['spark:kms'],
   'encryption.kmsMessages': ['spark:kms'],

@@ -34,6 +34,8 @@ export type Route =
   | { view: 'reset'; token: string }
   /** The integrations one registered (issue 18, ID-9). */
   | { view: 'integrations' }
+  /** One's voicemail (SPEC CL-3). */
+  | { view: 'voicemail' }
   /** The consent page `/v1/authorize` sends the browser to: the OAuth request stays in the fragment. */
   | { view: 'oauth'; params: string };
 
@@ -70,6 +72,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'calls') return { view: 'calls' };
   if (parts[0] === 'meet' && parts[1]) return { view: 'meet', name: parts[1] };
   if (parts[0] === 'integrations') return { view: 'integrations' };
+  if (parts[0] === 'voicemail') return { view: 'voicemail' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
   return { view: 'home' };
 }
@@ -104,6 +107,8 @@ export function href(route: Route): string {
       return `#/meet/${encodeURIComponent(route.name)}`;
     case 'integrations':
       return '#/integrations';
+    case 'voicemail':
+      return '#/voicemail';
     case 'oauth':
       return `#/oauth/authorize?${route.params}`;
     case 'reset':

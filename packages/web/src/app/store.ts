@@ -14,6 +14,7 @@ import { CallController } from './call-controller.ts';
 import type { DeviceChoice } from './meeting-devices.ts';
 import { membershipNotice, renameNotice, type Notice } from './notices.ts';
 import { Notifier } from './notifications.ts';
+import { VoicemailInbox } from './voicemail.ts';
 import type { LocalCache } from './local-cache.ts';
 import { CACHED_MESSAGES, CACHED_TIMELINES, cachedMessage, cachedRoom, timelineEntry, writeChanged, type CachedSpaces } from './cached-content.ts';
 
@@ -102,6 +103,8 @@ export class Store {
 
   /** Browser notifications and Web Push for this person (SPEC MS-5). */
   readonly notifier: Notifier;
+  /** One's voicemail (SPEC CL-3): the mailbox behind the message-waiting badge. */
+  readonly voicemail: VoicemailInbox;
 
   /** Calls between two people in this tab (CL-1): ringing, the call window's media (app/call-controller.ts). */
   readonly phone: CallController;
@@ -116,6 +119,7 @@ export class Store {
       window.location.hash = `#/space/${encodeURIComponent(roomId)}`;
       void this.joinMeeting(roomId).catch((e: unknown) => this.fail(e));
     };
+    this.voicemail = new VoicemailInbox(this);
   }
 
   get me(): string {
@@ -214,6 +218,8 @@ export class Store {
     await this.loadInvitations();
     // Not fatal: without its settings the tab shows no notifications (pushes still follow the server's).
     await this.notifier.load().catch((e: unknown) => logError(e));
+    // Not fatal either: the rest of the app works without the mailbox.
+    await this.voicemail.load().catch((e: unknown) => logError(e));
     this.changed();
   }
 
@@ -810,6 +816,11 @@ export class Store {
       case 'call.updated':
       case 'call.signal':
         this.phone.onEvent(event);
+        break;
+      case 'voicemail.created':
+      case 'voicemail.updated':
+      case 'voicemail.deleted':
+        this.voicemail.apply(event);
         break;
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.

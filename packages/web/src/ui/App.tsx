@@ -29,6 +29,7 @@ const MentionsView = lazy(() => import('./MentionsView.tsx'));
 const CareView = lazy(() => import('./CareView.tsx'));
 const MeetingsView = lazy(() => import('./scheduling/MeetingsView.tsx'));
 const CallsView = lazy(() => import('./call/CallsView.tsx'));
+const VoicemailView = lazy(() => import('./voicemail/VoicemailView.tsx'));
 const MeetPage = lazy(() => import('./scheduling/MeetPage.tsx'));
 const MeetPageSignedOut = lazy(() => import('./scheduling/MeetPage.tsx').then((m) => ({ default: m.MeetPageSignedOut })));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
@@ -457,6 +458,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
           {route.view === 'care' && <CareView />}
           {route.view === 'meetings' && <MeetingsView />}
           {route.view === 'calls' && <CallsView />}
+          {route.view === 'voicemail' && <VoicemailView />}
           {route.view === 'meet' && <MeetPage name={route.name} />}
           {route.view === 'reset' && <p className="empty">{t('resetSignedIn')}</p>}
           {route.view === 'integrations' && <IntegrationsPage />}

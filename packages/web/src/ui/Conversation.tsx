@@ -6,6 +6,7 @@
  */
 import { MeetingButton } from './meeting/MeetingButton.tsx';
 import { CallButtons } from './call/CallButtons.tsx';
+import { LeaveVoicemailButton } from './voicemail/LeaveVoicemail.tsx';
 import { MeetingView } from './meeting/MeetingView.tsx';
 import { MeetingPreview } from './meeting/MeetingPreview.tsx';
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type DragEvent } from 'react';
@@ -224,6 +225,7 @@ export function Conversation({ route }: { route: Extract<Route, { view: 'space' 
           <span className="spacer" />
           {room.type === 'direct' && room.directPersonId !== undefined && <CallButtons personId={room.directPersonId} name={title} roomId={roomId} />}
           <MeetingButton roomId={roomId} />
+          {room.type === 'direct' && room.directPersonId !== undefined && <LeaveVoicemailButton personId={room.directPersonId} roomId={roomId} displayName={title} />}
           <button type="button" className="icon-button" aria-pressed={room.isFavorite === true} aria-label={room.isFavorite === true ? t('unfavorite') : t('favorite')} onClick={() => void store.toggleFavorite(room).catch((e: unknown) => store.fail(e))}>
             <Icon name="star" filled={room.isFavorite === true} />
           </button>

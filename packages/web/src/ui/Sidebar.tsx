@@ -101,6 +101,23 @@ export function Sidebar({ activeRoomId, currentView }: { activeRoomId: string | 
         </span>
         <span className="room-title">{t('callHistory')}</span>
       </a>
+      <a className={`room-item flagged-link ${currentView === 'voicemail' ? 'active' : ''}`} href={href({ view: 'voicemail' })} aria-current={currentView === 'voicemail' ? 'page' : undefined}>
+        <span className="room-glyph" aria-hidden="true">
+          ✉
+        </span>
+        {/* The message-waiting indicator (CL-3): the count in digits, its words for screen readers. */}
+        <span className="room-title" aria-hidden={store.voicemail.unread > 0 ? true : undefined}>
+          {t('voicemailTitle')}
+        </span>
+        {store.voicemail.unread > 0 && (
+          <>
+            <span className="visually-hidden">{`${t('voicemailTitle')}, ${plural('voicemailBadge', store.voicemail.unread)}`}</span>
+            <span className="badge" aria-hidden="true" data-testid="voicemail-badge">
+              {store.voicemail.unread}
+            </span>
+          </>
+        )}
+      </a>
       {teams.length > 0 && (
         <div className="teams">
           <h2 className="section-title">{t('teams')}</h2>

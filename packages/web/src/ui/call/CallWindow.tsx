@@ -12,6 +12,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { href } from '../../app/router.ts';
 import type { CallController } from '../../app/call-controller.ts';
 import { PeoplePicker } from '../PeoplePicker.tsx';
+import { LeaveVoicemail } from '../voicemail/LeaveVoicemail.tsx';
 import { useAppStore } from '../store-context.ts';
 
 function Media({ stream, muted, label, className }: { stream: MediaStream | undefined; muted: boolean; label: string; className: string }) {
@@ -43,6 +44,9 @@ function Timer({ since }: { since: string }) {
   );
 }
 
+/** The ends where the callee did not take the call: the caller is offered to leave a voicemail (CL-3). */
+const UNANSWERED: readonly string[] = ['no_answer', 'declined', 'busy', 'dnd'];
+
 function endedText(t: ReturnType<typeof useI18n>['t'], phone: CallController, call: Call): string {
   const name = phone.peerOf(call).displayName;
   if (call.state !== 'ended') return t('callTransferred');
@@ -54,6 +58,7 @@ export function CallWindow() {
   const store = useAppStore();
   const phone = store.phone;
   const [transferring, setTransferring] = useState(false);
+  const [recording, setRecording] = useState(false);
   const [target, setTarget] = useState('');
   phone.holdText = t('callHoldPicture');
   const act = (work: () => Promise<void>) => void work().catch((e: unknown) => store.fail(e));
@@ -68,10 +73,24 @@ export function CallWindow() {
             <p role="status" className="call-ended">
               {endedText(t, phone, phone.ended)}
             </p>
+            {phone.ended.caller.personId === store.me && UNANSWERED.includes(phone.ended.endReason ?? '') && (
+              <button type="button" className="button small primary" onClick={() => setRecording(true)}>
+                {t('voicemailLeave')}
+              </button>
+            )}
             <button type="button" className="button small" onClick={() => phone.dismissEnded()}>
               {t('close')}
             </button>
           </section>
+        )}
+        {recording && phone.ended !== undefined && (
+          <LeaveVoicemail
+            callee={{ personId: phone.ended.callee.personId, displayName: phone.ended.callee.displayName, ...(phone.ended.roomId !== undefined ? { roomId: phone.ended.roomId } : {}) }}
+            onDone={() => {
+              setRecording(false);
+              phone.dismissEnded();
+            }}
+          />
         )}
         {elsewhere !== undefined && (
           <div className="banner call-elsewhere" role="status">

@@ -84,3 +84,29 @@ export { MEETING_LIMITS } from './meetings.ts';
 export * as scheduling from './scheduling.ts';
 export type { ScheduledMeeting, MeetingInvitee, MeetingInviteeInput, MeetingState, PersonalRoom, PersonalRoomCard, PersonalRoomEntry, PersonalRoomKnock } from './scheduling.ts';
 export { SCHEDULING_LIMITS, ROOM_NAME_PATTERN } from './scheduling.ts';
+export * as telephony from './telephony.ts';
+export type {
+  TelephonyLocation,
+  TelephonySettings,
+  ExtensionRange,
+  EmergencyAddress,
+  PhoneNumber,
+  NumberOwner,
+  OwnerType,
+  PersonCalling,
+  HuntGroup,
+  HuntAgent,
+  HuntPolicy,
+  Schedule,
+  ScheduleEvent,
+  ScheduleType,
+  AutoAttendant,
+  AttendantMenu,
+  MenuKey,
+  MenuAction,
+  SipDevice,
+  SipCredentials,
+  RouteDecision,
+  Weekday,
+} from './telephony.ts';
+export { TELEPHONY_LIMITS, WEEKDAYS } from './telephony.ts';

@@ -40,6 +40,7 @@ import * as care from './0044-care.ts';
 import * as meetings from './0045-meetings.ts';
 import * as whiteboards from './0046-whiteboards.ts';
 import * as scheduling from './0047-scheduling.ts';
+import * as telephony from './0050-telephony.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -79,4 +80,5 @@ export const migrations: Record<string, Migration> = {
   '0045-meetings': meetings,
   '0046-whiteboards': whiteboards,
   '0047-scheduling': scheduling,
+  '0050-telephony': telephony,
 };

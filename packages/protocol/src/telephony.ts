@@ -163,7 +163,7 @@ export type HuntGroup = Static<typeof HuntGroup>;
 const AgentInput = Type.Object({ personId: Id, weight: Type.Optional(Type.Integer({ minimum: 0, maximum: TELEPHONY_LIMITS.maxWeight })) }, { additionalProperties: false });
 const Agents = Type.Array(AgentInput, { maxItems: TELEPHONY_LIMITS.agentsPerHuntGroup });
 
-const Weekday = Type.Union(['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'].map((d) => Type.Literal(d)));
+const Weekday = Type.Union([Type.Literal('sunday'), Type.Literal('monday'), Type.Literal('tuesday'), Type.Literal('wednesday'), Type.Literal('thursday'), Type.Literal('friday'), Type.Literal('saturday')]);
 export const WEEKDAYS = ['sunday', 'monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
 
@@ -497,5 +497,38 @@ export const previewRoute = defineMethod({
     { additionalProperties: false },
   ),
   response: RouteDecision,
+  status: 200,
+});
+
+/** The SIP engine's questions (header `X-Flint-Sip-Secret`; anyone else gets 404). Not for clients. */
+const SipUser = Type.String({ minLength: 1, maxLength: 64 });
+export const sipCredentials = defineMethod({
+  id: 'telephony.sip.credentials',
+  verb: 'GET',
+  path: '/api/telephony/sip/credentials',
+  summary: 'For the SIP engine only: a device’s digest HA1 and the address of record it registers under.',
+  tag,
+  auth: 'none',
+  query: Type.Object({ user: SipUser }, { additionalProperties: false }),
+  response: Type.Object({ ha1: Type.String(), aor: Type.String() }),
+  status: 200,
+});
+export const sipRoute = defineMethod({
+  id: 'telephony.sip.route',
+  verb: 'GET',
+  path: '/api/telephony/sip/route',
+  summary: 'For the SIP engine only: where a call from a device goes (ring, refuse, PSTN, emergency with the address).',
+  tag,
+  auth: 'none',
+  query: Type.Object({ user: SipUser, dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+  response: Type.Object({
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    targets: Type.Optional(Type.String()),
+    code: Type.Optional(Type.Integer()),
+    reason: Type.Optional(Type.String()),
+    number: Type.Optional(Type.String()),
+    callerId: Type.Optional(Type.String()),
+    address: Type.Optional(Type.String()),
+  }),
   status: 200,
 });

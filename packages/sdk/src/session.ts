@@ -121,6 +121,12 @@ export class Session {
   readonly invitations: Invitations;
   /** The care assistant (SPEC SP-7): help-desk queues, asking in an encrypted space, taking, handing off, resolving. */
   readonly care: Care;
+  /**
+   * Telephony configuration (SPEC CL-4, CL-5, CL-6): numbering, hunt groups, attendants, SIP phones.
+   * Nothing here is content (PSTN and SIP legs are not end-to-end encrypted), so it is the client's
+   * API group as is.
+   */
+  readonly telephony: FlintClient['telephony'];
   /** Meetings in a space (SPEC MT-1): join, the media negotiation through the core, the meeting's media key. */
   readonly meetings: Meetings;
   /** Scheduled meetings and personal rooms (SPEC MT-3, MT-4): their encrypted spaces, iCalendar invitations by the core. */
@@ -191,6 +197,7 @@ export class Session {
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
+    this.telephony = ctx.api.telephony;
     this.meetings = new Meetings(ctx);
     this.scheduling = new Scheduling(ctx, this.spaces, this.members);
     this.files = new Files(ctx);

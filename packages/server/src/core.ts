@@ -5,6 +5,7 @@
  * @module
  */
 import type { MeetingMedia } from './meetings/media.ts';
+import type { SipEngine } from './telephony/sip-engine.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -38,6 +39,8 @@ export interface Core {
   webhooks: WebhookRegistry;
   /** The media server meetings run on (Janus, started by `flint serve`); undefined: meetings are refused. */
   media: MeetingMedia | undefined;
+  /** The SIP engine (Kamailio, started by `flint serve`); undefined: no SIP phones (SPEC CL-6). */
+  sip: SipEngine | undefined;
   now(): number;
 }
 

@@ -36,6 +36,7 @@ import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.
 import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
 import { participantHungUp } from './meetings/meetings.ts';
 import type { MeetingMedia } from './meetings/media.ts';
+import type { SipEngine } from './telephony/sip-engine.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -43,6 +44,8 @@ const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
 export interface ServerOptions extends AppOptions {
   /** The media server for meetings (the composition root starts Janus); closed with the server. */
   media?: MeetingMedia;
+  /** The SIP engine (the composition root starts Kamailio after the core listens); SPEC CL-6. */
+  sip?: SipEngine;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -106,6 +109,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     jobs,
     webhooks,
     media: undefined,
+    sip: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -144,6 +148,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
 export async function createServer(config: FlintConfig, options: ServerOptions = {}): Promise<FlintServer> {
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
+  core.sip = options.sip;
   if (options.media !== undefined) {
     core.media = options.media;
     options.media.onHangup((participantId) => void participantHungUp(core, participantId).catch((error: unknown) => log.warn({ err: error }, 'meeting hang-up not recorded')));

@@ -56,6 +56,7 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { deviceRequestRoutes } from './routes/device-requests.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
+import { telephonyRoutes } from './routes/telephony.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { schedulingRoutes } from './routes/scheduling.ts';
 
@@ -256,6 +257,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   deviceRequestRoutes(app, core);
   retentionRoutes(app, core);
   careRoutes(app, core);
+  telephonyRoutes(app, core);
   meetingRoutes(app, core);
   schedulingRoutes(app, core);
   for (const plugin of options.plugins ?? []) await plugin(app);

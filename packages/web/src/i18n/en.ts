@@ -284,6 +284,7 @@ export const en = {
   hcRedis: 'Redis',
   hcBlobs: 'File store',
   hcJobs: 'Job queue',
+  hcSip: 'SIP engine (phones)',
   hsOk: 'OK',
   hsDegraded: 'Degraded',
   hsDown: 'Down',

@@ -285,6 +285,7 @@ export const fr: Strings = {
   hcRedis: 'Redis',
   hcBlobs: 'Stockage des fichiers',
   hcJobs: 'File des tâches',
+  hcSip: 'Moteur SIP (téléphones)',
   hsOk: 'OK',
   hsDegraded: 'Dégradé',
   hsDown: 'En panne',

@@ -145,7 +145,7 @@ route[REGISTER] {
   }
   consume_credentials();
   # Saved under the device's person: every phone of a person rings for them.
-  if (!save("location", "0", "sip:" + $var(aor) + ${q(`@${s.domain}`)})) sl_reply_error();
+  if (!save("location", "0", ${q(`sip:$var(aor)@${s.domain}`)})) sl_reply_error();
   exit;
 }
 
@@ -163,7 +163,8 @@ route[INVITE] {
     exit;
   }
   consume_credentials();
-  $var(query) = "?user=" + $(au{s.escape.param}) + "&dialed=" + $(rU{s.escape.param});
+  # A "+" left as is would read as a space in the query.
+  $var(query) = "?user=" + $(au{s.escape.param}) + "&dialed=" + $(rU{s.escape.param}{s.replace,+,%2B});
   $var(status) = ${ask('route')};
   if ($var(status) != 200) {
     sl_send_reply("500", "Routing unavailable");
@@ -179,6 +180,8 @@ route[INVITE] {
   if ($var(action) == "refuse") {
     json_get_field($var(answer), "code", "$var(code)");
     json_get_string($var(answer), "reason", "$var(reason)");
+    # The status is text in the answer; sl_send_reply wants a number.
+    $var(code) = $(var(code){s.int});
     sl_send_reply("$var(code)", "$var(reason)");
     exit;
   }
@@ -206,10 +209,10 @@ route[INVITE] {
   }
   json_get_string($var(answer), "number", "$var(number)");
   json_get_string($var(answer), "callerId", "$var(callerId)");
-  if ($var(callerId) != "") append_hf("P-Asserted-Identity: <sip:" + $var(callerId) + ${q(`@${s.domain}>\\r\\n`)});
+  if ($var(callerId) != "") append_hf("P-Asserted-Identity: <sip:$var(callerId)@${s.domain}>\\r\\n");
   if ($var(action) == "emergency") {
     json_get_string($var(answer), "address", "$var(address)");
-    append_hf("X-Flint-Emergency-Address: " + $var(address) + "\\r\\n");
+    append_hf("X-Flint-Emergency-Address: $var(address)\\r\\n");
   }
 ${trunkRoute}
 }
@@ -296,7 +299,7 @@ export function prepareKamailio(config: FlintConfig, log: Logger): KamailioProce
         tail = (tail + chunk.toString('utf8')).slice(-4000);
       };
       child.stdout?.on('data', keep);
-      child.stderr?.on('data', keep);
+      child.stderr?.on("data", keep);
       child.once('error', (error) => {
         exited = true;
         tail += `\n${error.message}`;

@@ -24,6 +24,7 @@ import { peopleRoutes } from './routes/people.ts';
 import { roomRoutes } from './routes/rooms.ts';
 import { teamRoutes } from './routes/teams.ts';
 import { meetingRoutes } from './routes/meetings.ts';
+import { telephonyRoutes } from './routes/telephony.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
@@ -70,6 +71,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       eventRoutes(scope, gateway);
       teamRoutes(scope, gateway);
       meetingRoutes(scope, gateway);
+      telephonyRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       adminAuditRoutes(scope, gateway);
       webhookRoutes(scope, gateway);

@@ -25,7 +25,12 @@ export type HydraType =
   /** Flint's own: an invitation into a space by address (a `/v1/memberships` answer for someone not yet a member). */
   | 'INVITATION'
   /** A compliance event (`/v1/events`): its position in the core's log. */
-  | 'EVENT';
+  | 'EVENT'
+  /** Telephony configuration (`/v1/telephony/config`). */
+  | 'LOCATION'
+  | 'HUNT_GROUP'
+  | 'AUTO_ATTENDANT'
+  | 'SCHEDULE';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */
 export const HYDRA_CLUSTER = 'us';

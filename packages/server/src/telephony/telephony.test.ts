@@ -7,6 +7,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import type { FlintClient } from '@flint/sdk';
 import { TELEPHONY_LIMITS } from '@flint/protocol';
 import { errorOf, raw, startFlint, stateDigest, type TestFlint } from '@flint/testkit';
@@ -17,6 +18,8 @@ async function digest(flint: TestFlint): Promise<unknown> {
   const d = await stateDigest(flint);
   return TELEPHONY_TABLES.map((t) => [t, d.tables[t]]);
 }
+
+const espeakInstalled = spawnSync('espeak-ng', ['--version']).status === 0;
 
 const NY = { address1: '1 Main St', city: 'New York', state: 'NY', postalCode: '10001', country: 'US' };
 
@@ -75,6 +78,11 @@ describe('telephony configuration (CL-4, CL-5)', () => {
     const settings = await ada.telephony.settings();
     assert.deepEqual(settings.extensionRanges.map((r) => `${r.first}-${r.last}`), ['200-299', '4000-4999']);
     assert.equal(settings.extensionRanges[0]!.id, range.id);
+    // The limit: up to TELEPHONY_LIMITS.rangesPerOrg ranges, then 409.
+    const extra = [];
+    for (let i = settings.extensionRanges.length; i < TELEPHONY_LIMITS.rangesPerOrg; i++) extra.push(await ada.telephony.createRange({ first: `5${String(i).padStart(2, '0')}00`, last: `5${String(i).padStart(2, '0')}99` }));
+    assert.match(await refused('POST', '/api/telephony/extensionRanges', { first: '59900', last: '59999' }, 409), /at most 20/);
+    for (const r of extra) await ada.telephony.deleteRange(r.id);
   });
 
   it('people: extensions in a range and unique; caller ID and international class of service', async () => {
@@ -182,6 +190,21 @@ describe('telephony configuration (CL-4, CL-5)', () => {
     const list = await ada.telephony.numbers();
     assert.deepEqual(list.find((n) => n.phoneNumber === '+14155550100')!.owner, { type: 'AUTO_ATTENDANT', id: main.id, name: 'Main' });
     assert.equal(list.find((n) => n.phoneNumber === '+14155550100')!.mainNumber, true);
+  });
+
+  it('greetings: a menu’s text spoken by espeak-ng into a WAV kept in the blob store', { skip: espeakInstalled ? false : 'espeak-ng is not installed (apt-get install espeak-ng)' }, async () => {
+    const main = (await ada.telephony.attendants()).find((a) => a.name === 'Main')!;
+    const spoken = await ada.telephony.speakGreeting(main.id, 'business');
+    const greeting = spoken.greetings.find((g) => g.menu === 'business')!;
+    assert.equal(greeting.source, 'tts');
+    assert.ok(greeting.bytes > 10_000, `a spoken sentence is more than a header (${greeting.bytes} bytes)`);
+    const row = await flint.server.core.db.selectFrom('telephony_greetings').selectAll().where('attendant_id', '=', main.id).executeTakeFirstOrThrow();
+    const blob = await flint.server.core.blobs.get(row.blob_key);
+    assert.equal(Buffer.from(blob!.data.subarray(0, 4)).toString('latin1'), 'RIFF');
+    assert.equal(Buffer.from(blob!.data.subarray(8, 12)).toString('latin1'), 'WAVE');
+    // The after-hours menu has no text: a 400 that changes nothing.
+    await refused('POST', `/api/telephony/autoAttendants/${main.id}/greetings/afterHours`, undefined, 400);
+    await refused('POST', `/api/telephony/autoAttendants/${main.id}/greetings/lunch`, undefined, 400);
   });
 
   it('outbound: international refused without the class of service; emergency carries the location’s address', async () => {

@@ -3,7 +3,8 @@
  * location with its time zone and emergency address, an extension range, gives people extensions,
  * adds a number and maps it to a person (the number map), creates a hunt group with two agents in
  * order, and adds a desk phone whose one-time activation code is shown once; each is what the
- * server then holds. The page says PSTN calls are not end-to-end encrypted, and passes axe.
+ * server then holds. An agent sees their line in Settings, logs out of and into the hunt group and
+ * chooses the company number as caller ID. The page says PSTN calls are not end-to-end encrypted, and passes axe.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -94,6 +95,31 @@ describe('web app: telephony in the admin console (Chromium)', () => {
     const [group] = await ada.telephony.huntGroups();
     assert.deepEqual([group?.name, group?.extension, group?.policy, group?.agents.map((a) => a.displayName)], ['Sales', '250', 'UNIFORM', ['Carol Agent', 'Bob Agent']]);
     await assertAccessible(page, 'admin telephony');
+  });
+
+  it('CL-4, CL-5: an agent sees their line in Settings, logs out of the hunt group and in again; chooses the company number', async () => {
+    await ada.telephony.addNumber({ phoneNumber: '+14155550100', locationId: (await ada.telephony.locations())[0]!.id });
+    await ada.telephony.updateSettings({ companyNumber: '+14155550100' });
+    const bob = await (await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' })).newPage();
+    await signInPage(bob, flint.url, 'bob@tel.test');
+    await bob.goto(`${flint.url}/#/settings`);
+    await bob.getByRole('heading', { name: 'Calling' }).waitFor(PAGE_WAIT);
+    assert.equal(await bob.getByTestId('my-extension').textContent(), '201');
+    await bob.getByText('People you call see +14155550101.').waitFor(PAGE_WAIT);
+    const row = bob.getByTestId('my-hunt-groups').locator('tr[data-hunt-group="Sales"]');
+    await row.getByText('logged in').waitFor(PAGE_WAIT);
+    await row.getByRole('button', { name: 'Log out: Sales' }).click();
+    await bob.getByText('You are logged out').waitFor(PAGE_WAIT);
+    const group = (await ada.telephony.huntGroups())[0]!;
+    assert.equal(group.agents.find((a) => a.displayName === 'Bob Agent')?.loggedIn, false);
+    await assertAccessible(bob, 'settings calling');
+    await row.getByRole('button', { name: 'Log in: Sales' }).click();
+    await bob.getByText('You are logged in').waitFor(PAGE_WAIT);
+    await bob.getByLabel('Caller ID', { exact: true }).selectOption('company');
+    await bob.getByText('People you call see +14155550100.').waitFor(PAGE_WAIT);
+    const bobId = group.agents.find((a) => a.displayName === 'Bob Agent')!.personId;
+    assert.equal((await ada.telephony.person(bobId)).callerId, 'company');
+    await bob.context().close();
   });
 
   it('CL-6: a desk phone’s one-time activation code is shown once', async () => {

@@ -232,7 +232,10 @@ export function sipPing(host: string, port: number, timeoutMs = 2000): Promise<{
     const timer = setTimeout(() => done({ ok: false, detail: 'no answer' }), timeoutMs);
     socket.on('message', (msg) => {
       const line = msg.toString('latin1').split('\r\n', 1)[0] ?? '';
-      done(line.startsWith('SIP/2.0 200') ? { ok: true, detail: `kamailio on ${host}:${port}` } : { ok: false, detail: line.slice(0, 60) });
+      // Ours says so in its Server header: another SIP server on the port (Debian's own kamailio
+      // service listens on 5060 once installed) must not pass for it.
+      const ours = /\r\nServer: Flint SIP\r\n/i.test(msg.toString('latin1'));
+      done(line.startsWith('SIP/2.0 200') && ours ? { ok: true, detail: `kamailio on ${host}:${port}` } : { ok: false, detail: ours ? line.slice(0, 60) : 'another SIP server answers on the port' });
     });
     socket.on('error', () => done({ ok: false, detail: 'unreachable' }));
     socket.bind(0, '127.0.0.1', () => {

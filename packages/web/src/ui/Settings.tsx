@@ -18,6 +18,7 @@ import { NotificationSettingsCard } from './NotificationSettings.tsx';
 import { LocationSettingCard } from './Location.tsx';
 import { PasscodeSettingsCard } from './PasscodeSettings.tsx';
 import { PersonalRoomSettings } from './scheduling/PersonalRoomSettings.tsx';
+import { TelephonySettingsCard } from './TelephonySettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -112,6 +113,7 @@ export default function Settings() {
       <NotificationSettingsCard />
       <LocationSettingCard />
       <PersonalRoomSettings />
+      <TelephonySettingsCard />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

@@ -4,7 +4,7 @@
  * the admin's route preview and by the SIP engine's questions (sip.ts).
  * @module
  */
-import type { EmergencyAddress, HuntPolicy, OwnerType, RouteDecision, ScheduleEvent } from '@flint/protocol';
+import type { HuntPolicy, OwnerType, RouteDecision, ScheduleEvent } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import { ApiError } from '../errors.ts';
@@ -36,7 +36,7 @@ export async function loadSnapshot(db: Db, orgId: string): Promise<NumberingSnap
   return {
     internationalCalling: settings.internationalCalling,
     companyNumber: settings.companyNumber,
-    locations: new Map(locations.map((l) => [l.id, { timeZone: l.time_zone, address: presentLocation(l).address as EmergencyAddress }])),
+    locations: new Map(locations.map((l) => [l.id, { timeZone: l.time_zone, address: presentLocation(l).address }])),
     extensions: new Map(extensions.map((e) => [e.extension, { type: e.owner_type as OwnerType, id: e.owner_id }])),
     numbers: new Map(numbers.map((n): [string, Owner | undefined] => [n.phone_number, n.owner_type !== null && n.owner_id !== null ? { type: n.owner_type as OwnerType, id: n.owner_id } : undefined])),
     people: peopleMap,

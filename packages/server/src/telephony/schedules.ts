@@ -4,14 +4,14 @@
  * times of the zone, so a schedule follows daylight-saving changes.
  * @module
  */
-import { WEEKDAYS, type ScheduleEvent } from '@flint/protocol';
+import type { ScheduleEvent, Weekday } from '@flint/protocol';
 
 export interface LocalTime {
   /** YYYY-MM-DD */
   date: string;
   /** MM-DD */
   monthDay: string;
-  weekday: (typeof WEEKDAYS)[number];
+  weekday: Weekday;
   /** Minutes since local midnight. */
   minutes: number;
 }

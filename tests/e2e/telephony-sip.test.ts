@@ -5,7 +5,8 @@
  * Kamailio checks each REGISTER and INVITE against what Flint issued. A phone calls another's
  * extension and the call is answered and hung up through the engine; a person without the
  * international class of service is refused (403); an emergency call reaches the trunk (sipp as
- * the provider) carrying the location's address; credentials Flint did not issue are refused. The
+ * the provider) carrying the location's address; the trunk calls a DID and the person's phone
+ * answers; credentials Flint did not issue are refused. The
  * status page reports the engine. Skipped, saying so, when kamailio or sipp is not installed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -118,6 +119,24 @@ describe('SIP phones through Kamailio (CL-6)', { skip }, () => {
   it('an international call from a person without the class of service is refused with 403', async () => {
     const run = await (await phone('bob', 'call-refused.xml', await freePort(), ['-s', '+33142000000'])).done;
     assert.equal(run.code, 0, run.output);
+  });
+
+  it('the PSTN trunk calls a DID mapped to a person: their phone rings and answers', async () => {
+    const number = await ada.telephony.addNumber({ phoneNumber: '+14155550102', locationId: (await ada.telephony.locations())[0]!.id });
+    await ada.telephony.assignNumber(number.id, { type: 'PEOPLE', id: bob.session!.personId });
+    const bobPort = await freePort();
+    assert.equal((await (await phone('bob', 'register.xml', bobPort)).done).code, 0, 'Bob’s phone registers');
+    const answering = sipp(['-sf', join(SCENARIOS, 'answer.xml'), '-p', String(bobPort)], work);
+    const inf = join(work, 'trunk.csv');
+    await writeFile(inf, 'SEQUENTIAL\n+33142000000;\n');
+    const call = await sipp([`127.0.0.1:${sipPort}`, '-sf', join(SCENARIOS, 'trunk-call.xml'), '-inf', inf, '-s', '+14155550102', '-p', String(trunkPort)], work).done;
+    assert.equal(call.code, 0, call.output);
+    const answered = await answering.done;
+    assert.equal(answered.code, 0, answered.output);
+    // An unknown number from the trunk: 404, nothing rings.
+    await writeFile(join(work, 'refused-trunk.xml'), (await readFile(join(SCENARIOS, 'trunk-call.xml'), 'utf8')).split('  <recv response="100" optional="true" />')[0] + '  <recv response="100" optional="true" />\n  <recv response="404" />\n</scenario>\n');
+    const unknown = await sipp([`127.0.0.1:${sipPort}`, '-sf', join(work, 'refused-trunk.xml'), '-inf', inf, '-s', '+14155550199', '-p', String(trunkPort)], work).done;
+    assert.equal(unknown.code, 0, unknown.output);
   });
 
   it('an emergency call reaches the trunk carrying the location’s address', async () => {

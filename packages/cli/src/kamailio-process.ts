@@ -9,7 +9,8 @@
  *   phones ring together;
  * - where the call goes: ring people's phones (extensions and DIDs by the numbering), refuse (403
  *   for international calls without the class of service), or send to the trunk (FLINT_SIP_TRUNK)
- *   with `X-Flint-Emergency-Address` for emergency calls and the caller ID the person chose.
+ *   with `X-Flint-Emergency-Address` for emergency calls and the caller ID the person chose;
+ * - where a call from the trunk (recognised by its address and port) to a DID goes.
  * `FLINT_SIP=off`, or no Kamailio installed: no SIP engine (the status page says "not configured",
  * activation answers 503). The health check is a SIP OPTIONS the engine must answer.
  * @module
@@ -44,6 +45,19 @@ const q = (value: string) => `"${value.replace(/["\\]/g, '')}"`;
 /** The generated kamailio.cfg (pure, so the test reads what runs). */
 export function kamailioConfig(s: KamailioSettings): string {
   const ask = (path: string) => `http_client_query(${q(`${s.coreUrl}/api/telephony/sip/${path}`)} + $var(query), "", ${q(`X-Flint-Sip-Secret: ${s.secret}`)}, "$var(answer)")`;
+  // Calls from the trunk (its address and port; FLINT_SIP_TRUNK as an IPv4 address) to a DID: the
+  // provider does not authenticate as a phone, it is recognised by where it sends from.
+  const trunkAddress = s.trunk !== undefined && /^(\d{1,3}\.){3}\d{1,3}:\d+$/.test(s.trunk) ? s.trunk.split(':') : undefined;
+  const trunkInbound =
+    trunkAddress === undefined
+      ? ''
+      : `  if ($si == "${trunkAddress[0]}" && $sp == ${trunkAddress[1]}) {
+    $var(query) = "?dialed=" + $(rU{s.escape.param}{s.replace,+,%2B});
+    $var(status) = ${ask('inbound')};
+    route(DECIDE);
+    exit;
+  }
+`;
   const trunkRoute =
     s.trunk === undefined
       ? `  sl_send_reply("503", "No PSTN trunk configured");\n  exit;`
@@ -150,7 +164,7 @@ route[REGISTER] {
 }
 
 route[INVITE] {
-  if (!is_present_hf("Proxy-Authorization")) {
+${trunkInbound}  if (!is_present_hf("Proxy-Authorization")) {
     proxy_challenge(${q(s.domain)}, "0");
     exit;
   }
@@ -166,6 +180,11 @@ route[INVITE] {
   # A "+" left as is would read as a space in the query.
   $var(query) = "?user=" + $(au{s.escape.param}) + "&dialed=" + $(rU{s.escape.param}{s.replace,+,%2B});
   $var(status) = ${ask('route')};
+  route(DECIDE);
+}
+
+# The core's answer ($var(status), $var(answer)) acted on: refuse, ring people's phones, or the trunk.
+route[DECIDE] {
   if ($var(status) != 200) {
     sl_send_reply("500", "Routing unavailable");
     exit;

@@ -532,3 +532,22 @@ export const sipRoute = defineMethod({
   }),
   status: 200,
 });
+export const sipInbound = defineMethod({
+  id: 'telephony.sip.inbound',
+  verb: 'GET',
+  path: '/api/telephony/sip/inbound',
+  summary: 'For the SIP engine only: where a call from the PSTN trunk to a DID goes (ring or refuse).',
+  tag,
+  auth: 'none',
+  query: Type.Object({ dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+  response: Type.Object({
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    targets: Type.Optional(Type.String()),
+    code: Type.Optional(Type.Integer()),
+    reason: Type.Optional(Type.String()),
+    number: Type.Optional(Type.String()),
+    callerId: Type.Optional(Type.String()),
+    address: Type.Optional(Type.String()),
+  }),
+  status: 200,
+});

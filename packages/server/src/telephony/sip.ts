@@ -8,6 +8,7 @@
  * @module
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RouteDecision } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import { ApiError } from '../errors.ts';
 import { deviceForSip } from './devices.ts';
@@ -46,7 +47,23 @@ export async function sipRoute(core: Core, secret: string | undefined, username:
   const device = await deviceForSip(core.db, username);
   if (device === undefined) return { action: 'refuse', code: 403, reason: 'Unknown device' };
   const snap = await loadSnapshot(core.db, device.orgId);
-  const decision = routeCall(snap, { dialed, from: { kind: 'person', personId: device.personId }, at: core.now(), random: Math.random });
+  return inEngineTerms(routeCall(snap, { dialed, from: { kind: 'person', personId: device.personId }, at: core.now(), random: Math.random }));
+}
+
+/** A call from the PSTN trunk to a DID: the number names the org (DIDs are unique on the instance). */
+export async function sipInbound(core: Core, secret: string | undefined, dialed: string): Promise<SipDecision> {
+  checkSipSecret(core, secret);
+  const number = dialed.startsWith('+') ? dialed : `+${dialed}`;
+  const row = await core.db.selectFrom('telephony_numbers').select('org_id').where('phone_number', '=', number).executeTakeFirst();
+  if (row === undefined) return { action: 'refuse', code: 404, reason: 'Not Found' };
+  const snap = await loadSnapshot(core.db, row.org_id);
+  const decision = routeCall(snap, { dialed: number, from: { kind: 'external' }, at: core.now(), random: Math.random });
+  // Nothing from outside goes back out to the PSTN through us (no toll fraud by forwarding).
+  if (decision.kind === 'pstn' || decision.kind === 'emergency') return { action: 'refuse', code: 403, reason: 'Forbidden' };
+  return inEngineTerms(decision);
+}
+
+function inEngineTerms(decision: RouteDecision): SipDecision {
   switch (decision.kind) {
     case 'person':
       return { action: 'ring', targets: decision.targetId! };

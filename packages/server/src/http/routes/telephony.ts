@@ -14,7 +14,7 @@ import { createSchedule, deleteSchedule, listSchedules, updateSchedule } from '.
 import { createAttendant, deleteAttendant, getAttendant, listAttendants, speakGreeting, updateAttendant } from '../../telephony/attendants.ts';
 import { activateDevice, createDevice, deleteDevice, listDevices } from '../../telephony/devices.ts';
 import { previewRoute } from '../../telephony/numbering.ts';
-import { sipCredentials, sipRoute } from '../../telephony/sip.ts';
+import { sipCredentials, sipInbound, sipRoute } from '../../telephony/sip.ts';
 import { route } from '../route.ts';
 
 const secretOf = (headers: Record<string, string | string[] | undefined>): string | undefined => {
@@ -77,4 +77,5 @@ export function telephonyRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, telephony.previewRoute, async ({ actor, body }) => previewRoute(core, actor, body));
   route(app, core, telephony.sipCredentials, async ({ req, query }) => sipCredentials(core, secretOf(req.headers), query.user));
   route(app, core, telephony.sipRoute, async ({ req, query }) => sipRoute(core, secretOf(req.headers), query.user, query.dialed));
+  route(app, core, telephony.sipInbound, async ({ req, query }) => sipInbound(core, secretOf(req.headers), query.dialed));
 }

@@ -122,6 +122,41 @@ describe('web app: telephony in the admin console (Chromium)', () => {
     await bob.context().close();
   });
 
+  it('CL-4: business hours, a holiday and an auto attendant whose key 1 goes to the hunt group', async () => {
+    const schedule = page.getByRole('form', { name: 'Create schedule' });
+    await schedule.getByLabel('Name', { exact: true }).fill('Office');
+    await schedule.getByLabel('From', { exact: true }).fill('09:00');
+    await schedule.getByLabel('To', { exact: true }).fill('17:00');
+    await schedule.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByTestId('tel-schedules').locator('tr[data-schedule="Office"]').waitFor(PAGE_WAIT);
+    await schedule.getByLabel('Kind', { exact: true }).selectOption('holidays');
+    await schedule.getByLabel('Name', { exact: true }).fill('Christmas');
+    await schedule.getByLabel('Date', { exact: true }).fill('2026-12-25');
+    await schedule.getByRole('button', { name: 'Create schedule' }).click();
+    await page.getByTestId('tel-schedules').locator('tr[data-schedule="Christmas"]').waitFor(PAGE_WAIT);
+
+    const form = page.getByRole('form', { name: 'Create auto attendant' });
+    await form.getByLabel('Name', { exact: true }).fill('Main line');
+    await form.getByLabel('Extension', { exact: true }).fill('260');
+    await form.getByLabel('Business hours', { exact: true }).selectOption({ label: 'Office' });
+    await form.getByLabel('Holidays', { exact: true }).selectOption({ label: 'Christmas' });
+    await form.getByLabel('Greeting (spoken to callers)', { exact: true }).fill('Welcome. Press 1 for sales.');
+    await form.getByLabel('Keys during business hours: destination 1', { exact: true }).fill('250');
+    await form.getByRole('button', { name: 'Add key' }).last().click();
+    await form.getByLabel('Keys after hours and on holidays: key 1', { exact: true }).fill('1');
+    await form.getByLabel('Keys after hours and on holidays: action 1', { exact: true }).selectOption({ label: 'Voicemail of' });
+    await form.getByLabel('Keys after hours and on holidays: destination 1', { exact: true }).fill('201');
+    await form.getByRole('button', { name: 'Create auto attendant' }).click();
+    await page.getByTestId('tel-attendants').locator('tr[data-attendant="Main line"]', { hasText: '1 → Transfer to 250' }).waitFor(PAGE_WAIT);
+    await assertAccessible(page, 'admin telephony attendants');
+    const [attendant] = await ada.telephony.attendants();
+    const bobId = (await ada.telephony.people()).find((p) => p.displayName === 'Bob Agent')!.personId;
+    // Monday 10:00 in New York rings the hunt group; Christmas goes to Bob's voicemail.
+    assert.equal((await ada.telephony.previewRoute({ dialed: '260', digits: '1', at: '2026-12-07T15:00:00.000Z' })).kind, 'huntGroup');
+    assert.deepEqual(await ada.telephony.previewRoute({ dialed: '260', digits: '1', at: '2026-12-25T15:00:00.000Z' }), { kind: 'voicemail', targetId: bobId });
+    assert.equal(attendant?.businessHoursMenu.greeting, 'Welcome. Press 1 for sales.');
+  });
+
   it('CL-6: a desk phone’s one-time activation code is shown once', async () => {
     const form = page.getByRole('form', { name: 'Add phone' });
     await form.getByLabel('Person', { exact: true }).selectOption({ label: 'Bob Agent' });

@@ -16,6 +16,7 @@ import { timeZoneNames } from '../../time-zones.ts';
 import { useAdminList } from '../use-admin-list.ts';
 import { TelephonyNumbers } from './TelephonyNumbers.tsx';
 import { TelephonyPhones } from './TelephonyPhones.tsx';
+import { TelephonyAttendants } from './TelephonyAttendants.tsx';
 
 const POLICIES: readonly HuntPolicy[] = ['SIMULTANEOUS', 'REGULAR', 'CIRCULAR', 'UNIFORM', 'WEIGHTED'];
 const POLICY_LABEL = { SIMULTANEOUS: 'telPolicySimultaneous', REGULAR: 'telPolicyRegular', CIRCULAR: 'telPolicyCircular', UNIFORM: 'telPolicyUniform', WEIGHTED: 'telPolicyWeighted' } as const;
@@ -54,6 +55,7 @@ export function TelephonyAdmin() {
       <TelephonyNumbers locations={locations.items} people={people} groups={groups.items} settings={settings} onChange={reloadShared} />
       <PeopleSection people={people} locations={locations.items} act={locations.act} />
       <HuntGroupsSection items={groups.items} people={people} locations={locations.items} act={groups.act} notice={groups.notice} />
+      <TelephonyAttendants locations={locations.items} onChange={reloadShared} />
       <TelephonyPhones people={people} />
     </div>
   );

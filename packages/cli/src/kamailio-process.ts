@@ -12,7 +12,7 @@
  *   with `X-Flint-Emergency-Address` for emergency calls and the caller ID the person chose;
  * - where a call from the trunk (recognised by its address and port) to a DID goes.
  * `FLINT_SIP=off`, or no Kamailio installed: no SIP engine (the status page says "not configured",
- * activation answers 503). The health check is a SIP OPTIONS the engine must answer.
+ * activation answers 409). The health check is a SIP OPTIONS the engine must answer.
  * @module
  */
 import { spawn, type ChildProcess } from 'node:child_process';

@@ -447,7 +447,7 @@ export const speakGreeting = defineMethod({
   id: 'telephony.attendants.speakGreeting',
   verb: 'POST',
   path: '/api/telephony/autoAttendants/:id/greetings/:menu',
-  summary: 'Make a menu’s greeting audio (WAV) from its text with the TTS engine (espeak-ng); 503 when none is installed. Org admins.',
+  summary: 'Make a menu’s greeting audio (WAV) from its text with the TTS engine (espeak-ng); 409 when none is installed. Org admins.',
   tag,
   auth: 'person',
   params: Type.Object({ id: Id, menu: Type.Union([Type.Literal('business'), Type.Literal('afterHours')]) }, { additionalProperties: false }),

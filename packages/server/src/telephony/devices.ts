@@ -99,7 +99,8 @@ export async function deleteDevice(core: Core, actor: Actor, id: string): Promis
  * address; a new password is made each time (only its HA1 is kept).
  */
 export async function activateDevice(core: Core, input: { code: string; mac: string }, clientIp: string): Promise<SipCredentials> {
-  if (core.sip === undefined) throw new ApiError('unavailable', 'No SIP engine runs on this Flint (apt-get install kamailio; FLINT_SIP=auto).');
+  // 409 as for meetings without a media server: the deployment's state, not a server fault.
+  if (core.sip === undefined) throw ApiError.conflict('No SIP engine runs on this Flint (apt-get install kamailio; FLINT_SIP=auto): phones cannot be activated.');
   const limitKey = `telephony-activate:${clientIp}`;
   const tries = await core.limiter.peek(limitKey);
   if (tries.count >= ACTIVATE_TRIES) throw ApiError.rateLimited(tries.resetInSec);

@@ -227,10 +227,11 @@ describe('telephony configuration (CL-4, CL-5)', () => {
     await refused('POST', '/api/telephony/devices', { personId: ids['bob'], mac: '00:11:22:aa:bb:cc' }, 409);
     await refused('POST', '/api/telephony/devices', { personId: ids['bob'], mac: 'not-a-mac' }, 400);
     await refused('POST', '/api/telephony/devices', { personId: ids['bob'], mac: '00:11:22:aa:bb:cd' }, 403, bob.session!.accessToken);
-    // No SIP engine in this Flint (FLINT_SIP=off): 503, and the code is not spent.
+    // No SIP engine in this Flint (FLINT_SIP=off): 409, and the code is not spent.
     const res = await raw(flint.url, 'POST', '/api/telephony/devices/activate', { body: { code: activationCode, mac: '00:11:22:aa:bb:cc' } });
-    assert.equal(res.status, 503);
-    assert.equal(errorOf(res).code, 'unavailable');
+    assert.equal(res.status, 409);
+    assert.match(errorOf(res).message, /No SIP engine/);
+    assert.notEqual((await flint.server.core.db.selectFrom('telephony_devices').select('code_hash').where('id', '=', device.id).executeTakeFirstOrThrow()).code_hash, null);
     // The SIP engine's own routes answer 404 to anyone without its secret.
     assert.equal((await raw(flint.url, 'GET', `/api/telephony/sip/credentials?user=${row.sip_username}`, { headers: { 'x-flint-sip-secret': 'guess' } })).status, 404);
     await ada.telephony.deleteDevice(device.id);

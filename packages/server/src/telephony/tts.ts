@@ -26,7 +26,8 @@ export async function speak(text: string, options: { bin?: string; voice?: strin
     const timer = setTimeout(() => fail(new ApiError('unavailable', 'The TTS engine took too long.')), DEADLINE_MS);
     child.once('error', () => {
       clearTimeout(timer);
-      fail(new ApiError('unavailable', 'No TTS engine is installed on this Flint (apt-get install espeak-ng); upload the greeting as audio instead.'));
+      // 409 as for meetings without a media server: the deployment's state, not a server fault.
+      fail(ApiError.conflict('No TTS engine is installed on this Flint (apt-get install espeak-ng).'));
     });
     child.stdout.on('data', (chunk: Buffer) => {
       size += chunk.length;

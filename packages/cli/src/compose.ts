@@ -13,6 +13,7 @@ import { mountKms, openKms, type KmsPolicySettings } from '@flint/kms';
 import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/gateway';
 import type { KmsTransport } from '@flint/sdk';
 import { startJanus } from './janus-process.ts';
+import { prepareKamailio } from './kamailio-process.ts';
 
 export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
   /** Defaults to kms://<public host>. */
@@ -40,13 +41,27 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
     return undefined;
   });
   const media = config.meetings.janus === 'off' ? undefined : janus.then((started) => started?.media);
+  const kamailio = prepareKamailio(config, logger);
   try {
-    const server = await composeServer(config, { ...options, logger, ...(media !== undefined ? { media } : {}) });
-    // The media server goes after the core (whose close ends its Janus session); a start still
-    // under way is waited for, so its process is stopped rather than left behind.
+    const server = await composeServer(config, { ...options, logger, ...(media !== undefined ? { media } : {}), ...(kamailio !== undefined ? { sip: kamailio.engine } : {}) });
+    // The SIP engine starts once the core listens: it asks the core on every REGISTER and INVITE.
+    if (kamailio !== undefined) {
+      const listenCore = server.listen.bind(server);
+      server.listen = async () => {
+        const url = await listenCore();
+        const address = server.app.server.address();
+        const port = typeof address === 'object' && address !== null ? address.port : config.port;
+        const host = ['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
+        // Flint serves without it if it cannot start (the status page shows the SIP engine down).
+        await kamailio.start(`${config.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`).catch((error: unknown) => logger.error({ err: error }, 'the SIP engine (Kamailio) did not start'));
+        return url;
+      };
+    }
+    // The media server and the SIP engine go after the core (whose close ends its Janus session); a
+    // Janus start still under way is waited for, so its process is stopped rather than left behind.
     const closeCore = server.close.bind(server);
     let closed: Promise<void> | undefined;
-    const close = () => (closed ??= closeCore().finally(async () => (await janus)?.stop()));
+    const close = () => (closed ??= closeCore().finally(async () => Promise.all([(await janus)?.stop(), kamailio?.stop()])).then(() => undefined));
     server.close = close;
     server[Symbol.asyncDispose] = close;
     return server;

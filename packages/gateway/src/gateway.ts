@@ -26,6 +26,7 @@ import { teamRoutes } from './routes/teams.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { telephonyCallRoutes } from './routes/telephony-calls.ts';
 import { voiceMessageRoutes } from './routes/voice-messages.ts';
+import { telephonyRoutes } from './routes/telephony.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
 import { attachmentActionRoutes } from './routes/attachment-actions.ts';
 import { catalogRoutes } from './listen/catalog.ts';
@@ -74,6 +75,7 @@ export function gatewayPlugin(options: GatewayOptions): (app: FastifyInstance) =
       meetingRoutes(scope, gateway);
       telephonyCallRoutes(scope, gateway);
       voiceMessageRoutes(scope, gateway);
+      telephonyRoutes(scope, gateway);
       organizationRoutes(scope, gateway);
       adminAuditRoutes(scope, gateway);
       webhookRoutes(scope, gateway);

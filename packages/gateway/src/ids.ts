@@ -26,6 +26,10 @@ export const hydra = {
   attachmentAction: (uuid: string) => toHydraId('ATTACHMENT_ACTION', uuid),
   /** A compliance event: its position in the core's log (and, for a file, the file's place). */
   event: (local: string) => toHydraId('EVENT', local),
+  location: (uuid: string) => toHydraId('LOCATION', uuid),
+  huntGroup: (uuid: string) => toHydraId('HUNT_GROUP', uuid),
+  autoAttendant: (uuid: string) => toHydraId('AUTO_ATTENDANT', uuid),
+  schedule: (uuid: string) => toHydraId('SCHEDULE', uuid),
 };
 
 const NAMES: Record<HydraType, string> = {
@@ -45,6 +49,10 @@ const NAMES: Record<HydraType, string> = {
   INVITATION: 'invitation',
   EVENT: 'event',
   CALL: 'call',
+  LOCATION: 'location',
+  HUNT_GROUP: 'hunt group',
+  AUTO_ATTENDANT: 'auto attendant',
+  SCHEDULE: 'schedule',
 };
 
 /** The UUID behind an id in a path; 404 if it is not one of `type`. */

@@ -20,7 +20,7 @@ export const AuditCategory = Type.Union([
 export type AuditCategory = Static<typeof AuditCategory>;
 
 /** What kind of thing the action changed (`targetType`). */
-export const AuditTargetType = Type.Union([Type.Literal('USER'), Type.Literal('ORG'), Type.Literal('DOMAIN'), Type.Literal('INVITATION'), Type.Literal('NOTICE'), Type.Literal('LEGAL_HOLD'), Type.Literal('CARE_QUEUE')]);
+export const AuditTargetType = Type.Union([Type.Literal('USER'), Type.Literal('ORG'), Type.Literal('DOMAIN'), Type.Literal('INVITATION'), Type.Literal('NOTICE'), Type.Literal('LEGAL_HOLD'), Type.Literal('CARE_QUEUE'), Type.Literal('TELEPHONY')]);
 export type AuditTargetType = Static<typeof AuditTargetType>;
 
 export const AuditEvent = Type.Object({

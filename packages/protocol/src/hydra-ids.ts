@@ -27,7 +27,12 @@ export type HydraType =
   /** A compliance event (`/v1/events`): its position in the core's log. */
   | 'EVENT'
   /** A call (`/v1/telephony/calls`; Webex's are `CALL` ids too). */
-  | 'CALL';
+  | 'CALL'
+  /** Telephony configuration (`/v1/telephony/config`). */
+  | 'LOCATION'
+  | 'HUNT_GROUP'
+  | 'AUTO_ATTENDANT'
+  | 'SCHEDULE';
 
 /** People and organizations are always `us` at Webex; Flint uses `us` for every type. */
 export const HYDRA_CLUSTER = 'us';

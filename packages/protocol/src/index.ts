@@ -90,3 +90,29 @@ export { SCHEDULING_LIMITS, ROOM_NAME_PATTERN } from './scheduling.ts';
 export * as voicemail from './voicemail.ts';
 export type { Voicemail, VoicemailSummary, VoicemailSettings } from './voicemail.ts';
 export { VOICEMAIL_LIMITS } from './voicemail.ts';
+export * as telephony from './telephony.ts';
+export type {
+  TelephonyLocation,
+  TelephonySettings,
+  ExtensionRange,
+  EmergencyAddress,
+  PhoneNumber,
+  NumberOwner,
+  OwnerType,
+  PersonCalling,
+  HuntGroup,
+  HuntAgent,
+  HuntPolicy,
+  Schedule,
+  ScheduleEvent,
+  ScheduleType,
+  AutoAttendant,
+  AttendantMenu,
+  MenuKey,
+  MenuAction,
+  SipDevice,
+  SipCredentials,
+  RouteDecision,
+  Weekday,
+} from './telephony.ts';
+export { TELEPHONY_LIMITS, WEEKDAYS } from './telephony.ts';

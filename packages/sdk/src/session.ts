@@ -123,6 +123,12 @@ export class Session {
   readonly invitations: Invitations;
   /** The care assistant (SPEC SP-7): help-desk queues, asking in an encrypted space, taking, handing off, resolving. */
   readonly care: Care;
+  /**
+   * Telephony configuration (SPEC CL-4, CL-5, CL-6): numbering, hunt groups, attendants, SIP phones.
+   * Nothing here is content (PSTN and SIP legs are not end-to-end encrypted), so it is the client's
+   * API group as is.
+   */
+  readonly telephony: FlintClient['telephony'];
   /** Meetings in a space (SPEC MT-1): join, the media negotiation through the core, the meeting's media key. */
   readonly meetings: Meetings;
   /** Calls between two people (SPEC CL-1, CL-2): dial, answer, hold, transfer, the negotiation through the core, the call's media key. */
@@ -197,6 +203,7 @@ export class Session {
     this.teams = new Teams(ctx);
     this.messages = new Messages(ctx);
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
+    this.telephony = ctx.api.telephony;
     this.meetings = new Meetings(ctx);
     this.calls = new Calls(ctx, this.spaces);
     this.voicemail = new VoicemailBox(ctx, this.spaces);

@@ -5,6 +5,7 @@
  * @module
  */
 import type { MediaState, MeetingMedia } from './meetings/media.ts';
+import type { SipEngine } from './telephony/sip-engine.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -43,6 +44,8 @@ export interface Core {
    * meanwhile; meetings are refused until it is `ready`), `unavailable` when there is none. `/health` reports it.
    */
   mediaState: MediaState;
+  /** The SIP engine (Kamailio, started by `flint serve`); undefined: no SIP phones (SPEC CL-6). */
+  sip: SipEngine | undefined;
   now(): number;
 }
 

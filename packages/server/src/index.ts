@@ -11,6 +11,7 @@ export { addressAllowed, parseAllowList, guardedLookup, refusedHost, EMPTY_ALLOW
 export type { Core, Actor } from './core.ts';
 export { JanusVideoRoom } from './meetings/janus.ts';
 export type { MediaState, MeetingMedia } from './meetings/media.ts';
+export type { SipEngine } from './telephony/sip-engine.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';
 export { runRetention, type RetentionOptions, type RetentionResult } from './retention/sweep.ts';

@@ -38,6 +38,7 @@ import { participantHungUp } from './meetings/meetings.ts';
 import { RING_TIMEOUT_QUEUE } from './calls/calls.ts';
 import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
+import type { SipEngine } from './telephony/sip-engine.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -49,6 +50,8 @@ export interface ServerOptions extends AppOptions {
    * refused until it settles. Closed with the server.
    */
   media?: MeetingMedia | Promise<MeetingMedia | undefined>;
+  /** The SIP engine (the composition root starts Kamailio after the core listens); SPEC CL-6. */
+  sip?: SipEngine;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -115,6 +118,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     webhooks,
     media: undefined,
     mediaState: 'unavailable',
+    sip: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -154,6 +158,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
 export async function createServer(config: FlintConfig, options: ServerOptions = {}): Promise<FlintServer> {
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
+  core.sip = options.sip;
   let closing = false;
   const attachMedia = (media: MeetingMedia | undefined) => {
     // A media server that finished starting after the core began closing is the composer's to stop.

@@ -88,6 +88,8 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         FLINT_SIGNUP_CONFIRM: 'immediate',
         // No media server unless a test asks for one (FLINT_JANUS=auto): Janus costs a process and a second of start-up.
         FLINT_JANUS: 'off',
+        // No SIP engine either unless a test asks for one (FLINT_SIP=auto, with a free FLINT_SIP_PORT).
+        FLINT_SIP: 'off',
         ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'], FLINT_REDIS_PREFIX: `flint-test-${port}:` } : {}),
         ...options.env,
       }),

@@ -19,7 +19,7 @@ export interface FlintProcess {
 export async function spawnFlint(port: number, env: Record<string, string>, args: string[] = []): Promise<FlintProcess> {
   const child = spawn(process.execPath, [FLINT_BIN, 'serve', '--port', String(port), ...args], {
     // Immediate sign-up as in startFlint (the e-mailed confirmation has its own tests).
-    env: { ...process.env, FLINT_ARGON2_MEMORY_KIB: '1024', FLINT_SIGNUP_CONFIRM: 'immediate', FLINT_JANUS: 'off', ...env },
+    env: { ...process.env, FLINT_ARGON2_MEMORY_KIB: '1024', FLINT_SIGNUP_CONFIRM: 'immediate', FLINT_JANUS: 'off', FLINT_SIP: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const proc = track(child, `http://127.0.0.1:${port}`);

@@ -1,7 +1,7 @@
 /**
  * Service health (SPEC AD-3): each part of the service checked live — the core itself, its link to
  * the KMS, the database, Redis (when configured), the blob store (a small probe written, read back
- * and removed) and the job queue's backlog — with its state and how long the check took. Each
+ * and removed), the job queue's backlog and the SIP engine (when it runs) — with its state and how long the check took. Each
  * check has a deadline, so a hung dependency shows as "down" instead of hanging the page. The
  * monitoring endpoint serves the same states (no details) from a result a few seconds old at most,
  * so polling it cannot load the dependencies.
@@ -85,6 +85,14 @@ export async function checkServiceHealth(core: Core, kmsLink: KmsLink | undefine
         .executeTakeFirstOrThrow();
       return { backlog: Number(row.n) };
     }),
+    // The SIP engine (SPEC CL-6): asked over SIP itself (an OPTIONS it must answer).
+    core.sip === undefined
+      ? Promise.resolve<HealthCheck>({ component: 'sip', state: 'not_configured', latencyMs: 0 })
+      : timed('sip', async () => {
+          const h = await core.sip!.health();
+          if (!h.ok) throw Object.assign(new Error(h.detail), { name: h.detail });
+          return { detail: h.detail };
+        }),
   ]);
   for (const c of checks) if (c.component === 'jobs' && c.state === 'ok' && (c.backlog ?? 0) > serviceHealth.JOB_BACKLOG_DEGRADED) c.state = 'degraded';
   const states = checks.map((c) => c.state);

@@ -26,6 +26,21 @@ export interface MeetingsConfig {
   /** FLINT_JANUS_RTP_PORTS: the UDP port range Janus uses for media, `min-max`. */
   rtpPorts: string;
 }
+/** The SIP engine for desk phones and trunks (SPEC CL-6; docs/telephony.md). */
+export interface SipConfig {
+  /** FLINT_SIP: `auto` starts Kamailio when it is installed, `off` never. */
+  mode: 'auto' | 'off';
+  /** FLINT_KAMAILIO_BIN: the Kamailio binary (default `kamailio`, found on PATH or in /usr/sbin). */
+  kamailioBin: string;
+  /** FLINT_SIP_HOST: the address Kamailio listens on (UDP); 127.0.0.1 unless phones are elsewhere. */
+  host: string;
+  /** FLINT_SIP_PORT: its UDP port (5060). */
+  port: number;
+  /** FLINT_SIP_DOMAIN: the SIP domain and digest realm (default: the public URL's host name). */
+  domain: string;
+  /** FLINT_SIP_TRUNK: `host:port` of the PSTN provider's SIP trunk for outbound and emergency calls; unset, none. */
+  trunk: string | undefined;
+}
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 import type { DatabaseConfig } from '@flint/db';
@@ -112,6 +127,7 @@ export interface FlintConfig {
   meetings: MeetingsConfig;
   /** Calls between two people (CL-1; docs/calls.md): ring time, TURN. */
   calls: CallsConfig;
+  sip: SipConfig;
   /** Argon2id cost; tests lower it, production keeps the OWASP defaults. */
   argon2: { memoryKiB: number; iterations: number; parallelism: number };
   /** Durable background jobs (jobs/): how each instance polls, how long a claim holds, how many run at once. */
@@ -192,6 +208,12 @@ export const ENV_VARS = [
   'FLINT_TURN_USERNAME',
   'FLINT_TURN_PASSWORD',
   'FLINT_TURN_TTL',
+  'FLINT_SIP',
+  'FLINT_KAMAILIO_BIN',
+  'FLINT_SIP_HOST',
+  'FLINT_SIP_PORT',
+  'FLINT_SIP_DOMAIN',
+  'FLINT_SIP_TRUNK',
   'FLINT_AUTH_CACHE_MS',
   'FLINT_JOBS_POLL_MS',
   'FLINT_JOBS_LEASE_MS',
@@ -397,6 +419,16 @@ export function loadConfig(
   if (iceInterfaces !== undefined && !/^[A-Za-z0-9_.:,-]{1,200}$/.test(iceInterfaces)) problems.push('FLINT_JANUS_ICE_INTERFACES: interface names or addresses, comma-separated');
   const janusBin = env.FLINT_JANUS_BIN ?? 'janus';
   if (janusBin === '' || /["\n]/.test(janusBin)) problems.push('FLINT_JANUS_BIN: a path or command name');
+  const sipMode = (env.FLINT_SIP ?? 'auto') as SipConfig['mode'];
+  if (!['auto', 'off'].includes(sipMode)) problems.push('FLINT_SIP: must be auto or off');
+  const kamailioBin = env.FLINT_KAMAILIO_BIN ?? 'kamailio';
+  if (kamailioBin === '' || /["\n]/.test(kamailioBin)) problems.push('FLINT_KAMAILIO_BIN: a path or command name');
+  const sipHost = env.FLINT_SIP_HOST ?? '127.0.0.1';
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(sipHost)) problems.push('FLINT_SIP_HOST: an IPv4 address');
+  const sipDomain = env.FLINT_SIP_DOMAIN;
+  if (sipDomain !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(sipDomain)) problems.push('FLINT_SIP_DOMAIN: a host name');
+  const sipTrunk = env.FLINT_SIP_TRUNK;
+  if (sipTrunk !== undefined && !/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/.test(sipTrunk)) problems.push('FLINT_SIP_TRUNK: host:port of the provider’s SIP trunk');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
   const targetMode = env.FLINT_WEBHOOK_TARGETS ?? 'public';
@@ -472,6 +504,14 @@ export function loadConfig(
     kmsLinkSecret: env.FLINT_KMS_LINK_SECRET,
     meetings: { janus, janusBin, iceInterfaces, rtpPorts },
     calls: readCallsConfig(env, problems, int),
+    sip: {
+      mode: sipMode,
+      kamailioBin,
+      host: sipHost,
+      port: int('FLINT_SIP_PORT', env.FLINT_SIP_PORT, 5060, 1024, 65535),
+      domain: sipDomain ?? new URL(publicUrl).hostname.replace(/^\[|\]$/g, ''),
+      trunk: sipTrunk,
+    },
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {
       memoryKiB: int('FLINT_ARGON2_MEMORY_KIB', env.FLINT_ARGON2_MEMORY_KIB, 19456, 1024, 4 * 1024 * 1024),

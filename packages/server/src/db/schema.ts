@@ -322,6 +322,18 @@ export interface Database extends MessagingTables {
   call_settings: CallSettingsTable;
   voicemails: VoicemailsTable;
   voicemail_settings: VoicemailSettingsTable;
+  telephony_settings: TelephonySettingsTable;
+  telephony_extension_ranges: TelephonyExtensionRangesTable;
+  telephony_locations: TelephonyLocationsTable;
+  telephony_extensions: TelephonyExtensionsTable;
+  telephony_numbers: TelephonyNumbersTable;
+  telephony_people: TelephonyPeopleTable;
+  telephony_hunt_groups: TelephonyHuntGroupsTable;
+  telephony_hunt_agents: TelephonyHuntAgentsTable;
+  telephony_schedules: TelephonySchedulesTable;
+  telephony_attendants: TelephonyAttendantsTable;
+  telephony_greetings: TelephonyGreetingsTable;
+  telephony_devices: TelephonyDevicesTable;
 }
 
 /** A person's notification setting for one space or team (SPEC MS-5; migration 0043). */
@@ -935,4 +947,130 @@ export interface VoicemailSettingsTable {
   email_copy_since: number | null;
   pin_hash: string | null;
   updated_at: number;
+}
+
+/** Telephony (migration 0050, docs/telephony.md): the org's calling settings. */
+export interface TelephonySettingsTable {
+  org_id: string;
+  company_number: string | null;
+  international_calling: number;
+  updated_at: number;
+}
+
+export interface TelephonyExtensionRangesTable {
+  id: string;
+  org_id: string;
+  first_ext: string;
+  last_ext: string;
+  created_at: number;
+}
+
+export interface TelephonyLocationsTable {
+  id: string;
+  org_id: string;
+  name: string;
+  time_zone: string;
+  address1: string;
+  address2: string | null;
+  city: string;
+  state: string | null;
+  postal_code: string;
+  country: string;
+  created_at: number;
+}
+
+/** An assigned extension; `owner_type` is `person`, `huntGroup` or `attendant`. */
+export interface TelephonyExtensionsTable {
+  org_id: string;
+  extension: string;
+  owner_type: string;
+  owner_id: string;
+}
+
+export interface TelephonyNumbersTable {
+  id: string;
+  org_id: string;
+  location_id: string;
+  phone_number: string;
+  owner_type: string | null;
+  owner_id: string | null;
+  created_at: number;
+}
+
+export interface TelephonyPeopleTable {
+  person_id: string;
+  org_id: string;
+  location_id: string | null;
+  caller_id: string;
+  international: string;
+  updated_at: number;
+}
+
+export interface TelephonyHuntGroupsTable {
+  id: string;
+  org_id: string;
+  location_id: string;
+  name: string;
+  policy: string;
+  enabled: number;
+  advance_enabled: number;
+  advance_rings: number;
+  overflow_destination: string | null;
+  circular_next: number;
+  created_at: number;
+}
+
+export interface TelephonyHuntAgentsTable {
+  group_id: string;
+  person_id: string;
+  position: number;
+  weight: number;
+  logged_in: number;
+  idle_since: number | null;
+}
+
+export interface TelephonySchedulesTable {
+  id: string;
+  org_id: string;
+  location_id: string;
+  name: string;
+  type: string;
+  events: string;
+  created_at: number;
+}
+
+export interface TelephonyAttendantsTable {
+  id: string;
+  org_id: string;
+  location_id: string;
+  name: string;
+  business_schedule_id: string | null;
+  holiday_schedule_id: string | null;
+  business_menu: string;
+  after_hours_menu: string;
+  created_at: number;
+}
+
+export interface TelephonyGreetingsTable {
+  attendant_id: string;
+  menu: string;
+  source: string;
+  text: string | null;
+  blob_key: string;
+  bytes: number;
+  created_at: number;
+}
+
+export interface TelephonyDevicesTable {
+  id: string;
+  org_id: string;
+  person_id: string;
+  mac: string;
+  sip_username: string;
+  ha1: string | null;
+  code_id: string | null;
+  code_hash: string | null;
+  code_expires_at: number | null;
+  activated_at: number | null;
+  created_at: number;
 }

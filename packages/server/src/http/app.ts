@@ -56,6 +56,7 @@ import { feedbackRoutes } from './routes/feedback.ts';
 import { deviceRequestRoutes } from './routes/device-requests.ts';
 import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
+import { telephonyRoutes } from './routes/telephony.ts';
 import { meetingRoutes } from './routes/meetings.ts';
 import { callRoutes } from './routes/calls.ts';
 import { voicemailRoutes } from './routes/voicemail.ts';
@@ -258,6 +259,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   deviceRequestRoutes(app, core);
   retentionRoutes(app, core);
   careRoutes(app, core);
+  telephonyRoutes(app, core);
   meetingRoutes(app, core);
   callRoutes(app, core);
   voicemailRoutes(app, core);

@@ -39,7 +39,7 @@ export type Route =
   /** The consent page `/v1/authorize` sends the browser to: the OAuth request stays in the fragment. */
   | { view: 'oauth'; params: string };
 
-export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'scim', 'retention', 'care', 'reports', 'health', 'notices', 'feedback', 'audit', 'compliance'] as const;
+export const ADMIN_SECTIONS = ['people', 'invitations', 'roles', 'licenses', 'domains', 'policies', 'branding', 'sso', 'scim', 'retention', 'care', 'telephony', 'reports', 'health', 'notices', 'feedback', 'audit', 'compliance'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export function parseRoute(hash: string): Route {

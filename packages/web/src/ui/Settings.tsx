@@ -19,6 +19,7 @@ import { LocationSettingCard } from './Location.tsx';
 import { PasscodeSettingsCard } from './PasscodeSettings.tsx';
 import { PersonalRoomSettings } from './scheduling/PersonalRoomSettings.tsx';
 import { VoicemailSettingsCard } from './voicemail/VoicemailSettingsCard.tsx';
+import { TelephonySettingsCard } from './TelephonySettings.tsx';
 import { LANGUAGES, browserTimeZone, type Language } from '../i18n/index.tsx';
 
 export default function Settings() {
@@ -114,6 +115,7 @@ export default function Settings() {
       <LocationSettingCard />
       <PersonalRoomSettings />
       <VoicemailSettingsCard />
+      <TelephonySettingsCard />
       <Feedback />
       <section aria-labelledby="password-title" className="card">
         <h2 id="password-title">{t('changePassword')}</h2>

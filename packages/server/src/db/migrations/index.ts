@@ -42,6 +42,7 @@ import * as whiteboards from './0046-whiteboards.ts';
 import * as scheduling from './0047-scheduling.ts';
 import * as calls from './0048-calls.ts';
 import * as voicemail from './0049-voicemail.ts';
+import * as telephony from './0050-telephony.ts';
 import * as meetingKeyEpochs from './0051-meeting-key-epochs.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -84,5 +85,6 @@ export const migrations: Record<string, Migration> = {
   '0047-scheduling': scheduling,
   '0048-calls': calls,
   '0049-voicemail': voicemail,
+  '0050-telephony': telephony,
   '0051-meeting-key-epochs': meetingKeyEpochs,
 };

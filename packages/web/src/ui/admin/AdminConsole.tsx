@@ -24,6 +24,7 @@ import { BrandingAdmin } from './BrandingAdmin.tsx';
 import { ComplianceAdmin } from './ComplianceAdmin.tsx';
 import { RetentionAdmin } from './RetentionAdmin.tsx';
 import { CareAdmin } from './CareAdmin.tsx';
+import { TelephonyAdmin } from './telephony/TelephonyAdmin.tsx';
 
 const TITLES = {
   people: 'adminPeople',
@@ -35,6 +36,7 @@ const TITLES = {
   scim: 'adminScim',
   retention: 'adminRetention',
   care: 'adminCare',
+  telephony: 'adminTelephony',
   reports: 'adminReports',
   feedback: 'adminFeedback',
   audit: 'adminAudit',
@@ -82,6 +84,7 @@ export default function AdminConsole({ section }: { section: AdminSection }) {
             {section === 'scim' && <ScimAdmin />}
             {section === 'retention' && <RetentionAdmin />}
             {section === 'care' && <CareAdmin />}
+            {section === 'telephony' && <TelephonyAdmin />}
             {section === 'reports' && <UsageReport />}
             {section === 'feedback' && <FeedbackAdmin />}
             {section === 'audit' && <AuditLog />}

@@ -15,16 +15,14 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const IN_NAMESPACE = process.env['FLINT_CALLS_NETNS'] === '1';
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const LONG = { timeout: 120_000 } as const;
 
@@ -74,21 +72,10 @@ async function framesFlow(page: Page, who: string, ms = 3000, min = 8): Promise<
   assert.ok(delta >= min, `${who} decoded ${delta} frames in ${ms} ms (expected ≥ ${min})`);
 }
 
-if (!IN_NAMESPACE) {
+if (!IN_TEST_NETNS) {
   describe('web app: calls (Chromium)', () => {
     it('runs in a private network namespace (unshare -n, loopback only)', () => {
-      // The child runs this file's scenario itself (no runner): NODE_TEST_CONTEXT would make it skip.
-      const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
-      const run = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link set lo up && exec "$@"', 'netns', process.execPath, '--import', 'tsx', '--test-reporter=spec', SELF], {
-        env: { ...env, FLINT_CALLS_NETNS: '1' },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
-      process.stdout.write(output.replace(/^/gm, '    │ '));
-      assert.equal(run.status, 0, 'the calls scenario failed inside its network namespace (its output is above)');
-      assert.match(output, /ℹ pass [1-9]/, 'the scenario ran');
-      assert.match(output, /ℹ fail 0/);
+      runInTestNetns(SELF, 'loopback');
     });
   });
 } else {

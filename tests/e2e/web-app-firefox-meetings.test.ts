@@ -4,7 +4,7 @@
  * so this proves that what Chromium encrypts Firefox decrypts and the reverse — not only that each
  * browser talks to itself. Like tests/e2e/web-app-meetings.test.ts, it re-runs itself inside a
  * private network namespace (`unshare -n`) with a veth carrying 127.0.0.2, because Janus ignores
- * loopback interfaces (and here a private address Firefox needs; see NETNS_SETUP); nothing leaves the machine. `.ci/run` installs janus and firefox-esr; the
+ * loopback interfaces (and here a private address Firefox needs: the testkit's NETNS_SETUP.janusFirefox); nothing leaves the machine. `.ci/run` installs janus and firefox-esr; the
  * suite skips, saying so, only where one is missing outside CI.
  */
 import { after, before, describe, it } from 'node:test';
@@ -31,19 +31,14 @@ import {
   type FirefoxBrowser,
   type FirefoxPage,
   type TestFlint,
+  IN_TEST_NETNS,
+  runInTestNetns,
 } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const IN_NAMESPACE = process.env['FLINT_MEETINGS_NETNS'] === '1';
 // `janus -V` prints its version and exits 1, so the output tells.
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
-/**
- * The namespace: loopback up, and a veth pair with 127.0.0.2 (Chromium's candidates) and a private
- * 10.254.0.1 plus a default route through it (Firefox offers no candidate on a 127/8 address, and
- * none without a default route). Both stay inside this namespace: nothing is routed anywhere else.
- */
-const NETNS_SETUP = 'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 127.0.0.2/32 dev veth0 && ip addr add 10.254.0.1/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && ip route add default dev veth0 && exec "$@"';
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const LONG = { timeout: 240_000 } as const;
 const missing = !janusInstalled ? 'janus is not installed (apt-get install -y --no-install-recommends janus)' : !hasFirefox() ? 'firefox-esr is not installed (apt-get install -y firefox-esr)' : undefined;
@@ -170,21 +165,10 @@ if (missing !== undefined && skip !== false) {
   describe('web app: a meeting across Chromium and Firefox', () => {
     it('needs Janus and Firefox ESR', { skip }, () => undefined);
   });
-} else if (!IN_NAMESPACE) {
+} else if (!IN_TEST_NETNS) {
   describe('web app: a meeting across Chromium and Firefox', () => {
     it('runs in a private network namespace (unshare -n, a veth with 127.0.0.2 for Janus)', LONG, () => {
-      // The child runs this file's scenario itself (no runner): NODE_TEST_CONTEXT would make it skip.
-      const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
-      const run = spawnSync('unshare', ['-n', 'sh', '-c', NETNS_SETUP, 'netns', process.execPath, '--import', 'tsx', '--test-reporter=spec', SELF], {
-        env: { ...env, FLINT_MEETINGS_NETNS: '1' },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
-      process.stdout.write(output.replace(/^/gm, '    │ '));
-      assert.equal(run.status, 0, 'the scenario failed inside its network namespace (its output is above)');
-      assert.match(output, /ℹ pass [1-9]/, 'the scenario ran');
-      assert.match(output, /ℹ fail 0/);
+      runInTestNetns(SELF, 'janusFirefox');
     });
   });
 } else {

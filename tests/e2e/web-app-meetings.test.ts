@@ -25,15 +25,12 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint } from '@flint/testkit';
+import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
-const IN_NAMESPACE = process.env['FLINT_MEETINGS_NETNS'] === '1';
 // `janus -V` prints its version and exits 1, so the output tells.
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
-/** The namespace: loopback up, and a veth pair with 127.0.0.2/32 for Janus's candidates. */
-const NETNS_SETUP = 'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 127.0.0.2/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && exec "$@"';
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 /** The machine may be loaded (2 cores shared by several browsers and Janus): generous limits, conditions not timings. */
 const LONG = { timeout: 240_000 } as const;
@@ -87,21 +84,10 @@ if (!janusInstalled) {
   describe('web app: meetings (Chromium + Janus)', () => {
     it('needs Janus', { skip: 'janus is not installed (apt-get install -y --no-install-recommends janus): the meetings browser test cannot run' }, () => undefined);
   });
-} else if (!IN_NAMESPACE) {
+} else if (!IN_TEST_NETNS) {
   describe('web app: meetings (Chromium + Janus)', () => {
     it('runs in a private network namespace (unshare -n, a veth with 127.0.0.2 for Janus)', () => {
-      // The child runs this file's scenario itself (no runner): NODE_TEST_CONTEXT would make it skip.
-      const { NODE_TEST_CONTEXT: _runner, ...env } = process.env;
-      const run = spawnSync('unshare', ['-n', 'sh', '-c', NETNS_SETUP, 'netns', process.execPath, '--import', 'tsx', '--test-reporter=spec', SELF], {
-        env: { ...env, FLINT_MEETINGS_NETNS: '1' },
-        encoding: 'utf8',
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const output = `${run.stdout}\n${run.stderr}`;
-      process.stdout.write(output.replace(/^/gm, '    │ '));
-      assert.equal(run.status, 0, 'the meetings scenario failed inside its network namespace (its output is above)');
-      assert.match(output, /ℹ pass [1-9]/, 'the scenario ran');
-      assert.match(output, /ℹ fail 0/);
+      runInTestNetns(SELF, 'janus');
     });
   });
 } else {

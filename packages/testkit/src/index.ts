@@ -32,6 +32,7 @@ export { startPushService, type TestPushService, type TestPushSubscription, type
 export type { TestIdp, IdpAccount } from './oidc-idp.ts';
 export type { TestSamlIdp, SamlResponseOptions } from './saml-idp.ts';
 export { until } from './until.ts';
+export { IN_TEST_NETNS, NETNS_SETUP, runInTestNetns } from './netns.ts';
 export { indexedDbDump, type IndexedDbContents } from './indexed-db.ts';
 
 // Helpers built on heavy libraries (an S3 server, a DNS server, an SMTP server, an OpenID Provider, a

@@ -36,12 +36,6 @@ export async function serve(flags: ConfigFlags): Promise<void> {
   const log = createLogger(config.logLevel, destination);
   await prepareDataFolders(config, log, { kmsInProcess: config.kmsUrl === undefined && config.kmsLinkSecret === undefined });
   const server = await composeFlint(config, { logger: log, webRoot: webRoot(), kmsPolicy });
-  const url = await server.listen();
-  log.info(
-    { url, publicUrl: config.publicUrl, database: config.database.kind, redis: config.redisUrl !== undefined, tls: config.tls !== undefined, readyMs: Math.round(performance.now() - started) },
-    'Flint is ready',
-  );
-
   const finish = async (code: number, message: string) => {
     if (code === 0) log.info(message);
     else log.error(message);
@@ -66,6 +60,21 @@ export async function serve(flags: ConfigFlags): Promise<void> {
       },
     );
   };
+  // Armed before listening: /health answers as soon as the port is bound, while the SIP engine may
+  // still be starting, and a SIGTERM in that window must stop the server, not kill the process.
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
+  let url: string;
+  try {
+    url = await server.listen();
+  } catch (error) {
+    // Stopped while it was starting: the stop finishes the process.
+    if (stopping) return;
+    throw error;
+  }
+  if (stopping) return;
+  log.info(
+    { url, publicUrl: config.publicUrl, database: config.database.kind, redis: config.redisUrl !== undefined, tls: config.tls !== undefined, readyMs: Math.round(performance.now() - started) },
+    'Flint is ready',
+  );
 }

@@ -205,8 +205,13 @@ export function chatCommands(): Command[] {
           process.once('SIGINT', stop);
           process.once('SIGTERM', stop);
         });
-        await queue;
+        // A message still being opened gets a moment; Ctrl-C must not wait on a stuck KMS call.
+        await Promise.race([queue, new Promise((r) => setTimeout(r, 5000).unref())]);
         close();
+        // Ctrl-C ends the command even if something the session opened still holds the event loop
+        // (the test once waited 15 minutes for a tail that never exited). Standard output to a pipe
+        // or a terminal is written synchronously on Linux, so nothing printed is lost.
+        setTimeout(() => process.exit(0), 2000).unref();
       }),
     );
 

@@ -11,6 +11,7 @@ import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { FlintClient } from '@flint/sdk';
 import { TELEPHONY_LIMITS, type HuntGroup, type HuntPolicy, type PersonCalling, type TelephonyLocation, type TelephonySettings } from '@flint/protocol';
 import { useI18n } from '../../../i18n/index.tsx';
+import { LocationField } from './LocationField.tsx';
 import { useAppStore } from '../../store-context.ts';
 import { timeZoneNames } from '../../time-zones.ts';
 import { useAdminList } from '../use-admin-list.ts';
@@ -291,17 +292,7 @@ function PeopleSection({ people, locations, act }: { people: PersonCalling[]; lo
             {t('telExtension')}
             <input inputMode="numeric" pattern="[0-9]{3,5}" title={t('telExtensionRule')} value={extension} onChange={(e) => setExtension(e.target.value)} />
           </label>
-          <label>
-            {t('telLocation')}
-            <select aria-label={t('telLocation')} value={locationId} onChange={(e) => setLocationId(e.target.value)}>
-              <option value="">—</option>
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LocationField locations={locations} value={locationId} onChange={setLocationId} optional />
           <label>
             {t('telCallerId')}
             <select aria-label={t('telCallerId')} value={callerId} onChange={(e) => setCallerId(e.target.value as 'own' | 'company')}>
@@ -401,16 +392,7 @@ function HuntGroupsSection({ items, people, locations, act, notice }: { items: H
             {t('telName')}
             <input required maxLength={TELEPHONY_LIMITS.nameChars} value={name} onChange={(e) => setName(e.target.value)} />
           </label>
-          <label>
-            {t('telLocation')}
-            <select aria-label={t('telLocation')} required value={locationId || locations[0]?.id || ''} onChange={(e) => setLocationId(e.target.value)}>
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LocationField locations={locations} value={locationId} onChange={setLocationId} required />
           <label>
             {t('telExtension')}
             <input inputMode="numeric" pattern="[0-9]{3,5}" title={t('telExtensionRule')} value={extension} onChange={(e) => setExtension(e.target.value)} />

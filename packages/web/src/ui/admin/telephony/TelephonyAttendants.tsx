@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { TELEPHONY_LIMITS, WEEKDAYS, type AttendantMenu, type AutoAttendant, type MenuAction, type Schedule, type TelephonyLocation, type Weekday } from '@flint/protocol';
 import { useI18n } from '../../../i18n/index.tsx';
+import { LocationField } from './LocationField.tsx';
 import { useAppStore } from '../../store-context.ts';
 
 interface KeyRow {
@@ -186,16 +187,7 @@ export function TelephonyAttendants({ locations, onChange }: { locations: Teleph
               <option value="holidays">{t('telHolidays')}</option>
             </select>
           </label>
-          <label>
-            {t('telLocation')}
-            <select aria-label={t('telLocation')} value={sLocation || locations[0]?.id || ''} onChange={(e) => setSLocation(e.target.value)}>
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LocationField locations={locations} value={sLocation} onChange={setSLocation} />
         </div>
         {sType === 'businessHours' ? (
           <>
@@ -276,16 +268,7 @@ export function TelephonyAttendants({ locations, onChange }: { locations: Teleph
             {t('telName')}
             <input required maxLength={TELEPHONY_LIMITS.nameChars} value={aName} onChange={(e) => setAName(e.target.value)} />
           </label>
-          <label>
-            {t('telLocation')}
-            <select aria-label={t('telLocation')} value={locationId} onChange={(e) => setALocation(e.target.value)}>
-              {locations.map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.name}
-                </option>
-              ))}
-            </select>
-          </label>
+          <LocationField locations={locations} value={locationId} onChange={setALocation} />
           <label>
             {t('telExtension')}
             <input inputMode="numeric" pattern="[0-9]{3,5}" title={t('telExtensionRule')} value={aExtension} onChange={(e) => setAExtension(e.target.value)} />

@@ -6,6 +6,7 @@
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import type { AutoAttendant, HuntGroup, OwnerType, PersonCalling, PhoneNumber, TelephonyLocation, TelephonySettings } from '@flint/protocol';
 import { useI18n } from '../../../i18n/index.tsx';
+import { LocationField } from './LocationField.tsx';
 import { useAppStore } from '../../store-context.ts';
 
 const OWNER_LABEL = { PEOPLE: 'telOwnerPerson', HUNT_GROUP: 'telOwnerHuntGroup', AUTO_ATTENDANT: 'telOwnerAttendant' } as const satisfies Record<OwnerType, string>;
@@ -113,16 +114,7 @@ export function TelephonyNumbers({ locations, people, groups, settings, onChange
           {t('telNumber')}
           <input required type="tel" placeholder="+14155550100" pattern="\+[1-9][0-9 \-.()]{7,20}" title={t('telE164Rule')} value={phoneNumber} onChange={(e) => setPhoneNumber(e.target.value)} />
         </label>
-        <label>
-          {t('telLocation')}
-          <select aria-label={t('telLocation')} required value={locationId || locations[0]?.id || ''} onChange={(e) => setLocationId(e.target.value)}>
-            {locations.map((l) => (
-              <option key={l.id} value={l.id}>
-                {l.name}
-              </option>
-            ))}
-          </select>
-        </label>
+        <LocationField locations={locations} value={locationId} onChange={setLocationId} required />
         <button type="submit" disabled={locations.length === 0}>
           {t('telAddNumber')}
         </button>

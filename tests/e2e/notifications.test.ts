@@ -194,6 +194,24 @@ describe('notifications: Web Push with ids only, settings, do-not-disturb', () =
     assert.ok(!pushesTo(cyDevice).some((p) => p['callId'] === quiet.id), 'level off: the call is not pushed');
   });
 
+  it('CL-3: a new voicemail pushes the mailbox owner\'s device its id only, once it is complete; one heard before the job ran pushes nothing', async () => {
+    const recording = (durationMs: number) => ({ data: new TextEncoder().encode(`OggS ${SECRET} ${durationMs}`), type: 'audio/ogg', durationMs });
+    const left = await ada.voicemail.leave({ personId: bobId }, recording(3_000));
+    await push.waitFor(() => pushesTo(bobDevice).some((p) => p['voicemailId'] === left.id));
+    await jobsIdle(flint, 'notifications.push');
+    const toBob = push.received.filter((p) => p.subscriptionId === bobDevice.id && p.plaintext.includes(left.id));
+    assert.equal(toBob.length, 1, 'one push for one voicemail on one device');
+    assert.deepEqual(JSON.parse(toBob[0]!.plaintext), { v: 1, kind: 'voicemail', voicemailId: left.id });
+    for (const word of ['Ada', 'Lovelace', 'launch', '3000']) assert.ok(!toBob[0]!.plaintext.includes(word), `the push holds no "${word}"`);
+    assert.ok(!pushesTo(cyDevice).some((p) => p['voicemailId'] === left.id), 'only the mailbox owner is pushed');
+    // At level "off" for the direct space, a voicemail notifies no one (as a call would not ring).
+    await bobApi.notifications.setSpace(left.roomId, { level: 'off' });
+    const quiet = await ada.voicemail.leave({ personId: bobId }, recording(1_000));
+    await jobsIdle(flint, 'notifications.push');
+    assert.ok(!pushesTo(bobDevice).some((p) => p['voicemailId'] === quiet.id), 'level off: no push');
+    await bobApi.notifications.setSpace(left.roomId, { level: 'all' });
+  });
+
   it('a failed push is retried for that device only; a 410 removes the subscription', async () => {
     push.answer(bobDevice.id, 503);
     const sent = await ada.messages.send({ roomId, text: 'retry me' });

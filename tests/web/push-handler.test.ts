@@ -107,4 +107,21 @@ describe('web: the service worker\'s push handler', () => {
     assert.equal(parsePush({ v: 1, kind: 'call', callId: 'not-an-id' }), undefined);
     assert.equal(parsePush({ v: 1, kind: 'call', callId: CALL, spaceId: 7 }), undefined);
   });
+  it('CL-3: a new voicemail names who left it and its length, says nothing once heard, and stays neutral when the API is out of reach', async () => {
+    const VM = '0190a1b2-0000-7000-8000-00000000000a';
+    const { deps, shown } = await setup({ language: 'fr' });
+    let read = false;
+    const withMailbox: PushDeps = { ...deps, getJson: async (path) => (path === 'api/voicemails' ? { items: [{ id: VM, callerName: 'Ada Lovelace', durationMs: 7_400, read }] } : deps.getJson(path)) };
+    await handlePush(withMailbox, { v: 1, kind: 'voicemail', voicemailId: VM });
+    assert.deepEqual(shown[0], { title: 'Nouveau message vocal', options: { body: 'Message vocal de Ada Lovelace (7 s)', tag: `flint:voicemail:${VM}`, data: { voicemailId: VM }, icon: './icon-192.png', lang: 'fr' } });
+    // Heard on another device before the push arrived: nothing to show.
+    read = true;
+    assert.equal(await handlePush(withMailbox, { v: 1, kind: 'voicemail', voicemailId: VM }), undefined);
+    assert.equal(shown.length, 1);
+    // The API unreachable (signed out, offline): a neutral text.
+    await handlePush(deps, { v: 1, kind: 'voicemail', voicemailId: VM });
+    assert.deepEqual({ title: shown[1]!.title, body: shown[1]!.options.body }, { title: 'Flint', body: 'Nouveau message vocal' });
+    assert.equal(parsePush({ v: 1, kind: 'voicemail', voicemailId: '../x' }), undefined);
+    assert.equal(parsePush({ v: 1, kind: 'voicemail' }), undefined);
+  });
 });

@@ -196,6 +196,8 @@ export const PushPayload = Type.Union([
   }),
   // An incoming call (CL-1): the worker asks the API who calls; the direct space, once there is one.
   Type.Object({ v: Type.Literal(1), kind: Type.Literal('call'), callId: Id, spaceId: Type.Optional(Id) }),
+  // A new voicemail (CL-3): the worker asks the API who left it; the audio stays on the server, sealed.
+  Type.Object({ v: Type.Literal(1), kind: Type.Literal('voicemail'), voicemailId: Id }),
 ]);
 export type PushPayload = Static<typeof PushPayload>;
 
@@ -204,7 +206,9 @@ export type NotifiableEvent =
   | { kind: 'message'; mentionsMe: boolean }
   | { kind: 'added' }
   /** An incoming call rings like a mention (every level but `off`). */
-  | { kind: 'call' };
+  | { kind: 'call' }
+  /** A new voicemail notifies like a missed call (every level but `off`). */
+  | { kind: 'voicemail' };
 
 export interface NotificationContext {
   defaults: Pick<NotificationDefaults, 'messages' | 'addedToSpace' | 'quietHours'>;
@@ -272,6 +276,7 @@ export function shouldNotify(event: NotifiableEvent, context: NotificationContex
     case 'added':
       return context.defaults.addedToSpace && level !== 'off';
     case 'call':
+    case 'voicemail':
       return level !== 'off';
     case 'message':
       return level === 'all' || (level === 'mentions' && event.mentionsMe);

@@ -19,10 +19,14 @@
  * once per leg that rings (a forward or transfer rings someone else: another event key); the rule is
  * `shouldNotify`'s `{ kind: 'call' }` (every level but `off`, in the direct space's settings), and a
  * call that stopped ringing before its job ran pushes nothing.
+ *
+ * A new voicemail (`voicemail.created`, sent once its audio is uploaded, CL-3) becomes a push to the
+ * mailbox owner's devices, by the same rule as a call in the direct space it was left in; a message
+ * deleted or already heard before the job ran pushes nothing.
  * @module
  */
 import type { Kysely } from 'kysely';
-import { shouldNotify, type Call, type Message, type Membership, type NotifiableEvent, type PushPayload } from '@flint/protocol';
+import { shouldNotify, type Call, type Message, type Membership, type NotifiableEvent, type PushPayload, type Voicemail } from '@flint/protocol';
 import type { Core } from '../core.ts';
 import type { Database } from '../db/schema.ts';
 import type { PendingEvent } from '../events/event-log.ts';
@@ -41,16 +45,17 @@ export const DELIVERY_RETENTION_MS = 7 * 86_400_000;
 
 /** A push job: ids only, like the push itself. */
 export interface PushJob {
-  /** `message:<id>`, `added:<membership id>` or `call:<call id>:<leg>`: one event. */
+  /** `message:<id>`, `added:<membership id>`, `call:<call id>:<leg>` or `voicemail:<id>`: one event. */
   eventKey: string;
-  kind: 'message' | 'added' | 'call';
-  /** For `call`: the direct space if the call has one yet ('' if not; only the person's defaults apply then). */
+  kind: 'message' | 'added' | 'call' | 'voicemail';
+  /** For `call`: the direct space if the call has one yet ('' if not; only the person's defaults apply then); for `voicemail`: its direct space. */
   spaceId: string;
   actorId: string | null;
   messageId?: string;
-  /** For `added`: the person added; for `call`: the callee who rings. */
+  /** For `added`: the person added; for `call`: the callee who rings; for `voicemail`: the mailbox's owner. */
   personId?: string;
   callId?: string;
+  voicemailId?: string;
   mentionedPeople?: string[];
   mentionsAll?: boolean;
 }
@@ -61,6 +66,10 @@ function notifiable(event: PendingEvent): PushJob | undefined {
     const call = event.data as Call;
     if (call.state !== 'ringing') return undefined;
     return { eventKey: `call:${call.id}:${call.callee.personId}`, kind: 'call', spaceId: call.roomId ?? '', actorId: call.caller.personId, personId: call.callee.personId, callId: call.id };
+  }
+  if (event.type === 'voicemail.created') {
+    const v = event.data as Voicemail;
+    return { eventKey: `voicemail:${v.id}`, kind: 'voicemail', spaceId: v.roomId, actorId: v.callerId, personId: v.calleeId, voicemailId: v.id };
   }
   if (event.space === undefined) return undefined;
   if (event.type === 'message.created') {
@@ -77,7 +86,7 @@ function notifiable(event: PendingEvent): PushJob | undefined {
 
 async function anySubscriber(trx: Kysely<Database>, job: PushJob): Promise<boolean> {
   let q = trx.selectFrom('push_subscriptions as ps').select('ps.id').limit(1);
-  if (job.kind === 'added' || job.kind === 'call') q = q.where('ps.person_id', '=', job.personId!);
+  if (job.kind !== 'message') q = q.where('ps.person_id', '=', job.personId!);
   else q = q.innerJoin('memberships as m', 'm.person_id', 'ps.person_id').where('m.space_id', '=', job.spaceId).where('ps.person_id', '!=', job.actorId ?? '');
   return (await q.executeTakeFirst()) !== undefined;
 }
@@ -125,6 +134,15 @@ export class PushNotifier implements JobHandler {
       for (const [personId, context] of contexts) if (shouldNotify({ kind: 'call' }, context, now)) out.set(personId, { kind: 'call' });
       return out;
     }
+    if (job.kind === 'voicemail') {
+      // Still there and unheard when the job runs? One played or deleted meanwhile needs no notice.
+      const waiting = await db.selectFrom('voicemails').select('id').where('id', '=', job.voicemailId!).where('callee_id', '=', job.personId!).where('read_at', 'is', null).executeTakeFirst();
+      if (waiting === undefined) return out;
+      const team = await db.selectFrom('spaces').select('team_id').where('id', '=', job.spaceId).executeTakeFirst();
+      const contexts = await contextsFor(db, [job.personId!], job.spaceId, team?.team_id ?? null, now);
+      for (const [personId, context] of contexts) if (shouldNotify({ kind: 'voicemail' }, context, now)) out.set(personId, { kind: 'voicemail' });
+      return out;
+    }
     const space = await db.selectFrom('spaces').select(['id', 'team_id']).where('id', '=', job.spaceId).executeTakeFirst();
     if (space === undefined) return out;
     let people: string[];
@@ -167,7 +185,9 @@ export class PushNotifier implements JobHandler {
         const payload: PushPayload =
           job.kind === 'call'
             ? { v: 1, kind: 'call', callId: job.callId!, ...(job.spaceId !== '' ? { spaceId: job.spaceId } : {}) }
-            : { v: 1, kind: job.kind === 'added' ? 'added' : event.kind === 'message' && event.mentionsMe ? 'mention' : 'message', spaceId: job.spaceId, ...(job.messageId !== undefined ? { messageId: job.messageId } : {}) };
+            : job.kind === 'voicemail'
+              ? { v: 1, kind: 'voicemail', voicemailId: job.voicemailId! }
+              : { v: 1, kind: job.kind === 'added' ? 'added' : event.kind === 'message' && event.mentionsMe ? 'mention' : 'message', spaceId: job.spaceId, ...(job.messageId !== undefined ? { messageId: job.messageId } : {}) };
         const outcome = await this.sender.send(target, payload, job.eventKey, signal);
         const now = this.core.now();
         this.core.metrics.pushes.inc({ result: outcome.kind });

@@ -59,9 +59,9 @@ sw.addEventListener('push', (event) => {
 
 sw.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  const data = event.notification.data as { spaceId?: string; callId?: string } | null;
-  // A call opens the app on its direct space (its tabs ring if it still rings), or the calls page.
-  const target = new URL(data?.spaceId !== undefined ? `./#/space/${data.spaceId}` : data?.callId !== undefined ? './#/calls' : './#/space/', sw.registration.scope).href;
+  const data = event.notification.data as { spaceId?: string; callId?: string; voicemailId?: string } | null;
+  // A call opens the app on its direct space (its tabs ring if it still rings), or the calls page; a voicemail, the mailbox.
+  const target = new URL(data?.spaceId !== undefined ? `./#/space/${data.spaceId}` : data?.callId !== undefined ? './#/calls' : data?.voicemailId !== undefined ? './#/voicemail' : './#/space/', sw.registration.scope).href;
   event.waitUntil(
     sw.clients.matchAll({ type: 'window', includeUncontrolled: true }).then(async (clients) => {
       const open = clients[0];

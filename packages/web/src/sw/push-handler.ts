@@ -1,6 +1,7 @@
 /**
  * What the service worker does with a Web Push (SPEC MS-5). The push holds ids only
- * (`{v, kind, spaceId, messageId?}`, or `{v, kind: 'call', callId, spaceId?}` for an incoming call); the worker fetches the message, the space and the sender
+ * (`{v, kind, spaceId, messageId?}`, `{v, kind: 'call', callId, spaceId?}` for an incoming call, or
+ * `{v, kind: 'voicemail', voicemailId}` for a new voicemail); the worker fetches the message, the space and the sender
  * through the API with the browser's session cookie, opens the text and the title with the keys the
  * app left in IndexedDB (decrypt-only, non-extractable), and shows the notification. If it cannot
  * (no key — e.g. the space's key was rotated while every tab was closed —, signed out, offline), it
@@ -17,14 +18,16 @@
 export type PushData =
   | { v: 1; kind: 'message' | 'mention' | 'added'; spaceId: string; messageId?: string }
   /** An incoming call (CL-1): who calls is asked of the API; the direct space once there is one. */
-  | { v: 1; kind: 'call'; callId: string; spaceId?: string };
+  | { v: 1; kind: 'call'; callId: string; spaceId?: string }
+  /** A new voicemail (CL-3): who left it and how long it is are asked of the API; the audio stays sealed. */
+  | { v: 1; kind: 'voicemail'; voicemailId: string };
 
 export interface ShownNotification {
   title: string;
   options: {
     body: string;
     tag: string;
-    data: { spaceId?: string; messageId?: string; callId?: string };
+    data: { spaceId?: string; messageId?: string; callId?: string; voicemailId?: string };
     icon: string;
     lang: string;
     /** A ringing call stays on screen until acted on, as a phone's would. */
@@ -55,6 +58,8 @@ const TEXT = {
     incomingCall: 'Incoming call',
     incomingVideoCall: 'Incoming video call',
     missedCall: 'Missed call',
+    newVoicemail: 'New voicemail',
+    voicemailFrom: (who: string, seconds: number) => `Voicemail from ${who} (${seconds} s)`,
   },
   fr: {
     newMessage: (space: string) => `Nouveau message dans ${space}`,
@@ -67,6 +72,8 @@ const TEXT = {
     incomingCall: 'Appel entrant',
     incomingVideoCall: 'Appel vidéo entrant',
     missedCall: 'Appel manqué',
+    newVoicemail: 'Nouveau message vocal',
+    voicemailFrom: (who: string, seconds: number) => `Message vocal de ${who} (${seconds} s)`,
   },
 } as const;
 
@@ -77,6 +84,10 @@ const BODY_CHARS = 180;
 export function parsePush(data: unknown): PushData | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const d = data as Record<string, unknown>;
+  if (d['v'] === 1 && d['kind'] === 'voicemail') {
+    if (typeof d['voicemailId'] !== 'string' || !ID.test(d['voicemailId'])) return undefined;
+    return { v: 1, kind: 'voicemail', voicemailId: d['voicemailId'] };
+  }
   if (d['v'] === 1 && d['kind'] === 'call') {
     if (typeof d['callId'] !== 'string' || !ID.test(d['callId'])) return undefined;
     if (d['spaceId'] !== undefined && (typeof d['spaceId'] !== 'string' || !ID.test(d['spaceId']))) return undefined;
@@ -153,6 +164,36 @@ async function callNotification(deps: PushDeps, push: Extract<PushData, { kind: 
   };
 }
 
+interface VoicemailJson {
+  id?: string;
+  callerName?: string;
+  durationMs?: number;
+  read?: boolean;
+}
+
+/**
+ * A new voicemail: who left it and its length (metadata the mailbox lists anyway) from the API; the
+ * recording is opened only in the app. One already heard (on another device) shows nothing; the API
+ * unreachable: a neutral "New voicemail".
+ */
+async function voicemailNotification(deps: PushDeps, push: Extract<PushData, { kind: 'voicemail' }>, lang: 'en' | 'fr'): Promise<ShownNotification | undefined> {
+  const t = TEXT[lang];
+  let found: VoicemailJson | undefined;
+  let reached = true;
+  try {
+    const list = (await deps.getJson('api/voicemails')) as { items?: VoicemailJson[] };
+    found = list.items?.find((v) => v.id === push.voicemailId);
+  } catch {
+    reached = false;
+  }
+  if (reached && (found === undefined || found.read === true)) return undefined;
+  const body = found?.callerName !== undefined ? t.voicemailFrom(found.callerName, Math.max(1, Math.round((found.durationMs ?? 0) / 1000))) : t.newVoicemail;
+  return {
+    title: found !== undefined ? t.newVoicemail : 'Flint',
+    options: { body, tag: `flint:voicemail:${push.voicemailId}`, data: { voicemailId: push.voicemailId }, icon: './icon-192.png', lang },
+  };
+}
+
 /** Decides and shows (or not) the notification for one push. Never throws for a bad payload. */
 export async function handlePush(deps: PushDeps, raw: unknown): Promise<ShownNotification | undefined> {
   const push = parsePush(raw);
@@ -162,6 +203,11 @@ export async function handlePush(deps: PushDeps, raw: unknown): Promise<ShownNot
   if (push.kind === 'call') {
     const shown = await callNotification(deps, push, lang);
     await deps.show(shown);
+    return shown;
+  }
+  if (push.kind === 'voicemail') {
+    const shown = await voicemailNotification(deps, push, lang);
+    if (shown !== undefined) await deps.show(shown);
     return shown;
   }
   const t = TEXT[lang];

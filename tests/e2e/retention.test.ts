@@ -119,7 +119,7 @@ describe('retention and legal hold (CP-4, SP-6)', () => {
     assert.deepEqual(await bob.transport.call(retention.getSpaceRetention, { params: { id: held } }), { messageDays: 30, fileDays: 10 });
 
     // Nothing is 10 days old yet.
-    assert.deepEqual(await runRetention(flint.server.core, { now: Date.now() }), { messages: 0, files: 0, events: 0, done: true });
+    assert.deepEqual(await runRetention(flint.server.core, { now: Date.now() }), { messages: 0, voicemails: 0, files: 0, events: 0, done: true });
 
     // 11 days on: files expire (not Bob's); a message that was only a file goes with it.
     const day11 = await runRetention(flint.server.core, { now: Date.now() + 11 * DAY });
@@ -195,5 +195,23 @@ describe('retention and legal hold (CP-4, SP-6)', () => {
     const fresh = await adaS.messages.send({ roomId: main, text: 'golf fresh' });
     await scheduleRetention(flint.server.core);
     assert.ok(await exists(fresh.id), 'what is not expired stays');
+  });
+
+  it('CL-3: voicemails follow the message period of their direct space; a hold on either person keeps one; the owner is told when one goes', async () => {
+    const left = await adaS.voicemail.leave({ personEmail: 'bob@retain.test' }, { data: new TextEncoder().encode('OggS voicemail audio'), type: 'audio/ogg', durationMs: 2_000 });
+    const row = await flint.server.core.db.selectFrom('voicemails').select('blob_key').where('id', '=', left.id).executeTakeFirstOrThrow();
+    assert.ok(await flint.server.core.blobs.stat(row.blob_key), 'its ciphertext is stored');
+    const bobHold: LegalHold = await hold({ personEmail: 'bob@retain.test', reason: 'Matter 44' });
+    const kept = await runRetention(flint.server.core, { now: Date.now() + 31 * DAY });
+    assert.equal(kept.voicemails, 0, 'the mailbox owner is held: kept');
+    assert.deepEqual((await bobS.voicemail.list()).map((v) => v.id), [left.id]);
+    await release(bobHold.id);
+    const gone = await runRetention(flint.server.core, { now: Date.now() + 31 * DAY });
+    assert.equal(gone.voicemails, 1);
+    assert.equal(await flint.server.core.blobs.stat(row.blob_key), undefined, 'its blob is gone from the blob store');
+    assert.deepEqual(await bobS.voicemail.list(), []);
+    assert.deepEqual(await bobS.voicemail.summary(), { newMessages: 0, oldMessages: 0 });
+    const told = await flint.server.core.db.selectFrom('events').select('data').where('type', '=', 'voicemail.deleted').execute();
+    assert.ok(told.some((e) => e.data.includes(left.id)), 'voicemail.deleted was sent to the owner');
   });
 });

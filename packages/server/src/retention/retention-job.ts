@@ -46,7 +46,7 @@ export function retentionJobHandler(core: Core): JobHandler {
     backoff: { baseMs: 60_000, maxMs: 3_600_000 },
     async run(_job, signal) {
       const result = await runRetention(core, { now: core.now(), maxBatches: BATCHES_PER_RUN, signal });
-      if (result.messages + result.files + result.events > 0) core.log.info({ ...result }, 'retention sweep');
+      if (result.messages + result.voicemails + result.files + result.events > 0) core.log.info({ ...result }, 'retention sweep');
       // The rest in a fresh job (this one's row is deleted when it settles as done).
       if (!result.done) {
         await enqueueJobs(core.db, [{ queue: RETENTION_QUEUE, payload: {}, maxAttempts: ATTEMPTS }], core.now());

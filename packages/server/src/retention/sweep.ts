@@ -13,6 +13,11 @@
  *
  * Deletion by retention is silent, as in Webex: no tombstone events; clients drop the messages the
  * next time they list them.
+ *
+ * Voicemails (CL-3) follow the message period of their direct space's org: a voicemail is a message
+ * left in that space. A hold on the space, on the caller or on the mailbox's owner keeps it. Their
+ * removal is told to the owner's devices (`voicemail.deleted`), so the message-waiting indicator
+ * drops the message at once.
  * @module
  */
 import type { Kysely } from 'kysely';
@@ -44,6 +49,7 @@ export interface RetentionOptions {
 
 export interface RetentionResult {
   messages: number;
+  voicemails: number;
   files: number;
   events: number;
   /** False when `maxBatches` stopped it before everything expired was deleted. */
@@ -68,7 +74,7 @@ class Budget {
 const REF_COLUMNS = ['id', 'blob_key', 'status', 'upload_state'] as const;
 
 export async function runRetention(core: Core, options: RetentionOptions): Promise<RetentionResult> {
-  const result: RetentionResult = { messages: 0, files: 0, events: 0, done: true };
+  const result: RetentionResult = { messages: 0, voicemails: 0, files: 0, events: 0, done: true };
   const budget = new Budget(options.maxBatches ?? Number.POSITIVE_INFINITY, options.signal, options.batchSize ?? RETENTION_BATCH);
   const holds = await activeHolds(core.db);
   const heldPeople = [...holds.people];
@@ -85,6 +91,7 @@ export async function runRetention(core: Core, options: RetentionOptions): Promi
         const cutoff = options.now - messageDays * DAY_MS;
         if (!(await expireMessages(core, spaceId, cutoff, heldPeople, budget, result))) return { ...result, done: false };
         if (!(await expireEvents(core.db, spaceId, cutoff, heldPeople, budget, result))) return { ...result, done: false };
+        if (!(await expireVoicemails(core, spaceId, cutoff, heldPeople, budget, result))) return { ...result, done: false };
       }
       if (fileDays !== null) {
         const cutoff = options.now - fileDays * DAY_MS;
@@ -122,6 +129,25 @@ async function deleteMessages(core: Core, spaceId: string, ids: readonly string[
 async function refreshLastMessage(trx: Kysely<Database>, spaceId: string): Promise<void> {
   const newest = await trx.selectFrom('messages').select('id').where('space_id', '=', spaceId).orderBy('id', 'desc').limit(1).executeTakeFirst();
   await trx.updateTable('spaces').set({ last_message_id: newest?.id ?? null }).where('id', '=', spaceId).execute();
+}
+
+/** Deletes expired voicemails of a (direct) space: blob first, then the row, as for files. */
+async function expireVoicemails(core: Core, spaceId: string, cutoff: number, heldPeople: readonly string[], budget: Budget, result: RetentionResult): Promise<boolean> {
+  for (;;) {
+    let query = core.db.selectFrom('voicemails').select(['id', 'callee_id', 'blob_key', 'status']).where('space_id', '=', spaceId).where('created_at', '<', cutoff);
+    if (heldPeople.length > 0) query = query.where('caller_id', 'not in', heldPeople).where('callee_id', 'not in', heldPeople);
+    const rows = await query.orderBy('id').limit(budget.size).execute();
+    if (rows.length === 0) return true;
+    if (!budget.take()) return false;
+    // A pending message has no blob yet (its audio is written whole, at the end).
+    for (const row of rows) if (row.status === 'complete') await core.blobs.delete(row.blob_key);
+    const deleted = await core.events.transact(async (trx, emit) => {
+      const gone = await trx.deleteFrom('voicemails').where('id', 'in', rows.map((r) => r.id)).executeTakeFirst();
+      for (const row of rows) if (row.status === 'complete') emit({ recipients: [row.callee_id], type: 'voicemail.deleted', data: { id: row.id }, actorId: null });
+      return Number(gone.numDeletedRows);
+    });
+    result.voicemails += deleted;
+  }
 }
 
 /** Deletes the events that carried expired content, except those of held people. */

@@ -82,4 +82,32 @@ describe('deleting one’s own account', () => {
     const login = await raw(flint.url, 'POST', '/api/auth/login', { body: { email: 'bob@example.com', password: TEST_PASSWORD } });
     assert.equal(login.status, 401);
   });
+
+  it('CL-3: one’s voicemail box goes with the account (rows, blobs, PIN hash); what one left for others follows the policy', async () => {
+    await using flint = await startFlint();
+    const ada = await flint.signup({ email: 'ada@example.com' });
+    const bob = await flint.signup({ email: 'bob@example.com' });
+    const adaS = await flint.connect(ada);
+    const bobS = await flint.connect(bob);
+    try {
+      const audio = (s: string) => ({ data: new TextEncoder().encode(`OggS ${s}`), type: 'audio/ogg', durationMs: 1_500 });
+      const forBob = await adaS.voicemail.leave({ personId: bob.session!.personId }, audio('for bob'));
+      const forAda = await bobS.voicemail.leave({ personId: ada.session!.personId }, audio('for ada'));
+      await bobS.voicemail.setPin('482915');
+      const { db, blobs } = flint.server.core;
+      const key = async (id: string) => (await db.selectFrom('voicemails').select('blob_key').where('id', '=', id).executeTakeFirstOrThrow()).blob_key;
+      const bobBlob = await key(forBob.id);
+      const adaBlob = await key(forAda.id);
+      assert.deepEqual(await bob.people.deleteAccount({ email: 'bob@example.com' }), { messages: 'keep' });
+      assert.equal(await db.selectFrom('voicemails').select('id').where('id', '=', forBob.id).executeTakeFirst(), undefined, 'the mailbox row is gone');
+      assert.equal(await blobs.stat(bobBlob), undefined, 'its ciphertext is gone from the blob store');
+      assert.equal(await db.selectFrom('voicemail_settings').select('person_id').where('person_id', '=', bob.session!.personId).executeTakeFirst(), undefined, 'the PIN hash is gone');
+      // Policy keep: what Bob left for Ada stays, as his messages do.
+      assert.deepEqual((await adaS.voicemail.list()).map((v) => v.id), [forAda.id]);
+      assert.ok(await blobs.stat(adaBlob));
+    } finally {
+      adaS.close();
+      bobS.close();
+    }
+  });
 });

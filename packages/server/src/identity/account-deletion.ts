@@ -5,6 +5,8 @@
  * gone) or kept; their memberships (spaces and teams) end, every session and token dies, and the
  * person is deactivated and anonymized: "Deleted person", no avatar, no password, no roles, and the
  * address freed (replaced by a tombstone that cannot receive mail) so it may sign up again.
+ * Their voicemail box goes (rows, then blobs), with their voicemail settings and PIN hash; the
+ * voicemails they left for others follow the messages' policy.
  * The client removes its own KMS authorizations and devices before (the core has no way to).
  * @module
  */
@@ -66,7 +68,17 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     });
   }
 
+  const voicemails = await core.db
+    .selectFrom('voicemails')
+    .select(['id', 'blob_key', 'callee_id'])
+    .where((eb) => (policy === 'delete' ? eb.or([eb('callee_id', '=', person.id), eb('caller_id', '=', person.id)]) : eb('callee_id', '=', person.id)))
+    .execute();
+
   await core.events.transact(async (trx, emit) => {
+    if (voicemails.length > 0) await trx.deleteFrom('voicemails').where('id', 'in', voicemails.map((v) => v.id)).execute();
+    // Someone else's mailbox loses a message the person left: their indicator is told.
+    for (const v of voicemails) if (v.callee_id !== person.id) emit({ recipients: [v.callee_id], type: 'voicemail.deleted', data: { id: v.id }, actorId: person.id });
+    await trx.deleteFrom('voicemail_settings').where('person_id', '=', person.id).execute();
     const memberships = await trx.selectFrom('memberships').selectAll().where('person_id', '=', person.id).execute();
     await trx.deleteFrom('memberships').where('person_id', '=', person.id).execute();
     await trx.deleteFrom('favorites').where('person_id', '=', person.id).execute();
@@ -97,6 +109,8 @@ export async function deleteOwnAccount(core: Core, actor: Actor, input: DeleteAc
     await trx.deleteFrom('sso_sessions').where('session_id', 'in', trx.selectFrom('sessions').select('id').where('person_id', '=', person.id)).execute();
   });
   if (person.avatar_key !== null) await core.blobs.delete(person.avatar_key).catch(() => undefined);
+  // After the rows, as a voicemail's own delete: a crash here leaves unreachable ciphertext, never a row without audio.
+  for (const v of voicemails) await core.blobs.delete(v.blob_key).catch(() => undefined);
   await forgetPersonIntegrations(core, person.id);
   await deactivatePerson(core, core.db, person.id);
   return { messages: policy };

@@ -45,6 +45,12 @@ if (selected.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// The tests spawn the compiled `flint` (packages/testkit/src/process.ts): rebuild it first if a source is newer.
+const build = spawnSync(process.execPath, [join(root, 'scripts/build-cli.mjs'), '--if-stale'], { stdio: 'inherit' });
+if (build.status !== 0) {
+  console.error('the CLI bundle could not be built (node scripts/build-cli.mjs)');
+  process.exit(1);
+}
 const concurrency = process.env.FLINT_TEST_CONCURRENCY ?? '2';
 const reportDir = mkdtempSync(join(tmpdir(), 'flint-test-report-'));
 const reportFile = join(reportDir, 'report.json');

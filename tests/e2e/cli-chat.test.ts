@@ -10,11 +10,9 @@ import { randomBytes, createHash } from 'node:crypto';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Session } from '@flint/sdk';
-import { startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
+import { FLINT_BIN as FLINT, startFlint, TEST_PASSWORD, type TestFlint } from '@flint/testkit';
 
-const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
 
 interface Run {
   code: number | null;

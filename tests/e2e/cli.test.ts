@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { createSession } from '@flint/sdk';
 import { collect, createTestDatabase, freePort, invitationTokenFrom, raw, type TestDatabase } from '@flint/testkit';
 
+/** The sources' entry, through tsx (`npm run flint`): the main `flint serve` below runs it. */
 const FLINT = fileURLToPath(new URL('../../packages/cli/bin/flint.mjs', import.meta.url));
 /** What `npm start` runs: the compiled bundle. */
 const FLINT_COMPILED = fileURLToPath(new URL('../../packages/cli/dist/flint.mjs', import.meta.url));
@@ -23,9 +24,10 @@ interface Run {
   stderr: string;
 }
 
+/** An admin task, run by the compiled entry (the runner rebuilt it from these sources): a second of CPU each, not five. */
 function run(args: string[], env: Record<string, string>, stdin?: string): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [FLINT, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [FLINT_COMPILED, ...args], { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

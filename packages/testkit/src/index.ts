@@ -14,7 +14,7 @@ export { raw, errorOf, type RawResponse, type RawRequest } from './http.ts';
 export { selfSignedCertificate } from './tls.ts';
 export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
-export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, type FlintProcess } from './process.ts';
+export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, FLINT_SOURCE_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM, PAGE_WAIT, signInPage, openSpacePage } from './browser.ts';
 export { launchFirefox, hasFirefox, signInFirefox, FIREFOX, FIREFOX_WAIT, FIREFOX_MEDIA_PREFS, type FirefoxBrowser, type FirefoxPage } from './firefox.ts';
 export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';

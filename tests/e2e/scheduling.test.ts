@@ -115,7 +115,7 @@ describe('scheduled meetings and personal rooms (MT-3, MT-4)', () => {
   it('refuses bad input with a 4xx that changes nothing', async () => {
     const token = ada.session!.accessToken;
     const room = await adaS.spaces.create({ title: 'Spare' });
-    const tables = ['scheduled_meetings', 'meeting_invitees'];
+    const tables = ['scheduled_meetings', 'meeting_invitees', 'meeting_occurrences'];
     const before = await tableDigest(flint, tables);
     const post = (body: unknown) => raw(flint.url, 'POST', '/api/meetings', { token, body });
     const base = { title: 'x', start: at(2), end: at(3), roomId: room.id };
@@ -132,6 +132,12 @@ describe('scheduled meetings and personal rooms (MT-3, MT-4)', () => {
       ['unknown field', { ...base, agenda: 'x' }, 400],
       ['a space already a meeting’s', { ...base, roomId: meeting.roomId }, 409],
       ['not a date', { ...base, start: 'tomorrow' }, 400],
+      ['a series without an end', { ...base, recurrence: 'FREQ=WEEKLY' }, 400],
+      ['a rule part not taken', { ...base, recurrence: 'FREQ=DAILY;BYHOUR=9;COUNT=3' }, 400],
+      ['an unknown frequency', { ...base, recurrence: 'FREQ=HOURLY;COUNT=3' }, 400],
+      ['more than 200 meetings', { ...base, recurrence: 'FREQ=DAILY;COUNT=201' }, 400],
+      ['longer than two years', { ...base, recurrence: 'FREQ=YEARLY;COUNT=4' }, 400],
+      ['not a rule', { ...base, recurrence: 'every monday' }, 400],
     ];
     for (const [name, body, status] of cases) {
       const answer = await post(body);
@@ -145,6 +151,52 @@ describe('scheduled meetings and personal rooms (MT-3, MT-4)', () => {
     assert.equal((await raw(flint.url, 'DELETE', `/api/meetings/${meeting.id}`, { token: bob.session!.accessToken })).status, 403);
     assert.equal((await raw(flint.url, 'GET', `/api/meetings/nothex`, { token })).status, 400);
     assert.deepEqual(await tableDigest(flint, tables), before);
+  });
+
+  it('MT-4: a recurring meeting is one series; each occurrence is listed at the same time on its zone’s clock across daylight saving, and the invitation expands to the same instants', async () => {
+    const expand = (event: ICAL.Event) => {
+      const out: number[] = [];
+      const iterator = event.iterator();
+      for (let next = iterator.next(); next !== undefined && next !== null && out.length < 100; next = iterator.next()) out.push(next.toJSDate().getTime());
+      return out;
+    };
+    const start = at(48);
+    // 40 weeks always cross a daylight-saving change in Paris (at most 31 weeks apart).
+    const weekly = await adaS.scheduling.schedule({ title: 'Weekly sync', start, end: at(49), timezone: 'Europe/Paris', invitees: [{ email: 'bob@example.com' }], recurrence: 'rrule:freq=weekly;count=40' });
+    assert.equal(weekly.recurrence, 'FREQ=WEEKLY;COUNT=40');
+    assert.equal(weekly.occurrences, 40);
+    assert.equal(weekly.start, start);
+    const window = { from: start, to: new Date(Date.parse(start) + 300 * 24 * hour).toISOString(), max: 100 };
+    const listed = (await bobS.scheduling.list(window)).items.filter((m) => m.id === weekly.id);
+    assert.equal(listed.length, 40, 'every occurrence is its own item');
+    assert.equal(listed[1]!.seriesStart, start, 'a later occurrence names the series’ own start');
+    const paris = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', weekday: 'short', hour: '2-digit', minute: '2-digit' });
+    assert.equal(new Set(listed.map((m) => paris.format(Date.parse(m.start)))).size, 1, 'the same weekday and time in Paris throughout');
+    assert.ok(new Set(listed.map((m) => Date.parse(m.start) % (24 * hour))).size > 1, 'so not the same UTC time throughout');
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes('bob@example.com') && m.subject === 'Invitation: Weekly sync');
+    const { event, vevent } = calendarOf(mail);
+    assert.ok(vevent.getFirstProperty('rdate') !== null, 'the offset changes: the occurrences are listed as RDATEs');
+    assert.deepEqual(expand(event), listed.map((m) => Date.parse(m.start)), 'a calendar expands it to the same instants');
+    assert.match(mail.text, /repeating \(FREQ=WEEKLY;COUNT=40\), 40 meetings/);
+
+    // The same offset throughout: the RRULE itself, with a UTC start.
+    const daily = await adaS.scheduling.schedule({ title: 'Stand-up', start: at(72), end: at(73), timezone: 'UTC', invitees: [{ email: 'bob@example.com' }], recurrence: 'FREQ=DAILY;INTERVAL=2;COUNT=3' });
+    const standUp = calendarOf(await smtp.waitFor((m) => m.envelopeTo.includes('bob@example.com') && m.subject === 'Invitation: Stand-up'));
+    const rule = standUp.vevent.getFirstPropertyValue('rrule') as ICAL.Recur;
+    assert.deepEqual([rule.freq, rule.interval, rule.count], ['DAILY', 2, 3], 'the RRULE itself');
+    const twoDays = 48 * hour;
+    assert.deepEqual(expand(standUp.event), [0, 1, 2].map((i) => Date.parse(daily.start) + i * twoDays));
+    // A lookup by number answers the series once, with its own times.
+    assert.deepEqual((await adaS.scheduling.list({ meetingNumber: weekly.meetingNumber })).items.map((m) => [m.id, m.start, m.occurrences]), [[weekly.id, start, 40]]);
+    // Made a single meeting again: one occurrence, the first; the update says so to calendars.
+    const single = await adaS.scheduling.update(daily.id, { recurrence: null });
+    assert.equal(single.recurrence, undefined);
+    assert.equal((await adaS.scheduling.list({ from: daily.start, to: new Date(Date.parse(daily.start) + 10 * 24 * hour).toISOString(), max: 100 })).items.filter((m) => m.id === daily.id).length, 1);
+    const update = calendarOf(await smtp.waitFor((m) => m.envelopeTo.includes('bob@example.com') && m.subject === 'Updated: Stand-up'));
+    assert.equal(update.vevent.getFirstProperty('rrule'), null);
+    await adaS.scheduling.cancel(weekly.id);
+    await adaS.scheduling.cancel(daily.id);
+    assert.equal((await flint.server.core.db.selectFrom('meeting_occurrences').select('meeting_id').where('meeting_id', 'in', [weekly.id, daily.id]).execute()).length, 0, 'the occurrences go with the series');
   });
 
   it('an update is mailed with SEQUENCE + 1; a removed invitee gets a CANCEL', async () => {

@@ -33,7 +33,20 @@ export const SCHEDULING_LIMITS = {
   /** Meetings one list answers at most (clamped), and by default. */
   pageMax: 100,
   pageDefault: 10,
+  /** A recurrence rule (RFC 5545 RRULE): its length, its occurrences, and how long a series may run. */
+  recurrenceChars: 200,
+  recurrenceOccurrences: 200,
+  recurrenceSpanMs: 2 * 366 * 24 * 3_600_000,
 } as const;
+
+/**
+ * A recurrence rule, RFC 5545's RRULE value (Webex's `recurrence`), e.g. `FREQ=WEEKLY;BYDAY=MO,WE;COUNT=10`.
+ * Flint takes FREQ (DAILY, WEEKLY, MONTHLY, YEARLY), INTERVAL (1–99), BYDAY (weekly: days; monthly:
+ * one day with an ordinal, `2TU`, `-1FR`), BYMONTHDAY (monthly: one day, 1–31 or -1), WKST, and COUNT
+ * or UNTIL — one of them: a series ends, after at most 200 meetings and two years. Occurrences keep
+ * the first one's wall-clock time in the meeting's time zone (across daylight-saving changes).
+ */
+export const Recurrence = Type.String({ minLength: 1, maxLength: SCHEDULING_LIMITS.recurrenceChars, pattern: '^(RRULE:)?[A-Za-z0-9=;,:+-]+$', description: 'RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=MO;COUNT=10' });
 
 export const ROOM_NAME_PATTERN = '^[a-z0-9](?:[a-z0-9.-]{1,38})[a-z0-9]$';
 
@@ -74,6 +87,13 @@ export const ScheduledMeeting = Type.Object({
   invitees: Type.Array(MeetingInvitee),
   /** The iCalendar SEQUENCE of the last invitation sent. */
   sequence: Type.Integer(),
+  /** A recurring meeting's rule (normalized RRULE value); `start`/`end` are then the listed occurrence's. */
+  recurrence: Type.Optional(Type.String()),
+  /** A recurring meeting's first occurrence (the series' own times), when `start`/`end` name a later one. */
+  seriesStart: Type.Optional(Type.String()),
+  seriesEnd: Type.Optional(Type.String()),
+  /** How many meetings the series holds. */
+  occurrences: Type.Optional(Type.Integer({ minimum: 1 })),
   created: Type.String(),
   updated: Type.String(),
 });
@@ -104,6 +124,7 @@ export const createMeeting = defineMethod({
       timezone: Type.Optional(TimeZone),
       roomId: Id,
       invitees: Type.Optional(Invitees),
+      recurrence: Type.Optional(Recurrence),
       /** Mail the invitations (default true). */
       sendEmail: Type.Optional(Type.Boolean()),
     },
@@ -117,7 +138,7 @@ export const listMeetings = defineMethod({
   id: 'meetings.list',
   verb: 'GET',
   path: '/api/meetings',
-  summary: `Meetings one hosts or is invited to (by account or address) that overlap [from, to) — by default now to 7 days on (one bound alone: 7 days either side) — by start; \`max\` up to ${SCHEDULING_LIMITS.pageMax} and a Link to the next page.`,
+  summary: `Meetings one hosts or is invited to (by account or address) that overlap [from, to) — by default now to 7 days on (one bound alone: 7 days either side) — by start, each occurrence of a recurring meeting as its own item; \`max\` up to ${SCHEDULING_LIMITS.pageMax} and a Link to the next page.`,
   tag: 'meetings',
   auth: 'person',
   query: Type.Object(
@@ -162,6 +183,8 @@ export const updateMeeting = defineMethod({
       end: Type.Optional(Time),
       timezone: Type.Optional(TimeZone),
       invitees: Type.Optional(Invitees),
+      /** A new rule, or `null` to make it a single meeting (its first occurrence). */
+      recurrence: Type.Optional(Type.Union([Recurrence, Type.Null()])),
       sendEmail: Type.Optional(Type.Boolean()),
     },
     { additionalProperties: false },

@@ -24,11 +24,13 @@ export interface ScheduleInput {
   timezone?: string;
   /** People (by address) and other addresses; those with accounts one can see join the space. */
   invitees?: MeetingInviteeInput[];
+  /** Repeats by this RFC 5545 RRULE (e.g. `FREQ=WEEKLY;BYDAY=MO;COUNT=10`): one series, one space. */
+  recurrence?: string;
   /** Mail the invitations (default true). */
   sendEmail?: boolean;
 }
 
-export type MeetingChanges = Partial<Omit<ScheduleInput, 'sendEmail'>> & { sendEmail?: boolean };
+export type MeetingChanges = Partial<Omit<ScheduleInput, 'sendEmail' | 'recurrence'>> & { sendEmail?: boolean; /** A new rule, or `null`: a single meeting. */ recurrence?: string | null };
 
 export class Scheduling {
   constructor(
@@ -62,6 +64,7 @@ export class Scheduling {
       roomId: room.id,
       ...(input.timezone !== undefined ? { timezone: input.timezone } : {}),
       ...(input.invitees !== undefined ? { invitees: input.invitees } : {}),
+      ...(input.recurrence !== undefined ? { recurrence: input.recurrence } : {}),
       ...(input.sendEmail !== undefined ? { sendEmail: input.sendEmail } : {}),
     });
   }

@@ -315,6 +315,7 @@ export interface Database extends MessagingTables {
   meeting_participants: MeetingParticipantsTable;
   scheduled_meetings: ScheduledMeetingsTable;
   meeting_invitees: MeetingInviteesTable;
+  meeting_occurrences: MeetingOccurrencesTable;
   personal_rooms: PersonalRoomsTable;
   calls: CallsTable;
   call_lines: { person_id: string; call_id: string };
@@ -851,8 +852,17 @@ export interface ScheduledMeetingsTable {
   sequence: number;
   created_at: number;
   updated_at: number;
+  /** RFC 5545 RRULE (normalized), null for a single meeting (migration 0056). */
+  recurrence: string | null;
 }
 export type ScheduledMeetingRow = Selectable<ScheduledMeetingsTable>;
+
+/** One occurrence of a scheduled meeting; a single meeting has one (migration 0056). */
+export interface MeetingOccurrencesTable {
+  meeting_id: string;
+  start_at: number;
+  end_at: number;
+}
 
 /** Who a meeting's invitation went to (migration 0047). */
 export interface MeetingInviteesTable {

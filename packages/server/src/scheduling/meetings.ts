@@ -9,19 +9,26 @@
  * on every change and a CANCEL when it is cancelled. The state is derived from the clock:
  * `scheduled`, `ready` from 15 minutes before the start, `ended` after the end (`lobby` and
  * `inProgress` belong to the live meeting, not built here).
+ *
+ * A recurring meeting (`recurrence.ts`) is one series — one id, number, space and invitation with its
+ * RRULE — whose occurrences are rows of `meeting_occurrences`, remade on every change of its times
+ * or rule; the list shows each occurrence in the window as its own item. A change or cancellation
+ * applies to the whole series.
  * @module
  */
 import { randomBytes, randomInt } from 'node:crypto';
 import { SCHEDULING_LIMITS, type ScheduledMeeting, type MeetingInviteeInput, type MeetingState } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
-import type { MeetingInviteeRow, ScheduledMeetingRow } from '../db/schema.ts';
+import type { ExpressionBuilder } from 'kysely';
+import type { Database, MeetingInviteeRow, ScheduledMeetingRow } from '../db/schema.ts';
 import type { Emit } from '../events/event-service.ts';
 import { ApiError } from '../errors.ts';
 import { checkTimeZone } from '../identity/locale.ts';
 import { iso } from '../infra/ids.ts';
 import { memberOf, membershipOf, membershipPairs, personBriefs } from '../spaces/access.ts';
 import { mailInvitations, type InvitationMeeting } from './invitations.ts';
+import { expandRecurrence, normalizeRecurrence } from './recurrence.ts';
 
 export interface MeetingInput {
   title: string;
@@ -30,6 +37,7 @@ export interface MeetingInput {
   timezone?: string | undefined;
   roomId: string;
   invitees?: readonly MeetingInviteeInput[] | undefined;
+  recurrence?: string | undefined;
   sendEmail?: boolean | undefined;
 }
 
@@ -39,6 +47,7 @@ export interface MeetingChanges {
   end?: string | undefined;
   timezone?: string | undefined;
   invitees?: readonly MeetingInviteeInput[] | undefined;
+  recurrence?: string | null | undefined;
   sendEmail?: boolean | undefined;
 }
 
@@ -85,7 +94,35 @@ export function meetingWebLink(core: Core, spaceId: string): string {
   return `${core.config.publicUrl}/#/space/${spaceId}`;
 }
 
+/** A listed occurrence of a meeting: its own times, the series' in `row`. */
+type Listed = { row: ScheduledMeetingRow; startMs?: number; endMs?: number };
+
+/** The series' occurrences, as stored: starts and ends, in order. */
+async function occurrencesOf(db: Db, id: string): Promise<{ start_at: number; end_at: number }[]> {
+  return db.selectFrom('meeting_occurrences').select(['start_at', 'end_at']).where('meeting_id', '=', id).orderBy('start_at').execute();
+}
+
+/** Writes a series' occurrences anew (at scheduling, and when its times or rule change). */
+async function writeOccurrences(db: Db, id: string, starts: readonly number[], durationMs: number): Promise<void> {
+  await db.deleteFrom('meeting_occurrences').where('meeting_id', '=', id).execute();
+  for (let i = 0; i < starts.length; i += 100) {
+    await db
+      .insertInto('meeting_occurrences')
+      .values(starts.slice(i, i + 100).map((start) => ({ meeting_id: id, start_at: start, end_at: start + durationMs })))
+      .execute();
+  }
+}
+
 async function presentMeetings(core: Core, db: Db, rows: readonly ScheduledMeetingRow[]): Promise<ScheduledMeeting[]> {
+  return presentListed(
+    core,
+    db,
+    rows.map((row) => ({ row })),
+  );
+}
+
+async function presentListed(core: Core, db: Db, listed: readonly Listed[]): Promise<ScheduledMeeting[]> {
+  const rows = [...new Map(listed.map((l) => [l.row.id, l.row])).values()];
   if (rows.length === 0) return [];
   const hosts = await personBriefs(
     db,
@@ -110,17 +147,30 @@ async function presentMeetings(core: Core, db: Db, rows: readonly ScheduledMeeti
     withPerson.map((i) => i.person_id!),
   );
   const now = core.now();
-  return rows.map((row) => {
+  const recurring = rows.filter((r) => r.recurrence !== null).map((r) => r.id);
+  const counts =
+    recurring.length === 0
+      ? new Map<string, number>()
+      : new Map(
+          (await db.selectFrom('meeting_occurrences').select(['meeting_id', (eb) => eb.fn.countAll<number>().as('n')]).where('meeting_id', 'in', recurring).groupBy('meeting_id').execute()).map((r) => [
+            r.meeting_id,
+            Number(r.n),
+          ]),
+        );
+  return listed.map(({ row, startMs: occurrenceStart, endMs: occurrenceEnd }) => {
     const host = hosts.get(row.host_id);
+    const startMs = occurrenceStart ?? Number(row.start_at);
+    const endMs = occurrenceEnd ?? Number(row.end_at);
+    const later = startMs !== Number(row.start_at);
     return {
       id: row.id,
       title: row.title,
-      start: webexTime(Number(row.start_at)),
-      end: webexTime(Number(row.end_at)),
+      start: webexTime(startMs),
+      end: webexTime(endMs),
       timezone: row.timezone,
       meetingNumber: row.meeting_number,
       webLink: meetingWebLink(core, row.space_id),
-      state: meetingState(Number(row.start_at), Number(row.end_at), now),
+      state: meetingState(startMs, endMs, now),
       roomId: row.space_id,
       hostUserId: row.host_id,
       hostDisplayName: host?.display_name ?? '',
@@ -133,6 +183,8 @@ async function presentMeetings(core: Core, db: Db, rows: readonly ScheduledMeeti
           ...(i.person_id !== null && members.has(`${row.space_id}/${i.person_id}`) ? { personId: i.person_id } : {}),
         })),
       sequence: row.sequence,
+      ...(row.recurrence !== null ? { recurrence: row.recurrence, occurrences: counts.get(row.id) ?? 1 } : {}),
+      ...(later ? { seriesStart: webexTime(Number(row.start_at)), seriesEnd: webexTime(Number(row.end_at)) } : {}),
       created: iso(Number(row.created_at)),
       updated: iso(Number(row.updated_at)),
     };
@@ -208,6 +260,7 @@ async function invitationOf(core: Core, db: Db, row: ScheduledMeetingRow): Promi
     sequence: row.sequence,
     meetingNumber: row.meeting_number,
     webLink: meetingWebLink(core, row.space_id),
+    ...(row.recurrence !== null ? { recurrence: row.recurrence, occurrences: (await occurrencesOf(db, row.id)).map((o) => Number(o.start_at)) } : {}),
     host: { name: host?.display_name ?? '', email: host?.email ?? '' },
     invitees: invitees.map((i) => ({ email: i.email, displayName: i.display_name })),
   };
@@ -234,6 +287,8 @@ export async function createMeeting(core: Core, actor: Actor, input: MeetingInpu
   const person = await core.db.selectFrom('people').select(['email', 'time_zone']).where('id', '=', actor.personId).executeTakeFirstOrThrow();
   const timezone = checkTimeZone('timezone', input.timezone ?? person.time_zone ?? 'UTC');
   const invitees = normalizeInvitees(input.invitees ?? [], person.email);
+  const recurrence = input.recurrence !== undefined ? normalizeRecurrence(input.recurrence) : null;
+  const starts = recurrence !== null ? expandRecurrence(recurrence, startMs, timezone) : [startMs];
   const { row, meeting } = await core.events.transact(async (trx, emit) => {
     const access = await memberOf(trx, actor, input.roomId);
     if (access.space.type !== 'group' || access.space.team_id !== null || access.space.creator_id !== actor.personId) {
@@ -260,8 +315,10 @@ export async function createMeeting(core: Core, actor: Actor, input: MeetingInpu
       sequence: 0,
       created_at: now,
       updated_at: now,
+      recurrence,
     };
     await trx.insertInto('scheduled_meetings').values(row).execute();
+    await writeOccurrences(trx, row.id, starts, endMs - startMs);
     const people = await peopleByEmail(
       trx,
       invitees.map((i) => i.email),
@@ -317,27 +374,40 @@ export async function listMeetings(core: Core, actor: Actor, query: ListQuery): 
   else toMs ??= fromMs + WEEK_MS;
   if (toMs! <= fromMs) throw ApiError.badRequest('to: after from', ['to: after from']);
   const lookup = query.meetingNumber !== undefined || query.roomId !== undefined;
+  const visible = (eb: ExpressionBuilder<Database, 'scheduled_meetings'>) =>
+    eb.or([
+      eb('scheduled_meetings.host_id', '=', actor.personId),
+      eb('scheduled_meetings.id', 'in', eb.selectFrom('meeting_invitees').select('meeting_id').where((e) => e.or([e('person_id', '=', actor.personId), e('email', '=', email)]))),
+    ]);
+  if (lookup) {
+    // A lookup key finds the meeting (a series, with its own times) whatever the window.
+    let q = core.db.selectFrom('scheduled_meetings').selectAll().where(visible);
+    if (query.meetingNumber !== undefined) q = q.where('meeting_number', '=', query.meetingNumber);
+    if (query.roomId !== undefined) q = q.where('space_id', '=', query.roomId);
+    return { items: await presentMeetings(core, core.db, await q.orderBy('start_at').orderBy('id').limit(query.max).execute()) };
+  }
+  // Every occurrence in the window, by its start then the meeting's id (a single meeting has one).
   let q = core.db
-    .selectFrom('scheduled_meetings')
-    .selectAll()
-    .where((eb) =>
-      eb.or([
-        eb('host_id', '=', actor.personId),
-        eb('id', 'in', eb.selectFrom('meeting_invitees').select('meeting_id').where((e) => e.or([e('person_id', '=', actor.personId), e('email', '=', email)]))),
-      ]),
-    );
-  if (query.meetingNumber !== undefined) q = q.where('meeting_number', '=', query.meetingNumber);
-  if (query.roomId !== undefined) q = q.where('space_id', '=', query.roomId);
-  if (!lookup) q = q.where('end_at', '>', fromMs).where('start_at', '<', toMs!);
+    .selectFrom('meeting_occurrences as o')
+    .innerJoin('scheduled_meetings', 'scheduled_meetings.id', 'o.meeting_id')
+    .selectAll('scheduled_meetings')
+    .select(['o.start_at as occurrence_start', 'o.end_at as occurrence_end'])
+    .where(visible)
+    .where('o.end_at', '>', fromMs)
+    .where('o.start_at', '<', toMs!);
   if (query.after !== undefined) {
     const [start, id] = query.after;
-    q = q.where((eb) => eb.or([eb('start_at', '>', start), eb.and([eb('start_at', '=', start), eb('id', '>', id)])]));
+    q = q.where((eb) => eb.or([eb('o.start_at', '>', start), eb.and([eb('o.start_at', '=', start), eb('o.meeting_id', '>', id)])]));
   }
-  const rows = await q.orderBy('start_at').orderBy('id').limit(query.max + 1).execute();
+  const rows = await q.orderBy('o.start_at').orderBy('o.meeting_id').limit(query.max + 1).execute();
   const page = rows.slice(0, query.max);
   const last = page.at(-1);
-  const items = await presentMeetings(core, core.db, page);
-  return rows.length > query.max && last !== undefined ? { items, next: [Number(last.start_at), last.id] } : { items };
+  const items = await presentListed(
+    core,
+    core.db,
+    page.map(({ occurrence_start, occurrence_end, ...row }) => ({ row, startMs: Number(occurrence_start), endMs: Number(occurrence_end) })),
+  );
+  return rows.length > query.max && last !== undefined ? { items, next: [Number(last.occurrence_start), last.id] } : { items };
 }
 
 export async function getMeeting(core: Core, actor: Actor, id: string): Promise<ScheduledMeeting> {
@@ -354,9 +424,11 @@ export async function updateMeeting(core: Core, actor: Actor, id: string, change
   const host = await core.db.selectFrom('people').select('email').where('id', '=', actor.personId).executeTakeFirstOrThrow();
   const timezone = changes.timezone !== undefined ? checkTimeZone('timezone', changes.timezone) : undefined;
   const invitees = changes.invitees !== undefined ? normalizeInvitees(changes.invitees, host.email) : undefined;
+  const newRule = changes.recurrence === undefined || changes.recurrence === null ? changes.recurrence : normalizeRecurrence(changes.recurrence);
   const { row, removed, changed, meeting } = await core.events.transact(async (trx, emit) => {
     const old = await hostedMeeting(trx, actor, id);
-    if (Number(old.end_at) <= now) throw ApiError.conflict('The meeting has ended.');
+    const lastEnd = (await occurrencesOf(trx, id)).at(-1)?.end_at ?? old.end_at;
+    if (Number(lastEnd) <= now) throw ApiError.conflict('The meeting has ended.');
     const startMs = changes.start !== undefined ? parseTime('start', changes.start) : Number(old.start_at);
     const endMs = changes.end !== undefined ? parseTime('end', changes.end) : Number(old.end_at);
     if (startMs !== Number(old.start_at) || endMs !== Number(old.end_at)) checkTimes(startMs === Number(old.start_at) ? Math.max(startMs, now) : startMs, endMs, now);
@@ -384,11 +456,14 @@ export async function updateMeeting(core: Core, actor: Actor, id: string, change
     }
     const title = changes.title ?? old.title;
     const tz = timezone ?? old.timezone;
-    const changed = inviteesChanged || title !== old.title || tz !== old.timezone || startMs !== Number(old.start_at) || endMs !== Number(old.end_at);
-    const row: ScheduledMeetingRow = changed ? { ...old, title, timezone: tz, start_at: startMs, end_at: endMs, sequence: old.sequence + 1, updated_at: now } : old;
+    const recurrence = newRule === undefined ? old.recurrence : newRule;
+    const timing = tz !== old.timezone || startMs !== Number(old.start_at) || endMs !== Number(old.end_at) || recurrence !== old.recurrence;
+    const changed = inviteesChanged || title !== old.title || timing;
+    const row: ScheduledMeetingRow = changed ? { ...old, title, timezone: tz, start_at: startMs, end_at: endMs, recurrence, sequence: old.sequence + 1, updated_at: now } : old;
     if (changed) {
-      await trx.updateTable('scheduled_meetings').set({ title, timezone: tz, start_at: startMs, end_at: endMs, sequence: row.sequence, updated_at: now }).where('id', '=', id).execute();
+      await trx.updateTable('scheduled_meetings').set({ title, timezone: tz, start_at: startMs, end_at: endMs, recurrence, sequence: row.sequence, updated_at: now }).where('id', '=', id).execute();
     }
+    if (timing) await writeOccurrences(trx, id, recurrence !== null ? expandRecurrence(recurrence, startMs, tz) : [startMs], endMs - startMs);
     const removedPeople = before.filter((b) => removed.includes(b.email) && b.person_id !== null).map((b) => b.person_id!);
     return { row, removed, changed, meeting: changed ? await announce(core, trx, emit, actor, row, removedPeople) : await presentOne(core, trx, row) };
   });

@@ -263,6 +263,20 @@ describe('scheduled meetings and personal rooms (MT-3, MT-4)', () => {
     const del = await raw(flint.url, 'DELETE', `/v1/meetings/${made[0]}?sendEmail=false`, { token });
     assert.equal(del.status, 204, del.text);
     assert.equal((await raw(flint.url, 'GET', `/v1/meetings/${made[0]}`, { token })).status, 404);
+    // A recurring meeting: one series by default, its occurrences with meetingType=scheduledMeeting.
+    const daily = await raw(flint.url, 'POST', '/v1/meetings', { token, body: { title: 'Daily', start: at(30), end: at(30.5), timezone: 'UTC', recurrence: 'FREQ=DAILY;COUNT=3', sendEmail: false } });
+    assert.equal(daily.status, 200, daily.text);
+    const series = daily.json as { id: string; recurrence: string; meetingType: string; start: string };
+    assert.deepEqual([series.recurrence, series.meetingType], ['FREQ=DAILY;COUNT=3', 'meetingSeries']);
+    const window = `from=${encodeURIComponent(at(29))}&to=${encodeURIComponent(at(29 + 24 * 5))}&max=100`;
+    const asSeries = (await raw(flint.url, 'GET', `/v1/meetings?${window}`, { token })).json as { items: { id: string; start: string }[] };
+    assert.deepEqual(asSeries.items.filter((m) => m.id === series.id).map((m) => m.start), [series.start], 'the series once, with its own times');
+    const asOccurrences = (await raw(flint.url, 'GET', `/v1/meetings?${window}&meetingType=scheduledMeeting`, { token })).json as { items: { id: string; meetingSeriesId: string; meetingType: string }[] };
+    const mine = asOccurrences.items.filter((m) => m.meetingSeriesId === series.id);
+    assert.equal(mine.length, 3);
+    assert.ok(mine.every((m) => m.meetingType === 'scheduledMeeting' && new RegExp(`^${series.id}_\\d{8}T\\d{6}Z$`).test(m.id)), JSON.stringify(mine));
+    assert.equal((await raw(flint.url, 'GET', `/v1/meetings?meetingType=webinar`, { token })).status, 400);
+    assert.equal((await raw(flint.url, 'POST', '/v1/meetings', { token, body: { title: 'x', start: at(30), end: at(31), recurrence: 'FREQ=DAILY' } })).status, 400);
     const pmr = await raw(flint.url, 'GET', '/v1/meetingPreferences/personalMeetingRoom', { token });
     assert.equal(pmr.status, 200, pmr.text);
     assert.match((pmr.json as { personalMeetingRoomLink: string }).personalMeetingRoomLink, new RegExp(`^${flint.url}/meet/[a-z0-9.-]{3,40}$`));

@@ -103,6 +103,29 @@ describe('web app: meetings and personal rooms (Chromium)', () => {
     }
   });
 
+  it('MT-4: Ada schedules a weekly series of three; each meeting is listed with how it repeats; the invitation carries the rule', async () => {
+    await ada.getByRole('button', { name: 'Schedule a meeting' }).click();
+    const dialog = ada.getByRole('dialog', { name: 'Schedule a meeting' });
+    await dialog.getByLabel('Title').fill('Weekly planning');
+    await dialog.getByLabel('Repeats').selectOption({ label: 'Every week, on this day' });
+    await dialog.getByLabel('Number of meetings').fill('3');
+    await dialog.getByRole('combobox', { name: 'Person or e-mail address' }).fill('bob@sched.test');
+    await dialog.getByRole('button', { name: 'Add invitee' }).click();
+    await assertAccessible(ada, 'schedule dialog with repeats');
+    await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
+    await ada.getByText(/“Weekly planning” is scheduled/).waitFor(PAGE_WAIT);
+    const items = ada.locator('[data-meeting]').filter({ hasText: 'Weekly planning' });
+    await items.nth(2).waitFor(PAGE_WAIT);
+    assert.equal(await items.count(), 3, 'the three meetings of the next 30 days, one item each');
+    await items.first().getByText('Repeats: Every week, on this day · 3 meetings').waitFor(PAGE_WAIT);
+    const rule = await items.first().locator('[data-recurrence]').getAttribute('data-recurrence');
+    assert.match(rule ?? '', /^FREQ=WEEKLY;BYDAY=(MO|TU|WE|TH|FR|SA|SU);COUNT=3$/);
+    await items.first().getByRole('button', { name: 'Cancel the series' }).waitFor(PAGE_WAIT);
+    const mail = await smtp.waitFor((m) => m.envelopeTo.includes('bob@sched.test') && m.subject === 'Invitation: Weekly planning');
+    const calendar = mail.attachments.find((a) => a.contentType.startsWith('text/calendar'))!.content.toString('utf8');
+    assert.ok(calendar.includes(`RRULE:${rule}`) || /^RDATE:/m.test(calendar), 'the rule, or its dates across a daylight-saving change');
+  });
+
   it('Bob sees the meeting and joins its space', async () => {
     await bob.getByRole('link', { name: 'Meetings' }).click();
     const item = bob.locator('[data-meeting]').filter({ hasText: 'Design review' });

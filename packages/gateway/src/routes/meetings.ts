@@ -4,7 +4,10 @@
  * caller's SDK session (`scheduling.schedule`), which makes the meeting's encrypted space and adds
  * the invitees who have accounts before the core keeps the schedule and mails the iCalendar
  * invitations; meeting ids are 32 hex digits as Webex's (not hydra ids), people and rooms are
- * hydra. Webex's success codes: 200 for create and update, 204 for delete.
+ * hydra. Webex's success codes: 200 for create and update, 204 for delete. A recurring meeting
+ * (`recurrence`, an RRULE) lists as one series by default (`meetingType=meetingSeries`, with the
+ * series' first times), or as its occurrences with `meetingType=scheduledMeeting`, each with Webex's
+ * occurrence id `<series id>_<start as YYYYMMDDTHHMMSSZ>`.
  * @module
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
@@ -22,8 +25,9 @@ export interface WebexMeeting {
   start: string;
   end: string;
   timezone: string;
-  meetingType: 'meetingSeries';
+  meetingType: 'meetingSeries' | 'scheduledMeeting';
   scheduledType: 'meeting';
+  recurrence?: string;
   state: ScheduledMeeting['state'];
   hostUserId: string;
   hostDisplayName: string;
@@ -34,17 +38,24 @@ export interface WebexMeeting {
   invitees: { email: string; displayName?: string }[];
 }
 
-export function presentMeeting(m: ScheduledMeeting): WebexMeeting {
+/** `20270322T080000Z`: the start part of Webex's occurrence ids. */
+function occurrenceStamp(start: string): string {
+  return new Date(start).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+}
+
+export function presentMeeting(m: ScheduledMeeting, type: 'meetingSeries' | 'scheduledMeeting' = 'meetingSeries'): WebexMeeting {
+  const occurrence = type === 'scheduledMeeting';
   return {
-    id: m.id,
+    id: occurrence ? `${m.id}_${occurrenceStamp(m.start)}` : m.id,
     meetingSeriesId: m.id,
     meetingNumber: m.meetingNumber,
     title: m.title,
-    start: m.start,
-    end: m.end,
+    start: occurrence ? m.start : (m.seriesStart ?? m.start),
+    end: occurrence ? m.end : (m.seriesEnd ?? m.end),
     timezone: m.timezone,
-    meetingType: 'meetingSeries',
+    meetingType: type,
     scheduledType: 'meeting',
+    ...(m.recurrence !== undefined && !occurrence ? { recurrence: m.recurrence } : {}),
     state: m.state,
     hostUserId: hydra.person(m.hostUserId),
     hostDisplayName: m.hostDisplayName,
@@ -113,6 +124,7 @@ export function meetingRoutes(app: FastifyInstance, gw: Gateway): void {
     const end = reqTime(body, 'end');
     const timezone = optString(body, 'timezone', { min: 1, max: 64 });
     const invitees = inviteesOf(body);
+    const recurrence = optString(body, 'recurrence', { min: 1, max: SCHEDULING_LIMITS.recurrenceChars });
     const sendEmail = optBoolean(body, 'sendEmail');
     const meeting = await caller.session.scheduling.schedule({
       title,
@@ -120,6 +132,7 @@ export function meetingRoutes(app: FastifyInstance, gw: Gateway): void {
       end,
       ...(timezone !== undefined ? { timezone } : {}),
       ...(invitees !== undefined ? { invitees } : {}),
+      ...(recurrence !== undefined ? { recurrence } : {}),
       ...(sendEmail !== undefined ? { sendEmail } : {}),
     });
     return presentMeeting(meeting);
@@ -132,6 +145,8 @@ export function meetingRoutes(app: FastifyInstance, gw: Gateway): void {
     const from = queryString(req.query, 'from', 40);
     const to = queryString(req.query, 'to', 40);
     const cursor = queryString(req.query, 'cursor', 200);
+    const meetingType = queryString(req.query, 'meetingType', 20) ?? 'meetingSeries';
+    if (meetingType !== 'meetingSeries' && meetingType !== 'scheduledMeeting') throw WebexError.badRequest('meetingType: meetingSeries or scheduledMeeting');
     for (const [name, value] of [
       ['from', from],
       ['to', to],
@@ -148,7 +163,10 @@ export function meetingRoutes(app: FastifyInstance, gw: Gateway): void {
     });
     const next = linkParam(page.next, 'cursor');
     if (next !== undefined) setNextLink(req, reply, { cursor: next });
-    return { items: page.items.map(presentMeeting) };
+    if (meetingType === 'scheduledMeeting') return { items: page.items.map((m) => presentMeeting(m, 'scheduledMeeting')) };
+    // A series once (a page lists occurrences; one of a series on a later page lists it there again).
+    const seen = new Set<string>();
+    return { items: page.items.filter((m) => !seen.has(m.id) && seen.add(m.id)).map((m) => presentMeeting(m)) };
   });
 
   v1(app, gw, 'GET', '/v1/meetings/:meetingId', async ({ req, caller }) => presentMeeting(await caller.session.scheduling.get(meetingIdOf(req))));
@@ -161,8 +179,10 @@ export function meetingRoutes(app: FastifyInstance, gw: Gateway): void {
     const start = optTime(body, 'start');
     const end = optTime(body, 'end');
     const timezone = optString(body, 'timezone', { min: 1, max: 64 });
+    const recurrence = optString(body, 'recurrence', { min: 1, max: SCHEDULING_LIMITS.recurrenceChars });
     const sendEmail = optBoolean(body, 'sendEmail');
     const meeting = await caller.session.scheduling.update(id, {
+      ...(recurrence !== undefined ? { recurrence } : {}),
       ...(title !== undefined ? { title } : {}),
       ...(start !== undefined ? { start } : {}),
       ...(end !== undefined ? { end } : {}),

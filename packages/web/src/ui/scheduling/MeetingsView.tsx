@@ -10,6 +10,7 @@ import type { ScheduledMeeting } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { href } from '../../app/router.ts';
 import { IcsImportError, parseIcs } from '../../app/ics-import.ts';
+import { repeatChoiceOf } from '../../app/recurrence-rule.ts';
 import { useAppStore } from '../store-context.ts';
 import { defaultDraft, ScheduleDialog, type ScheduleDraft } from './ScheduleDialog.tsx';
 
@@ -102,10 +103,15 @@ export default function MeetingsView() {
         ) : (
           <ul className="care-list" aria-labelledby="meetings-upcoming">
             {meetings.map((m) => (
-              <li key={m.id} className="card stack" data-meeting={m.id}>
+              <li key={`${m.id}:${m.start}`} className="card stack" data-meeting={m.id}>
                 <div className="row wrap">
                   <strong>{m.title}</strong>
                   <span className="muted small">{t(`meetingState_${m.state}`)}</span>
+                  {m.recurrence !== undefined && (
+                    <span className="muted small" data-recurrence={m.recurrence}>
+                      {t('meetingRepeatsLabel', { how: t(`meetingRepeat_${repeatChoiceOf(m.recurrence)}`), count: m.occurrences ?? 0 })}
+                    </span>
+                  )}
                 </div>
                 <span>
                   {day(m.start)} {time(m.start)} – {time(m.end)} <span className="muted small">({m.timezone})</span>
@@ -119,7 +125,7 @@ export default function MeetingsView() {
                   </a>
                   {m.hostUserId === me && m.state !== 'ended' && (
                     <button type="button" className="small" onClick={() => void cancel(m)}>
-                      {t('meetingCancel')}
+                      {m.recurrence !== undefined ? t('meetingCancelSeries') : t('meetingCancel')}
                     </button>
                   )}
                 </div>

@@ -3,12 +3,15 @@
  * invitees — people of the directory or any address — picked one by one. The SDK makes the
  * meeting's encrypted space here, adds the invitees who have accounts, and hands the core the
  * schedule, which mails the iCalendar invitations. Also opened filled in from an imported `.ics`.
+ * "Repeats" makes it a series (daily, every weekday, weekly, monthly, ending after a number of
+ * meetings): one space, one invitation with its rule; the core expands it on the zone's clock.
  * @module
  */
 import { useState, type FormEvent } from 'react';
 import type { ScheduledMeeting } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { instantToZoned, isoSeconds, zonedToInstant } from '../../app/zoned-time.ts';
+import { MAX_OCCURRENCES, recurrenceRule, REPEAT_CHOICES, type RepeatChoice } from '../../app/recurrence-rule.ts';
 import { useAppStore } from '../store-context.ts';
 import { Dialog } from '../Dialog.tsx';
 import { PeoplePicker } from '../PeoplePicker.tsx';
@@ -38,6 +41,8 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
   const [from, setFrom] = useState(startWall.time);
   const [to, setTo] = useState(instantToZoned(initial.end, initial.timezone).time);
   const [invitees, setInvitees] = useState(initial.invitees);
+  const [repeat, setRepeat] = useState<RepeatChoice>('none');
+  const [count, setCount] = useState(10);
   const [address, setAddress] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -62,7 +67,8 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
     if (end.getTime() <= start.getTime()) end = new Date(end.getTime() + 24 * 3_600_000);
     setBusy(true);
     try {
-      const meeting = await store.session.sdk.scheduling.schedule({ title, start: isoSeconds(start), end: isoSeconds(end), timezone: zone, invitees });
+      const recurrence = recurrenceRule(repeat, date, count);
+      const meeting = await store.session.sdk.scheduling.schedule({ title, start: isoSeconds(start), end: isoSeconds(end), timezone: zone, invitees, ...(recurrence !== undefined ? { recurrence } : {}) });
       onScheduled(meeting);
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -102,6 +108,24 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
             ))}
           </select>
         </label>
+        <div className="row wrap">
+          <label>
+            {t('meetingRepeats')}
+            <select value={repeat} onChange={(e) => setRepeat(e.target.value as RepeatChoice)}>
+              {REPEAT_CHOICES.map((c) => (
+                <option key={c} value={c}>
+                  {t(`meetingRepeat_${c}`)}
+                </option>
+              ))}
+            </select>
+          </label>
+          {repeat !== 'none' && (
+            <label>
+              {t('meetingOccurrences')}
+              <input type="number" min={2} max={MAX_OCCURRENCES} required value={count} onChange={(e) => setCount(Number(e.target.value))} />
+            </label>
+          )}
+        </div>
         <fieldset className="stack">
           <legend>{t('meetingInvitees')}</legend>
           <div

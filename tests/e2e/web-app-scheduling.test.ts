@@ -34,6 +34,7 @@ function icsFile(start: Date): string {
     `DTSTART:${wall(start)}`,
     `DTEND:${wall(end)}`,
     'SUMMARY:Imported sync',
+    'RRULE:FREQ=WEEKLY;COUNT=2',
     'ORGANIZER;CN=Zed Partner:mailto:zed@partner.test',
     'ATTENDEE;CN=Ada Lovelace;RSVP=TRUE:mailto:ada@sched.test',
     'ATTENDEE;CN=Bob Babbage;RSVP=TRUE:mailto:bob@sched.test',
@@ -180,12 +181,17 @@ describe('web app: meetings and personal rooms (Chromium)', () => {
     assert.equal(await dialog.getByLabel('Title').inputValue(), 'Imported sync');
     await dialog.getByText('bob@sched.test').waitFor(PAGE_WAIT);
     await dialog.getByText('zed@partner.test').waitFor(PAGE_WAIT);
+    // Its weekly rule comes with it.
+    assert.equal(await dialog.getByLabel('Repeats').inputValue(), 'weekly');
+    assert.equal(await dialog.getByLabel('Number of meetings').inputValue(), '2');
     await dialog.getByRole('button', { name: 'Schedule', exact: true }).click();
-    await ada.locator('[data-meeting]').filter({ hasText: 'Imported sync' }).waitFor(PAGE_WAIT);
+    const imported = ada.locator('[data-meeting]').filter({ hasText: 'Imported sync' });
+    await imported.nth(1).waitFor(PAGE_WAIT);
+    assert.equal(await imported.count(), 2, 'two weekly meetings');
     const mail = await smtp.waitFor((m) => m.envelopeTo.includes('zed@partner.test') && m.subject === 'Invitation: Imported sync');
     assert.match(mail.text, /Ada Lovelace invites you/);
     await bob.goto(`${flint.url}/#/meetings`);
-    await bob.locator('[data-meeting]').filter({ hasText: 'Imported sync' }).waitFor(PAGE_WAIT);
+    await bob.locator('[data-meeting]').filter({ hasText: 'Imported sync' }).first().waitFor(PAGE_WAIT);
     const scan = await scanForPlaintext(flint, ['Ada Lovelace (personal room)'], 'Imported sync');
     assert.ok(scan.controlInDatabase, 'the schedule’s title is metadata the core holds');
     assert.deepEqual(scan.inDatabase, []);

@@ -4,7 +4,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { recurrenceRule, repeatChoiceOf } from '../../packages/web/src/app/recurrence-rule.ts';
+import { initialRepeat, recurrenceRule, repeatChoiceOf } from '../../packages/web/src/app/recurrence-rule.ts';
 
 describe('web: recurrence choices', () => {
   it('builds the rule from the first meeting’s date; a series always ends, between 2 and 200 meetings', () => {
@@ -19,6 +19,11 @@ describe('web: recurrence choices', () => {
   });
   it('reads a rule back as a choice, or custom', () => {
     for (const choice of ['daily', 'weekdays', 'weekly', 'monthly'] as const) assert.equal(repeatChoiceOf(recurrenceRule(choice, '2027-03-22', 6)!), choice);
+    assert.equal(repeatChoiceOf('FREQ=WEEKLY;COUNT=2'), 'weekly', 'on the first meeting’s weekday');
+    assert.equal(repeatChoiceOf('FREQ=MONTHLY;COUNT=2'), 'monthly');
+    assert.deepEqual(initialRepeat('FREQ=WEEKLY;COUNT=2'), { choice: 'weekly', count: 2 });
+    assert.deepEqual(initialRepeat('FREQ=DAILY;UNTIL=20270101'), { choice: 'custom', count: 10 }, 'a rule ending on a date is kept as it is');
+    assert.deepEqual(initialRepeat(undefined), { choice: 'none', count: 10 });
     assert.equal(repeatChoiceOf('FREQ=MONTHLY;BYDAY=-1FR;UNTIL=20271231'), 'custom');
     assert.equal(repeatChoiceOf('FREQ=DAILY;INTERVAL=2;COUNT=3'), 'custom');
     assert.equal(repeatChoiceOf('FREQ=WEEKLY;BYDAY=MO,WE;COUNT=3'), 'custom');

@@ -2,7 +2,8 @@
  * An `.ics` invitation forwarded to Flint (SPEC MT-4): read on this device with `ical.js` (Mozilla's
  * RFC 5545 parser, used by Thunderbird) — the file never goes to the core — into what scheduling
  * needs: the first event's summary, start, end, time zone and attendees (the organizer too, unless
- * it is oneself). The meeting is then scheduled as any other: its space made and sealed here.
+ * it is oneself), and its recurrence rule if it repeats. The meeting is then scheduled as any other:
+ * its space made and sealed here (the core checks the rule: one it does not take is refused there).
  * @module
  */
 import ICAL from 'ical.js';
@@ -16,6 +17,8 @@ export interface ImportedMeeting {
   timezone: string | undefined;
   /** Addresses of the attendees and organizer (lower-cased, each once). */
   invitees: { email: string; displayName?: string }[];
+  /** The event's RRULE value, when it repeats. */
+  recurrence?: string;
 }
 
 export class IcsImportError extends Error {}
@@ -69,7 +72,9 @@ export function parseIcs(text: string, ownEmail: string): ImportedMeeting {
     const wall = time.toString();
     return zonedToInstant(wall.slice(0, 10), wall.slice(11, 16), timezone);
   };
+  const rrule = vevent.getFirstPropertyValue('rrule');
   return {
+    ...(rrule !== null && rrule !== undefined ? { recurrence: String(rrule) } : {}),
     title: (event.summary ?? '').trim().slice(0, 128) || 'Meeting',
     start: instant(event.startDate),
     end: instant(event.endDate),

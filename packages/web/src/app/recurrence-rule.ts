@@ -7,6 +7,16 @@
  */
 export type RepeatChoice = 'none' | 'daily' | 'weekdays' | 'weekly' | 'monthly';
 
+/** What the dialog starts from for a rule it was given (an imported `.ics`): a choice and its count, or the rule kept as it is. */
+export function initialRepeat(rule: string | undefined): { choice: RepeatChoice | 'custom'; count: number } {
+  if (rule === undefined) return { choice: 'none', count: 10 };
+  const choice = repeatChoiceOf(rule);
+  const count = /(?:^|;)COUNT=(\d+)/.exec(rule);
+  // A built-in choice ends by a count; one ending on a date stays the rule it is.
+  if (choice === 'custom' || count === null) return { choice: 'custom', count: 10 };
+  return { choice, count: Number(count[1]) };
+}
+
 export const REPEAT_CHOICES: readonly RepeatChoice[] = ['none', 'daily', 'weekdays', 'weekly', 'monthly'];
 /** How many meetings a series may hold (the core's `SCHEDULING_LIMITS.recurrenceOccurrences`). */
 export const MAX_OCCURRENCES = 200;
@@ -40,6 +50,9 @@ export function repeatChoiceOf(rule: string): RepeatChoice | 'custom' {
   const keys = [...parts.keys()].filter((k) => k !== 'COUNT' && k !== 'UNTIL').sort().join(',');
   const freq = parts.get('FREQ');
   if (freq === 'DAILY' && keys === 'FREQ') return 'daily';
+  // Without BYDAY or BYMONTHDAY, a weekly or monthly rule repeats on the first meeting's day (RFC 5545).
+  if (freq === 'WEEKLY' && keys === 'FREQ') return 'weekly';
+  if (freq === 'MONTHLY' && keys === 'FREQ') return 'monthly';
   if (freq === 'WEEKLY' && keys === 'BYDAY,FREQ') return parts.get('BYDAY') === 'MO,TU,WE,TH,FR' ? 'weekdays' : /^(MO|TU|WE|TH|FR|SA|SU)$/.test(parts.get('BYDAY')!) ? 'weekly' : 'custom';
   if (freq === 'MONTHLY' && keys === 'BYMONTHDAY,FREQ') return 'monthly';
   return 'custom';

@@ -874,6 +874,7 @@ export const en = {
   meetingRepeat_weekly: 'Every week, on this day',
   meetingRepeat_monthly: 'Every month, on this date',
   meetingRepeat_custom: 'On a custom rule',
+  meetingRepeatImported: 'As the invitation says ({rule})',
   meetingOccurrences: 'Number of meetings',
   meetingRepeatsLabel: 'Repeats: {how} · {count} meetings',
   meetingCancelSeries: 'Cancel the series',

@@ -875,6 +875,7 @@ export const fr: Strings = {
   meetingRepeat_weekly: 'Toutes les semaines, ce jour-là',
   meetingRepeat_monthly: 'Tous les mois, à cette date',
   meetingRepeat_custom: 'Selon une règle personnalisée',
+  meetingRepeatImported: 'Comme le dit l’invitation ({rule})',
   meetingOccurrences: 'Nombre de réunions',
   meetingRepeatsLabel: 'Répétition : {how} · {count} réunions',
   meetingCancelSeries: 'Annuler la série',

@@ -44,7 +44,7 @@ export default function MeetingsView() {
     setNotice(undefined);
     try {
       const imported = parseIcs(await file.text(), store.session.me.emails[0] ?? '');
-      setDraft({ title: imported.title, start: imported.start, end: imported.end, timezone: imported.timezone ?? timeZone, invitees: imported.invitees });
+      setDraft({ title: imported.title, start: imported.start, end: imported.end, timezone: imported.timezone ?? timeZone, invitees: imported.invitees, ...(imported.recurrence !== undefined ? { recurrence: imported.recurrence } : {}) });
     } catch (err) {
       setError(err instanceof IcsImportError ? t('meetingImportFailed', { reason: err.message }) : String(err));
     }

@@ -11,7 +11,7 @@ import { useState, type FormEvent } from 'react';
 import type { ScheduledMeeting } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { instantToZoned, isoSeconds, zonedToInstant } from '../../app/zoned-time.ts';
-import { MAX_OCCURRENCES, recurrenceRule, REPEAT_CHOICES, type RepeatChoice } from '../../app/recurrence-rule.ts';
+import { initialRepeat, MAX_OCCURRENCES, recurrenceRule, REPEAT_CHOICES, type RepeatChoice } from '../../app/recurrence-rule.ts';
 import { useAppStore } from '../store-context.ts';
 import { Dialog } from '../Dialog.tsx';
 import { PeoplePicker } from '../PeoplePicker.tsx';
@@ -23,6 +23,8 @@ export interface ScheduleDraft {
   end: Date;
   timezone: string;
   invitees: { email: string; displayName?: string }[];
+  /** A rule the draft came with (an imported `.ics`). */
+  recurrence?: string;
 }
 
 /** The next half hour, one hour long, on the person's zone. */
@@ -41,8 +43,9 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
   const [from, setFrom] = useState(startWall.time);
   const [to, setTo] = useState(instantToZoned(initial.end, initial.timezone).time);
   const [invitees, setInvitees] = useState(initial.invitees);
-  const [repeat, setRepeat] = useState<RepeatChoice>('none');
-  const [count, setCount] = useState(10);
+  const startRepeat = initialRepeat(initial.recurrence);
+  const [repeat, setRepeat] = useState<RepeatChoice | 'custom'>(startRepeat.choice);
+  const [count, setCount] = useState(startRepeat.count);
   const [address, setAddress] = useState('');
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
@@ -67,7 +70,7 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
     if (end.getTime() <= start.getTime()) end = new Date(end.getTime() + 24 * 3_600_000);
     setBusy(true);
     try {
-      const recurrence = recurrenceRule(repeat, date, count);
+      const recurrence = repeat === 'custom' ? initial.recurrence : recurrenceRule(repeat, date, count);
       const meeting = await store.session.sdk.scheduling.schedule({ title, start: isoSeconds(start), end: isoSeconds(end), timezone: zone, invitees, ...(recurrence !== undefined ? { recurrence } : {}) });
       onScheduled(meeting);
     } catch (err) {
@@ -111,15 +114,16 @@ export function ScheduleDialog({ initial, onClose, onScheduled }: { initial: Sch
         <div className="row wrap">
           <label>
             {t('meetingRepeats')}
-            <select value={repeat} onChange={(e) => setRepeat(e.target.value as RepeatChoice)}>
+            <select value={repeat} onChange={(e) => setRepeat(e.target.value as RepeatChoice | 'custom')}>
               {REPEAT_CHOICES.map((c) => (
                 <option key={c} value={c}>
                   {t(`meetingRepeat_${c}`)}
                 </option>
               ))}
+              {startRepeat.choice === 'custom' && <option value="custom">{t('meetingRepeatImported', { rule: initial.recurrence ?? '' })}</option>}
             </select>
           </label>
-          {repeat !== 'none' && (
+          {repeat !== 'none' && repeat !== 'custom' && (
             <label>
               {t('meetingOccurrences')}
               <input type="number" min={2} max={MAX_OCCURRENCES} required value={count} onChange={(e) => setCount(Number(e.target.value))} />

@@ -126,9 +126,8 @@ export async function joinAsGuest(core: Core, input: { token: string; displayNam
       .executeTakeFirstOrThrow();
     if (Number(present.n) >= GUEST_LIMITS.guestsPerMeeting) throw ApiError.conflict(`This meeting has ${GUEST_LIMITS.guestsPerMeeting} guests waiting or in already.`);
     const space = await trx.selectFrom('spaces').select('org_id').where('id', '=', link.space_id).executeTakeFirstOrThrow();
-    const personId = newId();
     // `.invalid` (RFC 2606) reaches no mailbox: the account has no address, and no password.
-    await insertPerson(core, trx, { orgId: space.org_id, email: `guest-${personId}@meeting-guest.invalid`, displayName, status: 'active', isGuest: true, meetingGuestSpace: link.space_id, passwordHash: null });
+    const { id: personId } = await insertPerson(core, trx, { orgId: space.org_id, email: `guest-${newId()}@meeting-guest.invalid`, displayName, status: 'active', isGuest: true, meetingGuestSpace: link.space_id, passwordHash: null });
     const sessionId = newId();
     await trx
       .insertInto('sessions')

@@ -43,7 +43,7 @@ describe('meeting guests (links, lobby, limits, the guest token’s reach)', { s
 
   it('members make links (hashed, ≤ 7 days), list and revoke them; others cannot', async () => {
     const made = await ada.meetingGuests.createLink(roomId, { expiresInHours: GUEST_LIMITS.linkTtlHoursMax });
-    assert.ok(made.url.endsWith(`/guest#${made.token}`), 'the secret is in the fragment: no server log or Referer sees it');
+    assert.ok(made.url.endsWith(`/#/guest/${made.token}`), 'the secret is in the fragment: no server log or Referer sees it');
     const row = await db().selectFrom('meeting_links').selectAll().where('id', '=', made.link.id).executeTakeFirstOrThrow();
     assert.equal(row.token_hash, hashTokenSync(made.token), 'only the hash is stored');
     assert.ok(!JSON.stringify(await db().selectFrom('meeting_links').selectAll().execute()).includes(made.token));

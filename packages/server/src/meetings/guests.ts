@@ -66,7 +66,7 @@ export async function createMeetingLink(core: Core, actor: Actor, roomId: string
     revoked_at: null,
   };
   await core.db.insertInto('meeting_links').values(row).execute();
-  return { link: presentLink(row), token, url: `${core.config.publicUrl}/guest#${token}` };
+  return { link: presentLink(row), token, url: `${core.config.publicUrl}/#/guest/${token}` };
 }
 
 export async function listMeetingLinks(core: Core, actor: Actor, roomId: string): Promise<{ items: MeetingLink[] }> {

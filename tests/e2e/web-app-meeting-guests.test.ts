@@ -104,6 +104,7 @@ if (!janusInstalled) {
         const p = await context.newPage();
         p.on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[${who} ${m.type()}] ${m.text()}`));
         p.on('pageerror', (e) => console.log(`[${who} pageerror] ${e.message}`));
+        p.on('response', (r) => r.status() >= 400 && console.log(`[${who} http] ${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`));
         return p;
       };
       [ada, gus, dee] = [await page('ada'), await page('gus'), await page('dee')];

@@ -49,7 +49,7 @@ describe('meeting guests and the KMS (SDK, core and KMS)', { skip: janusInstalle
     pids['ada'] = joined.participantId;
     await ada.meetings.start(joined.meeting, joined.participantId);
     pids['bob'] = (await bob.meetings.join(roomId)).participantId;
-    await ada.meetings.rotate(await now(), pids['ada']!);
+    await ada.meetings.rotate(await now(), pids['ada']);
   });
   after(() => flint.stop());
 

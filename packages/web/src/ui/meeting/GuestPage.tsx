@@ -132,7 +132,7 @@ export default function GuestPage({ token }: { token: string }) {
       const call = await MeetingCall.enterAsGuest(session, meeting, status.knock.participantId, {
         attach: (c) => {
           attached = c;
-          setPhase({ kind: 'in', session: session!, call: c });
+          setPhase({ kind: 'in', session, call: c });
         },
       });
       setPhase({ kind: 'in', session, call });

@@ -36,6 +36,7 @@ export const ERROR_CODES = [
   'oauth_invalid_scope',
   /** Meetings need a media server (Janus) and this Flint has none running (MT-1; docs/meetings.md). */
   'meetings_unavailable',
+  'meeting_not_started',
   /** A ringing call was taken by another endpoint of the same person first (CL-1). */
   'answered_elsewhere',
   'internal',
@@ -82,6 +83,7 @@ export const ERROR_STATUS: Record<ErrorCode, number> = {
   locked: 423,
   rate_limited: 429,
   meetings_unavailable: 409,
+  meeting_not_started: 409,
   answered_elsewhere: 409,
   internal: 500,
   unavailable: 503,

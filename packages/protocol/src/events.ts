@@ -12,6 +12,7 @@ import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitatio
 import type { CareRequest } from './care.ts';
 import type { WhiteboardUpdate } from './whiteboards.ts';
 import type { Meeting } from './meetings.ts';
+import type { MeetingKnock } from './meeting-guests.ts';
 import type { Call, CallSignalEvent } from './calls.ts';
 import type { PersonalRoomKnock, ScheduledMeeting } from './scheduling.ts';
 import type { Voicemail } from './voicemail.ts';
@@ -57,6 +58,8 @@ export interface EventData {
   'care_request.updated': CareRequest;
   /** A space's meeting started, changed (someone joined, left, muted, shared…) or ended (MT-1): to the space's members. */
   'meeting.updated': Meeting;
+  /** A guest knocked at a meeting's lobby, or was admitted or denied (MT-3): to the members in the meeting, and to the guest. */
+  'meeting.knock': MeetingKnock;
   /** A call changed (CL-1): to both parties (every endpoint: the callee's all ring), and to whoever just left it (a transfer, a forward). */
   'call.updated': Call;
   /** A WebRTC offer, answer or ICE candidate from the other party's endpoint in a call (to its person; the named endpoint takes it). */

@@ -10,6 +10,7 @@
 import { Type, type Static } from 'typebox';
 import { Id, IdParams, Timestamp } from './common.ts';
 import { defineMethod } from './method.ts';
+import { IceServer } from './calls.ts';
 
 export const MEETING_LIMITS = {
   /** People in one meeting at a time (SPEC MT-1: 25 basic; the 200 of advanced licences is not built). */
@@ -39,6 +40,8 @@ export const MeetingParticipant = Type.Object({
    * named from then on. What clients said, for coordination: the KMS alone decides.
    */
   authorized: Type.Boolean(),
+  /** A guest admitted from the lobby (docs/meetings.md "Guests"): not a member of the space, never the keeper. */
+  guest: Type.Optional(Type.Boolean()),
 });
 export type MeetingParticipant = Static<typeof MeetingParticipant>;
 
@@ -186,4 +189,15 @@ export const leaveMeeting = defineMethod({
   body: Type.Object(ParticipantBody, { additionalProperties: false }),
   response: null,
   status: 204,
+});
+
+export const iceServers = defineMethod({
+  id: 'meetings.iceServers',
+  verb: 'GET',
+  path: '/api/meetings/ice-servers',
+  summary: 'The STUN/TURN servers a meeting’s WebRTC connections (to the media server) use: the same FLINT_TURN_* servers as calls, with short-lived TURN credentials made for the caller. Empty when none is configured.',
+  tag: 'meetings',
+  auth: 'person',
+  response: Type.Object({ iceServers: Type.Array(IceServer) }),
+  status: 200,
 });

@@ -10,7 +10,7 @@ export const Session = Type.Object(
   {
     id: Id,
     /** `password` (API client), `bot` (long-lived token); a password session may also carry a web cookie. */
-    kind: Type.Union([Type.Literal('password'), Type.Literal('bot'), Type.Literal('sso'), Type.Literal('oauth')]),
+    kind: Type.Union([Type.Literal('password'), Type.Literal('bot'), Type.Literal('sso'), Type.Literal('oauth'), Type.Literal('guest')]),
     ip: Type.Optional(Type.String()),
     userAgent: Type.Optional(Type.String()),
     clientVersion: Type.Optional(Type.String()),

@@ -13,7 +13,10 @@ import {
   care,
   telephony,
   meetings,
+  meetingGuests,
   type Meeting,
+  type MeetingKnock,
+  type MeetingLink,
   calls,
   type Call,
   type CallSettings,
@@ -330,6 +333,26 @@ export class FlintClient {
     answer: (id: string, body: MethodBody<typeof meetings.answerSubscription>): Promise<void> => this.transport.call(meetings.answerSubscription, { params: { id }, body }),
     update: (id: string, body: MethodBody<typeof meetings.updateParticipant>): Promise<Meeting> => this.transport.call(meetings.updateParticipant, { params: { id }, body }),
     leave: (id: string, body: MethodBody<typeof meetings.leaveMeeting>): Promise<void> => this.transport.call(meetings.leaveMeeting, { params: { id }, body }),
+    /** The STUN/TURN servers for the meeting's connections (TURN for meetings: the calls' FLINT_TURN_* servers). */
+    iceServers: (): Promise<MethodResult<typeof meetings.iceServers>> => this.transport.call(meetings.iceServers, {}),
+  };
+
+  /** Guests in meetings (docs/meetings.md "Guests"): links, the lobby, and the guest's own side. */
+  readonly meetingGuests = {
+    createLink: (roomId: string, body: MethodBody<typeof meetingGuests.createLink> = {}): Promise<MethodResult<typeof meetingGuests.createLink>> => this.transport.call(meetingGuests.createLink, { params: { id: roomId }, body }),
+    listLinks: async (roomId: string): Promise<MeetingLink[]> => (await this.transport.call(meetingGuests.listLinks, { params: { id: roomId } })).items,
+    revokeLink: (id: string): Promise<void> => this.transport.call(meetingGuests.revokeLink, { params: { id } }),
+    /** Opens a link as a guest: this client then acts as the guest (its token reaches only the guest's routes). */
+    join: async (token: string, displayName: string): Promise<MethodResult<typeof meetingGuests.joinAsGuest>> => {
+      const result = await this.transport.call(meetingGuests.joinAsGuest, { body: { token, displayName } });
+      this.useToken(result.accessToken);
+      return result;
+    },
+    me: (): Promise<MethodResult<typeof meetingGuests.guestStatus>> => this.transport.call(meetingGuests.guestStatus, {}),
+    leave: (): Promise<void> => this.transport.call(meetingGuests.guestLeave, {}),
+    knocks: async (meetingId: string): Promise<MeetingKnock[]> => (await this.transport.call(meetingGuests.listKnocks, { params: { id: meetingId } })).items,
+    admit: (meetingId: string, knockId: string, participantId: string): Promise<{ knock: MeetingKnock; meeting: Meeting }> => this.transport.call(meetingGuests.admitKnock, { params: { id: meetingId, knockId }, body: { participantId } }),
+    deny: (meetingId: string, knockId: string, participantId: string): Promise<MeetingKnock> => this.transport.call(meetingGuests.denyKnock, { params: { id: meetingId, knockId }, body: { participantId } }),
   };
 
   /** Calls (SPEC CL-1, CL-2): signalling only; the session's `calls` adds the media key (session/calls.ts). */

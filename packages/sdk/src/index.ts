@@ -4,7 +4,7 @@
  * domain in plaintext. The layers underneath are the SDK's own and are not exported to assemble.
  * @module
  */
-export { createSession, Session, type SessionOptions, type SessionAuth } from './session.ts';
+export { createSession, joinMeetingAsGuest, Session, type SessionOptions, type SessionAuth } from './session.ts';
 export type { KmsPath, KmsCredentialSource } from './session/kms.ts';
 export { newDeviceSecret, passwordCredential, tokenDeviceSecret, deviceCredentialHash, newRecoveryKey, normalizeRecoveryKey, formatRecoveryKey, idpNonce, newApprovalCode, normalizeApprovalCode, deviceRequestMac, PASSWORD_CREDENTIAL_ROUNDS, type KmsDeviceCredential } from './kms/credentials.ts';
 export type { SessionStorage, Signal, StreamState, StartOptions } from './session/events.ts';

@@ -14,7 +14,7 @@
  * @module
  */
 import { randomBytes, toHex } from '@flint/crypto';
-import type { AuthResult, MethodBody, auth as authMethods } from '@flint/protocol';
+import type { AuthResult, MeetingKnock, MethodBody, auth as authMethods } from '@flint/protocol';
 import { FlintClient } from './client.ts';
 import { FlintError } from './errors.ts';
 import type { WebSocketConstructor } from './event-stream.ts';
@@ -400,4 +400,16 @@ export class Session {
 /** A session against a Flint server; nothing is sent until it is used. */
 export function createSession(options: SessionOptions): Session {
   return new Session(options);
+}
+
+/**
+ * Opens a meeting link as a guest (docs/meetings.md "Guests"): an ephemeral guest account and its
+ * one session, knocking at the meeting's lobby. The session reaches only the guest's meeting routes,
+ * its event stream and the KMS (as a device of its own, enrolled as the guest's first); wait with
+ * `session.meetings.waitForAdmission()`. `token` is the link's secret (after `#` in its URL).
+ */
+export async function joinMeetingAsGuest(options: Omit<SessionOptions, 'auth'>, token: string, displayName: string): Promise<{ session: Session; knock: MeetingKnock }> {
+  const session = new Session(options);
+  const { knock } = await session.api.meetingGuests.join(token, displayName);
+  return { session, knock };
 }

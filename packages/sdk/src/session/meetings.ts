@@ -14,7 +14,7 @@
  * encrypted with per-sender keys derived from the epoch's key (`@flint/sdk/media`).
  * @module
  */
-import type { Meeting, MeetingParticipant } from '@flint/protocol';
+import type { IceServer, Meeting, MeetingKnock, MeetingLink, MeetingParticipant } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsResourceBinding } from '../kms/client.ts';
 import { tolerateMissing, verifiedKro, type SessionContext } from './context.ts';
@@ -36,9 +36,12 @@ export function epochKeyId(epoch: number): number {
   return epoch % 256;
 }
 
-/** Who rotates: the earliest-joined participant already authorized (one client, so rotations rarely race). */
+/**
+ * Who rotates: the earliest-joined member already authorized (one client, so rotations rarely
+ * race). Never a guest: a guest cannot read the space's resource, which rotation checks joiners against.
+ */
 export function keeperOf(meeting: Meeting): MeetingParticipant | undefined {
-  return meeting.participants.filter((p) => p.authorized).sort((a, b) => a.joined.localeCompare(b.joined) || a.id.localeCompare(b.id))[0];
+  return meeting.participants.filter((p) => p.authorized && p.guest !== true).sort((a, b) => a.joined.localeCompare(b.joined) || a.id.localeCompare(b.id))[0];
 }
 
 export interface MeetingState {
@@ -197,5 +200,95 @@ export class Meetings {
 
   leave(meetingId: string, participantId: string): Promise<void> {
     return this.ctx.api.meetings.leave(meetingId, { participantId });
+  }
+
+  /** The STUN/TURN servers for the meeting's WebRTC connections (the calls' FLINT_TURN_* servers; empty when none). */
+  async iceServers(): Promise<IceServer[]> {
+    return (await this.ctx.api.meetings.iceServers()).iceServers;
+  }
+
+  // ——— Guests (docs/meetings.md "Guests"): a member's side ———
+
+  /** Makes a link guests join the space's meetings by; `url` (with the secret) is shown once. */
+  createLink(roomId: string, expiresInHours?: number): Promise<{ link: MeetingLink; token: string; url: string }> {
+    return this.ctx.api.meetingGuests.createLink(roomId, expiresInHours !== undefined ? { expiresInHours } : {});
+  }
+
+  links(roomId: string): Promise<MeetingLink[]> {
+    return this.ctx.api.meetingGuests.listLinks(roomId);
+  }
+
+  revokeLink(linkId: string): Promise<void> {
+    return this.ctx.api.meetingGuests.revokeLink(linkId);
+  }
+
+  /** The guests waiting in the lobby (for members in the meeting; `meeting.knock` events tell of new ones). */
+  knocks(meetingId: string): Promise<MeetingKnock[]> {
+    return this.ctx.api.meetingGuests.knocks(meetingId);
+  }
+
+  deny(meetingId: string, participantId: string, knockId: string): Promise<MeetingKnock> {
+    return this.ctx.api.meetingGuests.deny(meetingId, knockId, participantId);
+  }
+
+  /**
+   * Admits a waiting guest: the core makes the guest a participant, then this client — not the
+   * core — puts the guest's person on the meeting's KMS resource, binds a fresh key and names it as
+   * the next epoch with the guest authorized. Until then the KMS gives the guest nothing. The guest
+   * is never put on the space's resource. Another rotation naming the epoch first is retried on
+   * the meeting as it is then.
+   */
+  async admit(meeting: Meeting, participantId: string, knockId: string): Promise<{ knock: MeetingKnock; meeting: Meeting }> {
+    const admitted = await this.ctx.api.meetingGuests.admit(meeting.id, knockId, participantId);
+    const guest = admitted.knock;
+    if (guest.participantId === undefined) throw FlintError.invalid('The core admitted the guest without a participant.');
+    let now = admitted.meeting;
+    const resource = now.resourceUrl;
+    if (resource === undefined) throw FlintError.invalid('The meeting has no KMS resource yet.');
+    await this.ctx.keys.requireBinding(resource, meetingBinding(now.id));
+    const kms = await this.ctx.kms();
+    const on = new Set((await kms.listAuthorizations(resource)).map((a) => a.authId));
+    if (!on.has(guest.personId)) await kms.addAuthorizations(resource, [guest.personId]);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const key = await this.ctx.keys.rotate(resource);
+      try {
+        const named = await this.ctx.api.meetings.setKey(now.id, { participantId, keyUrl: key.uri, epoch: now.keyEpoch + 1, authorized: [guest.participantId] });
+        return { knock: guest, meeting: named };
+      } catch (error) {
+        if (!(error instanceof FlintError && error.status === 409)) throw error;
+        const fresh = (await this.current(now.roomId)).meeting;
+        if (fresh === undefined || fresh.id !== now.id) throw FlintError.invalid('The meeting ended.', 'not_found');
+        now = fresh;
+        if (now.participants.find((p) => p.id === guest.participantId)?.authorized === true) return { knock: guest, meeting: now };
+      }
+    }
+    throw FlintError.invalid('Could not name the key that lets the guest in: others rotated meanwhile. Try again.', 'conflict');
+  }
+
+  // ——— Guests: the guest's own side (a session made by `joinMeetingAsGuest`) ———
+
+  /** One's knock (waiting, admitted, denied) and, once admitted, the meeting. */
+  guestStatus(): Promise<{ knock: MeetingKnock; meeting?: Meeting }> {
+    return this.ctx.api.meetingGuests.me();
+  }
+
+  /**
+   * Waits in the lobby until a member decides: answers the knock admitted (with the meeting), or
+   * denied. Asks the core every `pollMs` (default 1 s).
+   */
+  async waitForAdmission(options: { timeoutMs?: number; pollMs?: number; signal?: AbortSignal } = {}): Promise<{ knock: MeetingKnock; meeting?: Meeting }> {
+    const end = Date.now() + (options.timeoutMs ?? 10 * 60_000);
+    for (;;) {
+      const status = await this.guestStatus();
+      if (status.knock.state !== 'waiting') return status;
+      if (Date.now() > end) throw FlintError.invalid('Nobody let you in.', 'conflict');
+      if (options.signal?.aborted === true) throw FlintError.invalid('Stopped waiting.', 'conflict');
+      await new Promise((resolve) => setTimeout(resolve, options.pollMs ?? 1000));
+    }
+  }
+
+  /** Leaves the lobby or the meeting: the guest account ends with it. */
+  guestLeave(): Promise<void> {
+    return this.ctx.api.meetingGuests.leave();
   }
 }

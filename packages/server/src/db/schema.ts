@@ -66,6 +66,8 @@ export interface PeopleTable {
   language: Generated<string | null>;
   /** The person's IANA time zone, null for the org's default (migration 0030). */
   time_zone: Generated<string | null>;
+  /** A meeting guest's ephemeral account (migration 0052): the space whose meeting it is a guest of. */
+  meeting_guest_space: Generated<string | null>;
 }
 
 /** A problem report (SPEC AD-5, migration 0031). */
@@ -94,8 +96,8 @@ export interface PersonRolesTable {
 export interface SessionsTable {
   id: string;
   person_id: string;
-  /** `sso`: signed in through the org's identity provider (migration 0032). */
-  kind: 'password' | 'bot' | 'sso' | 'oauth';
+  /** `sso`: signed in through the org's identity provider (migration 0032). `guest`: a meeting guest's one session (migration 0052). */
+  kind: 'password' | 'bot' | 'sso' | 'oauth' | 'guest';
   /** `oauth`: the integration (oauth_clients.id) a person allowed, and the scopes granted (migration 0038). */
   oauth_client: string | null;
   oauth_scopes: string | null;
@@ -313,6 +315,8 @@ export interface Database extends MessagingTables {
   whiteboard_updates: WhiteboardUpdatesTable;
   meetings: MeetingsTable;
   meeting_participants: MeetingParticipantsTable;
+  meeting_links: MeetingLinksTable;
+  meeting_knocks: MeetingKnocksTable;
   scheduled_meetings: ScheduledMeetingsTable;
   meeting_invitees: MeetingInviteesTable;
   meeting_occurrences: MeetingOccurrencesTable;
@@ -838,6 +842,34 @@ export interface MeetingParticipantsTable {
   authorized: Generated<number>;
 }
 export type MeetingParticipantRow = Selectable<MeetingParticipantsTable>;
+
+/** A link guests join a space's meetings by (migration 0052): only the token's SHA-256 is kept. */
+export interface MeetingLinksTable {
+  id: string;
+  token_hash: string;
+  space_id: string;
+  created_by: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+}
+export type MeetingLinkRow = Selectable<MeetingLinksTable>;
+
+/** A guest at a meeting's lobby (migration 0052); `person_id` is the guest's ephemeral account. */
+export interface MeetingKnocksTable {
+  id: string;
+  meeting_id: string;
+  link_id: string;
+  person_id: string;
+  display_name: string;
+  state: 'waiting' | 'admitted' | 'denied';
+  created_at: number;
+  decided_at: number | null;
+  decided_by: string | null;
+  participant_id: string | null;
+  ended_at: number | null;
+}
+export type MeetingKnockRow = Selectable<MeetingKnocksTable>;
 /** A scheduled meeting (SPEC MT-4; migration 0047): the schedule an invitation carries in clear, and its space. */
 export interface ScheduledMeetingsTable {
   id: string;

@@ -58,6 +58,7 @@ import { retentionRoutes } from './routes/retention.ts';
 import { careRoutes } from './routes/care.ts';
 import { telephonyRoutes } from './routes/telephony.ts';
 import { meetingRoutes } from './routes/meetings.ts';
+import { meetingGuestRoutes } from './routes/meeting-guests.ts';
 import { callRoutes } from './routes/calls.ts';
 import { voicemailRoutes } from './routes/voicemail.ts';
 import { schedulingRoutes } from './routes/scheduling.ts';
@@ -261,6 +262,7 @@ export async function buildApp(core: Core, options: AppOptions = {}): Promise<Fa
   careRoutes(app, core);
   telephonyRoutes(app, core);
   meetingRoutes(app, core);
+  meetingGuestRoutes(app, core);
   callRoutes(app, core);
   voicemailRoutes(app, core);
   schedulingRoutes(app, core);

@@ -18,6 +18,11 @@ export interface Actor {
   isComplianceOfficer?: boolean;
   isGuest: boolean;
   /**
+   * A meeting guest's ephemeral account (docs/meetings.md "Guests"): the space whose meeting it is
+   * a guest of. Its token is limited to the guest's routes (identity/scopes.ts).
+   */
+  meetingGuestOf?: string;
+  /**
    * An integration's token (issue 18, ID-9): the OAuth scopes the person granted it; every route
    * checks them (identity/scopes.ts). Undefined for a person's or bot's own token or cookie: all
    * they may do.

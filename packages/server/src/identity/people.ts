@@ -24,6 +24,8 @@ export interface NewPersonInput {
   type?: 'person' | 'bot';
   status: PersonStatus;
   isGuest?: boolean;
+  /** A meeting guest's ephemeral account: the space whose meeting it is a guest of (migration 0052). */
+  meetingGuestSpace?: string;
   passwordHash?: string | null;
   roles?: readonly RoleId[];
 }
@@ -48,6 +50,7 @@ export async function insertPerson(core: Pick<Core, 'now'>, db: Db, input: NewPe
     updated_at: now,
     language: null,
     time_zone: null,
+    meeting_guest_space: input.meetingGuestSpace ?? null,
   };
   await db.insertInto('people').values(row).execute();
   // A role named twice is one role (a second insert would break the primary key after the person row).

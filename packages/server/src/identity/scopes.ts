@@ -91,9 +91,42 @@ export const CORE_ROUTE_SCOPES: Readonly<Record<string, readonly OAuthScope[] | 
   'encryption.kmsMessages': ['spark:kms'],
 };
 
+/**
+ * The scope of a meeting guest's token (docs/meetings.md "Guests"): not an OAuth scope (no
+ * integration can ask for it: `isOAuthScope` refuses it), it is set on the guest's one session only.
+ */
+export const MEETING_GUEST_SCOPE = 'flint:meeting_guest';
+
+/**
+ * Everything a meeting guest's token reaches: its own knock, the meeting it was admitted to (each
+ * route checks that too), the ICE servers, and the KMS (discovery and relay; the event stream, which
+ * carries the relay's replies, and the token exchange take the guest's `spark:kms`). Not a space,
+ * a message, a person or anything else.
+ */
+export const MEETING_GUEST_ROUTES: ReadonlySet<string> = new Set([
+  // Its own (ephemeral) person only: people.get, people.list and the directory stay closed.
+  'people.me',
+  'meetingGuests.me',
+  'meetingGuests.leave',
+  'meetings.current',
+  'meetings.setKey',
+  'meetings.publish',
+  'meetings.subscribe',
+  'meetings.answer',
+  'meetings.updateParticipant',
+  'meetings.leave',
+  'meetings.iceServers',
+  'encryption.kmsInfo',
+  'encryption.kmsMessages',
+]);
+
 /** Throws 403 `insufficient_scope` unless the actor may call the route `methodId`. */
 export function assertRouteScope(actor: Actor, methodId: string | undefined): void {
   if (actor.scopes === undefined) return;
+  if (actor.scopes.includes(MEETING_GUEST_SCOPE)) {
+    if (methodId !== undefined && MEETING_GUEST_ROUTES.has(methodId)) return;
+    throw new ApiError('insufficient_scope', 'A meeting guest’s token reaches only its meeting.');
+  }
   const needed = methodId === undefined ? undefined : CORE_ROUTE_SCOPES[methodId];
   if (needed === ANY) return;
   if (needed !== undefined && needed.some((s) => actor.scopes!.includes(s))) return;

@@ -78,7 +78,7 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
   const rows = await core.db
     .selectFrom('people')
     .leftJoin('person_roles', (j) => j.onRef('person_roles.person_id', '=', 'people.id').on('person_roles.role', 'in', ['org_admin', 'compliance_officer']))
-    .select(['people.org_id', 'people.type', 'people.status', 'people.is_guest', 'person_roles.role'])
+    .select(['people.org_id', 'people.type', 'people.status', 'people.is_guest', 'people.meeting_guest_space', 'person_roles.role'])
     .where('people.id', '=', personId)
     .execute();
   const person = rows[0];
@@ -96,6 +96,7 @@ async function actorFor(core: Core, session: Pick<SessionRow, 'id' | 'last_seen_
     isAdmin: roles.has('org_admin'),
     isComplianceOfficer: roles.has('compliance_officer'),
     isGuest: person.is_guest === 1,
+    ...(person.meeting_guest_space !== null ? { meetingGuestOf: person.meeting_guest_space } : {}),
     via,
     ...(session.oauth_scopes !== null ? { scopes: session.oauth_scopes.split(' ').filter((x) => x !== '') } : {}),
   };

@@ -12,7 +12,7 @@
  * @module
  */
 import { randomInt } from 'node:crypto';
-import { MEETING_LIMITS, type Meeting } from '@flint/protocol';
+import { MEETING_LIMITS, type Meeting, type MeetingKnock } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { MeetingParticipantRow, MeetingRow } from '../db/schema.ts';
@@ -21,6 +21,7 @@ import { ApiError } from '../errors.ts';
 import { iso, newId } from '../infra/ids.ts';
 import { memberOf, personBriefs } from '../spaces/access.ts';
 import type { MeetingMedia } from './media.ts';
+import { admitKnock, endGuests, forgetGuests, guestAdmittedTo, presentKnock } from './guests.ts';
 
 /** Janus room and publisher ids: positive integers that survive JSON and JavaScript numbers. */
 const mediaId = (): number => randomInt(1, 2 ** 47);
@@ -38,6 +39,7 @@ export function requireMedia(core: Core): MeetingMedia {
 export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> {
   const rows = row.ended_at === null ? await db.selectFrom('meeting_participants').selectAll().where('meeting_id', '=', row.id).where('left_at', 'is', null).orderBy('joined_at').execute() : [];
   const people = await personBriefs(db, rows.map((r) => r.person_id));
+  const guests = new Set(rows.length === 0 ? [] : (await db.selectFrom('people').select('id').where('id', 'in', [...new Set(rows.map((r) => r.person_id))]).where('meeting_guest_space', 'is not', null).execute()).map((r) => r.id));
   const meeting: Meeting = {
     id: row.id,
     roomId: row.space_id,
@@ -53,6 +55,7 @@ export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> 
       sharingScreen: p.sharing_screen === 1,
       handRaised: p.hand_raised === 1,
       authorized: p.authorized === 1,
+      ...(guests.has(p.person_id) ? { guest: true } : {}),
     })),
     keyEpoch: Number(row.key_epoch),
   };
@@ -65,13 +68,28 @@ export async function presentMeeting(db: Db, row: MeetingRow): Promise<Meeting> 
 async function announce(trx: Db, emit: Emit, row: MeetingRow, actorId?: string): Promise<Meeting> {
   const meeting = await presentMeeting(trx, row);
   emit({ space: row.space_id, type: 'meeting.updated', data: meeting, actorId: actorId ?? null });
+  // Admitted guests are no members of the space: they are told by name (docs/meetings.md "Guests").
+  const guests = await trx.selectFrom('meeting_knocks').select('person_id').where('meeting_id', '=', row.id).where('state', '=', 'admitted').where('ended_at', 'is', null).execute();
+  if (guests.length > 0) emit({ recipients: guests.map((g) => g.person_id), type: 'meeting.updated', data: meeting, actorId: actorId ?? null });
   return meeting;
 }
 
-/** The space's meeting going on now, if the actor is a member. */
+/**
+ * A member of the space, or a meeting guest admitted to this meeting and still in it (a guest
+ * reaches nothing else of the space).
+ */
+async function memberOrAdmittedGuest(db: Db, actor: Actor, spaceId: string, meetingId: string | undefined): Promise<void> {
+  if (actor.meetingGuestOf !== undefined) {
+    if (actor.meetingGuestOf === spaceId && meetingId !== undefined && (await guestAdmittedTo(db, actor, meetingId))) return;
+    throw ApiError.forbidden('A guest reaches only the meeting it was admitted to.');
+  }
+  await memberOf(db, actor, spaceId);
+}
+
+/** The space's meeting going on now, if the actor is a member (or a guest admitted to it). */
 export async function currentMeeting(core: Core, actor: Actor, roomId: string): Promise<{ available: boolean; meeting?: Meeting }> {
-  await memberOf(core.db, actor, roomId);
   const row = await core.db.selectFrom('meetings').selectAll().where('active_space_id', '=', roomId).executeTakeFirst();
+  await memberOrAdmittedGuest(core.db, actor, roomId, row?.id);
   return { available: core.media !== undefined, ...(row !== undefined ? { meeting: await presentMeeting(core.db, row) } : {}) };
 }
 
@@ -105,9 +123,42 @@ async function ownParticipant(db: Db, actor: Actor, meetingId: string, participa
   const meeting = await db.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirst();
   const participant = await db.selectFrom('meeting_participants').selectAll().where('id', '=', participantId).where('meeting_id', '=', meetingId).executeTakeFirst();
   if (meeting === undefined || participant === undefined || participant.person_id !== actor.personId) throw ApiError.notFound('meeting participant');
-  await memberOf(db, actor, meeting.space_id);
+  await memberOrAdmittedGuest(db, actor, meeting.space_id, meeting.id);
   if (meeting.ended_at !== null || participant.left_at !== null) throw ApiError.conflict('You are no longer in this meeting: join it again.');
   return { meeting, participant };
+}
+
+/** Admits a waiting guest (guests.ts) and tells the meeting, whose participants now include the guest (not yet authorized). */
+export async function admitGuest(core: Core, actor: Actor, meetingId: string, knockId: string, participantId: string): Promise<{ knock: MeetingKnock; meeting: Meeting }> {
+  return core.events.transact(async (trx, emit) => {
+    const { knock } = await admitKnock(trx, emit, core, actor, meetingId, knockId, participantId);
+    const row = await trx.selectFrom('meetings').selectAll().where('id', '=', meetingId).executeTakeFirstOrThrow();
+    return { knock, meeting: await announce(trx, emit, row, actor.personId) };
+  });
+}
+
+/** A guest's own knock and, once admitted, the meeting (guests.ts). */
+export async function guestView(core: Core, actor: Actor): Promise<{ knock: MeetingKnock; meeting?: Meeting }> {
+  if (actor.meetingGuestOf === undefined) throw ApiError.forbidden('Only a meeting guest has a knock.');
+  const row = await core.db.selectFrom('meeting_knocks').selectAll().where('person_id', '=', actor.personId).executeTakeFirst();
+  if (row === undefined || row.ended_at !== null) throw ApiError.notFound('meeting knock');
+  const knock = presentKnock(row, actor.meetingGuestOf);
+  if (row.state !== 'admitted') return { knock };
+  const meeting = await core.db.selectFrom('meetings').selectAll().where('id', '=', row.meeting_id).executeTakeFirstOrThrow();
+  return { knock, meeting: await presentMeeting(core.db, meeting) };
+}
+
+/** A guest leaves the lobby or the meeting: its participant leaves, and its account ends. */
+export async function guestLeave(core: Core, actor: Actor): Promise<void> {
+  if (actor.meetingGuestOf === undefined) throw ApiError.forbidden('Only a meeting guest leaves this way.');
+  const row = await core.db.selectFrom('meeting_knocks').selectAll().where('person_id', '=', actor.personId).executeTakeFirst();
+  if (row === undefined) throw ApiError.notFound('meeting knock');
+  if (row.participant_id !== null) {
+    const removed = await removeParticipant(core, row.participant_id, actor.personId);
+    await afterRemoval(core, row.participant_id, removed);
+  }
+  const ended = await core.events.transact(async (trx) => endGuests(trx, core, { personId: actor.personId }));
+  forgetGuests(core, ended);
 }
 
 /**
@@ -197,23 +248,43 @@ export async function updateParticipant(
   });
 }
 
-/** Takes a participant out; the last one out ends the meeting. Answers what the media server must drop. */
+/**
+ * Takes a participant out; the last one out ends the meeting. Answers what the media server must
+ * drop. A guest who leaves, and every guest of a meeting that ends, loses its account (guests.ts).
+ */
 async function removeParticipant(core: Core, participantId: string, actorId: string | undefined): Promise<{ room: number; ended: boolean } | undefined> {
-  return core.events.transact(async (trx, emit) => {
+  const result = await core.events.transact(async (trx, emit) => {
     const participant = await trx.selectFrom('meeting_participants').selectAll().where('id', '=', participantId).executeTakeFirst();
     if (participant === undefined || participant.left_at !== null) return undefined;
     const now = core.now();
     await trx.updateTable('meeting_participants').set({ left_at: now }).where('id', '=', participantId).execute();
     let meeting = await trx.selectFrom('meetings').selectAll().where('id', '=', participant.meeting_id).executeTakeFirstOrThrow();
-    const left = await trx.selectFrom('meeting_participants').select('id').where('meeting_id', '=', meeting.id).where('left_at', 'is', null).limit(1).executeTakeFirst();
+    // The meeting ends when no member is left in it: guests do not keep it going on their own.
+    const left = await trx
+      .selectFrom('meeting_participants')
+      .innerJoin('people', 'people.id', 'meeting_participants.person_id')
+      .select('meeting_participants.id')
+      .where('meeting_participants.meeting_id', '=', meeting.id)
+      .where('meeting_participants.left_at', 'is', null)
+      .where('people.meeting_guest_space', 'is', null)
+      .limit(1)
+      .executeTakeFirst();
     const ended = left === undefined && meeting.ended_at === null;
+    let endedGuests: string[] = [];
     if (ended) {
+      await trx.updateTable('meeting_participants').set({ left_at: now }).where('meeting_id', '=', meeting.id).where('left_at', 'is', null).execute();
       await trx.updateTable('meetings').set({ ended_at: now, active_space_id: null }).where('id', '=', meeting.id).execute();
       meeting = { ...meeting, ended_at: now, active_space_id: null };
     }
     await announce(trx, emit, meeting, actorId);
-    return { room: Number(meeting.media_room), ended };
+    if (ended) endedGuests = await endGuests(trx, core, { meetingId: meeting.id });
+    // A guest who leaves loses its account (a member has no knock: nothing happens).
+    else endedGuests = await endGuests(trx, core, { personId: participant.person_id });
+    return { room: Number(meeting.media_room), ended, endedGuests };
   });
+  if (result === undefined) return undefined;
+  forgetGuests(core, result.endedGuests);
+  return { room: result.room, ended: result.ended };
 }
 
 async function afterRemoval(core: Core, participantId: string, removed: { room: number; ended: boolean } | undefined): Promise<void> {

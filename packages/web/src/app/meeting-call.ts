@@ -12,7 +12,7 @@
  * on a connection that already had one (media.md, gotcha 1).
  * @module
  */
-import type { Meeting, MeetingParticipant } from '@flint/protocol';
+import type { IceServer, Meeting, MeetingParticipant } from '@flint/protocol';
 import type { Session as SdkSession } from '@flint/sdk';
 import { keeperOf } from '@flint/sdk';
 import type { TransformOptions, WorkerMessage, WorkerReport } from './media-e2ee-worker.ts';
@@ -66,6 +66,16 @@ function waitForCandidates(pc: RTCPeerConnection): Promise<void> {
   });
 }
 
+/** The meeting's STUN/TURN servers; none (direct candidates only) if the core cannot say. */
+async function meetingIceServers(sdk: SdkSession): Promise<IceServer[]> {
+  try {
+    return await sdk.meetings.iceServers();
+  } catch (error) {
+    logError(error);
+    return [];
+  }
+}
+
 export class MeetingCall {
   meeting: Meeting;
   audioMuted = false;
@@ -112,6 +122,8 @@ export class MeetingCall {
     meeting: Meeting,
     private readonly media: MediaStream,
     devices: DeviceChoice,
+    /** STUN/TURN for every connection to the media server (FLINT_TURN_*; docs/meetings.md "TURN"). */
+    private readonly iceServers: IceServer[] = [],
   ) {
     this.meeting = meeting;
     this.devices = { ...devices };
@@ -178,14 +190,38 @@ export class MeetingCall {
     const attach = options.attach ?? (() => undefined);
     let call: MeetingCall | undefined;
     try {
+      const iceServers = await meetingIceServers(sdk);
       const { meeting, participantId } = await sdk.meetings.join(roomId);
-      call = new MeetingCall(sdk, participantId, meeting, media, devices);
+      call = new MeetingCall(sdk, participantId, meeting, media, devices, iceServers);
       attach(call);
       call.update(await sdk.meetings.start(meeting, participantId));
       await call.waitForKey();
       await call.publish();
       // Who publishes changed while this tab was joining: ask.
       call.update((await sdk.meetings.current(roomId)).meeting ?? call.meeting);
+      return call;
+    } catch (error) {
+      if (call !== undefined) await call.leave();
+      else for (const track of media.getTracks()) track.stop();
+      throw error;
+    }
+  }
+
+  /**
+   * A guest admitted from the lobby (docs/meetings.md "Guests") enters the meeting it is already a
+   * participant of: it waits for the admitting member's client to give it the key, then publishes.
+   */
+  static async enterAsGuest(sdk: SdkSession, meeting: Meeting, participantId: string, options: { attach?: (call: MeetingCall) => void; media?: MediaStream; devices?: DeviceChoice } = {}): Promise<MeetingCall> {
+    const devices = options.devices ?? {};
+    const media = options.media ?? (await openMedia(devices));
+    let call: MeetingCall | undefined;
+    try {
+      call = new MeetingCall(sdk, participantId, meeting, media, devices, await meetingIceServers(sdk));
+      options.attach?.(call);
+      call.update(meeting);
+      await call.waitForKey();
+      await call.publish();
+      call.update((await sdk.meetings.current(meeting.roomId)).meeting ?? call.meeting);
       return call;
     } catch (error) {
       if (call !== undefined) await call.leave();
@@ -280,9 +316,9 @@ export class MeetingCall {
   }
 
   private connection(): RTCPeerConnection {
-    // No STUN/TURN servers: the media server's candidates are reachable as they are (TURN is not built yet).
+    // The server's STUN/TURN (none configured: the media server's candidates are reached as they are).
     const legacy = ScriptTransform === undefined;
-    return new RTCPeerConnection({ iceServers: [], bundlePolicy: 'max-bundle', ...(legacy ? { encodedInsertableStreams: true } : {}) });
+    return new RTCPeerConnection({ iceServers: this.iceServers, bundlePolicy: 'max-bundle', ...(legacy ? { encodedInsertableStreams: true } : {}) });
   }
 
   /** Puts a frame transform on a sender or receiver (standard, or the older Chromium streams). */

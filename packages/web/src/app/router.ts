@@ -30,6 +30,8 @@ export type Route =
   | { view: 'calls' }
   /** A personal room's link (MT-3): `<base>/meet/<name>` redirects here. */
   | { view: 'meet'; name: string }
+  /** A meeting link for guests (docs/meetings.md "Guests"): the secret stays in the fragment. */
+  | { view: 'guest'; token: string }
   /** The link of a "forgot password" e-mail: the token stays in the fragment, never sent to a server in a URL. */
   | { view: 'reset'; token: string }
   /** The integrations one registered (issue 18, ID-9). */
@@ -71,6 +73,7 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'meetings') return { view: 'meetings' };
   if (parts[0] === 'calls') return { view: 'calls' };
   if (parts[0] === 'meet' && parts[1]) return { view: 'meet', name: parts[1] };
+  if (parts[0] === 'guest' && parts[1]) return { view: 'guest', token: parts[1] };
   if (parts[0] === 'integrations') return { view: 'integrations' };
   if (parts[0] === 'voicemail') return { view: 'voicemail' };
   if (parts[0] === 'reset' && parts[1]) return { view: 'reset', token: parts[1] };
@@ -105,6 +108,8 @@ export function href(route: Route): string {
       return '#/calls';
     case 'meet':
       return `#/meet/${encodeURIComponent(route.name)}`;
+    case 'guest':
+      return `#/guest/${encodeURIComponent(route.token)}`;
     case 'integrations':
       return '#/integrations';
     case 'voicemail':

@@ -31,6 +31,7 @@ const MeetingsView = lazy(() => import('./scheduling/MeetingsView.tsx'));
 const CallsView = lazy(() => import('./call/CallsView.tsx'));
 const VoicemailView = lazy(() => import('./voicemail/VoicemailView.tsx'));
 const MeetPage = lazy(() => import('./scheduling/MeetPage.tsx'));
+const GuestPage = lazy(() => import('./meeting/GuestPage.tsx'));
 const MeetPageSignedOut = lazy(() => import('./scheduling/MeetPage.tsx').then((m) => ({ default: m.MeetPageSignedOut })));
 const ResetPasswordPage = lazy(() => import('./ResetPasswordPage.tsx'));
 const IntegrationsPage = lazy(() => import('./Integrations.tsx'));
@@ -291,6 +292,14 @@ function AuthGate() {
     [resume],
   );
 
+  // A meeting link opens the guest page whoever is signed in: the guest's session is its own.
+  if (route.view === 'guest') {
+    return (
+      <Suspense fallback={<p role="status">{t('loading')}</p>}>
+        <GuestPage token={route.token} />
+      </Suspense>
+    );
+  }
   if (state.kind === 'loading') {
     return (
       <div className="splash" role="status" aria-live="polite">

@@ -44,6 +44,7 @@ import * as calls from './0048-calls.ts';
 import * as voicemail from './0049-voicemail.ts';
 import * as telephony from './0050-telephony.ts';
 import * as meetingKeyEpochs from './0051-meeting-key-epochs.ts';
+import * as meetingGuests from './0052-meeting-guests.ts';
 import * as meetingRecurrence from './0056-meeting-recurrence.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -88,5 +89,6 @@ export const migrations: Record<string, Migration> = {
   '0049-voicemail': voicemail,
   '0050-telephony': telephony,
   '0051-meeting-key-epochs': meetingKeyEpochs,
+  '0052-meeting-guests': meetingGuests,
   '0056-meeting-recurrence': meetingRecurrence,
 };

@@ -14,6 +14,7 @@ import { playOn } from '../../app/meeting-devices.ts';
 import { logError } from '../../app/client-log.ts';
 import { useAppStore } from '../store-context.ts';
 import { DevicePicker } from './DevicePicker.tsx';
+import { MeetingGuests } from './MeetingGuests.tsx';
 
 type Layout = 'grid' | 'speaker';
 
@@ -34,7 +35,7 @@ export function MeetingView({ call }: { call: MeetingCall }) {
   const act = (work: () => Promise<void>) => void work().catch((e: unknown) => store.fail(e));
   const state = (p: MeetingParticipant) =>
     [p.handRaised ? t('meetingHandIsRaised') : undefined, p.audioMuted ? t('meetingMuted') : undefined, p.videoOff ? t('meetingCameraIsOff') : undefined, p.sharingScreen ? t('meetingSharing') : undefined].filter((x): x is string => x !== undefined);
-  const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.displayName);
+  const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.guest === true ? `${p.displayName} (${t('guestTag')})` : p.displayName);
   const [layout, setLayout] = useState<Layout>('grid');
   const [devicesOpen, setDevicesOpen] = useState(false);
   const others = call.meeting.participants.filter((p) => p.id !== call.participantId);
@@ -132,6 +133,7 @@ export function MeetingView({ call }: { call: MeetingCall }) {
           />
         </div>
       )}
+      <MeetingGuests call={call} />
       <h3 className="small">{t('meetingParticipants')}</h3>
       <ul className="meeting-people">
         {call.meeting.participants.map((p) => (

@@ -5,7 +5,8 @@
  * video-calls Bob; his Firefox rings (axe on the dialog there); he answers with video; each renders
  * the other's video and gets their audio. Bob holds from Firefox, Ada sees it, he resumes. Bob hangs
  * up from Firefox; the call is in his history there. Then Bob calls Ada from Firefox (audio), she
- * answers in Chromium and hears his microphone; she hangs up.
+ * answers in Chromium and hears his microphone; she hangs up. Bob records a voicemail for Ada with
+ * Firefox's MediaRecorder; her Chromium plays exactly those bytes and decodes sound from them (CL-3).
  *
  * Firefox offers no ICE candidate on a 127/8 address, nor without a default route: the file re-runs
  * itself inside `unshare -n` with a veth holding a private 10.254.0.1 and a default route through it
@@ -127,6 +128,28 @@ async function inboundAudioLevel(ms: number): Promise<number> {
   return peak;
 }
 
+/**
+ * In each page, before the app loads: keep each Blob the page turns into a URL, to read the bytes a
+ * voicemail's audio element plays (as tests/e2e/web-app-voicemail.test.ts does).
+ */
+function keepBlobs(): void {
+  const made = new Map<string, Blob>();
+  const create = URL.createObjectURL.bind(URL);
+  URL.createObjectURL = (object: Blob | MediaSource) => {
+    const url = create(object);
+    if (object instanceof Blob) made.set(url, object);
+    return url;
+  };
+  (window as unknown as { blobOf: (url: string) => Blob | undefined }).blobOf = (url) => made.get(url);
+}
+
+/** In the page: the bytes of the blob: URL the element `selector` holds. */
+async function blobBytes(selector: string): Promise<number[]> {
+  const src = document.querySelector<HTMLAudioElement>(selector)!.src;
+  const blob = (window as unknown as { blobOf: (url: string) => Blob | undefined }).blobOf(src)!;
+  return [...new Uint8Array(await blob.arrayBuffer())];
+}
+
 const waitFor = (what: string, check: () => Promise<boolean>, ms = 30_000) => until(what, async () => ((await check()) ? true : undefined), ms);
 
 if (skip !== false) {
@@ -164,7 +187,9 @@ if (skip !== false) {
       roomId = (await adaNode.spaces.direct({ personEmail: 'bob@xcall.test' })).id;
 
       chromium = await launchChromium({ args: CHROMIUM_MEDIA });
-      ada = await (await chromium.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' })).newPage();
+      const adaContext = await chromium.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US' });
+      await adaContext.addInitScript(keepBlobs);
+      ada = await adaContext.newPage();
       ada.on('pageerror', (e) => console.log(`[ada pageerror] ${e.message}`));
       await signInPage(ada, flint.url, 'ada@xcall.test');
       await openSpacePage(ada, roomId);
@@ -175,6 +200,7 @@ if (skip !== false) {
       bob.on('console', (m) => m.type() !== 'log' && m.type() !== 'debug' && console.log(`[bob ${m.type()}] ${m.text()}`));
       await bob.setViewport({ width: 1280, height: 800 });
       await bob.evaluateOnNewDocument(recordPeerConnections);
+      await bob.evaluateOnNewDocument(keepBlobs);
       await signInFirefox(bob, flint.url, 'bob@xcall.test');
       await bob.goto(`${flint.url}/#/space/${roomId}`);
       await bob.waitForSelector('.timeline', FIREFOX_WAIT);
@@ -251,6 +277,39 @@ if (skip !== false) {
       await ada.getByRole('button', { name: 'Hang up' }).click();
       await seeText(bob, 'The call ended.');
       await until('no call left', async () => ((await adaNode.calls.active()).length === 0 ? true : undefined));
+    });
+
+    it('CL-3: Bob records a voicemail for Ada in Firefox (its own MediaRecorder); Ada’s Chromium plays exactly those bytes and hears them', LONG, async () => {
+      await clickIn(bob, role('button', 'Leave a voicemail'));
+      const dialog = role('dialog', 'Voicemail for Ada Lovelace');
+      await bob.waitForSelector(dialog, FIREFOX_WAIT);
+      await assertAccessible(bob, 'leave a voicemail in Firefox');
+      await clickIn(bob, `${dialog} ${role('button', 'Record')}`);
+      await bob.waitForFunction(() => /Recording: 0:0[2-9]/.test(document.body.textContent ?? ''), FIREFOX_WAIT);
+      await clickIn(bob, `${dialog} ${role('button', 'Stop')}`);
+      await bob.waitForSelector('[data-testid=voicemail-preview]', FIREFOX_WAIT);
+      const recording = Buffer.from(await bob.evaluate(blobBytes, '[data-testid=voicemail-preview]'));
+      assert.ok(recording.length > 1000, `a real recording (${recording.length} bytes)`);
+      await clickIn(bob, `${dialog} ${role('button', 'Send voicemail')}`);
+      await seeText(bob, 'Voicemail sent to Ada Lovelace.');
+
+      await ada.getByTestId('voicemail-badge').filter({ hasText: '1' }).waitFor(PAGE_WAIT);
+      await ada.getByRole('link', { name: /Voicemail/ }).click();
+      const item = ada.locator('.voicemail-item').first();
+      await item.getByText('From Bob Babbage', { exact: true }).waitFor(PAGE_WAIT);
+      await item.getByRole('button', { name: 'Play' }).click();
+      await ada.waitForFunction(() => (document.querySelector<HTMLAudioElement>('[data-testid=voicemail-audio]')?.currentTime ?? 0) > 0, undefined, PAGE_WAIT);
+      const played = Buffer.from(await ada.evaluate(blobBytes, '[data-testid=voicemail-audio]'));
+      assert.deepEqual(played, recording, 'Ada’s Chromium plays exactly what Bob’s Firefox recorded');
+      const peak = await ada.evaluate(async (bytes) => {
+        const context = new AudioContext();
+        const buffer = await context.decodeAudioData(new Uint8Array(bytes).buffer);
+        let loudest = 0;
+        for (const x of buffer.getChannelData(0)) loudest = Math.max(loudest, Math.abs(x));
+        await context.close();
+        return loudest;
+      }, [...played]);
+      assert.ok(peak > 0.01, `Chromium decodes Firefox’s recording, not silence (peak ${peak.toFixed(3)})`);
     });
   });
 }

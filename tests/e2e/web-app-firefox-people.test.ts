@@ -101,7 +101,7 @@ describe('the web app in Firefox ESR: guests, approving a new browser, schedulin
     await clickIn(bob, `${card} ${role('button', 'Accept the invitation from Ada Lovelace')}`);
     await clickIn(bob, 'nav.sidebar a ::-p-text(Partners)');
     await hasMessage(bob, 'welcome from org1');
-    await until('Bob is a member', async () => ((await adaNode.members.list(roomId)).some((m) => m.personEmail === 'bob@org2.test') ? true : undefined));
+    await until('Bob is a member', async () => ((await adaNode.members.list({ roomId })).items.some((m) => m.personEmail === 'bob@org2.test') ? true : undefined));
 
     await ada.reload();
     await seeText(ada, 'External', '.member-list li');

@@ -59,7 +59,7 @@ function recordNotifications(): void {
   if (typeof ServiceWorkerRegistration === 'undefined') return;
   const shown: Shown[] = [];
   (window as unknown as { flintShown: Shown[] }).flintShown = shown;
-  const real = Reflect.get(ServiceWorkerRegistration.prototype, 'showNotification') as (this: ServiceWorkerRegistration, title: string, options?: NotificationOptions) => Promise<void>;
+  const real = Object.getOwnPropertyDescriptor(ServiceWorkerRegistration.prototype, 'showNotification')!.value as (this: ServiceWorkerRegistration, title: string, options?: NotificationOptions) => Promise<void>;
   ServiceWorkerRegistration.prototype.showNotification = function (this: ServiceWorkerRegistration, title: string, options?: NotificationOptions) {
     shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
     return real.call(this, title, options);
@@ -161,7 +161,7 @@ describe('the web app in Firefox ESR: messaging, notifications, admin console, s
     await bob.keyboard.press('Enter');
     const reply = await until('the reply reached the core', async () => (await adaNode.messages.list({ roomId, max: 3 })).items.find((m) => (m.text ?? '').includes('Moorings checked')));
     assert.equal(reply.parentId, id.replace(/^m-/, ''));
-    await ada.goto(`${flint.url}/#/space/${roomId}/thread/${reply.parentId!}`);
+    await ada.goto(`${flint.url}/#/space/${roomId}/thread/${reply.parentId}`);
     await seeText(ada, 'Moorings checked, all fine', 'aside.side-panel');
     await assertAccessible(ada, 'thread panel in Firefox');
   });

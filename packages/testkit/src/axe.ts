@@ -34,7 +34,7 @@ export type AuditedPage = Page | FirefoxPage;
 
 /** Runs `script` in the page with whichever driver holds it (both serialize a function or take a string). */
 function inPage<R>(page: AuditedPage, script: string | (() => R | Promise<R>)): Promise<R> {
-  return 'getByRole' in page ? (page as Page).evaluate(script as () => R) : (page as FirefoxPage).evaluate(script as () => R) as Promise<R>;
+  return 'getByRole' in page ? page.evaluate(script as () => R) : page.evaluate(script as () => R);
 }
 
 /** The serious and critical violations axe finds in the page as it is now. */

@@ -91,3 +91,33 @@ export async function signInFirefox(page: Page, baseUrl: string, email: string, 
 }
 
 export type { Browser as FirefoxBrowser, Page as FirefoxPage };
+
+/**
+ * A selector for what a person would find by role and accessible name (puppeteer's ARIA query,
+ * which over WebDriver BiDi asks Firefox's own accessibility tree): `role('button', 'Hang up')`.
+ * Inside another selector: `${scope} ${role(...)}`.
+ */
+export function role(kind: string, name: string): string {
+  return `::-p-aria([name=${JSON.stringify(name)}][role="${kind}"])`;
+}
+
+/** Waits for `selector` and clicks it. */
+export async function clickIn(page: Page, selector: string): Promise<void> {
+  await (await page.waitForSelector(selector, FIREFOX_WAIT))!.click();
+}
+
+/** Waits for the field `selector`, empties it and types `text`, as a person would. */
+export async function fillIn(page: Page, selector: string, text: string): Promise<void> {
+  const field = (await page.waitForSelector(selector, FIREFOX_WAIT))!;
+  await field.click({ count: 3 });
+  await field.evaluate((el) => {
+    if (el instanceof HTMLInputElement || el instanceof HTMLTextAreaElement) el.select();
+  });
+  await page.keyboard.press('Backspace');
+  await field.type(text);
+}
+
+/** Waits until the page shows `text` (inside `scope`, a CSS selector, when given). */
+export async function seeText(page: Page, text: string, scope = ''): Promise<void> {
+  await page.waitForSelector(`${scope} ::-p-text(${JSON.stringify(text)})`.trim(), FIREFOX_WAIT);
+}

@@ -16,7 +16,7 @@ export { freePort } from './flint.ts';
 export { collect, NodeWebSocket, type Collector } from './events.ts';
 export { spawnFlint, spawnGateway, spawnKms, FLINT_BIN, FLINT_SOURCE_BIN, type FlintProcess } from './process.ts';
 export { launchChromium, webDist, CHROMIUM, PAGE_WAIT, signInPage, openSpacePage } from './browser.ts';
-export { launchFirefox, hasFirefox, signInFirefox, FIREFOX, FIREFOX_WAIT, FIREFOX_MEDIA_PREFS, type FirefoxBrowser, type FirefoxPage } from './firefox.ts';
+export { launchFirefox, hasFirefox, signInFirefox, role, clickIn, fillIn, seeText, FIREFOX, FIREFOX_WAIT, FIREFOX_MEDIA_PREFS, type FirefoxBrowser, type FirefoxPage } from './firefox.ts';
 export { assertAccessible, axeViolations, type AxeViolation } from './axe.ts';
 export { startWebhookReceiver, type WebhookReceiver, type ReceivedDelivery, type Responder } from './webhook-receiver.ts';
 export { scanForPlaintext, type PlaintextScan } from './plaintext-scan.ts';

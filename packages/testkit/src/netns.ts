@@ -23,6 +23,12 @@ export const NETNS_SETUP = {
    */
   janusFirefox:
     'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 127.0.0.2/32 dev veth0 && ip addr add 10.254.0.1/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && ip route add default dev veth0 && exec "$@"',
+  /**
+   * Peer-to-peer calls with Firefox: loopback, plus a veth with a private 10.254.0.1 and a default
+   * route through it, the only kind of address Firefox offers a candidate on. Stays in the namespace.
+   */
+  firefox:
+    'ip link set lo up && ip link add veth0 type veth peer name veth1 && ip addr add 10.254.0.1/32 dev veth0 && ip link set veth0 up && ip link set veth1 up && ip route add default dev veth0 && exec "$@"',
 } as const;
 
 /** Runs `file` (a test file) again inside a new network namespace set up by `setup`, echoes its output, and asserts it passed. */

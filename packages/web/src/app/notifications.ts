@@ -18,6 +18,7 @@
 import { shouldNotify, type Availability, type NotifiableEvent, type NotificationSettings } from '@flint/protocol';
 import type { FlintClient, SecureMessage, SecureRoom } from '@flint/sdk';
 import { keyStore } from '../sw/key-store.ts';
+import { logError } from './client-log.ts';
 
 /** What the notifier reads of the tab's store (an interface, so the store and this module do not import each other). */
 export interface NotifierHost {
@@ -117,6 +118,12 @@ export class Notifier {
   }
 
   private async show(title: string, body: string, tag: string, roomId: string): Promise<void> {
+    // A browser that cannot show one now (headless Firefox has no alert service and rejects with
+    // NS_ERROR_FAILURE) must not leave an unhandled rejection behind: the failure goes to the client log.
+    await this.display(title, body, tag, roomId).catch(logError);
+  }
+
+  private async display(title: string, body: string, tag: string, roomId: string): Promise<void> {
     const registration = 'serviceWorker' in navigator ? await navigator.serviceWorker.getRegistration() : undefined;
     const options = { body, tag, data: { spaceId: roomId }, icon: './icon-192.png' };
     if (registration !== undefined) {

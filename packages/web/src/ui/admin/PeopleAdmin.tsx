@@ -4,7 +4,7 @@
  * password (shown once), see and end sessions. Each action is audited by the server (CP-5).
  * @module
  */
-import { useCallback, useEffect, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import type { Person, Session as SessionInfo, RoleId } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
@@ -26,10 +26,19 @@ export function PeopleAdmin() {
   const [newPassword, setNewPassword] = useState('');
   const cursor = cursors.at(-1);
 
+  // Each keystroke in the search asks again: only the latest question's answer is shown, or a slower
+  // earlier one (a shorter term) could land last and show a list that does not match the search box.
+  const asked = useRef(0);
   const load = useCallback(() => {
     const term = search.trim();
     const filter = term === '' ? {} : term.includes('@') ? { email: term } : { displayName: term };
-    void peoplePage(client, { ...filter, max: PAGE, ...(cursor !== undefined ? { cursor } : {}) }).then(setPage, (e: unknown) => store.fail(e));
+    const question = ++asked.current;
+    void peoplePage(client, { ...filter, max: PAGE, ...(cursor !== undefined ? { cursor } : {}) }).then(
+      (answer) => {
+        if (question === asked.current) setPage(answer);
+      },
+      (e: unknown) => store.fail(e),
+    );
   }, [client, store, search, cursor]);
   useEffect(load, [load]);
 

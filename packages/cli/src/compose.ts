@@ -53,7 +53,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
         const port = typeof address === 'object' && address !== null ? address.port : config.port;
         const host = ['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
         // Flint serves without it if it cannot start (the status page shows the SIP engine down).
-        await kamailio.start(`${config.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`).catch((error: unknown) => logger.error({ err: error }, 'the SIP engine (Kamailio) did not start'));
+        await kamailio.start(`${config.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`, server.core.sipAgent?.port).catch((error: unknown) => logger.error({ err: error }, 'the SIP engine (Kamailio) did not start'));
         return url;
       };
     }

@@ -522,7 +522,7 @@ export const sipRoute = defineMethod({
   auth: 'none',
   query: Type.Object({ user: SipUser, dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
   response: Type.Object({
-    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency'), Type.Literal('core')]),
     targets: Type.Optional(Type.String()),
     code: Type.Optional(Type.Integer()),
     reason: Type.Optional(Type.String()),
@@ -541,7 +541,7 @@ export const sipInbound = defineMethod({
   auth: 'none',
   query: Type.Object({ dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
   response: Type.Object({
-    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency'), Type.Literal('core')]),
     targets: Type.Optional(Type.String()),
     code: Type.Optional(Type.Integer()),
     reason: Type.Optional(Type.String()),

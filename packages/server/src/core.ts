@@ -6,6 +6,7 @@
  */
 import type { MediaState, MeetingMedia } from './meetings/media.ts';
 import type { SipEngine } from './telephony/sip-engine.ts';
+import type { SipUserAgent } from './telephony/sip-user-agent.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -46,6 +47,8 @@ export interface Core {
   mediaState: MediaState;
   /** The SIP engine (Kamailio, started by `flint serve`); undefined: no SIP phones (SPEC CL-6). */
   sip: SipEngine | undefined;
+  /** The core's SIP user agent for auto attendants (started with the SIP engine). */
+  sipAgent: SipUserAgent | undefined;
   now(): number;
 }
 

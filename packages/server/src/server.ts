@@ -39,6 +39,7 @@ import { RING_TIMEOUT_QUEUE } from './calls/calls.ts';
 import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
 import type { SipEngine } from './telephony/sip-engine.ts';
+import { SipUserAgent } from './telephony/sip-user-agent.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -119,6 +120,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     media: undefined,
     mediaState: 'unavailable',
     sip: undefined,
+    sipAgent: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -159,6 +161,10 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
   core.sip = options.sip;
+  if (options.sip !== undefined) {
+    // The engine hands it calls to auto attendants; it listens beside the engine, on its host.
+    core.sipAgent = await SipUserAgent.start(core, { host: config.sip.host, engine: { host: config.sip.host, port: config.sip.port }, secret: options.sip.secret, domain: options.sip.realm });
+  }
   let closing = false;
   const attachMedia = (media: MeetingMedia | undefined) => {
     // A media server that finished starting after the core began closing is the composer's to stop.
@@ -220,6 +226,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
       clearInterval(pruner);
       clearInterval(digestScanner);
       await app.close();
+      await core.sipAgent?.close();
       await core.media?.close();
       await dispose();
     })());

@@ -7,6 +7,7 @@
 import type { MediaState, MeetingMedia } from './meetings/media.ts';
 import type { SipEngine } from './telephony/sip-engine.ts';
 import type { SipUserAgent } from './telephony/sip-user-agent.ts';
+import type { RtpRelay } from './telephony/rtp-relay.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -49,6 +50,8 @@ export interface Core {
   sip: SipEngine | undefined;
   /** The core's SIP user agent for auto attendants (started with the SIP engine). */
   sipAgent: SipUserAgent | undefined;
+  /** The media relay between WebRTC and plain RTP (rtpengine), when it runs. */
+  rtpRelay: RtpRelay | undefined;
   now(): number;
 }
 

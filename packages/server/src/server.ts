@@ -40,6 +40,7 @@ import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
 import type { SipEngine } from './telephony/sip-engine.ts';
 import { SipUserAgent } from './telephony/sip-user-agent.ts';
+import type { RtpRelay } from './telephony/rtp-relay.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -53,6 +54,8 @@ export interface ServerOptions extends AppOptions {
   media?: MeetingMedia | Promise<MeetingMedia | undefined>;
   /** The SIP engine (the composition root starts Kamailio after the core listens); SPEC CL-6. */
   sip?: SipEngine;
+  /** rtpengine, when the composition runs it (telephony/rtp-relay.ts). */
+  rtpRelay?: RtpRelay;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -121,6 +124,7 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     mediaState: 'unavailable',
     sip: undefined,
     sipAgent: undefined,
+    rtpRelay: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -161,6 +165,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
   core.sip = options.sip;
+  core.rtpRelay = options.rtpRelay;
   if (options.sip !== undefined) {
     // The engine hands it calls to auto attendants; it listens beside the engine, on its host.
     core.sipAgent = await SipUserAgent.start(core, { host: config.sip.host, engine: { host: config.sip.host, port: config.sip.port }, secret: options.sip.secret, domain: options.sip.realm });

@@ -285,6 +285,7 @@ export const en = {
   hcBlobs: 'File store',
   hcJobs: 'Job queue',
   hcSip: 'SIP engine (phones)',
+  hcRtpengine: 'Media relay (phone calls in the browser)',
   hsOk: 'OK',
   hsDegraded: 'Degraded',
   hsDown: 'Down',

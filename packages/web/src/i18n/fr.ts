@@ -286,6 +286,7 @@ export const fr: Strings = {
   hcBlobs: 'Stockage des fichiers',
   hcJobs: 'File des tâches',
   hcSip: 'Moteur SIP (téléphones)',
+  hcRtpengine: 'Relais média (appels téléphoniques dans le navigateur)',
   hsOk: 'OK',
   hsDegraded: 'Dégradé',
   hsDown: 'En panne',

@@ -18,6 +18,7 @@ import { wavToPcmu } from './media/pcmu.ts';
 import { loadSnapshot } from './numbering.ts';
 import { routeCall, type NumberingSnapshot } from './routing.ts';
 import type { OutboundLeg, SipUserAgent } from './sip-user-agent.ts';
+import { BrowserLeg } from './browser-leg.ts';
 import { speak } from './tts.ts';
 
 /** Without a key press for this long at a menu, the attendant hangs up. */
@@ -41,6 +42,7 @@ export class InboundCall {
   #snapshot: NumberingSnapshot | undefined;
   #state: 'menu' | 'connecting' | 'bridged' = 'menu';
   #leg: OutboundLeg | undefined;
+  #browser: BrowserLeg | undefined;
   #peerRtp: RtpEndpoint | undefined;
   #silence: NodeJS.Timeout | undefined;
   #retransmit: NodeJS.Timeout | undefined;
@@ -150,33 +152,67 @@ export class InboundCall {
     }
   }
 
-  /** Calls the people (the first to answer takes the call) and bridges the two legs' media. */
+  /**
+   * Rings the person (for a hunt group, the wave's first: UNIFORM's longest idle agent) on every
+   * endpoint at once — their desk phones through the engine, their browsers through rtpengine —
+   * and bridges the first to answer; the others stop ringing.
+   */
   async #connect(people: string[], groupId: string | undefined): Promise<void> {
     this.#state = 'connecting';
     this.#rtp?.stop();
     if (this.#silence !== undefined) clearTimeout(this.#silence);
+    // One person at a time through the core (a wave of several would need forking the legs).
     const personId = people[0]!;
-    const peerRtp = await RtpEndpoint.open(this.#ua.host);
-    this.#peerRtp = peerRtp;
     const from = userOf(uriOf(header(this.#invite, 'from') ?? '')) ?? 'anonymous';
-    // One person at a time through the core (a wave of several would need forking the legs): the
-    // wave's first, which for UNIFORM is the longest idle agent.
-    const leg = await this.#ua.call(personId, { user: from }, peerRtp);
-    this.#leg = leg;
-    leg.onBye(() => this.hangup('agent hung up', false));
-    try {
-      const sdp = await leg.answered;
+    const deskRtp = await RtpEndpoint.open(this.#ua.host);
+    this.#peerRtp = deskRtp;
+    const desk = await this.#ua.call(personId, { user: from }, deskRtp);
+    this.#leg = desk;
+    const deskAnswered = desk.answered.then((sdp) => {
       const answer = parseAudioSdp(sdp);
-      if (answer === undefined || this.#ended) throw new Error('no usable answer');
-      peerRtp.connect({ address: answer.address, port: answer.port }, answer.telephoneEvent);
-      this.#rtp?.bridge(peerRtp);
+      if (answer === undefined) throw new Error('no usable answer');
+      deskRtp.connect({ address: answer.address, port: answer.port }, answer.telephoneEvent);
+      return { kind: 'desk' as const, rtp: deskRtp };
+    });
+    const relay = this.#ua.relay();
+    let browser: BrowserLeg | undefined;
+    const answers: Promise<{ kind: 'desk' | 'browser'; rtp: RtpEndpoint }>[] = [deskAnswered];
+    if (relay !== undefined) {
+      try {
+        browser = await BrowserLeg.ring(this.#core, await relay, this.#ua.host, personId, { from, to: this.#dialed, huntGroupId: groupId });
+        this.#browser = browser;
+        this.#ua.browserLegs.set(browser.id, browser);
+        const leg = browser;
+        answers.push(leg.answered.then(() => ({ kind: 'browser' as const, rtp: leg.rtp })));
+      } catch (error) {
+        this.#core.log.warn({ err: error }, 'SIP: the browser could not be rung (media relay)');
+      }
+    }
+    // Nobody answers within the ring time: the caller is let go.
+    const ringTimer = setTimeout(() => this.hangup('no answer'), this.#core.config.calls.ringSeconds * 1000);
+    ringTimer.unref?.();
+    try {
+      const winner = await Promise.any(answers);
+      clearTimeout(ringTimer);
+      if (this.#ended) return;
+      if (winner.kind === 'browser') {
+        desk.hangup();
+        this.#leg = undefined;
+        deskRtp.close();
+        browser!.onHangup(() => this.hangup('browser hung up'));
+      } else {
+        desk.onBye(() => this.hangup('agent hung up', false));
+        if (browser !== undefined) void browser.end('answered_elsewhere');
+      }
+      this.#rtp?.bridge(winner.rtp);
       this.#state = 'bridged';
       if (groupId !== undefined) this.#agent = { groupId, personId };
-      this.#core.log.info({ groupId: groupId ?? null }, 'SIP: the call is bridged to a person');
+      this.#core.log.info({ groupId: groupId ?? null, endpoint: winner.kind }, 'SIP: the call is bridged to a person');
       const guard = setTimeout(() => this.hangup('too long'), MAX_BRIDGED_MS);
       guard.unref?.();
-    } catch (error) {
-      this.#core.log.info({ reason: error instanceof Error ? error.message : String(error) }, 'SIP: nobody answered');
+    } catch {
+      clearTimeout(ringTimer);
+      this.#core.log.info('SIP: nobody answered');
       this.hangup('no answer');
     }
   }
@@ -232,6 +268,11 @@ export class InboundCall {
     this.#ended = true;
     for (const t of [this.#silence, this.#retransmit]) if (t !== undefined) clearTimeout(t);
     if (hangupLeg) this.#leg?.hangup();
+    const browser = this.#browser;
+    if (browser !== undefined) {
+      this.#ua.browserLegs.delete(browser.id);
+      void browser.end('hangup');
+    }
     this.#rtp?.close();
     this.#peerRtp?.close();
     this.#core.log.info({ reason }, 'SIP: the call through the core ended');

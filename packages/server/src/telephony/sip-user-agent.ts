@@ -16,6 +16,8 @@ import type { RtpEndpoint } from './media/rtp-endpoint.ts';
 import { audioSdp, parseAudioSdp } from './media/sdp.ts';
 import { header, headers, parseSip, serializeSip, tagOf, uriOf, type SipMessage } from './media/sip-message.ts';
 import { InboundCall } from './inbound-call.ts';
+import type { BrowserLeg } from './browser-leg.ts';
+import { NgClient } from './media/ng-client.ts';
 
 /** How long an unanswered request of ours is retransmitted (RFC 3261 timer B/F: 64 × T1). */
 const GIVE_UP_MS = 32_000;
@@ -50,6 +52,9 @@ export class SipUserAgent {
   readonly #pending = new Map<string, Pending>();
   /** Our outbound legs by Call-ID: in-dialog requests from their side. */
   readonly #legs = new Map<string, { onRequest: (m: SipMessage) => void }>();
+  /** Phone calls ringing or connected in browsers, by id (browser-leg.ts). */
+  readonly browserLegs = new Map<string, BrowserLeg>();
+  #ng: Promise<NgClient> | undefined;
 
   private constructor(core: Core, socket: Socket, engine: { host: string; port: number }, secret: string, domain: string) {
     this.#core = core;
@@ -94,8 +99,18 @@ export class SipUserAgent {
     return this.#calls.size;
   }
 
+  /** rtpengine's NG client, when the relay runs (browsers can then take phone calls). */
+  relay(): Promise<NgClient> | undefined {
+    const relay = this.#core.rtpRelay;
+    if (relay === undefined) return undefined;
+    this.#ng ??= NgClient.connect(relay.ng);
+    return this.#ng;
+  }
+
   async close(): Promise<void> {
     for (const call of this.#calls.values()) call.end('shutdown');
+    for (const leg of this.browserLegs.values()) await leg.end('hangup');
+    if (this.#ng !== undefined) (await this.#ng).close();
     for (const p of this.#pending.values()) clearTimeout(p.timer);
     this.#pending.clear();
     await new Promise<void>((resolve) => this.#socket.close(() => resolve()));

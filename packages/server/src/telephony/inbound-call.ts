@@ -174,6 +174,8 @@ export class InboundCall {
       deskRtp.connect({ address: answer.address, port: answer.port }, answer.telephoneEvent);
       return { kind: 'desk' as const, rtp: deskRtp };
     });
+    // Observed below (Promise.any); a desk phone refusing while the browser is still being rung is no error.
+    deskAnswered.catch(() => undefined);
     const relay = this.#ua.relay();
     let browser: BrowserLeg | undefined;
     const answers: Promise<{ kind: 'desk' | 'browser'; rtp: RtpEndpoint }>[] = [deskAnswered];

@@ -143,7 +143,7 @@ if (!IN_TEST_NETNS) {
       assert.match(await dialog.innerText(), /Not end-to-end encrypted/);
       await assertAccessible(bob, 'the incoming phone call');
       const greetingPackets = toCaller;
-      assert.ok(greetingPackets >= 40, `the greeting reached the trunk (${greetingPackets} packets)`);
+      assert.ok(greetingPackets >= 25, `the greeting reached the trunk (${greetingPackets} packets)`);
       await dialog.getByRole('button', { name: 'Answer' }).click();
       await bob.getByTestId('phone-call-active').waitFor({ timeout: PAGE_WAIT });
       const atAnswer = toCaller;

@@ -145,7 +145,7 @@ if (!IN_TEST_NETNS) {
       const greetingPackets = toCaller;
       assert.ok(greetingPackets >= 25, `the greeting reached the trunk (${greetingPackets} packets)`);
       await dialog.getByRole('button', { name: 'Answer' }).click();
-      await bob.getByTestId('phone-call-active').waitFor({ timeout: PAGE_WAIT });
+      await bob.getByTestId('phone-call-active').waitFor(PAGE_WAIT);
       const atAnswer = toCaller;
       const inbound = () =>
         bob.evaluate(async () => {
@@ -158,7 +158,7 @@ if (!IN_TEST_NETNS) {
       await until('the trunk receives the browser’s audio', async () => (toCaller - atAnswer >= 100 ? true : undefined), 15_000);
       // The caller hangs up: the tab's call ends.
       assert.equal(await call, 0, output);
-      await bob.getByTestId('phone-call-active').waitFor({ state: 'detached', timeout: PAGE_WAIT });
+      await bob.getByTestId('phone-call-active').waitFor({ state: 'detached', ...PAGE_WAIT });
     });
   });
 }

@@ -168,7 +168,11 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   core.rtpRelay = options.rtpRelay;
   if (options.sip !== undefined) {
     // The engine hands it calls to auto attendants; it listens beside the engine, on its host.
-    core.sipAgent = await SipUserAgent.start(core, { host: config.sip.host, engine: { host: config.sip.host, port: config.sip.port }, secret: options.sip.secret, domain: options.sip.realm });
+    // Without it, phones and the trunk still work; auto attendants are then refused (488).
+    core.sipAgent = await SipUserAgent.start(core, { host: config.sip.host, engine: { host: config.sip.host, port: config.sip.port }, secret: options.sip.secret, domain: options.sip.realm }).catch((error: unknown) => {
+      log.error({ err: error }, 'the SIP user agent (auto attendants) did not start');
+      return undefined;
+    });
   }
   let closing = false;
   const attachMedia = (media: MeetingMedia | undefined) => {

@@ -61,6 +61,11 @@ export class InboundCall {
     this.#dialed = user.startsWith('+') ? user : `+${user}`;
   }
 
+  /** Has the 200 OK gone out (so a failure ends the call with a BYE, not an error response)? */
+  get answered(): boolean {
+    return this.#answer !== '';
+  }
+
   async start(): Promise<void> {
     this.#ua.reply(this.#invite, 100, 'Trying');
     const row = await this.#core.db.selectFrom('telephony_numbers').select('org_id').where('phone_number', '=', this.#dialed).executeTakeFirst();

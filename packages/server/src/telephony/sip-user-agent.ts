@@ -220,8 +220,11 @@ export class SipUserAgent {
     void call.start().catch((error: unknown) => {
       this.#core.log.warn({ err: error }, 'SIP user agent: inbound call failed');
       // Not answered yet: the caller gets a final answer rather than silence.
-      if (!call.answered) this.reply(m, 500, 'Server Internal Error', { tag: randomBytes(4).toString('hex') });
-      call.end('error');
+      if (call.answered) call.hangup('error');
+      else {
+        this.reply(m, 500, 'Server Internal Error', { tag: randomBytes(4).toString('hex') });
+        call.end('error');
+      }
     });
   }
 

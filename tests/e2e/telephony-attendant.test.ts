@@ -84,7 +84,7 @@ describe('the trunk calls the company number: auto attendant, keypad, hunt group
       locationId: location.id,
       businessHoursMenu: { greeting: 'Welcome to Example. For sales, press 1.', extensionEnabled: true, keys: [{ key: '1', action: 'TRANSFER', destination: '250' }] },
       afterHoursMenu: { greeting: 'We are closed. To leave a message, press 1.', extensionEnabled: false, keys: [{ key: '1', action: 'VOICEMAIL', destination: '201' }] },
-    } as Parameters<typeof ada.telephony.createAttendant>[0]);
+    });
     const company = await ada.telephony.addNumber({ phoneNumber: '+14155550100', locationId: location.id });
     await ada.telephony.assignNumber(company.id, { type: 'AUTO_ATTENDANT', id: main.id });
     await ada.telephony.updateSettings({ companyNumber: '+14155550100' });
@@ -151,7 +151,7 @@ describe('the trunk calls the company number: auto attendant, keypad, hunt group
       holidayScheduleId: holidays.id,
       businessHoursMenu: { greeting: 'Welcome. For sales, press 1.', extensionEnabled: false, keys: [{ key: '1', action: 'TRANSFER', destination: '250' }] },
       afterHoursMenu: { greeting: 'We are closed for the holiday. To leave a message, press 1.', extensionEnabled: false, keys: [{ key: '1', action: 'VOICEMAIL', destination: '201' }] },
-    } as Parameters<typeof ada.telephony.createAttendant>[0]);
+    });
     const number = await ada.telephony.addNumber({ phoneNumber: '+14155550109', locationId });
     await ada.telephony.assignNumber(number.id, { type: 'AUTO_ATTENDANT', id: closed.id });
     const trunkMedia = await mediaSink();

@@ -92,7 +92,7 @@ if (!IN_TEST_NETNS) {
         locationId: location.id,
         businessHoursMenu: { greeting: 'Welcome to Example. For sales, press 1.', extensionEnabled: true, keys: [{ key: '1', action: 'TRANSFER', destination: '250' }] },
         afterHoursMenu: { extensionEnabled: false, keys: [] },
-      } as Parameters<typeof ada.telephony.createAttendant>[0]);
+      });
       const company = await ada.telephony.addNumber({ phoneNumber: '+14155550100', locationId: location.id });
       await ada.telephony.assignNumber(company.id, { type: 'AUTO_ATTENDANT', id: main.id });
       browser = await launchChromium({ args: CHROMIUM_MEDIA });
@@ -107,7 +107,7 @@ if (!IN_TEST_NETNS) {
             super(config);
             seen.push(this);
           }
-        } as typeof RTCPeerConnection;
+        };
       });
       bob = await context.newPage();
       bob.on('pageerror', (e) => console.log(`[bob pageerror] ${e.message}`));

@@ -16,8 +16,9 @@ import { ApiError } from '../errors.ts';
 import { RtpEndpoint } from './media/rtp-endpoint.ts';
 import type { NgClient } from './media/ng-client.ts';
 import { audioSdp, parseAudioSdp } from './media/sdp.ts';
+import type { PhoneCallLeg } from './sip-engine.ts';
 
-export class BrowserLeg {
+export class BrowserLeg implements PhoneCallLeg {
   readonly id = randomUUID();
   readonly personId: string;
   readonly rtp: RtpEndpoint;
@@ -127,8 +128,8 @@ export class BrowserLeg {
 }
 
 /** The leg a person acts on: theirs only (404 otherwise, as for anything not one's own). */
-function legOf(core: Core, actor: Actor, id: string): BrowserLeg {
-  const leg = core.sipAgent?.browserLegs.get(id);
+function legOf(core: Core, actor: Actor, id: string): PhoneCallLeg {
+  const leg = core.sipAgent?.phoneCall(id);
   if (leg === undefined || leg.personId !== actor.personId) throw ApiError.notFound('phone call');
   return leg;
 }

@@ -17,7 +17,7 @@ import { header, tagOf, uriOf, userOf, headers as headerList, type SipMessage } 
 import { wavToPcmu } from './media/pcmu.ts';
 import { loadSnapshot } from './numbering.ts';
 import { routeCall, type NumberingSnapshot } from './routing.ts';
-import type { OutboundLeg, SipUserAgent } from './sip-user-agent.ts';
+import type { CallHost, OutboundLeg } from './call-host.ts';
 import { BrowserLeg } from './browser-leg.ts';
 import { speak } from './tts.ts';
 
@@ -28,7 +28,7 @@ export const MAX_BRIDGED_MS = 4 * 3_600_000;
 
 export class InboundCall {
   readonly #core: Core;
-  readonly #ua: SipUserAgent;
+  readonly #ua: CallHost;
   readonly #invite: SipMessage;
   readonly #offer: AudioOffer;
   readonly #onEnd: () => void;
@@ -51,7 +51,7 @@ export class InboundCall {
   /** What happened, for the tests and the logs: the decisions in order. */
   readonly decisions: RouteDecision[] = [];
 
-  constructor(core: Core, ua: SipUserAgent, invite: SipMessage, offer: AudioOffer, onEnd: () => void) {
+  constructor(core: Core, ua: CallHost, invite: SipMessage, offer: AudioOffer, onEnd: () => void) {
     this.#core = core;
     this.#ua = ua;
     this.#invite = invite;
@@ -150,7 +150,11 @@ export class InboundCall {
         else void this.#connect(wave, decision.targetId);
         return;
       }
-      default:
+      case 'voicemail':
+      case 'unknown':
+      case 'refused':
+      case 'pstn':
+      case 'emergency':
         // Voicemail from the SIP side is not built yet (docs/telephony.md, "Not done yet"); an
         // unknown destination or a number outside: the attendant hangs up.
         this.hangup(decision.kind);
@@ -239,6 +243,8 @@ export class InboundCall {
         // A retransmission of the first INVITE, or a re-INVITE: the same answer.
         if (tagOf(header(m, 'to')) === undefined) return;
         this.#ua.reply(m, 200, 'OK', { tag: this.#tag, body: this.#answer, contact: true });
+        return;
+      case undefined:
         return;
       default:
         this.#ua.reply(m, 200, 'OK');

@@ -18,6 +18,8 @@ import { header, headers, parseSip, serializeSip, tagOf, uriOf, type SipMessage 
 import { InboundCall } from './inbound-call.ts';
 import type { BrowserLeg } from './browser-leg.ts';
 import { NgClient } from './media/ng-client.ts';
+import type { SipAgent } from './sip-engine.ts';
+import type { CallHost, OutboundLeg } from './call-host.ts';
 
 /** How long an unanswered request of ours is retransmitted (RFC 3261 timer B/F: 64 × T1). */
 const GIVE_UP_MS = 32_000;
@@ -31,16 +33,8 @@ interface Pending {
   started: number;
 }
 
-export interface OutboundLeg {
-  /** Resolves with the answer's SDP once answered; rejects with the final status otherwise. */
-  answered: Promise<string>;
-  /** Hangs the leg up (BYE once answered, CANCEL while it rings). */
-  hangup(): void;
-  /** Called when the other side hangs up. */
-  onBye(listener: () => void): void;
-}
 
-export class SipUserAgent {
+export class SipUserAgent implements SipAgent, CallHost {
   readonly #core: Core;
   readonly #socket: Socket;
   readonly #engine: { host: string; port: number };
@@ -99,6 +93,10 @@ export class SipUserAgent {
     return this.#calls.size;
   }
 
+  phoneCall(id: string): BrowserLeg | undefined {
+    return this.browserLegs.get(id);
+  }
+
   /** rtpengine's NG client, when the relay runs (browsers can then take phone calls). */
   relay(): Promise<NgClient> | undefined {
     const relay = this.#core.rtpRelay;
@@ -154,22 +152,18 @@ export class SipUserAgent {
     const branch = /branch=([^;\s]+)/.exec(header(m, 'via') ?? '')?.[1] ?? '';
     const text = serializeSip(m);
     let interval = T1;
-    const pending: Pending = {
-      text,
-      started: Date.now(),
-      onResponse,
-      timer: setTimeout(function retransmit(this: void) {
-        if (Date.now() - pending.started > GIVE_UP_MS) {
-          agent.#pending.delete(branch);
-          onResponse({ status: 408, reason: 'Request Timeout', headers: [], body: '' });
-          return;
-        }
-        agent.#socket.send(text, agent.#engine.port, agent.#engine.host);
-        interval = Math.min(interval * 2, 4000);
-        pending.timer = setTimeout(retransmit, interval);
-      }, interval),
+    const pending: Pending = { text, started: Date.now(), onResponse, timer: setTimeout(() => undefined, 0) };
+    const retransmit = () => {
+      if (Date.now() - pending.started > GIVE_UP_MS) {
+        this.#pending.delete(branch);
+        onResponse({ status: 408, reason: 'Request Timeout', headers: [], body: '' });
+        return;
+      }
+      this.#socket.send(text, this.#engine.port, this.#engine.host);
+      interval = Math.min(interval * 2, 4000);
+      pending.timer = setTimeout(retransmit, interval);
     };
-    const agent = this;
+    pending.timer = setTimeout(retransmit, interval);
     this.#pending.set(branch, pending);
     this.#socket.send(text, this.#engine.port, this.#engine.host);
   }

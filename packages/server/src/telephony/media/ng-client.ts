@@ -70,6 +70,9 @@ export function bdecode(buf: Uint8Array): Bencoded {
 
 export class NgError extends Error {}
 
+/** A reply's string field, or '' when it is absent or not a string. */
+const text = (value: Bencoded | undefined): string => (typeof value === 'string' ? value : '');
+
 /** A client of one rtpengine's NG port. */
 export class NgClient {
   readonly #socket: Socket;
@@ -130,7 +133,7 @@ export class NgClient {
       });
       send();
     });
-    if (reply['result'] === 'error') throw new NgError(`rtpengine refused ${command}: ${String(reply['error-reason'] ?? 'no reason')}`);
+    if (reply['result'] === 'error') throw new NgError(`rtpengine refused ${command}: ${text(reply['error-reason']) || 'no reason'}`);
     return reply;
   }
 
@@ -144,12 +147,12 @@ export class NgClient {
    */
   async offer(input: { callId: string; fromTag: string; sdp: string; toWebrtc: boolean }): Promise<string> {
     const reply = await this.command('offer', { 'call-id': input.callId, 'from-tag': input.fromTag, sdp: input.sdp, ...(input.toWebrtc ? WEBRTC : PLAIN) });
-    return String(reply['sdp']);
+    return text(reply['sdp']);
   }
 
   async answer(input: { callId: string; fromTag: string; toTag: string; sdp: string; toWebrtc: boolean }): Promise<string> {
     const reply = await this.command('answer', { 'call-id': input.callId, 'from-tag': input.fromTag, 'to-tag': input.toTag, sdp: input.sdp, ...(input.toWebrtc ? WEBRTC : PLAIN) });
-    return String(reply['sdp']);
+    return text(reply['sdp']);
   }
 
   async delete(callId: string): Promise<void> {

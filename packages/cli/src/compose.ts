@@ -14,6 +14,7 @@ import { gatewayPlugin, loopbackCoreAccess, type GatewayOptions } from '@flint/g
 import type { KmsTransport } from '@flint/sdk';
 import { startJanus } from './janus-process.ts';
 import { prepareKamailio } from './kamailio-process.ts';
+import { startRtpengine } from './rtpengine-process.ts';
 
 export interface ComposeOptions extends Omit<ServerOptions, 'kmsLink'> {
   /** Defaults to kms://<public host>. */
@@ -42,8 +43,13 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
   });
   const media = config.meetings.janus === 'off' ? undefined : janus.then((started) => started?.media);
   const kamailio = prepareKamailio(config, logger);
+  // The media relay for browsers on phone calls: with the SIP engine only (it relays SIP legs).
+  const rtpengine = kamailio === undefined ? undefined : await startRtpengine(config, logger).catch((error: unknown) => {
+    logger.error({ err: error }, 'the media relay (rtpengine) did not start');
+    return undefined;
+  });
   try {
-    const server = await composeServer(config, { ...options, logger, ...(media !== undefined ? { media } : {}), ...(kamailio !== undefined ? { sip: kamailio.engine } : {}) });
+    const server = await composeServer(config, { ...options, logger, ...(media !== undefined ? { media } : {}), ...(kamailio !== undefined ? { sip: kamailio.engine } : {}), ...(rtpengine !== undefined ? { rtpRelay: rtpengine.relay } : {}) });
     // The SIP engine starts once the core listens: it asks the core on every REGISTER and INVITE.
     if (kamailio !== undefined) {
       const listenCore = server.listen.bind(server);
@@ -53,7 +59,7 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
         const port = typeof address === 'object' && address !== null ? address.port : config.port;
         const host = ['0.0.0.0', '::', 'localhost'].includes(config.host) ? '127.0.0.1' : config.host;
         // Flint serves without it if it cannot start (the status page shows the SIP engine down).
-        await kamailio.start(`${config.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`).catch((error: unknown) => logger.error({ err: error }, 'the SIP engine (Kamailio) did not start'));
+        await kamailio.start(`${config.tls !== undefined ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`, server.core.sipAgent?.port).catch((error: unknown) => logger.error({ err: error }, 'the SIP engine (Kamailio) did not start'));
         return url;
       };
     }
@@ -61,12 +67,13 @@ export async function composeFlint(config: FlintConfig, options: ComposeOptions 
     // Janus start still under way is waited for, so its process is stopped rather than left behind.
     const closeCore = server.close.bind(server);
     let closed: Promise<void> | undefined;
-    const close = () => (closed ??= closeCore().finally(async () => Promise.all([(await janus)?.stop(), kamailio?.stop()])).then(() => undefined));
+    const close = () => (closed ??= closeCore().finally(async () => Promise.all([(await janus)?.stop(), kamailio?.stop(), rtpengine?.stop()])).then(() => undefined));
     server.close = close;
     server[Symbol.asyncDispose] = close;
     return server;
   } catch (error) {
     await (await janus)?.stop();
+    await rtpengine?.stop();
     throw error;
   }
 }

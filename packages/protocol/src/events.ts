@@ -16,6 +16,7 @@ import type { MeetingKnock } from './meeting-guests.ts';
 import type { Call, CallSignalEvent } from './calls.ts';
 import type { PersonalRoomKnock, ScheduledMeeting } from './scheduling.ts';
 import type { Voicemail } from './voicemail.ts';
+import type { PhoneCall } from './telephony.ts';
 
 /** Stored event types and their data. */
 export interface EventData {
@@ -64,6 +65,8 @@ export interface EventData {
   'call.updated': Call;
   /** A WebRTC offer, answer or ICE candidate from the other party's endpoint in a call (to its person; the named endpoint takes it). */
   'call.signal': CallSignalEvent;
+  /** A phone call from the PSTN rings one's browser, is answered, or ends (CL-4): to the person rung. */
+  'phone_call.updated': PhoneCall;
   /** A meeting was scheduled or changed (MT-4): to its host and the invitees who have accounts. */
   'scheduled_meeting.updated': ScheduledMeeting;
   /** A scheduled meeting was cancelled (to its host and invitees). */

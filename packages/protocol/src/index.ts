@@ -116,6 +116,7 @@ export type {
   SipDevice,
   SipCredentials,
   RouteDecision,
+  PhoneCall,
   Weekday,
 } from './telephony.ts';
 export { TELEPHONY_LIMITS, WEEKDAYS } from './telephony.ts';

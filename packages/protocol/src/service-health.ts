@@ -10,7 +10,7 @@ import { Id, IdParams, Timestamp } from './common.ts';
 import { defineMethod } from './method.ts';
 
 /** The parts of the service the status page checks, in the order it shows them. */
-export const HEALTH_COMPONENTS = ['core', 'kms', 'database', 'redis', 'blobs', 'jobs', 'sip'] as const;
+export const HEALTH_COMPONENTS = ['core', 'kms', 'database', 'redis', 'blobs', 'jobs', 'sip', 'rtpengine'] as const;
 export type HealthComponent = (typeof HEALTH_COMPONENTS)[number];
 
 /** `not_configured`: an optional part (Redis, the SIP engine) this deployment does not use. */

@@ -522,7 +522,7 @@ export const sipRoute = defineMethod({
   auth: 'none',
   query: Type.Object({ user: SipUser, dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
   response: Type.Object({
-    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency'), Type.Literal('core')]),
     targets: Type.Optional(Type.String()),
     code: Type.Optional(Type.Integer()),
     reason: Type.Optional(Type.String()),
@@ -541,7 +541,7 @@ export const sipInbound = defineMethod({
   auth: 'none',
   query: Type.Object({ dialed: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
   response: Type.Object({
-    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency')]),
+    action: Type.Union([Type.Literal('ring'), Type.Literal('refuse'), Type.Literal('pstn'), Type.Literal('emergency'), Type.Literal('core')]),
     targets: Type.Optional(Type.String()),
     code: Type.Optional(Type.Integer()),
     reason: Type.Optional(Type.String()),
@@ -549,5 +549,53 @@ export const sipInbound = defineMethod({
     callerId: Type.Optional(Type.String()),
     address: Type.Optional(Type.String()),
   }),
+  status: 200,
+});
+
+/**
+ * A telephone call ringing a person's browser (SPEC CL-4): a caller from the PSTN passed on by an
+ * auto attendant or a hunt group. Its audio is bridged by the server (rtpengine), so it is **not
+ * end-to-end encrypted**. `offer` is the WebRTC SDP the browser answers (no trickle: candidates
+ * inside), present while it rings.
+ */
+export const PhoneCall = Type.Object({
+  id: Id,
+  /** The caller's number as the trunk gave it. */
+  from: Type.String(),
+  /** The number they dialled. */
+  to: Type.String(),
+  /** The hunt group that passed the call on, if one did. */
+  huntGroupId: Type.Optional(Id),
+  state: Type.Union([Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('ended')]),
+  offer: Type.Optional(Type.String()),
+  /** ended: `hangup` (either side), `answered_elsewhere` (a desk phone or another tab), `declined`, `failed`. */
+  endReason: Type.Optional(Type.String()),
+  /** Always false: the telephone network and the server carry the audio. */
+  e2ee: Type.Literal(false),
+  created: Timestamp,
+});
+export type PhoneCall = Static<typeof PhoneCall>;
+
+export const answerPhoneCall = defineMethod({
+  id: 'telephony.phoneCalls.answer',
+  verb: 'POST',
+  path: '/api/telephony/phoneCalls/:id/answer',
+  summary: 'Answer a phone call ringing one’s browser with its WebRTC answer (non-trickle SDP). 409 when answered elsewhere or over.',
+  tag,
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ sdp: Type.String({ minLength: 10, maxLength: 20_000 }) }, { additionalProperties: false }),
+  response: PhoneCall,
+  status: 200,
+});
+export const hangupPhoneCall = defineMethod({
+  id: 'telephony.phoneCalls.hangup',
+  verb: 'POST',
+  path: '/api/telephony/phoneCalls/:id/hangup',
+  summary: 'Decline a ringing phone call, or hang up a connected one.',
+  tag,
+  auth: 'person',
+  params: IdParams,
+  response: PhoneCall,
   status: 200,
 });

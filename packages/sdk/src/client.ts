@@ -38,6 +38,7 @@ import {
   type SipDevice,
   type SipCredentials,
   type RouteDecision,
+  type PhoneCall,
   reactions,
   whiteboards,
   notifications,
@@ -306,6 +307,9 @@ export class FlintClient {
     deleteDevice: (id: string): Promise<void> => this.transport.call(telephony.deleteDevice, { params: { id } }),
     activateDevice: (body: MethodBody<typeof telephony.activateDevice>): Promise<SipCredentials> => this.transport.call(telephony.activateDevice, { body }),
     previewRoute: (body: MethodBody<typeof telephony.previewRoute>): Promise<RouteDecision> => this.transport.call(telephony.previewRoute, { body }),
+    /** A phone call ringing this person's browser: answer with the browser's WebRTC answer (not end-to-end encrypted). */
+    answerPhoneCall: (id: string, sdp: string): Promise<PhoneCall> => this.transport.call(telephony.answerPhoneCall, { params: { id }, body: { sdp } }),
+    hangupPhoneCall: (id: string): Promise<PhoneCall> => this.transport.call(telephony.hangupPhoneCall, { params: { id } }),
   };
 
   /** The care assistant (SPEC SP-7); the session's `care` asks and admits through the KMS (session/care.ts). */

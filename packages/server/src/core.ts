@@ -5,7 +5,8 @@
  * @module
  */
 import type { MediaState, MeetingMedia } from './meetings/media.ts';
-import type { SipEngine } from './telephony/sip-engine.ts';
+import type { SipAgent, SipEngine } from './telephony/sip-engine.ts';
+import type { RtpRelay } from './telephony/rtp-relay.ts';
 import type { FlintConfig } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { BlobStore } from './blobs/blob-store.ts';
@@ -46,6 +47,10 @@ export interface Core {
   mediaState: MediaState;
   /** The SIP engine (Kamailio, started by `flint serve`); undefined: no SIP phones (SPEC CL-6). */
   sip: SipEngine | undefined;
+  /** The core's SIP user agent for auto attendants (started with the SIP engine). */
+  sipAgent: SipAgent | undefined;
+  /** The media relay between WebRTC and plain RTP (rtpengine), when it runs. */
+  rtpRelay: RtpRelay | undefined;
   now(): number;
 }
 

@@ -12,6 +12,8 @@ export type { Core, Actor } from './core.ts';
 export { JanusVideoRoom } from './meetings/janus.ts';
 export type { MediaState, MeetingMedia } from './meetings/media.ts';
 export type { SipEngine } from './telephony/sip-engine.ts';
+export type { RtpRelay } from './telephony/rtp-relay.ts';
+export { NgClient, NgError, bencode, bdecode, type Bencoded } from './telephony/media/ng-client.ts';
 export { httpKmsLink, type KmsLink, type KmsDiscoveryInfo } from './kms-link/kms-link.ts';
 export { OutboundKmsLink } from './kms-link/outbound-link.ts';
 export { runRetention, type RetentionOptions, type RetentionResult } from './retention/sweep.ts';

@@ -39,6 +39,8 @@ import { RING_TIMEOUT_QUEUE } from './calls/calls.ts';
 import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
 import type { SipEngine } from './telephony/sip-engine.ts';
+import { SipUserAgent } from './telephony/sip-user-agent.ts';
+import type { RtpRelay } from './telephony/rtp-relay.ts';
 
 /** Failed jobs are kept this long for an operator to look at, then pruned. */
 const FAILED_JOB_RETENTION_MS = 7 * 86_400_000;
@@ -52,6 +54,8 @@ export interface ServerOptions extends AppOptions {
   media?: MeetingMedia | Promise<MeetingMedia | undefined>;
   /** The SIP engine (the composition root starts Kamailio after the core listens); SPEC CL-6. */
   sip?: SipEngine;
+  /** rtpengine, when the composition runs it (telephony/rtp-relay.ts). */
+  rtpRelay?: RtpRelay;
   /** Where log lines go (stdout by default); tests capture them to check they hold no secrets. */
   logDestination?: DestinationStream;
   logger?: Logger;
@@ -119,6 +123,8 @@ export async function openCore(config: FlintConfig, log: Logger): Promise<{ core
     media: undefined,
     mediaState: 'unavailable',
     sip: undefined,
+    sipAgent: undefined,
+    rtpRelay: undefined,
     now,
   };
   events.addHook(webhookDispatcher({ registry: webhooks, attempts: config.webhooks.attempts, now, enqueued: () => jobs.nudge() }));
@@ -159,6 +165,15 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
   const log = options.logger ?? createLogger(config.logLevel, options.logDestination);
   const { core, dispose } = await openCore(config, log);
   core.sip = options.sip;
+  core.rtpRelay = options.rtpRelay;
+  if (options.sip !== undefined) {
+    // The engine hands it calls to auto attendants; it listens beside the engine, on its host.
+    // Without it, phones and the trunk still work; auto attendants are then refused (488).
+    core.sipAgent = await SipUserAgent.start(core, { host: config.sip.host, engine: { host: config.sip.host, port: config.sip.port }, secret: options.sip.secret, domain: options.sip.realm }).catch((error: unknown) => {
+      log.error({ err: error }, 'the SIP user agent (auto attendants) did not start');
+      return undefined;
+    });
+  }
   let closing = false;
   const attachMedia = (media: MeetingMedia | undefined) => {
     // A media server that finished starting after the core began closing is the composer's to stop.
@@ -220,6 +235,7 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
       clearInterval(pruner);
       clearInterval(digestScanner);
       await app.close();
+      await core.sipAgent?.close();
       await core.media?.close();
       await dispose();
     })());

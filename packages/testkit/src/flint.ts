@@ -90,6 +90,8 @@ export async function startFlint(options: StartOptions = {}): Promise<TestFlint>
         FLINT_JANUS: 'off',
         // No SIP engine either unless a test asks for one (FLINT_SIP=auto, with a free FLINT_SIP_PORT).
         FLINT_SIP: 'off',
+        // Nor the media relay (rtpengine) that starts with it: a test asks with FLINT_RTPENGINE=auto.
+        FLINT_RTPENGINE: 'off',
         ...(process.env['FLINT_TEST_REDIS_URL'] ? { REDIS_URL: process.env['FLINT_TEST_REDIS_URL'], FLINT_REDIS_PREFIX: `flint-test-${port}:` } : {}),
         ...options.env,
       }),

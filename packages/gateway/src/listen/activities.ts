@@ -136,6 +136,7 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'personal_room.knock':
     case 'call.updated':
     case 'call.signal':
+    case 'phone_call.updated':
     case 'voicemail.created':
     case 'voicemail.updated':
     case 'voicemail.deleted':

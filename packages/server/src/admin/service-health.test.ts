@@ -72,7 +72,7 @@ describe('service health and the connection test', () => {
   it('shows a failing part as down, with the error’s kind only; the monitoring endpoint answers 503 then', async () => {
     const monitor = await raw(flint.url, 'GET', serviceHealth.MONITORING_PATH);
     assert.equal(monitor.status, 200, monitor.text);
-    assert.deepEqual(monitor.json, { status: 'ok', checks: { core: 'ok', kms: 'ok', database: 'ok', redis: flint.config.redisUrl !== undefined ? 'ok' : 'not_configured', blobs: 'ok', jobs: 'ok', sip: 'not_configured' } });
+    assert.deepEqual(monitor.json, { status: 'ok', checks: { core: 'ok', kms: 'ok', database: 'ok', redis: flint.config.redisUrl !== undefined ? 'ok' : 'not_configured', blobs: 'ok', jobs: 'ok', sip: 'not_configured', rtpengine: 'not_configured' } });
     const blobs = flint.server.core.blobs;
     const put = blobs.put.bind(blobs);
     blobs.put = () => Promise.reject(new TypeError('secret://user:password@store is unreachable'));

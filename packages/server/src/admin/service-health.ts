@@ -93,6 +93,14 @@ export async function checkServiceHealth(core: Core, kmsLink: KmsLink | undefine
           if (!h.ok) throw Object.assign(new Error(h.detail), { name: h.detail });
           return { detail: h.detail };
         }),
+    // The media relay between browsers and SIP legs (rtpengine): an NG `ping` it must answer.
+    core.rtpRelay === undefined
+      ? Promise.resolve<HealthCheck>({ component: 'rtpengine', state: 'not_configured', latencyMs: 0 })
+      : timed('rtpengine', async () => {
+          const h = await core.rtpRelay!.health();
+          if (!h.ok) throw Object.assign(new Error(h.detail), { name: h.detail });
+          return { detail: h.detail };
+        }),
   ]);
   for (const c of checks) if (c.component === 'jobs' && c.state === 'ok' && (c.backlog ?? 0) > serviceHealth.JOB_BACKLOG_DEGRADED) c.state = 'degraded';
   const states = checks.map((c) => c.state);

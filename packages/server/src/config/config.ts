@@ -40,6 +40,17 @@ export interface SipConfig {
   domain: string;
   /** FLINT_SIP_TRUNK: `host:port` of the PSTN provider's SIP trunk for outbound and emergency calls; unset, none. */
   trunk: string | undefined;
+  /** The media relay between browsers (WebRTC) and SIP legs (plain RTP): rtpengine. */
+  rtpengine: {
+    /** FLINT_RTPENGINE: `auto` starts rtpengine with the SIP engine when it is installed, `off` never. */
+    mode: 'auto' | 'off';
+    /** FLINT_RTPENGINE_BIN: the rtpengine binary (default `rtpengine`, found on PATH or in /usr/bin, /usr/sbin). */
+    bin: string;
+    /** FLINT_RTPENGINE_INTERFACE: the IPv4 address it relays media on (default: FLINT_SIP_HOST). */
+    address: string;
+    /** FLINT_RTPENGINE_RTP_PORTS: its UDP port range, `min-max` (default 40000-44999). */
+    rtpPorts: { min: number; max: number };
+  };
 }
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
@@ -214,6 +225,10 @@ export const ENV_VARS = [
   'FLINT_SIP_PORT',
   'FLINT_SIP_DOMAIN',
   'FLINT_SIP_TRUNK',
+  'FLINT_RTPENGINE',
+  'FLINT_RTPENGINE_BIN',
+  'FLINT_RTPENGINE_INTERFACE',
+  'FLINT_RTPENGINE_RTP_PORTS',
   'FLINT_AUTH_CACHE_MS',
   'FLINT_JOBS_POLL_MS',
   'FLINT_JOBS_LEASE_MS',
@@ -429,6 +444,14 @@ export function loadConfig(
   if (sipDomain !== undefined && !/^[A-Za-z0-9.-]{1,253}$/.test(sipDomain)) problems.push('FLINT_SIP_DOMAIN: a host name');
   const sipTrunk = env.FLINT_SIP_TRUNK;
   if (sipTrunk !== undefined && !/^[A-Za-z0-9.-]{1,253}:\d{1,5}$/.test(sipTrunk)) problems.push('FLINT_SIP_TRUNK: host:port of the provider’s SIP trunk');
+  const rtpengineMode = (env.FLINT_RTPENGINE ?? 'auto') as SipConfig['rtpengine']['mode'];
+  if (!['auto', 'off'].includes(rtpengineMode)) problems.push('FLINT_RTPENGINE: must be auto or off');
+  const rtpengineBin = env.FLINT_RTPENGINE_BIN ?? 'rtpengine';
+  if (rtpengineBin === '' || /["\n]/.test(rtpengineBin)) problems.push('FLINT_RTPENGINE_BIN: a path or command name');
+  const rtpengineAddress = env.FLINT_RTPENGINE_INTERFACE ?? sipHost;
+  if (!/^(\d{1,3}\.){3}\d{1,3}$/.test(rtpengineAddress)) problems.push('FLINT_RTPENGINE_INTERFACE: an IPv4 address');
+  const rtpengineRange = /^(\d{1,5})-(\d{1,5})$/.exec(env.FLINT_RTPENGINE_RTP_PORTS ?? '40000-44999');
+  if (rtpengineRange === null || Number(rtpengineRange[1]) < 1024 || Number(rtpengineRange[2]) > 65535 || Number(rtpengineRange[1]) + 10 > Number(rtpengineRange[2])) problems.push('FLINT_RTPENGINE_RTP_PORTS: must be min-max, within 1024-65535, at least 10 ports');
   if (env.FLINT_KMS_LINK_SECRET !== undefined && env.FLINT_KMS_URL !== undefined) problems.push('FLINT_KMS_LINK_SECRET: give either FLINT_KMS_URL or FLINT_KMS_LINK_SECRET, not both');
 
   const targetMode = env.FLINT_WEBHOOK_TARGETS ?? 'public';
@@ -511,6 +534,7 @@ export function loadConfig(
       port: int('FLINT_SIP_PORT', env.FLINT_SIP_PORT, 5060, 1024, 65535),
       domain: sipDomain ?? new URL(publicUrl).hostname.replace(/^\[|\]$/g, ''),
       trunk: sipTrunk,
+      rtpengine: { mode: rtpengineMode, bin: rtpengineBin, address: rtpengineAddress, rtpPorts: { min: Number(rtpengineRange?.[1] ?? 40000), max: Number(rtpengineRange?.[2] ?? 44999) } },
     },
     eventRetentionDays: int('FLINT_EVENT_RETENTION_DAYS', env.FLINT_EVENT_RETENTION_DAYS, 30, 1, 3650),
     argon2: {

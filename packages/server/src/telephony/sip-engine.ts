@@ -4,6 +4,23 @@
  * loopback HTTP (sip.ts): a device's digest HA1 when it registers or calls, and where a call goes.
  * @module
  */
+import type { PhoneCall } from '@flint/protocol';
+
+/** The core's own SIP user agent (sip-user-agent.ts), as the rest of the core sees it. */
+export interface SipAgent {
+  /** Its UDP port on the engine's host (the generated Kamailio configuration names it). */
+  readonly port: number;
+  /** A phone call ringing or connected in a browser (browser-leg.ts), by id. */
+  phoneCall(id: string): PhoneCallLeg | undefined;
+  close(): Promise<void>;
+}
+
+export interface PhoneCallLeg {
+  readonly personId: string;
+  answer(sdp: string): Promise<PhoneCall>;
+  hangup(): Promise<PhoneCall>;
+}
+
 export interface SipEngine {
   /** The shared secret the engine presents (header `X-Flint-Sip-Secret`) on the core's SIP routes. */
   readonly secret: string;

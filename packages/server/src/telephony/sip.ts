@@ -16,8 +16,8 @@ import { loadSnapshot } from './numbering.ts';
 import { routeCall } from './routing.ts';
 
 export interface SipDecision {
-  action: 'ring' | 'refuse' | 'pstn' | 'emergency';
-  /** ring: the people (addresses of record) whose phones ring, comma-separated. */
+  action: 'ring' | 'refuse' | 'pstn' | 'emergency' | 'core';
+  /** core: the core's SIP user agent answers (an auto attendant). ring: the people (addresses of record) whose phones ring, comma-separated. */
   targets?: string;
   /** refuse: the SIP status and reason phrase. */
   code?: number;
@@ -60,6 +60,9 @@ export async function sipInbound(core: Core, secret: string | undefined, dialed:
   const decision = routeCall(snap, { dialed: number, from: { kind: 'external' }, at: core.now(), random: Math.random });
   // Nothing from outside goes back out to the PSTN through us (no toll fraud by forwarding).
   if (decision.kind === 'pstn' || decision.kind === 'emergency') return { action: 'refuse', code: 403, reason: 'Forbidden' };
+  // An auto attendant: handed to the core's SIP user agent, which answers, plays the greeting and
+  // collects the caller's keypad presses (inbound-call.ts).
+  if (decision.kind === 'attendant' && core.sipAgent !== undefined) return { action: 'core' };
   return inEngineTerms(decision);
 }
 

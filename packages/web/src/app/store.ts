@@ -4,6 +4,7 @@
  * the event stream. Components read it through `useStore`; every change bumps `version`.
  * @module
  */
+import { PhoneCalls } from './phone-calls.ts';
 import { logError } from './client-log.ts';
 import { useSyncExternalStore } from 'react';
 import type { Availability, Flag, Meeting, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
@@ -108,6 +109,8 @@ export class Store {
 
   /** Calls between two people in this tab (CL-1): ringing, the call window's media (app/call-controller.ts). */
   readonly phone: CallController;
+  /** Telephone (PSTN) calls ringing this tab: not end-to-end encrypted (app/phone-calls.ts). */
+  readonly phoneCalls: PhoneCalls;
 
   constructor(readonly session: Session) {
     this.notifier = new Notifier(this);
@@ -120,6 +123,7 @@ export class Store {
       void this.joinMeeting(roomId).catch((e: unknown) => this.fail(e));
     };
     this.voicemail = new VoicemailInbox(this);
+    this.phoneCalls = new PhoneCalls(this);
   }
 
   get me(): string {
@@ -816,6 +820,9 @@ export class Store {
       case 'call.updated':
       case 'call.signal':
         this.phone.onEvent(event);
+        break;
+      case 'phone_call.updated':
+        this.phoneCalls.apply(event);
         break;
       case 'voicemail.created':
       case 'voicemail.updated':

@@ -48,6 +48,7 @@ import { ChoosePasscode, PasscodeLock } from './AppLock.tsx';
 import { CachedView } from './CachedView.tsx';
 import { CallWindow } from './call/CallWindow.tsx';
 import { IncomingCall } from './call/IncomingCall.tsx';
+import { PhoneCallPanel } from './call/PhoneCallPanel.tsx';
 
 type State =
   | { kind: 'loading' }
@@ -477,6 +478,7 @@ function Shell({ onSignOut }: { onSignOut: () => Promise<void> }) {
       </main>
       <CallWindow />
       <IncomingCall />
+      <PhoneCallPanel />
     </div>
   );
 }

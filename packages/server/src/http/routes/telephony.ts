@@ -15,6 +15,7 @@ import { createAttendant, deleteAttendant, getAttendant, listAttendants, speakGr
 import { activateDevice, createDevice, deleteDevice, listDevices } from '../../telephony/devices.ts';
 import { previewRoute } from '../../telephony/numbering.ts';
 import { sipCredentials, sipInbound, sipRoute } from '../../telephony/sip.ts';
+import { answerPhoneCall, hangupPhoneCall } from '../../telephony/browser-leg.ts';
 import { route } from '../route.ts';
 
 const secretOf = (headers: Record<string, string | string[] | undefined>): string | undefined => {
@@ -78,4 +79,6 @@ export function telephonyRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, telephony.sipCredentials, async ({ req, query }) => sipCredentials(core, secretOf(req.headers), query.user));
   route(app, core, telephony.sipRoute, async ({ req, query }) => sipRoute(core, secretOf(req.headers), query.user, query.dialed));
   route(app, core, telephony.sipInbound, async ({ req, query }) => sipInbound(core, secretOf(req.headers), query.dialed));
+  route(app, core, telephony.answerPhoneCall, async ({ actor, params, body }) => answerPhoneCall(core, actor, params.id, body.sdp));
+  route(app, core, telephony.hangupPhoneCall, async ({ actor, params }) => hangupPhoneCall(core, actor, params.id));
 }

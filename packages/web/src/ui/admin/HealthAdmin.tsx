@@ -9,7 +9,7 @@ import { useI18n } from '../../i18n/index.tsx';
 import { useAppStore } from '../store-context.ts';
 import { serviceStatus } from '../../app/admin-api.ts';
 
-const PART = { core: 'hcCore', kms: 'hcKms', database: 'hcDatabase', redis: 'hcRedis', blobs: 'hcBlobs', jobs: 'hcJobs', sip: 'hcSip' } as const satisfies Record<HealthComponent, string>;
+const PART = { core: 'hcCore', kms: 'hcKms', database: 'hcDatabase', redis: 'hcRedis', blobs: 'hcBlobs', jobs: 'hcJobs', sip: 'hcSip', rtpengine: 'hcRtpengine' } as const satisfies Record<HealthComponent, string>;
 const STATE = { ok: 'hsOk', degraded: 'hsDegraded', down: 'hsDown', not_configured: 'hsNotConfigured' } as const satisfies Record<HealthState, string>;
 
 export function HealthAdmin() {

@@ -26,6 +26,8 @@ export const CALL_LIMITS = {
   /** Ring time bounds for FLINT_CALL_RING_SECONDS, in seconds. */
   ringSecondsMin: 5,
   ringSecondsMax: 300,
+  /** People added at once to a call that becomes a conference (with the two parties: at most 10 in it at first). */
+  conferenceInvitees: 8,
 } as const;
 
 export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('held'), Type.Literal('ended')]);
@@ -86,6 +88,13 @@ export const Call = Type.Object({
   endedBy: Type.Optional(Id),
   /** Each time the callee changed: why, and from whom. */
   redirections: Type.Array(Type.Object({ reason: CallRedirectReason, fromPersonId: Id, toPersonId: Id })),
+  /**
+   * Set when the call became a conference (`moved_to_meeting` by adding people): the group space a
+   * party's client made with the two parties and the people added (its KMS resource authorizes
+   * them, done by that client, not the core), whose meeting carries the conference on the SFU, and
+   * who was invited into it.
+   */
+  conference: Type.Optional(Type.Object({ roomId: Id, invited: Type.Array(Id), by: Id })),
 });
 export type Call = Static<typeof Call>;
 
@@ -256,6 +265,19 @@ export const moveToMeeting = defineMethod({
   tag: 'calls',
   auth: 'person',
   params: IdParams,
+  response: Call,
+  status: 200,
+});
+
+export const addPeople = defineMethod({
+  id: 'calls.addPeople',
+  verb: 'POST',
+  path: '/api/calls/:id/add-people',
+  summary: `Turn an answered call into a conference (MT-6, "add people"): \`roomId\` is a group space one's client made with both parties and the people added as members (so its KMS resource authorizes them); the call ends with reason \`moved_to_meeting\` naming that space, both endpoints join its meeting, and the people added (at most ${CALL_LIMITS.conferenceInvitees}, members of it, not parties) get the event to join. Needs the media server (Janus).`,
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ roomId: Id, personIds: Type.Array(Id, { minItems: 1, maxItems: CALL_LIMITS.conferenceInvitees }) }, { additionalProperties: false }),
   response: Call,
   status: 200,
 });

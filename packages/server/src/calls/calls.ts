@@ -28,6 +28,7 @@ import { enqueueJobs } from '../jobs/job-queue.ts';
 import { findPerson } from '../identity/people.ts';
 import { directSpaceId, reachablePerson, settingsRow } from './parties.ts';
 import { presentCall, presentHistory } from './present.ts';
+import { loadSpace, membershipOf } from '../spaces/access.ts';
 
 /** The durable job that ends (or forwards) a leg that rang too long. */
 export const RING_TIMEOUT_QUEUE = 'call-ring-timeout';
@@ -126,13 +127,13 @@ async function recordLeg(trx: Db, row: CallRow, now: number, outcome: { caller: 
 }
 
 /** Ends a call: its lines free, its leg in both histories, the event to both. */
-async function endCall(trx: Db, emit: Emit, row: CallRow, reason: CallEndReason, endedBy: string | null, now: number): Promise<Call> {
+async function endCall(trx: Db, emit: Emit, row: CallRow, reason: CallEndReason, endedBy: string | null, now: number, alsoTo: readonly string[] = []): Promise<Call> {
   const ended: CallRow = { ...row, state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null };
   await trx.updateTable('calls').set({ state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null }).where('id', '=', row.id).execute();
   await trx.deleteFrom('call_lines').where('call_id', '=', row.id).execute();
   const outcome = row.answered_at !== null ? 'answered' : reason;
   await recordLeg(trx, ended, now, { caller: outcome, callee: outcome });
-  return announce(trx, emit, ended, endedBy);
+  return announce(trx, emit, ended, endedBy, alsoTo);
 }
 
 export interface DialInput {
@@ -177,6 +178,9 @@ export async function dial(core: Core, actor: Actor, input: DialInput): Promise<
       ended_at: null,
       end_reason: null,
       ended_by: null,
+      conference_room_id: null,
+      conference_invited: null,
+      conference_by: null,
     };
     await trx.insertInto('calls').values(row).execute();
     if (!(await takeLine(trx, actor.personId, id))) throw ApiError.conflict('You are on a call already: hang it up first.');
@@ -236,6 +240,39 @@ export async function moveToMeeting(core: Core, actor: Actor, id: string): Promi
     if (row.state !== 'connected' && row.state !== 'held') throw ApiError.conflict('Only an answered call moves into a meeting.');
     if (row.space_id === null || row.key_url === null) throw ApiError.conflict('The call has no direct space and key yet.');
     return endCall(trx, emit, row, 'moved_to_meeting', actor.personId, core.now());
+  });
+}
+
+/**
+ * Adds people to an answered call (MT-6, an ad-hoc conference). A direct space holds its two people
+ * only, so the conference lives in a group space the actor's client made with both parties and the
+ * people added as members — that client put them on its KMS resource; the core adds no key holder,
+ * it checks the memberships it can see. The call ends with `moved_to_meeting` naming that space:
+ * both endpoints join its meeting (the SFU, keyed as every meeting, docs/meetings.md) and the people
+ * added get the event (`call.updated`) that invites them into it.
+ */
+export async function addPeople(core: Core, actor: Actor, id: string, input: { roomId: string; personIds: readonly string[] }): Promise<Call> {
+  if (core.media === undefined) throw new ApiError('meetings_unavailable', 'Conferences are not available on this Flint: its media server (Janus) is not running.');
+  const invited = [...new Set(input.personIds)];
+  if (invited.length === 0 || invited.length > CALL_LIMITS.conferenceInvitees) throw ApiError.badRequest(`Add between 1 and ${CALL_LIMITS.conferenceInvitees} people at once.`);
+  return core.events.transact(async (trx, emit) => {
+    const row = await partyCall(trx, actor, id);
+    if (row.state !== 'connected' && row.state !== 'held') throw ApiError.conflict('Only an answered call takes more people.');
+    const space = await loadSpace(trx, input.roomId);
+    if (space === undefined || (await membershipOf(trx, input.roomId, actor.personId)) === undefined) throw ApiError.notFound('space');
+    if (space.type !== 'group') throw ApiError.badRequest('A conference needs a group space: a direct space holds its two people only.');
+    for (const party of [row.caller_id, row.callee_id]) {
+      if ((await membershipOf(trx, input.roomId, party)) === undefined) throw ApiError.badRequest('Both parties of the call must be members of the conference’s space.');
+    }
+    for (const personId of invited) {
+      if (personId === row.caller_id || personId === row.callee_id) throw ApiError.badRequest('That person is in the call already.');
+      if ((await membershipOf(trx, input.roomId, personId)) === undefined) throw ApiError.badRequest('Everyone added must be a member of the conference’s space (one’s client adds them, and so authorizes them on its key).');
+    }
+    const now = core.now();
+    const conference = { conference_room_id: input.roomId, conference_invited: JSON.stringify(invited), conference_by: actor.personId };
+    await trx.updateTable('calls').set(conference).where('id', '=', row.id).execute();
+    const ended = await endCall(trx, emit, { ...row, ...conference }, 'moved_to_meeting', actor.personId, now, invited);
+    return ended;
   });
 }
 

@@ -28,6 +28,7 @@ export async function presentCall(db: Db, row: CallRow): Promise<Call> {
   if (row.ended_at !== null) call.ended = iso(Number(row.ended_at));
   if (row.end_reason !== null) call.endReason = row.end_reason;
   if (row.ended_by !== null) call.endedBy = row.ended_by;
+  if (row.conference_room_id !== null && row.conference_by !== null) call.conference = { roomId: row.conference_room_id, invited: JSON.parse(row.conference_invited ?? '[]') as string[], by: row.conference_by };
   return call;
 }
 

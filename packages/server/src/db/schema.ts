@@ -893,6 +893,10 @@ export interface CallsTable {
   ended_at: number | null;
   end_reason: 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | null;
   ended_by: string | null;
+  /** When the call became a conference (migration 0053): the group space whose meeting carries it, the people invited (JSON ids), who added them. */
+  conference_room_id: Generated<string | null>;
+  conference_invited: Generated<string | null>;
+  conference_by: Generated<string | null>;
 }
 export type CallRow = Selectable<CallsTable>;
 

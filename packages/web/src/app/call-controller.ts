@@ -36,6 +36,8 @@ export class CallController {
   ended: Call | undefined;
   /** Signals that arrived before the media was ready, by call id. */
   private readonly early = new Map<string, CallSignalEvent[]>();
+  /** Calls others turned into a conference this person was added to (MT-6): the invitation to join its meeting. */
+  readonly invitations = new Map<string, Call>();
   /** Counts the calls of this person seen ending (the history view reloads on it). */
   endings = 0;
   private starting: string | undefined;
@@ -124,6 +126,7 @@ export class CallController {
 
   private update(call: Call): void {
     const party = call.caller.personId === this.me() || call.callee.personId === this.me();
+    if (!party && call.conference?.invited.includes(this.me()) === true) this.invitations.set(call.id, call);
     if (call.state === 'ended' || !party) {
       if (call.state === 'ended') this.endings++;
       this.calls.delete(call.id);
@@ -157,6 +160,12 @@ export class CallController {
     this.dropMedia();
     this.current = undefined;
     this.early.delete(call.id);
+    if (call.endReason === 'moved_to_meeting' && call.conference !== undefined) {
+      // A conference: the group space made for it, whose meeting the people added join too.
+      this.ended = undefined;
+      this.onMeeting?.(call.conference.roomId);
+      return;
+    }
     if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined) {
       this.ended = undefined;
       this.onMeeting?.(call.roomId);
@@ -284,6 +293,30 @@ export class CallController {
     const call = this.current;
     if (call === undefined) return;
     this.update(await this.sdk.calls.moveToMeeting(call.id));
+    this.changed();
+  }
+
+  /**
+   * Adds a person to this tab's call (MT-6): the session makes a group space with the three
+   * (`title`), authorizing them on its key itself, and the call moves into its meeting; the person
+   * added is invited to join it.
+   */
+  async addPerson(personId: string, title: string): Promise<void> {
+    const call = this.current;
+    if (call === undefined) return;
+    this.update(await this.sdk.calls.addPeople(call, [{ personId }], title));
+    this.changed();
+  }
+
+  /** Joins the meeting of a conference one was added to. */
+  joinInvitation(call: Call): void {
+    this.invitations.delete(call.id);
+    this.changed();
+    if (call.conference !== undefined) this.onMeeting?.(call.conference.roomId);
+  }
+
+  dismissInvitation(call: Call): void {
+    this.invitations.delete(call.id);
     this.changed();
   }
 

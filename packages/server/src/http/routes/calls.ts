@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { calls } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { activeCalls, answer, callHistory, claimCall, decline, dial, divert, getCall, hangup, hold, moveToMeeting, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
+import { activeCalls, addPeople, answer, callHistory, claimCall, decline, dial, divert, getCall, hangup, hold, moveToMeeting, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
 import { iceServersFor } from '../../calls/ice-servers.ts';
 import { getCallSettings, putCallSettings } from '../../calls/parties.ts';
 import { route } from '../route.ts';
@@ -22,6 +22,7 @@ export function callRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, calls.decline, async ({ actor, params }) => decline(core, actor, params.id));
   route(app, core, calls.hangup, async ({ actor, params }) => hangup(core, actor, params.id));
   route(app, core, calls.moveToMeeting, async ({ actor, params }) => moveToMeeting(core, actor, params.id));
+  route(app, core, calls.addPeople, async ({ actor, params, body }) => addPeople(core, actor, params.id, body));
   route(app, core, calls.hold, async ({ actor, params }) => hold(core, actor, params.id));
   route(app, core, calls.resume, async ({ actor, params }) => resume(core, actor, params.id));
   route(app, core, calls.transfer, async ({ actor, params, body }) => transfer(core, actor, params.id, body.to));

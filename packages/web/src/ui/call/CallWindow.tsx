@@ -58,6 +58,8 @@ export function CallWindow() {
   const store = useAppStore();
   const phone = store.phone;
   const [transferring, setTransferring] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [addTarget, setAddTarget] = useState('');
   const [recording, setRecording] = useState(false);
   const [target, setTarget] = useState('');
   phone.holdText = t('callHoldPicture');
@@ -127,6 +129,15 @@ export function CallWindow() {
       setTransferring(false);
     });
   };
+  const addPerson = (e: FormEvent) => {
+    e.preventDefault();
+    act(async () => {
+      const person = (await store.session.client.people.list({ email: addTarget })).items[0];
+      if (person === undefined) throw new Error(addTarget);
+      await phone.addPerson(person.id, t('callConferenceTitle', { a: store.session.me.displayName, b: peer.displayName, c: person.displayName }));
+      setAdding(false);
+    });
+  };
   return (
     <section className="call-window" aria-labelledby="call-title" data-call={call.id} data-state={call.state}>
       <header className="call-header">
@@ -162,6 +173,11 @@ export function CallWindow() {
             {t('callTransfer')}
           </button>
         )}
+        {call.state !== 'ringing' && store.meetingsAvailable !== false && (
+          <button type="button" className="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+            {t('callAddPerson')}
+          </button>
+        )}
         {call.state !== 'ringing' && call.keyUrl !== undefined && store.meetingsAvailable !== false && (
           <button type="button" className="button" onClick={() => act(() => phone.moveToMeeting())}>
             {t('callMoveToMeeting')}
@@ -176,6 +192,14 @@ export function CallWindow() {
           </a>
         )}
       </div>
+      {adding && (
+        <form className="call-transfer" onSubmit={addPerson}>
+          <PeoplePicker label={t('callAddPersonWho')} value={addTarget} onChange={setAddTarget} exclude={new Set([peer.personId, store.me])} required />
+          <button type="submit" className="button primary" disabled={addTarget === ''}>
+            {t('callAddPersonDo')}
+          </button>
+        </form>
+      )}
       {transferring && (
         <form className="call-transfer" onSubmit={transfer}>
           <PeoplePicker label={t('callTransferTo')} value={target} onChange={setTarget} exclude={new Set([peer.personId, store.me])} required />

@@ -14,12 +14,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
 import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
+const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const LONG = { timeout: 240_000 } as const;
@@ -75,6 +77,7 @@ if (!janusInstalled) {
     let directId = '';
 
     before(async () => {
+      mkdirSync(SHOTS, { recursive: true });
       flint = await startFlint({ webRoot: webDist(), env: { FLINT_JANUS: 'auto', FLINT_JANUS_ICE_INTERFACES: 'veth0' } });
       assert.ok(flint.server.core.media !== undefined, `Janus did not start:\n${flint.logText().slice(-3000)}`);
       browser = await launchChromium({ args: CHROMIUM_MEDIA });
@@ -128,7 +131,12 @@ if (!janusInstalled) {
       assert.equal(room.type, 'group');
       const kms = await adaNode.kmsClient();
       assert.equal((await kms.listAuthorizations(room.kroUri!)).length, 3);
-      for (const page of [ada, bob, cy]) await page.getByRole('heading', { name: 'Meeting', exact: true }).waitFor(PAGE_WAIT);
+      for (const [who, page] of Object.entries(pages)) {
+        await page.getByRole('heading', { name: 'Meeting', exact: true }).waitFor(PAGE_WAIT).catch(async (error: unknown) => {
+          await page.screenshot({ path: `${SHOTS}call-conference-${who}.png` });
+          throw new Error(`${who} shows no meeting at ${page.url()}: ${(error as Error).message.split('\n')[0]}; the page says: ${(await page.locator('main').innerText().catch(() => '')).slice(0, 600)}`);
+        });
+      }
       await waitFor('the three are in the meeting and publish', async () => {
         const meeting = (await adaNode.meetings.current(roomId)).meeting;
         return meeting?.participants.length === 3 && meeting.participants.every((p) => p.publishing);

@@ -13,6 +13,8 @@ import { CallMedia } from './call-media.ts';
 import { logError } from './client-log.ts';
 
 const ENDPOINT_KEY = 'flint-call-endpoint';
+/** How long a tab waits for the meeting a call moved into to be started by the tab that moved it, before joining anyway. */
+const MEETING_START_WAIT_MS = 20_000;
 
 function endpointIdOfTab(): string {
   const existing = sessionStorage.getItem(ENDPOINT_KEY);
@@ -160,15 +162,11 @@ export class CallController {
     this.dropMedia();
     this.current = undefined;
     this.early.delete(call.id);
-    if (call.endReason === 'moved_to_meeting' && call.conference !== undefined) {
-      // A conference: the group space made for it, whose meeting the people added join too.
+    const meetingRoom = call.endReason === 'moved_to_meeting' ? (call.conference?.roomId ?? call.roomId) : undefined;
+    if (meetingRoom !== undefined) {
+      // A conference's group space (the people added join too), or the direct space's meeting.
       this.ended = undefined;
-      this.onMeeting?.(call.conference.roomId);
-      return;
-    }
-    if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined) {
-      this.ended = undefined;
-      this.onMeeting?.(call.roomId);
+      void this.enterMeeting(meetingRoom, call.endedBy === this.me()).catch(logError);
       return;
     }
     this.ended = call;
@@ -312,7 +310,20 @@ export class CallController {
   joinInvitation(call: Call): void {
     this.invitations.delete(call.id);
     this.changed();
-    if (call.conference !== undefined) this.onMeeting?.(call.conference.roomId);
+    if (call.conference !== undefined) void this.enterMeeting(call.conference.roomId, false).catch(logError);
+  }
+
+  /**
+   * Joins the meeting a call moved into. The tab of the one who moved it starts it; the others wait
+   * until it has named its KMS resource (the meeting's first client binds one to the space, and two
+   * tabs starting at once would race for that binding, the loser refused by the KMS).
+   */
+  private async enterMeeting(roomId: string, starter: boolean): Promise<void> {
+    if (!starter) {
+      const end = Date.now() + MEETING_START_WAIT_MS;
+      while (Date.now() < end && (await this.sdk.meetings.current(roomId)).meeting?.resourceUrl === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    this.onMeeting?.(roomId);
   }
 
   dismissInvitation(call: Call): void {

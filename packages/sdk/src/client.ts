@@ -345,6 +345,8 @@ export class FlintClient {
     hangup: (id: string): Promise<Call> => this.transport.call(calls.hangup, { params: { id } }),
     hold: (id: string): Promise<Call> => this.transport.call(calls.hold, { params: { id } }),
     moveToMeeting: (id: string): Promise<Call> => this.transport.call(calls.moveToMeeting, { params: { id } }),
+    park: (id: string, against?: MethodBody<typeof calls.park>['against']): Promise<Call> => this.transport.call(calls.park, { params: { id }, body: against !== undefined ? { against } : {} }),
+    retrieve: (body: MethodBody<typeof calls.retrieve>): Promise<Call> => this.transport.call(calls.retrieve, { body }),
     addPeople: (id: string, body: MethodBody<typeof calls.addPeople>): Promise<Call> => this.transport.call(calls.addPeople, { params: { id }, body }),
     resume: (id: string): Promise<Call> => this.transport.call(calls.resume, { params: { id } }),
     transfer: (id: string, to: MethodBody<typeof calls.transfer>['to']): Promise<Call> => this.transport.call(calls.transfer, { params: { id }, body: { to } }),

@@ -133,6 +133,16 @@ export class Calls {
     return this.ctx.api.calls.addPeople(call.id, { roomId: room.id, personIds });
   }
 
+  /** Parks an answered call in one's park slot, or the person named's; one's line is free meanwhile. */
+  park(id: string, against?: CallTarget): Promise<Call> {
+    return this.ctx.api.calls.park(id, against);
+  }
+
+  /** Retrieves the call parked in one's slot (or `from` someone's, when one parked it there) on this endpoint. */
+  retrieve(endpointId: string, from?: CallTarget): Promise<Call> {
+    return this.ctx.api.calls.retrieve({ endpointId, ...(from !== undefined ? { from } : {}) });
+  }
+
   hold(id: string): Promise<Call> {
     return this.ctx.api.calls.hold(id);
   }

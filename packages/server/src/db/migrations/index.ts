@@ -44,7 +44,7 @@ import * as calls from './0048-calls.ts';
 import * as voicemail from './0049-voicemail.ts';
 import * as telephony from './0050-telephony.ts';
 import * as meetingKeyEpochs from './0051-meeting-key-epochs.ts';
-import * as callConferences from './0053-call-conferences.ts';
+import * as callConferencesAndPark from './0053-call-conferences-and-park.ts';
 
 export const migrations: Record<string, Migration> = {
   '0001-identity': identity,
@@ -88,5 +88,5 @@ export const migrations: Record<string, Migration> = {
   '0049-voicemail': voicemail,
   '0050-telephony': telephony,
   '0051-meeting-key-epochs': meetingKeyEpochs,
-  '0053-call-conferences': callConferences,
+  '0053-call-conferences-and-park': callConferencesAndPark,
 };

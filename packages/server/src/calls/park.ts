@@ -14,14 +14,14 @@ import type { Actor, Core } from '../core.ts';
 import type { CallRow } from '../db/schema.ts';
 import { ApiError } from '../errors.ts';
 import { announce, loadCall, partyCall, recordLeg, scheduleRingTimeout, takeLine } from './calls.ts';
-import { directSpaceId, reachablePerson } from './parties.ts';
+import { directSpaceId, parkSlotOf } from './parties.ts';
 
 type Redirection = Call['redirections'][number];
 
 /** Parks an answered call in the actor's slot or the named person's. */
 export async function park(core: Core, actor: Actor, id: string, against: CallTarget | undefined): Promise<Call> {
   if (actor.type !== 'person') throw ApiError.forbidden('Only people park calls.');
-  const slot = against === undefined ? actor.personId : (await reachablePerson(core.db, actor, against)).id;
+  const slot = await parkSlotOf(core.db, actor, against);
   return core.events.transact(async (trx, emit) => {
     const row = await partyCall(trx, actor, id);
     if (row.state === 'parked') throw ApiError.conflict('The call is parked already.');
@@ -43,7 +43,7 @@ export async function park(core: Core, actor: Actor, id: string, against: CallTa
 /** Retrieves the call parked in a slot (one's own by default) on the actor's endpoint. */
 export async function retrieve(core: Core, actor: Actor, input: { endpointId: string; from?: CallTarget | undefined }): Promise<Call> {
   if (actor.type !== 'person') throw ApiError.forbidden('Only people retrieve calls.');
-  const slot = input.from === undefined ? actor.personId : (await reachablePerson(core.db, actor, input.from)).id;
+  const slot = await parkSlotOf(core.db, actor, input.from);
   return core.events.transact(async (trx, emit) => {
     const parkedIn = await trx.selectFrom('call_parks').select('call_id').where('person_id', '=', slot).executeTakeFirst();
     const row = parkedIn === undefined ? undefined : await loadCall(trx, parkedIn.call_id);

@@ -5,7 +5,10 @@
  * core), the call ends as moved into that space's meeting, Ada's and Bob's tabs join it, and Cy's tab
  * shows the invitation and joins too. Then each of the three hears the two others through the SFU
  * (WebAudio levels of the fake microphones' beeps, decrypted with the meeting's key). Axe on the
- * invitation dialog.
+ * invitation dialog. Then call park (CL-2), peer to peer: Ada calls Bob again and parks the call;
+ * Bob hears her tab's music on hold (loud all the time, unlike the beeps); Ada's second tab shows the
+ * parked call and retrieves it, carrying it from then on (Bob hears her microphone again), and the
+ * first tab lets go.
  *
  * Janus and libnice offer no ICE candidates on a loopback interface (media.md), so this file runs
  * itself again inside a private network namespace (`unshare -n`) with a veth carrying 127.0.0.2/32
@@ -53,6 +56,34 @@ async function audioLevels(page: Page, ms: number): Promise<Record<string, numbe
     }
     await context.close();
     return peaks;
+  }, ms);
+}
+
+/** The P2P call window's remote audio over `ms`: its loudest level and the share of 50 ms ticks that are not silent. */
+async function remoteAudio(page: Page, ms: number): Promise<{ peak: number; loud: number }> {
+  return page.evaluate(async (duration) => {
+    const stream = document.querySelector<HTMLVideoElement>('.call-remote')?.srcObject;
+    if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return { peak: 0, loud: 0 };
+    const context = new AudioContext();
+    await context.resume();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
+    const samples = new Float32Array(2048);
+    let peak = 0;
+    let ticks = 0;
+    let loud = 0;
+    const end = Date.now() + duration;
+    while (Date.now() < end) {
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+      peak = Math.max(peak, rms);
+      ticks++;
+      if (rms > 0.01) loud++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await context.close();
+    return { peak, loud: ticks === 0 ? 0 : loud / ticks };
   }, ms);
 }
 
@@ -157,6 +188,51 @@ if (!janusInstalled) {
           throw new Error(`${(error as Error).message}; levels: ${JSON.stringify(levels)}`);
         });
       }
+    });
+
+    it('Ada parks her next call with Bob: he hears music on hold; her second tab retrieves it and carries it', LONG, async () => {
+      const { ada, bob, cy } = pages;
+      for (const page of [ada, bob, cy]) await page.getByRole('button', { name: 'Leave meeting' }).click();
+      await openSpacePage(ada, directId);
+      await ada.getByRole('button', { name: 'Call Bob Babbage' }).first().click();
+      await bob.getByRole('dialog', { name: 'Incoming call' }).waitFor(PAGE_WAIT);
+      await bob.getByRole('button', { name: 'Answer', exact: true }).click();
+      let heard = { peak: 0, loud: 0 };
+      await waitFor('Bob hears Ada', async () => (heard = await remoteAudio(bob, 1500)).peak > 0.02, 60_000).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}`);
+      });
+      const beeps = heard;
+      const [call] = await adaNode.calls.active();
+      const firstEndpoint = call!.caller.endpointId;
+      await ada.locator('.call-window').getByRole('button', { name: 'Park' }).click();
+      await ada.locator('.call-window').getByText('Parked: Bob Babbage hears music on hold').waitFor(PAGE_WAIT);
+      assert.equal((await adaNode.calls.get(call!.id)).state, 'parked');
+      await waitFor('Bob hears music on hold from Ada’s tab', async () => {
+        heard = await remoteAudio(bob, 2000);
+        return heard.peak > 0.02 && heard.loud > 0.8;
+      }, 30_000).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}; the beeps were ${JSON.stringify(beeps)}`);
+      });
+      // Ada's second tab (same sign-in: another endpoint) sees the parked call and retrieves it.
+      const ada2 = await ada.context().newPage();
+      await ada2.goto(`${flint.url}/`);
+      await ada2.getByText('A call with Bob Babbage is parked').waitFor(PAGE_WAIT);
+      await ada2.getByRole('button', { name: 'Retrieve' }).click();
+      await waitFor('the call is retrieved on Ada’s second tab', async () => {
+        const now = await adaNode.calls.get(call!.id);
+        return now.state === 'connected' && now.caller.endpointId !== firstEndpoint;
+      });
+      await ada2.locator('.call-window').waitFor(PAGE_WAIT);
+      await ada.getByText('In a call with Bob Babbage on another device').waitFor(PAGE_WAIT);
+      await waitFor('Bob hears Ada’s microphone through her second tab', async () => {
+        heard = await remoteAudio(bob, 2000);
+        return heard.peak > 0.02 && heard.loud < 0.8;
+      }, 60_000).catch((e: unknown) => {
+        throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}`);
+      });
+      await assertAccessible(ada2, 'the call window after a retrieve');
+      await ada2.locator('.call-window').getByRole('button', { name: 'Hang up' }).click();
+      await waitFor('the call ended', async () => (await adaNode.calls.active()).length === 0);
     });
   });
 }

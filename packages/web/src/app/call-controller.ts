@@ -88,7 +88,12 @@ export class CallController {
 
   /** A call of this person carried by another of their endpoints (another tab or device). */
   get elsewhere(): Call | undefined {
-    return [...this.calls.values()].find((c) => c.id !== this.current?.id && c.state !== 'ringing' && this.endpointOf(c) !== this.endpointId);
+    return [...this.calls.values()].find((c) => c.id !== this.current?.id && c.state !== 'ringing' && c.state !== 'parked' && this.endpointOf(c) !== this.endpointId);
+  }
+
+  /** Calls parked in this person's slot, or parked by them, that this tab does not carry: any tab may retrieve them. */
+  get parked(): Call[] {
+    return [...this.calls.values()].filter((c) => c.id !== this.current?.id && c.state === 'parked' && (c.park?.against.personId === this.me() || c.park?.by === this.me()));
   }
 
   private endpointOf(call: Call): string | undefined {
@@ -105,7 +110,8 @@ export class CallController {
     if (!this.synced) {
       this.synced = true;
       for (const call of active) {
-        if (call.state !== 'ringing' && this.endpointOf(call) === this.endpointId && this.media === undefined && this.starting !== call.id) void this.sdk.calls.hangup(call.id).catch(logError);
+        // A parked call waits for whoever retrieves it: only its music on hold went with the page.
+        if (call.state !== 'ringing' && call.state !== 'parked' && this.endpointOf(call) === this.endpointId && this.media === undefined && this.starting !== call.id) void this.sdk.calls.hangup(call.id).catch(logError);
       }
     }
     this.changed();
@@ -127,7 +133,7 @@ export class CallController {
   }
 
   private update(call: Call): void {
-    const party = call.caller.personId === this.me() || call.callee.personId === this.me();
+    const party = call.caller.personId === this.me() || call.callee.personId === this.me() || (call.state === 'parked' && call.park?.against.personId === this.me());
     if (!party && call.conference?.invited.includes(this.me()) === true) this.invitations.set(call.id, call);
     if (call.state === 'ended' || !party) {
       if (call.state === 'ended') this.endings++;
@@ -139,6 +145,14 @@ export class CallController {
     if (this.current?.id !== call.id) {
       // Placed through the API ("click to dial"): the first of the caller's tabs to claim it carries it.
       if (this.roleIn(call) === 'caller' && call.caller.endpointId === undefined && this.current === undefined) void this.claim(call);
+      return;
+    }
+    // Retrieved on another endpoint, or ringing this person again (a park's recall): this tab no longer carries it.
+    const retrievedElsewhere = call.state !== 'ringing' && call.state !== 'parked' && this.endpointOf(call) !== this.endpointId;
+    const recalled = call.state === 'ringing' && call.recall !== undefined && this.current.state === 'parked';
+    if (retrievedElsewhere || recalled) {
+      this.dropMedia();
+      this.current = undefined;
       return;
     }
     const before = this.current;
@@ -304,6 +318,32 @@ export class CallController {
     if (call === undefined) return;
     this.update(await this.sdk.calls.addPeople(call, [{ personId }], title));
     this.changed();
+  }
+
+  /** Parks this tab's call in one's park slot: the other party hears music on hold from this tab until someone retrieves it. */
+  async park(): Promise<void> {
+    const call = this.current;
+    if (call === undefined) return;
+    this.update(await this.sdk.calls.park(call.id));
+    this.changed();
+  }
+
+  /** Takes a parked call on this tab (from one's slot, or from the slot one parked it in). */
+  async retrieve(call: Call): Promise<void> {
+    if (this.current !== undefined && this.current.id !== call.id) throw new Error('This tab is in a call already.');
+    const slot = call.park?.against.personId;
+    this.ended = undefined;
+    this.answeringWith = 'audio';
+    // In the tab that parked it the media goes on (music on hold stops with the update); elsewhere it starts afresh.
+    this.current ??= call;
+    try {
+      this.update(await this.sdk.calls.retrieve(this.endpointId, slot !== undefined && slot !== this.me() ? { personId: slot } : undefined));
+    } catch (error) {
+      this.current = undefined;
+      throw error;
+    } finally {
+      this.changed();
+    }
   }
 
   /** Joins the meeting of a conference one was added to. */

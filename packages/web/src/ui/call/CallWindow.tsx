@@ -94,6 +94,14 @@ export function CallWindow() {
             }}
           />
         )}
+        {phone.parked.map((parked) => (
+          <div key={parked.id} className="banner call-elsewhere" role="status">
+            {t('callParkedFor', { name: parked.park?.by === parked.caller.personId ? parked.callee.displayName : parked.caller.displayName })}
+            <button type="button" className="button small primary" onClick={() => act(() => phone.retrieve(parked))}>
+              {t('callRetrieve')}
+            </button>
+          </div>
+        ))}
         {elsewhere !== undefined && (
           <div className="banner call-elsewhere" role="status">
             {t('callElsewhere', { name: phone.peerOf(elsewhere).displayName })}
@@ -110,8 +118,11 @@ export function CallWindow() {
   const media = phone.media;
   const holding = call.heldBy === store.me;
   const heldByOther = call.heldBy !== undefined && !holding;
+  const parked = call.state === 'parked';
   const status =
-    call.state === 'ringing'
+    parked
+      ? t('callParked', { name: peer.displayName })
+      : call.state === 'ringing'
       ? t('callRinging', { name: peer.displayName })
       : heldByOther
         ? t('callHeldByOther', { name: peer.displayName })
@@ -163,7 +174,17 @@ export function CallWindow() {
             {media.videoOff ? t('callCameraOn') : t('callCameraOff')}
           </button>
         )}
-        {call.state !== 'ringing' && !heldByOther && (
+        {call.state !== 'ringing' && !heldByOther && !parked && (
+          <button type="button" className="button call-park" onClick={() => act(() => phone.park())}>
+            {t('callPark')}
+          </button>
+        )}
+        {parked && (
+          <button type="button" className="button primary" onClick={() => act(() => phone.retrieve(call))}>
+            {t('callRetrieve')}
+          </button>
+        )}
+        {call.state !== 'ringing' && !heldByOther && !parked && (
           <button type="button" className="button call-hold" aria-pressed={holding} onClick={() => act(() => phone.toggleHold())}>
             {holding ? t('callResume') : t('callHold')}
           </button>

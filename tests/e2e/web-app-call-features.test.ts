@@ -168,10 +168,15 @@ if (!janusInstalled) {
           throw new Error(`${who} shows no meeting at ${page.url()}: ${(error as Error).message.split('\n')[0]}; the page says: ${(await page.locator('main').innerText().catch(() => '')).slice(0, 600)}`);
         });
       }
+      let seen = '';
       await waitFor('the three are in the meeting and publish', async () => {
         const meeting = (await adaNode.meetings.current(roomId)).meeting;
+        seen = JSON.stringify(meeting?.participants.map((p) => [p.displayName, p.publishing, p.authorized]));
         return meeting?.participants.length === 3 && meeting.participants.every((p) => p.publishing);
-      }, 90_000);
+      }, 90_000).catch(async (error: unknown) => {
+        for (const [who, page] of Object.entries(pages)) await page.screenshot({ path: `${SHOTS}call-conference-${who}.png` });
+        throw new Error(`${(error as Error).message}; participants (name, publishing, authorized): ${seen}`);
+      });
     });
 
     it('each of the three hears the two others through the SFU', LONG, async () => {
@@ -192,7 +197,10 @@ if (!janusInstalled) {
 
     it('Ada parks her next call with Bob: he hears music on hold; her second tab retrieves it and carries it', LONG, async () => {
       const { ada, bob, cy } = pages;
-      for (const page of [ada, bob, cy]) await page.getByRole('button', { name: 'Leave meeting' }).click();
+      for (const page of [ada, bob, cy]) {
+        const leave = page.getByRole('button', { name: 'Leave meeting' });
+        if ((await leave.count()) > 0) await leave.click();
+      }
       await openSpacePage(ada, directId);
       await ada.getByRole('button', { name: 'Call Bob Babbage' }).first().click();
       await bob.getByRole('dialog', { name: 'Incoming call' }).waitFor(PAGE_WAIT);

@@ -35,7 +35,7 @@ describe('calls', () => {
   };
 
   before(async () => {
-    flint = await startFlint({ env: { FLINT_CALL_RING_SECONDS: '5', FLINT_CALL_PARK_SECONDS: '10', FLINT_JOBS_POLL_MS: '100', FLINT_TURN_URLS: 'stun:127.0.0.1:3478,turn:127.0.0.1:3478', FLINT_TURN_SECRET: 'a-coturn-static-auth-secret' } });
+    flint = await startFlint({ env: { FLINT_CALL_RING_SECONDS: '5', FLINT_CALL_PARK_SECONDS: '20', FLINT_JOBS_POLL_MS: '100', FLINT_TURN_URLS: 'stun:127.0.0.1:3478,turn:127.0.0.1:3478', FLINT_TURN_SECRET: 'a-coturn-static-auth-secret' } });
     ada = await flint.signup({ email: 'ada@example.com', displayName: 'Ada' });
     bob = await flint.signup({ email: 'bob@example.com', displayName: 'Bob' });
     carol = await flint.signup({ email: 'carol@example.com', displayName: 'Carol' });
@@ -324,7 +324,8 @@ describe('calls', () => {
     assert.equal(parked.heldBy, ids.ada, 'Bob hears music on hold from Ada’s endpoint');
     assert.equal(parked.park?.by, ids.ada);
     assert.equal(parked.park?.against.personId, ids.ada);
-    assert.ok(Date.parse(parked.park!.until) > Date.now() + 5000);
+    // 20 s in this suite (FLINT_CALL_PARK_SECONDS), long enough for the restart below on a loaded machine.
+    assert.ok(Date.parse(parked.park!.until) > Date.now() + 10_000);
     await bobTab.waitFor(isCall(call.id, 'parked'));
     // Ada's line is free: a call to her rings (Bob's is still taken).
     const toAda = await carol.calls.dial({ to: { personId: ids.ada }, media: 'audio', endpointId: 'carol-endpoint-p1' });
@@ -370,7 +371,7 @@ describe('calls', () => {
     const recalled = await until('the park recall rings Carol', async () => {
       const now = await ada.calls.get(call.id);
       return now.state === 'ringing' ? now : undefined;
-    }, 30_000);
+    }, 45_000);
     assert.equal(recalled.callee.personId, ids.carol);
     assert.equal(recalled.caller.personId, ids.ada);
     assert.deepEqual(recalled.recall, { type: 'park' });

@@ -325,7 +325,7 @@ describe('calls', () => {
     assert.equal(parked.park?.by, ids.ada);
     assert.equal(parked.park?.against.personId, ids.ada);
     // 20 s in this suite (FLINT_CALL_PARK_SECONDS), long enough for the restart below on a loaded machine.
-    assert.ok(Date.parse(parked.park!.until) > Date.now() + 10_000);
+    assert.ok(Date.parse(parked.park?.until ?? '') > Date.now() + 10_000);
     await bobTab.waitFor(isCall(call.id, 'parked'));
     // Ada's line is free: a call to her rings (Bob's is still taken).
     const toAda = await carol.calls.dial({ to: { personId: ids.ada }, media: 'audio', endpointId: 'carol-endpoint-p1' });

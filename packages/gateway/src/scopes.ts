@@ -76,6 +76,8 @@ const table: Record<string, RouteScope> = {
   'POST /v1/telephony/calls/resume': 'spark:calls_write',
   'POST /v1/telephony/calls/divert': 'spark:calls_write',
   'POST /v1/telephony/calls/transfer': 'spark:calls_write',
+  'POST /v1/telephony/calls/park': 'spark:calls_write',
+  'POST /v1/telephony/calls/retrieve': 'spark:calls_write',
   'GET /v1/telephony/calls': 'spark:calls_read',
   'GET /v1/telephony/calls/history': 'spark:calls_read',
   'GET /v1/telephony/calls/:callId': 'spark:calls_read',

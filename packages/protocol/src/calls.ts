@@ -26,9 +26,15 @@ export const CALL_LIMITS = {
   /** Ring time bounds for FLINT_CALL_RING_SECONDS, in seconds. */
   ringSecondsMin: 5,
   ringSecondsMax: 300,
+  /** Park time bounds for FLINT_CALL_PARK_SECONDS (default 120), in seconds: then the call rings the one who parked it. */
+  parkSecondsMin: 10,
+  parkSecondsMax: 3600,
+  /** People added at once to a call that becomes a conference (with the two parties: at most 10 in it at first). */
+  conferenceInvitees: 8,
 } as const;
 
-export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('held'), Type.Literal('ended')]);
+/** `parked`: a party parked it against someone's park slot (their own by default); the other party hears music on hold until it is retrieved, or it rings the one who parked it at the park timeout. */
+export const CallState = Type.Union([Type.Literal('ringing'), Type.Literal('connected'), Type.Literal('held'), Type.Literal('parked'), Type.Literal('ended')]);
 export type CallState = Static<typeof CallState>;
 
 export const CallMedia = Type.Union([Type.Literal('audio'), Type.Literal('video')]);
@@ -86,6 +92,17 @@ export const Call = Type.Object({
   endedBy: Type.Optional(Id),
   /** Each time the callee changed: why, and from whom. */
   redirections: Type.Array(Type.Object({ reason: CallRedirectReason, fromPersonId: Id, toPersonId: Id })),
+  /**
+   * Set when the call became a conference (`moved_to_meeting` by adding people): the group space a
+   * party's client made with the two parties and the people added (its KMS resource authorizes
+   * them, done by that client, not the core), whose meeting carries the conference on the SFU, and
+   * who was invited into it.
+   */
+  conference: Type.Optional(Type.Object({ roomId: Id, invited: Type.Array(Id), by: Id })),
+  /** While parked: who parked it, whose park slot holds it, and when it rings the one who parked it again. */
+  park: Type.Optional(Type.Object({ by: Id, against: CallParty, until: Timestamp })),
+  /** A leg that rings the one who parked the call because nobody retrieved it (Webex's `recall`). */
+  recall: Type.Optional(Type.Object({ type: Type.Literal('park') })),
 });
 export type Call = Static<typeof Call>;
 
@@ -256,6 +273,44 @@ export const moveToMeeting = defineMethod({
   tag: 'calls',
   auth: 'person',
   params: IdParams,
+  response: Call,
+  status: 200,
+});
+
+export const addPeople = defineMethod({
+  id: 'calls.addPeople',
+  verb: 'POST',
+  path: '/api/calls/:id/add-people',
+  summary: `Turn an answered call into a conference (MT-6, "add people"): \`roomId\` is a group space one's client made with both parties and the people added as members (so its KMS resource authorizes them); the call ends with reason \`moved_to_meeting\` naming that space, both endpoints join its meeting, and the people added (at most ${CALL_LIMITS.conferenceInvitees}, members of it, not parties) get the event to join. Needs the media server (Janus).`,
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ roomId: Id, personIds: Type.Array(Id, { minItems: 1, maxItems: CALL_LIMITS.conferenceInvitees }) }, { additionalProperties: false }),
+  response: Call,
+  status: 200,
+});
+
+export const park = defineMethod({
+  id: 'calls.park',
+  verb: 'POST',
+  path: '/api/calls/:id/park',
+  summary: 'Park an answered call (a party): it waits in a park slot — one’s own, or the person named’s (`against`) — with the other party hearing music on hold from the parker’s endpoint, and one’s line is free. Any endpoint of the slot’s owner, or the parker, retrieves it; unretrieved, it rings the parker again after FLINT_CALL_PARK_SECONDS. One call per slot (409 when taken).',
+  tag: 'calls',
+  auth: 'person',
+  params: IdParams,
+  body: Type.Object({ against: Type.Optional(CallTarget) }, { additionalProperties: false }),
+  response: Call,
+  status: 200,
+});
+
+export const retrieve = defineMethod({
+  id: 'calls.retrieve',
+  verb: 'POST',
+  path: '/api/calls/retrieve',
+  summary: 'Retrieve the call parked in a slot (`from`: the slot’s owner; default one’s own) on this endpoint. The slot’s owner and the one who parked it may; the call is connected again with the retriever (a new leg, with a key for the new pair, when the retriever is someone else). 404 when the slot is empty, 409 when one is on a call.',
+  tag: 'calls',
+  auth: 'person',
+  body: Type.Object({ endpointId: EndpointId, from: Type.Optional(CallTarget) }, { additionalProperties: false }),
   response: Call,
   status: 200,
 });

@@ -205,7 +205,7 @@ export class Session {
     this.care = new Care(ctx, this.spaces, this.messages, this.members);
     this.telephony = ctx.api.telephony;
     this.meetings = new Meetings(ctx);
-    this.calls = new Calls(ctx, this.spaces);
+    this.calls = new Calls(ctx, this.spaces, this.members);
     this.voicemail = new VoicemailBox(ctx, this.spaces);
     this.scheduling = new Scheduling(ctx, this.spaces, this.members);
     this.files = new Files(ctx);

@@ -1,7 +1,7 @@
 /**
  * `/v1/telephony/calls` (SPEC CL-1, CL-2): the Webex Call Control subset over the core's calls —
  * dial (201 with hydra CALL ids), answer, hold/resume (the call's state per side), divert, blind
- * transfer (201), hangup, reject; the active list and the history; bad input answered with 4xx in
+ * transfer (201), hangup, reject; park (200 `{parkedAgainst}`) and retrieve (201); the active list and the history; bad input answered with 4xx in
  * the Webex shape and nothing changed.
  */
 import { after, before, describe, it } from 'node:test';
@@ -62,6 +62,32 @@ describe('/v1/telephony/calls', () => {
     assert.deepEqual(history.items.map((h) => [h.type, h.name, h.number]), [['received', 'Ada', 'ada@tel.example']]);
     const missed = (await get(carol, '/history?type=missed')) as { items: { type: string }[] };
     assert.deepEqual(missed.items.map((h) => h.type), ['missed']);
+  });
+
+  it('parks a call (200 with parkedAgainst) and retrieves it (201), in one’s own slot and in another person’s', async () => {
+    const { callId } = (await post(ada, 'dial', { destination: 'bob@tel.example' })).json as { callId: string };
+    assert.equal((await post(bob, 'answer', { callId, endpointId: 'bob-api-endpoint-2' })).status, 204);
+    assert.equal((await post(bob, 'park', { callId, isGroupPark: true })).status, 400);
+    const parked = await post(bob, 'park', { callId });
+    assert.equal(parked.status, 200, parked.text);
+    assert.deepEqual((parked.json as { parkedAgainst: unknown }).parkedAgainst, { name: 'Bob', number: 'bob@tel.example', personId: toHydraId('PEOPLE', bob.session!.personId), privacyEnabled: false, callType: 'organization' });
+    assert.equal((await get(bob, `/${callId}`))['state'], 'held');
+    assert.equal((await get(ada, `/${callId}`))['state'], 'remoteHeld');
+    assert.equal((await post(bob, 'retrieve', {})).status, 400, 'the endpoint that will carry the media is needed');
+    assert.equal((await post(carol, 'retrieve', { endpointId: 'carol-api-endpoint' })).status, 404, 'Carol’s slot is empty');
+    const back = await post(bob, 'retrieve', { endpointId: 'bob-api-endpoint-3' });
+    assert.equal(back.status, 201, back.text);
+    assert.equal((back.json as { callId: string }).callId, callId);
+    assert.equal((await get(bob, `/${callId}`))['state'], 'connected');
+    // Against Carol's slot: she picks it up from there.
+    const inCarols = await post(bob, 'park', { callId, destination: 'carol@tel.example' });
+    assert.equal((inCarols.json as { parkedAgainst: { name: string } }).parkedAgainst.name, 'Carol');
+    const carolGot = await post(carol, 'retrieve', { destination: 'carol@tel.example', endpointId: 'carol-api-endpoint' });
+    assert.equal(carolGot.status, 201, carolGot.text);
+    const carolView = await get(carol, `/${callId}`);
+    assert.equal(carolView['state'], 'connected');
+    assert.equal((carolView['remoteParty'] as { name: string }).name, 'Ada');
+    assert.equal((await post(carol, 'hangup', { callId })).status, 204);
   });
 
   it('diverts a ringing call to another person', async () => {

@@ -6,7 +6,8 @@
  * SDK session, which makes the direct space and the call's media key bound to it; the call then
  * rings the callee's apps, and the caller's own apps pick it up (the first to claim it carries the
  * media): Webex's "click to dial". Webex's codes: 201 for dial and a blind transfer, 204 for the
- * other actions. Not built: park/retrieve, pickup, barge-in, recording, DTMF, attended transfer,
+ * other actions; `park` answers 200 `{parkedAgainst}` (the slot's owner as a party, `number` their
+ * address) and `retrieve` 201. Not built: group park (`isGroupPark`), pickup, barge-in, recording, DTMF, attended transfer,
  * `divert` to voicemail (another module's).
  * @module
  */
@@ -34,7 +35,7 @@ export function presentCall(call: Call, me: string) {
   const originator = call.caller.personId === me;
   const other = originator ? call.callee : call.caller;
   const state =
-    call.state === 'ringing' ? 'alerting' : call.state === 'connected' ? 'connected' : call.state === 'held' ? (call.heldBy === me ? 'held' : 'remoteHeld') : 'disconnected';
+    call.state === 'ringing' ? 'alerting' : call.state === 'connected' ? 'connected' : call.state === 'held' || call.state === 'parked' ? (call.heldBy === me ? 'held' : 'remoteHeld') : 'disconnected';
   const endpoint = originator ? call.caller.endpointId : call.callee.endpointId;
   return {
     id: toHydraId('CALL', call.id),
@@ -46,6 +47,7 @@ export function presentCall(call: Call, me: string) {
     created: call.created,
     ...(call.answered !== undefined ? { answered: call.answered } : {}),
     redirections: call.redirections.map((r) => ({ reason: REDIRECT_REASON[r.reason], redirectingParty: { personId: hydra.person(r.fromPersonId), privacyEnabled: false, callType: 'organization' } })),
+    ...(call.recall !== undefined ? { recall: { type: 'park', party: { name: other.displayName, personId: hydra.person(other.personId), privacyEnabled: false, callType: 'organization' } } } : {}),
     muteCapable: false,
     muted: false,
     ...(endpoint !== undefined ? { endpointId: endpoint } : {}),
@@ -145,6 +147,25 @@ export function telephonyCallRoutes(app: FastifyInstance, gw: Gateway): void {
     const id = callIdOf(body, 'callId1');
     const moved = await caller.session.calls.transfer(id, destinationOf(body));
     return created(reply, moved);
+  });
+
+  v1(app, gw, 'POST', '/v1/telephony/calls/park', async ({ req, caller }) => {
+    const body = bodyObject(req);
+    const id = callIdOf(body);
+    if (optBoolean(body, 'isGroupPark') === true) throw WebexError.badRequest('isGroupPark: group park is not built; park against a person (destination) or yourself');
+    const against = body['destination'] === undefined ? undefined : destinationOf(body);
+    const parked = await caller.session.calls.park(id, against);
+    const slot = parked.park!.against;
+    const person = await caller.session.api.people.get(slot.personId).catch(() => undefined);
+    return { parkedAgainst: { name: slot.displayName, number: person?.emails[0] ?? '', personId: hydra.person(slot.personId), privacyEnabled: false, callType: 'organization' } };
+  });
+
+  v1(app, gw, 'POST', '/v1/telephony/calls/retrieve', async ({ req, reply, caller }) => {
+    const body = bodyObject(req);
+    const from = body['destination'] === undefined ? undefined : destinationOf(body);
+    // The core needs the endpoint that will carry the media (Webex's single number reach is not built).
+    if (body['singleNumberReachPhoneNumber'] !== undefined) throw WebexError.badRequest('singleNumberReachPhoneNumber: single number reach is not built; give endpointId');
+    return created(reply, await caller.session.calls.retrieve(endpointOf(body, true)!, from));
   });
 
   v1(app, gw, 'GET', '/v1/telephony/calls', async ({ caller }) => {

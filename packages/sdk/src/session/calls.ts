@@ -12,14 +12,17 @@
  */
 import type { Call, CallMedia, CallSettings, CallSignal, CallTarget, IceServer, Room } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
-import { verifiedKro, type SessionContext } from './context.ts';
+import { resolvePerson, verifiedKro, type SessionContext } from './context.ts';
 import type { MediaKey } from './meetings.ts';
+import type { Members } from './members.ts';
 import type { Spaces } from './spaces.ts';
+import type { PersonRef } from './types.ts';
 
 export class Calls {
   constructor(
     private readonly ctx: SessionContext,
     private readonly spaces: Spaces,
+    private readonly members: Members,
   ) {}
 
   iceServers(): Promise<IceServer[]> {
@@ -111,6 +114,33 @@ export class Calls {
   /** Ends an answered call so both move into their direct space's meeting (MT-6; join it with `meetings.mediaKey(…, {keyUrl: call.keyUrl})`). */
   moveToMeeting(id: string): Promise<Call> {
     return this.ctx.api.calls.moveToMeeting(id);
+  }
+
+  /**
+   * Adds people to an answered call (MT-6, an ad-hoc conference): this session makes a group space
+   * (`title`, encrypted as any space title) with the other party and the people added — putting them
+   * on its KMS resource itself, as adding a member always does, so the core never adds a key holder —
+   * and then turns the call into that space's meeting. Answers the ended call (`moved_to_meeting`,
+   * with `conference.roomId`): join that meeting (its media key is the meeting's own, per epoch).
+   */
+  async addPeople(call: Call, people: readonly PersonRef[], title: string): Promise<Call> {
+    const me = await this.ctx.personId();
+    const other = call.caller.personId === me ? call.callee.personId : call.caller.personId;
+    const personIds: string[] = [];
+    for (const person of people) personIds.push(await resolvePerson(this.ctx, person));
+    const room = await this.spaces.create({ title });
+    for (const personId of [other, ...personIds]) await this.members.add(room.id, { personId });
+    return this.ctx.api.calls.addPeople(call.id, { roomId: room.id, personIds });
+  }
+
+  /** Parks an answered call in one's park slot, or the person named's; one's line is free meanwhile. */
+  park(id: string, against?: CallTarget): Promise<Call> {
+    return this.ctx.api.calls.park(id, against);
+  }
+
+  /** Retrieves the call parked in one's slot (or `from` someone's, when one parked it there) on this endpoint. */
+  retrieve(endpointId: string, from?: CallTarget): Promise<Call> {
+    return this.ctx.api.calls.retrieve({ endpointId, ...(from !== undefined ? { from } : {}) });
   }
 
   hold(id: string): Promise<Call> {

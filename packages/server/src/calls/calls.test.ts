@@ -4,7 +4,9 @@
  * offers, answers and candidates are relayed between the two answered endpoints only; busy, DND,
  * declined, cancelled and missed (ring timeout) calls end with their reason and land in both
  * histories, with durations for answered ones; hold/resume; forwards (always, busy, no answer) and
- * blind transfer; a restart keeps a connected call and a pending ring timeout; bad input is refused
+ * blind transfer; park (one call per slot, the parker's line free), retrieve by the parker on another
+ * endpoint or by the slot's owner (a new leg, a new key), the recall at the park timeout, a parked
+ * call kept across a restart, and park's bad input; a restart keeps a connected call and a pending ring timeout; bad input is refused
  * with a 4xx that changes nothing. The media (P2P, E2EE, music on hold) is tested in Chromium:
  * tests/e2e/web-app-calls.test.ts.
  */
@@ -33,7 +35,7 @@ describe('calls', () => {
   };
 
   before(async () => {
-    flint = await startFlint({ env: { FLINT_CALL_RING_SECONDS: '5', FLINT_JOBS_POLL_MS: '100', FLINT_TURN_URLS: 'stun:127.0.0.1:3478,turn:127.0.0.1:3478', FLINT_TURN_SECRET: 'a-coturn-static-auth-secret' } });
+    flint = await startFlint({ env: { FLINT_CALL_RING_SECONDS: '5', FLINT_CALL_PARK_SECONDS: '20', FLINT_JOBS_POLL_MS: '100', FLINT_TURN_URLS: 'stun:127.0.0.1:3478,turn:127.0.0.1:3478', FLINT_TURN_SECRET: 'a-coturn-static-auth-secret' } });
     ada = await flint.signup({ email: 'ada@example.com', displayName: 'Ada' });
     bob = await flint.signup({ email: 'bob@example.com', displayName: 'Bob' });
     carol = await flint.signup({ email: 'carol@example.com', displayName: 'Carol' });
@@ -303,6 +305,79 @@ describe('calls', () => {
     await ada.calls.hangup(call.id);
     assert.equal((await flint.server.core.db.selectFrom('calls').select('id').execute()).length, before + 1);
     assert.deepEqual(await ada.calls.settings(), { doNotDisturb: false });
+  });
+
+  it('parks a call in a slot and retrieves it: by the parker on another endpoint, by the slot’s owner (a new leg), and rings the parker again at the park timeout', async () => {
+    const token = (c: FlintClient) => c.session!.accessToken;
+    const [carolTab, bobTab] = [await listen(carol, 'carol-park'), await listen(bob, 'bob-park')];
+    const call = await ada.calls.dial({ to: { personId: ids.bob }, media: 'audio', endpointId: 'ada-endpoint-p1', roomId: (await ada.rooms.direct({ personId: ids.bob })).id, keyUrl: KEY });
+    // A ringing call is not parked; nor by someone not in it.
+    assert.equal((await raw(flint.url, 'POST', `/api/calls/${call.id}/park`, { token: token(ada), body: {} })).status, 409);
+    await bob.calls.answer(call.id, 'bob-endpoint-p1');
+    assert.equal((await raw(flint.url, 'POST', `/api/calls/${call.id}/park`, { token: token(dan), body: {} })).status, 404);
+    assert.equal((await raw(flint.url, 'POST', `/api/calls/${call.id}/park`, { token: token(ada), body: { against: { email: 'nobody@example.com' } } })).status, 404);
+    assert.equal((await raw(flint.url, 'POST', `/api/calls/${call.id}/park`, { token: token(ada), body: { slot: 1 } })).status, 400);
+    assert.equal((await ada.calls.get(call.id)).state, 'connected');
+
+    const parked = await ada.calls.park(call.id);
+    assert.equal(parked.state, 'parked');
+    assert.equal(parked.heldBy, ids.ada, 'Bob hears music on hold from Ada’s endpoint');
+    assert.equal(parked.park?.by, ids.ada);
+    assert.equal(parked.park?.against.personId, ids.ada);
+    // 20 s in this suite (FLINT_CALL_PARK_SECONDS), long enough for the restart below on a loaded machine.
+    assert.ok(Date.parse(parked.park?.until ?? '') > Date.now() + 10_000);
+    await bobTab.waitFor(isCall(call.id, 'parked'));
+    // Ada's line is free: a call to her rings (Bob's is still taken).
+    const toAda = await carol.calls.dial({ to: { personId: ids.ada }, media: 'audio', endpointId: 'carol-endpoint-p1' });
+    assert.equal(toAda.state, 'ringing');
+    await carol.calls.hangup(toAda.id);
+    // One call per slot: another parked against Ada's is refused, and that call goes on.
+    const other = await carol.calls.dial({ to: { personId: ids.dan }, media: 'audio', endpointId: 'carol-endpoint-p2' });
+    await dan.calls.answer(other.id, 'dan-endpoint-p2');
+    const taken = await raw(flint.url, 'POST', `/api/calls/${other.id}/park`, { token: token(carol), body: { against: { personId: ids.ada } } });
+    assert.equal(taken.status, 409);
+    assert.equal((await carol.calls.get(other.id)).state, 'connected');
+    await carol.calls.hangup(other.id);
+    // Retrieving: an empty slot is 404; a stranger to the slot is 403; a bad endpoint 400.
+    assert.equal((await raw(flint.url, 'POST', '/api/calls/retrieve', { token: token(dan), body: { endpointId: 'dan-endpoint-p3' } })).status, 404);
+    assert.equal((await raw(flint.url, 'POST', '/api/calls/retrieve', { token: token(dan), body: { endpointId: 'dan-endpoint-p3', from: { personId: ids.ada } } })).status, 403);
+    assert.equal((await raw(flint.url, 'POST', '/api/calls/retrieve', { token: token(ada), body: { endpointId: 'no' } })).status, 400);
+    assert.equal((await ada.calls.get(call.id)).state, 'parked');
+
+    // A restart keeps the parked call and its slot.
+    await flint.restart();
+    assert.equal((await ada.calls.get(call.id)).state, 'parked');
+    // Ada retrieves it on another endpoint (her phone, say): the same pair and key, her new endpoint.
+    const back = await ada.calls.retrieve({ endpointId: 'ada-endpoint-p2' });
+    assert.equal(back.state, 'connected');
+    assert.equal(back.caller.endpointId, 'ada-endpoint-p2');
+    assert.equal(back.keyUrl, KEY);
+    assert.equal(back.heldBy, undefined);
+
+    // Parked against Carol's slot: Carol (not in the call) is told and lists it, and retrieves it — a new leg with Bob.
+    const inCarols = await bob.calls.park(call.id, { personId: ids.carol });
+    assert.equal(inCarols.park?.against.personId, ids.carol);
+    await until('Carol’s tab hears of the call parked in her slot', async () => (carolTab.events.some(isCall(call.id, 'parked')) ? true : undefined));
+    assert.deepEqual((await carol.calls.list()).map((c) => c.id), [call.id]);
+    const carolHas = await carol.calls.retrieve({ endpointId: 'carol-endpoint-p4' });
+    assert.equal(carolHas.state, 'connected');
+    assert.equal(carolHas.caller.personId, ids.ada, 'Ada stays, as the caller of the new leg');
+    assert.equal(carolHas.callee.personId, ids.carol);
+    assert.equal(carolHas.keyUrl, undefined, 'a new pair: Ada’s client names a key for it');
+    assert.equal((await history(bob))[0]?.outcome, 'transferred');
+
+    // Parked and not retrieved: at the park timeout it rings the parker (Carol) again, from Ada.
+    await carol.calls.park(call.id);
+    const recalled = await until('the park recall rings Carol', async () => {
+      const now = await ada.calls.get(call.id);
+      return now.state === 'ringing' ? now : undefined;
+    }, 45_000);
+    assert.equal(recalled.callee.personId, ids.carol);
+    assert.equal(recalled.caller.personId, ids.ada);
+    assert.deepEqual(recalled.recall, { type: 'park' });
+    assert.equal((await carol.calls.answer(call.id, 'carol-endpoint-p5')).state, 'connected');
+    await ada.calls.hangup(call.id);
+    assert.deepEqual(await carol.calls.list(), []);
   });
 
   it('hands out STUN and short-lived TURN credentials from the configured coturn secret', async () => {

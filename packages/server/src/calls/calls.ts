@@ -28,6 +28,7 @@ import { enqueueJobs } from '../jobs/job-queue.ts';
 import { findPerson } from '../identity/people.ts';
 import { directSpaceId, reachablePerson, settingsRow } from './parties.ts';
 import { presentCall, presentHistory } from './present.ts';
+import { loadSpace, membershipOf } from '../spaces/access.ts';
 
 /** The durable job that ends (or forwards) a leg that rang too long. */
 export const RING_TIMEOUT_QUEUE = 'call-ring-timeout';
@@ -40,18 +41,18 @@ function requirePerson(actor: Actor): void {
   if (actor.type !== 'person') throw ApiError.forbidden('Only people make and take calls.');
 }
 
-async function announce(trx: Db, emit: Emit, row: CallRow, actorId: string | null, alsoTo: readonly string[] = []): Promise<Call> {
+export async function announce(trx: Db, emit: Emit, row: CallRow, actorId: string | null, alsoTo: readonly string[] = []): Promise<Call> {
   const call = await presentCall(trx, row);
   emit({ recipients: [row.caller_id, row.callee_id, ...alsoTo], type: 'call.updated', data: call, actorId });
   return call;
 }
 
-async function loadCall(db: Db, id: string): Promise<CallRow | undefined> {
+export async function loadCall(db: Db, id: string): Promise<CallRow | undefined> {
   return db.selectFrom('calls').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
 /** A call the actor is a party of now; anyone else gets 404 (so call ids tell nothing). */
-async function partyCall(db: Db, actor: Actor, id: string): Promise<CallRow> {
+export async function partyCall(db: Db, actor: Actor, id: string): Promise<CallRow> {
   requirePerson(actor);
   const row = await loadCall(db, id);
   if (row === undefined || (row.caller_id !== actor.personId && row.callee_id !== actor.personId)) throw ApiError.notFound('call');
@@ -59,7 +60,7 @@ async function partyCall(db: Db, actor: Actor, id: string): Promise<CallRow> {
 }
 
 /** Takes a line for a person; false when they are on a call already (busy). Works under concurrency on both engines (primary key). */
-async function takeLine(trx: Db, personId: string, callId: string): Promise<boolean> {
+export async function takeLine(trx: Db, personId: string, callId: string): Promise<boolean> {
   const result = await trx.insertInto('call_lines').values({ person_id: personId, call_id: callId }).onConflict((oc) => oc.column('person_id').doNothing()).executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
 }
@@ -104,16 +105,16 @@ async function route(trx: Db, callerId: string, calleeId: string, redirections: 
   }
 }
 
-function ringUntil(core: Core, now: number): number {
+export function ringUntil(core: Core, now: number): number {
   return now + core.config.calls.ringSeconds * 1000;
 }
 
-async function scheduleRingTimeout(trx: Db, row: Pick<CallRow, 'id' | 'ring_leg' | 'ring_until'>, now: number): Promise<void> {
+export async function scheduleRingTimeout(trx: Db, row: Pick<CallRow, 'id' | 'ring_leg' | 'ring_until'>, now: number): Promise<void> {
   await enqueueJobs(trx, [{ queue: RING_TIMEOUT_QUEUE, payload: { callId: row.id, leg: row.ring_leg }, maxAttempts: 5, runAt: Number(row.ring_until) }], now);
 }
 
 /** The history rows of the leg that ends now: one for its caller, one for its callee. */
-async function recordLeg(trx: Db, row: CallRow, now: number, outcome: { caller: CallHistoryTable['outcome']; callee: CallHistoryTable['outcome'] }): Promise<void> {
+export async function recordLeg(trx: Db, row: CallRow, now: number, outcome: { caller: CallHistoryTable['outcome']; callee: CallHistoryTable['outcome'] }): Promise<void> {
   const answered = row.answered_at === null ? null : Number(row.answered_at);
   const base = { call_id: row.id, media: row.media, space_id: row.space_id, started_at: Number(row.leg_started_at), answered_at: answered, ended_at: now };
   await trx
@@ -126,13 +127,14 @@ async function recordLeg(trx: Db, row: CallRow, now: number, outcome: { caller: 
 }
 
 /** Ends a call: its lines free, its leg in both histories, the event to both. */
-async function endCall(trx: Db, emit: Emit, row: CallRow, reason: CallEndReason, endedBy: string | null, now: number): Promise<Call> {
-  const ended: CallRow = { ...row, state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null };
-  await trx.updateTable('calls').set({ state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null }).where('id', '=', row.id).execute();
+export async function endCall(trx: Db, emit: Emit, row: CallRow, reason: CallEndReason, endedBy: string | null, now: number, alsoTo: readonly string[] = []): Promise<Call> {
+  const ended: CallRow = { ...row, state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null, parked_by: null, parked_against: null };
+  await trx.updateTable('calls').set({ state: 'ended', end_reason: reason, ended_by: endedBy, ended_at: now, held_by: null, ring_until: null, parked_by: null, parked_against: null }).where('id', '=', row.id).execute();
   await trx.deleteFrom('call_lines').where('call_id', '=', row.id).execute();
+  await trx.deleteFrom('call_parks').where('call_id', '=', row.id).execute();
   const outcome = row.answered_at !== null ? 'answered' : reason;
   await recordLeg(trx, ended, now, { caller: outcome, callee: outcome });
-  return announce(trx, emit, ended, endedBy);
+  return announce(trx, emit, ended, endedBy, alsoTo);
 }
 
 export interface DialInput {
@@ -177,6 +179,12 @@ export async function dial(core: Core, actor: Actor, input: DialInput): Promise<
       ended_at: null,
       end_reason: null,
       ended_by: null,
+      conference_room_id: null,
+      conference_invited: null,
+      conference_by: null,
+      parked_by: null,
+      parked_against: null,
+      recall: null,
     };
     await trx.insertInto('calls').values(row).execute();
     if (!(await takeLine(trx, actor.personId, id))) throw ApiError.conflict('You are on a call already: hang it up first.');
@@ -236,6 +244,39 @@ export async function moveToMeeting(core: Core, actor: Actor, id: string): Promi
     if (row.state !== 'connected' && row.state !== 'held') throw ApiError.conflict('Only an answered call moves into a meeting.');
     if (row.space_id === null || row.key_url === null) throw ApiError.conflict('The call has no direct space and key yet.');
     return endCall(trx, emit, row, 'moved_to_meeting', actor.personId, core.now());
+  });
+}
+
+/**
+ * Adds people to an answered call (MT-6, an ad-hoc conference). A direct space holds its two people
+ * only, so the conference lives in a group space the actor's client made with both parties and the
+ * people added as members — that client put them on its KMS resource; the core adds no key holder,
+ * it checks the memberships it can see. The call ends with `moved_to_meeting` naming that space:
+ * both endpoints join its meeting (the SFU, keyed as every meeting, docs/meetings.md) and the people
+ * added get the event (`call.updated`) that invites them into it.
+ */
+export async function addPeople(core: Core, actor: Actor, id: string, input: { roomId: string; personIds: readonly string[] }): Promise<Call> {
+  if (core.media === undefined) throw new ApiError('meetings_unavailable', 'Conferences are not available on this Flint: its media server (Janus) is not running.');
+  const invited = [...new Set(input.personIds)];
+  if (invited.length === 0 || invited.length > CALL_LIMITS.conferenceInvitees) throw ApiError.badRequest(`Add between 1 and ${CALL_LIMITS.conferenceInvitees} people at once.`);
+  return core.events.transact(async (trx, emit) => {
+    const row = await partyCall(trx, actor, id);
+    if (row.state !== 'connected' && row.state !== 'held') throw ApiError.conflict('Only an answered call takes more people.');
+    const space = await loadSpace(trx, input.roomId);
+    if (space === undefined || (await membershipOf(trx, input.roomId, actor.personId)) === undefined) throw ApiError.notFound('space');
+    if (space.type !== 'group') throw ApiError.badRequest('A conference needs a group space: a direct space holds its two people only.');
+    for (const party of [row.caller_id, row.callee_id]) {
+      if ((await membershipOf(trx, input.roomId, party)) === undefined) throw ApiError.badRequest('Both parties of the call must be members of the conference’s space.');
+    }
+    for (const personId of invited) {
+      if (personId === row.caller_id || personId === row.callee_id) throw ApiError.badRequest('That person is in the call already.');
+      if ((await membershipOf(trx, input.roomId, personId)) === undefined) throw ApiError.badRequest('Everyone added must be a member of the conference’s space (one’s client adds them, and so authorizes them on its key).');
+    }
+    const now = core.now();
+    const conference = { conference_room_id: input.roomId, conference_invited: JSON.stringify(invited), conference_by: actor.personId };
+    await trx.updateTable('calls').set(conference).where('id', '=', row.id).execute();
+    const ended = await endCall(trx, emit, { ...row, ...conference }, 'moved_to_meeting', actor.personId, now, invited);
+    return ended;
   });
 }
 
@@ -309,6 +350,10 @@ export async function transfer(core: Core, actor: Actor, id: string, to: CallTar
 export async function ringTimedOut(core: Core, id: string, leg: number): Promise<void> {
   await core.events.transact(async (trx, emit) => {
     const row = await loadCall(trx, id);
+    if (row !== undefined && row.state === 'parked' && row.ring_leg === leg) {
+      await recallParked(core, trx, emit, row, core.now());
+      return;
+    }
     if (row === undefined || row.state !== 'ringing' || row.ring_leg !== leg) return;
     const now = core.now();
     const to = (await settingsRow(trx, row.callee_id)).forward_no_answer;
@@ -317,6 +362,43 @@ export async function ringTimedOut(core: Core, id: string, leg: number): Promise
     if (to !== null && !visited.has(to) && redirections.length < MAX_FORWARDS && (await isActive(trx, to)) && (await redirectRinging(core, trx, emit, row, to, 'forward_no_answer', now)) !== undefined) return;
     await endCall(trx, emit, row, 'no_answer', null, now);
   });
+}
+
+/**
+ * A parked call nobody retrieved in time rings the one who parked it again (Webex's park recall): a
+ * new leg from the other party, on the same pair (so the same key). If the parker is on another
+ * call by then, it ends as `no_answer`.
+ */
+async function recallParked(core: Core, trx: Db, emit: Emit, row: CallRow, now: number): Promise<void> {
+  const parker = row.parked_by!;
+  const slot = row.parked_against;
+  await trx.deleteFrom('call_parks').where('call_id', '=', row.id).execute();
+  const stays = row.caller_id === parker ? { person: row.callee_id, endpoint: row.callee_endpoint } : { person: row.caller_id, endpoint: row.caller_endpoint };
+  if (!(await takeLine(trx, parker, row.id))) {
+    await endCall(trx, emit, row, 'no_answer', null, now, slot !== null ? [slot] : []);
+    return;
+  }
+  await recordLeg(trx, row, now, { caller: 'answered', callee: 'answered' });
+  const next: CallRow = {
+    ...row,
+    caller_id: stays.person,
+    caller_endpoint: stays.endpoint,
+    callee_id: parker,
+    callee_endpoint: null,
+    state: 'ringing',
+    held_by: null,
+    parked_by: null,
+    parked_against: null,
+    recall: 'park',
+    ring_leg: row.ring_leg + 1,
+    ring_until: ringUntil(core, now),
+    leg_started_at: now,
+    answered_at: null,
+  };
+  const { id: _id, ...changes } = next;
+  await trx.updateTable('calls').set(changes).where('id', '=', row.id).execute();
+  await scheduleRingTimeout(trx, next, now);
+  await announce(trx, emit, next, null, slot !== null ? [slot] : []);
 }
 
 /**
@@ -414,7 +496,7 @@ export async function activeCalls(core: Core, actor: Actor): Promise<Call[]> {
     .selectFrom('calls')
     .selectAll()
     .where('state', '!=', 'ended')
-    .where((eb) => eb.or([eb('caller_id', '=', actor.personId), eb('callee_id', '=', actor.personId)]))
+    .where((eb) => eb.or([eb('caller_id', '=', actor.personId), eb('callee_id', '=', actor.personId), eb('parked_against', '=', actor.personId)]))
     .orderBy('created_at')
     .execute();
   return Promise.all(rows.map((r) => presentCall(core.db, r)));
@@ -425,7 +507,7 @@ export async function getCall(core: Core, actor: Actor, id: string): Promise<Cal
   requirePerson(actor);
   const row = await loadCall(core.db, id);
   if (row === undefined) throw ApiError.notFound('call');
-  if (row.caller_id !== actor.personId && row.callee_id !== actor.personId) {
+  if (row.caller_id !== actor.personId && row.callee_id !== actor.personId && row.parked_against !== actor.personId) {
     const had = await core.db.selectFrom('call_history').select('id').where('call_id', '=', id).where('person_id', '=', actor.personId).executeTakeFirst();
     if (had === undefined) throw ApiError.notFound('call');
   }

@@ -24,6 +24,16 @@ export async function reachablePerson(db: Db, actor: Actor, target: CallTarget):
   return other;
 }
 
+/** Whose park slot a target names: one's own (oneself named, or nobody), or a person one may call. */
+export async function parkSlotOf(db: Db, actor: Actor, target: CallTarget | undefined): Promise<string> {
+  if (target === undefined || ('personId' in target && target.personId === actor.personId)) return actor.personId;
+  if ('email' in target) {
+    const found = await findPersonByEmail(db, target.email);
+    if (found?.id === actor.personId) return actor.personId;
+  }
+  return (await reachablePerson(db, actor, target)).id;
+}
+
 /** The two people's direct space, if they have one. */
 export async function directSpaceId(db: Db, a: string, b: string): Promise<string | undefined> {
   const row = await db.selectFrom('spaces').select('id').where('direct_key', '=', [a, b].sort().join(':')).executeTakeFirst();

@@ -9,7 +9,7 @@ import { iso } from '../infra/ids.ts';
 import { personBriefs } from '../spaces/access.ts';
 
 export async function presentCall(db: Db, row: CallRow): Promise<Call> {
-  const people = await personBriefs(db, [row.caller_id, row.callee_id]);
+  const people = await personBriefs(db, [row.caller_id, row.callee_id, ...(row.parked_against !== null ? [row.parked_against] : [])]);
   const party = (personId: string, endpoint: string | null) => ({ personId, displayName: people.get(personId)?.display_name ?? '', ...(endpoint !== null ? { endpointId: endpoint } : {}) });
   const call: Call = {
     id: row.id,
@@ -28,6 +28,11 @@ export async function presentCall(db: Db, row: CallRow): Promise<Call> {
   if (row.ended_at !== null) call.ended = iso(Number(row.ended_at));
   if (row.end_reason !== null) call.endReason = row.end_reason;
   if (row.ended_by !== null) call.endedBy = row.ended_by;
+  if (row.state === 'parked' && row.parked_by !== null && row.parked_against !== null && row.ring_until !== null) {
+    call.park = { by: row.parked_by, against: party(row.parked_against, null), until: iso(Number(row.ring_until)) };
+  }
+  if (row.recall !== null) call.recall = { type: row.recall };
+  if (row.conference_room_id !== null && row.conference_by !== null) call.conference = { roomId: row.conference_room_id, invited: JSON.parse(row.conference_invited ?? '[]') as string[], by: row.conference_by };
   return call;
 }
 

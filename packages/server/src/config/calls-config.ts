@@ -8,6 +8,8 @@ import { CALL_LIMITS } from '@flint/protocol';
 export interface CallsConfig {
   /** FLINT_CALL_RING_SECONDS: how long a call rings before it ends as `no_answer` (or is forwarded). */
   ringSeconds: number;
+  /** FLINT_CALL_PARK_SECONDS: how long a call stays parked before it rings the one who parked it again (the recall). */
+  parkSeconds: number;
   /** FLINT_TURN_URLS: `turn:`, `turns:` and `stun:` URLs handed to endpoints; empty: none (host candidates only). */
   turnUrls: string[];
   /**
@@ -25,7 +27,7 @@ export interface CallsConfig {
 type Int = (name: string, raw: string | undefined, fallback: number, min: number, max: number) => number;
 
 export function readCallsConfig(
-  env: { FLINT_CALL_RING_SECONDS?: string; FLINT_TURN_URLS?: string; FLINT_TURN_SECRET?: string; FLINT_TURN_USERNAME?: string; FLINT_TURN_PASSWORD?: string; FLINT_TURN_TTL?: string },
+  env: { FLINT_CALL_RING_SECONDS?: string; FLINT_CALL_PARK_SECONDS?: string; FLINT_TURN_URLS?: string; FLINT_TURN_SECRET?: string; FLINT_TURN_USERNAME?: string; FLINT_TURN_PASSWORD?: string; FLINT_TURN_TTL?: string },
   problems: string[],
   int: Int,
 ): CallsConfig {
@@ -42,6 +44,7 @@ export function readCallsConfig(
   if (credentialed && !turnUrls.some((u) => u.startsWith('turn'))) problems.push('FLINT_TURN_URLS: TURN credentials are set but no turn: or turns: URL is');
   return {
     ringSeconds: int('FLINT_CALL_RING_SECONDS', env.FLINT_CALL_RING_SECONDS, 30, CALL_LIMITS.ringSecondsMin, CALL_LIMITS.ringSecondsMax),
+    parkSeconds: int('FLINT_CALL_PARK_SECONDS', env.FLINT_CALL_PARK_SECONDS, 120, CALL_LIMITS.parkSecondsMin, CALL_LIMITS.parkSecondsMax),
     turnUrls,
     turnSecret,
     turnUsername: env.FLINT_TURN_USERNAME,

@@ -323,6 +323,7 @@ export interface Database extends MessagingTables {
   personal_rooms: PersonalRoomsTable;
   calls: CallsTable;
   call_lines: { person_id: string; call_id: string };
+  call_parks: CallParksTable;
   call_history: CallHistoryTable;
   call_settings: CallSettingsTable;
   voicemails: VoicemailsTable;
@@ -921,7 +922,7 @@ export interface CallsTable {
   callee_id: string;
   space_id: string | null;
   key_url: string | null;
-  state: 'ringing' | 'connected' | 'held' | 'ended';
+  state: 'ringing' | 'connected' | 'held' | 'parked' | 'ended';
   media: 'audio' | 'video';
   caller_endpoint: string | null;
   callee_endpoint: string | null;
@@ -935,6 +936,21 @@ export interface CallsTable {
   ended_at: number | null;
   end_reason: 'hangup' | 'cancelled' | 'no_answer' | 'declined' | 'busy' | 'dnd' | 'moved_to_meeting' | null;
   ended_by: string | null;
+  /** When the call became a conference (migration 0053): the group space whose meeting carries it, the people invited (JSON ids), who added them. */
+  conference_room_id: Generated<string | null>;
+  conference_invited: Generated<string | null>;
+  conference_by: Generated<string | null>;
+  /** While parked (migration 0053): who parked it, and whose park slot holds it (`call_parks`). */
+  parked_by: Generated<string | null>;
+  parked_against: Generated<string | null>;
+  /** 'park' on a leg that rings the parker because nobody retrieved the call. */
+  recall: Generated<'park' | null>;
+}
+
+/** A person's park slot: at most one parked call (migration 0053). */
+export interface CallParksTable {
+  person_id: string;
+  call_id: string;
 }
 export type CallRow = Selectable<CallsTable>;
 

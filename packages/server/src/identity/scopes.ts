@@ -81,6 +81,9 @@ export const CORE_ROUTE_SCOPES: Readonly<Record<string, readonly OAuthScope[] | 
   'calls.divert': ['spark:calls_write'],
   'calls.transfer': ['spark:calls_write'],
   'calls.moveToMeeting': ['spark:calls_write'],
+  'calls.addPeople': ['spark:calls_write'],
+  'calls.park': ['spark:calls_write'],
+  'calls.retrieve': ['spark:calls_write'],
   // Voicemail (Webex's /v1/telephony/voiceMessages): read with spark:calls_read, change with spark:calls_write.
   'voicemail.list': ['spark:calls_read', 'spark:calls_write'],
   'voicemail.summary': ['spark:calls_read', 'spark:calls_write'],

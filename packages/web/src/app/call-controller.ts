@@ -13,6 +13,8 @@ import { CallMedia } from './call-media.ts';
 import { logError } from './client-log.ts';
 
 const ENDPOINT_KEY = 'flint-call-endpoint';
+/** How long a tab waits for the meeting a call moved into to be started by the tab that moved it, before joining anyway. */
+const MEETING_START_WAIT_MS = 20_000;
 
 function endpointIdOfTab(): string {
   const existing = sessionStorage.getItem(ENDPOINT_KEY);
@@ -36,6 +38,8 @@ export class CallController {
   ended: Call | undefined;
   /** Signals that arrived before the media was ready, by call id. */
   private readonly early = new Map<string, CallSignalEvent[]>();
+  /** Calls others turned into a conference this person was added to (MT-6): the invitation to join its meeting. */
+  readonly invitations = new Map<string, Call>();
   /** Counts the calls of this person seen ending (the history view reloads on it). */
   endings = 0;
   private starting: string | undefined;
@@ -84,7 +88,12 @@ export class CallController {
 
   /** A call of this person carried by another of their endpoints (another tab or device). */
   get elsewhere(): Call | undefined {
-    return [...this.calls.values()].find((c) => c.id !== this.current?.id && c.state !== 'ringing' && this.endpointOf(c) !== this.endpointId);
+    return [...this.calls.values()].find((c) => c.id !== this.current?.id && c.state !== 'ringing' && c.state !== 'parked' && this.endpointOf(c) !== this.endpointId);
+  }
+
+  /** Calls parked in this person's slot, or parked by them, that this tab does not carry: any tab may retrieve them. */
+  get parked(): Call[] {
+    return [...this.calls.values()].filter((c) => c.id !== this.current?.id && c.state === 'parked' && (c.park?.against.personId === this.me() || c.park?.by === this.me()));
   }
 
   private endpointOf(call: Call): string | undefined {
@@ -101,7 +110,8 @@ export class CallController {
     if (!this.synced) {
       this.synced = true;
       for (const call of active) {
-        if (call.state !== 'ringing' && this.endpointOf(call) === this.endpointId && this.media === undefined && this.starting !== call.id) void this.sdk.calls.hangup(call.id).catch(logError);
+        // A parked call waits for whoever retrieves it: only its music on hold went with the page.
+        if (call.state !== 'ringing' && call.state !== 'parked' && this.endpointOf(call) === this.endpointId && this.media === undefined && this.starting !== call.id) void this.sdk.calls.hangup(call.id).catch(logError);
       }
     }
     this.changed();
@@ -123,7 +133,8 @@ export class CallController {
   }
 
   private update(call: Call): void {
-    const party = call.caller.personId === this.me() || call.callee.personId === this.me();
+    const party = call.caller.personId === this.me() || call.callee.personId === this.me() || (call.state === 'parked' && call.park?.against.personId === this.me());
+    if (!party && call.conference?.invited.includes(this.me()) === true) this.invitations.set(call.id, call);
     if (call.state === 'ended' || !party) {
       if (call.state === 'ended') this.endings++;
       this.calls.delete(call.id);
@@ -134,6 +145,14 @@ export class CallController {
     if (this.current?.id !== call.id) {
       // Placed through the API ("click to dial"): the first of the caller's tabs to claim it carries it.
       if (this.roleIn(call) === 'caller' && call.caller.endpointId === undefined && this.current === undefined) void this.claim(call);
+      return;
+    }
+    // Retrieved on another endpoint, or ringing this person again (a park's recall): this tab no longer carries it.
+    const retrievedElsewhere = call.state !== 'ringing' && call.state !== 'parked' && this.endpointOf(call) !== this.endpointId;
+    const recalled = call.state === 'ringing' && call.recall !== undefined && this.current.state === 'parked';
+    if (retrievedElsewhere || recalled) {
+      this.dropMedia();
+      this.current = undefined;
       return;
     }
     const before = this.current;
@@ -157,9 +176,11 @@ export class CallController {
     this.dropMedia();
     this.current = undefined;
     this.early.delete(call.id);
-    if (call.endReason === 'moved_to_meeting' && call.roomId !== undefined) {
+    const meetingRoom = call.endReason === 'moved_to_meeting' ? (call.conference?.roomId ?? call.roomId) : undefined;
+    if (meetingRoom !== undefined) {
+      // A conference's group space (the people added join too), or the direct space's meeting.
       this.ended = undefined;
-      this.onMeeting?.(call.roomId);
+      void this.enterMeeting(meetingRoom, call.endedBy === this.me()).catch(logError);
       return;
     }
     this.ended = call;
@@ -284,6 +305,69 @@ export class CallController {
     const call = this.current;
     if (call === undefined) return;
     this.update(await this.sdk.calls.moveToMeeting(call.id));
+    this.changed();
+  }
+
+  /**
+   * Adds a person to this tab's call (MT-6): the session makes a group space with the three
+   * (`title`), authorizing them on its key itself, and the call moves into its meeting; the person
+   * added is invited to join it.
+   */
+  async addPerson(personId: string, title: string): Promise<void> {
+    const call = this.current;
+    if (call === undefined) return;
+    this.update(await this.sdk.calls.addPeople(call, [{ personId }], title));
+    this.changed();
+  }
+
+  /** Parks this tab's call in one's park slot: the other party hears music on hold from this tab until someone retrieves it. */
+  async park(): Promise<void> {
+    const call = this.current;
+    if (call === undefined) return;
+    this.update(await this.sdk.calls.park(call.id));
+    this.changed();
+  }
+
+  /** Takes a parked call on this tab (from one's slot, or from the slot one parked it in). */
+  async retrieve(call: Call): Promise<void> {
+    if (this.current !== undefined && this.current.id !== call.id) throw new Error('This tab is in a call already.');
+    const slot = call.park?.against.personId;
+    this.ended = undefined;
+    this.answeringWith = 'audio';
+    // In the tab that parked it the media goes on (music on hold stops with the update); elsewhere it starts afresh.
+    this.current ??= call;
+    try {
+      this.update(await this.sdk.calls.retrieve(this.endpointId, slot !== undefined && slot !== this.me() ? { personId: slot } : undefined));
+    } catch (error) {
+      this.current = undefined;
+      throw error;
+    } finally {
+      this.changed();
+    }
+  }
+
+  /** Joins the meeting of a conference one was added to. */
+  joinInvitation(call: Call): void {
+    this.invitations.delete(call.id);
+    this.changed();
+    if (call.conference !== undefined) void this.enterMeeting(call.conference.roomId, false).catch(logError);
+  }
+
+  /**
+   * Joins the meeting a call moved into. The tab of the one who moved it starts it; the others wait
+   * until it has named its KMS resource (the meeting's first client binds one to the space, and two
+   * tabs starting at once would race for that binding, the loser refused by the KMS).
+   */
+  private async enterMeeting(roomId: string, starter: boolean): Promise<void> {
+    if (!starter) {
+      const end = Date.now() + MEETING_START_WAIT_MS;
+      while (Date.now() < end && (await this.sdk.meetings.current(roomId)).meeting?.resourceUrl === undefined) await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    this.onMeeting?.(roomId);
+  }
+
+  dismissInvitation(call: Call): void {
+    this.invitations.delete(call.id);
     this.changed();
   }
 

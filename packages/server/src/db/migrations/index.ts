@@ -45,6 +45,7 @@ import * as voicemail from './0049-voicemail.ts';
 import * as telephony from './0050-telephony.ts';
 import * as meetingKeyEpochs from './0051-meeting-key-epochs.ts';
 import * as meetingGuests from './0052-meeting-guests.ts';
+import * as callConferencesAndPark from './0053-call-conferences-and-park.ts';
 import * as meetingRecurrence from './0056-meeting-recurrence.ts';
 
 export const migrations: Record<string, Migration> = {
@@ -90,5 +91,6 @@ export const migrations: Record<string, Migration> = {
   '0050-telephony': telephony,
   '0051-meeting-key-epochs': meetingKeyEpochs,
   '0052-meeting-guests': meetingGuests,
+  '0053-call-conferences-and-park': callConferencesAndPark,
   '0056-meeting-recurrence': meetingRecurrence,
 };

@@ -5,9 +5,10 @@
 import type { FastifyInstance } from 'fastify';
 import { calls } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { activeCalls, answer, callHistory, claimCall, decline, dial, divert, getCall, hangup, hold, moveToMeeting, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
+import { activeCalls, addPeople, answer, callHistory, claimCall, decline, dial, divert, getCall, hangup, hold, moveToMeeting, relaySignal, resume, setCallKey, transfer } from '../../calls/calls.ts';
 import { iceServersFor } from '../../calls/ice-servers.ts';
 import { getCallSettings, putCallSettings } from '../../calls/parties.ts';
+import { park, retrieve } from '../../calls/park.ts';
 import { route } from '../route.ts';
 
 export function callRoutes(app: FastifyInstance, core: Core): void {
@@ -22,6 +23,9 @@ export function callRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, calls.decline, async ({ actor, params }) => decline(core, actor, params.id));
   route(app, core, calls.hangup, async ({ actor, params }) => hangup(core, actor, params.id));
   route(app, core, calls.moveToMeeting, async ({ actor, params }) => moveToMeeting(core, actor, params.id));
+  route(app, core, calls.addPeople, async ({ actor, params, body }) => addPeople(core, actor, params.id, body));
+  route(app, core, calls.park, async ({ actor, params, body }) => park(core, actor, params.id, body.against));
+  route(app, core, calls.retrieve, async ({ actor, body }) => retrieve(core, actor, body));
   route(app, core, calls.hold, async ({ actor, params }) => hold(core, actor, params.id));
   route(app, core, calls.resume, async ({ actor, params }) => resume(core, actor, params.id));
   route(app, core, calls.transfer, async ({ actor, params, body }) => transfer(core, actor, params.id, body.to));

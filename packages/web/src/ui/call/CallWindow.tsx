@@ -58,6 +58,8 @@ export function CallWindow() {
   const store = useAppStore();
   const phone = store.phone;
   const [transferring, setTransferring] = useState(false);
+  const [adding, setAdding] = useState(false);
+  const [addTarget, setAddTarget] = useState('');
   const [recording, setRecording] = useState(false);
   const [target, setTarget] = useState('');
   phone.holdText = t('callHoldPicture');
@@ -92,6 +94,14 @@ export function CallWindow() {
             }}
           />
         )}
+        {phone.parked.map((parked) => (
+          <div key={parked.id} className="banner call-elsewhere" role="status">
+            {t('callParkedFor', { name: parked.park?.by === parked.caller.personId ? parked.callee.displayName : parked.caller.displayName })}
+            <button type="button" className="button small primary" onClick={() => act(() => phone.retrieve(parked))}>
+              {t('callRetrieve')}
+            </button>
+          </div>
+        ))}
         {elsewhere !== undefined && (
           <div className="banner call-elsewhere" role="status">
             {t('callElsewhere', { name: phone.peerOf(elsewhere).displayName })}
@@ -108,8 +118,11 @@ export function CallWindow() {
   const media = phone.media;
   const holding = call.heldBy === store.me;
   const heldByOther = call.heldBy !== undefined && !holding;
+  const parked = call.state === 'parked';
   const status =
-    call.state === 'ringing'
+    parked
+      ? t('callParked', { name: peer.displayName })
+      : call.state === 'ringing'
       ? t('callRinging', { name: peer.displayName })
       : heldByOther
         ? t('callHeldByOther', { name: peer.displayName })
@@ -125,6 +138,15 @@ export function CallWindow() {
       if (person === undefined) throw new Error(target);
       await phone.transfer(person.id);
       setTransferring(false);
+    });
+  };
+  const addPerson = (e: FormEvent) => {
+    e.preventDefault();
+    act(async () => {
+      const person = (await store.session.client.people.list({ email: addTarget })).items[0];
+      if (person === undefined) throw new Error(addTarget);
+      await phone.addPerson(person.id, t('callConferenceTitle', { a: store.session.me.displayName, b: peer.displayName, c: person.displayName }));
+      setAdding(false);
     });
   };
   return (
@@ -152,7 +174,17 @@ export function CallWindow() {
             {media.videoOff ? t('callCameraOn') : t('callCameraOff')}
           </button>
         )}
-        {call.state !== 'ringing' && !heldByOther && (
+        {call.state !== 'ringing' && !heldByOther && !parked && (
+          <button type="button" className="button call-park" onClick={() => act(() => phone.park())}>
+            {t('callPark')}
+          </button>
+        )}
+        {parked && (
+          <button type="button" className="button primary" onClick={() => act(() => phone.retrieve(call))}>
+            {t('callRetrieve')}
+          </button>
+        )}
+        {call.state !== 'ringing' && !heldByOther && !parked && (
           <button type="button" className="button call-hold" aria-pressed={holding} onClick={() => act(() => phone.toggleHold())}>
             {holding ? t('callResume') : t('callHold')}
           </button>
@@ -160,6 +192,11 @@ export function CallWindow() {
         {call.state !== 'ringing' && (
           <button type="button" className="button" aria-expanded={transferring} onClick={() => setTransferring(!transferring)}>
             {t('callTransfer')}
+          </button>
+        )}
+        {call.state !== 'ringing' && store.meetingsAvailable !== false && (
+          <button type="button" className="button" aria-expanded={adding} onClick={() => setAdding(!adding)}>
+            {t('callAddPerson')}
           </button>
         )}
         {call.state !== 'ringing' && call.keyUrl !== undefined && store.meetingsAvailable !== false && (
@@ -176,6 +213,14 @@ export function CallWindow() {
           </a>
         )}
       </div>
+      {adding && (
+        <form className="call-transfer" onSubmit={addPerson}>
+          <PeoplePicker label={t('callAddPersonWho')} value={addTarget} onChange={setAddTarget} exclude={new Set([peer.personId, store.me])} required />
+          <button type="submit" className="button primary" disabled={addTarget === ''}>
+            {t('callAddPersonDo')}
+          </button>
+        </form>
+      )}
       {transferring && (
         <form className="call-transfer" onSubmit={transfer}>
           <PeoplePicker label={t('callTransferTo')} value={target} onChange={setTarget} exclude={new Set([peer.personId, store.me])} required />

@@ -15,7 +15,8 @@ export function IncomingCall() {
   const store = useAppStore();
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const call = store.phone.incoming.find((c) => !hidden.has(c.id) && store.phone.current?.id !== c.id);
-  if (call === undefined) return null;
+  const invitation = [...store.phone.invitations.values()][0];
+  if (call === undefined) return invitation !== undefined ? <Invitation key={invitation.id} call={invitation} /> : null;
   return <Ringing key={call.id} call={call} onHide={() => setHidden(new Set([...hidden, call.id]))} />;
 }
 
@@ -64,6 +65,27 @@ function Ringing({ call, onHide }: { call: Call; onHide: () => void }) {
           </button>
         </form>
       )}
+    </Dialog>
+  );
+}
+
+/** Someone added this person to their call (MT-6): join the conference's meeting, or not. */
+function Invitation({ call }: { call: Call }) {
+  const { t } = useI18n();
+  const store = useAppStore();
+  const by = call.conference?.by === call.caller.personId ? call.caller : call.callee;
+  const other = by === call.caller ? call.callee : call.caller;
+  return (
+    <Dialog title={t('callConferenceInvite')} onClose={() => store.phone.dismissInvitation(call)} className="incoming-call">
+      <p className="incoming-call-who">{t('callConferenceInviteFrom', { name: by.displayName, other: other.displayName })}</p>
+      <div className="incoming-call-actions">
+        <button type="button" className="button primary" data-autofocus onClick={() => store.phone.joinInvitation(call)}>
+          {t('callConferenceJoin')}
+        </button>
+        <button type="button" className="button" onClick={() => store.phone.dismissInvitation(call)}>
+          {t('callConferenceNotNow')}
+        </button>
+      </div>
     </Dialog>
   );
 }

@@ -330,6 +330,7 @@ export class FlintClient {
     answer: (id: string, body: MethodBody<typeof meetings.answerSubscription>): Promise<void> => this.transport.call(meetings.answerSubscription, { params: { id }, body }),
     update: (id: string, body: MethodBody<typeof meetings.updateParticipant>): Promise<Meeting> => this.transport.call(meetings.updateParticipant, { params: { id }, body }),
     leave: (id: string, body: MethodBody<typeof meetings.leaveMeeting>): Promise<void> => this.transport.call(meetings.leaveMeeting, { params: { id }, body }),
+    setView: (id: string, body: MethodBody<typeof meetings.setView>): Promise<MethodResult<typeof meetings.setView>> => this.transport.call(meetings.setView, { params: { id }, body }),
   };
 
   /** Calls (SPEC CL-1, CL-2): signalling only; the session's `calls` adds the media key (session/calls.ts). */

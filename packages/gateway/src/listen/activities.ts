@@ -130,6 +130,7 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'space_invitation.removed':
     case 'care_request.updated':
     case 'meeting.updated':
+    case 'meeting.speakers':
     case 'scheduled_meeting.updated':
     case 'scheduled_meeting.deleted':
     case 'personal_room.knock':

@@ -11,7 +11,7 @@
  */
 import { MEETING_LIMITS, type Forwarding, type MeetingSpeakers, type MeetingView } from '@flint/protocol';
 import type { Core } from '../core.ts';
-import { chooseForwarding, noteSpeaker, type Feed } from './last-n.ts';
+import { chooseForwarding, noteSilence, noteSpeaker, type Feed } from './last-n.ts';
 import { SUBSTREAM } from './simulcast.ts';
 
 interface Subscription {
@@ -115,10 +115,13 @@ export class Forwarder {
       if (talking) {
         state.talking.add(participantId);
         state.speakers = noteSpeaker(state.speakers, participantId);
-      } else state.talking.delete(participantId);
+      } else {
+        state.talking.delete(participantId);
+        state.speakers = noteSilence(state.speakers, participantId, state.talking);
+      }
       const data: MeetingSpeakers = { meetingId: meeting.id, roomId: meeting.space_id, speakers: state.speakers, talking: [...state.talking] };
       await this.core.events.transact(async (_trx, emit) => emit({ space: meeting.space_id, type: 'meeting.speakers', data, actorId: null }));
-      if (talking) for (const subscriber of new Set(state.subscriptions.map((s) => s.subscriber))) await this.apply(meeting.id, state, subscriber);
+      for (const subscriber of new Set(state.subscriptions.map((s) => s.subscriber))) await this.apply(meeting.id, state, subscriber);
     });
   }
 

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chooseForwarding, noteSpeaker, type Feed } from './last-n.ts';
+import { chooseForwarding, noteSilence, noteSpeaker, type Feed } from './last-n.ts';
 import { gridLayer, SUBSTREAM, videoMid } from './simulcast.ts';
 
 const feeds = (...ids: string[]): Feed[] => ids.map((id) => ({ id, videoOff: false, sharingScreen: false }));
@@ -12,6 +12,16 @@ describe('last-N and simulcast layers', () => {
     assert.deepEqual(noteSpeaker([], 'a'), ['a']);
     assert.deepEqual(noteSpeaker(['a', 'b', 'c'], 'c'), ['c', 'a', 'b']);
     assert.deepEqual(noteSpeaker(['a', 'b'], 'a'), ['a', 'b']);
+  });
+
+  it('moves one who fell silent behind those still speaking', () => {
+    // b, a and c all talk (c started last); c stops: a and b, still talking, come first.
+    assert.deepEqual(noteSilence(['c', 'b', 'a'], 'c', new Set(['b', 'a'])), ['b', 'a', 'c']);
+    // Those who spoke earlier and are silent stay behind.
+    assert.deepEqual(noteSilence(['c', 'b', 'x'], 'c', new Set(['b'])), ['b', 'c', 'x']);
+    assert.deepEqual(noteSilence(['c', 'x'], 'c', new Set()), ['c', 'x']);
+    // With N = 1 the one still talking is shown.
+    assert.deepEqual(shown(chooseForwarding('me', { layout: 'grid', lastN: 1 }, feeds('me', 'b', 'c'), noteSilence(['c', 'b'], 'c', new Set(['b'])))), ['b']);
   });
 
   it('never forwards the viewer its own feed, and gives every other feed a choice', () => {

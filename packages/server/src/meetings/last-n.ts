@@ -23,6 +23,19 @@ export function noteSpeaker(order: readonly string[], participantId: string): st
 }
 
 /**
+ * A participant who stopped speaking moves behind everyone still speaking (but before those who
+ * spoke earlier): otherwise one who has talked all along would stay behind a newer speaker who fell
+ * silent, and last-N would show the silent one.
+ */
+export function noteSilence(order: readonly string[], participantId: string, talking: ReadonlySet<string>): string[] {
+  const rest = order.filter((id) => id !== participantId);
+  // Those speaking are always at the front: a start moves one there, a stop takes one out of it.
+  let index = 0;
+  while (index < rest.length && talking.has(rest[index]!)) index++;
+  return [...rest.slice(0, index), participantId, ...rest.slice(index)];
+}
+
+/**
  * What `viewer` receives of each other feed: `feeds` in joining order, `speakers` most recent first.
  * A feed with its camera off takes no place among the N (there is nothing to see).
  */

@@ -335,8 +335,12 @@ function markdown(r: Result): string {
 function limits(r: Result): string {
   const sfu = r.janusCpuPercent + r.serverCpuPercent;
   const clients = r.machineBusyPercent - sfu;
-  const busy = r.machineBusyPercent >= 170 ? 'The machine was saturated' : 'The machine was not saturated';
-  return `${busy} (${fmt(r.machineBusyPercent)} % of 200 %): Janus and the server took ${fmt(sfu)} %, the rest (${fmt(clients)} %) is the ${r.settings.pages} browser pages encoding ${r.settings.participants} cameras in 3 layers and decoding ${r.settings.participants} × up to ${r.settings.lastN} videos — on one machine the clients, not the SFU, are the limit; a real meeting puts them on 25 machines.`;
+  const saturated = r.machineBusyPercent >= 170;
+  const share = `Janus and the server took ${fmt(sfu)} % of a core, the rest of the machine's ${fmt(r.machineBusyPercent)} % of 200 % (${fmt(clients)} %) went to the ${r.settings.pages} browser pages (encoding ${r.settings.participants} cameras in 3 layers, decoding up to ${r.settings.lastN} videos per receiver) and whatever else ran on the machine.`;
+  if (!saturated) return `${share} The machine was not saturated: nothing limited this run.`;
+  return sfu < clients
+    ? `${share} The machine was saturated, by the clients rather than the SFU: on one machine the 25 browsers are the limit (a real meeting has them on 25 machines); frame rates below 15 fps are the browsers' doing.`
+    : `${share} The machine was saturated and the SFU side took the larger share: Janus (or the core) is the limit here.`;
 }
 
 /** The part: runs `inner` in a private network namespace and reports what it printed. */

@@ -66,6 +66,9 @@ export class JanusVideoRoom implements MeetingMedia {
   private readonly subscriptions = new Map<number, string>();
   /** subscription handle → its video stream's mid (what `configure` names). */
   private readonly videoMids = new Map<number, string>();
+  /** subscription handle → the feed it receives, and whether its video is forwarded now. */
+  private readonly subscribedFeeds = new Map<number, number>();
+  private readonly videoPaused = new Set<number>();
   /** Janus feed id → the publishing participant (talking events name feeds). */
   private readonly feeds = new Map<number, string>();
   private readonly hangupListeners: ((participantId: string) => void)[] = [];
@@ -250,6 +253,7 @@ export class JanusVideoRoom implements MeetingMedia {
       this.subscriptions.set(handle, participantId);
       const mid = videoMid(attached.jsep.sdp);
       if (mid !== undefined) this.videoMids.set(handle, mid);
+      this.subscribedFeeds.set(handle, feed);
       return { subscriptionId: String(handle), offer: attached.jsep.sdp };
     } catch (error) {
       await this.detach(handle);
@@ -272,8 +276,16 @@ export class JanusVideoRoom implements MeetingMedia {
     if (!Number.isSafeInteger(handle) || this.subscriptions.get(handle) !== participantId) throw ApiError.notFound('subscription');
     const mid = this.videoMids.get(handle);
     if (mid === undefined) return;
-    // send: false stops the video at Janus (nothing is sent down); back on, Janus asks the publisher for a key frame.
+    // send: false stops the video at Janus (nothing is sent down).
     await this.message(handle, { request: 'configure', streams: [{ mid, send: choice.video, substream: choice.substream }] });
+    const resumed = choice.video && this.videoPaused.has(handle);
+    if (choice.video) this.videoPaused.delete(handle);
+    else this.videoPaused.add(handle);
+    if (!resumed) return;
+    // Back on, the receiver's decoder cannot go on from the gap: the sender's next frame must be a
+    // key frame, asked for on its publisher handle (Janus does not ask by itself on a resume).
+    const publisher = this.publishers.get(this.feeds.get(this.subscribedFeeds.get(handle) ?? 0) ?? '');
+    if (publisher !== undefined) await this.message(publisher, { request: 'configure', keyframe: true }).catch((error: unknown) => this.options.log.warn({ err: (error as Error).message }, 'janus key frame request failed'));
   }
 
   onTalking(listener: (participantId: string, talking: boolean) => void): void {
@@ -294,6 +306,8 @@ export class JanusVideoRoom implements MeetingMedia {
         handles.push(handle);
         this.subscriptions.delete(handle);
         this.videoMids.delete(handle);
+        this.subscribedFeeds.delete(handle);
+        this.videoPaused.delete(handle);
       }
     }
     await Promise.all(handles.map((h) => this.detach(h)));

@@ -123,7 +123,7 @@ async function startParticipants(page: Page, url: string, participants: PagePart
       const call = async (token: string, path: string, body: unknown) => {
         const res = await fetch(url + path, { method: path.endsWith('/view') ? 'PUT' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
         if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        return res.status === 204 ? undefined : res.json();
+        return res.status === 204 ? undefined : ((await res.json()) as unknown);
       };
       const gathered = (pc: RTCPeerConnection) =>
         new Promise<void>((resolve) => {

@@ -54,7 +54,7 @@ export class ConnectionSampler {
     let hasVideo = false;
     let remoteLoss: number | undefined;
     report.forEach((entry: Record<string, unknown>) => {
-      const num = (key: string) => (typeof entry[key] === 'number' ? (entry[key] as number) : 0);
+      const num = (key: string) => (typeof entry[key] === 'number' ? entry[key] : 0);
       if (entry['type'] === 'inbound-rtp') {
         lost += Math.max(0, num('packetsLost'));
         received += num('packetsReceived');

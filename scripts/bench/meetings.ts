@@ -110,78 +110,98 @@ interface PageParticipant {
   talks: boolean;
 }
 
-declare global {
-  interface Window {
-    benchParticipants: { id: string; subscribed: Set<string>; subscribers: Map<string, RTCPeerConnection> }[];
-  }
+/**
+ * The page side, as plain JavaScript (a script tag: code handed to `page.evaluate` from TypeScript
+ * would carry the compiler's helpers). Each participant: its camera and microphone, publishing,
+ * the view, then subscriptions to the others — all through the core's meeting routes (a page of
+ * this bench is a client like the web app, without its UI and its frame encryption).
+ */
+const PAGE_SCRIPT = String.raw`
+window.benchParticipants = [];
+async function benchCall(url, token, path, body) {
+  const res = await fetch(url + path, { method: path.endsWith('/view') ? 'PUT' : 'POST', headers: { authorization: 'Bearer ' + token, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  if (!res.ok) throw new Error(path + ': ' + res.status + ' ' + (await res.text()));
+  return res.status === 204 ? undefined : res.json();
 }
+function benchGathered(pc) {
+  return new Promise((resolve) => {
+    if (pc.iceGatheringState === 'complete') return resolve();
+    const timer = setTimeout(resolve, 5000);
+    pc.addEventListener('icegatheringstatechange', () => {
+      if (pc.iceGatheringState === 'complete') { clearTimeout(timer); resolve(); }
+    });
+  });
+}
+window.benchStart = async (url, participants, lastN) => {
+  for (const p of participants) {
+    const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } });
+    for (const track of media.getAudioTracks()) track.enabled = p.talks;
+    const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+    for (const track of media.getTracks()) {
+      pc.addTransceiver(track, track.kind === 'video'
+        ? { direction: 'sendonly', sendEncodings: [{ rid: 'h', maxBitrate: 500000 }, { rid: 'm', maxBitrate: 150000, scaleResolutionDownBy: 2 }, { rid: 'l', maxBitrate: 60000, scaleResolutionDownBy: 4 }] }
+        : { direction: 'sendonly' });
+    }
+    await pc.setLocalDescription(await pc.createOffer());
+    await benchGathered(pc);
+    const { answer } = await benchCall(url, p.token, '/api/meetings/' + p.meetingId + '/publish', { participantId: p.participantId, offer: pc.localDescription.sdp });
+    await pc.setRemoteDescription({ type: 'answer', sdp: answer });
+    await benchCall(url, p.token, '/api/meetings/' + p.meetingId + '/view', { participantId: p.participantId, view: { layout: 'speaker', lastN } });
+    window.benchParticipants.push({ p, url, publisher: pc, subscribers: new Map() });
+  }
+};
+// Subscribes each participant to every publisher it does not receive yet (called again until all are in).
+window.benchSubscribe = async (feeds) => {
+  let made = 0;
+  // The page's participants subscribe side by side, as separate tabs would.
+  await Promise.all(window.benchParticipants.map(async (state) => {
+    const p = state.p;
+    for (const feed of feeds) {
+      if (feed === p.participantId || state.subscribers.has(feed)) continue;
+      try {
+        const { subscriptionId, offer } = await benchCall(state.url, p.token, '/api/meetings/' + p.meetingId + '/subscribe', { participantId: p.participantId, feedParticipantId: feed });
+        const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
+        await pc.setRemoteDescription({ type: 'offer', sdp: offer });
+        await pc.setLocalDescription(await pc.createAnswer());
+        await benchGathered(pc);
+        await benchCall(state.url, p.token, '/api/meetings/' + p.meetingId + '/answer', { participantId: p.participantId, subscriptionId, answer: pc.localDescription.sdp });
+        state.subscribers.set(feed, pc);
+        made++;
+      } catch {
+        // Janus refuses a feed whose connection is still coming up: the next round tries again.
+      }
+    }
+  }));
+  return made;
+};
+window.benchSubscriptions = () => window.benchParticipants.reduce((n, s) => n + s.subscribers.size, 0);
+// Each participant's receive counters, summed over its subscriptions.
+window.benchCounters = async () => {
+  const out = [];
+  for (const state of window.benchParticipants) {
+    const c = { videoBytes: 0, audioBytes: 0, frames: {}, width: 0 };
+    for (const [feed, pc] of state.subscribers) {
+      (await pc.getStats()).forEach((s) => {
+        if (s.type !== 'inbound-rtp') return;
+        if (s.kind === 'video') {
+          c.videoBytes += s.bytesReceived ?? 0;
+          c.frames[feed] = s.framesDecoded ?? 0;
+          c.width = Math.max(c.width, s.frameWidth ?? 0);
+        } else c.audioBytes += s.bytesReceived ?? 0;
+      });
+    }
+    out.push(c);
+  }
+  return out;
+};
+`;
+
+type PageFn = (...args: unknown[]) => Promise<unknown>;
+const pageCall = async <T>(page: Page, name: string, ...args: unknown[]): Promise<T> => (await page.evaluate(([fn, rest]) => (window as unknown as Record<string, PageFn>)[fn as string]!(...(rest as unknown[])), [name, args] as const)) as T;
 
 async function startParticipants(page: Page, url: string, participants: PageParticipant[], lastN: number): Promise<void> {
-  await page.evaluate(
-    async ({ url, participants, lastN }) => {
-      window.benchParticipants = [];
-      const call = async (token: string, path: string, body: unknown) => {
-        const res = await fetch(url + path, { method: path.endsWith('/view') ? 'PUT' : 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-        if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
-        return res.status === 204 ? undefined : ((await res.json()) as unknown);
-      };
-      const gathered = (pc: RTCPeerConnection) =>
-        new Promise<void>((resolve) => {
-          if (pc.iceGatheringState === 'complete') return resolve();
-          const timer = setTimeout(resolve, 5000);
-          pc.addEventListener('icegatheringstatechange', () => {
-            if (pc.iceGatheringState === 'complete') {
-              clearTimeout(timer);
-              resolve();
-            }
-          });
-        });
-      for (const p of participants) {
-        const media = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: 320, height: 240, frameRate: 15 } });
-        for (const track of media.getAudioTracks()) track.enabled = p.talks;
-        const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-        for (const track of media.getTracks()) {
-          pc.addTransceiver(track, {
-            direction: 'sendonly',
-            ...(track.kind === 'video'
-              ? { sendEncodings: [{ rid: 'h', maxBitrate: 500_000 }, { rid: 'm', maxBitrate: 150_000, scaleResolutionDownBy: 2 }, { rid: 'l', maxBitrate: 60_000, scaleResolutionDownBy: 4 }] }
-              : {}),
-          });
-        }
-        await pc.setLocalDescription(await pc.createOffer());
-        await gathered(pc);
-        const { answer } = (await call(p.token, `/api/meetings/${p.meetingId}/publish`, { participantId: p.participantId, offer: pc.localDescription!.sdp })) as { answer: string };
-        await pc.setRemoteDescription({ type: 'answer', sdp: answer });
-        await call(p.token, `/api/meetings/${p.meetingId}/view`, { participantId: p.participantId, view: { layout: 'speaker', lastN } });
-        window.benchParticipants.push({ id: p.participantId, subscribed: new Set(), subscribers: new Map() });
-      }
-      // Subscribes each participant to every publisher it does not receive yet (called again until all are in).
-      (window as unknown as { benchSubscribe: (feeds: string[]) => Promise<number> }).benchSubscribe = async (feeds: string[]) => {
-        let made = 0;
-        for (const [i, p] of participants.entries()) {
-          const state = window.benchParticipants[i]!;
-          for (const feed of feeds) {
-            if (feed === p.participantId || state.subscribed.has(feed)) continue;
-            try {
-              const { subscriptionId, offer } = (await call(p.token, `/api/meetings/${p.meetingId}/subscribe`, { participantId: p.participantId, feedParticipantId: feed })) as { subscriptionId: string; offer: string };
-              const pc = new RTCPeerConnection({ bundlePolicy: 'max-bundle' });
-              await pc.setRemoteDescription({ type: 'offer', sdp: offer });
-              await pc.setLocalDescription(await pc.createAnswer());
-              await gathered(pc);
-              await call(p.token, `/api/meetings/${p.meetingId}/answer`, { participantId: p.participantId, subscriptionId, answer: pc.localDescription!.sdp });
-              state.subscribed.add(feed);
-              state.subscribers.set(feed, pc);
-              made++;
-            } catch {
-              // Janus refuses a feed whose connection is still coming up: the next round tries again.
-            }
-          }
-        }
-        return made;
-      };
-    },
-    { url, participants, lastN },
-  );
+  await page.addScriptTag({ content: PAGE_SCRIPT });
+  await pageCall(page, 'benchStart', url, participants, lastN);
 }
 
 interface Counters {
@@ -192,26 +212,7 @@ interface Counters {
 }
 
 /** Each participant's receive counters on this page, summed over its subscriptions. */
-async function counters(page: Page): Promise<Counters[]> {
-  return page.evaluate(async () => {
-    const out: { videoBytes: number; audioBytes: number; frames: Record<string, number>; width: number }[] = [];
-    for (const p of window.benchParticipants) {
-      const c = { videoBytes: 0, audioBytes: 0, frames: {} as Record<string, number>, width: 0 };
-      for (const [feed, pc] of p.subscribers) {
-        (await pc.getStats()).forEach((s: Record<string, unknown>) => {
-          if (s['type'] !== 'inbound-rtp') return;
-          if (s['kind'] === 'video') {
-            c.videoBytes += Number(s['bytesReceived'] ?? 0);
-            c.frames[feed] = Number(s['framesDecoded'] ?? 0);
-            c.width = Math.max(c.width, Number(s['frameWidth'] ?? 0));
-          } else c.audioBytes += Number(s['bytesReceived'] ?? 0);
-        });
-      }
-      out.push(c);
-    }
-    return out;
-  });
-}
+const counters = (page: Page): Promise<Counters[]> => pageCall<Counters[]>(page, 'benchCounters');
 
 async function waitForMedia(server: Server): Promise<void> {
   for (let i = 0; i < 120; i++) {
@@ -257,8 +258,8 @@ async function inner(settings: Settings): Promise<Result> {
     const wanted = settings.participants * (settings.participants - 1);
     for (let round = 0; round < 12; round++) {
       let made = 0;
-      for (const page of pages) made += await page.evaluate(async (f) => (window as unknown as { benchSubscribe: (feeds: string[]) => Promise<number> }).benchSubscribe(f), feeds);
-      const total = (await Promise.all(pages.map((p) => p.evaluate(() => window.benchParticipants.reduce((n, x) => n + x.subscribed.size, 0))))).reduce((a, b) => a + b, 0);
+      for (const page of pages) made += await pageCall<number>(page, 'benchSubscribe', feeds);
+      const total = (await Promise.all(pages.map((p) => pageCall<number>(p, 'benchSubscriptions')))).reduce((a, b) => a + b, 0);
       console.error(`  subscriptions: ${total} of ${wanted} (+${made})`);
       if (total === wanted) break;
       await sleep(2000);
@@ -314,7 +315,7 @@ function markdown(r: Result): string {
     return [name, fmt(xs[0] ?? NaN, digits), fmt(median(xs), digits), fmt(xs[xs.length - 1] ?? NaN, digits)];
   };
   return [
-    '## Meetings: 25 people with simulcast and last-N (`npm run bench meetings`)',
+    `## Meetings: ${s.participants} people with simulcast and last-N (\`npm run bench meetings\`)`,
     '',
     machineLine(),
     '',
@@ -339,7 +340,7 @@ function limits(r: Result): string {
   const share = `Janus and the server took ${fmt(sfu)} % of a core, the rest of the machine's ${fmt(r.machineBusyPercent)} % of 200 % (${fmt(clients)} %) went to the ${r.settings.pages} browser pages (encoding ${r.settings.participants} cameras in 3 layers, decoding up to ${r.settings.lastN} videos per receiver) and whatever else ran on the machine.`;
   if (!saturated) return `${share} The machine was not saturated: nothing limited this run.`;
   return sfu < clients
-    ? `${share} The machine was saturated, by the clients rather than the SFU: on one machine the 25 browsers are the limit (a real meeting has them on 25 machines); frame rates below 15 fps are the browsers' doing.`
+    ? `${share} The machine was saturated, by the clients rather than the SFU: on one machine the ${r.settings.participants} participants' browsers are the limit (a real meeting has them on as many machines); frame rates below 15 fps are the browsers' doing.`
     : `${share} The machine was saturated and the SFU side took the larger share: Janus (or the core) is the limit here.`;
 }
 

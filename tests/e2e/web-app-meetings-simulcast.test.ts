@@ -132,7 +132,17 @@ if (!janusInstalled) {
       const meeting = (await sessions[0]!.meetings.current(roomId)).meeting!;
       for (const p of meeting.participants) ids[p.displayName.startsWith('Ada') ? 'ada' : p.displayName.startsWith('Bob') ? 'bob' : 'cy'] = p.id;
       sessions[0]!.close();
-      await waitFor('Ada receives Bob’s and Cy’s video', async () => Object.values(await tiles(pages.ada)).filter((t) => t.frames > 0).length === 2, 90_000);
+      let seen: Record<string, TileVideo> = {};
+      await waitFor(
+        'Ada receives Bob’s and Cy’s video',
+        async () => {
+          seen = await tiles(pages.ada);
+          return Object.values(seen).filter((t) => t.frames > 0).length === 2;
+        },
+        150_000,
+      ).catch((error: unknown) => {
+        throw new Error(`${(error as Error).message}: ${JSON.stringify(seen)}`);
+      });
     });
 
     after(async () => {

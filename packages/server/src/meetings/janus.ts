@@ -185,6 +185,10 @@ export class JanusVideoRoom implements MeetingMedia {
       const participantId = this.publisherOf.get(message.sender);
       if (participantId !== undefined) for (const listener of this.hangupListeners) listener(participantId);
     }
+    // A subscription's connection is up: Janus relays nothing of a simulcast feed until a key frame
+    // arrives, and asks for one only once, when the subscription is set up (often before this
+    // connection can carry it), so a loaded machine could leave the receiver waiting forever.
+    if (message.janus === 'webrtcup' && message.sender !== undefined && this.subscribedFeeds.has(message.sender)) void this.askKeyFrame(message.sender);
     // Every publisher's handle in the room hears the same talking event: listeners must be idempotent.
     const data = message.plugindata?.data;
     if (message.janus === 'event' && (data?.['videoroom'] === 'talking' || data?.['videoroom'] === 'stopped-talking') && typeof data['id'] === 'number') {
@@ -281,11 +285,15 @@ export class JanusVideoRoom implements MeetingMedia {
     const resumed = choice.video && this.videoPaused.has(handle);
     if (choice.video) this.videoPaused.delete(handle);
     else this.videoPaused.add(handle);
-    if (!resumed) return;
-    // Back on, the receiver's decoder cannot go on from the gap: the sender's next frame must be a
-    // key frame, asked for on its publisher handle (Janus does not ask by itself on a resume).
-    const publisher = this.publishers.get(this.feeds.get(this.subscribedFeeds.get(handle) ?? 0) ?? '');
-    if (publisher !== undefined) await this.message(publisher, { request: 'configure', keyframe: true }).catch((error: unknown) => this.options.log.warn({ err: (error as Error).message }, 'janus key frame request failed'));
+    // Back on, the receiver's decoder cannot go on from the gap: the sender's next frame must be a key frame.
+    if (resumed) await this.askKeyFrame(handle);
+  }
+
+  /** Asks the publisher a subscription receives for a key frame (on its publisher handle). */
+  private async askKeyFrame(subscription: number): Promise<void> {
+    const publisher = this.publishers.get(this.feeds.get(this.subscribedFeeds.get(subscription) ?? 0) ?? '');
+    if (publisher === undefined) return;
+    await this.message(publisher, { request: 'configure', keyframe: true }).catch((error: unknown) => this.options.log.warn({ err: (error as Error).message }, 'janus key frame request failed'));
   }
 
   onTalking(listener: (participantId: string, talking: boolean) => void): void {

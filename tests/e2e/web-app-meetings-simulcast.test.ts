@@ -124,11 +124,11 @@ if (!janusInstalled) {
       // Ada first; Bob and Cy once the meeting is on.
       for (const [who, count] of [['ada', 0], ['bob', 1], ['cy', 2]] as const) {
         const page = pages[who];
-        if (count > 0) await page.getByText(`Meeting on: ${count} ${count === 1 ? 'person' : 'people'}`).waitFor(PAGE_WAIT);
-        await page.getByRole('button', { name: count === 0 ? 'Start meeting' : 'Join meeting' }).click();
-        await page.getByRole('button', { name: 'Join now' }).click();
+        if (count > 0) await page.getByText(`Meeting on: ${count} ${count === 1 ? 'person' : 'people'}`).waitFor(SLOW);
+        await page.getByRole('button', { name: count === 0 ? 'Start meeting' : 'Join meeting' }).click(SLOW);
+        await page.getByRole('button', { name: 'Join now' }).click(SLOW);
       }
-      for (const page of Object.values(pages)) await page.getByText('Meeting on: 3 people').first().waitFor(PAGE_WAIT);
+      for (const page of Object.values(pages)) await page.getByText('Meeting on: 3 people').first().waitFor(SLOW);
       const meeting = (await sessions[0]!.meetings.current(roomId)).meeting!;
       for (const p of meeting.participants) ids[p.displayName.startsWith('Ada') ? 'ada' : p.displayName.startsWith('Bob') ? 'bob' : 'cy'] = p.id;
       sessions[0]!.close();

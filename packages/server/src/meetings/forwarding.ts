@@ -119,6 +119,7 @@ export class Forwarder {
         state.talking.delete(participantId);
         state.speakers = noteSilence(state.speakers, participantId, state.talking);
       }
+      this.core.log.info({ meetingId: meeting.id, talking: state.talking.size }, 'meeting speakers changed');
       const data: MeetingSpeakers = { meetingId: meeting.id, roomId: meeting.space_id, speakers: state.speakers, talking: [...state.talking] };
       await this.core.events.transact(async (_trx, emit) => emit({ space: meeting.space_id, type: 'meeting.speakers', data, actorId: null }));
       for (const subscriber of new Set(state.subscriptions.map((s) => s.subscriber))) await this.apply(meeting.id, state, subscriber);

@@ -251,7 +251,7 @@ async function inner(settings: Settings): Promise<Result> {
       const group = joined.slice(i * perPage, (i + 1) * perPage);
       if (group.length === 0) break;
       const page = await (await browser.newContext()).newPage();
-      await page.goto(`${server.url}/health`);
+      await page.goto(`${server.url}/health`, { timeout: 120_000 });
       await startParticipants(page, server.url, group, settings.lastN);
       pages.push(page);
       console.error(`  page ${i + 1}: ${group.length} participants publish`);

@@ -199,7 +199,7 @@ window.benchCounters = async () => {
 `;
 
 type PageFn = (...args: unknown[]) => Promise<unknown>;
-const pageCall = async <T>(page: Page, name: string, ...args: unknown[]): Promise<T> => (await page.evaluate(([fn, rest]) => (window as unknown as Record<string, PageFn>)[fn as string]!(...(rest as unknown[])), [name, args] as const)) as T;
+const pageCall = async <T>(page: Page, name: string, ...args: unknown[]): Promise<T> => (await page.evaluate(([fn, rest]) => (window as unknown as Record<string, PageFn>)[fn]!(...(rest)), [name, args] as const)) as T;
 
 async function startParticipants(page: Page, url: string, participants: PageParticipant[], lastN: number): Promise<void> {
   await page.addScriptTag({ content: PAGE_SCRIPT });
@@ -260,7 +260,8 @@ async function inner(settings: Settings): Promise<Result> {
     const wanted = settings.participants * (settings.participants - 1);
     for (let round = 0; round < 12; round++) {
       let made = 0;
-      for (const page of pages) made += await pageCall<number>(page, 'benchSubscribe', feeds);
+      // Every page at once: a meeting's tabs subscribe side by side.
+      made += (await Promise.all(pages.map((page) => pageCall<number>(page, 'benchSubscribe', feeds)))).reduce((a, b) => a + b, 0);
       const total = (await Promise.all(pages.map((p) => pageCall<number>(p, 'benchSubscriptions')))).reduce((a, b) => a + b, 0);
       console.error(`  subscriptions: ${total} of ${wanted} (+${made})`);
       if (total === wanted) break;

@@ -15,7 +15,6 @@ import { files } from './files.ts';
 import { writes } from './writes.ts';
 import { delivery } from './delivery.ts';
 import { capacity } from './capacity.ts';
-import { meetings } from './meetings.ts';
 
 export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unknown>; markdown: string }>> = {
   capacity,
@@ -31,5 +30,4 @@ export const PARTS_MORE: Record<string, () => Promise<{ json: Record<string, unk
   'user-mix': userMix,
   web,
   files,
-  meetings,
 };

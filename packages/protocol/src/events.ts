@@ -11,7 +11,7 @@ import type { Reaction } from './reactions.ts';
 import type { ReceivedSpaceInvitation, SpaceInvitation } from './space-invitations.ts';
 import type { CareRequest } from './care.ts';
 import type { WhiteboardUpdate } from './whiteboards.ts';
-import type { Meeting, MeetingSpeakers } from './meetings.ts';
+import type { Meeting } from './meetings.ts';
 import type { MeetingKnock } from './meeting-guests.ts';
 import type { Call, CallSignalEvent } from './calls.ts';
 import type { PersonalRoomKnock, ScheduledMeeting } from './scheduling.ts';
@@ -61,8 +61,6 @@ export interface EventData {
   'meeting.updated': Meeting;
   /** A guest knocked at a meeting's lobby, or was admitted or denied (MT-3): to the members in the meeting, and to the guest. */
   'meeting.knock': MeetingKnock;
-  /** Who speaks in a space's meeting changed (the media server's audio levels): to the space's members, whose tabs reorder their videos. */
-  'meeting.speakers': MeetingSpeakers;
   /** A call changed (CL-1): to both parties (every endpoint: the callee's all ring), and to whoever just left it (a transfer, a forward). */
   'call.updated': Call;
   /** A WebRTC offer, answer or ICE candidate from the other party's endpoint in a call (to its person; the named endpoint takes it). */

@@ -79,7 +79,7 @@ export * as care from './care.ts';
 export type { CareQueue, CareExpert, CareRequest, CareStatus } from './care.ts';
 export { CARE_LIMITS } from './care.ts';
 export * as meetings from './meetings.ts';
-export type { Meeting, MeetingParticipant, MeetingSpeakers, MeetingView, Forwarding, VideoLayer } from './meetings.ts';
+export type { Meeting, MeetingParticipant } from './meetings.ts';
 export { MEETING_LIMITS } from './meetings.ts';
 export * as meetingGuests from './meeting-guests.ts';
 export type { MeetingLink, MeetingKnock, KnockState } from './meeting-guests.ts';

@@ -19,8 +19,6 @@ export const MEETING_LIMITS = {
   sdpChars: 20_000,
   /** A KMS key URI, in characters. */
   keyUrlChars: 2_000,
-  /** Videos one receives at most by default (last-N, docs/meetings.md): a 3×3 grid, or a speaker and 8 thumbnails. */
-  defaultLastN: 9,
 } as const;
 
 /** One person's presence in a meeting: each join is a new participant (a second tab is another one). */
@@ -201,54 +199,5 @@ export const iceServers = defineMethod({
   tag: 'meetings',
   auth: 'person',
   response: Type.Object({ iceServers: Type.Array(IceServer) }),
-  status: 200,
-});
-
-/**
- * What a receiver shows, from which the core picks what the media server forwards to it (last-N
- * and a simulcast layer per video): `lastN` videos at most (the pinned one, a shared screen, then
- * the most recent speakers, then the earliest joined); in `speaker` layout the main tile gets the
- * high layer and the others the low one, in `grid` the layer follows how many tiles share the view.
- * Audio comes from everyone.
- */
-export const MeetingView = Type.Object(
-  {
-    layout: Type.Union([Type.Literal('grid'), Type.Literal('speaker')]),
-    lastN: Type.Integer({ minimum: 1, maximum: MEETING_LIMITS.participants }),
-    /** A participant one pinned: always among the videos, large (high layer) in `speaker` layout. */
-    pinned: Type.Optional(Id),
-  },
-  { additionalProperties: false },
-);
-export type MeetingView = Static<typeof MeetingView>;
-
-/** A simulcast layer: low ≈ a quarter of the camera's width, medium half, high all of it. */
-export const VideoLayer = Type.Union([Type.Literal('low'), Type.Literal('medium'), Type.Literal('high')]);
-export type VideoLayer = Static<typeof VideoLayer>;
-
-/** What the media server forwards to a receiver of one sender: video or not (last-N), and which layer. */
-export const Forwarding = Type.Object({ feedParticipantId: Id, video: Type.Boolean(), layer: VideoLayer });
-export type Forwarding = Static<typeof Forwarding>;
-
-/** Who spoke, from the media server's audio levels (the audio-level RTP header extension, which the frame encryption leaves clear). */
-export interface MeetingSpeakers {
-  meetingId: string;
-  roomId: string;
-  /** Participants by their last time speaking, most recent first (those who never spoke are not listed). */
-  speakers: string[];
-  /** Those speaking now. */
-  talking: string[];
-}
-
-export const setView = defineMethod({
-  id: 'meetings.setView',
-  verb: 'PUT',
-  path: '/api/meetings/:id/view',
-  summary: `What one's tab shows (layout, how many videos at most, who is pinned): the core chooses from it, and from who spoke, which videos the media server forwards to this participant and in which simulcast layer, and answers that choice. It changes as people speak (\`meeting.speakers\`). Without a view: grid, ${MEETING_LIMITS.defaultLastN} videos.`,
-  tag: 'meetings',
-  auth: 'person',
-  params: MeetingParams,
-  body: Type.Object({ ...ParticipantBody, view: MeetingView }, { additionalProperties: false }),
-  response: Type.Object({ forwarding: Type.Array(Forwarding) }),
   status: 200,
 });

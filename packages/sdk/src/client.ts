@@ -339,7 +339,6 @@ export class FlintClient {
     leave: (id: string, body: MethodBody<typeof meetings.leaveMeeting>): Promise<void> => this.transport.call(meetings.leaveMeeting, { params: { id }, body }),
     /** The STUN/TURN servers for the meeting's connections (TURN for meetings: the calls' FLINT_TURN_* servers). */
     iceServers: (): Promise<MethodResult<typeof meetings.iceServers>> => this.transport.call(meetings.iceServers, {}),
-    setView: (id: string, body: MethodBody<typeof meetings.setView>): Promise<MethodResult<typeof meetings.setView>> => this.transport.call(meetings.setView, { params: { id }, body }),
   };
 
   /** Guests in meetings (docs/meetings.md "Guests"): links, the lobby, and the guest's own side. */

@@ -35,7 +35,6 @@ import { PushSender } from './notifications/push.ts';
 import { DIGEST_QUEUE, DigestMailer, scanDigests } from './notifications/digest.ts';
 import { RETENTION_QUEUE, retentionJobHandler, scheduleRetention } from './retention/retention-job.ts';
 import { participantHungUp } from './meetings/meetings.ts';
-import { forwarderOf } from './meetings/forwarding.ts';
 import { RING_TIMEOUT_QUEUE } from './calls/calls.ts';
 import { ringTimeoutHandler } from './calls/ring-timeout.ts';
 import type { MeetingMedia } from './meetings/media.ts';
@@ -186,7 +185,6 @@ export async function createServer(config: FlintConfig, options: ServerOptions =
     core.media = media;
     core.mediaState = 'ready';
     media.onHangup((participantId) => void participantHungUp(core, participantId).catch((error: unknown) => log.warn({ err: error }, 'meeting hang-up not recorded')));
-    media.onTalking((participantId, talking) => void forwarderOf(core).talking(participantId, talking).catch((error: unknown) => log.warn({ err: error }, 'meeting speaker not recorded')));
   };
   let mediaSettled = Promise.resolve();
   if (options.media instanceof Promise) {

@@ -131,7 +131,6 @@ export async function activityOf(event: StoredEvent, origin: string, people: Per
     case 'care_request.updated':
     case 'meeting.updated':
     case 'meeting.knock':
-    case 'meeting.speakers':
     case 'scheduled_meeting.updated':
     case 'scheduled_meeting.deleted':
     case 'personal_room.knock':

@@ -14,7 +14,7 @@
  * encrypted with per-sender keys derived from the epoch's key (`@flint/sdk/media`).
  * @module
  */
-import type { Forwarding, IceServer, Meeting, MeetingKnock, MeetingLink, MeetingParticipant, MeetingView } from '@flint/protocol';
+import type { IceServer, Meeting, MeetingKnock, MeetingLink, MeetingParticipant } from '@flint/protocol';
 import { FlintError } from '../errors.ts';
 import type { KmsResourceBinding } from '../kms/client.ts';
 import { tolerateMissing, verifiedKro, type SessionContext } from './context.ts';
@@ -196,11 +196,6 @@ export class Meetings {
   /** One's state as the others see it. */
   update(meetingId: string, participantId: string, state: MeetingState): Promise<Meeting> {
     return this.ctx.api.meetings.update(meetingId, { participantId, ...state });
-  }
-
-  /** What one's tab shows (layout, last-N, pinned): answers which videos the core has the media server forward, and in which layer. */
-  async view(meetingId: string, participantId: string, view: MeetingView): Promise<Forwarding[]> {
-    return (await this.ctx.api.meetings.setView(meetingId, { participantId, view })).forwarding;
   }
 
   leave(meetingId: string, participantId: string): Promise<void> {

@@ -13,7 +13,6 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from '../infra/logger.ts';
 import { ApiError } from '../errors.ts';
 import type { MeetingMedia } from './media.ts';
-import { videoMid } from './simulcast.ts';
 
 export interface JanusOptions {
   /** The HTTP API's base, e.g. http://127.0.0.1:8088/janus. */
@@ -44,9 +43,6 @@ interface Pending {
 }
 
 const PLUGIN = 'janus.plugin.videoroom';
-/** Janus's talking detection: packets averaged (20 ms each), and the average level under which one talks (0 loudest, 127 silence). */
-const TALKING_PACKETS = 25;
-const TALKING_LEVEL = 60;
 
 function failure(message: JanusMessage): string | undefined {
   if (message.janus === 'error') return `${message.error?.code ?? ''} ${message.error?.reason ?? 'error'}`;
@@ -64,15 +60,7 @@ export class JanusVideoRoom implements MeetingMedia {
   private readonly publisherOf = new Map<number, string>();
   /** subscription handle → the participant it was made for. */
   private readonly subscriptions = new Map<number, string>();
-  /** subscription handle → its video stream's mid (what `configure` names). */
-  private readonly videoMids = new Map<number, string>();
-  /** subscription handle → the feed it receives, and whether its video is forwarded now. */
-  private readonly subscribedFeeds = new Map<number, number>();
-  private readonly videoPaused = new Set<number>();
-  /** Janus feed id → the publishing participant (talking events name feeds). */
-  private readonly feeds = new Map<number, string>();
   private readonly hangupListeners: ((participantId: string) => void)[] = [];
-  private readonly talkingListeners: ((participantId: string, talking: boolean) => void)[] = [];
   private closed = false;
   private poll: AbortController | undefined;
   private keepalive: NodeJS.Timeout | undefined;
@@ -185,43 +173,13 @@ export class JanusVideoRoom implements MeetingMedia {
       const participantId = this.publisherOf.get(message.sender);
       if (participantId !== undefined) for (const listener of this.hangupListeners) listener(participantId);
     }
-    // A subscription's connection is up: Janus relays nothing of a simulcast feed until a key frame
-    // arrives, and asks for one only once, when the subscription is set up (often before this
-    // connection can carry it), so a loaded machine could leave the receiver waiting forever.
-    if (message.janus === 'webrtcup' && message.sender !== undefined && this.subscribedFeeds.has(message.sender)) void this.askKeyFrame(message.sender);
-    // Every publisher's handle in the room hears the same talking event: listeners must be idempotent.
-    const data = message.plugindata?.data;
-    if (message.janus === 'event' && (data?.['videoroom'] === 'talking' || data?.['videoroom'] === 'stopped-talking') && typeof data['id'] === 'number') {
-      const participantId = this.feeds.get(data['id']);
-      if (participantId !== undefined) for (const listener of this.talkingListeners) listener(participantId, data['videoroom'] === 'talking');
-    }
   }
 
   async ensureRoom(room: number): Promise<void> {
     const exists = await this.request(this.manager, { request: 'exists', room });
     if (exists['exists'] === true) return;
     // bitrate 0: no cap; the clients' own bandwidth estimation decides. is_private: not listed.
-    // audiolevel_event: Janus averages each publisher's audio-level header extension (clear under
-    // the frame encryption) and says who starts and stops talking: over 25 packets (0.5 s), louder
-    // on average than level 60 (-60 dBov; 127 is silence). opus_dtx: a muted or silent
-    // microphone sends a packet every 400 ms instead of every 20 ms, the main saving on audio,
-    // which everyone receives from everyone (docs/meetings.md "Capacity").
-    await this.request(this.manager, {
-      request: 'create',
-      room,
-      admin_key: this.options.adminKey,
-      publishers: 100,
-      bitrate: 0,
-      is_private: true,
-      audiocodec: 'opus',
-      videocodec: 'vp8',
-      permanent: false,
-      audiolevel_ext: true,
-      audiolevel_event: true,
-      audio_active_packets: TALKING_PACKETS,
-      audio_level_average: TALKING_LEVEL,
-      opus_dtx: true,
-    });
+    await this.request(this.manager, { request: 'create', room, admin_key: this.options.adminKey, publishers: 100, bitrate: 0, is_private: true, audiocodec: 'opus', videocodec: 'vp8', permanent: false });
   }
 
   async destroyRoom(room: number): Promise<void> {
@@ -233,7 +191,6 @@ export class JanusVideoRoom implements MeetingMedia {
     const handle = await this.attach();
     this.publishers.set(participantId, handle);
     this.publisherOf.set(handle, participantId);
-    this.feeds.set(feed, participantId);
     try {
       await this.message(handle, { request: 'join', ptype: 'publisher', room, id: feed, display: participantId });
       // e2ee: the frames are encrypted end to end; Janus forwards them as they are.
@@ -243,7 +200,6 @@ export class JanusVideoRoom implements MeetingMedia {
     } catch (error) {
       this.publishers.delete(participantId);
       this.publisherOf.delete(handle);
-      this.feeds.delete(feed);
       await this.detach(handle);
       throw mediaError(error);
     }
@@ -255,9 +211,6 @@ export class JanusVideoRoom implements MeetingMedia {
       const attached = await this.message(handle, { request: 'join', ptype: 'subscriber', room, streams: [{ feed }] });
       if (attached.jsep?.type !== 'offer') throw new Error('janus: no SDP offer for the subscription');
       this.subscriptions.set(handle, participantId);
-      const mid = videoMid(attached.jsep.sdp);
-      if (mid !== undefined) this.videoMids.set(handle, mid);
-      this.subscribedFeeds.set(handle, feed);
       return { subscriptionId: String(handle), offer: attached.jsep.sdp };
     } catch (error) {
       await this.detach(handle);
@@ -275,31 +228,6 @@ export class JanusVideoRoom implements MeetingMedia {
     }
   }
 
-  async forward(subscriptionId: string, participantId: string, choice: { video: boolean; substream: 0 | 1 | 2 }): Promise<void> {
-    const handle = Number(subscriptionId);
-    if (!Number.isSafeInteger(handle) || this.subscriptions.get(handle) !== participantId) throw ApiError.notFound('subscription');
-    const mid = this.videoMids.get(handle);
-    if (mid === undefined) return;
-    // send: false stops the video at Janus (nothing is sent down).
-    await this.message(handle, { request: 'configure', streams: [{ mid, send: choice.video, substream: choice.substream }] });
-    const resumed = choice.video && this.videoPaused.has(handle);
-    if (choice.video) this.videoPaused.delete(handle);
-    else this.videoPaused.add(handle);
-    // Back on, the receiver's decoder cannot go on from the gap: the sender's next frame must be a key frame.
-    if (resumed) await this.askKeyFrame(handle);
-  }
-
-  /** Asks the publisher a subscription receives for a key frame (on its publisher handle). */
-  private async askKeyFrame(subscription: number): Promise<void> {
-    const publisher = this.publishers.get(this.feeds.get(this.subscribedFeeds.get(subscription) ?? 0) ?? '');
-    if (publisher === undefined) return;
-    await this.message(publisher, { request: 'configure', keyframe: true }).catch((error: unknown) => this.options.log.warn({ err: (error as Error).message }, 'janus key frame request failed'));
-  }
-
-  onTalking(listener: (participantId: string, talking: boolean) => void): void {
-    this.talkingListeners.push(listener);
-  }
-
   async drop(participantId: string): Promise<void> {
     const handles: number[] = [];
     const publisher = this.publishers.get(participantId);
@@ -307,15 +235,11 @@ export class JanusVideoRoom implements MeetingMedia {
       handles.push(publisher);
       this.publishers.delete(participantId);
       this.publisherOf.delete(publisher);
-      for (const [feed, owner] of this.feeds) if (owner === participantId) this.feeds.delete(feed);
     }
     for (const [handle, owner] of this.subscriptions) {
       if (owner === participantId) {
         handles.push(handle);
         this.subscriptions.delete(handle);
-        this.videoMids.delete(handle);
-        this.subscribedFeeds.delete(handle);
-        this.videoPaused.delete(handle);
       }
     }
     await Promise.all(handles.map((h) => this.detach(h)));

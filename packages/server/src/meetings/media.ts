@@ -21,13 +21,6 @@ export interface MeetingMedia {
   answer(subscriptionId: string, participantId: string, answer: string): Promise<void>;
   /** Stops everything of a participant: their publisher and their subscriptions. */
   drop(participantId: string): Promise<void>;
-  /**
-   * What a subscription forwards (last-N and simulcast): its video or not, and which layer. Only
-   * the participant the subscription was made for; a publisher without simulcast sends its one layer.
-   */
-  forward(subscriptionId: string, participantId: string, choice: { video: boolean; substream: 0 | 1 | 2 }): Promise<void>;
-  /** Called when a publisher starts or stops talking (the media server's audio levels, from the audio-level RTP header extension). */
-  onTalking(listener: (participantId: string, talking: boolean) => void): void;
   /** Called when a participant's published media hung up on its own (the browser closed, the network went). */
   onHangup(listener: (participantId: string) => void): void;
   close(): Promise<void>;

@@ -12,7 +12,7 @@
  * @module
  */
 import { randomInt } from 'node:crypto';
-import { MEETING_LIMITS, type Forwarding, type Meeting, type MeetingKnock, type MeetingView } from '@flint/protocol';
+import { MEETING_LIMITS, type Meeting, type MeetingKnock } from '@flint/protocol';
 import type { Actor, Core } from '../core.ts';
 import type { Db } from '../db/database.ts';
 import type { MeetingParticipantRow, MeetingRow } from '../db/schema.ts';
@@ -20,7 +20,6 @@ import type { Emit } from '../events/event-service.ts';
 import { ApiError } from '../errors.ts';
 import { iso, newId } from '../infra/ids.ts';
 import { memberOf, personBriefs } from '../spaces/access.ts';
-import { forwarderOf } from './forwarding.ts';
 import type { MeetingMedia } from './media.ts';
 import { admitKnock, endGuests, forgetGuests, guestAdmittedTo, presentKnock } from './guests.ts';
 
@@ -222,27 +221,13 @@ export async function subscribeMedia(core: Core, actor: Actor, meetingId: string
   const feed = await core.db.selectFrom('meeting_participants').selectAll().where('id', '=', input.feedParticipantId).where('meeting_id', '=', meeting.id).executeTakeFirst();
   if (feed === undefined || feed.left_at !== null) throw ApiError.notFound('meeting participant');
   if (feed.media_feed === null) throw ApiError.conflict('That participant sends no media yet.');
-  const subscription = await media.subscribe(Number(meeting.media_room), Number(feed.media_feed), participant.id);
-  forwarderOf(core).subscribed(meeting.id, participant.id, feed.id, subscription.subscriptionId);
-  return subscription;
+  return media.subscribe(Number(meeting.media_room), Number(feed.media_feed), participant.id);
 }
 
 export async function answerSubscription(core: Core, actor: Actor, meetingId: string, input: { participantId: string; subscriptionId: string; answer: string }): Promise<void> {
   const media = requireMedia(core);
-  const { meeting, participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
+  const { participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
   await media.answer(input.subscriptionId, participant.id, input.answer);
-  await forwarderOf(core).started(meeting.id, participant.id, input.subscriptionId);
-}
-
-/** One's view (layout, last-N, pinned): what the media server forwards to one changes with it. */
-export async function setMeetingView(core: Core, actor: Actor, meetingId: string, input: { participantId: string; view: MeetingView }): Promise<{ forwarding: Forwarding[] }> {
-  requireMedia(core);
-  const { meeting, participant } = await ownParticipant(core.db, actor, meetingId, input.participantId);
-  if (input.view.pinned !== undefined) {
-    const pinned = await core.db.selectFrom('meeting_participants').select('id').where('id', '=', input.view.pinned).where('meeting_id', '=', meeting.id).where('left_at', 'is', null).executeTakeFirst();
-    if (pinned === undefined) throw ApiError.badRequest('view.pinned: not a participant in this meeting.');
-  }
-  return { forwarding: await forwarderOf(core).setView(meeting.id, participant.id, input.view) };
 }
 
 export async function updateParticipant(
@@ -251,7 +236,7 @@ export async function updateParticipant(
   meetingId: string,
   input: { participantId: string; audioMuted?: boolean | undefined; videoOff?: boolean | undefined; sharingScreen?: boolean | undefined; handRaised?: boolean | undefined },
 ): Promise<Meeting> {
-  const updated = await core.events.transact(async (trx, emit) => {
+  return core.events.transact(async (trx, emit) => {
     const { meeting, participant } = await ownParticipant(trx, actor, meetingId, input.participantId);
     const flag = (value: boolean | undefined, was: number) => (value === undefined ? was : value ? 1 : 0);
     await trx
@@ -261,9 +246,6 @@ export async function updateParticipant(
       .execute();
     return announce(trx, emit, meeting, actor.personId);
   });
-  // A shared screen or a camera turned off changes who gets which video.
-  await forwarderOf(core).changed(meetingId);
-  return updated;
 }
 
 /**
@@ -308,7 +290,6 @@ async function removeParticipant(core: Core, participantId: string, actorId: str
 async function afterRemoval(core: Core, participantId: string, removed: { room: number; ended: boolean } | undefined): Promise<void> {
   if (core.media === undefined) return;
   await core.media.drop(participantId);
-  await forwarderOf(core).left(participantId);
   if (removed?.ended === true) await core.media.destroyRoom(removed.room);
 }
 

@@ -12,13 +12,12 @@
  * on a connection that already had one (media.md, gotcha 1).
  * @module
  */
-import { MEETING_LIMITS, type Forwarding, type IceServer, type Meeting, type MeetingParticipant, type MeetingSpeakers, type MeetingView } from '@flint/protocol';
+import type { IceServer, Meeting, MeetingParticipant } from '@flint/protocol';
 import type { Session as SdkSession } from '@flint/sdk';
 import { keeperOf } from '@flint/sdk';
 import type { TransformOptions, WorkerMessage, WorkerReport } from './media-e2ee-worker.ts';
 import { logError } from './client-log.ts';
 import { cameraConstraints, microphoneConstraints, openMedia, type DeviceChoice } from './meeting-devices.ts';
-import { ConnectionSampler, type Quality, type ReceivedVideo } from './meeting-quality.ts';
 
 export interface RemoteMedia {
   participantId: string;
@@ -40,26 +39,6 @@ const SUBSCRIBE_TRIES = 8;
 const SUBSCRIBE_RETRY_MS = 1000;
 /** How long to wait for ICE candidates before sending an offer or answer without trickle. */
 const GATHER_MS = 5000;
-/** How often each connection's stats are read (the quality indicator). */
-const STATS_MS = 2000;
-/**
- * The camera goes out as three VP8 layers (simulcast, rids high to low as Janus expects them): the
- * core has Janus forward one of them to each receiver (docs/meetings.md "Simulcast and last-N").
- * Always, not only from a third participant on: switching later would renegotiate the publisher,
- * and the two lower layers cost about a third more encoding and uplink, not a multiple.
- */
-const SIMULCAST: RTCRtpEncodingParameters[] = [
-  { rid: 'h', active: true, maxBitrate: 900_000 },
-  { rid: 'm', active: true, maxBitrate: 300_000, scaleResolutionDownBy: 2 },
-  { rid: 'l', active: true, maxBitrate: 100_000, scaleResolutionDownBy: 4 },
-];
-
-/** What the quality indicator shows of a participant's connection (one's own: the sending one). */
-export interface ParticipantQuality {
-  quality: Quality;
-  /** The video received from them now (none when the media server forwards none: last-N). */
-  video: ReceivedVideo | undefined;
-}
 
 type ScriptTransformCtor = new (worker: Worker, options: TransformOptions) => unknown;
 const ScriptTransform = (globalThis as { RTCRtpScriptTransform?: ScriptTransformCtor }).RTCRtpScriptTransform;
@@ -136,17 +115,6 @@ export class MeetingCall {
   private audio: AudioContext | undefined;
   private readonly meters = new Map<string, AnalyserNode>();
   private speakerTimer: ReturnType<typeof setInterval> | undefined;
-  /** What this tab shows (the core chooses what Janus forwards from it). */
-  view: MeetingView = { layout: 'grid', lastN: MEETING_LIMITS.defaultLastN };
-  /** The core's last answer to the view: who is forwarded with video, in which layer. */
-  readonly forwarding = new Map<string, Forwarding>();
-  /** Who spoke, most recent first, and who talks now: the media server's audio levels, from the core. */
-  speakers: string[] = [];
-  talking = new Set<string>();
-  /** Each connection's quality and what it receives, by participant (one's own id: the sending connection). */
-  readonly quality = new Map<string, ParticipantQuality>();
-  private readonly samplers = new Map<RTCPeerConnection, ConnectionSampler>();
-  private statsTimer: ReturnType<typeof setInterval> | undefined;
 
   private constructor(
     private readonly sdk: SdkSession,
@@ -170,40 +138,6 @@ export class MeetingCall {
     this.publisher = this.connection();
     this.meter(participantId, media);
     this.speakerTimer = setInterval(() => this.findSpeaker(), SPEAKER_MS);
-    this.statsTimer = setInterval(() => void this.sampleStats().catch(logError), STATS_MS);
-  }
-
-  private async sampleStats(): Promise<void> {
-    const connections: [string, RTCPeerConnection][] = [[this.participantId, this.publisher], ...this.subscribers];
-    for (const [id, pc] of connections) {
-      if (pc.connectionState === 'closed') continue;
-      let sampler = this.samplers.get(pc);
-      if (sampler === undefined) {
-        sampler = new ConnectionSampler();
-        this.samplers.set(pc, sampler);
-      }
-      const { quality, video } = await sampler.sample(pc);
-      this.quality.set(id, { quality, video: id === this.participantId ? undefined : video });
-    }
-    this.changed();
-  }
-
-  /** Changes what this tab shows; the core answers what Janus forwards to it now. */
-  async setView(view: MeetingView): Promise<void> {
-    this.view = view;
-    this.changed();
-    const forwarding = await this.sdk.meetings.view(this.meeting.id, this.participantId, view);
-    this.forwarding.clear();
-    for (const f of forwarding) this.forwarding.set(f.feedParticipantId, f);
-    this.changed();
-  }
-
-  /** The core says who spoke (from the media server's audio levels). */
-  onSpeakers(data: MeetingSpeakers): void {
-    if (data.meetingId !== this.meeting.id) return;
-    this.speakers = data.speakers;
-    this.talking = new Set(data.talking);
-    this.changed();
   }
 
   /** Measures a participant's audio (after decryption: the levels are the browser's, not the server's). */
@@ -400,7 +334,7 @@ export class MeetingCall {
   private async publish(): Promise<void> {
     const pc = this.publisher;
     for (const track of this.media.getTracks()) {
-      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local], ...(track.kind === 'video' ? { sendEncodings: SIMULCAST.map((e) => ({ ...e })) } : {}) });
+      const transceiver = pc.addTransceiver(track, { direction: 'sendonly', streams: [this.local] });
       if (track.kind === 'video') this.video = transceiver.sender;
       else this.audioSender = transceiver.sender;
       this.transform(transceiver.sender, { operation: 'encrypt', kind: track.kind as 'audio' | 'video', senderId: this.participantId });
@@ -442,7 +376,6 @@ export class MeetingCall {
     for (const [id, pc] of this.subscribers) {
       if (!present.has(id)) {
         pc.close();
-        this.quality.delete(id);
         this.subscribers.delete(id);
         this.remote.delete(id);
         this.meters.delete(id);
@@ -583,7 +516,6 @@ export class MeetingCall {
     for (const track of [...this.media.getTracks(), ...(this.screen ? [this.screen] : [])]) track.stop();
     this.worker.terminate();
     clearInterval(this.speakerTimer);
-    clearInterval(this.statsTimer);
     this.meters.clear();
     void this.audio?.close().catch(() => undefined);
     this.changed();

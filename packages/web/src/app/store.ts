@@ -7,7 +7,7 @@
 import { PhoneCalls } from './phone-calls.ts';
 import { logError } from './client-log.ts';
 import { useSyncExternalStore } from 'react';
-import type { Availability, Flag, Meeting, MeetingSpeakers, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
+import type { Availability, Flag, Meeting, Membership, Message, Presence, Reaction, ReceivedSpaceInvitation, Room, ServerFrame, SpaceInvitation, StoredEvent, Team, TeamMembership } from '@flint/protocol';
 import { FlintError, type FileReference, type OpenReaction, type Page, type SecureMessage, type SecureRoom } from '@flint/sdk';
 import type { Session } from './session.ts';
 import { MeetingCall } from './meeting-call.ts';
@@ -817,9 +817,6 @@ export class Store {
         this.call?.update(meeting);
         break;
       }
-      case 'meeting.speakers':
-        this.call?.onSpeakers(event.data as MeetingSpeakers);
-        break;
       case 'call.updated':
       case 'call.signal':
         this.phone.onEvent(event);

@@ -5,7 +5,7 @@
 import type { FastifyInstance } from 'fastify';
 import { meetings } from '@flint/protocol';
 import type { Core } from '../../core.ts';
-import { answerSubscription, currentMeeting, joinMeeting, leaveMeeting, publishMedia, setMeetingKey, setMeetingView, subscribeMedia, updateParticipant } from '../../meetings/meetings.ts';
+import { answerSubscription, currentMeeting, joinMeeting, leaveMeeting, publishMedia, setMeetingKey, subscribeMedia, updateParticipant } from '../../meetings/meetings.ts';
 import { route } from '../route.ts';
 
 export function meetingRoutes(app: FastifyInstance, core: Core): void {
@@ -17,7 +17,6 @@ export function meetingRoutes(app: FastifyInstance, core: Core): void {
   route(app, core, meetings.answerSubscription, async ({ actor, params, body }) => {
     await answerSubscription(core, actor, params.id, body);
   });
-  route(app, core, meetings.setView, async ({ actor, params, body }) => setMeetingView(core, actor, params.id, body));
   route(app, core, meetings.updateParticipant, async ({ actor, params, body }) => updateParticipant(core, actor, params.id, body));
   route(app, core, meetings.leaveMeeting, async ({ actor, params, body }) => {
     await leaveMeeting(core, actor, params.id, body.participantId);

@@ -7,7 +7,7 @@
  * @module
  */
 import { useEffect, useRef, useState } from 'react';
-import { MEETING_LIMITS, type MeetingParticipant, type MeetingView as View } from '@flint/protocol';
+import type { MeetingParticipant } from '@flint/protocol';
 import { useI18n } from '../../i18n/index.tsx';
 import type { MeetingCall } from '../../app/meeting-call.ts';
 import { playOn } from '../../app/meeting-devices.ts';
@@ -16,8 +16,7 @@ import { useAppStore } from '../store-context.ts';
 import { DevicePicker } from './DevicePicker.tsx';
 import { MeetingGuests } from './MeetingGuests.tsx';
 
-/** The choices of "videos at most" (last-N): one, a 2×2, a 3×3, a 4×4 grid, everyone. */
-const LAST_N_CHOICES = [1, 4, 9, 16, MEETING_LIMITS.participants];
+type Layout = 'grid' | 'speaker';
 
 function Video({ stream, muted, label, speakerId }: { stream: MediaStream | undefined; muted: boolean; label: string; speakerId: string | undefined }) {
   const ref = useRef<HTMLVideoElement>(null);
@@ -30,8 +29,6 @@ function Video({ stream, muted, label, speakerId }: { stream: MediaStream | unde
   return <video ref={ref} autoPlay playsInline muted={muted} aria-label={label} />;
 }
 
-const QUALITY_LABEL = { good: 'meetingQualityGood', fair: 'meetingQualityFair', poor: 'meetingQualityPoor' } as const;
-
 export function MeetingView({ call }: { call: MeetingCall }) {
   const { t, plural } = useI18n();
   const store = useAppStore();
@@ -39,60 +36,24 @@ export function MeetingView({ call }: { call: MeetingCall }) {
   const state = (p: MeetingParticipant) =>
     [p.handRaised ? t('meetingHandIsRaised') : undefined, p.audioMuted ? t('meetingMuted') : undefined, p.videoOff ? t('meetingCameraIsOff') : undefined, p.sharingScreen ? t('meetingSharing') : undefined].filter((x): x is string => x !== undefined);
   const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.guest === true ? `${p.displayName} (${t('guestTag')})` : p.displayName);
-  const layout = call.view.layout;
-  const setView = (view: View) => act(() => call.setView(view));
+  const [layout, setLayout] = useState<Layout>('grid');
   const [devicesOpen, setDevicesOpen] = useState(false);
   const others = call.meeting.participants.filter((p) => p.id !== call.participantId);
-  const pinned = others.find((p) => p.id === call.view.pinned);
-  // Large in the speaker layout, as the core chooses the high layer: the pinned one, a shared
-  // screen, the latest speaker the media server heard (never oneself), else the first other.
-  const latest = call.speakers.map((id) => others.find((p) => p.id === id)).find((p) => p !== undefined);
-  const featured = pinned ?? others.find((p) => p.sharingScreen) ?? latest ?? others.find((p) => p.id === call.speakerId) ?? others[0] ?? call.meeting.participants[0];
-  const speaking = (p: MeetingParticipant) => call.talking.has(p.id) || call.speakerId === p.id;
-  const tileClass = (p: MeetingParticipant) => `meeting-tile ${p.id === call.participantId ? 'self' : ''} ${speaking(p) ? 'speaking' : ''}`;
-  const tileData = (p: MeetingParticipant) => {
-    const quality = call.quality.get(p.id);
-    return {
-      'data-participant': p.id,
-      'data-key-id': call.keyIds.get(p.id),
-      'data-quality': quality?.quality,
-      'data-fps': quality?.video !== undefined ? quality.video.framesPerSecond.toFixed(1) : undefined,
-      'data-width': quality?.video?.width,
-      'data-kbps': quality?.video !== undefined ? Math.round(quality.video.kbps) : undefined,
-    };
-  };
+  // Large in the speaker layout: a shared screen first, else who speaks (never oneself), else the first other.
+  const featured = others.find((p) => p.sharingScreen) ?? others.find((p) => p.id === call.speakerId) ?? others[0] ?? call.meeting.participants[0];
+  const tileClass = (p: MeetingParticipant) => `meeting-tile ${p.id === call.participantId ? 'self' : ''} ${call.speakerId === p.id ? 'speaking' : ''}`;
   const tile = (p: MeetingParticipant) => {
     const self = p.id === call.participantId;
     const remote = call.remote.get(p.id);
-    const quality = call.quality.get(p.id);
-    // Janus forwards no video of those outside one's last N (or the video stalls): say so rather than freeze.
-    const paused = !self && remote !== undefined && !p.videoOff && quality?.video !== undefined && quality.video.framesPerSecond === 0;
     return (
       <>
         <Video stream={self ? call.local : remote?.stream} muted={self} label={t('meetingVideoOf', { name: nameOf(p) })} speakerId={call.devices.speakerId} />
         <span className="meeting-name">
-          {quality !== undefined && (
-            <span className={`meeting-quality ${quality.quality}`} role="img" aria-label={t('meetingQuality', { quality: t(QUALITY_LABEL[quality.quality]) })} title={t('meetingQuality', { quality: t(QUALITY_LABEL[quality.quality]) })} />
-          )}
           {nameOf(p)}
-          {speaking(p) && <span className="muted"> · {t('meetingSpeaking')}</span>}
+          {call.speakerId === p.id && <span className="muted"> · {t('meetingSpeaking')}</span>}
           {state(p).length > 0 && <span className="muted"> · {state(p).join(', ')}</span>}
           {!self && remote === undefined && <span className="muted"> · {t('meetingWaitingMedia')}</span>}
-          {paused && <span className="muted"> · {t('meetingVideoPaused')}</span>}
         </span>
-        {!self && (
-          <button
-            type="button"
-            className="button small meeting-pin"
-            aria-pressed={call.view.pinned === p.id}
-            onClick={() => {
-              const { pinned: _was, ...rest } = call.view;
-              setView(call.view.pinned === p.id ? rest : { ...rest, pinned: p.id });
-            }}
-          >
-            {call.view.pinned === p.id ? t('meetingUnpin', { name: p.displayName }) : t('meetingPin', { name: p.displayName })}
-          </button>
-        )}
       </>
     );
   };
@@ -110,41 +71,31 @@ export function MeetingView({ call }: { call: MeetingCall }) {
         </p>
       )}
       <div className="meeting-layout" role="group" aria-label={t('meetingLayout')}>
-        <button type="button" className="button small" aria-pressed={layout === 'grid'} onClick={() => setView({ ...call.view, layout: 'grid' })}>
+        <button type="button" className="button small" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
           {t('meetingLayoutGrid')}
         </button>
-        <button type="button" className="button small" aria-pressed={layout === 'speaker'} onClick={() => setView({ ...call.view, layout: 'speaker' })}>
+        <button type="button" className="button small" aria-pressed={layout === 'speaker'} onClick={() => setLayout('speaker')}>
           {t('meetingLayoutSpeaker')}
         </button>
-        <label className="small">
-          {t('meetingLastN')}{' '}
-          <select value={call.view.lastN} onChange={(e) => setView({ ...call.view, lastN: Number(e.target.value) })}>
-            {LAST_N_CHOICES.map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </select>
-        </label>
       </div>
       {layout === 'grid' || featured === undefined ? (
         <ul className="meeting-grid" aria-label={t('meetingTitle')}>
           {call.meeting.participants.map((p) => (
-            <li key={p.id} className={tileClass(p)} {...tileData(p)}>
+            <li key={p.id} className={tileClass(p)} data-participant={p.id} data-key-id={call.keyIds.get(p.id)}>
               {tile(p)}
             </li>
           ))}
         </ul>
       ) : (
         <div className="meeting-speaker-layout">
-          <div className={`${tileClass(featured)} featured`} {...tileData(featured)}>
+          <div className={`${tileClass(featured)} featured`} data-participant={featured.id} data-key-id={call.keyIds.get(featured.id)}>
             {tile(featured)}
           </div>
           <ul className="meeting-strip" aria-label={t('meetingOthers')}>
             {call.meeting.participants
               .filter((p) => p.id !== featured.id)
               .map((p) => (
-                <li key={p.id} className={tileClass(p)} {...tileData(p)}>
+                <li key={p.id} className={tileClass(p)} data-participant={p.id} data-key-id={call.keyIds.get(p.id)}>
                   {tile(p)}
                 </li>
               ))}

@@ -21,43 +21,13 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
+import { assertAccessible, launchChromium, remoteAudioLevels, openSpacePage, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const LONG = { timeout: 240_000 } as const;
-
-/** The loudest level (RMS) heard over `ms` in each remote meeting tile's audio, by participant id. */
-async function audioLevels(page: Page, ms: number): Promise<Record<string, number>> {
-  return page.evaluate(async (duration) => {
-    const context = new AudioContext();
-    await context.resume();
-    const meters: [string, AnalyserNode][] = [];
-    for (const tile of document.querySelectorAll<HTMLElement>('.meeting-tile:not(.self)')) {
-      const stream = tile.querySelector('video')?.srcObject;
-      if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) continue;
-      const analyser = context.createAnalyser();
-      analyser.fftSize = 2048;
-      context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
-      meters.push([tile.dataset['participant']!, analyser]);
-    }
-    const peaks: Record<string, number> = Object.fromEntries(meters.map(([id]) => [id, 0]));
-    const samples = new Float32Array(2048);
-    const end = Date.now() + duration;
-    while (Date.now() < end) {
-      for (const [id, analyser] of meters) {
-        analyser.getFloatTimeDomainData(samples);
-        const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-        peaks[id] = Math.max(peaks[id]!, rms);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await context.close();
-    return peaks;
-  }, ms);
-}
 
 /** The P2P call window's remote audio over `ms`: its loudest level and the share of 50 ms ticks that are not silent. */
 async function remoteAudio(page: Page, ms: number): Promise<{ peak: number; loud: number }> {
@@ -185,7 +155,7 @@ if (!janusInstalled) {
         await waitFor(
           `${who} hears two others`,
           async () => {
-            levels = Object.values(await audioLevels(page, 2000));
+            levels = Object.values(await remoteAudioLevels(page, 2000));
             return levels.length === 2 && levels.every((l) => l > 0.02);
           },
           90_000,

@@ -25,7 +25,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
+import { assertAccessible, launchChromium, remoteAudioLevels, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
@@ -45,36 +45,6 @@ async function framesByTile(page: Page): Promise<Record<string, number>> {
     }
     return out;
   });
-}
-
-/** The loudest level (RMS) heard over `ms` in each remote tile's audio, by participant id. */
-async function audioLevels(page: Page, ms: number): Promise<Record<string, number>> {
-  return page.evaluate(async (duration) => {
-    const context = new AudioContext();
-    await context.resume();
-    const meters: [string, AnalyserNode][] = [];
-    for (const tile of document.querySelectorAll<HTMLElement>('.meeting-tile:not(.self)')) {
-      const stream = tile.querySelector('video')?.srcObject;
-      if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) continue;
-      const analyser = context.createAnalyser();
-      analyser.fftSize = 2048;
-      context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
-      meters.push([tile.dataset['participant']!, analyser]);
-    }
-    const peaks: Record<string, number> = Object.fromEntries(meters.map(([id]) => [id, 0]));
-    const samples = new Float32Array(2048);
-    const end = Date.now() + duration;
-    while (Date.now() < end) {
-      for (const [id, analyser] of meters) {
-        analyser.getFloatTimeDomainData(samples);
-        const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-        peaks[id] = Math.max(peaks[id]!, rms);
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await context.close();
-    return peaks;
-  }, ms);
 }
 
 /** Waits until `check` holds (the machine may be loaded: conditions, not timings). */
@@ -175,7 +145,7 @@ if (!janusInstalled) {
         const deltas = Object.keys(before).map((id) => (after[id] ?? 0) - before[id]!);
         assert.equal(deltas.length, 2, `${who} shows two others`);
         for (const delta of deltas) assert.ok(delta >= 10, `${who} decoded ${delta} frames in 4 s from someone (expected ≥ 10)`);
-        const levels = Object.values(await audioLevels(page, 3000));
+        const levels = Object.values(await remoteAudioLevels(page, 3000));
         assert.equal(levels.length, 2);
         for (const level of levels) assert.ok(level > 0.02, `${who} hears a level of ${level.toFixed(3)} (the fake microphone beeps)`);
       }
@@ -221,7 +191,7 @@ if (!janusInstalled) {
       for (const id of Object.keys(first)) assert.ok(then[id]! - first[id]! >= 5, `Cy still decodes ${id} in the speaker layout`);
       await assertAccessible(cy, 'the meeting in the speaker layout with the devices open');
       const cyId = (await adaNode.meetings.current(roomId)).meeting!.participants.find((p) => p.displayName === 'Cy Shannon')!.id;
-      const level = (await audioLevels(ada, 3000))[cyId] ?? 0;
+      const level = (await remoteAudioLevels(ada, 3000))[cyId] ?? 0;
       assert.ok(level > 0.02, `Ada hears Cy’s new microphone (level ${level.toFixed(3)})`);
       await cy.getByRole('button', { name: 'Grid' }).click();
       await cy.locator('.meeting-grid').waitFor(PAGE_WAIT);

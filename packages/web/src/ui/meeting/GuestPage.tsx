@@ -12,6 +12,7 @@ import { GUEST_LIMITS, type Meeting, type MeetingParticipant } from '@flint/prot
 import { randomBytes, toHex } from '@flint/crypto';
 import { useI18n } from '../../i18n/index.tsx';
 import { MeetingCall } from '../../app/meeting-call.ts';
+import { MeetingHeader } from './MeetingHeader.tsx';
 import { playOn } from '../../app/meeting-devices.ts';
 import { logError } from '../../app/client-log.ts';
 
@@ -32,22 +33,13 @@ function Video({ stream, muted, label }: { stream: MediaStream | undefined; mute
 }
 
 function GuestMeeting({ call, onLeave }: { call: MeetingCall; onLeave: () => void }) {
-  const { t, plural } = useI18n();
+  const { t } = useI18n();
   const [, setVersion] = useState(0);
   useEffect(() => call.subscribe(() => setVersion(call.version)), [call]);
   const nameOf = (p: MeetingParticipant) => (p.id === call.participantId ? t('meetingYou', { name: p.displayName }) : p.displayName);
   return (
     <section className="meeting" aria-labelledby="meeting-title" data-key-epoch={call.epoch}>
-      <header className="meeting-header">
-        <h2 id="meeting-title">{t('meetingTitle')}</h2>
-        <span className="muted small">{plural('meetingOn', call.meeting.participants.length)}</span>
-      </header>
-      <p className="muted small">{t('meetingE2ee')}</p>
-      {call.epoch === 0 && (
-        <p className="muted small" role="status">
-          {t('meetingWaitingKey')}
-        </p>
-      )}
+      <MeetingHeader call={call} />
       <ul className="meeting-grid" aria-label={t('meetingTitle')}>
         {call.meeting.participants.map((p) => {
           const self = p.id === call.participantId;

@@ -15,6 +15,7 @@ import { logError } from '../../app/client-log.ts';
 import { useAppStore } from '../store-context.ts';
 import { DevicePicker } from './DevicePicker.tsx';
 import { MeetingGuests } from './MeetingGuests.tsx';
+import { MeetingHeader } from './MeetingHeader.tsx';
 
 type Layout = 'grid' | 'speaker';
 
@@ -30,7 +31,7 @@ function Video({ stream, muted, label, speakerId }: { stream: MediaStream | unde
 }
 
 export function MeetingView({ call }: { call: MeetingCall }) {
-  const { t, plural } = useI18n();
+  const { t } = useI18n();
   const store = useAppStore();
   const act = (work: () => Promise<void>) => void work().catch((e: unknown) => store.fail(e));
   const state = (p: MeetingParticipant) =>
@@ -60,16 +61,7 @@ export function MeetingView({ call }: { call: MeetingCall }) {
 
   return (
     <section className="meeting" aria-labelledby="meeting-title" data-key-epoch={call.epoch}>
-      <header className="meeting-header">
-        <h2 id="meeting-title">{t('meetingTitle')}</h2>
-        <span className="muted small">{plural('meetingOn', call.meeting.participants.length)}</span>
-      </header>
-      <p className="muted small">{t('meetingE2ee')}</p>
-      {call.epoch === 0 && (
-        <p className="muted small" role="status">
-          {t('meetingWaitingKey')}
-        </p>
-      )}
+      <MeetingHeader call={call} />
       <div className="meeting-layout" role="group" aria-label={t('meetingLayout')}>
         <button type="button" className="button small" aria-pressed={layout === 'grid'} onClick={() => setLayout('grid')}>
           {t('meetingLayoutGrid')}

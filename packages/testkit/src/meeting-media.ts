@@ -1,0 +1,36 @@
+/**
+ * What a meeting's tab hears, measured in the page (Chromium, through Playwright): the browser tests
+ * of meetings and calls count audio by the level each remote tile's track reaches, not by timings.
+ * @module
+ */
+import type { Page } from 'playwright-core';
+
+/** The loudest level (RMS) heard over `ms` in each remote tile's audio (`.meeting-tile:not(.self)`), by participant id. */
+export async function remoteAudioLevels(page: Page, ms: number): Promise<Record<string, number>> {
+  return page.evaluate(async (duration) => {
+    const context = new AudioContext();
+    await context.resume();
+    const meters: [string, AnalyserNode][] = [];
+    for (const tile of document.querySelectorAll<HTMLElement>('.meeting-tile:not(.self)')) {
+      const stream = tile.querySelector('video')?.srcObject;
+      if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) continue;
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 2048;
+      context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
+      meters.push([tile.dataset['participant']!, analyser]);
+    }
+    const peaks: Record<string, number> = Object.fromEntries(meters.map(([id]) => [id, 0]));
+    const samples = new Float32Array(2048);
+    const end = Date.now() + duration;
+    while (Date.now() < end) {
+      for (const [id, analyser] of meters) {
+        analyser.getFloatTimeDomainData(samples);
+        const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+        peaks[id] = Math.max(peaks[id]!, rms);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await context.close();
+    return peaks;
+  }, ms);
+}

@@ -139,13 +139,19 @@ if (!janusInstalled) {
         await waitFor(`${who} receives two videos`, async () => Object.values(await framesByTile(page)).filter((n) => n > 0).length === 2, 90_000).catch(async (error: unknown) => {
           throw new Error(`${(error as Error).message}; frames rendered by tile: ${JSON.stringify(await framesByTile(page))}`);
         });
-        const before = await framesByTile(page);
-        await page.waitForTimeout(4000);
-        const after = await framesByTile(page);
-        const deltas = Object.keys(before).map((id) => (after[id] ?? 0) - before[id]!);
+        // Decoding goes on: at least 10 more frames from each within a 4 s window; a loaded machine
+        // (other media tests beside this one) may stall a window, so up to 5 windows are tried.
+        let deltas: number[] = [];
+        for (let window = 0; window < 5 && !(deltas.length === 2 && deltas.every((d) => d >= 10)); window++) {
+          const before = await framesByTile(page);
+          await page.waitForTimeout(4000);
+          const after = await framesByTile(page);
+          deltas = Object.keys(before).map((id) => (after[id] ?? 0) - before[id]!);
+        }
         assert.equal(deltas.length, 2, `${who} shows two others`);
         for (const delta of deltas) assert.ok(delta >= 10, `${who} decoded ${delta} frames in 4 s from someone (expected ≥ 10)`);
-        const levels = Object.values(await remoteAudioLevels(page, 3000));
+        let levels: number[] = [];
+        for (let window = 0; window < 5 && !(levels.length === 2 && levels.every((l) => l > 0.02)); window++) levels = Object.values(await remoteAudioLevels(page, 3000));
         assert.equal(levels.length, 2);
         for (const level of levels) assert.ok(level > 0.02, `${who} hears a level of ${level.toFixed(3)} (the fake microphone beeps)`);
       }

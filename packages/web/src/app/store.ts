@@ -832,6 +832,8 @@ export class Store {
       // Card submissions (Webex attachment actions) answer bots' cards; the web app shows no cards yet.
       // The help desk page follows care requests itself (ui/CareView.tsx); the SDK session admits routed experts.
       // The meetings page follows its own events (ui/scheduling/MeetingsView.tsx); the SDK session admits knocks.
+      // A meeting's lobby follows its knocks itself (ui/meeting/MeetingGuests.tsx).
+      case 'meeting.knock':
       case 'team.membership.updated':
       case 'attachmentAction.created':
       case 'encryption.kms_message':

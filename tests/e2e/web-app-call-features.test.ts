@@ -21,41 +21,13 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, remoteAudioLevels, openSpacePage, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
+import { assertAccessible, callRemoteAudio, launchChromium, remoteAudioLevels, openSpacePage, PAGE_WAIT, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
 const janusInstalled = String(spawnSync('janus', ['-V']).stdout ?? '').includes('Janus version');
 const CHROMIUM_MEDIA = ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--allow-loopback-in-peer-connection', '--autoplay-policy=no-user-gesture-required'];
 const LONG = { timeout: 240_000 } as const;
-
-/** The P2P call window's remote audio over `ms`: its loudest level and the share of 50 ms ticks that are not silent. */
-async function remoteAudio(page: Page, ms: number): Promise<{ peak: number; loud: number }> {
-  return page.evaluate(async (duration) => {
-    const stream = document.querySelector<HTMLVideoElement>('.call-remote')?.srcObject;
-    if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return { peak: 0, loud: 0 };
-    const context = new AudioContext();
-    await context.resume();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
-    context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
-    const samples = new Float32Array(2048);
-    let peak = 0;
-    let ticks = 0;
-    let loud = 0;
-    const end = Date.now() + duration;
-    while (Date.now() < end) {
-      analyser.getFloatTimeDomainData(samples);
-      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-      peak = Math.max(peak, rms);
-      ticks++;
-      if (rms > 0.01) loud++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await context.close();
-    return { peak, loud: ticks === 0 ? 0 : loud / ticks };
-  }, ms);
-}
 
 const waitFor = (what: string, check: () => Promise<boolean>, ms = 20_000) => until(what, async () => ((await check()) ? true : undefined), ms);
 
@@ -176,7 +148,7 @@ if (!janusInstalled) {
       await bob.getByRole('dialog', { name: 'Incoming call' }).waitFor(PAGE_WAIT);
       await bob.getByRole('button', { name: 'Answer', exact: true }).click();
       let heard = { peak: 0, loud: 0 };
-      await waitFor('Bob hears Ada', async () => (heard = await remoteAudio(bob, 1500)).peak > 0.02, 60_000).catch((e: unknown) => {
+      await waitFor('Bob hears Ada', async () => (heard = await callRemoteAudio(bob, 1500)).peak > 0.02, 60_000).catch((e: unknown) => {
         throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}`);
       });
       const beeps = heard;
@@ -186,7 +158,7 @@ if (!janusInstalled) {
       await ada.locator('.call-window').getByText('Parked: Bob Babbage hears music on hold').waitFor(PAGE_WAIT);
       assert.equal((await adaNode.calls.get(call!.id)).state, 'parked');
       await waitFor('Bob hears music on hold from Ada’s tab', async () => {
-        heard = await remoteAudio(bob, 2000);
+        heard = await callRemoteAudio(bob, 2000);
         return heard.peak > 0.02 && heard.loud > 0.8;
       }, 30_000).catch((e: unknown) => {
         throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}; the beeps were ${JSON.stringify(beeps)}`);
@@ -203,7 +175,7 @@ if (!janusInstalled) {
       await ada2.locator('.call-window').waitFor(PAGE_WAIT);
       await ada.getByText('In a call with Bob Babbage on another device').waitFor(PAGE_WAIT);
       await waitFor('Bob hears Ada’s microphone through her second tab', async () => {
-        heard = await remoteAudio(bob, 2000);
+        heard = await callRemoteAudio(bob, 2000);
         return heard.peak > 0.02 && heard.loud < 0.8;
       }, 60_000).catch((e: unknown) => {
         throw new Error(`${(e as Error).message}: ${JSON.stringify(heard)}`);

@@ -19,7 +19,7 @@ import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { newDeviceSecret, passwordCredential, type FlintClient, type Session } from '@flint/sdk';
-import { assertAccessible, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
+import { assertAccessible, callRemoteAudio, launchChromium, openSpacePage, PAGE_WAIT, scanForPlaintext, signInPage, startFlint, TEST_PASSWORD, until, webDist, type TestFlint, IN_TEST_NETNS, runInTestNetns } from '@flint/testkit';
 
 const SELF = fileURLToPath(import.meta.url);
 const SHOTS = fileURLToPath(new URL('../../test-results/web/', import.meta.url));
@@ -29,37 +29,6 @@ const LONG = { timeout: 120_000 } as const;
 /** Frames rendered so far by the call window's remote video. */
 function remoteFrames(page: Page): Promise<number> {
   return page.evaluate(() => document.querySelector<HTMLVideoElement>('.call-remote')?.getVideoPlaybackQuality().totalVideoFrames ?? 0);
-}
-
-/**
- * The remote audio over `ms`: its loudest level (RMS) and the share of 50 ms ticks that are not
- * silent — the fake microphone beeps now and then, music on hold plays all the time.
- */
-async function remoteAudio(page: Page, ms: number): Promise<{ peak: number; loud: number }> {
-  return page.evaluate(async (duration) => {
-    const stream = document.querySelector<HTMLVideoElement>('.call-remote')?.srcObject;
-    if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return { peak: 0, loud: 0 };
-    const context = new AudioContext();
-    await context.resume();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 2048;
-    context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
-    const samples = new Float32Array(2048);
-    let peak = 0;
-    let ticks = 0;
-    let loud = 0;
-    const end = Date.now() + duration;
-    while (Date.now() < end) {
-      analyser.getFloatTimeDomainData(samples);
-      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-      peak = Math.max(peak, rms);
-      ticks++;
-      if (rms > 0.01) loud++;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    await context.close();
-    return { peak, loud: ticks === 0 ? 0 : loud / ticks };
-  }, ms);
 }
 
 const waitFor = (what: string, check: () => Promise<boolean>, ms = 20_000) => until(what, async () => ((await check()) ? true : undefined), ms);
@@ -147,7 +116,7 @@ if (!IN_TEST_NETNS) {
         await waitFor(`${who} receives video`, async () => (await remoteFrames(page)) > 0, 30_000);
         await page.locator('.call-window').getByText('Connected').waitFor(PAGE_WAIT);
         await framesFlow(page, who);
-        const audio = await remoteAudio(page, 2500);
+        const audio = await callRemoteAudio(page, 2500);
         assert.ok(audio.peak > 0.02, `${who} hears a level of ${audio.peak.toFixed(3)} (the fake microphone beeps)`);
       }
       await ada.screenshot({ path: `${SHOTS}call-window.png` });
@@ -155,18 +124,18 @@ if (!IN_TEST_NETNS) {
     });
 
     it('hold plays Ada’s music on hold to Bob; resume brings her back', LONG, async () => {
-      const before = await remoteAudio(bob1, 2000);
+      const before = await callRemoteAudio(bob1, 2000);
       await ada.getByRole('button', { name: 'Hold' }).click();
       await ada.getByRole('button', { name: 'Resume' }).waitFor(PAGE_WAIT);
       await bob1.getByText('Ada Lovelace put the call on hold').waitFor(PAGE_WAIT);
       await bob1.waitForTimeout(500);
-      const held = await remoteAudio(bob1, 2500);
+      const held = await callRemoteAudio(bob1, 2500);
       assert.ok(held.peak > 0.02, `Bob hears music on hold at ${held.peak.toFixed(3)}`);
       assert.ok(held.loud > 0.8 && held.loud > before.loud, `music plays all the time (${(held.loud * 100).toFixed(0)}% of ticks loud; the beeps were ${(before.loud * 100).toFixed(0)}%)`);
       // Video on hold: Ada's still picture keeps Bob's decoder fed.
       await framesFlow(bob1, 'bob (video on hold)', 3000, 3);
       // Ada, holding, does not play Bob.
-      const adaHears = await remoteAudio(ada, 1500);
+      const adaHears = await callRemoteAudio(ada, 1500);
       assert.ok(adaHears.peak < 0.005, `Ada, holding, hears ${adaHears.peak.toFixed(3)}`);
       await ada.getByRole('button', { name: 'Resume' }).click();
       await bob1.locator('.call-window').getByText('Connected').waitFor(PAGE_WAIT);

@@ -43,4 +43,4 @@ export const startDnsServer: typeof Dns.startDnsServer = async (...args) => (awa
 export const startSmtpServer: typeof Smtp.startSmtpServer = async (...args) => (await import('./smtp.ts')).startSmtpServer(...args);
 export const startOidcIdp: typeof Oidc.startOidcIdp = async (...args) => (await import('./oidc-idp.ts')).startOidcIdp(...args);
 export const startSamlIdp: typeof Saml.startSamlIdp = async (...args) => (await import('./saml-idp.ts')).startSamlIdp(...args);
-export { remoteAudioLevels } from './meeting-media.ts';
+export { callRemoteAudio, remoteAudioLevels } from './meeting-media.ts';

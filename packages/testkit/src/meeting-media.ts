@@ -34,3 +34,34 @@ export async function remoteAudioLevels(page: Page, ms: number): Promise<Record<
     return peaks;
   }, ms);
 }
+
+/**
+ * A 1:1 call window's remote audio (`.call-remote`) over `ms`: its loudest level and the share of 50 ms
+ * ticks that are not silent (the fake microphone beeps now and then; music on hold plays all the time).
+ */
+export async function callRemoteAudio(page: Page, ms: number): Promise<{ peak: number; loud: number }> {
+  return page.evaluate(async (duration) => {
+    const stream = document.querySelector<HTMLVideoElement>('.call-remote')?.srcObject;
+    if (!(stream instanceof MediaStream) || stream.getAudioTracks().length === 0) return { peak: 0, loud: 0 };
+    const context = new AudioContext();
+    await context.resume();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 2048;
+    context.createMediaStreamSource(new MediaStream(stream.getAudioTracks())).connect(analyser);
+    const samples = new Float32Array(2048);
+    let peak = 0;
+    let ticks = 0;
+    let loud = 0;
+    const end = Date.now() + duration;
+    while (Date.now() < end) {
+      analyser.getFloatTimeDomainData(samples);
+      const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+      peak = Math.max(peak, rms);
+      ticks++;
+      if (rms > 0.01) loud++;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await context.close();
+    return { peak, loud: ticks === 0 ? 0 : loud / ticks };
+  }, ms);
+}
